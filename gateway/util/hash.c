@@ -1,0 +1,98 @@
+/* hash.c: SHA-1/SHA-256/HMAC, randomness and constant-time compare over
+ * OpenSSL's libcrypto (see gw/hash.h). */
+#include "gw/hash.h"
+#include "gw/buf.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void gw_hex(const uint8_t *data, size_t len, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[data[i] >> 4];
+        out[2 * i + 1] = digits[data[i] & 15];
+    }
+    out[2 * len] = '\0';
+}
+
+void gw_sha256(const void *data, size_t len, uint8_t out[32])
+{
+    unsigned int n = 32;
+    EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
+}
+
+void gw_sha256_hex(const void *data, size_t len, char out[GW_SHA256_HEX])
+{
+    uint8_t md[32];
+    gw_sha256(data, len, md);
+    gw_hex(md, 32, out);
+}
+
+void gw_sha1_hex(const void *data, size_t len, char out[GW_SHA1_HEX])
+{
+    uint8_t md[20];
+    unsigned int n = 20;
+    EVP_Digest(data, len, md, &n, EVP_sha1(), NULL);
+    gw_hex(md, 20, out);
+}
+
+void gw_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len, uint8_t out[32])
+{
+    unsigned int n = 32;
+    HMAC(EVP_sha256(), key, (int)keylen, data, len, out, &n);
+}
+
+bool gw_random_bytes(void *buf, size_t len)
+{
+    return RAND_bytes(buf, (int)len) == 1;
+}
+
+bool gw_ct_equal(const void *a, const void *b, size_t len)
+{
+    return CRYPTO_memcmp(a, b, len) == 0;
+}
+
+bool gw_uuid_v4(char out[37])
+{
+    uint8_t r[16];
+    if (!gw_random_bytes(r, sizeof r))
+        return false;
+    r[6] = (uint8_t)((r[6] & 0x0f) | 0x40);
+    r[8] = (uint8_t)((r[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0],
+             r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13],
+             r[14], r[15]);
+    return true;
+}
+
+struct gw_sha256_ctx {
+    EVP_MD_CTX *md;
+};
+
+struct gw_sha256_ctx *gw_sha256_begin(void)
+{
+    struct gw_sha256_ctx *c = gw_xmalloc(sizeof *c);
+    c->md = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(c->md, EVP_sha256(), NULL);
+    return c;
+}
+
+void gw_sha256_update(struct gw_sha256_ctx *c, const void *data, size_t len)
+{
+    EVP_DigestUpdate(c->md, data, len);
+}
+
+void gw_sha256_end(struct gw_sha256_ctx *c, char out[GW_SHA256_HEX])
+{
+    uint8_t md[32];
+    unsigned int n = 32;
+    EVP_DigestFinal_ex(c->md, md, &n);
+    EVP_MD_CTX_free(c->md);
+    free(c);
+    gw_hex(md, 32, out);
+}

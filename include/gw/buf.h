@@ -1,0 +1,32 @@
+/* A growable byte buffer, always NUL-terminated. The owner frees it with
+ * gw_buf_free. Allocation failure aborts: the gateway cannot do anything
+ * useful without memory, and every caller checking would hide real logic. */
+#ifndef GW_BUF_H
+#define GW_BUF_H
+
+#include <stddef.h>
+
+struct gw_buf {
+    char *data; /* NULL until the first append */
+    size_t len;
+    size_t cap;
+};
+
+void gw_buf_append(struct gw_buf *b, const void *data, size_t len);
+void gw_buf_puts(struct gw_buf *b, const char *s);
+void gw_buf_printf(struct gw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Empties the buffer, keeping its memory. */
+void gw_buf_reset(struct gw_buf *b);
+/* Frees the memory; the buffer can be used again afterwards. */
+void gw_buf_free(struct gw_buf *b);
+/* Returns the contents ("" when empty); valid until the next change. */
+const char *gw_buf_str(const struct gw_buf *b);
+
+/* Allocation helpers that abort on failure (see above). */
+void *gw_xmalloc(size_t n);
+void *gw_xcalloc(size_t n, size_t size);
+void *gw_xrealloc(void *p, size_t n);
+char *gw_xstrdup(const char *s);
+char *gw_xstrndup(const char *s, size_t n);
+
+#endif

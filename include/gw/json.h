@@ -1,0 +1,77 @@
+/* JSON helpers over jansson, and the declarative field table that request
+ * bodies are parsed with: each line names a member, its type and format and
+ * whether it is required; the parser reports the JSON Pointer of the first bad
+ * member, and rejects unknown members when the table is closed. Parsed strings
+ * are borrowed from the json_t (valid while it lives), so there is nothing to
+ * free but the document itself. */
+#ifndef GW_JSON_H
+#define GW_JSON_H
+
+#include "gw/error.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum gw_jtype {
+    GW_J_STRING, /* out: const char ** */
+    GW_J_INT,    /* out: int64_t * */
+    GW_J_NUMBER, /* out: double * (integer or real) */
+    GW_J_BOOL,   /* out: bool * */
+    GW_J_OBJECT, /* out: json_t ** (borrowed) */
+    GW_J_ARRAY,  /* out: json_t ** (borrowed) */
+    GW_J_ANY,    /* out: json_t ** (borrowed) */
+};
+
+enum gw_jformat {
+    GW_JF_NONE,
+    GW_JF_NONEMPTY, /* a string with at least one non-space character */
+    GW_JF_EMAIL,    /* local@domain */
+    GW_JF_IRI,      /* an absolute IRI: scheme ":" ... */
+    GW_JF_UUID,     /* 8-4-4-4-12 hex */
+    GW_JF_DATE,     /* YYYY-MM-DD */
+    GW_JF_DATETIME, /* RFC 3339 */
+};
+
+struct gw_jfield {
+    const char *name;
+    enum gw_jtype type;
+    bool required;
+    void *out;
+    enum gw_jformat format;
+    const char *const *oneof; /* NULL-terminated allowed strings, or NULL */
+    double min, max;          /* numeric range when min < max */
+    size_t max_len;           /* strings: maximum bytes, 0 = none */
+};
+
+#define GW_JFIELD_END                                                                              \
+    {                                                                                              \
+        NULL, 0, false, NULL, 0, NULL, 0, 0, 0                                                     \
+    }
+
+/* Parses obj's members per fields. base is the JSON Pointer of obj ("" for the
+ * root). closed: unknown members are an error. Absent optional members leave
+ * their outputs untouched (set defaults before the call). Returns GW_OK or the
+ * error (with where = JSON Pointer). */
+enum gw_err gw_json_parse_fields(json_t *obj, const char *base, const struct gw_jfield *fields,
+                                 bool closed, struct gw_error *err);
+
+/* Parses a body; on failure sets JSON_MALFORMED with line and column. */
+json_t *gw_json_load(const char *data, size_t len, struct gw_error *err);
+
+/* A json string for s, or for a placeholder when s is not valid UTF-8.
+ * Never returns NULL (s NULL gives json null). */
+json_t *gw_json_str(const char *s);
+/* Compact serialization; the caller frees. */
+char *gw_json_dump(const json_t *j);
+
+/* Appends to ptr (size cap) a JSON Pointer token: "/" + escaped key. */
+void gw_json_pointer_join(char *out, size_t cap, const char *base, const char *key);
+void gw_json_pointer_index(char *out, size_t cap, const char *base, size_t index);
+
+/* Format checks, also used by domain validators. */
+bool gw_is_uuid(const char *s);
+bool gw_is_absolute_iri(const char *s);
+bool gw_is_email(const char *s);
+
+#endif

@@ -1,0 +1,25 @@
+/* Logging as JSON lines on stderr: {"ts","level","msg", ...fields}.
+ * The threshold is set once at start-up, before any thread runs, and only
+ * read afterwards. Lines are written with one fwrite so threads don't
+ * interleave. */
+#ifndef GW_LOG_H
+#define GW_LOG_H
+
+#include <jansson.h>
+
+enum gw_log_level { GW_LOG_DEBUG, GW_LOG_INFO, GW_LOG_WARN, GW_LOG_ERROR };
+
+/* Returns 0, or -1 when name is not debug|info|warn|error. */
+int gw_log_set_level_name(const char *name);
+void gw_log_set_level(enum gw_log_level level);
+int gw_log_enabled(enum gw_log_level level);
+void gw_log(enum gw_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes fields (an object; stolen) with ts and level added. */
+void gw_log_json(enum gw_log_level level, json_t *fields);
+
+#define gw_log_info(...) gw_log(GW_LOG_INFO, __VA_ARGS__)
+#define gw_log_warn(...) gw_log(GW_LOG_WARN, __VA_ARGS__)
+#define gw_log_error(...) gw_log(GW_LOG_ERROR, __VA_ARGS__)
+#define gw_log_debug(...) gw_log(GW_LOG_DEBUG, __VA_ARGS__)
+
+#endif

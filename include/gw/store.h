@@ -1,0 +1,166 @@
+/* The storage interface: one store, two backends (SQLite, PostgreSQL) chosen
+ * by the DSN's scheme ("sqlite:PATH", "postgresql://..."/"postgres://...").
+ *
+ * Layers, all in gateway/store/:
+ *  - a driver per backend (store/sqlite/, store/postgres/): connections,
+ *    prepared-statement cache, parameter binding, row reading, transactions;
+ *  - the pool and the transaction runner (store/store.c), which retries
+ *    busy/serialization failures;
+ *  - domain operations (store/keys.c, ...) written once against gw_db_query
+ *    with "$1"-style placeholders, which both backends accept. SQL lives next
+ *    to the function that runs it. Where the dialects differ, a function asks
+ *    gw_db_dialect() and picks its SQL.
+ *
+ * Every "never twice" rule of the gateway is a unique constraint in the
+ * migrations (store/migrations/<backend>/NNNN_name.sql), not a flag in memory.
+ *
+ * Values: timestamps are int64 milliseconds since the epoch (UTC); booleans are
+ * integers 0/1; identifiers are text. */
+#ifndef GW_STORE_H
+#define GW_STORE_H
+
+#include "gw/error.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- migrations (generated from the .sql files at build time) ---- */
+struct gw_migration {
+    const char *name; /* "0001_init.sql" */
+    const char *sql;
+};
+extern const struct gw_migration gw_migrations_sqlite[];
+extern const int gw_migrations_sqlite_count;
+extern const struct gw_migration gw_migrations_postgres[];
+extern const int gw_migrations_postgres_count;
+
+/* ---- query status, as Taler's exchange has it ---- */
+enum gw_qs {
+    GW_QS_HARD = -2, /* failed; err says why; do not retry */
+    GW_QS_SOFT = -1, /* busy, serialization failure or deadlock: retry the transaction */
+    GW_QS_NONE = 0,  /* succeeded, no row */
+    GW_QS_ONE = 1,   /* succeeded, at least one row (or one row changed) */
+};
+
+enum gw_dialect { GW_DIALECT_SQLITE, GW_DIALECT_POSTGRES };
+
+struct gw_store; /* the pool and its backend; thread-safe */
+struct gw_db;    /* one connection, used by one thread at a time */
+struct gw_db_rows;
+
+/* A query parameter. Text with s == NULL binds SQL NULL. */
+struct gw_dbp {
+    enum { GW_DBP_NULL, GW_DBP_TEXT, GW_DBP_INT, GW_DBP_REAL } type;
+    const char *s;
+    int64_t i;
+    double d;
+};
+#define GW_P_TEXT(x) ((struct gw_dbp){.type = GW_DBP_TEXT, .s = (x)})
+#define GW_P_INT(x) ((struct gw_dbp){.type = GW_DBP_INT, .i = (x)})
+#define GW_P_REAL(x) ((struct gw_dbp){.type = GW_DBP_REAL, .d = (x)})
+#define GW_P_NULL ((struct gw_dbp){.type = GW_DBP_NULL})
+
+struct gw_store_options {
+    int pool_size;       /* connections; 0 = default (SQLite 4, PostgreSQL 8) */
+    int busy_timeout_ms; /* SQLite busy wait per statement; 0 = 5000 */
+    int max_retries;     /* transaction retries on GW_QS_SOFT; 0 = 10 */
+};
+
+/* Opens the store named by dsn. Connects once to check the server is reachable
+ * (GW_E_STORE_UNREACHABLE / GW_E_STORE_BAD_DSN otherwise). Does not migrate.
+ * The caller owns the store and closes it with gw_store_close. */
+struct gw_store *gw_store_open(const char *dsn, const struct gw_store_options *opt,
+                               struct gw_error *err);
+void gw_store_close(struct gw_store *s);
+enum gw_dialect gw_store_dialect(const struct gw_store *s);
+/* "sqlite" or "postgresql". */
+const char *gw_store_backend_name(const struct gw_store *s);
+
+/* Applies pending migrations in order, each in its own transaction (on
+ * PostgreSQL under an advisory lock, so several instances can start at once).
+ * Refuses (GW_E_STORE_SCHEMA_NEWER) when the database has a newer schema than
+ * this binary knows. *applied (may be NULL) receives how many ran. */
+enum gw_err gw_store_migrate(struct gw_store *s, int *applied, struct gw_error *err);
+/* The schema version in the database (0 when none) and the newest this binary knows. */
+enum gw_err gw_store_schema_version(struct gw_store *s, int *db_version, int *known,
+                                    struct gw_error *err);
+/* Whether the database answers a trivial query now (for /readyz). */
+bool gw_store_ping(struct gw_store *s);
+
+/* Pool figures for /metrics. */
+struct gw_store_stats {
+    int pool_size;
+    int in_use;
+    uint64_t acquired_total;
+    uint64_t wait_total_us;
+    uint64_t tx_total;
+    uint64_t tx_retries_total;
+    uint64_t tx_failures_total;
+};
+void gw_store_stats(struct gw_store *s, struct gw_store_stats *out);
+
+/* ---- transactions ---- */
+enum gw_tx_kind { GW_TX_READ, GW_TX_WRITE };
+
+/* The body of a transaction: run queries on db; return GW_QS_HARD (with err
+ * set: a domain code such as GW_E_NOT_FOUND, or a store code) to roll back and
+ * fail, GW_QS_SOFT to roll back and retry, GW_QS_NONE/ONE to commit. It may run
+ * more than once, so it must not have effects outside the transaction before
+ * it returns. */
+typedef enum gw_qs (*gw_tx_fn)(struct gw_db *db, void *ud, struct gw_error *err);
+
+/* Runs fn in a transaction, retrying soft failures with a short backoff.
+ * Returns GW_OK or the error code (also in *err). */
+enum gw_err gw_store_tx(struct gw_store *s, enum gw_tx_kind kind, gw_tx_fn fn, void *ud,
+                        struct gw_error *err);
+
+/* ---- queries, inside a transaction body ---- */
+enum gw_dialect gw_db_dialect(const struct gw_db *db);
+
+/* Runs one SQL statement with "$1".."$N" placeholders. When rows is not NULL,
+ * *rows receives a cursor the caller frees with gw_db_rows_free (also on
+ * GW_QS_NONE). changes (may be NULL) receives the number of rows changed.
+ * Returns GW_QS_ONE when a row is available or a row changed, GW_QS_NONE when
+ * not, GW_QS_SOFT/HARD on failure. The statement is prepared once per
+ * connection and cached by its text. */
+enum gw_qs gw_db_query(struct gw_db *db, const char *sql, const struct gw_dbp *params, int nparams,
+                       struct gw_db_rows **rows, int64_t *changes, struct gw_error *err);
+/* Runs statements without parameters or results (DDL, scripts). */
+enum gw_qs gw_db_exec_script(struct gw_db *db, const char *sql, struct gw_error *err);
+
+/* Cursor: the first row is current right after gw_db_query returns
+ * GW_QS_ONE; gw_db_next moves to the following one and returns false at the
+ * end (or on an error, see gw_db_rows_status). */
+bool gw_db_next(struct gw_db_rows *r);
+/* GW_QS_NONE when iteration ended normally, or the failure that ended it. */
+enum gw_qs gw_db_rows_status(const struct gw_db_rows *r, struct gw_error *err);
+bool gw_db_col_null(struct gw_db_rows *r, int col);
+/* Text of a column; NULL for SQL NULL. Valid until the next gw_db_next/free. */
+const char *gw_db_col_text(struct gw_db_rows *r, int col);
+int64_t gw_db_col_int(struct gw_db_rows *r, int col);
+double gw_db_col_real(struct gw_db_rows *r, int col);
+void gw_db_rows_free(struct gw_db_rows *r);
+
+/* ---- domain operations: API keys (store/keys.c) ---- */
+struct gw_key {
+    char key_id[32]; /* public part, e.g. "k3f9a0c1d2e4b" */
+    char name[128];
+    char role[16];
+    char secret_hash[65]; /* hex SHA-256 of the secret */
+    int64_t created_ms;
+    int64_t revoked_ms; /* 0 when active */
+};
+
+enum gw_err gw_store_key_insert(struct gw_store *s, const struct gw_key *k, struct gw_error *err);
+/* GW_E_NOT_FOUND when no key has this id. */
+enum gw_err gw_store_key_get(struct gw_store *s, const char *key_id, struct gw_key *out,
+                             struct gw_error *err);
+/* A JSON array of keys (without hashes), newest first; new reference in *out. */
+enum gw_err gw_store_key_list(struct gw_store *s, json_t **out, struct gw_error *err);
+/* Marks the key revoked; GW_E_NOT_FOUND when unknown or already revoked. */
+enum gw_err gw_store_key_revoke(struct gw_store *s, const char *key_id, int64_t now_ms,
+                                struct gw_error *err);
+
+#endif

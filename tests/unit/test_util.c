@@ -1,0 +1,215 @@
+/* Unit tests for util/: buffers, time formatting and parsing, hashing, UUIDs,
+ * the JSON field table and the error registry. */
+#include "gw/buf.h"
+#include "gw/clock.h"
+#include "gw/error.h"
+#include "gw/hash.h"
+#include "gw/json.h"
+#include "gw/timefmt.h"
+#include "gwtest.h"
+
+static void test_buf(void)
+{
+    struct gw_buf b = {0};
+    CHECK_STR(gw_buf_str(&b), "");
+    gw_buf_puts(&b, "abc");
+    gw_buf_printf(&b, "-%d-", 42);
+    for (int i = 0; i < 100; i++)
+        gw_buf_append(&b, "x", 1);
+    CHECK_INT(b.len, 3 + 4 + 100);
+    CHECK(strncmp(b.data, "abc-42-x", 8) == 0);
+    gw_buf_reset(&b);
+    CHECK_INT(b.len, 0);
+    CHECK_STR(gw_buf_str(&b), "");
+    gw_buf_free(&b);
+}
+
+static void test_time(void)
+{
+    char out[32];
+    gw_time_format_ms(0, out);
+    CHECK_STR(out, "1970-01-01T00:00:00.000Z");
+    int64_t ms = 0;
+    CHECK(gw_time_parse_iso("2026-11-22T16:35:33.123Z", true, &ms));
+    gw_time_format_ms(ms, out);
+    CHECK_STR(out, "2026-11-22T16:35:33.123Z");
+    CHECK(gw_time_parse_iso("2026-11-22T11:35:33.123-05:00", true, &ms));
+    gw_time_format_ms(ms, out);
+    CHECK_STR(out, "2026-11-22T16:35:33.123Z");
+    CHECK(gw_time_parse_iso("2024-02-29T00:00:00+0100", true, &ms));
+    gw_time_format_ms(ms, out);
+    CHECK_STR(out, "2024-02-28T23:00:00.000Z");
+    CHECK(gw_time_parse_iso("2026-01-01T00:00:00", true, &ms)); /* no offset: UTC */
+    CHECK(!gw_time_parse_iso("2026-01-01T00:00:00-00:00", true, &ms));
+    CHECK(!gw_time_parse_iso("2026-01-01T00:00:00-0000", true, &ms));
+    CHECK(!gw_time_parse_iso("2026-01-01T00:00:00-00", true, &ms));
+    CHECK(gw_time_parse_iso("2026-01-01T00:00:00-00:00", false, &ms));
+    CHECK(!gw_time_parse_iso("2023-02-29T00:00:00Z", true, &ms));
+    CHECK(!gw_time_parse_iso("2026-13-01T00:00:00Z", true, &ms));
+    CHECK(!gw_time_parse_iso("2026-01-01T24:00:00Z", true, &ms));
+    CHECK(!gw_time_parse_iso("2026-01-01T00:00:00.Z", true, &ms));
+    CHECK(!gw_time_parse_iso("yesterday", true, &ms));
+    CHECK(gw_time_parse_date("2026-03-01", &ms));
+    CHECK_INT(ms % 86400000, 0);
+    gw_time_format_ms(-1, out);
+    CHECK_STR(out, "1969-12-31T23:59:59.999Z");
+}
+
+static void test_clock(void)
+{
+    struct gw_clock c;
+    gw_clock_init_fake(&c, 1000);
+    CHECK_INT(gw_clock_now_ms(&c), 1000);
+    gw_clock_advance(&c, 86400000);
+    CHECK_INT(gw_clock_now_ms(&c), 86401000);
+    struct gw_clock r;
+    gw_clock_init_real(&r);
+    CHECK(gw_clock_now_ms(&r) > 1700000000000LL);
+}
+
+static void test_hash(void)
+{
+    char hex[GW_SHA256_HEX];
+    gw_sha256_hex("abc", 3, hex);
+    CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    char h1[GW_SHA1_HEX];
+    gw_sha1_hex("mailto:test@example.org", 23, h1);
+    CHECK_INT(strlen(h1), 40);
+    struct gw_sha256_ctx *c = gw_sha256_begin();
+    gw_sha256_update(c, "a", 1);
+    gw_sha256_update(c, "bc", 2);
+    char hex2[GW_SHA256_HEX];
+    gw_sha256_end(c, hex2);
+    CHECK_STR(hex2, hex);
+    CHECK(gw_ct_equal("abcd", "abcd", 4));
+    CHECK(!gw_ct_equal("abcd", "abce", 4));
+    char u[37];
+    CHECK(gw_uuid_v4(u));
+    CHECK(gw_is_uuid(u));
+    CHECK(u[14] == '4');
+    uint8_t mac[32];
+    char machex[65];
+    gw_hmac_sha256("key", 3, "The quick brown fox jumps over the lazy dog", 43, mac);
+    gw_hex(mac, 32, machex);
+    CHECK_STR(machex, "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+}
+
+static void test_json_fields(void)
+{
+    struct gw_error err;
+    json_t *doc =
+        gw_json_load("{\"name\":\"Sales\",\"n\":3,\"mail\":\"a@b.org\",\"kind\":\"x\"}", 50, &err);
+    REQUIRE(doc);
+    const char *name = NULL, *mail = NULL, *kind = NULL;
+    int64_t n = 0;
+    static const char *const kinds[] = {"x", "y", NULL};
+    struct gw_jfield fields[] = {
+        {"name", GW_J_STRING, true, &name, GW_JF_NONEMPTY, NULL, 0, 0, 10},
+        {"n", GW_J_INT, true, &n, GW_JF_NONE, NULL, 1, 5, 0},
+        {"mail", GW_J_STRING, false, &mail, GW_JF_EMAIL, NULL, 0, 0, 0},
+        {"kind", GW_J_STRING, false, &kind, GW_JF_NONE, kinds, 0, 0, 0},
+        GW_JFIELD_END,
+    };
+    CHECK_INT(gw_json_parse_fields(doc, "", fields, true, &err), GW_OK);
+    CHECK_STR(name, "Sales");
+    CHECK_INT(n, 3);
+    CHECK_STR(kind, "x");
+
+    json_object_set_new(doc, "n", json_integer(9));
+    CHECK_INT(gw_json_parse_fields(doc, "", fields, true, &err), GW_E_JSON_FIELD_VALUE);
+    CHECK_STR(err.where, "/n");
+    json_object_set_new(doc, "n", json_string("3"));
+    CHECK_INT(gw_json_parse_fields(doc, "/body", fields, true, &err), GW_E_JSON_FIELD_TYPE);
+    CHECK_STR(err.where, "/body/n");
+    json_object_set_new(doc, "n", json_integer(2));
+    json_object_set_new(doc, "extra/x", json_true());
+    CHECK_INT(gw_json_parse_fields(doc, "", fields, true, &err), GW_E_JSON_FIELD_UNKNOWN);
+    CHECK_STR(err.where, "/extra~1x");
+    CHECK_INT(gw_json_parse_fields(doc, "", fields, false, &err), GW_OK);
+    json_object_del(doc, "name");
+    CHECK_INT(gw_json_parse_fields(doc, "", fields, false, &err), GW_E_JSON_FIELD_MISSING);
+    CHECK_STR(err.where, "/name");
+    json_object_set_new(doc, "name", json_string("   "));
+    CHECK_INT(gw_json_parse_fields(doc, "", fields, false, &err), GW_E_JSON_FIELD_VALUE);
+    json_object_set_new(doc, "name", json_string("ok"));
+    json_object_set_new(doc, "kind", json_string("z"));
+    CHECK_INT(gw_json_parse_fields(doc, "", fields, false, &err), GW_E_JSON_FIELD_VALUE);
+    CHECK(strstr(err.detail, "x, y") != NULL);
+    json_decref(doc);
+
+    CHECK(gw_json_load("{\"a\":1,\"a\":2}", 13, &err) == NULL);
+    CHECK_INT(err.code, GW_E_JSON_MALFORMED);
+    CHECK(gw_json_load("{", 1, &err) == NULL);
+    CHECK(strstr(err.detail, "line 1") != NULL);
+}
+
+static void test_formats(void)
+{
+    CHECK(gw_is_uuid("f81d4fae-7dec-11d0-a765-00a0c91e6bf6"));
+    CHECK(!gw_is_uuid("f81d4fae-7dec-11d0-a765-00a0c91e6bf"));
+    CHECK(!gw_is_uuid("f81d4fae7dec-11d0-a765-00a0c91e6bf6x"));
+    CHECK(gw_is_absolute_iri("http://example.org/a?b#c"));
+    CHECK(gw_is_absolute_iri("urn:uuid:1234"));
+    CHECK(!gw_is_absolute_iri("example.org/a"));
+    CHECK(!gw_is_absolute_iri("http://exa mple.org"));
+    CHECK(!gw_is_absolute_iri("1http://x"));
+    CHECK(gw_is_email("ada@example.org"));
+    CHECK(!gw_is_email("ada@@example.org"));
+    CHECK(!gw_is_email("ada"));
+}
+
+static void test_error_registry(void)
+{
+    size_t n = 0;
+    const struct gw_err_info *all = gw_err_all(&n);
+    CHECK(n > 20);
+    for (size_t i = 0; i < n; i++) {
+        /* numbers stay out of the HTTP status range and are unique */
+        CHECK(all[i].code >= 1000);
+        CHECK(all[i].http_status >= 400 && all[i].http_status < 600);
+        CHECK(strlen(all[i].hint) > 10);
+        for (size_t j = i + 1; j < n; j++)
+            CHECK(all[i].code != all[j].code);
+    }
+    CHECK_STR(gw_err_lookup(GW_E_BODY_TOO_LARGE)->name, "BODY_TOO_LARGE");
+    CHECK_INT(gw_err_lookup(GW_E_BODY_TOO_LARGE)->http_status, 413);
+    struct gw_error e;
+    gw_error_set(&e, GW_E_JSON_FIELD_MISSING, "/actor", "'%s' is required", "actor");
+    json_t *j = gw_error_to_json(&e);
+    CHECK_INT(json_integer_value(json_object_get(j, "code")), 1006);
+    CHECK_STR(json_string_value(json_object_get(j, "where")), "/actor");
+    CHECK_STR(json_string_value(json_object_get(j, "detail")), "'actor' is required");
+    json_decref(j);
+}
+
+/* schemas/error-codes.json must equal what the registry generates. */
+static void test_error_schema_in_sync(void)
+{
+    const char *src = getenv("GW_SOURCE_DIR");
+    REQUIRE(src);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/schemas/error-codes.json", src);
+    json_error_t je;
+    json_t *file = json_load_file(path, 0, &je);
+    REQUIRE(file);
+    json_t *gen = gw_errors_registry_json();
+    CHECK(json_equal(file, gen));
+    if (!json_equal(file, gen))
+        fprintf(stderr, "  schemas/error-codes.json is stale: run "
+                        "'./build/lmsgw errors --json > schemas/error-codes.json'\n");
+    json_decref(file);
+    json_decref(gen);
+}
+
+int main(void)
+{
+    GW_RUN(test_buf);
+    GW_RUN(test_time);
+    GW_RUN(test_clock);
+    GW_RUN(test_hash);
+    GW_RUN(test_json_fields);
+    GW_RUN(test_formats);
+    GW_RUN(test_error_registry);
+    GW_RUN(test_error_schema_in_sync);
+    return gw_test_summary();
+}
