@@ -1,24 +1,85 @@
-/* main.c: the lmsgw command line only. Parses arguments, loads the
- * configuration and calls into the modules; owns no logic of its own. */
+/* main.c: the lmsgw command line only. Finds the configuration file, picks
+ * the subcommand and calls it; the subcommands live in gateway/cli/. */
+#include "gw/cli.h"
 #include "gw/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+static const char usage[] =
+    "usage: lmsgw [--config FILE] COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  serve                         migrate the store and serve HTTP until SIGTERM/SIGINT\n"
+    "  migrate                       apply pending schema migrations and exit\n"
+    "  key create --role ROLE --name NAME [--json]\n"
+    "                                create an API key (roles: admin author approver lms bi);\n"
+    "                                the secret is printed once\n"
+    "  key list                      list API keys\n"
+    "  key revoke KEY_ID             revoke an API key\n"
+    "  config --doc | --show         document every configuration key | print the effective one\n"
+    "  errors --json                 print the error-code registry\n"
+    "  --help, --version\n"
+    "\n"
+    "The configuration file is JSON (--config FILE, or the LMSGW_CONFIG environment variable);\n"
+    "LMSGW_* environment variables override it. See README.md.\n";
+
+struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv, const char *config_path);
+};
+
+static int cmd_errors(int argc, char **argv, const char *config_path)
+{
+    (void)config_path;
+    if (argc != 2 || strcmp(argv[1], "--json") != 0) {
+        fprintf(stderr, "usage: lmsgw errors --json\n");
+        return 2;
+    }
+    json_t *j = gw_errors_registry_json();
+    json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    putchar('\n');
+    json_decref(j);
+    return 0;
+}
+
+static const struct command commands[] = {
+    {"serve", gw_cmd_serve},   {"migrate", gw_cmd_migrate}, {"key", gw_cmd_key},
+    {"config", gw_cmd_config}, {"errors", cmd_errors},
+};
+
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-        printf("lmsgw %s\n", GW_VERSION);
-        return 0;
+    const char *config_path = getenv("LMSGW_CONFIG");
+    int i = 1;
+    while (i < argc && argv[i][0] == '-') {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("lmsgw %s\n", GW_VERSION);
+            return 0;
+        }
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            config_path = argv[i + 1];
+            i += 2;
+            continue;
+        }
+        fprintf(stderr, "lmsgw: unknown option %s\n%s", argv[i], usage);
+        return 2;
     }
-    if (argc > 2 && strcmp(argv[1], "errors") == 0 && strcmp(argv[2], "--json") == 0) {
-        json_t *j = gw_errors_registry_json();
-        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        putchar('\n');
-        json_decref(j);
-        return 0;
+    if (i >= argc) {
+        fputs(usage, stderr);
+        return 2;
     }
-    fprintf(stderr, "usage: lmsgw --version | errors --json\n");
+    if (config_path && !*config_path)
+        config_path = NULL;
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
+        if (strcmp(argv[i], commands[c].name) == 0)
+            return commands[c].fn(argc - i, argv + i, config_path);
+    }
+    fprintf(stderr, "lmsgw: unknown command '%s'\n%s", argv[i], usage);
     return 2;
 }

@@ -24,6 +24,15 @@ int gw_log_set_level_name(const char *name)
     return -1;
 }
 
+bool gw_log_level_valid(const char *name)
+{
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(name, level_names[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
 void gw_log_set_level(enum gw_log_level level)
 {
     threshold = level;
@@ -42,8 +51,12 @@ void gw_log_json(enum gw_log_level level, json_t *fields)
     }
     char ts[40];
     gw_time_format_ms(gw_time_now_ms(), ts);
-    json_object_set_new(fields, "ts", json_string(ts));
-    json_object_set_new(fields, "level", json_string(level_names[level]));
+    json_t *line_obj = json_object();
+    json_object_set_new(line_obj, "ts", json_string(ts));
+    json_object_set_new(line_obj, "level", json_string(level_names[level]));
+    json_object_update(line_obj, fields);
+    json_decref(fields);
+    fields = line_obj;
     char *line = json_dumps(fields, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(fields);
     if (!line)

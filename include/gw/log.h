@@ -6,11 +6,14 @@
 #define GW_LOG_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 enum gw_log_level { GW_LOG_DEBUG, GW_LOG_INFO, GW_LOG_WARN, GW_LOG_ERROR };
 
 /* Returns 0, or -1 when name is not debug|info|warn|error. */
 int gw_log_set_level_name(const char *name);
+/* Whether name is one of debug|info|warn|error. */
+bool gw_log_level_valid(const char *name);
 void gw_log_set_level(enum gw_log_level level);
 int gw_log_enabled(enum gw_log_level level);
 void gw_log(enum gw_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,0 +1,55 @@
+/* keys.c: the API-key resource (admin only): list, create, revoke. */
+#include "gw/api.h"
+#include "gw/auth.h"
+#include "gw/json.h"
+#include "gw/server.h"
+
+void gw_api_keys_get(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *keys = NULL;
+    struct gw_error e;
+    if (gw_store_key_list(req->srv->store, &keys, &e) != GW_OK) {
+        gw_reply_error(rep, &e);
+        return;
+    }
+    gw_reply_json(rep, 200, json_pack("{s:o}", "keys", keys));
+}
+
+void gw_api_keys_post(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *body = gw_req_json(req, rep);
+    if (!body)
+        return;
+    static const char *const roles[] = {"admin", "author", "approver", "lms", "bi", NULL};
+    const char *name = NULL, *role = NULL;
+    struct gw_jfield fields[] = {
+        {"name", GW_J_STRING, true, &name, GW_JF_NONEMPTY, NULL, 0, 0, 127},
+        {"role", GW_J_STRING, true, &role, GW_JF_NONE, roles, 0, 0, 0},
+        GW_JFIELD_END,
+    };
+    struct gw_error e;
+    struct gw_new_key k;
+    if (gw_json_parse_fields(body, "", fields, true, &e) != GW_OK ||
+        gw_auth_key_create(req->srv->store, name, role, gw_clock_now_ms(&req->srv->clock), &k,
+                           &e) != GW_OK) {
+        gw_reply_error(rep, &e);
+        json_decref(body);
+        return;
+    }
+    gw_reply_json(rep, 201,
+                  json_pack("{s:s, s:s, s:s, s:s, s:s}", "key_id", k.key_id, "name", name, "role",
+                            role, "secret", k.secret, "token", k.token));
+    json_decref(body);
+}
+
+void gw_api_keys_delete(struct gw_req *req, struct gw_reply *rep)
+{
+    struct gw_error e;
+    const char *id = req->params[0];
+    if (gw_store_key_revoke(req->srv->store, id, gw_clock_now_ms(&req->srv->clock), &e) != GW_OK) {
+        gw_reply_error(rep, &e);
+        return;
+    }
+    gw_auth_cache_forget(req->srv->auth, id);
+    gw_reply_empty(rep, 204);
+}

@@ -1,0 +1,29 @@
+/* meta.c: the API index (generated from the route table) and whoami. */
+#include "gw/api.h"
+#include "gw/auth.h"
+
+void gw_api_index_get(struct gw_req *req, struct gw_reply *rep)
+{
+    (void)req;
+    json_t *routes = json_array();
+    for (size_t i = 0; gw_routes[i].method; i++) {
+        const struct gw_route *r = &gw_routes[i];
+        json_t *roles = json_array();
+        for (unsigned bit = 1; bit <= GW_ROLE_BI; bit <<= 1) {
+            if (r->roles & bit)
+                json_array_append_new(roles, json_string(gw_role_name(bit)));
+        }
+        json_array_append_new(routes, json_pack("{s:s, s:s, s:o, s:s}", "method", r->method, "path",
+                                                r->pattern, "roles", roles, "summary", r->summary));
+    }
+    gw_reply_json(
+        rep, 200,
+        json_pack("{s:s, s:s, s:o}", "service", "lmsgw", "version", GW_VERSION, "routes", routes));
+}
+
+void gw_api_whoami_get(struct gw_req *req, struct gw_reply *rep)
+{
+    gw_reply_json(rep, 200,
+                  json_pack("{s:s, s:s, s:s}", "key_id", req->who.key_id, "name", req->who.name,
+                            "role", gw_role_name(req->who.role)));
+}

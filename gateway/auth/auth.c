@@ -1,0 +1,240 @@
+/* auth.c: making API keys, checking Authorization headers, and the short-
+ * lived cache of verified keys (see gw/auth.h). Roles' names live here too. */
+#include "gw/auth.h"
+#include "gw/buf.h"
+#include "gw/hash.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    unsigned bit;
+    const char *name;
+} role_names[] = {
+    {GW_ROLE_ADMIN, "admin"}, {GW_ROLE_AUTHOR, "author"}, {GW_ROLE_APPROVER, "approver"},
+    {GW_ROLE_LMS, "lms"},     {GW_ROLE_BI, "bi"},
+};
+
+unsigned gw_role_from_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++) {
+        if (strcmp(role_names[i].name, name) == 0)
+            return role_names[i].bit;
+    }
+    return 0;
+}
+
+const char *gw_role_name(unsigned role)
+{
+    for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++) {
+        if (role_names[i].bit == role)
+            return role_names[i].name;
+    }
+    return "none";
+}
+
+enum gw_err gw_auth_key_create(struct gw_store *s, const char *name, const char *role,
+                               int64_t now_ms, struct gw_new_key *out, struct gw_error *err)
+{
+    if (!gw_role_from_name(role))
+        return gw_error_set(err, GW_E_JSON_FIELD_VALUE, "/role",
+                            "'%s' is not a role: use admin, author, approver, lms or bi", role);
+    if (!name[0] || strlen(name) >= sizeof((struct gw_key *)0)->name)
+        return gw_error_set(err, GW_E_JSON_FIELD_VALUE, "/name",
+                            "a key's name must have 1 to 127 bytes");
+    uint8_t id[6], secret[32];
+    if (!gw_random_bytes(id, sizeof id) || !gw_random_bytes(secret, sizeof secret))
+        return gw_error_set(err, GW_E_INTERNAL, "", "no randomness available");
+    char idhex[13];
+    gw_hex(id, sizeof id, idhex);
+    snprintf(out->key_id, sizeof out->key_id, "k%s", idhex);
+    gw_hex(secret, sizeof secret, out->secret);
+    snprintf(out->token, sizeof out->token, "%s.%s", out->key_id, out->secret);
+
+    struct gw_key k = {0};
+    snprintf(k.key_id, sizeof k.key_id, "%s", out->key_id);
+    snprintf(k.name, sizeof k.name, "%s", name);
+    snprintf(k.role, sizeof k.role, "%s", role);
+    gw_sha256_hex(out->secret, strlen(out->secret), k.secret_hash);
+    k.created_ms = now_ms;
+    return gw_store_key_insert(s, &k, err);
+}
+
+/* ---- the cache ---- */
+
+struct cache_entry {
+    struct gw_key key;
+    int64_t fetched_ms;
+};
+
+struct gw_auth_cache {
+    pthread_mutex_t mu;
+    struct cache_entry *entries;
+    size_t n, cap;
+};
+
+struct gw_auth_cache *gw_auth_cache_new(void)
+{
+    struct gw_auth_cache *c = gw_xcalloc(1, sizeof *c);
+    pthread_mutex_init(&c->mu, NULL);
+    return c;
+}
+
+void gw_auth_cache_free(struct gw_auth_cache *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_destroy(&c->mu);
+    free(c->entries);
+    free(c);
+}
+
+static struct cache_entry *find(struct gw_auth_cache *c, const char *key_id)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        if (strcmp(c->entries[i].key.key_id, key_id) == 0)
+            return &c->entries[i];
+    }
+    return NULL;
+}
+
+void gw_auth_cache_forget(struct gw_auth_cache *c, const char *key_id)
+{
+    pthread_mutex_lock(&c->mu);
+    struct cache_entry *e = find(c, key_id);
+    if (e)
+        *e = c->entries[--c->n];
+    pthread_mutex_unlock(&c->mu);
+}
+
+static bool cache_get(struct gw_auth_cache *c, const char *key_id, int64_t now_ms,
+                      struct gw_key *out)
+{
+    pthread_mutex_lock(&c->mu);
+    struct cache_entry *e = find(c, key_id);
+    bool hit = e && now_ms - e->fetched_ms < GW_AUTH_CACHE_TTL_MS && now_ms >= e->fetched_ms;
+    if (hit)
+        *out = e->key;
+    pthread_mutex_unlock(&c->mu);
+    return hit;
+}
+
+static void cache_put(struct gw_auth_cache *c, const struct gw_key *k, int64_t now_ms)
+{
+    pthread_mutex_lock(&c->mu);
+    struct cache_entry *e = find(c, k->key_id);
+    if (!e) {
+        if (c->n == c->cap) {
+            c->cap = c->cap ? c->cap * 2 : 16;
+            c->entries = gw_xrealloc(c->entries, c->cap * sizeof *c->entries);
+        }
+        e = &c->entries[c->n++];
+    }
+    e->key = *k;
+    e->fetched_ms = now_ms;
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* ---- checking a header ---- */
+
+static int b64val(int ch)
+{
+    if (ch >= 'A' && ch <= 'Z')
+        return ch - 'A';
+    if (ch >= 'a' && ch <= 'z')
+        return ch - 'a' + 26;
+    if (ch >= '0' && ch <= '9')
+        return ch - '0' + 52;
+    if (ch == '+')
+        return 62;
+    if (ch == '/')
+        return 63;
+    return -1;
+}
+
+/* Decodes standard base64 into out (cap bytes); returns length or -1. */
+static int b64decode(const char *in, char *out, size_t cap)
+{
+    size_t n = 0;
+    int bits = 0, acc = 0;
+    for (const char *p = in; *p && *p != '='; p++) {
+        int v = b64val((unsigned char)*p);
+        if (v < 0)
+            return -1;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (n + 1 >= cap)
+                return -1;
+            out[n++] = (char)((acc >> bits) & 0xff);
+        }
+    }
+    out[n] = '\0';
+    return (int)n;
+}
+
+/* Splits the header into key id and secret. */
+static bool parse_credentials(const char *h, char *key_id, size_t idcap, char *secret,
+                              size_t seccap)
+{
+    char decoded[256];
+    const char *pair;
+    char sep;
+    if (strncasecmp(h, "Bearer ", 7) == 0) {
+        pair = h + 7;
+        sep = '.';
+    } else if (strncasecmp(h, "Basic ", 6) == 0) {
+        if (b64decode(h + 6, decoded, sizeof decoded) < 0)
+            return false;
+        pair = decoded;
+        sep = ':';
+    } else {
+        return false;
+    }
+    while (*pair == ' ')
+        pair++;
+    const char *s = strchr(pair, sep);
+    if (!s || (size_t)(s - pair) >= idcap || strlen(s + 1) >= seccap || s == pair || !s[1])
+        return false;
+    snprintf(key_id, idcap, "%.*s", (int)(s - pair), pair);
+    snprintf(secret, seccap, "%s", s + 1);
+    return true;
+}
+
+enum gw_err gw_auth_check(struct gw_auth_cache *c, struct gw_store *s, const char *authorization,
+                          int64_t now_ms, struct gw_principal *who, struct gw_error *err)
+{
+    if (!authorization || !*authorization)
+        return gw_error_set(err, GW_E_AUTH_MISSING, "Authorization", "this route needs an API key");
+    char key_id[32], secret[128];
+    if (!parse_credentials(authorization, key_id, sizeof key_id, secret, sizeof secret))
+        return gw_error_set(err, GW_E_AUTH_INVALID, "Authorization",
+                            "the Authorization header is not 'Bearer KEY_ID.SECRET' or Basic "
+                            "KEY_ID:SECRET");
+    struct gw_key k;
+    if (!cache_get(c, key_id, now_ms, &k)) {
+        struct gw_error lookup;
+        enum gw_err rc = gw_store_key_get(s, key_id, &k, &lookup);
+        if (rc == GW_E_NOT_FOUND)
+            return gw_error_set(err, GW_E_AUTH_INVALID, "Authorization", "the API key is unknown");
+        if (rc != GW_OK) {
+            if (err)
+                *err = lookup;
+            return rc;
+        }
+        cache_put(c, &k, now_ms);
+    }
+    char hash[GW_SHA256_HEX];
+    gw_sha256_hex(secret, strlen(secret), hash);
+    if (!gw_ct_equal(hash, k.secret_hash, GW_SHA256_HEX - 1))
+        return gw_error_set(err, GW_E_AUTH_INVALID, "Authorization", "the API key is unknown");
+    if (k.revoked_ms)
+        return gw_error_set(err, GW_E_AUTH_INVALID, "Authorization", "the API key was revoked");
+    snprintf(who->key_id, sizeof who->key_id, "%s", k.key_id);
+    snprintf(who->name, sizeof who->name, "%s", k.name);
+    who->role = gw_role_from_name(k.role);
+    return GW_OK;
+}

@@ -1,0 +1,155 @@
+/* admin.c: `lmsgw migrate`, `lmsgw key create|list|revoke`, `lmsgw config`. */
+#include "gw/auth.h"
+#include "gw/cli.h"
+#include "gw/timefmt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int gw_cmd_migrate(int argc, char **argv, const char *config_path)
+{
+    (void)argv;
+    if (argc > 1) {
+        fprintf(stderr, "lmsgw: 'migrate' takes no arguments\n");
+        return 2;
+    }
+    struct gw_config cfg;
+    struct gw_store *store = NULL;
+    int rc = gw_cli_setup(config_path, &cfg, &store);
+    if (rc)
+        return rc;
+    struct gw_error e;
+    int applied = 0, dbv = 0, known = 0;
+    if (gw_store_migrate(store, &applied, &e) != GW_OK ||
+        gw_store_schema_version(store, &dbv, &known, &e) != GW_OK) {
+        gw_cli_report(&e);
+        rc = 1;
+    } else {
+        printf("%s schema at version %d (%d migration%s applied now)\n",
+               gw_store_backend_name(store), dbv, applied, applied == 1 ? "" : "s");
+    }
+    gw_store_close(store);
+    gw_config_free(&cfg);
+    return rc;
+}
+
+static const char *opt_value(int argc, char **argv, const char *name)
+{
+    for (int i = 1; i + 1 < argc; i++) {
+        if (strcmp(argv[i], name) == 0)
+            return argv[i + 1];
+    }
+    return NULL;
+}
+
+static int key_create(int argc, char **argv, struct gw_store *store)
+{
+    const char *role = opt_value(argc, argv, "--role");
+    const char *name = opt_value(argc, argv, "--name");
+    if (!role || !name) {
+        fprintf(stderr,
+                "usage: lmsgw key create --role admin|author|approver|lms|bi --name NAME\n");
+        return 2;
+    }
+    struct gw_new_key k;
+    struct gw_error e;
+    if (gw_auth_key_create(store, name, role, gw_time_now_ms(), &k, &e) != GW_OK) {
+        gw_cli_report(&e);
+        return e.code == GW_E_JSON_FIELD_VALUE ? 2 : 1;
+    }
+    if (opt_value(argc, argv, "--json") || (argc > 0 && strcmp(argv[argc - 1], "--json") == 0)) {
+        printf("{\"key_id\":\"%s\",\"secret\":\"%s\",\"token\":\"%s\"}\n", k.key_id, k.secret,
+               k.token);
+    } else {
+        printf("key_id: %s\nrole:   %s\ntoken:  %s\n", k.key_id, role, k.token);
+        printf("(Bearer clients send 'Authorization: Bearer %s'; xAPI clients use Basic auth with "
+               "user %s and password %s. The secret is shown only now.)\n",
+               k.token, k.key_id, k.secret);
+    }
+    return 0;
+}
+
+static int key_list(struct gw_store *store)
+{
+    json_t *keys = NULL;
+    struct gw_error e;
+    if (gw_store_key_list(store, &keys, &e) != GW_OK) {
+        gw_cli_report(&e);
+        return 1;
+    }
+    size_t i;
+    json_t *k;
+    printf("%-16s %-9s %-8s %-25s %s\n", "KEY_ID", "ROLE", "STATE", "CREATED", "NAME");
+    json_array_foreach(keys, i, k)
+    {
+        char ts[32];
+        gw_time_format_ms(json_integer_value(json_object_get(k, "created_ms")), ts);
+        printf("%-16s %-9s %-8s %-25s %s\n", json_string_value(json_object_get(k, "key_id")),
+               json_string_value(json_object_get(k, "role")),
+               json_is_true(json_object_get(k, "revoked")) ? "revoked" : "active", ts,
+               json_string_value(json_object_get(k, "name")));
+    }
+    json_decref(keys);
+    return 0;
+}
+
+int gw_cmd_key(int argc, char **argv, const char *config_path)
+{
+    if (argc < 2 || (strcmp(argv[1], "create") != 0 && strcmp(argv[1], "list") != 0 &&
+                     strcmp(argv[1], "revoke") != 0)) {
+        fprintf(stderr, "usage: lmsgw key create --role ROLE --name NAME [--json] | key list | "
+                        "key revoke KEY_ID\n");
+        return 2;
+    }
+    if (strcmp(argv[1], "revoke") == 0 && argc != 3) {
+        fprintf(stderr, "usage: lmsgw key revoke KEY_ID\n");
+        return 2;
+    }
+    struct gw_config cfg;
+    struct gw_store *store = NULL;
+    int rc = gw_cli_setup(config_path, &cfg, &store);
+    if (rc)
+        return rc;
+    struct gw_error e;
+    if (gw_store_migrate(store, NULL, &e) != GW_OK) {
+        gw_cli_report(&e);
+        rc = 1;
+    } else if (strcmp(argv[1], "create") == 0) {
+        rc = key_create(argc - 1, argv + 1, store);
+    } else if (strcmp(argv[1], "list") == 0) {
+        rc = key_list(store);
+    } else if (gw_store_key_revoke(store, argv[2], gw_time_now_ms(), &e) != GW_OK) {
+        gw_cli_report(&e);
+        rc = 1;
+    } else {
+        printf("revoked %s\n", argv[2]);
+    }
+    gw_store_close(store);
+    gw_config_free(&cfg);
+    return rc;
+}
+
+int gw_cmd_config(int argc, char **argv, const char *config_path)
+{
+    if (argc == 2 && strcmp(argv[1], "--doc") == 0) {
+        char *doc = gw_config_doc_markdown();
+        fputs(doc, stdout);
+        free(doc);
+        return 0;
+    }
+    if (argc == 2 && strcmp(argv[1], "--show") == 0) {
+        struct gw_config cfg;
+        int rc = gw_cli_setup(config_path, &cfg, NULL);
+        if (rc)
+            return rc;
+        json_t *j = gw_config_to_json(&cfg);
+        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        putchar('\n');
+        json_decref(j);
+        gw_config_free(&cfg);
+        return 0;
+    }
+    fprintf(stderr, "usage: lmsgw config --doc | --show\n");
+    return 2;
+}

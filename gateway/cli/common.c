@@ -1,0 +1,59 @@
+/* common.c: what every subcommand does first: load the configuration, set
+ * the log level, create the data directory, open the store; and how a failed
+ * command reports. */
+#include "gw/cli.h"
+#include "gw/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void gw_cli_report(const struct gw_error *e)
+{
+    const struct gw_err_info *info = gw_err_lookup(e->code);
+    fprintf(stderr, "lmsgw: %s [%s %d]\n", e->detail[0] ? e->detail : info->hint, info->name,
+            (int)info->code);
+}
+
+static int mkdirs(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    }
+    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+int gw_cli_setup(const char *config_path, struct gw_config *cfg, struct gw_store **store)
+{
+    struct gw_error e;
+    if (gw_config_load(cfg, config_path, NULL, &e) != GW_OK) {
+        gw_cli_report(&e);
+        return 2;
+    }
+    gw_log_set_level_name(cfg->log_level);
+    if (!store)
+        return 0;
+    if (mkdirs(cfg->data_dir) != 0) {
+        gw_error_set(&e, GW_E_IO, "data_dir", "cannot create the data directory %s: %s",
+                     cfg->data_dir, strerror(errno));
+        gw_cli_report(&e);
+        gw_config_free(cfg);
+        return 1;
+    }
+    struct gw_store_options opt = {.pool_size = (int)cfg->db_pool_size};
+    *store = gw_store_open(cfg->database, &opt, &e);
+    if (!*store) {
+        gw_cli_report(&e);
+        gw_config_free(cfg);
+        return 1;
+    }
+    return 0;
+}

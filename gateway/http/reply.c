@@ -1,0 +1,62 @@
+/* reply.c: filling replies (JSON, text, errors, headers) and reading
+ * request bodies as JSON. Handlers use these; the daemon sends the result. */
+#include "gw/http.h"
+#include "gw/json.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void gw_reply_text(struct gw_reply *rep, unsigned status, const char *content_type,
+                   const char *text, size_t len)
+{
+    rep->status = status;
+    gw_buf_reset(&rep->body);
+    gw_buf_append(&rep->body, text, len);
+    rep->content_type = content_type;
+}
+
+void gw_reply_json(struct gw_reply *rep, unsigned status, json_t *body)
+{
+    char *s = gw_json_dump(body);
+    json_decref(body);
+    gw_reply_text(rep, status, "application/json", s ? s : "null", s ? strlen(s) : 4);
+    free(s);
+}
+
+void gw_reply_empty(struct gw_reply *rep, unsigned status)
+{
+    rep->status = status;
+    gw_buf_reset(&rep->body);
+    rep->content_type = NULL;
+}
+
+void gw_reply_error(struct gw_reply *rep, const struct gw_error *e)
+{
+    gw_reply_json(rep, gw_err_lookup(e->code)->http_status, gw_error_to_json(e));
+}
+
+void gw_reply_errorf(struct gw_reply *rep, enum gw_err code, const char *where, const char *fmt,
+                     ...)
+{
+    struct gw_error e;
+    va_list ap;
+    va_start(ap, fmt);
+    gw_error_setv(&e, code, where, fmt, ap);
+    va_end(ap);
+    gw_reply_error(rep, &e);
+}
+
+void gw_reply_header(struct gw_reply *rep, const char *name, const char *value)
+{
+    gw_buf_printf(&rep->headers, "%s: %s\n", name, value);
+}
+
+json_t *gw_req_json(struct gw_req *req, struct gw_reply *rep)
+{
+    struct gw_error e;
+    json_t *j = gw_json_load(gw_buf_str(&req->body), req->body.len, &e);
+    if (!j)
+        gw_reply_error(rep, &e);
+    return j;
+}

@@ -1,0 +1,529 @@
+/* server.c: the libmicrohttpd daemon and the request lifecycle.
+ *
+ * Owns: the listening socket, worker threads, per-request state, everything
+ * the router does before a handler runs (414, 404/405, 503 while shutting
+ * down, 401/403, 413/415, body accumulation or streaming to a file), sending
+ * replies, the access log, request metrics and graceful shutdown.
+ * Does not own: what any route does (api/), or the route table (routes.c). */
+#include "gw/auth.h"
+#include "gw/buf.h"
+#include "gw/hash.h"
+#include "gw/json.h"
+#include "gw/log.h"
+#include "gw/metrics.h"
+#include "gw/server.h"
+#include "gw/timefmt.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Per-request state: what handlers see (req) plus the router's own. */
+struct rctx {
+    struct gw_req req;
+    struct gw_reply rep;
+    int64_t t0_us;
+    size_t uri_len;
+    size_t route_index; /* gw_routes_count() when unmatched */
+    size_t max_body;
+    bool started;
+    bool too_large;
+    bool sent;
+    int upload_fd;
+};
+
+/* ---- request accessors (declared in gw/http.h) ---- */
+
+const char *gw_req_header(const struct gw_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *gw_req_query(const struct gw_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+struct each_ctx {
+    bool (*fn)(const char *name, const char *value, void *ud);
+    void *ud;
+};
+
+static enum MHD_Result each_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    (void)kind;
+    struct each_ctx *e = cls;
+    return e->fn(key, value ? value : "", e->ud) ? MHD_YES : MHD_NO;
+}
+
+void gw_req_query_each(const struct gw_req *req,
+                       bool (*fn)(const char *name, const char *value, void *ud), void *ud)
+{
+    struct each_ctx e = {fn, ud};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, each_arg, &e);
+}
+
+/* ---- sending ---- */
+
+static void add_headers(struct MHD_Response *r, const struct gw_reply *rep)
+{
+    const char *p = gw_buf_str(&rep->headers);
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        const char *colon = strchr(p, ':');
+        if (!nl || !colon || colon > nl)
+            break;
+        char name[128], value[2048];
+        snprintf(name, sizeof name, "%.*s", (int)(colon - p), p);
+        const char *v = colon + 1;
+        while (*v == ' ')
+            v++;
+        snprintf(value, sizeof value, "%.*s", (int)(nl - v), v);
+        MHD_add_response_header(r, name, value);
+        p = nl + 1;
+    }
+}
+
+static enum MHD_Result send_reply(struct gw_server *srv, struct MHD_Connection *conn,
+                                  struct rctx *x)
+{
+    struct gw_reply *rep = &x->rep;
+    if (rep->status == 0)
+        gw_reply_errorf(rep, GW_E_INTERNAL, "", "the handler produced no reply");
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        rep->body.len, rep->body.len ? rep->body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    if (rep->content_type && rep->body.len)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rep->content_type);
+    MHD_add_response_header(r, "X-Request-Id", x->req.request_id);
+    add_headers(r, rep);
+    if (atomic_load(&srv->shutting_down))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ret = MHD_queue_response(conn, rep->status, r);
+    MHD_destroy_response(r);
+    x->sent = true;
+    return ret;
+}
+
+static enum MHD_Result send_error(struct gw_server *srv, struct MHD_Connection *conn,
+                                  struct rctx *x, const struct gw_error *e)
+{
+    gw_reply_error(&x->rep, e);
+    return send_reply(srv, conn, x);
+}
+
+/* ---- request start: everything decided before the body is read ---- */
+
+static enum MHD_Result add_arg_len(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    size_t *n = cls;
+    *n += strlen(key) + (value ? strlen(value) : 0) + 2; /* "?k=v" or "&k=v" */
+    return MHD_YES;
+}
+
+/* The request's state, made on the handler's first call for the request. */
+static struct rctx *new_request(struct gw_server *srv, struct MHD_Connection *conn, const char *url)
+{
+    struct rctx *x = gw_xcalloc(1, sizeof *x);
+    x->t0_us = gw_time_mono_us();
+    x->uri_len = strlen(url);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg_len, &x->uri_len);
+    x->upload_fd = -1;
+    x->route_index = gw_routes_count();
+    x->req.srv = srv;
+    x->req.conn = conn;
+    uint8_t id[8];
+    gw_random_bytes(id, sizeof id);
+    gw_hex(id, sizeof id, x->req.request_id);
+    atomic_fetch_add(&srv->in_flight, 1);
+    return x;
+}
+
+static void remote_address(struct MHD_Connection *conn, char *out, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)cap);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)cap);
+}
+
+/* Finds the route; on failure fills e with 404 or 405 (and the Allow header). */
+static const struct gw_route *find_route(struct rctx *x, const char *path, const char *method,
+                                         struct gw_error *e)
+{
+    struct gw_buf allow = {0};
+    const struct gw_route *found = NULL;
+    char *params[GW_REQ_MAX_PARAMS];
+    for (size_t i = 0; gw_routes[i].method; i++) {
+        if (!gw_route_match(gw_routes[i].pattern, path, params))
+            continue;
+        if (strcmp(gw_routes[i].method, method) == 0 ||
+            (strcmp(method, "HEAD") == 0 && strcmp(gw_routes[i].method, "GET") == 0)) {
+            found = &gw_routes[i];
+            x->route_index = i;
+            memcpy(x->req.param_store, params, sizeof params);
+            for (int k = 0; k < GW_REQ_MAX_PARAMS; k++)
+                x->req.params[k] = params[k];
+            break;
+        }
+        gw_buf_printf(&allow, "%s%s", allow.len ? ", " : "", gw_routes[i].method);
+        gw_route_params_free(params);
+    }
+    if (!found && allow.len) {
+        gw_reply_header(&x->rep, "Allow", gw_buf_str(&allow));
+        gw_error_set(e, GW_E_METHOD_NOT_ALLOWED, path, "%s is not allowed on %s; allowed: %s",
+                     method, path, gw_buf_str(&allow));
+    } else if (!found) {
+        gw_error_set(e, GW_E_ROUTE_NOT_FOUND, path, "no route has the path %s", path);
+    }
+    gw_buf_free(&allow);
+    return found;
+}
+
+static bool json_content_type(const char *ct)
+{
+    if (!ct)
+        return false;
+    while (*ct == ' ')
+        ct++;
+    size_t n = strcspn(ct, "; ");
+    return (n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+           (n > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0);
+}
+
+static enum gw_err open_upload(struct gw_server *srv, struct rctx *x, struct gw_error *e)
+{
+    struct gw_buf path = {0};
+    gw_buf_printf(&path, "%s/tmp", srv->cfg->data_dir);
+    mkdir(gw_buf_str(&path), 0700);
+    gw_buf_puts(&path, "/upload-XXXXXX");
+    x->req.body_file = gw_xstrdup(gw_buf_str(&path));
+    gw_buf_free(&path);
+    x->upload_fd = mkstemp(x->req.body_file);
+    if (x->upload_fd < 0) {
+        enum gw_err rc = gw_error_set(e, GW_E_IO, "", "cannot create an upload file in %s/tmp: %s",
+                                      srv->cfg->data_dir, strerror(errno));
+        free(x->req.body_file);
+        x->req.body_file = NULL;
+        return rc;
+    }
+    return GW_OK;
+}
+
+/* Everything the router checks before reading a body. Returns GW_OK to go
+ * on reading, or an error to answer at once. */
+static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const char *url,
+                                 const char *method, struct gw_error *e)
+{
+    x->req.method = method;
+    x->req.path = url;
+    remote_address(x->req.conn, x->req.remote_addr, sizeof x->req.remote_addr);
+    if (x->uri_len > (size_t)srv->cfg->max_uri_length)
+        return gw_error_set(e, GW_E_URI_TOO_LONG, "", "the URI has %zu bytes; the limit is %lld",
+                            x->uri_len, (long long)srv->cfg->max_uri_length);
+    const struct gw_route *route = find_route(x, url, method, e);
+    if (!route)
+        return e->code;
+    x->req.route = route;
+    if (atomic_load(&srv->shutting_down))
+        return gw_error_set(e, GW_E_SHUTTING_DOWN, "", "the gateway is shutting down");
+    if (route->roles != GW_ROLE_PUBLIC) {
+        enum gw_err rc =
+            gw_auth_check(srv->auth, srv->store, gw_req_header(&x->req, "Authorization"),
+                          gw_clock_now_ms(&srv->clock), &x->req.who, e);
+        if (rc != GW_OK)
+            return rc;
+        if (!(x->req.who.role & route->roles)) {
+            struct gw_buf need = {0};
+            for (unsigned bit = 1; bit <= GW_ROLE_BI; bit <<= 1) {
+                if (route->roles & bit)
+                    gw_buf_printf(&need, "%s%s", need.len ? " or " : "", gw_role_name(bit));
+            }
+            gw_error_set(e, GW_E_AUTH_FORBIDDEN, "", "%s %s needs the role %s; this key is %s",
+                         method, route->pattern, gw_buf_str(&need), gw_role_name(x->req.who.role));
+            gw_buf_free(&need);
+            return GW_E_AUTH_FORBIDDEN;
+        }
+    }
+    x->max_body = route->max_body
+                      ? route->max_body
+                      : (route->body == GW_BODY_FILE ? (size_t)srv->cfg->max_package_bytes
+                                                     : (size_t)srv->cfg->max_json_body);
+    const char *cl = gw_req_header(&x->req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && route->body != GW_BODY_NONE && strtoull(cl, NULL, 10) > x->max_body)
+        return gw_error_set(e, GW_E_BODY_TOO_LARGE, "", "the body has %s bytes; the limit is %zu",
+                            cl, x->max_body);
+    if (route->body == GW_BODY_JSON && cl && strtoull(cl, NULL, 10) > 0 &&
+        !json_content_type(gw_req_header(&x->req, MHD_HTTP_HEADER_CONTENT_TYPE)))
+        return gw_error_set(e, GW_E_UNSUPPORTED_MEDIA_TYPE, "Content-Type",
+                            "send the body as application/json");
+    if (route->body == GW_BODY_FILE)
+        return open_upload(srv, x, e);
+    return GW_OK;
+}
+
+static void take_body(struct rctx *x, const char *data, size_t n)
+{
+    if (x->too_large)
+        return;
+    if (x->req.body_size + n > x->max_body) {
+        x->too_large = true;
+        gw_buf_free(&x->req.body);
+        return;
+    }
+    x->req.body_size += n;
+    switch (x->req.route->body) {
+    case GW_BODY_NONE:
+        break;
+    case GW_BODY_JSON:
+    case GW_BODY_RAW:
+        gw_buf_append(&x->req.body, data, n);
+        break;
+    case GW_BODY_FILE:
+        while (n) {
+            ssize_t w = write(x->upload_fd, data, n);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                x->too_large = true; /* the disk is full: report as too large for us */
+                return;
+            }
+            data += w;
+            n -= (size_t)w;
+        }
+        break;
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    struct gw_server *srv = cls;
+    struct rctx *x = *con_cls;
+    if (!x) {
+        x = new_request(srv, conn, url);
+        *con_cls = x;
+    }
+    if (x->sent) {
+        *upload_data_size = 0; /* an early error reply is queued; drop the rest */
+        return MHD_YES;
+    }
+    if (!x->started) {
+        x->started = true;
+        struct gw_error e;
+        gw_error_clear(&e);
+        if (begin_request(srv, x, url, method, &e) != GW_OK)
+            return send_error(srv, conn, x, &e);
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        take_body(x, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (x->upload_fd >= 0) {
+        close(x->upload_fd);
+        x->upload_fd = -1;
+    }
+    if (x->too_large) {
+        struct gw_error e;
+        gw_error_set(&e, GW_E_BODY_TOO_LARGE, "", "the body is larger than the limit of %zu bytes",
+                     x->max_body);
+        return send_error(srv, conn, x, &e);
+    }
+    x->req.route->handler(&x->req, &x->rep);
+    return send_reply(srv, conn, x);
+}
+
+static void access_log(struct gw_server *srv, struct rctx *x, int64_t dur_us)
+{
+    if (!srv->cfg->access_log)
+        return;
+    json_t *o = json_object();
+    json_object_set_new(o, "msg", json_string("request"));
+    json_object_set_new(o, "request_id", json_string(x->req.request_id));
+    json_object_set_new(o, "method", gw_json_str(x->req.method));
+    json_object_set_new(o, "path", gw_json_str(x->req.path));
+    json_object_set_new(o, "route",
+                        x->req.route ? json_string(x->req.route->pattern) : json_null());
+    json_object_set_new(o, "status", x->rep.status ? json_integer(x->rep.status) : json_null());
+    json_object_set_new(o, "duration_us", json_integer((json_int_t)dur_us));
+    json_object_set_new(o, "bytes_in", json_integer((json_int_t)x->req.body_size));
+    json_object_set_new(o, "bytes_out", json_integer((json_int_t)x->rep.body.len));
+    json_object_set_new(o, "key_id",
+                        x->req.who.key_id[0] ? json_string(x->req.who.key_id) : json_null());
+    json_object_set_new(o, "remote", json_string(x->req.remote_addr));
+    gw_log_json(GW_LOG_INFO, o);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    (void)toe;
+    struct gw_server *srv = cls;
+    struct rctx *x = *con_cls;
+    if (!x)
+        return;
+    int64_t dur = gw_time_mono_us() - x->t0_us;
+    if (x->rep.status)
+        gw_metrics_record(srv->metrics, x->route_index, x->rep.status, dur);
+    if (x->req.method)
+        access_log(srv, x, dur);
+    if (x->upload_fd >= 0)
+        close(x->upload_fd);
+    if (x->req.body_file) {
+        unlink(x->req.body_file); /* a handler that keeps the upload renames it first */
+        free(x->req.body_file);
+    }
+    gw_route_params_free(x->req.param_store);
+    gw_buf_free(&x->req.body);
+    gw_buf_free(&x->rep.body);
+    gw_buf_free(&x->rep.headers);
+    free(x);
+    *con_cls = NULL;
+    atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && msg[n - 1] == '\n')
+        msg[--n] = '\0';
+    gw_log(GW_LOG_WARN, "http: %s", msg);
+}
+
+/* ---- lifecycle ---- */
+
+struct gw_server *gw_server_new(struct gw_config *cfg, struct gw_store *store, struct gw_error *err)
+{
+    (void)err;
+    struct gw_server *srv = gw_xcalloc(1, sizeof *srv);
+    srv->cfg = cfg;
+    srv->store = store;
+    gw_clock_init_real(&srv->clock);
+    srv->metrics = gw_metrics_new(gw_routes_count());
+    srv->auth = gw_auth_cache_new();
+    srv->listen_fd = -1;
+    srv->started_ms = gw_time_now_ms();
+    return srv;
+}
+
+static int bind_listener(const char *addr, int port, int *bound_port, struct gw_error *err)
+{
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+    char portstr[16];
+    snprintf(portstr, sizeof portstr, "%d", port);
+    int rc = getaddrinfo(addr, portstr, &hints, &ai);
+    if (rc != 0) {
+        gw_error_set(err, GW_E_CONFIG_BAD_VALUE, "listen_address",
+                     "'listen_address' %s is not a numeric IPv4 or IPv6 address: %s", addr,
+                     gai_strerror(rc));
+        return -1;
+    }
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd >= 0)
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 511) != 0) {
+        gw_error_set(err, GW_E_LISTEN_FAILED, "port", "cannot listen on %s port %d: %s", addr, port,
+                     strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(ai);
+        return -1;
+    }
+    freeaddrinfo(ai);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    *bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                 : ((struct sockaddr_in *)&ss)->sin_port);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    return fd;
+}
+
+enum gw_err gw_server_start(struct gw_server *srv, struct gw_error *err)
+{
+    int fd = bind_listener(srv->cfg->listen_address, (int)srv->cfg->port, &srv->port, err);
+    if (fd < 0)
+        return err ? err->code : GW_E_LISTEN_FAILED;
+    srv->listen_fd = fd;
+    size_t mem = (size_t)srv->cfg->max_uri_length * 2 + 32 * 1024;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL, on_request,
+        srv, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned int)srv->cfg->workers, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)srv->cfg->connection_timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_END);
+    if (!d) {
+        close(fd);
+        srv->listen_fd = -1;
+        return gw_error_set(err, GW_E_LISTEN_FAILED, "", "the HTTP daemon could not start");
+    }
+    srv->daemon = d;
+    return GW_OK;
+}
+
+void gw_server_stop(struct gw_server *srv)
+{
+    if (!srv->daemon)
+        return;
+    atomic_store(&srv->shutting_down, true);
+    MHD_socket lfd = MHD_quiesce_daemon(srv->daemon);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
+    srv->listen_fd = -1;
+    int64_t deadline = gw_time_mono_us() + srv->cfg->shutdown_grace_s * 1000000;
+    while (atomic_load(&srv->in_flight) > 0 && gw_time_mono_us() < deadline) {
+        struct timespec ts = {0, 10 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    int left = atomic_load(&srv->in_flight);
+    if (left > 0)
+        gw_log_warn("shutdown: %d requests still running after %llds; closing them", left,
+                    (long long)srv->cfg->shutdown_grace_s);
+    MHD_stop_daemon(srv->daemon);
+    srv->daemon = NULL;
+}
+
+void gw_server_free(struct gw_server *srv)
+{
+    if (!srv)
+        return;
+    if (srv->daemon)
+        gw_server_stop(srv);
+    if (srv->listen_fd >= 0)
+        close(srv->listen_fd);
+    gw_metrics_free(srv->metrics);
+    gw_auth_cache_free(srv->auth);
+    free(srv);
+}

@@ -1,0 +1,126 @@
+/* keys.c: API keys in the store (table api_keys). Only the SHA-256 of a
+ * key's secret is stored; see auth/ for how keys are made and checked. */
+#include "gw/buf.h"
+#include "gw/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static enum gw_qs insert_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    const struct gw_key *k = ud;
+    struct gw_dbp p[] = {GW_P_TEXT(k->key_id), GW_P_TEXT(k->name), GW_P_TEXT(k->role),
+                         GW_P_TEXT(k->secret_hash), GW_P_INT(k->created_ms)};
+    return gw_db_query(db,
+                       "INSERT INTO api_keys (key_id, name, role, secret_hash, created_ms) "
+                       "VALUES ($1, $2, $3, $4, $5)",
+                       p, 5, NULL, NULL, err);
+}
+
+enum gw_err gw_store_key_insert(struct gw_store *s, const struct gw_key *k, struct gw_error *err)
+{
+    return gw_store_tx(s, GW_TX_WRITE, insert_body, (void *)k, err);
+}
+
+struct get_ctx {
+    const char *key_id;
+    struct gw_key *out;
+};
+
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct get_ctx *c = ud;
+    struct gw_dbp p[] = {GW_P_TEXT(c->key_id)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT key_id, name, role, secret_hash, created_ms, revoked_ms "
+                                "FROM api_keys WHERE key_id = $1",
+                                p, 1, &r, NULL, err);
+    if (qs == GW_QS_ONE) {
+        copy_text(c->out->key_id, sizeof c->out->key_id, gw_db_col_text(r, 0));
+        copy_text(c->out->name, sizeof c->out->name, gw_db_col_text(r, 1));
+        copy_text(c->out->role, sizeof c->out->role, gw_db_col_text(r, 2));
+        copy_text(c->out->secret_hash, sizeof c->out->secret_hash, gw_db_col_text(r, 3));
+        c->out->created_ms = gw_db_col_int(r, 4);
+        c->out->revoked_ms = gw_db_col_int(r, 5);
+    } else if (qs == GW_QS_NONE) {
+        gw_error_set(err, GW_E_NOT_FOUND, "key_id", "no API key has the id '%s'", c->key_id);
+        qs = GW_QS_HARD;
+    }
+    gw_db_rows_free(r);
+    return qs;
+}
+
+enum gw_err gw_store_key_get(struct gw_store *s, const char *key_id, struct gw_key *out,
+                             struct gw_error *err)
+{
+    struct get_ctx c = {key_id, out};
+    memset(out, 0, sizeof *out);
+    return gw_store_tx(s, GW_TX_READ, get_body, &c, err);
+}
+
+static enum gw_qs list_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    json_t *arr = ud;
+    json_array_clear(arr); /* the body may run again on retry */
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT key_id, name, role, created_ms, revoked_ms FROM api_keys "
+                                "ORDER BY created_ms DESC, key_id",
+                                NULL, 0, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:b}", "key_id", gw_db_col_text(r, 0), "name",
+                              gw_db_col_text(r, 1), "role", gw_db_col_text(r, 2), "created_ms",
+                              (json_int_t)gw_db_col_int(r, 3), "revoked", gw_db_col_int(r, 4) != 0);
+        if (o)
+            json_array_append_new(arr, o);
+    }
+    if (qs >= 0)
+        qs = gw_db_rows_status(r, err) < 0 ? gw_db_rows_status(r, err) : qs;
+    gw_db_rows_free(r);
+    return qs;
+}
+
+enum gw_err gw_store_key_list(struct gw_store *s, json_t **out, struct gw_error *err)
+{
+    json_t *arr = json_array();
+    enum gw_err rc = gw_store_tx(s, GW_TX_READ, list_body, arr, err);
+    if (rc != GW_OK) {
+        json_decref(arr);
+        *out = NULL;
+        return rc;
+    }
+    *out = arr;
+    return GW_OK;
+}
+
+struct revoke_ctx {
+    const char *key_id;
+    int64_t now_ms;
+};
+
+static enum gw_qs revoke_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct revoke_ctx *c = ud;
+    struct gw_dbp p[] = {GW_P_INT(c->now_ms), GW_P_TEXT(c->key_id)};
+    enum gw_qs qs =
+        gw_db_query(db, "UPDATE api_keys SET revoked_ms = $1 WHERE key_id = $2 AND revoked_ms = 0",
+                    p, 2, NULL, NULL, err);
+    if (qs == GW_QS_NONE) {
+        gw_error_set(err, GW_E_NOT_FOUND, "key_id", "no active API key has the id '%s'", c->key_id);
+        return GW_QS_HARD;
+    }
+    return qs;
+}
+
+enum gw_err gw_store_key_revoke(struct gw_store *s, const char *key_id, int64_t now_ms,
+                                struct gw_error *err)
+{
+    struct revoke_ctx c = {key_id, now_ms};
+    return gw_store_tx(s, GW_TX_WRITE, revoke_body, &c, err);
+}

@@ -1,0 +1,450 @@
+/* store.c: the store object: backend choice by DSN, the connection pool,
+ * the transaction runner with retries, migrations and pool figures.
+ * Owns no SQL of the domain; the drivers own the backend calls and the
+ * domain files (keys.c, ...) own their queries. */
+#include "driver.h"
+#include "gw/buf.h"
+#include "gw/hash.h"
+#include "gw/log.h"
+#include "gw/timefmt.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct pool_slot {
+    struct gw_db *db; /* NULL until first used */
+    bool in_use;
+};
+
+struct gw_store {
+    const struct gw_db_driver *drv;
+    char *dsn; /* what the driver's connect takes */
+    struct gw_store_options opt;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct pool_slot *slots;
+    int nslots;
+    /* SQLite has one writer at a time; in-process writers queue here rather
+     * than spinning on SQLITE_BUSY. */
+    pthread_mutex_t write_mu;
+    struct gw_store_stats stats;
+};
+
+static const struct gw_db_driver *driver_for(const char *dsn, const char **conn_str)
+{
+    if (strncmp(dsn, "sqlite:", 7) == 0) {
+        *conn_str = dsn + 7;
+        return &gw_sqlite_driver;
+    }
+    if (strncmp(dsn, "postgresql://", 13) == 0 || strncmp(dsn, "postgres://", 11) == 0) {
+        *conn_str = dsn;
+        return &gw_postgres_driver;
+    }
+    return NULL;
+}
+
+struct gw_store *gw_store_open(const char *dsn, const struct gw_store_options *opt,
+                               struct gw_error *err)
+{
+    const char *conn_str = NULL;
+    const struct gw_db_driver *drv = driver_for(dsn, &conn_str);
+    if (!drv || !*conn_str) {
+        gw_error_set(err, GW_E_STORE_BAD_DSN, "database",
+                     "'%s' is not a store DSN: use sqlite:PATH or postgresql://...", dsn);
+        return NULL;
+    }
+    struct gw_store_options o = opt ? *opt : (struct gw_store_options){0};
+    if (o.pool_size <= 0)
+        o.pool_size = drv->dialect == GW_DIALECT_SQLITE ? 4 : 8;
+    if (o.busy_timeout_ms <= 0)
+        o.busy_timeout_ms = 5000;
+    if (o.max_retries <= 0)
+        o.max_retries = 10;
+    struct gw_db *first = drv->connect(conn_str, &o, err);
+    if (!first)
+        return NULL;
+    struct gw_store *s = gw_xcalloc(1, sizeof *s);
+    s->drv = drv;
+    s->dsn = gw_xstrdup(conn_str);
+    s->opt = o;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    pthread_mutex_init(&s->write_mu, NULL);
+    s->nslots = o.pool_size;
+    s->slots = gw_xcalloc((size_t)s->nslots, sizeof *s->slots);
+    s->slots[0].db = first;
+    s->stats.pool_size = s->nslots;
+    return s;
+}
+
+void gw_store_close(struct gw_store *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < s->nslots; i++) {
+        if (s->slots[i].db)
+            s->drv->disconnect(s->slots[i].db);
+    }
+    free(s->slots);
+    free(s->dsn);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->write_mu);
+    free(s);
+}
+
+enum gw_dialect gw_store_dialect(const struct gw_store *s)
+{
+    return s->drv->dialect;
+}
+
+const char *gw_store_backend_name(const struct gw_store *s)
+{
+    return s->drv->name;
+}
+
+/* Takes a connection from the pool, connecting it when needed. Returns the
+ * slot index, or -1 (err set) when no connection can be made. */
+static int acquire(struct gw_store *s, struct gw_error *err)
+{
+    int64_t t0 = gw_time_mono_us();
+    pthread_mutex_lock(&s->mu);
+    int idx = -1;
+    for (;;) {
+        for (int i = 0; i < s->nslots; i++) {
+            if (!s->slots[i].in_use && (idx < 0 || (s->slots[i].db && !s->slots[idx].db)))
+                idx = i; /* prefer an already connected slot */
+        }
+        if (idx >= 0)
+            break;
+        pthread_cond_wait(&s->cv, &s->mu);
+    }
+    s->slots[idx].in_use = true;
+    s->stats.in_use++;
+    s->stats.acquired_total++;
+    s->stats.wait_total_us += (uint64_t)(gw_time_mono_us() - t0);
+    pthread_mutex_unlock(&s->mu);
+
+    struct pool_slot *slot = &s->slots[idx];
+    bool ok;
+    if (!slot->db) {
+        slot->db = s->drv->connect(s->dsn, &s->opt, err);
+        ok = slot->db != NULL;
+    } else {
+        ok = s->drv->healthy(slot->db);
+        if (!ok)
+            gw_error_set(err, GW_E_STORE_UNREACHABLE, "database",
+                         "the database connection is lost and could not be re-established");
+    }
+    if (ok)
+        return idx;
+    pthread_mutex_lock(&s->mu);
+    slot->in_use = false;
+    s->stats.in_use--;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    return -1;
+}
+
+static void release(struct gw_store *s, int idx)
+{
+    pthread_mutex_lock(&s->mu);
+    s->slots[idx].in_use = false;
+    s->stats.in_use--;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void backoff(int attempt)
+{
+    uint32_t r = 0;
+    gw_random_bytes(&r, sizeof r);
+    long base_us = 1000L << (attempt < 7 ? attempt : 7); /* 1 ms .. 128 ms */
+    long us = base_us / 2 + (long)(r % (uint32_t)base_us);
+    struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+    nanosleep(&ts, NULL);
+}
+
+static void count(struct gw_store *s, uint64_t *field)
+{
+    pthread_mutex_lock(&s->mu);
+    (*field)++;
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* One attempt: begin, body, commit. */
+static enum gw_qs attempt_tx(struct gw_store *s, struct gw_db *db, enum gw_tx_kind kind,
+                             gw_tx_fn fn, void *ud, struct gw_error *err)
+{
+    enum gw_qs qs = s->drv->begin(db, kind, err);
+    if (qs < 0)
+        return qs;
+    qs = fn(db, ud, err);
+    if (qs < 0) {
+        s->drv->rollback(db);
+        return qs;
+    }
+    qs = s->drv->commit(db, err);
+    if (qs < 0)
+        s->drv->rollback(db);
+    return qs;
+}
+
+enum gw_err gw_store_tx(struct gw_store *s, enum gw_tx_kind kind, gw_tx_fn fn, void *ud,
+                        struct gw_error *err)
+{
+    struct gw_error local;
+    struct gw_error *e = err ? err : &local;
+    gw_error_clear(e);
+    count(s, &s->stats.tx_total);
+    bool serialize = kind == GW_TX_WRITE && s->drv->dialect == GW_DIALECT_SQLITE;
+    for (int attempt = 0;; attempt++) {
+        int idx = acquire(s, e);
+        enum gw_qs qs;
+        if (idx < 0) {
+            qs = GW_QS_SOFT; /* the server may come back within the retries */
+        } else {
+            if (serialize)
+                pthread_mutex_lock(&s->write_mu);
+            gw_error_clear(e);
+            qs = attempt_tx(s, s->slots[idx].db, kind, fn, ud, e);
+            if (serialize)
+                pthread_mutex_unlock(&s->write_mu);
+            release(s, idx);
+        }
+        if (qs >= 0)
+            return GW_OK;
+        if (qs == GW_QS_HARD || attempt >= s->opt.max_retries) {
+            count(s, &s->stats.tx_failures_total);
+            if (e->code == GW_OK)
+                gw_error_set(e, GW_E_STORE_QUERY, "", "the transaction failed");
+            if (qs == GW_QS_SOFT && e->code != GW_E_STORE_UNREACHABLE)
+                e->code = GW_E_STORE_RETRY_EXHAUSTED;
+            return e->code;
+        }
+        count(s, &s->stats.tx_retries_total);
+        backoff(attempt);
+    }
+}
+
+void gw_store_stats(struct gw_store *s, struct gw_store_stats *out)
+{
+    pthread_mutex_lock(&s->mu);
+    *out = s->stats;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static enum gw_qs ping_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    (void)ud;
+    return gw_db_query(db, "SELECT 1", NULL, 0, NULL, NULL, err);
+}
+
+bool gw_store_ping(struct gw_store *s)
+{
+    struct gw_error err;
+    return gw_store_tx(s, GW_TX_READ, ping_body, NULL, &err) == GW_OK;
+}
+
+/* ---- migrations ---- */
+
+static const char *const sql_create_migrations =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+    "name TEXT NOT NULL, applied_ms BIGINT NOT NULL)";
+
+static void known_migrations(const struct gw_store *s, const struct gw_migration **list, int *n)
+{
+    if (s->drv->dialect == GW_DIALECT_SQLITE) {
+        *list = gw_migrations_sqlite;
+        *n = gw_migrations_sqlite_count;
+    } else {
+        *list = gw_migrations_postgres;
+        *n = gw_migrations_postgres_count;
+    }
+}
+
+static enum gw_qs read_version(struct gw_db *db, int *version, struct gw_error *err)
+{
+    struct gw_db_rows *rows = NULL;
+    enum gw_qs qs = gw_db_query(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL,
+                                0, &rows, NULL, err);
+    if (qs == GW_QS_ONE)
+        *version = (int)gw_db_col_int(rows, 0);
+    gw_db_rows_free(rows);
+    return qs;
+}
+
+struct migrate_ctx {
+    const struct gw_migration *list;
+    int known;
+    int step;    /* the migration this transaction applies (0-based) */
+    bool ran;    /* whether it was applied by this transaction */
+    bool newer;  /* the database is ahead of this binary */
+    int version; /* the database's version before this transaction */
+};
+
+static enum gw_qs migrate_step(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct migrate_ctx *m = ud;
+    m->ran = false;
+    enum gw_qs qs;
+    if (gw_db_dialect(db) == GW_DIALECT_POSTGRES) {
+        /* Several instances may start at once: one migrates, the others wait. */
+        qs = gw_db_query(db, "SELECT pg_advisory_xact_lock(71420001)", NULL, 0, NULL, NULL, err);
+        if (qs < 0)
+            return qs;
+    }
+    qs = gw_db_exec_script(db, sql_create_migrations, err);
+    if (qs < 0)
+        return qs;
+    qs = read_version(db, &m->version, err);
+    if (qs < 0)
+        return qs;
+    if (m->version > m->known) {
+        m->newer = true;
+        return GW_QS_NONE;
+    }
+    if (m->version > m->step)
+        return GW_QS_NONE; /* another instance applied it */
+    qs = gw_db_exec_script(db, m->list[m->step].sql, err);
+    if (qs < 0) {
+        char detail[sizeof err->detail];
+        snprintf(detail, sizeof detail, "%s", err->detail);
+        gw_error_set(err, GW_E_STORE_MIGRATION, m->list[m->step].name, "%s: %s",
+                     m->list[m->step].name, detail);
+        return qs == GW_QS_SOFT ? qs : GW_QS_HARD;
+    }
+    struct gw_dbp p[] = {GW_P_INT(m->step + 1), GW_P_TEXT(m->list[m->step].name),
+                         GW_P_INT(gw_time_now_ms())};
+    qs = gw_db_query(db,
+                     "INSERT INTO schema_migrations (version, name, applied_ms) "
+                     "VALUES ($1, $2, $3)",
+                     p, 3, NULL, NULL, err);
+    if (qs < 0)
+        return qs;
+    m->ran = true;
+    return GW_QS_ONE;
+}
+
+enum gw_err gw_store_migrate(struct gw_store *s, int *applied, struct gw_error *err)
+{
+    struct migrate_ctx m = {0};
+    known_migrations(s, &m.list, &m.known);
+    if (applied)
+        *applied = 0;
+    for (m.step = 0; m.step < m.known; m.step++) {
+        enum gw_err rc = gw_store_tx(s, GW_TX_WRITE, migrate_step, &m, err);
+        if (rc != GW_OK)
+            return rc;
+        if (m.newer)
+            break;
+        if (m.ran) {
+            gw_log_info("applied migration %s", m.list[m.step].name);
+            if (applied)
+                (*applied)++;
+        }
+    }
+    if (m.known == 0 || m.newer) {
+        int dbv = 0, known = 0;
+        enum gw_err rc = gw_store_schema_version(s, &dbv, &known, err);
+        if (rc != GW_OK)
+            return rc;
+        if (dbv > known)
+            return gw_error_set(err, GW_E_STORE_SCHEMA_NEWER, "database",
+                                "the database has schema version %d but this lmsgw knows only "
+                                "up to %d; upgrade lmsgw",
+                                dbv, known);
+    }
+    return GW_OK;
+}
+
+struct version_ctx {
+    int version;
+    bool has_table;
+};
+
+static enum gw_qs version_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct version_ctx *v = ud;
+    const char *sql = gw_db_dialect(db) == GW_DIALECT_SQLITE
+                          ? "SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                            "name = 'schema_migrations'"
+                          : "SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND "
+                            "tablename = 'schema_migrations'";
+    enum gw_qs qs = gw_db_query(db, sql, NULL, 0, NULL, NULL, err);
+    if (qs < 0)
+        return qs;
+    v->has_table = qs == GW_QS_ONE;
+    if (!v->has_table) {
+        v->version = 0;
+        return GW_QS_NONE;
+    }
+    return read_version(db, &v->version, err);
+}
+
+enum gw_err gw_store_schema_version(struct gw_store *s, int *db_version, int *known,
+                                    struct gw_error *err)
+{
+    const struct gw_migration *list;
+    known_migrations(s, &list, known);
+    struct version_ctx v = {0};
+    enum gw_err rc = gw_store_tx(s, GW_TX_READ, version_body, &v, err);
+    *db_version = v.version;
+    return rc;
+}
+
+/* ---- query dispatch ---- */
+
+enum gw_dialect gw_db_dialect(const struct gw_db *db)
+{
+    return db->drv->dialect;
+}
+
+enum gw_qs gw_db_query(struct gw_db *db, const char *sql, const struct gw_dbp *params, int nparams,
+                       struct gw_db_rows **rows, int64_t *changes, struct gw_error *err)
+{
+    return db->drv->query(db, sql, params, nparams, rows, changes, err);
+}
+
+enum gw_qs gw_db_exec_script(struct gw_db *db, const char *sql, struct gw_error *err)
+{
+    return db->drv->exec_script(db, sql, err);
+}
+
+bool gw_db_next(struct gw_db_rows *r)
+{
+    return r && r->drv->next(r);
+}
+
+enum gw_qs gw_db_rows_status(const struct gw_db_rows *r, struct gw_error *err)
+{
+    return r ? r->drv->rows_status(r, err) : GW_QS_NONE;
+}
+
+bool gw_db_col_null(struct gw_db_rows *r, int col)
+{
+    return r->drv->col_null(r, col);
+}
+
+const char *gw_db_col_text(struct gw_db_rows *r, int col)
+{
+    return r->drv->col_text(r, col);
+}
+
+int64_t gw_db_col_int(struct gw_db_rows *r, int col)
+{
+    return r->drv->col_int(r, col);
+}
+
+double gw_db_col_real(struct gw_db_rows *r, int col)
+{
+    return r->drv->col_real(r, col);
+}
+
+void gw_db_rows_free(struct gw_db_rows *r)
+{
+    if (r)
+        r->drv->rows_free(r);
+}

@@ -1,0 +1,320 @@
+/* config.c: the configuration key table, loading from file and environment,
+ * and the documentation generated from the table (see gw/config.h). */
+#include "gw/config.h"
+#include "gw/buf.h"
+#include "gw/log.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum key_type { K_STRING, K_INT, K_BOOL };
+
+struct key {
+    const char *name;
+    enum key_type type;
+    size_t offset;
+    const char *env;
+    const char *def;
+    int64_t min, max; /* ints */
+    const char *doc;
+};
+
+#define OFF(f) offsetof(struct gw_config, f)
+
+static const struct key keys[] = {
+    {"listen_address", K_STRING, OFF(listen_address), "LMSGW_LISTEN_ADDRESS", "127.0.0.1", 0, 0,
+     "IPv4 or IPv6 address to listen on; 0.0.0.0 for every interface."},
+    {"port", K_INT, OFF(port), "LMSGW_PORT", "8080", 0, 65535,
+     "TCP port; 0 picks a free port (printed at start)."},
+    {"data_dir", K_STRING, OFF(data_dir), "LMSGW_DATA_DIR", "./data", 0, 0,
+     "Directory for the SQLite database, stored packages and temporary uploads."},
+    {"database", K_STRING, OFF(database), "LMSGW_DATABASE", "", 0, 0,
+     "Store DSN: sqlite:PATH or postgresql://user@host:port/db. Empty: "
+     "sqlite:<data_dir>/lmsgw.db."},
+    {"workers", K_INT, OFF(workers), "LMSGW_WORKERS", "0", 0, 1024,
+     "HTTP worker threads; 0 = twice the number of cores."},
+    {"db_pool_size", K_INT, OFF(db_pool_size), "LMSGW_DB_POOL_SIZE", "0", 0, 256,
+     "Database connections; 0 = 4 for SQLite, 8 for PostgreSQL."},
+    {"log_level", K_STRING, OFF(log_level), "LMSGW_LOG_LEVEL", "info", 0, 0,
+     "debug, info, warn or error."},
+    {"access_log", K_BOOL, OFF(access_log), "LMSGW_ACCESS_LOG", "true", 0, 0,
+     "Write one JSON line per request to stderr."},
+    {"public_url", K_STRING, OFF(public_url), "LMSGW_PUBLIC_URL", "", 0, 0,
+     "Base URL people and LMSs reach the gateway at (links in mail). Empty: "
+     "http://<listen_address>:<port>."},
+    {"max_json_body", K_INT, OFF(max_json_body), "LMSGW_MAX_JSON_BODY", "1048576", 1024, 1073741824,
+     "Largest JSON request body in bytes (413 above)."},
+    {"max_package_bytes", K_INT, OFF(max_package_bytes), "LMSGW_MAX_PACKAGE_BYTES", "536870912",
+     1024, 17179869184, "Largest course package upload in bytes (413 above)."},
+    {"max_uri_length", K_INT, OFF(max_uri_length), "LMSGW_MAX_URI_LENGTH", "8192", 256, 65536,
+     "Longest request URI in bytes (414 above)."},
+    {"shutdown_grace_s", K_INT, OFF(shutdown_grace_s), "LMSGW_SHUTDOWN_GRACE_S", "30", 0, 3600,
+     "On SIGTERM/SIGINT, how long in-flight requests may take to finish."},
+    {"connection_timeout_s", K_INT, OFF(connection_timeout_s), "LMSGW_CONNECTION_TIMEOUT_S", "60",
+     1, 3600, "Idle keep-alive connections are closed after this many seconds."},
+};
+
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+static char **str_at(struct gw_config *c, const struct key *k)
+{
+    return (char **)((char *)c + k->offset);
+}
+
+static int64_t *int_at(struct gw_config *c, const struct key *k)
+{
+    return (int64_t *)((char *)c + k->offset);
+}
+
+static bool *bool_at(struct gw_config *c, const struct key *k)
+{
+    return (bool *)((char *)c + k->offset);
+}
+
+static enum gw_err set_from_text(struct gw_config *c, const struct key *k, const char *text,
+                                 const char *origin, struct gw_error *err)
+{
+    switch (k->type) {
+    case K_STRING:
+        free(*str_at(c, k));
+        *str_at(c, k) = gw_xstrdup(text);
+        return GW_OK;
+    case K_INT: {
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(text, &end, 10);
+        if (errno || !*text || *end || v < k->min || v > k->max)
+            return gw_error_set(err, GW_E_CONFIG_BAD_VALUE, k->name,
+                                "%s: '%s' must be an integer from %lld to %lld, not '%s'", origin,
+                                k->name, (long long)k->min, (long long)k->max, text);
+        *int_at(c, k) = v;
+        return GW_OK;
+    }
+    case K_BOOL:
+        if (strcmp(text, "true") == 0 || strcmp(text, "1") == 0)
+            *bool_at(c, k) = true;
+        else if (strcmp(text, "false") == 0 || strcmp(text, "0") == 0)
+            *bool_at(c, k) = false;
+        else
+            return gw_error_set(err, GW_E_CONFIG_BAD_VALUE, k->name,
+                                "%s: '%s' must be true or false, not '%s'", origin, k->name, text);
+        return GW_OK;
+    }
+    return GW_OK;
+}
+
+static enum gw_err set_from_json(struct gw_config *c, const struct key *k, json_t *v,
+                                 const char *path, struct gw_error *err)
+{
+    char text[64];
+    switch (k->type) {
+    case K_STRING:
+        if (!json_is_string(v))
+            return gw_error_set(err, GW_E_CONFIG_BAD_VALUE, k->name, "%s: '%s' must be a string",
+                                path, k->name);
+        return set_from_text(c, k, json_string_value(v), path, err);
+    case K_INT:
+        if (!json_is_integer(v))
+            return gw_error_set(err, GW_E_CONFIG_BAD_VALUE, k->name,
+                                "%s: '%s' must be an integer from %lld to %lld", path, k->name,
+                                (long long)k->min, (long long)k->max);
+        snprintf(text, sizeof text, "%lld", (long long)json_integer_value(v));
+        return set_from_text(c, k, text, path, err);
+    case K_BOOL:
+        if (!json_is_boolean(v))
+            return gw_error_set(err, GW_E_CONFIG_BAD_VALUE, k->name,
+                                "%s: '%s' must be true or false", path, k->name);
+        *bool_at(c, k) = json_is_true(v);
+        return GW_OK;
+    }
+    return GW_OK;
+}
+
+static const struct key *find_key(const char *name)
+{
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (strcmp(keys[i].name, name) == 0)
+            return &keys[i];
+    }
+    return NULL;
+}
+
+static enum gw_err load_file(struct gw_config *c, const char *path, struct gw_error *err)
+{
+    json_error_t je;
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!doc)
+        return gw_error_set(err, GW_E_CONFIG_FILE, path, "%s:%d:%d: %s", path, je.line, je.column,
+                            je.text);
+    enum gw_err rc = GW_OK;
+    if (!json_is_object(doc)) {
+        rc = gw_error_set(err, GW_E_CONFIG_FILE, path,
+                          "%s: the configuration must be a JSON object", path);
+        goto done;
+    }
+    const char *name;
+    json_t *v;
+    json_object_foreach(doc, name, v)
+    {
+        const struct key *k = find_key(name);
+        if (!k) {
+            rc = gw_error_set(err, GW_E_CONFIG_UNKNOWN_KEY, name,
+                              "%s: unknown configuration key '%s' (README lists every key)", path,
+                              name);
+            goto done;
+        }
+        rc = set_from_json(c, k, v, path, err);
+        if (rc != GW_OK)
+            goto done;
+    }
+done:
+    json_decref(doc);
+    return rc;
+}
+
+static const char *env_lookup(char *const *envp, const char *name)
+{
+    if (!envp)
+        return getenv(name);
+    size_t n = strlen(name);
+    for (char *const *e = envp; *e; e++) {
+        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+            return *e + n + 1;
+    }
+    return NULL;
+}
+
+/* An LMSGW_ variable that names no key is refused too, so a typo is not
+ * silently ignored. LMSGW_CONFIG (the file) is the one exception. */
+static enum gw_err check_env_names(char *const *envp, struct gw_error *err)
+{
+    extern char **environ;
+    char *const *e = envp ? envp : environ;
+    for (; e && *e; e++) {
+        if (strncmp(*e, "LMSGW_", 6) != 0)
+            continue;
+        const char *eq = strchr(*e, '=');
+        size_t n = eq ? (size_t)(eq - *e) : strlen(*e);
+        if (n == 12 && strncmp(*e, "LMSGW_CONFIG", 12) == 0)
+            continue;
+        bool known = false;
+        for (size_t i = 0; i < NKEYS && !known; i++)
+            known = strlen(keys[i].env) == n && strncmp(keys[i].env, *e, n) == 0;
+        if (!known)
+            return gw_error_set(err, GW_E_CONFIG_UNKNOWN_KEY, "",
+                                "unknown environment variable %.*s", (int)n, *e);
+    }
+    return GW_OK;
+}
+
+static enum gw_err derive(struct gw_config *c, struct gw_error *err)
+{
+    if (gw_log_level_valid(c->log_level) == false)
+        return gw_error_set(err, GW_E_CONFIG_BAD_VALUE, "log_level",
+                            "'log_level' must be debug, info, warn or error, not '%s'",
+                            c->log_level);
+    if (!c->database[0]) {
+        struct gw_buf b = {0};
+        gw_buf_printf(&b, "sqlite:%s/lmsgw.db", c->data_dir);
+        free(c->database);
+        c->database = gw_xstrdup(gw_buf_str(&b));
+        gw_buf_free(&b);
+    }
+    if (strncmp(c->database, "sqlite:", 7) != 0 && strncmp(c->database, "postgresql://", 13) != 0 &&
+        strncmp(c->database, "postgres://", 11) != 0)
+        return gw_error_set(err, GW_E_CONFIG_BAD_VALUE, "database",
+                            "'database' must start with sqlite: or postgresql://, not '%s'",
+                            c->database);
+    if (c->workers == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        c->workers = n > 0 ? 2 * n : 2;
+    }
+    return GW_OK;
+}
+
+enum gw_err gw_config_load(struct gw_config *cfg, const char *path, char *const *envp,
+                           struct gw_error *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    enum gw_err rc = GW_OK;
+    for (size_t i = 0; i < NKEYS; i++) {
+        rc = set_from_text(cfg, &keys[i], keys[i].def, "default", err);
+        if (rc != GW_OK)
+            goto fail;
+    }
+    if (path) {
+        rc = load_file(cfg, path, err);
+        if (rc != GW_OK)
+            goto fail;
+    }
+    rc = check_env_names(envp, err);
+    if (rc != GW_OK)
+        goto fail;
+    for (size_t i = 0; i < NKEYS; i++) {
+        const char *v = env_lookup(envp, keys[i].env);
+        if (!v)
+            continue;
+        rc = set_from_text(cfg, &keys[i], v, keys[i].env, err);
+        if (rc != GW_OK)
+            goto fail;
+    }
+    rc = derive(cfg, err);
+    if (rc != GW_OK)
+        goto fail;
+    return GW_OK;
+fail:
+    gw_config_free(cfg);
+    return rc;
+}
+
+void gw_config_free(struct gw_config *cfg)
+{
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (keys[i].type == K_STRING) {
+            free(*str_at(cfg, &keys[i]));
+            *str_at(cfg, &keys[i]) = NULL;
+        }
+    }
+}
+
+char *gw_config_doc_markdown(void)
+{
+    struct gw_buf b = {0};
+    gw_buf_puts(&b, "| key | environment | default | meaning |\n|---|---|---|---|\n");
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct key *k = &keys[i];
+        gw_buf_printf(&b, "| `%s` | `%s` | `%s` | %s", k->name, k->env, k->def[0] ? k->def : "\"\"",
+                      k->doc);
+        if (k->type == K_INT)
+            gw_buf_printf(&b, " Range %lld to %lld.", (long long)k->min, (long long)k->max);
+        gw_buf_puts(&b, " |\n");
+    }
+    char *out = gw_xstrdup(gw_buf_str(&b));
+    gw_buf_free(&b);
+    return out;
+}
+
+json_t *gw_config_to_json(const struct gw_config *cfg)
+{
+    json_t *o = json_object();
+    struct gw_config *c = (struct gw_config *)cfg;
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct key *k = &keys[i];
+        switch (k->type) {
+        case K_STRING:
+            json_object_set_new(o, k->name, json_string(*str_at(c, k)));
+            break;
+        case K_INT:
+            json_object_set_new(o, k->name, json_integer(*int_at(c, k)));
+            break;
+        case K_BOOL:
+            json_object_set_new(o, k->name, json_boolean(*bool_at(c, k)));
+            break;
+        }
+    }
+    return o;
+}

@@ -1,0 +1,38 @@
+/* API keys and roles. A key is a public id and a random secret; the store
+ * keeps only SHA-256(secret) (secrets are 256 random bits, so a slow KDF adds
+ * nothing). Clients send "Authorization: Bearer <key_id>.<secret>" or, for
+ * xAPI clients, HTTP Basic with user <key_id> and password <secret>.
+ * Verified keys are cached for a few seconds; a revocation through the API
+ * takes effect at once, one made by another process within the cache TTL. */
+#ifndef GW_AUTH_H
+#define GW_AUTH_H
+
+#include "gw/error.h"
+#include "gw/http.h"
+#include "gw/store.h"
+
+#define GW_AUTH_CACHE_TTL_MS 5000
+
+struct gw_new_key {
+    char key_id[32];
+    char secret[72];
+    char token[112]; /* key_id "." secret: what a Bearer client sends */
+};
+
+/* Creates and stores a key. role is a role name ("admin", ...). The secret is
+ * in out only; it cannot be recovered later. */
+enum gw_err gw_auth_key_create(struct gw_store *s, const char *name, const char *role,
+                               int64_t now_ms, struct gw_new_key *out, struct gw_error *err);
+
+struct gw_auth_cache;
+struct gw_auth_cache *gw_auth_cache_new(void);
+void gw_auth_cache_free(struct gw_auth_cache *c);
+void gw_auth_cache_forget(struct gw_auth_cache *c, const char *key_id);
+
+/* Checks an Authorization header value (NULL when absent). Fills who on
+ * success. GW_E_AUTH_MISSING when absent, GW_E_AUTH_INVALID when unknown,
+ * revoked or malformed; GW_E_STORE_* when the store cannot answer. */
+enum gw_err gw_auth_check(struct gw_auth_cache *c, struct gw_store *s, const char *authorization,
+                          int64_t now_ms, struct gw_principal *who, struct gw_error *err);
+
+#endif

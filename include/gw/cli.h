@@ -1,0 +1,23 @@
+/* The lmsgw subcommands. Each takes argv starting at the subcommand's name
+ * and the path of the configuration file (NULL when none), and returns the
+ * process exit code: 0 success, 1 failure, 2 bad usage or configuration. */
+#ifndef GW_CLI_H
+#define GW_CLI_H
+
+#include "gw/config.h"
+#include "gw/error.h"
+#include "gw/store.h"
+
+int gw_cmd_serve(int argc, char **argv, const char *config_path);
+int gw_cmd_migrate(int argc, char **argv, const char *config_path);
+int gw_cmd_key(int argc, char **argv, const char *config_path);
+int gw_cmd_config(int argc, char **argv, const char *config_path);
+
+/* Prints "lmsgw: <detail> [NAME]" for e on stderr: the one line a failed
+ * command leaves. */
+void gw_cli_report(const struct gw_error *e);
+/* Loads the configuration, sets the log level and (open_store) opens the
+ * store, creating data_dir first. Returns 0 or the exit code to use. */
+int gw_cli_setup(const char *config_path, struct gw_config *cfg, struct gw_store **store);
+
+#endif

@@ -1,0 +1,42 @@
+/* Configuration: a JSON file, then environment variables overriding it.
+ * One table (gateway/util/config.c) lists every key with its type, default,
+ * range, environment variable and documentation; loading, validation,
+ * `lmsgw config --doc` and the README table all come from it. An unknown key
+ * or a bad value is refused, naming the key. */
+#ifndef GW_CONFIG_H
+#define GW_CONFIG_H
+
+#include "gw/error.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct gw_config {
+    char *listen_address;
+    int64_t port;
+    char *data_dir;
+    char *database; /* DSN; "" = sqlite:<data_dir>/lmsgw.db */
+    int64_t workers;
+    int64_t db_pool_size;
+    char *log_level;
+    bool access_log;
+    char *public_url; /* "" = http://<listen_address>:<port> */
+    int64_t max_json_body;
+    int64_t max_package_bytes;
+    int64_t max_uri_length;
+    int64_t shutdown_grace_s;
+    int64_t connection_timeout_s;
+};
+
+/* Fills cfg with defaults, then the file at path (may be NULL), then the
+ * environment (envp may be NULL for the process environment). Resolves
+ * derived defaults (database, public_url, workers). On error cfg is freed. */
+enum gw_err gw_config_load(struct gw_config *cfg, const char *path, char *const *envp,
+                           struct gw_error *err);
+void gw_config_free(struct gw_config *cfg);
+/* Markdown table of every key (for README and `lmsgw config --doc`). Caller frees. */
+char *gw_config_doc_markdown(void);
+/* The effective configuration as JSON (for `lmsgw config --show`); new reference. */
+json_t *gw_config_to_json(const struct gw_config *cfg);
+
+#endif

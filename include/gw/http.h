@@ -1,0 +1,117 @@
+/* The HTTP layer's contract with handlers: requests, replies and THE route
+ * table entry. The daemon (http/server.c) does once what every handler would
+ * otherwise repeat: URI length cap (414), route lookup (404/405), auth and
+ * role (401/403), body accumulation within the route's limit (413) or
+ * streaming to a file, and the access log and metrics. A handler then parses,
+ * checks, runs one store transaction and fills the reply. Handlers never see
+ * libmicrohttpd. */
+#ifndef GW_HTTP_H
+#define GW_HTTP_H
+
+#include "gw/buf.h"
+#include "gw/error.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct gw_server;
+
+/* Roles, as a bitmask so a route can admit several. */
+enum gw_role {
+    GW_ROLE_ADMIN = 1 << 0,
+    GW_ROLE_AUTHOR = 1 << 1,
+    GW_ROLE_APPROVER = 1 << 2,
+    GW_ROLE_LMS = 1 << 3,
+    GW_ROLE_BI = 1 << 4,
+};
+#define GW_ROLES_ALL (GW_ROLE_ADMIN | GW_ROLE_AUTHOR | GW_ROLE_APPROVER | GW_ROLE_LMS | GW_ROLE_BI)
+#define GW_ROLE_PUBLIC 0 /* no key needed */
+
+/* "admin" -> GW_ROLE_ADMIN; 0 when unknown. */
+unsigned gw_role_from_name(const char *name);
+const char *gw_role_name(unsigned role);
+
+enum gw_body_kind {
+    GW_BODY_NONE, /* a body is read and ignored */
+    GW_BODY_JSON, /* buffered; Content-Type must be JSON (415 otherwise) */
+    GW_BODY_RAW,  /* buffered, any Content-Type (multipart, CSV, ...) */
+    GW_BODY_FILE, /* streamed to a temporary file under data_dir/tmp */
+};
+
+struct gw_req;
+struct gw_reply;
+typedef void (*gw_handler_fn)(struct gw_req *req, struct gw_reply *rep);
+
+struct gw_route {
+    const char *method;  /* "GET", "POST", ... */
+    const char *pattern; /* "/api/v1/keys/{id}": {x} matches one non-empty segment */
+    gw_handler_fn handler;
+    unsigned roles;         /* GW_ROLE_* bits, or GW_ROLE_PUBLIC */
+    enum gw_body_kind body; /* what the router does with a request body */
+    size_t max_body;        /* 0: the configured max_json_body */
+    const char *summary;    /* one line, for the API index */
+};
+
+/* THE route table (http/routes.c), terminated by an entry with method NULL. */
+extern const struct gw_route gw_routes[];
+size_t gw_routes_count(void);
+
+#define GW_REQ_MAX_PARAMS 4
+
+struct gw_principal {
+    char key_id[32];
+    char name[128];
+    unsigned role;
+};
+
+struct gw_req {
+    struct gw_server *srv;
+    const struct gw_route *route;
+    const char *method;
+    const char *path;
+    const char *params[GW_REQ_MAX_PARAMS]; /* path arguments, in pattern order */
+    char *param_store[GW_REQ_MAX_PARAMS];
+    struct gw_buf body;      /* GW_BODY_JSON / GW_BODY_RAW */
+    char *body_file;         /* GW_BODY_FILE: path of the temporary file */
+    uint64_t body_size;      /* bytes received */
+    struct gw_principal who; /* valid when route->roles != GW_ROLE_PUBLIC */
+    char request_id[40];
+    char remote_addr[64];
+    void *conn; /* private to http/ */
+};
+
+struct gw_reply {
+    unsigned status;
+    struct gw_buf body;
+    const char *content_type;
+    struct gw_buf headers; /* "Name: value\n" lines */
+};
+
+/* Request accessors. */
+const char *gw_req_header(const struct gw_req *req, const char *name);
+const char *gw_req_query(const struct gw_req *req, const char *name);
+/* Calls fn for every query argument in order; stops when fn returns false. */
+void gw_req_query_each(const struct gw_req *req,
+                       bool (*fn)(const char *name, const char *value, void *ud), void *ud);
+/* The body parsed as JSON; on failure replies 400 and returns NULL. Caller decrefs. */
+json_t *gw_req_json(struct gw_req *req, struct gw_reply *rep);
+
+/* Replies. Each sets status, body and content type (replacing a previous body). */
+void gw_reply_json(struct gw_reply *rep, unsigned status, json_t *body); /* steals body */
+void gw_reply_text(struct gw_reply *rep, unsigned status, const char *content_type,
+                   const char *text, size_t len);
+void gw_reply_empty(struct gw_reply *rep, unsigned status);
+/* The error body; the status is the registry's for e->code. */
+void gw_reply_error(struct gw_reply *rep, const struct gw_error *e);
+void gw_reply_errorf(struct gw_reply *rep, enum gw_err code, const char *where, const char *fmt,
+                     ...) __attribute__((format(printf, 4, 5)));
+void gw_reply_header(struct gw_reply *rep, const char *name, const char *value);
+
+/* Matches path against pattern; on success fills params (pointers into
+ * param_store, which the caller frees with gw_route_params_free). */
+bool gw_route_match(const char *pattern, const char *path, char *param_store[GW_REQ_MAX_PARAMS]);
+void gw_route_params_free(char *param_store[GW_REQ_MAX_PARAMS]);
+
+#endif

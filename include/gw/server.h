@@ -1,0 +1,44 @@
+/* The server context: everything a running gateway owns (configuration,
+ * store, clock, metrics, the key cache, the HTTP daemon). There is no other
+ * mutable global state; handlers reach everything through req->srv. */
+#ifndef GW_SERVER_H
+#define GW_SERVER_H
+
+#include "gw/clock.h"
+#include "gw/config.h"
+#include "gw/error.h"
+#include "gw/http.h"
+#include "gw/store.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+struct gw_metrics;
+struct gw_auth_cache;
+
+struct gw_server {
+    struct gw_config *cfg; /* borrowed */
+    struct gw_store *store;
+    struct gw_clock clock;
+    struct gw_metrics *metrics;
+    struct gw_auth_cache *auth;
+    void *daemon; /* struct MHD_Daemon */
+    int listen_fd;
+    int port; /* the port actually bound */
+    atomic_int in_flight;
+    atomic_bool shutting_down;
+    int64_t started_ms;
+};
+
+/* Builds the context for cfg and an open, migrated store (borrowed: the caller
+ * keeps ownership of both). Does not listen yet. */
+struct gw_server *gw_server_new(struct gw_config *cfg, struct gw_store *store,
+                                struct gw_error *err);
+/* Binds listen_address:port and starts the worker threads. */
+enum gw_err gw_server_start(struct gw_server *srv, struct gw_error *err);
+/* Stops accepting, lets in-flight requests finish (up to shutdown_grace_s),
+ * then stops the daemon. */
+void gw_server_stop(struct gw_server *srv);
+void gw_server_free(struct gw_server *srv);
+
+#endif

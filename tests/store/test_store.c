@@ -1,0 +1,331 @@
+/* The store contract: every backend must behave the same. Compiled twice,
+ * with GW_TEST_PG=0 (SQLite in a temporary file) and GW_TEST_PG=1 (a fresh
+ * database on the throwaway PostgreSQL server). */
+#include "gw/store.h"
+#include "gwtest.h"
+#include "testsupport.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *tmpdir;
+
+/* A new, empty store for one test case. */
+static struct gw_store *fresh_store(void)
+{
+    char *dsn;
+#if GW_TEST_PG
+    dsn = gwt_pg_fresh_dsn();
+    if (!dsn)
+        return NULL;
+#else
+    static int n;
+    if (asprintf(&dsn, "sqlite:%s/store%d.db", tmpdir, ++n) < 0)
+        return NULL;
+#endif
+    struct gw_error err;
+    struct gw_store *s = gw_store_open(dsn, NULL, &err);
+    if (!s)
+        fprintf(stderr, "  open %s: %s\n", dsn, err.detail);
+    free(dsn);
+    return s;
+}
+
+static void test_migrate(void)
+{
+    struct gw_store *s = fresh_store();
+    REQUIRE(s);
+    struct gw_error err;
+    int applied = -1, dbv = -1, known = -1;
+    CHECK_INT(gw_store_schema_version(s, &dbv, &known, &err), GW_OK);
+    CHECK_INT(dbv, 0);
+    CHECK(known >= 1);
+    CHECK_INT(gw_store_migrate(s, &applied, &err), GW_OK);
+    CHECK_INT(applied, known);
+    CHECK_INT(gw_store_migrate(s, &applied, &err), GW_OK);
+    CHECK_INT(applied, 0);
+    CHECK_INT(gw_store_schema_version(s, &dbv, &known, &err), GW_OK);
+    CHECK_INT(dbv, known);
+    CHECK(gw_store_ping(s));
+    gw_store_close(s);
+}
+
+static enum gw_qs mark_newer(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    (void)ud;
+    struct gw_dbp p[] = {GW_P_INT(9999)};
+    return gw_db_query(db,
+                       "INSERT INTO schema_migrations (version, name, applied_ms) "
+                       "VALUES ($1, 'future.sql', 0)",
+                       p, 1, NULL, NULL, err);
+}
+
+static void test_refuses_newer_schema(void)
+{
+    struct gw_store *s = fresh_store();
+    REQUIRE(s);
+    struct gw_error err;
+    CHECK_INT(gw_store_migrate(s, NULL, &err), GW_OK);
+    CHECK_INT(gw_store_tx(s, GW_TX_WRITE, mark_newer, NULL, &err), GW_OK);
+    CHECK_INT(gw_store_migrate(s, NULL, &err), GW_E_STORE_SCHEMA_NEWER);
+    CHECK(strstr(err.detail, "9999") != NULL);
+    gw_store_close(s);
+}
+
+static void test_keys(void)
+{
+    struct gw_store *s = fresh_store();
+    REQUIRE(s);
+    struct gw_error err;
+    REQUIRE(gw_store_migrate(s, NULL, &err) == GW_OK);
+    struct gw_key k = {.key_id = "kabc", .name = "ops", .role = "admin", .created_ms = 1000};
+    memset(k.secret_hash, 'a', 64);
+    CHECK_INT(gw_store_key_insert(s, &k, &err), GW_OK);
+    CHECK_INT(gw_store_key_insert(s, &k, &err), GW_E_CONFLICT); /* same id twice */
+    struct gw_key bad = k;
+    snprintf(bad.key_id, sizeof bad.key_id, "kbad");
+    snprintf(bad.role, sizeof bad.role, "root");
+    CHECK_INT(gw_store_key_insert(s, &bad, &err), GW_E_CONFLICT); /* CHECK constraint */
+    struct gw_key got;
+    CHECK_INT(gw_store_key_get(s, "kabc", &got, &err), GW_OK);
+    CHECK_STR(got.name, "ops");
+    CHECK_STR(got.role, "admin");
+    CHECK_INT(got.created_ms, 1000);
+    CHECK_INT(got.revoked_ms, 0);
+    CHECK_INT(strlen(got.secret_hash), 64);
+    CHECK_INT(gw_store_key_get(s, "nope", &got, &err), GW_E_NOT_FOUND);
+    CHECK_STR(err.where, "key_id");
+
+    struct gw_key k2 = k;
+    snprintf(k2.key_id, sizeof k2.key_id, "kdef");
+    snprintf(k2.role, sizeof k2.role, "bi");
+    k2.created_ms = 2000;
+    CHECK_INT(gw_store_key_insert(s, &k2, &err), GW_OK);
+    json_t *list = NULL;
+    CHECK_INT(gw_store_key_list(s, &list, &err), GW_OK);
+    REQUIRE(list);
+    CHECK_INT(json_array_size(list), 2);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(list, 0), "key_id")), "kdef");
+    CHECK(json_object_get(json_array_get(list, 0), "secret_hash") == NULL);
+    json_decref(list);
+
+    CHECK_INT(gw_store_key_revoke(s, "kabc", 5000, &err), GW_OK);
+    CHECK_INT(gw_store_key_revoke(s, "kabc", 6000, &err), GW_E_NOT_FOUND);
+    CHECK_INT(gw_store_key_get(s, "kabc", &got, &err), GW_OK);
+    CHECK_INT(got.revoked_ms, 5000);
+    gw_store_close(s);
+}
+
+/* ---- the transaction runner ---- */
+
+static enum gw_qs create_counter(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    (void)ud;
+    enum gw_qs qs = gw_db_exec_script(
+        db, "CREATE TABLE counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL, note TEXT, x REAL)",
+        err);
+    if (qs < 0)
+        return qs;
+    return gw_db_query(db, "INSERT INTO counter (id, n, note, x) VALUES (1, 0, NULL, 0.5)", NULL, 0,
+                       NULL, NULL, err);
+}
+
+static enum gw_qs increment(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    (void)ud;
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db, "SELECT n FROM counter WHERE id = 1", NULL, 0, &r, NULL, err);
+    int64_t n = qs == GW_QS_ONE ? gw_db_col_int(r, 0) : -1;
+    gw_db_rows_free(r);
+    if (qs < 0)
+        return qs;
+    struct gw_dbp p[] = {GW_P_INT(n + 1)};
+    return gw_db_query(db, "UPDATE counter SET n = $1 WHERE id = 1", p, 1, NULL, NULL, err);
+}
+
+static enum gw_qs read_counter(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    int64_t *out = ud;
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs =
+        gw_db_query(db, "SELECT n, note, x FROM counter WHERE id = 1", NULL, 0, &r, NULL, err);
+    if (qs == GW_QS_ONE) {
+        *out = gw_db_col_int(r, 0);
+        if (!gw_db_col_null(r, 1) || gw_db_col_text(r, 1) != NULL || gw_db_col_real(r, 2) != 0.5)
+            *out = -1;
+    }
+    gw_db_rows_free(r);
+    return qs;
+}
+
+struct worker {
+    struct gw_store *s;
+    int rounds;
+    int failures;
+};
+
+static void *hammer(void *ud)
+{
+    struct worker *w = ud;
+    for (int i = 0; i < w->rounds; i++) {
+        struct gw_error err;
+        if (gw_store_tx(w->s, GW_TX_WRITE, increment, NULL, &err) != GW_OK) {
+            fprintf(stderr, "  increment failed: %s\n", err.detail);
+            w->failures++;
+        }
+    }
+    return NULL;
+}
+
+/* Read-modify-write from several threads must lose no update: SQLite
+ * serializes writers, PostgreSQL's SERIALIZABLE conflicts are retried. */
+static void test_concurrent_writers(void)
+{
+    struct gw_store *s = fresh_store();
+    REQUIRE(s);
+    struct gw_error err;
+    REQUIRE(gw_store_tx(s, GW_TX_WRITE, create_counter, NULL, &err) == GW_OK);
+    enum { THREADS = 4, ROUNDS = 40 };
+    pthread_t th[THREADS];
+    struct worker w[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        w[i] = (struct worker){s, ROUNDS, 0};
+        pthread_create(&th[i], NULL, hammer, &w[i]);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_INT(w[i].failures, 0);
+    }
+    int64_t n = 0;
+    CHECK_INT(gw_store_tx(s, GW_TX_READ, read_counter, &n, &err), GW_OK);
+    CHECK_INT(n, THREADS * ROUNDS);
+    struct gw_store_stats st;
+    gw_store_stats(s, &st);
+    CHECK(st.tx_total >= THREADS * ROUNDS);
+    CHECK_INT(st.in_use, 0);
+    gw_store_close(s);
+}
+
+struct flaky {
+    int calls;
+    int fail_times;
+    enum gw_qs how;
+};
+
+static enum gw_qs flaky_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct flaky *f = ud;
+    f->calls++;
+    enum gw_qs qs =
+        gw_db_query(db, "UPDATE counter SET n = n + 100 WHERE id = 1", NULL, 0, NULL, NULL, err);
+    if (qs < 0)
+        return qs;
+    if (f->calls <= f->fail_times) {
+        gw_error_set(err, f->how == GW_QS_HARD ? GW_E_NOT_FOUND : GW_E_STORE_RETRY_EXHAUSTED, "x",
+                     "injected");
+        return f->how;
+    }
+    return qs;
+}
+
+static void test_rollback_and_retry(void)
+{
+    struct gw_store *s = fresh_store();
+    REQUIRE(s);
+    struct gw_error err;
+    REQUIRE(gw_store_tx(s, GW_TX_WRITE, create_counter, NULL, &err) == GW_OK);
+    /* a hard failure rolls back the update and returns the body's code */
+    struct flaky hard = {0, 1, GW_QS_HARD};
+    CHECK_INT(gw_store_tx(s, GW_TX_WRITE, flaky_body, &hard, &err), GW_E_NOT_FOUND);
+    CHECK_STR(err.where, "x");
+    CHECK_INT(hard.calls, 1);
+    int64_t n = -1;
+    CHECK_INT(gw_store_tx(s, GW_TX_READ, read_counter, &n, &err), GW_OK);
+    CHECK_INT(n, 0);
+    /* soft failures are retried; only the last attempt's update remains */
+    struct flaky soft = {0, 3, GW_QS_SOFT};
+    CHECK_INT(gw_store_tx(s, GW_TX_WRITE, flaky_body, &soft, &err), GW_OK);
+    CHECK_INT(soft.calls, 4);
+    CHECK_INT(gw_store_tx(s, GW_TX_READ, read_counter, &n, &err), GW_OK);
+    CHECK_INT(n, 100);
+    struct gw_store_stats st;
+    gw_store_stats(s, &st);
+    CHECK(st.tx_retries_total >= 3);
+    /* retries are bounded */
+    struct flaky forever = {0, 1000, GW_QS_SOFT};
+    CHECK_INT(gw_store_tx(s, GW_TX_WRITE, flaky_body, &forever, &err), GW_E_STORE_RETRY_EXHAUSTED);
+    CHECK(forever.calls > 1 && forever.calls < 100);
+    gw_store_close(s);
+}
+
+static enum gw_qs many_rows(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    int *count = ud;
+    enum gw_qs qs = gw_db_exec_script(db, "CREATE TABLE rowsx (k TEXT PRIMARY KEY, v BIGINT)", err);
+    for (int i = 0; i < 25 && qs >= 0; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "k%02d", i);
+        struct gw_dbp p[] = {GW_P_TEXT(k), GW_P_INT(i * i)};
+        qs = gw_db_query(db, "INSERT INTO rowsx (k, v) VALUES ($1, $2)", p, 2, NULL, NULL, err);
+    }
+    if (qs < 0)
+        return qs;
+    /* a parameter used twice and out of order */
+    struct gw_dbp p[] = {GW_P_INT(100), GW_P_TEXT("k05")};
+    struct gw_db_rows *r = NULL;
+    qs = gw_db_query(db, "SELECT k, v FROM rowsx WHERE k >= $2 AND v <= $1 AND v <= $1 ORDER BY k",
+                     p, 2, &r, NULL, err);
+    *count = 0;
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r))
+        (*count)++;
+    gw_db_rows_free(r);
+    int64_t changes = 0;
+    qs = gw_db_query(db, "DELETE FROM rowsx WHERE v > 100", NULL, 0, NULL, &changes, err);
+    if (changes != 14)
+        *count = -1;
+    return qs;
+}
+
+static void test_rows_and_params(void)
+{
+    struct gw_store *s = fresh_store();
+    REQUIRE(s);
+    struct gw_error err;
+    int count = 0;
+    CHECK_INT(gw_store_tx(s, GW_TX_WRITE, many_rows, &count, &err), GW_OK);
+    CHECK_INT(count, 6); /* k05..k10 have v <= 100 */
+    gw_store_close(s);
+}
+
+static void test_bad_dsn_and_unreachable(void)
+{
+    struct gw_error err;
+    CHECK(gw_store_open("mysql://x", NULL, &err) == NULL);
+    CHECK_INT(err.code, GW_E_STORE_BAD_DSN);
+    CHECK(gw_store_open("sqlite:", NULL, &err) == NULL);
+    CHECK_INT(err.code, GW_E_STORE_BAD_DSN);
+#if GW_TEST_PG
+    CHECK(gw_store_open("postgresql://postgres@/x?host=/nonexistent-dir", NULL, &err) == NULL);
+#else
+    CHECK(gw_store_open("sqlite:/nonexistent-dir/x/y.db", NULL, &err) == NULL);
+#endif
+    CHECK_INT(err.code, GW_E_STORE_UNREACHABLE);
+    CHECK(strlen(err.detail) > 10);
+}
+
+int main(void)
+{
+    tmpdir = gwt_tmpdir("store");
+    GW_RUN(test_migrate);
+    GW_RUN(test_refuses_newer_schema);
+    GW_RUN(test_keys);
+    GW_RUN(test_concurrent_writers);
+    GW_RUN(test_rollback_and_retry);
+    GW_RUN(test_rows_and_params);
+    GW_RUN(test_bad_dsn_and_unreachable);
+    gwt_rmtree(tmpdir);
+    free(tmpdir);
+    return gw_test_summary();
+}

@@ -1,0 +1,360 @@
+/* testsupport.c: see testsupport.h. */
+#include "testsupport.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char *xstrdup(const char *s)
+{
+    char *p = strdup(s);
+    if (!p)
+        abort();
+    return p;
+}
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    char *out = NULL;
+    if (vasprintf(&out, f, ap) < 0)
+        abort();
+    va_end(ap);
+    return out;
+}
+
+char *gwt_tmpdir(const char *prefix)
+{
+    char *tmpl = fmt("/tmp/lmsgw-%s.XXXXXX", prefix);
+    if (!mkdtemp(tmpl))
+        abort();
+    return tmpl;
+}
+
+void gwt_rmtree(const char *path)
+{
+    if (!path || strncmp(path, "/tmp/lmsgw-", 11) != 0)
+        return; /* only what gwt_tmpdir made */
+    char *cmd = fmt("rm -rf '%s'", path);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", path);
+    free(cmd);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+char *gwt_pg_fresh_dsn(void)
+{
+    const char *build = getenv("GW_BUILD_DIR");
+    char *path = fmt("%s/pg/dsn", build ? build : ".");
+    char *base = read_file(path);
+    free(path);
+    if (!base) {
+        fprintf(stderr, "  no PostgreSQL fixture: %s/pg/dsn is missing (run through ctest)\n",
+                build ? build : ".");
+        return NULL;
+    }
+    base[strcspn(base, "\n")] = '\0';
+    PGconn *c = PQconnectdb(base);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "  cannot reach the PostgreSQL fixture: %s", PQerrorMessage(c));
+        PQfinish(c);
+        free(base);
+        return NULL;
+    }
+    static int counter;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    char name[64];
+    snprintf(name, sizeof name, "t_%d_%d_%ld", (int)getpid(), ++counter, (long)ts.tv_nsec);
+    char *sql = fmt("CREATE DATABASE %s", name);
+    PGresult *r = PQexec(c, sql);
+    free(sql);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        fprintf(stderr, "  CREATE DATABASE failed: %s", PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    /* base is postgresql://postgres@/postgres?host=DIR: swap the database name */
+    char *q = strchr(base, '?');
+    char *dsn = ok ? fmt("postgresql://postgres@/%s%s", name, q ? q : "") : NULL;
+    free(base);
+    return dsn;
+}
+
+static char *drain_fd(int fd)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (n + 1024 > cap) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+        ssize_t r = read(fd, buf + n, cap - n - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+int gwt_run_lmsgw(const char *const *args, const char *const *env, char **out, char **errout)
+{
+    const char *bin = getenv("LMSGW_BIN");
+    int po[2], pe[2];
+    if (!bin || pipe(po) != 0 || pipe(pe) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(po[1], 1);
+        dup2(pe[1], 2);
+        close(po[0]);
+        close(pe[0]);
+        for (const char *const *e = env; e && *e; e++)
+            putenv((char *)*e);
+        const char *argv[64] = {bin};
+        int n = 1;
+        for (const char *const *a = args; *a && n < 63; a++)
+            argv[n++] = *a;
+        argv[n] = NULL;
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    close(po[1]);
+    close(pe[1]);
+    /* stderr is usually small; read stdout fully first, then stderr. */
+    char *o = drain_fd(po[0]);
+    char *e = drain_fd(pe[0]);
+    close(po[0]);
+    close(pe[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (out)
+        *out = o;
+    else
+        free(o);
+    if (errout)
+        *errout = e;
+    else
+        free(e);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static bool write_config(struct gwt_server *s, const char *dsn, const char *extra)
+{
+    json_t *cfg = json_object();
+    json_object_set_new(cfg, "listen_address", json_string("127.0.0.1"));
+    json_object_set_new(cfg, "port", json_integer(0));
+    char *data = fmt("%s/data", s->dir);
+    json_object_set_new(cfg, "data_dir", json_string(data));
+    free(data);
+    if (dsn)
+        json_object_set_new(cfg, "database", json_string(dsn));
+    json_object_set_new(cfg, "workers", json_integer(4));
+    if (extra) {
+        json_error_t je;
+        json_t *x = json_loads(extra, 0, &je);
+        if (!x) {
+            fprintf(stderr, "  bad extra config: %s\n", je.text);
+            json_decref(cfg);
+            return false;
+        }
+        json_object_update(cfg, x);
+        json_decref(x);
+    }
+    snprintf(s->config_path, sizeof s->config_path, "%s/config.json", s->dir);
+    int rc = json_dump_file(cfg, s->config_path, JSON_INDENT(2));
+    json_decref(cfg);
+    return rc == 0;
+}
+
+bool gwt_server_start(struct gwt_server *s, const char *dsn, const char *extra_config)
+{
+    memset(s, 0, sizeof *s);
+    s->dir = gwt_tmpdir("srv");
+    if (!write_config(s, dsn, extra_config))
+        return false;
+    const char *kargs[] = {"--config", s->config_path, "key",  "create", "--role",
+                           "admin",    "--name",       "test", "--json", NULL};
+    char *out = NULL, *err = NULL;
+    int rc = gwt_run_lmsgw(kargs, NULL, &out, &err);
+    json_t *k = rc == 0 ? json_loads(out, 0, NULL) : NULL;
+    if (!k) {
+        fprintf(stderr, "  key create failed (%d): %s%s\n", rc, out ? out : "", err ? err : "");
+        free(out);
+        free(err);
+        return false;
+    }
+    snprintf(s->admin_token, sizeof s->admin_token, "%s",
+             json_string_value(json_object_get(k, "token")));
+    json_decref(k);
+    free(out);
+    free(err);
+
+    snprintf(s->stderr_path, sizeof s->stderr_path, "%s/stderr.log", s->dir);
+    int po[2];
+    if (pipe(po) != 0)
+        return false;
+    const char *bin = getenv("LMSGW_BIN");
+    s->pid = fork();
+    if (s->pid == 0) {
+        dup2(po[1], 1);
+        int fd = open(s->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, 2);
+        close(po[0]);
+        execl(bin, bin, "--config", s->config_path, "serve", (char *)NULL);
+        _exit(127);
+    }
+    close(po[1]);
+    FILE *f = fdopen(po[0], "r");
+    char line[512];
+    bool ok = false;
+    if (fgets(line, sizeof line, f)) {
+        char *p = strrchr(line, ':');
+        if (strstr(line, "listening on") && p) {
+            s->port = atoi(p + 1);
+            ok = s->port > 0;
+        }
+    }
+    fclose(f);
+    if (!ok) {
+        char *log = read_file(s->stderr_path);
+        fprintf(stderr, "  lmsgw serve did not start: %s\n", log ? log : "");
+        free(log);
+        gwt_server_stop(s, SIGKILL);
+        return false;
+    }
+    s->base_url = fmt("http://127.0.0.1:%d", s->port);
+    return true;
+}
+
+int gwt_server_stop(struct gwt_server *s, int sig)
+{
+    if (s->pid <= 0)
+        return -1;
+    kill(s->pid, sig);
+    int status = 0;
+    waitpid(s->pid, &status, 0);
+    s->pid = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void gwt_server_free(struct gwt_server *s)
+{
+    if (s->pid > 0)
+        gwt_server_stop(s, SIGKILL);
+    gwt_rmtree(s->dir);
+    free(s->dir);
+    free(s->base_url);
+    s->dir = s->base_url = NULL;
+}
+
+struct sink {
+    char *data;
+    size_t len;
+};
+
+static size_t sink_write(char *ptr, size_t size, size_t n, void *ud)
+{
+    struct sink *s = ud;
+    size_t add = size * n;
+    s->data = realloc(s->data, s->len + add + 1);
+    memcpy(s->data + s->len, ptr, add);
+    s->len += add;
+    s->data[s->len] = '\0';
+    return add;
+}
+
+bool gwt_http(const char *method, const char *url, const char *const *headers, const char *body,
+              size_t body_len, struct gwt_response *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    CURL *c = curl_easy_init();
+    struct curl_slist *hl = NULL;
+    for (const char *const *h = headers; h && *h; h++)
+        hl = curl_slist_append(hl, *h);
+    hl = curl_slist_append(hl, "Expect:");
+    struct sink b = {0}, h = {0};
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, sink_write);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    }
+    CURLcode rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(c);
+    resp->body = b.data ? b.data : xstrdup("");
+    resp->body_len = b.len;
+    resp->headers = h.data ? h.data : xstrdup("");
+    return rc == CURLE_OK;
+}
+
+char *gwt_header(const struct gwt_response *resp, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = resp->headers; p && *p;) {
+        const char *eol = strchr(p, '\n');
+        if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+            const char *v = p + n + 1;
+            while (*v == ' ')
+                v++;
+            size_t len = eol ? (size_t)(eol - v) : strlen(v);
+            while (len && (v[len - 1] == '\r' || v[len - 1] == '\n'))
+                len--;
+            return strndup(v, len);
+        }
+        p = eol ? eol + 1 : NULL;
+    }
+    return NULL;
+}
+
+void gwt_response_free(struct gwt_response *resp)
+{
+    free(resp->body);
+    free(resp->headers);
+    memset(resp, 0, sizeof *resp);
+}
