@@ -158,12 +158,13 @@ static int b64val(int ch)
 static int b64decode(const char *in, char *out, size_t cap)
 {
     size_t n = 0;
-    int bits = 0, acc = 0;
+    int bits = 0;
+    uint32_t acc = 0; /* only the low 14 bits are ever pending */
     for (const char *p = in; *p && *p != '='; p++) {
         int v = b64val((unsigned char)*p);
         if (v < 0)
             return -1;
-        acc = (acc << 6) | v;
+        acc = ((acc << 6) | (uint32_t)v) & 0x3fff;
         bits += 6;
         if (bits >= 8) {
             bits -= 8;

@@ -106,6 +106,13 @@ int gw_cmd_key(int argc, char **argv, const char *config_path)
         fprintf(stderr, "usage: lmsgw key revoke KEY_ID\n");
         return 2;
     }
+    const char *role = opt_value(argc, argv, "--role");
+    if (strcmp(argv[1], "create") == 0 && role && !gw_role_from_name(role)) {
+        /* refuse before touching the store */
+        fprintf(stderr, "lmsgw: '%s' is not a role: use admin, author, approver, lms or bi\n",
+                role);
+        return 2;
+    }
     struct gw_config cfg;
     struct gw_store *store = NULL;
     int rc = gw_cli_setup(config_path, &cfg, &store);

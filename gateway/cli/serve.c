@@ -29,15 +29,10 @@ int gw_cmd_serve(int argc, char **argv, const char *config_path)
     if (rc)
         return rc;
     struct gw_error e;
-    struct gw_server *srv = NULL;
     int applied = 0;
-    if (gw_store_migrate(store, &applied, &e) != GW_OK) {
-        gw_cli_report(&e);
-        rc = 1;
-        goto done;
-    }
-    srv = gw_server_new(&cfg, store, &e);
-    if (gw_server_start(srv, &e) != GW_OK) {
+    struct gw_server *srv = gw_server_new(&cfg, store, &e);
+    if (gw_server_bind(srv, &e) != GW_OK || gw_store_migrate(store, &applied, &e) != GW_OK ||
+        gw_server_start(srv, &e) != GW_OK) {
         gw_cli_report(&e);
         rc = 1;
         goto done;

@@ -470,12 +470,20 @@ static int bind_listener(const char *addr, int port, int *bound_port, struct gw_
     return fd;
 }
 
-enum gw_err gw_server_start(struct gw_server *srv, struct gw_error *err)
+enum gw_err gw_server_bind(struct gw_server *srv, struct gw_error *err)
 {
     int fd = bind_listener(srv->cfg->listen_address, (int)srv->cfg->port, &srv->port, err);
     if (fd < 0)
         return err ? err->code : GW_E_LISTEN_FAILED;
     srv->listen_fd = fd;
+    return GW_OK;
+}
+
+enum gw_err gw_server_start(struct gw_server *srv, struct gw_error *err)
+{
+    if (srv->listen_fd < 0 && gw_server_bind(srv, err) != GW_OK)
+        return err ? err->code : GW_E_LISTEN_FAILED;
+    int fd = srv->listen_fd;
     size_t mem = (size_t)srv->cfg->max_uri_length * 2 + 32 * 1024;
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL, on_request,

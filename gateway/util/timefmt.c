@@ -53,7 +53,11 @@ void gw_time_format_ms(int64_t ms, char out[32])
     civil_from_days(days, &y, &mo, &d);
     int h = (int)(rem / 3600000), mi = (int)(rem / 60000 % 60), s = (int)(rem / 1000 % 60);
     int frac = (int)(rem % 1000);
-    snprintf(out, 32, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, mo, d, h, mi, s, frac);
+    char tmp[96]; /* wide enough for any int64 year, so no truncation */
+    snprintf(tmp, sizeof tmp, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, mo, d, h, mi,
+             s, frac);
+    memcpy(out, tmp, 31);
+    out[31] = '\0';
 }
 
 static bool digits(const char *s, int n, int *out)

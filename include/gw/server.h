@@ -34,7 +34,10 @@ struct gw_server {
  * keeps ownership of both). Does not listen yet. */
 struct gw_server *gw_server_new(struct gw_config *cfg, struct gw_store *store,
                                 struct gw_error *err);
-/* Binds listen_address:port and starts the worker threads. */
+/* Binds listen_address:port (so a port in use fails before anything else
+ * happens); srv->port then holds the bound port. */
+enum gw_err gw_server_bind(struct gw_server *srv, struct gw_error *err);
+/* Starts the worker threads on the bound socket (binding first if needed). */
 enum gw_err gw_server_start(struct gw_server *srv, struct gw_error *err);
 /* Stops accepting, lets in-flight requests finish (up to shutdown_grace_s),
  * then stops the daemon. */

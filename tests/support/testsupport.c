@@ -134,7 +134,7 @@ static char *drain_fd(int fd)
 
 int gwt_run_lmsgw(const char *const *args, const char *const *env, char **out, char **errout)
 {
-    const char *bin = getenv("LMSGW_BIN");
+    const char *bin = getenv("GW_LMSGW_BIN");
     int po[2], pe[2];
     if (!bin || pipe(po) != 0 || pipe(pe) != 0)
         return -1;
@@ -229,7 +229,7 @@ bool gwt_server_start(struct gwt_server *s, const char *dsn, const char *extra_c
     int po[2];
     if (pipe(po) != 0)
         return false;
-    const char *bin = getenv("LMSGW_BIN");
+    const char *bin = getenv("GW_LMSGW_BIN");
     s->pid = fork();
     if (s->pid == 0) {
         dup2(po[1], 1);

@@ -55,8 +55,13 @@ static struct gw_db *pg_connect(const char *dsn, const struct gw_store_options *
     if (PQstatus(conn) != CONNECTION_OK) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
+        /* libpq's message spans lines; the CLI reports one line */
+        for (char *c = msg; *c; c++) {
+            if (*c == '\n' || *c == '\t')
+                *c = ' ';
+        }
         size_t n = strlen(msg);
-        while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        while (n && msg[n - 1] == ' ')
             msg[--n] = '\0';
         gw_error_set(err, GW_E_STORE_UNREACHABLE, "database", "cannot connect to PostgreSQL: %s",
                      msg);

@@ -1,0 +1,244 @@
+/* The lmsgw command line as a user meets it: help and version, bad
+ * configuration (one clear line naming the key, exit 2), an unreachable
+ * database or a port in use (one clear line, exit 1, no crash), a database
+ * newer than the binary, key management, and README documenting every
+ * configuration key exactly as `lmsgw config --doc` prints it. */
+#include "gw/store.h"
+#include "gwtest.h"
+#include "testsupport.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dir;
+
+static char *write_file(const char *name, const char *text)
+{
+    char *path = NULL;
+    if (asprintf(&path, "%s/%s", dir, name) < 0)
+        abort();
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static int lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* Runs lmsgw; checks the exit code, that stderr is one line, and that it
+ * contains needle. */
+static void expect_fail(const char *const *args, const char *const *env, int code,
+                        const char *needle)
+{
+    char *out = NULL, *err = NULL;
+    int rc = gwt_run_lmsgw(args, env, &out, &err);
+    CHECK_INT(rc, code);
+    CHECK_INT(lines(err), 1);
+    CHECK(strstr(err, needle) != NULL);
+    if (!strstr(err, needle) || lines(err) != 1)
+        fprintf(stderr, "  stderr was: %s\n", err);
+    free(out);
+    free(err);
+}
+
+static void test_help_version(void)
+{
+    char *out = NULL;
+    const char *v[] = {"--version", NULL};
+    CHECK_INT(gwt_run_lmsgw(v, NULL, &out, NULL), 0);
+    CHECK(strncmp(out, "lmsgw ", 6) == 0);
+    free(out);
+    const char *h[] = {"--help", NULL};
+    CHECK_INT(gwt_run_lmsgw(h, NULL, &out, NULL), 0);
+    CHECK(strstr(out, "serve") && strstr(out, "migrate") && strstr(out, "key create"));
+    free(out);
+    const char *u[] = {"frobnicate", NULL};
+    CHECK_INT(gwt_run_lmsgw(u, NULL, NULL, NULL), 2);
+    const char *none[] = {NULL};
+    CHECK_INT(gwt_run_lmsgw(none, NULL, NULL, NULL), 2);
+}
+
+static void test_bad_config(void)
+{
+    char *p = write_file("unknown.json", "{\"prot\": 8080}");
+    const char *a1[] = {"--config", p, "migrate", NULL};
+    expect_fail(a1, NULL, 2, "'prot'");
+    free(p);
+    p = write_file("badtype.json", "{\"port\": \"eighty\"}");
+    const char *a2[] = {"--config", p, "serve", NULL};
+    expect_fail(a2, NULL, 2, "'port'");
+    free(p);
+    p = write_file("range.json", "{\"port\": 70000}");
+    const char *a3[] = {"--config", p, "serve", NULL};
+    expect_fail(a3, NULL, 2, "'port'");
+    free(p);
+    p = write_file("notjson.json", "{\"port\": ");
+    const char *a4[] = {"--config", p, "serve", NULL};
+    expect_fail(a4, NULL, 2, "notjson.json");
+    free(p);
+    p = write_file("dsn.json", "{\"database\": \"mysql://x\"}");
+    const char *a5[] = {"--config", p, "serve", NULL};
+    expect_fail(a5, NULL, 2, "'database'");
+    free(p);
+    const char *a6[] = {"--config", "/nonexistent/lmsgw.json", "serve", NULL};
+    expect_fail(a6, NULL, 2, "/nonexistent/lmsgw.json");
+    const char *a7[] = {"config", "--show", NULL};
+    const char *e7[] = {"LMSGW_PORT=abc", NULL};
+    expect_fail(a7, e7, 2, "LMSGW_PORT");
+    const char *e8[] = {"LMSGW_PROT=1", NULL};
+    expect_fail(a7, e8, 2, "LMSGW_PROT");
+    const char *e9[] = {"LMSGW_LOG_LEVEL=loud", NULL};
+    expect_fail(a7, e9, 2, "log_level");
+}
+
+static void test_env_overrides_file(void)
+{
+    char *p = write_file("ok.json", "{\"port\": 9000, \"log_level\": \"warn\"}");
+    const char *a[] = {"--config", p, "config", "--show", NULL};
+    const char *e[] = {"LMSGW_PORT=9100", NULL};
+    char *out = NULL;
+    CHECK_INT(gwt_run_lmsgw(a, e, &out, NULL), 0);
+    json_t *j = json_loads(out, 0, NULL);
+    CHECK(j != NULL);
+    CHECK_INT(json_integer_value(json_object_get(j, "port")), 9100);
+    CHECK_STR(json_string_value(json_object_get(j, "log_level")), "warn");
+    CHECK(strncmp(json_string_value(json_object_get(j, "database")), "sqlite:", 7) == 0);
+    json_decref(j);
+    free(out);
+    free(p);
+}
+
+static void test_unreachable_database(void)
+{
+    char *p = write_file("pg.json", "{\"database\": \"postgresql://postgres@/x?host=/nonexistent\","
+                                    " \"data_dir\": \"/tmp/lmsgw-cli-unused\"}");
+    const char *a[] = {"--config", p, "serve", NULL};
+    expect_fail(a, NULL, 1, "cannot connect to PostgreSQL");
+    const char *m[] = {"--config", p, "migrate", NULL};
+    expect_fail(m, NULL, 1, "STORE_UNREACHABLE");
+    free(p);
+}
+
+static void test_port_in_use(void)
+{
+    struct gwt_server a;
+    REQUIRE(gwt_server_start(&a, NULL, NULL));
+    char cfg[256];
+    snprintf(cfg, sizeof cfg, "{\"port\": %d, \"data_dir\": \"%s/second\"}", a.port, dir);
+    char *p = write_file("second.json", cfg);
+    const char *args[] = {"--config", p, "serve", NULL};
+    expect_fail(args, NULL, 1, "cannot listen on 127.0.0.1 port");
+    free(p);
+    CHECK_INT(gwt_server_stop(&a, SIGINT), 0);
+    gwt_server_free(&a);
+}
+
+static void test_newer_schema_refused(void)
+{
+    char *dsn = gwt_pg_fresh_dsn();
+    REQUIRE(dsn);
+    char cfg[512];
+    snprintf(cfg, sizeof cfg, "{\"database\": \"%s\", \"data_dir\": \"%s/pgdata\"}", dsn, dir);
+    char *p = write_file("newer.json", cfg);
+    const char *mig[] = {"--config", p, "migrate", NULL};
+    char *out = NULL;
+    CHECK_INT(gwt_run_lmsgw(mig, NULL, &out, NULL), 0);
+    CHECK(strstr(out, "postgresql schema at version") != NULL);
+    free(out);
+    struct gw_error err;
+    struct gw_store *s = gw_store_open(dsn, NULL, &err);
+    REQUIRE(s);
+    int dbv = 0, known = 0;
+    CHECK_INT(gw_store_schema_version(s, &dbv, &known, &err), GW_OK);
+    CHECK_INT(dbv, known);
+    gw_store_close(s);
+    /* pretend a newer lmsgw migrated this database */
+    char *pgsql = NULL;
+    if (asprintf(&pgsql,
+                 "psql '%s' -qc \"INSERT INTO schema_migrations VALUES (%d, 'future.sql', 0)\"",
+                 dsn, known + 1) < 0)
+        abort();
+    CHECK_INT(system(pgsql), 0);
+    free(pgsql);
+    expect_fail(mig, NULL, 1, "upgrade lmsgw");
+    const char *serve[] = {"--config", p, "serve", NULL};
+    expect_fail(serve, NULL, 1, "STORE_SCHEMA_NEWER");
+    free(p);
+    free(dsn);
+}
+
+static void test_keys(void)
+{
+    char cfg[256];
+    snprintf(cfg, sizeof cfg, "{\"data_dir\": \"%s/keys\"}", dir);
+    char *p = write_file("keys.json", cfg);
+    const char *bad[] = {"--config", p, "key", "create", "--role", "root", "--name", "x", NULL};
+    expect_fail(bad, NULL, 2, "not a role");
+    const char *usage[] = {"--config", p, "key", "create", "--role", "bi", NULL};
+    CHECK_INT(gwt_run_lmsgw(usage, NULL, NULL, NULL), 2);
+    const char *mk[] = {"--config", p,        "key",     "create", "--role",
+                        "bi",       "--name", "powerbi", "--json", NULL};
+    char *out = NULL;
+    CHECK_INT(gwt_run_lmsgw(mk, NULL, &out, NULL), 0);
+    json_t *k = json_loads(out, 0, NULL);
+    free(out);
+    REQUIRE(k);
+    const char *id = json_string_value(json_object_get(k, "key_id"));
+    const char *list[] = {"--config", p, "key", "list", NULL};
+    CHECK_INT(gwt_run_lmsgw(list, NULL, &out, NULL), 0);
+    CHECK(strstr(out, id) && strstr(out, "powerbi") && strstr(out, "active"));
+    CHECK(strstr(out, json_string_value(json_object_get(k, "secret"))) == NULL);
+    free(out);
+    const char *rv[] = {"--config", p, "key", "revoke", id, NULL};
+    CHECK_INT(gwt_run_lmsgw(rv, NULL, NULL, NULL), 0);
+    expect_fail(rv, NULL, 1, "no active API key");
+    CHECK_INT(gwt_run_lmsgw(list, NULL, &out, NULL), 0);
+    CHECK(strstr(out, "revoked") != NULL);
+    free(out);
+    json_decref(k);
+    free(p);
+}
+
+/* README's configuration table is exactly what `lmsgw config --doc` prints. */
+static void test_readme_documents_config(void)
+{
+    const char *a[] = {"config", "--doc", NULL};
+    char *doc = NULL;
+    CHECK_INT(gwt_run_lmsgw(a, NULL, &doc, NULL), 0);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/README.md", getenv("GW_SOURCE_DIR"));
+    FILE *f = fopen(path, "r");
+    REQUIRE(f);
+    static char readme[256 * 1024];
+    size_t n = fread(readme, 1, sizeof readme - 1, f);
+    readme[n] = '\0';
+    fclose(f);
+    CHECK(strstr(readme, doc) != NULL);
+    if (!strstr(readme, doc))
+        fprintf(stderr, "  README.md's configuration table is stale; paste `lmsgw config --doc`\n");
+    free(doc);
+}
+
+int main(void)
+{
+    dir = gwt_tmpdir("cli");
+    GW_RUN(test_help_version);
+    GW_RUN(test_bad_config);
+    GW_RUN(test_env_overrides_file);
+    GW_RUN(test_unreachable_database);
+    GW_RUN(test_port_in_use);
+    GW_RUN(test_newer_schema_refused);
+    GW_RUN(test_keys);
+    GW_RUN(test_readme_documents_config);
+    gwt_rmtree(dir);
+    free(dir);
+    return gw_test_summary();
+}

@@ -1,0 +1,151 @@
+/* The auth matrix: every route in THE route table (linked from gwcore, so a
+ * new route is covered the moment it is added), called with no key, a
+ * malformed key, an unknown key, a revoked key and a key of every role.
+ * Expected: public routes never answer 401/403; other routes answer 401
+ * without a valid key, 403 for a role the route does not admit, and for an
+ * admitted role neither 401/403 nor a server error (path arguments are
+ * placeholders, so 404 or 400 are fine: the request got past auth). */
+#include "gw/auth.h"
+#include "gw/http.h"
+#include "gwtest.h"
+#include "testsupport.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct gwt_server srv;
+static char auth_admin[256];
+
+static const unsigned roles[] = {GW_ROLE_ADMIN, GW_ROLE_AUTHOR, GW_ROLE_APPROVER, GW_ROLE_LMS,
+                                 GW_ROLE_BI};
+#define NROLES (sizeof roles / sizeof roles[0])
+static char role_auth[NROLES][256];
+static char revoked_auth[256];
+
+/* "/api/v1/keys/{id}" -> "/api/v1/keys/placeholder-id" */
+static void concrete_path(const char *pattern, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const char *p = pattern; *p && o + 32 < cap;) {
+        if (*p == '{') {
+            const char *e = strchr(p, '}');
+            o += (size_t)snprintf(out + o, cap - o, "placeholder-%.*s", (int)(e - p - 1), p + 1);
+            p = e + 1;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = '\0';
+}
+
+static long call(const struct gw_route *r, const char *auth)
+{
+    char path[512], u[1024];
+    concrete_path(r->pattern, path, sizeof path);
+    snprintf(u, sizeof u, "%s%s", srv.base_url, path);
+    const char *h[4] = {0};
+    int n = 0;
+    if (auth)
+        h[n++] = auth;
+    const char *body = NULL;
+    if (r->body == GW_BODY_JSON) {
+        h[n++] = "Content-Type: application/json";
+        body = "{}";
+    } else if (r->body != GW_BODY_NONE) {
+        h[n++] = "Content-Type: application/octet-stream";
+        body = "x";
+    }
+    struct gwt_response resp;
+    long st = gwt_http(r->method, u, h, body, body ? strlen(body) : 0, &resp) ? resp.status : -1;
+    gwt_response_free(&resp);
+    return st;
+}
+
+static bool make_key(const char *role, char *auth_out, size_t cap, char *key_id_out)
+{
+    char body[128], u[512];
+    snprintf(body, sizeof body, "{\"name\":\"matrix-%s\",\"role\":\"%s\"}", role, role);
+    snprintf(u, sizeof u, "%s/api/v1/keys", srv.base_url);
+    const char *h[] = {auth_admin, "Content-Type: application/json", NULL};
+    struct gwt_response r;
+    bool ok = gwt_http("POST", u, h, body, strlen(body), &r) && r.status == 201;
+    json_t *j = ok ? json_loads(r.body, 0, NULL) : NULL;
+    if (j) {
+        snprintf(auth_out, cap, "Authorization: Bearer %s",
+                 json_string_value(json_object_get(j, "token")));
+        if (key_id_out)
+            strcpy(key_id_out, json_string_value(json_object_get(j, "key_id")));
+    }
+    json_decref(j);
+    gwt_response_free(&r);
+    return j != NULL;
+}
+
+static void test_every_route(void)
+{
+    size_t n = gw_routes_count();
+    CHECK(n >= 8);
+    for (size_t i = 0; i < n; i++) {
+        const struct gw_route *r = &gw_routes[i];
+        int before = gwt_case_failed;
+        gwt_case_failed = 0;
+        if (r->roles == GW_ROLE_PUBLIC) {
+            long st = call(r, NULL);
+            CHECK(st > 0 && st != 401 && st != 403 && st < 500);
+        } else {
+            CHECK_INT(call(r, NULL), 401);
+            CHECK_INT(call(r, "Authorization: Bearer not-a-key"), 401);
+            CHECK_INT(call(r, "Authorization: Bearer kdeadbeef0000.00ff"), 401);
+            CHECK_INT(call(r, "Authorization: Basic !!!"), 401);
+            CHECK_INT(call(r, revoked_auth), 401);
+            for (size_t k = 0; k < NROLES; k++) {
+                long st = call(r, role_auth[k]);
+                if (r->roles & roles[k]) {
+                    CHECK(st > 0 && st != 401 && st != 403 && st < 500);
+                } else {
+                    CHECK_INT(st, 403);
+                }
+            }
+        }
+        if (gwt_case_failed)
+            fprintf(stderr, "  ^ route %s %s\n", r->method, r->pattern);
+        gwt_case_failed |= before;
+    }
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (!gwt_server_start(&srv, NULL, NULL)) {
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+    snprintf(auth_admin, sizeof auth_admin, "Authorization: Bearer %s", srv.admin_token);
+    bool ok = true;
+    for (size_t k = 0; k < NROLES; k++)
+        ok = ok && make_key(gw_role_name(roles[k]), role_auth[k], sizeof role_auth[k], NULL);
+    char revoked_id[64] = "";
+    ok = ok && make_key("admin", revoked_auth, sizeof revoked_auth, revoked_id);
+    if (ok) {
+        char u[512];
+        snprintf(u, sizeof u, "%s/api/v1/keys/%s", srv.base_url, revoked_id);
+        const char *h[] = {auth_admin, NULL};
+        struct gwt_response r;
+        ok = gwt_http("DELETE", u, h, NULL, 0, &r) && r.status == 204;
+        gwt_response_free(&r);
+    }
+    if (!ok) {
+        printf("0 passed, 1 failed\n");
+        gwt_server_free(&srv);
+        return 1;
+    }
+    GW_RUN(test_every_route);
+    gwt_server_stop(&srv, SIGTERM);
+    gwt_server_free(&srv);
+    curl_global_cleanup();
+    return gw_test_summary();
+}

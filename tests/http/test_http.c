@@ -1,0 +1,392 @@
+/* HTTP behaviour of the real lmsgw binary on a free port: error bodies,
+ * router limits (404/405/413/414/415), JSON errors with pointers, metrics,
+ * the access log, keys over the API, Basic auth, and graceful shutdown with
+ * a request in flight. Compiled for SQLite and for PostgreSQL. */
+#include "gwtest.h"
+#include "testsupport.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct gwt_server srv;
+static char auth_admin[256];
+
+static char *url(const char *path)
+{
+    char *u = NULL;
+    if (asprintf(&u, "%s%s", srv.base_url, path) < 0)
+        abort();
+    return u;
+}
+
+static json_t *req_json(const char *method, const char *path, const char *const *headers,
+                        const char *body, long *status, struct gwt_response *keep)
+{
+    char *u = url(path);
+    struct gwt_response r;
+    bool ok = gwt_http(method, u, headers, body, body ? strlen(body) : 0, &r);
+    free(u);
+    *status = ok ? r.status : -1;
+    json_t *j = json_loads(r.body, JSON_DECODE_ANY, NULL);
+    if (keep)
+        *keep = r;
+    else
+        gwt_response_free(&r);
+    return j;
+}
+
+/* Checks the shape every error body has, and its code and name. */
+static void check_error(json_t *j, int code, const char *name)
+{
+    CHECK(j != NULL);
+    if (!j)
+        return;
+    CHECK_INT(json_integer_value(json_object_get(j, "code")), code);
+    CHECK_STR(json_string_value(json_object_get(j, "name")), name);
+    CHECK(json_is_string(json_object_get(j, "hint")));
+    CHECK(json_is_string(json_object_get(j, "detail")));
+    CHECK(json_object_get(j, "where") != NULL);
+}
+
+static void test_health(void)
+{
+    long st;
+    struct gwt_response r;
+    json_t *j = req_json("GET", "/healthz", NULL, NULL, &st, &r);
+    CHECK_INT(st, 200);
+    CHECK_STR(json_string_value(json_object_get(j, "status")), "ok");
+    char *rid = gwt_header(&r, "X-Request-Id");
+    CHECK(rid && strlen(rid) == 16);
+    char *ct = gwt_header(&r, "Content-Type");
+    CHECK_STR(ct, "application/json");
+    free(ct);
+    free(rid);
+    gwt_response_free(&r);
+    json_decref(j);
+    j = req_json("GET", "/readyz", NULL, NULL, &st, NULL);
+    CHECK_INT(st, 200);
+    CHECK_STR(json_string_value(json_object_get(j, "status")), "ready");
+    CHECK_STR(json_string_value(json_object_get(j, "store")), GW_TEST_PG ? "postgresql" : "sqlite");
+    json_decref(j);
+}
+
+static void test_not_found_and_method(void)
+{
+    long st;
+    json_t *j = req_json("GET", "/nope/here", NULL, NULL, &st, NULL);
+    CHECK_INT(st, 404);
+    check_error(j, 1001, "ROUTE_NOT_FOUND");
+    CHECK_STR(json_string_value(json_object_get(j, "where")), "/nope/here");
+    json_decref(j);
+    struct gwt_response r;
+    j = req_json("PATCH", "/api/v1/keys", NULL, NULL, &st, &r);
+    CHECK_INT(st, 405);
+    check_error(j, 1002, "METHOD_NOT_ALLOWED");
+    char *allow = gwt_header(&r, "Allow");
+    CHECK_STR(allow, "GET, POST");
+    free(allow);
+    gwt_response_free(&r);
+    json_decref(j);
+}
+
+static void test_limits(void)
+{
+    long st;
+    const char *h[] = {auth_admin, "Content-Type: application/json", NULL};
+    /* 413 from Content-Length: POST /api/v1/keys takes at most 16 KiB */
+    size_t n = 20000;
+    char *big = malloc(n + 1);
+    memset(big, ' ', n);
+    big[0] = '{';
+    big[n - 1] = '}';
+    big[n] = '\0';
+    json_t *j = req_json("POST", "/api/v1/keys", h, big, &st, NULL);
+    CHECK_INT(st, 413);
+    check_error(j, 1003, "BODY_TOO_LARGE");
+    json_decref(j);
+    /* 413 for a chunked body, counted as it arrives */
+    const char *hc[] = {auth_admin, "Content-Type: application/json", "Transfer-Encoding: chunked",
+                        NULL};
+    j = req_json("POST", "/api/v1/keys", hc, big, &st, NULL);
+    CHECK_INT(st, 413);
+    json_decref(j);
+    free(big);
+    /* 414 */
+    char path[10000];
+    int off = snprintf(path, sizeof path, "/healthz?x=");
+    memset(path + off, 'a', 9000);
+    path[off + 9000] = '\0';
+    j = req_json("GET", path, NULL, NULL, &st, NULL);
+    CHECK_INT(st, 414);
+    check_error(j, 1004, "URI_TOO_LONG");
+    json_decref(j);
+    /* 415 */
+    const char *ht[] = {auth_admin, "Content-Type: text/plain", NULL};
+    j = req_json("POST", "/api/v1/keys", ht, "{}", &st, NULL);
+    CHECK_INT(st, 415);
+    check_error(j, 1010, "UNSUPPORTED_MEDIA_TYPE");
+    json_decref(j);
+}
+
+static void test_json_errors(void)
+{
+    long st;
+    const char *h[] = {auth_admin, "Content-Type: application/json", NULL};
+    json_t *j = req_json("POST", "/api/v1/keys", h, "{\"name\": ", &st, NULL);
+    CHECK_INT(st, 400);
+    check_error(j, 1005, "JSON_MALFORMED");
+    CHECK(strstr(json_string_value(json_object_get(j, "detail")), "line 1") != NULL);
+    json_decref(j);
+    j = req_json("POST", "/api/v1/keys", h, "{\"name\":\"x\",\"role\":\"bi\",\"colour\":1}", &st,
+                 NULL);
+    CHECK_INT(st, 400);
+    check_error(j, 1008, "JSON_FIELD_UNKNOWN");
+    CHECK_STR(json_string_value(json_object_get(j, "where")), "/colour");
+    json_decref(j);
+    j = req_json("POST", "/api/v1/keys", h, "{\"name\":\"x\",\"role\":\"root\"}", &st, NULL);
+    CHECK_INT(st, 400);
+    check_error(j, 1009, "JSON_FIELD_VALUE");
+    CHECK_STR(json_string_value(json_object_get(j, "where")), "/role");
+    json_decref(j);
+    j = req_json("POST", "/api/v1/keys", h, "{\"role\":\"bi\"}", &st, NULL);
+    CHECK_INT(st, 400);
+    check_error(j, 1006, "JSON_FIELD_MISSING");
+    CHECK_STR(json_string_value(json_object_get(j, "where")), "/name");
+    json_decref(j);
+}
+
+static void test_keys_and_basic_auth(void)
+{
+    long st;
+    const char *h[] = {auth_admin, "Content-Type: application/json", NULL};
+    json_t *k =
+        req_json("POST", "/api/v1/keys", h, "{\"name\":\"grafana\",\"role\":\"bi\"}", &st, NULL);
+    CHECK_INT(st, 201);
+    REQUIRE(k);
+    const char *token = json_string_value(json_object_get(k, "token"));
+    const char *key_id = json_string_value(json_object_get(k, "key_id"));
+    const char *secret = json_string_value(json_object_get(k, "secret"));
+    REQUIRE(token && key_id && secret);
+    char bearer[256];
+    snprintf(bearer, sizeof bearer, "Authorization: Bearer %s", token);
+    const char *hb[] = {bearer, NULL};
+    json_t *who = req_json("GET", "/api/v1/whoami", hb, NULL, &st, NULL);
+    CHECK_INT(st, 200);
+    CHECK_STR(json_string_value(json_object_get(who, "role")), "bi");
+    CHECK_STR(json_string_value(json_object_get(who, "name")), "grafana");
+    json_decref(who);
+
+    /* Basic auth with key id and secret, as xAPI clients send it */
+    char userpass[200], b64[400], basic[450];
+    snprintf(userpass, sizeof userpass, "%s:%s", key_id, secret);
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t len = strlen(userpass), o = 0;
+    for (size_t i = 0; i < len; i += 3) {
+        unsigned v = (unsigned char)userpass[i] << 16;
+        if (i + 1 < len)
+            v |= (unsigned char)userpass[i + 1] << 8;
+        if (i + 2 < len)
+            v |= (unsigned char)userpass[i + 2];
+        b64[o++] = tbl[(v >> 18) & 63];
+        b64[o++] = tbl[(v >> 12) & 63];
+        b64[o++] = i + 1 < len ? tbl[(v >> 6) & 63] : '=';
+        b64[o++] = i + 2 < len ? tbl[v & 63] : '=';
+    }
+    b64[o] = '\0';
+    snprintf(basic, sizeof basic, "Authorization: Basic %s", b64);
+    const char *hba[] = {basic, NULL};
+    who = req_json("GET", "/api/v1/whoami", hba, NULL, &st, NULL);
+    CHECK_INT(st, 200);
+    json_decref(who);
+
+    /* the bi key may not manage keys */
+    json_t *j = req_json("GET", "/api/v1/keys", hb, NULL, &st, NULL);
+    CHECK_INT(st, 403);
+    check_error(j, 1102, "AUTH_FORBIDDEN");
+    CHECK(strstr(json_string_value(json_object_get(j, "detail")), "admin") != NULL);
+    json_decref(j);
+
+    /* revoking through the API takes effect at once */
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/keys/%s", key_id);
+    const char *ha[] = {auth_admin, NULL};
+    j = req_json("DELETE", path, ha, NULL, &st, NULL);
+    CHECK_INT(st, 204);
+    json_decref(j);
+    j = req_json("GET", "/api/v1/whoami", hb, NULL, &st, NULL);
+    CHECK_INT(st, 401);
+    check_error(j, 1101, "AUTH_INVALID");
+    json_decref(j);
+    j = req_json("DELETE", path, ha, NULL, &st, NULL);
+    CHECK_INT(st, 404);
+    json_decref(j);
+    json_decref(k);
+}
+
+static void test_metrics(void)
+{
+    long st;
+    char *u = url("/metrics");
+    struct gwt_response r;
+    CHECK(gwt_http("GET", u, NULL, NULL, 0, &r));
+    free(u);
+    CHECK_INT(r.status, 200);
+    CHECK(strstr(r.body, "lmsgw_http_requests_total{method=\"GET\",route=\"/healthz\","
+                         "status=\"200\"}") != NULL);
+    CHECK(strstr(r.body, "lmsgw_http_requests_total{method=\"\",route=\"unmatched\","
+                         "status=\"404\"}") != NULL);
+    CHECK(strstr(r.body, "lmsgw_http_request_duration_seconds_bucket{method=\"GET\","
+                         "route=\"/healthz\",le=\"+Inf\"}") != NULL);
+    CHECK(strstr(r.body, "lmsgw_store_pool_size{backend=") != NULL);
+    CHECK(strstr(r.body, "lmsgw_store_transactions_total") != NULL);
+    gwt_response_free(&r);
+    (void)st;
+}
+
+/* Every access-log line is JSON with the request's fields; no secret leaks. */
+static void test_access_log(void)
+{
+    FILE *f = fopen(srv.stderr_path, "r");
+    REQUIRE(f);
+    char line[8192];
+    int requests = 0, bad = 0;
+    const char *secret = strchr(srv.admin_token, '.') + 1;
+    while (fgets(line, sizeof line, f)) {
+        json_t *j = json_loads(line, 0, NULL);
+        if (!j) {
+            bad++;
+            continue;
+        }
+        if (strstr(line, secret))
+            bad++;
+        const char *msg = json_string_value(json_object_get(j, "msg"));
+        if (msg && strcmp(msg, "request") == 0) {
+            requests++;
+            CHECK(json_is_string(json_object_get(j, "request_id")));
+            CHECK(json_is_string(json_object_get(j, "ts")));
+            CHECK(json_is_integer(json_object_get(j, "duration_us")));
+            CHECK(json_is_string(json_object_get(j, "method")));
+        }
+        json_decref(j);
+    }
+    fclose(f);
+    CHECK_INT(bad, 0);
+    CHECK(requests >= 10);
+}
+
+/* ---- graceful shutdown ---- */
+
+struct slow_body {
+    const char *data;
+    size_t len, sent;
+    int calls;
+    bool refused_after_signal;
+};
+
+static size_t slow_read(char *buf, size_t size, size_t nitems, void *ud)
+{
+    struct slow_body *b = ud;
+    b->calls++;
+    if (b->sent == 0) {
+        size_t n = b->len / 2;
+        memcpy(buf, b->data, n);
+        b->sent = n;
+        return n;
+    }
+    if (b->sent < b->len && b->calls == 2) {
+        /* Half the body is on the wire: ask the server to stop, and wait
+         * until it no longer accepts new connections. */
+        kill(srv.pid, SIGTERM);
+        char *u = url("/healthz");
+        for (int i = 0; i < 500 && !b->refused_after_signal; i++) {
+            struct gwt_response r;
+            bool got = gwt_http("GET", u, NULL, NULL, 0, &r);
+            gwt_response_free(&r);
+            if (!got)
+                b->refused_after_signal = true;
+            else {
+                struct timespec ts = {0, 20 * 1000000};
+                nanosleep(&ts, NULL);
+            }
+        }
+        free(u);
+    }
+    size_t n = b->len - b->sent;
+    if (n > size * nitems)
+        n = size * nitems;
+    memcpy(buf, b->data + b->sent, n);
+    b->sent += n;
+    return n;
+}
+
+static size_t discard(char *p, size_t s, size_t n, void *ud)
+{
+    (void)p;
+    (void)ud;
+    return s * n;
+}
+
+static void test_graceful_shutdown(void)
+{
+    const char *body = "{\"name\":\"made-during-shutdown\",\"role\":\"author\"}";
+    struct slow_body b = {body, strlen(body), 0, 0, false};
+    char *u = url("/api/v1/keys");
+    CURL *c = curl_easy_init();
+    struct curl_slist *hl = curl_slist_append(NULL, auth_admin);
+    hl = curl_slist_append(hl, "Content-Type: application/json");
+    hl = curl_slist_append(hl, "Expect:");
+    curl_easy_setopt(c, CURLOPT_URL, u);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, slow_read);
+    curl_easy_setopt(c, CURLOPT_READDATA, &b);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)b.len);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+    CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(c);
+    free(u);
+    CHECK_INT(rc, CURLE_OK);
+    CHECK_INT(status, 201); /* the in-flight request finished */
+    CHECK(b.refused_after_signal);
+    CHECK_INT(gwt_server_stop(&srv, 0), 0); /* and the server exited cleanly */
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    char *dsn = NULL;
+#if GW_TEST_PG
+    dsn = gwt_pg_fresh_dsn();
+    if (!dsn) {
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+#endif
+    if (!gwt_server_start(&srv, dsn, "{\"shutdown_grace_s\": 30}")) {
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+    snprintf(auth_admin, sizeof auth_admin, "Authorization: Bearer %s", srv.admin_token);
+    GW_RUN(test_health);
+    GW_RUN(test_not_found_and_method);
+    GW_RUN(test_limits);
+    GW_RUN(test_json_errors);
+    GW_RUN(test_keys_and_basic_auth);
+    GW_RUN(test_metrics);
+    GW_RUN(test_access_log);
+    GW_RUN(test_graceful_shutdown);
+    gwt_server_free(&srv);
+    free(dsn);
+    curl_global_cleanup();
+    return gw_test_summary();
+}
