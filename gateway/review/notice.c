@@ -60,12 +60,13 @@ static void words_free(struct words *w)
 static void consequence(const struct gw_review_notice_view *v, struct gw_buf *b)
 {
     char day[32];
-    gw_buf_puts(b, "The course cannot go live until the review is done");
+    gw_buf_puts(b, "The course cannot go live until the review is done: the delivery date moves "
+                   "with every day of delay");
     if (v->delivery_ms > 0) {
         format_day(v->delivery_ms, day);
-        gw_buf_printf(b, "; every day of delay moves the delivery date (planned for %s).", day);
+        gw_buf_printf(b, " (planned for %s).", day);
     } else {
-        gw_buf_puts(b, "; every day of delay moves the delivery date.");
+        gw_buf_puts(b, ".");
     }
 }
 

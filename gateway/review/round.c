@@ -393,3 +393,30 @@ json_t *gw_review_diff_to_json(const struct gw_review_diff *d)
     return json_pack("{s:o,s:o,s:o,s:I}", "added", added, "removed", removed, "changed", changed,
                      "unchanged", (json_int_t)d->n_unchanged);
 }
+
+char *gw_review_diff_summary(const struct gw_review_diff *d)
+{
+    struct gw_buf b = {0};
+    const char *sep = "";
+    if (d->n_added) {
+        gw_buf_printf(&b, "%zu file%s added", d->n_added, d->n_added == 1 ? "" : "s");
+        sep = ", ";
+    }
+    if (d->n_removed) {
+        gw_buf_printf(&b, "%s%zu %sremoved", sep, d->n_removed,
+                      *sep                ? ""
+                      : d->n_removed == 1 ? "file "
+                                          : "files ");
+        sep = ", ";
+    }
+    if (d->n_changed)
+        gw_buf_printf(&b, "%s%zu %schanged", sep, d->n_changed,
+                      *sep                ? ""
+                      : d->n_changed == 1 ? "file "
+                                          : "files ");
+    if (d->n == 0)
+        gw_buf_puts(&b, "no files changed");
+    char *out = gw_xstrdup(gw_buf_str(&b));
+    gw_buf_free(&b);
+    return out;
+}

@@ -266,6 +266,9 @@ void gw_review_diff_free(struct gw_review_diff *d);
  * New reference. */
 json_t *gw_review_diff_to_json(const struct gw_review_diff *d);
 const char *gw_review_change_name(enum gw_review_change c);
+/* "2 files added, 1 removed, 3 changed" (only the non-zero parts) or "no files
+ * changed"; for notices' changes_summary. Caller frees. */
+char *gw_review_diff_summary(const struct gw_review_diff *d);
 
 /* ------------------------------------------------------------------------ */
 /* schedule.c: reminders, escalation, approve-on-silence                    */
@@ -491,7 +494,9 @@ void gw_audit_chain(struct gw_audit_record *r, const char *prev_line);
  * at_ms, actor, on_behalf_of, via, address, key_id, link_nonce, action,
  * course_id, round_id, from_state, to_state, comment, version_sha256, prev),
  * compact, non-ASCII escaped as \uXXXX, absent values null. This is the
- * exported JSON line and what the next record's prev hashes. Caller frees.
+ * exported JSON line and what the next record's prev hashes: the store keeps
+ * this exact text and exports it as is (never re-rendered from columns, so a
+ * jansson upgrade cannot change old lines' bytes). Caller frees.
  * Returns NULL when a string is not valid UTF-8. */
 char *gw_audit_json_line(const struct gw_audit_record *r);
 /* SHA-256 hex of a canonical line. */
