@@ -8,6 +8,7 @@
 
 #include "gw/buf.h"
 #include "gw/json.h"
+#include "gw/timefmt.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -305,12 +306,13 @@ static void add_change(struct gw_review_diff *d, enum gw_review_change c,
     struct gw_review_file_change *ch = &d->changes[d->n++];
     memset(ch, 0, sizeof *ch);
     ch->change = c;
-    ch->name = o ? o->name : n->name;
     if (o) {
+        ch->name = o->name;
         ch->old_size = o->size;
         ch->old_crc32 = o->crc32;
     }
     if (n) {
+        ch->name = n->name;
         ch->new_size = n->size;
         ch->new_crc32 = n->crc32;
     }
@@ -419,4 +421,95 @@ char *gw_review_diff_summary(const struct gw_review_diff *d)
     char *out = gw_xstrdup(gw_buf_str(&b));
     gw_buf_free(&b);
     return out;
+}
+
+const char *gw_review_policy_kind_name(enum gw_review_policy_kind k)
+{
+    return k == GW_REVIEW_POLICY_N_OF_M ? "n_of_m" : "all";
+}
+
+bool gw_review_policy_kind_parse(const char *name, enum gw_review_policy_kind *out)
+{
+    if (name && strcmp(name, "all") == 0)
+        *out = GW_REVIEW_POLICY_ALL;
+    else if (name && strcmp(name, "n_of_m") == 0)
+        *out = GW_REVIEW_POLICY_N_OF_M;
+    else
+        return false;
+    return true;
+}
+
+/* An RFC 3339 string, or null for 0. */
+static json_t *time_or_null(int64_t ms)
+{
+    char buf[32];
+    if (ms <= 0)
+        return json_null();
+    gw_time_format_ms(ms, buf);
+    return json_string(buf);
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s && *s ? gw_json_str(s) : json_null();
+}
+
+static json_t *approver_json(const struct gw_review_approver *a, bool silent)
+{
+    char due[32];
+    json_t *o = json_object();
+    const struct gw_review_decision *d = &a->decision;
+    bool decided = d->kind != GW_REVIEW_PENDING;
+    json_object_set_new(o, "person_id", gw_json_str(a->person_id));
+    if (a->due_ms > 0) {
+        gw_time_format_ms(a->due_ms, due);
+        due[10] = '\0';
+        json_object_set_new(o, "due_date", json_string(due));
+    } else {
+        json_object_set_new(o, "due_date", json_null());
+    }
+    json_object_set_new(o, "delegate_id", str_or_null(a->delegate_id));
+    json_object_set_new(o, "delegated_at",
+                        a->delegate_id[0] ? time_or_null(a->delegated_ms) : json_null());
+    json_object_set_new(
+        o, "status", json_string(silent ? "approve_on_silence" : gw_review_decision_name(d->kind)));
+    json_object_set_new(o, "decided_by", decided ? str_or_null(d->decided_by) : json_null());
+    json_object_set_new(o, "decided_at", decided ? time_or_null(d->at_ms) : json_null());
+    json_object_set_new(o, "via", decided ? json_string(gw_review_via_name(d->via)) : json_null());
+    json_object_set_new(o, "comment", decided ? str_or_null(d->comment) : json_null());
+    return o;
+}
+
+json_t *gw_review_round_to_json(const struct gw_review_round *r, int64_t now_ms)
+{
+    struct gw_review_outcome out;
+    bool silent[GW_REVIEW_MAX_APPROVERS] = {false};
+    const struct gw_review_policy *p = &r->policy;
+    gw_review_round_evaluate(r, now_ms, &out);
+    for (size_t i = 0; i < out.n_silent; i++)
+        silent[out.silent[i]] = true;
+    json_t *approvers = json_array();
+    for (size_t i = 0; i < r->n_approvers; i++)
+        json_array_append_new(approvers, approver_json(&r->approvers[i], silent[i]));
+    json_t *policy = json_object();
+    json_object_set_new(policy, "kind", json_string(gw_review_policy_kind_name(p->kind)));
+    json_object_set_new(policy, "required",
+                        p->kind == GW_REVIEW_POLICY_N_OF_M ? json_integer(p->required)
+                                                           : json_null());
+    json_object_set_new(policy, "approve_on_silence", json_boolean(p->approve_on_silence));
+    json_object_set_new(policy, "silence_agreed_by",
+                        p->approve_on_silence ? str_or_null(p->silence_agreed_by) : json_null());
+    json_object_set_new(policy, "silence_agreed_at",
+                        p->approve_on_silence ? time_or_null(p->silence_agreed_ms) : json_null());
+    json_t *o = json_object();
+    json_object_set_new(o, "id", gw_json_str(r->id));
+    json_object_set_new(o, "course_id", gw_json_str(r->course_id));
+    json_object_set_new(o, "opened_at", time_or_null(r->opened_ms));
+    json_object_set_new(o, "closed", json_boolean(r->closed));
+    json_object_set_new(o, "state", json_string(gw_review_outcome_name(out.state)));
+    json_object_set_new(o, "required", json_integer(out.required));
+    json_object_set_new(o, "approvals", json_integer(out.approvals));
+    json_object_set_new(o, "policy", policy);
+    json_object_set_new(o, "approvers", approvers);
+    return o;
 }

@@ -230,6 +230,18 @@ const char *gw_review_outcome_name(enum gw_review_outcome_state s);
 const char *gw_review_decision_name(enum gw_review_decision_kind k);
 bool gw_review_decision_parse(const char *name, enum gw_review_decision_kind *out);
 const char *gw_review_via_name(enum gw_review_via v);
+/* "all", "n_of_m". */
+const char *gw_review_policy_kind_name(enum gw_review_policy_kind k);
+bool gw_review_policy_kind_parse(const char *name, enum gw_review_policy_kind *out);
+/* The round as the API shows it, evaluated at now_ms:
+ * {"id","course_id","opened_at","closed","state","required","approvals",
+ *  "policy":{"kind","required"|null,"approve_on_silence","silence_agreed_by"|null,
+ *            "silence_agreed_at"|null},
+ *  "approvers":[{"person_id","due_date"|null,"delegate_id"|null,"delegated_at"|null,
+ *                "status": "pending"|"approve"|"request_changes"|"reject"|"approve_on_silence",
+ *                "decided_by"|null,"decided_at"|null,"via"|null,"comment"|null}]}
+ * Times are RFC 3339 strings, due dates "YYYY-MM-DD". New reference. */
+json_t *gw_review_round_to_json(const struct gw_review_round *r, int64_t now_ms);
 
 /* Package file lists and what changed between two versions. */
 struct gw_review_file {
@@ -442,7 +454,13 @@ struct gw_review_notice_view {
     const char *changes_summary; /* e.g. "2 files added, 1 changed"; optional */
 };
 
-/* Each returns a new string the caller frees (free()). The subject never
+/* Links: approve_url / changes_url are personal (whoever opens them decides
+ * as that approver), so they are rendered only in requests and reminders
+ * (never in escalation or approve-on-silence notices). Post chat notices with
+ * links only to a webhook that reaches the approver alone; for a shared
+ * channel pass NULL links.
+ *
+ * Each returns a new string the caller frees (free()). The subject never
  * contains CR or LF (header injection); the body is plain text, lines joined
  * with "\n" (the mailer converts to CRLF). */
 char *gw_review_notice_subject(const struct gw_review_notice_view *v);

@@ -148,7 +148,7 @@ static void test_reject_and_resubmit(void)
     struct gw_error err;
     struct gw_review_outcome o;
     struct gw_review_schedule_settings set;
-    enum gw_review_notice_kind kinds[8];
+    enum gw_review_notice_kind kinds[8] = {GW_NOTICE_ESCALATION};
     gw_review_schedule_defaults(&set);
     gw_clock_init_fake(&w.clock, at("2026-11-23T08:00:00Z")); /* Monday */
     w.state = GW_COURSE_DRAFT;
@@ -284,7 +284,7 @@ static void test_escalation_then_n_of_m(void)
     struct gw_error err;
     struct gw_review_outcome o;
     struct gw_review_schedule_settings set;
-    enum gw_review_notice_kind kinds[16];
+    enum gw_review_notice_kind kinds[16] = {GW_NOTICE_REMINDER_BEFORE};
     gw_review_schedule_defaults(&set);
     gw_clock_init_fake(&w.clock, at("2026-11-23T08:00:00Z"));
     struct gw_review_policy p = {.kind = GW_REVIEW_POLICY_N_OF_M, .required = 2};
@@ -337,7 +337,7 @@ static void test_approve_on_silence_flow(void)
     struct gw_error err;
     struct gw_review_outcome o;
     struct gw_review_schedule_settings set;
-    enum gw_review_notice_kind kinds[8];
+    enum gw_review_notice_kind kinds[8] = {GW_NOTICE_ESCALATION};
     gw_review_schedule_defaults(&set);
     gw_clock_init_fake(&w.clock, at("2026-11-23T08:00:00Z"));
     w.state = GW_COURSE_IN_REVIEW;

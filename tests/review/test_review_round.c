@@ -266,6 +266,25 @@ static void test_approve_on_silence(void)
     CHECK_INT(o.explicit_approvals, 1);
     CHECK_INT(o.approvals, 2);
 
+    json_t *j = gw_review_round_to_json(&r, at("2026-12-03T00:00:00Z"));
+    CHECK_STR(json_string_value(json_object_get(j, "state")), "approved");
+    json_t *pj = json_object_get(j, "policy");
+    CHECK_STR(json_string_value(json_object_get(pj, "kind")), "all");
+    CHECK(json_is_null(json_object_get(pj, "required")));
+    CHECK_STR(json_string_value(json_object_get(pj, "silence_agreed_by")), "head-sales");
+    CHECK_STR(json_string_value(json_object_get(pj, "silence_agreed_at")),
+              "2026-11-02T10:00:00.000Z");
+    json_t *a0 = json_array_get(json_object_get(j, "approvers"), 0);
+    CHECK_STR(json_string_value(json_object_get(a0, "status")), "approve_on_silence");
+    CHECK_STR(json_string_value(json_object_get(a0, "due_date")), "2026-12-02");
+    CHECK(json_is_null(json_object_get(a0, "decided_by")));
+    json_t *a1 = json_array_get(json_object_get(j, "approvers"), 1);
+    CHECK_STR(json_string_value(json_object_get(a1, "status")), "approve");
+    CHECK_STR(json_string_value(json_object_get(a1, "decided_by")), "bob");
+    CHECK_STR(json_string_value(json_object_get(a1, "via")), "api");
+    CHECK(json_is_null(json_object_get(a1, "due_date")));
+    json_decref(j);
+
     /* Without the department's recorded agreement, silence is never approval. */
     r.policy.silence_agreed_by[0] = '\0';
     gw_review_round_evaluate(&r, at("2026-12-20T00:00:00Z"), &o);
@@ -346,6 +365,11 @@ static void test_names(void)
     CHECK(!gw_review_decision_parse("APPROVE", &k));
     CHECK_STR(gw_review_outcome_name(GW_REVIEW_CHANGES_REQUESTED), "changes_requested");
     CHECK_STR(gw_review_via_name(GW_REVIEW_VIA_LINK), "link");
+    enum gw_review_policy_kind pk;
+    CHECK(gw_review_policy_kind_parse("n_of_m", &pk));
+    CHECK_INT(pk, GW_REVIEW_POLICY_N_OF_M);
+    CHECK(!gw_review_policy_kind_parse("any", &pk));
+    CHECK_STR(gw_review_policy_kind_name(GW_REVIEW_POLICY_ALL), "all");
 }
 
 int main(void)
