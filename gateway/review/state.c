@@ -1,0 +1,150 @@
+/* state.c: the course state machine (draft -> ... -> published -> retired)
+ * and the API names of states and events. Owns which event is allowed from
+ * which state; does not own persisting the state or the audit record of a
+ * transition (the caller writes both in one transaction). */
+#include "gw/review.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const state_names[GW_COURSE_STATE_COUNT] = {
+    [GW_COURSE_DRAFT] = "draft",
+    [GW_COURSE_VALIDATED] = "validated",
+    [GW_COURSE_IN_REVIEW] = "in_review",
+    [GW_COURSE_CHANGES_REQUESTED] = "changes_requested",
+    [GW_COURSE_APPROVED] = "approved",
+    [GW_COURSE_PUBLISHING] = "publishing",
+    [GW_COURSE_PUBLISH_FAILED] = "publish_failed",
+    [GW_COURSE_PUBLISHED] = "published",
+    [GW_COURSE_RETIRED] = "retired",
+};
+
+static const char *const event_names[GW_COURSE_EVENT_COUNT] = {
+    [GW_COURSE_EV_NEW_VERSION] = "new_version",
+    [GW_COURSE_EV_VALIDATED] = "validated",
+    [GW_COURSE_EV_SUBMIT] = "submit",
+    [GW_COURSE_EV_APPROVE] = "approve",
+    [GW_COURSE_EV_REQUEST_CHANGES] = "request_changes",
+    [GW_COURSE_EV_REVISE] = "revise",
+    [GW_COURSE_EV_PUBLISH_START] = "publish_start",
+    [GW_COURSE_EV_PUBLISH_SUCCEEDED] = "publish_succeeded",
+    [GW_COURSE_EV_PUBLISH_FAILED] = "publish_failed",
+    [GW_COURSE_EV_PUBLISH_RETRY] = "publish_retry",
+    [GW_COURSE_EV_RETIRE] = "retire",
+};
+
+/* One row per allowed (from, event) pair: the whole machine at a glance. */
+struct transition {
+    enum gw_course_state from;
+    enum gw_course_event ev;
+    enum gw_course_state to;
+};
+
+static const struct transition transitions[] = {
+    {GW_COURSE_DRAFT, GW_COURSE_EV_NEW_VERSION, GW_COURSE_DRAFT},
+    {GW_COURSE_VALIDATED, GW_COURSE_EV_NEW_VERSION, GW_COURSE_DRAFT},
+    {GW_COURSE_IN_REVIEW, GW_COURSE_EV_NEW_VERSION, GW_COURSE_DRAFT}, /* closes the round */
+    {GW_COURSE_CHANGES_REQUESTED, GW_COURSE_EV_NEW_VERSION, GW_COURSE_DRAFT},
+    {GW_COURSE_DRAFT, GW_COURSE_EV_VALIDATED, GW_COURSE_VALIDATED},
+    {GW_COURSE_VALIDATED, GW_COURSE_EV_SUBMIT, GW_COURSE_IN_REVIEW},
+    {GW_COURSE_IN_REVIEW, GW_COURSE_EV_APPROVE, GW_COURSE_APPROVED},
+    {GW_COURSE_IN_REVIEW, GW_COURSE_EV_REQUEST_CHANGES, GW_COURSE_CHANGES_REQUESTED},
+    {GW_COURSE_CHANGES_REQUESTED, GW_COURSE_EV_REVISE, GW_COURSE_DRAFT},
+    {GW_COURSE_APPROVED, GW_COURSE_EV_PUBLISH_START, GW_COURSE_PUBLISHING},
+    {GW_COURSE_PUBLISHING, GW_COURSE_EV_PUBLISH_SUCCEEDED, GW_COURSE_PUBLISHED},
+    {GW_COURSE_PUBLISHING, GW_COURSE_EV_PUBLISH_FAILED, GW_COURSE_PUBLISH_FAILED},
+    {GW_COURSE_PUBLISH_FAILED, GW_COURSE_EV_PUBLISH_RETRY, GW_COURSE_PUBLISHING},
+    {GW_COURSE_PUBLISHED, GW_COURSE_EV_RETIRE, GW_COURSE_RETIRED},
+};
+
+#define N_TRANSITIONS (sizeof transitions / sizeof transitions[0])
+
+const char *gw_course_state_name(enum gw_course_state s)
+{
+    if ((unsigned)s >= GW_COURSE_STATE_COUNT)
+        return "unknown";
+    return state_names[s];
+}
+
+const char *gw_course_event_name(enum gw_course_event ev)
+{
+    if ((unsigned)ev >= GW_COURSE_EVENT_COUNT)
+        return "unknown";
+    return event_names[ev];
+}
+
+bool gw_course_state_parse(const char *name, enum gw_course_state *out)
+{
+    for (unsigned i = 0; name && i < GW_COURSE_STATE_COUNT; i++) {
+        if (strcmp(name, state_names[i]) == 0) {
+            *out = (enum gw_course_state)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool gw_course_event_parse(const char *name, enum gw_course_event *out)
+{
+    for (unsigned i = 0; name && i < GW_COURSE_EVENT_COUNT; i++) {
+        if (strcmp(name, event_names[i]) == 0) {
+            *out = (enum gw_course_event)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *gw_course_state_holder(enum gw_course_state s)
+{
+    switch (s) {
+    case GW_COURSE_DRAFT:
+    case GW_COURSE_VALIDATED:
+    case GW_COURSE_CHANGES_REQUESTED:
+        return "author";
+    case GW_COURSE_IN_REVIEW:
+        return "approvers";
+    case GW_COURSE_APPROVED:
+    case GW_COURSE_PUBLISHING:
+        return "gateway";
+    case GW_COURSE_PUBLISH_FAILED:
+        return "lms_admin";
+    case GW_COURSE_PUBLISHED:
+    case GW_COURSE_RETIRED:
+        return "nobody";
+    }
+    return "nobody";
+}
+
+/* Writes "'a', 'b'" (the states ev is allowed from) into out. */
+static void allowed_from(enum gw_course_event ev, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < N_TRANSITIONS; i++) {
+        if (transitions[i].ev != ev)
+            continue;
+        int n = snprintf(out + used, cap - used, "%s'%s'", used ? ", " : "",
+                         gw_course_state_name(transitions[i].from));
+        if (n < 0 || (size_t)n >= cap - used)
+            return;
+        used += (size_t)n;
+    }
+}
+
+enum gw_err gw_review_transition(enum gw_course_state from, enum gw_course_event ev,
+                                 enum gw_course_state *to, struct gw_error *err)
+{
+    char allowed[256];
+    for (size_t i = 0; i < N_TRANSITIONS; i++) {
+        if (transitions[i].from == from && transitions[i].ev == ev) {
+            *to = transitions[i].to;
+            return GW_OK;
+        }
+    }
+    allowed_from(ev, allowed, sizeof allowed);
+    return gw_error_set(err, GW_E_REVIEW_ILLEGAL_TRANSITION, "/state",
+                        "The course is in state '%s'; '%s' is allowed only from %s.",
+                        gw_course_state_name(from), gw_course_event_name(ev),
+                        allowed[0] ? allowed : "no state");
+}

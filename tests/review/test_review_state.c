@@ -1,0 +1,122 @@
+/* Tests for review/state.c: the course state machine and its names. */
+#include "gw/review.h"
+#include "gwtest.h"
+
+static enum gw_course_state go(enum gw_course_state from, enum gw_course_event ev)
+{
+    enum gw_course_state to = GW_COURSE_RETIRED;
+    struct gw_error err;
+    CHECK_INT(gw_review_transition(from, ev, &to, &err), GW_OK);
+    return to;
+}
+
+static void test_happy_path(void)
+{
+    enum gw_course_state s = GW_COURSE_DRAFT;
+    s = go(s, GW_COURSE_EV_NEW_VERSION);
+    CHECK_INT(s, GW_COURSE_DRAFT);
+    s = go(s, GW_COURSE_EV_VALIDATED);
+    CHECK_INT(s, GW_COURSE_VALIDATED);
+    s = go(s, GW_COURSE_EV_SUBMIT);
+    CHECK_INT(s, GW_COURSE_IN_REVIEW);
+    s = go(s, GW_COURSE_EV_APPROVE);
+    CHECK_INT(s, GW_COURSE_APPROVED);
+    s = go(s, GW_COURSE_EV_PUBLISH_START);
+    CHECK_INT(s, GW_COURSE_PUBLISHING);
+    s = go(s, GW_COURSE_EV_PUBLISH_FAILED);
+    CHECK_INT(s, GW_COURSE_PUBLISH_FAILED);
+    s = go(s, GW_COURSE_EV_PUBLISH_RETRY);
+    CHECK_INT(s, GW_COURSE_PUBLISHING);
+    s = go(s, GW_COURSE_EV_PUBLISH_SUCCEEDED);
+    CHECK_INT(s, GW_COURSE_PUBLISHED);
+    s = go(s, GW_COURSE_EV_RETIRE);
+    CHECK_INT(s, GW_COURSE_RETIRED);
+}
+
+static void test_back_to_draft(void)
+{
+    CHECK_INT(go(GW_COURSE_IN_REVIEW, GW_COURSE_EV_REQUEST_CHANGES), GW_COURSE_CHANGES_REQUESTED);
+    CHECK_INT(go(GW_COURSE_CHANGES_REQUESTED, GW_COURSE_EV_REVISE), GW_COURSE_DRAFT);
+    CHECK_INT(go(GW_COURSE_CHANGES_REQUESTED, GW_COURSE_EV_NEW_VERSION), GW_COURSE_DRAFT);
+    /* a new version closes the open round */
+    CHECK_INT(go(GW_COURSE_IN_REVIEW, GW_COURSE_EV_NEW_VERSION), GW_COURSE_DRAFT);
+    CHECK_INT(go(GW_COURSE_VALIDATED, GW_COURSE_EV_NEW_VERSION), GW_COURSE_DRAFT);
+}
+
+static void test_illegal_names_state(void)
+{
+    struct gw_error err;
+    enum gw_course_state to = GW_COURSE_RETIRED;
+    gw_error_clear(&err);
+    CHECK_INT(gw_review_transition(GW_COURSE_DRAFT, GW_COURSE_EV_SUBMIT, &to, &err),
+              GW_E_REVIEW_ILLEGAL_TRANSITION);
+    CHECK_INT(err.code, GW_E_REVIEW_ILLEGAL_TRANSITION);
+    CHECK_INT(to, GW_COURSE_RETIRED); /* untouched */
+    CHECK(strstr(err.detail, "'draft'") != NULL);
+    CHECK(strstr(err.detail, "'submit'") != NULL);
+    CHECK(strstr(err.detail, "'validated'") != NULL); /* where submit is allowed */
+    CHECK_INT(gw_err_lookup(err.code)->http_status, 409);
+
+    CHECK_INT(gw_review_transition(GW_COURSE_PUBLISHED, GW_COURSE_EV_NEW_VERSION, &to, &err),
+              GW_E_REVIEW_ILLEGAL_TRANSITION);
+    CHECK(strstr(err.detail, "'published'") != NULL);
+    CHECK_INT(gw_review_transition(GW_COURSE_APPROVED, GW_COURSE_EV_APPROVE, &to, &err),
+              GW_E_REVIEW_ILLEGAL_TRANSITION);
+    CHECK(strstr(err.detail, "'approved'") != NULL);
+    CHECK_INT(gw_review_transition(GW_COURSE_RETIRED, GW_COURSE_EV_PUBLISH_RETRY, &to, NULL),
+              GW_E_REVIEW_ILLEGAL_TRANSITION);
+}
+
+static void test_matrix(void)
+{
+    /* Exactly the 14 documented transitions are legal. */
+    int legal = 0;
+    for (int s = 0; s < GW_COURSE_STATE_COUNT; s++) {
+        for (int e = 0; e < GW_COURSE_EVENT_COUNT; e++) {
+            enum gw_course_state to;
+            if (gw_review_transition((enum gw_course_state)s, (enum gw_course_event)e, &to, NULL) ==
+                GW_OK)
+                legal++;
+        }
+    }
+    CHECK_INT(legal, 14);
+    /* Nothing leaves retired. */
+    for (int e = 0; e < GW_COURSE_EVENT_COUNT; e++) {
+        enum gw_course_state to;
+        CHECK(gw_review_transition(GW_COURSE_RETIRED, (enum gw_course_event)e, &to, NULL) != GW_OK);
+    }
+}
+
+static void test_names(void)
+{
+    for (int s = 0; s < GW_COURSE_STATE_COUNT; s++) {
+        enum gw_course_state back;
+        const char *n = gw_course_state_name((enum gw_course_state)s);
+        CHECK(strcmp(n, "unknown") != 0);
+        CHECK(gw_course_state_parse(n, &back));
+        CHECK_INT(back, s);
+    }
+    for (int e = 0; e < GW_COURSE_EVENT_COUNT; e++) {
+        enum gw_course_event back;
+        CHECK(gw_course_event_parse(gw_course_event_name((enum gw_course_event)e), &back));
+        CHECK_INT(back, e);
+    }
+    enum gw_course_state s;
+    CHECK(!gw_course_state_parse("Draft", &s));
+    CHECK(!gw_course_state_parse(NULL, &s));
+    CHECK_STR(gw_course_state_name((enum gw_course_state)99), "unknown");
+    CHECK_STR(gw_course_state_name(GW_COURSE_PUBLISH_FAILED), "publish_failed");
+    CHECK_STR(gw_course_state_holder(GW_COURSE_IN_REVIEW), "approvers");
+    CHECK_STR(gw_course_state_holder(GW_COURSE_CHANGES_REQUESTED), "author");
+    CHECK_STR(gw_course_state_holder(GW_COURSE_PUBLISH_FAILED), "lms_admin");
+}
+
+int main(void)
+{
+    GW_RUN(test_happy_path);
+    GW_RUN(test_back_to_draft);
+    GW_RUN(test_illegal_names_state);
+    GW_RUN(test_matrix);
+    GW_RUN(test_names);
+    return gw_test_summary();
+}
