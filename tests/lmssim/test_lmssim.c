@@ -58,7 +58,7 @@ static bool sim_start(struct sim *s, const char *state_file)
     const char *prefix = "lmssim listening on ";
     if (!ok || strncmp(line, prefix, strlen(prefix)) != 0)
         return false;
-    snprintf(s->url, sizeof s->url, "%s", line + strlen(prefix));
+    snprintf(s->url, sizeof s->url, "%.*s", (int)(sizeof s->url - 1), line + strlen(prefix));
     s->url[strcspn(s->url, "\r\n")] = '\0';
     return true;
 }
