@@ -215,14 +215,17 @@ static enum gw_err check_activity(struct xv_ctx *c, const json_t *a, const char 
 {
     static const char *const keys[] = {"objectType", "id", "definition", NULL};
     char p[XV_PTR];
-    enum gw_err rc = gw_xapi_v_object(c, a, ptr, keys);
     const char *ot = NULL;
-    if (rc == GW_OK)
-        rc = gw_xapi_v_string(c, a, "objectType", ptr, false, &ot);
+    if (!json_is_object(a))
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, ptr, "an Activity must be an object");
+    /* objectType first: an Agent here is "wrong kind", not "unknown mbox" */
+    enum gw_err rc = gw_xapi_v_string(c, a, "objectType", ptr, false, &ot);
     if (rc == GW_OK && ot && strcmp(ot, "Activity") != 0) {
         gw_json_pointer_join(p, sizeof p, ptr, "objectType");
         rc = gw_xapi_v_fail(c, GW_E_XAPI_OBJECT_TYPE, p, "objectType must be 'Activity' here");
     }
+    if (rc == GW_OK)
+        rc = gw_xapi_v_object(c, a, ptr, keys);
     if (rc == GW_OK)
         rc = gw_xapi_v_iri(c, a, "id", ptr, true);
     const json_t *def = json_object_get(a, "definition");
