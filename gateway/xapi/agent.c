@@ -242,9 +242,11 @@ enum gw_err gw_xapi_v_agent(struct xv_ctx *c, const json_t *a, const char *ptr)
     static const char *const keys[] = {"objectType", "name",    "mbox", "mbox_sha1sum",
                                        "openid",     "account", NULL};
     int n = 0;
-    enum gw_err rc = gw_xapi_v_object(c, a, ptr, keys);
+    if (!json_is_object(a))
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, ptr, "an Agent must be an object");
+    enum gw_err rc = check_object_type(c, a, ptr, "Agent", false);
     if (rc == GW_OK)
-        rc = check_object_type(c, a, ptr, "Agent", false);
+        rc = gw_xapi_v_object(c, a, ptr, keys);
     if (rc == GW_OK)
         rc = gw_xapi_v_string(c, a, "name", ptr, false, NULL);
     if (rc == GW_OK)
@@ -263,9 +265,11 @@ enum gw_err gw_xapi_v_group(struct xv_ctx *c, const json_t *g, const char *ptr)
                                        "mbox_sha1sum", "openid", "account", NULL};
     char p[XV_PTR], mp[XV_PTR];
     int n = 0;
-    enum gw_err rc = gw_xapi_v_object(c, g, ptr, keys);
+    if (!json_is_object(g))
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, ptr, "a Group must be an object");
+    enum gw_err rc = check_object_type(c, g, ptr, "Group", true);
     if (rc == GW_OK)
-        rc = check_object_type(c, g, ptr, "Group", true);
+        rc = gw_xapi_v_object(c, g, ptr, keys);
     if (rc == GW_OK)
         rc = gw_xapi_v_string(c, g, "name", ptr, false, NULL);
     if (rc == GW_OK)
