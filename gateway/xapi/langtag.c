@@ -72,6 +72,7 @@ static bool privateuse(const struct subtag *t, size_t i, size_t n)
 bool gw_xapi_langtag_valid(const char *tag)
 {
     struct subtag t[64];
+    char singletons[40] = "";
     size_t n = 0, i = 0;
     if (!tag || !*tag)
         return false;
@@ -102,7 +103,12 @@ bool gw_xapi_langtag_valid(const char *tag)
         i++; /* variants */
     while (i < n && t[i].n == 1 && isalnum((unsigned char)t[i].s[0]) && t[i].s[0] != 'x' &&
            t[i].s[0] != 'X') {
-        size_t start = ++i; /* extension: singleton 1*("-" 2*8alphanum) */
+        /* extension: singleton 1*("-" 2*8alphanum); a singleton appears once */
+        unsigned char single = (unsigned char)tolower((unsigned char)t[i].s[0]);
+        if (strchr(singletons, single))
+            return false;
+        singletons[strlen(singletons)] = (char)single;
+        size_t start = ++i;
         while (i < n && alnum(&t[i], 2, 8))
             i++;
         if (i == start)

@@ -482,8 +482,21 @@ static void test_langtag_duration(void)
             fprintf(stderr, "  tag '%s' refused\n", good[i]);
         CHECK(gw_xapi_langtag_valid(good[i]));
     }
-    const char *badt[] = {"",       "a12345", "e",       "en_US",      "en-",  "-en",
-                          "en--US", "123",    "en-US-x", "toolongtag", "en-a", "en-a-b"};
+    const char *badt[] = {"",
+                          "a12345",
+                          "e",
+                          "en_US",
+                          "en-",
+                          "-en",
+                          "en--US",
+                          "123",
+                          "en-US-x",
+                          "toolongtag",
+                          "en-a",
+                          "en-a-b",
+                          "ar-a-aaa-b-bbb-a-ccc",
+                          "de-419-DE",
+                          "a-DE"};
     for (size_t i = 0; i < sizeof badt / sizeof badt[0]; i++) {
         if (gw_xapi_langtag_valid(badt[i]))
             fprintf(stderr, "  tag '%s' accepted\n", badt[i]);
