@@ -1,6 +1,6 @@
 /* ids.c: the values other modules extract from a validated statement: the
- * activity ids it mentions (with their role), the voiding target, and the
- * dedup signature for id-less resends. The agent keys are in agent.c. */
+ * activity ids it mentions (with their role), the voiding target, the
+ * attachment hashes, and the dedup signature for id-less resends. The agent keys are in agent.c. */
 #include "gw/hash.h"
 #include "gw/json.h"
 #include "gw/timefmt.h"
@@ -71,6 +71,34 @@ const char *gw_xapi_voided_target(const json_t *st)
     if (!verb || strcmp(verb, GW_XAPI_VERB_VOIDED) != 0 || !ot || strcmp(ot, "StatementRef") != 0)
         return NULL;
     return gw_xapi_str(obj, "id");
+}
+
+static void hashes_of(const json_t *st, bool without_file_url, const char **out, size_t cap,
+                      size_t *n)
+{
+    size_t i;
+    const json_t *a;
+    json_array_foreach(json_object_get(st, "attachments"), i, a)
+    {
+        const char *sha = gw_xapi_str(a, "sha2");
+        if (!sha || (without_file_url && json_object_get(a, "fileUrl")))
+            continue;
+        if (*n < cap)
+            out[*n] = sha;
+        (*n)++;
+    }
+}
+
+size_t gw_xapi_attachment_hashes(const json_t *st, bool without_file_url, const char **out,
+                                 size_t cap)
+{
+    size_t n = 0;
+    const json_t *obj = json_object_get(st, "object");
+    const char *ot = gw_xapi_str(obj, "objectType");
+    hashes_of(st, without_file_url, out, cap, &n);
+    if (ot && strcmp(ot, "SubStatement") == 0)
+        hashes_of(obj, without_file_url, out, cap, &n);
+    return n;
 }
 
 /* The object as it identifies the event: activities by id only (definitions

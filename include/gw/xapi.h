@@ -115,6 +115,15 @@ const char *gw_xapi_voided_target(const json_t *st);
 
 #define GW_XAPI_VERB_VOIDED "http://adlnet.gov/expapi/verbs/voided"
 
+/* The sha2 values of the statement's attachments (and of its SubStatement's),
+ * borrowed, in order; with without_file_url only those lacking a fileUrl,
+ * i.e. the ones whose content must arrive as a multipart part (Comm 1.5.2).
+ * Writes at most cap and returns the total number. */
+size_t gw_xapi_attachment_hashes(const json_t *st, bool without_file_url, const char **out,
+                                 size_t cap);
+
+#define GW_XAPI_ATTACHMENT_SIGNATURE "http://adlnet.gov/expapi/attachments/signature"
+
 /* SHA-256 (hex) over the canonical JSON of: actor key, verb id, object
  * (activities reduced to their id), result, context registration and the
  * timestamp instant. Equal signatures mean "the same event sent again"; used

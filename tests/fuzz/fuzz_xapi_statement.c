@@ -24,6 +24,8 @@ static void exercise(json_t *st)
     gw_xapi_learner_key(st, key, sizeof key);
     gw_xapi_voided_target(st);
     gw_xapi_dedup_signature(st, sig);
+    const char *hashes[4];
+    gw_xapi_attachment_hashes(st, true, hashes, 4);
     if (gw_xapi_normalize(st, NULL, 1700000000000LL, auth, GW_XAPI_V1_0, &norm, NULL) == GW_OK) {
         if (!gw_xapi_statements_equivalent(orig, st))
             __builtin_trap(); /* normalising must not change what the statement says */

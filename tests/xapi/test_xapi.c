@@ -244,6 +244,24 @@ static void test_voided_target(void)
     json_decref(a);
 }
 
+static void test_attachment_hashes(void)
+{
+    json_t *st = J("{" BASE_ST ",\"attachments\":[{\"usageType\":\"http://e.org/u\","
+                   "\"display\":{\"en\":\"a\"},\"contentType\":\"text/plain\",\"length\":1,"
+                   "\"sha2\":\"aa\"},{\"usageType\":\"http://e.org/u\",\"display\":{\"en\":"
+                   "\"b\"},\"contentType\":\"text/plain\",\"length\":1,\"sha2\":\"bb\","
+                   "\"fileUrl\":\"https://e.org/f\"}]}");
+    REQUIRE(st);
+    const char *h[4];
+    CHECK_INT(gw_xapi_attachment_hashes(st, false, h, 4), 2);
+    CHECK_STR(h[0], "aa");
+    CHECK_STR(h[1], "bb");
+    CHECK_INT(gw_xapi_attachment_hashes(st, true, h, 4), 1);
+    CHECK_STR(h[0], "aa");
+    CHECK_INT(gw_xapi_attachment_hashes(st, false, h, 0), 2);
+    json_decref(st);
+}
+
 static void test_dedup_signature(void)
 {
     json_t *a = J("{" BASE_ST ",\"timestamp\":\"2026-11-22T07:16:28.000Z\","
@@ -539,6 +557,7 @@ int main(void)
     GW_RUN(test_learner_key);
     GW_RUN(test_activity_ids);
     GW_RUN(test_voided_target);
+    GW_RUN(test_attachment_hashes);
     GW_RUN(test_dedup_signature);
     GW_RUN(test_format);
     GW_RUN(test_query);
