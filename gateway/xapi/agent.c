@@ -1,0 +1,379 @@
+/* agent.c: the validator's shared checks (property tables, strings, IRIs,
+ * UUIDs, language maps, extensions) and the Agent and Group rules of xAPI
+ * Data 2.4.2: exactly one IFI per Agent, mbox/mbox_sha1sum/openid/account
+ * forms, Group member rules. Also the canonical identity keys of agents. */
+#include "gw/hash.h"
+#include "gw/json.h"
+#include "xapi_int.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+enum gw_err gw_xapi_v_fail(struct xv_ctx *c, enum gw_err code, const char *ptr, const char *fmt,
+                           ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    gw_error_setv(c->err, code, ptr, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+const char *gw_xapi_str(const json_t *obj, const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+enum gw_err gw_xapi_v_object(struct xv_ctx *c, const json_t *obj, const char *ptr,
+                             const char *const *allowed)
+{
+    char p[XV_PTR];
+    const char *key;
+    json_t *val;
+    if (!json_is_object(obj))
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, ptr, "must be a JSON object");
+    json_object_foreach((json_t *)obj, key, val)
+    {
+        gw_json_pointer_join(p, sizeof p, ptr, key);
+        const char *const *a = allowed;
+        while (*a && strcmp(*a, key) != 0)
+            a++;
+        if (!*a) {
+            const char *const *ci = allowed;
+            while (*ci && strcasecmp(*ci, key) != 0)
+                ci++;
+            if (*ci)
+                return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_UNKNOWN, p,
+                                      "'%s' must be spelled '%s' (property names are "
+                                      "case-sensitive)",
+                                      key, *ci);
+            return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_UNKNOWN, p,
+                                  "'%s' is not an xAPI property here", key);
+        }
+        if (json_is_null(val))
+            return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_NULL, p, "'%s' is null; omit it instead",
+                                  key);
+    }
+    return GW_OK;
+}
+
+enum gw_err gw_xapi_v_string(struct xv_ctx *c, const json_t *obj, const char *key, const char *base,
+                             bool required, const char **out)
+{
+    char p[XV_PTR];
+    json_t *v = json_object_get(obj, key);
+    gw_json_pointer_join(p, sizeof p, base, key);
+    if (out)
+        *out = NULL;
+    if (!v) {
+        if (required)
+            return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_MISSING, p, "'%s' is required", key);
+        return GW_OK;
+    }
+    if (!json_is_string(v))
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, p, "'%s' must be a string", key);
+    if (out)
+        *out = json_string_value(v);
+    return GW_OK;
+}
+
+enum gw_err gw_xapi_v_iri(struct xv_ctx *c, const json_t *obj, const char *key, const char *base,
+                          bool required)
+{
+    const char *s = NULL;
+    enum gw_err rc = gw_xapi_v_string(c, obj, key, base, required, &s);
+    if (rc != GW_OK || !s)
+        return rc;
+    if (!gw_is_absolute_iri(s)) {
+        char p[XV_PTR];
+        gw_json_pointer_join(p, sizeof p, base, key);
+        return gw_xapi_v_fail(c, GW_E_XAPI_IRI_INVALID, p,
+                              "'%s' must be an absolute IRI with a scheme", key);
+    }
+    return GW_OK;
+}
+
+enum gw_err gw_xapi_v_uuid(struct xv_ctx *c, const json_t *obj, const char *key, const char *base,
+                           bool required)
+{
+    const char *s = NULL;
+    enum gw_err rc = gw_xapi_v_string(c, obj, key, base, required, &s);
+    if (rc != GW_OK || !s)
+        return rc;
+    if (!gw_is_uuid(s)) {
+        char p[XV_PTR];
+        gw_json_pointer_join(p, sizeof p, base, key);
+        return gw_xapi_v_fail(c, GW_E_XAPI_UUID_INVALID, p, "'%s' must be a UUID", key);
+    }
+    return GW_OK;
+}
+
+enum gw_err gw_xapi_v_langmap(struct xv_ctx *c, const json_t *map, const char *ptr)
+{
+    char p[XV_PTR];
+    const char *key;
+    json_t *val;
+    if (!json_is_object(map))
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, ptr,
+                              "must be a language map (an object of language tag to string)");
+    json_object_foreach((json_t *)map, key, val)
+    {
+        gw_json_pointer_join(p, sizeof p, ptr, key);
+        if (!gw_xapi_langtag_valid(key))
+            return gw_xapi_v_fail(c, GW_E_XAPI_LANGTAG_INVALID, p,
+                                  "'%s' is not an RFC 5646 language tag", key);
+        if (json_is_null(val))
+            return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_NULL, p, "a language map value is null");
+        if (!json_is_string(val))
+            return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, p,
+                                  "a language map value must be a string");
+    }
+    return GW_OK;
+}
+
+enum gw_err gw_xapi_v_extensions(struct xv_ctx *c, const json_t *ext, const char *ptr)
+{
+    char p[XV_PTR];
+    const char *key;
+    json_t *val;
+    if (!json_is_object(ext))
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, ptr,
+                              "extensions must be an object keyed by IRIs");
+    json_object_foreach((json_t *)ext, key, val)
+    {
+        if (!gw_is_absolute_iri(key)) {
+            gw_json_pointer_join(p, sizeof p, ptr, key);
+            return gw_xapi_v_fail(c, GW_E_XAPI_IRI_INVALID, p,
+                                  "extension keys must be absolute IRIs");
+        }
+    }
+    return GW_OK; /* values are never a reason to reject (Data 4.1) */
+}
+
+bool gw_xapi_mbox_valid(const char *mbox)
+{
+    return strncasecmp(mbox, "mailto:", 7) == 0 && gw_is_email(mbox + 7);
+}
+
+static bool is_sha1_hex(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++) {
+        if (!isxdigit((unsigned char)s[n]))
+            return false;
+    }
+    return n == 40;
+}
+
+const char *const gw_xapi_ifi_keys[] = {"mbox", "mbox_sha1sum", "openid", "account", NULL};
+
+/* Checks the IFI members present in a and counts them into *count. */
+static enum gw_err check_ifis(struct xv_ctx *c, const json_t *a, const char *ptr, int *count)
+{
+    char p[XV_PTR];
+    const char *s = NULL;
+    enum gw_err rc;
+    *count = 0;
+    rc = gw_xapi_v_string(c, a, "mbox", ptr, false, &s);
+    if (rc != GW_OK)
+        return rc;
+    if (s) {
+        (*count)++;
+        if (!gw_xapi_mbox_valid(s)) {
+            gw_json_pointer_join(p, sizeof p, ptr, "mbox");
+            return gw_xapi_v_fail(c, GW_E_XAPI_MBOX_INVALID, p,
+                                  "'mbox' must have the form mailto:name@example.org");
+        }
+    }
+    rc = gw_xapi_v_string(c, a, "mbox_sha1sum", ptr, false, &s);
+    if (rc != GW_OK)
+        return rc;
+    if (s) {
+        (*count)++;
+        if (!is_sha1_hex(s)) {
+            gw_json_pointer_join(p, sizeof p, ptr, "mbox_sha1sum");
+            return gw_xapi_v_fail(c, GW_E_XAPI_SHA1SUM_INVALID, p,
+                                  "'mbox_sha1sum' must be 40 hex digits");
+        }
+    }
+    if (json_object_get(a, "openid")) {
+        (*count)++;
+        rc = gw_xapi_v_iri(c, a, "openid", ptr, false);
+        if (rc != GW_OK)
+            return rc;
+    }
+    const json_t *acct = json_object_get(a, "account");
+    if (acct) {
+        static const char *const acct_keys[] = {"homePage", "name", NULL};
+        (*count)++;
+        gw_json_pointer_join(p, sizeof p, ptr, "account");
+        rc = gw_xapi_v_object(c, acct, p, acct_keys);
+        if (rc == GW_OK)
+            rc = gw_xapi_v_iri(c, acct, "homePage", p, true);
+        if (rc == GW_OK)
+            rc = gw_xapi_v_string(c, acct, "name", p, true, NULL);
+        if (rc != GW_OK)
+            return rc;
+    }
+    return GW_OK;
+}
+
+static enum gw_err check_object_type(struct xv_ctx *c, const json_t *a, const char *ptr,
+                                     const char *want, bool required)
+{
+    char p[XV_PTR];
+    const char *ot = NULL;
+    enum gw_err rc = gw_xapi_v_string(c, a, "objectType", ptr, required, &ot);
+    if (rc != GW_OK || !ot)
+        return rc;
+    if (strcmp(ot, want) != 0) {
+        gw_json_pointer_join(p, sizeof p, ptr, "objectType");
+        return gw_xapi_v_fail(c, GW_E_XAPI_OBJECT_TYPE, p, "objectType must be '%s' here", want);
+    }
+    return GW_OK;
+}
+
+enum gw_err gw_xapi_v_agent(struct xv_ctx *c, const json_t *a, const char *ptr)
+{
+    static const char *const keys[] = {"objectType", "name",    "mbox", "mbox_sha1sum",
+                                       "openid",     "account", NULL};
+    int n = 0;
+    if (!json_is_object(a))
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, ptr, "an Agent must be an object");
+    enum gw_err rc = check_object_type(c, a, ptr, "Agent", false);
+    if (rc == GW_OK)
+        rc = gw_xapi_v_object(c, a, ptr, keys);
+    if (rc == GW_OK)
+        rc = gw_xapi_v_string(c, a, "name", ptr, false, NULL);
+    if (rc == GW_OK)
+        rc = check_ifis(c, a, ptr, &n);
+    if (rc == GW_OK && n != 1)
+        rc = gw_xapi_v_fail(c, GW_E_XAPI_AGENT_IFI, ptr,
+                            "an Agent needs exactly one of mbox, mbox_sha1sum, openid, account "
+                            "(found %d)",
+                            n);
+    return rc;
+}
+
+enum gw_err gw_xapi_v_group(struct xv_ctx *c, const json_t *g, const char *ptr)
+{
+    static const char *const keys[] = {"objectType",   "name",   "member",  "mbox",
+                                       "mbox_sha1sum", "openid", "account", NULL};
+    char p[XV_PTR], mp[XV_PTR];
+    int n = 0;
+    if (!json_is_object(g))
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, ptr, "a Group must be an object");
+    enum gw_err rc = check_object_type(c, g, ptr, "Group", true);
+    if (rc == GW_OK)
+        rc = gw_xapi_v_object(c, g, ptr, keys);
+    if (rc == GW_OK)
+        rc = gw_xapi_v_string(c, g, "name", ptr, false, NULL);
+    if (rc == GW_OK)
+        rc = check_ifis(c, g, ptr, &n);
+    if (rc != GW_OK)
+        return rc;
+    if (n > 1)
+        return gw_xapi_v_fail(c, GW_E_XAPI_AGENT_IFI, ptr,
+                              "an identified Group has exactly one IFI (found %d)", n);
+    const json_t *members = json_object_get(g, "member");
+    gw_json_pointer_join(p, sizeof p, ptr, "member");
+    if (!members) {
+        if (n == 0)
+            return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_MISSING, p,
+                                  "an anonymous Group (no IFI) must list its members");
+        return GW_OK;
+    }
+    if (!json_is_array(members))
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, p, "'member' must be an array");
+    if (n == 0 && json_array_size(members) == 0)
+        return gw_xapi_v_fail(c, GW_E_XAPI_GROUP_INVALID, p,
+                              "an anonymous Group must have at least one member");
+    size_t i;
+    json_t *m;
+    json_array_foreach(members, i, m)
+    {
+        gw_json_pointer_index(mp, sizeof mp, p, i);
+        if (json_is_null(m))
+            return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_NULL, mp, "a member is null");
+        const char *ot = gw_xapi_str(m, "objectType");
+        if (ot && strcmp(ot, "Group") == 0) {
+            char op[XV_PTR];
+            gw_json_pointer_join(op, sizeof op, mp, "objectType");
+            return gw_xapi_v_fail(c, GW_E_XAPI_GROUP_INVALID, op,
+                                  "a Group's members must be Agents, not Groups");
+        }
+        rc = gw_xapi_v_agent(c, m, mp);
+        if (rc != GW_OK)
+            return rc;
+    }
+    return GW_OK;
+}
+
+enum gw_err gw_xapi_v_actor(struct xv_ctx *c, const json_t *a, const char *ptr)
+{
+    if (!json_is_object(a))
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, ptr, "must be an Agent or Group object");
+    const char *ot = gw_xapi_str(a, "objectType");
+    if (ot && strcmp(ot, "Group") == 0)
+        return gw_xapi_v_group(c, a, ptr);
+    return gw_xapi_v_agent(c, a, ptr);
+}
+
+void gw_xapi_mbox_canonical(const char *mbox, char *out, size_t cap)
+{
+    const char *at = strrchr(mbox, '@');
+    size_t n = 0;
+    for (const char *s = mbox; *s && n + 1 < cap; s++, n++) {
+        bool lower = (s - mbox) < 7 || (at && s > at);
+        out[n] = lower ? (char)tolower((unsigned char)*s) : *s;
+    }
+    if (cap)
+        out[n < cap ? n : cap - 1] = '\0';
+}
+
+bool gw_xapi_agent_key(const json_t *agent, char *out, size_t cap)
+{
+    int n = -1;
+    if (!json_is_object(agent) || cap == 0)
+        return false;
+    const char *mbox = gw_xapi_str(agent, "mbox");
+    const char *sha = gw_xapi_str(agent, "mbox_sha1sum");
+    const char *openid = gw_xapi_str(agent, "openid");
+    const json_t *acct = json_object_get(agent, "account");
+    if (mbox && gw_xapi_mbox_valid(mbox)) {
+        /* The SHA-1 of the mailto IRI as sent (scheme lowercased), which is
+         * exactly what a client puts in mbox_sha1sum for the same person. */
+        char iri[512], hex[GW_SHA1_HEX];
+        snprintf(iri, sizeof iri, "mailto:%s", mbox + 7);
+        gw_sha1_hex(iri, strlen(iri), hex);
+        n = snprintf(out, cap, "mbox_sha1sum:%s", hex);
+    } else if (sha) {
+        char hex[GW_SHA1_HEX];
+        size_t i = 0;
+        for (; sha[i] && i < 40; i++)
+            hex[i] = (char)tolower((unsigned char)sha[i]);
+        hex[i] = '\0';
+        n = snprintf(out, cap, "mbox_sha1sum:%s", hex);
+    } else if (openid) {
+        n = snprintf(out, cap, "openid:%s", openid);
+    } else {
+        const char *home = gw_xapi_str(acct, "homePage");
+        const char *name = gw_xapi_str(acct, "name");
+        if (home && name)
+            n = snprintf(out, cap, "account:%s|%s", home, name);
+    }
+    return n >= 0 && (size_t)n < cap;
+}
+
+bool gw_xapi_learner_key(const json_t *st, char *out, size_t cap)
+{
+    const json_t *actor = json_object_get(st, "actor");
+    const char *ot = gw_xapi_str(actor, "objectType");
+    if (!json_is_object(actor) || (ot && strcmp(ot, "Agent") != 0))
+        return false;
+    return gw_xapi_agent_key(actor, out, cap);
+}
