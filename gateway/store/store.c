@@ -2,7 +2,7 @@
  * the transaction runner with retries, migrations and pool figures.
  * Owns no SQL of the domain; the drivers own the backend calls and the
  * domain files (keys.c, ...) own their queries. */
-#include "driver.h"
+#include "store_int.h"
 #include "gw/buf.h"
 #include "gw/hash.h"
 #include "gw/log.h"
@@ -12,25 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-struct pool_slot {
-    struct gw_db *db; /* NULL until first used */
-    bool in_use;
-};
-
-struct gw_store {
-    const struct gw_db_driver *drv;
-    char *dsn; /* what the driver's connect takes */
-    struct gw_store_options opt;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    struct pool_slot *slots;
-    int nslots;
-    /* SQLite has one writer at a time; in-process writers queue here rather
-     * than spinning on SQLITE_BUSY. */
-    pthread_mutex_t write_mu;
-    struct gw_store_stats stats;
-};
 
 static const struct gw_db_driver *driver_for(const char *dsn, const char **conn_str)
 {
@@ -107,7 +88,7 @@ const char *gw_store_backend_name(const struct gw_store *s)
 
 /* Takes a connection from the pool, connecting it when needed. Returns the
  * slot index, or -1 (err set) when no connection can be made. */
-static int acquire(struct gw_store *s, struct gw_error *err)
+int gw_store_acquire(struct gw_store *s, struct gw_error *err)
 {
     int64_t t0 = gw_time_mono_us();
     pthread_mutex_lock(&s->mu);
@@ -148,7 +129,7 @@ static int acquire(struct gw_store *s, struct gw_error *err)
     return -1;
 }
 
-static void release(struct gw_store *s, int idx)
+void gw_store_release(struct gw_store *s, int idx)
 {
     pthread_mutex_lock(&s->mu);
     s->slots[idx].in_use = false;
@@ -157,7 +138,7 @@ static void release(struct gw_store *s, int idx)
     pthread_mutex_unlock(&s->mu);
 }
 
-static void backoff(int attempt)
+void gw_store_backoff(int attempt)
 {
     uint32_t r = 0;
     gw_random_bytes(&r, sizeof r);
@@ -167,7 +148,7 @@ static void backoff(int attempt)
     nanosleep(&ts, NULL);
 }
 
-static void count(struct gw_store *s, uint64_t *field)
+void gw_store_count(struct gw_store *s, uint64_t *field)
 {
     pthread_mutex_lock(&s->mu);
     (*field)++;
@@ -198,10 +179,10 @@ enum gw_err gw_store_tx(struct gw_store *s, enum gw_tx_kind kind, gw_tx_fn fn, v
     struct gw_error local;
     struct gw_error *e = err ? err : &local;
     gw_error_clear(e);
-    count(s, &s->stats.tx_total);
+    gw_store_count(s, &s->stats.tx_total);
     bool serialize = kind == GW_TX_WRITE && s->drv->dialect == GW_DIALECT_SQLITE;
     for (int attempt = 0;; attempt++) {
-        int idx = acquire(s, e);
+        int idx = gw_store_acquire(s, e);
         enum gw_qs qs;
         if (idx < 0) {
             qs = GW_QS_SOFT; /* the server may come back within the retries */
@@ -212,20 +193,20 @@ enum gw_err gw_store_tx(struct gw_store *s, enum gw_tx_kind kind, gw_tx_fn fn, v
             qs = attempt_tx(s, s->slots[idx].db, kind, fn, ud, e);
             if (serialize)
                 pthread_mutex_unlock(&s->write_mu);
-            release(s, idx);
+            gw_store_release(s, idx);
         }
         if (qs >= 0)
             return GW_OK;
         if (qs == GW_QS_HARD || attempt >= s->opt.max_retries) {
-            count(s, &s->stats.tx_failures_total);
+            gw_store_count(s, &s->stats.tx_failures_total);
             if (e->code == GW_OK)
                 gw_error_set(e, GW_E_STORE_QUERY, "", "the transaction failed");
             if (qs == GW_QS_SOFT && e->code != GW_E_STORE_UNREACHABLE)
                 e->code = GW_E_STORE_RETRY_EXHAUSTED;
             return e->code;
         }
-        count(s, &s->stats.tx_retries_total);
-        backoff(attempt);
+        gw_store_count(s, &s->stats.tx_retries_total);
+        gw_store_backoff(attempt);
     }
 }
 

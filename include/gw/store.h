@@ -116,6 +116,43 @@ typedef enum gw_qs (*gw_tx_fn)(struct gw_db *db, void *ud, struct gw_error *err)
 enum gw_err gw_store_tx(struct gw_store *s, enum gw_tx_kind kind, gw_tx_fn fn, void *ud,
                         struct gw_error *err);
 
+/* ---- group commit ----
+ * A batcher owns one writer thread. Jobs submitted from many threads are run
+ * together in one write transaction (one commit, one fsync), each under its
+ * own savepoint: a job that fails (GW_QS_HARD) is rolled back alone, a soft
+ * failure or a failed commit re-runs the whole batch. done() is called for
+ * every job only after its outcome is final (committed, or failed), from the
+ * writer thread; it must not block. A job's fn may run more than once and must
+ * reset its outputs at the start. The job's memory belongs to the submitter
+ * until done() is called. */
+struct gw_batch_job {
+    gw_tx_fn fn;
+    void (*done)(struct gw_batch_job *job); /* may be NULL with gw_batcher_run */
+    void *ud;
+    enum gw_err rc;            /* the outcome, set before done() */
+    struct gw_error err;       /* details when rc != GW_OK */
+    int64_t batch_ms;          /* when the batch that ran it began (read inside fn) */
+    struct gw_batch_job *next; /* private */
+    void *waiter;              /* private */
+};
+
+struct gw_batcher;
+/* Starts the writer thread. now_ms gives batch_ms (the gateway's clock). */
+struct gw_batcher *gw_batcher_new(struct gw_store *s, int max_jobs_per_batch,
+                                  int64_t (*now_ms)(void *ud), void *now_ud);
+void gw_batcher_submit(struct gw_batcher *b, struct gw_batch_job *job);
+/* Submits fn and waits for its outcome (for callers that may block). */
+enum gw_err gw_batcher_run(struct gw_batcher *b, gw_tx_fn fn, void *ud, struct gw_error *err);
+/* The batch_ms of the batch being written now, or INT64_MAX when idle: every
+ * statement stamped before it is committed (X-Experience-API-Consistent-Through). */
+int64_t gw_batcher_busy_since(struct gw_batcher *b);
+struct gw_batcher_stats {
+    uint64_t batches, jobs, retries, max_jobs_seen;
+};
+void gw_batcher_stats(struct gw_batcher *b, struct gw_batcher_stats *out);
+/* Runs what is queued, then stops the thread and frees b. */
+void gw_batcher_free(struct gw_batcher *b);
+
 /* ---- queries, inside a transaction body ---- */
 enum gw_dialect gw_db_dialect(const struct gw_db *db);
 

@@ -1,0 +1,232 @@
+/* batch.c: group commit (see gw/store.h). One writer thread takes queued
+ * jobs, runs them in one write transaction with a savepoint each, commits
+ * once and then reports each job's outcome. This is what lets many
+ * concurrent xAPI requests share one fsync without weakening "answered means
+ * durable": done() runs only after the commit returned. */
+#include "gw/buf.h"
+#include "gw/log.h"
+#include "store_int.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+
+struct gw_batcher {
+    struct gw_store *store;
+    int max_jobs;
+    int64_t (*now_ms)(void *ud);
+    void *now_ud;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct gw_batch_job *head, *tail;
+    bool stop;
+    _Atomic int64_t busy_since;
+    struct gw_batcher_stats stats;
+};
+
+/* Runs one job under a savepoint. Returns false when the whole batch must be
+ * retried (a soft failure). */
+static bool run_job(struct gw_db *db, struct gw_batch_job *j)
+{
+    gw_error_clear(&j->err);
+    enum gw_qs qs = gw_db_exec_script(db, "SAVEPOINT gwjob", &j->err);
+    if (qs < 0) {
+        j->rc = j->err.code ? j->err.code : GW_E_STORE_QUERY;
+        return qs != GW_QS_SOFT;
+    }
+    qs = j->fn(db, j->ud, &j->err);
+    if (qs == GW_QS_SOFT)
+        return false;
+    struct gw_error ignored;
+    if (qs == GW_QS_HARD) {
+        j->rc = j->err.code ? j->err.code : GW_E_STORE_QUERY;
+        if (gw_db_exec_script(db, "ROLLBACK TO SAVEPOINT gwjob", &ignored) < 0)
+            return false;
+    } else {
+        j->rc = GW_OK;
+    }
+    return gw_db_exec_script(db, "RELEASE SAVEPOINT gwjob", &ignored) >= 0;
+}
+
+/* Runs the batch once; returns GW_QS_SOFT to retry it, GW_QS_HARD when the
+ * transaction itself failed (every job gets that error), else GW_QS_NONE. */
+static enum gw_qs run_batch(struct gw_batcher *b, struct gw_batch_job *jobs, struct gw_error *err)
+{
+    struct gw_store *s = b->store;
+    int idx = gw_store_acquire(s, err);
+    if (idx < 0)
+        return GW_QS_SOFT;
+    bool serialize = s->drv->dialect == GW_DIALECT_SQLITE;
+    if (serialize)
+        pthread_mutex_lock(&s->write_mu);
+    struct gw_db *db = s->slots[idx].db;
+    int64_t now = b->now_ms(b->now_ud);
+    atomic_store(&b->busy_since, now);
+    enum gw_qs qs = s->drv->begin(db, GW_TX_WRITE, err);
+    for (struct gw_batch_job *j = jobs; qs >= 0 && j; j = j->next) {
+        j->batch_ms = now;
+        if (!run_job(db, j)) {
+            qs = GW_QS_SOFT;
+            *err = j->err;
+        }
+    }
+    if (qs >= 0)
+        qs = s->drv->commit(db, err);
+    if (qs < 0)
+        s->drv->rollback(db);
+    atomic_store(&b->busy_since, INT64_MAX);
+    if (serialize)
+        pthread_mutex_unlock(&s->write_mu);
+    gw_store_release(s, idx);
+    return qs < 0 ? qs : GW_QS_NONE;
+}
+
+static void finish(struct gw_batch_job *jobs, enum gw_err fail, const struct gw_error *err)
+{
+    struct gw_batch_job *next;
+    for (struct gw_batch_job *j = jobs; j; j = next) {
+        next = j->next; /* done() may free j */
+        if (fail != GW_OK) {
+            j->rc = fail;
+            j->err = *err;
+        }
+        if (j->done)
+            j->done(j);
+    }
+}
+
+static void *writer(void *ud)
+{
+    struct gw_batcher *b = ud;
+    pthread_mutex_lock(&b->mu);
+    for (;;) {
+        while (!b->head && !b->stop)
+            pthread_cond_wait(&b->cv, &b->mu);
+        if (!b->head && b->stop)
+            break;
+        struct gw_batch_job *jobs = b->head, *last = b->head;
+        int n = 1;
+        while (last->next && n < b->max_jobs) {
+            last = last->next;
+            n++;
+        }
+        b->head = last->next;
+        if (!b->head)
+            b->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&b->mu);
+
+        struct gw_error err;
+        gw_error_clear(&err);
+        enum gw_qs qs = GW_QS_SOFT;
+        int attempt = 0;
+        for (; attempt <= b->store->opt.max_retries; attempt++) {
+            qs = run_batch(b, jobs, &err);
+            if (qs != GW_QS_SOFT)
+                break;
+            gw_store_backoff(attempt);
+        }
+        enum gw_err fail = GW_OK;
+        if (qs < 0) {
+            fail = err.code ? err.code : GW_E_STORE_QUERY;
+            if (qs == GW_QS_SOFT && fail != GW_E_STORE_UNREACHABLE)
+                fail = GW_E_STORE_RETRY_EXHAUSTED;
+            gw_log_error("group commit of %d jobs failed: %s", n, err.detail);
+        }
+        pthread_mutex_lock(&b->mu);
+        b->stats.batches++;
+        b->stats.jobs += (uint64_t)n;
+        b->stats.retries += (uint64_t)(attempt > 0 ? attempt : 0);
+        if ((uint64_t)n > b->stats.max_jobs_seen)
+            b->stats.max_jobs_seen = (uint64_t)n;
+        pthread_mutex_unlock(&b->mu);
+        finish(jobs, fail, &err);
+        pthread_mutex_lock(&b->mu);
+    }
+    pthread_mutex_unlock(&b->mu);
+    return NULL;
+}
+
+struct gw_batcher *gw_batcher_new(struct gw_store *s, int max_jobs_per_batch,
+                                  int64_t (*now_ms)(void *ud), void *now_ud)
+{
+    struct gw_batcher *b = gw_xcalloc(1, sizeof *b);
+    b->store = s;
+    b->max_jobs = max_jobs_per_batch > 0 ? max_jobs_per_batch : 256;
+    b->now_ms = now_ms;
+    b->now_ud = now_ud;
+    atomic_store(&b->busy_since, INT64_MAX);
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->cv, NULL);
+    pthread_create(&b->thread, NULL, writer, b);
+    return b;
+}
+
+void gw_batcher_submit(struct gw_batcher *b, struct gw_batch_job *job)
+{
+    job->next = NULL;
+    job->rc = GW_OK;
+    pthread_mutex_lock(&b->mu);
+    if (b->tail)
+        b->tail->next = job;
+    else
+        b->head = job;
+    b->tail = job;
+    pthread_cond_signal(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+}
+
+struct waiter {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+};
+
+static void wake(struct gw_batch_job *job)
+{
+    struct waiter *w = job->waiter;
+    pthread_mutex_lock(&w->mu);
+    w->done = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+enum gw_err gw_batcher_run(struct gw_batcher *b, gw_tx_fn fn, void *ud, struct gw_error *err)
+{
+    struct waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
+    struct gw_batch_job job = {.fn = fn, .done = wake, .ud = ud, .waiter = &w};
+    gw_batcher_submit(b, &job);
+    pthread_mutex_lock(&w.mu);
+    while (!w.done)
+        pthread_cond_wait(&w.cv, &w.mu);
+    pthread_mutex_unlock(&w.mu);
+    if (err && job.rc != GW_OK)
+        *err = job.err;
+    return job.rc;
+}
+
+int64_t gw_batcher_busy_since(struct gw_batcher *b)
+{
+    return atomic_load(&b->busy_since);
+}
+
+void gw_batcher_stats(struct gw_batcher *b, struct gw_batcher_stats *out)
+{
+    pthread_mutex_lock(&b->mu);
+    *out = b->stats;
+    pthread_mutex_unlock(&b->mu);
+}
+
+void gw_batcher_free(struct gw_batcher *b)
+{
+    if (!b)
+        return;
+    pthread_mutex_lock(&b->mu);
+    b->stop = true;
+    pthread_cond_signal(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    pthread_join(b->thread, NULL);
+    pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->cv);
+    free(b);
+}

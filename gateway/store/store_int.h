@@ -1,0 +1,39 @@
+/* store_int.h: the store object's internals, shared by store.c (pool,
+ * transaction runner, migrations) and batch.c (group commit). Private to
+ * gateway/store/. */
+#ifndef GW_STORE_INT_H
+#define GW_STORE_INT_H
+
+#include "driver.h"
+
+#include <pthread.h>
+
+struct pool_slot {
+    struct gw_db *db; /* NULL until first used */
+    bool in_use;
+};
+
+struct gw_store {
+    const struct gw_db_driver *drv;
+    char *dsn; /* what the driver's connect takes */
+    struct gw_store_options opt;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct pool_slot *slots;
+    int nslots;
+    /* SQLite has one writer at a time; in-process writers queue here rather
+     * than spinning on SQLITE_BUSY. */
+    pthread_mutex_t write_mu;
+    struct gw_store_stats stats;
+};
+
+/* Takes a connection from the pool (connecting it when needed); returns the
+ * slot index or -1 with err set. */
+int gw_store_acquire(struct gw_store *s, struct gw_error *err);
+void gw_store_release(struct gw_store *s, int idx);
+/* Sleeps a jittered, growing delay before retry number attempt. */
+void gw_store_backoff(int attempt);
+/* Adds one to a stats counter under the pool's lock. */
+void gw_store_count(struct gw_store *s, uint64_t *field);
+
+#endif
