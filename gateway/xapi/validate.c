@@ -759,7 +759,7 @@ static enum gw_err check_statement_body(struct xv_ctx *c, const json_t *st, cons
         return rc;
     const char *verb_id = gw_xapi_str(verb, "id");
     const char *obj_type = gw_xapi_str(object, "objectType");
-    if (strcmp(verb_id, GW_XAPI_VERB_VOIDED) == 0 &&
+    if (!sub && strcmp(verb_id, GW_XAPI_VERB_VOIDED) == 0 &&
         (!obj_type || strcmp(obj_type, "StatementRef") != 0)) {
         gw_json_pointer_join(p, sizeof p, ptr, "object");
         return gw_xapi_v_fail(c, GW_E_XAPI_VOIDING_INVALID, p,
