@@ -844,7 +844,7 @@ enum gw_err gw_xapi_validate_batch(json_t *body, enum gw_xapi_version v, struct 
         char low[40];
         if (!id)
             continue;
-        for (j = 0; id[j] && j < sizeof low - 1; j++)
+        for (j = 0; j < sizeof low - 1 && id[j]; j++)
             low[j] = (char)tolower((unsigned char)id[j]);
         low[j] = '\0';
         const json_t *first = json_object_get(seen, low);
