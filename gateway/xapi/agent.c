@@ -2,6 +2,7 @@
  * UUIDs, language maps, extensions) and the Agent and Group rules of xAPI
  * Data 2.4.2: exactly one IFI per Agent, mbox/mbox_sha1sum/openid/account
  * forms, Group member rules. Also the canonical identity keys of agents. */
+#include "gw/buf.h"
 #include "gw/hash.h"
 #include "gw/json.h"
 #include "xapi_int.h"
@@ -347,14 +348,17 @@ bool gw_xapi_agent_key(const json_t *agent, char *out, size_t cap)
     if (mbox && gw_xapi_mbox_valid(mbox)) {
         /* The SHA-1 of the mailto IRI as sent (scheme lowercased), which is
          * exactly what a client puts in mbox_sha1sum for the same person. */
-        char iri[512], hex[GW_SHA1_HEX];
-        snprintf(iri, sizeof iri, "mailto:%s", mbox + 7);
-        gw_sha1_hex(iri, strlen(iri), hex);
+        struct gw_buf iri = {0};
+        char hex[GW_SHA1_HEX];
+        gw_buf_puts(&iri, "mailto:");
+        gw_buf_puts(&iri, mbox + 7);
+        gw_sha1_hex(iri.data, iri.len, hex);
+        gw_buf_free(&iri);
         n = snprintf(out, cap, "mbox_sha1sum:%s", hex);
     } else if (sha) {
         char hex[GW_SHA1_HEX];
         size_t i = 0;
-        for (; sha[i] && i < 40; i++)
+        for (; i < 40 && sha[i]; i++)
             hex[i] = (char)tolower((unsigned char)sha[i]);
         hex[i] = '\0';
         n = snprintf(out, cap, "mbox_sha1sum:%s", hex);

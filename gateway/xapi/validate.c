@@ -94,34 +94,36 @@ static enum gw_err check_components(struct xv_ctx *c, const json_t *list, const 
 {
     static const char *const keys[] = {"id", "description", NULL};
     char p[XV_PTR], q[XV_PTR];
-    size_t i, j;
+    size_t i;
     json_t *comp;
+    enum gw_err rc = GW_OK;
     if (!json_is_array(list))
         return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, ptr,
                               "an interaction component list must be an array");
+    json_t *seen = json_object(); /* ids so far, as a set (lists can be long) */
     json_array_foreach(list, i, comp)
     {
+        const char *id = NULL;
         gw_json_pointer_index(p, sizeof p, ptr, i);
         if (json_is_null(comp))
-            return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_NULL, p, "a component is null");
-        enum gw_err rc = gw_xapi_v_object(c, comp, p, keys);
-        const char *id = NULL;
+            rc = gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_NULL, p, "a component is null");
+        if (rc == GW_OK)
+            rc = gw_xapi_v_object(c, comp, p, keys);
         if (rc == GW_OK)
             rc = gw_xapi_v_string(c, comp, "id", p, true, &id);
         if (rc == GW_OK)
             rc = check_langmap_member(c, comp, "description", p, false);
-        if (rc != GW_OK)
-            return rc;
-        for (j = 0; j < i; j++) {
-            const char *other = gw_xapi_str(json_array_get(list, j), "id");
-            if (other && strcmp(other, id) == 0) {
-                gw_json_pointer_join(q, sizeof q, p, "id");
-                return gw_xapi_v_fail(c, GW_E_XAPI_INTERACTION_INVALID, q,
-                                      "component id '%s' repeats within the list", id);
-            }
+        if (rc == GW_OK && json_object_get(seen, id)) {
+            gw_json_pointer_join(q, sizeof q, p, "id");
+            rc = gw_xapi_v_fail(c, GW_E_XAPI_INTERACTION_INVALID, q,
+                                "component id '%s' repeats within the list", id);
         }
+        if (rc != GW_OK)
+            break;
+        json_object_set_new(seen, id, json_true());
     }
-    return GW_OK;
+    json_decref(seen);
+    return rc;
 }
 
 static enum gw_err check_interaction(struct xv_ctx *c, const json_t *def, const char *ptr)
@@ -759,7 +761,7 @@ static enum gw_err check_statement_body(struct xv_ctx *c, const json_t *st, cons
         return rc;
     const char *verb_id = gw_xapi_str(verb, "id");
     const char *obj_type = gw_xapi_str(object, "objectType");
-    if (strcmp(verb_id, GW_XAPI_VERB_VOIDED) == 0 &&
+    if (!sub && strcmp(verb_id, GW_XAPI_VERB_VOIDED) == 0 &&
         (!obj_type || strcmp(obj_type, "StatementRef") != 0)) {
         gw_json_pointer_join(p, sizeof p, ptr, "object");
         return gw_xapi_v_fail(c, GW_E_XAPI_VOIDING_INVALID, p,
@@ -844,7 +846,7 @@ enum gw_err gw_xapi_validate_batch(json_t *body, enum gw_xapi_version v, struct 
         char low[40];
         if (!id)
             continue;
-        for (j = 0; id[j] && j < sizeof low - 1; j++)
+        for (j = 0; j < sizeof low - 1 && id[j]; j++)
             low[j] = (char)tolower((unsigned char)id[j]);
         low[j] = '\0';
         const json_t *first = json_object_get(seen, low);

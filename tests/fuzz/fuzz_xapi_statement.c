@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (!body)
         return 0;
-    struct gw_error err;
+    struct gw_error err = {0};
     bool ok1 = gw_xapi_validate_batch(body, GW_XAPI_V1_0, &err) == GW_OK;
     bool ok2 = gw_xapi_validate_batch(body, GW_XAPI_V2_0, &err) == GW_OK;
     if (ok1 && !ok2)

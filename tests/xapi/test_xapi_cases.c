@@ -70,7 +70,7 @@ static void test_case_files(void)
     snprintf(dir, sizeof dir, "%s/tests/xapi/cases", src);
     DIR *d = opendir(dir);
     REQUIRE(d != NULL);
-    char *names[256];
+    char *names[256] = {NULL};
     size_t n = 0;
     struct dirent *e;
     for (e = readdir(d); e && n < 256; e = readdir(d)) {
