@@ -36,7 +36,8 @@ const char *gw_role_name(unsigned role)
 }
 
 enum gw_err gw_auth_key_create(struct gw_store *s, const char *name, const char *role,
-                               int64_t now_ms, struct gw_new_key *out, struct gw_error *err)
+                               int64_t dedup_window_s, int64_t now_ms, struct gw_new_key *out,
+                               struct gw_error *err)
 {
     if (!gw_role_from_name(role))
         return gw_error_set(err, GW_E_JSON_FIELD_VALUE, "/role",
@@ -59,6 +60,7 @@ enum gw_err gw_auth_key_create(struct gw_store *s, const char *name, const char 
     snprintf(k.role, sizeof k.role, "%s", role);
     gw_sha256_hex(out->secret, strlen(out->secret), k.secret_hash);
     k.created_ms = now_ms;
+    k.xapi_dedup_window_s = dedup_window_s;
     return gw_store_key_insert(s, &k, err);
 }
 
@@ -237,5 +239,6 @@ enum gw_err gw_auth_check(struct gw_auth_cache *c, struct gw_store *s, const cha
     snprintf(who->key_id, sizeof who->key_id, "%s", k.key_id);
     snprintf(who->name, sizeof who->name, "%s", k.name);
     who->role = gw_role_from_name(k.role);
+    who->xapi_dedup_window_s = k.xapi_dedup_window_s;
     return GW_OK;
 }

@@ -52,9 +52,16 @@ static int key_create(int argc, char **argv, struct gw_store *store)
                 "usage: lmsgw key create --role admin|author|approver|lms|bi --name NAME\n");
         return 2;
     }
+    const char *dedup = opt_value(argc, argv, "--dedup-window");
+    char *end = NULL;
+    long long window = dedup ? strtoll(dedup, &end, 10) : 0;
+    if (dedup && (!*dedup || *end || window < 0 || window > 604800)) {
+        fprintf(stderr, "lmsgw: --dedup-window takes seconds from 0 to 604800\n");
+        return 2;
+    }
     struct gw_new_key k;
     struct gw_error e;
-    if (gw_auth_key_create(store, name, role, gw_time_now_ms(), &k, &e) != GW_OK) {
+    if (gw_auth_key_create(store, name, role, window, gw_time_now_ms(), &k, &e) != GW_OK) {
         gw_cli_report(&e);
         return e.code == GW_E_JSON_FIELD_VALUE ? 2 : 1;
     }

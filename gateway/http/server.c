@@ -39,7 +39,30 @@ struct rctx {
     bool too_large;
     bool sent;
     int upload_fd;
+    /* deferred replies (gw_req_defer) */
+    bool deferred;
+    void (*defer_start)(void *ud);
+    void *defer_ud;
 };
+
+/* req is the first member of struct rctx. */
+static struct rctx *ctx_of(struct gw_req *req)
+{
+    return (struct rctx *)req;
+}
+
+void gw_req_defer(struct gw_req *req, void (*start)(void *ud), void *ud)
+{
+    struct rctx *x = ctx_of(req);
+    x->deferred = true;
+    x->defer_start = start;
+    x->defer_ud = ud;
+}
+
+void gw_req_resume(struct gw_req *req)
+{
+    MHD_resume_connection(req->conn);
+}
 
 /* ---- request accessors (declared in gw/http.h) ---- */
 
@@ -100,6 +123,15 @@ static enum MHD_Result send_reply(struct gw_server *srv, struct MHD_Connection *
     struct gw_reply *rep = &x->rep;
     if (rep->status == 0)
         gw_reply_errorf(rep, GW_E_INTERNAL, "", "the handler produced no reply");
+    const struct gw_route *route = x->req.route;
+    if (route && route->decorate)
+        route->decorate(&x->req, rep);
+    if (route && (route->flags & GW_ROUTE_CORS)) {
+        gw_reply_header(rep, "Access-Control-Allow-Origin", "*");
+        gw_reply_header(rep, "Access-Control-Expose-Headers",
+                        "ETag, Last-Modified, Content-Type, X-Experience-API-Version, "
+                        "X-Experience-API-Consistent-Through, X-Request-Id");
+    }
     struct MHD_Response *r = MHD_create_response_from_buffer(
         rep->body.len, rep->body.len ? rep->body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
     if (!r)
@@ -229,6 +261,33 @@ static enum gw_err open_upload(struct gw_server *srv, struct rctx *x, struct gw_
     return GW_OK;
 }
 
+/* Answers a CORS preflight (OPTIONS) for a path whose routes allow CORS.
+ * Returns false when no such route has this path. */
+static bool preflight(struct rctx *x, const char *path)
+{
+    struct gw_buf methods = {0};
+    char *params[GW_REQ_MAX_PARAMS];
+    for (size_t i = 0; gw_routes[i].method; i++) {
+        if (!(gw_routes[i].flags & GW_ROUTE_CORS) ||
+            !gw_route_match(gw_routes[i].pattern, path, params))
+            continue;
+        gw_route_params_free(params);
+        gw_buf_printf(&methods, "%s%s", methods.len ? ", " : "", gw_routes[i].method);
+    }
+    if (!methods.len)
+        return false;
+    gw_buf_puts(&methods, ", OPTIONS");
+    gw_reply_empty(&x->rep, 204);
+    gw_reply_header(&x->rep, "Access-Control-Allow-Origin", "*");
+    gw_reply_header(&x->rep, "Access-Control-Allow-Methods", gw_buf_str(&methods));
+    gw_reply_header(&x->rep, "Access-Control-Allow-Headers",
+                    "Authorization, Content-Type, X-Experience-API-Version, If-Match, "
+                    "If-None-Match, X-Lmsgw-Signature");
+    gw_reply_header(&x->rep, "Access-Control-Max-Age", "86400");
+    gw_buf_free(&methods);
+    return true;
+}
+
 /* Everything the router checks before reading a body. Returns GW_OK to go
  * on reading, or an error to answer at once. */
 static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const char *url,
@@ -264,10 +323,14 @@ static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const ch
             return GW_E_AUTH_FORBIDDEN;
         }
     }
-    x->max_body = route->max_body
-                      ? route->max_body
-                      : (route->body == GW_BODY_FILE ? (size_t)srv->cfg->max_package_bytes
-                                                     : (size_t)srv->cfg->max_json_body);
+    if (route->max_body)
+        x->max_body = route->max_body;
+    else if (route->body == GW_BODY_FILE)
+        x->max_body = (size_t)srv->cfg->max_package_bytes;
+    else if (route->flags & GW_ROUTE_XAPI_BODY)
+        x->max_body = (size_t)srv->cfg->max_xapi_body;
+    else
+        x->max_body = (size_t)srv->cfg->max_json_body;
     const char *cl = gw_req_header(&x->req, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl && route->body != GW_BODY_NONE && strtoull(cl, NULL, 10) > x->max_body)
         return gw_error_set(e, GW_E_BODY_TOO_LARGE, "", "the body has %s bytes; the limit is %zu",
@@ -333,6 +396,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         x->started = true;
         struct gw_error e;
         gw_error_clear(&e);
+        if (strcmp(method, "OPTIONS") == 0 && preflight(x, url)) {
+            x->req.method = method;
+            x->req.path = url;
+            return send_reply(srv, conn, x);
+        }
         if (begin_request(srv, x, url, method, &e) != GW_OK)
             return send_error(srv, conn, x, &e);
         return MHD_YES;
@@ -352,7 +420,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                      x->max_body);
         return send_error(srv, conn, x, &e);
     }
+    if (x->deferred) /* resumed: the work is done and the reply filled */
+        return send_reply(srv, conn, x);
     x->req.route->handler(&x->req, &x->rep);
+    if (x->deferred) {
+        /* suspend before the work starts, so a fast resume cannot come first */
+        MHD_suspend_connection(conn);
+        x->defer_start(x->defer_ud);
+        return MHD_YES;
+    }
     return send_reply(srv, conn, x);
 }
 
@@ -419,6 +495,12 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- lifecycle ---- */
 
+static int64_t clock_now(void *ud)
+{
+    struct gw_server *srv = ud;
+    return gw_clock_now_ms(&srv->clock);
+}
+
 struct gw_server *gw_server_new(struct gw_config *cfg, struct gw_store *store, struct gw_error *err)
 {
     (void)err;
@@ -428,6 +510,7 @@ struct gw_server *gw_server_new(struct gw_config *cfg, struct gw_store *store, s
     gw_clock_init_real(&srv->clock);
     srv->metrics = gw_metrics_new(gw_routes_count());
     srv->auth = gw_auth_cache_new();
+    srv->writer = gw_batcher_new(store, 256, clock_now, srv);
     srv->listen_fd = -1;
     srv->started_ms = gw_time_now_ms();
     return srv;
@@ -476,6 +559,16 @@ enum gw_err gw_server_bind(struct gw_server *srv, struct gw_error *err)
     if (fd < 0)
         return err ? err->code : GW_E_LISTEN_FAILED;
     srv->listen_fd = fd;
+    if (srv->cfg->public_url[0]) {
+        snprintf(srv->public_url, sizeof srv->public_url, "%s", srv->cfg->public_url);
+    } else {
+        bool v6 = strchr(srv->cfg->listen_address, ':') != NULL;
+        snprintf(srv->public_url, sizeof srv->public_url, "http://%s%s%s:%d", v6 ? "[" : "",
+                 srv->cfg->listen_address, v6 ? "]" : "", srv->port);
+    }
+    size_t n = strlen(srv->public_url);
+    while (n && srv->public_url[n - 1] == '/')
+        srv->public_url[--n] = '\0';
     return GW_OK;
 }
 
@@ -486,8 +579,8 @@ enum gw_err gw_server_start(struct gw_server *srv, struct gw_error *err)
     int fd = srv->listen_fd;
     size_t mem = (size_t)srv->cfg->max_uri_length * 2 + 32 * 1024;
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL, on_request,
-        srv, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME, 0,
+        NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned int)srv->cfg->workers, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)srv->cfg->connection_timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -531,6 +624,7 @@ void gw_server_free(struct gw_server *srv)
         gw_server_stop(srv);
     if (srv->listen_fd >= 0)
         close(srv->listen_fd);
+    gw_batcher_free(srv->writer); /* after the daemon: deferred requests are all answered */
     gw_metrics_free(srv->metrics);
     gw_auth_cache_free(srv->auth);
     free(srv);

@@ -9,12 +9,13 @@
 static enum gw_qs insert_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     const struct gw_key *k = ud;
-    struct gw_dbp p[] = {GW_P_TEXT(k->key_id), GW_P_TEXT(k->name), GW_P_TEXT(k->role),
-                         GW_P_TEXT(k->secret_hash), GW_P_INT(k->created_ms)};
+    struct gw_dbp p[] = {GW_P_TEXT(k->key_id),    GW_P_TEXT(k->name),
+                         GW_P_TEXT(k->role),      GW_P_TEXT(k->secret_hash),
+                         GW_P_INT(k->created_ms), GW_P_INT(k->xapi_dedup_window_s)};
     return gw_db_query(db,
-                       "INSERT INTO api_keys (key_id, name, role, secret_hash, created_ms) "
-                       "VALUES ($1, $2, $3, $4, $5)",
-                       p, 5, NULL, NULL, err);
+                       "INSERT INTO api_keys (key_id, name, role, secret_hash, created_ms, "
+                       "xapi_dedup_window_s) VALUES ($1, $2, $3, $4, $5, $6)",
+                       p, 6, NULL, NULL, err);
 }
 
 enum gw_err gw_store_key_insert(struct gw_store *s, const struct gw_key *k, struct gw_error *err)
@@ -38,8 +39,8 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
     struct gw_dbp p[] = {GW_P_TEXT(c->key_id)};
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(db,
-                                "SELECT key_id, name, role, secret_hash, created_ms, revoked_ms "
-                                "FROM api_keys WHERE key_id = $1",
+                                "SELECT key_id, name, role, secret_hash, created_ms, revoked_ms, "
+                                "xapi_dedup_window_s FROM api_keys WHERE key_id = $1",
                                 p, 1, &r, NULL, err);
     if (qs == GW_QS_ONE) {
         copy_text(c->out->key_id, sizeof c->out->key_id, gw_db_col_text(r, 0));
@@ -48,6 +49,7 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
         copy_text(c->out->secret_hash, sizeof c->out->secret_hash, gw_db_col_text(r, 3));
         c->out->created_ms = gw_db_col_int(r, 4);
         c->out->revoked_ms = gw_db_col_int(r, 5);
+        c->out->xapi_dedup_window_s = gw_db_col_int(r, 6);
     } else if (qs == GW_QS_NONE) {
         gw_error_set(err, GW_E_NOT_FOUND, "key_id", "no API key has the id '%s'", c->key_id);
         qs = GW_QS_HARD;
@@ -69,10 +71,11 @@ static enum gw_qs list_body(struct gw_db *db, void *ud, struct gw_error *err)
     json_t *arr = ud;
     json_array_clear(arr); /* the body may run again on retry */
     struct gw_db_rows *r = NULL;
-    enum gw_qs qs = gw_db_query(db,
-                                "SELECT key_id, name, role, created_ms, revoked_ms FROM api_keys "
-                                "ORDER BY created_ms DESC, key_id",
-                                NULL, 0, &r, NULL, err);
+    enum gw_qs qs =
+        gw_db_query(db,
+                    "SELECT key_id, name, role, created_ms, revoked_ms, "
+                    "xapi_dedup_window_s FROM api_keys ORDER BY created_ms DESC, key_id",
+                    NULL, 0, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
         json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:b}", "key_id", gw_db_col_text(r, 0), "name",
                               gw_db_col_text(r, 1), "role", gw_db_col_text(r, 2), "created_ms",

@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void gw_hex(const uint8_t *data, size_t len, char *out)
 {
@@ -95,4 +96,47 @@ void gw_sha256_end(struct gw_sha256_ctx *c, char out[GW_SHA256_HEX])
     EVP_MD_CTX_free(c->md);
     free(c);
     gw_hex(md, 32, out);
+}
+
+char *gw_base64_encode(const void *data, size_t len)
+{
+    char *out = gw_xmalloc(4 * ((len + 2) / 3) + 1);
+    EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+    return out;
+}
+
+unsigned char *gw_base64_decode(const char *text, size_t *out_len)
+{
+    size_t n = strlen(text);
+    if (n % 4 != 0)
+        return NULL;
+    unsigned char *out = gw_xmalloc(3 * (n / 4) + 1);
+    int m = EVP_DecodeBlock(out, (const unsigned char *)text, (int)n);
+    if (m < 0) {
+        free(out);
+        return NULL;
+    }
+    /* EVP_DecodeBlock counts padding as zero bytes */
+    if (n >= 1 && text[n - 1] == '=')
+        m--;
+    if (n >= 2 && text[n - 2] == '=')
+        m--;
+    *out_len = (size_t)m;
+    return out;
+}
+
+void gw_sha384_hex(const void *data, size_t len, char out[97])
+{
+    uint8_t md[48];
+    unsigned int n = 48;
+    EVP_Digest(data, len, md, &n, EVP_sha384(), NULL);
+    gw_hex(md, 48, out);
+}
+
+void gw_sha512_hex(const void *data, size_t len, char out[129])
+{
+    uint8_t md[64];
+    unsigned int n = 64;
+    EVP_Digest(data, len, md, &n, EVP_sha512(), NULL);
+    gw_hex(md, 64, out);
 }

@@ -19,10 +19,13 @@ struct gw_new_key {
     char token[112]; /* key_id "." secret: what a Bearer client sends */
 };
 
-/* Creates and stores a key. role is a role name ("admin", ...). The secret is
- * in out only; it cannot be recovered later. */
+/* Creates and stores a key. role is a role name ("admin", ...);
+ * dedup_window_s > 0 turns on deduplication of id-less xAPI statements for
+ * this client (see README). The secret is in out only; it cannot be
+ * recovered later. */
 enum gw_err gw_auth_key_create(struct gw_store *s, const char *name, const char *role,
-                               int64_t now_ms, struct gw_new_key *out, struct gw_error *err);
+                               int64_t dedup_window_s, int64_t now_ms, struct gw_new_key *out,
+                               struct gw_error *err);
 
 struct gw_auth_cache;
 struct gw_auth_cache *gw_auth_cache_new(void);

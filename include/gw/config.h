@@ -23,6 +23,8 @@ struct gw_config {
     char *public_url; /* "" = http://<listen_address>:<port> */
     int64_t max_json_body;
     int64_t max_package_bytes;
+    int64_t max_xapi_body;
+    int64_t xapi_page_limit;
     int64_t max_uri_length;
     int64_t shutdown_grace_s;
     int64_t connection_timeout_s;

@@ -22,6 +22,14 @@ bool gw_ct_equal(const void *a, const void *b, size_t len);
 /* Random RFC 4122 version 4 UUID, lowercase, into out (37 bytes). */
 bool gw_uuid_v4(char out[37]);
 
+/* Standard base64 (with padding); the caller frees the result. Decode
+ * returns NULL on malformed input and sets *out_len. */
+char *gw_base64_encode(const void *data, size_t len);
+unsigned char *gw_base64_decode(const char *text, size_t *out_len);
+/* SHA-384 / SHA-512 hex digests (97 / 129 bytes with the NUL). */
+void gw_sha384_hex(const void *data, size_t len, char out[97]);
+void gw_sha512_hex(const void *data, size_t len, char out[129]);
+
 /* Incremental SHA-256, for streaming uploads. */
 struct gw_sha256_ctx;
 struct gw_sha256_ctx *gw_sha256_begin(void);

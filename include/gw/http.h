@@ -43,15 +43,25 @@ enum gw_body_kind {
 struct gw_req;
 struct gw_reply;
 typedef void (*gw_handler_fn)(struct gw_req *req, struct gw_reply *rep);
+/* Called on every reply of a route just before it is sent, router errors
+ * (401, 413, ...) included: for headers a protocol requires on every answer. */
+typedef void (*gw_decorate_fn)(struct gw_req *req, struct gw_reply *rep);
+
+enum gw_route_flags {
+    GW_ROUTE_CORS = 1 << 0,      /* answer OPTIONS preflights and add CORS headers */
+    GW_ROUTE_XAPI_BODY = 1 << 1, /* the body limit is the configured max_xapi_body */
+};
 
 struct gw_route {
     const char *method;  /* "GET", "POST", ... */
     const char *pattern; /* "/api/v1/keys/{id}": {x} matches one non-empty segment */
     gw_handler_fn handler;
-    unsigned roles;         /* GW_ROLE_* bits, or GW_ROLE_PUBLIC */
-    enum gw_body_kind body; /* what the router does with a request body */
-    size_t max_body;        /* 0: the configured max_json_body */
-    const char *summary;    /* one line, for the API index */
+    unsigned roles;          /* GW_ROLE_* bits, or GW_ROLE_PUBLIC */
+    enum gw_body_kind body;  /* what the router does with a request body */
+    size_t max_body;         /* 0: the configured max_json_body */
+    const char *summary;     /* one line, for the API index */
+    unsigned flags;          /* enum gw_route_flags */
+    gw_decorate_fn decorate; /* may be NULL */
 };
 
 /* THE route table (http/routes.c), terminated by an entry with method NULL. */
@@ -64,6 +74,7 @@ struct gw_principal {
     char key_id[32];
     char name[128];
     unsigned role;
+    int64_t xapi_dedup_window_s; /* see struct gw_key */
 };
 
 struct gw_req {
@@ -88,6 +99,15 @@ struct gw_reply {
     const char *content_type;
     struct gw_buf headers; /* "Name: value\n" lines */
 };
+
+/* Deferred replies: a handler that hands work to another thread (the group
+ * commit writer) calls gw_req_defer instead of replying. After the handler
+ * returns, the connection is suspended and start(ud) is called; whoever
+ * finishes the work fills the reply and calls gw_req_resume (from any
+ * thread), and the reply is sent. The request and reply stay valid until
+ * then, even when the client has gone. */
+void gw_req_defer(struct gw_req *req, void (*start)(void *ud), void *ud);
+void gw_req_resume(struct gw_req *req);
 
 /* Request accessors. */
 const char *gw_req_header(const struct gw_req *req, const char *name);

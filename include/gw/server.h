@@ -15,6 +15,7 @@
 
 struct gw_metrics;
 struct gw_auth_cache;
+struct gw_batcher;
 
 struct gw_server {
     struct gw_config *cfg; /* borrowed */
@@ -22,7 +23,9 @@ struct gw_server {
     struct gw_clock clock;
     struct gw_metrics *metrics;
     struct gw_auth_cache *auth;
-    void *daemon; /* struct MHD_Daemon */
+    struct gw_batcher *writer; /* group commit for xAPI statements */
+    char public_url[512];      /* cfg public_url, or http://address:port once bound */
+    void *daemon;              /* struct MHD_Daemon */
     int listen_fd;
     int port; /* the port actually bound */
     atomic_int in_flight;

@@ -187,7 +187,8 @@ struct gw_key {
     char role[16];
     char secret_hash[65]; /* hex SHA-256 of the secret */
     int64_t created_ms;
-    int64_t revoked_ms; /* 0 when active */
+    int64_t revoked_ms;          /* 0 when active */
+    int64_t xapi_dedup_window_s; /* lms keys: drop id-less resends within this window; 0 = off */
 };
 
 enum gw_err gw_store_key_insert(struct gw_store *s, const struct gw_key *k, struct gw_error *err);

@@ -99,6 +99,29 @@ struct gw_xapi_activity_ref {
  * larger array when the result exceeds cap). Duplicates are kept. */
 size_t gw_xapi_activity_ids(const json_t *st, struct gw_xapi_activity_ref *out, size_t cap);
 
+const char *gw_xapi_activity_role_name(enum gw_xapi_activity_role r);
+
+enum gw_xapi_agent_role {
+    GW_XAPI_AGENT_ACTOR,
+    GW_XAPI_AGENT_OBJECT,
+    GW_XAPI_AGENT_AUTHORITY,
+    GW_XAPI_AGENT_CONTEXT, /* instructor, team, contextAgents, contextGroups */
+    GW_XAPI_AGENT_MEMBER,  /* an identified member of a Group in any of those places */
+};
+
+struct gw_xapi_agent_ref {
+    char key[512]; /* gw_xapi_agent_key */
+    enum gw_xapi_agent_role role;
+    bool in_substatement;
+};
+
+/* Lists the agents and identified groups the statement mentions, with their
+ * keys and roles (then the same inside a SubStatement object). Anonymous
+ * groups contribute only their identified members. Writes at most cap
+ * entries and returns the total number found. */
+size_t gw_xapi_agent_refs(const json_t *st, struct gw_xapi_agent_ref *out, size_t cap);
+const char *gw_xapi_agent_role_name(enum gw_xapi_agent_role r);
+
 /* The canonical identity key of an Agent or identified Group:
  * "mbox_sha1sum:<40 hex>" (for mbox, the SHA-1 of the mailto IRI, so mbox and
  * mbox_sha1sum of one person give one key), "openid:<uri>" or

@@ -1,0 +1,57 @@
+/* xapi_common.c: what every /xapi/ route shares: the version header on
+ * requests and replies, X-Experience-API-Consistent-Through on statement
+ * replies, the authority the gateway stamps on stored statements, and
+ * /xapi/about. */
+#include "gw/api.h"
+#include "gw/server.h"
+#include "gw/store.h"
+#include "gw/timefmt.h"
+#include "gw/xapi.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum gw_err gw_api_xapi_version(struct gw_req *req, enum gw_xapi_version *v, struct gw_error *e)
+{
+    return gw_xapi_version_parse(gw_req_header(req, "X-Experience-API-Version"), v, e);
+}
+
+static const char *reply_version(struct gw_req *req)
+{
+    const char *h = gw_req_header(req, "X-Experience-API-Version");
+    return h && strncmp(h, "2.0", 3) == 0 ? "2.0.0" : "1.0.3";
+}
+
+void gw_api_xapi_decorate(struct gw_req *req, struct gw_reply *rep)
+{
+    gw_reply_header(rep, "X-Experience-API-Version", reply_version(req));
+}
+
+int64_t gw_api_xapi_consistent_through(struct gw_server *srv)
+{
+    int64_t now = gw_clock_now_ms(&srv->clock);
+    int64_t busy = gw_batcher_busy_since(srv->writer);
+    return busy <= now ? busy - 1 : now;
+}
+
+void gw_api_xapi_decorate_statements(struct gw_req *req, struct gw_reply *rep)
+{
+    gw_api_xapi_decorate(req, rep);
+    char ts[32];
+    gw_time_format_ms(gw_api_xapi_consistent_through(req->srv), ts);
+    gw_reply_header(rep, "X-Experience-API-Consistent-Through", ts);
+}
+
+json_t *gw_api_xapi_authority(const struct gw_req *req)
+{
+    return json_pack("{s:s, s:s, s:{s:s, s:s}}", "objectType", "Agent", "name", req->who.name,
+                     "account", "homePage", req->srv->public_url, "name", req->who.key_id);
+}
+
+void gw_api_xapi_about_get(struct gw_req *req, struct gw_reply *rep)
+{
+    (void)req;
+    gw_reply_json(rep, 200,
+                  json_pack("{s:[s, s], s:{s:s}}", "version", "1.0.3", "2.0.0", "extensions",
+                            "https://lmsgw.example/xapi/about/gateway", GW_VERSION));
+}

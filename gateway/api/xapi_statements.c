@@ -1,0 +1,587 @@
+/* xapi_statements.c: the xAPI statements resource (PUT, POST, GET).
+ *
+ * Writes: the handler checks the version header, reads the statements (JSON,
+ * or multipart/mixed with attachments), validates and normalizes them and
+ * extracts what the store indexes, all in the HTTP worker thread; then it
+ * defers its reply and hands one job to the group-commit writer. The reply
+ * (200 with the ids, 204 for PUT, or the error) is sent only after the
+ * writer's commit: an answered statement is durable and readable.
+ * Reads run in the worker thread on a read transaction. */
+#include "gw/api.h"
+#include "gw/hash.h"
+#include "gw/json.h"
+#include "gw/log.h"
+#include "gw/multipart.h"
+#include "gw/server.h"
+#include "gw/timefmt.h"
+#include "gw/xapi_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_PARTS 128
+
+/* ---- reading the request body ---- */
+
+struct body_parts {
+    struct gw_mpart parts[MAX_PARTS];
+    size_t n;
+    bool *used;
+};
+
+/* The statements document of the request: the JSON body, or the first part
+ * of a multipart/mixed body (the other parts stay in bp). */
+static json_t *read_body(struct gw_req *req, struct body_parts *bp, struct gw_error *e)
+{
+    const char *ct = gw_req_header(req, "Content-Type");
+    bp->n = 0;
+    if (gw_content_type_is(ct, "multipart/mixed")) {
+        if (gw_multipart_parse(ct, gw_buf_str(&req->body), req->body.len, bp->parts, MAX_PARTS,
+                               &bp->n, e) != GW_OK)
+            return NULL;
+        char pct[128];
+        if (bp->n == 0 || !gw_mpart_header(&bp->parts[0], "Content-Type", pct, sizeof pct) ||
+            !gw_content_type_is(pct, "application/json")) {
+            gw_error_set(e, GW_E_BAD_REQUEST, "Content-Type",
+                         "the first part of a multipart/mixed body must be application/json "
+                         "with the statements");
+            return NULL;
+        }
+        bp->used = gw_xcalloc(bp->n, sizeof *bp->used);
+        bp->used[0] = true;
+        return gw_json_load(bp->parts[0].body, bp->parts[0].body_len, e);
+    }
+    if (!gw_content_type_is(ct, "application/json")) {
+        gw_error_set(e, GW_E_BAD_REQUEST, "Content-Type",
+                     "send statements as application/json, or multipart/mixed with attachments");
+        return NULL;
+    }
+    return gw_json_load(gw_buf_str(&req->body), req->body.len, e);
+}
+
+static bool hash_matches(const struct gw_mpart *part, const char *sha2)
+{
+    size_t n = strlen(sha2);
+    char got[129];
+    if (n == 64)
+        gw_sha256_hex(part->body, part->body_len, got);
+    else if (n == 96)
+        gw_sha384_hex(part->body, part->body_len, got);
+    else if (n == 128)
+        gw_sha512_hex(part->body, part->body_len, got);
+    else
+        return false;
+    return strcasecmp(got, sha2) == 0;
+}
+
+/* Finds the part for sha2, checks its headers and content, and records it
+ * on the item for storing. */
+static enum gw_err take_part(struct body_parts *bp, struct gw_xapi_new_statement *item,
+                             const char *sha2, const char *ptr, struct gw_error *e)
+{
+    char h[160], cte[64], pct[128];
+    for (size_t i = 1; i < bp->n; i++) {
+        if (!gw_mpart_header(&bp->parts[i], "X-Experience-API-Hash", h, sizeof h) ||
+            strcasecmp(h, sha2) != 0)
+            continue;
+        if (!gw_mpart_header(&bp->parts[i], "Content-Transfer-Encoding", cte, sizeof cte) ||
+            strcasecmp(cte, "binary") != 0)
+            return gw_error_set(e, GW_E_BAD_REQUEST, ptr,
+                                "the attachment part with hash %s needs "
+                                "'Content-Transfer-Encoding: binary'",
+                                sha2);
+        if (!hash_matches(&bp->parts[i], sha2))
+            return gw_error_set(e, GW_E_BAD_REQUEST, ptr,
+                                "the attachment part's content does not have the hash %s", sha2);
+        if (!gw_mpart_header(&bp->parts[i], "Content-Type", pct, sizeof pct))
+            snprintf(pct, sizeof pct, "application/octet-stream");
+        bp->used[i] = true;
+        if (!item->attachments)
+            item->attachments = json_array();
+        char *b64 = gw_base64_encode(bp->parts[i].body, bp->parts[i].body_len);
+        json_array_append_new(item->attachments,
+                              json_pack("{s:s, s:s, s:I, s:s}", "sha2", sha2, "contentType", pct,
+                                        "length", (json_int_t)bp->parts[i].body_len, "content_b64",
+                                        b64));
+        free(b64);
+        return GW_OK;
+    }
+    return gw_error_set(e, GW_E_BAD_REQUEST, ptr,
+                        "the attachment with sha2 %s has no fileUrl and no multipart part with "
+                        "that X-Experience-API-Hash",
+                        sha2);
+}
+
+static enum gw_err match_attachments(struct body_parts *bp, struct gw_xapi_new_statement *item,
+                                     size_t index, bool batch, struct gw_error *e)
+{
+    const char *hashes[64];
+    size_t n = gw_xapi_attachment_hashes(item->st, true, hashes, 64);
+    char ptr[64];
+    snprintf(ptr, sizeof ptr, "%s/attachments", batch ? "" : "");
+    if (batch)
+        snprintf(ptr, sizeof ptr, "/%zu/attachments", index);
+    for (size_t i = 0; i < n && i < 64; i++) {
+        if (bp->n == 0)
+            return gw_error_set(e, GW_E_BAD_REQUEST, ptr,
+                                "an attachment without fileUrl needs its content: send "
+                                "multipart/mixed with a part per attachment");
+        enum gw_err rc = take_part(bp, item, hashes[i], ptr, e);
+        if (rc != GW_OK)
+            return rc;
+    }
+    return GW_OK;
+}
+
+/* ---- the write path ---- */
+
+struct write_ctx {
+    struct gw_req *req;
+    struct gw_reply *rep;
+    bool is_put;
+    struct gw_xapi_insert ins;
+    struct gw_batch_job job;
+};
+
+static void free_ctx(struct write_ctx *c)
+{
+    for (size_t i = 0; i < c->ins.n; i++)
+        gw_xapi_new_statement_clear(&c->ins.items[i]);
+    free(c->ins.items);
+    free(c);
+}
+
+static enum gw_qs write_fn(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct write_ctx *c = ud;
+    return gw_store_xapi_insert(db, &c->ins, c->job.batch_ms, err);
+}
+
+static void write_done(struct gw_batch_job *job)
+{
+    struct write_ctx *c = job->ud;
+    if (job->rc != GW_OK) {
+        gw_reply_error(c->rep, &job->err);
+    } else if (c->is_put) {
+        gw_reply_empty(c->rep, 204);
+    } else {
+        json_t *ids = json_array();
+        for (size_t i = 0; i < c->ins.n; i++)
+            json_array_append_new(ids, json_string(c->ins.items[i].final_id));
+        gw_reply_json(c->rep, 200, ids);
+    }
+    struct gw_req *req = c->req;
+    free_ctx(c);
+    gw_req_resume(req); /* nothing of c may be touched after this */
+}
+
+static void write_start(void *ud)
+{
+    struct write_ctx *c = ud;
+    gw_batcher_submit(c->req->srv->writer, &c->job);
+}
+
+/* Validates, normalizes and prepares every statement of body for storing. */
+static enum gw_err prepare(struct gw_req *req, json_t *body, const char *put_id,
+                           enum gw_xapi_version v, struct body_parts *bp, struct write_ctx *c,
+                           struct gw_error *e)
+{
+    enum gw_err rc = gw_xapi_validate_batch(body, v, e);
+    if (rc != GW_OK)
+        return rc;
+    bool batch = json_is_array(body);
+    size_t n = batch ? json_array_size(body) : 1;
+    if (n == 0)
+        return gw_error_set(e, GW_E_BAD_REQUEST, "", "the batch holds no statement");
+    c->ins.items = gw_xcalloc(n, sizeof *c->ins.items);
+    c->ins.authority_key = req->who.key_id;
+    c->ins.dedup_window_ms = req->who.xapi_dedup_window_s * 1000;
+    json_t *authority = gw_api_xapi_authority(req);
+    int64_t now = gw_clock_now_ms(&req->srv->clock);
+    for (size_t i = 0; i < n && rc == GW_OK; i++) {
+        json_t *st = batch ? json_array_get(body, i) : body;
+        bool had_id = json_object_get(st, "id") != NULL || put_id != NULL;
+        char sig[65] = "";
+        if (!had_id && c->ins.dedup_window_ms > 0 && !gw_xapi_dedup_signature(st, sig))
+            sig[0] = '\0';
+        rc = gw_xapi_normalize(st, put_id, now, authority, v, NULL, e);
+        if (rc != GW_OK)
+            break;
+        gw_xapi_new_statement_init(&c->ins.items[i], json_incref(st), had_id, sig);
+        c->ins.n++;
+        rc = match_attachments(bp, &c->ins.items[i], i, batch, e);
+    }
+    json_decref(authority);
+    for (size_t i = 1; rc == GW_OK && i < bp->n; i++) {
+        if (!bp->used[i])
+            rc = gw_error_set(e, GW_E_BAD_REQUEST, "",
+                              "multipart part %zu matches no attachment of the statements", i + 1);
+    }
+    return rc;
+}
+
+/* Only the parameters a resource defines are allowed (Comm 3.2). */
+struct allowed_params {
+    const char *const *names;
+    const char *bad;
+};
+
+static bool check_param(const char *name, const char *value, void *ud)
+{
+    (void)value;
+    struct allowed_params *a = ud;
+    for (const char *const *n = a->names; *n; n++) {
+        if (strcmp(*n, name) == 0)
+            return true;
+    }
+    a->bad = name;
+    return false;
+}
+
+static void write_statements(struct gw_req *req, struct gw_reply *rep, bool is_put)
+{
+    struct gw_error e;
+    enum gw_xapi_version v;
+    if (gw_api_xapi_version(req, &v, &e) != GW_OK) {
+        gw_reply_error(rep, &e);
+        return;
+    }
+    static const char *const put_params[] = {"statementId", NULL};
+    static const char *const post_params[] = {NULL};
+    struct allowed_params ap = {is_put ? put_params : post_params, NULL};
+    gw_req_query_each(req, check_param, &ap);
+    if (ap.bad) {
+        gw_reply_errorf(rep, GW_E_XAPI_QUERY_PARAM, ap.bad,
+                        "'%s' is not a parameter of %s /xapi/statements", ap.bad, req->method);
+        return;
+    }
+    const char *put_id = NULL;
+    if (is_put) {
+        put_id = gw_req_query(req, "statementId");
+        if (!put_id || !gw_is_uuid(put_id)) {
+            gw_reply_errorf(rep, GW_E_XAPI_QUERY_PARAM, "statementId",
+                            "PUT needs ?statementId= with the statement's UUID");
+            return;
+        }
+    }
+    struct body_parts *bp = gw_xcalloc(1, sizeof *bp);
+    struct write_ctx *c = gw_xcalloc(1, sizeof *c);
+    json_t *body = read_body(req, bp, &e);
+    enum gw_err rc = body ? GW_OK : e.code;
+    if (rc == GW_OK && is_put && !json_is_object(body))
+        rc = gw_error_set(&e, GW_E_BAD_REQUEST, "", "PUT takes one statement object");
+    if (rc == GW_OK)
+        rc = prepare(req, body, put_id, v, bp, c, &e);
+    json_decref(body);
+    free(bp->used);
+    free(bp);
+    if (rc != GW_OK) {
+        gw_reply_error(rep, &e);
+        free_ctx(c);
+        return;
+    }
+    c->req = req;
+    c->rep = rep;
+    c->is_put = is_put;
+    c->job.fn = write_fn;
+    c->job.done = write_done;
+    c->job.ud = c;
+    gw_req_defer(req, write_start, c);
+}
+
+void gw_api_xapi_statements_put(struct gw_req *req, struct gw_reply *rep)
+{
+    write_statements(req, rep, true);
+}
+
+void gw_api_xapi_statements_post(struct gw_req *req, struct gw_reply *rep)
+{
+    write_statements(req, rep, false);
+}
+
+/* ---- the read path ---- */
+
+static char *b64url(const char *data, size_t len)
+{
+    char *s = gw_base64_encode(data, len);
+    size_t o = 0;
+    for (size_t i = 0; s[i]; i++) {
+        if (s[i] == '=')
+            break;
+        s[o++] = s[i] == '+' ? '-' : s[i] == '/' ? '_' : s[i];
+    }
+    s[o] = '\0';
+    return s;
+}
+
+static char *b64url_decode(const char *s, size_t *len)
+{
+    size_t n = strlen(s);
+    char *t = gw_xmalloc(n + 4);
+    size_t i = 0;
+    for (; i < n; i++) {
+        char ch = s[i];
+        t[i] = ch == '-' ? '+' : ch == '_' ? '/' : ch;
+    }
+    while (i % 4)
+        t[i++] = '=';
+    t[i] = '\0';
+    char *out = (char *)gw_base64_decode(t, len);
+    free(t);
+    return out;
+}
+
+struct collected {
+    struct gw_xapi_qparam p[32];
+    size_t n;
+    const char *more;
+    bool too_many;
+};
+
+static bool collect_param(const char *name, const char *value, void *ud)
+{
+    struct collected *c = ud;
+    if (strcmp(name, "more") == 0) {
+        c->more = value;
+        return true;
+    }
+    if (c->n == 32) {
+        c->too_many = true;
+        return false;
+    }
+    c->p[c->n].name = name;
+    c->p[c->n].value = value;
+    c->n++;
+    return true;
+}
+
+/* Accept-Language as an ordered list of tags (q values are not weighed: the
+ * order given is the preference). */
+static void languages(const char *header, char buf[256], const char *out[9])
+{
+    size_t n = 0;
+    snprintf(buf, 256, "%s", header ? header : "");
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && n < 8;
+         tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ')
+            tok++;
+        tok[strcspn(tok, "; ")] = '\0';
+        if (*tok && strcmp(tok, "*") != 0)
+            out[n++] = tok;
+    }
+    out[n] = NULL;
+}
+
+static void http_date(int64_t ms, char out[64])
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 64, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/* The `more` link: the query's parameters and the cursor, opaque to clients. */
+static char *more_link(struct gw_req *req, const struct collected *c, int64_t cursor)
+{
+    json_t *params = json_array();
+    for (size_t i = 0; i < c->n; i++)
+        json_array_append_new(params, json_pack("[s, s]", c->p[i].name, c->p[i].value));
+    json_t *tok = json_pack("{s:I, s:o}", "c", (json_int_t)cursor, "p", params);
+    char *text = gw_json_dump(tok);
+    json_decref(tok);
+    char *enc = b64url(text, strlen(text));
+    free(text);
+    /* a path with the gateway's base path, no scheme or host (Comm 2.1.3) */
+    const char *base = req->srv->public_url;
+    const char *path = strstr(base, "://");
+    path = path ? strchr(path + 3, '/') : NULL;
+    struct gw_buf b = {0};
+    gw_buf_printf(&b, "%s/xapi/statements?more=%s", path ? path : "", enc);
+    free(enc);
+    char *out = gw_xstrdup(gw_buf_str(&b));
+    gw_buf_free(&b);
+    return out;
+}
+
+/* Replaces c's parameters with those inside a more token; *cursor receives
+ * its position. The strings live in *holder (caller decrefs). */
+static enum gw_err unpack_more(struct collected *c, int64_t *cursor, json_t **holder,
+                               struct gw_error *e)
+{
+    if (c->n > 0)
+        return gw_error_set(e, GW_E_XAPI_QUERY_PARAM, "more",
+                            "'more' cannot be combined with other parameters");
+    size_t len = 0;
+    char *text = b64url_decode(c->more, &len);
+    json_t *tok = text ? json_loadb(text, len, 0, NULL) : NULL;
+    free(text);
+    json_t *params = json_object_get(tok, "p");
+    if (!json_is_integer(json_object_get(tok, "c")) || !json_is_array(params) ||
+        json_array_size(params) > 32) {
+        json_decref(tok);
+        return gw_error_set(e, GW_E_XAPI_QUERY_PARAM, "more", "the 'more' token is not valid");
+    }
+    *cursor = json_integer_value(json_object_get(tok, "c"));
+    size_t i;
+    json_t *pair;
+    json_array_foreach(params, i, pair)
+    {
+        c->p[c->n].name = json_string_value(json_array_get(pair, 0));
+        c->p[c->n].value = json_string_value(json_array_get(pair, 1));
+        if (!c->p[c->n].name || !c->p[c->n].value) {
+            json_decref(tok);
+            return gw_error_set(e, GW_E_XAPI_QUERY_PARAM, "more", "the 'more' token is not valid");
+        }
+        c->n++;
+    }
+    *holder = tok;
+    return GW_OK;
+}
+
+static json_t *formatted(const char *body, enum gw_xapi_format f, const char *const *langs)
+{
+    json_t *st = json_loads(body, 0, NULL);
+    if (!st || f == GW_XAPI_FORMAT_EXACT)
+        return st;
+    json_t *out = gw_xapi_format(st, f, langs);
+    json_decref(st);
+    return out;
+}
+
+/* A multipart/mixed reply: the statements document, then each attachment
+ * the returned statements carry (attachments=true). */
+static void reply_with_attachments(struct gw_req *req, struct gw_reply *rep, json_t *doc,
+                                   json_t *statements)
+{
+    static const char boundary[] = "lmsgw-b7f3c1d2e9a84b6f";
+    struct gw_buf b = {0};
+    char *text = gw_json_dump(doc);
+    gw_buf_printf(&b, "--%s\r\nContent-Type: application/json\r\n\r\n%s\r\n", boundary, text);
+    free(text);
+    json_t *seen = json_object();
+    size_t i;
+    json_t *st;
+    json_array_foreach(statements, i, st)
+    {
+        const char *hashes[64];
+        size_t n = gw_xapi_attachment_hashes(st, false, hashes, 64);
+        for (size_t k = 0; k < n && k < 64; k++) {
+            if (json_object_get(seen, hashes[k]))
+                continue;
+            char *ct = NULL, *b64 = NULL;
+            struct gw_error e;
+            if (gw_store_xapi_attachment(req->srv->store, hashes[k], &ct, &b64, &e) != GW_OK)
+                continue; /* a fileUrl attachment: no content here */
+            json_object_set_new(seen, hashes[k], json_true());
+            size_t len = 0;
+            unsigned char *raw = gw_base64_decode(b64, &len);
+            gw_buf_printf(&b,
+                          "--%s\r\nContent-Type: %s\r\nContent-Transfer-Encoding: binary\r\n"
+                          "X-Experience-API-Hash: %s\r\n\r\n",
+                          boundary, ct, hashes[k]);
+            if (raw)
+                gw_buf_append(&b, raw, len);
+            gw_buf_puts(&b, "\r\n");
+            free(raw);
+            free(ct);
+            free(b64);
+        }
+    }
+    json_decref(seen);
+    gw_buf_printf(&b, "--%s--\r\n", boundary);
+    char ctype[96];
+    snprintf(ctype, sizeof ctype, "multipart/mixed; boundary=%s", boundary);
+    gw_reply_text(rep, 200, "multipart/mixed", b.data, b.len);
+    rep->content_type = NULL;
+    gw_reply_header(rep, "Content-Type", ctype);
+    gw_buf_free(&b);
+}
+
+static void get_one(struct gw_req *req, struct gw_reply *rep, const struct gw_xapi_query *q,
+                    const char *const *langs)
+{
+    struct gw_error e;
+    char *body = NULL;
+    int64_t stored = 0;
+    bool voided = q->voided_statement_id != NULL;
+    const char *id = voided ? q->voided_statement_id : q->statement_id;
+    if (gw_store_xapi_get(req->srv->store, id, voided, &body, &stored, &e) != GW_OK) {
+        gw_reply_error(rep, &e);
+        return;
+    }
+    json_t *st = formatted(body, q->format, langs);
+    free(body);
+    char date[64];
+    http_date(stored, date);
+    if (q->attachments) {
+        json_t *one = json_pack("[O]", st);
+        reply_with_attachments(req, rep, st, one);
+        json_decref(one);
+        json_decref(st);
+    } else {
+        gw_reply_json(rep, 200, st);
+    }
+    gw_reply_header(rep, "Last-Modified", date);
+}
+
+void gw_api_xapi_statements_get(struct gw_req *req, struct gw_reply *rep)
+{
+    struct gw_error e;
+    enum gw_xapi_version v;
+    if (gw_api_xapi_version(req, &v, &e) != GW_OK) {
+        gw_reply_error(rep, &e);
+        return;
+    }
+    struct collected c = {0};
+    gw_req_query_each(req, collect_param, &c);
+    json_t *holder = NULL;
+    int64_t cursor = 0;
+    struct gw_xapi_query q;
+    enum gw_err rc = GW_OK;
+    if (c.too_many)
+        rc = gw_error_set(&e, GW_E_XAPI_QUERY_PARAM, "", "too many query parameters");
+    if (rc == GW_OK && c.more)
+        rc = unpack_more(&c, &cursor, &holder, &e);
+    if (rc == GW_OK)
+        rc = gw_xapi_query_parse(c.p, c.n, &q, &e);
+    if (rc != GW_OK) {
+        gw_reply_error(rep, &e);
+        json_decref(holder);
+        return;
+    }
+    char langbuf[256];
+    const char *langs[9];
+    languages(gw_req_header(req, "Accept-Language"), langbuf, langs);
+    if (q.statement_id || q.voided_statement_id) {
+        get_one(req, rep, &q, langs);
+        json_decref(holder);
+        return;
+    }
+    int64_t max = req->srv->cfg->xapi_page_limit;
+    int limit = (int)(q.limit <= 0 || q.limit > max ? max : q.limit);
+    struct gw_xapi_page page;
+    if (gw_store_xapi_query(req->srv->store, &q, cursor, limit, &page, &e) != GW_OK) {
+        gw_reply_error(rep, &e);
+        json_decref(holder);
+        return;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < page.n; i++) {
+        json_t *st = formatted(page.bodies[i], q.format, langs);
+        if (st)
+            json_array_append_new(list, st);
+    }
+    char *more = page.more ? more_link(req, &c, page.last_seq) : NULL;
+    json_t *doc = json_pack("{s:O, s:s}", "statements", list, "more", more ? more : "");
+    free(more);
+    if (q.attachments)
+        reply_with_attachments(req, rep, doc, list);
+    else
+        gw_reply_json(rep, 200, json_incref(doc));
+    json_decref(doc);
+    json_decref(list);
+    gw_xapi_page_free(&page);
+    json_decref(holder);
+}

@@ -1,0 +1,550 @@
+/* xapi_statements.c: xAPI statements in the store (tables xapi_statements,
+ * xapi_statement_activities, xapi_statement_agents, xapi_attachments,
+ * xapi_activities; migration 0002). See gw/xapi_store.h. */
+#include "gw/buf.h"
+#include "gw/json.h"
+#include "gw/timefmt.h"
+#include "gw/xapi_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- building insert items ---- */
+
+static char *dup_or_null(const char *s)
+{
+    return s ? gw_xstrdup(s) : NULL;
+}
+
+static const char *prefixed_role(const char *role, bool sub)
+{
+    static const char *const sub_roles[][2] = {
+        {"object", "sub_object"},       {"parent", "sub_parent"},   {"grouping", "sub_grouping"},
+        {"category", "sub_category"},   {"other", "sub_other"},     {"actor", "sub_actor"},
+        {"authority", "sub_authority"}, {"context", "sub_context"}, {"member", "sub_member"},
+    };
+    if (!sub)
+        return role;
+    for (size_t i = 0; i < sizeof sub_roles / sizeof sub_roles[0]; i++) {
+        if (strcmp(sub_roles[i][0], role) == 0)
+            return sub_roles[i][1];
+    }
+    return role;
+}
+
+static void collect_activities(struct gw_xapi_new_statement *item)
+{
+    struct gw_xapi_activity_ref refs[32];
+    size_t n = gw_xapi_activity_ids(item->st, refs, 32);
+    struct gw_xapi_activity_ref *all = refs;
+    if (n > 32) {
+        all = gw_xcalloc(n, sizeof *all);
+        gw_xapi_activity_ids(item->st, all, n);
+    }
+    item->activities = gw_xcalloc(n, sizeof *item->activities);
+    for (size_t i = 0; i < n; i++) {
+        item->activities[i].id = gw_xstrdup(all[i].id);
+        item->activities[i].role =
+            prefixed_role(gw_xapi_activity_role_name(all[i].role), all[i].in_substatement);
+    }
+    item->n_activities = n;
+    if (all != refs)
+        free(all);
+}
+
+static void collect_agents(struct gw_xapi_new_statement *item)
+{
+    enum { CAP = 16 };
+    struct gw_xapi_agent_ref *refs = gw_xcalloc(CAP, sizeof *refs);
+    size_t n = gw_xapi_agent_refs(item->st, refs, CAP);
+    if (n > CAP) {
+        free(refs);
+        refs = gw_xcalloc(n, sizeof *refs);
+        gw_xapi_agent_refs(item->st, refs, n);
+    }
+    item->agents = gw_xcalloc(n, sizeof *item->agents);
+    for (size_t i = 0; i < n; i++) {
+        item->agents[i].key = gw_xstrdup(refs[i].key);
+        item->agents[i].role =
+            prefixed_role(gw_xapi_agent_role_name(refs[i].role), refs[i].in_substatement);
+    }
+    item->n_agents = n;
+    free(refs);
+}
+
+void gw_xapi_new_statement_init(struct gw_xapi_new_statement *item, json_t *st, bool had_id,
+                                const char *dedup_sig)
+{
+    memset(item, 0, sizeof *item);
+    item->st = st;
+    item->had_id = had_id;
+    snprintf(item->id, sizeof item->id, "%s", json_string_value(json_object_get(st, "id")));
+    int64_t ts = 0;
+    gw_time_parse_iso(json_string_value(json_object_get(st, "timestamp")), false, &ts);
+    item->timestamp_ms = ts;
+    item->verb_id =
+        gw_xstrdup(json_string_value(json_object_get(json_object_get(st, "verb"), "id")));
+    const json_t *obj = json_object_get(st, "object");
+    const char *ot = json_string_value(json_object_get(obj, "objectType"));
+    item->object_type = gw_xstrdup(ot ? ot : "Activity");
+    char key[1024];
+    if (strcmp(item->object_type, "Agent") == 0 || strcmp(item->object_type, "Group") == 0)
+        item->object_id = gw_xapi_agent_key(obj, key, sizeof key) ? gw_xstrdup(key) : NULL;
+    else
+        item->object_id = dup_or_null(json_string_value(json_object_get(obj, "id")));
+    item->registration = dup_or_null(
+        json_string_value(json_object_get(json_object_get(st, "context"), "registration")));
+    item->voids_id = dup_or_null(gw_xapi_voided_target(st));
+    if (gw_xapi_learner_key(st, key, sizeof key))
+        item->learner_key = gw_xstrdup(key);
+    if (dedup_sig)
+        snprintf(item->dedup_sig, sizeof item->dedup_sig, "%s", dedup_sig);
+    collect_activities(item);
+    collect_agents(item);
+}
+
+void gw_xapi_new_statement_clear(struct gw_xapi_new_statement *item)
+{
+    json_decref(item->st);
+    json_decref(item->attachments);
+    free(item->verb_id);
+    free(item->object_type);
+    free(item->object_id);
+    free(item->registration);
+    free(item->voids_id);
+    free(item->learner_key);
+    for (size_t i = 0; i < item->n_activities; i++)
+        free(item->activities[i].id);
+    free(item->activities);
+    for (size_t i = 0; i < item->n_agents; i++)
+        free(item->agents[i].key);
+    free(item->agents);
+    memset(item, 0, sizeof *item);
+}
+
+/* ---- inserting ---- */
+
+/* A known id: equivalent content is a replay, anything else a conflict.
+ * Returns GW_QS_ONE when the id exists (replay), GW_QS_NONE when new. */
+static enum gw_qs check_existing(struct gw_db *db, struct gw_xapi_new_statement *it,
+                                 struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(it->id)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs =
+        gw_db_query(db, "SELECT body FROM xapi_statements WHERE id = $1", p, 1, &r, NULL, err);
+    if (qs == GW_QS_ONE) {
+        json_t *old = json_loads(gw_db_col_text(r, 0), 0, NULL);
+        bool same = old && gw_xapi_statements_equivalent(old, it->st);
+        json_decref(old);
+        if (!same) {
+            gw_error_set(err, GW_E_XAPI_ID_CONFLICT, "/id",
+                         "a different statement with the id %s is already stored", it->id);
+            qs = GW_QS_HARD;
+        }
+    }
+    gw_db_rows_free(r);
+    return qs;
+}
+
+/* The first statement of this client with the same signature within the
+ * window: GW_QS_ONE with its id in it->final_id. */
+static enum gw_qs find_duplicate(struct gw_db *db, const struct gw_xapi_insert *in,
+                                 struct gw_xapi_new_statement *it, int64_t stored_ms,
+                                 struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(in->authority_key), GW_P_TEXT(it->dedup_sig),
+                         GW_P_INT(stored_ms - in->dedup_window_ms)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT id FROM xapi_statements WHERE authority_key = $1 AND "
+                                "dedup_sig = $2 AND stored_ms >= $3 ORDER BY seq LIMIT 1",
+                                p, 3, &r, NULL, err);
+    if (qs == GW_QS_ONE)
+        snprintf(it->final_id, sizeof it->final_id, "%s", gw_db_col_text(r, 0));
+    gw_db_rows_free(r);
+    return qs;
+}
+
+/* Applies a voiding statement to its target, if the target is here yet. */
+static enum gw_qs void_target(struct gw_db *db, struct gw_xapi_new_statement *it,
+                              struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(it->voids_id)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs =
+        gw_db_query(db, "SELECT voids_id FROM xapi_statements WHERE id = $1", p, 1, &r, NULL, err);
+    bool target_voids = qs == GW_QS_ONE && !gw_db_col_null(r, 0);
+    gw_db_rows_free(r);
+    if (qs < 0)
+        return qs;
+    if (target_voids) {
+        gw_error_set(err, GW_E_XAPI_VOID_TARGET_VOIDING, "/object/id",
+                     "the statement %s is itself a voiding statement and cannot be voided",
+                     it->voids_id);
+        return GW_QS_HARD;
+    }
+    if (qs == GW_QS_NONE)
+        return GW_QS_NONE; /* voided when it arrives */
+    return gw_db_query(db, "UPDATE xapi_statements SET voided = 1 WHERE id = $1", p, 1, NULL, NULL,
+                       err);
+}
+
+/* Whether a voiding statement stored earlier already targets this id. */
+static enum gw_qs already_voided(struct gw_db *db, const char *id, struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(id)};
+    return gw_db_query(db, "SELECT 1 FROM xapi_statements WHERE voids_id = $1 LIMIT 1", p, 1, NULL,
+                       NULL, err);
+}
+
+static enum gw_qs insert_side_rows(struct gw_db *db, const struct gw_xapi_new_statement *it,
+                                   int64_t seq, int64_t stored_ms, struct gw_error *err)
+{
+    enum gw_qs qs = GW_QS_NONE;
+    for (size_t i = 0; qs >= 0 && i < it->n_activities; i++) {
+        struct gw_dbp p[] = {GW_P_TEXT(it->activities[i].id), GW_P_INT(seq),
+                             GW_P_TEXT(it->activities[i].role)};
+        qs = gw_db_query(db,
+                         "INSERT INTO xapi_statement_activities (activity_id, seq, role) "
+                         "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                         p, 3, NULL, NULL, err);
+    }
+    for (size_t i = 0; qs >= 0 && i < it->n_agents; i++) {
+        struct gw_dbp p[] = {GW_P_TEXT(it->agents[i].key), GW_P_INT(seq),
+                             GW_P_TEXT(it->agents[i].role)};
+        qs = gw_db_query(db,
+                         "INSERT INTO xapi_statement_agents (agent_key, seq, role) "
+                         "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                         p, 3, NULL, NULL, err);
+    }
+    const json_t *obj = json_object_get(it->st, "object");
+    const json_t *def = json_object_get(obj, "definition");
+    if (qs >= 0 && json_is_object(def) && strcmp(it->object_type, "Activity") == 0) {
+        char *text = gw_json_dump(def);
+        struct gw_dbp p[] = {GW_P_TEXT(it->object_id), GW_P_TEXT(text), GW_P_INT(stored_ms)};
+        qs = gw_db_query(db,
+                         "INSERT INTO xapi_activities (id, definition, updated_ms) "
+                         "VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET "
+                         "definition = excluded.definition, updated_ms = excluded.updated_ms",
+                         p, 3, NULL, NULL, err);
+        free(text);
+    }
+    size_t i;
+    const json_t *a;
+    json_array_foreach(it->attachments, i, a)
+    {
+        if (qs < 0)
+            break;
+        struct gw_dbp p[] = {
+            GW_P_TEXT(json_string_value(json_object_get(a, "sha2"))),
+            GW_P_TEXT(json_string_value(json_object_get(a, "contentType"))),
+            GW_P_INT(json_integer_value(json_object_get(a, "length"))),
+            GW_P_TEXT(json_string_value(json_object_get(a, "content_b64"))),
+            GW_P_INT(stored_ms),
+        };
+        qs = gw_db_query(db,
+                         "INSERT INTO xapi_attachments (sha2, content_type, length, content_b64, "
+                         "created_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                         p, 5, NULL, NULL, err);
+    }
+    return qs < 0 ? qs : GW_QS_ONE;
+}
+
+static enum gw_qs insert_one(struct gw_db *db, const struct gw_xapi_insert *in,
+                             struct gw_xapi_new_statement *it, int64_t stored_ms,
+                             struct gw_error *err)
+{
+    snprintf(it->final_id, sizeof it->final_id, "%s", it->id);
+    enum gw_qs qs;
+    if (it->had_id) {
+        qs = check_existing(db, it, err);
+        if (qs != GW_QS_NONE)
+            return qs; /* a replay (ONE) or a conflict */
+    }
+    if (it->dedup_sig[0] && in->dedup_window_ms > 0) {
+        qs = find_duplicate(db, in, it, stored_ms, err);
+        if (qs != GW_QS_NONE)
+            return qs;
+    }
+    bool voided = false;
+    if (it->voids_id) {
+        qs = void_target(db, it, err);
+        if (qs < 0)
+            return qs;
+    } else if (it->had_id) {
+        qs = already_voided(db, it->id, err);
+        if (qs < 0)
+            return qs;
+        voided = qs == GW_QS_ONE;
+    }
+    char stored[32];
+    gw_time_format_ms(stored_ms, stored);
+    json_object_set_new(it->st, "stored", json_string(stored));
+    char *body = gw_json_dump(it->st);
+    struct gw_dbp p[] = {
+        GW_P_TEXT(it->id),
+        GW_P_INT(stored_ms),
+        GW_P_INT(it->timestamp_ms),
+        GW_P_TEXT(it->verb_id),
+        GW_P_TEXT(it->learner_key),
+        GW_P_TEXT(it->object_type),
+        GW_P_TEXT(it->object_id),
+        GW_P_TEXT(it->registration),
+        GW_P_INT(voided ? 1 : 0),
+        GW_P_TEXT(it->voids_id),
+        GW_P_TEXT(in->authority_key),
+        GW_P_TEXT(it->dedup_sig[0] ? it->dedup_sig : NULL),
+        GW_P_TEXT(body),
+    };
+    struct gw_db_rows *r = NULL;
+    qs = gw_db_query(db,
+                     "INSERT INTO xapi_statements (id, stored_ms, timestamp_ms, verb_id, "
+                     "learner_key, object_type, object_id, registration, voided, voids_id, "
+                     "authority_key, dedup_sig, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                     "$9, $10, $11, $12, $13) RETURNING seq",
+                     p, 13, &r, NULL, err);
+    int64_t seq = qs == GW_QS_ONE ? gw_db_col_int(r, 0) : 0;
+    gw_db_rows_free(r);
+    free(body);
+    if (qs < 0)
+        return qs;
+    return insert_side_rows(db, it, seq, stored_ms, err);
+}
+
+enum gw_qs gw_store_xapi_insert(struct gw_db *db, struct gw_xapi_insert *in, int64_t stored_ms,
+                                struct gw_error *err)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        enum gw_qs qs = insert_one(db, in, &in->items[i], stored_ms, err);
+        if (qs < 0) {
+            if (qs == GW_QS_HARD && in->n > 1 && err->where[0] == '/') {
+                /* point at the statement in the batch */
+                char where[sizeof err->where + 32];
+                snprintf(where, sizeof where, "/%zu%s", i, err->where);
+                snprintf(err->where, sizeof err->where, "%.*s", (int)sizeof err->where - 1, where);
+            }
+            return qs;
+        }
+    }
+    return GW_QS_ONE;
+}
+
+/* ---- reading ---- */
+
+struct get_ctx {
+    const char *id;
+    bool voided;
+    char *body;
+    int64_t stored_ms;
+};
+
+static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct get_ctx *c = ud;
+    free(c->body);
+    c->body = NULL;
+    struct gw_dbp p[] = {GW_P_TEXT(c->id), GW_P_INT(c->voided ? 1 : 0)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT body, stored_ms FROM xapi_statements WHERE id = $1 AND "
+                                "voided = $2 AND (voids_id IS NULL OR $2 = 0)",
+                                p, 2, &r, NULL, err);
+    if (qs == GW_QS_ONE) {
+        c->body = gw_xstrdup(gw_db_col_text(r, 0));
+        c->stored_ms = gw_db_col_int(r, 1);
+    }
+    gw_db_rows_free(r);
+    if (qs == GW_QS_NONE) {
+        gw_error_set(err, GW_E_NOT_FOUND, c->voided ? "voidedStatementId" : "statementId",
+                     "no %sstatement has the id %s", c->voided ? "voided " : "", c->id);
+        return GW_QS_HARD;
+    }
+    return qs;
+}
+
+enum gw_err gw_store_xapi_get(struct gw_store *s, const char *id, bool voided, char **body,
+                              int64_t *stored_ms, struct gw_error *err)
+{
+    struct get_ctx c = {id, voided, NULL, 0};
+    enum gw_err rc = gw_store_tx(s, GW_TX_READ, get_body, &c, err);
+    if (rc != GW_OK) {
+        free(c.body);
+        return rc;
+    }
+    *body = c.body;
+    if (stored_ms)
+        *stored_ms = c.stored_ms;
+    return GW_OK;
+}
+
+struct query_ctx {
+    const struct gw_xapi_query *q;
+    int64_t cursor;
+    int limit;
+    struct gw_xapi_page *page;
+};
+
+/* Dynamic SQL with parameters numbered as they are used (PostgreSQL needs
+ * every parameter it is sent to appear in the text). */
+struct qbuild {
+    struct gw_buf sql;
+    struct gw_dbp p[24];
+    int n;
+};
+
+static void qparam(struct qbuild *b, struct gw_dbp v)
+{
+    b->p[b->n++] = v;
+    gw_buf_printf(&b->sql, "$%d", b->n);
+}
+
+/* The filter conditions on alias a (s or t). */
+static void conditions(const struct gw_xapi_query *q, const char *a, struct qbuild *b)
+{
+    const char *sep = "";
+    if (q->verb) {
+        gw_buf_printf(&b->sql, "%s%s.verb_id = ", sep, a);
+        qparam(b, GW_P_TEXT(q->verb));
+        sep = " AND ";
+    }
+    if (q->registration) {
+        gw_buf_printf(&b->sql, "%s%s.registration = ", sep, a);
+        qparam(b, GW_P_TEXT(q->registration));
+        sep = " AND ";
+    }
+    if (q->has_agent) {
+        gw_buf_printf(&b->sql,
+                      "%sEXISTS (SELECT 1 FROM xapi_statement_agents g WHERE g.agent_key = ", sep);
+        qparam(b, GW_P_TEXT(q->agent_key));
+        gw_buf_printf(&b->sql, " AND g.seq = %s.seq AND g.role IN (%s))", a,
+                      q->related_agents ? "'actor', 'object', 'authority', 'context', "
+                                          "'sub_actor', 'sub_object', 'sub_context'"
+                                        : "'actor', 'object'");
+        sep = " AND ";
+    }
+    if (q->activity) {
+        gw_buf_printf(
+            &b->sql,
+            "%sEXISTS (SELECT 1 FROM xapi_statement_activities v WHERE v.activity_id = ", sep);
+        qparam(b, GW_P_TEXT(q->activity));
+        gw_buf_printf(&b->sql, " AND v.seq = %s.seq%s)", a,
+                      q->related_activities ? "" : " AND v.role = 'object'");
+    }
+}
+
+static enum gw_qs query_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct query_ctx *c = ud;
+    const struct gw_xapi_query *q = c->q;
+    gw_xapi_page_free(c->page);
+    struct qbuild b = {0};
+    gw_buf_puts(&b.sql,
+                "SELECT s.seq, s.body, s.stored_ms FROM xapi_statements s WHERE s.voided = 0");
+    if (q->verb || q->registration || q->has_agent || q->activity) {
+        gw_buf_puts(&b.sql, " AND ((");
+        conditions(q, "s", &b);
+        gw_buf_puts(&b.sql, ") OR (s.object_type = 'StatementRef' AND EXISTS (SELECT 1 FROM "
+                            "xapi_statements t WHERE t.id = s.object_id AND ");
+        conditions(q, "t", &b);
+        gw_buf_puts(&b.sql, ")))");
+    }
+    if (q->has_since) {
+        gw_buf_puts(&b.sql, " AND s.stored_ms > ");
+        qparam(&b, GW_P_INT(q->since_ms));
+    }
+    if (q->has_until) {
+        gw_buf_puts(&b.sql, " AND s.stored_ms <= ");
+        qparam(&b, GW_P_INT(q->until_ms));
+    }
+    if (c->cursor) {
+        gw_buf_printf(&b.sql, " AND s.seq %s ", q->ascending ? ">" : "<");
+        qparam(&b, GW_P_INT(c->cursor));
+    }
+    gw_buf_printf(&b.sql, " ORDER BY s.seq %s LIMIT ", q->ascending ? "ASC" : "DESC");
+    qparam(&b, GW_P_INT(c->limit + 1));
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db, gw_buf_str(&b.sql), b.p, b.n, &r, NULL, err);
+    gw_buf_free(&b.sql);
+    struct gw_xapi_page *pg = c->page;
+    pg->bodies = gw_xcalloc((size_t)c->limit + 1, sizeof *pg->bodies);
+    pg->stored_ms = gw_xcalloc((size_t)c->limit + 1, sizeof *pg->stored_ms);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        if (pg->n == (size_t)c->limit) {
+            pg->more = true;
+            break;
+        }
+        pg->last_seq = gw_db_col_int(r, 0);
+        pg->bodies[pg->n] = gw_xstrdup(gw_db_col_text(r, 1));
+        pg->stored_ms[pg->n] = gw_db_col_int(r, 2);
+        pg->n++;
+    }
+    if (qs >= 0 && gw_db_rows_status(r, err) < 0)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    return qs;
+}
+
+enum gw_err gw_store_xapi_query(struct gw_store *s, const struct gw_xapi_query *q,
+                                int64_t cursor_seq, int limit, struct gw_xapi_page *page,
+                                struct gw_error *err)
+{
+    memset(page, 0, sizeof *page);
+    struct query_ctx c = {q, cursor_seq, limit > 0 ? limit : 1, page};
+    enum gw_err rc = gw_store_tx(s, GW_TX_READ, query_body, &c, err);
+    if (rc != GW_OK)
+        gw_xapi_page_free(page);
+    return rc;
+}
+
+void gw_xapi_page_free(struct gw_xapi_page *page)
+{
+    for (size_t i = 0; i < page->n; i++)
+        free(page->bodies[i]);
+    free(page->bodies);
+    free(page->stored_ms);
+    memset(page, 0, sizeof *page);
+}
+
+struct attachment_ctx {
+    const char *sha2;
+    char *content_type, *content;
+};
+
+static enum gw_qs attachment_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct attachment_ctx *c = ud;
+    struct gw_dbp p[] = {GW_P_TEXT(c->sha2)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs =
+        gw_db_query(db, "SELECT content_type, content_b64 FROM xapi_attachments WHERE sha2 = $1", p,
+                    1, &r, NULL, err);
+    if (qs == GW_QS_ONE) {
+        free(c->content_type);
+        free(c->content);
+        c->content_type = gw_xstrdup(gw_db_col_text(r, 0));
+        c->content = gw_xstrdup(gw_db_col_text(r, 1));
+    }
+    gw_db_rows_free(r);
+    if (qs == GW_QS_NONE) {
+        gw_error_set(err, GW_E_NOT_FOUND, "sha2", "no attachment has the hash %s", c->sha2);
+        return GW_QS_HARD;
+    }
+    return qs;
+}
+
+enum gw_err gw_store_xapi_attachment(struct gw_store *s, const char *sha2, char **content_type,
+                                     char **content_b64, struct gw_error *err)
+{
+    struct attachment_ctx c = {sha2, NULL, NULL};
+    enum gw_err rc = gw_store_tx(s, GW_TX_READ, attachment_body, &c, err);
+    if (rc != GW_OK) {
+        free(c.content_type);
+        free(c.content);
+        return rc;
+    }
+    *content_type = c.content_type;
+    *content_b64 = c.content;
+    return GW_OK;
+}

@@ -1,0 +1,85 @@
+/* Storing and reading xAPI statements (store/xapi_statements.c). The api/
+ * layer validates and normalizes statements and extracts the facts below; the
+ * store persists them, checks id conflicts and replays, applies voiding in
+ * either arrival order, and answers GET /statements. */
+#ifndef GW_XAPI_STORE_H
+#define GW_XAPI_STORE_H
+
+#include "gw/store.h"
+#include "gw/xapi.h"
+
+struct gw_xapi_new_activity {
+    char *id;
+    const char *role; /* "object", "parent", ..., "sub_object", ... */
+};
+
+struct gw_xapi_new_agent {
+    char *key;
+    const char *role;
+};
+
+/* One statement to insert; the strings belong to the item (see
+ * gw_xapi_new_statement_clear). */
+struct gw_xapi_new_statement {
+    json_t *st; /* normalized; "stored" is set by the insert */
+    char id[37];
+    bool had_id;
+    int64_t timestamp_ms;
+    char *verb_id, *object_type, *object_id, *registration, *voids_id, *learner_key;
+    char dedup_sig[65]; /* "" unless the client deduplicates and the statement had no id */
+    struct gw_xapi_new_activity *activities;
+    size_t n_activities;
+    struct gw_xapi_new_agent *agents;
+    size_t n_agents;
+    json_t *attachments; /* array of {sha2, contentType, length, content_b64} or NULL */
+    /* output */
+    char final_id[37]; /* the id answered: id, or an earlier duplicate's */
+};
+
+/* Fills item from a normalized, validated statement (stealing st). */
+void gw_xapi_new_statement_init(struct gw_xapi_new_statement *item, json_t *st, bool had_id,
+                                const char *dedup_sig);
+void gw_xapi_new_statement_clear(struct gw_xapi_new_statement *item);
+
+struct gw_xapi_insert {
+    struct gw_xapi_new_statement *items;
+    size_t n;
+    const char *authority_key;
+    int64_t dedup_window_ms; /* 0: no deduplication */
+};
+
+/* Inserts in->items inside the caller's transaction, with stored = stored_ms.
+ * A known id with equivalent content is a replay (nothing changes, its id is
+ * answered); with different content: GW_E_XAPI_ID_CONFLICT (HARD). A voiding
+ * statement aimed at a voiding statement: GW_E_XAPI_VOID_TARGET_VOIDING. */
+enum gw_qs gw_store_xapi_insert(struct gw_db *db, struct gw_xapi_insert *in, int64_t stored_ms,
+                                struct gw_error *err);
+
+/* One stored statement's JSON by id. voided selects voidedStatementId
+ * semantics: found only when voided; otherwise found only when not voided.
+ * *body is heap (caller frees). GW_E_NOT_FOUND otherwise. */
+enum gw_err gw_store_xapi_get(struct gw_store *s, const char *id, bool voided, char **body,
+                              int64_t *stored_ms, struct gw_error *err);
+
+struct gw_xapi_page {
+    char **bodies; /* n heap strings */
+    int64_t *stored_ms;
+    size_t n;
+    bool more;        /* another page exists */
+    int64_t last_seq; /* cursor for the next page */
+};
+
+/* Statements matching q (GET /statements semantics: voided excluded, a
+ * StatementRef to a matching statement matches too for filters other than
+ * since/until/limit), newest stored first unless q->ascending, after the
+ * cursor (0 = from the start). limit must be > 0. */
+enum gw_err gw_store_xapi_query(struct gw_store *s, const struct gw_xapi_query *q,
+                                int64_t cursor_seq, int limit, struct gw_xapi_page *page,
+                                struct gw_error *err);
+void gw_xapi_page_free(struct gw_xapi_page *page);
+
+/* Attachment content (base64) by sha2; GW_E_NOT_FOUND when unknown. */
+enum gw_err gw_store_xapi_attachment(struct gw_store *s, const char *sha2, char **content_type,
+                                     char **content_b64, struct gw_error *err);
+
+#endif
