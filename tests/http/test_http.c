@@ -286,6 +286,7 @@ struct slow_body {
     const char *data;
     size_t len, sent;
     int calls;
+    bool seen_in_flight;
     bool refused_after_signal;
 };
 
@@ -300,8 +301,22 @@ static size_t slow_read(char *buf, size_t size, size_t nitems, void *ud)
         return n;
     }
     if (b->sent < b->len && b->calls == 2) {
-        /* Half the body is on the wire: ask the server to stop, and wait
-         * until it no longer accepts new connections. */
+        /* Half the body is on the wire. Wait until the server has started
+         * the request (it counts in lmsgw_http_in_flight beside the metrics
+         * request itself), then ask it to stop, and wait until it no longer
+         * accepts new connections. */
+        char *m = url("/metrics");
+        for (int i = 0; i < 500 && !b->seen_in_flight; i++) {
+            struct gwt_response r;
+            if (gwt_http("GET", m, NULL, NULL, 0, &r) && strstr(r.body, "lmsgw_http_in_flight 2"))
+                b->seen_in_flight = true;
+            gwt_response_free(&r);
+            if (!b->seen_in_flight) {
+                struct timespec ts = {0, 10 * 1000000};
+                nanosleep(&ts, NULL);
+            }
+        }
+        free(m);
         kill(srv.pid, SIGTERM);
         char *u = url("/healthz");
         for (int i = 0; i < 500 && !b->refused_after_signal; i++) {
@@ -335,7 +350,7 @@ static size_t discard(char *p, size_t s, size_t n, void *ud)
 static void test_graceful_shutdown(void)
 {
     const char *body = "{\"name\":\"made-during-shutdown\",\"role\":\"author\"}";
-    struct slow_body b = {body, strlen(body), 0, 0, false};
+    struct slow_body b = {body, strlen(body), 0, 0, false, false};
     char *u = url("/api/v1/keys");
     CURL *c = curl_easy_init();
     struct curl_slist *hl = curl_slist_append(NULL, auth_admin);
@@ -357,6 +372,13 @@ static void test_graceful_shutdown(void)
     free(u);
     CHECK_INT(rc, CURLE_OK);
     CHECK_INT(status, 201); /* the in-flight request finished */
+    if (status != 201) {
+        char cmd[700];
+        snprintf(cmd, sizeof cmd, "tail -n 8 '%s' >&2", srv.stderr_path);
+        if (system(cmd) != 0)
+            fprintf(stderr, "  (no server log)\n");
+    }
+    CHECK(b.seen_in_flight);
     CHECK(b.refused_after_signal);
     CHECK_INT(gwt_server_stop(&srv, 0), 0); /* and the server exited cleanly */
 }
