@@ -7,6 +7,7 @@
  * Does not own: what any route does (api/), or the route table (routes.c). */
 #include "gw/auth.h"
 #include "gw/buf.h"
+#include "gw/form.h"
 #include "gw/hash.h"
 #include "gw/json.h"
 #include "gw/log.h"
@@ -15,6 +16,7 @@
 #include "gw/timefmt.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -39,6 +42,10 @@ struct rctx {
     bool too_large;
     bool sent;
     int upload_fd;
+    /* xAPI alternate request syntax: POST ?method=X with a form body */
+    bool alternate;
+    json_t *alt_headers; /* lower-case header name -> value, from the form */
+    json_t *alt_query;   /* the resource's parameters, from the form */
     /* deferred replies (gw_req_defer) */
     bool deferred;
     void (*defer_start)(void *ud);
@@ -66,13 +73,32 @@ void gw_req_resume(struct gw_req *req)
 
 /* ---- request accessors (declared in gw/http.h) ---- */
 
+static const struct rctx *cctx_of(const struct gw_req *req)
+{
+    return (const struct rctx *)req;
+}
+
 const char *gw_req_header(const struct gw_req *req, const char *name)
 {
+    const struct rctx *x = cctx_of(req);
+    if (x->alt_headers) {
+        char lower[64];
+        size_t i = 0;
+        for (; name[i] && i + 1 < sizeof lower; i++)
+            lower[i] = (char)tolower((unsigned char)name[i]);
+        lower[i] = '\0';
+        const char *v = json_string_value(json_object_get(x->alt_headers, lower));
+        if (v || strcmp(lower, "content-type") == 0 || strcmp(lower, "content-length") == 0)
+            return v;
+    }
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
 const char *gw_req_query(const struct gw_req *req, const char *name)
 {
+    const struct rctx *x = cctx_of(req);
+    if (x->alt_query)
+        return json_string_value(json_object_get(x->alt_query, name));
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
@@ -92,6 +118,17 @@ static enum MHD_Result each_arg(void *cls, enum MHD_ValueKind kind, const char *
 void gw_req_query_each(const struct gw_req *req,
                        bool (*fn)(const char *name, const char *value, void *ud), void *ud)
 {
+    const struct rctx *x = cctx_of(req);
+    if (x->alt_query) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(x->alt_query, k, v)
+        {
+            if (!fn(k, json_string_value(v), ud))
+                return;
+        }
+        return;
+    }
     struct each_ctx e = {fn, ud};
     MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, each_arg, &e);
 }
@@ -288,6 +325,111 @@ static bool preflight(struct rctx *x, const char *path)
     return true;
 }
 
+/* The key and its role, for the request's route. */
+static enum gw_err authorize(struct gw_server *srv, struct rctx *x, struct gw_error *e)
+{
+    const struct gw_route *route = x->req.route;
+    if (route->roles == GW_ROLE_PUBLIC)
+        return GW_OK;
+    enum gw_err rc = gw_auth_check(srv->auth, srv->store, gw_req_header(&x->req, "Authorization"),
+                                   gw_clock_now_ms(&srv->clock), &x->req.who, e);
+    if (rc != GW_OK)
+        return rc;
+    if (x->req.who.role & route->roles)
+        return GW_OK;
+    struct gw_buf need = {0};
+    for (unsigned bit = 1; bit <= GW_ROLE_BI; bit <<= 1) {
+        if (route->roles & bit)
+            gw_buf_printf(&need, "%s%s", need.len ? " or " : "", gw_role_name(bit));
+    }
+    gw_error_set(e, GW_E_AUTH_FORBIDDEN, "", "%s %s needs the role %s; this key is %s",
+                 route->method, route->pattern, gw_buf_str(&need), gw_role_name(x->req.who.role));
+    gw_buf_free(&need);
+    return GW_E_AUTH_FORBIDDEN;
+}
+
+/* xAPI's alternate request syntax (Comm 1.3): POST to an xAPI path with
+ * ?method=GET|PUT|POST|DELETE as the only URL parameter and a form body that
+ * carries the headers, the resource's parameters and the content. Returns the
+ * method the request stands for, or NULL when this is not one. */
+static const char *alternate_method(struct rctx *x, const char *url, const char *method)
+{
+    if (strcmp(method, "POST") != 0 || strncmp(url, "/xapi/", 6) != 0)
+        return NULL;
+    const char *m = MHD_lookup_connection_value(x->req.conn, MHD_GET_ARGUMENT_KIND, "method");
+    if (!m)
+        return NULL;
+    x->alternate = true;
+    return m;
+}
+
+static bool header_field(const char *name)
+{
+    static const char *const names[] = {"authorization",
+                                        "x-experience-api-version",
+                                        "content-type",
+                                        "content-length",
+                                        "if-match",
+                                        "if-none-match",
+                                        NULL};
+    for (const char *const *n = names; *n; n++) {
+        if (strcasecmp(*n, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Unpacks the form of an alternate-syntax request, then authorizes it as the
+ * request it stands for. */
+static enum gw_err finish_alternate(struct gw_server *srv, struct rctx *x, struct gw_error *e)
+{
+    size_t nargs =
+        (size_t)MHD_get_connection_values(x->req.conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
+    if (nargs != 1)
+        return gw_error_set(e, GW_E_XAPI_QUERY_PARAM, "method",
+                            "with ?method=, every other parameter goes in the form body");
+    const char *ct = MHD_lookup_connection_value(x->req.conn, MHD_HEADER_KIND, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0)
+        return gw_error_set(e, GW_E_BAD_REQUEST, "Content-Type",
+                            "an alternate-syntax request is application/x-www-form-urlencoded");
+    json_t *form = gw_form_parse(gw_buf_str(&x->req.body), x->req.body.len, e);
+    if (!form)
+        return e->code;
+    x->alt_headers = json_object();
+    x->alt_query = json_object();
+    const char *k;
+    json_t *v;
+    struct gw_buf content = {0};
+    json_object_foreach(form, k, v)
+    {
+        if (strcmp(k, "content") == 0) {
+            gw_buf_puts(&content, json_string_value(v));
+        } else if (header_field(k)) {
+            char lower[64];
+            size_t i = 0;
+            for (; k[i] && i + 1 < sizeof lower; i++)
+                lower[i] = (char)tolower((unsigned char)k[i]);
+            lower[i] = '\0';
+            json_object_set(x->alt_headers, lower, v);
+        } else {
+            json_object_set(x->alt_query, k, v);
+        }
+    }
+    json_decref(form);
+    gw_buf_free(&x->req.body);
+    x->req.body = content;
+    x->req.body_size = content.len;
+    const char *ver =
+        json_string_value(json_object_get(x->alt_headers, "x-experience-api-version"));
+    if (!ver)
+        ver = MHD_lookup_connection_value(x->req.conn, MHD_HEADER_KIND, "X-Experience-API-Version");
+    if (ver && strncmp(ver, "2.0", 3) == 0)
+        return gw_error_set(e, GW_E_BAD_REQUEST, "method",
+                            "xAPI 2.0 removed the alternate request syntax; send a %s request",
+                            x->req.method);
+    return authorize(srv, x, e);
+}
+
 /* Everything the router checks before reading a body. Returns GW_OK to go
  * on reading, or an error to answer at once. */
 static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const char *url,
@@ -299,30 +441,29 @@ static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const ch
     if (x->uri_len > (size_t)srv->cfg->max_uri_length)
         return gw_error_set(e, GW_E_URI_TOO_LONG, "", "the URI has %zu bytes; the limit is %lld",
                             x->uri_len, (long long)srv->cfg->max_uri_length);
+    const char *alt = alternate_method(x, url, method);
+    if (alt) {
+        if (strcmp(alt, "GET") != 0 && strcmp(alt, "PUT") != 0 && strcmp(alt, "POST") != 0 &&
+            strcmp(alt, "DELETE") != 0)
+            return gw_error_set(e, GW_E_XAPI_QUERY_PARAM, "method",
+                                "method must be GET, PUT, POST or DELETE, not '%s'", alt);
+        method = alt;
+        x->req.method = alt;
+    }
     const struct gw_route *route = find_route(x, url, method, e);
     if (!route)
         return e->code;
     x->req.route = route;
     if (atomic_load(&srv->shutting_down))
         return gw_error_set(e, GW_E_SHUTTING_DOWN, "", "the gateway is shutting down");
-    if (route->roles != GW_ROLE_PUBLIC) {
-        enum gw_err rc =
-            gw_auth_check(srv->auth, srv->store, gw_req_header(&x->req, "Authorization"),
-                          gw_clock_now_ms(&srv->clock), &x->req.who, e);
-        if (rc != GW_OK)
-            return rc;
-        if (!(x->req.who.role & route->roles)) {
-            struct gw_buf need = {0};
-            for (unsigned bit = 1; bit <= GW_ROLE_BI; bit <<= 1) {
-                if (route->roles & bit)
-                    gw_buf_printf(&need, "%s%s", need.len ? " or " : "", gw_role_name(bit));
-            }
-            gw_error_set(e, GW_E_AUTH_FORBIDDEN, "", "%s %s needs the role %s; this key is %s",
-                         method, route->pattern, gw_buf_str(&need), gw_role_name(x->req.who.role));
-            gw_buf_free(&need);
-            return GW_E_AUTH_FORBIDDEN;
-        }
+    if (x->alternate) {
+        /* the form carries the credentials: check them once it is read */
+        x->max_body = (size_t)srv->cfg->max_xapi_body;
+        return GW_OK;
     }
+    enum gw_err rc = authorize(srv, x, e);
+    if (rc != GW_OK)
+        return rc;
     if (route->max_body)
         x->max_body = route->max_body;
     else if (route->body == GW_BODY_FILE)
@@ -354,6 +495,10 @@ static void take_body(struct rctx *x, const char *data, size_t n)
         return;
     }
     x->req.body_size += n;
+    if (x->alternate) {
+        gw_buf_append(&x->req.body, data, n);
+        return;
+    }
     switch (x->req.route->body) {
     case GW_BODY_NONE:
         break;
@@ -422,6 +567,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (x->deferred) /* resumed: the work is done and the reply filled */
         return send_reply(srv, conn, x);
+    if (x->alternate) {
+        struct gw_error e;
+        gw_error_clear(&e);
+        if (finish_alternate(srv, x, &e) != GW_OK)
+            return send_error(srv, conn, x, &e);
+    }
     x->req.route->handler(&x->req, &x->rep);
     if (x->deferred) {
         /* suspend before the work starts, so a fast resume cannot come first */
@@ -473,6 +624,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         unlink(x->req.body_file); /* a handler that keeps the upload renames it first */
         free(x->req.body_file);
     }
+    json_decref(x->alt_headers);
+    json_decref(x->alt_query);
     gw_route_params_free(x->req.param_store);
     gw_buf_free(&x->req.body);
     gw_buf_free(&x->rep.body);

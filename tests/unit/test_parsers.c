@@ -1,0 +1,90 @@
+/* Unit tests for the small parsers of outside input in util/: form bodies
+ * (xAPI alternate syntax), multipart bodies (xAPI attachments), base64. */
+#include "gw/form.h"
+#include "gw/hash.h"
+#include "gw/multipart.h"
+#include "gwtest.h"
+
+static void test_form(void)
+{
+    struct gw_error e;
+    const char *t = "a=1&b=x+y%21&empty=&flag&c=%E2%82%AC";
+    json_t *f = gw_form_parse(t, strlen(t), &e);
+    REQUIRE(f);
+    CHECK_STR(json_string_value(json_object_get(f, "a")), "1");
+    CHECK_STR(json_string_value(json_object_get(f, "b")), "x y!");
+    CHECK_STR(json_string_value(json_object_get(f, "empty")), "");
+    CHECK_STR(json_string_value(json_object_get(f, "flag")), "");
+    CHECK_STR(json_string_value(json_object_get(f, "c")), "\xE2\x82\xAC");
+    json_decref(f);
+    CHECK(gw_form_parse("a=1&a=2", 7, &e) == NULL);
+    CHECK_STR(e.where, "a");
+    CHECK(gw_form_parse("a=%zz", 5, &e) == NULL);
+    CHECK(gw_form_parse("a=%4", 4, &e) == NULL);
+    CHECK(gw_form_parse("a=%00", 5, &e) == NULL); /* encoded NUL */
+    CHECK(gw_form_parse("a=%FF", 5, &e) == NULL); /* not UTF-8 */
+    f = gw_form_parse("", 0, &e);
+    CHECK(f && json_object_size(f) == 0);
+    json_decref(f);
+}
+
+static void test_multipart(void)
+{
+    const char *ct = "multipart/mixed; boundary=\"abc123\"";
+    char out[64];
+    CHECK(gw_content_type_param(ct, "boundary", out, sizeof out));
+    CHECK_STR(out, "abc123");
+    CHECK(gw_content_type_is(ct, "multipart/mixed"));
+    CHECK(!gw_content_type_is("multipart/mixedx", "multipart/mixed"));
+    const char *body = "preamble\r\n--abc123\r\nContent-Type: application/json\r\n\r\n{\"a\":1}"
+                       "\r\n--abc123\r\nX-Experience-API-Hash: ff\r\nContent-Transfer-Encoding: "
+                       "binary\r\n\r\nline1\r\nline2\r\n--abc123--\r\nepilogue";
+    struct gw_mpart parts[4];
+    size_t n = 0;
+    struct gw_error e;
+    CHECK_INT(gw_multipart_parse(ct, body, strlen(body), parts, 4, &n, &e), GW_OK);
+    REQUIRE(n == 2);
+    CHECK_INT(parts[0].body_len, 7);
+    CHECK(memcmp(parts[0].body, "{\"a\":1}", 7) == 0);
+    CHECK(gw_mpart_header(&parts[0], "content-type", out, sizeof out));
+    CHECK_STR(out, "application/json");
+    CHECK_INT(parts[1].body_len, 12);
+    CHECK(memcmp(parts[1].body, "line1\r\nline2", 12) == 0);
+    CHECK(gw_mpart_header(&parts[1], "X-Experience-API-Hash", out, sizeof out));
+    CHECK_STR(out, "ff");
+    CHECK(!gw_mpart_header(&parts[1], "Content-Type", out, sizeof out));
+    /* malformed: no closing boundary, no boundary parameter, too many parts */
+    const char *open = "--abc123\r\nA: b\r\n\r\nxx";
+    CHECK_INT(gw_multipart_parse(ct, open, strlen(open), parts, 4, &n, &e), GW_E_BAD_REQUEST);
+    CHECK_INT(gw_multipart_parse("multipart/mixed", body, strlen(body), parts, 4, &n, &e),
+              GW_E_BAD_REQUEST);
+    CHECK_INT(gw_multipart_parse(ct, body, strlen(body), parts, 1, &n, &e), GW_E_BAD_REQUEST);
+}
+
+static void test_base64(void)
+{
+    const char *cases[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    const char *enc[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+    for (int i = 0; i < 7; i++) {
+        char *s = gw_base64_encode(cases[i], strlen(cases[i]));
+        CHECK_STR(s, enc[i]);
+        size_t n = 99;
+        unsigned char *d = gw_base64_decode(s, &n);
+        CHECK(d != NULL);
+        CHECK_INT(n, strlen(cases[i]));
+        CHECK(d && memcmp(d, cases[i], n) == 0);
+        free(d);
+        free(s);
+    }
+    size_t n;
+    CHECK(gw_base64_decode("abc", &n) == NULL);
+    CHECK(gw_base64_decode("ab!=", &n) == NULL);
+}
+
+int main(void)
+{
+    GW_RUN(test_form);
+    GW_RUN(test_multipart);
+    GW_RUN(test_base64);
+    return gw_test_summary();
+}
