@@ -13,7 +13,7 @@ static const char usage[] =
     "commands:\n"
     "  serve                         migrate the store and serve HTTP until SIGTERM/SIGINT\n"
     "  migrate                       apply pending schema migrations and exit\n"
-    "  key create --role ROLE --name NAME [--dedup-window SECONDS] [--json]\n"
+    "  key create --role ROLE --name NAME [--dedup-window SECONDS] [--hmac] [--json]\n"
     "                                create an API key (roles: admin author approver lms bi);\n"
     "                                the secret is printed once\n"
     "  key list                      list API keys\n"

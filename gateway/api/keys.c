@@ -22,26 +22,31 @@ void gw_api_keys_post(struct gw_req *req, struct gw_reply *rep)
         return;
     static const char *const roles[] = {"admin", "author", "approver", "lms", "bi", NULL};
     const char *name = NULL, *role = NULL;
-    int64_t dedup = 0;
+    struct gw_key_options opt = {0};
     struct gw_jfield fields[] = {
         {"name", GW_J_STRING, true, &name, GW_JF_NONEMPTY, NULL, 0, 0, 127},
         {"role", GW_J_STRING, true, &role, GW_JF_NONE, roles, 0, 0, 0},
-        {"dedup_window_s", GW_J_INT, false, &dedup, GW_JF_NONE, NULL, 0, 604800, 0},
+        {"dedup_window_s", GW_J_INT, false, &opt.dedup_window_s, GW_JF_NONE, NULL, 0, 604800, 0},
+        {"hmac", GW_J_BOOL, false, &opt.hmac, GW_JF_NONE, NULL, 0, 0, 0},
         GW_JFIELD_END,
     };
     struct gw_error e;
     struct gw_new_key k;
-    if (gw_json_parse_fields(body, "", fields, true, &e) != GW_OK ||
-        gw_auth_key_create(req->srv->store, name, role, dedup, gw_clock_now_ms(&req->srv->clock),
-                           &k, &e) != GW_OK) {
+    enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
+    if (rc == GW_OK)
+        rc = gw_auth_key_create(req->srv->store, name, role, &opt,
+                                gw_clock_now_ms(&req->srv->clock), &k, &e);
+    if (rc != GW_OK) {
         gw_reply_error(rep, &e);
         json_decref(body);
         return;
     }
-    gw_reply_json(rep, 201,
-                  json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "key_id", k.key_id, "name", name,
+    json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "key_id", k.key_id, "name", name,
                             "role", role, "secret", k.secret, "token", k.token, "dedup_window_s",
-                            (json_int_t)dedup));
+                            (json_int_t)opt.dedup_window_s);
+    if (k.hmac_secret[0])
+        json_object_set_new(out, "hmac_secret", json_string(k.hmac_secret));
+    gw_reply_json(rep, 201, out);
     json_decref(body);
 }
 

@@ -4,10 +4,12 @@
 #include "gw/buf.h"
 #include "gw/hash.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const struct {
     unsigned bit;
@@ -36,8 +38,8 @@ const char *gw_role_name(unsigned role)
 }
 
 enum gw_err gw_auth_key_create(struct gw_store *s, const char *name, const char *role,
-                               int64_t dedup_window_s, int64_t now_ms, struct gw_new_key *out,
-                               struct gw_error *err)
+                               const struct gw_key_options *opt, int64_t now_ms,
+                               struct gw_new_key *out, struct gw_error *err)
 {
     if (!gw_role_from_name(role))
         return gw_error_set(err, GW_E_JSON_FIELD_VALUE, "/role",
@@ -60,7 +62,15 @@ enum gw_err gw_auth_key_create(struct gw_store *s, const char *name, const char 
     snprintf(k.role, sizeof k.role, "%s", role);
     gw_sha256_hex(out->secret, strlen(out->secret), k.secret_hash);
     k.created_ms = now_ms;
-    k.xapi_dedup_window_s = dedup_window_s;
+    k.xapi_dedup_window_s = opt ? opt->dedup_window_s : 0;
+    out->hmac_secret[0] = '\0';
+    if (opt && opt->hmac) {
+        uint8_t hs[32];
+        if (!gw_random_bytes(hs, sizeof hs))
+            return gw_error_set(err, GW_E_INTERNAL, "", "no randomness available");
+        gw_hex(hs, sizeof hs, out->hmac_secret);
+        snprintf(k.hmac_secret, sizeof k.hmac_secret, "%s", out->hmac_secret);
+    }
     return gw_store_key_insert(s, &k, err);
 }
 
@@ -240,5 +250,25 @@ enum gw_err gw_auth_check(struct gw_auth_cache *c, struct gw_store *s, const cha
     snprintf(who->name, sizeof who->name, "%s", k.name);
     who->role = gw_role_from_name(k.role);
     who->xapi_dedup_window_s = k.xapi_dedup_window_s;
+    snprintf(who->hmac_secret, sizeof who->hmac_secret, "%s", k.hmac_secret);
     return GW_OK;
+}
+
+bool gw_auth_signature_ok(const char *hmac_secret, const void *body, size_t len, const char *header)
+{
+    static const char prefix[] = "sha256=";
+    if (!header || strncasecmp(header, prefix, sizeof prefix - 1) != 0)
+        return false;
+    const char *hex = header + sizeof prefix - 1;
+    if (strlen(hex) != 64)
+        return false;
+    uint8_t mac[32];
+    char want[65];
+    gw_hmac_sha256(hmac_secret, strlen(hmac_secret), body, len, mac);
+    gw_hex(mac, sizeof mac, want);
+    char got[65];
+    for (int i = 0; i < 64; i++)
+        got[i] = (char)tolower((unsigned char)hex[i]);
+    got[64] = '\0';
+    return gw_ct_equal(want, got, 64);
 }

@@ -43,13 +43,22 @@ static const char *opt_value(int argc, char **argv, const char *name)
     return NULL;
 }
 
+static bool has_flag(int argc, char **argv, const char *flag)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], flag) == 0)
+            return true;
+    }
+    return false;
+}
+
 static int key_create(int argc, char **argv, struct gw_store *store)
 {
     const char *role = opt_value(argc, argv, "--role");
     const char *name = opt_value(argc, argv, "--name");
     if (!role || !name) {
-        fprintf(stderr,
-                "usage: lmsgw key create --role admin|author|approver|lms|bi --name NAME\n");
+        fprintf(stderr, "usage: lmsgw key create --role admin|author|approver|lms|bi --name NAME "
+                        "[--dedup-window SECONDS] [--hmac] [--json]\n");
         return 2;
     }
     const char *dedup = opt_value(argc, argv, "--dedup-window");
@@ -59,20 +68,28 @@ static int key_create(int argc, char **argv, struct gw_store *store)
         fprintf(stderr, "lmsgw: --dedup-window takes seconds from 0 to 604800\n");
         return 2;
     }
+    struct gw_key_options opt = {.dedup_window_s = window, .hmac = has_flag(argc, argv, "--hmac")};
     struct gw_new_key k;
     struct gw_error e;
-    if (gw_auth_key_create(store, name, role, window, gw_time_now_ms(), &k, &e) != GW_OK) {
+    if (gw_auth_key_create(store, name, role, &opt, gw_time_now_ms(), &k, &e) != GW_OK) {
         gw_cli_report(&e);
         return e.code == GW_E_JSON_FIELD_VALUE ? 2 : 1;
     }
-    if (opt_value(argc, argv, "--json") || (argc > 0 && strcmp(argv[argc - 1], "--json") == 0)) {
-        printf("{\"key_id\":\"%s\",\"secret\":\"%s\",\"token\":\"%s\"}\n", k.key_id, k.secret,
+    if (has_flag(argc, argv, "--json")) {
+        printf("{\"key_id\":\"%s\",\"secret\":\"%s\",\"token\":\"%s\"", k.key_id, k.secret,
                k.token);
+        if (k.hmac_secret[0])
+            printf(",\"hmac_secret\":\"%s\"", k.hmac_secret);
+        printf("}\n");
     } else {
         printf("key_id: %s\nrole:   %s\ntoken:  %s\n", k.key_id, role, k.token);
         printf("(Bearer clients send 'Authorization: Bearer %s'; xAPI clients use Basic auth with "
                "user %s and password %s. The secret is shown only now.)\n",
                k.token, k.key_id, k.secret);
+        if (k.hmac_secret[0])
+            printf("hmac secret: %s\n(sign every request body: X-Lmsgw-Signature: "
+                   "sha256=HEX(HMAC-SHA256(hmac secret, body)))\n",
+                   k.hmac_secret);
     }
     return 0;
 }

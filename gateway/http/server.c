@@ -522,6 +522,16 @@ static void take_body(struct rctx *x, const char *data, size_t n)
     }
 }
 
+/* Keys with an HMAC secret sign every body (an empty one too). File bodies
+ * are not signed: package uploads come from people, not webhooks. */
+static bool signature_ok(struct rctx *x)
+{
+    if (x->req.route->body == GW_BODY_FILE && !x->alternate)
+        return true;
+    return gw_auth_signature_ok(x->req.who.hmac_secret, gw_buf_str(&x->req.body), x->req.body.len,
+                                gw_req_header(&x->req, "X-Lmsgw-Signature"));
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -572,6 +582,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         gw_error_clear(&e);
         if (finish_alternate(srv, x, &e) != GW_OK)
             return send_error(srv, conn, x, &e);
+    }
+    if (x->req.who.hmac_secret[0] && !signature_ok(x)) {
+        struct gw_error e;
+        gw_error_set(&e, GW_E_AUTH_INVALID, "X-Lmsgw-Signature",
+                     "this key signs its requests: send X-Lmsgw-Signature: sha256=<hex "
+                     "HMAC-SHA256 of the body with the key's HMAC secret>");
+        return send_error(srv, conn, x, &e);
     }
     x->req.route->handler(&x->req, &x->rep);
     if (x->deferred) {

@@ -11,21 +11,32 @@
 #include "gw/http.h"
 #include "gw/store.h"
 
+#include <stdbool.h>
+
 #define GW_AUTH_CACHE_TTL_MS 5000
 
 struct gw_new_key {
     char key_id[32];
     char secret[72];
-    char token[112]; /* key_id "." secret: what a Bearer client sends */
+    char token[112];      /* key_id "." secret: what a Bearer client sends */
+    char hmac_secret[65]; /* "" unless the key signs its bodies */
 };
 
-/* Creates and stores a key. role is a role name ("admin", ...);
- * dedup_window_s > 0 turns on deduplication of id-less xAPI statements for
- * this client (see README). The secret is in out only; it cannot be
- * recovered later. */
+struct gw_key_options {
+    int64_t dedup_window_s; /* > 0: drop id-less xAPI resends within this window */
+    bool hmac;              /* bodies must carry X-Lmsgw-Signature: sha256=HMAC(secret, body) */
+};
+
+/* Creates and stores a key. role is a role name ("admin", ...); opt may be
+ * NULL. The secret is in out only; it cannot be recovered later. */
 enum gw_err gw_auth_key_create(struct gw_store *s, const char *name, const char *role,
-                               int64_t dedup_window_s, int64_t now_ms, struct gw_new_key *out,
-                               struct gw_error *err);
+                               const struct gw_key_options *opt, int64_t now_ms,
+                               struct gw_new_key *out, struct gw_error *err);
+
+/* Whether header is "sha256=<hex HMAC-SHA256(hmac_secret, body)>";
+ * compared in constant time. */
+bool gw_auth_signature_ok(const char *hmac_secret, const void *body, size_t len,
+                          const char *header);
 
 struct gw_auth_cache;
 struct gw_auth_cache *gw_auth_cache_new(void);

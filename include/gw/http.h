@@ -75,6 +75,7 @@ struct gw_principal {
     char name[128];
     unsigned role;
     int64_t xapi_dedup_window_s; /* see struct gw_key */
+    char hmac_secret[65];        /* see struct gw_key */
 };
 
 struct gw_req {

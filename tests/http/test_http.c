@@ -2,6 +2,7 @@
  * router limits (404/405/413/414/415), JSON errors with pointers, metrics,
  * the access log, keys over the API, Basic auth, and graceful shutdown with
  * a request in flight. Compiled for SQLite and for PostgreSQL. */
+#include "gw/hash.h"
 #include "gwtest.h"
 #include "testsupport.h"
 
@@ -229,6 +230,42 @@ static void test_keys_and_basic_auth(void)
     json_decref(k);
 }
 
+/* A key made with "hmac": true must sign every request body, even an empty one. */
+static void test_hmac_signed_key(void)
+{
+    long st;
+    const char *h[] = {auth_admin, "Content-Type: application/json", NULL};
+    json_t *k = req_json("POST", "/api/v1/keys", h,
+                         "{\"name\":\"webhook\",\"role\":\"lms\",\"hmac\":true}", &st, NULL);
+    CHECK_INT(st, 201);
+    REQUIRE(k);
+    const char *secret = json_string_value(json_object_get(k, "hmac_secret"));
+    REQUIRE(secret && strlen(secret) == 64);
+    char bearer[256];
+    snprintf(bearer, sizeof bearer, "Authorization: Bearer %s",
+             json_string_value(json_object_get(k, "token")));
+    const char *unsigned_h[] = {bearer, NULL};
+    json_t *j = req_json("GET", "/api/v1/whoami", unsigned_h, NULL, &st, NULL);
+    CHECK_INT(st, 401);
+    CHECK_STR(json_string_value(json_object_get(j, "where")), "X-Lmsgw-Signature");
+    json_decref(j);
+    uint8_t mac[32];
+    char hex[65], sig[128];
+    gw_hmac_sha256(secret, strlen(secret), "", 0, mac);
+    gw_hex(mac, 32, hex);
+    snprintf(sig, sizeof sig, "X-Lmsgw-Signature: sha256=%s", hex);
+    const char *signed_h[] = {bearer, sig, NULL};
+    j = req_json("GET", "/api/v1/whoami", signed_h, NULL, &st, NULL);
+    CHECK_INT(st, 200);
+    json_decref(j);
+    hex[0] = hex[0] == 'a' ? 'b' : 'a'; /* tampered */
+    snprintf(sig, sizeof sig, "X-Lmsgw-Signature: sha256=%s", hex);
+    j = req_json("GET", "/api/v1/whoami", signed_h, NULL, &st, NULL);
+    CHECK_INT(st, 401);
+    json_decref(j);
+    json_decref(k);
+}
+
 static void test_metrics(void)
 {
     long st;
@@ -404,6 +441,7 @@ int main(void)
     GW_RUN(test_limits);
     GW_RUN(test_json_errors);
     GW_RUN(test_keys_and_basic_auth);
+    GW_RUN(test_hmac_signed_key);
     GW_RUN(test_metrics);
     GW_RUN(test_access_log);
     GW_RUN(test_graceful_shutdown);
