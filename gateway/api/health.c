@@ -23,6 +23,20 @@ void gw_api_metrics_get(struct gw_req *req, struct gw_reply *rep)
     struct gw_server *srv = req->srv;
     struct gw_buf text = {0};
     gw_metrics_render(srv->metrics, srv->store, atomic_load(&srv->in_flight), &text);
+    struct gw_batcher_stats bs;
+    gw_batcher_stats(srv->writer, &bs);
+    gw_buf_printf(&text,
+                  "# HELP lmsgw_group_commit_batches_total Write transactions of the group-commit "
+                  "writer.\n# TYPE lmsgw_group_commit_batches_total counter\n"
+                  "lmsgw_group_commit_batches_total %llu\n"
+                  "# HELP lmsgw_group_commit_jobs_total Requests committed by those "
+                  "transactions.\n# TYPE lmsgw_group_commit_jobs_total counter\n"
+                  "lmsgw_group_commit_jobs_total %llu\n"
+                  "# HELP lmsgw_group_commit_retries_total Batches run again after a busy or "
+                  "serialization failure.\n# TYPE lmsgw_group_commit_retries_total counter\n"
+                  "lmsgw_group_commit_retries_total %llu\n",
+                  (unsigned long long)bs.batches, (unsigned long long)bs.jobs,
+                  (unsigned long long)bs.retries);
     gw_reply_text(rep, 200, "text/plain; version=0.0.4", gw_buf_str(&text), text.len);
     gw_buf_free(&text);
 }
