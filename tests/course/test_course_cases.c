@@ -194,6 +194,26 @@ static void test_duplicates_backslashes(void)
     free(m);
 }
 
+static void test_corrupt_entry(void)
+{
+    char *m = scorm12("", "", "index.html", "index.html", "");
+    struct zb_entry e[] = {{"imsmanifest.xml", m, 0, 0},
+                           {"index.html", PAGE, 0, 0},
+                           {"data.txt", "UNIQUE-CONTENT-12345", 0, ZB_STORE}};
+    const char *path = zb_path("corrupt.zip");
+    REQUIRE(zb_write(path, e, 3));
+    struct gw_course_report *r = NULL;
+    REQUIRE(gw_course_validate_file(path, NULL, &r, NULL) == GW_OK);
+    EXPECT(r, ZIP_ENTRY_CORRUPT, false);
+    gw_course_report_free(r);
+    /* the stored bytes no longer match the CRC in the central directory */
+    REQUIRE(zb_patch(path, "UNIQUE-CONTENT", "UNIQUE-CONTENX"));
+    REQUIRE(gw_course_validate_file(path, NULL, &r, NULL) == GW_OK);
+    EXPECT(r, ZIP_ENTRY_CORRUPT, true);
+    gw_course_report_free(r);
+    free(m);
+}
+
 static void test_bomb_and_limits(void)
 {
     char *m = scorm12("", "", "index.html", "index.html", "");
@@ -835,6 +855,7 @@ int main(void)
     GW_RUN(test_zip_slip_and_absolute);
     GW_RUN(test_symlink_encrypted);
     GW_RUN(test_duplicates_backslashes);
+    GW_RUN(test_corrupt_entry);
     GW_RUN(test_bomb_and_limits);
     GW_RUN(test_descriptor_location);
     GW_RUN(test_xml_attacks);
