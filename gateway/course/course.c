@@ -33,8 +33,9 @@ void gw_course_limits_default(struct gw_course_limits *l)
 
 /* ---- findings, items, ids ---- */
 
-static void add_findingv(struct gw_course_ctx *c, enum gw_finding_code code, enum gw_severity sev,
-                         const char *file, unsigned line, const char *fmt, va_list ap)
+__attribute__((format(printf, 6, 0))) static void
+add_findingv(struct gw_course_ctx *c, enum gw_finding_code code, enum gw_severity sev,
+             const char *file, unsigned line, const char *fmt, va_list ap)
 {
     struct gw_course_report *r = c->rep;
     r->counts[sev]++;

@@ -431,7 +431,7 @@ static void parse_item(struct scorm_ctx *s, xmlNode *item, const char *org, int 
     int index = 0;
     struct gw_course_item *it = gw_course_add_item(c, GW_ITEM_SCORM, parent, depth, &index);
     it->identifier = gw_course_xml_attr(item, NULL, "identifier");
-    it->organization = gw_xstrdup(org);
+    it->organization = org ? gw_xstrdup(org) : NULL;
     const char *label = it->identifier ? it->identifier : "?";
     if (!it->identifier || !*it->identifier)
         gw_course_add(c, GW_F_IDENTIFIER_MISSING, s->file, line,
