@@ -192,6 +192,7 @@ static void check_page(struct gw_course_ctx *c, const char *page)
         free(data);
         return;
     }
+    gw_course_xml_init();
     htmlDocPtr doc = htmlReadMemory(data, (int)len, page, NULL,
                                     HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                                         HTML_PARSE_RECOVER);

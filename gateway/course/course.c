@@ -240,7 +240,7 @@ static void explain_missing_descriptor(struct gw_course_ctx *c)
     struct gw_course_report *r = c->rep;
     for (size_t d = 0; d < DESCRIPTOR_COUNT; d++) {
         long i = gw_course_find_loose(c, descriptors[d].name);
-        if (i >= 0) {
+        if (i >= 0 && !c->unsafe[i]) {
             r->standard = descriptors[d].standard;
             gw_course_add(c, GW_F_DESCRIPTOR_NAME_CASE, r->files[i].path, 0,
                           "The descriptor is named %s; rename it to %s exactly (lower case).",
@@ -251,7 +251,7 @@ static void explain_missing_descriptor(struct gw_course_ctx *c)
     long best = -1;
     size_t best_d = 0;
     for (size_t i = 0; i < r->file_count; i++) {
-        if (r->files[i].is_dir)
+        if (r->files[i].is_dir || c->unsafe[i])
             continue;
         for (size_t d = 0; d < DESCRIPTOR_COUNT; d++) {
             if (strcasecmp(base_name(r->files[i].path), descriptors[d].name) != 0)

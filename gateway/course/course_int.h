@@ -79,6 +79,9 @@ void gw_course_check_href(struct gw_course_ctx *c, const char *base, const char 
                           enum gw_href_role role, const char *file, unsigned line, char **resolved);
 
 /* xmlsafe.c */
+/* Initialises libxml2 once per process and removes its external entity
+ * loader (nothing in the course module ever loads a URL or file). */
+void gw_course_xml_init(void);
 /* Parses an XML file with no network, no entity substitution, no DTD
  * loading, a DOCTYPE with entity declarations refused, and bounded size and
  * depth. Adds the findings and returns NULL when the document is refused. */

@@ -552,8 +552,8 @@ static void parse_organizations(struct scorm_ctx *s, xmlNode *orgs)
 }
 
 /* SCORM 1.2 has no sequencing: any 2004 sequencing or navigation element is
- * one finding, at its first occurrence. */
-static void check_no_sequencing(struct scorm_ctx *s, const xmlNode *n)
+ * one finding, at its first occurrence. Returns true once found. */
+static bool check_no_sequencing(struct scorm_ctx *s, const xmlNode *n)
 {
     for (const xmlNode *k = gw_course_xml_first(n); k; k = gw_course_xml_next(k)) {
         const char *ns = k->ns ? (const char *)k->ns->href : "";
@@ -562,13 +562,12 @@ static void check_no_sequencing(struct scorm_ctx *s, const xmlNode *n)
                           "<%s> is SCORM 2004 sequencing, which SCORM 1.2 does not have; remove "
                           "it or publish the course as SCORM 2004.",
                           (const char *)k->name);
-            return;
+            return true;
         }
-        if (!gw_course_report_has(s->c->rep, GW_F_SEQUENCING_IN_SCORM12))
-            check_no_sequencing(s, k);
-        else
-            return;
+        if (check_no_sequencing(s, k))
+            return true;
     }
+    return false;
 }
 
 static void report_unreferenced_resources(struct scorm_ctx *s)

@@ -100,10 +100,15 @@ static unsigned max_depth(const xmlNode *n, unsigned limit)
     return deepest;
 }
 
+void gw_course_xml_init(void)
+{
+    pthread_once(&init_once, init_libxml);
+}
+
 xmlDocPtr gw_course_xml_parse(struct gw_course_ctx *c, const char *file, const char *data,
                               size_t len)
 {
-    pthread_once(&init_once, init_libxml);
+    gw_course_xml_init();
     if (len > c->lim->max_descriptor_bytes) {
         gw_course_add(c, GW_F_XML_TOO_LARGE, file, 0,
                       "%s is larger than %zu bytes, the most the gateway parses; remove unused "
