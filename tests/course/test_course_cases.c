@@ -869,5 +869,6 @@ int main(void)
     GW_RUN(test_flash_and_accessibility);
     GW_RUN(test_finding_registry);
     GW_RUN(test_not_a_zip);
+    zb_cleanup();
     return gw_test_summary();
 }

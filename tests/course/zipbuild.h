@@ -4,6 +4,7 @@
 #ifndef GW_TEST_ZIPBUILD_H
 #define GW_TEST_ZIPBUILD_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,13 +21,15 @@ struct zb_entry {
     int flags;
 };
 
+static char zb_dir[256];
+
 /* A fresh path in a private temp directory (created on first use). */
 static inline const char *zb_path(const char *name)
 {
-    static char dir[256];
+    char *dir = zb_dir;
     static char path[512];
     if (!dir[0]) {
-        snprintf(dir, sizeof dir, "/tmp/gwzip.XXXXXX");
+        snprintf(dir, sizeof zb_dir, "/tmp/gwzip.XXXXXX");
         if (!mkdtemp(dir))
             abort();
     }
@@ -89,6 +92,26 @@ static inline bool zb_patch(const char *path, const char *from, const char *to)
     free(buf);
     fclose(f);
     return ok;
+}
+
+/* Removes the temp directory and every zip written into it. */
+static inline void zb_cleanup(void)
+{
+    if (!zb_dir[0])
+        return;
+    DIR *d = opendir(zb_dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        char path[600];
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", zb_dir, e->d_name);
+        unlink(path);
+    }
+    if (d)
+        closedir(d);
+    rmdir(zb_dir);
+    zb_dir[0] = '\0';
 }
 
 #endif
