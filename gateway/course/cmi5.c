@@ -38,7 +38,8 @@ static const struct slot objective_slots[] = {{"title", 1, 1}, {"description", 1
 struct ident {
     char *id;
     unsigned line;
-    const char *what;
+    const char *what; /* element name, borrowed from the document */
+    size_t order;
 };
 
 struct cmi5_ctx {
@@ -197,23 +198,51 @@ static char *check_id(struct cmi5_ctx *x, const xmlNode *n, const char *attr, bo
                       "The %s %s \"%s\" is not an absolute IRI (it needs a scheme, such as "
                       "https://); cmi5 uses it as an xAPI activity id.",
                       what, attr, id);
-    if (unique) {
-        for (size_t i = 0; i < x->id_count; i++) {
-            if (strcmp(x->ids[i].id, id) == 0) {
-                gw_course_add(x->c, GW_F_CMI5_ID_DUPLICATE, x->file, line,
-                              "The %s id \"%s\" is already used by the %s on line %u; block, AU "
-                              "and objective ids must be unique in the course.",
-                              what, id, x->ids[i].what, x->ids[i].line);
-                return id;
-            }
-        }
-        x->ids = gw_xrealloc(x->ids, (x->id_count + 1) * sizeof *x->ids);
+    if (unique) { /* duplicates are found once all ids are known: report_duplicates */
+        x->ids = gw_course_grow(x->ids, x->id_count, sizeof *x->ids);
         x->ids[x->id_count].id = gw_xstrdup(id);
         x->ids[x->id_count].line = line;
         x->ids[x->id_count].what = what;
+        x->ids[x->id_count].order = x->id_count;
         x->id_count++;
     }
     return id;
+}
+
+static int cmp_ident(const void *a, const void *b)
+{
+    const struct ident *x = a, *y = b;
+    int r = strcmp(x->id, y->id);
+    if (r != 0)
+        return r;
+    return x->order < y->order ? -1 : 1;
+}
+
+static void report_duplicates(struct cmi5_ctx *x)
+{
+    qsort(x->ids, x->id_count, sizeof *x->ids, cmp_ident);
+    size_t first = 0;
+    for (size_t i = 1; i < x->id_count; i++) {
+        if (strcmp(x->ids[i].id, x->ids[first].id) != 0) {
+            first = i;
+            continue;
+        }
+        gw_course_add(x->c, GW_F_CMI5_ID_DUPLICATE, x->file, x->ids[i].line,
+                      "The %s id \"%s\" is already used by the %s on line %u; block, AU and "
+                      "objective ids must be unique in the course.",
+                      x->ids[i].what, x->ids[i].id, x->ids[first].what, x->ids[first].line);
+    }
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool has_objective(const struct cmi5_ctx *x, const char *id)
+{
+    return id && x->objective_count > 0 &&
+           bsearch(&id, x->objectives, x->objective_count, sizeof(char *), cmp_str) != NULL;
 }
 
 static void check_objective_refs(struct cmi5_ctx *x, const xmlNode *n)
@@ -223,10 +252,7 @@ static void check_objective_refs(struct cmi5_ctx *x, const xmlNode *n)
         if (!gw_course_xml_is(k, NS_CMI5, "objective"))
             continue;
         char *ref = gw_course_xml_attr(k, NULL, "idref");
-        bool found = false;
-        for (size_t i = 0; ref && i < x->objective_count; i++)
-            found = found || strcmp(x->objectives[i], ref) == 0;
-        if (!found)
+        if (!has_objective(x, ref))
             gw_course_add(x->c, GW_F_CMI5_OBJECTIVE_UNRESOLVED, x->file, gw_course_xml_line(k),
                           "<objective idref=\"%s\"> names no objective of the course; declare "
                           "it in the course's <objectives> or correct the idref.",
@@ -399,9 +425,11 @@ static void parse_course_objectives(struct cmi5_ctx *x, const xmlNode *root)
         free(text_of(x, k, "description", ""));
         if (!id)
             continue;
-        x->objectives = gw_xrealloc(x->objectives, (x->objective_count + 1) * sizeof(char *));
+        x->objectives = gw_course_grow(x->objectives, x->objective_count, sizeof(char *));
         x->objectives[x->objective_count++] = id;
     }
+    if (x->objective_count > 1)
+        qsort(x->objectives, x->objective_count, sizeof(char *), cmp_str);
 }
 
 void gw_course_cmi5_check(struct gw_course_ctx *c, const char *file, const char *data, size_t len)
@@ -432,6 +460,7 @@ void gw_course_cmi5_check(struct gw_course_ctx *c, const char *file, const char 
     }
     parse_course_objectives(&x, root);
     parse_children(&x, root, -1, 0);
+    report_duplicates(&x);
 done:
     for (size_t i = 0; i < x.id_count; i++)
         free(x.ids[i].id);

@@ -73,7 +73,7 @@ static void collect_labels(const xmlNode *n, struct page_scan *ps)
         free(f);
         return;
     }
-    ps->label_for = gw_xrealloc(ps->label_for, (ps->label_count + 1) * sizeof(char *));
+    ps->label_for = gw_course_grow(ps->label_for, ps->label_count, sizeof(char *));
     ps->label_for[ps->label_count++] = f;
 }
 
@@ -81,6 +81,11 @@ static bool is_flash_ref(const char *v)
 {
     return v && (gw_course_ends_with_ci(v, ".swf") || strstr(v, ".swf?") ||
                  strstr(v, "shockwave-flash") || strstr(v, "swfobject"));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static bool control_labeled(const xmlNode *n, const struct page_scan *ps)
@@ -93,9 +98,8 @@ static bool control_labeled(const xmlNode *n, const struct page_scan *ps)
             return true;
     }
     char *id = attr(n, "id");
-    bool found = false;
-    for (size_t i = 0; id && *id && i < ps->label_count; i++)
-        found = found || strcmp(ps->label_for[i], id) == 0;
+    bool found = id && *id && ps->label_count > 0 &&
+                 bsearch(&id, ps->label_for, ps->label_count, sizeof(char *), cmp_str) != NULL;
     free(id);
     return found;
 }
@@ -203,6 +207,8 @@ static void check_page(struct gw_course_ctx *c, const char *page)
     xmlNode *root = xmlDocGetRootElement(doc);
     if (root) {
         walk(root, collect_labels, &ps);
+        if (ps.label_count > 1)
+            qsort(ps.label_for, ps.label_count, sizeof(char *), cmp_str);
         walk(root, check_element, &ps);
         report_page(c, page, &ps);
     }

@@ -73,25 +73,69 @@ void gw_course_add_sev(struct gw_course_ctx *c, enum gw_finding_code code, enum 
     va_end(ap);
 }
 
+void *gw_course_grow(void *p, size_t count, size_t elem)
+{
+    if (count == 0)
+        return gw_xrealloc(p, 4 * elem);
+    if (count >= 4 && (count & (count - 1)) == 0)
+        return gw_xrealloc(p, 2 * count * elem);
+    return p;
+}
+
 void gw_course_add_activity_id(struct gw_course_ctx *c, const char *iri)
 {
     struct gw_course_report *r = c->rep;
     if (!iri || !*iri)
         return;
-    for (size_t i = 0; i < r->activity_id_count; i++) {
-        if (strcmp(r->activity_ids[i], iri) == 0)
-            return;
-    }
-    r->activity_ids =
-        gw_xrealloc(r->activity_ids, (r->activity_id_count + 1) * sizeof *r->activity_ids);
+    r->activity_ids = gw_course_grow(r->activity_ids, r->activity_id_count, sizeof(char *));
     r->activity_ids[r->activity_id_count++] = gw_xstrdup(iri);
+}
+
+struct id_ref {
+    const char *id;
+    size_t index;
+};
+
+static int cmp_id_ref(const void *a, const void *b)
+{
+    const struct id_ref *x = a, *y = b;
+    int r = strcmp(x->id, y->id);
+    if (r != 0)
+        return r;
+    return x->index < y->index ? -1 : 1;
+}
+
+void gw_course_finish_activity_ids(struct gw_course_report *r)
+{
+    size_t n = r->activity_id_count;
+    if (n < 2)
+        return;
+    struct id_ref *refs = gw_xmalloc(n * sizeof *refs);
+    bool *drop = gw_xcalloc(n, sizeof *drop);
+    for (size_t i = 0; i < n; i++) {
+        refs[i].id = r->activity_ids[i];
+        refs[i].index = i;
+    }
+    qsort(refs, n, sizeof *refs, cmp_id_ref);
+    for (size_t i = 1; i < n; i++)
+        drop[refs[i].index] = strcmp(refs[i].id, refs[i - 1].id) == 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (drop[i])
+            free(r->activity_ids[i]);
+        else
+            r->activity_ids[k++] = r->activity_ids[i];
+    }
+    r->activity_id_count = k;
+    free(refs);
+    free(drop);
 }
 
 struct gw_course_item *gw_course_add_item(struct gw_course_ctx *c, enum gw_course_item_kind kind,
                                           int parent, unsigned depth, int *index_out)
 {
     struct gw_course_report *r = c->rep;
-    r->items = gw_xrealloc(r->items, (r->item_count + 1) * sizeof *r->items);
+    r->items = gw_course_grow(r->items, r->item_count, sizeof *r->items);
     struct gw_course_item *it = &r->items[r->item_count];
     memset(it, 0, sizeof *it);
     it->kind = kind;
@@ -111,7 +155,7 @@ void gw_course_add_page(struct gw_course_ctx *c, const char *path)
     }
     if (c->page_count >= c->lim->max_html_pages)
         return;
-    c->pages = gw_xrealloc(c->pages, (c->page_count + 1) * sizeof *c->pages);
+    c->pages = gw_course_grow(c->pages, c->page_count, sizeof *c->pages);
     c->pages[c->page_count++] = gw_xstrdup(path);
 }
 
@@ -357,6 +401,7 @@ static void run_checks(struct gw_course_ctx *c)
     gw_course_content_check(c, c->scorm_parsed);
     if (c->za && c->lim->verify_data && !c->sizes_refused)
         gw_course_zip_verify(c);
+    gw_course_finish_activity_ids(c->rep);
     size_t total = c->rep->counts[0] + c->rep->counts[1] + c->rep->counts[2];
     if (total > c->rep->finding_count)
         gw_course_add(c, GW_F_FINDINGS_TRUNCATED, NULL, 0,
@@ -370,6 +415,9 @@ static void ctx_free(struct gw_course_ctx *c)
     free(c->lookup);
     free(c->unsafe);
     free(c->encrypted);
+    for (size_t i = 0; i < c->folded_count; i++)
+        free(c->folded[i].key);
+    free(c->folded);
     for (size_t i = 0; i < c->page_count; i++)
         free(c->pages[i]);
     free(c->pages);

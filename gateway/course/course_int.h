@@ -12,6 +12,11 @@
 #include <stdarg.h>
 #include <zip.h>
 
+struct gw_course_folded {
+    char *key; /* the path lower-cased, backslashes as slashes */
+    size_t index;
+};
+
 struct gw_course_ctx {
     const struct gw_course_limits *lim;
     struct gw_course_report *rep;
@@ -25,7 +30,9 @@ struct gw_course_ctx {
     const char *mem_name; /* standalone descriptor: its name and bytes */
     const char *mem_data;
     size_t mem_len;
-    char **pages; /* launch pages (package paths) for the content checks */
+    char **pages;                    /* launch pages (package paths) for the content checks */
+    struct gw_course_folded *folded; /* lazily built index for gw_course_find_loose */
+    size_t folded_count;
     size_t page_count;
 };
 
@@ -58,7 +65,7 @@ enum gw_course_read gw_course_read_file(struct gw_course_ctx *c, size_t i, size_
 /* The index in rep->files of the safe regular file at path, or -1. */
 long gw_course_find(const struct gw_course_ctx *c, const char *path);
 /* The same, ignoring ASCII case and slash direction; -1 when none. */
-long gw_course_find_loose(const struct gw_course_ctx *c, const char *path);
+long gw_course_find_loose(struct gw_course_ctx *c, const char *path);
 
 /* href.c */
 /* True when s starts with an RFC 3986 scheme ("http:", "file:", "c:"...). */
@@ -106,6 +113,13 @@ void gw_course_tincan_check(struct gw_course_ctx *c, const char *file, const cha
 
 /* content.c: Flash, launch-page accessibility, unreferenced files. */
 void gw_course_content_check(struct gw_course_ctx *c, bool check_unreferenced);
+
+/* Grows an array that holds count elements so one more fits: capacity is
+ * implied by count (doubling at powers of two), so no field is needed. */
+void *gw_course_grow(void *p, size_t count, size_t elem);
+/* Drops repeated activity ids, keeping each first occurrence in its place
+ * (course.c, once all checks ran). */
+void gw_course_finish_activity_ids(struct gw_course_report *r);
 
 /* small string helpers (course.c) */
 char *gw_course_trim_dup(const char *s);

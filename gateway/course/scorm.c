@@ -39,6 +39,11 @@ struct ident {
     unsigned line;
 };
 
+struct res_ref {
+    const char *id; /* borrowed from struct scorm_res */
+    size_t index;
+};
+
 struct scorm_ctx {
     struct gw_course_ctx *c;
     const char *file;
@@ -47,6 +52,8 @@ struct scorm_ctx {
     bool v12;
     struct scorm_res *res;
     size_t res_count;
+    struct res_ref *by_id;
+    size_t by_id_count;
     struct ident *ids;
     size_t id_count;
 };
@@ -55,7 +62,7 @@ static void note_id(struct scorm_ctx *s, char *id, unsigned line)
 {
     if (!id || !*id)
         return;
-    s->ids = gw_xrealloc(s->ids, (s->id_count + 1) * sizeof *s->ids);
+    s->ids = gw_course_grow(s->ids, s->id_count, sizeof *s->ids);
     s->ids[s->id_count].owned = gw_xstrdup(id);
     s->ids[s->id_count].id = s->ids[s->id_count].owned;
     s->ids[s->id_count].line = line;
@@ -308,12 +315,43 @@ static void parse_resource(struct scorm_ctx *s, xmlNode *r, const char *base_rs)
     free(base);
 }
 
+static int cmp_res_ref(const void *a, const void *b)
+{
+    const struct res_ref *x = a, *y = b;
+    int r = strcmp(x->id, y->id);
+    if (r != 0)
+        return r;
+    return x->index < y->index ? -1 : 1;
+}
+
+/* Resources by identifier, so that lookups stay O(log n) on hostile manifests. */
+static void index_resources(struct scorm_ctx *s)
+{
+    s->by_id = gw_xmalloc((s->res_count + 1) * sizeof *s->by_id);
+    for (size_t i = 0; i < s->res_count; i++) {
+        if (!s->res[i].id)
+            continue;
+        s->by_id[s->by_id_count].id = s->res[i].id;
+        s->by_id[s->by_id_count++].index = i;
+    }
+    qsort(s->by_id, s->by_id_count, sizeof *s->by_id, cmp_res_ref);
+}
+
+/* The first resource with this identifier, or NULL. */
 static struct scorm_res *find_res(struct scorm_ctx *s, const char *id)
 {
-    for (size_t i = 0; id && i < s->res_count; i++) {
-        if (s->res[i].id && strcmp(s->res[i].id, id) == 0)
-            return &s->res[i];
+    if (!id)
+        return NULL;
+    size_t lo = 0, hi = s->by_id_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(s->by_id[mid].id, id) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    if (lo < s->by_id_count && strcmp(s->by_id[lo].id, id) == 0)
+        return &s->res[s->by_id[lo].index];
     return NULL;
 }
 
@@ -350,6 +388,7 @@ static void parse_resources(struct scorm_ctx *s, xmlNode *resources, const char 
         if (gw_course_xml_is(r, s->cp, "resource"))
             parse_resource(s, r, base_rs);
     }
+    index_resources(s);
     check_dependencies(s, resources);
     free(base_rs);
 }
@@ -628,6 +667,7 @@ done:
         free(s.res[i].launch);
     }
     free(s.res);
+    free(s.by_id);
     for (size_t i = 0; i < s.id_count; i++)
         free(s.ids[i].owned);
     free(s.ids);

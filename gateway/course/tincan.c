@@ -37,13 +37,6 @@ static void parse_activity(struct gw_course_ctx *c, const char *file, const char
                       "Activity id \"%s\" is not an absolute IRI; statements need an id such as "
                       "https://example.com/courses/safety.",
                       it->identifier ? it->identifier : "");
-    for (size_t i = 0; it->identifier && i < c->rep->activity_id_count; i++) {
-        if (strcmp(c->rep->activity_ids[i], it->identifier) == 0)
-            gw_course_add(c, GW_F_TINCAN_ID_DUPLICATE, file, line,
-                          "Activity id \"%s\" appears twice in tincan.xml; give each activity "
-                          "its own id.",
-                          it->identifier);
-    }
     gw_course_add_activity_id(c, it->identifier);
     xmlNode *launch = NULL;
     for (xmlNode *k = gw_course_xml_first(a); k; k = gw_course_xml_next(k)) {
@@ -67,6 +60,51 @@ static void parse_activity(struct gw_course_ctx *c, const char *file, const char
             c->rep->identifier = gw_xstrdup(it->identifier);
     }
     free(url);
+}
+
+struct seen {
+    char *id;
+    unsigned line;
+    size_t order;
+};
+
+static int cmp_seen(const void *a, const void *b)
+{
+    const struct seen *x = a, *y = b;
+    int r = strcmp(x->id, y->id);
+    if (r != 0)
+        return r;
+    return x->order < y->order ? -1 : 1;
+}
+
+/* Sorting, not pairwise comparison: tincan.xml may list thousands. */
+static void report_duplicate_ids(struct gw_course_ctx *c, const char *file, const char *ns,
+                                 const xmlNode *acts)
+{
+    struct seen *all = NULL;
+    size_t n = 0;
+    for (xmlNode *a = gw_course_xml_first(acts); a; a = gw_course_xml_next(a)) {
+        char *id = gw_course_xml_is(a, ns, "activity") ? gw_course_xml_attr(a, NULL, "id") : NULL;
+        if (!id)
+            continue;
+        all = gw_course_grow(all, n, sizeof *all);
+        all[n].id = id;
+        all[n].line = gw_course_xml_line(a);
+        all[n].order = n;
+        n++;
+    }
+    if (n > 1)
+        qsort(all, n, sizeof *all, cmp_seen);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && strcmp(all[i].id, all[i - 1].id) == 0)
+            gw_course_add(c, GW_F_TINCAN_ID_DUPLICATE, file, all[i].line,
+                          "Activity id \"%s\" appears more than once in tincan.xml; give each "
+                          "activity its own id.",
+                          all[i].id);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(all[i].id);
+    free(all);
 }
 
 void gw_course_tincan_check(struct gw_course_ctx *c, const char *file, const char *data, size_t len)
@@ -99,6 +137,7 @@ void gw_course_tincan_check(struct gw_course_ctx *c, const char *file, const cha
         count++;
         parse_activity(c, file, ns, a, &launches);
     }
+    report_duplicate_ids(c, file, ns, acts);
     if (count == 0)
         gw_course_add(c, GW_F_TINCAN_NO_ACTIVITY, file, gw_course_xml_line(acts),
                       "<activities> lists no <activity>; add the course activity with its id, "

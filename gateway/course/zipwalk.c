@@ -277,25 +277,49 @@ long gw_course_find(const struct gw_course_ctx *c, const char *path)
     return -1;
 }
 
-static bool loose_equal(const char *a, const char *b)
+static char *fold(const char *s)
 {
-    for (;; a++, b++) {
-        char x = *a == '\\' ? '/' : (char)tolower((unsigned char)*a);
-        char y = *b == '\\' ? '/' : (char)tolower((unsigned char)*b);
-        if (x != y)
-            return false;
-        if (!x)
-            return true;
-    }
+    char *out = gw_xstrdup(s);
+    for (char *p = out; *p; p++)
+        *p = *p == '\\' ? '/' : (char)tolower((unsigned char)*p);
+    return out;
 }
 
-long gw_course_find_loose(const struct gw_course_ctx *c, const char *path)
+static int cmp_folded(const void *a, const void *b)
 {
-    for (size_t i = 0; i < c->rep->file_count; i++) {
-        if (!c->rep->files[i].is_dir && loose_equal(c->rep->files[i].path, path))
-            return (long)i;
+    const struct gw_course_folded *x = a, *y = b;
+    int r = strcmp(x->key, y->key);
+    if (r != 0)
+        return r;
+    return x->index < y->index ? -1 : 1;
+}
+
+long gw_course_find_loose(struct gw_course_ctx *c, const char *path)
+{
+    if (!c->folded) { /* built on first use: most packages never need it */
+        c->folded = gw_xmalloc((c->rep->file_count + 1) * sizeof *c->folded);
+        for (size_t i = 0; i < c->rep->file_count; i++) {
+            if (c->rep->files[i].is_dir)
+                continue;
+            c->folded[c->folded_count].key = fold(c->rep->files[i].path);
+            c->folded[c->folded_count++].index = i;
+        }
+        qsort(c->folded, c->folded_count, sizeof *c->folded, cmp_folded);
     }
-    return -1;
+    char *key = fold(path);
+    long found = -1;
+    size_t lo = 0, hi = c->folded_count;
+    while (lo < hi) { /* the first entry with this key */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(c->folded[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < c->folded_count && strcmp(c->folded[lo].key, key) == 0)
+        found = (long)c->folded[lo].index;
+    free(key);
+    return found;
 }
 
 enum gw_course_read gw_course_read_file(struct gw_course_ctx *c, size_t i, size_t cap, char **data,

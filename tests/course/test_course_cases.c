@@ -4,6 +4,7 @@
  * resolution, Flash and accessibility; plus the finding registry's JSON
  * against schemas/finding-codes.json. */
 #include "course_int.h"
+#include "gw/buf.h"
 #include "gw/course.h"
 #include "gwtest.h"
 #include "zipbuild.h"
@@ -768,6 +769,94 @@ static void test_tincan_rules(void)
     }
 }
 
+/* Large descriptors stay correct (and are handled with sorted indexes, not
+ * pairwise scans): CATAPULT requires accepting a 1000-AU course. */
+static void test_large_descriptors(void)
+{
+    enum { N = 3000 };
+    struct gw_buf x = {0};
+    gw_buf_puts(&x, "<courseStructure xmlns=\"https://w3id.org/xapi/profiles/cmi5/v1/"
+                    "CourseStructure.xsd\"><course id=\"https://lmsgw.example/big\"><title>"
+                    "<langstring>Big</langstring></title><description><langstring>Big"
+                    "</langstring></description></course>");
+    for (int i = 0; i < N; i++)
+        gw_buf_printf(&x,
+                      "<au id=\"https://lmsgw.example/big/au/%d\"><title><langstring>A%d"
+                      "</langstring></title><description><langstring>A</langstring>"
+                      "</description><url>index.html?n=%d</url></au>",
+                      i, i, i);
+    gw_buf_puts(&x, "</courseStructure>");
+    struct gw_course_report *r = run_cmi5(gw_buf_str(&x));
+    REQUIRE(r);
+    CHECK(gw_course_report_valid(r));
+    CHECK_INT(r->item_count, N);
+    CHECK_INT(r->activity_id_count, N + 1);
+    gw_course_report_free(r);
+    /* one duplicate among thousands is still found, at its own line */
+    gw_buf_reset(&x);
+    gw_buf_puts(&x, "<courseStructure xmlns=\"https://w3id.org/xapi/profiles/cmi5/v1/"
+                    "CourseStructure.xsd\">\n<course id=\"https://lmsgw.example/big\"><title>"
+                    "<langstring>Big</langstring></title><description><langstring>Big"
+                    "</langstring></description></course>\n");
+    for (int i = 0; i < N; i++)
+        gw_buf_printf(&x,
+                      "<au id=\"https://lmsgw.example/big/au/%d\"><title><langstring>A"
+                      "</langstring></title><description><langstring>A</langstring>"
+                      "</description><url>index.html</url></au>\n",
+                      i == N - 1 ? 7 : i);
+    gw_buf_puts(&x, "</courseStructure>");
+    r = run_cmi5(gw_buf_str(&x));
+    REQUIRE(r);
+    EXPECT(r, CMI5_ID_DUPLICATE, true);
+    CHECK_INT(r->counts[GW_SEV_ERROR], 1);
+    CHECK(r->finding_count > 0 && r->findings[0].line == N + 2);
+    CHECK_INT(r->activity_id_count, N); /* ids are listed once */
+    gw_course_report_free(r);
+
+    /* SCORM 2004 with thousands of items and resources, last one broken */
+    gw_buf_reset(&x);
+    gw_buf_puts(&x,
+                "<manifest identifier=\"big\" xmlns=\"http://www.imsglobal.org/xsd/imscp_v1p1\" "
+                "xmlns:adlcp=\"http://www.adlnet.org/xsd/adlcp_v1p3\"><metadata><schema>ADL "
+                "SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>"
+                "<organizations default=\"o\"><organization identifier=\"o\"><title>B"
+                "</title>");
+    for (int i = 0; i < N; i++)
+        gw_buf_printf(&x,
+                      "<item identifier=\"i%d\" identifierref=\"r%d\"><title>L</title>"
+                      "</item>",
+                      i, i == N - 1 ? -1 : i);
+    gw_buf_puts(&x, "</organization></organizations><resources>");
+    for (int i = 0; i < N; i++)
+        gw_buf_printf(&x,
+                      "<resource identifier=\"r%d\" type=\"webcontent\" "
+                      "adlcp:scormType=\"sco\" href=\"index.html?p=%d\"/>",
+                      i, i);
+    gw_buf_puts(&x, "</resources></manifest>");
+    r = run_manifest(gw_buf_str(&x), "index.html");
+    REQUIRE(r);
+    EXPECT(r, IDENTIFIERREF_UNRESOLVED, true);
+    CHECK_INT(r->counts[GW_SEV_ERROR], 1);
+    CHECK_INT(r->item_count, N);
+    CHECK_STR(r->items[5].launch_url, "index.html?p=5");
+    gw_course_report_free(r);
+    gw_buf_free(&x);
+
+    /* tincan: a repeated activity id is a warning */
+    const char *t = "<tincan xmlns=\"http://projecttincan.com/tincan.xsd\"><activities>"
+                    "<activity id=\"https://lmsgw.example/t\"><name>T</name><launch>index.html"
+                    "</launch></activity><activity id=\"https://lmsgw.example/m\"><name>M</name>"
+                    "</activity><activity id=\"https://lmsgw.example/t\"><name>T</name>"
+                    "</activity></activities></tincan>";
+    struct zb_entry e[] = {{"tincan.xml", t, 0, 0}, {"index.html", PAGE, 0, 0}};
+    r = run(e, 2, NULL);
+    REQUIRE(r);
+    EXPECT(r, TINCAN_ID_DUPLICATE, true);
+    CHECK(gw_course_report_valid(r));
+    CHECK_INT(r->activity_id_count, 2);
+    gw_course_report_free(r);
+}
+
 /* ---- content ---- */
 
 static void test_flash_and_accessibility(void)
@@ -866,6 +955,7 @@ int main(void)
     GW_RUN(test_scorm_versions);
     GW_RUN(test_cmi5_rules);
     GW_RUN(test_tincan_rules);
+    GW_RUN(test_large_descriptors);
     GW_RUN(test_flash_and_accessibility);
     GW_RUN(test_finding_registry);
     GW_RUN(test_not_a_zip);
