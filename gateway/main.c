@@ -1,6 +1,7 @@
 /* main.c: the lmsgw command line only. Finds the configuration file, picks
  * the subcommand and calls it; the subcommands live in gateway/cli/. */
 #include "gw/cli.h"
+#include "gw/course.h"
 #include "gw/error.h"
 
 #include <stdio.h>
@@ -19,6 +20,9 @@ static const char usage[] =
     "  key list                      list API keys\n"
     "  key revoke KEY_ID             revoke an API key\n"
     "  config --doc | --show         document every configuration key | print the effective one\n"
+    "  validate PACKAGE.zip [--json] check a course package (SCORM 1.2/2004, cmi5, xAPI);\n"
+    "                                exit 0 valid, 1 invalid, 2 unreadable\n"
+    "  validate --finding-codes      print the registry of validation finding codes\n"
     "  errors --json                 print the error-code registry\n"
     "  --help, --version\n"
     "\n"
@@ -44,9 +48,15 @@ static int cmd_errors(int argc, char **argv, const char *config_path)
     return 0;
 }
 
+static int cmd_validate(int argc, char **argv, const char *config_path)
+{
+    (void)config_path;
+    return gw_cmd_validate(argc, argv);
+}
+
 static const struct command commands[] = {
     {"serve", gw_cmd_serve},   {"migrate", gw_cmd_migrate}, {"key", gw_cmd_key},
-    {"config", gw_cmd_config}, {"errors", cmd_errors},
+    {"config", gw_cmd_config}, {"errors", cmd_errors},      {"validate", cmd_validate},
 };
 
 int main(int argc, char **argv)
