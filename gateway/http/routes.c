@@ -7,6 +7,8 @@
 
 #define ADMIN GW_ROLE_ADMIN
 #define ANY_KEY GW_ROLES_ALL
+#define AUTHOR (GW_ROLE_AUTHOR | GW_ROLE_ADMIN)
+#define PEOPLE (GW_ROLE_AUTHOR | GW_ROLE_APPROVER | GW_ROLE_ADMIN)
 #define XAPI_WRITE (GW_ROLE_LMS | GW_ROLE_ADMIN)
 #define XAPI_READ (GW_ROLE_LMS | GW_ROLE_BI | GW_ROLE_ADMIN)
 #define XAPI_FLAGS (GW_ROUTE_CORS | GW_ROUTE_XAPI_BODY)
@@ -31,6 +33,14 @@ const struct gw_route gw_routes[] = {
      "Create an API key; the secret is returned once.", 0, NULL},
     {"DELETE", "/api/v1/keys/{id}", gw_api_keys_delete, ADMIN, GW_BODY_NONE, 0,
      "Revoke an API key.", 0, NULL},
+    /* course packages */
+    {"POST", "/api/v1/packages", gw_api_packages_post, AUTHOR, GW_BODY_FILE, 0,
+     "Upload a course package (zip body or multipart 'file'); answers its validation report.", 0,
+     NULL},
+    {"GET", "/api/v1/packages/{id}", gw_api_packages_get, PEOPLE, GW_BODY_NONE, 0,
+     "A package with its validation report.", 0, NULL},
+    {"GET", "/api/v1/packages/{id}/report", gw_api_packages_report_get, PEOPLE, GW_BODY_NONE, 0,
+     "A package's validation report.", 0, NULL},
     /* xAPI LRS */
     {"GET", "/xapi/about", gw_api_xapi_about_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
      "The xAPI versions this LRS speaks.", GW_ROUTE_CORS, gw_api_xapi_decorate},

@@ -20,6 +20,11 @@ void gw_api_keys_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_keys_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_keys_delete(struct gw_req *req, struct gw_reply *rep);
 
+/* api/packages.c */
+void gw_api_packages_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_packages_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_packages_report_get(struct gw_req *req, struct gw_reply *rep);
+
 /* api/xapi_common.c */
 enum gw_err gw_api_xapi_version(struct gw_req *req, enum gw_xapi_version *v, struct gw_error *e);
 void gw_api_xapi_decorate(struct gw_req *req, struct gw_reply *rep);

@@ -1,0 +1,236 @@
+/* packages.c: the package resource. POST /api/v1/packages takes a zip as
+ * the body (application/zip or application/octet-stream) or as the "file"
+ * part of multipart/form-data; the router has already streamed it to a
+ * temporary file within the route's size limit. The handler extracts the zip
+ * (multipart), hashes it, validates it, keeps it under
+ * data_dir/packages/<sha256>.zip and records the report. GET returns the
+ * record, or the report alone. */
+#include "gw/api.h"
+#include "gw/course.h"
+#include "gw/hash.h"
+#include "gw/json.h"
+#include "gw/multipart.h"
+#include "gw/packages.h"
+#include "gw/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Copies len bytes at off of fd into a new temporary file next to path. */
+static char *copy_range(int fd, off_t off, size_t len, const char *path, struct gw_error *e)
+{
+    size_t n = strlen(path);
+    char *out = gw_xmalloc(n + 8);
+    snprintf(out, n + 8, "%s.zip", path);
+    int ofd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (ofd < 0) {
+        gw_error_set(e, GW_E_IO, "", "cannot write %s: %s", out, strerror(errno));
+        free(out);
+        return NULL;
+    }
+    while (len > 0) {
+        ssize_t w = copy_file_range(fd, &off, ofd, NULL, len, 0);
+        if (w <= 0) {
+            gw_error_set(e, GW_E_IO, "", "cannot copy the uploaded file: %s",
+                         w < 0 ? strerror(errno) : "short read");
+            close(ofd);
+            unlink(out);
+            free(out);
+            return NULL;
+        }
+        len -= (size_t)w;
+    }
+    close(ofd);
+    return out;
+}
+
+/* For multipart/form-data: the "file" part (or the first part with a
+ * filename) copied into its own file. Returns the path (caller frees and
+ * unlinks) and the part's filename. */
+static char *extract_part(const char *path, const char *ct, char *filename, size_t cap,
+                          struct gw_error *e)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size == 0) {
+        gw_error_set(e, GW_E_BAD_REQUEST, "", "the multipart upload is empty");
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    /* Mapped, not read: the pages are the file's, and only the part
+     * boundaries are looked at. */
+    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED) {
+        gw_error_set(e, GW_E_IO, "", "cannot map the upload: %s", strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    struct gw_mpart parts[16];
+    size_t n = 0;
+    char *out = NULL;
+    if (gw_multipart_parse(ct, map, (size_t)st.st_size, parts, 16, &n, e) == GW_OK) {
+        const struct gw_mpart *file = NULL;
+        char disp[512];
+        for (size_t i = 0; i < n && !file; i++) {
+            if (!gw_mpart_header(&parts[i], "Content-Disposition", disp, sizeof disp))
+                continue;
+            if (strstr(disp, "name=\"file\"") || strstr(disp, "filename="))
+                file = &parts[i];
+        }
+        if (!file) {
+            gw_error_set(e, GW_E_BAD_REQUEST, "file",
+                         "the multipart upload has no part named \"file\"");
+        } else {
+            char *fn = strstr(disp, "filename=\"");
+            if (fn) {
+                fn += 10;
+                size_t len = strcspn(fn, "\"");
+                snprintf(filename, cap, "%.*s", (int)(len < cap ? len : cap - 1), fn);
+            }
+            out = copy_range(fd, (off_t)(file->body - (const char *)map), file->body_len, path, e);
+        }
+    }
+    munmap(map, (size_t)st.st_size);
+    close(fd);
+    return out;
+}
+
+static bool hash_file(const char *path, char hex[GW_SHA256_HEX], int64_t *size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct gw_sha256_ctx *c = gw_sha256_begin();
+    char buf[65536];
+    ssize_t r;
+    *size = 0;
+    while ((r = read(fd, buf, sizeof buf)) > 0) {
+        gw_sha256_update(c, buf, (size_t)r);
+        *size += r;
+    }
+    gw_sha256_end(c, hex);
+    close(fd);
+    return r == 0;
+}
+
+/* Moves the zip into data_dir/packages/<sha256>.zip (content-addressed: an
+ * identical upload keeps the existing file). */
+static enum gw_err keep_zip(struct gw_server *srv, const char *tmp, const char *sha,
+                            struct gw_error *e)
+{
+    char dir[1024], dst[1200];
+    snprintf(dir, sizeof dir, "%s/packages", srv->cfg->data_dir);
+    mkdir(dir, 0750);
+    snprintf(dst, sizeof dst, "%s/%s.zip", dir, sha);
+    if (access(dst, F_OK) == 0)
+        return GW_OK;
+    if (rename(tmp, dst) != 0)
+        return gw_error_set(e, GW_E_IO, "", "cannot keep the package in %s: %s", dir,
+                            strerror(errno));
+    return GW_OK;
+}
+
+void gw_api_packages_post(struct gw_req *req, struct gw_reply *rep)
+{
+    struct gw_error e;
+    gw_error_clear(&e);
+    const char *ct = gw_req_header(req, "Content-Type");
+    char filename[256] = "package.zip";
+    const char *hdr = gw_req_header(req, "X-Filename");
+    if (hdr && *hdr)
+        snprintf(filename, sizeof filename, "%s", hdr);
+    char *zip = NULL;
+    if (req->body_size == 0) {
+        gw_reply_errorf(rep, GW_E_BAD_REQUEST, "", "the upload is empty: send the zip as the body");
+        return;
+    }
+    if (gw_content_type_is(ct, "multipart/form-data")) {
+        zip = extract_part(req->body_file, ct, filename, sizeof filename, &e);
+        if (!zip) {
+            gw_reply_error(rep, &e);
+            return;
+        }
+    }
+    const char *path = zip ? zip : req->body_file;
+    char sha[GW_SHA256_HEX];
+    struct gw_package p = {0};
+    struct gw_course_report *report = NULL;
+    enum gw_err rc = hash_file(path, sha, &p.size)
+                         ? GW_OK
+                         : gw_error_set(&e, GW_E_IO, "", "cannot read the uploaded file");
+    if (rc == GW_OK)
+        rc = gw_course_validate_file(path, NULL, &report, &e);
+    if (rc == GW_OK)
+        rc = keep_zip(req->srv, path, sha, &e);
+    if (rc != GW_OK)
+        goto done;
+    json_t *rj = gw_course_report_to_json(report);
+    gw_uuid_v4(p.id);
+    snprintf(p.sha256, sizeof p.sha256, "%s", sha);
+    snprintf(p.filename, sizeof p.filename, "%s", filename);
+    snprintf(p.standard, sizeof p.standard, "%s", gw_course_standard_name(report->standard));
+    p.valid = gw_course_report_valid(report);
+    p.errors = (int64_t)report->counts[GW_SEV_ERROR];
+    p.warnings = (int64_t)report->counts[GW_SEV_WARNING];
+    snprintf(p.uploaded_by, sizeof p.uploaded_by, "%s", req->who.key_id);
+    p.created_ms = gw_clock_now_ms(&req->srv->clock);
+    p.report = gw_json_dump(rj);
+    rc = gw_store_package_insert(req->srv->store, &p, &e);
+    if (rc == GW_OK) {
+        json_t *out = gw_package_summary_json(&p);
+        json_object_set_new(out, "report", rj);
+        char loc[128];
+        snprintf(loc, sizeof loc, "/api/v1/packages/%s", p.id);
+        gw_reply_json(rep, 201, out);
+        gw_reply_header(rep, "Location", loc);
+    } else {
+        json_decref(rj);
+    }
+done:
+    if (rc != GW_OK)
+        gw_reply_error(rep, &e);
+    gw_course_report_free(report);
+    gw_package_clear(&p);
+    if (zip) {
+        unlink(zip); /* gone already when it was kept */
+        free(zip);
+    }
+}
+
+static bool load(struct gw_req *req, struct gw_reply *rep, struct gw_package *p)
+{
+    struct gw_error e;
+    if (gw_store_package_get(req->srv->store, req->params[0], p, &e) != GW_OK) {
+        gw_reply_error(rep, &e);
+        return false;
+    }
+    return true;
+}
+
+void gw_api_packages_get(struct gw_req *req, struct gw_reply *rep)
+{
+    struct gw_package p;
+    if (!load(req, rep, &p))
+        return;
+    json_t *out = gw_package_summary_json(&p);
+    json_object_set_new(out, "report", json_loads(p.report, 0, NULL));
+    gw_reply_json(rep, 200, out);
+    gw_package_clear(&p);
+}
+
+void gw_api_packages_report_get(struct gw_req *req, struct gw_reply *rep)
+{
+    struct gw_package p;
+    if (!load(req, rep, &p))
+        return;
+    gw_reply_text(rep, 200, "application/json", p.report, strlen(p.report));
+    gw_package_clear(&p);
+}

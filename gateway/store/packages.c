@@ -1,0 +1,98 @@
+/* packages.c: package records in the store (table packages, migration
+ * 0004). See gw/packages.h. */
+#include "gw/buf.h"
+#include "gw/packages.h"
+#include "gw/timefmt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void gw_package_clear(struct gw_package *p)
+{
+    free(p->report);
+    memset(p, 0, sizeof *p);
+}
+
+static enum gw_qs insert_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    const struct gw_package *p = ud;
+    struct gw_dbp v[] = {
+        GW_P_TEXT(p->id),          GW_P_TEXT(p->sha256),    GW_P_INT(p->size),
+        GW_P_TEXT(p->filename),    GW_P_TEXT(p->standard),  GW_P_INT(p->valid ? 1 : 0),
+        GW_P_INT(p->errors),       GW_P_INT(p->warnings),   GW_P_TEXT(p->report),
+        GW_P_TEXT(p->uploaded_by), GW_P_INT(p->created_ms),
+    };
+    return gw_db_query(db,
+                       "INSERT INTO packages (id, sha256, size, filename, standard, valid, errors, "
+                       "warnings, report, uploaded_by, created_ms) VALUES ($1, $2, $3, $4, $5, "
+                       "$6, $7, $8, $9, $10, $11)",
+                       v, 11, NULL, NULL, err);
+}
+
+enum gw_err gw_store_package_insert(struct gw_store *s, const struct gw_package *p,
+                                    struct gw_error *err)
+{
+    return gw_store_tx(s, GW_TX_WRITE, insert_body, (void *)p, err);
+}
+
+struct get_ctx {
+    const char *id;
+    struct gw_package *out;
+};
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct get_ctx *c = ud;
+    struct gw_dbp v[] = {GW_P_TEXT(c->id)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT id, sha256, size, filename, standard, valid, errors, "
+                                "warnings, report, uploaded_by, created_ms FROM packages "
+                                "WHERE id = $1",
+                                v, 1, &r, NULL, err);
+    if (qs == GW_QS_ONE) {
+        struct gw_package *p = c->out;
+        gw_package_clear(p);
+        copy(p->id, sizeof p->id, gw_db_col_text(r, 0));
+        copy(p->sha256, sizeof p->sha256, gw_db_col_text(r, 1));
+        p->size = gw_db_col_int(r, 2);
+        copy(p->filename, sizeof p->filename, gw_db_col_text(r, 3));
+        copy(p->standard, sizeof p->standard, gw_db_col_text(r, 4));
+        p->valid = gw_db_col_int(r, 5) != 0;
+        p->errors = gw_db_col_int(r, 6);
+        p->warnings = gw_db_col_int(r, 7);
+        p->report = gw_xstrdup(gw_db_col_text(r, 8));
+        copy(p->uploaded_by, sizeof p->uploaded_by, gw_db_col_text(r, 9));
+        p->created_ms = gw_db_col_int(r, 10);
+    }
+    gw_db_rows_free(r);
+    if (qs == GW_QS_NONE) {
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no package has the id %s", c->id);
+        return GW_QS_HARD;
+    }
+    return qs;
+}
+
+enum gw_err gw_store_package_get(struct gw_store *s, const char *id, struct gw_package *out,
+                                 struct gw_error *err)
+{
+    memset(out, 0, sizeof *out);
+    struct get_ctx c = {id, out};
+    return gw_store_tx(s, GW_TX_READ, get_body, &c, err);
+}
+
+json_t *gw_package_summary_json(const struct gw_package *p)
+{
+    char ts[32];
+    gw_time_format_ms(p->created_ms, ts);
+    return json_pack("{s:s, s:s, s:I, s:s, s:s, s:b, s:I, s:I, s:s, s:s}", "id", p->id, "sha256",
+                     p->sha256, "size", (json_int_t)p->size, "filename", p->filename, "standard",
+                     p->standard, "valid", p->valid, "errors", (json_int_t)p->errors, "warnings",
+                     (json_int_t)p->warnings, "uploaded_by", p->uploaded_by, "created", ts);
+}
