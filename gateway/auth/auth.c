@@ -189,9 +189,8 @@ static int b64decode(const char *in, char *out, size_t cap)
     return (int)n;
 }
 
-/* Splits the header into key id and secret. */
-static bool parse_credentials(const char *h, char *key_id, size_t idcap, char *secret,
-                              size_t seccap)
+bool gw_auth_parse_credentials(const char *h, char *key_id, size_t idcap, char *secret,
+                               size_t seccap)
 {
     char decoded[256];
     const char *pair;
@@ -223,7 +222,7 @@ enum gw_err gw_auth_check(struct gw_auth_cache *c, struct gw_store *s, const cha
     if (!authorization || !*authorization)
         return gw_error_set(err, GW_E_AUTH_MISSING, "Authorization", "this route needs an API key");
     char key_id[32], secret[128];
-    if (!parse_credentials(authorization, key_id, sizeof key_id, secret, sizeof secret))
+    if (!gw_auth_parse_credentials(authorization, key_id, sizeof key_id, secret, sizeof secret))
         return gw_error_set(err, GW_E_AUTH_INVALID, "Authorization",
                             "the Authorization header is not 'Bearer KEY_ID.SECRET' or Basic "
                             "KEY_ID:SECRET");

@@ -33,6 +33,11 @@ enum gw_err gw_auth_key_create(struct gw_store *s, const char *name, const char 
                                const struct gw_key_options *opt, int64_t now_ms,
                                struct gw_new_key *out, struct gw_error *err);
 
+/* Splits an Authorization header value ("Bearer ID.SECRET" or "Basic
+ * base64(ID:SECRET)") into its parts; false when malformed or too long. */
+bool gw_auth_parse_credentials(const char *header, char *key_id, size_t idcap, char *secret,
+                               size_t seccap);
+
 /* Whether header is "sha256=<hex HMAC-SHA256(hmac_secret, body)>";
  * compared in constant time. */
 bool gw_auth_signature_ok(const char *hmac_secret, const void *body, size_t len,
