@@ -1,5 +1,6 @@
 /* main.c: the lmsgw command line only. Finds the configuration file, picks
  * the subcommand and calls it; the subcommands live in gateway/cli/. */
+#include "gw/api.h"
 #include "gw/cli.h"
 #include "gw/course.h"
 #include "gw/error.h"
@@ -24,6 +25,7 @@ static const char usage[] =
     "                                exit 0 valid, 1 invalid, 2 unreadable\n"
     "  validate --finding-codes      print the registry of validation finding codes\n"
     "  errors --json                 print the error-code registry\n"
+    "  openapi                       print the OpenAPI description of the API\n"
     "  --help, --version\n"
     "\n"
     "The configuration file is JSON (--config FILE, or the LMSGW_CONFIG environment variable);\n"
@@ -48,6 +50,21 @@ static int cmd_errors(int argc, char **argv, const char *config_path)
     return 0;
 }
 
+static int cmd_openapi(int argc, char **argv, const char *config_path)
+{
+    (void)argv;
+    (void)config_path;
+    if (argc != 1) {
+        fprintf(stderr, "usage: lmsgw openapi\n");
+        return 2;
+    }
+    json_t *j = gw_api_openapi_json();
+    json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    putchar('\n');
+    json_decref(j);
+    return 0;
+}
+
 static int cmd_validate(int argc, char **argv, const char *config_path)
 {
     (void)config_path;
@@ -57,6 +74,7 @@ static int cmd_validate(int argc, char **argv, const char *config_path)
 static const struct command commands[] = {
     {"serve", gw_cmd_serve},   {"migrate", gw_cmd_migrate}, {"key", gw_cmd_key},
     {"config", gw_cmd_config}, {"errors", cmd_errors},      {"validate", cmd_validate},
+    {"openapi", cmd_openapi},
 };
 
 int main(int argc, char **argv)

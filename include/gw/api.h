@@ -20,6 +20,9 @@ void gw_api_keys_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_keys_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_keys_delete(struct gw_req *req, struct gw_reply *rep);
 
+/* api/openapi.c: the API description generated from the route table. */
+json_t *gw_api_openapi_json(void);
+
 /* api/packages.c */
 void gw_api_packages_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_packages_get(struct gw_req *req, struct gw_reply *rep);

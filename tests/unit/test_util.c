@@ -1,5 +1,6 @@
 /* Unit tests for util/: buffers, time formatting and parsing, hashing, UUIDs,
  * the JSON field table and the error registry. */
+#include "gw/api.h"
 #include "gw/buf.h"
 #include "gw/clock.h"
 #include "gw/error.h"
@@ -201,6 +202,24 @@ static void test_error_schema_in_sync(void)
     json_decref(gen);
 }
 
+/* schemas/openapi.json must equal what the route table generates. */
+static void test_openapi_in_sync(void)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/schemas/openapi.json", getenv("GW_SOURCE_DIR"));
+    json_error_t je;
+    json_t *file = json_load_file(path, 0, &je);
+    REQUIRE(file);
+    json_t *gen = gw_api_openapi_json();
+    CHECK(json_equal(file, gen));
+    if (!json_equal(file, gen))
+        fprintf(stderr, "  schemas/openapi.json is stale: run "
+                        "'./build/lmsgw openapi > schemas/openapi.json'\n");
+    CHECK(json_object_size(json_object_get(gen, "paths")) >= 5);
+    json_decref(file);
+    json_decref(gen);
+}
+
 int main(void)
 {
     GW_RUN(test_buf);
@@ -211,5 +230,6 @@ int main(void)
     GW_RUN(test_formats);
     GW_RUN(test_error_registry);
     GW_RUN(test_error_schema_in_sync);
+    GW_RUN(test_openapi_in_sync);
     return gw_test_summary();
 }
