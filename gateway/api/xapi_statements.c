@@ -10,6 +10,7 @@
 #include "gw/api.h"
 #include "gw/hash.h"
 #include "gw/json.h"
+#include "gw/jws.h"
 #include "gw/log.h"
 #include "gw/multipart.h"
 #include "gw/server.h"
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define MAX_PARTS 128
@@ -135,6 +137,46 @@ static enum gw_err match_attachments(struct body_parts *bp, struct gw_xapi_new_s
     return GW_OK;
 }
 
+/* Signed statements: each signature attachment's part must be a JWS of this
+ * statement (Data 2.6). */
+static enum gw_err check_signatures(struct body_parts *bp, const json_t *st, size_t index,
+                                    bool batch, struct gw_error *e)
+{
+    size_t i;
+    const json_t *a;
+    json_array_foreach(json_object_get(st, "attachments"), i, a)
+    {
+        const char *usage = json_string_value(json_object_get(a, "usageType"));
+        if (!usage || strcmp(usage, GW_XAPI_ATTACHMENT_SIGNATURE) != 0)
+            continue;
+        char where[64];
+        if (batch)
+            snprintf(where, sizeof where, "/%zu/attachments/%zu", index, i);
+        else
+            snprintf(where, sizeof where, "/attachments/%zu", i);
+        const char *ct = json_string_value(json_object_get(a, "contentType"));
+        if (!ct || strcmp(ct, "application/octet-stream") != 0)
+            return gw_error_set(e, GW_E_XAPI_SIGNATURE_INVALID, where,
+                                "a signature attachment's contentType must be "
+                                "application/octet-stream");
+        const char *sha2 = json_string_value(json_object_get(a, "sha2"));
+        char h[160];
+        const struct gw_mpart *part = NULL;
+        for (size_t k = 1; k < bp->n && !part; k++) {
+            if (gw_mpart_header(&bp->parts[k], "X-Experience-API-Hash", h, sizeof h) && sha2 &&
+                strcasecmp(h, sha2) == 0)
+                part = &bp->parts[k];
+        }
+        if (!part)
+            return gw_error_set(e, GW_E_XAPI_SIGNATURE_INVALID, where,
+                                "a signature attachment must be sent as a multipart part");
+        enum gw_err rc = gw_jws_check_statement(part->body, part->body_len, st, where, e);
+        if (rc != GW_OK)
+            return rc;
+    }
+    return GW_OK;
+}
+
 /* ---- the write path ---- */
 
 struct write_ctx {
@@ -212,6 +254,8 @@ static enum gw_err prepare(struct gw_req *req, json_t *body, const char *put_id,
         gw_xapi_new_statement_init(&c->ins.items[i], json_incref(st), had_id, sig);
         c->ins.n++;
         rc = match_attachments(bp, &c->ins.items[i], i, batch, e);
+        if (rc == GW_OK)
+            rc = check_signatures(bp, st, i, batch, e);
     }
     json_decref(authority);
     for (size_t i = 1; rc == GW_OK && i < bp->n; i++) {
