@@ -5,9 +5,9 @@ set -euo pipefail
 what=${1:-run}
 pkgs=(build-essential cmake pkg-config git ca-certificates
       libmicrohttpd-dev libjansson-dev libxml2-dev libzip-dev libcurl4-openssl-dev
-      libsqlite3-dev libpq-dev libssl-dev)
+      libsqlite3-dev libpq-dev libssl-dev curl)
 if [ "$what" = test ]; then
-    pkgs+=(clang-format postgresql postgresql-client zip unzip curl)
+    pkgs+=(clang-format postgresql postgresql-client zip unzip)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to a running gateway on its
 # embedded default: installs what is missing, builds, migrates SQLite under
-# ./data, creates an admin key, prints the URL and the key, and serves.
+# ./data, creates an admin key, starts the local LMS simulator (lmssim, the
+# default LMS endpoint), uploads the sample course packages once the gateway is
+# ready, prints the URL and the key, and serves until Ctrl-C.
 #   scripts/run.sh            (LMSGW_* variables configure it; see README)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,15 +12,39 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGW_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 export LMSGW_DATA_DIR=${LMSGW_DATA_DIR:-$PWD/data}
 export LMSGW_PORT=${LMSGW_PORT:-8080}
+lms_port=${LMSSIM_PORT:-8090}
+mkdir -p "$LMSGW_DATA_DIR"
 ./build/lmsgw migrate
 key=$(./build/lmsgw key create --role admin --name "admin (scripts/run.sh $(date -u +%FT%TZ))" --json)
 token=$(printf '%s' "$key" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+
+# The local LMS: SCORM Cloud and Moodle APIs, state kept across runs.
+./build/tests/lmssim/lmssim --port "$lms_port" --state-file "$LMSGW_DATA_DIR/lmssim.json" \
+    >"$LMSGW_DATA_DIR/lmssim.log" 2>&1 &
+lms_pid=$!
+trap 'kill $lms_pid 2>/dev/null' EXIT
+
+# Once the gateway answers, upload the sample packages (validated on upload).
+(
+    for _ in $(seq 1 100); do
+        curl -fsS "http://127.0.0.1:${LMSGW_PORT}/readyz" >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    for zip in build/packages/*.zip; do
+        curl -fsS -H "Authorization: Bearer ${token}" -H "Content-Type: application/zip" \
+            -H "X-Filename: $(basename "$zip")" --data-binary @"$zip" \
+            "http://127.0.0.1:${LMSGW_PORT}/api/v1/packages" |
+            sed -n 's/^{"id":"\([^"]*\)".*"valid":\([a-z]*\).*/  sample package '"$(basename "$zip")"': \/api\/v1\/packages\/\1 (valid: \2)/p'
+    done
+) &
+
 cat <<MSG
 
   lmsgw is starting on http://127.0.0.1:${LMSGW_PORT}
   admin key (shown once):  ${token}
   try:  curl -H "Authorization: Bearer ${token}" http://127.0.0.1:${LMSGW_PORT}/api/v1
+  local LMS (lmssim):      http://127.0.0.1:${lms_port}  (SCORM Cloud API under /api/v2, Moodle web services)
   data: ${LMSGW_DATA_DIR}   stop: Ctrl-C
 
 MSG
-exec ./build/lmsgw serve
+./build/lmsgw serve

@@ -257,19 +257,26 @@ static enum gw_qs read_version(struct gw_db *db, int *version, struct gw_error *
     return qs;
 }
 
+/* A migration's version is the number its file name starts with
+ * ("0004_packages.sql" is 4), so migrations merged from parallel work in any
+ * order keep their identity. */
+static int migration_number(const struct gw_migration *m)
+{
+    return atoi(m->name);
+}
+
 struct migrate_ctx {
-    const struct gw_migration *list;
-    int known;
-    int step;    /* the migration this transaction applies (0-based) */
-    bool ran;    /* whether it was applied by this transaction */
-    bool newer;  /* the database is ahead of this binary */
-    int version; /* the database's version before this transaction */
+    const struct gw_migration *m; /* the migration this transaction applies */
+    int newest_known;
+    bool ran;   /* whether it was applied by this transaction */
+    bool newer; /* the database has a version this binary does not know */
+    int db_max;
 };
 
 static enum gw_qs migrate_step(struct gw_db *db, void *ud, struct gw_error *err)
 {
-    struct migrate_ctx *m = ud;
-    m->ran = false;
+    struct migrate_ctx *c = ud;
+    c->ran = false;
     enum gw_qs qs;
     if (gw_db_dialect(db) == GW_DIALECT_POSTGRES) {
         /* Several instances may start at once: one migrates, the others wait. */
@@ -280,56 +287,65 @@ static enum gw_qs migrate_step(struct gw_db *db, void *ud, struct gw_error *err)
     qs = gw_db_exec_script(db, sql_create_migrations, err);
     if (qs < 0)
         return qs;
-    qs = read_version(db, &m->version, err);
+    qs = read_version(db, &c->db_max, err);
     if (qs < 0)
         return qs;
-    if (m->version > m->known) {
-        m->newer = true;
+    if (c->db_max > c->newest_known) {
+        c->newer = true;
         return GW_QS_NONE;
     }
-    if (m->version > m->step)
-        return GW_QS_NONE; /* another instance applied it */
-    qs = gw_db_exec_script(db, m->list[m->step].sql, err);
+    int number = migration_number(c->m);
+    struct gw_dbp v[] = {GW_P_INT(number)};
+    qs = gw_db_query(db, "SELECT 1 FROM schema_migrations WHERE version = $1", v, 1, NULL, NULL,
+                     err);
+    if (qs != GW_QS_NONE)
+        return qs < 0 ? qs : GW_QS_NONE; /* applied already (by us or another instance) */
+    qs = gw_db_exec_script(db, c->m->sql, err);
     if (qs < 0) {
         char detail[sizeof err->detail];
         snprintf(detail, sizeof detail, "%s", err->detail);
-        gw_error_set(err, GW_E_STORE_MIGRATION, m->list[m->step].name, "%s: %s",
-                     m->list[m->step].name, detail);
+        gw_error_set(err, GW_E_STORE_MIGRATION, c->m->name, "%s: %s", c->m->name, detail);
         return qs == GW_QS_SOFT ? qs : GW_QS_HARD;
     }
-    struct gw_dbp p[] = {GW_P_INT(m->step + 1), GW_P_TEXT(m->list[m->step].name),
-                         GW_P_INT(gw_time_now_ms())};
-    qs = gw_db_query(db,
-                     "INSERT INTO schema_migrations (version, name, applied_ms) "
-                     "VALUES ($1, $2, $3)",
-                     p, 3, NULL, NULL, err);
+    struct gw_dbp p[] = {GW_P_INT(number), GW_P_TEXT(c->m->name), GW_P_INT(gw_time_now_ms())};
+    qs = gw_db_query(
+        db, "INSERT INTO schema_migrations (version, name, applied_ms) VALUES ($1, $2, $3)", p, 3,
+        NULL, NULL, err);
     if (qs < 0)
         return qs;
-    m->ran = true;
+    c->ran = true;
     return GW_QS_ONE;
 }
 
 enum gw_err gw_store_migrate(struct gw_store *s, int *applied, struct gw_error *err)
 {
-    struct migrate_ctx m = {0};
-    known_migrations(s, &m.list, &m.known);
+    const struct gw_migration *list;
+    int n;
+    known_migrations(s, &list, &n);
+    return gw_store_migrate_list(s, list, n, applied, err);
+}
+
+enum gw_err gw_store_migrate_list(struct gw_store *s, const struct gw_migration *list, int n,
+                                  int *applied, struct gw_error *err)
+{
+    struct migrate_ctx c = {0};
+    c.newest_known = n ? migration_number(&list[n - 1]) : 0;
     if (applied)
         *applied = 0;
-    for (m.step = 0; m.step < m.known; m.step++) {
-        enum gw_err rc = gw_store_tx(s, GW_TX_WRITE, migrate_step, &m, err);
+    for (int i = 0; i < n && !c.newer; i++) {
+        c.m = &list[i];
+        enum gw_err rc = gw_store_tx(s, GW_TX_WRITE, migrate_step, &c, err);
         if (rc != GW_OK)
             return rc;
-        if (m.newer)
-            break;
-        if (m.ran) {
-            gw_log_info("applied migration %s", m.list[m.step].name);
+        if (c.ran) {
+            gw_log_info("applied migration %s", list[i].name);
             if (applied)
                 (*applied)++;
         }
     }
-    if (m.known == 0 || m.newer) {
-        int dbv = 0, known = 0;
-        enum gw_err rc = gw_store_schema_version(s, &dbv, &known, err);
+    if (n == 0 || c.newer) {
+        int dbv = 0, known = c.newest_known, ignored = 0;
+        enum gw_err rc = gw_store_schema_version(s, &dbv, &ignored, err);
         if (rc != GW_OK)
             return rc;
         if (dbv > known)
@@ -369,7 +385,9 @@ enum gw_err gw_store_schema_version(struct gw_store *s, int *db_version, int *kn
                                     struct gw_error *err)
 {
     const struct gw_migration *list;
-    known_migrations(s, &list, known);
+    int n;
+    known_migrations(s, &list, &n);
+    *known = n ? migration_number(&list[n - 1]) : 0;
     struct version_ctx v = {0};
     enum gw_err rc = gw_store_tx(s, GW_TX_READ, version_body, &v, err);
     *db_version = v.version;

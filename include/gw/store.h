@@ -83,6 +83,11 @@ const char *gw_store_backend_name(const struct gw_store *s);
  * Refuses (GW_E_STORE_SCHEMA_NEWER) when the database has a newer schema than
  * this binary knows. *applied (may be NULL) receives how many ran. */
 enum gw_err gw_store_migrate(struct gw_store *s, int *applied, struct gw_error *err);
+/* gw_store_migrate over a given list (sorted by file name; a version is the
+ * number the name starts with): every migration not recorded yet is applied,
+ * also one numbered below the newest applied (work merged in another order). */
+enum gw_err gw_store_migrate_list(struct gw_store *s, const struct gw_migration *list, int n,
+                                  int *applied, struct gw_error *err);
 /* The schema version in the database (0 when none) and the newest this binary knows. */
 enum gw_err gw_store_schema_version(struct gw_store *s, int *db_version, int *known,
                                     struct gw_error *err);

@@ -146,7 +146,8 @@ static void test_newer_schema_refused(void)
     char *dsn = gwt_pg_fresh_dsn();
     REQUIRE(dsn);
     char cfg[512];
-    snprintf(cfg, sizeof cfg, "{\"database\": \"%s\", \"data_dir\": \"%s/pgdata\"}", dsn, dir);
+    snprintf(cfg, sizeof cfg, "{\"database\": \"%s\", \"data_dir\": \"%s/pgdata\", \"port\": 0}",
+             dsn, dir);
     char *p = write_file("newer.json", cfg);
     const char *mig[] = {"--config", p, "migrate", NULL};
     char *out = NULL;
