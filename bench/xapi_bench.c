@@ -519,6 +519,7 @@ int main(int argc, char **argv)
            "connections, access_log %s\n",
            (int)s.pid, s.port, o.pg ? "PostgreSQL" : "SQLite", o.statements, o.clients,
            o.access_log ? "on" : "off");
+    fflush(stdout);
     long seq = 0;
     for (int i = 0; i < o.n_batches; i++)
         scenario(&o, &s, o.batches[i], &seq);
