@@ -643,6 +643,9 @@ static void test_voiding(void)
     j = get_q(q, &status);
     CHECK_INT(status, 200);
     CHECK(!contains_id(j, target));
+    /* the voiding statement targets a statement on this activity, so the
+     * activity filter finds it too (Comm 2.1.3) */
+    CHECK(contains_id(j, vid));
     json_decref(j);
     j = get_q("verb=" VOIDED_VERB "&limit=0", &status);
     CHECK_INT(status, 200);
