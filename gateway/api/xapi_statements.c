@@ -248,10 +248,16 @@ static enum gw_err prepare(struct gw_req *req, json_t *body, const char *put_id,
         char sig[65] = "";
         if (!had_id && c->ins.dedup_window_ms > 0 && !gw_xapi_dedup_signature(st, sig))
             sig[0] = '\0';
+        bool had_ts = json_object_get(st, "timestamp") != NULL;
         rc = gw_xapi_normalize(st, put_id, now, authority, v, NULL, e);
         if (rc != GW_OK)
             break;
         gw_xapi_new_statement_init(&c->ins.items[i], json_incref(st), had_id, sig);
+        /* A missing timestamp becomes the statement's stored instant, which
+         * only the writer knows; leaving it absent until then also keeps an
+         * identical resend from comparing LRS-assigned timestamps (409). */
+        if (!had_ts)
+            json_object_del(st, "timestamp");
         c->ins.n++;
         rc = match_attachments(bp, &c->ins.items[i], i, batch, e);
         if (rc == GW_OK)

@@ -282,6 +282,10 @@ static enum gw_qs insert_one(struct gw_db *db, const struct gw_xapi_insert *in,
     char stored[32];
     gw_time_format_ms(stored_ms, stored);
     json_object_set_new(it->st, "stored", json_string(stored));
+    if (!json_object_get(it->st, "timestamp")) { /* none given: timestamp = stored */
+        json_object_set_new(it->st, "timestamp", json_string(stored));
+        it->timestamp_ms = stored_ms;
+    }
     char *body = gw_json_dump(it->st);
     struct gw_dbp p[] = {
         GW_P_TEXT(it->id),

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds lmsgw and the benchmarks in Release (build-bench/), runs the package
+# validation benchmark, then the xAPI statements benchmark on SQLite and on a
+# throwaway PostgreSQL cluster
+# (tests/scripts/pg-start.sh / pg-stop.sh). Extra arguments go to xapi_bench,
+# e.g. bench/run.sh --statements 5000 --clients 32.
+# Targets (reported, never asserted): SQLite >= 10,000 statements/s single
+# posts, >= 50,000/s in batches of 100.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${GW_BENCH_BUILD:-$root/build-bench}
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" -j2 --target lmsgw xapi_bench validate_bench >/dev/null
+bench=("$build/bench/xapi_bench" --lmsgw "$build/lmsgw")
+
+echo "== Package validation"
+"$build/bench/validate_bench"
+
+echo "== SQLite"
+"${bench[@]}" "$@"
+
+echo "== PostgreSQL"
+state=$(mktemp -d /tmp/lmsgw-bench-pg.XXXXXX)
+trap '"$root/tests/scripts/pg-stop.sh" "$state" >/dev/null 2>&1 || true; rm -rf "$state"' EXIT
+"$root/tests/scripts/pg-start.sh" "$state"
+base=$(cat "$state/dsn")
+# a database of its own on the throwaway server
+sock=${base#*host=}
+"$(cat "$state/bin")/psql" -q -h "$sock" -U postgres -d postgres -c "CREATE DATABASE xapi_bench" >/dev/null
+"${bench[@]}" --pg "postgresql://postgres@/xapi_bench?host=$sock" "$@"

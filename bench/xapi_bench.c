@@ -1,0 +1,528 @@
+/* xapi_bench: a load generator for POST /xapi/statements. It starts the real
+ * lmsgw (SQLite in a temporary directory, or the PostgreSQL DSN given with
+ * --pg), creates an lms key, and posts realistic ~1.5 KB statements (varied
+ * actor, verb, object, result, context with parent/grouping/category and
+ * extensions) from C concurrent keep-alive connections driven by one epoll
+ * loop: first single statements, then batches of 10 and of 100. For each
+ * scenario it prints statements/s, the p50/p99 latency of one request and
+ * the server's peak RSS (VmHWM, reset between scenarios via clear_refs).
+ * Every request body is built before the clock starts; the run is bounded
+ * (--statements per scenario) and stops by itself. Targets are reported by
+ * the caller, never asserted here.
+ *
+ *   xapi_bench [--lmsgw PATH] [--pg DSN] [--statements N] [--clients C]
+ *              [--batches 1,10,100] [--keep] [--no-access-log]
+ */
+#include "gw/hash.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct opts {
+    const char *lmsgw;
+    const char *pg;
+    long statements;
+    int clients;
+    int batches[8];
+    int n_batches;
+    bool keep;
+    bool access_log;
+};
+
+struct server {
+    pid_t pid;
+    int port;
+    char dir[256];
+    char auth[256]; /* base64 of key_id:secret */
+};
+
+static void die(const char *what)
+{
+    fprintf(stderr, "xapi_bench: %s\n", what);
+    exit(2);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- the server ---- */
+
+static bool write_config(const struct opts *o, struct server *s, char *path, size_t cap)
+{
+    json_t *cfg = json_pack("{s:s, s:i, s:s+, s:b}", "listen_address", "127.0.0.1", "port", 0,
+                            "data_dir", s->dir, "/data", "access_log", o->access_log);
+    if (o->pg)
+        json_object_set_new(cfg, "database", json_string(o->pg));
+    snprintf(path, cap, "%s/config.json", s->dir);
+    int rc = json_dump_file(cfg, path, JSON_INDENT(2));
+    json_decref(cfg);
+    return rc == 0;
+}
+
+static char *run_capture(const char *const argv[])
+{
+    int p[2];
+    if (pipe(p) != 0)
+        return NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(p[1], 1);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 2);
+        close(p[0]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(p[1]);
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    ssize_t n;
+    while ((n = read(p[0], buf + len, cap - len - 1)) > 0)
+        len += (size_t)n;
+    buf[len] = '\0';
+    close(p[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static void start_server(const struct opts *o, struct server *s)
+{
+    snprintf(s->dir, sizeof s->dir, "/tmp/lmsgw-bench.XXXXXX");
+    if (!mkdtemp(s->dir))
+        die("cannot create a temporary directory");
+    char cfg[512];
+    if (!write_config(o, s, cfg, sizeof cfg))
+        die("cannot write config.json");
+    const char *kargs[] = {o->lmsgw, "--config", cfg,     "key",    "create", "--role",
+                           "lms",    "--name",   "bench", "--json", NULL};
+    char *out = run_capture(kargs);
+    json_t *k = out ? json_loads(out, 0, NULL) : NULL;
+    const char *id = json_string_value(json_object_get(k, "key_id"));
+    const char *secret = json_string_value(json_object_get(k, "secret"));
+    if (!id || !secret)
+        die("lmsgw key create failed (is --lmsgw right? is the database reachable?)");
+    char pair[256];
+    snprintf(pair, sizeof pair, "%s:%s", id, secret);
+    char *b64 = gw_base64_encode(pair, strlen(pair));
+    snprintf(s->auth, sizeof s->auth, "%s", b64);
+    free(b64);
+    json_decref(k);
+    free(out);
+
+    int p[2];
+    if (pipe(p) != 0)
+        die("pipe");
+    char errlog[512];
+    snprintf(errlog, sizeof errlog, "%s/stderr.log", s->dir);
+    s->pid = fork();
+    if (s->pid == 0) {
+        dup2(p[1], 1);
+        int fd = open(errlog, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, 2);
+        close(p[0]);
+        execl(o->lmsgw, o->lmsgw, "--config", cfg, "serve", (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    FILE *f = fdopen(p[0], "r");
+    char line[512] = "";
+    if (!fgets(line, sizeof line, f) || !strstr(line, "listening on"))
+        die("lmsgw serve did not start (see its stderr.log in the temp dir)");
+    fclose(f);
+    s->port = atoi(strrchr(line, ':') + 1);
+}
+
+static void stop_server(const struct opts *o, struct server *s)
+{
+    kill(s->pid, SIGTERM);
+    int st;
+    waitpid(s->pid, &st, 0);
+    if (!o->keep) {
+        char cmd[400];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "xapi_bench: could not remove %s\n", s->dir);
+    } else {
+        fprintf(stderr, "xapi_bench: kept %s\n", s->dir);
+    }
+}
+
+/* Peak RSS in KiB since the last reset_peak_rss. */
+static long peak_rss_kib(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    long kib = -1;
+    while (f && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "VmHWM:", 6) == 0)
+            kib = atol(line + 6);
+    }
+    if (f)
+        fclose(f);
+    return kib;
+}
+
+static void reset_peak_rss(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/clear_refs", (int)pid);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs("5", f); /* resets VmHWM to the current RSS (Linux >= 4.0) */
+        fclose(f);
+    }
+}
+
+/* ---- statements ---- */
+
+static const char *const verbs[][2] = {
+    {"http://adlnet.gov/expapi/verbs/attempted", "attempted"},
+    {"http://adlnet.gov/expapi/verbs/completed", "completed"},
+    {"http://adlnet.gov/expapi/verbs/passed", "passed"},
+    {"http://adlnet.gov/expapi/verbs/failed", "failed"},
+    {"http://adlnet.gov/expapi/verbs/answered", "answered"},
+    {"http://adlnet.gov/expapi/verbs/progressed", "progressed"},
+};
+
+static unsigned long long rng_state = 0x9e3779b97f4a7c15ULL;
+static unsigned rnd(unsigned n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (unsigned)(rng_state % n);
+}
+
+/* Appends one statement (about 1.5 KB) to buf; returns the new length. */
+static size_t make_statement(char *buf, size_t cap, long seq)
+{
+    unsigned learner = rnd(5000), course = rnd(40), module = rnd(12), v = rnd(6);
+    unsigned raw = rnd(101);
+    char reg[64];
+    snprintf(reg, sizeof reg, "%08x-%04x-4%03x-a%03x-%012llx", learner, course, module,
+             rnd(4096) & 0xfffu, (unsigned long long)seq & 0xffffffffffffULL);
+    int n = snprintf(
+        buf, cap,
+        "{\"actor\":{\"objectType\":\"Agent\",\"name\":\"Learner %u\",\"account\":{\"homePage\":"
+        "\"https://lms.example.org\",\"name\":\"learner-%u\"}},"
+        "\"verb\":{\"id\":\"%s\",\"display\":{\"en-US\":\"%s\"}},"
+        "\"object\":{\"objectType\":\"Activity\",\"id\":\"https://lms.example.org/course/%u/"
+        "module/%u/sco/%ld\",\"definition\":{\"type\":\"http://adlnet.gov/expapi/activities/"
+        "lesson\",\"name\":{\"en-US\":\"Course %u, module %u, lesson %ld\",\"de-DE\":\"Kurs %u, "
+        "Modul %u, Lektion %ld\"},\"description\":{\"en-US\":\"A lesson of the compliance "
+        "curriculum that every employee completes once a year.\"},\"extensions\":{\"https://"
+        "lms.example.org/xapi/ext/sco-version\":\"2026.%u\"}}},"
+        "\"result\":{\"score\":{\"scaled\":%.2f,\"raw\":%u,\"min\":0,\"max\":100},\"success\":%s,"
+        "\"completion\":%s,\"duration\":\"PT%uM%uS\",\"extensions\":{\"https://lms.example.org/"
+        "xapi/ext/attempt\":%u}},"
+        "\"context\":{\"registration\":\"%s\",\"platform\":\"Moodle\",\"language\":\"en-US\","
+        "\"instructor\":{\"objectType\":\"Agent\",\"name\":\"Trainer %u\",\"mbox\":\"mailto:"
+        "trainer%u@example.org\"},\"contextActivities\":{\"parent\":[{\"objectType\":"
+        "\"Activity\",\"id\":\"https://lms.example.org/course/%u/module/%u\"}],\"grouping\":[{"
+        "\"objectType\":\"Activity\",\"id\":\"https://lms.example.org/course/%u\"}],"
+        "\"category\":[{\"objectType\":\"Activity\",\"id\":\"https://w3id.org/xapi/scorm\"}]},"
+        "\"extensions\":{\"https://lms.example.org/xapi/ext/session\":\"s-%ld\",\"https://"
+        "lms.example.org/xapi/ext/client\":{\"browser\":\"Firefox 140\",\"os\":\"Linux\"}}},"
+        "\"timestamp\":\"2026-11-%02uT%02u:%02u:%02u.%03uZ\"}",
+        learner, learner, verbs[v][0], verbs[v][1], course, module, seq % 30, course, module,
+        seq % 30, course, module, seq % 30, rnd(10), raw / 100.0, raw, raw >= 60 ? "true" : "false",
+        v == 1 || v == 2 ? "true" : "false", rnd(60), rnd(60), rnd(5) + 1, reg, course % 7,
+        course % 7, course, module, course, seq, 1 + rnd(21), rnd(24), rnd(60), rnd(60), rnd(1000));
+    if (n < 0 || (size_t)n >= cap)
+        die("statement buffer too small");
+    return (size_t)n;
+}
+
+struct request {
+    char *data;
+    size_t len;
+};
+
+/* Builds n_req requests of `batch` statements each. */
+static struct request *build_requests(const struct server *s, long n_req, int batch, long *seq,
+                                      double *avg_statement)
+{
+    struct request *r = calloc((size_t)n_req, sizeof *r);
+    size_t cap = (size_t)batch * 2600 + 512;
+    char *body = malloc(cap);
+    size_t total_st = 0;
+    for (long i = 0; i < n_req; i++) {
+        size_t len = 0;
+        if (batch > 1)
+            body[len++] = '[';
+        for (int k = 0; k < batch; k++) {
+            if (k)
+                body[len++] = ',';
+            size_t one = make_statement(body + len, cap - len - 2, (*seq)++);
+            total_st += one;
+            len += one;
+        }
+        if (batch > 1)
+            body[len++] = ']';
+        char head[512];
+        int hl = snprintf(head, sizeof head,
+                          "POST /xapi/statements HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                          "Authorization: Basic %s\r\nX-Experience-API-Version: 1.0.3\r\n"
+                          "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+                          s->port, s->auth, len);
+        r[i].len = (size_t)hl + len;
+        r[i].data = malloc(r[i].len);
+        memcpy(r[i].data, head, (size_t)hl);
+        memcpy(r[i].data + hl, body, len);
+    }
+    *avg_statement = (double)total_st / (double)(n_req * batch);
+    free(body);
+    return r;
+}
+
+/* ---- the load loop ---- */
+
+struct conn {
+    int fd;
+    const struct request *req;
+    size_t sent;
+    char buf[16384];
+    size_t got;
+    double t0;
+};
+
+struct run {
+    const struct request *reqs;
+    long n_req, next, done, errors;
+    double *lat;
+    int epfd;
+    int port;
+};
+
+static int connect_to(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0 && errno != EINPROGRESS)
+        die("connect");
+    return fd;
+}
+
+static void arm(struct run *r, struct conn *c, uint32_t events, int op)
+{
+    struct epoll_event ev = {.events = events, .data.ptr = c};
+    if (epoll_ctl(r->epfd, op, c->fd, &ev) != 0)
+        die("epoll_ctl");
+}
+
+/* Gives c its next request, or closes it when none is left. */
+static void next_request(struct run *r, struct conn *c)
+{
+    if (r->next >= r->n_req) {
+        epoll_ctl(r->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+        close(c->fd);
+        c->fd = -1;
+        return;
+    }
+    c->req = &r->reqs[r->next++];
+    c->sent = 0;
+    c->got = 0;
+    c->t0 = now_s();
+    arm(r, c, EPOLLOUT, EPOLL_CTL_MOD);
+}
+
+static void on_writable(struct run *r, struct conn *c)
+{
+    while (c->sent < c->req->len) {
+        ssize_t n = send(c->fd, c->req->data + c->sent, c->req->len - c->sent, MSG_NOSIGNAL);
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n <= 0)
+            die("send failed (did the server close the connection?)");
+        c->sent += (size_t)n;
+    }
+    arm(r, c, EPOLLIN, EPOLL_CTL_MOD);
+}
+
+/* True when c->buf holds a whole response; *status receives its code. */
+static bool response_complete(struct conn *c, int *status)
+{
+    c->buf[c->got] = '\0';
+    char *end = strstr(c->buf, "\r\n\r\n");
+    if (!end)
+        return false;
+    const char *cl = strcasestr(c->buf, "\r\nContent-Length:");
+    size_t body = cl && cl < end ? (size_t)strtoul(cl + 17, NULL, 10) : 0;
+    if (c->got < (size_t)(end + 4 - c->buf) + body)
+        return false;
+    *status = atoi(c->buf + 9);
+    return true;
+}
+
+static void on_readable(struct run *r, struct conn *c)
+{
+    for (;;) {
+        if (c->got >= sizeof c->buf - 1)
+            die("response larger than the buffer");
+        ssize_t n = recv(c->fd, c->buf + c->got, sizeof c->buf - 1 - c->got, 0);
+        if (n < 0 && errno == EAGAIN)
+            break;
+        if (n <= 0)
+            die("the server closed a keep-alive connection");
+        c->got += (size_t)n;
+    }
+    int status = 0;
+    if (!response_complete(c, &status))
+        return;
+    if (status != 200) {
+        if (r->errors++ < 3)
+            fprintf(stderr, "xapi_bench: HTTP %d: %.300s\n", status, c->buf);
+    }
+    r->lat[r->done++] = now_s() - c->t0;
+    next_request(r, c);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void scenario(const struct opts *o, const struct server *s, int batch, long *seq)
+{
+    long n_req = (o->statements + batch - 1) / batch;
+    double avg = 0;
+    struct request *reqs = build_requests(s, n_req, batch, seq, &avg);
+    struct run r = {.reqs = reqs, .n_req = n_req, .port = s->port};
+    r.lat = calloc((size_t)n_req, sizeof *r.lat);
+    r.epfd = epoll_create1(0);
+    int nc = o->clients < n_req ? o->clients : (int)n_req;
+    struct conn *conns = calloc((size_t)nc, sizeof *conns);
+    reset_peak_rss(s->pid);
+    double t0 = now_s();
+    for (int i = 0; i < nc; i++) {
+        conns[i].fd = connect_to(s->port);
+        arm(&r, &conns[i], EPOLLOUT, EPOLL_CTL_ADD);
+        next_request(&r, &conns[i]);
+    }
+    struct epoll_event evs[256];
+    while (r.done < n_req) {
+        int n = epoll_wait(r.epfd, evs, 256, 30000);
+        if (n == 0)
+            die("no progress for 30 s");
+        for (int i = 0; i < n; i++) {
+            struct conn *c = evs[i].data.ptr;
+            if (c->fd < 0)
+                continue;
+            if (evs[i].events & (EPOLLERR | EPOLLHUP))
+                die("connection error");
+            if (evs[i].events & EPOLLOUT)
+                on_writable(&r, c);
+            else if (evs[i].events & EPOLLIN)
+                on_readable(&r, c);
+        }
+    }
+    double wall = now_s() - t0;
+    long rss = peak_rss_kib(s->pid);
+    qsort(r.lat, (size_t)n_req, sizeof *r.lat, cmp_double);
+    double p50 = r.lat[n_req / 2] * 1000, p99 = r.lat[(n_req * 99) / 100] * 1000;
+    double max = r.lat[n_req - 1] * 1000;
+    char label[16];
+    snprintf(label, sizeof label, batch == 1 ? "single" : "batch%d", batch);
+    printf("%-10s %-8s %7ld st %6ld req %5d conn %6.0f B/st  %9.0f st/s  p50 %7.2f ms  p99 %7.2f "
+           "ms  max %7.2f ms  peak RSS %6.1f MiB  errors %ld\n",
+           o->pg ? "postgresql" : "sqlite", label, n_req * batch, n_req, nc, avg,
+           (double)(n_req * batch) / wall, p50, p99, max, (double)rss / 1024.0, r.errors);
+    fflush(stdout);
+    for (long i = 0; i < n_req; i++)
+        free(reqs[i].data);
+    free(reqs);
+    free(r.lat);
+    free(conns);
+    close(r.epfd);
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: xapi_bench [--lmsgw PATH] [--pg DSN] [--statements N] [--clients C] "
+                    "[--batches 1,10,100] [--keep] [--no-access-log]\n");
+    exit(2);
+}
+
+static void parse_batches(struct opts *o, const char *list)
+{
+    o->n_batches = 0;
+    char *copy = strdup(list), *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t && o->n_batches < 8;
+         t = strtok_r(NULL, ",", &save)) {
+        int b = atoi(t);
+        if (b < 1 || b > 1000)
+            usage();
+        o->batches[o->n_batches++] = b;
+    }
+    free(copy);
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o = {
+        .lmsgw = getenv("GW_LMSGW_BIN"), .statements = 20000, .clients = 64, .access_log = true};
+    parse_batches(&o, "1,10,100");
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--lmsgw") == 0 && v)
+            o.lmsgw = argv[++i];
+        else if (strcmp(a, "--pg") == 0 && v)
+            o.pg = argv[++i];
+        else if (strcmp(a, "--statements") == 0 && v)
+            o.statements = atol(argv[++i]);
+        else if (strcmp(a, "--clients") == 0 && v)
+            o.clients = atoi(argv[++i]);
+        else if (strcmp(a, "--batches") == 0 && v)
+            parse_batches(&o, argv[++i]);
+        else if (strcmp(a, "--keep") == 0)
+            o.keep = true;
+        else if (strcmp(a, "--no-access-log") == 0)
+            o.access_log = false;
+        else
+            usage();
+    }
+    if (!o.lmsgw || o.statements < 1 || o.clients < 1 || o.clients > 4096)
+        usage();
+    signal(SIGPIPE, SIG_IGN);
+    struct server s = {0};
+    start_server(&o, &s);
+    printf("lmsgw pid %d on port %d, %s, %ld statements per scenario, %d keep-alive "
+           "connections, access_log %s\n",
+           (int)s.pid, s.port, o.pg ? "PostgreSQL" : "SQLite", o.statements, o.clients,
+           o.access_log ? "on" : "off");
+    fflush(stdout);
+    long seq = 0;
+    for (int i = 0; i < o.n_batches; i++)
+        scenario(&o, &s, o.batches[i], &seq);
+    stop_server(&o, &s);
+    return 0;
+}
