@@ -9,6 +9,11 @@ pkgs=(build-essential cmake pkg-config git ca-certificates
 if [ "$what" = test ]; then
     pkgs+=(clang-format postgresql postgresql-client zip unzip)
 fi
+# Node.js and npm for the xAPI client test and the dashboard's front-end
+# libraries: Debian's packages only when no node is installed at all.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    pkgs+=(nodejs npm)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
