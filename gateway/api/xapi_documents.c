@@ -28,7 +28,6 @@ enum doc_method { M_PUT, M_POST, M_GET, M_DELETE };
 /* The parameters a resource takes, and which of them names the document. */
 struct resource {
     enum gw_xapi_doc_kind kind;
-    const char *path;
     const char *id_name;            /* "stateId" or "profileId" */
     bool has_activity, has_agent;   /* activityId / agent are required when present */
     bool has_registration;          /* state only */
@@ -41,19 +40,27 @@ static const char *const state_names[] = {"activityId", "agent", "registration",
 static const char *const activity_profile_names[] = {"activityId", "profileId", "since", NULL};
 static const char *const agent_profile_names[] = {"agent", "profileId", "since", NULL};
 
-static const struct resource STATE = {
-    GW_XAPI_DOC_STATE, "/xapi/activities/state", "stateId", true, true, true, true, state_names};
-static const struct resource ACTIVITY_PROFILE = {GW_XAPI_DOC_ACTIVITY_PROFILE,
-                                                 "/xapi/activities/profile",
-                                                 "profileId",
-                                                 true,
-                                                 false,
-                                                 false,
-                                                 false,
-                                                 activity_profile_names};
-static const struct resource AGENT_PROFILE = {
-    GW_XAPI_DOC_AGENT_PROFILE, "/xapi/agents/profile", "profileId", false, true, false, false,
-    agent_profile_names};
+static const struct resource state_res = {
+    .kind = GW_XAPI_DOC_STATE,
+    .id_name = "stateId",
+    .has_activity = true,
+    .has_agent = true,
+    .has_registration = true,
+    .delete_all = true,
+    .param_names = state_names,
+};
+static const struct resource activity_profile_res = {
+    .kind = GW_XAPI_DOC_ACTIVITY_PROFILE,
+    .id_name = "profileId",
+    .has_activity = true,
+    .param_names = activity_profile_names,
+};
+static const struct resource agent_profile_res = {
+    .kind = GW_XAPI_DOC_AGENT_PROFILE,
+    .id_name = "profileId",
+    .has_agent = true,
+    .param_names = agent_profile_names,
+};
 
 #define MAX_PARAMS 8
 
@@ -321,15 +328,12 @@ static void doc_write(struct gw_req *req, struct gw_reply *rep, const struct res
     };
     if (!c.content_type || !*c.content_type)
         c.content_type = "application/octet-stream";
-    if (m == M_POST && gw_xapi_is_json_type(c.content_type)) {
-        char *merged = NULL;
-        size_t n = 0;
-        /* a posted JSON document must be an object, stored or not */
-        if (gw_xapi_doc_merge("{}", 2, c.body, c.len, &merged, &n, &e) != GW_OK) {
-            gw_reply_error(rep, &e);
-            return;
-        }
-        free(merged);
+    /* a posted JSON document must be an object, whether one is stored or not */
+    if (m == M_POST && gw_xapi_is_json_type(c.content_type) &&
+        !gw_xapi_is_json_object(c.body, c.len)) {
+        gw_reply_errorf(rep, GW_E_XAPI_DOCUMENT_MERGE, "",
+                        "the posted application/json body is not a JSON object");
+        return;
     }
     gw_tx_fn fn = m == M_DELETE ? delete_body : write_body;
     if (gw_store_tx(req->srv->store, GW_TX_WRITE, fn, &c, &e) != GW_OK) {
@@ -388,62 +392,62 @@ static void doc_get(struct gw_req *req, struct gw_reply *rep, const struct resou
 
 void gw_api_xapi_state_put(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &STATE, M_PUT);
+    doc_write(req, rep, &state_res, M_PUT);
 }
 
 void gw_api_xapi_state_post(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &STATE, M_POST);
+    doc_write(req, rep, &state_res, M_POST);
 }
 
 void gw_api_xapi_state_get(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_get(req, rep, &STATE);
+    doc_get(req, rep, &state_res);
 }
 
 void gw_api_xapi_state_delete(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &STATE, M_DELETE);
+    doc_write(req, rep, &state_res, M_DELETE);
 }
 
 void gw_api_xapi_activity_profile_put(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &ACTIVITY_PROFILE, M_PUT);
+    doc_write(req, rep, &activity_profile_res, M_PUT);
 }
 
 void gw_api_xapi_activity_profile_post(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &ACTIVITY_PROFILE, M_POST);
+    doc_write(req, rep, &activity_profile_res, M_POST);
 }
 
 void gw_api_xapi_activity_profile_get(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_get(req, rep, &ACTIVITY_PROFILE);
+    doc_get(req, rep, &activity_profile_res);
 }
 
 void gw_api_xapi_activity_profile_delete(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &ACTIVITY_PROFILE, M_DELETE);
+    doc_write(req, rep, &activity_profile_res, M_DELETE);
 }
 
 void gw_api_xapi_agent_profile_put(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &AGENT_PROFILE, M_PUT);
+    doc_write(req, rep, &agent_profile_res, M_PUT);
 }
 
 void gw_api_xapi_agent_profile_post(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &AGENT_PROFILE, M_POST);
+    doc_write(req, rep, &agent_profile_res, M_POST);
 }
 
 void gw_api_xapi_agent_profile_get(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_get(req, rep, &AGENT_PROFILE);
+    doc_get(req, rep, &agent_profile_res);
 }
 
 void gw_api_xapi_agent_profile_delete(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &AGENT_PROFILE, M_DELETE);
+    doc_write(req, rep, &agent_profile_res, M_DELETE);
 }
 
 /* The version header and the one parameter name a lookup resource takes. */

@@ -103,8 +103,6 @@ enum gw_qs gw_store_xapi_doc_delete(struct gw_db *db, const struct gw_xapi_doc_k
     struct gw_dbp p[] = {GW_P_TEXT(kind_name(k->kind)), GW_P_TEXT(part(k->activity_id)),
                          GW_P_TEXT(part(k->agent_key)), GW_P_TEXT(part(k->registration)),
                          GW_P_TEXT(part(k->doc_id))};
-    static const char base[] =
-        "DELETE FROM xapi_documents WHERE kind = $1 AND activity_id = $2 AND agent_key = $3";
     if (k->doc_id)
         return gw_db_query(db,
                            "DELETE FROM xapi_documents WHERE kind = $1 AND activity_id = $2 AND "
@@ -115,7 +113,10 @@ enum gw_qs gw_store_xapi_doc_delete(struct gw_db *db, const struct gw_xapi_doc_k
                            "DELETE FROM xapi_documents WHERE kind = $1 AND activity_id = $2 AND "
                            "agent_key = $3 AND registration = $4",
                            p, 4, NULL, NULL, err);
-    return gw_db_query(db, base, p, 3, NULL, NULL, err);
+    return gw_db_query(db,
+                       "DELETE FROM xapi_documents WHERE kind = $1 AND activity_id = $2 AND "
+                       "agent_key = $3",
+                       p, 3, NULL, NULL, err);
 }
 
 enum gw_qs gw_store_xapi_doc_ids(struct gw_db *db, const struct gw_xapi_doc_key *k,

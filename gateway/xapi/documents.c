@@ -127,6 +127,14 @@ static json_t *load_object(const void *data, size_t len)
     return j;
 }
 
+bool gw_xapi_is_json_object(const void *data, size_t len)
+{
+    json_t *j = load_object(data, len);
+    bool is_object = j != NULL;
+    json_decref(j);
+    return is_object;
+}
+
 enum gw_err gw_xapi_doc_merge(const void *stored, size_t stored_len, const void *posted,
                               size_t posted_len, char **out, size_t *out_len, struct gw_error *err)
 {

@@ -39,6 +39,9 @@ enum gw_err gw_xapi_doc_precondition(const char *if_match, const char *if_none_m
 /* Whether a Content-Type names JSON (application/json, any parameters). */
 bool gw_xapi_is_json_type(const char *content_type);
 
+/* Whether data (len bytes) parses as a JSON object. */
+bool gw_xapi_is_json_object(const void *data, size_t len);
+
 /* The merge of POST (Comm 2.2): every top-level property of the posted
  * object replaces the stored one. Both must parse as JSON objects (else
  * XAPI_DOCUMENT_MERGE). *out is heap, compact JSON (caller frees). */

@@ -64,6 +64,9 @@ static void test_merge(void)
     CHECK_INT(gw_xapi_doc_merge(a, strlen(a), "\"s\"", 3, &out, &len, &e),
               GW_E_XAPI_DOCUMENT_MERGE);
     CHECK_INT(gw_xapi_doc_merge(a, strlen(a), "{", 1, &out, &len, &e), GW_E_XAPI_DOCUMENT_MERGE);
+    CHECK(gw_xapi_is_json_object("{}", 2));
+    CHECK(!gw_xapi_is_json_object("[]", 2));
+    CHECK(!gw_xapi_is_json_object("{", 1));
     CHECK(gw_xapi_is_json_type("application/json"));
     CHECK(gw_xapi_is_json_type("Application/JSON; charset=utf-8"));
     CHECK(!gw_xapi_is_json_type("application/jsonp"));
