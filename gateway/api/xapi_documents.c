@@ -232,6 +232,17 @@ static void reply_document(struct gw_reply *rep, const struct gw_xapi_doc *doc)
     gw_reply_header(rep, "Last-Modified", date);
 }
 
+/* The 409 of a blind PUT: Comm 3.1 asks for a plain text body explaining the
+ * situation, so this one error is text; it still names the code. */
+static void reply_conflict(struct gw_reply *rep, const struct gw_error *e)
+{
+    const struct gw_err_info *info = gw_err_lookup(e->code);
+    struct gw_buf b = {0};
+    gw_buf_printf(&b, "%s (%d): %s. %s\n", info->name, (int)info->code, e->detail, info->hint);
+    gw_reply_text(rep, info->http_status, "text/plain; charset=utf-8", b.data, b.len);
+    gw_buf_free(&b);
+}
+
 /* ---- writes: one transaction each ---- */
 
 struct write_ctx {
@@ -336,11 +347,13 @@ static void doc_write(struct gw_req *req, struct gw_reply *rep, const struct res
         return;
     }
     gw_tx_fn fn = m == M_DELETE ? delete_body : write_body;
-    if (gw_store_tx(req->srv->store, GW_TX_WRITE, fn, &c, &e) != GW_OK) {
+    enum gw_err rc = gw_store_tx(req->srv->store, GW_TX_WRITE, fn, &c, &e);
+    if (rc == GW_E_XAPI_DOCUMENT_CONFLICT)
+        reply_conflict(rep, &e);
+    else if (rc != GW_OK)
         gw_reply_error(rep, &e);
-        return;
-    }
-    gw_reply_empty(rep, 204);
+    else
+        gw_reply_empty(rep, 204);
 }
 
 /* ---- reads ---- */
