@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -536,6 +537,78 @@ static void test_state_params(void)
     free(p);
 }
 
+/* ---- races: the precondition check and the write are one transaction ---- */
+
+#define RACERS 6
+
+struct racer {
+    const char *path;
+    const char *method;
+    const char *if_none_match;
+    char body[64];
+    long status;
+};
+
+static void *race(void *ud)
+{
+    struct racer *r = ud;
+    r->status = st(r->method, r->path,
+                   (struct call){.content_type = "application/json",
+                                 .if_none_match = r->if_none_match,
+                                 .body = r->body});
+    return NULL;
+}
+
+static void run_racers(struct racer *rs)
+{
+    pthread_t t[RACERS];
+    for (int i = 0; i < RACERS; i++)
+        pthread_create(&t[i], NULL, race, &rs[i]);
+    for (int i = 0; i < RACERS; i++)
+        pthread_join(t[i], NULL);
+}
+
+static void test_state_races(void)
+{
+    /* many creators with If-None-Match: *: exactly one wins */
+    char *p = path_of("/xapi/activities/state", "activityId", ACT, "agent", AGENT, "stateId",
+                      "race-create", NULL);
+    struct racer rs[RACERS];
+    for (int i = 0; i < RACERS; i++) {
+        rs[i] = (struct racer){.path = p, .method = "PUT", .if_none_match = "*"};
+        snprintf(rs[i].body, sizeof rs[i].body, "{\"winner\":%d}", i);
+    }
+    run_racers(rs);
+    int won = 0, refused = 0, winner = -1;
+    for (int i = 0; i < RACERS; i++) {
+        won += rs[i].status == 204;
+        refused += rs[i].status == 412;
+        if (rs[i].status == 204)
+            winner = i;
+    }
+    CHECK_INT(won, 1);
+    CHECK_INT(refused, RACERS - 1);
+    long s;
+    json_t *j = get_json(p, (struct call){0}, &s);
+    CHECK_INT(json_integer_value(json_object_get(j, "winner")), winner);
+    json_decref(j);
+    free(p);
+    /* many merges at once: no update is lost */
+    p = path_of("/xapi/activities/state", "activityId", ACT, "agent", AGENT, "stateId",
+                "race-merge", NULL);
+    for (int i = 0; i < RACERS; i++) {
+        rs[i] = (struct racer){.path = p, .method = "POST"};
+        snprintf(rs[i].body, sizeof rs[i].body, "{\"k%d\":%d}", i, i);
+    }
+    run_racers(rs);
+    for (int i = 0; i < RACERS; i++)
+        CHECK_INT(rs[i].status, 204);
+    j = get_json(p, (struct call){0}, &s);
+    CHECK_INT(json_object_size(j), RACERS);
+    json_decref(j);
+    free(p);
+}
+
 /* ---- activity profile ---- */
 
 static void test_activity_profile(void)
@@ -814,6 +887,7 @@ int main(void)
     GW_RUN(test_state_ids_since_delete);
     GW_RUN(test_state_agent_identity);
     GW_RUN(test_state_params);
+    GW_RUN(test_state_races);
     GW_RUN(test_activity_profile);
     GW_RUN(test_agent_profile);
     GW_RUN(test_activities);
