@@ -15,6 +15,7 @@
 #include "gw/xapi_docs.h"
 #include "gw/xapi_docs_store.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +127,7 @@ struct doc_req {
     enum gw_xapi_version v;
     struct gw_xapi_doc_key key;
     char agent_key[1024];
+    char registration[37]; /* lowercased: one registration, whatever its case */
     bool has_since;
     int64_t since_ms;
 };
@@ -158,10 +160,17 @@ static enum gw_err check_context(struct doc_req *d, const struct params *p, stru
         d->key.agent_key = d->agent_key;
     }
     if (rc == GW_OK && res->has_registration) {
-        d->key.registration = param(p, "registration");
-        if (d->key.registration && !gw_is_uuid(d->key.registration))
+        const char *reg = param(p, "registration");
+        if (reg && !gw_is_uuid(reg))
             rc = gw_error_set(e, GW_E_XAPI_DOCUMENT_PARAM, "registration",
                               "registration must be a UUID");
+        if (rc == GW_OK && reg) {
+            size_t i = 0;
+            for (; reg[i] && i + 1 < sizeof d->registration; i++)
+                d->registration[i] = (char)tolower((unsigned char)reg[i]);
+            d->registration[i] = '\0';
+            d->key.registration = d->registration;
+        }
     }
     return rc;
 }

@@ -399,6 +399,11 @@ static void test_state_ids_since_delete(void)
     CHECK_INT(json_array_size(j), 1);
     CHECK_STR(json_string_value(json_array_get(j, 0)), "r1");
     json_decref(j);
+    /* a registration is one UUID whatever the case of its hex digits */
+    char *upper = path_of("/xapi/activities/state", "activityId", act, "agent", AGENT, "stateId",
+                          "r1", "registration", "0F4AD7C2-7A1E-4B53-9D3A-2F3C2B1A0E99", NULL);
+    CHECK_INT(st("GET", upper, (struct call){0}), 200);
+    free(upper);
     /* since: everything after a past instant, nothing after a future one */
     char *past = path_of("/xapi/activities/state", "activityId", act, "agent", AGENT, "since",
                          "2000-01-01T00:00:00Z", NULL);
