@@ -185,6 +185,9 @@ static enum gw_err check_id_and_since(struct doc_req *d, const struct params *p,
     if (id_needed && !d->key.doc_id)
         return gw_error_set(e, GW_E_XAPI_DOCUMENT_PARAM, res->id_name,
                             "the parameter '%s' is required", res->id_name);
+    if (d->key.doc_id && !*d->key.doc_id)
+        return gw_error_set(e, GW_E_XAPI_DOCUMENT_PARAM, res->id_name, "'%s' must not be empty",
+                            res->id_name);
     if (since && (d->method != M_GET || d->key.doc_id))
         return gw_error_set(e, GW_E_XAPI_DOCUMENT_PARAM, "since",
                             "'since' only goes with a GET of the list of ids (without '%s')",

@@ -516,6 +516,9 @@ static void test_state_params(void)
     expect_error("POST", p, (struct call){.content_type = "application/json", .body = "{}"}, 400,
                  3100, "stateId");
     free(p);
+    p = path_of(S, "activityId", ACT, "agent", AGENT, "stateId", "", NULL);
+    expect_error("PUT", p, put, 400, 3100, "stateId");
+    free(p);
     /* unknown names, names in the wrong case, repeated names */
     p = path_of(S, "activityId", ACT, "agent", AGENT, "stateId", "a", "color", "red", NULL);
     expect_error("GET", p, (struct call){0}, 400, 3100, "color");
