@@ -42,4 +42,21 @@ void gw_api_xapi_statements_put(struct gw_req *req, struct gw_reply *rep);
 void gw_api_xapi_statements_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_xapi_statements_get(struct gw_req *req, struct gw_reply *rep);
 
+/* api/xapi_documents.c: the State, Activity Profile and Agent Profile
+ * document resources, and the Activities and Agents resources. */
+void gw_api_xapi_state_put(struct gw_req *req, struct gw_reply *rep);
+void gw_api_xapi_state_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_xapi_state_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_xapi_state_delete(struct gw_req *req, struct gw_reply *rep);
+void gw_api_xapi_activity_profile_put(struct gw_req *req, struct gw_reply *rep);
+void gw_api_xapi_activity_profile_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_xapi_activity_profile_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_xapi_activity_profile_delete(struct gw_req *req, struct gw_reply *rep);
+void gw_api_xapi_agent_profile_put(struct gw_req *req, struct gw_reply *rep);
+void gw_api_xapi_agent_profile_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_xapi_agent_profile_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_xapi_agent_profile_delete(struct gw_req *req, struct gw_reply *rep);
+void gw_api_xapi_activities_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_xapi_agents_get(struct gw_req *req, struct gw_reply *rep);
+
 #endif

@@ -1,0 +1,909 @@
+/* The xAPI document resources (state, activity profile, agent profile) and
+ * the activities and agents resources, over HTTP against the real lmsgw:
+ * content kept as sent (binary too) with its Content-Type, ETag and
+ * Last-Modified, If-Match / If-None-Match (412) and the 409 of a blind PUT
+ * (profiles in 1.0.3, every document in 2.0), the JSON merge of POST, id
+ * lists with 'since', deletes, parameter checks with 'where', the version
+ * and CORS headers, and roles. Compiled for SQLite and for PostgreSQL. */
+#include "gw/hash.h"
+#include "gwtest.h"
+#include "testsupport.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct gwt_server srv;
+static char auth_admin[256];
+static char auth_bi[256];
+
+#define ACT "http://example.org/activities/course-1"
+#define AGENT "{\"objectType\":\"Agent\",\"name\":\"Ada\",\"mbox\":\"mailto:ada@example.org\"}"
+#define REG "0f4ad7c2-7a1e-4b53-9d3a-2f3c2b1a0e99"
+
+static char *esc(const char *s)
+{
+    CURL *c = curl_easy_init();
+    char *e = curl_easy_escape(c, s, 0);
+    char *out = strdup(e);
+    curl_free(e);
+    curl_easy_cleanup(c);
+    return out;
+}
+
+/* "/xapi/activities/state?" + name=value pairs (values escaped), NULL-ended. */
+static char *path_of(const char *base, ...)
+{
+    va_list ap;
+    va_start(ap, base);
+    size_t cap = 4096;
+    char *out = calloc(1, cap);
+    snprintf(out, cap, "%s", base);
+    const char *sep = "?";
+    for (const char *name = va_arg(ap, const char *); name; name = va_arg(ap, const char *)) {
+        const char *value = va_arg(ap, const char *);
+        char *e = esc(value);
+        size_t n = strlen(out);
+        snprintf(out + n, cap - n, "%s%s=%s", sep, name, e);
+        free(e);
+        sep = "&";
+    }
+    va_end(ap);
+    return out;
+}
+
+struct call {
+    const char *auth;         /* NULL: admin */
+    const char *version;      /* NULL: 1.0.3; "" : none */
+    const char *content_type; /* NULL: none */
+    const char *if_match, *if_none_match;
+    const char *body;
+    size_t body_len; /* 0: strlen(body) */
+};
+
+static struct gwt_response do_call(const char *method, const char *path, struct call c)
+{
+    char hv[64], hct[256], him[256], hinm[256];
+    const char *h[8] = {0};
+    int n = 0;
+    h[n++] = c.auth ? c.auth : auth_admin;
+    if (!c.version || *c.version) {
+        snprintf(hv, sizeof hv, "X-Experience-API-Version: %s", c.version ? c.version : "1.0.3");
+        h[n++] = hv;
+    }
+    if (c.content_type) {
+        snprintf(hct, sizeof hct, "Content-Type: %s", c.content_type);
+        h[n++] = hct;
+    }
+    if (c.if_match) {
+        snprintf(him, sizeof him, "If-Match: %s", c.if_match);
+        h[n++] = him;
+    }
+    if (c.if_none_match) {
+        snprintf(hinm, sizeof hinm, "If-None-Match: %s", c.if_none_match);
+        h[n++] = hinm;
+    }
+    char url[8192];
+    snprintf(url, sizeof url, "%s%s", srv.base_url, path);
+    struct gwt_response r;
+    size_t len = c.body ? (c.body_len ? c.body_len : strlen(c.body)) : 0;
+    if (!gwt_http(method, url, h, c.body, len, &r))
+        r.status = -1;
+    return r;
+}
+
+/* Status only. */
+static long st(const char *method, const char *path, struct call c)
+{
+    struct gwt_response r = do_call(method, path, c);
+    long s = r.status;
+    gwt_response_free(&r);
+    return s;
+}
+
+/* Checks an error reply: status, code and where. */
+static void expect_error(const char *method, const char *path, struct call c, long status, int code,
+                         const char *where)
+{
+    struct gwt_response r = do_call(method, path, c);
+    CHECK_INT(r.status, status);
+    json_t *j = json_loads(r.body, 0, NULL);
+    CHECK(j != NULL);
+    CHECK_INT(json_integer_value(json_object_get(j, "code")), code);
+    if (where)
+        CHECK_STR(json_string_value(json_object_get(j, "where")), where);
+    if (r.status != status || json_integer_value(json_object_get(j, "code")) != code)
+        fprintf(stderr, "    %s %s -> %ld %s\n", method, path, r.status, r.body);
+    json_decref(j);
+    gwt_response_free(&r);
+}
+
+/* The 409 of a blind PUT has a plain text body that explains it (Comm 3.1). */
+static void expect_conflict(const char *path, struct call c)
+{
+    struct gwt_response r = do_call("PUT", path, c);
+    CHECK_INT(r.status, 409);
+    char *ct = gwt_header(&r, "Content-Type");
+    CHECK(ct && strncmp(ct, "text/plain", 10) == 0);
+    CHECK(strncmp(r.body, "XAPI_DOCUMENT_CONFLICT (3101): ", 31) == 0);
+    CHECK(strstr(r.body, "If-Match") != NULL);
+    if (r.status != 409)
+        fprintf(stderr, "    PUT %s -> %ld %s\n", path, r.status, r.body);
+    free(ct);
+    gwt_response_free(&r);
+}
+
+static char *quoted_sha1(const void *data, size_t len)
+{
+    char hex[GW_SHA1_HEX];
+    gw_sha1_hex(data, len, hex);
+    char *out = malloc(48);
+    snprintf(out, 48, "\"%s\"", hex);
+    return out;
+}
+
+static char *etag_of(const char *path, struct call c)
+{
+    struct gwt_response r = do_call("GET", path, c);
+    char *e = r.status == 200 ? gwt_header(&r, "ETag") : NULL;
+    gwt_response_free(&r);
+    return e;
+}
+
+static json_t *get_json(const char *path, struct call c, long *status)
+{
+    struct gwt_response r = do_call("GET", path, c);
+    *status = r.status;
+    json_t *j = json_loads(r.body, JSON_DECODE_ANY, NULL);
+    gwt_response_free(&r);
+    return j;
+}
+
+/* ---- state ---- */
+
+static void test_state_roundtrip(void)
+{
+    char *p = path_of("/xapi/activities/state", "activityId", ACT, "agent", AGENT, "stateId",
+                      "bookmark", NULL);
+    const char *text = "page 7 of 12";
+    CHECK_INT(st("PUT", p, (struct call){.content_type = "text/plain", .body = text}), 204);
+    struct gwt_response r = do_call("GET", p, (struct call){0});
+    CHECK_INT(r.status, 200);
+    CHECK_STR(r.body, text);
+    char *ct = gwt_header(&r, "Content-Type");
+    char *etag = gwt_header(&r, "ETag");
+    char *lm = gwt_header(&r, "Last-Modified");
+    char *ver = gwt_header(&r, "X-Experience-API-Version");
+    char *cors = gwt_header(&r, "Access-Control-Allow-Origin");
+    char *want = quoted_sha1(text, strlen(text));
+    CHECK_STR(ct, "text/plain");
+    CHECK_STR(etag, want);
+    CHECK(lm && strstr(lm, " GMT") != NULL);
+    CHECK_STR(ver, "1.0.3");
+    CHECK_STR(cors, "*");
+    free(ct);
+    free(etag);
+    free(lm);
+    free(ver);
+    free(cors);
+    free(want);
+    gwt_response_free(&r);
+
+    /* HEAD answers like GET, without the body */
+    r = do_call("HEAD", p, (struct call){0});
+    CHECK_INT(r.status, 200);
+    CHECK_INT(r.body_len, 0);
+    etag = gwt_header(&r, "ETag");
+    want = quoted_sha1(text, strlen(text));
+    CHECK_STR(etag, want);
+    free(etag);
+    free(want);
+    gwt_response_free(&r);
+
+    /* an empty document is a document */
+    char *pe = path_of("/xapi/activities/state", "activityId", ACT, "agent", AGENT, "stateId",
+                       "empty", NULL);
+    CHECK_INT(st("PUT", pe, (struct call){.content_type = "text/plain", .body = ""}), 204);
+    r = do_call("GET", pe, (struct call){0});
+    CHECK_INT(r.status, 200);
+    CHECK_INT(r.body_len, 0);
+    etag = gwt_header(&r, "ETag");
+    want = quoted_sha1("", 0);
+    CHECK_STR(etag, want);
+    free(etag);
+    free(want);
+    gwt_response_free(&r);
+    free(pe);
+
+    /* 2.0 requests get 2.0.0 back, on errors too */
+    r = do_call("GET", p, (struct call){.version = "2.0.0"});
+    ver = gwt_header(&r, "X-Experience-API-Version");
+    CHECK_INT(r.status, 200);
+    CHECK_STR(ver, "2.0.0");
+    free(ver);
+    gwt_response_free(&r);
+    r = do_call("GET", "/xapi/activities/state", (struct call){.version = "2.0.0"});
+    ver = gwt_header(&r, "X-Experience-API-Version");
+    CHECK_INT(r.status, 400);
+    CHECK_STR(ver, "2.0.0");
+    free(ver);
+    gwt_response_free(&r);
+    free(p);
+}
+
+static void test_state_binary(void)
+{
+    char *p = path_of("/xapi/activities/state", "activityId", ACT, "agent", AGENT, "stateId",
+                      "blob", "registration", REG, NULL);
+    unsigned char bin[300];
+    for (size_t i = 0; i < sizeof bin; i++)
+        bin[i] = (unsigned char)(i * 7 + 3);
+    bin[10] = 0;
+    bin[11] = 0xff;
+    CHECK_INT(st("PUT", p,
+                 (struct call){.content_type = "application/octet-stream",
+                               .body = (const char *)bin,
+                               .body_len = sizeof bin}),
+              204);
+    struct gwt_response r = do_call("GET", p, (struct call){0});
+    CHECK_INT(r.status, 200);
+    CHECK_INT(r.body_len, sizeof bin);
+    CHECK(r.body_len == sizeof bin && memcmp(r.body, bin, sizeof bin) == 0);
+    char *ct = gwt_header(&r, "Content-Type");
+    char *etag = gwt_header(&r, "ETag");
+    char *want = quoted_sha1(bin, sizeof bin);
+    CHECK_STR(ct, "application/octet-stream");
+    CHECK_STR(etag, want);
+    free(ct);
+    free(etag);
+    free(want);
+    gwt_response_free(&r);
+    /* the same stateId without the registration is another document */
+    char *p2 = path_of("/xapi/activities/state", "activityId", ACT, "agent", AGENT, "stateId",
+                       "blob", NULL);
+    expect_error("GET", p2, (struct call){0}, 404, 3104, "stateId");
+    free(p2);
+    free(p);
+}
+
+static void test_state_concurrency(void)
+{
+    char *p = path_of("/xapi/activities/state", "activityId", ACT, "agent", AGENT, "stateId",
+                      "concurrency", NULL);
+    struct call put = {.content_type = "application/json", .body = "{\"v\":1}"};
+    /* If-Match on a missing document fails; If-None-Match: * creates */
+    put.if_match = "\"0000000000000000000000000000000000000000\"";
+    expect_error("PUT", p, put, 412, 3102, "If-Match");
+    put.if_match = NULL;
+    put.if_none_match = "*";
+    CHECK_INT(st("PUT", p, put), 204);
+    /* now it exists: If-None-Match: * fails, and so does a matching etag */
+    expect_error("PUT", p, put, 412, 3102, "If-None-Match");
+    char *etag = etag_of(p, (struct call){0});
+    REQUIRE(etag);
+    put.if_none_match = etag;
+    expect_error("PUT", p, put, 412, 3102, "If-None-Match");
+    put.if_none_match = NULL;
+    /* 1.0.3: a blind PUT on state replaces; 2.0: 409 */
+    put.body = "{\"v\":2}";
+    CHECK_INT(st("PUT", p, put), 204);
+    put.version = "2.0.0";
+    put.body = "{\"v\":3}";
+    expect_conflict(p, put);
+    put.version = NULL;
+    /* a stale etag fails, the current one succeeds (weak form and lists too) */
+    put.if_match = etag;
+    expect_error("PUT", p, put, 412, 3102, "If-Match");
+    free(etag);
+    etag = etag_of(p, (struct call){0});
+    char list[200];
+    snprintf(list, sizeof list, "\"abc\", W/%s", etag);
+    put.if_match = list;
+    put.version = "2.0.0";
+    CHECK_INT(st("PUT", p, put), 204);
+    put.if_match = "*";
+    put.body = "{\"v\":4}";
+    CHECK_INT(st("PUT", p, put), 204);
+    long s;
+    json_t *j = get_json(p, (struct call){0}, &s);
+    CHECK_INT(s, 200);
+    CHECK_INT(json_integer_value(json_object_get(j, "v")), 4);
+    json_decref(j);
+    /* DELETE honours If-Match too */
+    expect_error("DELETE", p, (struct call){.if_match = etag}, 412, 3102, "If-Match");
+    free(etag);
+    etag = etag_of(p, (struct call){0});
+    CHECK_INT(st("DELETE", p, (struct call){.if_match = etag}), 204);
+    CHECK_INT(st("GET", p, (struct call){0}), 404);
+    free(etag);
+    free(p);
+}
+
+static void test_state_post_merge(void)
+{
+    char *p = path_of("/xapi/activities/state", "activityId", ACT, "agent", AGENT, "stateId",
+                      "merge", NULL);
+    struct call post = {.content_type = "application/json",
+                        .body = "{\"a\":1,\"b\":{\"x\":1,\"y\":2}}"};
+    CHECK_INT(st("POST", p, post), 204); /* absent: stored as sent */
+    post.body = "{\"b\":{\"z\":3},\"c\":[1,2]}";
+    CHECK_INT(st("POST", p, post), 204);
+    long s;
+    json_t *j = get_json(p, (struct call){0}, &s);
+    CHECK_INT(s, 200);
+    json_t *want = json_loads("{\"a\":1,\"b\":{\"z\":3},\"c\":[1,2]}", 0, NULL);
+    CHECK(json_equal(j, want)); /* only top-level properties merge */
+    json_decref(want);
+    json_decref(j);
+    char *before = etag_of(p, (struct call){0});
+    /* posted JSON that is not an object, or not JSON at all */
+    post.body = "[1,2]";
+    expect_error("POST", p, post, 400, 3103, NULL);
+    post.body = "{\"broken\":";
+    expect_error("POST", p, post, 400, 3103, NULL);
+    /* a non-JSON document on either side */
+    expect_error("POST", p, (struct call){.content_type = "text/plain", .body = "{\"d\":1}"}, 400,
+                 3103, "Content-Type");
+    char *t = path_of("/xapi/activities/state", "activityId", ACT, "agent", AGENT, "stateId",
+                      "text-doc", NULL);
+    CHECK_INT(st("PUT", t, (struct call){.content_type = "text/plain", .body = "hello"}), 204);
+    expect_error("POST", t, (struct call){.content_type = "application/json", .body = "{\"d\":1}"},
+                 400, 3103, "Content-Type");
+    /* nothing changed by the refused requests */
+    char *after = etag_of(p, (struct call){0});
+    CHECK_STR(after, before);
+    struct gwt_response r = do_call("GET", t, (struct call){0});
+    CHECK_STR(r.body, "hello");
+    gwt_response_free(&r);
+    /* POST honours If-Match */
+    post.body = "{\"e\":1}";
+    post.if_match = "\"ffffffffffffffffffffffffffffffffffffffff\"";
+    expect_error("POST", p, post, 412, 3102, "If-Match");
+    /* a POST never meets the 409 of a blind PUT */
+    post.if_match = NULL;
+    post.version = "2.0.0";
+    CHECK_INT(st("POST", p, post), 204);
+    free(before);
+    free(after);
+    free(t);
+    free(p);
+}
+
+static void test_state_ids_since_delete(void)
+{
+    const char *act = "http://example.org/activities/ids";
+    const char *ids[] = {"s1", "s2", "s3"};
+    for (int i = 0; i < 3; i++) {
+        char *p = path_of("/xapi/activities/state", "activityId", act, "agent", AGENT, "stateId",
+                          ids[i], NULL);
+        CHECK_INT(st("PUT", p, (struct call){.content_type = "text/plain", .body = "x"}), 204);
+        free(p);
+    }
+    char *pr = path_of("/xapi/activities/state", "activityId", act, "agent", AGENT, "stateId", "r1",
+                       "registration", REG, NULL);
+    CHECK_INT(st("PUT", pr, (struct call){.content_type = "text/plain", .body = "y"}), 204);
+    long s;
+    char *all = path_of("/xapi/activities/state", "activityId", act, "agent", AGENT, NULL);
+    json_t *j = get_json(all, (struct call){0}, &s);
+    CHECK_INT(s, 200);
+    CHECK_INT(json_array_size(j), 4); /* without registration: every registration */
+    json_decref(j);
+    char *reg = path_of("/xapi/activities/state", "activityId", act, "agent", AGENT, "registration",
+                        REG, NULL);
+    j = get_json(reg, (struct call){0}, &s);
+    CHECK_INT(json_array_size(j), 1);
+    CHECK_STR(json_string_value(json_array_get(j, 0)), "r1");
+    json_decref(j);
+    /* a registration is one UUID whatever the case of its hex digits */
+    char *upper = path_of("/xapi/activities/state", "activityId", act, "agent", AGENT, "stateId",
+                          "r1", "registration", "0F4AD7C2-7A1E-4B53-9D3A-2F3C2B1A0E99", NULL);
+    CHECK_INT(st("GET", upper, (struct call){0}), 200);
+    free(upper);
+    /* since: everything after a past instant, nothing after a future one */
+    char *past = path_of("/xapi/activities/state", "activityId", act, "agent", AGENT, "since",
+                         "2000-01-01T00:00:00Z", NULL);
+    j = get_json(past, (struct call){0}, &s);
+    CHECK_INT(json_array_size(j), 4);
+    json_decref(j);
+    char *future = path_of("/xapi/activities/state", "activityId", act, "agent", AGENT, "since",
+                           "2999-01-01T00:00:00.000+01:00", NULL);
+    j = get_json(future, (struct call){0}, &s);
+    CHECK_INT(s, 200);
+    CHECK(json_is_array(j) && json_array_size(j) == 0);
+    json_decref(j);
+    /* since with a stateId, or malformed */
+    char *bad = path_of("/xapi/activities/state", "activityId", act, "agent", AGENT, "stateId",
+                        "s1", "since", "2000-01-01T00:00:00Z", NULL);
+    expect_error("GET", bad, (struct call){0}, 400, 3100, "since");
+    free(bad);
+    bad = path_of("/xapi/activities/state", "activityId", act, "agent", AGENT, "since", "yesterday",
+                  NULL);
+    expect_error("GET", bad, (struct call){0}, 400, 3100, "since");
+    free(bad);
+    /* delete one, then all of a registration, then all */
+    char *one =
+        path_of("/xapi/activities/state", "activityId", act, "agent", AGENT, "stateId", "s1", NULL);
+    CHECK_INT(st("DELETE", one, (struct call){0}), 204);
+    expect_error("GET", one, (struct call){0}, 404, 3104, "stateId");
+    CHECK_INT(st("DELETE", one, (struct call){0}), 204); /* deleting nothing is fine */
+    CHECK_INT(st("DELETE", reg, (struct call){0}), 204);
+    j = get_json(all, (struct call){0}, &s);
+    CHECK_INT(json_array_size(j), 2);
+    json_decref(j);
+    CHECK_INT(st("DELETE", all, (struct call){0}), 204);
+    j = get_json(all, (struct call){0}, &s);
+    CHECK_INT(s, 200);
+    CHECK_INT(json_array_size(j), 0);
+    json_decref(j);
+    /* the bookmark of another activity is untouched */
+    char *other = path_of("/xapi/activities/state", "activityId", ACT, "agent", AGENT, "stateId",
+                          "bookmark", NULL);
+    CHECK_INT(st("GET", other, (struct call){0}), 200);
+    free(other);
+    free(one);
+    free(past);
+    free(future);
+    free(reg);
+    free(all);
+    free(pr);
+}
+
+/* One person, two IFIs forms: mbox and its mbox_sha1sum name one agent. */
+static void test_state_agent_identity(void)
+{
+    char *p = path_of("/xapi/activities/state", "activityId", ACT, "agent",
+                      "{\"mbox\":\"mailto:bob@example.org\"}", "stateId", "who", NULL);
+    CHECK_INT(st("PUT", p, (struct call){.content_type = "text/plain", .body = "bob"}), 204);
+    char hex[GW_SHA1_HEX], agent[128];
+    gw_sha1_hex("mailto:bob@example.org", strlen("mailto:bob@example.org"), hex);
+    snprintf(agent, sizeof agent, "{\"objectType\":\"Agent\",\"mbox_sha1sum\":\"%s\"}", hex);
+    char *q = path_of("/xapi/activities/state", "activityId", ACT, "agent", agent, "stateId", "who",
+                      NULL);
+    struct gwt_response r = do_call("GET", q, (struct call){0});
+    CHECK_INT(r.status, 200);
+    CHECK_STR(r.body, "bob");
+    gwt_response_free(&r);
+    /* another agent sees nothing */
+    char *o = path_of("/xapi/activities/state", "activityId", ACT, "agent",
+                      "{\"account\":{\"homePage\":\"https://lms.example.org\",\"name\":\"42\"}}",
+                      "stateId", "who", NULL);
+    CHECK_INT(st("GET", o, (struct call){0}), 404);
+    free(o);
+    free(q);
+    free(p);
+}
+
+static void test_state_params(void)
+{
+    const char *S = "/xapi/activities/state";
+    struct call put = {.content_type = "text/plain", .body = "x"};
+    char *p = path_of(S, "agent", AGENT, "stateId", "a", NULL);
+    expect_error("PUT", p, put, 400, 3100, "activityId");
+    free(p);
+    p = path_of(S, "activityId", "not an iri", "agent", AGENT, "stateId", "a", NULL);
+    expect_error("PUT", p, put, 400, 3100, "activityId");
+    free(p);
+    p = path_of(S, "activityId", ACT, "stateId", "a", NULL);
+    expect_error("PUT", p, put, 400, 3100, "agent");
+    free(p);
+    p = path_of(S, "activityId", ACT, "agent", "{not json", "stateId", "a", NULL);
+    expect_error("PUT", p, put, 400, 3105, "agent");
+    free(p);
+    p = path_of(S, "activityId", ACT, "agent",
+                "{\"mbox\":\"mailto:a@example.org\",\"openid\":\"http://id.example.org/a\"}",
+                "stateId", "a", NULL);
+    expect_error("GET", p, (struct call){0}, 400, 3105, "agent");
+    free(p);
+    p = path_of(S, "activityId", ACT, "agent", "{\"mbox\":\"ada@example.org\"}", "stateId", "a",
+                NULL);
+    expect_error("DELETE", p, (struct call){0}, 400, 3105, "agent");
+    free(p);
+    p = path_of(S, "activityId", ACT, "agent", "{\"objectType\":\"Group\",\"member\":[]}",
+                "stateId", "a", NULL);
+    expect_error("PUT", p, put, 400, 3105, "agent");
+    free(p);
+    p = path_of(S, "activityId", ACT, "agent", AGENT, "registration", "not-a-uuid", "stateId", "a",
+                NULL);
+    expect_error("PUT", p, put, 400, 3100, "registration");
+    free(p);
+    p = path_of(S, "activityId", ACT, "agent", AGENT, NULL);
+    expect_error("PUT", p, put, 400, 3100, "stateId");
+    expect_error("POST", p, (struct call){.content_type = "application/json", .body = "{}"}, 400,
+                 3100, "stateId");
+    free(p);
+    p = path_of(S, "activityId", ACT, "agent", AGENT, "stateId", "", NULL);
+    expect_error("PUT", p, put, 400, 3100, "stateId");
+    free(p);
+    /* unknown names, names in the wrong case, repeated names */
+    p = path_of(S, "activityId", ACT, "agent", AGENT, "stateId", "a", "color", "red", NULL);
+    expect_error("GET", p, (struct call){0}, 400, 3100, "color");
+    free(p);
+    p = path_of(S, "activityID", ACT, "agent", AGENT, "stateId", "a", NULL);
+    expect_error("GET", p, (struct call){0}, 400, 3100, "activityID");
+    free(p);
+    p = path_of(S, "activityId", ACT, "agent", AGENT, "StateId", "a", NULL);
+    expect_error("PUT", p, put, 400, 3100, "StateId");
+    free(p);
+    p = path_of(S, "activityId", ACT, "agent", AGENT, "stateId", "a", "stateId", "b", NULL);
+    expect_error("GET", p, (struct call){0}, 400, 3100, "stateId");
+    free(p);
+    /* profileId is not a state parameter */
+    p = path_of(S, "activityId", ACT, "agent", AGENT, "profileId", "a", NULL);
+    expect_error("GET", p, (struct call){0}, 400, 3100, "profileId");
+    free(p);
+    /* the version header is required; bad versions are refused */
+    p = path_of(S, "activityId", ACT, "agent", AGENT, "stateId", "a", NULL);
+    expect_error("GET", p, (struct call){.version = ""}, 400, 3028, NULL);
+    expect_error("PUT", p,
+                 (struct call){.version = "0.95", .content_type = "text/plain", .body = "x"}, 400,
+                 3028, NULL);
+    free(p);
+}
+
+/* ---- races: the precondition check and the write are one transaction ---- */
+
+#define RACERS 6
+
+struct racer {
+    const char *path;
+    const char *method;
+    const char *if_none_match;
+    char body[64];
+    long status;
+};
+
+static void *race(void *ud)
+{
+    struct racer *r = ud;
+    r->status = st(r->method, r->path,
+                   (struct call){.content_type = "application/json",
+                                 .if_none_match = r->if_none_match,
+                                 .body = r->body});
+    return NULL;
+}
+
+static void run_racers(struct racer *rs)
+{
+    pthread_t t[RACERS];
+    for (int i = 0; i < RACERS; i++)
+        pthread_create(&t[i], NULL, race, &rs[i]);
+    for (int i = 0; i < RACERS; i++)
+        pthread_join(t[i], NULL);
+}
+
+static void test_state_races(void)
+{
+    /* many creators with If-None-Match: *: exactly one wins */
+    char *p = path_of("/xapi/activities/state", "activityId", ACT, "agent", AGENT, "stateId",
+                      "race-create", NULL);
+    struct racer rs[RACERS];
+    for (int i = 0; i < RACERS; i++) {
+        rs[i] = (struct racer){.path = p, .method = "PUT", .if_none_match = "*"};
+        snprintf(rs[i].body, sizeof rs[i].body, "{\"winner\":%d}", i);
+    }
+    run_racers(rs);
+    int won = 0, refused = 0, winner = -1;
+    for (int i = 0; i < RACERS; i++) {
+        won += rs[i].status == 204;
+        refused += rs[i].status == 412;
+        if (rs[i].status == 204)
+            winner = i;
+    }
+    CHECK_INT(won, 1);
+    CHECK_INT(refused, RACERS - 1);
+    long s;
+    json_t *j = get_json(p, (struct call){0}, &s);
+    CHECK_INT(json_integer_value(json_object_get(j, "winner")), winner);
+    json_decref(j);
+    free(p);
+    /* many merges at once: no update is lost */
+    p = path_of("/xapi/activities/state", "activityId", ACT, "agent", AGENT, "stateId",
+                "race-merge", NULL);
+    for (int i = 0; i < RACERS; i++) {
+        rs[i] = (struct racer){.path = p, .method = "POST"};
+        snprintf(rs[i].body, sizeof rs[i].body, "{\"k%d\":%d}", i, i);
+    }
+    run_racers(rs);
+    for (int i = 0; i < RACERS; i++)
+        CHECK_INT(rs[i].status, 204);
+    j = get_json(p, (struct call){0}, &s);
+    CHECK_INT(json_object_size(j), RACERS);
+    json_decref(j);
+    free(p);
+}
+
+/* ---- activity profile ---- */
+
+static void test_activity_profile(void)
+{
+    const char *A = "/xapi/activities/profile";
+    char *p = path_of(A, "activityId", ACT, "profileId", "settings", NULL);
+    struct call put = {.content_type = "application/json", .body = "{\"theme\":\"dark\"}"};
+    CHECK_INT(st("PUT", p, put), 204);
+    /* 1.0.3 already: a blind PUT on an existing profile is a conflict */
+    put.body = "{\"theme\":\"light\"}";
+    expect_conflict(p, put);
+    long s;
+    json_t *j = get_json(p, (struct call){0}, &s);
+    CHECK_STR(json_string_value(json_object_get(j, "theme")), "dark"); /* unchanged */
+    json_decref(j);
+    char *etag = etag_of(p, (struct call){0});
+    REQUIRE(etag);
+    put.if_match = etag;
+    CHECK_INT(st("PUT", p, put), 204);
+    expect_error("PUT", p, put, 412, 3102, "If-Match"); /* that etag is stale now */
+    free(etag);
+    j = get_json(p, (struct call){0}, &s);
+    CHECK_INT(s, 200);
+    CHECK_STR(json_string_value(json_object_get(j, "theme")), "light");
+    json_decref(j);
+    /* merge */
+    CHECK_INT(st("POST", p,
+                 (struct call){.content_type = "application/json; charset=utf-8",
+                               .body = "{\"size\":12}"}),
+              204);
+    j = get_json(p, (struct call){0}, &s);
+    CHECK_STR(json_string_value(json_object_get(j, "theme")), "light");
+    CHECK_INT(json_integer_value(json_object_get(j, "size")), 12);
+    json_decref(j);
+    /* list, since */
+    char *p2 = path_of(A, "activityId", ACT, "profileId", "other", NULL);
+    CHECK_INT(st("PUT", p2, (struct call){.content_type = "text/csv", .body = "a,b\n"}), 204);
+    char *list = path_of(A, "activityId", ACT, NULL);
+    j = get_json(list, (struct call){0}, &s);
+    CHECK_INT(s, 200);
+    CHECK_INT(json_array_size(j), 2);
+    CHECK_STR(json_string_value(json_array_get(j, 0)), "other");
+    CHECK_STR(json_string_value(json_array_get(j, 1)), "settings");
+    json_decref(j);
+    char *since = path_of(A, "activityId", ACT, "since", "2999-01-01T00:00:00Z", NULL);
+    j = get_json(since, (struct call){0}, &s);
+    CHECK_INT(json_array_size(j), 0);
+    json_decref(j);
+    /* parameters: agent and registration belong to other resources */
+    char *bad = path_of(A, "activityId", ACT, "profileId", "x", "agent", AGENT, NULL);
+    expect_error("GET", bad, (struct call){0}, 400, 3100, "agent");
+    free(bad);
+    bad = path_of(A, "profileId", "x", NULL);
+    expect_error("GET", bad, (struct call){0}, 400, 3100, "activityId");
+    free(bad);
+    /* DELETE needs the profileId (there is no delete-all for profiles) */
+    expect_error("DELETE", list, (struct call){0}, 400, 3100, "profileId");
+    CHECK_INT(st("DELETE", p2, (struct call){0}), 204);
+    expect_error("GET", p2, (struct call){0}, 404, 3104, "profileId");
+    CHECK_INT(st("GET", p, (struct call){0}), 200);
+    free(since);
+    free(list);
+    free(p2);
+    free(p);
+}
+
+/* ---- agent profile ---- */
+
+static void test_agent_profile(void)
+{
+    const char *G = "/xapi/agents/profile";
+    char *p = path_of(G, "agent", AGENT, "profileId", "prefs", NULL);
+    CHECK_INT(st("PUT", p,
+                 (struct call){.content_type = "application/json", .body = "{\"lang\":\"de\"}"}),
+              204);
+    expect_conflict(p, (struct call){.content_type = "application/json", .body = "{}"});
+    CHECK_INT(
+        st("POST", p,
+           (struct call){.content_type = "application/json", .body = "{\"tz\":\"Europe/Berlin\"}"}),
+        204);
+    long s;
+    json_t *j = get_json(p, (struct call){0}, &s);
+    CHECK_INT(s, 200);
+    CHECK_STR(json_string_value(json_object_get(j, "lang")), "de");
+    CHECK_STR(json_string_value(json_object_get(j, "tz")), "Europe/Berlin");
+    json_decref(j);
+    char *list = path_of(G, "agent", AGENT, NULL);
+    j = get_json(list, (struct call){0}, &s);
+    CHECK_INT(json_array_size(j), 1);
+    json_decref(j);
+    /* identified groups have profiles too */
+    char *g = path_of(G, "agent",
+                      "{\"objectType\":\"Group\",\"account\":{\"homePage\":\"https://lms.example."
+                      "org\",\"name\":\"team-7\"}}",
+                      "profileId", "prefs", NULL);
+    CHECK_INT(st("GET", g, (struct call){0}), 404);
+    CHECK_INT(st("PUT", g, (struct call){.content_type = "text/plain", .body = "team"}), 204);
+    CHECK_INT(st("GET", g, (struct call){0}), 200);
+    char *bad = path_of(G, "profileId", "prefs", NULL);
+    expect_error("GET", bad, (struct call){0}, 400, 3100, "agent");
+    free(bad);
+    bad = path_of(G, "agent", AGENT, "activityId", ACT, "profileId", "prefs", NULL);
+    expect_error("GET", bad, (struct call){0}, 400, 3100, "activityId");
+    free(bad);
+    CHECK_INT(st("DELETE", p, (struct call){0}), 204);
+    CHECK_INT(st("GET", p, (struct call){0}), 404);
+    free(g);
+    free(list);
+    free(p);
+}
+
+/* ---- activities and agents ---- */
+
+static void test_activities(void)
+{
+    const char *stmt =
+        "{\"actor\":" AGENT ",\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/experienced\"},"
+        "\"object\":{\"id\":\"http://example.org/activities/defined\",\"definition\":{"
+        "\"name\":{\"en-US\":\"Defined activity\"},\"type\":\"http://adlnet.gov/expapi/"
+        "activities/course\"}}}";
+    CHECK_INT(st("POST", "/xapi/statements",
+                 (struct call){.content_type = "application/json", .body = stmt}),
+              200);
+    char *p =
+        path_of("/xapi/activities", "activityId", "http://example.org/activities/defined", NULL);
+    long s;
+    json_t *j = get_json(p, (struct call){.auth = auth_bi}, &s);
+    CHECK_INT(s, 200);
+    CHECK_STR(json_string_value(json_object_get(j, "objectType")), "Activity");
+    CHECK_STR(json_string_value(json_object_get(j, "id")), "http://example.org/activities/defined");
+    CHECK_STR(json_string_value(json_object_get(
+                  json_object_get(json_object_get(j, "definition"), "name"), "en-US")),
+              "Defined activity");
+    json_decref(j);
+    free(p);
+    /* an activity the LRS never saw is still an Activity object */
+    p = path_of("/xapi/activities", "activityId", "http://example.org/activities/unknown", NULL);
+    j = get_json(p, (struct call){0}, &s);
+    CHECK_INT(s, 200);
+    CHECK_STR(json_string_value(json_object_get(j, "id")), "http://example.org/activities/unknown");
+    CHECK(json_object_get(j, "definition") == NULL);
+    json_decref(j);
+    free(p);
+    expect_error("GET", "/xapi/activities", (struct call){0}, 400, 3100, "activityId");
+    p = path_of("/xapi/activities", "activityId", "no-scheme", NULL);
+    expect_error("GET", p, (struct call){0}, 400, 3100, "activityId");
+    free(p);
+    p = path_of("/xapi/activities", "activityid", ACT, NULL);
+    expect_error("GET", p, (struct call){0}, 400, 3100, "activityid");
+    free(p);
+}
+
+static void test_agents(void)
+{
+    char *p = path_of("/xapi/agents", "agent", AGENT, NULL);
+    long s;
+    struct gwt_response r = do_call("GET", p, (struct call){.version = "2.0.0"});
+    CHECK_INT(r.status, 200);
+    char *ver = gwt_header(&r, "X-Experience-API-Version");
+    CHECK_STR(ver, "2.0.0");
+    free(ver);
+    json_t *j = json_loads(r.body, 0, NULL);
+    json_t *want = json_loads("{\"objectType\":\"Person\",\"name\":[\"Ada\"],"
+                              "\"mbox\":[\"mailto:ada@example.org\"]}",
+                              0, NULL);
+    CHECK(json_equal(j, want));
+    json_decref(want);
+    json_decref(j);
+    gwt_response_free(&r);
+    free(p);
+    p = path_of("/xapi/agents", "agent",
+                "{\"account\":{\"homePage\":\"https://lms.example.org\",\"name\":\"42\"}}", NULL);
+    j = get_json(p, (struct call){.auth = auth_bi}, &s);
+    CHECK_INT(s, 200);
+    CHECK_STR(json_string_value(
+                  json_object_get(json_array_get(json_object_get(j, "account"), 0), "name")),
+              "42");
+    CHECK(json_object_get(j, "name") == NULL);
+    json_decref(j);
+    free(p);
+    expect_error("GET", "/xapi/agents", (struct call){0}, 400, 3100, "agent");
+    p = path_of("/xapi/agents", "agent", "{\"objectType\":\"Group\",\"mbox\":\"mailto:g@x.org\"}",
+                NULL);
+    expect_error("GET", p, (struct call){0}, 400, 3105, "agent");
+    free(p);
+    p = path_of("/xapi/agents", "agent", "{\"name\":\"nobody\"}", NULL);
+    expect_error("GET", p, (struct call){0}, 400, 3105, "agent");
+    free(p);
+    p = path_of("/xapi/agents", "agent", AGENT, "Agent", AGENT, NULL);
+    expect_error("GET", p, (struct call){0}, 400, 3100, "Agent");
+    free(p);
+}
+
+/* ---- roles and CORS ---- */
+
+static void test_roles_and_cors(void)
+{
+    char *p = path_of("/xapi/activities/state", "activityId", ACT, "agent", AGENT, "stateId",
+                      "bookmark", NULL);
+    CHECK_INT(st("GET", p, (struct call){.auth = auth_bi}), 200);
+    CHECK_INT(
+        st("PUT", p, (struct call){.auth = auth_bi, .content_type = "text/plain", .body = "x"}),
+        403);
+    CHECK_INT(st("DELETE", p, (struct call){.auth = auth_bi}), 403);
+    CHECK_INT(st("GET", p, (struct call){.auth = "Authorization: Bearer nope"}), 401);
+    char u[8192];
+    snprintf(u, sizeof u, "%s%s", srv.base_url, p);
+    const char *h[] = {"Origin: https://course.example.org", "Access-Control-Request-Method: PUT",
+                       NULL};
+    struct gwt_response r;
+    CHECK(gwt_http("OPTIONS", u, h, NULL, 0, &r));
+    CHECK_INT(r.status, 204);
+    char *methods = gwt_header(&r, "Access-Control-Allow-Methods");
+    CHECK(methods && strstr(methods, "PUT") && strstr(methods, "POST") && strstr(methods, "GET") &&
+          strstr(methods, "DELETE"));
+    free(methods);
+    gwt_response_free(&r);
+    free(p);
+}
+
+/* The server exits cleanly (under ASan: without leaks). */
+static void test_clean_exit(void)
+{
+    int rc = gwt_server_stop(&srv, SIGTERM);
+    CHECK_INT(rc, 0);
+    if (rc != 0) {
+        char cmd[700];
+        snprintf(cmd, sizeof cmd, "tail -n 30 '%s' >&2", srv.stderr_path);
+        if (system(cmd) != 0)
+            fprintf(stderr, "  (no server log)\n");
+    }
+}
+
+static bool make_bi_key(void)
+{
+    char u[512];
+    snprintf(u, sizeof u, "%s/api/v1/keys", srv.base_url);
+    const char *h[] = {auth_admin, "Content-Type: application/json", NULL};
+    const char *body = "{\"name\":\"bi-docs\",\"role\":\"bi\"}";
+    struct gwt_response r;
+    bool ok = gwt_http("POST", u, h, body, strlen(body), &r) && r.status == 201;
+    json_t *j = ok ? json_loads(r.body, 0, NULL) : NULL;
+    if (j)
+        snprintf(auth_bi, sizeof auth_bi, "Authorization: Bearer %s",
+                 json_string_value(json_object_get(j, "token")));
+    json_decref(j);
+    gwt_response_free(&r);
+    return j != NULL;
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    char *dsn = NULL;
+#if GW_TEST_PG
+    dsn = gwt_pg_fresh_dsn();
+    if (!dsn) {
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+#endif
+    if (!gwt_server_start(&srv, dsn, NULL)) {
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+    snprintf(auth_admin, sizeof auth_admin, "Authorization: Bearer %s", srv.admin_token);
+    if (!make_bi_key()) {
+        printf("0 passed, 1 failed\n");
+        gwt_server_free(&srv);
+        return 1;
+    }
+    GW_RUN(test_state_roundtrip);
+    GW_RUN(test_state_binary);
+    GW_RUN(test_state_concurrency);
+    GW_RUN(test_state_post_merge);
+    GW_RUN(test_state_ids_since_delete);
+    GW_RUN(test_state_agent_identity);
+    GW_RUN(test_state_params);
+    GW_RUN(test_state_races);
+    GW_RUN(test_activity_profile);
+    GW_RUN(test_agent_profile);
+    GW_RUN(test_activities);
+    GW_RUN(test_agents);
+    GW_RUN(test_roles_and_cors);
+    GW_RUN(test_clean_exit);
+    gwt_server_free(&srv);
+    free(dsn);
+    curl_global_cleanup();
+    return gw_test_summary();
+}
