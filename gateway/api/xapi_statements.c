@@ -201,11 +201,19 @@ static enum gw_qs write_fn(struct gw_db *db, void *ud, struct gw_error *err)
     return gw_store_xapi_insert(db, &c->ins, c->job.batch_ms, err);
 }
 
+/* In the writer thread: only wake the request; the reply is built and the
+ * statements freed on the HTTP worker (write_finish), off the writer's path. */
 static void write_done(struct gw_batch_job *job)
 {
     struct write_ctx *c = job->ud;
-    if (job->rc != GW_OK) {
-        gw_reply_error(c->rep, &job->err);
+    gw_req_resume(c->req);
+}
+
+static void write_finish(void *ud)
+{
+    struct write_ctx *c = ud;
+    if (c->job.rc != GW_OK) {
+        gw_reply_error(c->rep, &c->job.err);
     } else if (c->is_put) {
         gw_reply_empty(c->rep, 204);
     } else {
@@ -214,9 +222,7 @@ static void write_done(struct gw_batch_job *job)
             json_array_append_new(ids, json_string(c->ins.items[i].final_id));
         gw_reply_json(c->rep, 200, ids);
     }
-    struct gw_req *req = c->req;
     free_ctx(c);
-    gw_req_resume(req); /* nothing of c may be touched after this */
 }
 
 static void write_start(void *ud)
@@ -252,12 +258,13 @@ static enum gw_err prepare(struct gw_req *req, json_t *body, const char *put_id,
         rc = gw_xapi_normalize(st, put_id, now, authority, v, NULL, e);
         if (rc != GW_OK)
             break;
-        gw_xapi_new_statement_init(&c->ins.items[i], json_incref(st), had_id, sig);
-        /* A missing timestamp becomes the statement's stored instant, which
-         * only the writer knows; leaving it absent until then also keeps an
-         * identical resend from comparing LRS-assigned timestamps (409). */
+        /* "stored" is the writer's (a column); a missing timestamp equals it,
+         * so it stays absent here, which also keeps an identical resend from
+         * comparing LRS-assigned timestamps (409). */
+        json_object_del(st, "stored");
         if (!had_ts)
             json_object_del(st, "timestamp");
+        gw_xapi_new_statement_init(&c->ins.items[i], json_incref(st), had_id, sig);
         c->ins.n++;
         rc = match_attachments(bp, &c->ins.items[i], i, batch, e);
         if (rc == GW_OK)
@@ -338,7 +345,7 @@ static void write_statements(struct gw_req *req, struct gw_reply *rep, bool is_p
     c->job.fn = write_fn;
     c->job.done = write_done;
     c->job.ud = c;
-    gw_req_defer(req, write_start, c);
+    gw_req_defer(req, write_start, write_finish, c);
 }
 
 void gw_api_xapi_statements_put(struct gw_req *req, struct gw_reply *rep)
@@ -490,9 +497,10 @@ static enum gw_err unpack_more(struct collected *c, int64_t *cursor, json_t **ho
     return GW_OK;
 }
 
-static json_t *formatted(const char *body, enum gw_xapi_format f, const char *const *langs)
+static json_t *formatted(const char *body, int64_t stored_ms, enum gw_xapi_format f,
+                         const char *const *langs)
 {
-    json_t *st = json_loads(body, 0, NULL);
+    json_t *st = gw_xapi_stored_statement(body, stored_ms);
     if (!st || f == GW_XAPI_FORMAT_EXACT)
         return st;
     json_t *out = gw_xapi_format(st, f, langs);
@@ -561,7 +569,7 @@ static void get_one(struct gw_req *req, struct gw_reply *rep, const struct gw_xa
         gw_reply_error(rep, &e);
         return;
     }
-    json_t *st = formatted(body, q->format, langs);
+    json_t *st = formatted(body, stored, q->format, langs);
     free(body);
     char date[64];
     http_date(stored, date);
@@ -619,7 +627,7 @@ void gw_api_xapi_statements_get(struct gw_req *req, struct gw_reply *rep)
     }
     json_t *list = json_array();
     for (size_t i = 0; i < page.n; i++) {
-        json_t *st = formatted(page.bodies[i], q.format, langs);
+        json_t *st = formatted(page.bodies[i], page.stored_ms[i], q.format, langs);
         if (st)
             json_array_append_new(list, st);
     }

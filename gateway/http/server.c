@@ -48,7 +48,9 @@ struct rctx {
     json_t *alt_query;   /* the resource's parameters, from the form */
     /* deferred replies (gw_req_defer) */
     bool deferred;
+    bool finished;
     void (*defer_start)(void *ud);
+    void (*defer_finish)(void *ud);
     void *defer_ud;
 };
 
@@ -58,12 +60,21 @@ static struct rctx *ctx_of(struct gw_req *req)
     return (struct rctx *)req;
 }
 
-void gw_req_defer(struct gw_req *req, void (*start)(void *ud), void *ud)
+void gw_req_defer(struct gw_req *req, void (*start)(void *ud), void (*finish)(void *ud), void *ud)
 {
     struct rctx *x = ctx_of(req);
     x->deferred = true;
     x->defer_start = start;
+    x->defer_finish = finish;
     x->defer_ud = ud;
+}
+
+static void finish_deferred(struct rctx *x)
+{
+    if (x->deferred && !x->finished) {
+        x->finished = true;
+        x->defer_finish(x->defer_ud);
+    }
 }
 
 void gw_req_resume(struct gw_req *req)
@@ -575,8 +586,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                      x->max_body);
         return send_error(srv, conn, x, &e);
     }
-    if (x->deferred) /* resumed: the work is done and the reply filled */
+    if (x->deferred) { /* resumed: the work is done */
+        finish_deferred(x);
         return send_reply(srv, conn, x);
+    }
     if (x->alternate) {
         struct gw_error e;
         gw_error_clear(&e);
@@ -630,6 +643,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct rctx *x = *con_cls;
     if (!x)
         return;
+    finish_deferred(x); /* the client left while the work ran */
     int64_t dur = gw_time_mono_us() - x->t0_us;
     if (x->rep.status)
         gw_metrics_record(srv->metrics, x->route_index, x->rep.status, dur);

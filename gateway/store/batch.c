@@ -24,28 +24,42 @@ struct gw_batcher {
     struct gw_batcher_stats stats;
 };
 
-/* Runs one job under a savepoint. Returns false when the whole batch must be
- * retried (a soft failure). */
-static bool run_job(struct gw_db *db, struct gw_batch_job *j)
+/* Savepoint statements: prepared and cached on SQLite; PostgreSQL cannot
+ * prepare them, so they go as simple queries. */
+static enum gw_qs sp(struct gw_db *db, const char *sql, struct gw_error *err)
+{
+    if (gw_db_dialect(db) == GW_DIALECT_SQLITE)
+        return gw_db_query(db, sql, NULL, 0, NULL, NULL, err);
+    return gw_db_exec_script(db, sql, err);
+}
+
+/* Runs one job; with other jobs in the batch, under a savepoint so a failure
+ * rolls back this job alone. Returns false when the whole batch must be
+ * retried (a soft failure). A lone job that fails makes the batch roll back
+ * (*rollback). */
+static bool run_job(struct gw_db *db, struct gw_batch_job *j, bool alone, bool *rollback)
 {
     gw_error_clear(&j->err);
-    enum gw_qs qs = gw_db_exec_script(db, "SAVEPOINT gwjob", &j->err);
-    if (qs < 0) {
-        j->rc = j->err.code ? j->err.code : GW_E_STORE_QUERY;
-        return qs != GW_QS_SOFT;
+    enum gw_qs qs;
+    if (!alone) {
+        qs = sp(db, "SAVEPOINT gwjob", &j->err);
+        if (qs < 0) {
+            j->rc = j->err.code ? j->err.code : GW_E_STORE_QUERY;
+            return qs != GW_QS_SOFT;
+        }
     }
     qs = j->fn(db, j->ud, &j->err);
     if (qs == GW_QS_SOFT)
         return false;
-    struct gw_error ignored;
-    if (qs == GW_QS_HARD) {
-        j->rc = j->err.code ? j->err.code : GW_E_STORE_QUERY;
-        if (gw_db_exec_script(db, "ROLLBACK TO SAVEPOINT gwjob", &ignored) < 0)
-            return false;
-    } else {
-        j->rc = GW_OK;
+    j->rc = qs == GW_QS_HARD ? (j->err.code ? j->err.code : GW_E_STORE_QUERY) : GW_OK;
+    if (alone) {
+        *rollback = qs == GW_QS_HARD;
+        return true;
     }
-    return gw_db_exec_script(db, "RELEASE SAVEPOINT gwjob", &ignored) >= 0;
+    struct gw_error ignored;
+    if (qs == GW_QS_HARD && sp(db, "ROLLBACK TO SAVEPOINT gwjob", &ignored) < 0)
+        return false;
+    return sp(db, "RELEASE SAVEPOINT gwjob", &ignored) >= 0;
 }
 
 /* Runs the batch once; returns GW_QS_SOFT to retry it, GW_QS_HARD when the
@@ -63,16 +77,17 @@ static enum gw_qs run_batch(struct gw_batcher *b, struct gw_batch_job *jobs, str
     int64_t now = b->now_ms(b->now_ud);
     atomic_store(&b->busy_since, now);
     enum gw_qs qs = s->drv->begin(db, GW_TX_WRITE, err);
+    bool alone = jobs && !jobs->next, rollback = false;
     for (struct gw_batch_job *j = jobs; qs >= 0 && j; j = j->next) {
         j->batch_ms = now;
-        if (!run_job(db, j)) {
+        if (!run_job(db, j, alone, &rollback)) {
             qs = GW_QS_SOFT;
             *err = j->err;
         }
     }
-    if (qs >= 0)
+    if (qs >= 0 && !rollback)
         qs = s->drv->commit(db, err);
-    if (qs < 0)
+    if (qs < 0 || rollback)
         s->drv->rollback(db);
     atomic_store(&b->busy_since, INT64_MAX);
     if (serialize)

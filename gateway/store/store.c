@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+static void *checkpointer(void *ud);
+
 static const struct gw_db_driver *driver_for(const char *dsn, const char **conn_str)
 {
     if (strncmp(dsn, "sqlite:", 7) == 0) {
@@ -57,13 +59,58 @@ struct gw_store *gw_store_open(const char *dsn, const struct gw_store_options *o
     s->slots = gw_xcalloc((size_t)s->nslots, sizeof *s->slots);
     s->slots[0].db = first;
     s->stats.pool_size = s->nslots;
+    if (drv->dialect == GW_DIALECT_SQLITE) {
+        pthread_cond_init(&s->ckpt_cv, NULL);
+        s->ckpt_running = pthread_create(&s->ckpt_thread, NULL, checkpointer, s) == 0;
+    }
     return s;
+}
+
+/* SQLite checkpoints: connections do not checkpoint on commit
+ * (wal_autocheckpoint=0), so the group-commit writer never pays for it; this
+ * thread copies the WAL back into the database file with PASSIVE checkpoints,
+ * which wait for no one. */
+static void *checkpointer(void *ud)
+{
+    struct gw_store *s = ud;
+    struct gw_error err;
+    struct gw_db *db = s->drv->connect(s->dsn, &s->opt, &err);
+    pthread_mutex_lock(&s->mu);
+    while (!s->ckpt_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 250 * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->ckpt_cv, &s->mu, &until);
+        if (s->ckpt_stop || !db)
+            continue;
+        pthread_mutex_unlock(&s->mu);
+        gw_db_exec_script(db, "PRAGMA wal_checkpoint(PASSIVE)", &err);
+        pthread_mutex_lock(&s->mu);
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (db) {
+        gw_db_exec_script(db, "PRAGMA wal_checkpoint(TRUNCATE)", &err);
+        s->drv->disconnect(db);
+    }
+    return NULL;
 }
 
 void gw_store_close(struct gw_store *s)
 {
     if (!s)
         return;
+    if (s->ckpt_running) {
+        pthread_mutex_lock(&s->mu);
+        s->ckpt_stop = true;
+        pthread_cond_signal(&s->ckpt_cv);
+        pthread_mutex_unlock(&s->mu);
+        pthread_join(s->ckpt_thread, NULL);
+        pthread_cond_destroy(&s->ckpt_cv);
+    }
     for (int i = 0; i < s->nslots; i++) {
         if (s->slots[i].db)
             s->drv->disconnect(s->slots[i].db);

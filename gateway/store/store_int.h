@@ -25,6 +25,11 @@ struct gw_store {
      * than spinning on SQLITE_BUSY. */
     pthread_mutex_t write_mu;
     struct gw_store_stats stats;
+    /* SQLite: WAL checkpoints run here, not in the committing writer */
+    bool ckpt_running;
+    bool ckpt_stop;
+    pthread_t ckpt_thread;
+    pthread_cond_t ckpt_cv;
 };
 
 /* Takes a connection from the pool (connecting it when needed); returns the

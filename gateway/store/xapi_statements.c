@@ -81,8 +81,9 @@ void gw_xapi_new_statement_init(struct gw_xapi_new_statement *item, json_t *st, 
     item->had_id = had_id;
     snprintf(item->id, sizeof item->id, "%s", json_string_value(json_object_get(st, "id")));
     int64_t ts = 0;
-    gw_time_parse_iso(json_string_value(json_object_get(st, "timestamp")), false, &ts);
-    item->timestamp_ms = ts;
+    const char *tstext = json_string_value(json_object_get(st, "timestamp"));
+    if (tstext && gw_time_parse_iso(tstext, false, &ts))
+        item->timestamp_ms = ts;
     item->verb_id =
         gw_xstrdup(json_string_value(json_object_get(json_object_get(st, "verb"), "id")));
     const json_t *obj = json_object_get(st, "object");
@@ -102,6 +103,24 @@ void gw_xapi_new_statement_init(struct gw_xapi_new_statement *item, json_t *st, 
         snprintf(item->dedup_sig, sizeof item->dedup_sig, "%s", dedup_sig);
     collect_activities(item);
     collect_agents(item);
+    item->has_timestamp = json_object_get(st, "timestamp") != NULL;
+    item->body = gw_json_dump(st);
+    const json_t *def = json_object_get(obj, "definition");
+    if (json_is_object(def) && strcmp(item->object_type, "Activity") == 0)
+        item->definition = gw_json_dump(def);
+}
+
+json_t *gw_xapi_stored_statement(const char *body, int64_t stored_ms)
+{
+    json_t *st = json_loads(body, 0, NULL);
+    if (!st)
+        return NULL;
+    char stored[32];
+    gw_time_format_ms(stored_ms, stored);
+    json_object_set_new(st, "stored", json_string(stored));
+    if (!json_object_get(st, "timestamp"))
+        json_object_set_new(st, "timestamp", json_string(stored));
+    return st;
 }
 
 void gw_xapi_new_statement_clear(struct gw_xapi_new_statement *item)
@@ -114,6 +133,8 @@ void gw_xapi_new_statement_clear(struct gw_xapi_new_statement *item)
     free(item->registration);
     free(item->voids_id);
     free(item->learner_key);
+    free(item->body);
+    free(item->definition);
     for (size_t i = 0; i < item->n_activities; i++)
         free(item->activities[i].id);
     free(item->activities);
@@ -199,37 +220,63 @@ static enum gw_qs already_voided(struct gw_db *db, const char *id, struct gw_err
                        NULL, err);
 }
 
+/* One multi-row INSERT per side table and statement: the SQL text depends
+ * only on the row count, so it is prepared once per count. */
+static enum gw_qs insert_pairs(struct gw_db *db, const char *table, const char *col,
+                               const char *const *values, const char *const *roles, size_t n,
+                               int64_t seq, struct gw_error *err)
+{
+    enum gw_qs qs = GW_QS_NONE;
+    for (size_t done = 0; done < n && qs >= 0;) {
+        size_t k = n - done > 32 ? 32 : n - done;
+        struct gw_buf sql = {0};
+        struct gw_dbp p[1 + 2 * 32];
+        p[0] = GW_P_INT(seq);
+        gw_buf_printf(&sql, "INSERT INTO %s (%s, seq, role) VALUES ", table, col);
+        for (size_t i = 0; i < k; i++) {
+            p[1 + 2 * i] = GW_P_TEXT(values[done + i]);
+            p[2 + 2 * i] = GW_P_TEXT(roles[done + i]);
+            gw_buf_printf(&sql, "%s($%zu, $1, $%zu)", i ? ", " : "", 2 + 2 * i, 3 + 2 * i);
+        }
+        gw_buf_puts(&sql, " ON CONFLICT DO NOTHING");
+        qs = gw_db_query(db, gw_buf_str(&sql), p, (int)(1 + 2 * k), NULL, NULL, err);
+        gw_buf_free(&sql);
+        done += k;
+    }
+    return qs;
+}
+
 static enum gw_qs insert_side_rows(struct gw_db *db, const struct gw_xapi_new_statement *it,
                                    int64_t seq, int64_t stored_ms, struct gw_error *err)
 {
-    enum gw_qs qs = GW_QS_NONE;
-    for (size_t i = 0; qs >= 0 && i < it->n_activities; i++) {
-        struct gw_dbp p[] = {GW_P_TEXT(it->activities[i].id), GW_P_INT(seq),
-                             GW_P_TEXT(it->activities[i].role)};
-        qs = gw_db_query(db,
-                         "INSERT INTO xapi_statement_activities (activity_id, seq, role) "
-                         "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                         p, 3, NULL, NULL, err);
+    size_t n = it->n_activities > it->n_agents ? it->n_activities : it->n_agents;
+    const char **vals = gw_xcalloc(n ? n : 1, sizeof *vals);
+    const char **roles = gw_xcalloc(n ? n : 1, sizeof *roles);
+    for (size_t i = 0; i < it->n_activities; i++) {
+        vals[i] = it->activities[i].id;
+        roles[i] = it->activities[i].role;
     }
-    for (size_t i = 0; qs >= 0 && i < it->n_agents; i++) {
-        struct gw_dbp p[] = {GW_P_TEXT(it->agents[i].key), GW_P_INT(seq),
-                             GW_P_TEXT(it->agents[i].role)};
-        qs = gw_db_query(db,
-                         "INSERT INTO xapi_statement_agents (agent_key, seq, role) "
-                         "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                         p, 3, NULL, NULL, err);
+    enum gw_qs qs = insert_pairs(db, "xapi_statement_activities", "activity_id", vals, roles,
+                                 it->n_activities, seq, err);
+    for (size_t i = 0; i < it->n_agents; i++) {
+        vals[i] = it->agents[i].key;
+        roles[i] = it->agents[i].role;
     }
-    const json_t *obj = json_object_get(it->st, "object");
-    const json_t *def = json_object_get(obj, "definition");
-    if (qs >= 0 && json_is_object(def) && strcmp(it->object_type, "Activity") == 0) {
-        char *text = gw_json_dump(def);
-        struct gw_dbp p[] = {GW_P_TEXT(it->object_id), GW_P_TEXT(text), GW_P_INT(stored_ms)};
+    if (qs >= 0)
+        qs = insert_pairs(db, "xapi_statement_agents", "agent_key", vals, roles, it->n_agents, seq,
+                          err);
+    free(vals);
+    free(roles);
+    if (qs >= 0 && it->definition) {
+        /* rewritten only when it changed, so a repeated definition dirties no page */
+        struct gw_dbp p[] = {GW_P_TEXT(it->object_id), GW_P_TEXT(it->definition),
+                             GW_P_INT(stored_ms)};
         qs = gw_db_query(db,
                          "INSERT INTO xapi_activities (id, definition, updated_ms) "
                          "VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET "
-                         "definition = excluded.definition, updated_ms = excluded.updated_ms",
+                         "definition = excluded.definition, updated_ms = excluded.updated_ms "
+                         "WHERE xapi_activities.definition <> excluded.definition",
                          p, 3, NULL, NULL, err);
-        free(text);
     }
     size_t i;
     const json_t *a;
@@ -279,18 +326,10 @@ static enum gw_qs insert_one(struct gw_db *db, const struct gw_xapi_insert *in,
             return qs;
         voided = qs == GW_QS_ONE;
     }
-    char stored[32];
-    gw_time_format_ms(stored_ms, stored);
-    json_object_set_new(it->st, "stored", json_string(stored));
-    if (!json_object_get(it->st, "timestamp")) { /* none given: timestamp = stored */
-        json_object_set_new(it->st, "timestamp", json_string(stored));
-        it->timestamp_ms = stored_ms;
-    }
-    char *body = gw_json_dump(it->st);
     struct gw_dbp p[] = {
         GW_P_TEXT(it->id),
         GW_P_INT(stored_ms),
-        GW_P_INT(it->timestamp_ms),
+        GW_P_INT(it->has_timestamp ? it->timestamp_ms : stored_ms),
         GW_P_TEXT(it->verb_id),
         GW_P_TEXT(it->learner_key),
         GW_P_TEXT(it->object_type),
@@ -300,7 +339,7 @@ static enum gw_qs insert_one(struct gw_db *db, const struct gw_xapi_insert *in,
         GW_P_TEXT(it->voids_id),
         GW_P_TEXT(in->authority_key),
         GW_P_TEXT(it->dedup_sig[0] ? it->dedup_sig : NULL),
-        GW_P_TEXT(body),
+        GW_P_TEXT(it->body),
     };
     struct gw_db_rows *r = NULL;
     qs = gw_db_query(db,
@@ -311,7 +350,6 @@ static enum gw_qs insert_one(struct gw_db *db, const struct gw_xapi_insert *in,
                      p, 13, &r, NULL, err);
     int64_t seq = qs == GW_QS_ONE ? gw_db_col_int(r, 0) : 0;
     gw_db_rows_free(r);
-    free(body);
     if (qs < 0)
         return qs;
     return insert_side_rows(db, it, seq, stored_ms, err);

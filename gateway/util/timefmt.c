@@ -91,7 +91,7 @@ static bool parse_date_part(const char *s, int *y, int *mo, int *d)
 bool gw_time_parse_date(const char *s, int64_t *ms_out)
 {
     int y, mo, d;
-    if (strlen(s) != 10 || !parse_date_part(s, &y, &mo, &d))
+    if (!s || strlen(s) != 10 || !parse_date_part(s, &y, &mo, &d))
         return false;
     *ms_out = gw_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400000;
     return true;
@@ -132,7 +132,7 @@ static bool parse_offset(const char *p, bool reject_negative_zero, int *off_min)
 bool gw_time_parse_iso(const char *s, bool reject_negative_zero, int64_t *ms_out)
 {
     int y, mo, d, h, mi, sec;
-    if (strlen(s) < 19 || !parse_date_part(s, &y, &mo, &d))
+    if (!s || strlen(s) < 19 || !parse_date_part(s, &y, &mo, &d))
         return false;
     if (s[10] != 'T' && s[10] != 't' && s[10] != ' ')
         return false;

@@ -104,10 +104,10 @@ struct gw_reply {
 /* Deferred replies: a handler that hands work to another thread (the group
  * commit writer) calls gw_req_defer instead of replying. After the handler
  * returns, the connection is suspended and start(ud) is called; whoever
- * finishes the work fills the reply and calls gw_req_resume (from any
- * thread), and the reply is sent. The request and reply stay valid until
- * then, even when the client has gone. */
-void gw_req_defer(struct gw_req *req, void (*start)(void *ud), void *ud);
+ * finishes the work calls gw_req_resume (from any thread). Then finish(ud)
+ * runs on an HTTP worker thread to fill the reply and release ud, and the
+ * reply is sent. finish runs exactly once, also when the client has gone. */
+void gw_req_defer(struct gw_req *req, void (*start)(void *ud), void (*finish)(void *ud), void *ud);
 void gw_req_resume(struct gw_req *req);
 
 /* Request accessors. */

@@ -32,11 +32,24 @@ struct gw_xapi_new_statement {
     struct gw_xapi_new_agent *agents;
     size_t n_agents;
     json_t *attachments; /* array of {sha2, contentType, length, content_b64} or NULL */
+    /* Serialized on the HTTP worker, so the writer does no JSON work. The
+     * body is stored without "stored" (a column, put back on reads by
+     * gw_xapi_stored_statement) and without "timestamp" when the client sent
+     * none (it then equals stored). */
+    char *body;
+    bool has_timestamp;
+    char *definition; /* the object Activity's definition, or NULL */
     /* output */
     char final_id[37]; /* the id answered: id, or an earlier duplicate's */
 };
 
-/* Fills item from a normalized, validated statement (stealing st). */
+/* A stored statement as clients read it: body with "stored" (and, when the
+ * client sent none, "timestamp") put back from stored_ms. New reference, NULL
+ * when body is not JSON. */
+json_t *gw_xapi_stored_statement(const char *body, int64_t stored_ms);
+
+/* Fills item from a normalized, validated statement (stealing st). st must
+ * not hold "stored", nor a "timestamp" the client did not send. */
 void gw_xapi_new_statement_init(struct gw_xapi_new_statement *item, json_t *st, bool had_id,
                                 const char *dedup_sig);
 void gw_xapi_new_statement_clear(struct gw_xapi_new_statement *item);

@@ -57,7 +57,8 @@ static struct gw_db *sq_connect(const char *path, const struct gw_store_options 
     char *msg = NULL;
     rc = sqlite3_exec(h,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                      "PRAGMA temp_store=MEMORY;",
+                      "PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0;"
+                      "PRAGMA cache_size=-16384;",
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         gw_error_set(err, GW_E_STORE_UNREACHABLE, "database",
