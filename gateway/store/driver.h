@@ -10,6 +10,7 @@ struct gw_db_driver;
 
 struct gw_db {
     const struct gw_db_driver *drv;
+    struct gw_store *store; /* set when the pool hands the connection out */
 };
 
 struct gw_db_rows {

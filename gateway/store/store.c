@@ -166,8 +166,10 @@ int gw_store_acquire(struct gw_store *s, struct gw_error *err)
             gw_error_set(err, GW_E_STORE_UNREACHABLE, "database",
                          "the database connection is lost and could not be re-established");
     }
-    if (ok)
+    if (ok) {
+        slot->db->store = s;
         return idx;
+    }
     pthread_mutex_lock(&s->mu);
     slot->in_use = false;
     s->stats.in_use--;
@@ -448,9 +450,30 @@ enum gw_dialect gw_db_dialect(const struct gw_db *db)
     return db->drv->dialect;
 }
 
+void gw_store_fail_after(struct gw_store *s, long n)
+{
+    atomic_store(&s->fail_countdown, n);
+}
+
+/* Fault injection: true when this query is the one set to fail. */
+static bool injected_failure(struct gw_db *db, struct gw_error *err)
+{
+    if (!db->store || atomic_load(&db->store->fail_countdown) <= 0)
+        return false;
+    if (atomic_fetch_sub(&db->store->fail_countdown, 1) != 1)
+        return false;
+    gw_error_set(err, GW_E_STORE_QUERY, "", "injected store failure");
+    return true;
+}
+
 enum gw_qs gw_db_query(struct gw_db *db, const char *sql, const struct gw_dbp *params, int nparams,
                        struct gw_db_rows **rows, int64_t *changes, struct gw_error *err)
 {
+    if (injected_failure(db, err)) {
+        if (rows)
+            *rows = NULL;
+        return GW_QS_HARD;
+    }
     return db->drv->query(db, sql, params, nparams, rows, changes, err);
 }
 

@@ -7,6 +7,7 @@
 #include "driver.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 struct pool_slot {
     struct gw_db *db; /* NULL until first used */
@@ -25,6 +26,8 @@ struct gw_store {
      * than spinning on SQLITE_BUSY. */
     pthread_mutex_t write_mu;
     struct gw_store_stats stats;
+    /* fault injection (gw_store_fail_after): queries left before one fails */
+    _Atomic long fail_countdown;
     /* SQLite: WAL checkpoints run here, not in the committing writer */
     bool ckpt_running;
     bool ckpt_stop;

@@ -94,6 +94,11 @@ enum gw_err gw_store_schema_version(struct gw_store *s, int *db_version, int *kn
 /* Whether the database answers a trivial query now (for /readyz). */
 bool gw_store_ping(struct gw_store *s);
 
+/* Fault injection for tests: the n-th gw_db_query from now on (counting
+ * every connection of this store) fails with GW_QS_HARD; 0 turns it off. Used
+ * to prove that a failure anywhere leaves nothing half-written. */
+void gw_store_fail_after(struct gw_store *s, long n);
+
 /* Pool figures for /metrics. */
 struct gw_store_stats {
     int pool_size;
