@@ -23,6 +23,13 @@ const struct gw_route gw_routes[] = {
      "Readiness: the store answers.", 0, NULL},
     {"GET", "/metrics", gw_api_metrics_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0, "Prometheus metrics.",
      0, NULL},
+    /* the dashboard (static files; the data comes from the API with the user's key) */
+    {"GET", "/dashboard", gw_api_dashboard_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
+     "The dashboard page.", 0, NULL},
+    {"GET", "/dashboard/{file}", gw_api_dashboard_file_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
+     "The dashboard's scripts and styles.", 0, NULL},
+    {"GET", "/dashboard/vendor/{file}", gw_api_dashboard_vendor_get, GW_ROLE_PUBLIC, GW_BODY_NONE,
+     0, "The dashboard's front-end libraries.", 0, NULL},
     /* API v1 */
     {"GET", "/api/v1", gw_api_index_get, ANY_KEY, GW_BODY_NONE, 0, "This index of routes.", 0,
      NULL},

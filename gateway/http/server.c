@@ -698,6 +698,17 @@ struct gw_server *gw_server_new(struct gw_config *cfg, struct gw_store *store, s
     srv->writer = gw_batcher_new(store, 256, clock_now, srv);
     srv->listen_fd = -1;
     srv->started_ms = gw_time_now_ms();
+    if (cfg->web_root[0]) {
+        snprintf(srv->web_root, sizeof srv->web_root, "%s", cfg->web_root);
+    } else {
+        char exe[900];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        exe[n > 0 ? n : 0] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        snprintf(srv->web_root, sizeof srv->web_root, "%s/web", n > 0 ? exe : ".");
+    }
     return srv;
 }
 

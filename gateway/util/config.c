@@ -60,6 +60,8 @@ static const struct key keys[] = {
      "On SIGTERM/SIGINT, how long in-flight requests may take to finish."},
     {"connection_timeout_s", K_INT, OFF(connection_timeout_s), "LMSGW_CONNECTION_TIMEOUT_S", "60",
      1, 3600, "Idle keep-alive connections are closed after this many seconds."},
+    {"web_root", K_STRING, OFF(web_root), "LMSGW_WEB_ROOT", "", 0, 0,
+     "Folder with the dashboard's files. Empty: the web/ folder beside the lmsgw binary."},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

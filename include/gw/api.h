@@ -20,6 +20,11 @@ void gw_api_keys_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_keys_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_keys_delete(struct gw_req *req, struct gw_reply *rep);
 
+/* api/dashboard.c: the dashboard's static files */
+void gw_api_dashboard_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_dashboard_file_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_dashboard_vendor_get(struct gw_req *req, struct gw_reply *rep);
+
 /* api/openapi.c: the API description generated from the route table. */
 json_t *gw_api_openapi_json(void);
 

@@ -28,6 +28,7 @@ struct gw_config {
     int64_t max_uri_length;
     int64_t shutdown_grace_s;
     int64_t connection_timeout_s;
+    char *web_root; /* "" = the web/ folder beside the lmsgw binary */
 };
 
 /* Fills cfg with defaults, then the file at path (may be NULL), then the

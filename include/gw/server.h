@@ -25,6 +25,7 @@ struct gw_server {
     struct gw_auth_cache *auth;
     struct gw_batcher *writer; /* group commit for xAPI statements */
     char public_url[512];      /* cfg public_url, or http://address:port once bound */
+    char web_root[1024];       /* the dashboard's files */
     void *daemon;              /* struct MHD_Daemon */
     int listen_fd;
     int port; /* the port actually bound */

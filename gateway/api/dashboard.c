@@ -1,0 +1,84 @@
+/* dashboard.c: serves the dashboard's static files (web/, built into
+ * web_root) at /dashboard. Only plain file names of known types are served,
+ * so nothing outside web_root can be reached. The page itself holds no data:
+ * it reads the KPI and pipeline APIs with the key the user gives it. */
+#include "gw/api.h"
+#include "gw/server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *content_type(const char *name)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+    };
+    const char *dot = strrchr(name, '.');
+    for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++) {
+        if (strcmp(dot, types[i].ext) == 0)
+            return types[i].type;
+    }
+    return NULL;
+}
+
+static bool plain_name(const char *name)
+{
+    if (!name[0] || name[0] == '.')
+        return false;
+    for (const char *p = name; *p; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '.' || *p == '-' || *p == '_'))
+            return false;
+    }
+    return true;
+}
+
+static void serve(struct gw_req *req, struct gw_reply *rep, const char *dir, const char *name)
+{
+    const char *ct = content_type(name);
+    if (!plain_name(name) || !ct) {
+        gw_reply_errorf(rep, GW_E_NOT_FOUND, req->path, "the dashboard has no file %s", name);
+        return;
+    }
+    char path[1400];
+    snprintf(path, sizeof path, "%s%s/%s", req->srv->web_root, dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        gw_reply_errorf(rep, GW_E_NOT_FOUND, req->path,
+                        "the dashboard file %s is missing from %s (web_root)", name,
+                        req->srv->web_root);
+        return;
+    }
+    struct gw_buf b = {0};
+    char chunk[16384];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        gw_buf_append(&b, chunk, n);
+    fclose(f);
+    gw_reply_text(rep, 200, ct, gw_buf_str(&b), b.len);
+    gw_buf_free(&b);
+    gw_reply_header(rep, "Cache-Control", "no-cache");
+    gw_reply_header(rep, "X-Content-Type-Options", "nosniff");
+    gw_reply_header(rep, "Content-Security-Policy",
+                    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+}
+
+void gw_api_dashboard_get(struct gw_req *req, struct gw_reply *rep)
+{
+    serve(req, rep, "", "index.html");
+}
+
+void gw_api_dashboard_file_get(struct gw_req *req, struct gw_reply *rep)
+{
+    serve(req, rep, "", req->params[0]);
+}
+
+void gw_api_dashboard_vendor_get(struct gw_req *req, struct gw_reply *rep)
+{
+    serve(req, rep, "/vendor", req->params[0]);
+}
