@@ -225,6 +225,11 @@ bool gwt_server_start(struct gwt_server *s, const char *dsn, const char *extra_c
     free(out);
     free(err);
 
+    return gwt_server_restart(s);
+}
+
+bool gwt_server_restart(struct gwt_server *s)
+{
     snprintf(s->stderr_path, sizeof s->stderr_path, "%s/stderr.log", s->dir);
     int po[2];
     if (pipe(po) != 0)
@@ -233,7 +238,7 @@ bool gwt_server_start(struct gwt_server *s, const char *dsn, const char *extra_c
     s->pid = fork();
     if (s->pid == 0) {
         dup2(po[1], 1);
-        int fd = open(s->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fd = open(s->stderr_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
         dup2(fd, 2);
         close(po[0]);
         execl(bin, bin, "--config", s->config_path, "serve", (char *)NULL);
@@ -258,6 +263,7 @@ bool gwt_server_start(struct gwt_server *s, const char *dsn, const char *extra_c
         gwt_server_stop(s, SIGKILL);
         return false;
     }
+    free(s->base_url);
     s->base_url = fmt("http://127.0.0.1:%d", s->port);
     return true;
 }

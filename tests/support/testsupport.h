@@ -37,6 +37,9 @@ struct gwt_server {
  * into the config (may be NULL). Creates an admin key first. Waits until the
  * server prints its URL. Returns false (with a message) on failure. */
 bool gwt_server_start(struct gwt_server *s, const char *dsn, const char *extra_config);
+/* Starts `lmsgw serve` again with the same configuration and data (after a
+ * stop or a kill); the port may change. */
+bool gwt_server_restart(struct gwt_server *s);
 /* Sends sig and waits; returns the exit status (or 128+signal). */
 int gwt_server_stop(struct gwt_server *s, int sig);
 void gwt_server_free(struct gwt_server *s);
