@@ -16,18 +16,17 @@ static int hexval(int c)
     return -1;
 }
 
-/* Decodes s[0..n) into a new heap string; NULL on a bad escape. */
-static char *decode(const char *s, size_t n)
+char *gw_percent_decode(const char *s, size_t n, bool form)
 {
     char *out = gw_xmalloc(n + 1);
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '+') {
+        if (form && s[i] == '+') {
             out[o++] = ' ';
         } else if (s[i] == '%') {
             int hi = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
             int lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
-            if (hi < 0 || lo < 0) {
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
                 free(out);
                 return NULL;
             }
@@ -38,10 +37,6 @@ static char *decode(const char *s, size_t n)
         }
     }
     out[o] = '\0';
-    if (strlen(out) != o) { /* an encoded NUL */
-        free(out);
-        return NULL;
-    }
     return out;
 }
 
@@ -55,8 +50,9 @@ json_t *gw_form_parse(const char *text, size_t len, struct gw_error *err)
         if (fe > p) {
             const char *eq = memchr(p, '=', (size_t)(fe - p));
             const char *ne = eq ? eq : fe;
-            char *name = decode(p, (size_t)(ne - p));
-            char *value = eq ? decode(eq + 1, (size_t)(fe - eq - 1)) : gw_xstrdup("");
+            char *name = gw_percent_decode(p, (size_t)(ne - p), true);
+            char *value =
+                eq ? gw_percent_decode(eq + 1, (size_t)(fe - eq - 1), true) : gw_xstrdup("");
             json_t *v = value ? json_string(value) : NULL;
             if (!name || !v || json_object_get(obj, name)) {
                 gw_error_set(err, GW_E_BAD_REQUEST, name ? name : "",

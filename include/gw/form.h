@@ -1,12 +1,18 @@
-/* application/x-www-form-urlencoded bodies and query strings: decoding into
- * a JSON object of strings. Used by the xAPI alternate request syntax. */
+/* Percent-encoding: decoding URL path segments, and
+ * application/x-www-form-urlencoded bodies into a JSON object of strings (the
+ * xAPI alternate request syntax). */
 #ifndef GW_FORM_H
 #define GW_FORM_H
 
 #include "gw/error.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
+
+/* Decodes s[0..n) into a new heap string. form: '+' means a space. Returns
+ * NULL on a malformed escape (not two hex digits) or an encoded NUL. */
+char *gw_percent_decode(const char *s, size_t n, bool form);
 
 /* Decodes "a=1&b=x+y%21" into {"a":"1","b":"x y!"}. A repeated name, bad
  * percent-encoding or invalid UTF-8 is GW_E_BAD_REQUEST naming the field.

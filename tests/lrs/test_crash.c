@@ -111,21 +111,10 @@ int main(void)
         return 1;
     }
     snprintf(base_url, sizeof base_url, "%s", srv.base_url);
-    char u[512], admin[256];
-    snprintf(u, sizeof u, "%s/api/v1/keys", srv.base_url);
-    snprintf(admin, sizeof admin, "Authorization: Bearer %s", srv.admin_token);
-    const char *h[] = {admin, "Content-Type: application/json", NULL};
-    const char *body = "{\"name\":\"lms\",\"role\":\"lms\"}";
-    struct gwt_response r;
-    json_t *k = gwt_http("POST", u, h, body, strlen(body), &r) ? json_loads(r.body, 0, NULL) : NULL;
-    gwt_response_free(&r);
-    if (!k) {
+    if (!gwt_server_make_key(&srv, "lms", auth, sizeof auth)) {
         printf("0 passed, 1 failed\n");
         return 1;
     }
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s",
-             json_string_value(json_object_get(k, "token")));
-    json_decref(k);
     GW_RUN(test_acknowledged_survive_sigkill);
     gwt_server_stop(&srv, SIGTERM);
     gwt_server_free(&srv);

@@ -253,22 +253,10 @@ int main(void)
         printf("0 passed, 1 failed\n");
         return 1;
     }
-    /* an author key, made by the admin */
-    char u[512], admin[256];
-    snprintf(u, sizeof u, "%s/api/v1/keys", srv.base_url);
-    snprintf(admin, sizeof admin, "Authorization: Bearer %s", srv.admin_token);
-    const char *h[] = {admin, "Content-Type: application/json", NULL};
-    struct gwt_response r;
-    const char *body = "{\"name\":\"author\",\"role\":\"author\"}";
-    json_t *k = gwt_http("POST", u, h, body, strlen(body), &r) ? json_loads(r.body, 0, NULL) : NULL;
-    gwt_response_free(&r);
-    if (!k) {
+    if (!gwt_server_make_key(&srv, "author", auth_author, sizeof auth_author)) {
         printf("0 passed, 1 failed\n");
         return 1;
     }
-    snprintf(auth_author, sizeof auth_author, "Authorization: Bearer %s",
-             json_string_value(json_object_get(k, "token")));
-    json_decref(k);
     GW_RUN(test_upload_valid_and_read_back);
     GW_RUN(test_multipart_and_invalid);
     GW_RUN(test_hostile_and_unreadable);

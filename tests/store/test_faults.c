@@ -16,19 +16,8 @@ static char *tmpdir;
 
 static struct gw_store *fresh_store(void)
 {
-    char *dsn;
-#if GW_TEST_PG
-    dsn = gwt_pg_fresh_dsn();
-    if (!dsn)
-        return NULL;
-#else
-    static int n;
-    if (asprintf(&dsn, "sqlite:%s/faults%d.db", tmpdir, ++n) < 0)
-        return NULL;
-#endif
+    struct gw_store *s = gwt_fresh_store(tmpdir, GW_TEST_PG);
     struct gw_error err;
-    struct gw_store *s = gw_store_open(dsn, NULL, &err);
-    free(dsn);
     if (s && gw_store_migrate(s, NULL, &err) != GW_OK) {
         gw_store_close(s);
         return NULL;

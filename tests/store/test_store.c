@@ -15,22 +15,7 @@ static char *tmpdir;
 /* A new, empty store for one test case. */
 static struct gw_store *fresh_store(void)
 {
-    char *dsn;
-#if GW_TEST_PG
-    dsn = gwt_pg_fresh_dsn();
-    if (!dsn)
-        return NULL;
-#else
-    static int n;
-    if (asprintf(&dsn, "sqlite:%s/store%d.db", tmpdir, ++n) < 0)
-        return NULL;
-#endif
-    struct gw_error err;
-    struct gw_store *s = gw_store_open(dsn, NULL, &err);
-    if (!s)
-        fprintf(stderr, "  open %s: %s\n", dsn, err.detail);
-    free(dsn);
-    return s;
+    return gwt_fresh_store(tmpdir, GW_TEST_PG);
 }
 
 static void test_migrate(void)

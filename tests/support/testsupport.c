@@ -1,5 +1,6 @@
 /* testsupport.c: see testsupport.h. */
 #include "testsupport.h"
+#include "gw/store.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -363,4 +364,39 @@ void gwt_response_free(struct gwt_response *resp)
     free(resp->body);
     free(resp->headers);
     memset(resp, 0, sizeof *resp);
+}
+
+bool gwt_server_make_key(const struct gwt_server *s, const char *role, char *header, size_t cap)
+{
+    char *u = fmt("%s/api/v1/keys", s->base_url);
+    char *admin = fmt("Authorization: Bearer %s", s->admin_token);
+    char *body = fmt("{\"name\":\"test-%s\",\"role\":\"%s\"}", role, role);
+    const char *h[] = {admin, "Content-Type: application/json", NULL};
+    struct gwt_response r;
+    json_t *k = gwt_http("POST", u, h, body, strlen(body), &r) && r.status == 201
+                    ? json_loads(r.body, 0, NULL)
+                    : NULL;
+    gwt_response_free(&r);
+    free(u);
+    free(admin);
+    free(body);
+    const char *token = json_string_value(json_object_get(k, "token"));
+    if (token)
+        snprintf(header, cap, "Authorization: Bearer %s", token);
+    json_decref(k);
+    return token != NULL;
+}
+
+struct gw_store *gwt_fresh_store(const char *dir, bool pg)
+{
+    static int counter;
+    char *dsn = pg ? gwt_pg_fresh_dsn() : fmt("sqlite:%s/store%d.db", dir, ++counter);
+    if (!dsn)
+        return NULL;
+    struct gw_error err;
+    struct gw_store *s = gw_store_open(dsn, NULL, &err);
+    if (!s)
+        fprintf(stderr, "  open %s: %s\n", dsn, err.detail);
+    free(dsn);
+    return s;
 }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct gw_store;
+
 /* Creates a new temporary directory; returns a heap path (caller frees). */
 char *gwt_tmpdir(const char *prefix);
 /* Removes a directory tree (rm -rf). */
@@ -17,6 +19,10 @@ void gwt_rmtree(const char *path);
  * ($GW_BUILD_DIR/pg/dsn), or NULL (with a message) when there is none:
  * callers fail the test, they never skip. Caller frees. */
 char *gwt_pg_fresh_dsn(void);
+
+/* A new, empty, migrated store: SQLite in dir when pg is false, else a fresh
+ * database on the PostgreSQL fixture. NULL (with a message) on failure. */
+struct gw_store *gwt_fresh_store(const char *dir, bool pg);
 
 /* Runs `lmsgw ARGS...` to completion with env (NULL-terminated "K=V" list
  * added to the environment); captures stdout and stderr (caller frees). */
@@ -40,6 +46,9 @@ bool gwt_server_start(struct gwt_server *s, const char *dsn, const char *extra_c
 /* Starts `lmsgw serve` again with the same configuration and data (after a
  * stop or a kill); the port may change. */
 bool gwt_server_restart(struct gwt_server *s);
+/* Creates an API key of role through the running server's admin key and
+ * writes "Authorization: Bearer <token>" into header. */
+bool gwt_server_make_key(const struct gwt_server *s, const char *role, char *header, size_t cap);
 /* Sends sig and waits; returns the exit status (or 128+signal). */
 int gwt_server_stop(struct gwt_server *s, int sig);
 void gwt_server_free(struct gwt_server *s);
