@@ -217,8 +217,9 @@ static void deliver_one(struct gw_scheduler *s, const struct gw_notice_row *n, i
     }
     const char *why = !n->recipient_email[0] ? "the recipient has no email address"
                                              : "the mail could not be sent";
-    gw_store_notice_done(s->store, n->key, rc == 0 ? "sent" : "failed", rc == 0 ? NULL : why,
-                         GW_SCHEDULER_MAX_ATTEMPTS, now_ms, &e);
+    if (gw_store_notice_done(s->store, n->key, rc == 0 ? "sent" : "failed", rc == 0 ? NULL : why,
+                             GW_SCHEDULER_MAX_ATTEMPTS, now_ms, &e) != GW_OK)
+        gw_log_error("review scheduler: cannot complete notice %s: %s", n->key, e.detail);
     if (rc == 0)
         st->sent++;
     else

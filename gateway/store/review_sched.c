@@ -340,11 +340,12 @@ static enum gw_qs done_body(struct gw_db *db, void *ud, struct gw_error *err)
     struct done_ctx *c = ud;
     struct gw_dbp p[] = {GW_P_TEXT(c->outcome), GW_P_INT(c->max_attempts), GW_P_TEXT(c->error),
                          GW_P_INT(c->now_ms), GW_P_TEXT(c->key)};
-    return gw_db_query(db,
-                       "UPDATE review_notices SET status = CASE WHEN $1 <> 'failed' THEN $1 "
-                       "WHEN attempts >= $2 THEN 'failed' ELSE 'pending' END, last_error = $3, "
-                       "sent_ms = CASE WHEN $1 = 'sent' THEN $4 ELSE 0 END WHERE notice_key = $5",
-                       p, 5, NULL, NULL, err);
+    return gw_db_query(
+        db,
+        "UPDATE review_notices SET status = CASE WHEN $1 <> 'failed' THEN $1 "
+        "WHEN attempts >= $2 THEN 'failed' ELSE 'pending' END, last_error = $3, "
+        "sent_ms = CASE WHEN $1 = 'sent' THEN CAST($4 AS BIGINT) ELSE 0 END WHERE notice_key = $5",
+        p, 5, NULL, NULL, err);
 }
 
 enum gw_err gw_store_notice_done(struct gw_store *s, const char *key, const char *outcome,
