@@ -365,7 +365,17 @@ void gw_store_leader_free(struct gw_store_leader *l)
 {
     if (!l)
         return;
+    if (l->db && l->leader) {
+        /* release now, not when the server notices the session ended, so a
+         * successor can take over at once */
+        struct gw_error e;
+        struct gw_db_rows *r = NULL;
+        l->db->drv->query(l->db, "SELECT pg_advisory_unlock(" LEADER_LOCK_ID ")", NULL, 0, &r, NULL,
+                          &e);
+        if (r)
+            l->db->drv->rows_free(r);
+    }
     if (l->db)
-        l->db->drv->disconnect(l->db); /* ends the session: the lock is released */
+        l->db->drv->disconnect(l->db);
     free(l);
 }
