@@ -108,3 +108,35 @@ void gw_api_course_submit_post(struct gw_req *req, struct gw_reply *rep)
     }
     gw_api_review_reply(rep, rc, &e, 201, out);
 }
+
+void gw_api_course_effort_post(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *body = gw_req_json(req, rep);
+    if (!body)
+        return;
+    struct gw_effort ef = {.course_id = req->params[0]};
+    struct gw_jfield fields[] = {
+        {"person_id", GW_J_STRING, true, &ef.person_id, GW_JF_NONEMPTY, NULL, 0, 0, 63},
+        {"hours", GW_J_NUMBER, true, &ef.hours, 0, NULL, 0.01, 24, 0},
+        {"day", GW_J_STRING, true, &ef.day, GW_JF_DATE, NULL, 0, 0, 10},
+        {"note", GW_J_STRING, false, &ef.note, 0, NULL, 0, 0, 1000},
+        GW_JFIELD_END,
+    };
+    struct gw_error e;
+    json_t *out = NULL;
+    enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
+    if (rc == GW_OK)
+        rc = gw_store_effort_add(req->srv->store, &ef, gw_clock_now_ms(&req->srv->clock), &e);
+    if (rc == GW_OK)
+        rc = gw_store_effort_get(req->srv->store, ef.course_id, &out, &e);
+    gw_api_review_reply(rep, rc, &e, 201, out);
+    json_decref(body);
+}
+
+void gw_api_course_effort_get(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *out = NULL;
+    struct gw_error e;
+    enum gw_err rc = gw_store_effort_get(req->srv->store, req->params[0], &out, &e);
+    gw_api_review_reply(rep, rc, &e, 200, out);
+}

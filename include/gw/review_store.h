@@ -148,6 +148,21 @@ enum gw_err gw_store_round_page(struct gw_store *s, const char *round_id, int64_
 enum gw_err gw_store_review_nonce_used(struct gw_store *s, const char *nonce, bool *used,
                                        struct gw_error *err);
 
+/* ---- effort (chargeback) (store/review_effort.c) ---- */
+struct gw_effort {
+    const char *course_id, *person_id, *day, *note; /* day: YYYY-MM-DD */
+    double hours;
+};
+/* Logs hours on a course. REVIEW_REFERENCE_UNKNOWN for an unknown person;
+ * NOT_FOUND for an unknown course. */
+enum gw_err gw_store_effort_add(struct gw_store *s, const struct gw_effort *ef, int64_t now_ms,
+                                struct gw_error *err);
+/* {"course_id","project_code","cost_center","department","charge","rate","currency",
+ *  "total_hours","amount"|null,"estimate":{"low","high"},"entries":[...]}: amount is
+ * total_hours x the department's settings.rates.hourly when settings.charge is true. */
+enum gw_err gw_store_effort_get(struct gw_store *s, const char *course_id, json_t **out,
+                                struct gw_error *err);
+
 /* ---- audit, pipeline, key, leader (store/review_audit.c) ---- */
 /* Audit lines in seq order (course_id NULL: all), verbatim, as a JSON array
  * of strings, and the head hash (of the last line in the whole log). */

@@ -349,6 +349,39 @@ static void test_audit_and_pipeline(void)
     CHECK_INT(call("GET", "/api/v1/audit", h_bi, NULL, NULL, 0, NULL, NULL), 403);
 }
 
+static void test_effort_chargeback(void)
+{
+    REQUIRE(course_id[0]);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/courses/%s/effort", course_id);
+    json_t *j = NULL;
+    CHECK_INT(post_json(path, h_author,
+                        "{\"person_id\":\"author\",\"hours\":3.5,\"day\":\"2026-11-20\","
+                        "\"note\":\"storyboard\"}",
+                        &j),
+              201);
+    CHECK(json_real_value(json_object_get(j, "total_hours")) == 3.5);
+    CHECK(json_is_null(json_object_get(j, "amount"))); /* charging on, but no rate yet */
+    CHECK_STR(sv(j, "project_code"), "SAL-7");
+    CHECK_STR(sv(j, "cost_center"), "CC-42");
+    json_decref(j);
+    CHECK_INT(post_json(path, h_author,
+                        "{\"person_id\":\"nobody\",\"hours\":1,\"day\":\"2026-11-20\"}", &j),
+              400);
+    CHECK_INT(json_integer_value(json_object_get(j, "code")), 4101);
+    json_decref(j);
+    CHECK_INT(call("PUT", "/api/v1/departments/sales/settings", h_admin, "application/json",
+                   "{\"charge\":true,\"rates\":{\"hourly\":80,\"currency\":\"EUR\"}}", 54, &j,
+                   NULL),
+              200);
+    json_decref(j);
+    CHECK_INT(call("GET", path, h_bi, NULL, NULL, 0, &j, NULL), 200);
+    CHECK(json_real_value(json_object_get(j, "amount")) == 280.0);
+    CHECK_STR(sv(j, "currency"), "EUR");
+    CHECK_INT(json_array_size(json_object_get(j, "entries")), 1);
+    json_decref(j);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -371,6 +404,7 @@ int main(void)
     GW_RUN(test_link_page);
     GW_RUN(test_api_decision_queues_publish);
     GW_RUN(test_audit_and_pipeline);
+    GW_RUN(test_effort_chargeback);
     gw_store_close(db);
     gwt_server_stop(&srv, SIGTERM);
     gwt_server_free(&srv);

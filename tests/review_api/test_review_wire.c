@@ -42,6 +42,7 @@ struct recorder {
     char key[MAX_MAIL][256];
     char *text[MAX_MAIL];
     int chats;
+    int chat_links; /* chat payloads that carried a personal link */
 };
 static struct recorder rec = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
@@ -67,9 +68,14 @@ static int rec_chat(void *ud, const char *url, const json_t *payload, const char
 {
     struct recorder *r = ud;
     (void)url;
-    (void)payload;
     (void)key;
+    char *d = gw_json_dump(payload);
+    pthread_mutex_lock(&r->mu);
     r->chats++;
+    if (strstr(d, "/r/"))
+        r->chat_links++;
+    pthread_mutex_unlock(&r->mu);
+    free(d);
     return 0;
 }
 
@@ -770,6 +776,30 @@ static void test_mail_failure_retries(void)
     CHECK_INT(mails_to("fay@example.com", round), 1);
 }
 
+static void test_department_settings_and_chat(void)
+{
+    /* escalation after 3 days, no overdue reminders, sent at 07:30; chat webhooks */
+    department("dep2", "head2",
+               "{\"escalate_after_days\":3,\"overdue_every_days\":0,\"send_minute_utc\":450,"
+               "\"slack_webhook\":\"https://hooks.slack.example/x\","
+               "\"teams_webhook\":\"https://teams.example/y\"}");
+    person("gus", "dep2");
+    int64_t due = date_ms(2026, 11, 30); /* Monday */
+    struct req_opts o = {.dep = "dep2", .approvers = {"gus"}, .due = {due}};
+    char course[GW_ID_MAX], round[GW_ID_MAX];
+    REQUIRE(course_in_review(&o, T0, course, round));
+    int chats = rec.chats;
+    for (int64_t t = T0; t < date_ms(2026, 12, 8); t += 6 * HOUR)
+        REQUIRE(tick(t) >= 0);
+    int n = 0;
+    CHECK_INT(notice(round, "reminder_due", "gus", &n), due + 450 * 60000LL);
+    CHECK_INT(notice(round, "reminder_overdue", NULL, &n), -1);
+    CHECK_INT(notice(round, "escalation", "head2", &n), date_ms(2026, 12, 3) + 450 * 60000LL);
+    /* every notice also went to both webhooks, never with a personal link */
+    CHECK(rec.chats - chats >= 2 * 4);
+    CHECK_INT(rec.chat_links, 0);
+}
+
 static void test_leader(void)
 {
     struct gw_error e;
@@ -826,6 +856,7 @@ int main(void)
     GW_RUN(test_two_approvers_same_instant);
     GW_RUN(test_restart_between_insert_and_send);
     GW_RUN(test_mail_failure_retries);
+    GW_RUN(test_department_settings_and_chat);
     GW_RUN(test_leader);
     GW_RUN(test_audit_chain);
     gw_store_close(st);
