@@ -6,7 +6,8 @@
  * answers 410), an API decision that satisfies the round and queues the
  * publish job, illegal transitions naming the state, the audit export as
  * JSON (chain verified) and CSV, and the pipeline. The link is minted here
- * with the key the gateway keeps in the database (as a mail would carry). */
+ * with the key the gateway keeps in the database (as a mail would carry).
+ * Compiled once per backend (GW_TEST_PG). */
 #include "gw/hash.h"
 #include "gw/timefmt.h"
 #include "gw/review.h"
@@ -385,13 +386,22 @@ static void test_effort_chargeback(void)
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (!gwt_server_start(&srv, NULL, "{\"max_package_bytes\": 4000000}")) {
+    char dsn[600];
+#if GW_TEST_PG
+    char *pg = gwt_pg_fresh_dsn();
+    snprintf(dsn, sizeof dsn, "%s", pg ? pg : "");
+    free(pg);
+    bool started = dsn[0] && gwt_server_start(&srv, dsn, "{\"max_package_bytes\": 4000000}");
+#else
+    bool started = gwt_server_start(&srv, NULL, "{\"max_package_bytes\": 4000000}");
+    if (started)
+        snprintf(dsn, sizeof dsn, "sqlite:%s/data/lmsgw.db", srv.dir);
+#endif
+    if (!started) {
         printf("0 passed, 1 failed\n");
         return 1;
     }
     snprintf(h_admin, sizeof h_admin, "Authorization: Bearer %s", srv.admin_token);
-    char dsn[600];
-    snprintf(dsn, sizeof dsn, "sqlite:%s/data/lmsgw.db", srv.dir);
     struct gw_error e;
     db = gw_store_open(dsn, NULL, &e);
     if (!db || !make_key("author", h_author) || !make_key("approver", h_approver) ||
