@@ -280,7 +280,7 @@ static void test_api_decision_queues_publish(void)
     json_t *j = NULL;
     CHECK_INT(post_json(path, h_admin, "{\"decision\":\"approve\",\"approver_id\":\"bob\"}", &j),
               400);
-    CHECK_INT(json_integer_value(json_object_get(j, "code")), 4103);
+    CHECK_INT(json_integer_value(json_object_get(j, "code")), 4102);
     json_decref(j);
     CHECK_INT(post_json(path, h_approver, "{\"decision\":\"maybe\",\"approver_id\":\"bob\"}", &j),
               400);
