@@ -190,8 +190,10 @@ static void deliver_one(struct gw_scheduler *s, const struct gw_notice_row *n, i
                         struct gw_tick_stats *st)
 {
     struct gw_error e;
-    if (!n->round_open && strcmp(n->kind, "changes_requested") != 0) {
-        gw_store_notice_done(s->store, n->key, "skipped", "the round closed", 0, now_ms, &e);
+    bool moot = !n->round_open && strcmp(n->kind, "changes_requested") != 0;
+    if (moot || (n->decided && personal_links(n->kind))) {
+        gw_store_notice_done(s->store, n->key, "skipped",
+                             moot ? "the round closed" : "the approver has decided", 0, now_ms, &e);
         st->skipped++;
         return;
     }

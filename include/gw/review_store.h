@@ -225,6 +225,7 @@ struct gw_notice_row {
     char slack_webhook[512], teams_webhook[512];
     char *changes_summary; /* heap or NULL */
     bool round_open;       /* false: the round closed since; the notice is moot */
+    bool decided;          /* the approver it is about has decided */
     int64_t scheduled_ms, due_ms, delivery_ms;
     int64_t days_overdue, attempts;
 };

@@ -800,6 +800,30 @@ static void test_department_settings_and_chat(void)
     CHECK_INT(rec.chat_links, 0);
 }
 
+static void test_decided_before_ask_is_skipped(void)
+{
+    struct req_opts o = {.dep = "dep1", .approvers = {"ann", "bob"}};
+    char course[GW_ID_MAX], round[GW_ID_MAX];
+    REQUIRE(course_in_review(&o, T0, course, round));
+    struct gw_error e;
+    CHECK_INT(decide(round, "ann", GW_REVIEW_APPROVE, NULL, T0, NULL, &e), GW_OK);
+    CHECK_INT(tick(T0 + HOUR), 1);
+    CHECK_INT(mails_to("ann@example.com", round), 0);
+    CHECK_INT(mails_to("bob@example.com", round), 1);
+    json_t *l = NULL;
+    gw_store_notices_list(st, round, &l, &e);
+    size_t i;
+    json_t *x;
+    json_array_foreach(l, i, x)
+    {
+        const char *want = strcmp(json_string_value(json_object_get(x, "approver_id")), "ann") == 0
+                               ? "skipped"
+                               : "sent";
+        CHECK_STR(json_string_value(json_object_get(x, "status")), want);
+    }
+    json_decref(l);
+}
+
 static void test_leader(void)
 {
     struct gw_error e;
@@ -857,6 +881,7 @@ int main(void)
     GW_RUN(test_restart_between_insert_and_send);
     GW_RUN(test_mail_failure_retries);
     GW_RUN(test_department_settings_and_chat);
+    GW_RUN(test_decided_before_ask_is_skipped);
     GW_RUN(test_leader);
     GW_RUN(test_audit_chain);
     gw_store_close(st);
