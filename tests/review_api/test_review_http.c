@@ -11,6 +11,7 @@
 #include "gw/hash.h"
 #include "gw/timefmt.h"
 #include "gw/review.h"
+#include "gw/review_cli.h"
 #include "gw/review_store.h"
 #include "gwtest.h"
 #include "testsupport.h"
@@ -383,6 +384,30 @@ static void test_effort_chargeback(void)
     json_decref(j);
 }
 
+static enum gw_qs tamper_body(struct gw_db *d, void *ud, struct gw_error *err)
+{
+    (void)ud;
+    return gw_db_query(d,
+                       "UPDATE audit_log SET line = REPLACE(line, 'Looks good', 'Looks bad') "
+                       "WHERE line LIKE '%Looks good%'",
+                       NULL, 0, NULL, NULL, err);
+}
+
+/* Last: it alters the log. `lmsgw review audit-verify` holds on the intact
+ * chain and names the record after an altered one. */
+static void test_cli_audit_verify(void)
+{
+    char *argv[] = {"review", "audit-verify", NULL};
+    CHECK_INT(gw_cmd_review(2, argv, srv.config_path), 0);
+    char *tick[] = {"review", "tick", NULL};
+    CHECK_INT(gw_cmd_review(2, tick, srv.config_path), 0);
+    char *bad[] = {"review", "nonsense", NULL};
+    CHECK_INT(gw_cmd_review(2, bad, srv.config_path), 2);
+    struct gw_error e;
+    REQUIRE(gw_store_tx(db, GW_TX_WRITE, tamper_body, NULL, &e) == GW_OK);
+    CHECK_INT(gw_cmd_review(2, argv, srv.config_path), 1);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -415,6 +440,7 @@ int main(void)
     GW_RUN(test_api_decision_queues_publish);
     GW_RUN(test_audit_and_pipeline);
     GW_RUN(test_effort_chargeback);
+    GW_RUN(test_cli_audit_verify);
     gw_store_close(db);
     gwt_server_stop(&srv, SIGTERM);
     gwt_server_free(&srv);
