@@ -228,6 +228,17 @@ struct key_ctx {
     int64_t now_ms;
 };
 
+static enum gw_qs key_read_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct key_ctx *c = ud;
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db, "SELECT secret FROM review_secrets WHERE name = 'link_key'",
+                                NULL, 0, &r, NULL, err);
+    gw_rv_copy(c->hex, sizeof c->hex, qs == GW_QS_ONE ? gw_db_col_text(r, 0) : NULL);
+    gw_db_rows_free(r);
+    return qs;
+}
+
 static enum gw_qs key_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct key_ctx *c = ud;
@@ -257,7 +268,10 @@ static enum gw_qs key_body(struct gw_db *db, void *ud, struct gw_error *err)
 enum gw_err gw_store_review_key(struct gw_store *s, uint8_t key[32], struct gw_error *err)
 {
     struct key_ctx c = {"", gw_time_now_ms()};
-    enum gw_err rc = gw_store_tx(s, GW_TX_WRITE, key_body, &c, err);
+    /* read first: the key exists after the first use, and pages should not write */
+    enum gw_err rc = gw_store_tx(s, GW_TX_READ, key_read_body, &c, err);
+    if (rc == GW_OK && !c.hex[0])
+        rc = gw_store_tx(s, GW_TX_WRITE, key_body, &c, err);
     if (rc != GW_OK)
         return rc;
     if (strlen(c.hex) != 64)
