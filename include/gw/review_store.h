@@ -78,7 +78,8 @@ enum gw_err gw_store_request_insert(struct gw_store *s, const struct gw_course_r
 enum gw_err gw_store_request_get(struct gw_store *s, const char *id, json_t **out,
                                  struct gw_error *err);
 
-/* ---- courses, versions, rounds, decisions (store/review_course.c) ---- */
+/* ---- courses, versions, rounds (store/review_course.c), decisions
+ * (store/review_decide.c), views (store/review_views.c) ---- */
 /* Creates a course (state draft) for a request; title NULL = the request's. */
 enum gw_err gw_store_course_create(struct gw_store *s, const char *request_id, const char *title,
                                    const char *author_person_id, const char *public_url,
