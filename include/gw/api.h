@@ -64,4 +64,35 @@ void gw_api_xapi_agent_profile_delete(struct gw_req *req, struct gw_reply *rep);
 void gw_api_xapi_activities_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_xapi_agents_get(struct gw_req *req, struct gw_reply *rep);
 
+/* api/review_org.c: departments, people, course requests */
+void gw_api_departments_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_departments_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_department_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_department_settings_put(struct gw_req *req, struct gw_reply *rep);
+void gw_api_people_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_people_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_requests_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_request_get(struct gw_req *req, struct gw_reply *rep);
+
+/* api/courses.c: courses, versions, submit */
+void gw_api_courses_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_course_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_course_versions_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_course_submit_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_course_effort_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_course_effort_get(struct gw_req *req, struct gw_reply *rep);
+
+/* api/rounds.c: approval rounds, decisions, delegation */
+void gw_api_round_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_round_decisions_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_round_delegate_post(struct gw_req *req, struct gw_reply *rep);
+
+/* api/review_link.c: the one-click approval page (public; GET never decides) */
+void gw_api_review_link_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_review_link_post(struct gw_req *req, struct gw_reply *rep);
+
+/* api/review_audit.c: the audit log export and the pipeline */
+void gw_api_audit_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_pipeline_get(struct gw_req *req, struct gw_reply *rep);
+
 #endif

@@ -1,0 +1,142 @@
+/* courses.c: the course resource: created from a request, package versions
+ * (validated packages from /api/v1/packages), submission for review (opens
+ * an approval round), and the course with its versions, rounds and
+ * registered activity IRIs. */
+#include "gw/api.h"
+#include "gw/json.h"
+#include "gw/review_api.h"
+#include "gw/server.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void gw_api_courses_post(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *body = gw_req_json(req, rep);
+    if (!body)
+        return;
+    const char *request_id = NULL, *title = NULL, *author = NULL;
+    struct gw_jfield fields[] = {
+        {"request_id", GW_J_STRING, true, &request_id, GW_JF_NONEMPTY, NULL, 0, 0, 63},
+        {"title", GW_J_STRING, false, &title, GW_JF_NONEMPTY, NULL, 0, 0, 255},
+        {"author_person_id", GW_J_STRING, false, &author, GW_JF_NONEMPTY, NULL, 0, 0, 63},
+        GW_JFIELD_END,
+    };
+    struct gw_error e;
+    char actor[48], id[GW_ID_MAX];
+    struct gw_review_actor who;
+    gw_api_review_actor(req, actor, &who);
+    int64_t now = gw_clock_now_ms(&req->srv->clock);
+    json_t *out = NULL;
+    enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
+    if (rc == GW_OK)
+        rc = gw_store_course_create(req->srv->store, request_id, title, author,
+                                    req->srv->public_url, &who, now, id, &e);
+    if (rc == GW_OK)
+        rc = gw_store_course_get(req->srv->store, id, now, &out, &e);
+    if (rc == GW_OK) {
+        char loc[128];
+        snprintf(loc, sizeof loc, "/api/v1/courses/%s", id);
+        gw_reply_header(rep, "Location", loc);
+    }
+    gw_api_review_reply(rep, rc, &e, 201, out);
+    json_decref(body);
+}
+
+void gw_api_course_get(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *out = NULL, *jobs = NULL;
+    struct gw_error e;
+    enum gw_err rc = gw_store_course_get(req->srv->store, req->params[0],
+                                         gw_clock_now_ms(&req->srv->clock), &out, &e);
+    if (rc == GW_OK)
+        rc = gw_store_publish_jobs(req->srv->store, req->params[0], &jobs, &e);
+    if (rc == GW_OK)
+        json_object_set_new(out, "publish_jobs", jobs);
+    gw_api_review_reply(rep, rc, &e, 200, out);
+}
+
+void gw_api_course_versions_post(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *body = gw_req_json(req, rep);
+    if (!body)
+        return;
+    const char *package_id = NULL;
+    struct gw_jfield fields[] = {
+        {"package_id", GW_J_STRING, true, &package_id, GW_JF_NONEMPTY, NULL, 0, 0, 63},
+        GW_JFIELD_END,
+    };
+    struct gw_error e;
+    char actor[48];
+    struct gw_review_actor who;
+    gw_api_review_actor(req, actor, &who);
+    struct gw_version_result v = {0};
+    enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
+    if (rc == GW_OK)
+        rc = gw_store_course_add_version(req->srv->store, req->params[0], package_id,
+                                         req->srv->public_url, &who,
+                                         gw_clock_now_ms(&req->srv->clock), &v, &e);
+    json_t *out = NULL;
+    if (rc == GW_OK) {
+        out = json_pack(
+            "{s:s, s:I, s:s, s:s, s:o, s:o, s:I}", "version_id", v.version_id, "number",
+            (json_int_t)v.number, "package_id", package_id, "state", v.state, "closed_round",
+            v.closed_round[0] ? json_string(v.closed_round) : json_null(), "changes",
+            v.changes ? v.changes : json_null(), "iris_added", (json_int_t)v.iris_added);
+        v.changes = NULL;
+    }
+    gw_api_review_reply(rep, rc, &e, 201, out);
+    json_decref(body);
+}
+
+void gw_api_course_submit_post(struct gw_req *req, struct gw_reply *rep)
+{
+    struct gw_error e;
+    char actor[48], round_id[GW_ID_MAX];
+    struct gw_review_actor who;
+    gw_api_review_actor(req, actor, &who);
+    int64_t now = gw_clock_now_ms(&req->srv->clock);
+    json_t *out = NULL;
+    enum gw_err rc =
+        gw_store_course_submit(req->srv->store, req->params[0], &who, now, round_id, &e);
+    if (rc == GW_OK)
+        rc = gw_store_round_get(req->srv->store, round_id, now, &out, &e);
+    if (rc == GW_OK) {
+        char loc[128];
+        snprintf(loc, sizeof loc, "/api/v1/rounds/%s", round_id);
+        gw_reply_header(rep, "Location", loc);
+    }
+    gw_api_review_reply(rep, rc, &e, 201, out);
+}
+
+void gw_api_course_effort_post(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *body = gw_req_json(req, rep);
+    if (!body)
+        return;
+    struct gw_effort ef = {.course_id = req->params[0]};
+    struct gw_jfield fields[] = {
+        {"person_id", GW_J_STRING, true, &ef.person_id, GW_JF_NONEMPTY, NULL, 0, 0, 63},
+        {"hours", GW_J_NUMBER, true, &ef.hours, 0, NULL, 0.01, 24, 0},
+        {"day", GW_J_STRING, true, &ef.day, GW_JF_DATE, NULL, 0, 0, 10},
+        {"note", GW_J_STRING, false, &ef.note, 0, NULL, 0, 0, 1000},
+        GW_JFIELD_END,
+    };
+    struct gw_error e;
+    json_t *out = NULL;
+    enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
+    if (rc == GW_OK)
+        rc = gw_store_effort_add(req->srv->store, &ef, gw_clock_now_ms(&req->srv->clock), &e);
+    if (rc == GW_OK)
+        rc = gw_store_effort_get(req->srv->store, ef.course_id, &out, &e);
+    gw_api_review_reply(rep, rc, &e, 201, out);
+    json_decref(body);
+}
+
+void gw_api_course_effort_get(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *out = NULL;
+    struct gw_error e;
+    enum gw_err rc = gw_store_effort_get(req->srv->store, req->params[0], &out, &e);
+    gw_api_review_reply(rep, rc, &e, 200, out);
+}

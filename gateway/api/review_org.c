@@ -1,0 +1,291 @@
+/* review_org.c: the departments, people and course-request resources
+ * (admin writes; admin, author and approver read). A department's settings
+ * carry its reminder and escalation policy, chargeback and chat webhooks. */
+#include "gw/api.h"
+#include "gw/hash.h"
+#include "gw/json.h"
+#include "gw/review_api.h"
+#include "gw/server.h"
+#include "gw/timefmt.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Checks a settings object (closed): returns GW_OK or the error. */
+static enum gw_err check_settings(json_t *set, struct gw_error *e)
+{
+    bool b = false;
+    int64_t i = 0;
+    const char *s = NULL;
+    json_t *o = NULL;
+    struct gw_jfield fields[] = {
+        {"remind_before", GW_J_BOOL, false, &b, 0, NULL, 0, 0, 0},
+        {"remind_on_due", GW_J_BOOL, false, &b, 0, NULL, 0, 0, 0},
+        {"overdue_every_days", GW_J_INT, false, &i, 0, NULL, 0, 60, 0},
+        {"escalate_after_days", GW_J_INT, false, &i, 0, NULL, 0, 365, 0},
+        {"send_minute_utc", GW_J_INT, false, &i, 0, NULL, 0, 1439, 0},
+        {"holidays", GW_J_ARRAY, false, &o, 0, NULL, 0, 0, 0},
+        {"charge", GW_J_BOOL, false, &b, 0, NULL, 0, 0, 0},
+        {"rates", GW_J_OBJECT, false, &o, 0, NULL, 0, 0, 0},
+        {"slack_webhook", GW_J_STRING, false, &s, GW_JF_IRI, NULL, 0, 0, 500},
+        {"teams_webhook", GW_J_STRING, false, &s, GW_JF_IRI, NULL, 0, 0, 500},
+        GW_JFIELD_END,
+    };
+    enum gw_err rc = gw_json_parse_fields(set, "/settings", fields, true, e);
+    json_t *h = json_object_get(set, "holidays");
+    size_t k;
+    json_t *v;
+    json_array_foreach(h, k, v)
+    {
+        int64_t ms;
+        if (rc == GW_OK && (!json_is_string(v) || !gw_time_parse_date(json_string_value(v), &ms))) {
+            char where[64];
+            snprintf(where, sizeof where, "/settings/holidays/%zu", k);
+            rc = gw_error_set(e, GW_E_JSON_FIELD_VALUE, where, "a holiday is a date YYYY-MM-DD");
+        }
+    }
+    return rc;
+}
+
+void gw_api_departments_post(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *body = gw_req_json(req, rep);
+    if (!body)
+        return;
+    struct gw_department d = {0};
+    const char *id = NULL;
+    json_t *settings = NULL;
+    struct gw_jfield fields[] = {
+        {"id", GW_J_STRING, false, &id, GW_JF_NONEMPTY, NULL, 0, 0, 63},
+        {"name", GW_J_STRING, true, &d.name, GW_JF_NONEMPTY, NULL, 0, 0, 127},
+        {"cost_center", GW_J_STRING, false, &d.cost_center, 0, NULL, 0, 0, 63},
+        {"head_person_id", GW_J_STRING, false, &d.head_person_id, GW_JF_NONEMPTY, NULL, 0, 0, 63},
+        {"settings", GW_J_OBJECT, false, &settings, 0, NULL, 0, 0, 0},
+        GW_JFIELD_END,
+    };
+    struct gw_error e;
+    enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
+    if (rc == GW_OK && settings)
+        rc = check_settings(settings, &e);
+    char *set = NULL;
+    json_t *out = NULL;
+    if (rc == GW_OK) {
+        if (id)
+            snprintf(d.id, sizeof d.id, "%s", id);
+        else
+            gw_uuid_v4(d.id);
+        if (!d.cost_center)
+            d.cost_center = "";
+        set = settings ? gw_json_dump(settings) : gw_xstrdup("{}");
+        d.settings = set;
+        rc = gw_store_department_insert(req->srv->store, &d, gw_clock_now_ms(&req->srv->clock), &e);
+    }
+    if (rc == GW_OK)
+        rc = gw_store_department_get(req->srv->store, d.id, &out, &e);
+    gw_api_review_reply(rep, rc, &e, 201, out);
+    free(set);
+    json_decref(body);
+}
+
+void gw_api_departments_get(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *out = NULL;
+    struct gw_error e;
+    enum gw_err rc = gw_store_department_list(req->srv->store, &out, &e);
+    gw_api_review_reply(rep, rc, &e, 200,
+                        rc == GW_OK ? json_pack("{s:o}", "departments", out) : NULL);
+}
+
+void gw_api_department_get(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *out = NULL;
+    struct gw_error e;
+    enum gw_err rc = gw_store_department_get(req->srv->store, req->params[0], &out, &e);
+    gw_api_review_reply(rep, rc, &e, 200, out);
+}
+
+void gw_api_department_settings_put(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *body = gw_req_json(req, rep);
+    if (!body)
+        return;
+    struct gw_error e;
+    enum gw_err rc = json_is_object(body)
+                         ? check_settings(body, &e)
+                         : gw_error_set(&e, GW_E_JSON_FIELD_TYPE, "", "settings are an object");
+    char *set = rc == GW_OK ? gw_json_dump(body) : NULL;
+    json_t *out = NULL;
+    if (rc == GW_OK)
+        rc = gw_store_department_update(req->srv->store, req->params[0], set, NULL, &e);
+    if (rc == GW_OK)
+        rc = gw_store_department_get(req->srv->store, req->params[0], &out, &e);
+    gw_api_review_reply(rep, rc, &e, 200, out);
+    free(set);
+    json_decref(body);
+}
+
+void gw_api_people_post(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *body = gw_req_json(req, rep);
+    if (!body)
+        return;
+    struct gw_person p = {0};
+    const char *id = NULL;
+    struct gw_jfield fields[] = {
+        {"id", GW_J_STRING, false, &id, GW_JF_NONEMPTY, NULL, 0, 0, 63},
+        {"name", GW_J_STRING, true, &p.name, GW_JF_NONEMPTY, NULL, 0, 0, 127},
+        {"email", GW_J_STRING, true, &p.email, GW_JF_EMAIL, NULL, 0, 0, 254},
+        {"department_id", GW_J_STRING, false, &p.department_id, GW_JF_NONEMPTY, NULL, 0, 0, 63},
+        {"title", GW_J_STRING, false, &p.title, 0, NULL, 0, 0, 127},
+        GW_JFIELD_END,
+    };
+    struct gw_error e;
+    enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
+    if (rc == GW_OK) {
+        if (id)
+            snprintf(p.id, sizeof p.id, "%s", id);
+        else
+            gw_uuid_v4(p.id);
+        if (strchr(p.id, '/'))
+            rc = gw_error_set(&e, GW_E_JSON_FIELD_VALUE, "/id", "a person id has no '/'");
+    }
+    if (rc == GW_OK)
+        rc = gw_store_person_insert(req->srv->store, &p, gw_clock_now_ms(&req->srv->clock), &e);
+    json_t *out = rc == GW_OK
+                      ? json_pack("{s:s, s:s, s:s, s:o, s:s}", "id", p.id, "name", p.name, "email",
+                                  p.email, "department_id", gw_json_str(p.department_id), "title",
+                                  p.title ? p.title : "")
+                      : NULL;
+    gw_api_review_reply(rep, rc, &e, 201, out);
+    json_decref(body);
+}
+
+void gw_api_people_get(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *out = NULL;
+    struct gw_error e;
+    enum gw_err rc = gw_store_person_list(req->srv->store, &out, &e);
+    gw_api_review_reply(rep, rc, &e, 200, rc == GW_OK ? json_pack("{s:o}", "people", out) : NULL);
+}
+
+static enum gw_err parse_business_case(json_t *bc, int64_t *deadline_ms, double *low, double *high,
+                                       const char **project, struct gw_error *e)
+{
+    const char *s = NULL, *deadline = NULL;
+    bool mandatory = false;
+    struct gw_jfield fields[] = {
+        {"problem", GW_J_STRING, true, &s, GW_JF_NONEMPTY, NULL, 0, 0, 4000},
+        {"audience", GW_J_STRING, true, &s, GW_JF_NONEMPTY, NULL, 0, 0, 2000},
+        {"reach", GW_J_STRING, false, &s, 0, NULL, 0, 0, 2000},
+        {"mandatory", GW_J_BOOL, true, &mandatory, 0, NULL, 0, 0, 0},
+        {"communication_plan", GW_J_STRING, false, &s, 0, NULL, 0, 0, 4000},
+        {"kpi", GW_J_STRING, true, &s, GW_JF_NONEMPTY, NULL, 0, 0, 500},
+        {"kpi_target", GW_J_STRING, false, &s, 0, NULL, 0, 0, 500},
+        {"deadline", GW_J_STRING, false, &deadline, GW_JF_DATE, NULL, 0, 0, 10},
+        {"effort_low_hours", GW_J_NUMBER, false, low, 0, NULL, 0, 100000, 0},
+        {"effort_high_hours", GW_J_NUMBER, false, high, 0, NULL, 0, 100000, 0},
+        {"project_code", GW_J_STRING, false, project, 0, NULL, 0, 0, 63},
+        GW_JFIELD_END,
+    };
+    enum gw_err rc = gw_json_parse_fields(bc, "/business_case", fields, true, e);
+    if (rc == GW_OK && deadline)
+        gw_time_parse_date(deadline, deadline_ms);
+    if (rc == GW_OK && *high < *low)
+        rc = gw_error_set(e, GW_E_JSON_FIELD_VALUE, "/business_case/effort_high_hours",
+                          "the effort range's high end is below its low end");
+    return rc;
+}
+
+static enum gw_err parse_approvers(json_t *arr, struct gw_course_request *r, struct gw_error *e)
+{
+    if (json_array_size(arr) > GW_REVIEW_MAX_APPROVERS)
+        return gw_error_set(e, GW_E_REVIEW_APPROVER_INVALID, "/approvers", "at most %d approvers",
+                            GW_REVIEW_MAX_APPROVERS);
+    size_t i;
+    json_t *a;
+    json_array_foreach(arr, i, a)
+    {
+        char base[32];
+        snprintf(base, sizeof base, "/approvers/%zu", i);
+        struct gw_request_approver *ap = &r->approvers[i];
+        const char *due = NULL;
+        struct gw_jfield fields[] = {
+            {"person_id", GW_J_STRING, true, &ap->person_id, GW_JF_NONEMPTY, NULL, 0, 0, 63},
+            {"due_date", GW_J_STRING, false, &due, GW_JF_DATE, NULL, 0, 0, 10},
+            {"due_in_days", GW_J_INT, false, &ap->due_in_days, 0, NULL, 1, 365, 0},
+            GW_JFIELD_END,
+        };
+        if (!json_is_object(a))
+            return gw_error_set(e, GW_E_JSON_FIELD_TYPE, base, "an approver is an object");
+        enum gw_err rc = gw_json_parse_fields(a, base, fields, true, e);
+        if (rc != GW_OK)
+            return rc;
+        if (due)
+            gw_time_parse_date(due, &ap->due_ms);
+        r->n_approvers = i + 1;
+    }
+    return GW_OK;
+}
+
+void gw_api_requests_post(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *body = gw_req_json(req, rep);
+    if (!body)
+        return;
+    static const char *const policies[] = {"all", "n_of_m", NULL};
+    struct gw_course_request r;
+    memset(&r, 0, sizeof r);
+    const char *policy = "all", *agreed_by = NULL, *agreed_at = NULL;
+    int64_t required = 0;
+    bool aos = false;
+    json_t *bc = NULL, *approvers = NULL;
+    struct gw_jfield fields[] = {
+        {"department_id", GW_J_STRING, true, &r.department_id, GW_JF_NONEMPTY, NULL, 0, 0, 63},
+        {"title", GW_J_STRING, true, &r.title, GW_JF_NONEMPTY, NULL, 0, 0, 255},
+        {"sme_person_id", GW_J_STRING, false, &r.sme_person_id, GW_JF_NONEMPTY, NULL, 0, 0, 63},
+        {"business_case", GW_J_OBJECT, true, &bc, 0, NULL, 0, 0, 0},
+        {"policy", GW_J_STRING, false, &policy, 0, policies, 0, 0, 0},
+        {"required", GW_J_INT, false, &required, 0, NULL, 1, GW_REVIEW_MAX_APPROVERS, 0},
+        {"approve_on_silence", GW_J_BOOL, false, &aos, 0, NULL, 0, 0, 0},
+        {"silence_agreed_by", GW_J_STRING, false, &agreed_by, GW_JF_NONEMPTY, NULL, 0, 0, 63},
+        {"silence_agreed_at", GW_J_STRING, false, &agreed_at, GW_JF_DATETIME, NULL, 0, 0, 40},
+        {"approvers", GW_J_ARRAY, true, &approvers, 0, NULL, 0, 0, 0},
+        GW_JFIELD_END,
+    };
+    struct gw_error e;
+    enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
+    if (rc == GW_OK)
+        rc = parse_business_case(bc, &r.deadline_ms, &r.effort_low_hours, &r.effort_high_hours,
+                                 &r.project_code, &e);
+    if (rc == GW_OK)
+        rc = parse_approvers(approvers, &r, &e);
+    char *bc_text = NULL;
+    json_t *out = NULL;
+    if (rc == GW_OK) {
+        gw_uuid_v4(r.id);
+        gw_review_policy_kind_parse(policy, &r.policy.kind);
+        r.policy.required = (unsigned)required;
+        r.policy.approve_on_silence = aos;
+        if (agreed_by)
+            snprintf(r.policy.silence_agreed_by, sizeof r.policy.silence_agreed_by, "%s",
+                     agreed_by);
+        if (agreed_at)
+            gw_time_parse_iso(agreed_at, false, &r.policy.silence_agreed_ms);
+        bc_text = gw_json_dump(bc);
+        r.business_case = bc_text;
+        rc = gw_store_request_insert(req->srv->store, &r, gw_clock_now_ms(&req->srv->clock), &e);
+    }
+    if (rc == GW_OK)
+        rc = gw_store_request_get(req->srv->store, r.id, &out, &e);
+    gw_api_review_reply(rep, rc, &e, 201, out);
+    free(bc_text);
+    json_decref(body);
+}
+
+void gw_api_request_get(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *out = NULL;
+    struct gw_error e;
+    enum gw_err rc = gw_store_request_get(req->srv->store, req->params[0], &out, &e);
+    gw_api_review_reply(rep, rc, &e, 200, out);
+}

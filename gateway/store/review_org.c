@@ -1,0 +1,403 @@
+/* review_org.c: departments, people and course requests (with the approvers
+ * named at kickoff) in the store. See gw/review_store.h. */
+#include "gw/buf.h"
+#include "gw/json.h"
+#include "gw/timefmt.h"
+#include "review_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *json_text_or(const char *text, json_t *fallback)
+{
+    json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+    if (!j)
+        return fallback;
+    json_decref(fallback);
+    return j;
+}
+
+static json_t *time_json(int64_t ms)
+{
+    if (ms <= 0)
+        return json_null();
+    char ts[32];
+    gw_time_format_ms(ms, ts);
+    return json_string(ts);
+}
+
+static json_t *date_json(int64_t ms)
+{
+    if (ms <= 0)
+        return json_null();
+    char ts[32];
+    gw_time_format_ms(ms, ts);
+    ts[10] = '\0';
+    return json_string(ts);
+}
+
+static enum gw_qs unknown(struct gw_db *db, const char *table, const char *id, const char *where,
+                          struct gw_error *err)
+{
+    if (!id || !*id)
+        return GW_QS_ONE;
+    enum gw_qs qs = gw_rv_exists(db, table, id, err);
+    if (qs == GW_QS_NONE) {
+        gw_error_set(err, GW_E_REVIEW_REFERENCE_UNKNOWN, where, "no %s has the id %s", table, id);
+        return GW_QS_HARD;
+    }
+    return qs;
+}
+
+/* ---- departments ---- */
+
+struct dep_ctx {
+    const struct gw_department *d;
+    int64_t now_ms;
+};
+
+static enum gw_qs dep_insert_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct dep_ctx *c = ud;
+    enum gw_qs qs = unknown(db, "people", c->d->head_person_id, "/head_person_id", err);
+    if (qs < 0)
+        return qs;
+    struct gw_dbp p[] = {GW_P_TEXT(c->d->id),          GW_P_TEXT(c->d->name),
+                         GW_P_TEXT(c->d->cost_center), GW_P_TEXT(c->d->head_person_id),
+                         GW_P_TEXT(c->d->settings),    GW_P_INT(c->now_ms)};
+    qs = gw_db_query(db,
+                     "INSERT INTO departments (id, name, cost_center, head_person_id, settings, "
+                     "created_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+                     p, 6, NULL, NULL, err);
+    if (qs == GW_QS_HARD && err->code == GW_E_CONFLICT)
+        gw_error_set(err, GW_E_REVIEW_NAME_TAKEN, "/name", "a department named %s exists",
+                     c->d->name);
+    return qs;
+}
+
+enum gw_err gw_store_department_insert(struct gw_store *s, const struct gw_department *d,
+                                       int64_t now_ms, struct gw_error *err)
+{
+    struct dep_ctx c = {d, now_ms};
+    return gw_store_tx(s, GW_TX_WRITE, dep_insert_body, &c, err);
+}
+
+struct dep_upd {
+    const char *id, *settings, *head;
+};
+
+static enum gw_qs dep_update_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct dep_upd *c = ud;
+    enum gw_qs qs = unknown(db, "people", c->head, "/head_person_id", err);
+    if (qs < 0)
+        return qs;
+    struct gw_dbp p[] = {GW_P_TEXT(c->settings), GW_P_TEXT(c->head), GW_P_TEXT(c->id)};
+    int64_t changes = 0;
+    qs = gw_db_query(db,
+                     "UPDATE departments SET settings = COALESCE($1, settings), head_person_id = "
+                     "COALESCE($2, head_person_id) WHERE id = $3",
+                     p, 3, NULL, &changes, err);
+    if (qs >= 0 && changes == 0) {
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no department has the id %s", c->id);
+        return GW_QS_HARD;
+    }
+    return qs;
+}
+
+enum gw_err gw_store_department_update(struct gw_store *s, const char *id, const char *settings,
+                                       const char *head_person_id, struct gw_error *err)
+{
+    struct dep_upd c = {id, settings, head_person_id};
+    return gw_store_tx(s, GW_TX_WRITE, dep_update_body, &c, err);
+}
+
+struct list_ctx {
+    const char *id; /* NULL: all */
+    json_t *out;
+};
+
+static json_t *dep_row(struct gw_db_rows *r)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(gw_db_col_text(r, 0)));
+    json_object_set_new(o, "name", gw_json_str(gw_db_col_text(r, 1)));
+    json_object_set_new(o, "cost_center", gw_json_str(gw_db_col_text(r, 2)));
+    json_object_set_new(o, "head_person_id", gw_json_str(gw_db_col_text(r, 3)));
+    json_object_set_new(o, "settings", json_text_or(gw_db_col_text(r, 4), json_object()));
+    json_object_set_new(o, "created", time_json(gw_db_col_int(r, 5)));
+    return o;
+}
+
+static enum gw_qs dep_list_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct list_ctx *c = ud;
+    json_decref(c->out);
+    c->out = c->id ? NULL : json_array();
+    struct gw_dbp p[] = {GW_P_TEXT(c->id)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(
+        db,
+        c->id ? "SELECT id, name, cost_center, head_person_id, settings, created_ms FROM "
+                "departments WHERE id = $1"
+              : "SELECT id, name, cost_center, head_person_id, settings, created_ms FROM "
+                "departments ORDER BY name",
+        p, c->id ? 1 : 0, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        if (c->id)
+            c->out = dep_row(r);
+        else
+            json_array_append_new(c->out, dep_row(r));
+    }
+    gw_db_rows_free(r);
+    if (qs == GW_QS_NONE && c->id) {
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no department has the id %s", c->id);
+        return GW_QS_HARD;
+    }
+    return qs;
+}
+
+enum gw_err gw_store_department_get(struct gw_store *s, const char *id, json_t **out,
+                                    struct gw_error *err)
+{
+    struct list_ctx c = {id, NULL};
+    enum gw_err rc = gw_store_tx(s, GW_TX_READ, dep_list_body, &c, err);
+    *out = rc == GW_OK ? c.out : NULL;
+    if (rc != GW_OK)
+        json_decref(c.out);
+    return rc;
+}
+
+enum gw_err gw_store_department_list(struct gw_store *s, json_t **out, struct gw_error *err)
+{
+    return gw_store_department_get(s, NULL, out, err);
+}
+
+/* ---- people ---- */
+
+struct person_ctx {
+    const struct gw_person *p;
+    int64_t now_ms;
+};
+
+static enum gw_qs person_insert_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct person_ctx *c = ud;
+    enum gw_qs qs = unknown(db, "departments", c->p->department_id, "/department_id", err);
+    if (qs < 0)
+        return qs;
+    struct gw_dbp p[] = {GW_P_TEXT(c->p->id),
+                         GW_P_TEXT(c->p->name),
+                         GW_P_TEXT(c->p->email),
+                         GW_P_TEXT(c->p->department_id),
+                         GW_P_TEXT(c->p->title ? c->p->title : ""),
+                         GW_P_INT(c->now_ms)};
+    qs = gw_db_query(db,
+                     "INSERT INTO people (id, name, email, department_id, title, created_ms) "
+                     "VALUES ($1, $2, $3, $4, $5, $6)",
+                     p, 6, NULL, NULL, err);
+    if (qs == GW_QS_HARD && err->code == GW_E_CONFLICT)
+        gw_error_set(err, GW_E_REVIEW_NAME_TAKEN, "/email",
+                     "a person with the email %s (or the id %s) exists", c->p->email, c->p->id);
+    return qs;
+}
+
+enum gw_err gw_store_person_insert(struct gw_store *s, const struct gw_person *p, int64_t now_ms,
+                                   struct gw_error *err)
+{
+    struct person_ctx c = {p, now_ms};
+    return gw_store_tx(s, GW_TX_WRITE, person_insert_body, &c, err);
+}
+
+static enum gw_qs person_list_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    json_t **out = ud;
+    json_decref(*out);
+    *out = json_array();
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT id, name, email, department_id, title, created_ms FROM "
+                                "people ORDER BY name, id",
+                                NULL, 0, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(gw_db_col_text(r, 0)));
+        json_object_set_new(o, "name", gw_json_str(gw_db_col_text(r, 1)));
+        json_object_set_new(o, "email", gw_json_str(gw_db_col_text(r, 2)));
+        json_object_set_new(o, "department_id", gw_json_str(gw_db_col_text(r, 3)));
+        json_object_set_new(o, "title", gw_json_str(gw_db_col_text(r, 4)));
+        json_object_set_new(o, "created", time_json(gw_db_col_int(r, 5)));
+        json_array_append_new(*out, o);
+    }
+    gw_db_rows_free(r);
+    return qs;
+}
+
+enum gw_err gw_store_person_list(struct gw_store *s, json_t **out, struct gw_error *err)
+{
+    *out = NULL;
+    enum gw_err rc = gw_store_tx(s, GW_TX_READ, person_list_body, out, err);
+    if (rc != GW_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* ---- course requests ---- */
+
+struct req_ctx {
+    const struct gw_course_request *r;
+    int64_t now_ms;
+};
+
+static enum gw_qs req_insert_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct req_ctx *c = ud;
+    const struct gw_course_request *r = c->r;
+    enum gw_qs qs = unknown(db, "departments", r->department_id, "/department_id", err);
+    if (qs >= 0)
+        qs = unknown(db, "people", r->sme_person_id, "/sme_person_id", err);
+    for (size_t i = 0; qs >= 0 && i < r->n_approvers; i++) {
+        char where[64];
+        snprintf(where, sizeof where, "/approvers/%zu/person_id", i);
+        qs = unknown(db, "people", r->approvers[i].person_id, where, err);
+    }
+    if (qs < 0)
+        return qs;
+    struct gw_dbp p[] = {
+        GW_P_TEXT(r->id),
+        GW_P_TEXT(r->department_id),
+        GW_P_TEXT(r->title),
+        GW_P_TEXT(r->sme_person_id),
+        GW_P_TEXT(r->business_case),
+        GW_P_INT(r->deadline_ms),
+        GW_P_REAL(r->effort_low_hours),
+        GW_P_REAL(r->effort_high_hours),
+        GW_P_TEXT(r->project_code ? r->project_code : ""),
+        GW_P_TEXT(gw_review_policy_kind_name(r->policy.kind)),
+        GW_P_INT(r->policy.required),
+        GW_P_INT(r->policy.approve_on_silence ? 1 : 0),
+        r->policy.approve_on_silence ? GW_P_TEXT(r->policy.silence_agreed_by) : GW_P_TEXT(NULL),
+        GW_P_INT(r->policy.silence_agreed_ms),
+        GW_P_INT(c->now_ms),
+    };
+    qs = gw_db_query(db,
+                     "INSERT INTO course_requests (id, department_id, title, sme_person_id, "
+                     "business_case, deadline_ms, effort_low_hours, effort_high_hours, "
+                     "project_code, policy, policy_n, approve_on_silence, silence_agreed_by, "
+                     "silence_agreed_ms, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+                     "$10, $11, $12, $13, $14, $15)",
+                     p, 15, NULL, NULL, err);
+    for (size_t i = 0; qs >= 0 && i < r->n_approvers; i++) {
+        struct gw_dbp a[] = {GW_P_TEXT(r->id), GW_P_TEXT(r->approvers[i].person_id),
+                             GW_P_INT((int64_t)i), GW_P_INT(r->approvers[i].due_ms),
+                             GW_P_INT(r->approvers[i].due_in_days)};
+        qs = gw_db_query(db,
+                         "INSERT INTO request_approvers (request_id, person_id, position, due_ms, "
+                         "due_in_days) VALUES ($1, $2, $3, $4, $5)",
+                         a, 5, NULL, NULL, err);
+    }
+    return qs;
+}
+
+enum gw_err gw_store_request_insert(struct gw_store *s, const struct gw_course_request *r,
+                                    int64_t now_ms, struct gw_error *err)
+{
+    /* the domain's rules on the policy and the approvers, before any SQL */
+    struct gw_review_round probe;
+    gw_review_round_init(&probe, r->id, "request", now_ms, &r->policy);
+    enum gw_err rc = GW_OK;
+    for (size_t i = 0; rc == GW_OK && i < r->n_approvers; i++)
+        rc = gw_review_round_add_approver(&probe, r->approvers[i].person_id, r->approvers[i].due_ms,
+                                          err);
+    if (rc == GW_OK)
+        rc = gw_review_round_check(&probe, err);
+    gw_review_round_free(&probe);
+    if (rc != GW_OK)
+        return rc;
+    struct req_ctx c = {r, now_ms};
+    return gw_store_tx(s, GW_TX_WRITE, req_insert_body, &c, err);
+}
+
+struct req_get {
+    const char *id;
+    json_t *out;
+};
+
+static enum gw_qs req_get_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct req_get *c = ud;
+    json_decref(c->out);
+    c->out = NULL;
+    struct gw_dbp p[] = {GW_P_TEXT(c->id)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(
+        db,
+        "SELECT id, department_id, title, sme_person_id, business_case, deadline_ms, "
+        "effort_low_hours, effort_high_hours, project_code, policy, policy_n, approve_on_silence, "
+        "silence_agreed_by, silence_agreed_ms, created_ms FROM course_requests WHERE id = $1",
+        p, 1, &r, NULL, err);
+    if (qs == GW_QS_ONE) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(gw_db_col_text(r, 0)));
+        json_object_set_new(o, "department_id", gw_json_str(gw_db_col_text(r, 1)));
+        json_object_set_new(o, "title", gw_json_str(gw_db_col_text(r, 2)));
+        json_object_set_new(o, "sme_person_id", gw_json_str(gw_db_col_text(r, 3)));
+        json_object_set_new(o, "business_case", json_text_or(gw_db_col_text(r, 4), json_object()));
+        json_object_set_new(o, "deadline", date_json(gw_db_col_int(r, 5)));
+        json_object_set_new(
+            o, "effort_hours",
+            json_pack("{s:f, s:f}", "low", gw_db_col_real(r, 6), "high", gw_db_col_real(r, 7)));
+        json_object_set_new(o, "project_code", gw_json_str(gw_db_col_text(r, 8)));
+        bool aos = gw_db_col_int(r, 11) != 0;
+        json_object_set_new(
+            o, "policy",
+            json_pack("{s:s, s:o, s:b, s:o, s:o}", "kind", gw_db_col_text(r, 9), "required",
+                      strcmp(gw_db_col_text(r, 9), "n_of_m") == 0
+                          ? json_integer(gw_db_col_int(r, 10))
+                          : json_null(),
+                      "approve_on_silence", aos, "silence_agreed_by",
+                      aos ? gw_json_str(gw_db_col_text(r, 12)) : json_null(), "silence_agreed_at",
+                      aos ? time_json(gw_db_col_int(r, 13)) : json_null()));
+        json_object_set_new(o, "created", time_json(gw_db_col_int(r, 14)));
+        c->out = o;
+    }
+    gw_db_rows_free(r);
+    if (qs == GW_QS_NONE) {
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course request has the id %s", c->id);
+        return GW_QS_HARD;
+    }
+    if (qs < 0)
+        return qs;
+    json_t *arr = json_array();
+    json_object_set_new(c->out, "approvers", arr);
+    qs = gw_db_query(db,
+                     "SELECT a.person_id, a.due_ms, a.due_in_days, p.name FROM request_approvers a "
+                     "JOIN people p ON p.id = a.person_id WHERE a.request_id = $1 ORDER BY "
+                     "a.position",
+                     p, 1, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        json_t *a = json_object();
+        json_object_set_new(a, "person_id", json_string(gw_db_col_text(r, 0)));
+        json_object_set_new(a, "name", gw_json_str(gw_db_col_text(r, 3)));
+        json_object_set_new(a, "due_date", date_json(gw_db_col_int(r, 1)));
+        int64_t days = gw_db_col_int(r, 2);
+        json_object_set_new(a, "due_in_days", days > 0 ? json_integer(days) : json_null());
+        json_array_append_new(arr, a);
+    }
+    gw_db_rows_free(r);
+    return qs;
+}
+
+enum gw_err gw_store_request_get(struct gw_store *s, const char *id, json_t **out,
+                                 struct gw_error *err)
+{
+    struct req_get c = {id, NULL};
+    enum gw_err rc = gw_store_tx(s, GW_TX_READ, req_get_body, &c, err);
+    *out = rc == GW_OK ? c.out : NULL;
+    if (rc != GW_OK)
+        json_decref(c.out);
+    return rc;
+}

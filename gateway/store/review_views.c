@@ -1,0 +1,245 @@
+/* review_views.c: what the API and the link page show: a round as evaluated
+ * now (with what changed and, for the page, the version's findings), a course
+ * with its versions, rounds and activity IRIs, and whether a link nonce was
+ * used. Read-only. */
+#include "gw/buf.h"
+#include "gw/json.h"
+#include "gw/timefmt.h"
+#include "review_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *time_json(int64_t ms)
+{
+    if (ms <= 0)
+        return json_null();
+    char ts[32];
+    gw_time_format_ms(ms, ts);
+    return json_string(ts);
+}
+
+/* ---- views ---- */
+
+struct round_view {
+    const char *round_id;
+    int64_t now_ms;
+    bool page;
+    json_t *out;
+};
+
+static enum gw_qs round_json(struct gw_db *db, const char *round_id, int64_t now_ms, bool page,
+                             json_t **out, struct gw_error *err)
+{
+    struct gw_review_round r;
+    struct gw_rv_round_meta m;
+    *out = NULL;
+    enum gw_qs qs = gw_rv_load_round(db, round_id, &r, &m, err);
+    if (qs < 0) {
+        gw_review_round_free(&r);
+        return qs;
+    }
+    json_t *o = gw_review_round_to_json(&r, now_ms);
+    gw_review_round_free(&r);
+    json_object_set_new(o, "round_state", json_string(m.state));
+    json_object_set_new(o, "version_id", json_string(m.version_id));
+    json_object_set_new(o, "version_sha256", json_string(m.sha256));
+    struct gw_dbp p[] = {GW_P_TEXT(round_id)};
+    struct gw_db_rows *rows = NULL;
+    qs =
+        gw_db_query(db,
+                    "SELECT r.changes, r.number, c.title, c.state, d.name, v.number, v.package_id, "
+                    "p.report FROM review_rounds r JOIN courses c ON c.id = r.course_id JOIN "
+                    "departments d ON d.id = c.department_id JOIN course_versions v ON v.id = "
+                    "r.version_id JOIN packages p ON p.id = v.package_id WHERE r.id = $1",
+                    p, 1, &rows, NULL, err);
+    if (qs == GW_QS_ONE) {
+        const char *ch = gw_db_col_text(rows, 0);
+        json_t *changes = ch ? json_loads(ch, 0, NULL) : NULL;
+        json_object_set_new(o, "changes", changes ? changes : json_null());
+        json_object_set_new(o, "number", json_integer(gw_db_col_int(rows, 1)));
+        json_object_set_new(o, "course",
+                            json_pack("{s:s, s:o, s:s, s:o}", "id", m.course_id, "title",
+                                      gw_json_str(gw_db_col_text(rows, 2)), "state",
+                                      gw_db_col_text(rows, 3), "department",
+                                      gw_json_str(gw_db_col_text(rows, 4))));
+        if (page) {
+            json_t *rep = json_loads(gw_db_col_text(rows, 7), 0, NULL);
+            json_t *v = json_pack("{s:I, s:s, s:s}", "number", (json_int_t)gw_db_col_int(rows, 5),
+                                  "package_id", gw_db_col_text(rows, 6), "sha256", m.sha256);
+            json_object_set(v, "findings", rep ? json_object_get(rep, "findings") : json_null());
+            json_object_set(v, "counts", rep ? json_object_get(rep, "counts") : json_null());
+            json_object_set(v, "standard", rep ? json_object_get(rep, "standard") : json_null());
+            json_decref(rep);
+            json_object_set_new(o, "version", v);
+        }
+    }
+    gw_db_rows_free(rows);
+    *out = o;
+    return qs < 0 ? qs : GW_QS_ONE;
+}
+
+static enum gw_qs round_view_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct round_view *c = ud;
+    json_decref(c->out);
+    return round_json(db, c->round_id, c->now_ms, c->page, &c->out, err);
+}
+
+static enum gw_err round_view(struct gw_store *s, const char *round_id, int64_t now_ms, bool page,
+                              json_t **out, struct gw_error *err)
+{
+    struct round_view c = {round_id, now_ms, page, NULL};
+    enum gw_err rc = gw_store_tx(s, GW_TX_READ, round_view_body, &c, err);
+    if (rc != GW_OK) {
+        json_decref(c.out);
+        c.out = NULL;
+    }
+    *out = c.out;
+    return rc;
+}
+
+enum gw_err gw_store_round_get(struct gw_store *s, const char *round_id, int64_t now_ms,
+                               json_t **out, struct gw_error *err)
+{
+    return round_view(s, round_id, now_ms, false, out, err);
+}
+
+enum gw_err gw_store_round_page(struct gw_store *s, const char *round_id, int64_t now_ms,
+                                json_t **out, struct gw_error *err)
+{
+    return round_view(s, round_id, now_ms, true, out, err);
+}
+
+struct nonce_ctx {
+    const char *nonce;
+    bool used;
+};
+
+static enum gw_qs nonce_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct nonce_ctx *c = ud;
+    struct gw_dbp p[] = {GW_P_TEXT(c->nonce)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs =
+        gw_db_query(db, "SELECT 1 FROM review_tokens_used WHERE nonce = $1", p, 1, &r, NULL, err);
+    gw_db_rows_free(r);
+    c->used = qs == GW_QS_ONE;
+    return qs;
+}
+
+enum gw_err gw_store_review_nonce_used(struct gw_store *s, const char *nonce, bool *used,
+                                       struct gw_error *err)
+{
+    struct nonce_ctx c = {nonce, false};
+    enum gw_err rc = gw_store_tx(s, GW_TX_READ, nonce_body, &c, err);
+    *used = c.used;
+    return rc;
+}
+
+struct course_view {
+    const char *id;
+    int64_t now_ms;
+    json_t *out;
+};
+
+static enum gw_qs course_versions_json(struct gw_db *db, const char *id, json_t *o,
+                                       struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(id)};
+    struct gw_db_rows *r = NULL;
+    json_t *arr = json_array();
+    json_object_set_new(o, "versions", arr);
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT id, number, package_id, sha256, valid, changes, "
+                                "created_ms FROM course_versions WHERE course_id = $1 ORDER BY "
+                                "number",
+                                p, 1, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        const char *ch = gw_db_col_text(r, 5);
+        json_t *changes = ch ? json_loads(ch, 0, NULL) : NULL;
+        json_array_append_new(
+            arr,
+            json_pack("{s:s, s:I, s:s, s:s, s:b, s:o, s:o}", "id", gw_db_col_text(r, 0), "number",
+                      (json_int_t)gw_db_col_int(r, 1), "package_id", gw_db_col_text(r, 2), "sha256",
+                      gw_db_col_text(r, 3), "valid", gw_db_col_int(r, 4) != 0, "changes",
+                      changes ? changes : json_null(), "created", time_json(gw_db_col_int(r, 6))));
+    }
+    gw_db_rows_free(r);
+    if (qs < 0)
+        return qs;
+    json_t *iris = json_array();
+    json_object_set_new(o, "iris", iris);
+    qs = gw_db_query(db, "SELECT iri, source FROM course_iris WHERE course_id = $1 ORDER BY iri", p,
+                     1, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r))
+        json_array_append_new(iris, json_pack("{s:s, s:s}", "iri", gw_db_col_text(r, 0), "source",
+                                              gw_db_col_text(r, 1)));
+    gw_db_rows_free(r);
+    return qs;
+}
+
+static enum gw_qs course_view_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct course_view *c = ud;
+    json_decref(c->out);
+    c->out = NULL;
+    struct gw_dbp p[] = {GW_P_TEXT(c->id)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT id, title, state, state_since_ms, department_id, "
+                                "request_id, author_person_id, current_version_id, created_ms "
+                                "FROM courses WHERE id = $1",
+                                p, 1, &r, NULL, err);
+    if (qs == GW_QS_ONE)
+        c->out =
+            json_pack("{s:s, s:o, s:s, s:o, s:s, s:o, s:o, s:o, s:o}", "id", gw_db_col_text(r, 0),
+                      "title", gw_json_str(gw_db_col_text(r, 1)), "state", gw_db_col_text(r, 2),
+                      "state_since", time_json(gw_db_col_int(r, 3)), "department_id",
+                      gw_db_col_text(r, 4), "request_id", gw_json_str(gw_db_col_text(r, 5)),
+                      "author_person_id", gw_json_str(gw_db_col_text(r, 6)), "current_version_id",
+                      gw_json_str(gw_db_col_text(r, 7)), "created", time_json(gw_db_col_int(r, 8)));
+    gw_db_rows_free(r);
+    if (qs == GW_QS_NONE) {
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course has the id %s", c->id);
+        return GW_QS_HARD;
+    }
+    if (qs >= 0)
+        qs = course_versions_json(db, c->id, c->out, err);
+    if (qs < 0)
+        return qs;
+    json_t *rounds = json_array();
+    json_object_set_new(c->out, "rounds", rounds);
+    qs = gw_db_query(db, "SELECT id FROM review_rounds WHERE course_id = $1 ORDER BY number", p, 1,
+                     &r, NULL, err);
+    json_t *ids = json_array();
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r))
+        json_array_append_new(ids, json_string(gw_db_col_text(r, 0)));
+    gw_db_rows_free(r);
+    size_t i;
+    json_t *id;
+    json_array_foreach(ids, i, id)
+    {
+        json_t *rj = NULL;
+        if (qs >= 0)
+            qs = round_json(db, json_string_value(id), c->now_ms, false, &rj, err);
+        if (rj)
+            json_array_append_new(rounds, rj);
+    }
+    json_decref(ids);
+    return qs;
+}
+
+enum gw_err gw_store_course_get(struct gw_store *s, const char *id, int64_t now_ms, json_t **out,
+                                struct gw_error *err)
+{
+    struct course_view c = {id, now_ms, NULL};
+    enum gw_err rc = gw_store_tx(s, GW_TX_READ, course_view_body, &c, err);
+    if (rc != GW_OK) {
+        json_decref(c.out);
+        c.out = NULL;
+    }
+    *out = c.out;
+    return rc;
+}

@@ -1,0 +1,249 @@
+/* review_store: the review domain's persistence (gateway/store/review_*.c):
+ * departments, people, course requests, courses and their package versions,
+ * approval rounds, decisions, used link nonces, notices, the audit log, the
+ * publish outbox, the link-signing key and the scheduler's leadership.
+ *
+ * Each operation that changes state runs in ONE store transaction, which also
+ * appends the audit records (stored verbatim as gw_audit_json_line produced
+ * them, chained by prev under a unique constraint) and, when a round is
+ * satisfied, queues the publish job (unique per version and action). The
+ * domain rules themselves are gw/review.h's; this layer loads the round,
+ * calls them, and writes what they decided.
+ *
+ * Read operations answer new JSON references the caller decrefs. */
+#ifndef GW_REVIEW_STORE_H
+#define GW_REVIEW_STORE_H
+
+#include "gw/review.h"
+#include "gw/store.h"
+
+#define GW_ID_MAX 64
+
+/* Who did something, for the audit log. Strings borrowed; NULL allowed. */
+struct gw_review_actor {
+    const char *actor;        /* person id, "key:<key_id>" or "system" */
+    const char *on_behalf_of; /* the approver an admin or delegate acted for */
+    const char *via;          /* "api", "link", "system" */
+    const char *address;      /* client IP */
+    const char *key_id;
+    const char *link_nonce;
+};
+
+/* ---- departments, people (store/review_org.c) ---- */
+struct gw_department {
+    char id[GW_ID_MAX];
+    const char *name, *cost_center, *head_person_id; /* borrowed; head may be NULL */
+    const char *settings;                            /* JSON object text */
+};
+/* REVIEW_NAME_TAKEN for a duplicate name; REVIEW_REFERENCE_UNKNOWN for an unknown head. */
+enum gw_err gw_store_department_insert(struct gw_store *s, const struct gw_department *d,
+                                       int64_t now_ms, struct gw_error *err);
+/* Replaces the settings JSON and/or head (NULL: keep). NOT_FOUND when unknown. */
+enum gw_err gw_store_department_update(struct gw_store *s, const char *id, const char *settings,
+                                       const char *head_person_id, struct gw_error *err);
+enum gw_err gw_store_department_get(struct gw_store *s, const char *id, json_t **out,
+                                    struct gw_error *err);
+enum gw_err gw_store_department_list(struct gw_store *s, json_t **out, struct gw_error *err);
+
+struct gw_person {
+    char id[GW_ID_MAX];
+    const char *name, *email, *department_id, *title; /* borrowed; department may be NULL */
+};
+enum gw_err gw_store_person_insert(struct gw_store *s, const struct gw_person *p, int64_t now_ms,
+                                   struct gw_error *err);
+enum gw_err gw_store_person_list(struct gw_store *s, json_t **out, struct gw_error *err);
+
+/* ---- course requests ---- */
+struct gw_request_approver {
+    const char *person_id;
+    int64_t due_ms;      /* a fixed due date (midnight UTC); 0 = none */
+    int64_t due_in_days; /* or: calendar days after each round opens; 0 = none */
+};
+
+struct gw_course_request {
+    char id[GW_ID_MAX];
+    const char *department_id, *title, *sme_person_id; /* sme may be NULL */
+    const char *business_case;                         /* JSON object text */
+    int64_t deadline_ms;
+    double effort_low_hours, effort_high_hours;
+    const char *project_code;
+    struct gw_review_policy policy;
+    size_t n_approvers;
+    struct gw_request_approver approvers[GW_REVIEW_MAX_APPROVERS];
+};
+/* Checks the policy against the approvers (gw_review_round_check rules) and
+ * that every person and the department exist. */
+enum gw_err gw_store_request_insert(struct gw_store *s, const struct gw_course_request *r,
+                                    int64_t now_ms, struct gw_error *err);
+enum gw_err gw_store_request_get(struct gw_store *s, const char *id, json_t **out,
+                                 struct gw_error *err);
+
+/* ---- courses, versions, rounds (store/review_course.c), decisions
+ * (store/review_decide.c), views (store/review_views.c) ---- */
+/* Creates a course (state draft) for a request; title NULL = the request's. */
+enum gw_err gw_store_course_create(struct gw_store *s, const char *request_id, const char *title,
+                                   const char *author_person_id, const char *public_url,
+                                   const struct gw_review_actor *who, int64_t now_ms,
+                                   char id_out[GW_ID_MAX], struct gw_error *err);
+/* {"id","title","state","state_since","department_id","request_id","author_person_id",
+ *  "versions":[...],"rounds":[round json + "state","version_id","changes"],"iris":[...]} */
+enum gw_err gw_store_course_get(struct gw_store *s, const char *id, int64_t now_ms, json_t **out,
+                                struct gw_error *err);
+
+struct gw_version_result {
+    char version_id[GW_ID_MAX];
+    int64_t number;
+    char state[32];               /* the course's state afterwards: validated or draft */
+    char closed_round[GW_ID_MAX]; /* the open round this version superseded, or "" */
+    json_t *changes;              /* diff against the previous version, or NULL; caller decrefs */
+    int64_t iris_added;
+};
+/* Adds package_id as the course's next version: the course goes to draft
+ * (closing an open round as superseded), then to validated when the package
+ * has no errors. Registers <public_url>/courses/<id> and the package's
+ * activity ids in course_iris (identifiers that are not IRIs go under the
+ * course IRI). */
+enum gw_err gw_store_course_add_version(struct gw_store *s, const char *course_id,
+                                        const char *package_id, const char *public_url,
+                                        const struct gw_review_actor *who, int64_t now_ms,
+                                        struct gw_version_result *out, struct gw_error *err);
+/* Opens a round on the validated version: asks each approver (queues an
+ * "ask" notice per approver). REVIEW_ILLEGAL_TRANSITION names the state. */
+enum gw_err gw_store_course_submit(struct gw_store *s, const char *course_id,
+                                   const struct gw_review_actor *who, int64_t now_ms,
+                                   char round_id_out[GW_ID_MAX], struct gw_error *err);
+
+struct gw_decide_request {
+    const char *round_id;
+    const char *actor_id; /* the approver or their delegate (the domain's actor) */
+    enum gw_review_decision_kind kind;
+    const char *comment;
+    enum gw_review_via via;
+    const char *nonce; /* link decisions: marked used in the same transaction */
+    struct gw_review_actor who;
+};
+
+struct gw_decide_result {
+    enum gw_review_record rec;
+    enum gw_review_outcome_state outcome;
+    char course_id[GW_ID_MAX];
+    char course_state[32];
+    bool job_queued; /* this call queued the publish job */
+};
+enum gw_err gw_store_review_decide(struct gw_store *s, const struct gw_decide_request *rq,
+                                   int64_t now_ms, struct gw_decide_result *out,
+                                   struct gw_error *err);
+enum gw_err gw_store_review_delegate(struct gw_store *s, const char *round_id,
+                                     const char *approver_id, const char *delegate_id,
+                                     const struct gw_review_actor *who, int64_t now_ms,
+                                     struct gw_error *err);
+/* The round as gw_review_round_to_json shows it, plus "state" (stored),
+ * "version_id", "changes", and "course": {id,title,state,department}. */
+enum gw_err gw_store_round_get(struct gw_store *s, const char *round_id, int64_t now_ms,
+                               json_t **out, struct gw_error *err);
+/* For the link page: the round json above plus "version": {number, sha256,
+ * package_id, findings:[...], counts}. */
+enum gw_err gw_store_round_page(struct gw_store *s, const char *round_id, int64_t now_ms,
+                                json_t **out, struct gw_error *err);
+/* Whether a link nonce was used (for the page's GET). */
+enum gw_err gw_store_review_nonce_used(struct gw_store *s, const char *nonce, bool *used,
+                                       struct gw_error *err);
+
+/* ---- effort (chargeback) (store/review_effort.c) ---- */
+struct gw_effort {
+    const char *course_id, *person_id, *day, *note; /* day: YYYY-MM-DD */
+    double hours;
+};
+/* Logs hours on a course. REVIEW_REFERENCE_UNKNOWN for an unknown person;
+ * NOT_FOUND for an unknown course. */
+enum gw_err gw_store_effort_add(struct gw_store *s, const struct gw_effort *ef, int64_t now_ms,
+                                struct gw_error *err);
+/* {"course_id","project_code","cost_center","department","charge","rate","currency",
+ *  "total_hours","amount"|null,"estimate":{"low","high"},"entries":[...]}: amount is
+ * total_hours x the department's settings.rates.hourly when settings.charge is true. */
+enum gw_err gw_store_effort_get(struct gw_store *s, const char *course_id, json_t **out,
+                                struct gw_error *err);
+
+/* ---- audit, pipeline, key, leader (store/review_audit.c) ---- */
+/* Audit lines in seq order (course_id NULL: all), verbatim, as a JSON array
+ * of strings, and the head hash (of the last line in the whole log). */
+enum gw_err gw_store_audit_lines(struct gw_store *s, const char *course_id, json_t **lines,
+                                 char head[65], struct gw_error *err);
+/* Every course: {"courses":[{"id","title","department","state","state_since",
+ * "days_in_state","holder","held_by":[names],"stalled","deadline"}]} */
+enum gw_err gw_store_pipeline(struct gw_store *s, int64_t now_ms, json_t **out,
+                              struct gw_error *err);
+/* The link-signing key (32 bytes): created once (random) in review_secrets,
+ * shared by every instance on the database. */
+enum gw_err gw_store_review_key(struct gw_store *s, uint8_t key[32], struct gw_error *err);
+/* Publish jobs (state queued) for a course, as JSON (tests, GET course). */
+enum gw_err gw_store_publish_jobs(struct gw_store *s, const char *course_id, json_t **out,
+                                  struct gw_error *err);
+
+/* A department's settings JSON as schedule settings (defaults for absent
+ * members): remind_before, remind_on_due, overdue_every_days,
+ * escalate_after_days, send_minute_utc, holidays ["YYYY-MM-DD"]. The
+ * holidays array is heap (*holidays, caller frees) and s->holidays borrows it. */
+void gw_review_settings_parse(const char *json, struct gw_review_schedule_settings *s,
+                              int64_t **holidays);
+
+/* Scheduler leadership. SQLite: always leader. PostgreSQL: a session advisory
+ * lock (pg_try_advisory_lock) on a dedicated connection the handle keeps; a
+ * lost connection loses leadership. Free with gw_store_leader_free. */
+struct gw_store_leader;
+struct gw_store_leader *gw_store_leader_new(struct gw_store *s);
+bool gw_store_try_leader(struct gw_store_leader *l, struct gw_error *err);
+void gw_store_leader_free(struct gw_store_leader *l);
+
+/* ---- the scheduler's view (store/review_sched.c) ---- */
+struct gw_sched_item {
+    char round_id[GW_ID_MAX], course_id[GW_ID_MAX], approver_id[GW_ID_MAX];
+    int64_t opened_ms, due_ms;
+    bool decided, silence_agreed;
+    char *settings; /* the course department's settings JSON (heap) */
+    size_t n_sent;
+    struct gw_review_sent *sent; /* heap */
+};
+/* Every approver slot of every open round. Free with gw_sched_items_free. */
+enum gw_err gw_store_sched_items(struct gw_store *s, struct gw_sched_item **items, size_t *n,
+                                 struct gw_error *err);
+void gw_sched_items_free(struct gw_sched_item *items, size_t n);
+/* Records a due notice under its key (nothing when the key exists: *inserted
+ * false) and, in the same transaction, its effect: escalation marks the
+ * approver stalled; approve-on-silence evaluates the round and concludes it
+ * when satisfied (recording each silent approval). */
+enum gw_err gw_store_sched_record(struct gw_store *s, const struct gw_sched_item *it,
+                                  const struct gw_review_due_notice *n, int64_t now_ms,
+                                  bool *inserted, struct gw_error *err);
+
+/* A notice ready to deliver: everything the text needs. */
+struct gw_notice_row {
+    char key[GW_REVIEW_NOTICE_KEY_MAX];
+    char kind[32];
+    char round_id[GW_ID_MAX], approver_id[GW_ID_MAX], recipient_id[GW_ID_MAX];
+    char recipient_name[128], recipient_email[256], approver_name[128];
+    char course_title[256], department[128], author_name[128];
+    char slack_webhook[512], teams_webhook[512];
+    char *changes_summary; /* heap or NULL */
+    bool round_open;       /* false: the round closed since; the notice is moot */
+    bool decided;          /* the approver it is about has decided */
+    int64_t scheduled_ms, due_ms, delivery_ms;
+    int64_t days_overdue, attempts;
+};
+/* Claims up to max pending notices (status pending -> sending, attempts+1),
+ * oldest first. A notice left in 'sending' by a crash is never claimed again
+ * (at most once). Free with gw_notice_rows_free. */
+enum gw_err gw_store_notices_claim(struct gw_store *s, size_t max, struct gw_notice_row **rows,
+                                   size_t *n, struct gw_error *err);
+void gw_notice_rows_free(struct gw_notice_row *rows, size_t n);
+/* Completes a claimed notice: outcome "sent", "skipped" (moot: its round
+ * closed), or "failed" (back to pending for the next tick, or failed for good
+ * once attempts reached max_attempts). */
+enum gw_err gw_store_notice_done(struct gw_store *s, const char *key, const char *outcome,
+                                 const char *error, int64_t max_attempts, int64_t now_ms,
+                                 struct gw_error *err);
+/* Notices as JSON (tests, the API): [{"key","kind","status","attempts","recipient_id"}]. */
+enum gw_err gw_store_notices_list(struct gw_store *s, const char *round_id, json_t **out,
+                                  struct gw_error *err);
+
+#endif
