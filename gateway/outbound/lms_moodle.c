@@ -197,7 +197,13 @@ static enum gw_err find_course(const struct gw_lms_target *t, const struct gw_lm
     param(&p, "field", "idnumber");
     param(&p, "value", idnumber);
     enum gw_err rc = ws(t, env, "core_course_get_courses_by_field", gw_buf_str(&p), &res, out, err);
-    if (rc == GW_OK) {
+    if (rc == GW_OK && !json_is_array(json_object_get(res, "courses"))) {
+        /* Never read a strange answer as "no course": that would create one. */
+        out->out = (struct gw_out_status){GW_OUT_RETRY, 200, -1};
+        rc = gw_error_set(err, GW_E_LMS_BAD_RESPONSE, NULL,
+                          "Moodle core_course_get_courses_by_field answered without a courses "
+                          "list.");
+    } else if (rc == GW_OK) {
         json_t *c0 = json_array_get(json_object_get(res, "courses"), 0);
         *id = json_integer_value(json_object_get(c0, "id"));
     }

@@ -152,6 +152,14 @@ static void test_create_answer_lost(void)
                   json_object_get(json_object_get(json_array_get(mc, 0), "scorm"), "cmid")),
               1);
     json_decref(mc);
+    /* A lookup answer that is not a course list is an error, never "absent". */
+    REQUIRE(sim_fault(&sim, "{\"match\":\"/webservice/rest/server.php\",\"wsfunction\":"
+                            "\"core_course_get_courses_by_field\",\"mode\":\"status\","
+                            "\"status\":200}"));
+    CHECK_INT(gw_lms_publish(t, &c2, &env, &r, &err), GW_E_LMS_BAD_RESPONSE);
+    CHECK_INT(r.out.cls, GW_OUT_RETRY);
+    gw_lms_result_free(&r);
+    CHECK_INT(calls(CREATE), 1);
     gw_lms_target_free(t);
 }
 
