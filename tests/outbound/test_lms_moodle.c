@@ -3,11 +3,15 @@
  * (no second course or activity), a new version (revision + 1), retire (hide)
  * twice, a create whose answer was lost (the retry finds the course by
  * idnumber), a taken short name, a bad token (auth error with Moodle's
- * "invalidtoken" visible and the token nowhere), and 503 with Retry-After. */
+ * "invalidtoken" visible and the token nowhere), 503 with Retry-After, and a
+ * create refused with courseidnumbertaken (the course is looked up again). */
 #include "gw/outbound.h"
 #include "gwtest.h"
 #include "support.h"
 #include "testsupport.h"
+
+#include <microhttpd.h>
+#include <stdatomic.h>
 
 #define TOKEN "0123456789abcdef0123456789abcdef"
 
@@ -223,6 +227,98 @@ static void test_invalid_token_and_503(void)
     gw_lms_target_free(t);
 }
 
+/* ---- the duplicate-idnumber race ------------------------------------------
+ * A course created by a concurrent or earlier attempt that the first lookup
+ * does not yet see: Moodle refuses the create with courseidnumbertaken, and
+ * the connector must look the course up again and carry on with it. lmssim
+ * always answers lookups truthfully, so this case uses a tiny scripted Moodle
+ * in the test: the first lookup answers no course, the later ones course 77. */
+
+static atomic_int lookups, creates;
+
+struct body {
+    struct gw_buf b;
+};
+
+static enum MHD_Result race_moodle(void *cls, struct MHD_Connection *c, const char *url,
+                                   const char *method, const char *version, const char *data,
+                                   size_t *size, void **con_cls)
+{
+    struct body *bd = *con_cls;
+    if (!bd) {
+        *con_cls = gw_xcalloc(1, sizeof *bd);
+        return MHD_YES;
+    }
+    if (*size) {
+        gw_buf_append(&bd->b, data, *size);
+        *size = 0;
+        return MHD_YES;
+    }
+    const char *body = gw_buf_str(&bd->b), *answer;
+    if (strcmp(url, "/webservice/upload.php") == 0)
+        answer = "[{\"component\":\"user\",\"filearea\":\"draft\",\"itemid\":555}]";
+    else if (strstr(body, "wsfunction=core_course_get_courses_by_field"))
+        answer = atomic_fetch_add(&lookups, 1) == 0
+                     ? "{\"courses\":[],\"warnings\":[]}"
+                     : "{\"courses\":[{\"id\":77,\"idnumber\":\"lmsgw:m9\"}],\"warnings\":[]}";
+    else if (strstr(body, "wsfunction=core_course_create_courses") &&
+             atomic_fetch_add(&creates, 1) >= 0)
+        answer = "{\"exception\":\"moodle_exception\",\"errorcode\":\"courseidnumbertaken\","
+                 "\"message\":\"ID number is already used for another course (lmsgw:m9)\"}";
+    else if (strstr(body, "wsfunction=local_lmsgw_create_or_update_scorm") &&
+             strstr(body, "courseid=77&"))
+        answer = "{\"cmid\":5,\"instance\":3,\"revision\":1,\"created\":true,\"warnings\":[]}";
+    else if (strstr(body, "wsfunction=core_course_update_courses"))
+        answer = "{\"warnings\":[]}";
+    else
+        answer = "{\"exception\":\"x\",\"errorcode\":\"unexpected\",\"message\":\"unexpected\"}";
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(answer), (void *)answer, MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    enum MHD_Result ret = MHD_queue_response(c, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void race_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    struct body *bd = *con_cls;
+    if (bd) {
+        gw_buf_free(&bd->b);
+        free(bd);
+    }
+    *con_cls = NULL;
+}
+
+static void test_idnumber_taken_race(void)
+{
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL, race_moodle,
+        NULL, MHD_OPTION_NOTIFY_COMPLETED, race_done, NULL, MHD_OPTION_END);
+    REQUIRE(d);
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    char cfg[512];
+    snprintf(cfg, sizeof cfg,
+             "{\"type\":\"moodle\",\"base_url\":\"http://127.0.0.1:%u\",\"token\":\"" TOKEN
+             "\",\"category_id\":1}",
+             (unsigned)di->port);
+    json_t *j = json_loads(cfg, 0, NULL);
+    struct gw_lms_target *t = NULL;
+    struct gw_error err = {0};
+    CHECK_INT(gw_lms_target_new(j, &t, &err), GW_OK);
+    json_decref(j);
+    struct gw_lms_course c = {"m9", "T", 1, zip1, "aa", NULL};
+    struct gw_lms_result r;
+    CHECK_INT(gw_lms_publish(t, &c, &env, &r, &err), GW_OK);
+    CHECK_STR(r.lms_course_id, "77");
+    CHECK_INT(atomic_load(&creates), 1);
+    CHECK_INT(atomic_load(&lookups), 2);
+    gw_lms_result_free(&r);
+    gw_lms_target_free(t);
+    MHD_stop_daemon(d);
+}
+
 int main(void)
 {
     gw_outbound_global_init();
@@ -235,6 +331,7 @@ int main(void)
     GW_RUN(test_create_answer_lost);
     GW_RUN(test_shortname_taken);
     GW_RUN(test_invalid_token_and_503);
+    GW_RUN(test_idnumber_taken_race);
     sim_stop(&sim);
     gwt_rmtree(dir);
     free(dir);
