@@ -165,6 +165,18 @@ struct gw_out_status gw_http_classify(long status, int64_t retry_after_ms)
     return st;
 }
 
+int64_t gw_out_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms, int64_t retry_after_ms,
+                          uint64_t rnd)
+{
+    int64_t ceiling = base_ms > 0 ? base_ms : 1;
+    for (int i = 1; i < attempt && ceiling < cap_ms; i++)
+        ceiling *= 2;
+    if (cap_ms > 0 && ceiling > cap_ms)
+        ceiling = cap_ms;
+    int64_t d = (int64_t)(rnd % (uint64_t)(ceiling + 1));
+    return retry_after_ms > d ? retry_after_ms : d;
+}
+
 /* ---- the request --------------------------------------------------------- */
 
 struct sink {

@@ -78,7 +78,8 @@ struct gw_http_response {
 /* Performs the request. Returns GW_OK when an HTTP answer arrived, whatever
  * its status (see resp->out for the classification); otherwise
  * GW_E_LMS_UNREACHABLE (connect failure, dropped connection),
- * GW_E_LMS_TIMEOUT or GW_E_LMS_BAD_RESPONSE (body over max_response), with
+ * GW_E_LMS_TIMEOUT, GW_E_LMS_BAD_RESPONSE (body over max_response) or GW_E_IO
+ * (a file part cannot be read), with
  * resp->out set too and a detail whose URL is redacted. now_ms (for a
  * Retry-After given as an HTTP-date) is the caller's clock; 0 = wall clock.
  * The caller frees resp with gw_http_response_free. */
@@ -97,13 +98,19 @@ bool gw_http_parse_retry_after(const char *value, int64_t now_ms, int64_t *delay
 /* Classifies an HTTP status (0: no answer) with its Retry-After delay. */
 struct gw_out_status gw_http_classify(long status, int64_t retry_after_ms);
 
+/* The delay before retry number attempt (1 = the first retry), "full jitter":
+ * a uniform draw (from rnd, any random 64-bit value) in [0, min(cap_ms,
+ * base_ms * 2^(attempt-1))], but never less than retry_after_ms when that is
+ * >= 0 (the server's Retry-After wins over a shorter back-off). cap_ms > 0. */
+int64_t gw_out_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms, int64_t retry_after_ms,
+                          uint64_t rnd);
+
 /* Copies url into out with credentials removed: userinfo ("user:pass@") and
  * the values of the query parameters wstoken, token, access_token, secret,
  * password, key and apikey become "REDACTED". */
 void gw_http_redact_url(const char *url, char *out, size_t cap);
-/* Replaces every occurrence of secret (when non-empty) in s by "REDACTED",
- * in place (s must have room: "REDACTED" is 8 bytes, shorter secrets grow s,
- * so the result is cut to cap). */
+/* Replaces every occurrence of secret (when non-empty) in s by "REDACTED", in
+ * place; the result is cut to cap bytes (including the NUL). */
 void gw_redact_secret(char *s, size_t cap, const char *secret);
 
 /* Percent-encodes s (RFC 3986 unreserved kept) and appends it to b. */

@@ -52,6 +52,23 @@ static void test_classify(void)
     CHECK_INT(gw_http_classify(0, -1).cls, GW_OUT_RETRY);
 }
 
+static void test_backoff(void)
+{
+    /* Full jitter: the draw stays within the doubling ceiling, capped. */
+    CHECK_INT(gw_out_backoff_ms(1, 1000, 60000, -1, 0), 0);
+    CHECK_INT(gw_out_backoff_ms(1, 1000, 60000, -1, 1000), 1000);
+    CHECK_INT(gw_out_backoff_ms(1, 1000, 60000, -1, 1001), 0);
+    CHECK_INT(gw_out_backoff_ms(3, 1000, 60000, -1, 4000), 4000);
+    CHECK_INT(gw_out_backoff_ms(3, 1000, 60000, -1, 4001), 0);
+    CHECK_INT(gw_out_backoff_ms(30, 1000, 60000, -1, 60000), 60000);
+    CHECK_INT(gw_out_backoff_ms(30, 1000, 60000, -1, 60001), 0);
+    for (uint64_t r = 0; r < 5000; r += 7)
+        CHECK(gw_out_backoff_ms(4, 500, 3000, -1, r) <= 3000);
+    /* Retry-After is a floor. */
+    CHECK_INT(gw_out_backoff_ms(1, 1000, 60000, 7000, 3), 7000);
+    CHECK_INT(gw_out_backoff_ms(8, 1000, 60000, 0, 12345), 12345);
+}
+
 static void test_redact(void)
 {
     char out[512];
@@ -185,6 +202,7 @@ int main(void)
         return 1;
     GW_RUN(test_retry_after);
     GW_RUN(test_classify);
+    GW_RUN(test_backoff);
     GW_RUN(test_redact);
     GW_RUN(test_against_sim);
     GW_RUN(test_no_credentials_in_details);
