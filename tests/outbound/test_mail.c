@@ -19,8 +19,9 @@ static bool config(struct gw_mail_config *cfg, int p, const char *extra)
     struct gw_error err = {0};
     snprintf(text, sizeof text,
              "{\"url\":\"smtp://127.0.0.1:%d\",\"from\":\"lmsgw@example.org\","
-             "\"from_name\":\"Course gateway\",\"starttls\":\"none\",\"timeout_ms\":10000%s}",
-             p, extra ? extra : "");
+             "\"from_name\":\"Course gateway\",%s\"timeout_ms\":10000%s}",
+             p, extra && strstr(extra, "starttls") ? "" : "\"starttls\":\"none\",",
+             extra ? extra : "");
     json_t *j = json_loads(text, 0, NULL);
     bool ok = gw_mail_config_parse(j, cfg, &err) == GW_OK;
     if (!ok)
@@ -110,6 +111,16 @@ static void test_refused_and_unreachable(void)
     struct gw_mail_message notaddr = {"nobody", NULL, "x", "y"};
     REQUIRE(config(&cfg, port, NULL));
     CHECK_INT(gw_mail_send(&cfg, &notaddr, 0, &st, &err), GW_E_MAIL_FAILED);
+    gw_mail_config_free(&cfg);
+
+    /* STARTTLS required, and the sink does not offer it: nothing is sent. */
+    REQUIRE(config(&cfg, port, ",\"starttls\":\"required\""));
+    CHECK_INT(cfg.starttls, 2);
+    struct gw_mail_message tls = {"tls@example.org", NULL, "x", "y"};
+    CHECK_INT(gw_mail_send(&cfg, &tls, 0, &st, &err), GW_E_MAIL_FAILED);
+    char *env = smtp_sink_envelope(sink);
+    CHECK(strstr(env, "tls@example.org") == NULL);
+    free(env);
     gw_mail_config_free(&cfg);
 
     json_t *j = json_loads("{\"url\":\"http://x\",\"from\":\"a@b.c\"}", 0, NULL);
