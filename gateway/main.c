@@ -3,6 +3,8 @@
 #include "gw/api.h"
 #include "gw/cli.h"
 #include "gw/course.h"
+#include "gw/outbound.h"
+#include "gw/review_cli.h"
 #include "gw/error.h"
 
 #include <stdio.h>
@@ -24,6 +26,7 @@ static const char usage[] =
     "  validate PACKAGE.zip [--json] check a course package (SCORM 1.2/2004, cmi5, xAPI);\n"
     "                                exit 0 valid, 1 invalid, 2 unreadable\n"
     "  validate --finding-codes      print the registry of validation finding codes\n"
+    "  review tick | audit-verify    run the review scheduler once | check the audit log's chain\n"
     "  errors --json                 print the error-code registry\n"
     "  openapi                       print the OpenAPI description of the API\n"
     "  --help, --version\n"
@@ -72,9 +75,9 @@ static int cmd_validate(int argc, char **argv, const char *config_path)
 }
 
 static const struct command commands[] = {
-    {"serve", gw_cmd_serve},   {"migrate", gw_cmd_migrate}, {"key", gw_cmd_key},
-    {"config", gw_cmd_config}, {"errors", cmd_errors},      {"validate", cmd_validate},
-    {"openapi", cmd_openapi},
+    {"review", gw_cmd_review},  {"serve", gw_cmd_serve},   {"migrate", gw_cmd_migrate},
+    {"key", gw_cmd_key},        {"config", gw_cmd_config}, {"errors", cmd_errors},
+    {"validate", cmd_validate}, {"openapi", cmd_openapi},
 };
 
 int main(int argc, char **argv)
@@ -105,8 +108,12 @@ int main(int argc, char **argv)
     if (config_path && !*config_path)
         config_path = NULL;
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
-        if (strcmp(argv[i], commands[c].name) == 0)
-            return commands[c].fn(argc - i, argv + i, config_path);
+        if (strcmp(argv[i], commands[c].name) == 0) {
+            gw_outbound_global_init(); /* libcurl, before any thread starts */
+            int rc = commands[c].fn(argc - i, argv + i, config_path);
+            gw_outbound_global_cleanup();
+            return rc;
+        }
     }
     fprintf(stderr, "lmsgw: unknown command '%s'\n%s", argv[i], usage);
     return 2;

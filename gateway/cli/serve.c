@@ -3,6 +3,8 @@
  * by sigwait here, so no handler runs in signal context. */
 #include "gw/cli.h"
 #include "gw/log.h"
+#include "gw/notifier.h"
+#include "gw/scheduler.h"
 #include "gw/server.h"
 
 #include <signal.h>
@@ -30,13 +32,17 @@ int gw_cmd_serve(int argc, char **argv, const char *config_path)
         return rc;
     struct gw_error e;
     int applied = 0;
-    struct gw_server *srv = gw_server_new(&cfg, store, &e);
-    if (gw_server_bind(srv, &e) != GW_OK || gw_store_migrate(store, &applied, &e) != GW_OK ||
-        gw_server_start(srv, &e) != GW_OK) {
+    struct gw_scheduler *sched = NULL;
+    struct gw_outbound_notifier *notifier = gw_notifier_new(&cfg, &e);
+    struct gw_server *srv = notifier ? gw_server_new(&cfg, store, &e) : NULL;
+    if (!srv || gw_server_bind(srv, &e) != GW_OK ||
+        gw_store_migrate(store, &applied, &e) != GW_OK || gw_server_start(srv, &e) != GW_OK) {
         gw_cli_report(&e);
-        rc = 1;
+        rc = notifier ? 1 : 2;
         goto done;
     }
+    /* approval reminders and escalations, delivered through outbound/ */
+    sched = gw_scheduler_start(srv, gw_notifier_get(notifier));
     gw_log_json(GW_LOG_INFO,
                 json_pack("{s:s, s:s, s:i, s:s, s:I}", "msg", "listening", "address",
                           cfg.listen_address, "port", srv->port, "store",
@@ -48,10 +54,12 @@ int gw_cmd_serve(int argc, char **argv, const char *config_path)
     int sig = 0;
     sigwait(&sigs, &sig);
     gw_log_info("received %s; finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    gw_scheduler_stop(sched);
     gw_server_stop(srv);
     gw_log_info("stopped");
 done:
     gw_server_free(srv);
+    gw_notifier_free(notifier);
     gw_store_close(store);
     gw_config_free(&cfg);
     return rc;

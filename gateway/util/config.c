@@ -62,6 +62,24 @@ static const struct key keys[] = {
      1, 3600, "Idle keep-alive connections are closed after this many seconds."},
     {"web_root", K_STRING, OFF(web_root), "LMSGW_WEB_ROOT", "", 0, 0,
      "Folder with the dashboard's files. Empty: the web/ folder beside the lmsgw binary."},
+    {"smtp_url", K_STRING, OFF(smtp_url), "LMSGW_SMTP_URL", "", 0, 0,
+     "Mail server for approval requests, reminders and escalations: smtp://host:port or "
+     "smtps://host:port. Empty: notices are written to the log instead (recipient and subject)."},
+    {"smtp_from", K_STRING, OFF(smtp_from), "LMSGW_SMTP_FROM", "lmsgw@localhost", 0, 0,
+     "The From address of notices."},
+    {"smtp_from_name", K_STRING, OFF(smtp_from_name), "LMSGW_SMTP_FROM_NAME", "lmsgw", 0, 0,
+     "The From display name of notices."},
+    {"smtp_username", K_STRING, OFF(smtp_username), "LMSGW_SMTP_USERNAME", "", 0, 0,
+     "SMTP AUTH user (empty: no authentication)."},
+    {"smtp_password", K_STRING, OFF(smtp_password), "LMSGW_SMTP_PASSWORD", "", 0, 0,
+     "SMTP AUTH password."},
+    {"smtp_starttls", K_STRING, OFF(smtp_starttls), "LMSGW_SMTP_STARTTLS", "try", 0, 0,
+     "For smtp:// URLs: none, try or required."},
+    {"lms_targets_file", K_STRING, OFF(lms_targets_file), "LMSGW_LMS_TARGETS_FILE", "", 0, 0,
+     "JSON file naming the LMSs courses are published to (schemas/lms-targets.schema.json). "
+     "Empty: approved courses wait in the publish outbox."},
+    {"publish_max_attempts", K_INT, OFF(publish_max_attempts), "LMSGW_PUBLISH_MAX_ATTEMPTS", "8", 1,
+     100, "Attempts at publishing a version before the course becomes publish_failed."},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

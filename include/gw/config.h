@@ -29,6 +29,14 @@ struct gw_config {
     int64_t shutdown_grace_s;
     int64_t connection_timeout_s;
     char *web_root; /* "" = the web/ folder beside the lmsgw binary */
+    char *smtp_url; /* "" = notices are logged, not mailed */
+    char *smtp_from;
+    char *smtp_from_name;
+    char *smtp_username;
+    char *smtp_password;
+    char *smtp_starttls;
+    char *lms_targets_file; /* "" = no LMS: approved courses wait in the outbox */
+    int64_t publish_max_attempts;
 };
 
 /* Fills cfg with defaults, then the file at path (may be NULL), then the
