@@ -134,8 +134,8 @@ static bool make_link(struct gw_scheduler *s, const struct gw_notice_row *n, int
     if (!gw_review_token_new_nonce(&c) ||
         gw_review_token_make(s->key, sizeof s->key, &c, token, sizeof token, &e) != GW_OK)
         return false;
-    snprintf(out, cap, "%s/r/%s", s->public_url, token);
-    return true;
+    int len = snprintf(out, cap, "%s/r/%s", s->public_url, token);
+    return len > 0 && (size_t)len < cap; /* a cut link would not verify */
 }
 
 static void render(struct gw_scheduler *s, const struct gw_notice_row *n, int64_t now_ms,

@@ -9,7 +9,7 @@
 #include <signal.h>
 
 static struct gwt_server srv;
-static char bi_token[200];
+static char bi_token[256];
 
 static char *page(const char *fragment)
 {
@@ -42,7 +42,7 @@ static void test_wrong_key(void)
 
 static void test_loads_with_a_bi_key(void)
 {
-    char frag[256];
+    char frag[320];
     snprintf(frag, sizeof frag, "#key=%s", bi_token);
     char *dom = page(frag);
     REQUIRE(dom);
