@@ -27,6 +27,8 @@ static const char usage[] =
     "                                exit 0 valid, 1 invalid, 2 unreadable\n"
     "  validate --finding-codes      print the registry of validation finding codes\n"
     "  review tick | audit-verify    run the review scheduler once | check the audit log's chain\n"
+    "  review link ROUND APPROVER [--days N]\n"
+    "                                print a fresh one-click approval link (default 14 days)\n"
     "  errors --json                 print the error-code registry\n"
     "  openapi                       print the OpenAPI description of the API\n"
     "  --help, --version\n"

@@ -2,6 +2,8 @@
  * audit-verify` (the audit log's hash chain, end to end). See gw/review_cli.h. */
 #include "gw/buf.h"
 #include "gw/cli.h"
+#include "gw/notifier.h"
+#include "gw/review.h"
 #include "gw/review_cli.h"
 #include "gw/review_store.h"
 #include "gw/scheduler.h"
@@ -38,14 +40,24 @@ static int audit_verify(struct gw_store *store)
     return rc == GW_OK ? 0 : 1;
 }
 
+static const char *public_url(const struct gw_config *cfg)
+{
+    return cfg->public_url && *cfg->public_url ? cfg->public_url : "http://localhost";
+}
+
 static int tick(struct gw_store *store, const struct gw_config *cfg)
 {
-    const char *url = cfg->public_url && *cfg->public_url ? cfg->public_url : "http://localhost";
-    struct gw_scheduler *s = gw_scheduler_new(store, NULL, url, NULL);
-    struct gw_tick_stats st;
     struct gw_error e;
+    struct gw_outbound_notifier *n = gw_notifier_new(cfg, &e);
+    if (!n) {
+        gw_cli_report(&e);
+        return 2;
+    }
+    struct gw_scheduler *s = gw_scheduler_new(store, NULL, public_url(cfg), gw_notifier_get(n));
+    struct gw_tick_stats st;
     enum gw_err rc = gw_scheduler_tick(s, gw_time_now_ms(), &st, &e);
     gw_scheduler_free(s);
+    gw_notifier_free(n);
     if (rc != GW_OK) {
         gw_cli_report(&e);
         return 1;
@@ -55,11 +67,42 @@ static int tick(struct gw_store *store, const struct gw_config *cfg)
     return 0;
 }
 
+/* A fresh one-click link for an approver of a round, e.g. when their mail
+ * bounced: the same signed, expiring, single-use token the scheduler mails. */
+static int link(struct gw_store *store, const struct gw_config *cfg, const char *round,
+                const char *approver, long days)
+{
+    uint8_t key[32];
+    struct gw_error e;
+    struct gw_review_token_claims c = {0};
+    snprintf(c.round_id, sizeof c.round_id, "%s", round);
+    snprintf(c.approver_id, sizeof c.approver_id, "%s", approver);
+    c.actions =
+        GW_REVIEW_ACTION_APPROVE | GW_REVIEW_ACTION_REQUEST_CHANGES | GW_REVIEW_ACTION_REJECT;
+    c.expires_ms = gw_time_now_ms() + days * 86400000LL;
+    char token[GW_REVIEW_TOKEN_MAX];
+    if (gw_store_review_key(store, key, &e) != GW_OK || !gw_review_token_new_nonce(&c) ||
+        gw_review_token_make(key, sizeof key, &c, token, sizeof token, &e) != GW_OK) {
+        gw_cli_report(&e);
+        return 1;
+    }
+    printf("%s/r/%s\n", public_url(cfg), token);
+    return 0;
+}
+
 int gw_cmd_review(int argc, char **argv, const char *config_path)
 {
     const char *sub = argc > 1 ? argv[1] : "";
-    if (argc != 2 || (strcmp(sub, "tick") != 0 && strcmp(sub, "audit-verify") != 0)) {
-        fprintf(stderr, "usage: lmsgw review tick|audit-verify\n");
+    bool is_link =
+        strcmp(sub, "link") == 0 && (argc == 4 || (argc == 6 && strcmp(argv[4], "--days") == 0));
+    long days = argc == 6 ? strtol(argv[5], NULL, 10) : 14;
+    if (!is_link && (argc != 2 || (strcmp(sub, "tick") != 0 && strcmp(sub, "audit-verify") != 0))) {
+        fprintf(stderr,
+                "usage: lmsgw review tick | audit-verify | link ROUND_ID APPROVER_ID [--days N]\n");
+        return 2;
+    }
+    if (is_link && (days < 1 || days > 90)) {
+        fprintf(stderr, "lmsgw: --days takes 1 to 90\n");
         return 2;
     }
     struct gw_config cfg;
@@ -72,7 +115,9 @@ int gw_cmd_review(int argc, char **argv, const char *config_path)
         gw_cli_report(&e);
         rc = 1;
     } else {
-        rc = strcmp(sub, "tick") == 0 ? tick(store, &cfg) : audit_verify(store);
+        rc = is_link                    ? link(store, &cfg, argv[2], argv[3], days)
+             : strcmp(sub, "tick") == 0 ? tick(store, &cfg)
+                                        : audit_verify(store);
     }
     gw_store_close(store);
     gw_config_free(&cfg);
