@@ -1,0 +1,148 @@
+/* Several gateway instances on one PostgreSQL: two lmsgw processes started at
+ * the same moment on a fresh database (their migrations race under the
+ * advisory lock), a key made through one works on the other, a statement
+ * written through one is read through the other, and the same statement id
+ * PUT through both at once is stored once (equal content: both succeed;
+ * different content: exactly one 409). */
+#include "gwtest.h"
+#include "testsupport.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct gwt_server a, b;
+static char lms_a[256], lms_b[256];
+
+struct starter {
+    struct gwt_server *s;
+    const char *dsn;
+    bool ok;
+};
+
+static void *start(void *ud)
+{
+    struct starter *st = ud;
+    st->ok = gwt_server_start(st->s, st->dsn, "{\"access_log\": false}");
+    return NULL;
+}
+
+static void test_both_start_on_one_database(void)
+{
+    CHECK(a.port > 0 && b.port > 0 && a.port != b.port);
+    char u[256];
+    snprintf(u, sizeof u, "%s/readyz", b.base_url);
+    struct gwt_response r;
+    CHECK(gwt_http("GET", u, NULL, NULL, 0, &r));
+    CHECK_INT(r.status, 200);
+    gwt_response_free(&r);
+}
+
+static void test_shared_keys_and_statements(void)
+{
+    /* a key made through A (its admin key works on B too: one store) */
+    REQUIRE(gwt_server_make_key(&a, "lms", lms_a, sizeof lms_a));
+    snprintf(lms_b, sizeof lms_b, "%s", lms_a);
+    char u[256];
+    const char *h[] = {lms_b, "Content-Type: application/json", "X-Experience-API-Version: 1.0.3",
+                       NULL};
+    snprintf(u, sizeof u, "%s/xapi/statements", a.base_url);
+    const char *st = "{\"actor\":{\"mbox\":\"mailto:ada@example.org\"},\"verb\":{\"id\":"
+                     "\"http://adlnet.gov/expapi/verbs/completed\"},\"object\":{\"id\":"
+                     "\"https://courses.example.org/multi\"}}";
+    struct gwt_response r;
+    CHECK(gwt_http("POST", u, h, st, strlen(st), &r));
+    CHECK_INT(r.status, 200);
+    json_t *ids = json_loads(r.body, 0, NULL);
+    gwt_response_free(&r);
+    REQUIRE(json_array_size(ids) == 1);
+    snprintf(u, sizeof u, "%s/xapi/statements?statementId=%s", b.base_url,
+             json_string_value(json_array_get(ids, 0)));
+    CHECK(gwt_http("GET", u, h, NULL, 0, &r));
+    CHECK_INT(r.status, 200); /* written through A, read through B */
+    gwt_response_free(&r);
+    json_decref(ids);
+}
+
+struct put {
+    const struct gwt_server *s;
+    const char *id, *body;
+    long status;
+};
+
+static void *do_put(void *ud)
+{
+    struct put *p = ud;
+    char u[256];
+    snprintf(u, sizeof u, "%s/xapi/statements?statementId=%s", p->s->base_url, p->id);
+    const char *h[] = {lms_a, "Content-Type: application/json", "X-Experience-API-Version: 1.0.3",
+                       NULL};
+    struct gwt_response r;
+    p->status = gwt_http("PUT", u, h, p->body, strlen(p->body), &r) ? r.status : -1;
+    gwt_response_free(&r);
+    return NULL;
+}
+
+static void race(const char *id, const char *body_a, const char *body_b, long *sa, long *sb)
+{
+    struct put pa = {&a, id, body_a, 0}, pb = {&b, id, body_b, 0};
+    pthread_t ta, tb;
+    pthread_create(&ta, NULL, do_put, &pa);
+    pthread_create(&tb, NULL, do_put, &pb);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    *sa = pa.status;
+    *sb = pb.status;
+}
+
+static void test_same_id_through_both(void)
+{
+    const char *same = "{\"actor\":{\"mbox\":\"mailto:bo@example.org\"},\"verb\":{\"id\":"
+                       "\"http://adlnet.gov/expapi/verbs/passed\"},\"object\":{\"id\":"
+                       "\"https://courses.example.org/multi\"}}";
+    const char *other = "{\"actor\":{\"mbox\":\"mailto:bo@example.org\"},\"verb\":{\"id\":"
+                        "\"http://adlnet.gov/expapi/verbs/failed\"},\"object\":{\"id\":"
+                        "\"https://courses.example.org/multi\"}}";
+    for (int i = 0; i < 5; i++) {
+        char id[40];
+        snprintf(id, sizeof id, "6d2e3a7c-1b4f-4c2a-9e8d-00000000000%d", i);
+        long sa, sb;
+        race(id, same, same, &sa, &sb);
+        CHECK_INT(sa, 204); /* equal content: a replay, both succeed */
+        CHECK_INT(sb, 204);
+        snprintf(id, sizeof id, "6d2e3a7c-1b4f-4c2a-9e8d-00000000001%d", i);
+        race(id, same, other, &sa, &sb);
+        CHECK((sa == 204 && sb == 409) || (sa == 409 && sb == 204)); /* exactly one wins */
+    }
+}
+
+int main(void)
+{
+    char *dsn = gwt_pg_fresh_dsn();
+    if (!dsn) {
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+    struct starter sa = {&a, dsn, false}, sb = {&b, dsn, false};
+    pthread_t ta, tb;
+    pthread_create(&ta, NULL, start, &sa);
+    pthread_create(&tb, NULL, start, &sb);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    if (!sa.ok || !sb.ok) {
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+    GW_RUN(test_both_start_on_one_database);
+    GW_RUN(test_shared_keys_and_statements);
+    GW_RUN(test_same_id_through_both);
+    gwt_server_stop(&a, SIGTERM);
+    gwt_server_stop(&b, SIGTERM);
+    gwt_server_free(&a);
+    gwt_server_free(&b);
+    free(dsn);
+    return gw_test_summary();
+}
