@@ -229,7 +229,7 @@ enum gw_err gw_store_tx(struct gw_store *s, enum gw_tx_kind kind, gw_tx_fn fn, v
     struct gw_error *e = err ? err : &local;
     gw_error_clear(e);
     gw_store_count(s, &s->stats.tx_total);
-    bool serialize = kind == GW_TX_WRITE && s->drv->dialect == GW_DIALECT_SQLITE;
+    bool serialize = kind != GW_TX_READ && s->drv->dialect == GW_DIALECT_SQLITE;
     for (int attempt = 0;; attempt++) {
         int idx = gw_store_acquire(s, e);
         enum gw_qs qs;
@@ -383,7 +383,9 @@ enum gw_err gw_store_migrate_list(struct gw_store *s, const struct gw_migration 
         *applied = 0;
     for (int i = 0; i < n && !c.newer; i++) {
         c.m = &list[i];
-        enum gw_err rc = gw_store_tx(s, GW_TX_WRITE, migrate_step, &c, err);
+        /* READ COMMITTED: after the advisory lock, see what another instance
+         * migrated meanwhile (a SERIALIZABLE snapshot would predate it) */
+        enum gw_err rc = gw_store_tx(s, GW_TX_WRITE_LOCKED, migrate_step, &c, err);
         if (rc != GW_OK)
             return rc;
         if (c.ran) {

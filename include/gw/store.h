@@ -112,7 +112,14 @@ struct gw_store_stats {
 void gw_store_stats(struct gw_store *s, struct gw_store_stats *out);
 
 /* ---- transactions ---- */
-enum gw_tx_kind { GW_TX_READ, GW_TX_WRITE };
+enum gw_tx_kind {
+    GW_TX_READ,
+    GW_TX_WRITE,
+    /* A write whose statements must each see what other sessions committed
+     * before it (READ COMMITTED on PostgreSQL): for work serialized by an
+     * advisory lock taken inside the transaction, such as migrations. */
+    GW_TX_WRITE_LOCKED,
+};
 
 /* The body of a transaction: run queries on db; return GW_QS_HARD (with err
  * set: a domain code such as GW_E_NOT_FOUND, or a store code) to roll back and

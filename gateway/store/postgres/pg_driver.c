@@ -180,10 +180,11 @@ static enum gw_qs pg_exec_script(struct gw_db *base, const char *sql, struct gw_
 
 static enum gw_qs pg_begin(struct gw_db *base, enum gw_tx_kind kind, struct gw_error *err)
 {
-    return pg_exec_script(base,
-                          kind == GW_TX_WRITE ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
-                                              : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-                          err);
+    const char *sql = kind == GW_TX_WRITE ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+                      : kind == GW_TX_WRITE_LOCKED
+                          ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                          : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    return pg_exec_script(base, sql, err);
 }
 
 static enum gw_qs pg_commit(struct gw_db *base, struct gw_error *err)

@@ -170,7 +170,7 @@ static enum gw_qs sq_exec_script(struct gw_db *base, const char *sql, struct gw_
 
 static enum gw_qs sq_begin(struct gw_db *base, enum gw_tx_kind kind, struct gw_error *err)
 {
-    return sq_exec_script(base, kind == GW_TX_WRITE ? "BEGIN IMMEDIATE" : "BEGIN", err);
+    return sq_exec_script(base, kind == GW_TX_READ ? "BEGIN" : "BEGIN IMMEDIATE", err);
 }
 
 static enum gw_qs sq_commit(struct gw_db *base, struct gw_error *err)
