@@ -28,6 +28,7 @@ void gw_api_keys_post(struct gw_req *req, struct gw_reply *rep)
         {"role", GW_J_STRING, true, &role, GW_JF_NONE, roles, 0, 0, 0},
         {"dedup_window_s", GW_J_INT, false, &opt.dedup_window_s, GW_JF_NONE, NULL, 0, 604800, 0},
         {"hmac", GW_J_BOOL, false, &opt.hmac, GW_JF_NONE, NULL, 0, 0, 0},
+        {"person_id", GW_J_STRING, false, &opt.person_id, GW_JF_NONEMPTY, NULL, 0, 0, 63},
         GW_JFIELD_END,
     };
     struct gw_error e;
@@ -46,6 +47,8 @@ void gw_api_keys_post(struct gw_req *req, struct gw_reply *rep)
                             (json_int_t)opt.dedup_window_s);
     if (k.hmac_secret[0])
         json_object_set_new(out, "hmac_secret", json_string(k.hmac_secret));
+    if (opt.person_id)
+        json_object_set_new(out, "person_id", json_string(opt.person_id));
     gw_reply_json(rep, 201, out);
     json_decref(body);
 }

@@ -20,6 +20,21 @@ void gw_api_round_get(struct gw_req *req, struct gw_reply *rep)
     gw_api_review_reply(rep, rc, &e, 200, out);
 }
 
+/* An approver's key acts only as the person it belongs to: a decision made
+ * through the API is as attributable as one made through a signed link. */
+static enum gw_err own_person(const struct gw_req *req, const char *approver, struct gw_error *e)
+{
+    if (!req->who.person_id[0])
+        return gw_error_set(e, GW_E_REVIEW_NOT_APPROVER, "Authorization",
+                            "this key belongs to no person; an admin creates approver keys with "
+                            "--person (or \"person_id\") so decisions are attributable");
+    if (strcmp(req->who.person_id, approver) != 0)
+        return gw_error_set(e, GW_E_REVIEW_NOT_APPROVER, "/approver_id",
+                            "this key belongs to %s and cannot act as %s", req->who.person_id,
+                            approver);
+    return GW_OK;
+}
+
 void gw_api_round_decisions_post(struct gw_req *req, struct gw_reply *rep)
 {
     json_t *body = gw_req_json(req, rep);
@@ -40,6 +55,8 @@ void gw_api_round_decisions_post(struct gw_req *req, struct gw_reply *rep)
     gw_api_review_actor(req, actor, &rq.who);
     enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
     char *full = NULL;
+    if (rc == GW_OK && req->who.role != GW_ROLE_ADMIN)
+        rc = own_person(req, approver, &e);
     if (rc == GW_OK && req->who.role == GW_ROLE_ADMIN) {
         /* an admin key is not an approver: deciding for one needs a reason */
         if (!reason)
@@ -93,6 +110,8 @@ void gw_api_round_delegate_post(struct gw_req *req, struct gw_reply *rep)
     int64_t now = gw_clock_now_ms(&req->srv->clock);
     json_t *out = NULL;
     enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
+    if (rc == GW_OK && req->who.role != GW_ROLE_ADMIN)
+        rc = own_person(req, approver, &e);
     if (rc == GW_OK)
         rc = gw_store_review_delegate(req->srv->store, req->params[0], approver, delegate, &who,
                                       now, &e);

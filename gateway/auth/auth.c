@@ -63,6 +63,8 @@ enum gw_err gw_auth_key_create(struct gw_store *s, const char *name, const char 
     gw_sha256_hex(out->secret, strlen(out->secret), k.secret_hash);
     k.created_ms = now_ms;
     k.xapi_dedup_window_s = opt ? opt->dedup_window_s : 0;
+    if (opt && opt->person_id)
+        snprintf(k.person_id, sizeof k.person_id, "%s", opt->person_id);
     out->hmac_secret[0] = '\0';
     if (opt && opt->hmac) {
         uint8_t hs[32];
@@ -250,6 +252,7 @@ enum gw_err gw_auth_check(struct gw_auth_cache *c, struct gw_store *s, const cha
     who->role = gw_role_from_name(k.role);
     who->xapi_dedup_window_s = k.xapi_dedup_window_s;
     snprintf(who->hmac_secret, sizeof who->hmac_secret, "%s", k.hmac_secret);
+    snprintf(who->person_id, sizeof who->person_id, "%s", k.person_id);
     return GW_OK;
 }
 

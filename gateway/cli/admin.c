@@ -58,7 +58,7 @@ static int key_create(int argc, char **argv, struct gw_store *store)
     const char *name = opt_value(argc, argv, "--name");
     if (!role || !name) {
         fprintf(stderr, "usage: lmsgw key create --role admin|author|approver|lms|bi --name NAME "
-                        "[--dedup-window SECONDS] [--hmac] [--json]\n");
+                        "[--person PERSON_ID] [--dedup-window SECONDS] [--hmac] [--json]\n");
         return 2;
     }
     const char *dedup = opt_value(argc, argv, "--dedup-window");
@@ -68,7 +68,9 @@ static int key_create(int argc, char **argv, struct gw_store *store)
         fprintf(stderr, "lmsgw: --dedup-window takes seconds from 0 to 604800\n");
         return 2;
     }
-    struct gw_key_options opt = {.dedup_window_s = window, .hmac = has_flag(argc, argv, "--hmac")};
+    struct gw_key_options opt = {.dedup_window_s = window,
+                                 .hmac = has_flag(argc, argv, "--hmac"),
+                                 .person_id = opt_value(argc, argv, "--person")};
     struct gw_new_key k;
     struct gw_error e;
     if (gw_auth_key_create(store, name, role, &opt, gw_time_now_ms(), &k, &e) != GW_OK) {

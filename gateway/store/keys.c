@@ -17,11 +17,14 @@ static enum gw_qs insert_body(struct gw_db *db, void *ud, struct gw_error *err)
         GW_P_INT(k->created_ms),
         GW_P_INT(k->xapi_dedup_window_s),
         GW_P_TEXT(k->hmac_secret[0] ? k->hmac_secret : NULL),
+        GW_P_TEXT(k->person_id[0] ? k->person_id : NULL),
     };
-    return gw_db_query(db,
-                       "INSERT INTO api_keys (key_id, name, role, secret_hash, created_ms, "
-                       "xapi_dedup_window_s, hmac_secret) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                       p, 7, NULL, NULL, err);
+    return gw_db_query(
+        db,
+        "INSERT INTO api_keys (key_id, name, role, secret_hash, created_ms, "
+        "xapi_dedup_window_s, hmac_secret, person_id) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+        "$8)",
+        p, 8, NULL, NULL, err);
 }
 
 enum gw_err gw_store_key_insert(struct gw_store *s, const struct gw_key *k, struct gw_error *err)
@@ -44,10 +47,11 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
     struct get_ctx *c = ud;
     struct gw_dbp p[] = {GW_P_TEXT(c->key_id)};
     struct gw_db_rows *r = NULL;
-    enum gw_qs qs = gw_db_query(db,
-                                "SELECT key_id, name, role, secret_hash, created_ms, revoked_ms, "
-                                "xapi_dedup_window_s, hmac_secret FROM api_keys WHERE key_id = $1",
-                                p, 1, &r, NULL, err);
+    enum gw_qs qs =
+        gw_db_query(db,
+                    "SELECT key_id, name, role, secret_hash, created_ms, revoked_ms, "
+                    "xapi_dedup_window_s, hmac_secret, person_id FROM api_keys WHERE key_id = $1",
+                    p, 1, &r, NULL, err);
     if (qs == GW_QS_ONE) {
         copy_text(c->out->key_id, sizeof c->out->key_id, gw_db_col_text(r, 0));
         copy_text(c->out->name, sizeof c->out->name, gw_db_col_text(r, 1));
@@ -57,6 +61,7 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
         c->out->revoked_ms = gw_db_col_int(r, 5);
         c->out->xapi_dedup_window_s = gw_db_col_int(r, 6);
         copy_text(c->out->hmac_secret, sizeof c->out->hmac_secret, gw_db_col_text(r, 7));
+        copy_text(c->out->person_id, sizeof c->out->person_id, gw_db_col_text(r, 8));
     } else if (qs == GW_QS_NONE) {
         gw_error_set(err, GW_E_NOT_FOUND, "key_id", "no API key has the id '%s'", c->key_id);
         qs = GW_QS_HARD;

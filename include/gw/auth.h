@@ -25,6 +25,7 @@ struct gw_new_key {
 struct gw_key_options {
     int64_t dedup_window_s; /* > 0: drop id-less xAPI resends within this window */
     bool hmac;              /* bodies must carry X-Lmsgw-Signature: sha256=HMAC(secret, body) */
+    const char *person_id;  /* the person the key belongs to (NULL: none) */
 };
 
 /* Creates and stores a key. role is a role name ("admin", ...); opt may be

@@ -76,6 +76,7 @@ struct gw_principal {
     unsigned role;
     int64_t xapi_dedup_window_s; /* see struct gw_key */
     char hmac_secret[65];        /* see struct gw_key */
+    char person_id[64];          /* see struct gw_key */
 };
 
 struct gw_req {

@@ -207,6 +207,7 @@ struct gw_key {
     int64_t revoked_ms;          /* 0 when active */
     int64_t xapi_dedup_window_s; /* lms keys: drop id-less resends within this window; 0 = off */
     char hmac_secret[65];        /* "" or the secret request bodies must be signed with */
+    char person_id[64];          /* "" or the person the key belongs to (approvers) */
 };
 
 enum gw_err gw_store_key_insert(struct gw_store *s, const struct gw_key *k, struct gw_error *err);

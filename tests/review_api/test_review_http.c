@@ -24,7 +24,7 @@
 #include <string.h>
 
 static struct gwt_server srv;
-static char h_admin[256], h_author[256], h_approver[256], h_bi[256];
+static char h_admin[256], h_author[256], h_approver[256], h_bi[256], h_unbound[256];
 static struct gw_store *db; /* the same database, opened beside the server */
 
 static long call(const char *method, const char *path, const char *auth, const char *ctype,
@@ -61,10 +61,12 @@ static const char *sv(json_t *o, const char *k)
     return s ? s : "";
 }
 
-static bool make_key(const char *role, char *out)
+/* person: the person the key belongs to, or NULL */
+static bool make_key(const char *role, const char *person, char *out)
 {
-    char body[128];
-    snprintf(body, sizeof body, "{\"name\":\"%s\",\"role\":\"%s\"}", role, role);
+    char body[192];
+    snprintf(body, sizeof body, "{\"name\":\"%s\",\"role\":\"%s\"%s%s%s}", role, role,
+             person ? ",\"person_id\":\"" : "", person ? person : "", person ? "\"" : "");
     json_t *j = NULL;
     bool ok = post_json("/api/v1/keys", h_admin, body, &j) == 201;
     if (ok)
@@ -286,6 +288,15 @@ static void test_api_decision_queues_publish(void)
     CHECK_INT(post_json(path, h_approver, "{\"decision\":\"maybe\",\"approver_id\":\"bob\"}", &j),
               400);
     json_decref(j);
+    /* an approver key acts only as its own person; a key of no person not at all */
+    CHECK_INT(post_json(path, h_approver, "{\"decision\":\"approve\",\"approver_id\":\"ann\"}", &j),
+              403);
+    CHECK_INT(json_integer_value(json_object_get(j, "code")), 4007);
+    CHECK_STR(sv(j, "where"), "/approver_id");
+    json_decref(j);
+    CHECK_INT(post_json(path, h_unbound, "{\"decision\":\"approve\",\"approver_id\":\"bob\"}", &j),
+              403);
+    json_decref(j);
     CHECK_INT(post_json(path, h_approver, "{\"decision\":\"approve\",\"approver_id\":\"bob\"}", &j),
               201);
     CHECK_STR(sv(j, "course_state"), "approved");
@@ -429,8 +440,8 @@ int main(void)
     snprintf(h_admin, sizeof h_admin, "Authorization: Bearer %s", srv.admin_token);
     struct gw_error e;
     db = gw_store_open(dsn, NULL, &e);
-    if (!db || !make_key("author", h_author) || !make_key("approver", h_approver) ||
-        !make_key("bi", h_bi)) {
+    if (!db || !make_key("author", NULL, h_author) || !make_key("approver", "bob", h_approver) ||
+        !make_key("approver", NULL, h_unbound) || !make_key("bi", NULL, h_bi)) {
         fprintf(stderr, "setup failed: %s\n", db ? "keys" : e.detail);
         printf("0 passed, 1 failed\n");
         return 1;
