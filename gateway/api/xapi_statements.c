@@ -626,7 +626,10 @@ void gw_api_xapi_statements_get(struct gw_req *req, struct gw_reply *rep)
         return;
     }
     json_t *list = json_array();
+    int64_t newest = 0;
     for (size_t i = 0; i < page.n; i++) {
+        if (page.stored_ms[i] > newest)
+            newest = page.stored_ms[i];
         json_t *st = formatted(page.bodies[i], page.stored_ms[i], q.format, langs);
         if (st)
             json_array_append_new(list, st);
@@ -638,6 +641,11 @@ void gw_api_xapi_statements_get(struct gw_req *req, struct gw_reply *rep)
         reply_with_attachments(req, rep, doc, list);
     else
         gw_reply_json(rep, 200, json_incref(doc));
+    if (newest) { /* the newest statement in this page */
+        char date[64];
+        http_date(newest, date);
+        gw_reply_header(rep, "Last-Modified", date);
+    }
     json_decref(doc);
     json_decref(list);
     gw_xapi_page_free(&page);
