@@ -89,17 +89,31 @@ static void pause_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-static void write_targets(const char *path, const char *secret, long lease_ms)
+#define MOODLE_TOKEN "0123456789abcdef0123456789abcdef"
+
+/* A targets file for lmssim: kind "scormcloud" (secret is the app secret) or
+ * "moodle" (secret is the web-service token). */
+static void write_targets(const char *path, const char *kind, const char *secret, long lease_ms)
 {
     FILE *f = fopen(path, "w");
     if (!f)
         return;
     fprintf(f,
             "{\"default\":\"sim\",\"poll_ms\":50,\"backoff_base_ms\":50,\"backoff_cap_ms\":200,"
-            "\"lease_ms\":%ld,\"targets\":{\"sim\":{\"type\":\"scormcloud\",\"base_url\":"
-            "\"%s/api/v2\",\"app_id\":\"lmssim-app\",\"secret\":\"%s\","
-            "\"import_poll_interval_ms\":10,\"timeout_ms\":10000,\"upload_timeout_ms\":30000}}}\n",
-            lease_ms, sim.base_url, secret);
+            "\"lease_ms\":%ld,\"targets\":{\"sim\":",
+            lease_ms);
+    if (strcmp(kind, "moodle") == 0)
+        fprintf(f,
+                "{\"type\":\"moodle\",\"base_url\":\"%s\",\"token\":\"%s\",\"category_id\":1,"
+                "\"timeout_ms\":10000,\"upload_timeout_ms\":30000}",
+                sim.base_url, secret);
+    else
+        fprintf(f,
+                "{\"type\":\"scormcloud\",\"base_url\":\"%s/api/v2\",\"app_id\":\"lmssim-app\","
+                "\"secret\":\"%s\",\"import_poll_interval_ms\":10,\"timeout_ms\":10000,"
+                "\"upload_timeout_ms\":30000}",
+                sim.base_url, secret);
+    fprintf(f, "}}\n");
     fclose(f);
 }
 
@@ -116,11 +130,12 @@ static bool make_key(struct gw *g, const char *role, char *out)
 }
 
 /* A gateway with its own database and a targets file (secret, lease). */
-static bool gw_start(struct gw *g, const char *name, const char *secret, long lease_ms)
+static bool gw_start_kind(struct gw *g, const char *name, const char *kind, const char *secret,
+                          long lease_ms)
 {
     memset(g, 0, sizeof *g);
     snprintf(g->targets, sizeof g->targets, "%s/%s-targets.json", tmp, name);
-    write_targets(g->targets, secret, lease_ms);
+    write_targets(g->targets, kind, secret, lease_ms);
     char extra[1024];
     snprintf(extra, sizeof extra, "{\"max_package_bytes\": 4000000, \"lms_targets_file\": \"%s\"}",
              g->targets);
@@ -152,6 +167,11 @@ static bool gw_start(struct gw *g, const char *name, const char *secret, long le
         json_decref(j);
     }
     return ok;
+}
+
+static bool gw_start(struct gw *g, const char *name, const char *secret, long lease_ms)
+{
+    return gw_start_kind(g, name, "scormcloud", secret, lease_ms);
 }
 
 static void gw_stop(struct gw *g)
@@ -450,7 +470,7 @@ static void test_bad_credentials_then_admin_retry(void)
     json_decref(j);
     /* fix the file, restart, retry */
     gwt_server_stop(&g.s, SIGTERM);
-    write_targets(g.targets, GOOD_SECRET, 1200000);
+    write_targets(g.targets, "scormcloud", GOOD_SECRET, 1200000);
     REQUIRE(gwt_server_restart(&g.s));
     CHECK_INT(call(&g, "POST", path, g.admin, NULL, NULL, 0, &j), 202);
     CHECK_STR(sv(j, "state"), "publishing");
@@ -510,6 +530,82 @@ static void test_sigkill_during_upload(void)
     gw_stop(&g);
 }
 
+static json_t *moodle_course(const json_t *state, const char *course_id)
+{
+    char idnumber[128];
+    snprintf(idnumber, sizeof idnumber, "lmsgw:%s", course_id);
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(json_object_get(state, "moodle"), "courses"), i, c)
+    {
+        if (strcmp(sv(c, "idnumber"), idnumber) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+/* The Moodle connector: the course creation's answer is lost once; still one
+ * course, published, its activity IRI registered; retire hides it. */
+static void test_moodle_publish_and_retire(void)
+{
+    REQUIRE(sim_reset(&sim));
+    struct gw g;
+    REQUIRE(gw_start_kind(&g, "moodle", "moodle", MOODLE_TOKEN, 1200000));
+    REQUIRE(sim_fault(&sim, "{\"match\":\"/webservice/rest/server.php\",\"wsfunction\":"
+                            "\"core_course_create_courses\",\"mode\":\"accept_then_drop\","
+                            "\"count\":1}"));
+    char id[64];
+    REQUIRE(approve_course(&g, "moodle", id));
+    json_t *p = wait_state(&g, id, "published,publish_failed");
+    REQUIRE(p != NULL);
+    CHECK_STR(sv(p, "state"), "published");
+    json_t *lms = json_array_get(json_object_get(p, "lms"), 0);
+    char lms_id[64];
+    snprintf(lms_id, sizeof lms_id, "%s", sv(lms, "lms_course_id"));
+    CHECK(strstr(sv(lms, "course_url"), "/course/view.php?id=") != NULL);
+    /* the lost answer cost one attempt; the retry found the course by its idnumber */
+    CHECK_INT(json_integer_value(
+                  json_object_get(json_array_get(json_object_get(p, "jobs"), 0), "attempts")),
+              1);
+    json_decref(p);
+    json_t *st = sim_state(&sim);
+    CHECK_INT(json_array_size(json_object_get(json_object_get(st, "moodle"), "courses")), 1);
+    json_t *mc = moodle_course(st, id);
+    REQUIRE(mc != NULL);
+    char want_id[64];
+    snprintf(want_id, sizeof want_id, "%lld",
+             (long long)json_integer_value(json_object_get(mc, "id")));
+    CHECK_STR(lms_id, want_id);
+    CHECK_INT(json_integer_value(json_object_get(mc, "visible")), 1);
+    json_decref(st);
+    /* the activity's IRI is the course's */
+    char path[256];
+    snprintf(path, sizeof path, "/api/v1/courses/%s", id);
+    json_t *c = NULL;
+    CHECK_INT(call(&g, "GET", path, g.author, NULL, NULL, 0, &c), 200);
+    bool found = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(c, "iris"), i, v) found =
+        found ||
+        (strstr(sv(v, "iri"), "/mod/scorm/view.php?id=") && strcmp(sv(v, "source"), "lms") == 0);
+    CHECK(found);
+    json_decref(c);
+    snprintf(path, sizeof path, "/api/v1/courses/%s/retire", id);
+    json_t *j = NULL;
+    CHECK_INT(call(&g, "POST", path, g.admin, NULL, NULL, 0, &j), 202);
+    json_decref(j);
+    p = wait_state(&g, id, "retired");
+    CHECK_STR(sv(p, "state"), "retired");
+    json_decref(p);
+    st = sim_state(&sim);
+    mc = moodle_course(st, id);
+    CHECK(mc && json_integer_value(json_object_get(mc, "visible")) == 0);
+    json_decref(st);
+    CHECK(!file_has(g.s.stderr_path, MOODLE_TOKEN));
+    gw_stop(&g);
+}
+
 static void test_no_secret_in_logs(void)
 {
     CHECK(!file_has(main_gw.s.stderr_path, GOOD_SECRET));
@@ -532,6 +628,7 @@ int main(void)
     GW_RUN(test_retire_removes_from_lms);
     GW_RUN(test_bad_credentials_then_admin_retry);
     GW_RUN(test_sigkill_during_upload);
+    GW_RUN(test_moodle_publish_and_retire);
     GW_RUN(test_no_secret_in_logs);
     gw_stop(&main_gw);
     sim_stop(&sim);
