@@ -152,11 +152,11 @@ static void test_lease_and_success(void)
     CHECK_STR(sv(job0(s), "state"), "done");
     CHECK(json_is_null(json_object_get(s, "last_error")));
     json_decref(s);
-    CHECK(!claim("C", 999999, 100, &b)); /* done jobs stay done */
     gw_lms_result_free(&ra);
     gw_lms_result_free(&rb);
     gw_publish_job_free(&a);
     gw_publish_job_free(&b);
+    CHECK(!claim("C", 999999, 100, &b)); /* done jobs stay done */
 }
 
 struct count_ctx {
