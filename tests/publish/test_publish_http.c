@@ -33,6 +33,7 @@ struct gw {
     struct gwt_server s;
     char admin[256], author[256], approver[256];
     char targets[512];
+    char dsn[600]; /* PostgreSQL: the database; SQLite: "" (under the data dir) */
 };
 
 static long call(const struct gw *g, const char *method, const char *path, const char *auth,
@@ -144,6 +145,7 @@ static bool gw_start_kind(struct gw *g, const char *name, const char *kind, cons
     dsn = gwt_pg_fresh_dsn();
     if (!dsn)
         return false;
+    snprintf(g->dsn, sizeof g->dsn, "%s", dsn);
 #endif
     bool ok = gwt_server_start(&g->s, dsn, extra);
     free(dsn);
@@ -606,6 +608,41 @@ static void test_moodle_publish_and_retire(void)
     gw_stop(&g);
 }
 
+/* Two gateways on one database and data directory (as two instances behind a
+ * load balancer): every approved course is published once. */
+static void test_two_instances(void)
+{
+    REQUIRE(sim_reset(&sim));
+    struct gw g2;
+    memset(&g2, 0, sizeof g2);
+    char extra[2048];
+    snprintf(extra, sizeof extra,
+             "{\"max_package_bytes\": 4000000, \"lms_targets_file\": \"%s\", \"data_dir\": "
+             "\"%s/data\"}",
+             main_gw.targets, main_gw.s.dir);
+    REQUIRE(gwt_server_start(&g2.s, main_gw.dsn[0] ? main_gw.dsn : NULL, extra));
+    char ids[4][64];
+    for (int i = 0; i < 4; i++) {
+        char tag[16];
+        snprintf(tag, sizeof tag, "twin%d", i);
+        REQUIRE(approve_course(&main_gw, tag, ids[i]));
+    }
+    for (int i = 0; i < 4; i++) {
+        json_t *p = wait_state(&main_gw, ids[i], "published,publish_failed");
+        CHECK_STR(sv(p, "state"), "published");
+        json_decref(p);
+    }
+    json_t *st = sim_state(&sim);
+    CHECK_INT(sim_course_count(st), 4);
+    CHECK_INT(sim_calls(st, UPLOAD), 4);
+    for (int i = 0; i < 4; i++)
+        CHECK_INT(json_array_size(json_object_get(sim_course(st, ids[i]), "versions")), 1);
+    json_decref(st);
+    CHECK(file_has(g2.s.stderr_path, "publish outbox started"));
+    CHECK_INT(gwt_server_stop(&g2.s, SIGTERM), 0);
+    gwt_server_free(&g2.s);
+}
+
 static void test_no_secret_in_logs(void)
 {
     CHECK(!file_has(main_gw.s.stderr_path, GOOD_SECRET));
@@ -629,6 +666,7 @@ int main(void)
     GW_RUN(test_bad_credentials_then_admin_retry);
     GW_RUN(test_sigkill_during_upload);
     GW_RUN(test_moodle_publish_and_retire);
+    GW_RUN(test_two_instances);
     GW_RUN(test_no_secret_in_logs);
     gw_stop(&main_gw);
     sim_stop(&sim);
