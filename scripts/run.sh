@@ -3,7 +3,9 @@
 # embedded default: installs what is missing, builds, migrates SQLite under
 # ./data, creates an admin key, starts the local LMS simulator (lmssim, the
 # default LMS endpoint), uploads the sample course packages once the gateway is
-# ready, prints the URL and the key, and serves until Ctrl-C.
+# ready, prints the URL and the key, and serves until Ctrl-C. Approved courses
+# are published to lmssim's SCORM Cloud API through $LMSGW_DATA_DIR/lms-targets.json
+# (written on the first run; edit it to point at a real LMS).
 #   scripts/run.sh            (LMSGW_* variables configure it; see README)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +16,26 @@ export LMSGW_DATA_DIR=${LMSGW_DATA_DIR:-$PWD/data}
 export LMSGW_PORT=${LMSGW_PORT:-8080}
 lms_port=${LMSSIM_PORT:-8090}
 mkdir -p "$LMSGW_DATA_DIR"
+# Publish on approval: the LMS targets file (schemas/lms-targets.schema.json).
+targets="$LMSGW_DATA_DIR/lms-targets.json"
+if [ ! -e "$targets" ]; then
+    cat >"$targets" <<JSON
+{
+  "default": "lmssim",
+  "targets": {
+    "lmssim": {
+      "type": "scormcloud",
+      "base_url": "http://127.0.0.1:${lms_port}/api/v2",
+      "app_id": "lmssim-app",
+      "secret": "lmssim-secret",
+      "import_poll_interval_ms": 500
+    }
+  }
+}
+JSON
+    chmod 600 "$targets"
+fi
+export LMSGW_LMS_TARGETS_FILE=${LMSGW_LMS_TARGETS_FILE:-$targets}
 ./build/lmsgw migrate
 key=$(./build/lmsgw key create --role admin --name "admin (scripts/run.sh $(date -u +%FT%TZ))" --json)
 token=$(printf '%s' "$key" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
@@ -44,6 +66,7 @@ cat <<MSG
   admin key (shown once):  ${token}
   try:  curl -H "Authorization: Bearer ${token}" http://127.0.0.1:${LMSGW_PORT}/api/v1
   local LMS (lmssim):      http://127.0.0.1:${lms_port}  (SCORM Cloud API under /api/v2, Moodle web services)
+  approved courses publish to: ${LMSGW_LMS_TARGETS_FILE}  (see GET /api/v1/courses/{id}/publish)
   data: ${LMSGW_DATA_DIR}   stop: Ctrl-C
 
 MSG

@@ -4,6 +4,7 @@
 #include "gw/cli.h"
 #include "gw/log.h"
 #include "gw/notifier.h"
+#include "gw/publish.h"
 #include "gw/scheduler.h"
 #include "gw/server.h"
 
@@ -33,6 +34,7 @@ int gw_cmd_serve(int argc, char **argv, const char *config_path)
     struct gw_error e;
     int applied = 0;
     struct gw_scheduler *sched = NULL;
+    struct gw_publish_outbox *outbox = NULL;
     struct gw_outbound_notifier *notifier = gw_notifier_new(&cfg, &e);
     struct gw_server *srv = notifier ? gw_server_new(&cfg, store, &e) : NULL;
     if (!srv || gw_server_bind(srv, &e) != GW_OK ||
@@ -43,6 +45,15 @@ int gw_cmd_serve(int argc, char **argv, const char *config_path)
     }
     /* approval reminders and escalations, delivered through outbound/ */
     sched = gw_scheduler_start(srv, gw_notifier_get(notifier));
+    /* the publish outbox: approved courses to the LMS (none without a targets file) */
+    outbox = gw_publish_start(srv, &e);
+    if (!outbox && e.code != GW_OK) {
+        gw_cli_report(&e);
+        rc = 1;
+        gw_scheduler_stop(sched);
+        gw_server_stop(srv);
+        goto done;
+    }
     gw_log_json(GW_LOG_INFO,
                 json_pack("{s:s, s:s, s:i, s:s, s:I}", "msg", "listening", "address",
                           cfg.listen_address, "port", srv->port, "store",
@@ -54,6 +65,7 @@ int gw_cmd_serve(int argc, char **argv, const char *config_path)
     int sig = 0;
     sigwait(&sigs, &sig);
     gw_log_info("received %s; finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    gw_publish_stop(outbox);
     gw_scheduler_stop(sched);
     gw_server_stop(srv);
     gw_log_info("stopped");

@@ -147,5 +147,15 @@ const struct gw_route gw_routes[] = {
      gw_api_xapi_decorate},
     {"GET", "/xapi/agents", gw_api_xapi_agents_get, XAPI_READ, GW_BODY_NONE, 0,
      "The Person object for an Agent (?agent=).", XAPI_FLAGS, gw_api_xapi_decorate},
+    /* publish: the outbox seen from a course (issue 6) */
+    {"GET", "/api/v1/courses/{id}/publish", gw_api_course_publish_get, PIPELINE, GW_BODY_NONE, 0,
+     "A course on the LMS: its LMS ids per target, its publish and retire jobs, the last error.", 0,
+     NULL},
+    {"POST", "/api/v1/courses/{id}/publish/retry", gw_api_course_publish_retry_post, ADMIN,
+     GW_BODY_NONE, 0, "Retry a failed publish (publish_failed -> publishing; the job is queued).",
+     0, NULL},
+    {"POST", "/api/v1/courses/{id}/retire", gw_api_course_retire_post, ADMIN, GW_BODY_NONE, 0,
+     "Take a published course off the LMS (queues a retire job; then the course is retired).", 0,
+     NULL},
     {0},
 };
