@@ -286,7 +286,7 @@ static json_t *wait_state(struct gw *g, const char *course_id, const char *wante
 
 static json_t *sim_course(const json_t *state, const char *course_id)
 {
-    char id[128];
+    char id[300];
     snprintf(id, sizeof id, "lmsgw-%s", course_id);
     return json_object_get(json_object_get(json_object_get(state, "scormcloud"), "courses"), id);
 }
