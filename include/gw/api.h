@@ -39,4 +39,8 @@ void gw_api_xapi_statements_put(struct gw_req *req, struct gw_reply *rep);
 void gw_api_xapi_statements_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_xapi_statements_get(struct gw_req *req, struct gw_reply *rep);
 
+/* api/kpis.c */
+void gw_api_kpis_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_departments_chargeback_get(struct gw_req *req, struct gw_reply *rep);
+
 #endif
