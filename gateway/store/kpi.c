@@ -7,6 +7,7 @@
 #include "gw/kpi_store.h"
 #include "gw/timefmt.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,13 @@ static enum gw_qs unattributed_add(struct gw_db *db, int64_t ts_ms, int delta, s
 
 /* ---- applying one statement ---- */
 
+static atomic_bool maintenance_off;
+
+void gw_kpi_set_maintenance(bool on)
+{
+    atomic_store(&maintenance_off, !on);
+}
+
 static enum gw_qs apply_core(struct gw_db *db, const json_t *st, const char *learner, int64_t seq,
                              int64_t ts_ms, const struct act *acts, size_t n_acts,
                              struct gw_error *err)
@@ -266,7 +274,7 @@ enum gw_qs gw_kpi_apply_statement(struct gw_db *db, const struct gw_xapi_new_sta
                                   int64_t seq, int64_t stored_ms, struct gw_error *err)
 {
     (void)stored_ms; /* normalisation already set timestamp to stored when absent */
-    if (it->voids_id)
+    if (it->voids_id || atomic_load(&maintenance_off))
         return GW_QS_NONE;
     struct act *acts = gw_xcalloc(it->n_activities ? it->n_activities : 1, sizeof *acts);
     size_t n = 0;
@@ -347,6 +355,8 @@ static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const cha
 
 enum gw_qs gw_kpi_apply_void(struct gw_db *db, const char *target_id, struct gw_error *err)
 {
+    if (atomic_load(&maintenance_off))
+        return GW_QS_NONE;
     struct gw_dbp p[] = {GW_P_TEXT(target_id)};
     struct gw_db_rows *r = NULL;
     char *course = NULL, *learner = NULL;

@@ -18,6 +18,10 @@
  * gw_store_xapi_insert. */
 enum gw_qs gw_kpi_apply_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
                                   int64_t seq, int64_t stored_ms, struct gw_error *err);
+/* Process-wide switch for the two hooks above (default on). Off is for bulk
+ * imports followed by gw_store_kpi_rebuild, and for measuring what the
+ * maintenance costs (bench/kpi_bench.c); a running gateway leaves it on. */
+void gw_kpi_set_maintenance(bool on);
 /* Reverses the contribution of the statement with this id, which has just
  * been marked voided: its (course, learner) state is recomputed from that
  * learner's remaining statements on the course. Idempotent; GW_QS_NONE when
