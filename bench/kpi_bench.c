@@ -65,9 +65,13 @@ static void setup_domain(void)
 
 /* ---- state generation ---- */
 
+enum { BUCKETS = 400 };
+
 struct gen {
     int64_t pairs, done;
     unsigned seed;
+    struct gw_kpi_acc course_acc[COURSES], dept_acc[DEPTS];
+    int64_t (*hist_c)[BUCKETS], (*hist_d)[BUCKETS];
 };
 
 static void row_values(struct gw_buf *sql, struct gw_dbp *p, int *np, const struct gw_kpi_row *r)
@@ -125,19 +129,20 @@ static enum gw_qs gen_tx(struct gw_db *db, void *ud, struct gw_error *err)
     struct gen *g = ud;
     enum gw_qs qs = GW_QS_NONE;
     int64_t end = g->done + 20000 < g->pairs ? g->done + 20000 : g->pairs;
-    struct gw_dbp *p = gw_xcalloc(ROWS_PER_INSERT * 4 * 14, sizeof *p);
+    struct gw_dbp *p = gw_xcalloc(ROWS_PER_INSERT * 5 * 14, sizeof *p);
     char(*keys)[64] = gw_xcalloc(ROWS_PER_INSERT, sizeof *keys);
     char(*courses)[8] = gw_xcalloc(ROWS_PER_INSERT, sizeof *courses);
+    char(*depts)[8] = gw_xcalloc(ROWS_PER_INSERT, sizeof *depts);
     for (int64_t i = g->done; qs >= 0 && i < end; i += ROWS_PER_INSERT) {
         struct gw_buf ls = {0}, ds = {0};
         int nl = 0, nd = 0;
-        gw_buf_puts(&ls, "INSERT INTO kpi_learners (course_id, learner_key, statements, "
-                         "first_ms, complete_ms, passed, failed, best_score, rating_ms, "
-                         "rating_seq, rating, comments) VALUES ");
+        gw_buf_puts(&ls, "INSERT INTO kpi_learners (course_id, learner_key, department_id, ttc_ms, "
+                         "statements, first_ms, complete_ms, passed, failed, best_score, "
+                         "rating_ms, rating_seq, rating, comments) VALUES ");
         gw_buf_puts(&ds, "INSERT INTO kpi_learner_days (course_id, learner_key, day, month, "
                          "statements, first_ms, complete_ms, passed, failed, best_score, "
                          "rating_ms, rating_seq, rating, comments) VALUES ");
-        struct gw_dbp *pl = p, *pd = p + ROWS_PER_INSERT * 12;
+        struct gw_dbp *pl = p, *pd = p + ROWS_PER_INSERT * 14;
         for (int64_t k = i; k < end && k < i + ROWS_PER_INSERT; k++) {
             int slot = (int)(k - i);
             /* learner k / 5 takes courses (k*7 + j*41) % COURSES: 5 distinct courses */
@@ -148,10 +153,23 @@ static enum gw_qs gen_tx(struct gw_db *db, void *ud, struct gw_error *err)
             int64_t days[4];
             struct gw_kpi_row rows[4], all;
             int n = gen_pair(&g->seed, days, rows, &all);
+            int dept = course % DEPTS;
+            snprintf(depts[slot], sizeof depts[slot], "d%02d", dept);
+            int64_t ttc = all.complete_ms != INT64_MAX ? all.complete_ms - all.first_ms : -1;
+            gw_kpi_acc_add(&g->course_acc[course], &all, true);
+            gw_kpi_acc_add(&g->dept_acc[dept], &all, true);
+            g->course_acc[course].n_ttc = g->dept_acc[dept].n_ttc =
+                0; /* the medians come from the index */
+            if (ttc >= 0) {
+                g->hist_c[course][gw_kpi_ttc_bucket(ttc)]++;
+                g->hist_d[dept][gw_kpi_ttc_bucket(ttc)]++;
+            }
             gw_buf_puts(&ls, slot ? ", (" : "(");
             pl[nl++] = GW_P_TEXT(courses[slot]);
             pl[nl++] = GW_P_TEXT(keys[slot]);
-            gw_buf_printf(&ls, "$%d, $%d", nl - 1, nl);
+            pl[nl++] = GW_P_TEXT(depts[slot]);
+            pl[nl++] = ttc >= 0 ? GW_P_INT(ttc) : GW_P_NULL;
+            gw_buf_printf(&ls, "$%d, $%d, $%d, $%d", nl - 3, nl - 2, nl - 1, nl);
             row_values(&ls, pl, &nl, &all);
             for (int d = 0; d < n; d++) {
                 gw_buf_puts(&ds, nd ? ", (" : "(");
@@ -172,12 +190,60 @@ static enum gw_qs gen_tx(struct gw_db *db, void *ud, struct gw_error *err)
     free(p);
     free(keys);
     free(courses);
+    free(depts);
+    return qs < 0 ? qs : GW_QS_ONE;
+}
+
+static enum gw_qs put_totals(struct gw_db *db, const char *scope, const struct gw_kpi_acc *a,
+                             const int64_t *hist, struct gw_error *err)
+{
+    struct gw_dbp p[16] = {GW_P_TEXT(scope),       GW_P_INT(a->started),  GW_P_INT(a->completed),
+                           GW_P_INT(a->passed),    GW_P_INT(a->failed),   GW_P_INT(a->n_score),
+                           GW_P_INT(a->sum_score), GW_P_INT(a->feedback), GW_P_INT(a->sum_rating)};
+    for (int i = 0; i < 5; i++)
+        p[9 + i] = GW_P_INT(a->dist[i]);
+    p[14] = GW_P_INT(a->comments);
+    p[15] = GW_P_INT(a->statements);
+    enum gw_qs qs = gw_db_query(
+        db,
+        "INSERT INTO kpi_totals (scope, started, completed, passed, failed, n_score, sum_score, "
+        "feedback, sum_rating, rating_1, rating_2, rating_3, rating_4, rating_5, comments, "
+        "statements) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
+        "$16)",
+        p, 16, NULL, NULL, err);
+    for (int b = 0; qs >= 0 && b < BUCKETS; b++) {
+        if (!hist[b])
+            continue;
+        struct gw_dbp ph[] = {GW_P_TEXT(scope), GW_P_INT(b), GW_P_INT(hist[b])};
+        qs = gw_db_query(db, "INSERT INTO kpi_ttc_hist (scope, bucket, n) VALUES ($1, $2, $3)", ph,
+                         3, NULL, NULL, err);
+    }
+    return qs;
+}
+
+static enum gw_qs totals_tx(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct gen *g = ud;
+    enum gw_qs qs = GW_QS_NONE;
+    char scope[16];
+    for (int c = 0; qs >= 0 && c < COURSES; c++) {
+        snprintf(scope, sizeof scope, "c:c%03d", c);
+        qs = put_totals(db, scope, &g->course_acc[c], g->hist_c[c], err);
+    }
+    for (int d = 0; qs >= 0 && d < DEPTS; d++) {
+        snprintf(scope, sizeof scope, "d:d%02d", d);
+        qs = put_totals(db, scope, &g->dept_acc[d], g->hist_d[d], err);
+    }
     return qs < 0 ? qs : GW_QS_ONE;
 }
 
 static void generate_state(int64_t statements)
 {
-    struct gen g = {statements / 10, 0, 42};
+    static struct gen g;
+    g.pairs = statements / 10;
+    g.seed = 42;
+    g.hist_c = gw_xcalloc(COURSES, sizeof *g.hist_c);
+    g.hist_d = gw_xcalloc(DEPTS, sizeof *g.hist_d);
     struct gw_error e;
     int64_t t0 = gw_time_mono_us();
     while (g.done < g.pairs) {
@@ -187,6 +253,14 @@ static void generate_state(int64_t statements)
         (void)seed;
         g.done = g.done + 20000 < g.pairs ? g.done + 20000 : g.pairs;
     }
+    if (gw_store_tx(store, GW_TX_WRITE, totals_tx, &g, &e) != GW_OK)
+        die("totals", &e);
+    for (int c = 0; c < COURSES; c++)
+        gw_kpi_acc_free(&g.course_acc[c]);
+    for (int d = 0; d < DEPTS; d++)
+        gw_kpi_acc_free(&g.dept_acc[d]);
+    free(g.hist_c);
+    free(g.hist_d);
     struct gw_error e2;
     gw_store_tx(store, GW_TX_WRITE, script_tx,
                 gw_store_dialect(store) == GW_DIALECT_SQLITE ? "ANALYZE" : "ANALYZE", &e2);

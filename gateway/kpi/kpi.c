@@ -214,11 +214,11 @@ void gw_kpi_acc_add(struct gw_kpi_acc *a, const struct gw_kpi_row *r, bool learn
         a->failed++;
     if (r->has_score) {
         a->n_score++;
-        a->sum_score += r->best_score;
+        a->sum_score += llround(r->best_score * GW_KPI_SUM_UNIT);
     }
     if (r->has_rating) {
         a->feedback++;
-        a->sum_rating += r->rating;
+        a->sum_rating += llround(r->rating * GW_KPI_SUM_UNIT);
         a->dist[gw_kpi_rating_bucket(r->rating) - 1]++;
     }
 }
@@ -238,6 +238,24 @@ bool gw_kpi_median(double *v, size_t n, double *out)
     return true;
 }
 
+int64_t gw_kpi_ttc_bucket(int64_t ms)
+{
+    if (ms < 16)
+        return ms < 0 ? 0 : ms;
+    int b = 64 - __builtin_clzll((unsigned long long)ms); /* bit length, >= 5 */
+    int64_t mant = ms >> (b - 4);                         /* 8..15 */
+    return 16 + (int64_t)(b - 5) * 8 + (mant - 8);
+}
+
+int64_t gw_kpi_ttc_bucket_start(int64_t bucket)
+{
+    if (bucket < 16)
+        return bucket;
+    int b = (int)((bucket - 16) / 8) + 5;
+    int64_t mant = (bucket - 16) % 8 + 8;
+    return mant << (b - 4);
+}
+
 static json_t *ratio(int64_t num, int64_t den)
 {
     return den > 0 ? json_real((double)num / (double)den) : json_null();
@@ -245,20 +263,24 @@ static json_t *ratio(int64_t num, int64_t den)
 
 void gw_kpi_acc_to_json(struct gw_kpi_acc *a, json_t *rec)
 {
-    double med = 0;
-    bool has_med = gw_kpi_median(a->ttc, a->n_ttc, &med);
+    double med = a->median;
+    bool has_med = a->median_known || gw_kpi_median(a->ttc, a->n_ttc, &med);
     json_object_set_new(rec, "learners_started", json_integer(a->started));
     json_object_set_new(rec, "learners_completed", json_integer(a->completed));
     json_object_set_new(rec, "completion_rate", ratio(a->completed, a->started));
     json_object_set_new(rec, "learners_passed", json_integer(a->passed));
     json_object_set_new(rec, "learners_failed", json_integer(a->failed));
     json_object_set_new(rec, "pass_rate", ratio(a->passed, a->passed + a->failed));
-    json_object_set_new(rec, "avg_score",
-                        a->n_score ? json_real(a->sum_score / (double)a->n_score) : json_null());
+    json_object_set_new(
+        rec, "avg_score",
+        a->n_score ? json_real((double)a->sum_score / ((double)a->n_score * GW_KPI_SUM_UNIT))
+                   : json_null());
     json_object_set_new(rec, "median_time_to_complete_s", has_med ? json_real(med) : json_null());
     json_object_set_new(rec, "feedback_count", json_integer(a->feedback));
-    json_object_set_new(rec, "avg_rating",
-                        a->feedback ? json_real(a->sum_rating / (double)a->feedback) : json_null());
+    json_object_set_new(
+        rec, "avg_rating",
+        a->feedback ? json_real((double)a->sum_rating / ((double)a->feedback * GW_KPI_SUM_UNIT))
+                    : json_null());
     for (int i = 0; i < 5; i++) {
         char name[16];
         snprintf(name, sizeof name, "rating_%d", i + 1);

@@ -171,16 +171,133 @@ static enum gw_qs put_day(struct gw_db *db, const char *course, const char *lear
                        p, 14, NULL, NULL, err);
 }
 
-static enum gw_qs put_learner(struct gw_db *db, const char *course, const char *learner,
-                              const struct gw_kpi_row *row, struct gw_error *err)
+/* ---- totals and the time-to-complete histogram ---- */
+
+static const char *const totals_sql =
+    "INSERT INTO kpi_totals (scope, started, completed, passed, failed, n_score, sum_score, "
+    "feedback, sum_rating, rating_1, rating_2, rating_3, rating_4, rating_5, comments, "
+    "statements) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
+    "ON CONFLICT (scope) DO UPDATE SET started = kpi_totals.started + excluded.started, "
+    "completed = kpi_totals.completed + excluded.completed, passed = kpi_totals.passed + "
+    "excluded.passed, failed = kpi_totals.failed + excluded.failed, n_score = kpi_totals.n_score "
+    "+ excluded.n_score, sum_score = kpi_totals.sum_score + excluded.sum_score, feedback = "
+    "kpi_totals.feedback + excluded.feedback, sum_rating = kpi_totals.sum_rating + "
+    "excluded.sum_rating, rating_1 = kpi_totals.rating_1 + excluded.rating_1, rating_2 = "
+    "kpi_totals.rating_2 + excluded.rating_2, rating_3 = kpi_totals.rating_3 + excluded.rating_3, "
+    "rating_4 = kpi_totals.rating_4 + excluded.rating_4, rating_5 = kpi_totals.rating_5 + "
+    "excluded.rating_5, comments = kpi_totals.comments + excluded.comments, statements = "
+    "kpi_totals.statements + excluded.statements";
+
+static int64_t ttc_of(const struct gw_kpi_row *r, bool learner)
 {
-    struct gw_dbp p[12] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
-    row_params(row, p + 2);
-    return gw_db_query(db,
-                       "INSERT INTO kpi_learners (course_id, learner_key, " ROW_COLS
-                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
-                       "ON CONFLICT (course_id, learner_key) DO UPDATE SET " ROW_SET,
-                       p, 12, NULL, NULL, err);
+    return r && learner && r->complete_ms != INT64_MAX ? r->complete_ms - r->first_ms : -1;
+}
+
+/* Adds new's contribution minus old's (either may be NULL) to one scope. */
+static enum gw_qs totals_delta(struct gw_db *db, const char *scope, const struct gw_kpi_row *old,
+                               const struct gw_kpi_row *nw, bool learner, struct gw_error *err)
+{
+    struct gw_kpi_acc a, b;
+    gw_kpi_acc_init(&a);
+    gw_kpi_acc_init(&b);
+    if (old)
+        gw_kpi_acc_add(&a, old, learner);
+    if (nw)
+        gw_kpi_acc_add(&b, nw, learner);
+    struct gw_dbp p[16] = {
+        GW_P_TEXT(scope),
+        GW_P_INT(b.started - a.started),
+        GW_P_INT(b.completed - a.completed),
+        GW_P_INT(b.passed - a.passed),
+        GW_P_INT(b.failed - a.failed),
+        GW_P_INT(b.n_score - a.n_score),
+        GW_P_INT(b.sum_score - a.sum_score),
+        GW_P_INT(b.feedback - a.feedback),
+        GW_P_INT(b.sum_rating - a.sum_rating),
+    };
+    for (int i = 0; i < 5; i++)
+        p[9 + i] = GW_P_INT(b.dist[i] - a.dist[i]);
+    p[14] = GW_P_INT(b.comments - a.comments);
+    p[15] = GW_P_INT(b.statements - a.statements);
+    gw_kpi_acc_free(&a);
+    gw_kpi_acc_free(&b);
+    enum gw_qs qs = gw_db_query(db, totals_sql, p, 16, NULL, NULL, err);
+    int64_t t_old = ttc_of(old, learner), t_new = ttc_of(nw, learner);
+    if (qs < 0 || t_old == t_new)
+        return qs;
+    static const char *const hist_sql =
+        "INSERT INTO kpi_ttc_hist (scope, bucket, n) VALUES ($1, $2, $3) ON CONFLICT (scope, "
+        "bucket) DO UPDATE SET n = kpi_ttc_hist.n + excluded.n";
+    if (t_old >= 0) {
+        struct gw_dbp ph[] = {GW_P_TEXT(scope), GW_P_INT(gw_kpi_ttc_bucket(t_old)), GW_P_INT(-1)};
+        qs = gw_db_query(db, hist_sql, ph, 3, NULL, NULL, err);
+    }
+    if (qs >= 0 && t_new >= 0) {
+        struct gw_dbp ph[] = {GW_P_TEXT(scope), GW_P_INT(gw_kpi_ttc_bucket(t_new)), GW_P_INT(1)};
+        qs = gw_db_query(db, hist_sql, ph, 3, NULL, NULL, err);
+    }
+    return qs;
+}
+
+/* Replaces the (course, learner) row old by nw (NULL: deleted) and moves
+ * the course's and the department's totals by the difference. */
+static enum gw_qs update_learner(struct gw_db *db, const char *course, const char *learner,
+                                 const struct gw_kpi_row *old, const struct gw_kpi_row *nw,
+                                 struct gw_error *err)
+{
+    struct gw_dbp pc[] = {GW_P_TEXT(course)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs =
+        gw_db_query(db, "SELECT department_id FROM courses WHERE id = $1", pc, 1, &r, NULL, err);
+    char *dept = gw_xstrdup(qs == GW_QS_ONE ? gw_db_col_text(r, 0) : "");
+    gw_db_rows_free(r);
+    bool is_learner = learner[0] != '\0';
+    if (qs >= 0 && nw) {
+        struct gw_dbp p[14] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_TEXT(dept)};
+        int64_t t = ttc_of(nw, is_learner);
+        p[3] = t >= 0 ? GW_P_INT(t) : GW_P_NULL;
+        row_params(nw, p + 4);
+        qs = gw_db_query(
+            db,
+            "INSERT INTO kpi_learners (course_id, learner_key, department_id, "
+            "ttc_ms, " ROW_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+            "$11, $12, $13, $14) ON CONFLICT (course_id, learner_key) DO UPDATE SET "
+            "department_id = excluded.department_id, ttc_ms = excluded.ttc_ms, " ROW_SET,
+            p, 14, NULL, NULL, err);
+    } else if (qs >= 0) {
+        struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
+        qs = gw_db_query(db, "DELETE FROM kpi_learners WHERE course_id = $1 AND learner_key = $2",
+                         p, 2, NULL, NULL, err);
+    }
+    size_t n = strlen(course) + strlen(dept) + 8;
+    char *scope = gw_xmalloc(n);
+    snprintf(scope, n, "c:%s", course);
+    if (qs >= 0)
+        qs = totals_delta(db, scope, old, nw, is_learner, err);
+    snprintf(scope, n, "d:%s", dept);
+    if (qs >= 0 && dept[0])
+        qs = totals_delta(db, scope, old, nw, is_learner, err);
+    free(scope);
+    free(dept);
+    return qs;
+}
+
+/* The (course, learner) row over all time; *found says whether it exists. */
+static enum gw_qs get_learner(struct gw_db *db, const char *course, const char *learner,
+                              struct gw_kpi_row *row, bool *found, struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(
+        db, "SELECT " ROW_COLS " FROM kpi_learners WHERE course_id = $1 AND learner_key = $2", p, 2,
+        &r, NULL, err);
+    *found = qs == GW_QS_ONE;
+    if (*found)
+        row_read(r, 0, row);
+    else
+        gw_kpi_row_init(row);
+    gw_db_rows_free(r);
+    return qs;
 }
 
 /* Folds one fact into the day row and the learner row. */
@@ -206,19 +323,14 @@ static enum gw_qs fold_fact(struct gw_db *db, const char *course, const char *le
     qs = put_day(db, course, learner, day, &row, err);
     if (qs < 0)
         return qs;
-    r = NULL;
-    qs = gw_db_query(
-        db, "SELECT " ROW_COLS " FROM kpi_learners WHERE course_id = $1 AND learner_key = $2", p, 2,
-        &r, NULL, err);
-    if (qs == GW_QS_ONE)
-        row_read(r, 0, &row);
-    else
-        gw_kpi_row_init(&row);
-    gw_db_rows_free(r);
+    struct gw_kpi_row old;
+    bool found = false;
+    qs = get_learner(db, course, learner, &old, &found, err);
     if (qs < 0)
         return qs;
+    row = old;
     gw_kpi_row_add(&row, f, seq);
-    return put_learner(db, course, learner, &row, err);
+    return update_learner(db, course, learner, found ? &old : NULL, &row, err);
 }
 
 static enum gw_qs unattributed_add(struct gw_db *db, int64_t ts_ms, int delta, struct gw_error *err)
@@ -311,9 +423,10 @@ static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const cha
                                 "DELETE FROM kpi_learner_days WHERE course_id = $1 AND "
                                 "learner_key = $2",
                                 p, 2, NULL, NULL, err);
+    struct gw_kpi_row old;
+    bool found = false;
     if (qs >= 0)
-        qs = gw_db_query(db, "DELETE FROM kpi_learners WHERE course_id = $1 AND learner_key = $2",
-                         p, 2, NULL, NULL, err);
+        qs = get_learner(db, course, learner, &old, &found, err);
     if (qs >= 0)
         qs = gw_db_query(db,
                          "SELECT k.seq, k.course_level, k.ts_ms, s.body FROM kpi_statements k "
@@ -347,8 +460,9 @@ static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const cha
     gw_db_rows_free(r);
     for (size_t i = 0; qs >= 0 && i < n_days; i++)
         qs = put_day(db, course, learner, days[i].day, &days[i].row, err);
-    if (qs >= 0 && all.statements > 0)
-        qs = put_learner(db, course, learner, &all, err);
+    if (qs >= 0 && (found || all.statements > 0))
+        qs = update_learner(db, course, learner, found ? &old : NULL,
+                            all.statements > 0 ? &all : NULL, err);
     free(days);
     return qs < 0 ? qs : GW_QS_ONE;
 }
@@ -587,7 +701,8 @@ static enum gw_qs rebuild_tx(struct gw_db *db, void *ud, struct gw_error *err)
     enum gw_qs qs =
         gw_db_exec_script(db,
                           "DELETE FROM kpi_statements; DELETE FROM kpi_learner_days; "
-                          "DELETE FROM kpi_learners; DELETE FROM kpi_unattributed_days;",
+                          "DELETE FROM kpi_learners; DELETE FROM kpi_unattributed_days; "
+                          "DELETE FROM kpi_totals; DELETE FROM kpi_ttc_hist;",
                           err);
     int64_t last = 0;
     enum { PAGE = 2000 };

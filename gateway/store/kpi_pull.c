@@ -2,8 +2,10 @@
  * learner KPIs grouped by department, course or month, the unattributed
  * count, and a department's monthly chargeback. Reads kpi_learners (no
  * window) or kpi_learner_days (a window, or by month) through their primary
- * keys and the courses_department index; never the statements. The figures
- * are computed by kpi/kpi.c. See gw/kpi_store.h. */
+ * keys and the courses_department index, or, without a window, one
+ * kpi_totals row and a short walk of the ttc histogram and index per
+ * record; never the statements. The figures are computed by kpi/kpi.c.
+ * See gw/kpi_store.h. */
 #include "gw/buf.h"
 #include "gw/kpi_store.h"
 
@@ -236,6 +238,107 @@ static enum gw_qs count_unattributed(struct gw_db *db, struct pull_ctx *c, struc
     return qs;
 }
 
+/* ---- the maintained totals: a pull without a window ---- */
+
+/* Reads one scope's totals into acc (zeros when the scope has none). */
+static enum gw_qs read_totals(struct gw_db *db, const char *scope, struct gw_kpi_acc *a,
+                              struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(scope)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT started, completed, passed, failed, n_score, sum_score, "
+                                "feedback, sum_rating, rating_1, rating_2, rating_3, rating_4, "
+                                "rating_5, comments, statements FROM kpi_totals WHERE scope = $1",
+                                p, 1, &r, NULL, err);
+    if (qs == GW_QS_ONE) {
+        a->started = gw_db_col_int(r, 0);
+        a->completed = gw_db_col_int(r, 1);
+        a->passed = gw_db_col_int(r, 2);
+        a->failed = gw_db_col_int(r, 3);
+        a->n_score = gw_db_col_int(r, 4);
+        a->sum_score = gw_db_col_int(r, 5);
+        a->feedback = gw_db_col_int(r, 6);
+        a->sum_rating = gw_db_col_int(r, 7);
+        for (int i = 0; i < 5; i++)
+            a->dist[i] = gw_db_col_int(r, 8 + i);
+        a->comments = gw_db_col_int(r, 13);
+        a->statements = gw_db_col_int(r, 14);
+    }
+    gw_db_rows_free(r);
+    return qs;
+}
+
+/* The k-th smallest time to complete of a scope (0-based) and the next one:
+ * the histogram gives the bucket, the ttc index the exact values. */
+static enum gw_qs median_of(struct gw_db *db, const char *scope, bool by_course, const char *id,
+                            struct gw_kpi_acc *a, struct gw_error *err)
+{
+    int64_t n = a->completed;
+    if (n <= 0)
+        return GW_QS_NONE;
+    int64_t k = (n - 1) / 2, cum = 0, start = -1;
+    struct gw_dbp p[] = {GW_P_TEXT(scope)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT bucket, n FROM kpi_ttc_hist WHERE scope = $1 AND n > 0 "
+                                "ORDER BY bucket",
+                                p, 1, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        int64_t c = gw_db_col_int(r, 1);
+        if (cum + c > k) {
+            start = gw_kpi_ttc_bucket_start(gw_db_col_int(r, 0));
+            break;
+        }
+        cum += c;
+    }
+    gw_db_rows_free(r);
+    if (qs < 0 || start < 0)
+        return qs < 0 ? qs : GW_QS_NONE;
+    struct gw_dbp pv[] = {GW_P_TEXT(id), GW_P_INT(start), GW_P_INT(k - cum)};
+    const char *sql = by_course ? "SELECT ttc_ms FROM kpi_learners WHERE course_id = $1 AND "
+                                  "ttc_ms IS NOT NULL AND ttc_ms >= $2 ORDER BY ttc_ms LIMIT 2 "
+                                  "OFFSET $3"
+                                : "SELECT ttc_ms FROM kpi_learners WHERE department_id = $1 AND "
+                                  "ttc_ms IS NOT NULL AND ttc_ms >= $2 ORDER BY ttc_ms LIMIT 2 "
+                                  "OFFSET $3";
+    qs = gw_db_query(db, sql, pv, 3, &r, NULL, err);
+    double v[2] = {0, 0};
+    int got = 0;
+    for (bool more = qs == GW_QS_ONE; more && got < 2; more = gw_db_next(r))
+        v[got++] = (double)gw_db_col_int(r, 0) / 1000.0;
+    gw_db_rows_free(r);
+    if (qs < 0)
+        return qs;
+    if (got == 0 || (n % 2 == 0 && got < 2)) {
+        gw_error_set(err, GW_E_INTERNAL, "kpi_ttc_hist",
+                     "the time-to-complete histogram of %s disagrees with kpi_learners; run "
+                     "'lmsgw kpi rebuild'",
+                     scope);
+        return GW_QS_HARD;
+    }
+    a->median_known = true;
+    a->median = n % 2 ? v[0] : (v[0] + v[1]) / 2.0;
+    return GW_QS_ONE;
+}
+
+static enum gw_qs fold_totals(struct gw_db *db, struct pull_ctx *c, struct gw_error *err)
+{
+    bool by_course = c->q->group_by == GW_KPI_BY_COURSE;
+    enum gw_qs qs = GW_QS_NONE;
+    for (size_t i = 0; qs >= 0 && i < c->n; i++) {
+        struct group *g = &c->g[i];
+        size_t n = strlen(g->key) + 3;
+        char *scope = gw_xmalloc(n);
+        snprintf(scope, n, "%s:%s", by_course ? "c" : "d", g->key);
+        qs = read_totals(db, scope, &g->acc, err);
+        if (qs >= 0)
+            qs = median_of(db, scope, by_course, g->key, &g->acc, err);
+        free(scope);
+    }
+    return qs;
+}
+
 static enum gw_qs pull_tx(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct pull_ctx *c = ud;
@@ -243,8 +346,12 @@ static enum gw_qs pull_tx(struct gw_db *db, void *ud, struct gw_error *err)
     enum gw_qs qs = GW_QS_NONE;
     if (c->q->group_by != GW_KPI_BY_MONTH)
         qs = list_groups(db, c, err);
+    /* without a window, the maintained totals answer, unless a course
+     * filter cuts into a department's pool */
+    bool totals = !c->q->has_from && !c->q->has_to && c->q->group_by != GW_KPI_BY_MONTH &&
+                  !(c->q->group_by == GW_KPI_BY_DEPARTMENT && c->q->course);
     if (qs >= 0)
-        qs = fold_rows(db, c, err);
+        qs = totals ? fold_totals(db, c, err) : fold_rows(db, c, err);
     if (qs >= 0)
         qs = count_unattributed(db, c, err);
     return qs < 0 ? qs : GW_QS_ONE;

@@ -14,6 +14,9 @@
 #include <stdint.h>
 
 #define GW_KPI_DAY_MS 86400000LL
+/* Scores and ratings are summed as integers of this many units per 1.0 (nine
+ * decimals): avg_score and avg_rating are means of the values rounded so. */
+#define GW_KPI_SUM_UNIT 1000000000.0
 
 #define GW_KPI_VERB_COMPLETED "http://adlnet.gov/expapi/verbs/completed"
 #define GW_KPI_VERB_PASSED "http://adlnet.gov/expapi/verbs/passed"
@@ -84,10 +87,15 @@ void gw_kpi_row_merge(struct gw_kpi_row *into, const struct gw_kpi_row *from);
 /* ---- figures over a set of (course, learner) rows ---- */
 struct gw_kpi_acc {
     int64_t started, completed, passed, failed, n_score, feedback, comments, statements;
-    double sum_score, sum_rating;
+    /* sums of best scores and latest ratings in units of GW_KPI_SUM_UNIT, so
+     * means are exact and independent of the order rows are added and
+     * removed in (the maintained totals add and subtract) */
+    int64_t sum_score, sum_rating;
     int64_t dist[5];
     double *ttc; /* seconds, one per completed learner */
     size_t n_ttc, cap_ttc;
+    bool median_known; /* set by a caller that found the median itself (ttc unused) */
+    double median;
 };
 void gw_kpi_acc_init(struct gw_kpi_acc *a);
 /* learner false: the row holds statements without a learner (Group actors). */
@@ -99,6 +107,12 @@ void gw_kpi_acc_free(struct gw_kpi_acc *a);
  * feedback_count, avg_rating, rating_1..rating_5, feedback_response_rate,
  * comments, statements. Sorts a->ttc. */
 void gw_kpi_acc_to_json(struct gw_kpi_acc *a, json_t *record);
+
+/* Buckets of a time to complete in ms (>= 0) for the maintained histogram:
+ * 0..15 exact, then eight per power of two; monotonic. bucket_start is the
+ * smallest ms in a bucket. */
+int64_t gw_kpi_ttc_bucket(int64_t ms);
+int64_t gw_kpi_ttc_bucket_start(int64_t bucket);
 
 /* Median of v (sorted in place); with an even count the mean of the two
  * middle values. False when n is 0. */

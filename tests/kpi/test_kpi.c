@@ -130,6 +130,25 @@ static void test_median(void)
     CHECK_NEAR(m, 2.5);
 }
 
+static void test_ttc_buckets(void)
+{
+    int64_t prev = -1;
+    for (int64_t ms = 0; ms < 5000000; ms += ms < 100 ? 1 : 997) {
+        int64_t b = gw_kpi_ttc_bucket(ms);
+        CHECK(b >= prev);
+        CHECK(gw_kpi_ttc_bucket_start(b) <= ms);
+        CHECK(gw_kpi_ttc_bucket(gw_kpi_ttc_bucket_start(b)) == b);
+        CHECK(gw_kpi_ttc_bucket_start(b + 1) > ms);
+        prev = b;
+    }
+    CHECK_INT(gw_kpi_ttc_bucket(16), 16);
+    CHECK_INT(gw_kpi_ttc_bucket(31), 23);
+    CHECK_INT(gw_kpi_ttc_bucket(32), 24);
+    CHECK_INT(gw_kpi_ttc_bucket_start(24), 32);
+    int64_t big = 30LL * 86400000;
+    CHECK(gw_kpi_ttc_bucket_start(gw_kpi_ttc_bucket(big)) <= big);
+}
+
 static struct gw_kpi_fact mk(int64_t ts, bool completing)
 {
     struct gw_kpi_fact f = {0};
@@ -322,6 +341,7 @@ int main(void)
     GW_RUN(test_facts);
     GW_RUN(test_rating_bucket);
     GW_RUN(test_median);
+    GW_RUN(test_ttc_buckets);
     GW_RUN(test_rows_and_figures);
     GW_RUN(test_time);
     GW_RUN(test_pipeline);
