@@ -477,10 +477,46 @@ static void check_csv_matches(const char *csv, const json_t *env)
     free(copy);
 }
 
+/* Every record has exactly the members schemas/kpi.schema.json requires of
+ * its kind, in that order (the CSV column order). */
+static void check_against_schema(const json_t *env, const char *def)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/schemas/kpi.schema.json", getenv("GW_SOURCE_DIR"));
+    json_t *schema = json_load_file(path, 0, NULL);
+    REQUIRE(schema);
+    const json_t *req =
+        json_object_get(json_object_get(json_object_get(schema, "$defs"), def), "required");
+    REQUIRE(json_array_size(req) > 10);
+    size_t i;
+    const json_t *r;
+    json_array_foreach(json_object_get(env, "records"), i, r)
+    {
+        CHECK_INT(json_object_size(r), json_array_size(req));
+        size_t k = 0;
+        const char *key;
+        const json_t *v;
+        json_object_foreach((json_t *)r, key, v)
+        {
+            CHECK_STR(key, json_string_value(json_array_get(req, k)));
+            CHECK(json_is_number(v) || json_is_null(v) || json_is_string(v));
+            k++;
+        }
+    }
+    json_decref(schema);
+}
+
 static void test_csv_etag_roles(void)
 {
     json_t *env = pull("?group_by=course");
     REQUIRE(env);
+    check_against_schema(env, "course_record");
+    json_t *env2 = pull("?group_by=department");
+    check_against_schema(env2, "department_record");
+    json_decref(env2);
+    env2 = pull("?group_by=month");
+    check_against_schema(env2, "month_record");
+    json_decref(env2);
     const char *h_csv[] = {auth_bi, "Accept: text/csv", NULL};
     struct gwt_response r;
     CHECK_INT(request("GET", "/api/v1/kpis?group_by=course", h_csv, NULL, &r), 200);
