@@ -17,6 +17,7 @@ struct group {
     char *key; /* department id, course id, or "202611" */
     json_t *rec;
     struct gw_kpi_acc acc;
+    int64_t cum, start; /* the median's histogram bucket: ttc start, values before it */
 };
 
 struct pull_ctx {
@@ -47,6 +48,8 @@ static struct group *group_add(struct pull_ctx *c, const char *key, json_t *rec)
     struct group *g = &c->g[c->n++];
     g->key = gw_xstrdup(key);
     g->rec = rec;
+    g->cum = 0;
+    g->start = -1;
     gw_kpi_acc_init(&g->acc);
     return g;
 }
@@ -240,102 +243,134 @@ static enum gw_qs count_unattributed(struct gw_db *db, struct pull_ctx *c, struc
 
 /* ---- the maintained totals: a pull without a window ---- */
 
-/* Reads one scope's totals into acc (zeros when the scope has none). */
-static enum gw_qs read_totals(struct gw_db *db, const char *scope, struct gw_kpi_acc *a,
-                              struct gw_error *err)
+/* The scopes of the listed groups, as a subquery over the domain tables
+ * with the query's filters (so one statement reads every group's rows). */
+static void scope_subquery(const struct gw_kpi_query *q, struct qb *b)
 {
-    struct gw_dbp p[] = {GW_P_TEXT(scope)};
-    struct gw_db_rows *r = NULL;
-    enum gw_qs qs = gw_db_query(db,
-                                "SELECT started, completed, passed, failed, n_score, sum_score, "
-                                "feedback, sum_rating, rating_1, rating_2, rating_3, rating_4, "
-                                "rating_5, comments, statements FROM kpi_totals WHERE scope = $1",
-                                p, 1, &r, NULL, err);
-    if (qs == GW_QS_ONE) {
-        a->started = gw_db_col_int(r, 0);
-        a->completed = gw_db_col_int(r, 1);
-        a->passed = gw_db_col_int(r, 2);
-        a->failed = gw_db_col_int(r, 3);
-        a->n_score = gw_db_col_int(r, 4);
-        a->sum_score = gw_db_col_int(r, 5);
-        a->feedback = gw_db_col_int(r, 6);
-        a->sum_rating = gw_db_col_int(r, 7);
-        for (int i = 0; i < 5; i++)
-            a->dist[i] = gw_db_col_int(r, 8 + i);
-        a->comments = gw_db_col_int(r, 13);
-        a->statements = gw_db_col_int(r, 14);
+    bool by_course = q->group_by == GW_KPI_BY_COURSE;
+    gw_buf_printf(&b->sql, "(SELECT '%s' || x.id FROM %s x WHERE 1 = 1",
+                  by_course ? "c:" : "d:", by_course ? "courses" : "departments");
+    if (q->department) {
+        gw_buf_printf(&b->sql, " AND x.%s = ", by_course ? "department_id" : "id");
+        qb_param(b, GW_P_TEXT(q->department));
     }
+    if (q->course && by_course) {
+        gw_buf_puts(&b->sql, " AND x.id = ");
+        qb_param(b, GW_P_TEXT(q->course));
+    }
+    gw_buf_puts(&b->sql, ")");
+}
+
+static enum gw_qs read_totals(struct gw_db *db, struct pull_ctx *c, struct gw_error *err)
+{
+    struct qb b = {0};
+    gw_buf_puts(&b.sql, "SELECT scope, started, completed, passed, failed, n_score, sum_score, "
+                        "feedback, sum_rating, rating_1, rating_2, rating_3, rating_4, rating_5, "
+                        "comments, statements FROM kpi_totals WHERE scope IN ");
+    scope_subquery(c->q, &b);
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db, gw_buf_str(&b.sql), b.p, b.n, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        struct group *g = group_find(c, gw_db_col_text(r, 0) + 2);
+        if (!g)
+            continue;
+        struct gw_kpi_acc *a = &g->acc;
+        a->started = gw_db_col_int(r, 1);
+        a->completed = gw_db_col_int(r, 2);
+        a->passed = gw_db_col_int(r, 3);
+        a->failed = gw_db_col_int(r, 4);
+        a->n_score = gw_db_col_int(r, 5);
+        a->sum_score = gw_db_col_int(r, 6);
+        a->feedback = gw_db_col_int(r, 7);
+        a->sum_rating = gw_db_col_int(r, 8);
+        for (int i = 0; i < 5; i++)
+            a->dist[i] = gw_db_col_int(r, 9 + i);
+        a->comments = gw_db_col_int(r, 14);
+        a->statements = gw_db_col_int(r, 15);
+    }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
     gw_db_rows_free(r);
+    gw_buf_free(&b.sql);
     return qs;
 }
 
-/* The k-th smallest time to complete of a scope (0-based) and the next one:
- * the histogram gives the bucket, the ttc index the exact values. */
-static enum gw_qs median_of(struct gw_db *db, const char *scope, bool by_course, const char *id,
-                            struct gw_kpi_acc *a, struct gw_error *err)
+/* Finds, for every group, the histogram bucket holding its lower median. */
+static enum gw_qs read_hist(struct gw_db *db, struct pull_ctx *c, struct gw_error *err)
 {
-    int64_t n = a->completed;
+    struct qb b = {0};
+    gw_buf_puts(&b.sql, "SELECT scope, bucket, n FROM kpi_ttc_hist WHERE n > 0 AND scope IN ");
+    scope_subquery(c->q, &b);
+    gw_buf_puts(&b.sql, " ORDER BY scope, bucket");
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db, gw_buf_str(&b.sql), b.p, b.n, &r, NULL, err);
+    struct group *g = NULL;
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        const char *key = gw_db_col_text(r, 0) + 2;
+        if (!g || strcmp(g->key, key) != 0)
+            g = group_find(c, key);
+        if (!g || g->start >= 0)
+            continue;
+        int64_t k = (g->acc.completed - 1) / 2, n = gw_db_col_int(r, 2);
+        if (g->cum + n > k)
+            g->start = gw_kpi_ttc_bucket_start(gw_db_col_int(r, 1));
+        else
+            g->cum += n;
+    }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    gw_buf_free(&b.sql);
+    return qs;
+}
+
+/* The lower median and the value after it, walking the ttc index from the
+ * median's bucket. */
+static enum gw_qs median_of(struct gw_db *db, bool by_course, struct group *g, struct gw_error *err)
+{
+    int64_t n = g->acc.completed;
     if (n <= 0)
         return GW_QS_NONE;
-    int64_t k = (n - 1) / 2, cum = 0, start = -1;
-    struct gw_dbp p[] = {GW_P_TEXT(scope)};
+    int64_t k = (n - 1) / 2;
     struct gw_db_rows *r = NULL;
-    enum gw_qs qs = gw_db_query(db,
-                                "SELECT bucket, n FROM kpi_ttc_hist WHERE scope = $1 AND n > 0 "
-                                "ORDER BY bucket",
-                                p, 1, &r, NULL, err);
-    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        int64_t c = gw_db_col_int(r, 1);
-        if (cum + c > k) {
-            start = gw_kpi_ttc_bucket_start(gw_db_col_int(r, 0));
-            break;
-        }
-        cum += c;
-    }
-    gw_db_rows_free(r);
-    if (qs < 0 || start < 0)
-        return qs < 0 ? qs : GW_QS_NONE;
-    struct gw_dbp pv[] = {GW_P_TEXT(id), GW_P_INT(start), GW_P_INT(k - cum)};
-    const char *sql = by_course ? "SELECT ttc_ms FROM kpi_learners WHERE course_id = $1 AND "
-                                  "ttc_ms IS NOT NULL AND ttc_ms >= $2 ORDER BY ttc_ms LIMIT 2 "
-                                  "OFFSET $3"
-                                : "SELECT ttc_ms FROM kpi_learners WHERE department_id = $1 AND "
-                                  "ttc_ms IS NOT NULL AND ttc_ms >= $2 ORDER BY ttc_ms LIMIT 2 "
-                                  "OFFSET $3";
-    qs = gw_db_query(db, sql, pv, 3, &r, NULL, err);
+    enum gw_qs qs = GW_QS_NONE;
     double v[2] = {0, 0};
     int got = 0;
-    for (bool more = qs == GW_QS_ONE; more && got < 2; more = gw_db_next(r))
-        v[got++] = (double)gw_db_col_int(r, 0) / 1000.0;
-    gw_db_rows_free(r);
+    if (g->start >= 0) {
+        struct gw_dbp pv[] = {GW_P_TEXT(g->key), GW_P_INT(g->start), GW_P_INT(k - g->cum)};
+        const char *sql = by_course
+                              ? "SELECT ttc_ms FROM kpi_learners WHERE course_id = $1 AND "
+                                "ttc_ms IS NOT NULL AND ttc_ms >= $2 ORDER BY ttc_ms LIMIT 2 "
+                                "OFFSET $3"
+                              : "SELECT ttc_ms FROM kpi_learners WHERE department_id = $1 AND "
+                                "ttc_ms IS NOT NULL AND ttc_ms >= $2 ORDER BY ttc_ms LIMIT 2 "
+                                "OFFSET $3";
+        qs = gw_db_query(db, sql, pv, 3, &r, NULL, err);
+        for (bool more = qs == GW_QS_ONE; more && got < 2; more = gw_db_next(r))
+            v[got++] = (double)gw_db_col_int(r, 0) / 1000.0;
+        gw_db_rows_free(r);
+    }
     if (qs < 0)
         return qs;
     if (got == 0 || (n % 2 == 0 && got < 2)) {
         gw_error_set(err, GW_E_INTERNAL, "kpi_ttc_hist",
                      "the time-to-complete histogram of %s disagrees with kpi_learners; run "
                      "'lmsgw kpi rebuild'",
-                     scope);
+                     g->key);
         return GW_QS_HARD;
     }
-    a->median_known = true;
-    a->median = n % 2 ? v[0] : (v[0] + v[1]) / 2.0;
+    g->acc.median_known = true;
+    g->acc.median = n % 2 ? v[0] : (v[0] + v[1]) / 2.0;
     return GW_QS_ONE;
 }
 
 static enum gw_qs fold_totals(struct gw_db *db, struct pull_ctx *c, struct gw_error *err)
 {
-    bool by_course = c->q->group_by == GW_KPI_BY_COURSE;
-    enum gw_qs qs = GW_QS_NONE;
-    for (size_t i = 0; qs >= 0 && i < c->n; i++) {
-        struct group *g = &c->g[i];
-        size_t n = strlen(g->key) + 3;
-        char *scope = gw_xmalloc(n);
-        snprintf(scope, n, "%s:%s", by_course ? "c" : "d", g->key);
-        qs = read_totals(db, scope, &g->acc, err);
-        if (qs >= 0)
-            qs = median_of(db, scope, by_course, g->key, &g->acc, err);
-        free(scope);
-    }
+    enum gw_qs qs = read_totals(db, c, err);
+    if (qs >= 0)
+        qs = read_hist(db, c, err);
+    for (size_t i = 0; qs >= 0 && i < c->n; i++)
+        qs = median_of(db, c->q->group_by == GW_KPI_BY_COURSE, &c->g[i], err);
     return qs;
 }
 
