@@ -32,9 +32,12 @@ static void matches_free(struct matches *ms)
     memset(ms, 0, sizeof *ms);
 }
 
+/* Looks up every prefix of one activity id that could be a registered IRI,
+ * eight per statement (unused places bind NULL, which matches nothing). */
 static enum gw_qs lookup_prefixes(struct gw_db *db, const struct act *a, struct matches *ms,
                                   struct gw_error *err)
 {
+    enum { CHUNK = 8 };
     size_t lens_small[32];
     size_t *lens = lens_small;
     size_t n = gw_kpi_iri_prefixes(a->id, lens, 32);
@@ -43,22 +46,31 @@ static enum gw_qs lookup_prefixes(struct gw_db *db, const struct act *a, struct 
         gw_kpi_iri_prefixes(a->id, lens, n);
     }
     enum gw_qs qs = GW_QS_NONE;
-    for (size_t i = 0; qs >= 0 && i < n; i++) {
-        char *iri = gw_xstrndup(a->id, lens[i]);
-        struct gw_dbp p[] = {GW_P_TEXT(iri)};
+    for (size_t i = 0; qs >= 0 && i < n; i += CHUNK) {
+        char *iri[CHUNK] = {0};
+        struct gw_dbp p[CHUNK];
+        for (size_t k = 0; k < CHUNK; k++) {
+            iri[k] = i + k < n ? gw_xstrndup(a->id, lens[i + k]) : NULL;
+            p[k] = GW_P_TEXT(iri[k]);
+        }
         struct gw_db_rows *r = NULL;
-        qs = gw_db_query(db, "SELECT course_id FROM course_iris WHERE iri = $1", p, 1, &r, NULL,
-                         err);
-        if (qs == GW_QS_ONE) {
+        qs = gw_db_query(db,
+                         "SELECT iri, course_id FROM course_iris WHERE iri IN ($1, $2, $3, $4, "
+                         "$5, $6, $7, $8)",
+                         p, CHUNK, &r, NULL, err);
+        for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
             if (ms->n == ms->cap) {
                 ms->cap = ms->cap ? ms->cap * 2 : 4;
                 ms->m = gw_xrealloc(ms->m, ms->cap * sizeof *ms->m);
             }
-            ms->m[ms->n++] =
-                (struct gw_kpi_match){gw_xstrdup(gw_db_col_text(r, 0)), lens[i], a->via_object};
+            ms->m[ms->n++] = (struct gw_kpi_match){gw_xstrdup(gw_db_col_text(r, 1)),
+                                                   strlen(gw_db_col_text(r, 0)), a->via_object};
         }
+        if (qs == GW_QS_ONE)
+            qs = gw_db_rows_status(r, err);
         gw_db_rows_free(r);
-        free(iri);
+        for (size_t k = 0; k < CHUNK; k++)
+            free(iri[k]);
     }
     if (lens != lens_small)
         free(lens);
