@@ -32,68 +32,98 @@ static void matches_free(struct matches *ms)
     memset(ms, 0, sizeof *ms);
 }
 
-/* Looks up every prefix of one activity id that could be a registered IRI,
- * eight per statement (unused places bind NULL, which matches nothing). */
-static enum gw_qs lookup_prefixes(struct gw_db *db, const struct act *a, struct matches *ms,
-                                  struct gw_error *err)
+/* Whether iri equals id or is a prefix of it followed by '/', '?' or '#'. */
+static bool iri_covers(const char *iri, size_t len, const char *id)
+{
+    return strncmp(iri, id, len) == 0 &&
+           (id[len] == '\0' || id[len] == '/' || id[len] == '?' || id[len] == '#');
+}
+
+static void matches_add(struct matches *ms, const char *course, size_t len, bool via_object)
+{
+    if (ms->n == ms->cap) {
+        ms->cap = ms->cap ? ms->cap * 2 : 4;
+        ms->m = gw_xrealloc(ms->m, ms->cap * sizeof *ms->m);
+    }
+    ms->m[ms->n++] = (struct gw_kpi_match){gw_xstrdup(course), len, via_object};
+}
+
+/* Every distinct prefix of the activity ids that could be a registered IRI. */
+static char **candidates(const struct act *acts, size_t n, size_t *n_out)
+{
+    char **c = NULL;
+    size_t k = 0, cap = 0;
+    for (size_t a = 0; a < n; a++) {
+        size_t lens_small[32];
+        size_t *lens = lens_small;
+        size_t np = gw_kpi_iri_prefixes(acts[a].id, lens, 32);
+        if (np > 32) {
+            lens = gw_xcalloc(np, sizeof *lens);
+            gw_kpi_iri_prefixes(acts[a].id, lens, np);
+        }
+        for (size_t i = 0; i < np; i++) {
+            bool seen = false;
+            for (size_t j = 0; j < k && !seen; j++)
+                seen = strlen(c[j]) == lens[i] && strncmp(c[j], acts[a].id, lens[i]) == 0;
+            if (seen)
+                continue;
+            if (k == cap) {
+                cap = cap ? cap * 2 : 16;
+                c = gw_xrealloc(c, cap * sizeof *c);
+            }
+            c[k++] = gw_xstrndup(acts[a].id, lens[i]);
+        }
+        if (lens != lens_small)
+            free(lens);
+    }
+    *n_out = k;
+    return c;
+}
+
+/* *course: heap course id, or NULL when unattributed. The candidate IRIs of
+ * all the statement's activity ids are looked up eight per statement (unused
+ * places bind NULL, which matches nothing). */
+static enum gw_qs attribute(struct gw_db *db, const struct act *acts, size_t n, char **course,
+                            bool *course_level, struct gw_error *err)
 {
     enum { CHUNK = 8 };
-    size_t lens_small[32];
-    size_t *lens = lens_small;
-    size_t n = gw_kpi_iri_prefixes(a->id, lens, 32);
-    if (n > 32) {
-        lens = gw_xcalloc(n, sizeof *lens);
-        gw_kpi_iri_prefixes(a->id, lens, n);
-    }
+    struct matches ms = {0};
     enum gw_qs qs = GW_QS_NONE;
-    for (size_t i = 0; qs >= 0 && i < n; i += CHUNK) {
-        char *iri[CHUNK] = {0};
+    *course = NULL;
+    *course_level = false;
+    size_t nc = 0;
+    char **cand = candidates(acts, n, &nc);
+    for (size_t i = 0; qs >= 0 && i < nc; i += CHUNK) {
         struct gw_dbp p[CHUNK];
-        for (size_t k = 0; k < CHUNK; k++) {
-            iri[k] = i + k < n ? gw_xstrndup(a->id, lens[i + k]) : NULL;
-            p[k] = GW_P_TEXT(iri[k]);
-        }
+        for (size_t k = 0; k < CHUNK; k++)
+            p[k] = GW_P_TEXT(i + k < nc ? cand[i + k] : NULL);
         struct gw_db_rows *r = NULL;
         qs = gw_db_query(db,
                          "SELECT iri, course_id FROM course_iris WHERE iri IN ($1, $2, $3, $4, "
                          "$5, $6, $7, $8)",
                          p, CHUNK, &r, NULL, err);
         for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-            if (ms->n == ms->cap) {
-                ms->cap = ms->cap ? ms->cap * 2 : 4;
-                ms->m = gw_xrealloc(ms->m, ms->cap * sizeof *ms->m);
+            const char *iri = gw_db_col_text(r, 0);
+            size_t len = strlen(iri);
+            for (size_t a = 0; a < n; a++) {
+                if (iri_covers(iri, len, acts[a].id))
+                    matches_add(&ms, gw_db_col_text(r, 1), len, acts[a].via_object);
             }
-            ms->m[ms->n++] = (struct gw_kpi_match){gw_xstrdup(gw_db_col_text(r, 1)),
-                                                   strlen(gw_db_col_text(r, 0)), a->via_object};
         }
         if (qs == GW_QS_ONE)
             qs = gw_db_rows_status(r, err);
         gw_db_rows_free(r);
-        for (size_t k = 0; k < CHUNK; k++)
-            free(iri[k]);
     }
-    if (lens != lens_small)
-        free(lens);
-    return qs < 0 ? qs : GW_QS_NONE;
-}
-
-/* *course: heap course id, or NULL when unattributed. */
-static enum gw_qs attribute(struct gw_db *db, const struct act *acts, size_t n, char **course,
-                            bool *course_level, struct gw_error *err)
-{
-    struct matches ms = {0};
-    enum gw_qs qs = GW_QS_NONE;
-    *course = NULL;
-    *course_level = false;
-    for (size_t i = 0; qs >= 0 && i < n; i++)
-        qs = lookup_prefixes(db, &acts[i], &ms, err);
+    for (size_t i = 0; i < nc; i++)
+        free(cand[i]);
+    free(cand);
     if (qs >= 0) {
         int w = gw_kpi_attribute(ms.m, ms.n, course_level);
         if (w >= 0)
             *course = gw_xstrdup(ms.m[w].course_id);
     }
     matches_free(&ms);
-    return qs;
+    return qs < 0 ? qs : GW_QS_NONE;
 }
 
 /* The statement's own activity ids (object and context, not inside a
@@ -188,8 +218,9 @@ static enum gw_qs put_day(struct gw_db *db, const char *course, const char *lear
 static const char *const totals_sql =
     "INSERT INTO kpi_totals (scope, started, completed, passed, failed, n_score, sum_score, "
     "feedback, sum_rating, rating_1, rating_2, rating_3, rating_4, rating_5, comments, "
-    "statements) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
-    "ON CONFLICT (scope) DO UPDATE SET started = kpi_totals.started + excluded.started, "
+    "statements) VALUES ($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17), "
+    "($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (scope) "
+    "DO UPDATE SET started = kpi_totals.started + excluded.started, "
     "completed = kpi_totals.completed + excluded.completed, passed = kpi_totals.passed + "
     "excluded.passed, failed = kpi_totals.failed + excluded.failed, n_score = kpi_totals.n_score "
     "+ excluded.n_score, sum_score = kpi_totals.sum_score + excluded.sum_score, feedback = "
@@ -205,9 +236,11 @@ static int64_t ttc_of(const struct gw_kpi_row *r, bool learner)
     return r && learner && r->complete_ms != INT64_MAX ? r->complete_ms - r->first_ms : -1;
 }
 
-/* Adds new's contribution minus old's (either may be NULL) to one scope. */
-static enum gw_qs totals_delta(struct gw_db *db, const char *scope, const struct gw_kpi_row *old,
-                               const struct gw_kpi_row *nw, bool learner, struct gw_error *err)
+/* Adds new's contribution minus old's (either may be NULL) to the course's
+ * and the department's scopes. */
+static enum gw_qs totals_delta(struct gw_db *db, const char *const scopes[2],
+                               const struct gw_kpi_row *old, const struct gw_kpi_row *nw,
+                               bool learner, struct gw_error *err)
 {
     struct gw_kpi_acc a, b;
     gw_kpi_acc_init(&a);
@@ -216,8 +249,9 @@ static enum gw_qs totals_delta(struct gw_db *db, const char *scope, const struct
         gw_kpi_acc_add(&a, old, learner);
     if (nw)
         gw_kpi_acc_add(&b, nw, learner);
-    struct gw_dbp p[16] = {
-        GW_P_TEXT(scope),
+    struct gw_dbp p[17] = {
+        GW_P_TEXT(scopes[0]),
+        GW_P_TEXT(scopes[1]),
         GW_P_INT(b.started - a.started),
         GW_P_INT(b.completed - a.completed),
         GW_P_INT(b.passed - a.passed),
@@ -228,25 +262,28 @@ static enum gw_qs totals_delta(struct gw_db *db, const char *scope, const struct
         GW_P_INT(b.sum_rating - a.sum_rating),
     };
     for (int i = 0; i < 5; i++)
-        p[9 + i] = GW_P_INT(b.dist[i] - a.dist[i]);
-    p[14] = GW_P_INT(b.comments - a.comments);
-    p[15] = GW_P_INT(b.statements - a.statements);
+        p[10 + i] = GW_P_INT(b.dist[i] - a.dist[i]);
+    p[15] = GW_P_INT(b.comments - a.comments);
+    p[16] = GW_P_INT(b.statements - a.statements);
     gw_kpi_acc_free(&a);
     gw_kpi_acc_free(&b);
-    enum gw_qs qs = gw_db_query(db, totals_sql, p, 16, NULL, NULL, err);
+    enum gw_qs qs = gw_db_query(db, totals_sql, p, 17, NULL, NULL, err);
     int64_t t_old = ttc_of(old, learner), t_new = ttc_of(nw, learner);
     if (qs < 0 || t_old == t_new)
         return qs;
     static const char *const hist_sql =
-        "INSERT INTO kpi_ttc_hist (scope, bucket, n) VALUES ($1, $2, $3) ON CONFLICT (scope, "
+        "INSERT INTO kpi_ttc_hist (scope, bucket, n) VALUES ($1, $3, $4), ($2, $3, $4) ON "
+        "CONFLICT (scope, "
         "bucket) DO UPDATE SET n = kpi_ttc_hist.n + excluded.n";
     if (t_old >= 0) {
-        struct gw_dbp ph[] = {GW_P_TEXT(scope), GW_P_INT(gw_kpi_ttc_bucket(t_old)), GW_P_INT(-1)};
-        qs = gw_db_query(db, hist_sql, ph, 3, NULL, NULL, err);
+        struct gw_dbp ph[] = {GW_P_TEXT(scopes[0]), GW_P_TEXT(scopes[1]),
+                              GW_P_INT(gw_kpi_ttc_bucket(t_old)), GW_P_INT(-1)};
+        qs = gw_db_query(db, hist_sql, ph, 4, NULL, NULL, err);
     }
     if (qs >= 0 && t_new >= 0) {
-        struct gw_dbp ph[] = {GW_P_TEXT(scope), GW_P_INT(gw_kpi_ttc_bucket(t_new)), GW_P_INT(1)};
-        qs = gw_db_query(db, hist_sql, ph, 3, NULL, NULL, err);
+        struct gw_dbp ph[] = {GW_P_TEXT(scopes[0]), GW_P_TEXT(scopes[1]),
+                              GW_P_INT(gw_kpi_ttc_bucket(t_new)), GW_P_INT(1)};
+        qs = gw_db_query(db, hist_sql, ph, 4, NULL, NULL, err);
     }
     return qs;
 }
@@ -281,15 +318,16 @@ static enum gw_qs update_learner(struct gw_db *db, const char *course, const cha
         qs = gw_db_query(db, "DELETE FROM kpi_learners WHERE course_id = $1 AND learner_key = $2",
                          p, 2, NULL, NULL, err);
     }
-    size_t n = strlen(course) + strlen(dept) + 8;
-    char *scope = gw_xmalloc(n);
-    snprintf(scope, n, "c:%s", course);
+    /* courses.department_id is NOT NULL: the department scope always exists */
+    size_t nc = strlen(course) + 3, nd = strlen(dept) + 3;
+    char *sc = gw_xmalloc(nc), *sd = gw_xmalloc(nd);
+    snprintf(sc, nc, "c:%s", course);
+    snprintf(sd, nd, "d:%s", dept);
+    const char *const scopes[2] = {sc, sd};
     if (qs >= 0)
-        qs = totals_delta(db, scope, old, nw, is_learner, err);
-    snprintf(scope, n, "d:%s", dept);
-    if (qs >= 0 && dept[0])
-        qs = totals_delta(db, scope, old, nw, is_learner, err);
-    free(scope);
+        qs = totals_delta(db, scopes, old, nw, is_learner, err);
+    free(sc);
+    free(sd);
     free(dept);
     return qs;
 }
