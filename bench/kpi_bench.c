@@ -1,7 +1,8 @@
 /* kpi_bench: KPI pull latency and the ingestion cost of KPI maintenance.
  *
- *   kpi_bench [--dsn DSN] [--statements N] [--pulls R] [--ingest M]
+ *   kpi_bench [--dsn DSN] [--statements N] [--pulls R] [--ingest M] [--reuse 1]
  *
+ * --reuse 1 skips steps 1 and 2 on a database a previous run filled.
  * DSN defaults to a fresh SQLite file under /tmp; for PostgreSQL pass an
  * empty database's postgresql:// DSN. Steps:
  *   1. 20 departments, 200 courses (10 each) with one IRI each;
@@ -353,7 +354,7 @@ int main(int argc, char **argv)
 {
     const char *dsn = NULL;
     int64_t statements = 1000000;
-    int runs = 50, m = 20000;
+    int runs = 50, m = 20000, reuse = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--dsn") == 0)
             dsn = argv[i + 1];
@@ -363,9 +364,11 @@ int main(int argc, char **argv)
             runs = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--ingest") == 0)
             m = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--reuse") == 0)
+            reuse = atoi(argv[i + 1]);
         else {
             fprintf(stderr, "usage: kpi_bench [--dsn DSN] [--statements N] [--pulls R] "
-                            "[--ingest M]\n");
+                            "[--ingest M] [--reuse 1]\n");
             return 2;
         }
     }
@@ -378,9 +381,15 @@ int main(int argc, char **argv)
     store = gw_store_open(dsn, NULL, &e);
     if (!store || gw_store_migrate(store, NULL, &e) != GW_OK)
         die("open", &e);
-    printf("backend: %s, %lld statements\n", gw_store_backend_name(store), (long long)statements);
-    setup_domain();
-    generate_state(statements);
+    if (reuse)
+        printf("backend: %s, state of an earlier run\n", gw_store_backend_name(store));
+    else
+        printf("backend: %s, %lld statements\n", gw_store_backend_name(store),
+               (long long)statements);
+    if (!reuse) {
+        setup_domain();
+        generate_state(statements);
+    }
     struct gw_kpi_query q = {0};
     q.department = "d07";
     time_pull("one department", &q, runs);
