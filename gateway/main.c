@@ -3,6 +3,7 @@
 #include "gw/api.h"
 #include "gw/cli.h"
 #include "gw/course.h"
+#include "gw/kpi_cli.h"
 #include "gw/outbound.h"
 #include "gw/review_cli.h"
 #include "gw/error.h"
@@ -30,6 +31,8 @@ static const char usage[] =
     "  review tick | audit-verify    run the review scheduler once | check the audit log's chain\n"
     "  review link ROUND APPROVER [--days N]\n"
     "                                print a fresh one-click approval link (default 14 days)\n"
+    "  kpi rebuild                   recompute every KPI from the stored statements\n"
+    "  kpi reattribute COURSE_ID     attribute stored statements again to a course's IRIs\n"
     "  errors --json                 print the error-code registry\n"
     "  openapi                       print the OpenAPI description of the API\n"
     "  --help, --version\n"
@@ -78,9 +81,9 @@ static int cmd_validate(int argc, char **argv, const char *config_path)
 }
 
 static const struct command commands[] = {
-    {"review", gw_cmd_review},  {"serve", gw_cmd_serve},   {"migrate", gw_cmd_migrate},
-    {"key", gw_cmd_key},        {"config", gw_cmd_config}, {"errors", cmd_errors},
-    {"validate", cmd_validate}, {"openapi", cmd_openapi},
+    {"review", gw_cmd_review},   {"kpi", gw_cmd_kpi},        {"serve", gw_cmd_serve},
+    {"migrate", gw_cmd_migrate}, {"key", gw_cmd_key},        {"config", gw_cmd_config},
+    {"errors", cmd_errors},      {"validate", cmd_validate}, {"openapi", cmd_openapi},
 };
 
 int main(int argc, char **argv)

@@ -11,6 +11,7 @@
 #define PEOPLE (GW_ROLE_AUTHOR | GW_ROLE_APPROVER | GW_ROLE_ADMIN)
 #define XAPI_WRITE (GW_ROLE_LMS | GW_ROLE_ADMIN)
 #define XAPI_READ (GW_ROLE_LMS | GW_ROLE_BI | GW_ROLE_ADMIN)
+#define KPI_READ (GW_ROLE_BI | GW_ROLE_ADMIN)
 #define XAPI_FLAGS (GW_ROUTE_CORS | GW_ROUTE_XAPI_BODY)
 
 /* Columns: method, path, handler, roles, body, body limit (0 = configured
@@ -94,6 +95,11 @@ const struct gw_route gw_routes[] = {
      "The one-click approval page (shows; never decides).", 0, NULL},
     {"POST", "/r/{token}", gw_api_review_link_post, GW_ROLE_PUBLIC, GW_BODY_RAW, 16 * 1024,
      "Confirm a decision from the one-click approval page.", 0, NULL},
+    /* KPIs (gateway/api/kpis.c) */
+    {"GET", "/api/v1/kpis", gw_api_kpis_get, KPI_READ, GW_BODY_NONE, 0,
+     "Learner KPIs as flat records per department, course or month (JSON or CSV).", 0, NULL},
+    {"GET", "/api/v1/departments/{id}/chargeback", gw_api_departments_chargeback_get, KPI_READ,
+     GW_BODY_NONE, 0, "A department's chargeback lines for ?month=YYYY-MM (JSON or CSV).", 0, NULL},
     /* xAPI LRS */
     {"GET", "/xapi/about", gw_api_xapi_about_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
      "The xAPI versions this LRS speaks.", GW_ROUTE_CORS, gw_api_xapi_decorate},

@@ -3,6 +3,7 @@
  * xapi_activities; migration 0002). See gw/xapi_store.h. */
 #include "gw/buf.h"
 #include "gw/json.h"
+#include "gw/kpi_store.h"
 #include "gw/timefmt.h"
 #include "gw/xapi_store.h"
 
@@ -208,8 +209,9 @@ static enum gw_qs void_target(struct gw_db *db, struct gw_xapi_new_statement *it
     }
     if (qs == GW_QS_NONE)
         return GW_QS_NONE; /* voided when it arrives */
-    return gw_db_query(db, "UPDATE xapi_statements SET voided = 1 WHERE id = $1", p, 1, NULL, NULL,
-                       err);
+    qs = gw_db_query(db, "UPDATE xapi_statements SET voided = 1 WHERE id = $1", p, 1, NULL, NULL,
+                     err);
+    return qs < 0 ? qs : gw_kpi_apply_void(db, it->voids_id, err); /* KPI state (kpi.c) */
 }
 
 /* Whether a voiding statement stored earlier already targets this id. */
@@ -352,7 +354,10 @@ static enum gw_qs insert_one(struct gw_db *db, const struct gw_xapi_insert *in,
     gw_db_rows_free(r);
     if (qs < 0)
         return qs;
-    return insert_side_rows(db, it, seq, stored_ms, err);
+    qs = insert_side_rows(db, it, seq, stored_ms, err);
+    if (qs >= 0 && !voided)
+        qs = gw_kpi_apply_statement(db, it, seq, stored_ms, err); /* KPI state (kpi.c) */
+    return qs < 0 ? qs : GW_QS_ONE;
 }
 
 enum gw_qs gw_store_xapi_insert(struct gw_db *db, struct gw_xapi_insert *in, int64_t stored_ms,

@@ -99,5 +99,8 @@ void gw_api_pipeline_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_course_publish_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_course_publish_retry_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_course_retire_post(struct gw_req *req, struct gw_reply *rep);
+/* api/kpis.c */
+void gw_api_kpis_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_departments_chargeback_get(struct gw_req *req, struct gw_reply *rep);
 
 #endif

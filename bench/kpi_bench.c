@@ -1,0 +1,417 @@
+/* kpi_bench: KPI pull latency and the ingestion cost of KPI maintenance.
+ *
+ *   kpi_bench [--dsn DSN] [--statements N] [--pulls R] [--ingest M] [--reuse 1]
+ *
+ * --reuse 1 skips steps 1 and 2 on a database a previous run filled.
+ * DSN defaults to a fresh SQLite file under /tmp; for PostgreSQL pass an
+ * empty database's postgresql:// DSN. Steps:
+ *   1. 20 departments, 200 courses (10 each) with one IRI each;
+ *   2. KPI state for N statements (default 1,000,000) written directly into
+ *      kpi_learners and kpi_learner_days (the tables a pull reads): 10
+ *      statements per (course, learner) on 1-4 days, each learner in 5
+ *      courses, timestamps over 22 months; statements themselves are not
+ *      stored, since a pull never reads them;
+ *   3. pull latency p50/p99 over R runs (default 50) of gw_store_kpi_pull:
+ *      one department and all departments, without a window and with a
+ *      three-month window, and all by month;
+ *   4. ingestion: M statements (default 20,000) through gw_store_xapi_insert
+ *      in transactions of 100, with KPI maintenance off and on: statements/s.
+ * Prints one line per figure. */
+#include "gw/buf.h"
+#include "gw/kpi_store.h"
+#include "gw/timefmt.h"
+#include "gw/xapi.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { DEPTS = 20, COURSES = 200, ROWS_PER_INSERT = 50 };
+
+static struct gw_store *store;
+
+static void die(const char *what, const struct gw_error *e)
+{
+    fprintf(stderr, "kpi_bench: %s: %s\n", what, e ? e->detail : "");
+    exit(1);
+}
+
+static enum gw_qs script_tx(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    return gw_db_exec_script(db, ud, err);
+}
+
+static void setup_domain(void)
+{
+    struct gw_buf b = {0};
+    for (int d = 0; d < DEPTS; d++)
+        gw_buf_printf(&b,
+                      "INSERT INTO departments (id, name, created_ms) VALUES ('d%02d', "
+                      "'Department %d', 0);",
+                      d, d);
+    for (int c = 0; c < COURSES; c++)
+        gw_buf_printf(&b,
+                      "INSERT INTO courses (id, department_id, title, state_since_ms, created_ms) "
+                      "VALUES ('c%03d', 'd%02d', 'Course %d', 0, 0);"
+                      "INSERT INTO course_iris (iri, course_id, source, created_ms) VALUES "
+                      "('https://bench.example/c%03d', 'c%03d', 'gateway', 0);",
+                      c, c % DEPTS, c, c, c);
+    struct gw_error e;
+    if (gw_store_tx(store, GW_TX_WRITE, script_tx, (void *)gw_buf_str(&b), &e) != GW_OK)
+        die("domain", &e);
+    gw_buf_free(&b);
+}
+
+/* ---- state generation ---- */
+
+enum { BUCKETS = 400 };
+
+struct gen {
+    int64_t pairs, done;
+    unsigned seed;
+    struct gw_kpi_acc course_acc[COURSES], dept_acc[DEPTS];
+    int64_t (*hist_c)[BUCKETS], (*hist_d)[BUCKETS];
+};
+
+static void row_values(struct gw_buf *sql, struct gw_dbp *p, int *np, const struct gw_kpi_row *r)
+{
+    struct gw_dbp v[10] = {
+        GW_P_INT(r->statements),
+        GW_P_INT(r->first_ms),
+        r->complete_ms != INT64_MAX ? GW_P_INT(r->complete_ms) : GW_P_NULL,
+        GW_P_INT(r->passed),
+        GW_P_INT(r->failed),
+        r->has_score ? GW_P_REAL(r->best_score) : GW_P_NULL,
+        r->has_rating ? GW_P_INT(r->rating_ms) : GW_P_NULL,
+        r->has_rating ? GW_P_INT(r->rating_seq) : GW_P_NULL,
+        r->has_rating ? GW_P_REAL(r->rating) : GW_P_NULL,
+        GW_P_INT(r->comments),
+    };
+    for (int i = 0; i < 10; i++) {
+        p[(*np)++] = v[i];
+        gw_buf_printf(sql, ", $%d", *np);
+    }
+    gw_buf_puts(sql, ")");
+}
+
+/* One pair's day rows (1-4 days, 10 statements) and their fold. */
+static int gen_pair(unsigned *seed, int64_t days[4], struct gw_kpi_row rows[4],
+                    struct gw_kpi_row *all)
+{
+    int nd = 1 + rand_r(seed) % 4;
+    int64_t base = 20089 + rand_r(seed) % 640; /* 2025-01-01 + up to ~21 months */
+    gw_kpi_row_init(all);
+    for (int d = 0; d < nd; d++) {
+        days[d] = d ? days[d - 1] + 1 + rand_r(seed) % 9 : base;
+        gw_kpi_row_init(&rows[d]);
+        int n = d == nd - 1 ? 10 - (nd - 1) * 2 : 2;
+        for (int s = 0; s < n; s++) {
+            struct gw_kpi_fact f = {0};
+            f.ts_ms = days[d] * GW_KPI_DAY_MS + rand_r(seed) % GW_KPI_DAY_MS;
+            f.completing = d == nd - 1 && s == n - 1 && rand_r(seed) % 3 != 0;
+            f.passed = f.completing && rand_r(seed) % 4 != 0;
+            f.failed = !f.passed && rand_r(seed) % 10 == 0;
+            f.has_score = rand_r(seed) % 3 == 0;
+            f.score = (rand_r(seed) % 1001) / 1000.0;
+            f.has_rating = s == 0 && rand_r(seed) % 5 == 0;
+            f.rating = 1 + (rand_r(seed) % 401) / 100.0;
+            f.comment = rand_r(seed) % 20 == 0;
+            gw_kpi_row_add(&rows[d], &f, rand_r(seed));
+        }
+        gw_kpi_row_merge(all, &rows[d]);
+    }
+    return nd;
+}
+
+static enum gw_qs gen_tx(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct gen *g = ud;
+    enum gw_qs qs = GW_QS_NONE;
+    int64_t end = g->done + 20000 < g->pairs ? g->done + 20000 : g->pairs;
+    struct gw_dbp *p = gw_xcalloc(ROWS_PER_INSERT * 5 * 14, sizeof *p);
+    char(*keys)[64] = gw_xcalloc(ROWS_PER_INSERT, sizeof *keys);
+    char(*courses)[8] = gw_xcalloc(ROWS_PER_INSERT, sizeof *courses);
+    char(*depts)[8] = gw_xcalloc(ROWS_PER_INSERT, sizeof *depts);
+    for (int64_t i = g->done; qs >= 0 && i < end; i += ROWS_PER_INSERT) {
+        struct gw_buf ls = {0}, ds = {0};
+        int nl = 0, nd = 0;
+        gw_buf_puts(&ls, "INSERT INTO kpi_learners (course_id, learner_key, department_id, ttc_ms, "
+                         "statements, first_ms, complete_ms, passed, failed, best_score, "
+                         "rating_ms, rating_seq, rating, comments) VALUES ");
+        gw_buf_puts(&ds, "INSERT INTO kpi_learner_days (course_id, learner_key, day, month, "
+                         "statements, first_ms, complete_ms, passed, failed, best_score, "
+                         "rating_ms, rating_seq, rating, comments) VALUES ");
+        struct gw_dbp *pl = p, *pd = p + ROWS_PER_INSERT * 14;
+        for (int64_t k = i; k < end && k < i + ROWS_PER_INSERT; k++) {
+            int slot = (int)(k - i);
+            /* learner k / 5 takes courses (k*7 + j*41) % COURSES: 5 distinct courses */
+            int64_t learner = k / 5;
+            int course = (int)((learner * 7 + (k % 5) * 41) % COURSES);
+            snprintf(keys[slot], sizeof keys[slot], "mbox_sha1sum:%040lld", (long long)learner);
+            snprintf(courses[slot], sizeof courses[slot], "c%03d", course);
+            int64_t days[4];
+            struct gw_kpi_row rows[4], all;
+            int n = gen_pair(&g->seed, days, rows, &all);
+            int dept = course % DEPTS;
+            snprintf(depts[slot], sizeof depts[slot], "d%02d", dept);
+            int64_t ttc = all.complete_ms != INT64_MAX ? all.complete_ms - all.first_ms : -1;
+            gw_kpi_acc_add(&g->course_acc[course], &all, true);
+            gw_kpi_acc_add(&g->dept_acc[dept], &all, true);
+            g->course_acc[course].n_ttc = g->dept_acc[dept].n_ttc =
+                0; /* the medians come from the index */
+            if (ttc >= 0) {
+                g->hist_c[course][gw_kpi_ttc_bucket(ttc)]++;
+                g->hist_d[dept][gw_kpi_ttc_bucket(ttc)]++;
+            }
+            gw_buf_puts(&ls, slot ? ", (" : "(");
+            pl[nl++] = GW_P_TEXT(courses[slot]);
+            pl[nl++] = GW_P_TEXT(keys[slot]);
+            pl[nl++] = GW_P_TEXT(depts[slot]);
+            pl[nl++] = ttc >= 0 ? GW_P_INT(ttc) : GW_P_NULL;
+            gw_buf_printf(&ls, "$%d, $%d, $%d, $%d", nl - 3, nl - 2, nl - 1, nl);
+            row_values(&ls, pl, &nl, &all);
+            for (int d = 0; d < n; d++) {
+                gw_buf_puts(&ds, nd ? ", (" : "(");
+                pd[nd++] = GW_P_TEXT(courses[slot]);
+                pd[nd++] = GW_P_TEXT(keys[slot]);
+                pd[nd++] = GW_P_INT(days[d]);
+                pd[nd++] = GW_P_INT(gw_kpi_month_of_day(days[d]));
+                gw_buf_printf(&ds, "$%d, $%d, $%d, $%d", nd - 3, nd - 2, nd - 1, nd);
+                row_values(&ds, pd, &nd, &rows[d]);
+            }
+        }
+        qs = gw_db_query(db, gw_buf_str(&ls), pl, nl, NULL, NULL, err);
+        if (qs >= 0)
+            qs = gw_db_query(db, gw_buf_str(&ds), pd, nd, NULL, NULL, err);
+        gw_buf_free(&ls);
+        gw_buf_free(&ds);
+    }
+    free(p);
+    free(keys);
+    free(courses);
+    free(depts);
+    return qs < 0 ? qs : GW_QS_ONE;
+}
+
+static enum gw_qs put_totals(struct gw_db *db, const char *scope, const struct gw_kpi_acc *a,
+                             const int64_t *hist, struct gw_error *err)
+{
+    struct gw_dbp p[16] = {GW_P_TEXT(scope),       GW_P_INT(a->started),  GW_P_INT(a->completed),
+                           GW_P_INT(a->passed),    GW_P_INT(a->failed),   GW_P_INT(a->n_score),
+                           GW_P_INT(a->sum_score), GW_P_INT(a->feedback), GW_P_INT(a->sum_rating)};
+    for (int i = 0; i < 5; i++)
+        p[9 + i] = GW_P_INT(a->dist[i]);
+    p[14] = GW_P_INT(a->comments);
+    p[15] = GW_P_INT(a->statements);
+    enum gw_qs qs = gw_db_query(
+        db,
+        "INSERT INTO kpi_totals (scope, started, completed, passed, failed, n_score, sum_score, "
+        "feedback, sum_rating, rating_1, rating_2, rating_3, rating_4, rating_5, comments, "
+        "statements) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
+        "$16)",
+        p, 16, NULL, NULL, err);
+    for (int b = 0; qs >= 0 && b < BUCKETS; b++) {
+        if (!hist[b])
+            continue;
+        struct gw_dbp ph[] = {GW_P_TEXT(scope), GW_P_INT(b), GW_P_INT(hist[b])};
+        qs = gw_db_query(db, "INSERT INTO kpi_ttc_hist (scope, bucket, n) VALUES ($1, $2, $3)", ph,
+                         3, NULL, NULL, err);
+    }
+    return qs;
+}
+
+static enum gw_qs totals_tx(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct gen *g = ud;
+    enum gw_qs qs = GW_QS_NONE;
+    char scope[16];
+    for (int c = 0; qs >= 0 && c < COURSES; c++) {
+        snprintf(scope, sizeof scope, "c:c%03d", c);
+        qs = put_totals(db, scope, &g->course_acc[c], g->hist_c[c], err);
+    }
+    for (int d = 0; qs >= 0 && d < DEPTS; d++) {
+        snprintf(scope, sizeof scope, "d:d%02d", d);
+        qs = put_totals(db, scope, &g->dept_acc[d], g->hist_d[d], err);
+    }
+    return qs < 0 ? qs : GW_QS_ONE;
+}
+
+static void generate_state(int64_t statements)
+{
+    static struct gen g;
+    g.pairs = statements / 10;
+    g.seed = 42;
+    g.hist_c = gw_xcalloc(COURSES, sizeof *g.hist_c);
+    g.hist_d = gw_xcalloc(DEPTS, sizeof *g.hist_d);
+    struct gw_error e;
+    int64_t t0 = gw_time_mono_us();
+    while (g.done < g.pairs) {
+        unsigned seed = g.seed;
+        if (gw_store_tx(store, GW_TX_WRITE, gen_tx, &g, &e) != GW_OK)
+            die("generate", &e);
+        (void)seed;
+        g.done = g.done + 20000 < g.pairs ? g.done + 20000 : g.pairs;
+    }
+    if (gw_store_tx(store, GW_TX_WRITE, totals_tx, &g, &e) != GW_OK)
+        die("totals", &e);
+    for (int c = 0; c < COURSES; c++)
+        gw_kpi_acc_free(&g.course_acc[c]);
+    for (int d = 0; d < DEPTS; d++)
+        gw_kpi_acc_free(&g.dept_acc[d]);
+    free(g.hist_c);
+    free(g.hist_d);
+    struct gw_error e2;
+    gw_store_tx(store, GW_TX_WRITE, script_tx,
+                gw_store_dialect(store) == GW_DIALECT_SQLITE ? "ANALYZE" : "ANALYZE", &e2);
+    printf("state: %lld (course, learner) rows for %lld statements written in %.1f s\n",
+           (long long)g.pairs, (long long)statements, (double)(gw_time_mono_us() - t0) / 1e6);
+}
+
+/* ---- pulls ---- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void time_pull(const char *label, const struct gw_kpi_query *q, int runs)
+{
+    int64_t *us = gw_xcalloc((size_t)runs, sizeof *us);
+    struct gw_error e;
+    size_t nrec = 0;
+    for (int i = 0; i < runs; i++) {
+        json_t *out = NULL;
+        int64_t t0 = gw_time_mono_us();
+        if (gw_store_kpi_pull(store, q, &out, &e) != GW_OK)
+            die(label, &e);
+        us[i] = gw_time_mono_us() - t0;
+        nrec = json_array_size(json_object_get(out, "records"));
+        json_decref(out);
+    }
+    qsort(us, (size_t)runs, sizeof *us, cmp_i64);
+    int i99 = (runs * 99 + 99) / 100 - 1;
+    printf("pull %-34s %4zu records  p50 %8.2f ms  p99 %8.2f ms  (%d runs)\n", label, nrec,
+           (double)us[runs / 2] / 1000.0, (double)us[i99 < runs ? i99 : runs - 1] / 1000.0, runs);
+    free(us);
+}
+
+/* ---- ingestion ---- */
+
+struct ingest_ctx {
+    struct gw_xapi_insert in;
+};
+
+static enum gw_qs ingest_tx(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct ingest_ctx *c = ud;
+    return gw_store_xapi_insert(db, &c->in, gw_time_now_ms(), err);
+}
+
+static double ingest(int m, bool maintain, unsigned seed)
+{
+    gw_kpi_set_maintenance(maintain);
+    static const char *const verbs[] = {
+        "http://adlnet.gov/expapi/verbs/experienced", "http://adlnet.gov/expapi/verbs/completed",
+        "http://adlnet.gov/expapi/verbs/passed", "http://adlnet.gov/expapi/verbs/answered"};
+    enum { BATCH = 100 };
+    struct gw_xapi_new_statement items[BATCH];
+    struct gw_error e;
+    int64_t spent = 0;
+    for (int done = 0; done < m; done += BATCH) {
+        for (int i = 0; i < BATCH; i++) {
+            char actor[64], object[96], ts[32];
+            snprintf(actor, sizeof actor, "mailto:l%d@bench.example", rand_r(&seed) % 50000);
+            int course = rand_r(&seed) % COURSES;
+            snprintf(object, sizeof object, "https://bench.example/c%03d/m%d", course,
+                     rand_r(&seed) % 20);
+            gw_time_format_ms(1767225600000LL + (int64_t)(rand_r(&seed) % 300) * GW_KPI_DAY_MS, ts);
+            json_t *st = json_pack(
+                "{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:{s:[{s:s}]}}, s:{s:{s:f}}, s:s}", "actor", "mbox",
+                actor, "verb", "id", verbs[rand_r(&seed) % 4], "object", "id", object, "context",
+                "contextActivities", "parent", "id", "https://bench.example/unregistered", "result",
+                "score", "scaled", (rand_r(&seed) % 100) / 100.0, "timestamp", ts);
+            if (gw_xapi_normalize(st, NULL, gw_time_now_ms(), NULL, GW_XAPI_V1_0, NULL, &e) !=
+                GW_OK)
+                die("normalize", &e);
+            gw_xapi_new_statement_init(&items[i], st, false, NULL);
+        }
+        struct ingest_ctx c = {{items, BATCH, "bench", 0}};
+        int64_t t0 = gw_time_mono_us();
+        if (gw_store_tx(store, GW_TX_WRITE, ingest_tx, &c, &e) != GW_OK)
+            die("ingest", &e);
+        spent += gw_time_mono_us() - t0;
+        for (int i = 0; i < BATCH; i++)
+            gw_xapi_new_statement_clear(&items[i]);
+    }
+    gw_kpi_set_maintenance(true);
+    return (double)m / ((double)spent / 1e6);
+}
+
+int main(int argc, char **argv)
+{
+    const char *dsn = NULL;
+    int64_t statements = 1000000;
+    int runs = 50, m = 20000, reuse = 0;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--dsn") == 0)
+            dsn = argv[i + 1];
+        else if (strcmp(argv[i], "--statements") == 0)
+            statements = atoll(argv[i + 1]);
+        else if (strcmp(argv[i], "--pulls") == 0)
+            runs = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--ingest") == 0)
+            m = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--reuse") == 0)
+            reuse = atoi(argv[i + 1]);
+        else {
+            fprintf(stderr, "usage: kpi_bench [--dsn DSN] [--statements N] [--pulls R] "
+                            "[--ingest M] [--reuse 1]\n");
+            return 2;
+        }
+    }
+    char path[128];
+    if (!dsn) {
+        snprintf(path, sizeof path, "sqlite:/tmp/kpi_bench_%d.db", (int)getpid());
+        dsn = path;
+    }
+    struct gw_error e;
+    store = gw_store_open(dsn, NULL, &e);
+    if (!store || gw_store_migrate(store, NULL, &e) != GW_OK)
+        die("open", &e);
+    if (reuse)
+        printf("backend: %s, state of an earlier run\n", gw_store_backend_name(store));
+    else
+        printf("backend: %s, %lld statements\n", gw_store_backend_name(store),
+               (long long)statements);
+    if (!reuse) {
+        setup_domain();
+        generate_state(statements);
+    }
+    struct gw_kpi_query q = {0};
+    q.department = "d07";
+    time_pull("one department", &q, runs);
+    q.department = NULL;
+    time_pull("all departments", &q, runs);
+    q.department = "d07";
+    q.has_from = q.has_to = true;
+    q.from_day = 20454; /* 2026-01-01 */
+    q.to_day = 20544;   /* 2026-04-01 */
+    time_pull("one department, 3-month window", &q, runs);
+    q.department = NULL;
+    time_pull("all departments, 3-month window", &q, runs);
+    q.has_from = q.has_to = false;
+    q.group_by = GW_KPI_BY_MONTH;
+    q.department = "d07";
+    time_pull("one department by month", &q, runs);
+    double off = ingest(m, false, 7), on = ingest(m, true, 7);
+    printf("ingest without KPI maintenance %9.0f statements/s\n", off);
+    printf("ingest with KPI maintenance    %9.0f statements/s (%.0f%% of without)\n", on,
+           100.0 * on / off);
+    gw_store_close(store);
+    if (dsn == path)
+        unlink(path + 7);
+    return 0;
+}

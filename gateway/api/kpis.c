@@ -1,0 +1,229 @@
+/* kpis.c: the KPI resources for BI tools. GET /api/v1/kpis answers flat
+ * records (one object per department, course or month, every KPI a top-level
+ * member) as JSON or CSV, with an ETag over the body; GET
+ * /api/v1/departments/{id}/chargeback answers a month's chargeback lines.
+ * Both read maintained state only (store/kpi_pull.c). Schema:
+ * schemas/kpi.schema.json. */
+#include "gw/api.h"
+#include "gw/hash.h"
+#include "gw/json.h"
+#include "gw/kpi_store.h"
+#include "gw/server.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* The columns of a learner KPI record after its group columns. */
+static const char *const kpi_fields[] = {"learners_started",
+                                         "learners_completed",
+                                         "completion_rate",
+                                         "learners_passed",
+                                         "learners_failed",
+                                         "pass_rate",
+                                         "avg_score",
+                                         "median_time_to_complete_s",
+                                         "feedback_count",
+                                         "avg_rating",
+                                         "rating_1",
+                                         "rating_2",
+                                         "rating_3",
+                                         "rating_4",
+                                         "rating_5",
+                                         "feedback_response_rate",
+                                         "comments",
+                                         "statements",
+                                         NULL};
+
+static const char *const chargeback_fields[] = {"course_id",
+                                                "course_title",
+                                                "hours",
+                                                "hourly_rate",
+                                                "effort_amount",
+                                                "learners_started",
+                                                "per_learner_fee",
+                                                "learner_amount",
+                                                "amount",
+                                                "currency",
+                                                NULL};
+
+struct kpis_ctx {
+    struct gw_kpi_query q;
+    const char *from, *to, *group, *format;
+    bool unknown;
+    char unknown_name[64];
+};
+
+static bool take_param(const char *name, const char *value, void *ud)
+{
+    struct kpis_ctx *c = ud;
+    if (strcmp(name, "department") == 0)
+        c->q.department = value;
+    else if (strcmp(name, "course") == 0)
+        c->q.course = value;
+    else if (strcmp(name, "from") == 0)
+        c->from = value;
+    else if (strcmp(name, "to") == 0)
+        c->to = value;
+    else if (strcmp(name, "group_by") == 0)
+        c->group = value;
+    else if (strcmp(name, "format") == 0)
+        c->format = value;
+    else {
+        c->unknown = true;
+        snprintf(c->unknown_name, sizeof c->unknown_name, "%s", name);
+        return false;
+    }
+    return true;
+}
+
+/* Whether the client asked for CSV: format=csv, or Accept naming text/csv
+ * before (or without) application/json. */
+static bool wants_csv(struct gw_req *req, const char *format, bool *bad)
+{
+    *bad = false;
+    if (format) {
+        if (strcmp(format, "csv") == 0)
+            return true;
+        if (strcmp(format, "json") != 0)
+            *bad = true;
+        return false;
+    }
+    const char *accept = gw_req_header(req, "Accept");
+    if (!accept)
+        return false;
+    const char *csv = strcasestr(accept, "text/csv");
+    const char *json = strcasestr(accept, "application/json");
+    return csv && (!json || csv < json);
+}
+
+/* Replies body with an ETag (quoted SHA-256 prefix of the body), or 304
+ * when If-None-Match names it. */
+static void reply_tagged(struct gw_req *req, struct gw_reply *rep, const char *ctype, char *body)
+{
+    char hex[GW_SHA256_HEX], etag[48];
+    gw_sha256_hex(body, strlen(body), hex);
+    snprintf(etag, sizeof etag, "\"%.32s\"", hex);
+    gw_reply_header(rep, "ETag", etag);
+    gw_reply_header(rep, "Cache-Control", "no-cache");
+    const char *inm = gw_req_header(req, "If-None-Match");
+    if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0))
+        gw_reply_empty(rep, 304);
+    else
+        gw_reply_text(rep, 200, ctype, body, strlen(body));
+    free(body);
+}
+
+/* The record columns in order: group columns, then the KPIs. */
+static const char **record_columns(enum gw_kpi_group g)
+{
+    static const char *const by_dep[] = {"department_id", "department_name", NULL};
+    static const char *const by_course[] = {"course_id", "course_title", "department_id", NULL};
+    static const char *const by_month[] = {"month", NULL};
+    const char *const *lead = g == GW_KPI_BY_DEPARTMENT ? by_dep
+                              : g == GW_KPI_BY_COURSE   ? by_course
+                                                        : by_month;
+    size_t n = 0, m = 0;
+    while (lead[n])
+        n++;
+    while (kpi_fields[m])
+        m++;
+    const char **cols = gw_xcalloc(n + m + 1, sizeof *cols);
+    memcpy(cols, lead, n * sizeof *cols);
+    memcpy(cols + n, kpi_fields, m * sizeof *cols);
+    return cols;
+}
+
+void gw_api_kpis_get(struct gw_req *req, struct gw_reply *rep)
+{
+    struct kpis_ctx c = {0};
+    gw_req_query_each(req, take_param, &c);
+    if (c.unknown) {
+        gw_reply_errorf(rep, GW_E_QUERY_INVALID, c.unknown_name,
+                        "'%s' is not a parameter of /api/v1/kpis (department, course, from, to, "
+                        "group_by, format)",
+                        c.unknown_name);
+        return;
+    }
+    if (c.from && !gw_kpi_parse_day(c.from, &c.q.from_day)) {
+        gw_reply_errorf(rep, GW_E_QUERY_INVALID, "from",
+                        "from must be a date YYYY-MM-DD or a date-time at midnight UTC");
+        return;
+    }
+    if (c.to && !gw_kpi_parse_day(c.to, &c.q.to_day)) {
+        gw_reply_errorf(rep, GW_E_QUERY_INVALID, "to",
+                        "to must be a date YYYY-MM-DD or a date-time at midnight UTC");
+        return;
+    }
+    c.q.has_from = c.from != NULL;
+    c.q.has_to = c.to != NULL;
+    if (!c.group || strcmp(c.group, "department") == 0)
+        c.q.group_by = GW_KPI_BY_DEPARTMENT;
+    else if (strcmp(c.group, "course") == 0)
+        c.q.group_by = GW_KPI_BY_COURSE;
+    else if (strcmp(c.group, "month") == 0)
+        c.q.group_by = GW_KPI_BY_MONTH;
+    else {
+        gw_reply_errorf(rep, GW_E_QUERY_INVALID, "group_by",
+                        "group_by must be department, course or month");
+        return;
+    }
+    bool bad = false, csv = wants_csv(req, c.format, &bad);
+    if (bad) {
+        gw_reply_errorf(rep, GW_E_QUERY_INVALID, "format", "format must be json or csv");
+        return;
+    }
+    json_t *out = NULL;
+    struct gw_error e;
+    if (gw_store_kpi_pull(req->srv->store, &c.q, &out, &e) != GW_OK) {
+        gw_reply_error(rep, &e);
+        return;
+    }
+    if (csv) {
+        const char **cols = record_columns(c.q.group_by);
+        char *body = gw_kpi_csv(json_object_get(out, "records"), cols);
+        free(cols);
+        char n[32];
+        snprintf(n, sizeof n, "%lld",
+                 (long long)json_integer_value(json_object_get(out, "unattributed_statements")));
+        gw_reply_header(rep, "X-Unattributed-Statements", n);
+        json_decref(out);
+        reply_tagged(req, rep, "text/csv; charset=utf-8", body);
+        return;
+    }
+    json_t *env = json_object();
+    json_object_set_new(env, "group_by",
+                        json_string(c.q.group_by == GW_KPI_BY_DEPARTMENT ? "department"
+                                    : c.q.group_by == GW_KPI_BY_COURSE   ? "course"
+                                                                         : "month"));
+    json_object_set_new(env, "department", gw_json_str(c.q.department));
+    json_object_set_new(env, "course", gw_json_str(c.q.course));
+    json_object_set_new(env, "from", gw_json_str(c.from));
+    json_object_set_new(env, "to", gw_json_str(c.to));
+    json_object_update(env, out);
+    json_decref(out);
+    char *body = gw_json_dump(env);
+    json_decref(env);
+    reply_tagged(req, rep, "application/json", body);
+}
+
+void gw_api_departments_chargeback_get(struct gw_req *req, struct gw_reply *rep)
+{
+    const char *month = gw_req_query(req, "month");
+    const char *format = gw_req_query(req, "format");
+    bool bad = false, csv = wants_csv(req, format, &bad);
+    if (bad) {
+        gw_reply_errorf(rep, GW_E_QUERY_INVALID, "format", "format must be json or csv");
+        return;
+    }
+    json_t *out = NULL;
+    struct gw_error e;
+    if (gw_store_kpi_chargeback(req->srv->store, req->params[0], month, &out, &e) != GW_OK) {
+        gw_reply_error(rep, &e);
+        return;
+    }
+    char *body =
+        csv ? gw_kpi_csv(json_object_get(out, "lines"), chargeback_fields) : gw_json_dump(out);
+    json_decref(out);
+    reply_tagged(req, rep, csv ? "text/csv; charset=utf-8" : "application/json", body);
+}

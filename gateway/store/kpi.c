@@ -1,0 +1,811 @@
+/* kpi.c: KPI state in the store (tables kpi_statements, kpi_learner_days,
+ * kpi_learners, kpi_unattributed_days; migration 0007). Maintains it as
+ * statements arrive and are voided, re-attributes after IRI registration,
+ * rebuilds it from the statements, and answers the pulls. The definitions
+ * live in kpi/kpi.c; this file only moves rows. See gw/kpi_store.h. */
+#include "gw/buf.h"
+#include "gw/kpi_store.h"
+#include "gw/timefmt.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- attribution against course_iris ---- */
+
+struct act {
+    const char *id;
+    bool via_object;
+};
+
+struct matches {
+    struct gw_kpi_match *m;
+    size_t n, cap;
+};
+
+static void matches_free(struct matches *ms)
+{
+    for (size_t i = 0; i < ms->n; i++)
+        free((char *)ms->m[i].course_id);
+    free(ms->m);
+    memset(ms, 0, sizeof *ms);
+}
+
+/* Whether iri equals id or is a prefix of it followed by '/', '?' or '#'. */
+static bool iri_covers(const char *iri, size_t len, const char *id)
+{
+    return strncmp(iri, id, len) == 0 &&
+           (id[len] == '\0' || id[len] == '/' || id[len] == '?' || id[len] == '#');
+}
+
+static void matches_add(struct matches *ms, const char *course, size_t len, bool via_object)
+{
+    if (ms->n == ms->cap) {
+        ms->cap = ms->cap ? ms->cap * 2 : 4;
+        ms->m = gw_xrealloc(ms->m, ms->cap * sizeof *ms->m);
+    }
+    ms->m[ms->n++] = (struct gw_kpi_match){gw_xstrdup(course), len, via_object};
+}
+
+/* Every distinct prefix of the activity ids that could be a registered IRI. */
+static char **candidates(const struct act *acts, size_t n, size_t *n_out)
+{
+    char **c = NULL;
+    size_t k = 0, cap = 0;
+    for (size_t a = 0; a < n; a++) {
+        size_t lens_small[32];
+        size_t *lens = lens_small;
+        size_t np = gw_kpi_iri_prefixes(acts[a].id, lens, 32);
+        if (np > 32) {
+            lens = gw_xcalloc(np, sizeof *lens);
+            gw_kpi_iri_prefixes(acts[a].id, lens, np);
+        }
+        for (size_t i = 0; i < np; i++) {
+            bool seen = false;
+            for (size_t j = 0; j < k && !seen; j++)
+                seen = strlen(c[j]) == lens[i] && strncmp(c[j], acts[a].id, lens[i]) == 0;
+            if (seen)
+                continue;
+            if (k == cap) {
+                cap = cap ? cap * 2 : 16;
+                c = gw_xrealloc(c, cap * sizeof *c);
+            }
+            c[k++] = gw_xstrndup(acts[a].id, lens[i]);
+        }
+        if (lens != lens_small)
+            free(lens);
+    }
+    *n_out = k;
+    return c;
+}
+
+/* *course: heap course id, or NULL when unattributed. The candidate IRIs of
+ * all the statement's activity ids are looked up eight per statement (unused
+ * places bind NULL, which matches nothing). */
+static enum gw_qs attribute(struct gw_db *db, const struct act *acts, size_t n, char **course,
+                            bool *course_level, struct gw_error *err)
+{
+    enum { CHUNK = 8 };
+    struct matches ms = {0};
+    enum gw_qs qs = GW_QS_NONE;
+    *course = NULL;
+    *course_level = false;
+    size_t nc = 0;
+    char **cand = candidates(acts, n, &nc);
+    for (size_t i = 0; qs >= 0 && i < nc; i += CHUNK) {
+        struct gw_dbp p[CHUNK];
+        for (size_t k = 0; k < CHUNK; k++)
+            p[k] = GW_P_TEXT(i + k < nc ? cand[i + k] : NULL);
+        struct gw_db_rows *r = NULL;
+        qs = gw_db_query(db,
+                         "SELECT iri, course_id FROM course_iris WHERE iri IN ($1, $2, $3, $4, "
+                         "$5, $6, $7, $8)",
+                         p, CHUNK, &r, NULL, err);
+        for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+            const char *iri = gw_db_col_text(r, 0);
+            size_t len = strlen(iri);
+            for (size_t a = 0; a < n; a++) {
+                if (iri_covers(iri, len, acts[a].id))
+                    matches_add(&ms, gw_db_col_text(r, 1), len, acts[a].via_object);
+            }
+        }
+        if (qs == GW_QS_ONE)
+            qs = gw_db_rows_status(r, err);
+        gw_db_rows_free(r);
+    }
+    for (size_t i = 0; i < nc; i++)
+        free(cand[i]);
+    free(cand);
+    if (qs >= 0) {
+        int w = gw_kpi_attribute(ms.m, ms.n, course_level);
+        if (w >= 0)
+            *course = gw_xstrdup(ms.m[w].course_id);
+    }
+    matches_free(&ms);
+    return qs < 0 ? qs : GW_QS_NONE;
+}
+
+/* The statement's own activity ids (object and context, not inside a
+ * SubStatement) from its JSON. The ids are borrowed from st. */
+static struct act *acts_from_json(const json_t *st, size_t *n_out)
+{
+    struct gw_xapi_activity_ref refs[32];
+    size_t n = gw_xapi_activity_ids(st, refs, 32);
+    struct gw_xapi_activity_ref *all = refs;
+    if (n > 32) {
+        all = gw_xcalloc(n, sizeof *all);
+        gw_xapi_activity_ids(st, all, n);
+    }
+    struct act *acts = gw_xcalloc(n ? n : 1, sizeof *acts);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (all[i].in_substatement)
+            continue;
+        acts[k].id = all[i].id;
+        acts[k].via_object = all[i].role == GW_XAPI_ROLE_OBJECT;
+        k++;
+    }
+    if (all != refs)
+        free(all);
+    *n_out = k;
+    return acts;
+}
+
+/* ---- rows ---- */
+
+#define ROW_COLS                                                                                   \
+    "statements, first_ms, complete_ms, passed, failed, best_score, rating_ms, rating_seq, "       \
+    "rating, comments"
+
+static void row_read(struct gw_db_rows *r, int c, struct gw_kpi_row *row)
+{
+    gw_kpi_row_init(row);
+    row->statements = gw_db_col_int(r, c);
+    row->first_ms = gw_db_col_int(r, c + 1);
+    if (!gw_db_col_null(r, c + 2))
+        row->complete_ms = gw_db_col_int(r, c + 2);
+    row->passed = gw_db_col_int(r, c + 3) != 0;
+    row->failed = gw_db_col_int(r, c + 4) != 0;
+    row->has_score = !gw_db_col_null(r, c + 5);
+    if (row->has_score)
+        row->best_score = gw_db_col_real(r, c + 5);
+    row->has_rating = !gw_db_col_null(r, c + 8);
+    if (row->has_rating) {
+        row->rating_ms = gw_db_col_int(r, c + 6);
+        row->rating_seq = gw_db_col_int(r, c + 7);
+        row->rating = gw_db_col_real(r, c + 8);
+    }
+    row->comments = gw_db_col_int(r, c + 9);
+}
+
+/* The ten row values as parameters, after the leading ones in p[0..k). */
+static void row_params(const struct gw_kpi_row *row, struct gw_dbp *p)
+{
+    p[0] = GW_P_INT(row->statements);
+    p[1] = GW_P_INT(row->first_ms);
+    p[2] = row->complete_ms != INT64_MAX ? GW_P_INT(row->complete_ms) : GW_P_NULL;
+    p[3] = GW_P_INT(row->passed ? 1 : 0);
+    p[4] = GW_P_INT(row->failed ? 1 : 0);
+    p[5] = row->has_score ? GW_P_REAL(row->best_score) : GW_P_NULL;
+    p[6] = row->has_rating ? GW_P_INT(row->rating_ms) : GW_P_NULL;
+    p[7] = row->has_rating ? GW_P_INT(row->rating_seq) : GW_P_NULL;
+    p[8] = row->has_rating ? GW_P_REAL(row->rating) : GW_P_NULL;
+    p[9] = GW_P_INT(row->comments);
+}
+
+#define ROW_SET                                                                                    \
+    "statements = excluded.statements, first_ms = excluded.first_ms, complete_ms = "               \
+    "excluded.complete_ms, passed = excluded.passed, failed = excluded.failed, best_score = "      \
+    "excluded.best_score, rating_ms = excluded.rating_ms, rating_seq = excluded.rating_seq, "      \
+    "rating = excluded.rating, comments = excluded.comments"
+
+static enum gw_qs put_day(struct gw_db *db, const char *course, const char *learner, int64_t day,
+                          const struct gw_kpi_row *row, struct gw_error *err)
+{
+    struct gw_dbp p[14] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_INT(day),
+                           GW_P_INT(gw_kpi_month_of_day(day))};
+    row_params(row, p + 4);
+    return gw_db_query(db,
+                       "INSERT INTO kpi_learner_days (course_id, learner_key, day, month, " ROW_COLS
+                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
+                       "ON CONFLICT (course_id, learner_key, day) DO UPDATE SET " ROW_SET,
+                       p, 14, NULL, NULL, err);
+}
+
+/* ---- totals and the time-to-complete histogram ---- */
+
+static const char *const totals_sql =
+    "INSERT INTO kpi_totals (scope, started, completed, passed, failed, n_score, sum_score, "
+    "feedback, sum_rating, rating_1, rating_2, rating_3, rating_4, rating_5, comments, "
+    "statements) VALUES ($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17), "
+    "($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (scope) "
+    "DO UPDATE SET started = kpi_totals.started + excluded.started, "
+    "completed = kpi_totals.completed + excluded.completed, passed = kpi_totals.passed + "
+    "excluded.passed, failed = kpi_totals.failed + excluded.failed, n_score = kpi_totals.n_score "
+    "+ excluded.n_score, sum_score = kpi_totals.sum_score + excluded.sum_score, feedback = "
+    "kpi_totals.feedback + excluded.feedback, sum_rating = kpi_totals.sum_rating + "
+    "excluded.sum_rating, rating_1 = kpi_totals.rating_1 + excluded.rating_1, rating_2 = "
+    "kpi_totals.rating_2 + excluded.rating_2, rating_3 = kpi_totals.rating_3 + excluded.rating_3, "
+    "rating_4 = kpi_totals.rating_4 + excluded.rating_4, rating_5 = kpi_totals.rating_5 + "
+    "excluded.rating_5, comments = kpi_totals.comments + excluded.comments, statements = "
+    "kpi_totals.statements + excluded.statements";
+
+static int64_t ttc_of(const struct gw_kpi_row *r, bool learner)
+{
+    return r && learner && r->complete_ms != INT64_MAX ? r->complete_ms - r->first_ms : -1;
+}
+
+/* Adds new's contribution minus old's (either may be NULL) to the course's
+ * and the department's scopes. */
+static enum gw_qs totals_delta(struct gw_db *db, const char *const scopes[2],
+                               const struct gw_kpi_row *old, const struct gw_kpi_row *nw,
+                               bool learner, struct gw_error *err)
+{
+    struct gw_kpi_acc a, b;
+    gw_kpi_acc_init(&a);
+    gw_kpi_acc_init(&b);
+    if (old)
+        gw_kpi_acc_add(&a, old, learner);
+    if (nw)
+        gw_kpi_acc_add(&b, nw, learner);
+    struct gw_dbp p[17] = {
+        GW_P_TEXT(scopes[0]),
+        GW_P_TEXT(scopes[1]),
+        GW_P_INT(b.started - a.started),
+        GW_P_INT(b.completed - a.completed),
+        GW_P_INT(b.passed - a.passed),
+        GW_P_INT(b.failed - a.failed),
+        GW_P_INT(b.n_score - a.n_score),
+        GW_P_INT(b.sum_score - a.sum_score),
+        GW_P_INT(b.feedback - a.feedback),
+        GW_P_INT(b.sum_rating - a.sum_rating),
+    };
+    for (int i = 0; i < 5; i++)
+        p[10 + i] = GW_P_INT(b.dist[i] - a.dist[i]);
+    p[15] = GW_P_INT(b.comments - a.comments);
+    p[16] = GW_P_INT(b.statements - a.statements);
+    gw_kpi_acc_free(&a);
+    gw_kpi_acc_free(&b);
+    enum gw_qs qs = gw_db_query(db, totals_sql, p, 17, NULL, NULL, err);
+    int64_t t_old = ttc_of(old, learner), t_new = ttc_of(nw, learner);
+    if (qs < 0 || t_old == t_new)
+        return qs;
+    static const char *const hist_sql =
+        "INSERT INTO kpi_ttc_hist (scope, bucket, n) VALUES ($1, $3, $4), ($2, $3, $4) ON "
+        "CONFLICT (scope, "
+        "bucket) DO UPDATE SET n = kpi_ttc_hist.n + excluded.n";
+    if (t_old >= 0) {
+        struct gw_dbp ph[] = {GW_P_TEXT(scopes[0]), GW_P_TEXT(scopes[1]),
+                              GW_P_INT(gw_kpi_ttc_bucket(t_old)), GW_P_INT(-1)};
+        qs = gw_db_query(db, hist_sql, ph, 4, NULL, NULL, err);
+    }
+    if (qs >= 0 && t_new >= 0) {
+        struct gw_dbp ph[] = {GW_P_TEXT(scopes[0]), GW_P_TEXT(scopes[1]),
+                              GW_P_INT(gw_kpi_ttc_bucket(t_new)), GW_P_INT(1)};
+        qs = gw_db_query(db, hist_sql, ph, 4, NULL, NULL, err);
+    }
+    return qs;
+}
+
+/* Replaces the (course, learner) row old by nw (NULL: deleted) and moves
+ * the course's and the department's totals by the difference. */
+static enum gw_qs update_learner(struct gw_db *db, const char *course, const char *learner,
+                                 const struct gw_kpi_row *old, const struct gw_kpi_row *nw,
+                                 struct gw_error *err)
+{
+    struct gw_dbp pc[] = {GW_P_TEXT(course)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs =
+        gw_db_query(db, "SELECT department_id FROM courses WHERE id = $1", pc, 1, &r, NULL, err);
+    char *dept = gw_xstrdup(qs == GW_QS_ONE ? gw_db_col_text(r, 0) : "");
+    gw_db_rows_free(r);
+    bool is_learner = learner[0] != '\0';
+    if (qs >= 0 && nw) {
+        struct gw_dbp p[14] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_TEXT(dept)};
+        int64_t t = ttc_of(nw, is_learner);
+        p[3] = t >= 0 ? GW_P_INT(t) : GW_P_NULL;
+        row_params(nw, p + 4);
+        qs = gw_db_query(
+            db,
+            "INSERT INTO kpi_learners (course_id, learner_key, department_id, "
+            "ttc_ms, " ROW_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+            "$11, $12, $13, $14) ON CONFLICT (course_id, learner_key) DO UPDATE SET "
+            "department_id = excluded.department_id, ttc_ms = excluded.ttc_ms, " ROW_SET,
+            p, 14, NULL, NULL, err);
+    } else if (qs >= 0) {
+        struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
+        qs = gw_db_query(db, "DELETE FROM kpi_learners WHERE course_id = $1 AND learner_key = $2",
+                         p, 2, NULL, NULL, err);
+    }
+    /* courses.department_id is NOT NULL: the department scope always exists */
+    size_t nc = strlen(course) + 3, nd = strlen(dept) + 3;
+    char *sc = gw_xmalloc(nc), *sd = gw_xmalloc(nd);
+    snprintf(sc, nc, "c:%s", course);
+    snprintf(sd, nd, "d:%s", dept);
+    const char *const scopes[2] = {sc, sd};
+    if (qs >= 0)
+        qs = totals_delta(db, scopes, old, nw, is_learner, err);
+    free(sc);
+    free(sd);
+    free(dept);
+    return qs;
+}
+
+/* The (course, learner) row over all time; *found says whether it exists. */
+static enum gw_qs get_learner(struct gw_db *db, const char *course, const char *learner,
+                              struct gw_kpi_row *row, bool *found, struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(
+        db, "SELECT " ROW_COLS " FROM kpi_learners WHERE course_id = $1 AND learner_key = $2", p, 2,
+        &r, NULL, err);
+    *found = qs == GW_QS_ONE;
+    if (*found)
+        row_read(r, 0, row);
+    else
+        gw_kpi_row_init(row);
+    gw_db_rows_free(r);
+    return qs;
+}
+
+/* Folds one fact into the day row and the learner row. */
+static enum gw_qs fold_fact(struct gw_db *db, const char *course, const char *learner,
+                            const struct gw_kpi_fact *f, int64_t seq, struct gw_error *err)
+{
+    int64_t day = gw_kpi_day(f->ts_ms);
+    struct gw_kpi_row row;
+    struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_INT(day)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT " ROW_COLS " FROM kpi_learner_days WHERE course_id = $1 "
+                                "AND learner_key = $2 AND day = $3",
+                                p, 3, &r, NULL, err);
+    if (qs == GW_QS_ONE)
+        row_read(r, 0, &row);
+    else
+        gw_kpi_row_init(&row);
+    gw_db_rows_free(r);
+    if (qs < 0)
+        return qs;
+    gw_kpi_row_add(&row, f, seq);
+    qs = put_day(db, course, learner, day, &row, err);
+    if (qs < 0)
+        return qs;
+    struct gw_kpi_row old;
+    bool found = false;
+    qs = get_learner(db, course, learner, &old, &found, err);
+    if (qs < 0)
+        return qs;
+    row = old;
+    gw_kpi_row_add(&row, f, seq);
+    return update_learner(db, course, learner, found ? &old : NULL, &row, err);
+}
+
+static enum gw_qs unattributed_add(struct gw_db *db, int64_t ts_ms, int delta, struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_INT(gw_kpi_day(ts_ms)), GW_P_INT(delta)};
+    return gw_db_query(db,
+                       "INSERT INTO kpi_unattributed_days (day, statements) VALUES ($1, $2) "
+                       "ON CONFLICT (day) DO UPDATE SET statements = "
+                       "kpi_unattributed_days.statements + excluded.statements",
+                       p, 2, NULL, NULL, err);
+}
+
+/* ---- applying one statement ---- */
+
+static atomic_bool maintenance_off;
+
+void gw_kpi_set_maintenance(bool on)
+{
+    atomic_store(&maintenance_off, !on);
+}
+
+static enum gw_qs apply_core(struct gw_db *db, const json_t *st, const char *learner, int64_t seq,
+                             int64_t ts_ms, const struct act *acts, size_t n_acts,
+                             struct gw_error *err)
+{
+    char *course = NULL;
+    bool cl = false;
+    enum gw_qs qs = attribute(db, acts, n_acts, &course, &cl, err);
+    if (qs < 0)
+        goto done;
+    const char *lk = learner ? learner : "";
+    struct gw_dbp p[] = {GW_P_INT(seq), GW_P_TEXT(course ? course : ""), GW_P_TEXT(lk),
+                         GW_P_INT(cl ? 1 : 0), GW_P_INT(ts_ms)};
+    qs = gw_db_query(db,
+                     "INSERT INTO kpi_statements (seq, course_id, learner_key, course_level, "
+                     "ts_ms) VALUES ($1, $2, $3, $4, $5)",
+                     p, 5, NULL, NULL, err);
+    if (qs < 0)
+        goto done;
+    if (!course) {
+        qs = unattributed_add(db, ts_ms, 1, err);
+        goto done;
+    }
+    struct gw_kpi_fact f;
+    gw_kpi_statement_fact(st, cl, ts_ms, &f);
+    qs = fold_fact(db, course, lk, &f, seq, err);
+done:
+    free(course);
+    return qs < 0 ? qs : GW_QS_ONE;
+}
+
+enum gw_qs gw_kpi_apply_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
+                                  int64_t seq, int64_t stored_ms, struct gw_error *err)
+{
+    /* a statement sent without a timestamp has its stored instant */
+    int64_t ts = it->has_timestamp ? it->timestamp_ms : stored_ms;
+    if (it->voids_id || atomic_load(&maintenance_off))
+        return GW_QS_NONE;
+    struct act *acts = gw_xcalloc(it->n_activities ? it->n_activities : 1, sizeof *acts);
+    size_t n = 0;
+    for (size_t i = 0; i < it->n_activities; i++) {
+        const char *role = it->activities[i].role;
+        if (strncmp(role, "sub_", 4) == 0)
+            continue;
+        acts[n].id = it->activities[i].id;
+        acts[n].via_object = strcmp(role, "object") == 0;
+        n++;
+    }
+    enum gw_qs qs = apply_core(db, it->st, it->learner_key, seq, ts, acts, n, err);
+    free(acts);
+    return qs;
+}
+
+/* ---- recomputing one (course, learner) ---- */
+
+struct day_row {
+    int64_t day;
+    struct gw_kpi_row row;
+};
+
+static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const char *learner,
+                                 struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
+    struct day_row *days = NULL;
+    size_t n_days = 0, cap = 0;
+    struct gw_kpi_row all;
+    gw_kpi_row_init(&all);
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "DELETE FROM kpi_learner_days WHERE course_id = $1 AND "
+                                "learner_key = $2",
+                                p, 2, NULL, NULL, err);
+    struct gw_kpi_row old;
+    bool found = false;
+    if (qs >= 0)
+        qs = get_learner(db, course, learner, &old, &found, err);
+    if (qs >= 0)
+        qs = gw_db_query(db,
+                         "SELECT k.seq, k.course_level, k.ts_ms, s.body FROM kpi_statements k "
+                         "JOIN xapi_statements s ON s.seq = k.seq WHERE k.course_id = $1 AND "
+                         "k.learner_key = $2 ORDER BY k.seq",
+                         p, 2, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        json_t *st = json_loads(gw_db_col_text(r, 3), 0, NULL);
+        struct gw_kpi_fact f;
+        int64_t ts = gw_db_col_int(r, 2);
+        gw_kpi_statement_fact(st, gw_db_col_int(r, 1) != 0, ts, &f);
+        json_decref(st);
+        int64_t day = gw_kpi_day(ts);
+        size_t i = 0;
+        while (i < n_days && days[i].day != day)
+            i++;
+        if (i == n_days) {
+            if (n_days == cap) {
+                cap = cap ? cap * 2 : 8;
+                days = gw_xrealloc(days, cap * sizeof *days);
+            }
+            days[n_days].day = day;
+            gw_kpi_row_init(&days[n_days].row);
+            n_days++;
+        }
+        gw_kpi_row_add(&days[i].row, &f, gw_db_col_int(r, 0));
+        gw_kpi_row_add(&all, &f, gw_db_col_int(r, 0));
+    }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    for (size_t i = 0; qs >= 0 && i < n_days; i++)
+        qs = put_day(db, course, learner, days[i].day, &days[i].row, err);
+    if (qs >= 0 && (found || all.statements > 0))
+        qs = update_learner(db, course, learner, found ? &old : NULL,
+                            all.statements > 0 ? &all : NULL, err);
+    free(days);
+    return qs < 0 ? qs : GW_QS_ONE;
+}
+
+enum gw_qs gw_kpi_apply_void(struct gw_db *db, const char *target_id, struct gw_error *err)
+{
+    if (atomic_load(&maintenance_off))
+        return GW_QS_NONE;
+    struct gw_dbp p[] = {GW_P_TEXT(target_id)};
+    struct gw_db_rows *r = NULL;
+    char *course = NULL, *learner = NULL;
+    int64_t seq = 0, ts = 0;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT k.seq, k.course_id, k.learner_key, k.ts_ms FROM "
+                                "xapi_statements s JOIN kpi_statements k ON k.seq = s.seq "
+                                "WHERE s.id = $1",
+                                p, 1, &r, NULL, err);
+    if (qs == GW_QS_ONE) {
+        seq = gw_db_col_int(r, 0);
+        course = gw_xstrdup(gw_db_col_text(r, 1));
+        learner = gw_xstrdup(gw_db_col_text(r, 2));
+        ts = gw_db_col_int(r, 3);
+    }
+    gw_db_rows_free(r);
+    if (qs != GW_QS_ONE)
+        goto done;
+    struct gw_dbp ps[] = {GW_P_INT(seq)};
+    qs = gw_db_query(db, "DELETE FROM kpi_statements WHERE seq = $1", ps, 1, NULL, NULL, err);
+    if (qs < 0)
+        goto done;
+    if (course[0] == '\0')
+        qs = unattributed_add(db, ts, -1, err);
+    else
+        qs = recompute_pair(db, course, learner, err);
+done:
+    free(course);
+    free(learner);
+    return qs;
+}
+
+/* ---- re-attribution ---- */
+
+struct pair {
+    char *course, *learner;
+};
+
+struct pairs {
+    struct pair *v;
+    size_t n, cap;
+};
+
+static void pairs_add(struct pairs *ps, const char *course, const char *learner)
+{
+    if (!course[0])
+        return;
+    for (size_t i = 0; i < ps->n; i++) {
+        if (strcmp(ps->v[i].course, course) == 0 && strcmp(ps->v[i].learner, learner) == 0)
+            return;
+    }
+    if (ps->n == ps->cap) {
+        ps->cap = ps->cap ? ps->cap * 2 : 8;
+        ps->v = gw_xrealloc(ps->v, ps->cap * sizeof *ps->v);
+    }
+    ps->v[ps->n++] = (struct pair){gw_xstrdup(course), gw_xstrdup(learner)};
+}
+
+static void pairs_free(struct pairs *ps)
+{
+    for (size_t i = 0; i < ps->n; i++) {
+        free(ps->v[i].course);
+        free(ps->v[i].learner);
+    }
+    free(ps->v);
+}
+
+struct seqs {
+    int64_t *v;
+    size_t n, cap;
+};
+
+static void seqs_add(struct seqs *s, int64_t x)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 64;
+        s->v = gw_xrealloc(s->v, s->cap * sizeof *s->v);
+    }
+    s->v[s->n++] = x;
+}
+
+/* The seqs of statements mentioning iri or an id under it. A scan of the
+ * activity side table, which is acceptable for this rare administrative
+ * step (a pull never does it). */
+static enum gw_qs seqs_under(struct gw_db *db, const char *iri, struct seqs *out,
+                             struct gw_error *err)
+{
+    size_t len = strlen(iri);
+    char *a = gw_xmalloc(len + 2), *b = gw_xmalloc(len + 2), *c = gw_xmalloc(len + 2);
+    snprintf(a, len + 2, "%s/", iri);
+    snprintf(b, len + 2, "%s?", iri);
+    snprintf(c, len + 2, "%s#", iri);
+    struct gw_dbp p[] = {GW_P_TEXT(iri), GW_P_INT((int64_t)len + 1), GW_P_TEXT(a), GW_P_TEXT(b),
+                         GW_P_TEXT(c)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(
+        db,
+        "SELECT DISTINCT seq FROM xapi_statement_activities WHERE role IN ('object', 'parent', "
+        "'grouping', 'category', 'other') AND (activity_id = $1 OR substr(activity_id, 1, $2) IN "
+        "($3, $4, $5))",
+        p, 5, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r))
+        seqs_add(out, gw_db_col_int(r, 0));
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    free(a);
+    free(b);
+    free(c);
+    return qs;
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Re-attributes one counted statement; records changed pairs. */
+static enum gw_qs reattribute_one(struct gw_db *db, int64_t seq, struct pairs *dirty,
+                                  struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_INT(seq)};
+    struct gw_db_rows *r = NULL;
+    char *old_course = NULL, *learner = NULL, *course = NULL;
+    json_t *st = NULL;
+    bool old_cl = false, cl = false;
+    int64_t ts = 0;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT k.course_id, k.learner_key, k.course_level, k.ts_ms, "
+                                "s.body FROM kpi_statements k JOIN xapi_statements s ON s.seq = "
+                                "k.seq WHERE k.seq = $1",
+                                p, 1, &r, NULL, err);
+    if (qs == GW_QS_ONE) {
+        old_course = gw_xstrdup(gw_db_col_text(r, 0));
+        learner = gw_xstrdup(gw_db_col_text(r, 1));
+        old_cl = gw_db_col_int(r, 2) != 0;
+        ts = gw_db_col_int(r, 3);
+        st = json_loads(gw_db_col_text(r, 4), 0, NULL);
+    }
+    gw_db_rows_free(r);
+    if (qs != GW_QS_ONE)
+        goto done; /* not counted: voided or a voiding statement */
+    size_t n = 0;
+    struct act *acts = acts_from_json(st, &n);
+    qs = attribute(db, acts, n, &course, &cl, err);
+    free(acts);
+    if (qs < 0)
+        goto done;
+    const char *nc = course ? course : "";
+    if (strcmp(nc, old_course) == 0 && cl == old_cl)
+        goto done;
+    struct gw_dbp pu[] = {GW_P_TEXT(nc), GW_P_INT(cl ? 1 : 0), GW_P_INT(seq)};
+    qs = gw_db_query(db,
+                     "UPDATE kpi_statements SET course_id = $1, course_level = $2 WHERE seq = $3",
+                     pu, 3, NULL, NULL, err);
+    if (qs >= 0 && !old_course[0])
+        qs = unattributed_add(db, ts, -1, err);
+    if (qs >= 0 && !nc[0])
+        qs = unattributed_add(db, ts, 1, err);
+    pairs_add(dirty, old_course, learner);
+    pairs_add(dirty, nc, learner);
+done:
+    json_decref(st);
+    free(old_course);
+    free(learner);
+    free(course);
+    return qs < 0 ? qs : GW_QS_NONE;
+}
+
+enum gw_qs gw_kpi_reattribute(struct gw_db *db, const char *course_id, struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(course_id)};
+    struct gw_db_rows *r = NULL;
+    struct seqs seqs = {0};
+    struct pairs dirty = {0};
+    char **iris = NULL;
+    size_t n_iris = 0;
+    enum gw_qs qs =
+        gw_db_query(db, "SELECT iri FROM course_iris WHERE course_id = $1", p, 1, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        iris = gw_xrealloc(iris, (n_iris + 1) * sizeof *iris);
+        iris[n_iris++] = gw_xstrdup(gw_db_col_text(r, 0));
+    }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    for (size_t i = 0; qs >= 0 && i < n_iris; i++)
+        qs = seqs_under(db, iris[i], &seqs, err);
+    if (seqs.n > 1)
+        qsort(seqs.v, seqs.n, sizeof *seqs.v, cmp_i64);
+    for (size_t i = 0; qs >= 0 && i < seqs.n; i++) {
+        if (i > 0 && seqs.v[i] == seqs.v[i - 1])
+            continue;
+        qs = reattribute_one(db, seqs.v[i], &dirty, err);
+    }
+    for (size_t i = 0; qs >= 0 && i < dirty.n; i++)
+        qs = recompute_pair(db, dirty.v[i].course, dirty.v[i].learner, err);
+    for (size_t i = 0; i < n_iris; i++)
+        free(iris[i]);
+    free(iris);
+    free(seqs.v);
+    pairs_free(&dirty);
+    return qs < 0 ? qs : GW_QS_ONE;
+}
+
+static enum gw_qs reattribute_tx(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    return gw_kpi_reattribute(db, ud, err);
+}
+
+enum gw_err gw_store_kpi_reattribute(struct gw_store *s, const char *course_id,
+                                     struct gw_error *err)
+{
+    return gw_store_tx(s, GW_TX_WRITE, reattribute_tx, (void *)course_id, err);
+}
+
+/* ---- rebuild ---- */
+
+struct rebuild_ctx {
+    int64_t counted;
+};
+
+static enum gw_qs rebuild_tx(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct rebuild_ctx *c = ud;
+    c->counted = 0;
+    enum gw_qs qs =
+        gw_db_exec_script(db,
+                          "DELETE FROM kpi_statements; DELETE FROM kpi_learner_days; "
+                          "DELETE FROM kpi_learners; DELETE FROM kpi_unattributed_days; "
+                          "DELETE FROM kpi_totals; DELETE FROM kpi_ttc_hist;",
+                          err);
+    int64_t last = 0;
+    enum { PAGE = 2000 };
+    char **bodies = gw_xcalloc(PAGE, sizeof *bodies);
+    int64_t *seqs = gw_xcalloc(PAGE, sizeof *seqs);
+    int64_t *times = gw_xcalloc(PAGE, sizeof *times);
+    while (qs >= 0) {
+        struct gw_dbp p[] = {GW_P_INT(last), GW_P_INT(PAGE)};
+        struct gw_db_rows *r = NULL;
+        size_t n = 0;
+        qs = gw_db_query(db,
+                         "SELECT seq, body, timestamp_ms FROM xapi_statements WHERE seq > $1 "
+                         "AND voided = 0 AND voids_id IS NULL ORDER BY seq LIMIT $2",
+                         p, 2, &r, NULL, err);
+        for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+            seqs[n] = gw_db_col_int(r, 0);
+            times[n] = gw_db_col_int(r, 2); /* the body has no timestamp when stored set it */
+            bodies[n++] = gw_xstrdup(gw_db_col_text(r, 1));
+        }
+        if (qs == GW_QS_ONE)
+            qs = gw_db_rows_status(r, err);
+        gw_db_rows_free(r);
+        for (size_t i = 0; i < n; i++) {
+            json_t *st = json_loads(bodies[i], 0, NULL);
+            free(bodies[i]);
+            if (qs >= 0 && st) {
+                char key[1024];
+                bool has_learner = gw_xapi_learner_key(st, key, sizeof key);
+                int64_t ts = times[i];
+                size_t na = 0;
+                struct act *acts = acts_from_json(st, &na);
+                qs = apply_core(db, st, has_learner ? key : NULL, seqs[i], ts, acts, na, err);
+                free(acts);
+                c->counted++;
+            }
+            json_decref(st);
+        }
+        if (n < PAGE)
+            break;
+        last = seqs[n - 1];
+    }
+    free(bodies);
+    free(seqs);
+    free(times);
+    return qs < 0 ? qs : GW_QS_ONE;
+}
+
+enum gw_err gw_store_kpi_rebuild(struct gw_store *s, int64_t *counted, struct gw_error *err)
+{
+    struct rebuild_ctx c = {0};
+    enum gw_err rc = gw_store_tx(s, GW_TX_WRITE, rebuild_tx, &c, err);
+    if (counted)
+        *counted = c.counted;
+    return rc;
+}

@@ -1,0 +1,76 @@
+/* KPI state in the store (store/kpi.c, migration 0007): incremental
+ * maintenance as statements arrive and are voided, re-attribution when a
+ * course registers an IRI, the full rebuild, and the pulls (GET
+ * /api/v1/kpis, chargeback). The definitions themselves are in gw/kpi.h. */
+#ifndef GW_KPI_STORE_H
+#define GW_KPI_STORE_H
+
+#include "gw/kpi.h"
+#include "gw/store.h"
+#include "gw/xapi_store.h"
+
+/* ---- maintenance, inside the caller's write transaction ---- */
+
+/* Folds a newly inserted statement (row seq, not voided) into the KPI state:
+ * attributes it, records it in kpi_statements and updates its (course,
+ * learner, day) and (course, learner) rows or the unattributed count.
+ * Voiding statements contribute nothing (GW_QS_NONE). Called by
+ * gw_store_xapi_insert. */
+enum gw_qs gw_kpi_apply_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
+                                  int64_t seq, int64_t stored_ms, struct gw_error *err);
+/* Process-wide switch for the two hooks above (default on). Off is for bulk
+ * imports followed by gw_store_kpi_rebuild, and for measuring what the
+ * maintenance costs (bench/kpi_bench.c); a running gateway leaves it on. */
+void gw_kpi_set_maintenance(bool on);
+/* Reverses the contribution of the statement with this id, which has just
+ * been marked voided: its (course, learner) state is recomputed from that
+ * learner's remaining statements on the course. Idempotent; GW_QS_NONE when
+ * the statement counted for nothing. */
+enum gw_qs gw_kpi_apply_void(struct gw_db *db, const char *target_id, struct gw_error *err);
+/* Re-attributes the stored statements that mention an IRI the course
+ * registers (run after registering IRIs): statements move from other courses
+ * or from unattributed, and the state of every affected (course, learner) is
+ * recomputed. */
+enum gw_qs gw_kpi_reattribute(struct gw_db *db, const char *course_id, struct gw_error *err);
+/* The same in its own write transaction. */
+enum gw_err gw_store_kpi_reattribute(struct gw_store *s, const char *course_id,
+                                     struct gw_error *err);
+/* Drops all KPI state and recomputes it from the stored statements in one
+ * transaction; *counted (may be NULL) receives the number of statements that
+ * count. */
+enum gw_err gw_store_kpi_rebuild(struct gw_store *s, int64_t *counted, struct gw_error *err);
+
+/* ---- pulls ---- */
+enum gw_kpi_group { GW_KPI_BY_DEPARTMENT, GW_KPI_BY_COURSE, GW_KPI_BY_MONTH };
+
+struct gw_kpi_query {
+    const char *department; /* NULL: all */
+    const char *course;     /* NULL: all */
+    bool has_from, has_to;
+    int64_t from_day, to_day; /* UTC day numbers: from inclusive, to exclusive */
+    enum gw_kpi_group group_by;
+};
+
+/* The learner KPIs as flat records, one per group: {"records": [...],
+ * "unattributed_statements": N} (new reference in *out). Departments and
+ * courses without statements get a record with zero counts and null rates;
+ * months appear when they have statements. */
+enum gw_err gw_store_kpi_pull(struct gw_store *s, const struct gw_kpi_query *q, json_t **out,
+                              struct gw_error *err);
+
+/* A department's chargeback for one month ("YYYY-MM"): {"department_id",
+ * "month", "enabled", "currency", "lines": [...], "total_amount"}.
+ * GW_E_NOT_FOUND for an unknown department. Effort hours come from
+ * effort_log(course_id, hours, day_ms) when that table exists, 0 otherwise. */
+enum gw_err gw_store_kpi_chargeback(struct gw_store *s, const char *department, const char *month,
+                                    json_t **out, struct gw_error *err);
+
+/* Pipeline inputs of a department (store/kpi_pipeline.c) against the schema
+ * described there; window on request date (ms, 0 = open). The arrays in *in
+ * are heap (free with gw_kpi_pipeline_free). Not wired into the API yet. */
+enum gw_err gw_store_kpi_pipeline(struct gw_store *s, const char *department, int64_t from_ms,
+                                  int64_t to_ms, int64_t now_ms, int64_t escalation_ms,
+                                  struct gw_kpi_pipeline_in *in, struct gw_error *err);
+void gw_kpi_pipeline_free(struct gw_kpi_pipeline_in *in);
+
+#endif

@@ -1,0 +1,351 @@
+/* Unit tests of the KPI domain (kpi/kpi.c) with hand-computed inputs:
+ * prefixes and longest-match attribution, statement facts (verbs, result
+ * flags, feedback, ratings from raw/min/max and scaled), row folding,
+ * figures (medians with even counts, rounding half up, nulls for absent
+ * values), windows and months, pipeline figures, chargeback lines, CSV. */
+#include "gw/kpi.h"
+#include "gwtest.h"
+
+#include <math.h>
+
+#define CHECK_NEAR(a, b) CHECK(fabs((double)(a) - (double)(b)) < 1e-9)
+
+static json_t *J(const char *s)
+{
+    json_t *j = json_loads(s, 0, NULL);
+    if (!j)
+        abort();
+    return j;
+}
+
+static void test_prefixes(void)
+{
+    size_t lens[8];
+    const char *id = "https://ex.org/c1/m?x=1#f";
+    size_t n = gw_kpi_iri_prefixes(id, lens, 8);
+    /* whole, then cut before "#", "?", "/m", "/c1", "/c1...", "//", "/" */
+    CHECK_INT(n, 7);
+    CHECK_INT(lens[0], strlen(id));
+    CHECK_INT(lens[1], strlen("https://ex.org/c1/m?x=1"));
+    CHECK_INT(lens[2], strlen("https://ex.org/c1/m"));
+    CHECK_INT(lens[3], strlen("https://ex.org/c1"));
+    CHECK_INT(lens[4], strlen("https://ex.org"));
+    CHECK_INT(gw_kpi_iri_prefixes("", lens, 8), 0);
+}
+
+static void test_attribute(void)
+{
+    bool cl = true;
+    CHECK_INT(gw_kpi_attribute(NULL, 0, &cl), -1);
+    CHECK(!cl);
+    /* object under c1 (short IRI), parent under c2 (longer IRI): c2 wins, not course-level */
+    struct gw_kpi_match m[] = {{"c1", 10, true}, {"c2", 20, false}};
+    CHECK_INT(gw_kpi_attribute(m, 2, &cl), 1);
+    CHECK(!cl);
+    /* object matches both the winner's long and short IRIs: course-level */
+    struct gw_kpi_match m2[] = {{"c2", 20, false}, {"c2", 12, true}, {"c1", 10, true}};
+    CHECK_INT(gw_kpi_attribute(m2, 3, &cl), 0);
+    CHECK(cl);
+    /* equal lengths: the object's match wins, then the smaller course id */
+    struct gw_kpi_match m3[] = {{"a", 10, false}, {"b", 10, true}};
+    CHECK_INT(gw_kpi_attribute(m3, 2, &cl), 1);
+    CHECK(cl);
+    struct gw_kpi_match m4[] = {{"b", 10, false}, {"a", 10, false}};
+    CHECK_INT(gw_kpi_attribute(m4, 2, &cl), 1);
+    CHECK(!cl);
+}
+
+static void fact_of(const char *st, bool cl, struct gw_kpi_fact *f)
+{
+    json_t *j = J(st);
+    gw_kpi_statement_fact(j, cl, 1000, f);
+    json_decref(j);
+}
+
+#define V(x) "{\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/" x "\"}"
+
+static void test_facts(void)
+{
+    struct gw_kpi_fact f;
+    fact_of(V("completed") "}", true, &f);
+    CHECK(f.completing && !f.passed && !f.failed && !f.has_score);
+    fact_of(V("passed") ",\"result\":{\"score\":{\"scaled\":0.5}}}", true, &f);
+    CHECK(f.completing && f.passed && !f.failed && f.has_score);
+    CHECK_NEAR(f.score, 0.5);
+    fact_of(V("failed") "}", true, &f);
+    CHECK(!f.completing && !f.passed && f.failed);
+    fact_of(V("experienced") ",\"result\":{\"completion\":true,\"success\":false}}", true, &f);
+    CHECK(f.completing && !f.passed && f.failed);
+    fact_of(V("experienced") ",\"result\":{\"success\":true}}", true, &f);
+    CHECK(f.passed && !f.completing);
+    /* not course-level: nothing but the timestamp */
+    fact_of(V("passed") ",\"result\":{\"score\":{\"scaled\":0.5}}}", false, &f);
+    CHECK(!f.completing && !f.passed && !f.has_score);
+    CHECK_INT(f.ts_ms, 1000);
+    /* feedback carries no score; ratings */
+    fact_of("{\"verb\":{\"id\":\"http://id.tincanapi.com/verb/rated\"},\"result\":{\"score\":"
+            "{\"raw\":4}}}",
+            true, &f);
+    CHECK(!f.has_score && f.has_rating);
+    CHECK_NEAR(f.rating, 4.0);
+    fact_of("{\"verb\":{\"id\":\"http://id.tincanapi.com/verb/rated\"},\"result\":{\"score\":"
+            "{\"raw\":2,\"min\":0,\"max\":10}}}",
+            true, &f);
+    CHECK_NEAR(f.rating, 1.8);
+    fact_of("{\"verb\":{\"id\":\"http://id.tincanapi.com/verb/rated\"},\"result\":{\"score\":"
+            "{\"scaled\":0.375}}}",
+            true, &f);
+    CHECK_NEAR(f.rating, 2.5);
+    fact_of("{\"verb\":{\"id\":\"http://id.tincanapi.com/verb/rated\"}}", true, &f);
+    CHECK(!f.has_rating);
+    fact_of(V("commented") ",\"result\":{\"response\":\"ok\",\"score\":{\"scaled\":1}}}", true, &f);
+    CHECK(f.comment && !f.has_score);
+    fact_of(V("commented") ",\"result\":{\"response\":\"\"}}", true, &f);
+    CHECK(!f.comment);
+    fact_of(V("commented") ",\"result\":{\"response\":\"ok\"}}", false, &f);
+    CHECK(!f.comment);
+}
+
+static void test_rating_bucket(void)
+{
+    CHECK_INT(gw_kpi_rating_bucket(2.5), 3);
+    CHECK_INT(gw_kpi_rating_bucket(2.4999), 2);
+    CHECK_INT(gw_kpi_rating_bucket(1.0), 1);
+    CHECK_INT(gw_kpi_rating_bucket(4.5), 5);
+    CHECK_INT(gw_kpi_rating_bucket(5.0), 5);
+    CHECK_INT(gw_kpi_rating_bucket(1 + 4 * 0.375), 3);
+    double r = 0;
+    json_t *s = J("{\"raw\":3,\"min\":3,\"max\":3}");
+    CHECK(!gw_kpi_rating(s, &r));
+    json_decref(s);
+}
+
+static void test_median(void)
+{
+    double v1[] = {3, 1, 2}, v2[] = {4, 1, 3, 2}, m = -1;
+    CHECK(!gw_kpi_median(v1, 0, &m));
+    CHECK(gw_kpi_median(v1, 3, &m));
+    CHECK_NEAR(m, 2);
+    CHECK(gw_kpi_median(v2, 4, &m));
+    CHECK_NEAR(m, 2.5);
+}
+
+static void test_ttc_buckets(void)
+{
+    int64_t prev = -1;
+    for (int64_t ms = 0; ms < 5000000; ms += ms < 100 ? 1 : 997) {
+        int64_t b = gw_kpi_ttc_bucket(ms);
+        CHECK(b >= prev);
+        CHECK(gw_kpi_ttc_bucket_start(b) <= ms);
+        CHECK(gw_kpi_ttc_bucket(gw_kpi_ttc_bucket_start(b)) == b);
+        CHECK(gw_kpi_ttc_bucket_start(b + 1) > ms);
+        prev = b;
+    }
+    CHECK_INT(gw_kpi_ttc_bucket(16), 16);
+    CHECK_INT(gw_kpi_ttc_bucket(31), 23);
+    CHECK_INT(gw_kpi_ttc_bucket(32), 24);
+    CHECK_INT(gw_kpi_ttc_bucket_start(24), 32);
+    int64_t big = 30LL * 86400000;
+    CHECK(gw_kpi_ttc_bucket_start(gw_kpi_ttc_bucket(big)) <= big);
+}
+
+static struct gw_kpi_fact mk(int64_t ts, bool completing)
+{
+    struct gw_kpi_fact f = {0};
+    f.ts_ms = ts;
+    f.completing = completing;
+    return f;
+}
+
+static void test_rows_and_figures(void)
+{
+    /* learner A: first at 1000, completes at 4601000 (4600 s), passed, best 0.9, ratings
+     * 4.0 at t=5000 then 1.8 at t=6000 (latest wins even when folded out of order) */
+    struct gw_kpi_row a, a2, b, g;
+    gw_kpi_row_init(&a);
+    gw_kpi_row_init(&a2);
+    struct gw_kpi_fact f = mk(1000, false);
+    gw_kpi_row_add(&a, &f, 1);
+    f = mk(6000, false);
+    f.has_rating = true;
+    f.rating = 1.8;
+    gw_kpi_row_add(&a2, &f, 5);
+    f = mk(4601000, true);
+    f.passed = true;
+    f.has_score = true;
+    f.score = 0.9;
+    gw_kpi_row_add(&a2, &f, 3);
+    f = mk(5000, false);
+    f.has_rating = true;
+    f.rating = 4.0;
+    f.has_score = true;
+    f.score = 0.8;
+    gw_kpi_row_add(&a, &f, 4);
+    gw_kpi_row_merge(&a, &a2);
+    CHECK_INT(a.statements, 4);
+    CHECK_INT(a.first_ms, 1000);
+    CHECK_INT(a.complete_ms, 4601000);
+    CHECK(a.passed && !a.failed);
+    CHECK_NEAR(a.best_score, 0.9);
+    CHECK_NEAR(a.rating, 1.8);
+    /* learner B: failed, score 0.4, rating 2.5, not completed */
+    gw_kpi_row_init(&b);
+    f = mk(2000, false);
+    f.failed = true;
+    f.has_score = true;
+    f.score = 0.4;
+    gw_kpi_row_add(&b, &f, 2);
+    f = mk(3000, false);
+    f.has_rating = true;
+    f.rating = 2.5;
+    f.comment = true;
+    gw_kpi_row_add(&b, &f, 6);
+    /* a Group's statements: counted, no learner */
+    gw_kpi_row_init(&g);
+    f = mk(2000, true);
+    gw_kpi_row_add(&g, &f, 7);
+
+    struct gw_kpi_acc acc;
+    gw_kpi_acc_init(&acc);
+    gw_kpi_acc_add(&acc, &a, true);
+    gw_kpi_acc_add(&acc, &b, true);
+    gw_kpi_acc_add(&acc, &g, false);
+    json_t *rec = json_object();
+    gw_kpi_acc_to_json(&acc, rec);
+    CHECK_INT(json_integer_value(json_object_get(rec, "learners_started")), 2);
+    CHECK_INT(json_integer_value(json_object_get(rec, "learners_completed")), 1);
+    CHECK_NEAR(json_real_value(json_object_get(rec, "completion_rate")), 0.5);
+    CHECK_INT(json_integer_value(json_object_get(rec, "learners_passed")), 1);
+    CHECK_INT(json_integer_value(json_object_get(rec, "learners_failed")), 1);
+    CHECK_NEAR(json_real_value(json_object_get(rec, "pass_rate")), 0.5);
+    CHECK_NEAR(json_real_value(json_object_get(rec, "avg_score")), 0.65);
+    CHECK_NEAR(json_real_value(json_object_get(rec, "median_time_to_complete_s")), 4600);
+    CHECK_INT(json_integer_value(json_object_get(rec, "feedback_count")), 2);
+    CHECK_NEAR(json_real_value(json_object_get(rec, "avg_rating")), 2.15);
+    CHECK_INT(json_integer_value(json_object_get(rec, "rating_2")), 1);
+    CHECK_INT(json_integer_value(json_object_get(rec, "rating_3")), 1);
+    CHECK_INT(json_integer_value(json_object_get(rec, "rating_1")), 0);
+    CHECK_NEAR(json_real_value(json_object_get(rec, "feedback_response_rate")), 1.0);
+    CHECK_INT(json_integer_value(json_object_get(rec, "comments")), 1);
+    CHECK_INT(json_integer_value(json_object_get(rec, "statements")), 7);
+    json_decref(rec);
+    gw_kpi_acc_free(&acc);
+
+    /* nothing: counts 0, every rate and mean null */
+    gw_kpi_acc_init(&acc);
+    rec = json_object();
+    gw_kpi_acc_to_json(&acc, rec);
+    CHECK_INT(json_integer_value(json_object_get(rec, "learners_started")), 0);
+    static const char *const nulls[] = {"completion_rate", "pass_rate",
+                                        "avg_score",       "median_time_to_complete_s",
+                                        "avg_rating",      "feedback_response_rate"};
+    for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++)
+        CHECK(json_is_null(json_object_get(rec, nulls[i])));
+    json_decref(rec);
+    gw_kpi_acc_free(&acc);
+}
+
+static void test_time(void)
+{
+    int64_t d = 0;
+    CHECK(gw_kpi_parse_day("2026-01-20", &d));
+    CHECK_INT(d, 20473);
+    CHECK(gw_kpi_parse_day("2026-01-20T00:00:00Z", &d));
+    CHECK_INT(d, 20473);
+    CHECK(!gw_kpi_parse_day("2026-01-20T00:00:01Z", &d));
+    CHECK(!gw_kpi_parse_day("2026-1-2", &d));
+    CHECK(!gw_kpi_parse_day("", &d));
+    CHECK_INT(gw_kpi_day(-1), -1);
+    CHECK_INT(gw_kpi_day(GW_KPI_DAY_MS), 1);
+    CHECK_INT(gw_kpi_month_of_day(20473), 202601);
+    CHECK_INT(gw_kpi_month_of_day(0), 197001);
+    char m[8];
+    gw_kpi_month_format(202602, m);
+    CHECK_STR(m, "2026-02");
+    int month = 0;
+    int64_t a = 0, b = 0;
+    CHECK(gw_kpi_month_parse("2026-12", &month, &a, &b));
+    CHECK_INT(month, 202612);
+    CHECK_INT(b - a, 31);
+    CHECK(gw_kpi_month_parse("2024-02", &month, &a, &b));
+    CHECK_INT(b - a, 29);
+    CHECK(!gw_kpi_month_parse("2026-13", &month, &a, &b));
+    CHECK(!gw_kpi_month_parse("2026-1", &month, &a, &b));
+    CHECK(!gw_kpi_month_parse(NULL, &month, &a, &b));
+}
+
+static void test_pipeline(void)
+{
+    double appr[] = {5, 1, 3, 2}, pub[] = {7};
+    struct gw_kpi_pipeline_in in = {4, 3, 2, appr, 4, 1, pub, 1};
+    json_t *rec = json_object();
+    gw_kpi_pipeline_to_json(&in, rec);
+    CHECK_INT(json_integer_value(json_object_get(rec, "courses_requested")), 4);
+    CHECK_NEAR(json_real_value(json_object_get(rec, "deployment_rate")), 2.0 / 3.0);
+    CHECK_NEAR(json_real_value(json_object_get(rec, "median_approval_days")), 2.5);
+    CHECK_INT(json_integer_value(json_object_get(rec, "stalled_reviews")), 1);
+    CHECK_NEAR(json_real_value(json_object_get(rec, "median_days_to_publish")), 7);
+    json_decref(rec);
+    struct gw_kpi_pipeline_in none = {0};
+    rec = json_object();
+    gw_kpi_pipeline_to_json(&none, rec);
+    CHECK(json_is_null(json_object_get(rec, "deployment_rate")));
+    CHECK(json_is_null(json_object_get(rec, "median_approval_days")));
+    CHECK(json_is_null(json_object_get(rec, "median_days_to_publish")));
+    json_decref(rec);
+}
+
+static void test_chargeback(void)
+{
+    struct gw_kpi_rates r;
+    gw_kpi_rates_from_settings("{\"charge\":true,\"rates\":{\"hourly\":85.0,"
+                               "\"per_learner\":2.5,\"currency\":\"EUR\"}}",
+                               &r);
+    CHECK(r.enabled);
+    CHECK_STR(r.currency, "EUR");
+    json_t *l = gw_kpi_chargeback_line("c1", "Course", 10, 3, &r);
+    CHECK_NEAR(json_real_value(json_object_get(l, "effort_amount")), 850);
+    CHECK_NEAR(json_real_value(json_object_get(l, "learner_amount")), 7.5);
+    CHECK_NEAR(json_real_value(json_object_get(l, "amount")), 857.5);
+    json_decref(l);
+    gw_kpi_rates_from_settings("{}", &r);
+    CHECK(!r.enabled);
+    l = gw_kpi_chargeback_line("c1", "Course", 10, 3, &r);
+    CHECK(json_is_null(json_object_get(l, "amount")));
+    CHECK_NEAR(json_real_value(json_object_get(l, "hours")), 10);
+    json_decref(l);
+    gw_kpi_rates_from_settings("not json", &r);
+    CHECK(!r.enabled);
+}
+
+static void test_csv(void)
+{
+    json_t *recs = J("[{\"a\":\"x,y\",\"b\":null,\"c\":0.1,\"d\":3},"
+                     "{\"a\":\"q\\\"\",\"b\":true,\"c\":2.5,\"d\":0}]");
+    char *csv = gw_kpi_csv(recs, NULL);
+    CHECK_STR(csv, "a,b,c,d\r\n\"x,y\",,0.10000000000000001,3\r\n\"q\"\"\",true,2.5,0\r\n");
+    free(csv);
+    static const char *const cols[] = {"d", "a", NULL};
+    json_t *empty = json_array();
+    csv = gw_kpi_csv(empty, cols);
+    CHECK_STR(csv, "d,a\r\n");
+    free(csv);
+    json_decref(empty);
+    json_decref(recs);
+}
+
+int main(void)
+{
+    GW_RUN(test_prefixes);
+    GW_RUN(test_attribute);
+    GW_RUN(test_facts);
+    GW_RUN(test_rating_bucket);
+    GW_RUN(test_median);
+    GW_RUN(test_ttc_buckets);
+    GW_RUN(test_rows_and_figures);
+    GW_RUN(test_time);
+    GW_RUN(test_pipeline);
+    GW_RUN(test_chargeback);
+    GW_RUN(test_csv);
+    return gw_test_summary();
+}
