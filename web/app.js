@@ -55,6 +55,12 @@
       if (Math.round(value) !== value) return value.toFixed(2);
       return String(value);
     }
+    if (Array.isArray(value)) {
+      if (!value.length) return '\u2014';
+      return value.map(function (x) {
+        return x && typeof x === 'object' ? (x.name || x.person_id || x.id || JSON.stringify(x)) : String(x);
+      }).join(', ');
+    }
     if (typeof value === 'object') return JSON.stringify(value);
     return String(value);
   }
@@ -67,7 +73,9 @@
     });
     records.forEach(function (r) {
       Object.keys(r).forEach(function (c) {
-        if (!seen[c] && typeof r[c] !== 'object') { cols.push(c); seen[c] = 1; }
+        if (!seen[c] && (typeof r[c] !== 'object' || Array.isArray(r[c]) || r[c] === null)) {
+          cols.push(c); seen[c] = 1;
+        }
       });
     });
     return cols;
@@ -118,7 +126,7 @@
           backgroundColor: '#2b6cb0'
         }]
       },
-      options: { animation: false, scales: { y: { min: 0, max: 100 } } }
+      options: { animation: false, maintainAspectRatio: false, scales: { y: { min: 0, max: 100 } } }
     });
   }
 

@@ -140,3 +140,50 @@ void gw_api_course_effort_get(struct gw_req *req, struct gw_reply *rep)
     enum gw_err rc = gw_store_effort_get(req->srv->store, req->params[0], &out, &e);
     gw_api_review_reply(rep, rc, &e, 200, out);
 }
+
+/* POST /api/v1/courses/{id}/iris {"iris": [...]}: an admin adds activity IRIs
+ * (e.g. an LMS's own ids for a course published by hand); statements already
+ * stored under them are attributed to the course at once. */
+void gw_api_course_iris_post(struct gw_req *req, struct gw_reply *rep)
+{
+    json_t *body = gw_req_json(req, rep);
+    if (!body)
+        return;
+    json_t *iris = NULL;
+    struct gw_jfield fields[] = {
+        {"iris", GW_J_ARRAY, true, &iris, GW_JF_NONE, NULL, 0, 0, 0},
+        GW_JFIELD_END,
+    };
+    struct gw_error e;
+    enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
+    size_t i;
+    json_t *v;
+    json_array_foreach(iris, i, v)
+    {
+        if (rc != GW_OK)
+            break;
+        char where[32];
+        snprintf(where, sizeof where, "/iris/%zu", i);
+        if (!json_is_string(v) || !gw_is_absolute_iri(json_string_value(v)))
+            rc =
+                gw_error_set(&e, GW_E_JSON_FIELD_VALUE, where,
+                             "each IRI must be absolute, such as https://lms.example.org/course/7");
+    }
+    if (rc == GW_OK && json_array_size(iris) == 0)
+        rc = gw_error_set(&e, GW_E_JSON_FIELD_VALUE, "/iris", "give at least one IRI");
+    int64_t added = 0;
+    if (rc == GW_OK)
+        rc = gw_store_course_add_iris(req->srv->store, req->params[0], iris,
+                                      gw_clock_now_ms(&req->srv->clock), &added, &e);
+    json_t *out = NULL;
+    if (rc == GW_OK)
+        rc = gw_store_course_get(req->srv->store, req->params[0], gw_clock_now_ms(&req->srv->clock),
+                                 &out, &e);
+    if (rc == GW_OK) {
+        json_object_set_new(out, "iris_added", json_integer(added));
+        gw_reply_json(rep, 200, out);
+    } else {
+        gw_reply_error(rep, &e);
+    }
+    json_decref(body);
+}

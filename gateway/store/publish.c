@@ -7,6 +7,7 @@
 #include "gw/publish.h"
 
 #include "gw/buf.h"
+#include "gw/kpi_store.h"
 #include "review_int.h"
 
 #include <stdio.h>
@@ -193,7 +194,9 @@ static enum gw_qs register_lms_iris(struct gw_db *db, const struct done_ctx *c,
         if (qs < 0)
             return qs;
     }
-    return GW_QS_ONE;
+    /* statements the LMS sent before it confirmed the publish count for the course now */
+    enum gw_qs qs = gw_kpi_reattribute(db, c->j->course_id, err);
+    return qs < 0 ? qs : GW_QS_ONE;
 }
 
 static enum gw_qs done_publish(struct gw_db *db, const struct done_ctx *c, struct gw_error *err)

@@ -81,6 +81,7 @@ void gw_api_course_versions_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_course_submit_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_course_effort_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_course_effort_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_course_iris_post(struct gw_req *req, struct gw_reply *rep);
 
 /* api/rounds.c: approval rounds, decisions, delegation */
 void gw_api_round_get(struct gw_req *req, struct gw_reply *rep);

@@ -109,6 +109,11 @@ enum gw_err gw_store_course_add_version(struct gw_store *s, const char *course_i
                                         struct gw_version_result *out, struct gw_error *err);
 /* Opens a round on the validated version: asks each approver (queues an
  * "ask" notice per approver). REVIEW_ILLEGAL_TRANSITION names the state. */
+/* Registers more activity IRIs for a course (source "admin"; an IRI another
+ * course owns is left to it) and, in the same transaction, attributes the
+ * stored statements under them. iris: a JSON array of absolute IRIs. */
+enum gw_err gw_store_course_add_iris(struct gw_store *s, const char *course_id, const json_t *iris,
+                                     int64_t now_ms, int64_t *added, struct gw_error *err);
 enum gw_err gw_store_course_submit(struct gw_store *s, const char *course_id,
                                    const struct gw_review_actor *who, int64_t now_ms,
                                    char round_id_out[GW_ID_MAX], struct gw_error *err);
