@@ -128,10 +128,44 @@ static const char **record_columns(enum gw_kpi_group g)
         n++;
     while (kpi_fields[m])
         m++;
-    const char **cols = gw_xcalloc(n + m + 1, sizeof *cols);
+    static const char *const pipeline[] = {
+        "courses_requested",    "courses_built",   "courses_published",      "deployment_rate",
+        "median_approval_days", "stalled_reviews", "median_days_to_publish", NULL};
+    size_t p = 0;
+    while (g == GW_KPI_BY_DEPARTMENT && pipeline[p])
+        p++;
+    const char **cols = gw_xcalloc(n + m + p + 1, sizeof *cols);
     memcpy(cols, lead, n * sizeof *cols);
     memcpy(cols + n, kpi_fields, m * sizeof *cols);
+    memcpy(cols + n + m, pipeline, p * sizeof *cols);
     return cols;
+}
+
+/* Department records also carry the pipeline KPIs (courses requested in the
+ * window, built, published, deployment rate, approval and publish medians,
+ * stalled reviews now). */
+static enum gw_err add_pipeline(struct gw_req *req, const struct gw_kpi_query *q, json_t *records,
+                                struct gw_error *e)
+{
+    size_t i;
+    json_t *rec;
+    int64_t from = q->has_from ? q->from_day * 86400000LL : 0;
+    int64_t to = q->has_to ? q->to_day * 86400000LL : 0;
+    json_array_foreach(records, i, rec)
+    {
+        const char *dep = json_string_value(json_object_get(rec, "department_id"));
+        if (!dep)
+            continue;
+        struct gw_kpi_pipeline_in in;
+        enum gw_err rc =
+            gw_store_kpi_pipeline(req->srv->store, dep, from, to, gw_clock_now_ms(&req->srv->clock),
+                                  7LL * 86400000LL, &in, e);
+        if (rc != GW_OK)
+            return rc;
+        gw_kpi_pipeline_to_json(&in, rec);
+        gw_kpi_pipeline_free(&in);
+    }
+    return GW_OK;
 }
 
 void gw_api_kpis_get(struct gw_req *req, struct gw_reply *rep)
@@ -175,7 +209,10 @@ void gw_api_kpis_get(struct gw_req *req, struct gw_reply *rep)
     }
     json_t *out = NULL;
     struct gw_error e;
-    if (gw_store_kpi_pull(req->srv->store, &c.q, &out, &e) != GW_OK) {
+    if (gw_store_kpi_pull(req->srv->store, &c.q, &out, &e) != GW_OK ||
+        (c.q.group_by == GW_KPI_BY_DEPARTMENT &&
+         add_pipeline(req, &c.q, json_object_get(out, "records"), &e) != GW_OK)) {
+        json_decref(out);
         gw_reply_error(rep, &e);
         return;
     }

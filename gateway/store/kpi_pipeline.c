@@ -60,11 +60,26 @@ static enum gw_qs pipe_tx(struct gw_db *db, void *ud, struct gw_error *err)
     struct gw_dbp pd[] = {GW_P_TEXT(c->department)};
     struct gw_dbp pw[] = {GW_P_TEXT(c->department), GW_P_INT(c->from_ms),
                           GW_P_INT(c->to_ms > 0 ? c->to_ms : INT64_MAX)};
-    struct gw_dbp ps[] = {GW_P_TEXT(c->department), GW_P_INT(c->now_ms - c->escalation_ms)};
-    enum gw_qs qs = count(db,
-                          "SELECT COUNT(*) FROM course_requests WHERE department_id = $1 AND "
-                          "created_ms >= $2 AND created_ms < $3",
-                          pw, 3, &in->courses_requested, err);
+    /* the department's own escalation threshold (review settings), else the default */
+    int64_t escalation_ms = c->escalation_ms;
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs =
+        gw_db_query(db, "SELECT settings FROM departments WHERE id = $1", pd, 1, &r, NULL, err);
+    if (qs == GW_QS_ONE) {
+        json_t *set = json_loads(gw_db_col_text(r, 0), 0, NULL);
+        json_t *days = json_object_get(set, "escalate_after_days");
+        if (json_is_integer(days) && json_integer_value(days) > 0)
+            escalation_ms = json_integer_value(days) * 86400000LL;
+        json_decref(set);
+    }
+    gw_db_rows_free(r);
+    if (qs < 0)
+        return qs;
+    struct gw_dbp ps[] = {GW_P_TEXT(c->department), GW_P_INT(c->now_ms - escalation_ms)};
+    qs = count(db,
+               "SELECT COUNT(*) FROM course_requests WHERE department_id = $1 AND "
+               "created_ms >= $2 AND created_ms < $3",
+               pw, 3, &in->courses_requested, err);
     if (qs >= 0)
         qs = count(db,
                    "SELECT COUNT(DISTINCT v.course_id) FROM course_versions v JOIN packages p ON "
@@ -84,9 +99,13 @@ static enum gw_qs pipe_tx(struct gw_db *db, void *ud, struct gw_error *err)
                    pd, 1, &in->approval_days, &in->n_approval, err);
     if (qs >= 0)
         qs = count(db,
-                   "SELECT COUNT(DISTINCT r.id) FROM review_rounds r JOIN round_approvers a ON "
-                   "a.round_id = r.id JOIN courses c ON c.id = r.course_id WHERE "
-                   "c.department_id = $1 AND r.state = 'open' AND a.due_ms <= $2",
+                   /* approval requests: approvers of open rounds who have not decided,
+                    * overdue by the threshold (no due date: never overdue) */
+                   "SELECT COUNT(*) FROM round_approvers a JOIN review_rounds r ON r.id = "
+                   "a.round_id JOIN courses c ON c.id = r.course_id WHERE c.department_id = $1 "
+                   "AND r.state = 'open' AND a.due_ms > 0 AND a.due_ms <= $2 AND NOT EXISTS "
+                   "(SELECT 1 FROM review_decisions d WHERE d.round_id = a.round_id AND "
+                   "d.approver_id = a.person_id)",
                    ps, 2, &in->stalled_reviews, err);
     if (qs >= 0)
         qs = spans(db,

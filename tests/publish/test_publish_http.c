@@ -351,6 +351,21 @@ static void test_publish_on_approval(void)
     CHECK(found);
     json_decref(c);
     json_decref(st);
+    /* the department's pipeline KPIs see the request, the build and the publish */
+    json_t *k = NULL;
+    CHECK_INT(call(&main_gw, "GET", "/api/v1/kpis?group_by=department&department=ops",
+                   main_gw.admin, NULL, NULL, 0, &k),
+              200);
+    json_t *rec = json_array_get(json_object_get(k, "records"), 0);
+    CHECK(json_integer_value(json_object_get(rec, "courses_requested")) >= 1);
+    CHECK(json_integer_value(json_object_get(rec, "courses_built")) >= 1);
+    CHECK(json_integer_value(json_object_get(rec, "courses_published")) >= 1);
+    CHECK(json_is_number(json_object_get(rec, "deployment_rate")));
+    CHECK(json_is_number(json_object_get(rec, "median_approval_days")));
+    CHECK(json_number_value(json_object_get(rec, "median_approval_days")) >= 0);
+    CHECK(json_is_number(json_object_get(rec, "median_days_to_publish")));
+    CHECK_INT(json_integer_value(json_object_get(rec, "stalled_reviews")), 0);
+    json_decref(k);
 }
 
 static void test_retry_after_then_success(void)
