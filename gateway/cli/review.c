@@ -40,9 +40,16 @@ static int audit_verify(struct gw_store *store)
     return rc == GW_OK ? 0 : 1;
 }
 
+/* public_url, or what the server uses without one: its listen address and port */
 static const char *public_url(const struct gw_config *cfg)
 {
-    return cfg->public_url && *cfg->public_url ? cfg->public_url : "http://localhost";
+    static _Thread_local char url[300];
+    if (cfg->public_url && *cfg->public_url)
+        return cfg->public_url;
+    bool v6 = strchr(cfg->listen_address, ':') != NULL;
+    snprintf(url, sizeof url, "http://%s%.200s%s:%lld", v6 ? "[" : "", cfg->listen_address,
+             v6 ? "]" : "", (long long)cfg->port);
+    return url;
 }
 
 static int tick(struct gw_store *store, const struct gw_config *cfg)
