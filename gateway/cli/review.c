@@ -41,14 +41,13 @@ static int audit_verify(struct gw_store *store)
 }
 
 /* public_url, or what the server uses without one: its listen address and port */
-static const char *public_url(const struct gw_config *cfg)
+static const char *public_url(const struct gw_config *cfg, char url[300])
 {
-    static _Thread_local char url[300];
     if (cfg->public_url && *cfg->public_url)
         return cfg->public_url;
     bool v6 = strchr(cfg->listen_address, ':') != NULL;
-    snprintf(url, sizeof url, "http://%s%.200s%s:%lld", v6 ? "[" : "", cfg->listen_address,
-             v6 ? "]" : "", (long long)cfg->port);
+    snprintf(url, 300, "http://%s%.200s%s:%lld", v6 ? "[" : "", cfg->listen_address, v6 ? "]" : "",
+             (long long)cfg->port);
     return url;
 }
 
@@ -60,7 +59,9 @@ static int tick(struct gw_store *store, const struct gw_config *cfg)
         gw_cli_report(&e);
         return 2;
     }
-    struct gw_scheduler *s = gw_scheduler_new(store, NULL, public_url(cfg), gw_notifier_get(n));
+    char url[300];
+    struct gw_scheduler *s =
+        gw_scheduler_new(store, NULL, public_url(cfg, url), gw_notifier_get(n));
     struct gw_tick_stats st;
     enum gw_err rc = gw_scheduler_tick(s, gw_time_now_ms(), &st, &e);
     gw_scheduler_free(s);
@@ -93,7 +94,8 @@ static int link(struct gw_store *store, const struct gw_config *cfg, const char 
         gw_cli_report(&e);
         return 1;
     }
-    printf("%s/r/%s\n", public_url(cfg), token);
+    char url[300];
+    printf("%s/r/%s\n", public_url(cfg, url), token);
     return 0;
 }
 
