@@ -55,6 +55,10 @@ static const struct transition transitions[] = {
     {GW_COURSE_PUBLISHING, GW_COURSE_EV_PUBLISH_FAILED, GW_COURSE_PUBLISH_FAILED},
     {GW_COURSE_PUBLISH_FAILED, GW_COURSE_EV_PUBLISH_RETRY, GW_COURSE_PUBLISHING},
     {GW_COURSE_PUBLISHED, GW_COURSE_EV_RETIRE, GW_COURSE_RETIRED},
+    /* a live course's next version: the course stays on the LMS (course_lms)
+     * while the new version is reviewed; its publish updates the LMS course
+     * through the LMS's versioning */
+    {GW_COURSE_PUBLISHED, GW_COURSE_EV_NEW_VERSION, GW_COURSE_DRAFT},
 };
 
 #define N_TRANSITIONS (sizeof transitions / sizeof transitions[0])

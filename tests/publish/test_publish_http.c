@@ -213,10 +213,12 @@ static char *package_variant(const char *tag, size_t *len)
 }
 
 /* A course through one round to approved; its id into course_id. */
+static bool approve_version(struct gw *g, const char *tag, const char *course_id);
+
 static bool approve_course(struct gw *g, const char *tag, char course_id[64])
 {
     json_t *j = NULL;
-    char body[1024], path[256];
+    char body[1024];
     course_id[0] = '\0';
     snprintf(body, sizeof body,
              "{\"department_id\":\"ops\",\"title\":\"Course %s\",\"business_case\":{\"problem\":"
@@ -234,6 +236,19 @@ static bool approve_course(struct gw *g, const char *tag, char course_id[64])
         goto fail;
     snprintf(course_id, 64, "%s", sv(j, "id"));
     json_decref(j);
+    return approve_version(g, tag, course_id);
+fail:
+    fprintf(stderr, "  approve_course %s failed: %s\n", tag, j ? sv(j, "detail") : "no body");
+    json_decref(j);
+    return false;
+}
+
+/* Uploads a package variant as the course's next version, submits it and has
+ * ann approve it; true when the publish job was queued. */
+static bool approve_version(struct gw *g, const char *tag, const char *course_id)
+{
+    json_t *j = NULL;
+    char body[1024], path[256];
     size_t len = 0;
     char *zip = package_variant(tag, &len);
     long st =
@@ -259,7 +274,7 @@ static bool approve_course(struct gw *g, const char *tag, char course_id[64])
     json_decref(j);
     return ok;
 fail:
-    fprintf(stderr, "  approve_course %s failed: %s\n", tag, j ? sv(j, "detail") : "no body");
+    fprintf(stderr, "  approve_version %s failed: %s\n", tag, j ? sv(j, "detail") : "no body");
     json_decref(j);
     return false;
 }
@@ -366,6 +381,27 @@ static void test_publish_on_approval(void)
     CHECK(json_is_number(json_object_get(rec, "median_days_to_publish")));
     CHECK_INT(json_integer_value(json_object_get(rec, "stalled_reviews")), 0);
     json_decref(k);
+}
+
+/* A newer approved version of a live course updates the LMS course through
+ * its versioning: still one course on the LMS, now with two versions. */
+static void test_new_version_updates_the_lms(void)
+{
+    REQUIRE(published_course[0]);
+    REQUIRE(approve_version(&main_gw, "plain-v2", published_course));
+    json_t *p = wait_state(&main_gw, published_course, "published,publish_failed");
+    REQUIRE(p != NULL);
+    CHECK_STR(sv(p, "state"), "published");
+    json_t *lms = json_array_get(json_object_get(p, "lms"), 0);
+    CHECK_INT(json_array_size(json_object_get(p, "lms")), 1);
+    CHECK_INT(json_array_size(json_object_get(p, "jobs")), 2);
+    json_decref(p);
+    (void)lms;
+    json_t *st = sim_state(&sim);
+    REQUIRE(st != NULL);
+    CHECK_INT(sim_course_count(st), 1);
+    CHECK_INT(json_array_size(json_object_get(sim_course(st, published_course), "versions")), 2);
+    json_decref(st);
 }
 
 static void test_retry_after_then_success(void)
@@ -676,6 +712,7 @@ int main(void)
         return 1;
     }
     GW_RUN(test_publish_on_approval);
+    GW_RUN(test_new_version_updates_the_lms);
     GW_RUN(test_retry_after_then_success);
     GW_RUN(test_accepted_then_dropped);
     GW_RUN(test_retire);

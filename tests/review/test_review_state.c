@@ -41,6 +41,8 @@ static void test_back_to_draft(void)
     /* a new version closes the open round */
     CHECK_INT(go(GW_COURSE_IN_REVIEW, GW_COURSE_EV_NEW_VERSION), GW_COURSE_DRAFT);
     CHECK_INT(go(GW_COURSE_VALIDATED, GW_COURSE_EV_NEW_VERSION), GW_COURSE_DRAFT);
+    /* a live course's next version goes through review again */
+    CHECK_INT(go(GW_COURSE_PUBLISHED, GW_COURSE_EV_NEW_VERSION), GW_COURSE_DRAFT);
 }
 
 static void test_illegal_names_state(void)
@@ -57,9 +59,12 @@ static void test_illegal_names_state(void)
     CHECK(strstr(err.detail, "'validated'") != NULL); /* where submit is allowed */
     CHECK_INT(gw_err_lookup(err.code)->http_status, 409);
 
-    CHECK_INT(gw_review_transition(GW_COURSE_PUBLISHED, GW_COURSE_EV_NEW_VERSION, &to, &err),
+    CHECK_INT(gw_review_transition(GW_COURSE_RETIRED, GW_COURSE_EV_NEW_VERSION, &to, &err),
               GW_E_REVIEW_ILLEGAL_TRANSITION);
-    CHECK(strstr(err.detail, "'published'") != NULL);
+    CHECK(strstr(err.detail, "'retired'") != NULL);
+    CHECK_INT(gw_review_transition(GW_COURSE_PUBLISHING, GW_COURSE_EV_NEW_VERSION, &to, &err),
+              GW_E_REVIEW_ILLEGAL_TRANSITION);
+    CHECK(strstr(err.detail, "'publishing'") != NULL);
     CHECK_INT(gw_review_transition(GW_COURSE_APPROVED, GW_COURSE_EV_APPROVE, &to, &err),
               GW_E_REVIEW_ILLEGAL_TRANSITION);
     CHECK(strstr(err.detail, "'approved'") != NULL);
@@ -69,7 +74,7 @@ static void test_illegal_names_state(void)
 
 static void test_matrix(void)
 {
-    /* Exactly the 14 documented transitions are legal. */
+    /* Exactly the 15 documented transitions are legal. */
     int legal = 0;
     for (int s = 0; s < GW_COURSE_STATE_COUNT; s++) {
         for (int e = 0; e < GW_COURSE_EVENT_COUNT; e++) {
@@ -79,7 +84,7 @@ static void test_matrix(void)
                 legal++;
         }
     }
-    CHECK_INT(legal, 14);
+    CHECK_INT(legal, 15);
     /* Nothing leaves retired. */
     for (int e = 0; e < GW_COURSE_EVENT_COUNT; e++) {
         enum gw_course_state to;
