@@ -183,7 +183,16 @@ void gw_api_review_link_get(struct gw_req *req, struct gw_reply *rep)
     gw_buf_puts(&b, ")</td></tr><tr><th>SHA-256</th><td><code>");
     esc(&b, json_string_value(json_object_get(version, "sha256")));
     gw_buf_puts(&b, "</code></td></tr><tr><th>Deciding as</th><td>");
-    esc(&b, c.approver_id);
+    const char *name =
+        json_string_value(json_object_get(json_object_get(round, "names"), c.approver_id));
+    if (name) {
+        esc(&b, name);
+        gw_buf_puts(&b, " (");
+        esc(&b, c.approver_id);
+        gw_buf_puts(&b, ")");
+    } else {
+        esc(&b, c.approver_id);
+    }
     char exp[32];
     gw_time_format_ms(c.expires_ms, exp);
     gw_buf_printf(&b, "</td></tr><tr><th>Link valid until</th><td>%s</td></tr></table>", exp);

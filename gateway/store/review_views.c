@@ -76,6 +76,23 @@ static enum gw_qs round_json(struct gw_db *db, const char *round_id, int64_t now
         }
     }
     gw_db_rows_free(rows);
+    if (qs >= 0 && page) {
+        /* the people of the round by name, for the page */
+        json_t *names = json_object();
+        struct gw_dbp pr[] = {GW_P_TEXT(round_id)};
+        struct gw_db_rows *nr = NULL;
+        enum gw_qs q2 = gw_db_query(db,
+                                    "SELECT id, name FROM people WHERE id IN (SELECT person_id "
+                                    "FROM round_approvers WHERE round_id = $1) OR id IN (SELECT "
+                                    "delegate_id FROM round_approvers WHERE round_id = $1)",
+                                    pr, 1, &nr, NULL, err);
+        for (bool more = q2 == GW_QS_ONE; more; more = gw_db_next(nr))
+            json_object_set_new(names, gw_db_col_text(nr, 0), gw_json_str(gw_db_col_text(nr, 1)));
+        gw_db_rows_free(nr);
+        json_object_set_new(o, "names", names);
+        if (q2 < 0)
+            qs = q2;
+    }
     *out = o;
     return qs < 0 ? qs : GW_QS_ONE;
 }

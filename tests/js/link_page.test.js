@@ -114,6 +114,7 @@ async function main() {
       check(resp.status() === 200, `status ${resp.status()}`);
       const text = await page.textContent('body');
       check(text.includes('Objection handling'), 'course title');
+      check(text.includes('Ann Approver (ann)'), 'the approver by name');
       check(text.includes('Validation'), 'validation findings section');
       check(await page.isVisible('button[value="approve"]'), 'Approve button');
       check(await page.isVisible('button[value="request_changes"]'), 'Request changes button');
