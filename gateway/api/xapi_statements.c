@@ -360,36 +360,6 @@ void gw_api_xapi_statements_post(struct gw_req *req, struct gw_reply *rep)
 
 /* ---- the read path ---- */
 
-static char *b64url(const char *data, size_t len)
-{
-    char *s = gw_base64_encode(data, len);
-    size_t o = 0;
-    for (size_t i = 0; s[i]; i++) {
-        if (s[i] == '=')
-            break;
-        s[o++] = s[i] == '+' ? '-' : s[i] == '/' ? '_' : s[i];
-    }
-    s[o] = '\0';
-    return s;
-}
-
-static char *b64url_decode(const char *s, size_t *len)
-{
-    size_t n = strlen(s);
-    char *t = gw_xmalloc(n + 4);
-    size_t i = 0;
-    for (; i < n; i++) {
-        char ch = s[i];
-        t[i] = ch == '-' ? '+' : ch == '_' ? '/' : ch;
-    }
-    while (i % 4)
-        t[i++] = '=';
-    t[i] = '\0';
-    char *out = (char *)gw_base64_decode(t, len);
-    free(t);
-    return out;
-}
-
 struct collected {
     struct gw_xapi_qparam p[32];
     size_t n;
@@ -448,7 +418,7 @@ static char *more_link(struct gw_req *req, const struct collected *c, int64_t cu
     json_t *tok = json_pack("{s:I, s:o}", "c", (json_int_t)cursor, "p", params);
     char *text = gw_json_dump(tok);
     json_decref(tok);
-    char *enc = b64url(text, strlen(text));
+    char *enc = gw_base64url_encode(text, strlen(text));
     free(text);
     /* a path with the gateway's base path, no scheme or host (Comm 2.1.3) */
     const char *base = req->srv->public_url;
@@ -471,7 +441,7 @@ static enum gw_err unpack_more(struct collected *c, int64_t *cursor, json_t **ho
         return gw_error_set(e, GW_E_XAPI_QUERY_PARAM, "more",
                             "'more' cannot be combined with other parameters");
     size_t len = 0;
-    char *text = b64url_decode(c->more, &len);
+    char *text = (char *)gw_base64url_decode(c->more, strlen(c->more), &len);
     json_t *tok = text ? json_loadb(text, len, 0, NULL) : NULL;
     free(text);
     json_t *params = json_object_get(tok, "p");

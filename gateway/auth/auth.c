@@ -153,42 +153,27 @@ static void cache_put(struct gw_auth_cache *c, const struct gw_key *k, int64_t n
 
 /* ---- checking a header ---- */
 
-static int b64val(int ch)
+/* Decodes a Basic credential (standard base64; clients that leave out the
+ * padding are accepted) into out as a string; false when malformed, too long
+ * or holding a NUL. */
+static bool basic_decode(const char *b64, char *out, size_t cap)
 {
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '+')
-        return 62;
-    if (ch == '/')
-        return 63;
-    return -1;
-}
-
-/* Decodes standard base64 into out (cap bytes); returns length or -1. */
-static int b64decode(const char *in, char *out, size_t cap)
-{
-    size_t n = 0;
-    int bits = 0;
-    uint32_t acc = 0; /* only the low 14 bits are ever pending */
-    for (const char *p = in; *p && *p != '='; p++) {
-        int v = b64val((unsigned char)*p);
-        if (v < 0)
-            return -1;
-        acc = ((acc << 6) | (uint32_t)v) & 0x3fff;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (n + 1 >= cap)
-                return -1;
-            out[n++] = (char)((acc >> bits) & 0xff);
-        }
-    }
-    out[n] = '\0';
-    return (int)n;
+    size_t n = strlen(b64);
+    if (n > 4 * (cap / 3))
+        return false;
+    char *padded = gw_xmalloc(n + 4);
+    memcpy(padded, b64, n);
+    while (n % 4)
+        padded[n++] = '=';
+    padded[n] = '\0';
+    size_t len = 0;
+    unsigned char *raw = gw_base64_decode(padded, &len);
+    free(padded);
+    bool ok = raw && len < cap && !memchr(raw, '\0', len);
+    if (ok)
+        memcpy(out, raw, len + 1);
+    free(raw);
+    return ok;
 }
 
 bool gw_auth_parse_credentials(const char *h, char *key_id, size_t idcap, char *secret,
@@ -201,7 +186,7 @@ bool gw_auth_parse_credentials(const char *h, char *key_id, size_t idcap, char *
         pair = h + 7;
         sep = '.';
     } else if (strncasecmp(h, "Basic ", 6) == 0) {
-        if (b64decode(h + 6, decoded, sizeof decoded) < 0)
+        if (!basic_decode(h + 6, decoded, sizeof decoded))
             return false;
         pair = decoded;
         sep = ':';

@@ -121,7 +121,38 @@ unsigned char *gw_base64_decode(const char *text, size_t *out_len)
         m--;
     if (n >= 2 && text[n - 2] == '=')
         m--;
+    out[m] = '\0'; /* text callers may read the result as a string */
     *out_len = (size_t)m;
+    return out;
+}
+
+char *gw_base64url_encode(const void *data, size_t len)
+{
+    char *s = gw_base64_encode(data, len);
+    size_t o = 0;
+    for (size_t i = 0; s[i] && s[i] != '='; i++)
+        s[o++] = s[i] == '+' ? '-' : s[i] == '/' ? '_' : s[i];
+    s[o] = '\0';
+    return s;
+}
+
+unsigned char *gw_base64url_decode(const char *text, size_t n, size_t *out_len)
+{
+    char *t = gw_xmalloc(n + 4);
+    size_t i = 0;
+    for (; i < n; i++) {
+        char c = text[i];
+        if (c == '+' || c == '/' || c == '=' || c == '\0') {
+            free(t);
+            return NULL;
+        }
+        t[i] = c == '-' ? '+' : c == '_' ? '/' : c;
+    }
+    while (i % 4)
+        t[i++] = '=';
+    t[i] = '\0';
+    unsigned char *out = gw_base64_decode(t, out_len);
+    free(t);
     return out;
 }
 

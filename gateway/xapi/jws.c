@@ -10,27 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* base64url (no padding) to bytes; NULL when malformed. */
-static unsigned char *b64url_decode(const char *s, size_t n, size_t *out_len)
-{
-    char *t = gw_xmalloc(n + 4);
-    size_t i = 0;
-    for (; i < n; i++) {
-        char c = s[i];
-        if (c == '+' || c == '/' || c == '=') {
-            free(t);
-            return NULL;
-        }
-        t[i] = c == '-' ? '+' : c == '_' ? '/' : c;
-    }
-    while (i % 4)
-        t[i++] = '=';
-    t[i] = '\0';
-    unsigned char *out = gw_base64_decode(t, out_len);
-    free(t);
-    return out;
-}
-
 static const EVP_MD *digest_for(const char *alg)
 {
     if (strcmp(alg, "RS256") == 0)
@@ -81,9 +60,9 @@ enum gw_err gw_jws_check_statement(const char *jws, size_t len, const json_t *st
                             "the signature is not a JWS in compact serialization "
                             "(header.payload.signature)");
     size_t hlen = 0, plen = 0, slen = 0;
-    unsigned char *hraw = b64url_decode(jws, (size_t)(d1 - jws), &hlen);
-    unsigned char *praw = b64url_decode(d1 + 1, (size_t)(d2 - d1 - 1), &plen);
-    unsigned char *sraw = b64url_decode(d2 + 1, len - (size_t)(d2 + 1 - jws), &slen);
+    unsigned char *hraw = gw_base64url_decode(jws, (size_t)(d1 - jws), &hlen);
+    unsigned char *praw = gw_base64url_decode(d1 + 1, (size_t)(d2 - d1 - 1), &plen);
+    unsigned char *sraw = gw_base64url_decode(d2 + 1, len - (size_t)(d2 + 1 - jws), &slen);
     json_t *header = hraw ? json_loadb((const char *)hraw, hlen, 0, NULL) : NULL;
     json_t *payload = praw ? json_loadb((const char *)praw, plen, 0, NULL) : NULL;
     enum gw_err rc = GW_OK;

@@ -26,6 +26,11 @@ bool gw_uuid_v4(char out[37]);
  * returns NULL on malformed input and sets *out_len. */
 char *gw_base64_encode(const void *data, size_t len);
 unsigned char *gw_base64_decode(const char *text, size_t *out_len);
+/* base64url without padding (RFC 4648 section 5), as JWS and tokens use it.
+ * Decoding takes n characters, refuses '+', '/' and '=', and NUL-terminates
+ * its result (one byte beyond *out_len). */
+char *gw_base64url_encode(const void *data, size_t len);
+unsigned char *gw_base64url_decode(const char *text, size_t n, size_t *out_len);
 /* SHA-384 / SHA-512 hex digests (97 / 129 bytes with the NUL). */
 void gw_sha384_hex(const void *data, size_t len, char out[97]);
 void gw_sha512_hex(const void *data, size_t len, char out[129]);
