@@ -37,11 +37,6 @@ struct get_ctx {
     struct gw_key *out;
 };
 
-static void copy_text(char *dst, size_t cap, const char *src)
-{
-    snprintf(dst, cap, "%s", src ? src : "");
-}
-
 static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct get_ctx *c = ud;
@@ -53,15 +48,15 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
                     "xapi_dedup_window_s, hmac_secret, person_id FROM api_keys WHERE key_id = $1",
                     p, 1, &r, NULL, err);
     if (qs == GW_QS_ONE) {
-        copy_text(c->out->key_id, sizeof c->out->key_id, gw_db_col_text(r, 0));
-        copy_text(c->out->name, sizeof c->out->name, gw_db_col_text(r, 1));
-        copy_text(c->out->role, sizeof c->out->role, gw_db_col_text(r, 2));
-        copy_text(c->out->secret_hash, sizeof c->out->secret_hash, gw_db_col_text(r, 3));
+        gw_copy_str(c->out->key_id, sizeof c->out->key_id, gw_db_col_text(r, 0));
+        gw_copy_str(c->out->name, sizeof c->out->name, gw_db_col_text(r, 1));
+        gw_copy_str(c->out->role, sizeof c->out->role, gw_db_col_text(r, 2));
+        gw_copy_str(c->out->secret_hash, sizeof c->out->secret_hash, gw_db_col_text(r, 3));
         c->out->created_ms = gw_db_col_int(r, 4);
         c->out->revoked_ms = gw_db_col_int(r, 5);
         c->out->xapi_dedup_window_s = gw_db_col_int(r, 6);
-        copy_text(c->out->hmac_secret, sizeof c->out->hmac_secret, gw_db_col_text(r, 7));
-        copy_text(c->out->person_id, sizeof c->out->person_id, gw_db_col_text(r, 8));
+        gw_copy_str(c->out->hmac_secret, sizeof c->out->hmac_secret, gw_db_col_text(r, 7));
+        gw_copy_str(c->out->person_id, sizeof c->out->person_id, gw_db_col_text(r, 8));
     } else if (qs == GW_QS_NONE) {
         gw_error_set(err, GW_E_NOT_FOUND, "key_id", "no API key has the id '%s'", c->key_id);
         qs = GW_QS_HARD;

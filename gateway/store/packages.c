@@ -41,11 +41,6 @@ struct get_ctx {
     struct gw_package *out;
 };
 
-static void copy(char *dst, size_t cap, const char *src)
-{
-    snprintf(dst, cap, "%s", src ? src : "");
-}
-
 static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct get_ctx *c = ud;
@@ -59,16 +54,16 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
     if (qs == GW_QS_ONE) {
         struct gw_package *p = c->out;
         gw_package_clear(p);
-        copy(p->id, sizeof p->id, gw_db_col_text(r, 0));
-        copy(p->sha256, sizeof p->sha256, gw_db_col_text(r, 1));
+        gw_copy_str(p->id, sizeof p->id, gw_db_col_text(r, 0));
+        gw_copy_str(p->sha256, sizeof p->sha256, gw_db_col_text(r, 1));
         p->size = gw_db_col_int(r, 2);
-        copy(p->filename, sizeof p->filename, gw_db_col_text(r, 3));
-        copy(p->standard, sizeof p->standard, gw_db_col_text(r, 4));
+        gw_copy_str(p->filename, sizeof p->filename, gw_db_col_text(r, 3));
+        gw_copy_str(p->standard, sizeof p->standard, gw_db_col_text(r, 4));
         p->valid = gw_db_col_int(r, 5) != 0;
         p->errors = gw_db_col_int(r, 6);
         p->warnings = gw_db_col_int(r, 7);
         p->report = gw_xstrdup(gw_db_col_text(r, 8));
-        copy(p->uploaded_by, sizeof p->uploaded_by, gw_db_col_text(r, 9));
+        gw_copy_str(p->uploaded_by, sizeof p->uploaded_by, gw_db_col_text(r, 9));
         p->created_ms = gw_db_col_int(r, 10);
     }
     gw_db_rows_free(r);

@@ -34,7 +34,7 @@ static enum gw_qs course_state(struct gw_db *db, const char *course_id, enum gw_
                                 p, 1, &r, NULL, err);
     bool known = qs == GW_QS_ONE && gw_course_state_parse(gw_db_col_text(r, 0), st);
     if (known && current_version)
-        gw_rv_copy(current_version, GW_ID_MAX, gw_db_col_text(r, 1));
+        gw_copy_str(current_version, GW_ID_MAX, gw_db_col_text(r, 1));
     gw_db_rows_free(r);
     if (qs < 0)
         return qs;
@@ -89,16 +89,16 @@ static enum gw_qs claim_body(struct gw_db *db, void *ud, struct gw_error *err)
     enum gw_qs qs = gw_db_query(db, sql, p, 1, &r, NULL, err);
     if (qs == GW_QS_ONE) {
         struct gw_publish_job *j = c->job;
-        gw_rv_copy(j->id, sizeof j->id, gw_db_col_text(r, 0));
-        gw_rv_copy(j->course_id, sizeof j->course_id, gw_db_col_text(r, 1));
-        gw_rv_copy(j->version_id, sizeof j->version_id, gw_db_col_text(r, 2));
-        gw_rv_copy(j->action, sizeof j->action, gw_db_col_text(r, 3));
+        gw_copy_str(j->id, sizeof j->id, gw_db_col_text(r, 0));
+        gw_copy_str(j->course_id, sizeof j->course_id, gw_db_col_text(r, 1));
+        gw_copy_str(j->version_id, sizeof j->version_id, gw_db_col_text(r, 2));
+        gw_copy_str(j->action, sizeof j->action, gw_db_col_text(r, 3));
         j->attempts = gw_db_col_int(r, 4);
         const char *resume = gw_db_col_text(r, 5);
         j->resume = resume ? gw_xstrdup(resume) : NULL;
-        gw_rv_copy(j->title, sizeof j->title, gw_db_col_text(r, 6));
+        gw_copy_str(j->title, sizeof j->title, gw_db_col_text(r, 6));
         j->version_number = gw_db_col_int(r, 7);
-        gw_rv_copy(j->sha256, sizeof j->sha256, gw_db_col_text(r, 8));
+        gw_copy_str(j->sha256, sizeof j->sha256, gw_db_col_text(r, 8));
     }
     gw_db_rows_free(r);
     if (qs != GW_QS_ONE)

@@ -31,7 +31,7 @@ static enum gw_qs audit_body(struct gw_db *db, void *ud, struct gw_error *err)
     enum gw_qs qs = gw_db_query(db, "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1", NULL, 0,
                                 &r, NULL, err);
     if (qs == GW_QS_ONE)
-        gw_rv_copy(c->head, sizeof c->head, gw_db_col_text(r, 0));
+        gw_copy_str(c->head, sizeof c->head, gw_db_col_text(r, 0));
     gw_db_rows_free(r);
     if (qs < 0)
         return qs;
@@ -234,7 +234,7 @@ static enum gw_qs key_read_body(struct gw_db *db, void *ud, struct gw_error *err
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(db, "SELECT secret FROM review_secrets WHERE name = 'link_key'",
                                 NULL, 0, &r, NULL, err);
-    gw_rv_copy(c->hex, sizeof c->hex, qs == GW_QS_ONE ? gw_db_col_text(r, 0) : NULL);
+    gw_copy_str(c->hex, sizeof c->hex, qs == GW_QS_ONE ? gw_db_col_text(r, 0) : NULL);
     gw_db_rows_free(r);
     return qs;
 }
@@ -260,7 +260,7 @@ static enum gw_qs key_body(struct gw_db *db, void *ud, struct gw_error *err)
     qs = gw_db_query(db, "SELECT secret FROM review_secrets WHERE name = 'link_key'", NULL, 0, &r,
                      NULL, err);
     if (qs == GW_QS_ONE)
-        gw_rv_copy(c->hex, sizeof c->hex, gw_db_col_text(r, 0));
+        gw_copy_str(c->hex, sizeof c->hex, gw_db_col_text(r, 0));
     gw_db_rows_free(r);
     return qs;
 }

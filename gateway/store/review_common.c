@@ -11,16 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-void gw_rv_copy(char *dst, size_t cap, const char *src)
-{
-    snprintf(dst, cap, "%s", src ? src : "");
-}
-
 void gw_rv_new_id(char out[GW_ID_MAX])
 {
     char u[37];
     gw_uuid_v4(u);
-    gw_rv_copy(out, GW_ID_MAX, u);
+    gw_copy_str(out, GW_ID_MAX, u);
 }
 
 enum gw_qs gw_rv_exists(struct gw_db *db, const char *table, const char *id, struct gw_error *err)
@@ -100,7 +95,7 @@ static enum gw_qs load_approvers(struct gw_db *db, const char *round_id, struct 
             GW_OK)
             continue;
         struct gw_review_approver *a = &r->approvers[r->n_approvers - 1];
-        gw_rv_copy(a->delegate_id, sizeof a->delegate_id, gw_db_col_text(rows, 2));
+        gw_copy_str(a->delegate_id, sizeof a->delegate_id, gw_db_col_text(rows, 2));
         a->delegated_ms = gw_db_col_int(rows, 3);
     }
     if (qs == GW_QS_ONE)
@@ -123,8 +118,8 @@ static enum gw_qs load_approvers(struct gw_db *db, const char *round_id, struct 
                 a->decision.kind = GW_REVIEW_APPROVE; /* approve_on_silence */
             a->decision.via = strcmp(gw_db_col_text(rows, 2), "link") == 0 ? GW_REVIEW_VIA_LINK
                                                                            : GW_REVIEW_VIA_API;
-            gw_rv_copy(a->decision.decided_by, sizeof a->decision.decided_by,
-                       gw_db_col_text(rows, 3));
+            gw_copy_str(a->decision.decided_by, sizeof a->decision.decided_by,
+                        gw_db_col_text(rows, 3));
             const char *c = gw_db_col_text(rows, 4);
             a->decision.comment = c ? gw_xstrdup(c) : NULL;
             a->decision.at_ms = gw_db_col_int(rows, 5);
@@ -156,16 +151,16 @@ enum gw_qs gw_rv_load_round(struct gw_db *db, const char *round_id, struct gw_re
             pol.kind = GW_REVIEW_POLICY_ALL;
         pol.required = (unsigned)gw_db_col_int(rows, 4);
         pol.approve_on_silence = gw_db_col_int(rows, 5) != 0;
-        gw_rv_copy(pol.silence_agreed_by, sizeof pol.silence_agreed_by, gw_db_col_text(rows, 6));
+        gw_copy_str(pol.silence_agreed_by, sizeof pol.silence_agreed_by, gw_db_col_text(rows, 6));
         pol.silence_agreed_ms = gw_db_col_int(rows, 7);
         gw_review_round_init(r, round_id, gw_db_col_text(rows, 0), gw_db_col_int(rows, 8), &pol);
-        gw_rv_copy(m->course_id, sizeof m->course_id, gw_db_col_text(rows, 0));
-        gw_rv_copy(m->version_id, sizeof m->version_id, gw_db_col_text(rows, 1));
-        gw_rv_copy(m->state, sizeof m->state, gw_db_col_text(rows, 2));
-        gw_rv_copy(m->course_state, sizeof m->course_state, gw_db_col_text(rows, 9));
-        gw_rv_copy(m->department_id, sizeof m->department_id, gw_db_col_text(rows, 10));
-        gw_rv_copy(m->author_id, sizeof m->author_id, gw_db_col_text(rows, 11));
-        gw_rv_copy(m->sha256, sizeof m->sha256, gw_db_col_text(rows, 12));
+        gw_copy_str(m->course_id, sizeof m->course_id, gw_db_col_text(rows, 0));
+        gw_copy_str(m->version_id, sizeof m->version_id, gw_db_col_text(rows, 1));
+        gw_copy_str(m->state, sizeof m->state, gw_db_col_text(rows, 2));
+        gw_copy_str(m->course_state, sizeof m->course_state, gw_db_col_text(rows, 9));
+        gw_copy_str(m->department_id, sizeof m->department_id, gw_db_col_text(rows, 10));
+        gw_copy_str(m->author_id, sizeof m->author_id, gw_db_col_text(rows, 11));
+        gw_copy_str(m->sha256, sizeof m->sha256, gw_db_col_text(rows, 12));
         r->closed = strcmp(m->state, "open") != 0;
     }
     gw_db_rows_free(rows);

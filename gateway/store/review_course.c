@@ -54,8 +54,8 @@ static enum gw_qs create_body(struct gw_db *db, void *ud, struct gw_error *err)
         db, "SELECT department_id, title FROM course_requests WHERE id = $1", p, 1, &r, NULL, err);
     char dep[GW_ID_MAX] = "", title[512] = "";
     if (qs == GW_QS_ONE) {
-        gw_rv_copy(dep, sizeof dep, gw_db_col_text(r, 0));
-        gw_rv_copy(title, sizeof title, c->title ? c->title : gw_db_col_text(r, 1));
+        gw_copy_str(dep, sizeof dep, gw_db_col_text(r, 0));
+        gw_copy_str(title, sizeof title, c->title ? c->title : gw_db_col_text(r, 1));
     }
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
@@ -106,7 +106,7 @@ enum gw_err gw_store_course_create(struct gw_store *s, const char *request_id, c
 {
     struct create_ctx c = {request_id, title, author_person_id, public_url, who, now_ms, ""};
     enum gw_err rc = gw_store_tx(s, GW_TX_WRITE, create_body, &c, err);
-    gw_rv_copy(id_out, GW_ID_MAX, rc == GW_OK ? c.id : "");
+    gw_copy_str(id_out, GW_ID_MAX, rc == GW_OK ? c.id : "");
     return rc;
 }
 
@@ -177,7 +177,7 @@ static enum gw_qs close_superseded(struct gw_db *db, struct version_ctx *c, int6
                                 "'open'",
                                 p, 1, &r, NULL, err);
     if (qs == GW_QS_ONE)
-        gw_rv_copy(c->out->closed_round, sizeof c->out->closed_round, gw_db_col_text(r, 0));
+        gw_copy_str(c->out->closed_round, sizeof c->out->closed_round, gw_db_col_text(r, 0));
     gw_db_rows_free(r);
     if (qs != GW_QS_ONE)
         return qs;
@@ -251,7 +251,7 @@ static enum gw_qs version_body(struct gw_db *db, void *ud, struct gw_error *err)
     bool valid = false;
     char *report = NULL;
     if (qs == GW_QS_ONE) {
-        gw_rv_copy(sha, sizeof sha, gw_db_col_text(r, 0));
+        gw_copy_str(sha, sizeof sha, gw_db_col_text(r, 0));
         valid = gw_db_col_int(r, 1) != 0;
         report = gw_xstrdup(gw_db_col_text(r, 2));
     }
@@ -341,7 +341,7 @@ static enum gw_qs version_body(struct gw_db *db, void *ud, struct gw_error *err)
         qs = gw_rv_transition(db, c->course_id, GW_COURSE_EV_VALIDATED, c->who, NULL, sha,
                               c->now_ms, &to, err);
     if (qs >= 0)
-        gw_rv_copy(out->state, sizeof out->state, gw_course_state_name(to));
+        gw_copy_str(out->state, sizeof out->state, gw_course_state_name(to));
     json_decref(rep);
     free(report);
     free(prev_report);
@@ -389,10 +389,10 @@ static enum gw_qs read_course(struct gw_db *db, const char *id, struct course_ro
                                 "c.current_version_id WHERE c.id = $1",
                                 p, 1, &r, NULL, err);
     if (qs == GW_QS_ONE) {
-        gw_rv_copy(c->state, sizeof c->state, gw_db_col_text(r, 0));
-        gw_rv_copy(c->version_id, sizeof c->version_id, gw_db_col_text(r, 1));
-        gw_rv_copy(c->request_id, sizeof c->request_id, gw_db_col_text(r, 2));
-        gw_rv_copy(c->sha256, sizeof c->sha256, gw_db_col_text(r, 3));
+        gw_copy_str(c->state, sizeof c->state, gw_db_col_text(r, 0));
+        gw_copy_str(c->version_id, sizeof c->version_id, gw_db_col_text(r, 1));
+        gw_copy_str(c->request_id, sizeof c->request_id, gw_db_col_text(r, 2));
+        gw_copy_str(c->sha256, sizeof c->sha256, gw_db_col_text(r, 3));
         c->has_version = !gw_db_col_null(r, 1);
         c->valid = !gw_db_col_null(r, 4) && gw_db_col_int(r, 4) != 0;
     }
@@ -419,7 +419,7 @@ static enum gw_qs load_policy(struct gw_db *db, const char *request_id,
             pol->kind = GW_REVIEW_POLICY_ALL;
         pol->required = (unsigned)gw_db_col_int(r, 1);
         pol->approve_on_silence = gw_db_col_int(r, 2) != 0;
-        gw_rv_copy(pol->silence_agreed_by, sizeof pol->silence_agreed_by, gw_db_col_text(r, 3));
+        gw_copy_str(pol->silence_agreed_by, sizeof pol->silence_agreed_by, gw_db_col_text(r, 3));
         pol->silence_agreed_ms = gw_db_col_int(r, 4);
     }
     gw_db_rows_free(r);
@@ -591,7 +591,7 @@ enum gw_err gw_store_course_submit(struct gw_store *s, const char *course_id,
 {
     struct submit_ctx c = {course_id, who, now_ms, ""};
     enum gw_err rc = gw_store_tx(s, GW_TX_WRITE, submit_body, &c, err);
-    gw_rv_copy(round_id_out, GW_ID_MAX, rc == GW_OK ? c.round_id : "");
+    gw_copy_str(round_id_out, GW_ID_MAX, rc == GW_OK ? c.round_id : "");
     return rc;
 }
 

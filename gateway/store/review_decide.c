@@ -16,7 +16,7 @@ static enum gw_qs course_state(struct gw_db *db, const char *id, char *out, size
     struct gw_dbp p[] = {GW_P_TEXT(id)};
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(db, "SELECT state FROM courses WHERE id = $1", p, 1, &r, NULL, err);
-    gw_rv_copy(out, cap, qs == GW_QS_ONE ? gw_db_col_text(r, 0) : NULL);
+    gw_copy_str(out, cap, qs == GW_QS_ONE ? gw_db_col_text(r, 0) : NULL);
     gw_db_rows_free(r);
     return qs;
 }
@@ -82,8 +82,8 @@ static enum gw_qs decide_body(struct gw_db *db, void *ud, struct gw_error *err)
     struct gw_rv_round_meta m;
     qs = gw_rv_load_round(db, rq->round_id, &r, &m, err);
     if (qs >= 0) {
-        gw_rv_copy(out->course_id, sizeof out->course_id, m.course_id);
-        gw_rv_copy(out->course_state, sizeof out->course_state, m.course_state);
+        gw_copy_str(out->course_id, sizeof out->course_id, m.course_id);
+        gw_copy_str(out->course_state, sizeof out->course_state, m.course_state);
         if (gw_review_round_decide(&r, rq->actor_id, rq->kind, rq->comment, rq->via, c->now_ms,
                                    &out->rec, err) != GW_OK)
             qs = GW_QS_HARD;

@@ -6,7 +6,6 @@
 
 #include "gw/review_store.h"
 
-void gw_rv_copy(char *dst, size_t cap, const char *src);
 /* GW_QS_ONE when `SELECT 1 FROM <table> WHERE id = $1` finds id. */
 enum gw_qs gw_rv_exists(struct gw_db *db, const char *table, const char *id, struct gw_error *err);
 /* Appends rec (seq and prev are filled here) to audit_log. A concurrent

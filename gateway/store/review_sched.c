@@ -80,9 +80,9 @@ static enum gw_qs items_body(struct gw_db *db, void *ud, struct gw_error *err)
         }
         struct gw_sched_item *it = &c->items[c->n++];
         memset(it, 0, sizeof *it);
-        gw_rv_copy(it->round_id, sizeof it->round_id, gw_db_col_text(r, 0));
-        gw_rv_copy(it->course_id, sizeof it->course_id, gw_db_col_text(r, 1));
-        gw_rv_copy(it->approver_id, sizeof it->approver_id, gw_db_col_text(r, 2));
+        gw_copy_str(it->round_id, sizeof it->round_id, gw_db_col_text(r, 0));
+        gw_copy_str(it->course_id, sizeof it->course_id, gw_db_col_text(r, 1));
+        gw_copy_str(it->approver_id, sizeof it->approver_id, gw_db_col_text(r, 2));
         it->opened_ms = gw_db_col_int(r, 3);
         it->due_ms = gw_db_col_int(r, 4);
         it->decided = gw_db_col_int(r, 5) != 0;
@@ -140,7 +140,7 @@ static enum gw_qs recipient(struct gw_db *db, const struct gw_sched_item *it,
     }
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(db, sql, p, np, &r, NULL, err);
-    gw_rv_copy(out, GW_ID_MAX, qs == GW_QS_ONE ? gw_db_col_text(r, 0) : NULL);
+    gw_copy_str(out, GW_ID_MAX, qs == GW_QS_ONE ? gw_db_col_text(r, 0) : NULL);
     gw_db_rows_free(r);
     return qs < 0 ? qs : GW_QS_ONE;
 }
@@ -252,24 +252,24 @@ static enum gw_qs notice_details(struct gw_db *db, struct gw_notice_row *n, stru
         "n.notice_key = $1",
         p, 1, &r, NULL, err);
     if (qs == GW_QS_ONE) {
-        gw_rv_copy(n->kind, sizeof n->kind, gw_db_col_text(r, 0));
-        gw_rv_copy(n->round_id, sizeof n->round_id, gw_db_col_text(r, 1));
-        gw_rv_copy(n->approver_id, sizeof n->approver_id, gw_db_col_text(r, 2));
-        gw_rv_copy(n->recipient_id, sizeof n->recipient_id, gw_db_col_text(r, 3));
+        gw_copy_str(n->kind, sizeof n->kind, gw_db_col_text(r, 0));
+        gw_copy_str(n->round_id, sizeof n->round_id, gw_db_col_text(r, 1));
+        gw_copy_str(n->approver_id, sizeof n->approver_id, gw_db_col_text(r, 2));
+        gw_copy_str(n->recipient_id, sizeof n->recipient_id, gw_db_col_text(r, 3));
         n->scheduled_ms = gw_db_col_int(r, 4);
         n->days_overdue = gw_db_col_int(r, 5);
         n->attempts = gw_db_col_int(r, 6);
-        gw_rv_copy(n->recipient_name, sizeof n->recipient_name, gw_db_col_text(r, 7));
-        gw_rv_copy(n->recipient_email, sizeof n->recipient_email, gw_db_col_text(r, 8));
-        gw_rv_copy(n->approver_name, sizeof n->approver_name, gw_db_col_text(r, 9));
-        gw_rv_copy(n->course_title, sizeof n->course_title, gw_db_col_text(r, 10));
-        gw_rv_copy(n->department, sizeof n->department, gw_db_col_text(r, 11));
-        gw_rv_copy(n->author_name, sizeof n->author_name, gw_db_col_text(r, 12));
+        gw_copy_str(n->recipient_name, sizeof n->recipient_name, gw_db_col_text(r, 7));
+        gw_copy_str(n->recipient_email, sizeof n->recipient_email, gw_db_col_text(r, 8));
+        gw_copy_str(n->approver_name, sizeof n->approver_name, gw_db_col_text(r, 9));
+        gw_copy_str(n->course_title, sizeof n->course_title, gw_db_col_text(r, 10));
+        gw_copy_str(n->department, sizeof n->department, gw_db_col_text(r, 11));
+        gw_copy_str(n->author_name, sizeof n->author_name, gw_db_col_text(r, 12));
         json_t *set = json_loads(gw_db_col_text(r, 13) ? gw_db_col_text(r, 13) : "{}", 0, NULL);
-        gw_rv_copy(n->slack_webhook, sizeof n->slack_webhook,
-                   json_string_value(json_object_get(set, "slack_webhook")));
-        gw_rv_copy(n->teams_webhook, sizeof n->teams_webhook,
-                   json_string_value(json_object_get(set, "teams_webhook")));
+        gw_copy_str(n->slack_webhook, sizeof n->slack_webhook,
+                    json_string_value(json_object_get(set, "slack_webhook")));
+        gw_copy_str(n->teams_webhook, sizeof n->teams_webhook,
+                    json_string_value(json_object_get(set, "teams_webhook")));
         json_decref(set);
         n->due_ms = gw_db_col_int(r, 14);
         n->delivery_ms = gw_db_col_int(r, 15);
@@ -314,7 +314,7 @@ static enum gw_qs claim_body(struct gw_db *db, void *ud, struct gw_error *err)
         if (qs < 0 || changes == 0)
             continue;
         struct gw_notice_row *n = &c->rows[c->n++];
-        gw_rv_copy(n->key, sizeof n->key, json_string_value(k));
+        gw_copy_str(n->key, sizeof n->key, json_string_value(k));
         qs = notice_details(db, n, err);
     }
     json_decref(keys);

@@ -108,3 +108,8 @@ const char *gw_buf_str(const struct gw_buf *b)
 {
     return b->data ? b->data : "";
 }
+
+void gw_copy_str(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}

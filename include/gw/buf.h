@@ -22,6 +22,9 @@ void gw_buf_free(struct gw_buf *b);
 /* Returns the contents ("" when empty); valid until the next change. */
 const char *gw_buf_str(const struct gw_buf *b);
 
+/* Copies src (NULL reads as "") into dst of cap bytes, cut to fit. */
+void gw_copy_str(char *dst, size_t cap, const char *src);
+
 /* Allocation helpers that abort on failure (see above). */
 void *gw_xmalloc(size_t n);
 void *gw_xcalloc(size_t n, size_t size);
