@@ -14,6 +14,7 @@
  *              [--batches 1,10,100] [--keep] [--no-access-log]
  */
 #include "gw/hash.h"
+#include "statement_gen.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -199,64 +200,6 @@ static void reset_peak_rss(pid_t pid)
 
 /* ---- statements ---- */
 
-static const char *const verbs[][2] = {
-    {"http://adlnet.gov/expapi/verbs/attempted", "attempted"},
-    {"http://adlnet.gov/expapi/verbs/completed", "completed"},
-    {"http://adlnet.gov/expapi/verbs/passed", "passed"},
-    {"http://adlnet.gov/expapi/verbs/failed", "failed"},
-    {"http://adlnet.gov/expapi/verbs/answered", "answered"},
-    {"http://adlnet.gov/expapi/verbs/progressed", "progressed"},
-};
-
-static unsigned long long rng_state = 0x9e3779b97f4a7c15ULL;
-static unsigned rnd(unsigned n)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (unsigned)(rng_state % n);
-}
-
-/* Appends one statement (about 1.5 KB) to buf; returns the new length. */
-static size_t make_statement(char *buf, size_t cap, long seq)
-{
-    unsigned learner = rnd(5000), course = rnd(40), module = rnd(12), v = rnd(6);
-    unsigned raw = rnd(101);
-    char reg[64];
-    snprintf(reg, sizeof reg, "%08x-%04x-4%03x-a%03x-%012llx", learner, course, module,
-             rnd(4096) & 0xfffu, (unsigned long long)seq & 0xffffffffffffULL);
-    int n = snprintf(
-        buf, cap,
-        "{\"actor\":{\"objectType\":\"Agent\",\"name\":\"Learner %u\",\"account\":{\"homePage\":"
-        "\"https://lms.example.org\",\"name\":\"learner-%u\"}},"
-        "\"verb\":{\"id\":\"%s\",\"display\":{\"en-US\":\"%s\"}},"
-        "\"object\":{\"objectType\":\"Activity\",\"id\":\"https://lms.example.org/course/%u/"
-        "module/%u/sco/%ld\",\"definition\":{\"type\":\"http://adlnet.gov/expapi/activities/"
-        "lesson\",\"name\":{\"en-US\":\"Course %u, module %u, lesson %ld\",\"de-DE\":\"Kurs %u, "
-        "Modul %u, Lektion %ld\"},\"description\":{\"en-US\":\"A lesson of the compliance "
-        "curriculum that every employee completes once a year.\"},\"extensions\":{\"https://"
-        "lms.example.org/xapi/ext/sco-version\":\"2026.%u\"}}},"
-        "\"result\":{\"score\":{\"scaled\":%.2f,\"raw\":%u,\"min\":0,\"max\":100},\"success\":%s,"
-        "\"completion\":%s,\"duration\":\"PT%uM%uS\",\"extensions\":{\"https://lms.example.org/"
-        "xapi/ext/attempt\":%u}},"
-        "\"context\":{\"registration\":\"%s\",\"platform\":\"Moodle\",\"language\":\"en-US\","
-        "\"instructor\":{\"objectType\":\"Agent\",\"name\":\"Trainer %u\",\"mbox\":\"mailto:"
-        "trainer%u@example.org\"},\"contextActivities\":{\"parent\":[{\"objectType\":"
-        "\"Activity\",\"id\":\"https://lms.example.org/course/%u/module/%u\"}],\"grouping\":[{"
-        "\"objectType\":\"Activity\",\"id\":\"https://lms.example.org/course/%u\"}],"
-        "\"category\":[{\"objectType\":\"Activity\",\"id\":\"https://w3id.org/xapi/scorm\"}]},"
-        "\"extensions\":{\"https://lms.example.org/xapi/ext/session\":\"s-%ld\",\"https://"
-        "lms.example.org/xapi/ext/client\":{\"browser\":\"Firefox 140\",\"os\":\"Linux\"}}},"
-        "\"timestamp\":\"2026-11-%02uT%02u:%02u:%02u.%03uZ\"}",
-        learner, learner, verbs[v][0], verbs[v][1], course, module, seq % 30, course, module,
-        seq % 30, course, module, seq % 30, rnd(10), raw / 100.0, raw, raw >= 60 ? "true" : "false",
-        v == 1 || v == 2 ? "true" : "false", rnd(60), rnd(60), rnd(5) + 1, reg, course % 7,
-        course % 7, course, module, course, seq, 1 + rnd(21), rnd(24), rnd(60), rnd(60), rnd(1000));
-    if (n < 0 || (size_t)n >= cap)
-        die("statement buffer too small");
-    return (size_t)n;
-}
-
 struct request {
     char *data;
     size_t len;
@@ -277,7 +220,7 @@ static struct request *build_requests(const struct server *s, long n_req, int ba
         for (int k = 0; k < batch; k++) {
             if (k)
                 body[len++] = ',';
-            size_t one = make_statement(body + len, cap - len - 2, (*seq)++);
+            size_t one = gw_bench_statement(body + len, cap - len - 2, (*seq)++);
             total_st += one;
             len += one;
         }
