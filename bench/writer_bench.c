@@ -6,8 +6,10 @@
  * has connections), on SQLite in a temporary directory or on a PostgreSQL
  * DSN. The scenarios run one after the other on one growing database, as in
  * xapi_bench. Prints statements/s per job size: the ceiling the writer puts
- * on ingestion, to compare with xapi_bench's figures over HTTP.
- *   writer_bench [--pg DSN] [--statements N] [--clients C] */
+ * on ingestion, to compare with xapi_bench's figures over HTTP, and the CPU
+ * time (user + system, all threads) per statement, which varies less than
+ * the rate on a busy machine.
+ *   writer_bench [--pg DSN] [--statements N] [--clients C] [--keep] */
 #include "gw/json.h"
 #include "gw/timefmt.h"
 #include "gw/xapi.h"
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 enum { CHUNK = 10000 }; /* statements prepared at a time (bounds memory) */
@@ -62,8 +65,16 @@ static void prepare(struct gw_xapi_new_statement *item, long seq, const json_t *
 
 /* Runs `total` statements in jobs of `per`; returns the seconds spent in the
  * writer. */
+static double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 static double scenario(struct gw_store *s, int per, long total, int clients, long *seq,
-                       const json_t *authority, long *failed)
+                       const json_t *authority, long *failed, double *cpu)
 {
     double secs = 0;
     for (long done = 0; done < total;) {
@@ -81,10 +92,12 @@ static double scenario(struct gw_store *s, int per, long total, int clients, lon
         }
         struct gw_batcher *b = gw_batcher_new(s, clients, now_fn, NULL);
         int64_t t0 = gw_time_mono_us();
+        double c0 = cpu_s();
         for (long j = 0; j < njobs; j++)
             gw_batcher_submit(b, &bj[j]);
         gw_batcher_free(b); /* runs everything queued */
         secs += (double)(gw_time_mono_us() - t0) / 1e6;
+        *cpu += cpu_s() - c0;
         for (long j = 0; j < njobs; j++) {
             *failed += bj[j].rc != GW_OK;
             for (size_t i = 0; i < jobs[j].ins.n; i++)
@@ -103,16 +116,24 @@ int main(int argc, char **argv)
     const char *pg = NULL;
     long total = 100000;
     int clients = 64;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--pg") == 0)
+    bool keep = false;
+    for (int i = 1; i < argc; i += 2) {
+        if (strcmp(argv[i], "--keep") == 0) {
+            keep = true;
+            i--;
+        } else if (i + 1 == argc) {
+            total = 0;
+        } else if (strcmp(argv[i], "--pg") == 0)
             pg = argv[i + 1];
         else if (strcmp(argv[i], "--statements") == 0)
             total = atol(argv[i + 1]);
         else if (strcmp(argv[i], "--clients") == 0)
             clients = atoi(argv[i + 1]);
+        else
+            total = 0;
     }
     if (total < 1 || clients < 1) {
-        fprintf(stderr, "usage: writer_bench [--pg DSN] [--statements N] [--clients C]\n");
+        fprintf(stderr, "usage: writer_bench [--pg DSN] [--statements N] [--clients C] [--keep]\n");
         return 2;
     }
     char dir[] = "/tmp/lmsgw-writer-bench.XXXXXX";
@@ -133,15 +154,19 @@ int main(int argc, char **argv)
     long seq = 0;
     for (size_t k = 0; k < 3; k++) {
         long failed = 0;
-        double secs = scenario(s, sizes[k], total, clients, &seq, authority, &failed);
-        printf("%-10s writer, jobs of %3d: %7ld statements in %6.2f s = %8.0f statements/s "
-               "(failed jobs %ld)\n",
-               pg ? "postgresql" : "sqlite", sizes[k], total, secs, (double)total / secs, failed);
+        double cpu = 0;
+        double secs = scenario(s, sizes[k], total, clients, &seq, authority, &failed, &cpu);
+        printf("%-10s writer, jobs of %3d: %7ld statements in %6.2f s = %8.0f statements/s, "
+               "%6.1f us CPU per statement (failed jobs %ld)\n",
+               pg ? "postgresql" : "sqlite", sizes[k], total, secs, (double)total / secs,
+               cpu * 1e6 / (double)total, failed);
         fflush(stdout);
     }
     json_decref(authority);
     gw_store_close(s);
-    if (!pg) {
+    if (!pg && keep)
+        printf("database kept in %s\n", dir);
+    if (!pg && !keep) {
         char cmd[512];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
         if (system(cmd) != 0)
