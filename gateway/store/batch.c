@@ -6,6 +6,7 @@
 #include "gw/buf.h"
 #include "gw/log.h"
 #include "store_int.h"
+#include "terms.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ static bool run_job(struct gw_db *db, struct gw_batch_job *j, bool alone, bool *
 {
     gw_error_clear(&j->err);
     enum gw_qs qs;
+    size_t mark = gw_terms_mark(db);
     if (!alone) {
         qs = sp(db, "SAVEPOINT gwjob", &j->err);
         if (qs < 0) {
@@ -59,6 +61,8 @@ static bool run_job(struct gw_db *db, struct gw_batch_job *j, bool alone, bool *
     struct gw_error ignored;
     if (qs == GW_QS_HARD && sp(db, "ROLLBACK TO SAVEPOINT gwjob", &ignored) < 0)
         return false;
+    if (qs == GW_QS_HARD)
+        gw_terms_rollback_to(db, mark);
     return sp(db, "RELEASE SAVEPOINT gwjob", &ignored) >= 0;
 }
 
@@ -89,6 +93,7 @@ static enum gw_qs run_batch(struct gw_batcher *b, struct gw_batch_job *jobs, str
         qs = s->drv->commit(db, err);
     if (qs < 0 || rollback)
         s->drv->rollback(db);
+    gw_db_tx_ended(db, qs >= 0 && !rollback);
     atomic_store(&b->busy_since, INT64_MAX);
     if (serialize)
         pthread_mutex_unlock(&s->write_mu);

@@ -6,6 +6,8 @@
 #include "gw/buf.h"
 #include "gw/kpi_store.h"
 #include "gw/timefmt.h"
+#include "store_int.h"
+#include "strmap.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -32,13 +34,6 @@ static void matches_free(struct matches *ms)
     memset(ms, 0, sizeof *ms);
 }
 
-/* Whether iri equals id or is a prefix of it followed by '/', '?' or '#'. */
-static bool iri_covers(const char *iri, size_t len, const char *id)
-{
-    return strncmp(iri, id, len) == 0 &&
-           (id[len] == '\0' || id[len] == '/' || id[len] == '?' || id[len] == '#');
-}
-
 static void matches_add(struct matches *ms, const char *course, size_t len, bool via_object)
 {
     if (ms->n == ms->cap) {
@@ -48,11 +43,85 @@ static void matches_add(struct matches *ms, const char *course, size_t len, bool
     ms->m[ms->n++] = (struct gw_kpi_match){gw_xstrdup(course), len, via_object};
 }
 
-/* Every distinct prefix of the activity ids that could be a registered IRI. */
-static char **candidates(const struct act *acts, size_t n, size_t *n_out)
+/* The course_iris snapshot of one connection: IRI -> course id. Reloaded
+ * when course_iris_version (bumped by triggers on course_iris, migration
+ * 0010) differs from the version it was read at; checked once per
+ * transaction, and again by a re-attribution (which follows IRI changes in
+ * its own transaction). */
+struct gw_kpi_iris {
+    struct gw_strmap map; /* key: iri, sval: course id */
+    int64_t version;      /* 0: never loaded */
+    bool checked;         /* in the open transaction */
+};
+
+void gw_kpi_iris_tx_end(struct gw_db *db)
 {
-    char **c = NULL;
-    size_t k = 0, cap = 0;
+    if (db->iris)
+        db->iris->checked = false;
+}
+
+void gw_kpi_iris_free(struct gw_db *db)
+{
+    if (!db->iris)
+        return;
+    gw_strmap_free(&db->iris->map);
+    free(db->iris);
+    db->iris = NULL;
+}
+
+static enum gw_qs iris_current(struct gw_db *db, struct gw_kpi_iris **out, struct gw_error *err)
+{
+    if (!db->iris)
+        db->iris = gw_xcalloc(1, sizeof *db->iris);
+    struct gw_kpi_iris *c = db->iris;
+    *out = c;
+    if (c->checked)
+        return GW_QS_ONE;
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs =
+        gw_db_query(db, "SELECT version FROM course_iris_version", NULL, 0, &r, NULL, err);
+    int64_t version = qs == GW_QS_ONE ? gw_db_col_int(r, 0) : 0;
+    gw_db_rows_free(r);
+    if (qs < 0)
+        return qs;
+    if (version != c->version || version == 0) {
+        gw_strmap_clear(&c->map);
+        c->version = 0;
+        r = NULL;
+        qs = gw_db_query(db, "SELECT iri, course_id FROM course_iris", NULL, 0, &r, NULL, err);
+        for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+            const char *iri = gw_db_col_text(r, 0);
+            struct gw_strmap_entry *e = gw_strmap_add(&c->map, iri, strlen(iri));
+            e->sval = gw_xstrdup(gw_db_col_text(r, 1));
+        }
+        if (qs == GW_QS_ONE)
+            qs = gw_db_rows_status(r, err);
+        gw_db_rows_free(r);
+        if (qs < 0) {
+            gw_strmap_clear(&c->map);
+            return qs;
+        }
+        c->version = version;
+    }
+    c->checked = true;
+    return GW_QS_ONE;
+}
+
+/* *course: heap course id, or NULL when unattributed. Every prefix of every
+ * activity id that could be a registered IRI is looked up in the
+ * connection's course_iris snapshot. */
+static enum gw_qs attribute(struct gw_db *db, const struct act *acts, size_t n, char **course,
+                            bool *course_level, struct gw_error *err)
+{
+    *course = NULL;
+    *course_level = false;
+    struct gw_kpi_iris *iris = NULL;
+    enum gw_qs qs = iris_current(db, &iris, err);
+    if (qs < 0)
+        return qs;
+    if (iris->map.count == 0)
+        return GW_QS_NONE;
+    struct matches ms = {0};
     for (size_t a = 0; a < n; a++) {
         size_t lens_small[32];
         size_t *lens = lens_small;
@@ -62,68 +131,18 @@ static char **candidates(const struct act *acts, size_t n, size_t *n_out)
             gw_kpi_iri_prefixes(acts[a].id, lens, np);
         }
         for (size_t i = 0; i < np; i++) {
-            bool seen = false;
-            for (size_t j = 0; j < k && !seen; j++)
-                seen = strlen(c[j]) == lens[i] && strncmp(c[j], acts[a].id, lens[i]) == 0;
-            if (seen)
-                continue;
-            if (k == cap) {
-                cap = cap ? cap * 2 : 16;
-                c = gw_xrealloc(c, cap * sizeof *c);
-            }
-            c[k++] = gw_xstrndup(acts[a].id, lens[i]);
+            const struct gw_strmap_entry *e = gw_strmap_get(&iris->map, acts[a].id, lens[i]);
+            if (e)
+                matches_add(&ms, e->sval, lens[i], acts[a].via_object);
         }
         if (lens != lens_small)
             free(lens);
     }
-    *n_out = k;
-    return c;
-}
-
-/* *course: heap course id, or NULL when unattributed. The candidate IRIs of
- * all the statement's activity ids are looked up eight per statement (unused
- * places bind NULL, which matches nothing). */
-static enum gw_qs attribute(struct gw_db *db, const struct act *acts, size_t n, char **course,
-                            bool *course_level, struct gw_error *err)
-{
-    enum { CHUNK = 8 };
-    struct matches ms = {0};
-    enum gw_qs qs = GW_QS_NONE;
-    *course = NULL;
-    *course_level = false;
-    size_t nc = 0;
-    char **cand = candidates(acts, n, &nc);
-    for (size_t i = 0; qs >= 0 && i < nc; i += CHUNK) {
-        struct gw_dbp p[CHUNK];
-        for (size_t k = 0; k < CHUNK; k++)
-            p[k] = GW_P_TEXT(i + k < nc ? cand[i + k] : NULL);
-        struct gw_db_rows *r = NULL;
-        qs = gw_db_query(db,
-                         "SELECT iri, course_id FROM course_iris WHERE iri IN ($1, $2, $3, $4, "
-                         "$5, $6, $7, $8)",
-                         p, CHUNK, &r, NULL, err);
-        for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-            const char *iri = gw_db_col_text(r, 0);
-            size_t len = strlen(iri);
-            for (size_t a = 0; a < n; a++) {
-                if (iri_covers(iri, len, acts[a].id))
-                    matches_add(&ms, gw_db_col_text(r, 1), len, acts[a].via_object);
-            }
-        }
-        if (qs == GW_QS_ONE)
-            qs = gw_db_rows_status(r, err);
-        gw_db_rows_free(r);
-    }
-    for (size_t i = 0; i < nc; i++)
-        free(cand[i]);
-    free(cand);
-    if (qs >= 0) {
-        int w = gw_kpi_attribute(ms.m, ms.n, course_level);
-        if (w >= 0)
-            *course = gw_xstrdup(ms.m[w].course_id);
-    }
+    int w = gw_kpi_attribute(ms.m, ms.n, course_level);
+    if (w >= 0)
+        *course = gw_xstrdup(ms.m[w].course_id);
     matches_free(&ms);
-    return qs < 0 ? qs : GW_QS_NONE;
+    return GW_QS_NONE;
 }
 
 /* The statement's own activity ids (object and context, not inside a
@@ -619,9 +638,9 @@ static enum gw_qs seqs_under(struct gw_db *db, const char *iri, struct seqs *out
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(
         db,
-        "SELECT DISTINCT seq FROM xapi_statement_activities WHERE role IN ('object', 'parent', "
-        "'grouping', 'category', 'other') AND (activity_id = $1 OR substr(activity_id, 1, $2) IN "
-        "($3, $4, $5))",
+        "SELECT DISTINCT v.seq FROM xapi_statement_activity_rids v JOIN xapi_terms t ON t.rid = "
+        "v.rid WHERE v.role IN (1, 2, 3, 4, 5) AND (t.term = $1 OR substr(t.term, 1, $2) IN ($3, "
+        "$4, $5))",
         p, 5, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r))
         seqs_add(out, gw_db_col_int(r, 0));
@@ -694,6 +713,7 @@ done:
 
 enum gw_qs gw_kpi_reattribute(struct gw_db *db, const char *course_id, struct gw_error *err)
 {
+    gw_kpi_iris_tx_end(db); /* course_iris may have changed in this transaction */
     struct gw_dbp p[] = {GW_P_TEXT(course_id)};
     struct gw_db_rows *r = NULL;
     struct seqs seqs = {0};

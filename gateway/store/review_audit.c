@@ -348,7 +348,7 @@ bool gw_store_try_leader(struct gw_store_leader *l, struct gw_error *err)
     if (l->s->drv->dialect == GW_DIALECT_SQLITE)
         return true; /* one process owns a SQLite file */
     if (l->db && !l->db->drv->healthy(l->db)) {
-        l->db->drv->disconnect(l->db); /* the session (and its lock) is gone */
+        gw_db_disconnect(l->db); /* the session (and its lock) is gone */
         l->db = NULL;
         l->leader = false;
     }
@@ -367,7 +367,7 @@ bool gw_store_try_leader(struct gw_store_leader *l, struct gw_error *err)
     if (r)
         l->db->drv->rows_free(r);
     if (qs < 0) {
-        l->db->drv->disconnect(l->db);
+        gw_db_disconnect(l->db);
         l->db = NULL;
         got = false;
     }
@@ -390,6 +390,6 @@ void gw_store_leader_free(struct gw_store_leader *l)
             l->db->drv->rows_free(r);
     }
     if (l->db)
-        l->db->drv->disconnect(l->db);
+        gw_db_disconnect(l->db);
     free(l);
 }

@@ -3,6 +3,7 @@
  * Owns no SQL of the domain; the drivers own the backend calls and the
  * domain files (keys.c, ...) own their queries. */
 #include "store_int.h"
+#include "terms.h"
 #include "gw/buf.h"
 #include "gw/hash.h"
 #include "gw/log.h"
@@ -94,9 +95,22 @@ static void *checkpointer(void *ud)
     pthread_mutex_unlock(&s->mu);
     if (db) {
         gw_db_exec_script(db, "PRAGMA wal_checkpoint(TRUNCATE)", &err);
-        s->drv->disconnect(db);
+        gw_db_disconnect(db);
     }
     return NULL;
+}
+
+void gw_db_tx_ended(struct gw_db *db, bool committed)
+{
+    gw_terms_tx_end(db, committed);
+    gw_kpi_iris_tx_end(db);
+}
+
+void gw_db_disconnect(struct gw_db *db)
+{
+    gw_terms_free(db);
+    gw_kpi_iris_free(db);
+    db->drv->disconnect(db);
 }
 
 void gw_store_close(struct gw_store *s)
@@ -113,7 +127,7 @@ void gw_store_close(struct gw_store *s)
     }
     for (int i = 0; i < s->nslots; i++) {
         if (s->slots[i].db)
-            s->drv->disconnect(s->slots[i].db);
+            gw_db_disconnect(s->slots[i].db);
     }
     free(s->slots);
     free(s->dsn);
@@ -214,11 +228,13 @@ static enum gw_qs attempt_tx(struct gw_store *s, struct gw_db *db, enum gw_tx_ki
     qs = fn(db, ud, err);
     if (qs < 0) {
         s->drv->rollback(db);
+        gw_db_tx_ended(db, false);
         return qs;
     }
     qs = s->drv->commit(db, err);
     if (qs < 0)
         s->drv->rollback(db);
+    gw_db_tx_ended(db, qs >= 0);
     return qs;
 }
 

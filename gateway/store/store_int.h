@@ -43,5 +43,13 @@ void gw_store_release(struct gw_store *s, int idx);
 void gw_store_backoff(int attempt);
 /* Adds one to a stats counter under the pool's lock. */
 void gw_store_count(struct gw_store *s, uint64_t *field);
+/* After a transaction on db ended (committed or rolled back): settles the
+ * connection's caches (terms.c, kpi.c). */
+void gw_db_tx_ended(struct gw_db *db, bool committed);
+/* Frees the connection's caches and closes it. */
+void gw_db_disconnect(struct gw_db *db);
+/* kpi.c: the course_iris snapshot's share of the above. */
+void gw_kpi_iris_tx_end(struct gw_db *db);
+void gw_kpi_iris_free(struct gw_db *db);
 
 #endif

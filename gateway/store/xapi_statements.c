@@ -1,11 +1,13 @@
 /* xapi_statements.c: xAPI statements in the store (tables xapi_statements,
- * xapi_statement_activities, xapi_statement_agents, xapi_attachments,
- * xapi_activities; migration 0002). See gw/xapi_store.h. */
+ * xapi_attachments, xapi_activities, migration 0002; the side tables
+ * xapi_statement_activity_rids and xapi_statement_agent_rids over interned
+ * terms, migration 0010). See gw/xapi_store.h. */
 #include "gw/buf.h"
 #include "gw/json.h"
 #include "gw/kpi_store.h"
 #include "gw/timefmt.h"
 #include "gw/xapi_store.h"
+#include "terms.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,53 +224,39 @@ static enum gw_qs already_voided(struct gw_db *db, const char *id, struct gw_err
                        NULL, err);
 }
 
-/* One multi-row INSERT per side table and statement: the SQL text depends
- * only on the row count, so it is prepared once per count. */
-static enum gw_qs insert_pairs(struct gw_db *db, const char *table, const char *col,
-                               const char *const *values, const char *const *roles, size_t n,
-                               int64_t seq, struct gw_error *err)
+/* One row per (term, role) in a side table: the term interned (terms.c),
+ * the role as its code. A single-row INSERT needs no statement journal in
+ * SQLite, which a multi-row one costs on every execution. */
+static enum gw_qs insert_side_row(struct gw_db *db, const char *sql, const char *term, int role,
+                                  int64_t seq, struct gw_error *err)
 {
-    enum gw_qs qs = GW_QS_NONE;
-    for (size_t done = 0; done < n && qs >= 0;) {
-        size_t k = n - done > 32 ? 32 : n - done;
-        struct gw_buf sql = {0};
-        struct gw_dbp p[1 + 2 * 32];
-        p[0] = GW_P_INT(seq);
-        gw_buf_printf(&sql, "INSERT INTO %s (%s, seq, role) VALUES ", table, col);
-        for (size_t i = 0; i < k; i++) {
-            p[1 + 2 * i] = GW_P_TEXT(values[done + i]);
-            p[2 + 2 * i] = GW_P_TEXT(roles[done + i]);
-            gw_buf_printf(&sql, "%s($%zu, $1, $%zu)", i ? ", " : "", 2 + 2 * i, 3 + 2 * i);
-        }
-        gw_buf_puts(&sql, " ON CONFLICT DO NOTHING");
-        qs = gw_db_query(db, gw_buf_str(&sql), p, (int)(1 + 2 * k), NULL, NULL, err);
-        gw_buf_free(&sql);
-        done += k;
+    if (role < 0) {
+        gw_error_set(err, GW_E_STORE_QUERY, "role", "no role code for %.200s", term);
+        return GW_QS_HARD;
     }
-    return qs;
+    int64_t rid = 0;
+    enum gw_qs qs = gw_terms_rid(db, term, &rid, err);
+    if (qs < 0)
+        return qs;
+    struct gw_dbp p[] = {GW_P_INT(rid), GW_P_INT(seq), GW_P_INT(role)};
+    return gw_db_query(db, sql, p, 3, NULL, NULL, err);
 }
 
 static enum gw_qs insert_side_rows(struct gw_db *db, const struct gw_xapi_new_statement *it,
                                    int64_t seq, int64_t stored_ms, struct gw_error *err)
 {
-    size_t n = it->n_activities > it->n_agents ? it->n_activities : it->n_agents;
-    const char **vals = gw_xcalloc(n ? n : 1, sizeof *vals);
-    const char **roles = gw_xcalloc(n ? n : 1, sizeof *roles);
-    for (size_t i = 0; i < it->n_activities; i++) {
-        vals[i] = it->activities[i].id;
-        roles[i] = it->activities[i].role;
-    }
-    enum gw_qs qs = insert_pairs(db, "xapi_statement_activities", "activity_id", vals, roles,
-                                 it->n_activities, seq, err);
-    for (size_t i = 0; i < it->n_agents; i++) {
-        vals[i] = it->agents[i].key;
-        roles[i] = it->agents[i].role;
-    }
-    if (qs >= 0)
-        qs = insert_pairs(db, "xapi_statement_agents", "agent_key", vals, roles, it->n_agents, seq,
-                          err);
-    free(vals);
-    free(roles);
+    enum gw_qs qs = GW_QS_NONE;
+    for (size_t i = 0; i < it->n_activities && qs >= 0; i++)
+        qs = insert_side_row(db,
+                             "INSERT INTO xapi_statement_activity_rids (rid, seq, role) VALUES "
+                             "($1, $2, $3) ON CONFLICT DO NOTHING",
+                             it->activities[i].id, gw_terms_activity_role(it->activities[i].role),
+                             seq, err);
+    for (size_t i = 0; i < it->n_agents && qs >= 0; i++)
+        qs = insert_side_row(db,
+                             "INSERT INTO xapi_statement_agent_rids (rid, seq, role) VALUES "
+                             "($1, $2, $3) ON CONFLICT DO NOTHING",
+                             it->agents[i].key, gw_terms_agent_role(it->agents[i].role), seq, err);
     if (qs >= 0 && it->definition) {
         /* rewritten only when it changed, so a repeated definition dirties no page */
         struct gw_dbp p[] = {GW_P_TEXT(it->object_id), GW_P_TEXT(it->definition),
@@ -461,23 +449,26 @@ static void conditions(const struct gw_xapi_query *q, const char *a, struct qbui
         qparam(b, GW_P_TEXT(q->registration));
         sep = " AND ";
     }
+    /* side-table roles are codes (terms.h): agents actor 1, object 2,
+     * authority 3, context 4; activities object 1; +8 in a SubStatement */
     if (q->has_agent) {
         gw_buf_printf(&b->sql,
-                      "%sEXISTS (SELECT 1 FROM xapi_statement_agents g WHERE g.agent_key = ", sep);
+                      "%sEXISTS (SELECT 1 FROM xapi_statement_agent_rids g WHERE g.rid = (SELECT "
+                      "rid FROM xapi_terms WHERE term = ",
+                      sep);
         qparam(b, GW_P_TEXT(q->agent_key));
-        gw_buf_printf(&b->sql, " AND g.seq = %s.seq AND g.role IN (%s))", a,
-                      q->related_agents ? "'actor', 'object', 'authority', 'context', "
-                                          "'sub_actor', 'sub_object', 'sub_context'"
-                                        : "'actor', 'object'");
+        gw_buf_printf(&b->sql, ") AND g.seq = %s.seq AND g.role IN (%s))", a,
+                      q->related_agents ? "1, 2, 3, 4, 9, 10, 12" : "1, 2");
         sep = " AND ";
     }
     if (q->activity) {
-        gw_buf_printf(
-            &b->sql,
-            "%sEXISTS (SELECT 1 FROM xapi_statement_activities v WHERE v.activity_id = ", sep);
+        gw_buf_printf(&b->sql,
+                      "%sEXISTS (SELECT 1 FROM xapi_statement_activity_rids v WHERE v.rid = "
+                      "(SELECT rid FROM xapi_terms WHERE term = ",
+                      sep);
         qparam(b, GW_P_TEXT(q->activity));
-        gw_buf_printf(&b->sql, " AND v.seq = %s.seq%s)", a,
-                      q->related_activities ? "" : " AND v.role = 'object'");
+        gw_buf_printf(&b->sql, ") AND v.seq = %s.seq%s)", a,
+                      q->related_activities ? "" : " AND v.role = 1");
     }
 }
 

@@ -101,12 +101,19 @@ static enum gw_qs count_fn(struct gw_db *db, void *ud, struct gw_error *err)
                        1, &qs, err);
     if (qs < 0)
         return qs;
-    c->orphans = scalar(db,
-                        "SELECT (SELECT COUNT(*) FROM xapi_statement_activities a WHERE NOT EXISTS "
-                        "(SELECT 1 FROM xapi_statements s WHERE s.seq = a.seq)) + (SELECT COUNT(*) "
-                        "FROM xapi_statement_agents g WHERE NOT EXISTS (SELECT 1 FROM "
-                        "xapi_statements s WHERE s.seq = g.seq))",
-                        NULL, 0, &qs, err);
+    c->orphans =
+        scalar(db,
+               "SELECT (SELECT COUNT(*) FROM xapi_statement_activity_rids a WHERE NOT "
+               "EXISTS (SELECT 1 FROM xapi_statements s WHERE s.seq = a.seq)) + (SELECT "
+               "COUNT(*) FROM xapi_statement_agent_rids g WHERE NOT EXISTS (SELECT 1 FROM "
+               "xapi_statements s WHERE s.seq = g.seq)) + (SELECT COUNT(*) FROM xapi_terms "
+               "t WHERE NOT EXISTS (SELECT 1 FROM xapi_statement_activity_rids a WHERE "
+               "a.rid = t.rid) AND NOT EXISTS (SELECT 1 FROM xapi_statement_agent_rids g "
+               "WHERE g.rid = t.rid)) + (SELECT COUNT(*) FROM xapi_statement_activity_rids a "
+               "WHERE NOT EXISTS (SELECT 1 FROM xapi_terms t WHERE t.rid = a.rid)) + (SELECT "
+               "COUNT(*) FROM xapi_statement_agent_rids g WHERE NOT EXISTS (SELECT 1 FROM "
+               "xapi_terms t WHERE t.rid = g.rid))",
+               NULL, 0, &qs, err);
     return qs;
 }
 
@@ -147,7 +154,7 @@ static void test_single_job(void)
     REQUIRE(s);
     struct gw_batcher *b = gw_batcher_new(s, 64, now_fn, NULL);
     int failures = 0, successes = 0;
-    for (long n = 1; n <= 40; n++) {
+    for (long n = 1; n <= 150; n++) {
         struct job j;
         make_job(&j);
         gw_store_fail_after(s, n);
@@ -184,7 +191,7 @@ static void test_two_jobs_in_a_batch(void)
     REQUIRE(s);
     /* Both are queued at once, so they usually share a batch; either way each
      * must be all or nothing. */
-    for (long n = 1; n <= 40; n++) {
+    for (long n = 1; n <= 150; n++) {
         struct two t;
         make_job(&t.a);
         make_job(&t.b);

@@ -1,0 +1,139 @@
+/* terms.c: interned terms and their per-connection cache (see terms.h). */
+#include "terms.h"
+
+#include "gw/buf.h"
+#include "strmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Beyond this many cached terms the cache starts over (at a commit). */
+enum { TERMS_CACHE_MAX = 200000 };
+
+struct gw_terms {
+    struct gw_strmap map;
+    /* entries added by the open transaction, in order */
+    struct gw_strmap_entry **pending;
+    size_t n_pending, cap_pending;
+};
+
+static int role_code(const char *const names[5], const char *name)
+{
+    int sub = 0;
+    if (strncmp(name, "sub_", 4) == 0) {
+        sub = 8;
+        name += 4;
+    }
+    for (int i = 0; i < 5; i++) {
+        if (strcmp(names[i], name) == 0)
+            return i + 1 + sub;
+    }
+    return -1;
+}
+
+int gw_terms_activity_role(const char *name)
+{
+    static const char *const names[5] = {"object", "parent", "grouping", "category", "other"};
+    return role_code(names, name);
+}
+
+int gw_terms_agent_role(const char *name)
+{
+    static const char *const names[5] = {"actor", "object", "authority", "context", "member"};
+    return role_code(names, name);
+}
+
+static struct gw_terms *terms_of(struct gw_db *db)
+{
+    if (!db->terms)
+        db->terms = gw_xcalloc(1, sizeof *db->terms);
+    return db->terms;
+}
+
+static void remember(struct gw_terms *t, const char *term, size_t len, int64_t rid)
+{
+    if (t->map.count >= TERMS_CACHE_MAX)
+        return;
+    struct gw_strmap_entry *e = gw_strmap_add(&t->map, term, len);
+    e->ival = rid;
+    if (t->n_pending == t->cap_pending) {
+        t->cap_pending = t->cap_pending ? t->cap_pending * 2 : 64;
+        t->pending = gw_xrealloc(t->pending, t->cap_pending * sizeof *t->pending);
+    }
+    t->pending[t->n_pending++] = e;
+}
+
+enum gw_qs gw_terms_rid(struct gw_db *db, const char *term, int64_t *rid, struct gw_error *err)
+{
+    struct gw_terms *t = terms_of(db);
+    size_t len = strlen(term);
+    const struct gw_strmap_entry *e = gw_strmap_get(&t->map, term, len);
+    if (e) {
+        *rid = e->ival;
+        return GW_QS_ONE;
+    }
+    struct gw_dbp p[] = {GW_P_TEXT(term)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs =
+        gw_db_query(db, "SELECT rid FROM xapi_terms WHERE term = $1", p, 1, &r, NULL, err);
+    if (qs == GW_QS_NONE) {
+        gw_db_rows_free(r);
+        r = NULL;
+        /* a concurrent instance may add it first: then read its rid */
+        qs = gw_db_query(db,
+                         "INSERT INTO xapi_terms (term) VALUES ($1) ON CONFLICT (term) DO NOTHING "
+                         "RETURNING rid",
+                         p, 1, &r, NULL, err);
+        if (qs == GW_QS_NONE) {
+            gw_db_rows_free(r);
+            r = NULL;
+            qs = gw_db_query(db, "SELECT rid FROM xapi_terms WHERE term = $1", p, 1, &r, NULL, err);
+        }
+    }
+    if (qs == GW_QS_ONE) {
+        *rid = gw_db_col_int(r, 0);
+        remember(t, term, len, *rid);
+    } else if (qs == GW_QS_NONE) {
+        qs = GW_QS_HARD;
+        gw_error_set(err, GW_E_STORE_QUERY, "xapi_terms", "the term %.200s could not be interned",
+                     term);
+    }
+    gw_db_rows_free(r);
+    return qs;
+}
+
+size_t gw_terms_mark(struct gw_db *db)
+{
+    return db->terms ? db->terms->n_pending : 0;
+}
+
+void gw_terms_rollback_to(struct gw_db *db, size_t mark)
+{
+    struct gw_terms *t = db->terms;
+    if (!t)
+        return;
+    while (t->n_pending > mark)
+        gw_strmap_remove(&t->map, t->pending[--t->n_pending]);
+}
+
+void gw_terms_tx_end(struct gw_db *db, bool committed)
+{
+    struct gw_terms *t = db->terms;
+    if (!t)
+        return;
+    if (!committed)
+        gw_terms_rollback_to(db, 0);
+    t->n_pending = 0;
+    if (t->map.count >= TERMS_CACHE_MAX)
+        gw_strmap_clear(&t->map);
+}
+
+void gw_terms_free(struct gw_db *db)
+{
+    if (!db->terms)
+        return;
+    gw_strmap_free(&db->terms->map);
+    free(db->terms->pending);
+    free(db->terms);
+    db->terms = NULL;
+}

@@ -1,0 +1,29 @@
+/* terms.h: interned terms (table xapi_terms, migration 0010). Activity IRIs
+ * and agent keys are stored once and referred to by a small integer (rid)
+ * in the statement side tables; roles there are small integers too. Each
+ * connection caches the rids it has seen; entries made by a transaction
+ * leave the cache again if it (or the job's savepoint) rolls back. Private
+ * to gateway/store/. */
+#ifndef GW_STORE_TERMS_H
+#define GW_STORE_TERMS_H
+
+#include "driver.h"
+
+/* The rid of term, adding it to xapi_terms when new. */
+enum gw_qs gw_terms_rid(struct gw_db *db, const char *term, int64_t *rid, struct gw_error *err);
+
+/* The stored codes of the role names gw_xapi_activity_role_name and
+ * gw_xapi_agent_role_name give ("sub_" prefixed inside a SubStatement):
+ * 1-5, plus 8 inside a SubStatement; -1 for an unknown name. */
+int gw_terms_activity_role(const char *name);
+int gw_terms_agent_role(const char *name);
+
+/* Transaction bookkeeping, called by the transaction runners (store.c,
+ * batch.c): a mark before a job's savepoint, the rollback to it, and the
+ * end of the transaction. */
+size_t gw_terms_mark(struct gw_db *db);
+void gw_terms_rollback_to(struct gw_db *db, size_t mark);
+void gw_terms_tx_end(struct gw_db *db, bool committed);
+void gw_terms_free(struct gw_db *db);
+
+#endif
