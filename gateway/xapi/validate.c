@@ -671,6 +671,16 @@ static enum gw_err check_authority(struct xv_ctx *c, const json_t *a, const char
     const char *ot = gw_xapi_str(a, "objectType");
     if (ot && strcmp(ot, "Group") == 0) {
         const json_t *m = json_object_get(a, "member");
+        for (const char *const *k = gw_xapi_ifi_keys; *k; k++) {
+            if (json_object_get(a, *k)) {
+                char p[XV_PTR];
+                gw_json_pointer_join(p, sizeof p, ptr, *k);
+                return gw_xapi_v_fail(c, GW_E_XAPI_AUTHORITY_INVALID, p,
+                                      "a Group authority is anonymous (the OAuth consumer and "
+                                      "user as its members); it cannot have '%s'",
+                                      *k);
+            }
+        }
         if (json_array_size(m) != 2) {
             char p[XV_PTR];
             gw_json_pointer_join(p, sizeof p, ptr, "member");
