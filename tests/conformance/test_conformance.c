@@ -128,6 +128,88 @@ static void test_alternate_put_without_content_type(void)
     free(st);
 }
 
+/* Appends the UTF-8 encoding of raw[0..n) read as Latin-1 (what a client
+ * that posts binary as a string does; the suite's PNG attachment). */
+static size_t utf8_of_latin1(const unsigned char *raw, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (raw[i] < 0x80) {
+            out[o++] = (char)raw[i];
+        } else {
+            out[o++] = (char)(0xC0 | (raw[i] >> 6));
+            out[o++] = (char)(0x80 | (raw[i] & 0x3F));
+        }
+    }
+    return o;
+}
+
+static long post_binary(const char *id, const unsigned char *sent, size_t sent_len,
+                        const char *sha2)
+{
+    char *act = new_uuid();
+    char *st = xfmt("{\"id\":\"%s\",\"actor\":{\"mbox\":\"mailto:conf@example.org\"},"
+                    "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/attended\"},"
+                    "\"object\":{\"id\":\"http://example.org/conformance/%s\"},"
+                    "\"attachments\":[{\"usageType\":\"http://example.org/usage/image\","
+                    "\"display\":{\"en-US\":\"image\"},\"contentType\":\"image/png\","
+                    "\"length\":12,\"sha2\":\"%s\"}]}",
+                    id, act, sha2);
+    char *head = xfmt("--b0\r\nContent-Type: application/json\r\n\r\n%s\r\n--b0\r\n"
+                      "Content-Type: image/png\r\nContent-Transfer-Encoding: binary\r\n"
+                      "X-Experience-API-Hash: %s\r\n\r\n",
+                      st, sha2);
+    size_t hl = strlen(head);
+    char *body = malloc(hl + sent_len + 16);
+    memcpy(body, head, hl);
+    memcpy(body + hl, sent, sent_len);
+    memcpy(body + hl + sent_len, "\r\n--b0--\r\n", 11);
+    const char *h[] = {auth, VERSION_HDR, "Content-Type: multipart/mixed; boundary=b0", NULL};
+    char *u = xfmt("%s/xapi/statements", srv.base_url);
+    struct gwt_response r;
+    long status = gwt_http("POST", u, h, body, hl + sent_len + 11, &r) ? r.status : -1;
+    gwt_response_free(&r);
+    free(u);
+    free(body);
+    free(head);
+    free(st);
+    free(act);
+    return status;
+}
+
+/* Data 2.4.11 (suite E.Data2.4.11, five tests): the suite posts a binary
+ * attachment read as a Latin-1 string, which arrives UTF-8 encoded; the
+ * gateway recognises that shape when the hash fails, stores the bytes the
+ * sha2 names and serves them back; content that matches neither way is
+ * still refused. */
+static void test_attachment_sent_as_latin1_string(void)
+{
+    static const unsigned char png[12] = {0x89, 'P',  'N',  'G',  0x0D, 0x0A,
+                                          0x1A, 0x0A, 0x00, 0xFF, 0xC3, 0x10};
+    char sha2[65], sent[24];
+    gw_sha256_hex(png, sizeof png, sha2);
+    size_t n = utf8_of_latin1(png, sizeof png, sent);
+    CHECK(n > sizeof png);
+    char *id = new_uuid();
+    CHECK_INT(post_binary(id, (const unsigned char *)sent, n, sha2), 200);
+    char *path = xfmt("/xapi/statements?statementId=%s&attachments=true", id);
+    struct gwt_response r;
+    CHECK_INT(call("GET", path, NULL, NULL, &r), 200);
+    CHECK(r.body && memmem(r.body, r.body_len, png, sizeof png) != NULL);
+    gwt_response_free(&r);
+    free(path);
+    free(id);
+    /* as sent, too */
+    id = new_uuid();
+    CHECK_INT(post_binary(id, png, sizeof png, sha2), 200);
+    free(id);
+    /* one byte changed: neither reading has the hash */
+    sent[0] = 'X';
+    id = new_uuid();
+    CHECK_INT(post_binary(id, (const unsigned char *)sent, n, sha2), 400);
+    free(id);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -138,6 +220,7 @@ int main(void)
         return 1;
     }
     GW_RUN(test_alternate_put_without_content_type);
+    GW_RUN(test_attachment_sent_as_latin1_string);
     gwt_server_stop(&srv, SIGTERM);
     gwt_server_free(&srv);
     curl_global_cleanup();
