@@ -354,6 +354,13 @@ static void doc_write(struct gw_req *req, struct gw_reply *rep, const struct res
     };
     if (!c.content_type || !*c.content_type)
         c.content_type = "application/octet-stream";
+    /* POST adds to a document: an empty body has nothing to add (the
+     * suite's XAPI-00314 posts none and expects 400) */
+    if (m == M_POST && c.len == 0) {
+        gw_reply_errorf(rep, GW_E_XAPI_DOCUMENT_MERGE, "",
+                        "POST needs a document in the body; it is empty");
+        return;
+    }
     /* a posted JSON document must be an object, whether one is stored or not */
     if (m == M_POST && gw_xapi_is_json_type(c.content_type) &&
         !gw_xapi_is_json_object(c.body, c.len)) {

@@ -346,6 +346,16 @@ static void test_state_post_merge(void)
     expect_error("POST", p, post, 400, 3103, NULL);
     post.body = "{\"broken\":";
     expect_error("POST", p, post, 400, 3103, NULL);
+    /* an empty POST, with or without a type (the suite's XAPI-00314), to a
+     * stored document or a new one */
+    expect_error("POST", p, (struct call){0}, 400, 3103, NULL);
+    expect_error("POST", p, (struct call){.content_type = "application/json", .body = ""}, 400,
+                 3103, NULL);
+    char *fresh = path_of("/xapi/activities/state", "activityId", ACT, "agent", AGENT, "stateId",
+                          "empty-post", NULL);
+    expect_error("POST", fresh, (struct call){0}, 400, 3103, NULL);
+    expect_error("GET", fresh, (struct call){0}, 404, 3104, "stateId");
+    free(fresh);
     /* a non-JSON document on either side */
     expect_error("POST", p, (struct call){.content_type = "text/plain", .body = "{\"d\":1}"}, 400,
                  3103, "Content-Type");
