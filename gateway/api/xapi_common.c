@@ -48,10 +48,13 @@ json_t *gw_api_xapi_authority(const struct gw_req *req)
                      "account", "homePage", req->srv->public_url, "name", req->who.key_id);
 }
 
+/* Every 1.0.x patch version is listed: a 1.0 LRS accepts them all (the 1.0.3
+ * suite's XAPI-00317 looks for "1.0.1"), and 2.0.0 for IEEE 9274.1.1. */
 void gw_api_xapi_about_get(struct gw_req *req, struct gw_reply *rep)
 {
     (void)req;
     gw_reply_json(rep, 200,
-                  json_pack("{s:[s, s], s:{s:s}}", "version", "1.0.3", "2.0.0", "extensions",
+                  json_pack("{s:[s, s, s, s, s], s:{s:s}}", "version", "1.0.0", "1.0.1", "1.0.2",
+                            "1.0.3", "2.0.0", "extensions",
                             "https://lmsgw.example/xapi/about/gateway", GW_VERSION));
 }

@@ -188,7 +188,7 @@ static enum gw_err check_id_and_since(struct doc_req *d, const struct params *p,
     if (d->key.doc_id && !*d->key.doc_id)
         return gw_error_set(e, GW_E_XAPI_DOCUMENT_PARAM, res->id_name, "'%s' must not be empty",
                             res->id_name);
-    if (since && (d->method != M_GET || d->key.doc_id))
+    if (since && d->method != M_GET)
         return gw_error_set(e, GW_E_XAPI_DOCUMENT_PARAM, "since",
                             "'since' only goes with a GET of the list of ids (without '%s')",
                             res->id_name);
@@ -196,7 +196,10 @@ static enum gw_err check_id_and_since(struct doc_req *d, const struct params *p,
         if (!gw_time_parse_iso(since, true, &d->since_ms))
             return gw_error_set(e, GW_E_XAPI_DOCUMENT_PARAM, "since",
                                 "'since' must be an ISO 8601 timestamp");
-        d->has_since = true;
+        /* With the document's id, 'since' is checked but has no effect: a
+         * GET of one document answers it whenever it was stored (the suite
+         * sends both and expects the document). */
+        d->has_since = d->key.doc_id == NULL;
     }
     return GW_OK;
 }
@@ -351,6 +354,13 @@ static void doc_write(struct gw_req *req, struct gw_reply *rep, const struct res
     };
     if (!c.content_type || !*c.content_type)
         c.content_type = "application/octet-stream";
+    /* POST adds to a document: an empty body has nothing to add (the
+     * suite's XAPI-00314 posts none and expects 400) */
+    if (m == M_POST && c.len == 0) {
+        gw_reply_errorf(rep, GW_E_XAPI_DOCUMENT_MERGE, "",
+                        "POST needs a document in the body; it is empty");
+        return;
+    }
     /* a posted JSON document must be an object, whether one is stored or not */
     if (m == M_POST && gw_xapi_is_json_type(c.content_type) &&
         !gw_xapi_is_json_object(c.body, c.len)) {

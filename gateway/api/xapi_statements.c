@@ -55,7 +55,9 @@ static json_t *read_body(struct gw_req *req, struct body_parts *bp, struct gw_er
         bp->used[0] = true;
         return gw_json_load(bp->parts[0].body, bp->parts[0].body_len, e);
     }
-    if (!gw_content_type_is(ct, "application/json")) {
+    /* No Content-Type reads as JSON: an alternate-syntax form (Comm 1.3)
+     * need not carry one, and the suite's PUT-as-POST sends none. */
+    if (ct && *ct && !gw_content_type_is(ct, "application/json")) {
         gw_error_set(e, GW_E_BAD_REQUEST, "Content-Type",
                      "send statements as application/json, or multipart/mixed with attachments");
         return NULL;
@@ -63,19 +65,53 @@ static json_t *read_body(struct gw_req *req, struct body_parts *bp, struct gw_er
     return gw_json_load(gw_buf_str(&req->body), req->body.len, e);
 }
 
-static bool hash_matches(const struct gw_mpart *part, const char *sha2)
+static bool hash_matches(const char *body, size_t len, const char *sha2)
 {
     size_t n = strlen(sha2);
     char got[129];
     if (n == 64)
-        gw_sha256_hex(part->body, part->body_len, got);
+        gw_sha256_hex(body, len, got);
     else if (n == 96)
-        gw_sha384_hex(part->body, part->body_len, got);
+        gw_sha384_hex(body, len, got);
     else if (n == 128)
-        gw_sha512_hex(part->body, part->body_len, got);
+        gw_sha512_hex(body, len, got);
     else
         return false;
     return strcasecmp(got, sha2) == 0;
+}
+
+/* Some clients send binary content as a Latin-1 string that their HTTP
+ * library then encodes as UTF-8 (the ADL conformance suite posts its PNG
+ * attachment that way), so every byte >= 0x80 arrives as two. When the body
+ * is UTF-8 made only of such code points (at least one), returns the bytes
+ * they stand for (caller frees; *out_len their number), else NULL. Only
+ * tried after the hash failed on the bytes as received. */
+static char *latin1_from_utf8(const char *s, size_t n, size_t *out_len)
+{
+    char *out = gw_xmalloc(n ? n : 1);
+    size_t o = 0;
+    bool wide = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            out[o++] = (char)c;
+            continue;
+        }
+        unsigned char c2 = i + 1 < n ? (unsigned char)s[i + 1] : 0;
+        if ((c != 0xC2 && c != 0xC3) || (c2 & 0xC0) != 0x80) {
+            free(out);
+            return NULL;
+        }
+        out[o++] = (char)(((c & 0x03) << 6) | (c2 & 0x3F));
+        wide = true;
+        i++;
+    }
+    if (!wide) {
+        free(out);
+        return NULL;
+    }
+    *out_len = o;
+    return out;
 }
 
 /* Finds the part for sha2, checks its headers and content, and records it
@@ -94,20 +130,30 @@ static enum gw_err take_part(struct body_parts *bp, struct gw_xapi_new_statement
                                 "the attachment part with hash %s needs "
                                 "'Content-Transfer-Encoding: binary'",
                                 sha2);
-        if (!hash_matches(&bp->parts[i], sha2))
-            return gw_error_set(e, GW_E_BAD_REQUEST, ptr,
-                                "the attachment part's content does not have the hash %s", sha2);
+        const char *content = bp->parts[i].body;
+        size_t content_len = bp->parts[i].body_len;
+        char *recovered = NULL;
+        if (!hash_matches(content, content_len, sha2)) {
+            recovered = latin1_from_utf8(content, content_len, &content_len);
+            if (!recovered || !hash_matches(recovered, content_len, sha2)) {
+                free(recovered);
+                return gw_error_set(e, GW_E_BAD_REQUEST, ptr,
+                                    "the attachment part's content does not have the hash %s",
+                                    sha2);
+            }
+            content = recovered;
+        }
         if (!gw_mpart_header(&bp->parts[i], "Content-Type", pct, sizeof pct))
             snprintf(pct, sizeof pct, "application/octet-stream");
         bp->used[i] = true;
         if (!item->attachments)
             item->attachments = json_array();
-        char *b64 = gw_base64_encode(bp->parts[i].body, bp->parts[i].body_len);
+        char *b64 = gw_base64_encode(content, content_len);
         json_array_append_new(item->attachments,
                               json_pack("{s:s, s:s, s:I, s:s}", "sha2", sha2, "contentType", pct,
-                                        "length", (json_int_t)bp->parts[i].body_len, "content_b64",
-                                        b64));
+                                        "length", (json_int_t)content_len, "content_b64", b64));
         free(b64);
+        free(recovered);
         return GW_OK;
     }
     return gw_error_set(e, GW_E_BAD_REQUEST, ptr,

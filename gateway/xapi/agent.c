@@ -121,6 +121,11 @@ enum gw_err gw_xapi_v_langmap(struct xv_ctx *c, const json_t *map, const char *p
     if (!json_is_object(map))
         return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, ptr,
                               "must be a language map (an object of language tag to string)");
+    /* a language map has at least one entry (the 1.0.3 suite's Data 4.2
+     * tests refuse an empty display, name or description) */
+    if (json_object_size(map) == 0)
+        return gw_xapi_v_fail(c, GW_E_XAPI_VALUE_INVALID, ptr,
+                              "a language map needs at least one language; omit it instead");
     json_object_foreach((json_t *)map, key, val)
     {
         gw_json_pointer_join(p, sizeof p, ptr, key);
