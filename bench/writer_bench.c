@@ -9,7 +9,8 @@
  * on ingestion, to compare with xapi_bench's figures over HTTP, and the CPU
  * time (user + system, all threads) per statement, which varies less than
  * the rate on a busy machine.
- *   writer_bench [--pg DSN] [--statements N] [--clients C] [--keep] */
+ *   writer_bench [--pg DSN] [--statements N] [--clients C] [--jobs 1|10|100]
+ *                [--keep] */
 #include "gw/json.h"
 #include "gw/timefmt.h"
 #include "gw/xapi.h"
@@ -117,6 +118,7 @@ int main(int argc, char **argv)
     long total = 100000;
     int clients = 64;
     bool keep = false;
+    int only = 0; /* --jobs N: only the scenario with jobs of N */
     for (int i = 1; i < argc; i += 2) {
         if (strcmp(argv[i], "--keep") == 0) {
             keep = true;
@@ -129,11 +131,14 @@ int main(int argc, char **argv)
             total = atol(argv[i + 1]);
         else if (strcmp(argv[i], "--clients") == 0)
             clients = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--jobs") == 0)
+            only = atoi(argv[i + 1]);
         else
             total = 0;
     }
     if (total < 1 || clients < 1) {
-        fprintf(stderr, "usage: writer_bench [--pg DSN] [--statements N] [--clients C] [--keep]\n");
+        fprintf(stderr, "usage: writer_bench [--pg DSN] [--statements N] [--clients C] [--jobs N] "
+                        "[--keep]\n");
         return 2;
     }
     char dir[] = "/tmp/lmsgw-writer-bench.XXXXXX";
@@ -153,6 +158,8 @@ int main(int argc, char **argv)
     const int sizes[] = {1, 10, 100};
     long seq = 0;
     for (size_t k = 0; k < 3; k++) {
+        if (only && sizes[k] != only)
+            continue;
         long failed = 0;
         double cpu = 0;
         double secs = scenario(s, sizes[k], total, clients, &seq, authority, &failed, &cpu);
