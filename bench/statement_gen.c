@@ -2,7 +2,9 @@
  * send (xapi_bench over HTTP, writer_bench to the writer alone): varied
  * actor (5,000 learners), verb, object (40 courses x 12 modules x 30 lessons)
  * with a definition, result, registration, context activities and
- * extensions. Deterministic: the same sequence every run. */
+ * extensions. Each activity always comes with the same definition, as a
+ * published course's content does (a changed definition costs the writer an
+ * update). Deterministic: the same sequence every run. */
 #include "statement_gen.h"
 
 #include <stdio.h>
@@ -62,7 +64,7 @@ size_t gw_bench_statement(char *buf, size_t cap, long seq)
         "lms.example.org/xapi/ext/client\":{\"browser\":\"Firefox 140\",\"os\":\"Linux\"}}},"
         "\"timestamp\":\"2026-11-%02uT%02u:%02u:%02u.%03uZ\"}",
         learner, learner, verbs[v][0], verbs[v][1], course, module, seq % 30, course, module,
-        seq % 30, course, module, seq % 30, rnd(&rs, 10), raw / 100.0, raw,
+        seq % 30, course, module, seq % 30, (course + module) % 10, raw / 100.0, raw,
         raw >= 60 ? "true" : "false", v == 1 || v == 2 ? "true" : "false", rnd(&rs, 60),
         rnd(&rs, 60), rnd(&rs, 5) + 1, reg, course % 7, course % 7, course, module, course, seq,
         1 + rnd(&rs, 21), rnd(&rs, 24), rnd(&rs, 60), rnd(&rs, 60), rnd(&rs, 1000));

@@ -10,11 +10,17 @@
 /* Beyond this many cached terms the cache starts over (at a commit). */
 enum { TERMS_CACHE_MAX = 200000 };
 
+/* What the open transaction changed in the cache, to undo on rollback. */
+struct undo {
+    struct gw_strmap_entry *e;
+    int64_t old; /* e's value before, unless added */
+    bool added;
+};
+
 struct gw_terms {
     struct gw_strmap map;
-    /* entries added by the open transaction, in order */
-    struct gw_strmap_entry **pending;
-    size_t n_pending, cap_pending;
+    struct undo *undo; /* in order of the changes */
+    size_t n_undo, cap_undo;
 };
 
 static int role_code(const char *const names[5], const char *name)
@@ -50,17 +56,23 @@ static struct gw_terms *terms_of(struct gw_db *db)
     return db->terms;
 }
 
-static void remember(struct gw_terms *t, const char *term, size_t len, int64_t rid)
+/* Sets key's value, recording how to undo it. */
+static void remember(struct gw_terms *t, const char *key, size_t len, int64_t value)
 {
-    if (t->map.count >= TERMS_CACHE_MAX)
+    struct gw_strmap_entry *e = gw_strmap_get(&t->map, key, len);
+    if (!e && t->map.count >= TERMS_CACHE_MAX)
         return;
-    struct gw_strmap_entry *e = gw_strmap_add(&t->map, term, len);
-    e->ival = rid;
-    if (t->n_pending == t->cap_pending) {
-        t->cap_pending = t->cap_pending ? t->cap_pending * 2 : 64;
-        t->pending = gw_xrealloc(t->pending, t->cap_pending * sizeof *t->pending);
+    if (t->n_undo == t->cap_undo) {
+        t->cap_undo = t->cap_undo ? t->cap_undo * 2 : 64;
+        t->undo = gw_xrealloc(t->undo, t->cap_undo * sizeof *t->undo);
     }
-    t->pending[t->n_pending++] = e;
+    struct undo *u = &t->undo[t->n_undo++];
+    u->added = !e;
+    if (!e)
+        e = gw_strmap_add(&t->map, key, len);
+    u->e = e;
+    u->old = e->ival;
+    e->ival = value;
 }
 
 enum gw_qs gw_terms_rid(struct gw_db *db, const char *term, int64_t *rid, struct gw_error *err)
@@ -102,9 +114,37 @@ enum gw_qs gw_terms_rid(struct gw_db *db, const char *term, int64_t *rid, struct
     return qs;
 }
 
+/* Definitions live beside the terms under a key no term can have (terms
+ * are IRIs and agent keys: printable text). */
+static size_t definition_key(const char *activity_id, char *buf, size_t cap)
+{
+    size_t len = strlen(activity_id);
+    if (len + 2 > cap)
+        return 0;
+    buf[0] = '\x01';
+    memcpy(buf + 1, activity_id, len + 1);
+    return len + 1;
+}
+
+bool gw_terms_definition_known(struct gw_db *db, const char *activity_id, uint64_t hash)
+{
+    char key[2048];
+    size_t len = definition_key(activity_id, key, sizeof key);
+    const struct gw_strmap_entry *e = len ? gw_strmap_get(&terms_of(db)->map, key, len) : NULL;
+    return e && (uint64_t)e->ival == hash;
+}
+
+void gw_terms_definition_stored(struct gw_db *db, const char *activity_id, uint64_t hash)
+{
+    char key[2048];
+    size_t len = definition_key(activity_id, key, sizeof key);
+    if (len)
+        remember(terms_of(db), key, len, (int64_t)hash);
+}
+
 size_t gw_terms_mark(struct gw_db *db)
 {
-    return db->terms ? db->terms->n_pending : 0;
+    return db->terms ? db->terms->n_undo : 0;
 }
 
 void gw_terms_rollback_to(struct gw_db *db, size_t mark)
@@ -112,8 +152,13 @@ void gw_terms_rollback_to(struct gw_db *db, size_t mark)
     struct gw_terms *t = db->terms;
     if (!t)
         return;
-    while (t->n_pending > mark)
-        gw_strmap_remove(&t->map, t->pending[--t->n_pending]);
+    while (t->n_undo > mark) {
+        const struct undo *u = &t->undo[--t->n_undo];
+        if (u->added)
+            gw_strmap_remove(&t->map, u->e);
+        else
+            u->e->ival = u->old;
+    }
 }
 
 void gw_terms_tx_end(struct gw_db *db, bool committed)
@@ -123,7 +168,7 @@ void gw_terms_tx_end(struct gw_db *db, bool committed)
         return;
     if (!committed)
         gw_terms_rollback_to(db, 0);
-    t->n_pending = 0;
+    t->n_undo = 0;
     if (t->map.count >= TERMS_CACHE_MAX)
         gw_strmap_clear(&t->map);
 }
@@ -133,7 +178,7 @@ void gw_terms_free(struct gw_db *db)
     if (!db->terms)
         return;
     gw_strmap_free(&db->terms->map);
-    free(db->terms->pending);
+    free(db->terms->undo);
     free(db->terms);
     db->terms = NULL;
 }

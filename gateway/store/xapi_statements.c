@@ -7,6 +7,7 @@
 #include "gw/kpi_store.h"
 #include "gw/timefmt.h"
 #include "gw/xapi_store.h"
+#include "strmap.h"
 #include "terms.h"
 
 #include <stdio.h>
@@ -257,8 +258,10 @@ static enum gw_qs insert_side_rows(struct gw_db *db, const struct gw_xapi_new_st
                              "INSERT INTO xapi_statement_agent_rids (rid, seq, role) VALUES "
                              "($1, $2, $3) ON CONFLICT DO NOTHING",
                              it->agents[i].key, gw_terms_agent_role(it->agents[i].role), seq, err);
-    if (qs >= 0 && it->definition) {
-        /* rewritten only when it changed, so a repeated definition dirties no page */
+    uint64_t def_hash = it->definition ? gw_strmap_hash(it->definition, strlen(it->definition)) : 0;
+    if (qs >= 0 && it->definition && !gw_terms_definition_known(db, it->object_id, def_hash)) {
+        /* rewritten only when it changed, so a repeated definition dirties no
+         * page; known unchanged on this connection, it costs no query */
         struct gw_dbp p[] = {GW_P_TEXT(it->object_id), GW_P_TEXT(it->definition),
                              GW_P_INT(stored_ms)};
         qs = gw_db_query(db,
@@ -267,6 +270,8 @@ static enum gw_qs insert_side_rows(struct gw_db *db, const struct gw_xapi_new_st
                          "definition = excluded.definition, updated_ms = excluded.updated_ms "
                          "WHERE xapi_activities.definition <> excluded.definition",
                          p, 3, NULL, NULL, err);
+        if (qs >= 0)
+            gw_terms_definition_stored(db, it->object_id, def_hash);
     }
     size_t i;
     const json_t *a;

@@ -784,6 +784,72 @@ static void test_activities(void)
     free(p);
 }
 
+/* The activities resource shows the latest definition stored; a batch that
+ * was refused (and rolled back) changes nothing, and sending its definition
+ * again then stores it (the writer's definition cache forgets the rollback). */
+static const char *def_name(void)
+{
+    static char name[128];
+    char *p =
+        path_of("/xapi/activities", "activityId", "http://example.org/activities/redefined", NULL);
+    long s;
+    json_t *j = get_json(p, (struct call){.auth = auth_bi}, &s);
+    free(p);
+    snprintf(name, sizeof name, "%s",
+             s == 200 ? json_string_value(json_object_get(
+                            json_object_get(json_object_get(j, "definition"), "name"), "en-US"))
+                      : "?");
+    json_decref(j);
+    return name;
+}
+
+static char *defined(const char *name, const char *id)
+{
+    char *out = NULL;
+    if (asprintf(&out,
+                 "{%s%s%s\"actor\":" AGENT ",\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/"
+                 "experienced\"},\"object\":{\"id\":\"http://example.org/activities/"
+                 "redefined\",\"definition\":{\"name\":{\"en-US\":\"%s\"}}}}",
+                 id ? "\"id\":\"" : "", id ? id : "", id ? "\"," : "", name) < 0)
+        abort();
+    return out;
+}
+
+static void test_activity_definition_updates(void)
+{
+    struct call json = {.content_type = "application/json"};
+    char *one = defined("One", NULL);
+    json.body = one;
+    CHECK_INT(st("POST", "/xapi/statements", json), 200);
+    CHECK_STR(def_name(), "One");
+    CHECK_INT(st("POST", "/xapi/statements", json), 200); /* unchanged */
+    CHECK_STR(def_name(), "One");
+    /* a batch refused as a whole: "Two" then a conflicting id */
+    const char *id = "6a3c1f0e-8b2d-4c5e-9f7a-1b2c3d4e5f60";
+    char *first = defined("Three", id);
+    json.body = first;
+    CHECK_INT(st("POST", "/xapi/statements", json), 200);
+    CHECK_STR(def_name(), "Three");
+    char *two = defined("Two", NULL), *clash = defined("Four", id), *batch = NULL;
+    memcpy(strstr(clash, "experienced"), "experiencee", 11); /* another verb: a conflict */
+    if (asprintf(&batch, "[%s,%s]", two, clash) < 0)
+        abort();
+    json.body = batch;
+    CHECK_INT(st("POST", "/xapi/statements", json), 409);
+    CHECK_STR(def_name(), "Three");
+    json.body = two;
+    CHECK_INT(st("POST", "/xapi/statements", json), 200);
+    CHECK_STR(def_name(), "Two");
+    json.body = one;
+    CHECK_INT(st("POST", "/xapi/statements", json), 200);
+    CHECK_STR(def_name(), "One");
+    free(one);
+    free(first);
+    free(two);
+    free(clash);
+    free(batch);
+}
+
 static void test_agents(void)
 {
     char *p = path_of("/xapi/agents", "agent", AGENT, NULL);
@@ -914,6 +980,7 @@ int main(void)
     GW_RUN(test_activity_profile);
     GW_RUN(test_agent_profile);
     GW_RUN(test_activities);
+    GW_RUN(test_activity_definition_updates);
     GW_RUN(test_agents);
     GW_RUN(test_roles_and_cors);
     GW_RUN(test_clean_exit);
