@@ -5,7 +5,9 @@
  * extensions) from C concurrent keep-alive connections driven by one epoll
  * loop: first single statements, then batches of 10 and of 100. For each
  * scenario it prints statements/s, the p50/p99 latency of one request and
- * the server's peak RSS (VmHWM, reset between scenarios via clear_refs).
+ * the server's peak RSS (VmHWM, reset between scenarios via clear_refs) and
+ * the server's CPU time per statement (all threads, user + system: steadier
+ * than the rate when the machine is busy).
  * Every request body is built before the clock starts; the run is bounded
  * (--statements per scenario) and stops by itself. Targets are reported by
  * the caller, never asserted here.
@@ -187,6 +189,24 @@ static long peak_rss_kib(pid_t pid)
     return kib;
 }
 
+/* CPU seconds (user + system, all threads) the process has used. */
+static double cpu_seconds(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    /* fields after the command's closing parenthesis: utime is the 12th */
+    const char *p = strrchr(buf, ')');
+    unsigned long long ut = 0, st = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+        return 0;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 static void reset_peak_rss(pid_t pid)
 {
     char path[64];
@@ -364,6 +384,7 @@ static void scenario(const struct opts *o, const struct server *s, int batch, lo
     int nc = o->clients < n_req ? o->clients : (int)n_req;
     struct conn *conns = calloc((size_t)nc, sizeof *conns);
     reset_peak_rss(s->pid);
+    double cpu0 = cpu_seconds(s->pid);
     double t0 = now_s();
     for (int i = 0; i < nc; i++) {
         conns[i].fd = connect_to(s->port);
@@ -388,6 +409,7 @@ static void scenario(const struct opts *o, const struct server *s, int batch, lo
         }
     }
     double wall = now_s() - t0;
+    double cpu = cpu_seconds(s->pid) - cpu0;
     long rss = peak_rss_kib(s->pid);
     qsort(r.lat, (size_t)n_req, sizeof *r.lat, cmp_double);
     double p50 = r.lat[n_req / 2] * 1000, p99 = r.lat[(n_req * 99) / 100] * 1000;
@@ -395,9 +417,10 @@ static void scenario(const struct opts *o, const struct server *s, int batch, lo
     char label[16];
     snprintf(label, sizeof label, batch == 1 ? "single" : "batch%d", batch);
     printf("%-10s %-8s %7ld st %6ld req %5d conn %6.0f B/st  %9.0f st/s  p50 %7.2f ms  p99 %7.2f "
-           "ms  max %7.2f ms  peak RSS %6.1f MiB  errors %ld\n",
+           "ms  max %7.2f ms  peak RSS %6.1f MiB  server CPU %5.1f us/st  errors %ld\n",
            o->pg ? "postgresql" : "sqlite", label, n_req * batch, n_req, nc, avg,
-           (double)(n_req * batch) / wall, p50, p99, max, (double)rss / 1024.0, r.errors);
+           (double)(n_req * batch) / wall, p50, p99, max, (double)rss / 1024.0,
+           cpu * 1e6 / (double)(n_req * batch), r.errors);
     fflush(stdout);
     for (long i = 0; i < n_req; i++)
         free(reqs[i].data);

@@ -501,7 +501,7 @@ static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const cha
         qs = gw_db_query(db,
                          "SELECT k.seq, k.course_level, k.ts_ms, s.body FROM kpi_statements k "
                          "JOIN xapi_statements s ON s.seq = k.seq WHERE k.course_id = $1 AND "
-                         "k.learner_key = $2 ORDER BY k.seq",
+                         "k.learner_key = $2 AND k.course_id <> '' ORDER BY k.seq",
                          p, 2, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
         json_t *st = json_loads(gw_db_col_text(r, 3), 0, NULL);

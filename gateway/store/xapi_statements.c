@@ -225,39 +225,70 @@ static enum gw_qs already_voided(struct gw_db *db, const char *id, struct gw_err
                        NULL, err);
 }
 
-/* One row per (term, role) in a side table: the term interned (terms.c),
- * the role as its code. A single-row INSERT needs no statement journal in
- * SQLite, which a multi-row one costs on every execution. */
-static enum gw_qs insert_side_row(struct gw_db *db, const char *sql, const char *term, int role,
-                                  int64_t seq, struct gw_error *err)
+/* The side rows of one statement in one table: each term interned
+ * (terms.c), its role as a code, all rows in one INSERT. On SQLite it is
+ * INSERT OR IGNORE: a multi-row insert that cannot abort needs no statement
+ * journal (an ON CONFLICT clause leaves NOT NULL aborting, which makes
+ * SQLite keep one on every execution). */
+struct side_row {
+    const char *term;
+    int role;
+};
+
+static enum gw_qs insert_side_table(struct gw_db *db, const char *table,
+                                    const struct side_row *rows, size_t n, int64_t seq,
+                                    struct gw_error *err)
 {
-    if (role < 0) {
-        gw_error_set(err, GW_E_STORE_QUERY, "role", "no role code for %.200s", term);
-        return GW_QS_HARD;
+    enum { CHUNK = 16 };
+    bool sqlite = gw_db_dialect(db) == GW_DIALECT_SQLITE;
+    enum gw_qs qs = GW_QS_NONE;
+    for (size_t done = 0; done < n && qs >= 0;) {
+        size_t k = n - done > CHUNK ? CHUNK : n - done;
+        struct gw_dbp p[1 + 2 * CHUNK];
+        p[0] = GW_P_INT(seq);
+        struct gw_buf sql = {0};
+        gw_buf_printf(&sql, "INSERT %sINTO %s (rid, seq, role) VALUES ", sqlite ? "OR IGNORE " : "",
+                      table);
+        for (size_t i = 0; i < k && qs >= 0; i++) {
+            const struct side_row *r = &rows[done + i];
+            if (r->role < 0) {
+                gw_error_set(err, GW_E_STORE_QUERY, "role", "no role code for %.200s", r->term);
+                qs = GW_QS_HARD;
+                break;
+            }
+            int64_t rid = 0;
+            qs = gw_terms_rid(db, r->term, &rid, err);
+            p[1 + 2 * i] = GW_P_INT(rid);
+            p[2 + 2 * i] = GW_P_INT(r->role);
+            gw_buf_printf(&sql, "%s($%zu, $1, $%zu)", i ? ", " : "", 2 + 2 * i, 3 + 2 * i);
+        }
+        if (!sqlite)
+            gw_buf_puts(&sql, " ON CONFLICT DO NOTHING");
+        if (qs >= 0)
+            qs = gw_db_query(db, gw_buf_str(&sql), p, (int)(1 + 2 * k), NULL, NULL, err);
+        gw_buf_free(&sql);
+        done += k;
     }
-    int64_t rid = 0;
-    enum gw_qs qs = gw_terms_rid(db, term, &rid, err);
-    if (qs < 0)
-        return qs;
-    struct gw_dbp p[] = {GW_P_INT(rid), GW_P_INT(seq), GW_P_INT(role)};
-    return gw_db_query(db, sql, p, 3, NULL, NULL, err);
+    return qs;
 }
 
 static enum gw_qs insert_side_rows(struct gw_db *db, const struct gw_xapi_new_statement *it,
                                    int64_t seq, int64_t stored_ms, struct gw_error *err)
 {
-    enum gw_qs qs = GW_QS_NONE;
-    for (size_t i = 0; i < it->n_activities && qs >= 0; i++)
-        qs = insert_side_row(db,
-                             "INSERT INTO xapi_statement_activity_rids (rid, seq, role) VALUES "
-                             "($1, $2, $3) ON CONFLICT DO NOTHING",
-                             it->activities[i].id, gw_terms_activity_role(it->activities[i].role),
-                             seq, err);
-    for (size_t i = 0; i < it->n_agents && qs >= 0; i++)
-        qs = insert_side_row(db,
-                             "INSERT INTO xapi_statement_agent_rids (rid, seq, role) VALUES "
-                             "($1, $2, $3) ON CONFLICT DO NOTHING",
-                             it->agents[i].key, gw_terms_agent_role(it->agents[i].role), seq, err);
+    size_t n = it->n_activities > it->n_agents ? it->n_activities : it->n_agents;
+    struct side_row small[16];
+    struct side_row *rows = n <= 16 ? small : gw_xcalloc(n, sizeof *rows);
+    for (size_t i = 0; i < it->n_activities; i++)
+        rows[i] =
+            (struct side_row){it->activities[i].id, gw_terms_activity_role(it->activities[i].role)};
+    enum gw_qs qs =
+        insert_side_table(db, "xapi_statement_activity_rids", rows, it->n_activities, seq, err);
+    for (size_t i = 0; i < it->n_agents; i++)
+        rows[i] = (struct side_row){it->agents[i].key, gw_terms_agent_role(it->agents[i].role)};
+    if (qs >= 0)
+        qs = insert_side_table(db, "xapi_statement_agent_rids", rows, it->n_agents, seq, err);
+    if (rows != small)
+        free(rows);
     uint64_t def_hash = it->definition ? gw_strmap_hash(it->definition, strlen(it->definition)) : 0;
     if (qs >= 0 && it->definition && !gw_terms_definition_known(db, it->object_id, def_hash)) {
         /* rewritten only when it changed, so a repeated definition dirties no
