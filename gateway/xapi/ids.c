@@ -1,14 +1,32 @@
 /* ids.c: the values other modules extract from a validated statement: the
  * activity ids it mentions (with their role), the voiding target, the
- * attachment hashes, and the dedup signature for id-less resends. The agent keys are in agent.c. */
+ * attachment hashes, and the dedup signature for id-less resends; and the
+ * ids the LRS assigns. The agent keys are in agent.c. */
 #include "gw/hash.h"
 #include "gw/json.h"
 #include "gw/timefmt.h"
 #include "xapi_int.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+bool gw_xapi_new_statement_id(int64_t now_ms, char out[37])
+{
+    uint8_t r[16];
+    if (!gw_random_bytes(r, sizeof r))
+        return false;
+    uint64_t t = now_ms > 0 ? (uint64_t)now_ms : 0;
+    for (int i = 0; i < 6; i++)
+        r[i] = (uint8_t)(t >> (40 - 8 * i));
+    r[6] = (uint8_t)((r[6] & 0x0f) | 0x40);
+    r[8] = (uint8_t)((r[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0],
+             r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13],
+             r[14], r[15]);
+    return true;
+}
 
 static void add(struct gw_xapi_activity_ref *out, size_t cap, size_t *n, const char *id,
                 enum gw_xapi_activity_role role, bool sub)

@@ -48,7 +48,7 @@ enum gw_err gw_xapi_normalize(json_t *st, const char *id_or_null, int64_t stored
         if (!id)
             json_object_set_new(st, "id", json_string(id_or_null));
     } else if (!id) {
-        if (!gw_uuid_v4(buf))
+        if (!gw_xapi_new_statement_id(stored_ms, buf))
             return gw_error_set(err, GW_E_INTERNAL, "/id", "no randomness for a statement id");
         json_object_set_new(st, "id", json_string(buf));
     }

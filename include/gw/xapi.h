@@ -99,6 +99,12 @@ struct gw_xapi_activity_ref {
  * larger array when the result exceeds cap). Duplicates are kept. */
 size_t gw_xapi_activity_ids(const json_t *st, struct gw_xapi_activity_ref *out, size_t cap);
 
+/* A new statement id for a statement sent without one: a version 4 UUID
+ * whose first 48 bits are now_ms (big-endian) and the other 74 random, so
+ * ids the LRS assigns sort by time and the id index grows at its end
+ * instead of at random places. False when no randomness was available. */
+bool gw_xapi_new_statement_id(int64_t now_ms, char out[37]);
+
 const char *gw_xapi_activity_role_name(enum gw_xapi_activity_role r);
 
 enum gw_xapi_agent_role {

@@ -553,9 +553,25 @@ static void test_error_registry(void)
     CHECK(xapi >= 30);
 }
 
+static void test_new_statement_id(void)
+{
+    char a[37], b[37], c[37];
+    REQUIRE(gw_xapi_new_statement_id(1763800000000, a));
+    REQUIRE(gw_xapi_new_statement_id(1763800000000, b));
+    REQUIRE(gw_xapi_new_statement_id(1763800000001, c));
+    CHECK(gw_is_uuid(a) && gw_is_uuid(b) && gw_is_uuid(c));
+    CHECK(a[14] == '4');                  /* version 4 */
+    CHECK(strchr("89ab", a[19]) != NULL); /* RFC 4122 variant */
+    /* 1763800000000 = 0x019aaaac2600: the first 48 bits */
+    CHECK(strncmp(a, "019aaaac-2600-4", 15) == 0);
+    CHECK(strncmp(a, b, 13) == 0 && strcmp(a, b) != 0); /* same instant, still unique */
+    CHECK(strcmp(a, c) < 0 && strcmp(b, c) < 0);        /* later instants sort after */
+}
+
 int main(void)
 {
     GW_RUN(test_normalize);
+    GW_RUN(test_new_statement_id);
     GW_RUN(test_equivalent);
     GW_RUN(test_learner_key);
     GW_RUN(test_activity_ids);
