@@ -23,7 +23,7 @@ echo "== SQLite"
 echo "== PostgreSQL"
 state=$(mktemp -d /tmp/lmsgw-bench-pg.XXXXXX)
 trap '"$root/tests/scripts/pg-stop.sh" "$state" >/dev/null 2>&1 || true; rm -rf "$state"' EXIT
-"$root/tests/scripts/pg-start.sh" "$state"
+GW_PG_DURABLE=1 "$root/tests/scripts/pg-start.sh" "$state" # fsync on: commits are durable
 base=$(cat "$state/dsn")
 # a database of its own on the throwaway server
 sock=${base#*host=}

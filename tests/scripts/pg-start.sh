@@ -32,9 +32,12 @@ fi
     cat "$dir/initdb.log" >&2
     exit 1
 }
-# Tuned for tests: no fsync, a socket only, enough connections for parallel tests.
+# Tuned for tests: no fsync, a socket only, enough connections for parallel
+# tests. GW_PG_DURABLE=1 (the benchmarks) keeps PostgreSQL's durable defaults.
+durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+[ "${GW_PG_DURABLE:-0}" = 1 ] && durability=""
 "${run[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-    -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null || {
+    -o "-c listen_addresses='' -c unix_socket_directories='$dir' $durability -c max_connections=200" >/dev/null || {
     cat "$dir/server.log" >&2
     exit 1
 }
