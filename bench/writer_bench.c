@@ -62,6 +62,7 @@ static void prepare(struct gw_xapi_new_statement *item, long seq, const json_t *
     }
     json_object_del(st, "stored");
     gw_xapi_new_statement_init(item, st, false, NULL);
+    gw_xapi_new_statement_drop_json(item); /* as the HTTP side does */
 }
 
 /* Runs `total` statements in jobs of `per`; returns the seconds spent in the

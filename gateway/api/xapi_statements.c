@@ -322,6 +322,9 @@ static enum gw_err prepare(struct gw_req *req, json_t *body, const char *put_id,
             rc = gw_error_set(e, GW_E_BAD_REQUEST, "",
                               "multipart part %zu matches no attachment of the statements", i + 1);
     }
+    /* the writer needs no parsed statements: free them before the commit */
+    for (size_t i = 0; i < c->ins.n; i++)
+        gw_xapi_new_statement_drop_json(&c->ins.items[i]);
     return rc;
 }
 

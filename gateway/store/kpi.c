@@ -421,9 +421,11 @@ void gw_kpi_set_maintenance(bool on)
     atomic_store(&maintenance_off, !on);
 }
 
-static enum gw_qs apply_core(struct gw_db *db, const json_t *st, const char *learner, int64_t seq,
-                             int64_t ts_ms, const struct act *acts, size_t n_acts,
-                             struct gw_error *err)
+/* course_fact: the statement's fact as if attributed at course level
+ * (gw_kpi_statement_fact with course_level true). */
+static enum gw_qs apply_core(struct gw_db *db, const struct gw_kpi_fact *course_fact,
+                             const char *learner, int64_t seq, int64_t ts_ms,
+                             const struct act *acts, size_t n_acts, struct gw_error *err)
 {
     char *course = NULL;
     bool cl = false;
@@ -443,8 +445,10 @@ static enum gw_qs apply_core(struct gw_db *db, const json_t *st, const char *lea
         qs = unattributed_add(db, ts_ms, 1, err);
         goto done;
     }
-    struct gw_kpi_fact f;
-    gw_kpi_statement_fact(st, cl, ts_ms, &f);
+    struct gw_kpi_fact f = {0};
+    if (cl)
+        f = *course_fact;
+    f.ts_ms = ts_ms;
     qs = fold_fact(db, course, lk, &f, seq, err);
 done:
     free(course);
@@ -468,7 +472,7 @@ enum gw_qs gw_kpi_apply_statement(struct gw_db *db, const struct gw_xapi_new_sta
         acts[n].via_object = strcmp(role, "object") == 0;
         n++;
     }
-    enum gw_qs qs = apply_core(db, it->st, it->learner_key, seq, ts, acts, n, err);
+    enum gw_qs qs = apply_core(db, &it->fact, it->learner_key, seq, ts, acts, n, err);
     free(acts);
     return qs;
 }
@@ -805,7 +809,9 @@ static enum gw_qs rebuild_tx(struct gw_db *db, void *ud, struct gw_error *err)
                 int64_t ts = times[i];
                 size_t na = 0;
                 struct act *acts = acts_from_json(st, &na);
-                qs = apply_core(db, st, has_learner ? key : NULL, seqs[i], ts, acts, na, err);
+                struct gw_kpi_fact f;
+                gw_kpi_statement_fact(st, true, ts, &f);
+                qs = apply_core(db, &f, has_learner ? key : NULL, seqs[i], ts, acts, na, err);
                 free(acts);
                 c->counted++;
             }

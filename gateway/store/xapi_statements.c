@@ -112,6 +112,13 @@ void gw_xapi_new_statement_init(struct gw_xapi_new_statement *item, json_t *st, 
     const json_t *def = json_object_get(obj, "definition");
     if (json_is_object(def) && strcmp(item->object_type, "Activity") == 0)
         item->definition = gw_json_dump(def);
+    gw_kpi_statement_fact(st, true, item->timestamp_ms, &item->fact);
+}
+
+void gw_xapi_new_statement_drop_json(struct gw_xapi_new_statement *item)
+{
+    json_decref(item->st);
+    item->st = NULL;
 }
 
 json_t *gw_xapi_stored_statement(const char *body, int64_t stored_ms)
@@ -161,8 +168,10 @@ static enum gw_qs check_existing(struct gw_db *db, struct gw_xapi_new_statement 
         gw_db_query(db, "SELECT body FROM xapi_statements WHERE id = $1", p, 1, &r, NULL, err);
     if (qs == GW_QS_ONE) {
         json_t *old = json_loads(gw_db_col_text(r, 0), 0, NULL);
-        bool same = old && gw_xapi_statements_equivalent(old, it->st);
+        json_t *now = it->st ? json_incref(it->st) : json_loads(it->body, 0, NULL);
+        bool same = old && now && gw_xapi_statements_equivalent(old, now);
         json_decref(old);
+        json_decref(now);
         if (!same) {
             gw_error_set(err, GW_E_XAPI_ID_CONFLICT, "/id",
                          "a different statement with the id %s is already stored", it->id);

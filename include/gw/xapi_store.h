@@ -5,6 +5,7 @@
 #ifndef GW_XAPI_STORE_H
 #define GW_XAPI_STORE_H
 
+#include "gw/kpi.h"
 #include "gw/store.h"
 #include "gw/xapi.h"
 
@@ -21,7 +22,7 @@ struct gw_xapi_new_agent {
 /* One statement to insert; the strings belong to the item (see
  * gw_xapi_new_statement_clear). */
 struct gw_xapi_new_statement {
-    json_t *st; /* normalized; "stored" is set by the insert */
+    json_t *st; /* normalized; NULL after gw_xapi_new_statement_drop_json */
     char id[37];
     bool had_id;
     int64_t timestamp_ms;
@@ -39,6 +40,9 @@ struct gw_xapi_new_statement {
     char *body;
     bool has_timestamp;
     char *definition; /* the object Activity's definition, or NULL */
+    /* The KPI fact of the statement if it is attributed at course level
+     * (gw_kpi_statement_fact; ts_ms is set by the writer). */
+    struct gw_kpi_fact fact;
     /* output */
     char final_id[37]; /* the id answered: id, or an earlier duplicate's */
 };
@@ -52,6 +56,10 @@ json_t *gw_xapi_stored_statement(const char *body, int64_t stored_ms);
  * not hold "stored", nor a "timestamp" the client did not send. */
 void gw_xapi_new_statement_init(struct gw_xapi_new_statement *item, json_t *st, bool had_id,
                                 const char *dedup_sig);
+/* Releases the item's JSON tree once the HTTP side no longer needs it: the
+ * writer works from the extracted fields, the body text and the fact alone,
+ * so a batch waiting for its commit holds no parsed statements. */
+void gw_xapi_new_statement_drop_json(struct gw_xapi_new_statement *item);
 void gw_xapi_new_statement_clear(struct gw_xapi_new_statement *item);
 
 struct gw_xapi_insert {
