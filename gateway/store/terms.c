@@ -92,9 +92,12 @@ enum gw_qs gw_terms_rid(struct gw_db *db, const char *term, int64_t *rid, struct
         gw_db_rows_free(r);
         r = NULL;
         /* a concurrent instance may add it first: then read its rid */
+        /* OR IGNORE on SQLite: no statement journal (see xapi_statements.c) */
         qs = gw_db_query(db,
-                         "INSERT INTO xapi_terms (term) VALUES ($1) ON CONFLICT (term) DO NOTHING "
-                         "RETURNING rid",
+                         gw_db_dialect(db) == GW_DIALECT_SQLITE
+                             ? "INSERT OR IGNORE INTO xapi_terms (term) VALUES ($1) RETURNING rid"
+                             : "INSERT INTO xapi_terms (term) VALUES ($1) ON CONFLICT (term) DO "
+                               "NOTHING RETURNING rid",
                          p, 1, &r, NULL, err);
         if (qs == GW_QS_NONE) {
             gw_db_rows_free(r);

@@ -376,12 +376,21 @@ static enum gw_qs insert_one(struct gw_db *db, const struct gw_xapi_insert *in,
         GW_P_TEXT(it->dedup_sig[0] ? it->dedup_sig : NULL),
         GW_P_TEXT(it->body),
     };
+    /* On SQLite OR FAIL: a single-row insert checks every constraint before
+     * it writes, so FAIL undoes nothing, and a statement that cannot abort
+     * needs no statement journal (which SQLite would otherwise open and
+     * release on every insert into a table with a unique index). */
     struct gw_db_rows *r = NULL;
     qs = gw_db_query(db,
-                     "INSERT INTO xapi_statements (id, stored_ms, timestamp_ms, verb_id, "
-                     "learner_key, object_type, object_id, registration, voided, voids_id, "
-                     "authority_key, dedup_sig, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-                     "$9, $10, $11, $12, $13) RETURNING seq",
+                     gw_db_dialect(db) == GW_DIALECT_SQLITE
+                         ? "INSERT OR FAIL INTO xapi_statements (id, stored_ms, timestamp_ms, "
+                           "verb_id, learner_key, object_type, object_id, registration, voided, "
+                           "voids_id, authority_key, dedup_sig, body) VALUES ($1, $2, $3, $4, $5, "
+                           "$6, $7, $8, $9, $10, $11, $12, $13) RETURNING seq"
+                         : "INSERT INTO xapi_statements (id, stored_ms, timestamp_ms, verb_id, "
+                           "learner_key, object_type, object_id, registration, voided, voids_id, "
+                           "authority_key, dedup_sig, body) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+                           "$8, $9, $10, $11, $12, $13) RETURNING seq",
                      p, 13, &r, NULL, err);
     int64_t seq = qs == GW_QS_ONE ? gw_db_col_int(r, 0) : 0;
     gw_db_rows_free(r);
