@@ -14,6 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The KPI rows are written on every attributed statement. On SQLite they
+ * are INSERT OR FAIL: the values satisfy every constraint, and a statement
+ * that cannot abort half-way needs no statement journal, which SQLite would
+ * otherwise open and release on each of these upserts (a fifth of the
+ * writer's time). PostgreSQL has no such clause and needs none. */
+#define INSERT_INTO(db, rest)                                                                      \
+    (gw_db_dialect(db) == GW_DIALECT_SQLITE ? "INSERT OR FAIL INTO " rest : "INSERT INTO " rest)
+
 /* ---- attribution against course_iris ---- */
 
 struct act {
@@ -43,15 +51,17 @@ static void matches_add(struct matches *ms, const char *course, size_t len, bool
     ms->m[ms->n++] = (struct gw_kpi_match){gw_xstrdup(course), len, via_object};
 }
 
-/* The course_iris snapshot of one connection: IRI -> course id. Reloaded
- * when course_iris_version (bumped by triggers on course_iris, migration
- * 0010) differs from the version it was read at; checked once per
+/* The course_iris snapshot of one connection: IRI -> course id, and course
+ * -> department. Reloaded when course_iris_version (bumped by triggers on
+ * course_iris and on a course's department, migration 0010) differs from
+ * the version it was read at; checked once per
  * transaction, and again by a re-attribution (which follows IRI changes in
  * its own transaction). */
 struct gw_kpi_iris {
-    struct gw_strmap map; /* key: iri, sval: course id */
-    int64_t version;      /* 0: never loaded */
-    bool checked;         /* in the open transaction */
+    struct gw_strmap map;   /* key: iri, sval: course id */
+    struct gw_strmap depts; /* key: course id, sval: department id */
+    int64_t version;        /* 0: never loaded */
+    bool checked;           /* in the open transaction */
 };
 
 void gw_kpi_iris_tx_end(struct gw_db *db)
@@ -65,6 +75,7 @@ void gw_kpi_iris_free(struct gw_db *db)
     if (!db->iris)
         return;
     gw_strmap_free(&db->iris->map);
+    gw_strmap_free(&db->iris->depts);
     free(db->iris);
     db->iris = NULL;
 }
@@ -97,14 +108,51 @@ static enum gw_qs iris_current(struct gw_db *db, struct gw_kpi_iris **out, struc
         if (qs == GW_QS_ONE)
             qs = gw_db_rows_status(r, err);
         gw_db_rows_free(r);
+        gw_strmap_clear(&c->depts);
+        r = NULL;
+        if (qs >= 0)
+            qs = gw_db_query(db, "SELECT id, department_id FROM courses", NULL, 0, &r, NULL, err);
+        for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+            const char *id = gw_db_col_text(r, 0);
+            struct gw_strmap_entry *e = gw_strmap_add(&c->depts, id, strlen(id));
+            e->sval = gw_xstrdup(gw_db_col_text(r, 1));
+        }
+        if (qs == GW_QS_ONE)
+            qs = gw_db_rows_status(r, err);
+        gw_db_rows_free(r);
         if (qs < 0) {
             gw_strmap_clear(&c->map);
+            gw_strmap_clear(&c->depts);
             return qs;
         }
         c->version = version;
     }
     c->checked = true;
     return GW_QS_ONE;
+}
+
+/* The department that requested course (heap, "" when the course is
+ * unknown): from the snapshot, which course_iris_version also invalidates
+ * when a course moves to another department. */
+static enum gw_qs course_department(struct gw_db *db, const char *course, char **dept,
+                                    struct gw_error *err)
+{
+    struct gw_kpi_iris *iris = NULL;
+    enum gw_qs qs = iris_current(db, &iris, err);
+    const struct gw_strmap_entry *e =
+        qs >= 0 ? gw_strmap_get(&iris->depts, course, strlen(course)) : NULL;
+    if (e) {
+        *dept = gw_xstrdup(e->sval);
+        return GW_QS_ONE;
+    }
+    struct gw_dbp p[] = {GW_P_TEXT(course)};
+    struct gw_db_rows *r = NULL;
+    if (qs >= 0)
+        qs =
+            gw_db_query(db, "SELECT department_id FROM courses WHERE id = $1", p, 1, &r, NULL, err);
+    *dept = gw_xstrdup(qs == GW_QS_ONE ? gw_db_col_text(r, 0) : "");
+    gw_db_rows_free(r);
+    return qs;
 }
 
 /* *course: heap course id, or NULL when unattributed. Every prefix of every
@@ -219,36 +267,99 @@ static void row_params(const struct gw_kpi_row *row, struct gw_dbp *p)
     "excluded.best_score, rating_ms = excluded.rating_ms, rating_seq = excluded.rating_seq, "      \
     "rating = excluded.rating, comments = excluded.comments"
 
+#define ROW_UPDATE                                                                                 \
+    "statements = $4, first_ms = $5, complete_ms = $6, passed = $7, failed = $8, best_score = "    \
+    "$9, "                                                                                         \
+    "rating_ms = $10, rating_seq = $11, rating = $12, comments = $13"
+
+/* Writes the (course, learner, day) row; exists says whether the caller
+ * found it in this transaction. An existing row is updated in place (no
+ * indexed column changes, so SQLite needs no statement journal); a new one
+ * is inserted (on PostgreSQL as an upsert, in case another instance added
+ * it meanwhile). */
 static enum gw_qs put_day(struct gw_db *db, const char *course, const char *learner, int64_t day,
-                          const struct gw_kpi_row *row, struct gw_error *err)
+                          const struct gw_kpi_row *row, bool exists, struct gw_error *err)
 {
-    struct gw_dbp p[14] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_INT(day),
-                           GW_P_INT(gw_kpi_month_of_day(day))};
+    struct gw_dbp p[14] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_INT(day)};
+    int64_t changed = 0;
+    enum gw_qs qs = GW_QS_NONE;
+    if (exists) {
+        row_params(row, p + 3);
+        qs = gw_db_query(db,
+                         "UPDATE kpi_learner_days SET " ROW_UPDATE " WHERE course_id = $1 AND "
+                         "learner_key = $2 AND day = $3",
+                         p, 13, NULL, &changed, err);
+        if (qs < 0 || changed > 0)
+            return qs;
+    }
+    p[3] = GW_P_INT(gw_kpi_month_of_day(day));
     row_params(row, p + 4);
-    return gw_db_query(db,
-                       "INSERT INTO kpi_learner_days (course_id, learner_key, day, month, " ROW_COLS
-                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
-                       "ON CONFLICT (course_id, learner_key, day) DO UPDATE SET " ROW_SET,
-                       p, 14, NULL, NULL, err);
+    return gw_db_query(
+        db,
+        gw_db_dialect(db) == GW_DIALECT_SQLITE
+            ? "INSERT OR FAIL INTO kpi_learner_days (course_id, learner_key, day, "
+              "month, " ROW_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+              "$10, $11, $12, $13, $14)"
+            : "INSERT INTO kpi_learner_days (course_id, learner_key, day, month, " ROW_COLS
+              ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+              "$14) ON CONFLICT (course_id, learner_key, day) DO UPDATE SET " ROW_SET,
+        p, 14, NULL, NULL, err);
 }
 
 /* ---- totals and the time-to-complete histogram ---- */
 
-static const char *const totals_sql =
-    "INSERT INTO kpi_totals (scope, started, completed, passed, failed, n_score, sum_score, "
-    "feedback, sum_rating, rating_1, rating_2, rating_3, rating_4, rating_5, comments, "
-    "statements) VALUES ($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17), "
-    "($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (scope) "
-    "DO UPDATE SET started = kpi_totals.started + excluded.started, "
-    "completed = kpi_totals.completed + excluded.completed, passed = kpi_totals.passed + "
-    "excluded.passed, failed = kpi_totals.failed + excluded.failed, n_score = kpi_totals.n_score "
-    "+ excluded.n_score, sum_score = kpi_totals.sum_score + excluded.sum_score, feedback = "
-    "kpi_totals.feedback + excluded.feedback, sum_rating = kpi_totals.sum_rating + "
-    "excluded.sum_rating, rating_1 = kpi_totals.rating_1 + excluded.rating_1, rating_2 = "
-    "kpi_totals.rating_2 + excluded.rating_2, rating_3 = kpi_totals.rating_3 + excluded.rating_3, "
-    "rating_4 = kpi_totals.rating_4 + excluded.rating_4, rating_5 = kpi_totals.rating_5 + "
-    "excluded.rating_5, comments = kpi_totals.comments + excluded.comments, statements = "
-    "kpi_totals.statements + excluded.statements";
+/* Adds deltas (p[1..15]) to one scope's totals: an UPDATE of the existing
+ * row (no index changes: no statement journal on SQLite), or the first row
+ * of the scope as an upsert. p[0] is the scope. */
+static enum gw_qs totals_add(struct gw_db *db, const struct gw_dbp p[16], struct gw_error *err)
+{
+    int64_t changed = 0;
+    enum gw_qs qs = gw_db_query(
+        db,
+        "UPDATE kpi_totals SET started = started + $2, completed = completed + $3, passed = "
+        "passed + $4, failed = failed + $5, n_score = n_score + $6, sum_score = sum_score + $7, "
+        "feedback = feedback + $8, sum_rating = sum_rating + $9, rating_1 = rating_1 + $10, "
+        "rating_2 = rating_2 + $11, rating_3 = rating_3 + $12, rating_4 = rating_4 + $13, "
+        "rating_5 = rating_5 + $14, comments = comments + $15, statements = statements + $16 "
+        "WHERE scope = $1",
+        p, 16, NULL, &changed, err);
+    if (qs < 0 || changed > 0)
+        return qs;
+    return gw_db_query(
+        db,
+        "INSERT INTO kpi_totals (scope, started, completed, passed, failed, n_score, sum_score, "
+        "feedback, sum_rating, rating_1, rating_2, rating_3, rating_4, rating_5, comments, "
+        "statements) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
+        "$16) ON CONFLICT (scope) DO UPDATE SET started = kpi_totals.started + excluded.started, "
+        "completed = kpi_totals.completed + excluded.completed, passed = kpi_totals.passed + "
+        "excluded.passed, failed = kpi_totals.failed + excluded.failed, n_score = "
+        "kpi_totals.n_score + excluded.n_score, sum_score = kpi_totals.sum_score + "
+        "excluded.sum_score, feedback = kpi_totals.feedback + excluded.feedback, sum_rating = "
+        "kpi_totals.sum_rating + excluded.sum_rating, rating_1 = kpi_totals.rating_1 + "
+        "excluded.rating_1, rating_2 = kpi_totals.rating_2 + excluded.rating_2, rating_3 = "
+        "kpi_totals.rating_3 + excluded.rating_3, rating_4 = kpi_totals.rating_4 + "
+        "excluded.rating_4, rating_5 = kpi_totals.rating_5 + excluded.rating_5, comments = "
+        "kpi_totals.comments + excluded.comments, statements = kpi_totals.statements + "
+        "excluded.statements",
+        p, 16, NULL, NULL, err);
+}
+
+/* Moves one scope's time-to-complete histogram bucket by n. */
+static enum gw_qs hist_add(struct gw_db *db, const char *scope, int64_t bucket, int n,
+                           struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(scope), GW_P_INT(bucket), GW_P_INT(n)};
+    int64_t changed = 0;
+    enum gw_qs qs =
+        gw_db_query(db, "UPDATE kpi_ttc_hist SET n = n + $3 WHERE scope = $1 AND bucket = $2", p, 3,
+                    NULL, &changed, err);
+    if (qs < 0 || changed > 0)
+        return qs;
+    return gw_db_query(db,
+                       "INSERT INTO kpi_ttc_hist (scope, bucket, n) VALUES ($1, $2, $3) ON "
+                       "CONFLICT (scope, bucket) DO UPDATE SET n = kpi_ttc_hist.n + excluded.n",
+                       p, 3, NULL, NULL, err);
+}
 
 static int64_t ttc_of(const struct gw_kpi_row *r, bool learner)
 {
@@ -268,9 +379,8 @@ static enum gw_qs totals_delta(struct gw_db *db, const char *const scopes[2],
         gw_kpi_acc_add(&a, old, learner);
     if (nw)
         gw_kpi_acc_add(&b, nw, learner);
-    struct gw_dbp p[17] = {
-        GW_P_TEXT(scopes[0]),
-        GW_P_TEXT(scopes[1]),
+    struct gw_dbp p[16] = {
+        GW_P_TEXT(""),
         GW_P_INT(b.started - a.started),
         GW_P_INT(b.completed - a.completed),
         GW_P_INT(b.passed - a.passed),
@@ -281,56 +391,73 @@ static enum gw_qs totals_delta(struct gw_db *db, const char *const scopes[2],
         GW_P_INT(b.sum_rating - a.sum_rating),
     };
     for (int i = 0; i < 5; i++)
-        p[10 + i] = GW_P_INT(b.dist[i] - a.dist[i]);
-    p[15] = GW_P_INT(b.comments - a.comments);
-    p[16] = GW_P_INT(b.statements - a.statements);
+        p[9 + i] = GW_P_INT(b.dist[i] - a.dist[i]);
+    p[14] = GW_P_INT(b.comments - a.comments);
+    p[15] = GW_P_INT(b.statements - a.statements);
     gw_kpi_acc_free(&a);
     gw_kpi_acc_free(&b);
-    enum gw_qs qs = gw_db_query(db, totals_sql, p, 17, NULL, NULL, err);
-    int64_t t_old = ttc_of(old, learner), t_new = ttc_of(nw, learner);
-    if (qs < 0 || t_old == t_new)
-        return qs;
-    static const char *const hist_sql =
-        "INSERT INTO kpi_ttc_hist (scope, bucket, n) VALUES ($1, $3, $4), ($2, $3, $4) ON "
-        "CONFLICT (scope, "
-        "bucket) DO UPDATE SET n = kpi_ttc_hist.n + excluded.n";
-    if (t_old >= 0) {
-        struct gw_dbp ph[] = {GW_P_TEXT(scopes[0]), GW_P_TEXT(scopes[1]),
-                              GW_P_INT(gw_kpi_ttc_bucket(t_old)), GW_P_INT(-1)};
-        qs = gw_db_query(db, hist_sql, ph, 4, NULL, NULL, err);
+    enum gw_qs qs = GW_QS_NONE;
+    for (int k = 0; k < 2 && qs >= 0; k++) {
+        p[0] = GW_P_TEXT(scopes[k]);
+        qs = totals_add(db, p, err);
     }
-    if (qs >= 0 && t_new >= 0) {
-        struct gw_dbp ph[] = {GW_P_TEXT(scopes[0]), GW_P_TEXT(scopes[1]),
-                              GW_P_INT(gw_kpi_ttc_bucket(t_new)), GW_P_INT(1)};
-        qs = gw_db_query(db, hist_sql, ph, 4, NULL, NULL, err);
+    int64_t t_old = ttc_of(old, learner), t_new = ttc_of(nw, learner);
+    for (int k = 0; k < 2 && qs >= 0 && t_old != t_new; k++) {
+        if (t_old >= 0)
+            qs = hist_add(db, scopes[k], gw_kpi_ttc_bucket(t_old), -1, err);
+        if (qs >= 0 && t_new >= 0)
+            qs = hist_add(db, scopes[k], gw_kpi_ttc_bucket(t_new), 1, err);
     }
     return qs;
 }
 
-/* Replaces the (course, learner) row old by nw (NULL: deleted) and moves
- * the course's and the department's totals by the difference. */
+#define ROW_UPDATE_AT3                                                                             \
+    "statements = $3, first_ms = $4, complete_ms = $5, passed = $6, failed = $7, best_score = "    \
+    "$8, "                                                                                         \
+    "rating_ms = $9, rating_seq = $10, rating = $11, comments = $12"
+
+/* Replaces the (course, learner) row old (in department old_dept) by nw
+ * (NULL: deleted) and moves the course's and the department's totals by the
+ * difference. An existing row is updated in place; its indexed columns
+ * (department, time to complete) only when they change. */
 static enum gw_qs update_learner(struct gw_db *db, const char *course, const char *learner,
-                                 const struct gw_kpi_row *old, const struct gw_kpi_row *nw,
-                                 struct gw_error *err)
+                                 const struct gw_kpi_row *old, const char *old_dept,
+                                 const struct gw_kpi_row *nw, struct gw_error *err)
 {
-    struct gw_dbp pc[] = {GW_P_TEXT(course)};
-    struct gw_db_rows *r = NULL;
-    enum gw_qs qs =
-        gw_db_query(db, "SELECT department_id FROM courses WHERE id = $1", pc, 1, &r, NULL, err);
-    char *dept = gw_xstrdup(qs == GW_QS_ONE ? gw_db_col_text(r, 0) : "");
-    gw_db_rows_free(r);
+    char *dept = NULL;
+    enum gw_qs qs = course_department(db, course, &dept, err);
     bool is_learner = learner[0] != '\0';
-    if (qs >= 0 && nw) {
-        struct gw_dbp p[14] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_TEXT(dept)};
-        int64_t t = ttc_of(nw, is_learner);
-        p[3] = t >= 0 ? GW_P_INT(t) : GW_P_NULL;
+    int64_t t_old = ttc_of(old, is_learner), t_new = ttc_of(nw, is_learner);
+    if (qs >= 0 && nw && old) {
+        struct gw_dbp p[12] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
+        row_params(nw, p + 2);
+        qs = gw_db_query(db,
+                         "UPDATE kpi_learners SET " ROW_UPDATE_AT3 " WHERE course_id = $1 AND "
+                         "learner_key = $2",
+                         p, 12, NULL, NULL, err);
+        if (qs >= 0 && (t_old != t_new || !old_dept || strcmp(old_dept, dept) != 0)) {
+            struct gw_dbp pi[] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_TEXT(dept),
+                                  t_new >= 0 ? GW_P_INT(t_new) : GW_P_NULL};
+            qs = gw_db_query(db,
+                             "UPDATE kpi_learners SET department_id = $3, ttc_ms = $4 WHERE "
+                             "course_id = $1 AND learner_key = $2",
+                             pi, 4, NULL, NULL, err);
+        }
+    } else if (qs >= 0 && nw) {
+        struct gw_dbp p[14] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_TEXT(dept),
+                               t_new >= 0 ? GW_P_INT(t_new) : GW_P_NULL};
         row_params(nw, p + 4);
         qs = gw_db_query(
             db,
-            "INSERT INTO kpi_learners (course_id, learner_key, department_id, "
-            "ttc_ms, " ROW_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-            "$11, $12, $13, $14) ON CONFLICT (course_id, learner_key) DO UPDATE SET "
-            "department_id = excluded.department_id, ttc_ms = excluded.ttc_ms, " ROW_SET,
+            gw_db_dialect(db) == GW_DIALECT_SQLITE
+                ? "INSERT OR FAIL INTO kpi_learners (course_id, learner_key, department_id, "
+                  "ttc_ms, " ROW_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+                  "$12, $13, $14)"
+                : "INSERT INTO kpi_learners (course_id, learner_key, department_id, "
+                  "ttc_ms, " ROW_COLS
+                  ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON "
+                  "CONFLICT (course_id, learner_key) DO UPDATE SET department_id = "
+                  "excluded.department_id, ttc_ms = excluded.ttc_ms, " ROW_SET,
             p, 14, NULL, NULL, err);
     } else if (qs >= 0) {
         struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
@@ -338,33 +465,40 @@ static enum gw_qs update_learner(struct gw_db *db, const char *course, const cha
                          p, 2, NULL, NULL, err);
     }
     /* courses.department_id is NOT NULL: the department scope always exists */
-    size_t nc = strlen(course) + 3, nd = strlen(dept) + 3;
-    char *sc = gw_xmalloc(nc), *sd = gw_xmalloc(nd);
-    snprintf(sc, nc, "c:%s", course);
-    snprintf(sd, nd, "d:%s", dept);
-    const char *const scopes[2] = {sc, sd};
-    if (qs >= 0)
+    if (qs >= 0) {
+        size_t nc = strlen(course) + 3, nd = strlen(dept) + 3;
+        char *sc = gw_xmalloc(nc), *sd = gw_xmalloc(nd);
+        snprintf(sc, nc, "c:%s", course);
+        snprintf(sd, nd, "d:%s", dept);
+        const char *const scopes[2] = {sc, sd};
         qs = totals_delta(db, scopes, old, nw, is_learner, err);
-    free(sc);
-    free(sd);
+        free(sc);
+        free(sd);
+    }
     free(dept);
     return qs;
 }
 
-/* The (course, learner) row over all time; *found says whether it exists. */
+/* The (course, learner) row over all time; *found says whether it exists,
+ * *dept (heap, may be NULL) receives its department. */
 static enum gw_qs get_learner(struct gw_db *db, const char *course, const char *learner,
-                              struct gw_kpi_row *row, bool *found, struct gw_error *err)
+                              struct gw_kpi_row *row, bool *found, char **dept,
+                              struct gw_error *err)
 {
     struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
     struct gw_db_rows *r = NULL;
-    enum gw_qs qs = gw_db_query(
-        db, "SELECT " ROW_COLS " FROM kpi_learners WHERE course_id = $1 AND learner_key = $2", p, 2,
-        &r, NULL, err);
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT " ROW_COLS ", department_id FROM kpi_learners WHERE "
+                                "course_id = $1 AND learner_key = $2",
+                                p, 2, &r, NULL, err);
     *found = qs == GW_QS_ONE;
-    if (*found)
+    *dept = NULL;
+    if (*found) {
         row_read(r, 0, row);
-    else
+        *dept = gw_xstrdup(gw_db_col_text(r, 10));
+    } else {
         gw_kpi_row_init(row);
+    }
     gw_db_rows_free(r);
     return qs;
 }
@@ -381,7 +515,8 @@ static enum gw_qs fold_fact(struct gw_db *db, const char *course, const char *le
                                 "SELECT " ROW_COLS " FROM kpi_learner_days WHERE course_id = $1 "
                                 "AND learner_key = $2 AND day = $3",
                                 p, 3, &r, NULL, err);
-    if (qs == GW_QS_ONE)
+    bool day_exists = qs == GW_QS_ONE;
+    if (day_exists)
         row_read(r, 0, &row);
     else
         gw_kpi_row_init(&row);
@@ -389,26 +524,29 @@ static enum gw_qs fold_fact(struct gw_db *db, const char *course, const char *le
     if (qs < 0)
         return qs;
     gw_kpi_row_add(&row, f, seq);
-    qs = put_day(db, course, learner, day, &row, err);
+    qs = put_day(db, course, learner, day, &row, day_exists, err);
     if (qs < 0)
         return qs;
     struct gw_kpi_row old;
     bool found = false;
-    qs = get_learner(db, course, learner, &old, &found, err);
-    if (qs < 0)
-        return qs;
-    row = old;
-    gw_kpi_row_add(&row, f, seq);
-    return update_learner(db, course, learner, found ? &old : NULL, &row, err);
+    char *old_dept = NULL;
+    qs = get_learner(db, course, learner, &old, &found, &old_dept, err);
+    if (qs >= 0) {
+        row = old;
+        gw_kpi_row_add(&row, f, seq);
+        qs = update_learner(db, course, learner, found ? &old : NULL, old_dept, &row, err);
+    }
+    free(old_dept);
+    return qs;
 }
 
 static enum gw_qs unattributed_add(struct gw_db *db, int64_t ts_ms, int delta, struct gw_error *err)
 {
     struct gw_dbp p[] = {GW_P_INT(gw_kpi_day(ts_ms)), GW_P_INT(delta)};
     return gw_db_query(db,
-                       "INSERT INTO kpi_unattributed_days (day, statements) VALUES ($1, $2) "
-                       "ON CONFLICT (day) DO UPDATE SET statements = "
-                       "kpi_unattributed_days.statements + excluded.statements",
+                       INSERT_INTO(db, "kpi_unattributed_days (day, statements) VALUES ($1, $2) "
+                                       "ON CONFLICT (day) DO UPDATE SET statements = "
+                                       "kpi_unattributed_days.statements + excluded.statements"),
                        p, 2, NULL, NULL, err);
 }
 
@@ -436,8 +574,8 @@ static enum gw_qs apply_core(struct gw_db *db, const struct gw_kpi_fact *course_
     struct gw_dbp p[] = {GW_P_INT(seq), GW_P_TEXT(course ? course : ""), GW_P_TEXT(lk),
                          GW_P_INT(cl ? 1 : 0), GW_P_INT(ts_ms)};
     qs = gw_db_query(db,
-                     "INSERT INTO kpi_statements (seq, course_id, learner_key, course_level, "
-                     "ts_ms) VALUES ($1, $2, $3, $4, $5)",
+                     INSERT_INTO(db, "kpi_statements (seq, course_id, learner_key, course_level, "
+                                     "ts_ms) VALUES ($1, $2, $3, $4, $5)"),
                      p, 5, NULL, NULL, err);
     if (qs < 0)
         goto done;
@@ -499,8 +637,9 @@ static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const cha
                                 p, 2, NULL, NULL, err);
     struct gw_kpi_row old;
     bool found = false;
+    char *old_dept = NULL;
     if (qs >= 0)
-        qs = get_learner(db, course, learner, &old, &found, err);
+        qs = get_learner(db, course, learner, &old, &found, &old_dept, err);
     if (qs >= 0)
         qs = gw_db_query(db,
                          "SELECT k.seq, k.course_level, k.ts_ms, s.body FROM kpi_statements k "
@@ -533,10 +672,11 @@ static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const cha
         qs = gw_db_rows_status(r, err);
     gw_db_rows_free(r);
     for (size_t i = 0; qs >= 0 && i < n_days; i++)
-        qs = put_day(db, course, learner, days[i].day, &days[i].row, err);
+        qs = put_day(db, course, learner, days[i].day, &days[i].row, false, err);
     if (qs >= 0 && (found || all.statements > 0))
-        qs = update_learner(db, course, learner, found ? &old : NULL,
+        qs = update_learner(db, course, learner, found ? &old : NULL, old_dept,
                             all.statements > 0 ? &all : NULL, err);
+    free(old_dept);
     free(days);
     return qs < 0 ? qs : GW_QS_ONE;
 }

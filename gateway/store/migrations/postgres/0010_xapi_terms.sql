@@ -62,6 +62,9 @@ END;
 $$;
 CREATE TRIGGER course_iris_changed AFTER INSERT OR UPDATE OR DELETE ON course_iris
     FOR EACH STATEMENT EXECUTE FUNCTION course_iris_bump();
+-- the snapshot also maps courses to their departments
+CREATE TRIGGER course_department_changed AFTER UPDATE OF department_id ON courses
+    FOR EACH STATEMENT EXECUTE FUNCTION course_iris_bump();
 
 -- Only attributed statements are looked up by (course, learner): the rows of
 -- unattributed ones (course_id '') stay out of that index, one random index

@@ -61,6 +61,9 @@ CREATE TRIGGER course_iris_upd AFTER UPDATE ON course_iris
     BEGIN UPDATE course_iris_version SET version = version + 1; END;
 CREATE TRIGGER course_iris_del AFTER DELETE ON course_iris
     BEGIN UPDATE course_iris_version SET version = version + 1; END;
+-- the snapshot also maps courses to their departments
+CREATE TRIGGER course_department_upd AFTER UPDATE OF department_id ON courses
+    BEGIN UPDATE course_iris_version SET version = version + 1; END;
 
 -- Only attributed statements are looked up by (course, learner): the rows of
 -- unattributed ones (course_id '') stay out of that index, one random index
