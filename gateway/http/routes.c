@@ -12,7 +12,7 @@
 #define XAPI_WRITE (GW_ROLE_LMS | GW_ROLE_ADMIN)
 #define XAPI_READ (GW_ROLE_LMS | GW_ROLE_BI | GW_ROLE_ADMIN)
 #define KPI_READ (GW_ROLE_BI | GW_ROLE_ADMIN)
-#define XAPI_FLAGS (GW_ROUTE_CORS | GW_ROUTE_XAPI_BODY)
+#define XAPI_FLAGS (GW_ROUTE_CORS | GW_ROUTE_XAPI_BODY | GW_ROUTE_XAPI_VERSION)
 
 /* Columns: method, path, handler, roles, body, body limit (0 = configured
  * max_json_body), summary, flags, decorate. */

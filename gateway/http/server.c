@@ -14,6 +14,7 @@
 #include "gw/metrics.h"
 #include "gw/server.h"
 #include "gw/timefmt.h"
+#include "gw/xapi.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -390,6 +391,16 @@ static bool header_field(const char *name)
     return false;
 }
 
+/* On xAPI resources the version header comes first: without a usable one
+ * the request is 400 whether or not it has credentials (Comm 3.3). */
+static enum gw_err check_xapi_version(struct rctx *x, struct gw_error *e)
+{
+    if (!(x->req.route->flags & GW_ROUTE_XAPI_VERSION))
+        return GW_OK;
+    enum gw_xapi_version v;
+    return gw_xapi_version_parse(gw_req_header(&x->req, "X-Experience-API-Version"), &v, e);
+}
+
 /* Unpacks the form of an alternate-syntax request, then authorizes it as the
  * request it stands for. */
 static enum gw_err finish_alternate(struct gw_server *srv, struct rctx *x, struct gw_error *e)
@@ -400,7 +411,8 @@ static enum gw_err finish_alternate(struct gw_server *srv, struct rctx *x, struc
         return gw_error_set(e, GW_E_XAPI_QUERY_PARAM, "method",
                             "with ?method=, every other parameter goes in the form body");
     const char *ct = MHD_lookup_connection_value(x->req.conn, MHD_HEADER_KIND, "Content-Type");
-    if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0)
+    bool empty = x->req.body.len == 0;
+    if (!(empty && !ct) && (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0))
         return gw_error_set(e, GW_E_BAD_REQUEST, "Content-Type",
                             "an alternate-syntax request is application/x-www-form-urlencoded");
     json_t *form = gw_form_parse(gw_buf_str(&x->req.body), x->req.body.len, e);
@@ -416,6 +428,11 @@ static enum gw_err finish_alternate(struct gw_server *srv, struct rctx *x, struc
         if (strcmp(k, "content") == 0) {
             gw_buf_puts(&content, json_string_value(v));
         } else if (header_field(k)) {
+            /* a real X-Experience-API-Version header wins over the form's */
+            if (strcasecmp(k, "X-Experience-API-Version") == 0 &&
+                MHD_lookup_connection_value(x->req.conn, MHD_HEADER_KIND,
+                                            "X-Experience-API-Version"))
+                continue;
             char lower[64];
             size_t i = 0;
             for (; k[i] && i + 1 < sizeof lower; i++)
@@ -438,6 +455,8 @@ static enum gw_err finish_alternate(struct gw_server *srv, struct rctx *x, struc
         return gw_error_set(e, GW_E_BAD_REQUEST, "method",
                             "xAPI 2.0 removed the alternate request syntax; send a %s request",
                             x->req.method);
+    if (check_xapi_version(x, e) != GW_OK)
+        return e->code;
     return authorize(srv, x, e);
 }
 
@@ -454,12 +473,16 @@ static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const ch
                             x->uri_len, (long long)srv->cfg->max_uri_length);
     const char *alt = alternate_method(x, url, method);
     if (alt) {
-        if (strcmp(alt, "GET") != 0 && strcmp(alt, "PUT") != 0 && strcmp(alt, "POST") != 0 &&
-            strcmp(alt, "DELETE") != 0)
+        /* the method's name in any case (the conformance suite sends "put") */
+        static const char *const methods[] = {"GET", "PUT", "POST", "DELETE"};
+        const char *m = NULL;
+        for (size_t i = 0; i < 4 && !m; i++)
+            m = strcasecmp(alt, methods[i]) == 0 ? methods[i] : NULL;
+        if (!m)
             return gw_error_set(e, GW_E_XAPI_QUERY_PARAM, "method",
                                 "method must be GET, PUT, POST or DELETE, not '%s'", alt);
-        method = alt;
-        x->req.method = alt;
+        method = m;
+        x->req.method = m;
     }
     const struct gw_route *route = find_route(x, url, method, e);
     if (!route)
@@ -472,6 +495,8 @@ static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const ch
         x->max_body = (size_t)srv->cfg->max_xapi_body;
         return GW_OK;
     }
+    if (check_xapi_version(x, e) != GW_OK)
+        return e->code;
     enum gw_err rc = authorize(srv, x, e);
     if (rc != GW_OK)
         return rc;

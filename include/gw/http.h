@@ -50,6 +50,9 @@ typedef void (*gw_decorate_fn)(struct gw_req *req, struct gw_reply *rep);
 enum gw_route_flags {
     GW_ROUTE_CORS = 1 << 0,      /* answer OPTIONS preflights and add CORS headers */
     GW_ROUTE_XAPI_BODY = 1 << 1, /* the body limit is the configured max_xapi_body */
+    /* the X-Experience-API-Version header is checked before authorization
+     * (a request without a usable one is 400, credentials or not) */
+    GW_ROUTE_XAPI_VERSION = 1 << 2,
 };
 
 struct gw_route {

@@ -210,6 +210,64 @@ static void test_attachment_sent_as_latin1_string(void)
     free(id);
 }
 
+/* The router's share (gateway/http/server.c): the version header is checked
+ * before the credentials, the alternate syntax takes its method in any case
+ * and a body-less GET, and a real version header wins over the form's. */
+static void test_router_version_and_alternate_forms(void)
+{
+    /* no version header: 400 with or without credentials, not 401 */
+    CHECK_INT(call("GET", "/xapi/statements", (const char *const[]){NULL}, NULL, NULL), 400);
+    CHECK_INT(call("GET", "/xapi/statements", (const char *const[]){auth, NULL}, NULL, NULL), 400);
+    CHECK_INT(call("GET", "/xapi/statements", (const char *const[]){VERSION_HDR, NULL}, NULL, NULL),
+              401);
+    /* /xapi/about needs neither */
+    CHECK_INT(call("GET", "/xapi/about", (const char *const[]){NULL}, NULL, NULL), 200);
+
+    /* ?method=put in lower case */
+    char *id = new_uuid();
+    char *st = statement_json(NULL);
+    char *content = form_escape(st);
+    char *body = xfmt("statementId=%s&content=%s", id, content);
+    const char *h[] = {auth, VERSION_HDR, FORM_CT, NULL};
+    CHECK_INT(call("POST", "/xapi/statements?method=put", h, body, NULL), 204);
+    char *path = xfmt("/xapi/statements?statementId=%s", id);
+    CHECK_INT(call("GET", path, NULL, NULL, NULL), 200);
+    free(path);
+    free(body);
+    free(id);
+    /* an unknown method is still refused */
+    CHECK_INT(call("POST", "/xapi/statements?method=patch", h, "content=x", NULL), 400);
+
+    /* POST ?method=GET without a body or a Content-Type */
+    const char *hg[] = {auth, VERSION_HDR, NULL};
+    struct gwt_response r;
+    CHECK_INT(call("POST", "/xapi/statements?method=GET", hg, NULL, &r), 200);
+    json_t *res = json_loads(r.body, 0, NULL);
+    CHECK(json_is_array(json_object_get(res, "statements")));
+    json_decref(res);
+    gwt_response_free(&r);
+
+    /* a real header says 1.0.3 while the form says 0.8: the header wins */
+    id = new_uuid();
+    body = xfmt("statementId=%s&content=%s&X-Experience-API-Version=0.8", id, content);
+    CHECK_INT(call("POST", "/xapi/statements?method=PUT", h, body, NULL), 204);
+    free(body);
+    free(id);
+    /* without a real header the form's 0.8 is refused */
+    id = new_uuid();
+    char *a = form_escape(auth + strlen("Authorization: "));
+    body = xfmt("statementId=%s&content=%s&X-Experience-API-Version=0.8&Authorization=%s", id,
+                content, a);
+    CHECK_INT(call("POST", "/xapi/statements?method=PUT", (const char *const[]){FORM_CT, NULL},
+                   body, NULL),
+              400);
+    free(a);
+    free(body);
+    free(id);
+    free(content);
+    free(st);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -221,6 +279,7 @@ int main(void)
     }
     GW_RUN(test_alternate_put_without_content_type);
     GW_RUN(test_attachment_sent_as_latin1_string);
+    GW_RUN(test_router_version_and_alternate_forms);
     gwt_server_stop(&srv, SIGTERM);
     gwt_server_free(&srv);
     curl_global_cleanup();
