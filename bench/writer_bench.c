@@ -10,7 +10,8 @@
  * time (user + system, all threads) per statement, which varies less than
  * the rate on a busy machine.
  *   writer_bench [--pg DSN] [--statements N] [--clients C] [--jobs 1|10|100]
- *                [--keep] */
+ *                [--attributed] [--keep] */
+#include "gw/buf.h"
 #include "gw/json.h"
 #include "gw/timefmt.h"
 #include "gw/xapi.h"
@@ -67,6 +68,35 @@ static void prepare(struct gw_xapi_new_statement *item, long seq, const json_t *
 
 /* Runs `total` statements in jobs of `per`; returns the seconds spent in the
  * writer. */
+static enum gw_qs script_tx(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    return gw_db_exec_script(db, ud, err);
+}
+
+/* --attributed: the 40 courses of statement_gen.c registered (IRI
+ * https://lms.example.org/course/N) in 5 departments, so every statement is
+ * attributed and KPI maintenance does its full work. */
+static void register_courses(struct gw_store *s)
+{
+    struct gw_buf b = {0};
+    for (int d = 0; d < 5; d++)
+        gw_buf_printf(
+            &b, "INSERT INTO departments (id, name, created_ms) VALUES ('d%d', 'D%d', 0);", d, d);
+    for (int c = 0; c < 40; c++)
+        gw_buf_printf(&b,
+                      "INSERT INTO courses (id, department_id, title, state_since_ms, created_ms) "
+                      "VALUES ('c%d', 'd%d', 'Course %d', 0, 0); INSERT INTO course_iris (iri, "
+                      "course_id, source, created_ms) VALUES ('https://lms.example.org/course/%d', "
+                      "'c%d', 'gateway', 0);",
+                      c, c % 5, c, c, c);
+    struct gw_error err;
+    if (gw_store_tx(s, GW_TX_WRITE, script_tx, (void *)gw_buf_str(&b), &err) != GW_OK) {
+        fprintf(stderr, "writer_bench: courses: %s\n", err.detail);
+        exit(1);
+    }
+    gw_buf_free(&b);
+}
+
 static double cpu_s(void)
 {
     struct rusage ru;
@@ -118,11 +148,14 @@ int main(int argc, char **argv)
     const char *pg = NULL;
     long total = 100000;
     int clients = 64;
-    bool keep = false;
+    bool keep = false, attributed = false;
     int only = 0; /* --jobs N: only the scenario with jobs of N */
     for (int i = 1; i < argc; i += 2) {
         if (strcmp(argv[i], "--keep") == 0) {
             keep = true;
+            i--;
+        } else if (strcmp(argv[i], "--attributed") == 0) {
+            attributed = true;
             i--;
         } else if (i + 1 == argc) {
             total = 0;
@@ -139,7 +172,7 @@ int main(int argc, char **argv)
     }
     if (total < 1 || clients < 1) {
         fprintf(stderr, "usage: writer_bench [--pg DSN] [--statements N] [--clients C] [--jobs N] "
-                        "[--keep]\n");
+                        "[--attributed] [--keep]\n");
         return 2;
     }
     char dir[] = "/tmp/lmsgw-writer-bench.XXXXXX";
@@ -154,6 +187,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "store: %s\n", err.detail);
         return 1;
     }
+    if (attributed)
+        register_courses(s);
     json_t *authority = json_pack("{s:s, s:{s:s, s:s}}", "objectType", "Agent", "account",
                                   "homePage", "http://localhost", "name", "kbench");
     const int sizes[] = {1, 10, 100};
