@@ -34,15 +34,17 @@ static enum gw_qs sp(struct gw_db *db, const char *sql, struct gw_error *err)
     return gw_db_exec_script(db, sql, err);
 }
 
-/* Runs one job; with other jobs in the batch, under a savepoint so a failure
- * rolls back this job alone. Returns false when the whole batch must be
- * retried (a soft failure). A lone job that fails makes the batch roll back
+/* Runs one job; guarded (with other jobs in the batch, after an unguarded
+ * run of the batch met a failing job), under a savepoint so a failure rolls
+ * back this job alone. Returns false when the whole batch must be retried (a
+ * soft failure). An unguarded job that fails makes the batch roll back
  * (*rollback). */
-static bool run_job(struct gw_db *db, struct gw_batch_job *j, bool alone, bool *rollback)
+static bool run_job(struct gw_db *db, struct gw_batch_job *j, bool guarded, bool *rollback)
 {
     gw_error_clear(&j->err);
     enum gw_qs qs;
     size_t mark = gw_terms_mark(db);
+    bool alone = !guarded;
     if (!alone) {
         qs = sp(db, "SAVEPOINT gwjob", &j->err);
         if (qs < 0) {
@@ -67,8 +69,12 @@ static bool run_job(struct gw_db *db, struct gw_batch_job *j, bool alone, bool *
 }
 
 /* Runs the batch once; returns GW_QS_SOFT to retry it, GW_QS_HARD when the
- * transaction itself failed (every job gets that error), else GW_QS_NONE. */
-static enum gw_qs run_batch(struct gw_batcher *b, struct gw_batch_job *jobs, struct gw_error *err)
+ * transaction itself failed (every job gets that error), else GW_QS_NONE.
+ * Unguarded, no job has a savepoint (two statements less per job): if one
+ * fails, everything is rolled back and *guard asks for a guarded run, in
+ * which a failing job rolls back alone. A lone job needs no savepoint. */
+static enum gw_qs run_batch(struct gw_batcher *b, struct gw_batch_job *jobs, bool guarded,
+                            bool *guard, struct gw_error *err)
 {
     struct gw_store *s = b->store;
     int idx = gw_store_acquire(s, err);
@@ -82,13 +88,14 @@ static enum gw_qs run_batch(struct gw_batcher *b, struct gw_batch_job *jobs, str
     atomic_store(&b->busy_since, now);
     enum gw_qs qs = s->drv->begin(db, GW_TX_WRITE, err);
     bool alone = jobs && !jobs->next, rollback = false;
-    for (struct gw_batch_job *j = jobs; qs >= 0 && j; j = j->next) {
+    for (struct gw_batch_job *j = jobs; qs >= 0 && !rollback && j; j = j->next) {
         j->batch_ms = now;
-        if (!run_job(db, j, alone, &rollback)) {
+        if (!run_job(db, j, guarded && !alone, &rollback)) {
             qs = GW_QS_SOFT;
             *err = j->err;
         }
     }
+    *guard = rollback && !alone;
     if (qs >= 0 && !rollback)
         qs = s->drv->commit(db, err);
     if (qs < 0 || rollback)
@@ -140,8 +147,14 @@ static void *writer(void *ud)
         gw_error_clear(&err);
         enum gw_qs qs = GW_QS_SOFT;
         int attempt = 0;
+        bool guarded = false, guard = false;
         for (; attempt <= b->store->opt.max_retries; attempt++) {
-            qs = run_batch(b, jobs, &err);
+            qs = run_batch(b, jobs, guarded, &guard, &err);
+            if (guard && !guarded) {
+                guarded = true; /* a job failed: again, each job under a savepoint */
+                attempt--;
+                continue;
+            }
             if (qs != GW_QS_SOFT)
                 break;
             gw_store_backoff(attempt);

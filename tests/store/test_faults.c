@@ -8,6 +8,7 @@
 #include "gwtest.h"
 #include "testsupport.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,11 +211,90 @@ static void test_two_jobs_in_a_batch(void)
     gw_store_close(s);
 }
 
+/* A batch whose middle job fails: the writer first runs the batch without
+ * savepoints, then, after the failure, again with one per job, so the
+ * others are committed and the failing one leaves nothing behind. A first
+ * job holds the writer until all three are queued, so they share a batch. */
+struct gate {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool open;
+};
+
+static enum gw_qs wait_fn(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    (void)db;
+    (void)err;
+    struct gate *g = ud;
+    pthread_mutex_lock(&g->mu);
+    while (!g->open)
+        pthread_cond_wait(&g->cv, &g->mu);
+    pthread_mutex_unlock(&g->mu);
+    return GW_QS_NONE;
+}
+
+struct counted {
+    struct job j;
+    int calls;
+    bool fail;
+};
+
+static enum gw_qs counted_fn(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct counted *c = ud;
+    c->calls++;
+    enum gw_qs qs = insert_fn(db, &c->j, err);
+    if (qs >= 0 && c->fail) {
+        gw_error_set(err, GW_E_XAPI_ID_CONFLICT, "/id", "refused after writing (test)");
+        return GW_QS_HARD;
+    }
+    return qs;
+}
+
+static void test_failing_job_among_others(void)
+{
+    struct gw_store *s = fresh_store();
+    REQUIRE(s);
+    struct gate g = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
+    struct counted c[3];
+    struct gw_batch_job jobs[4];
+    jobs[0] = (struct gw_batch_job){.fn = wait_fn, .done = on_done, .ud = &g};
+    for (int i = 0; i < 3; i++) {
+        make_job(&c[i].j);
+        c[i].calls = 0;
+        c[i].fail = i == 1;
+        jobs[i + 1] = (struct gw_batch_job){.fn = counted_fn, .done = on_done, .ud = &c[i]};
+    }
+    struct gw_batcher *b = gw_batcher_new(s, 64, now_fn, NULL);
+    gw_batcher_submit(b, &jobs[0]);
+    for (int i = 1; i < 4; i++)
+        gw_batcher_submit(b, &jobs[i]);
+    pthread_mutex_lock(&g.mu);
+    g.open = true;
+    pthread_cond_signal(&g.cv);
+    pthread_mutex_unlock(&g.mu);
+    gw_batcher_free(b);
+    CHECK_INT(jobs[1].rc, GW_OK);
+    CHECK_INT(jobs[2].rc, GW_E_XAPI_ID_CONFLICT);
+    CHECK_INT(jobs[3].rc, GW_OK);
+    check_all_or_nothing(s, &c[0].j, jobs[1].rc, 0);
+    check_all_or_nothing(s, &c[1].j, jobs[2].rc, 0);
+    check_all_or_nothing(s, &c[2].j, jobs[3].rc, 0);
+    /* unguarded, then guarded; the job after the failure ran once */
+    CHECK_INT(c[0].calls, 2);
+    CHECK_INT(c[1].calls, 2);
+    CHECK_INT(c[2].calls, 1);
+    for (int i = 0; i < 3; i++)
+        free_job(&c[i].j);
+    gw_store_close(s);
+}
+
 int main(void)
 {
     tmpdir = gwt_tmpdir("faults");
     GW_RUN(test_single_job);
     GW_RUN(test_two_jobs_in_a_batch);
+    GW_RUN(test_failing_job_among_others);
     gwt_rmtree(tmpdir);
     free(tmpdir);
     return gw_test_summary();
