@@ -61,6 +61,12 @@ static void reserve(struct gw_buf *b, size_t extra)
     b->cap = cap;
 }
 
+char *gw_buf_reserve(struct gw_buf *b, size_t extra)
+{
+    reserve(b, extra);
+    return b->data + b->len;
+}
+
 void gw_buf_append(struct gw_buf *b, const void *data, size_t len)
 {
     reserve(b, len);
