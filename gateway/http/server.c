@@ -617,21 +617,19 @@ static void access_log(struct gw_server *srv, struct rctx *x, int64_t dur_us)
 {
     if (!srv->cfg->access_log)
         return;
-    json_t *o = json_object();
-    json_object_set_new(o, "msg", json_string("request"));
-    json_object_set_new(o, "request_id", json_string(x->req.request_id));
-    json_object_set_new(o, "method", gw_json_str(x->req.method));
-    json_object_set_new(o, "path", gw_json_str(x->req.path));
-    json_object_set_new(o, "route",
-                        x->req.route ? json_string(x->req.route->pattern) : json_null());
-    json_object_set_new(o, "status", x->rep.status ? json_integer(x->rep.status) : json_null());
-    json_object_set_new(o, "duration_us", json_integer((json_int_t)dur_us));
-    json_object_set_new(o, "bytes_in", json_integer((json_int_t)x->req.body_size));
-    json_object_set_new(o, "bytes_out", json_integer((json_int_t)x->rep.body.len));
-    json_object_set_new(o, "key_id",
-                        x->req.who.key_id[0] ? json_string(x->req.who.key_id) : json_null());
-    json_object_set_new(o, "remote", json_string(x->req.remote_addr));
-    gw_log_json(GW_LOG_INFO, o);
+    struct gw_log_request r = {
+        .request_id = x->req.request_id,
+        .method = x->req.method,
+        .path = x->req.path,
+        .route = x->req.route ? x->req.route->pattern : NULL,
+        .key_id = x->req.who.key_id,
+        .remote = x->req.remote_addr,
+        .status = x->rep.status,
+        .duration_us = dur_us,
+        .bytes_in = (int64_t)x->req.body_size,
+        .bytes_out = (int64_t)x->rep.body.len,
+    };
+    gw_log_request(&r);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,

@@ -536,6 +536,23 @@ bool gw_json_append(struct gw_buf *b, const json_t *j)
     return rc == DUMP_OK;
 }
 
+bool gw_json_append_string(struct gw_buf *b, const char *s, size_t n)
+{
+    size_t start = b->len;
+    bool ok = append_string(b, s, n);
+    if (!ok)
+        b->len = start;
+    if (b->data)
+        b->data[b->len] = '\0';
+    return ok;
+}
+
+void gw_json_append_int(struct gw_buf *b, int64_t v)
+{
+    append_int(b, (json_int_t)v);
+    b->data[b->len] = '\0';
+}
+
 void gw_json_append_str(struct gw_buf *b, const char *s)
 {
     size_t start = b->len;

@@ -76,6 +76,10 @@ json_t *gw_json_str(const char *s);
 char *gw_json_dump(const json_t *j);
 /* Appends gw_json_dump's text of j to b; false (b unchanged) when it fails. */
 bool gw_json_append(struct gw_buf *b, const json_t *j);
+/* Appends s[0..n) as a JSON string; false (b unchanged) when it is not UTF-8
+ * (where json_string would give NULL). */
+bool gw_json_append_string(struct gw_buf *b, const char *s, size_t n);
+void gw_json_append_int(struct gw_buf *b, int64_t v);
 /* Appends s as a JSON string: null for NULL, "(invalid UTF-8)" when s is
  * not UTF-8 (like gw_json_str followed by a dump). */
 void gw_json_append_str(struct gw_buf *b, const char *s);

@@ -88,6 +88,9 @@ static void test_hash(void)
     CHECK(gw_uuid_v4(u));
     CHECK(gw_is_uuid(u));
     CHECK(u[14] == '4');
+    CHECK_INT(strlen(u), 36);
+    CHECK(strchr("89ab", u[19]) != NULL);
+    CHECK(strspn(u, "0123456789abcdef-") == 36);
     uint8_t mac[32];
     char machex[65];
     gw_hmac_sha256("key", 3, "The quick brown fox jumps over the lazy dog", 43, mac);
