@@ -146,6 +146,15 @@ void gw_req_query_each(const struct gw_req *req,
 
 /* ---- sending ---- */
 
+/* Copies the n bytes at s into out (cap bytes), cut to fit, NUL-terminated. */
+static void copy_cut(char *out, size_t cap, const char *s, size_t n)
+{
+    if (n > cap - 1)
+        n = cap - 1;
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
 static void add_headers(struct MHD_Response *r, const struct gw_reply *rep)
 {
     const char *p = gw_buf_str(&rep->headers);
@@ -155,11 +164,11 @@ static void add_headers(struct MHD_Response *r, const struct gw_reply *rep)
         if (!nl || !colon || colon > nl)
             break;
         char name[128], value[2048];
-        snprintf(name, sizeof name, "%.*s", (int)(colon - p), p);
+        copy_cut(name, sizeof name, p, (size_t)(colon - p));
         const char *v = colon + 1;
         while (*v == ' ')
             v++;
-        snprintf(value, sizeof value, "%.*s", (int)(nl - v), v);
+        copy_cut(value, sizeof value, v, (size_t)(nl - v));
         MHD_add_response_header(r, name, value);
         p = nl + 1;
     }
@@ -441,6 +450,16 @@ static enum gw_err finish_alternate(struct gw_server *srv, struct rctx *x, struc
     return authorize(srv, x, e);
 }
 
+/* Makes room for the body the client announced, so it is not copied over
+ * and over while it grows; a claim beyond 1 MiB is only believed as data
+ * arrives. */
+static void presize_body(struct rctx *x, unsigned long long content_length)
+{
+    size_t cap = 1024 * 1024;
+    if (content_length > 0 && content_length <= cap)
+        gw_buf_reserve(&x->req.body, (size_t)content_length);
+}
+
 /* Everything the router checks before reading a body. Returns GW_OK to go
  * on reading, or an error to answer at once. */
 static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const char *url,
@@ -493,6 +512,8 @@ static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const ch
                             "send the body as application/json");
     if (route->body == GW_BODY_FILE)
         return open_upload(srv, x, e);
+    if (cl && (route->body == GW_BODY_JSON || route->body == GW_BODY_RAW))
+        presize_body(x, strtoull(cl, NULL, 10));
     return GW_OK;
 }
 

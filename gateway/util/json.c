@@ -321,13 +321,28 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return count; /* two bytes below 0x80 are excluded by the lead byte */
 }
 
-/* 0: copied as is; 1: escaped; 2: the lead byte of a UTF-8 sequence. */
-static unsigned char byte_class(unsigned char c)
+/* Room for n more bytes and the NUL: gw_buf_reserve's fast path, inline. */
+static inline char *room(struct gw_buf *b, size_t n)
 {
-    if (c < 0x20 || c == '"' || c == '\\')
-        return 1;
-    return c < 0x80 ? 0 : 2;
+    if (b->data && b->len + n < b->cap)
+        return b->data + b->len;
+    return gw_buf_reserve(b, n);
 }
+
+/* The bytes a JSON string holds as they are: printable ASCII (DEL too) but
+ * '"' (0x22) and '\\' (0x5c). */
+#define ALL16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const unsigned char plain_byte[256] = {
+    ALL16(0), ALL16(0), /* 0x00..0x1f */
+    1,        1,        0,        1,        1,        1,        1,        1,
+    1,        1,        1,        1,        1,        1,        1,        1, /* 0x20..0x2f */
+    ALL16(1), ALL16(1),                                                      /* 0x30..0x4f */
+    1,        1,        1,        1,        1,        1,        1,        1,
+    1,        1,        1,        1,        0,        1,        1,        1, /* 0x50..0x5f */
+    ALL16(1), ALL16(1),                                                      /* 0x60..0x7f */
+    ALL16(0), ALL16(0), ALL16(0), ALL16(0), ALL16(0), ALL16(0), ALL16(0), ALL16(0),
+};
+#undef ALL16
 
 /* Appends str as a JSON string. On a byte that is not UTF-8 it returns false
  * and leaves in b what jansson's dump_string has written by then: the quote
@@ -338,19 +353,22 @@ static bool append_string(struct gw_buf *b, const char *str, size_t n)
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *s = (const unsigned char *)str;
     /* the common case, nothing to escape, needs n + 2 bytes */
-    char *out = gw_buf_reserve(b, n + 2);
+    char *out = room(b, n + 2);
     size_t o = 0;
     out[o++] = '"';
     size_t written = o; /* what jansson has passed on so far */
     for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        unsigned char k = byte_class(c);
-        if (k == 0) {
-            out[o++] = (char)c;
-            i++;
+        size_t run = i;
+        while (run < n && plain_byte[s[run]])
+            run++;
+        if (run > i) {
+            memcpy(out + o, s + i, run - i);
+            o += run - i;
+            i = run;
             continue;
         }
-        if (k == 2) {
+        unsigned char c = s[i];
+        if (c >= 0x80) {
             size_t len = utf8_seq(s + i, n - i);
             if (!len) {
                 b->len += written;
@@ -363,7 +381,7 @@ static bool append_string(struct gw_buf *b, const char *str, size_t n)
         }
         /* an escape grows the text by up to 5 bytes */
         b->len += o;
-        out = gw_buf_reserve(b, (n - i) + 6 + 1);
+        out = room(b, (n - i) + 6 + 1);
         o = 0;
         out[o++] = '\\';
         switch (c) {
@@ -413,7 +431,7 @@ static void append_int(struct gw_buf *b, json_int_t v)
     } while (u);
     if (v < 0)
         tmp[--i] = '-';
-    memcpy(gw_buf_reserve(b, sizeof tmp - i), tmp + i, sizeof tmp - i);
+    memcpy(room(b, sizeof tmp - i), tmp + i, sizeof tmp - i);
     b->len += sizeof tmp - i;
 }
 
@@ -446,14 +464,14 @@ static enum dump_rc append_real(struct gw_buf *b, double v)
             len -= (size_t)(end - start);
         }
     }
-    memcpy(gw_buf_reserve(b, len), s, len);
+    memcpy(room(b, len), s, len);
     b->len += len;
     return DUMP_OK;
 }
 
 static void append_lit(struct gw_buf *b, const char *s, size_t n)
 {
-    memcpy(gw_buf_reserve(b, n), s, n);
+    memcpy(room(b, n), s, n);
     b->len += n;
 }
 

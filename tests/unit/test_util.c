@@ -25,6 +25,28 @@ static void test_buf(void)
     gw_buf_free(&b);
 }
 
+static void test_copy_str(void)
+{
+    char out[6];
+    gw_copy_str(out, sizeof out, "abc");
+    CHECK_STR(out, "abc");
+    gw_copy_str(out, sizeof out, "abcdefgh"); /* cut to fit, like snprintf */
+    CHECK_STR(out, "abcde");
+    gw_copy_str(out, sizeof out, NULL);
+    CHECK_STR(out, "");
+    gw_copy_str(out, 1, "xyz");
+    CHECK_STR(out, "");
+    struct gw_buf b = {0};
+    char *p = gw_buf_reserve(&b, 100);
+    CHECK(p == b.data && b.cap >= 101);
+    CHECK_STR(gw_buf_str(&b), ""); /* reserving keeps it a string */
+    memcpy(p, "xy", 2);
+    b.len += 2;
+    b.data[b.len] = '\0';
+    CHECK_STR(gw_buf_str(&b), "xy");
+    gw_buf_free(&b);
+}
+
 static void test_time(void)
 {
     char out[32];
@@ -226,6 +248,7 @@ static void test_openapi_in_sync(void)
 int main(void)
 {
     GW_RUN(test_buf);
+    GW_RUN(test_copy_str);
     GW_RUN(test_time);
     GW_RUN(test_clock);
     GW_RUN(test_hash);
