@@ -41,6 +41,7 @@ struct rctx {
     bool started;
     bool too_large;
     bool sent;
+    size_t bytes_out; /* the reply body's length, once sent */
     int upload_fd;
     /* xAPI alternate request syntax: POST ?method=X with a form body */
     bool alternate;
@@ -189,11 +190,17 @@ static enum MHD_Result send_reply(struct gw_server *srv, struct MHD_Connection *
                         "ETag, Last-Modified, Content-Type, X-Experience-API-Version, "
                         "X-Experience-API-Consistent-Through, X-Request-Id");
     }
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        rep->body.len, rep->body.len ? rep->body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
+    /* the body's memory goes to MHD, which frees it: no copy */
+    x->bytes_out = rep->body.len;
+    struct MHD_Response *r =
+        rep->body.len
+            ? MHD_create_response_from_buffer(rep->body.len, rep->body.data, MHD_RESPMEM_MUST_FREE)
+            : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     if (!r)
         return MHD_NO;
-    if (rep->content_type && rep->body.len)
+    if (rep->body.len)
+        rep->body = (struct gw_buf){0};
+    if (rep->content_type && x->bytes_out)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rep->content_type);
     MHD_add_response_header(r, "X-Request-Id", x->req.request_id);
     add_headers(r, rep);
@@ -648,7 +655,7 @@ static void access_log(struct gw_server *srv, struct rctx *x, int64_t dur_us)
         .status = x->rep.status,
         .duration_us = dur_us,
         .bytes_in = (int64_t)x->req.body_size,
-        .bytes_out = (int64_t)x->rep.body.len,
+        .bytes_out = (int64_t)x->bytes_out,
     };
     gw_log_request(&r);
 }

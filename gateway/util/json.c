@@ -586,7 +586,7 @@ void gw_json_append_str(struct gw_buf *b, const char *s)
 char *gw_json_dump(const json_t *j)
 {
     struct gw_buf b = {0};
-    gw_buf_reserve(&b, 1024);
+    gw_buf_reserve(&b, 2048); /* a typical statement fits: no regrowth */
     if (!gw_json_append(&b, j)) {
         gw_buf_free(&b);
         return NULL;
