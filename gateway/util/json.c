@@ -591,6 +591,10 @@ char *gw_json_dump(const json_t *j)
         gw_buf_free(&b);
         return NULL;
     }
+    /* callers keep dumps (a batch's bodies wait for the writer): give back
+     * the slack, in place */
+    if (b.cap - b.len > 256)
+        b.data = gw_xrealloc(b.data, b.len + 1);
     return b.data;
 }
 
