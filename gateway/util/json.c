@@ -30,16 +30,23 @@ void gw_json_pointer_join(char *out, size_t cap, const char *base, const char *k
     } else {
         n = (size_t)snprintf(out, cap, "%s/", base);
     }
-    for (const char *k = key; *k && n + 3 < cap; k++) {
-        if (*k == '~') {
-            out[n++] = '~';
-            out[n++] = '0';
-        } else if (*k == '/') {
-            out[n++] = '~';
-            out[n++] = '1';
-        } else {
-            out[n++] = *k;
+    /* each character goes in while n + 3 < cap (room for an escape and the
+     * NUL); runs without '~' and '/' are copied at once */
+    const char *k = key;
+    while (*k && n + 3 < cap) {
+        size_t run = strcspn(k, "~/");
+        if (run) {
+            size_t fit = cap - 3 - n;
+            if (run > fit)
+                run = fit;
+            memcpy(out + n, k, run);
+            n += run;
+            k += run;
+            continue;
         }
+        out[n++] = '~';
+        out[n++] = *k == '~' ? '0' : '1';
+        k++;
     }
     if (n < cap)
         out[n] = '\0';

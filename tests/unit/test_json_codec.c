@@ -430,6 +430,47 @@ static void test_files(void)
     CHECK(fast_hits - hits > 20);
 }
 
+/* The loop gw_json_pointer_join had, for comparison. */
+static void old_pointer_join(char *out, size_t cap, const char *base, const char *key)
+{
+    size_t n = (size_t)snprintf(out, cap, "%s/", base);
+    for (const char *k = key; *k && n + 3 < cap; k++) {
+        if (*k == '~') {
+            out[n++] = '~';
+            out[n++] = '0';
+        } else if (*k == '/') {
+            out[n++] = '~';
+            out[n++] = '1';
+        } else {
+            out[n++] = *k;
+        }
+    }
+    if (n < cap)
+        out[n] = '\0';
+}
+
+static void test_pointer_join_same(void)
+{
+    static const char *const bases[] = {"", "/a", "/context/extensions", "/0123456789"};
+    static const char *const keys[] = {
+        "", "x", "~", "/", "a~b/c", "~~//", "abcdefghij", "https://example.org/ext~1", "~0~1"};
+    int bad = 0;
+    for (size_t cap = 1; cap < 40; cap++) {
+        for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++) {
+            for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+                char want[64], got[64];
+                memset(want, 'Z', sizeof want);
+                memset(got, 'Z', sizeof got);
+                old_pointer_join(want, cap, bases[b], keys[k]);
+                gw_json_pointer_join(got, cap, bases[b], keys[k]);
+                if (memcmp(want, got, sizeof want) != 0)
+                    bad++;
+            }
+        }
+    }
+    CHECK_INT(bad, 0);
+}
+
 static void test_pointer_join(void)
 {
     char out[32];
@@ -454,5 +495,6 @@ int main(void)
     GW_RUN(test_load_random);
     GW_RUN(test_files);
     GW_RUN(test_pointer_join);
+    GW_RUN(test_pointer_join_same);
     return gw_test_summary();
 }
