@@ -6,7 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <locale.h>
+#include <langinfo.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -840,7 +840,7 @@ static json_t *scan_number(struct lexer *lx)
         long long v = strtoll(tmp, NULL, 10);
         return errno == ERANGE ? NULL : json_integer(v);
     }
-    if (localeconv()->decimal_point[0] != '.')
+    if (nl_langinfo(RADIXCHAR)[0] != '.') /* strtod would read another locale's point */
         return NULL;
     double d = strtod(tmp, NULL);
     if ((d == HUGE_VAL || d == -HUGE_VAL) && errno == ERANGE)
