@@ -81,6 +81,10 @@ enum gw_err gw_auth_key_create(struct gw_store *s, const char *name, const char 
 struct cache_entry {
     struct gw_key key;
     int64_t fetched_ms;
+    /* The secret last checked against key.secret_hash, so that the next
+     * request with it skips the SHA-256 (a client sends the same secret on
+     * every request). Cleared when the key is fetched again. */
+    char verified[128];
 };
 
 struct gw_auth_cache {
@@ -123,16 +127,30 @@ void gw_auth_cache_forget(struct gw_auth_cache *c, const char *key_id)
     pthread_mutex_unlock(&c->mu);
 }
 
-static bool cache_get(struct gw_auth_cache *c, const char *key_id, int64_t now_ms,
-                      struct gw_key *out)
+/* On a hit, *secret_ok tells whether secret is the one verified last. */
+static bool cache_get(struct gw_auth_cache *c, const char *key_id, const char *secret,
+                      int64_t now_ms, struct gw_key *out, bool *secret_ok)
 {
     pthread_mutex_lock(&c->mu);
     struct cache_entry *e = find(c, key_id);
     bool hit = e && now_ms - e->fetched_ms < GW_AUTH_CACHE_TTL_MS && now_ms >= e->fetched_ms;
-    if (hit)
+    if (hit) {
         *out = e->key;
+        size_t n = strlen(secret);
+        *secret_ok =
+            e->verified[0] && strlen(e->verified) == n && gw_ct_equal(e->verified, secret, n);
+    }
     pthread_mutex_unlock(&c->mu);
     return hit;
+}
+
+static void cache_remember_secret(struct gw_auth_cache *c, const char *key_id, const char *secret)
+{
+    pthread_mutex_lock(&c->mu);
+    struct cache_entry *e = find(c, key_id);
+    if (e)
+        gw_copy_str(e->verified, sizeof e->verified, secret);
+    pthread_mutex_unlock(&c->mu);
 }
 
 static void cache_put(struct gw_auth_cache *c, const struct gw_key *k, int64_t now_ms)
@@ -148,6 +166,7 @@ static void cache_put(struct gw_auth_cache *c, const struct gw_key *k, int64_t n
     }
     e->key = *k;
     e->fetched_ms = now_ms;
+    e->verified[0] = '\0';
     pthread_mutex_unlock(&c->mu);
 }
 
@@ -214,7 +233,8 @@ enum gw_err gw_auth_check(struct gw_auth_cache *c, struct gw_store *s, const cha
                             "the Authorization header is not 'Bearer KEY_ID.SECRET' or Basic "
                             "KEY_ID:SECRET");
     struct gw_key k;
-    if (!cache_get(c, key_id, now_ms, &k)) {
+    bool secret_ok = false;
+    if (!cache_get(c, key_id, secret, now_ms, &k, &secret_ok)) {
         struct gw_error lookup;
         enum gw_err rc = gw_store_key_get(s, key_id, &k, &lookup);
         if (rc == GW_E_NOT_FOUND)
@@ -226,18 +246,22 @@ enum gw_err gw_auth_check(struct gw_auth_cache *c, struct gw_store *s, const cha
         }
         cache_put(c, &k, now_ms);
     }
-    char hash[GW_SHA256_HEX];
-    gw_sha256_hex(secret, strlen(secret), hash);
-    if (!gw_ct_equal(hash, k.secret_hash, GW_SHA256_HEX - 1))
-        return gw_error_set(err, GW_E_AUTH_INVALID, "Authorization", "the API key is unknown");
+    if (!secret_ok) {
+        char hash[GW_SHA256_HEX];
+        gw_sha256_hex(secret, strlen(secret), hash);
+        if (!gw_ct_equal(hash, k.secret_hash, GW_SHA256_HEX - 1))
+            return gw_error_set(err, GW_E_AUTH_INVALID, "Authorization", "the API key is unknown");
+        if (!k.revoked_ms)
+            cache_remember_secret(c, key_id, secret);
+    }
     if (k.revoked_ms)
         return gw_error_set(err, GW_E_AUTH_INVALID, "Authorization", "the API key was revoked");
-    snprintf(who->key_id, sizeof who->key_id, "%s", k.key_id);
-    snprintf(who->name, sizeof who->name, "%s", k.name);
+    gw_copy_str(who->key_id, sizeof who->key_id, k.key_id);
+    gw_copy_str(who->name, sizeof who->name, k.name);
     who->role = gw_role_from_name(k.role);
     who->xapi_dedup_window_s = k.xapi_dedup_window_s;
-    snprintf(who->hmac_secret, sizeof who->hmac_secret, "%s", k.hmac_secret);
-    snprintf(who->person_id, sizeof who->person_id, "%s", k.person_id);
+    gw_copy_str(who->hmac_secret, sizeof who->hmac_secret, k.hmac_secret);
+    gw_copy_str(who->person_id, sizeof who->person_id, k.person_id);
     return GW_OK;
 }
 

@@ -49,7 +49,10 @@ void gw_reply_errorf(struct gw_reply *rep, enum gw_err code, const char *where, 
 
 void gw_reply_header(struct gw_reply *rep, const char *name, const char *value)
 {
-    gw_buf_printf(&rep->headers, "%s: %s\n", name, value);
+    gw_buf_puts(&rep->headers, name);
+    gw_buf_append(&rep->headers, ": ", 2);
+    gw_buf_puts(&rep->headers, value);
+    gw_buf_append(&rep->headers, "\n", 1);
 }
 
 json_t *gw_req_json(struct gw_req *req, struct gw_reply *rep)

@@ -61,6 +61,13 @@ static void reserve(struct gw_buf *b, size_t extra)
     b->cap = cap;
 }
 
+char *gw_buf_reserve(struct gw_buf *b, size_t extra)
+{
+    reserve(b, extra);
+    b->data[b->len] = '\0'; /* still a string */
+    return b->data + b->len;
+}
+
 void gw_buf_append(struct gw_buf *b, const void *data, size_t len)
 {
     reserve(b, len);
@@ -111,5 +118,10 @@ const char *gw_buf_str(const struct gw_buf *b)
 
 void gw_copy_str(char *dst, size_t cap, const char *src)
 {
-    snprintf(dst, cap, "%s", src ? src : "");
+    if (!cap)
+        return;
+    size_t n = src ? strnlen(src, cap - 1) : 0;
+    if (n)
+        memmove(dst, src, n);
+    dst[n] = '\0';
 }

@@ -1,11 +1,16 @@
 /* json.c: the declarative field-table parser and small JSON helpers
  * (see gw/json.h). */
 #include "gw/json.h"
+#include "gw/buf.h"
 #include "gw/timefmt.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <langinfo.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 json_t *gw_json_str(const char *s)
@@ -16,34 +21,32 @@ json_t *gw_json_str(const char *s)
     return j ? j : json_string("(invalid UTF-8)");
 }
 
-char *gw_json_dump(const json_t *j)
-{
-    return json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
-}
-
-json_t *gw_json_load(const char *data, size_t len, struct gw_error *err)
-{
-    json_error_t je;
-    json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
-    if (!j)
-        gw_error_set(err, GW_E_JSON_MALFORMED, "", "line %d, column %d: %s", je.line, je.column,
-                     je.text);
-    return j;
-}
-
 void gw_json_pointer_join(char *out, size_t cap, const char *base, const char *key)
 {
-    size_t n = (size_t)snprintf(out, cap, "%s/", base);
-    for (const char *k = key; *k && n + 3 < cap; k++) {
-        if (*k == '~') {
-            out[n++] = '~';
-            out[n++] = '0';
-        } else if (*k == '/') {
-            out[n++] = '~';
-            out[n++] = '1';
-        } else {
-            out[n++] = *k;
+    size_t n = strlen(base);
+    if (n + 1 < cap) {
+        memmove(out, base, n);
+        out[n++] = '/';
+    } else {
+        n = (size_t)snprintf(out, cap, "%s/", base);
+    }
+    /* each character goes in while n + 3 < cap (room for an escape and the
+     * NUL); runs without '~' and '/' are copied at once */
+    const char *k = key;
+    while (*k && n + 3 < cap) {
+        size_t run = strcspn(k, "~/");
+        if (run) {
+            size_t fit = cap - 3 - n;
+            if (run > fit)
+                run = fit;
+            memcpy(out + n, k, run);
+            n += run;
+            k += run;
+            continue;
         }
+        out[n++] = '~';
+        out[n++] = *k == '~' ? '0' : '1';
+        k++;
     }
     if (n < cap)
         out[n] = '\0';
@@ -277,4 +280,719 @@ enum gw_err gw_json_parse_fields(json_t *obj, const char *base, const struct gw_
         }
     }
     return GW_OK;
+}
+
+/* ---- serializing: jansson's compact output, without its per-call costs ----
+ *
+ * json_dumps(JSON_COMPACT) keeps a hash table of the containers being dumped
+ * (to refuse cycles), formats every key with snprintf for it and appends
+ * through a callback; a statement costs about 200,000 instructions that way.
+ * This writer produces the same bytes (tests/unit/test_json_codec.c compares
+ * them) and falls back to jansson for what it does not handle: very deep
+ * trees (which is where a cycle would show) and reals in a locale whose
+ * decimal point is not '.'. */
+
+#define DUMP_MAX_DEPTH 512
+
+enum dump_rc { DUMP_OK, DUMP_FAIL, DUMP_FALLBACK };
+
+/* Length of the valid UTF-8 sequence at s (n bytes available) by jansson's
+ * rules (no overlong forms, no surrogates, at most U+10FFFF), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char u = s[0];
+    size_t count;
+    uint32_t v;
+    if (u >= 0xC2 && u <= 0xDF) {
+        count = 2;
+        v = u & 0x1Fu;
+    } else if (u >= 0xE0 && u <= 0xEF) {
+        count = 3;
+        v = u & 0x0Fu;
+    } else if (u >= 0xF0 && u <= 0xF4) {
+        count = 4;
+        v = u & 0x07u;
+    } else {
+        return 0;
+    }
+    if (count > n)
+        return 0;
+    for (size_t i = 1; i < count; i++) {
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3Fu);
+    }
+    if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || (count == 3 && v < 0x800) ||
+        (count == 4 && v < 0x10000))
+        return 0;
+    return count; /* two bytes below 0x80 are excluded by the lead byte */
+}
+
+/* Room for n more bytes and the NUL: gw_buf_reserve's fast path, inline. */
+static inline char *room(struct gw_buf *b, size_t n)
+{
+    if (b->data && b->len + n < b->cap)
+        return b->data + b->len;
+    return gw_buf_reserve(b, n);
+}
+
+/* The bytes a JSON string holds as they are: printable ASCII (DEL too) but
+ * '"' (0x22) and '\\' (0x5c). */
+#define ALL16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const unsigned char plain_byte[256] = {
+    ALL16(0), ALL16(0), /* 0x00..0x1f */
+    1,        1,        0,        1,        1,        1,        1,        1,
+    1,        1,        1,        1,        1,        1,        1,        1, /* 0x20..0x2f */
+    ALL16(1), ALL16(1),                                                      /* 0x30..0x4f */
+    1,        1,        1,        1,        1,        1,        1,        1,
+    1,        1,        1,        1,        0,        1,        1,        1, /* 0x50..0x5f */
+    ALL16(1), ALL16(1),                                                      /* 0x60..0x7f */
+    ALL16(0), ALL16(0), ALL16(0), ALL16(0), ALL16(0), ALL16(0), ALL16(0), ALL16(0),
+};
+#undef ALL16
+
+/* Appends str as a JSON string. On a byte that is not UTF-8 it returns false
+ * and leaves in b what jansson's dump_string has written by then: the quote
+ * and the text up to the last escape (which matters for keys: jansson ignores
+ * their failure and goes on). */
+static bool append_string(struct gw_buf *b, const char *str, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *s = (const unsigned char *)str;
+    /* the common case, nothing to escape, needs n + 2 bytes */
+    char *out = room(b, n + 2);
+    size_t o = 0;
+    out[o++] = '"';
+    size_t written = o; /* what jansson has passed on so far */
+    for (size_t i = 0; i < n;) {
+        size_t run = i;
+        while (run < n && plain_byte[s[run]])
+            run++;
+        if (run > i) {
+            memcpy(out + o, s + i, run - i);
+            o += run - i;
+            i = run;
+            continue;
+        }
+        unsigned char c = s[i];
+        if (c >= 0x80) {
+            size_t len = utf8_seq(s + i, n - i);
+            if (!len) {
+                b->len += written;
+                return false;
+            }
+            memcpy(out + o, s + i, len);
+            o += len;
+            i += len;
+            continue;
+        }
+        /* an escape grows the text by up to 5 bytes */
+        b->len += o;
+        out = room(b, (n - i) + 6 + 1);
+        o = 0;
+        out[o++] = '\\';
+        switch (c) {
+        case '"':
+        case '\\':
+            out[o++] = (char)c;
+            break;
+        case '\b':
+            out[o++] = 'b';
+            break;
+        case '\f':
+            out[o++] = 'f';
+            break;
+        case '\n':
+            out[o++] = 'n';
+            break;
+        case '\r':
+            out[o++] = 'r';
+            break;
+        case '\t':
+            out[o++] = 't';
+            break;
+        default:
+            out[o++] = 'u';
+            out[o++] = '0';
+            out[o++] = '0';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+            break;
+        }
+        written = o;
+        i++;
+    }
+    out[o++] = '"';
+    b->len += o;
+    return true;
+}
+
+static void append_int(struct gw_buf *b, json_int_t v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[--i] = '-';
+    memcpy(room(b, sizeof tmp - i), tmp + i, sizeof tmp - i);
+    b->len += sizeof tmp - i;
+}
+
+/* jansson's jsonp_dtostr with the default precision of 17. */
+static enum dump_rc append_real(struct gw_buf *b, double v)
+{
+    char s[100];
+    int r = snprintf(s, sizeof s, "%.17g", v);
+    if (r < 0 || (size_t)r >= sizeof s - 3)
+        return DUMP_FALLBACK;
+    size_t len = (size_t)r;
+    for (size_t i = 0; i < len; i++) {
+        if (!strchr("0123456789.eE+-", s[i]) || s[i] == 'E')
+            return DUMP_FALLBACK; /* another locale's decimal point, inf, nan */
+    }
+    if (!memchr(s, '.', len) && !memchr(s, 'e', len)) {
+        memcpy(s + len, ".0", 3);
+        len += 2;
+    }
+    char *e = memchr(s, 'e', len);
+    if (e) {
+        /* drop a '+' and leading zeros from the exponent */
+        char *start = e + 1, *end = e + 2;
+        if (*start == '-')
+            start++;
+        while (*end == '0')
+            end++;
+        if (end != start) {
+            memmove(start, end, len - (size_t)(end - s) + 1);
+            len -= (size_t)(end - start);
+        }
+    }
+    memcpy(room(b, len), s, len);
+    b->len += len;
+    return DUMP_OK;
+}
+
+static void append_lit(struct gw_buf *b, const char *s, size_t n)
+{
+    memcpy(room(b, n), s, n);
+    b->len += n;
+}
+
+static enum dump_rc dump_value(struct gw_buf *b, const json_t *j, int depth)
+{
+    if (!j)
+        return DUMP_FAIL;
+    switch (json_typeof(j)) {
+    case JSON_NULL:
+        append_lit(b, "null", 4);
+        return DUMP_OK;
+    case JSON_TRUE:
+        append_lit(b, "true", 4);
+        return DUMP_OK;
+    case JSON_FALSE:
+        append_lit(b, "false", 5);
+        return DUMP_OK;
+    case JSON_INTEGER:
+        append_int(b, json_integer_value(j));
+        return DUMP_OK;
+    case JSON_REAL:
+        return append_real(b, json_real_value(j));
+    case JSON_STRING:
+        return append_string(b, json_string_value(j), json_string_length(j)) ? DUMP_OK : DUMP_FAIL;
+    case JSON_ARRAY: {
+        if (depth >= DUMP_MAX_DEPTH)
+            return DUMP_FALLBACK;
+        size_t n = json_array_size(j);
+        append_lit(b, "[", 1);
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                append_lit(b, ",", 1);
+            enum dump_rc rc = dump_value(b, json_array_get(j, i), depth + 1);
+            if (rc != DUMP_OK)
+                return rc;
+        }
+        append_lit(b, "]", 1);
+        return DUMP_OK;
+    }
+    case JSON_OBJECT: {
+        if (depth >= DUMP_MAX_DEPTH)
+            return DUMP_FALLBACK;
+        append_lit(b, "{", 1);
+        bool first = true;
+        for (void *it = json_object_iter((json_t *)j); it;
+             it = json_object_iter_next((json_t *)j, it)) {
+            if (!first)
+                append_lit(b, ",", 1);
+            first = false;
+            /* jansson goes on after a key that is not UTF-8 */
+            (void)append_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
+            append_lit(b, ":", 1);
+            enum dump_rc rc = dump_value(b, json_object_iter_value(it), depth + 1);
+            if (rc != DUMP_OK)
+                return rc;
+        }
+        append_lit(b, "}", 1);
+        return DUMP_OK;
+    }
+    }
+    return DUMP_FAIL;
+}
+
+bool gw_json_append(struct gw_buf *b, const json_t *j)
+{
+    size_t start = b->len;
+    enum dump_rc rc = dump_value(b, j, 0);
+    if (rc == DUMP_FALLBACK) {
+        b->len = start;
+        char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+        rc = text ? DUMP_OK : DUMP_FAIL;
+        if (text)
+            gw_buf_append(b, text, strlen(text));
+        free(text);
+    }
+    if (rc != DUMP_OK)
+        b->len = start;
+    if (b->data)
+        b->data[b->len] = '\0';
+    return rc == DUMP_OK;
+}
+
+bool gw_json_append_string(struct gw_buf *b, const char *s, size_t n)
+{
+    size_t start = b->len;
+    bool ok = append_string(b, s, n);
+    if (!ok)
+        b->len = start;
+    if (b->data)
+        b->data[b->len] = '\0';
+    return ok;
+}
+
+void gw_json_append_int(struct gw_buf *b, int64_t v)
+{
+    append_int(b, (json_int_t)v);
+    b->data[b->len] = '\0';
+}
+
+void gw_json_append_str(struct gw_buf *b, const char *s)
+{
+    size_t start = b->len;
+    if (!s) {
+        append_lit(b, "null", 4);
+    } else if (!append_string(b, s, strlen(s))) {
+        b->len = start;
+        append_lit(b, "\"(invalid UTF-8)\"", 17);
+    }
+    b->data[b->len] = '\0';
+}
+
+char *gw_json_dump(const json_t *j)
+{
+    struct gw_buf b = {0};
+    gw_buf_reserve(&b, 2048); /* a typical statement fits: no regrowth */
+    if (!gw_json_append(&b, j)) {
+        gw_buf_free(&b);
+        return NULL;
+    }
+    /* callers keep dumps (a batch's bodies wait for the writer): give back
+     * the slack, in place */
+    if (b.cap - b.len > 256)
+        b.data = gw_xrealloc(b.data, b.len + 1);
+    return b.data;
+}
+
+/* ---- parsing: the common case fast, everything else by jansson ----
+ *
+ * json_loadb reads its input through a callback per byte and copies every
+ * token into a buffer before converting it. This parser reads the buffer
+ * directly and builds the same json_t with the same jansson calls. It gives
+ * up (returns NULL) on anything unusual: every error (so jansson's message,
+ * line and column are what clients see), \u0000, duplicate keys, integers
+ * that overflow, very deep nesting; gw_json_load then parses with jansson. */
+
+#define LOAD_MAX_DEPTH 512
+
+struct lexer {
+    const unsigned char *p, *end;
+    int depth;
+};
+
+static void skip_ws(struct lexer *lx)
+{
+    while (lx->p < lx->end && (*lx->p == ' ' || *lx->p == '\n' || *lx->p == '\r' || *lx->p == '\t'))
+        lx->p++;
+}
+
+static int hex4(const unsigned char *s)
+{
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        int c = s[i], d;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            return -1;
+        v = (v << 4) | d;
+    }
+    return v;
+}
+
+static size_t utf8_put(uint32_t cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Decodes the escapes of the string text s..end (no quotes) into out (at
+ * least end - s bytes). Returns the length, or -1 for what jansson refuses
+ * and for \u0000. */
+static long unescape(const unsigned char *s, const unsigned char *end, char *out)
+{
+    size_t o = 0;
+    while (s < end) {
+        if (*s != '\\') {
+            out[o++] = (char)*s++;
+            continue;
+        }
+        s++;
+        char c = (char)*s++;
+        switch (c) {
+        case '"':
+        case '\\':
+        case '/':
+            out[o++] = c;
+            break;
+        case 'b':
+            out[o++] = '\b';
+            break;
+        case 'f':
+            out[o++] = '\f';
+            break;
+        case 'n':
+            out[o++] = '\n';
+            break;
+        case 'r':
+            out[o++] = '\r';
+            break;
+        case 't':
+            out[o++] = '\t';
+            break;
+        case 'u': {
+            int v = hex4(s);
+            if (v <= 0 || (v >= 0xDC00 && v <= 0xDFFF))
+                return -1;
+            s += 4;
+            uint32_t cp = (uint32_t)v;
+            if (v >= 0xD800 && v <= 0xDBFF) {
+                if (end - s < 6 || s[0] != '\\' || s[1] != 'u')
+                    return -1;
+                int lo = hex4(s + 2);
+                if (lo < 0xDC00 || lo > 0xDFFF)
+                    return -1;
+                s += 6;
+                cp = (((uint32_t)v - 0xD800) << 10) + ((uint32_t)lo - 0xDC00) + 0x10000;
+            }
+            o += utf8_put(cp, out + o);
+            break;
+        }
+        default:
+            return -1;
+        }
+    }
+    return (long)o;
+}
+
+/* Scans the string whose opening quote lx->p is at. On success *s and *n
+ * hold its text (decoded into *owned when it has escapes; the caller frees
+ * it) and lx->p is past the closing quote. */
+static bool scan_string(struct lexer *lx, const char **s, size_t *n, char **owned)
+{
+    const unsigned char *start = ++lx->p, *p = start;
+    bool escaped = false;
+    for (;;) {
+        if (p >= lx->end)
+            return false;
+        unsigned char c = *p;
+        if (c == '"')
+            break;
+        if (c < 0x20)
+            return false;
+        if (c == '\\') {
+            escaped = true;
+            if (p + 1 >= lx->end)
+                return false;
+            unsigned char e = p[1];
+            if (e == 'u') {
+                if (lx->end - p < 6 || hex4(p + 2) < 0)
+                    return false;
+                p += 6;
+            } else {
+                p += 2;
+            }
+            continue;
+        }
+        if (c >= 0x80) {
+            size_t len = utf8_seq(p, (size_t)(lx->end - p));
+            if (!len)
+                return false;
+            p += len;
+            continue;
+        }
+        p++;
+    }
+    lx->p = p + 1;
+    *owned = NULL;
+    if (!escaped) {
+        *s = (const char *)start;
+        *n = (size_t)(p - start);
+        return true;
+    }
+    char *out = gw_xmalloc((size_t)(p - start) + 1);
+    long len = unescape(start, p, out);
+    if (len < 0) {
+        free(out);
+        return false;
+    }
+    *owned = out;
+    *s = out;
+    *n = (size_t)len;
+    return true;
+}
+
+static json_t *scan_number(struct lexer *lx)
+{
+    const unsigned char *start = lx->p, *p = lx->p;
+    if (p < lx->end && *p == '-')
+        p++;
+    if (p >= lx->end || *p < '0' || *p > '9')
+        return NULL;
+    if (*p == '0') {
+        p++;
+        if (p < lx->end && *p >= '0' && *p <= '9')
+            return NULL;
+    } else {
+        while (p < lx->end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    bool real = false;
+    if (p < lx->end && *p == '.') {
+        real = true;
+        p++;
+        if (p >= lx->end || *p < '0' || *p > '9')
+            return NULL;
+        while (p < lx->end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    if (p < lx->end && (*p == 'e' || *p == 'E')) {
+        real = true;
+        p++;
+        if (p < lx->end && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= lx->end || *p < '0' || *p > '9')
+            return NULL;
+        while (p < lx->end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    size_t len = (size_t)(p - start);
+    lx->p = p;
+    if (!real) {
+        size_t digits = len - (*start == '-');
+        if (digits <= 18) {
+            long long v = 0;
+            for (const unsigned char *d = start + (*start == '-'); d < p; d++)
+                v = v * 10 + (*d - '0');
+            return json_integer(*start == '-' ? -v : v);
+        }
+    }
+    char tmp[64];
+    if (len >= sizeof tmp)
+        return NULL;
+    memcpy(tmp, start, len);
+    tmp[len] = '\0';
+    errno = 0;
+    if (!real) {
+        long long v = strtoll(tmp, NULL, 10);
+        return errno == ERANGE ? NULL : json_integer(v);
+    }
+    if (nl_langinfo(RADIXCHAR)[0] != '.') /* strtod would read another locale's point */
+        return NULL;
+    double d = strtod(tmp, NULL);
+    if ((d == HUGE_VAL || d == -HUGE_VAL) && errno == ERANGE)
+        return NULL;
+    return json_real(d);
+}
+
+static json_t *scan_value(struct lexer *lx);
+
+static json_t *scan_object(struct lexer *lx)
+{
+    json_t *obj = json_object();
+    lx->p++;
+    skip_ws(lx);
+    if (lx->p < lx->end && *lx->p == '}') {
+        lx->p++;
+        return obj;
+    }
+    for (;;) {
+        if (lx->p >= lx->end || *lx->p != '"')
+            goto fail;
+        const char *key;
+        size_t klen;
+        char *owned;
+        if (!scan_string(lx, &key, &klen, &owned))
+            goto fail;
+        skip_ws(lx);
+        json_t *v = NULL;
+        if (lx->p < lx->end && *lx->p == ':') {
+            lx->p++;
+            skip_ws(lx);
+            v = scan_value(lx);
+        }
+        size_t before = json_object_size(obj);
+        bool ok = v && json_object_setn_new_nocheck(obj, key, klen, v) == 0 &&
+                  json_object_size(obj) == before + 1; /* else a duplicate */
+        free(owned);
+        if (!ok)
+            goto fail;
+        skip_ws(lx);
+        if (lx->p < lx->end && *lx->p == ',') {
+            lx->p++;
+            skip_ws(lx);
+            continue;
+        }
+        if (lx->p < lx->end && *lx->p == '}') {
+            lx->p++;
+            return obj;
+        }
+        goto fail;
+    }
+fail:
+    json_decref(obj);
+    return NULL;
+}
+
+static json_t *scan_array(struct lexer *lx)
+{
+    json_t *arr = json_array();
+    lx->p++;
+    skip_ws(lx);
+    if (lx->p < lx->end && *lx->p == ']') {
+        lx->p++;
+        return arr;
+    }
+    for (;;) {
+        json_t *v = scan_value(lx);
+        if (!v || json_array_append_new(arr, v) != 0)
+            goto fail;
+        skip_ws(lx);
+        if (lx->p < lx->end && *lx->p == ',') {
+            lx->p++;
+            skip_ws(lx);
+            continue;
+        }
+        if (lx->p < lx->end && *lx->p == ']') {
+            lx->p++;
+            return arr;
+        }
+        goto fail;
+    }
+fail:
+    json_decref(arr);
+    return NULL;
+}
+
+static bool scan_word(struct lexer *lx, const char *w, size_t n)
+{
+    if ((size_t)(lx->end - lx->p) < n || memcmp(lx->p, w, n) != 0)
+        return false;
+    lx->p += n;
+    return true;
+}
+
+static json_t *scan_value(struct lexer *lx)
+{
+    if (lx->p >= lx->end)
+        return NULL;
+    json_t *v = NULL;
+    switch (*lx->p) {
+    case '{':
+    case '[':
+        if (++lx->depth > LOAD_MAX_DEPTH)
+            return NULL;
+        v = *lx->p == '{' ? scan_object(lx) : scan_array(lx);
+        lx->depth--;
+        return v;
+    case '"': {
+        const char *s;
+        size_t n;
+        char *owned;
+        if (!scan_string(lx, &s, &n, &owned))
+            return NULL;
+        v = json_stringn_nocheck(s, n);
+        free(owned);
+        return v;
+    }
+    case 't':
+        return scan_word(lx, "true", 4) ? json_true() : NULL;
+    case 'f':
+        return scan_word(lx, "false", 5) ? json_false() : NULL;
+    case 'n':
+        return scan_word(lx, "null", 4) ? json_null() : NULL;
+    default:
+        return scan_number(lx);
+    }
+}
+
+json_t *gw_json_load_fast(const char *data, size_t len)
+{
+    struct lexer lx = {(const unsigned char *)data, (const unsigned char *)data + len, 0};
+    skip_ws(&lx);
+    json_t *j = scan_value(&lx);
+    if (!j)
+        return NULL;
+    skip_ws(&lx);
+    if (lx.p != lx.end) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+json_t *gw_json_load(const char *data, size_t len, struct gw_error *err)
+{
+    json_t *j = gw_json_load_fast(data, len);
+    if (j)
+        return j;
+    json_error_t je;
+    j = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+    if (!j)
+        gw_error_set(err, GW_E_JSON_MALFORMED, "", "line %d, column %d: %s", je.line, je.column,
+                     je.text);
+    return j;
 }

@@ -1,5 +1,6 @@
 /* log.c: JSON-lines logging to stderr (see gw/log.h). */
 #include "gw/log.h"
+#include "gw/buf.h"
 #include "gw/json.h"
 #include "gw/timefmt.h"
 
@@ -57,7 +58,7 @@ void gw_log_json(enum gw_log_level level, json_t *fields)
     json_object_update(line_obj, fields);
     json_decref(fields);
     fields = line_obj;
-    char *line = json_dumps(fields, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *line = gw_json_dump(fields);
     json_decref(fields);
     if (!line)
         return;
@@ -79,4 +80,63 @@ void gw_log(enum gw_log_level level, const char *fmt, ...)
     json_t *o = json_object();
     json_object_set_new(o, "msg", gw_json_str(msg));
     gw_log_json(level, o);
+}
+
+/* A member "key":"text" (JSON-escaped); a text that is not UTF-8 leaves the
+ * member out, as json_object_set_new with json_string's NULL did. */
+static void member_string(struct gw_buf *b, const char *key, const char *text)
+{
+    size_t mark = b->len;
+    gw_buf_puts(b, key);
+    if (!gw_json_append_string(b, text, strlen(text)))
+        b->len = mark;
+    b->data[b->len] = '\0';
+}
+
+static void member_int(struct gw_buf *b, const char *key, int64_t v)
+{
+    gw_buf_puts(b, key);
+    gw_json_append_int(b, v);
+}
+
+void gw_log_request_format(struct gw_buf *out, int64_t ts_ms, const struct gw_log_request *r)
+{
+    char ts[40];
+    gw_time_format_ms(ts_ms, ts);
+    gw_buf_puts(out, "{\"ts\":\"");
+    gw_buf_puts(out, ts);
+    gw_buf_puts(out, "\",\"level\":\"info\",\"msg\":\"request\"");
+    member_string(out, ",\"request_id\":", r->request_id);
+    gw_buf_puts(out, ",\"method\":");
+    gw_json_append_str(out, r->method);
+    gw_buf_puts(out, ",\"path\":");
+    gw_json_append_str(out, r->path);
+    if (r->route)
+        member_string(out, ",\"route\":", r->route);
+    else
+        gw_buf_puts(out, ",\"route\":null");
+    if (r->status)
+        member_int(out, ",\"status\":", r->status);
+    else
+        gw_buf_puts(out, ",\"status\":null");
+    member_int(out, ",\"duration_us\":", r->duration_us);
+    member_int(out, ",\"bytes_in\":", r->bytes_in);
+    member_int(out, ",\"bytes_out\":", r->bytes_out);
+    if (r->key_id && r->key_id[0])
+        member_string(out, ",\"key_id\":", r->key_id);
+    else
+        gw_buf_puts(out, ",\"key_id\":null");
+    member_string(out, ",\"remote\":", r->remote);
+    gw_buf_puts(out, "}\n");
+}
+
+void gw_log_request(const struct gw_log_request *r)
+{
+    if (!gw_log_enabled(GW_LOG_INFO))
+        return;
+    struct gw_buf b = {0};
+    gw_buf_reserve(&b, 512);
+    gw_log_request_format(&b, gw_time_now_ms(), r);
+    fwrite(b.data, 1, b.len, stderr); /* one write: threads don't interleave */
+    gw_buf_free(&b);
 }

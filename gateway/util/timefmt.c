@@ -53,6 +53,29 @@ void gw_time_format_ms(int64_t ms, char out[32])
     civil_from_days(days, &y, &mo, &d);
     int h = (int)(rem / 3600000), mi = (int)(rem / 60000 % 60), s = (int)(rem / 1000 % 60);
     int frac = (int)(rem % 1000);
+    if (y >= 0 && y <= 9999) { /* the common case, without snprintf */
+        static const char digits[] = "0123456789";
+        unsigned yy = (unsigned)y;
+        char *o = out;
+        *o++ = digits[yy / 1000];
+        *o++ = digits[yy / 100 % 10];
+        *o++ = digits[yy / 10 % 10];
+        *o++ = digits[yy % 10];
+        const unsigned two[] = {mo, d, (unsigned)h, (unsigned)mi, (unsigned)s};
+        const char sep[] = "--T::.";
+        for (int i = 0; i < 5; i++) {
+            *o++ = sep[i];
+            *o++ = digits[two[i] / 10];
+            *o++ = digits[two[i] % 10];
+        }
+        *o++ = '.';
+        *o++ = digits[frac / 100];
+        *o++ = digits[frac / 10 % 10];
+        *o++ = digits[frac % 10];
+        *o++ = 'Z';
+        *o = '\0';
+        return;
+    }
     char tmp[96]; /* wide enough for any int64 year, so no truncation */
     snprintf(tmp, sizeof tmp, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, mo, d, h, mi,
              s, frac);

@@ -15,6 +15,10 @@ struct gw_buf {
 void gw_buf_append(struct gw_buf *b, const void *data, size_t len);
 void gw_buf_puts(struct gw_buf *b, const char *s);
 void gw_buf_printf(struct gw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Makes room for extra more bytes (plus the NUL) and returns where they go
+ * (b->data + b->len); the caller writes them, adds their number to b->len
+ * and stores the NUL at b->data[b->len]. */
+char *gw_buf_reserve(struct gw_buf *b, size_t extra);
 /* Empties the buffer, keeping its memory. */
 void gw_buf_reset(struct gw_buf *b);
 /* Frees the memory; the buffer can be used again afterwards. */

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct gw_buf;
+
 enum gw_jtype {
     GW_J_STRING, /* out: const char ** */
     GW_J_INT,    /* out: int64_t * */
@@ -56,14 +58,31 @@ struct gw_jfield {
 enum gw_err gw_json_parse_fields(json_t *obj, const char *base, const struct gw_jfield *fields,
                                  bool closed, struct gw_error *err);
 
-/* Parses a body; on failure sets JSON_MALFORMED with line and column. */
+/* Parses a body (any JSON value; duplicate keys refused); on failure sets
+ * JSON_MALFORMED with jansson's line, column and message. The result is what
+ * json_loadb(JSON_REJECT_DUPLICATES | JSON_DECODE_ANY) gives. */
 json_t *gw_json_load(const char *data, size_t len, struct gw_error *err);
+/* gw_json_load's fast path alone: the same json_t for the common forms, or
+ * NULL when the text is malformed or needs jansson (\u0000, duplicate keys,
+ * integer overflow, very deep nesting). Exported for its tests. */
+json_t *gw_json_load_fast(const char *data, size_t len);
 
 /* A json string for s, or for a placeholder when s is not valid UTF-8.
  * Never returns NULL (s NULL gives json null). */
 json_t *gw_json_str(const char *s);
-/* Compact serialization; the caller frees. */
+/* Compact serialization, byte for byte what json_dumps(JSON_COMPACT |
+ * JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) writes; the caller frees. NULL when
+ * jansson would fail too (j NULL, a string that is not UTF-8, a cycle). */
 char *gw_json_dump(const json_t *j);
+/* Appends gw_json_dump's text of j to b; false (b unchanged) when it fails. */
+bool gw_json_append(struct gw_buf *b, const json_t *j);
+/* Appends s[0..n) as a JSON string; false (b unchanged) when it is not UTF-8
+ * (where json_string would give NULL). */
+bool gw_json_append_string(struct gw_buf *b, const char *s, size_t n);
+void gw_json_append_int(struct gw_buf *b, int64_t v);
+/* Appends s as a JSON string: null for NULL, "(invalid UTF-8)" when s is
+ * not UTF-8 (like gw_json_str followed by a dump). */
+void gw_json_append_str(struct gw_buf *b, const char *s);
 
 /* Appends to ptr (size cap) a JSON Pointer token: "/" + escaped key. */
 void gw_json_pointer_join(char *out, size_t cap, const char *base, const char *key);

@@ -25,6 +25,28 @@ static void test_buf(void)
     gw_buf_free(&b);
 }
 
+static void test_copy_str(void)
+{
+    char out[6];
+    gw_copy_str(out, sizeof out, "abc");
+    CHECK_STR(out, "abc");
+    gw_copy_str(out, sizeof out, "abcdefgh"); /* cut to fit, like snprintf */
+    CHECK_STR(out, "abcde");
+    gw_copy_str(out, sizeof out, NULL);
+    CHECK_STR(out, "");
+    gw_copy_str(out, 1, "xyz");
+    CHECK_STR(out, "");
+    struct gw_buf b = {0};
+    char *p = gw_buf_reserve(&b, 100);
+    CHECK(p == b.data && b.cap >= 101);
+    CHECK_STR(gw_buf_str(&b), ""); /* reserving keeps it a string */
+    memcpy(p, "xy", 2);
+    b.len += 2;
+    b.data[b.len] = '\0';
+    CHECK_STR(gw_buf_str(&b), "xy");
+    gw_buf_free(&b);
+}
+
 static void test_time(void)
 {
     char out[32];
@@ -88,6 +110,9 @@ static void test_hash(void)
     CHECK(gw_uuid_v4(u));
     CHECK(gw_is_uuid(u));
     CHECK(u[14] == '4');
+    CHECK_INT(strlen(u), 36);
+    CHECK(strchr("89ab", u[19]) != NULL);
+    CHECK(strspn(u, "0123456789abcdef-") == 36);
     uint8_t mac[32];
     char machex[65];
     gw_hmac_sha256("key", 3, "The quick brown fox jumps over the lazy dog", 43, mac);
@@ -223,6 +248,7 @@ static void test_openapi_in_sync(void)
 int main(void)
 {
     GW_RUN(test_buf);
+    GW_RUN(test_copy_str);
     GW_RUN(test_time);
     GW_RUN(test_clock);
     GW_RUN(test_hash);
