@@ -32,6 +32,10 @@
 #include <unistd.h>
 
 /* Per-request state: what handlers see (req) plus the router's own. */
+/* How far over its limit a body with a Content-Length may be and still be
+ * read (and dropped) before the 413, so the client gets to read it. */
+enum { DRAIN_MAX = 16 * 1024 * 1024 };
+
 struct rctx {
     struct gw_req req;
     struct gw_reply rep;
@@ -41,6 +45,7 @@ struct rctx {
     size_t max_body;
     bool started;
     bool too_large;
+    unsigned long long declared; /* Content-Length of a body refused once read */
     bool sent;
     size_t bytes_out; /* the reply body's length, once sent */
     int upload_fd;
@@ -535,9 +540,19 @@ static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const ch
     else
         x->max_body = (size_t)srv->cfg->max_json_body;
     const char *cl = gw_req_header(&x->req, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl && route->body != GW_BODY_NONE && strtoull(cl, NULL, 10) > x->max_body)
-        return gw_error_set(e, GW_E_BODY_TOO_LARGE, "", "the body has %s bytes; the limit is %zu",
-                            cl, x->max_body);
+    unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+    if (cl && route->body != GW_BODY_NONE && declared > x->max_body) {
+        /* A client that sent no Expect: 100-continue is already sending the
+         * body: answering now and closing with it unread makes the kernel
+         * reset the connection, and the client may lose the 413. A body
+         * less than DRAIN_MAX over the limit is read and dropped first. */
+        if (declared - x->max_body > DRAIN_MAX)
+            return gw_error_set(e, GW_E_BODY_TOO_LARGE, "",
+                                "the body has %s bytes; the limit is %zu", cl, x->max_body);
+        x->too_large = true;
+        x->declared = declared;
+        return GW_OK;
+    }
     if (route->body == GW_BODY_JSON && cl && strtoull(cl, NULL, 10) > 0 &&
         !json_content_type(gw_req_header(&x->req, MHD_HTTP_HEADER_CONTENT_TYPE)))
         return gw_error_set(e, GW_E_UNSUPPORTED_MEDIA_TYPE, "Content-Type",
@@ -635,8 +650,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (x->too_large) {
         struct gw_error e;
-        gw_error_set(&e, GW_E_BODY_TOO_LARGE, "", "the body is larger than the limit of %zu bytes",
-                     x->max_body);
+        if (x->declared)
+            gw_error_set(&e, GW_E_BODY_TOO_LARGE, "", "the body has %llu bytes; the limit is %zu",
+                         x->declared, x->max_body);
+        else
+            gw_error_set(&e, GW_E_BODY_TOO_LARGE, "",
+                         "the body is larger than the limit of %zu bytes", x->max_body);
         return send_error(srv, conn, x, &e);
     }
     if (x->deferred) { /* resumed: the work is done */
