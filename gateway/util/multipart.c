@@ -80,30 +80,45 @@ enum gw_err gw_multipart_parse(const char *content_type, const char *body, size_
             p += 1;
         else
             return gw_error_set(err, GW_E_BAD_REQUEST, "", "a boundary line is malformed");
-        /* the next delimiter must be at a line start: CRLF "--" boundary */
+        /* The next delimiter must be at a line start: CRLF "--" boundary, as
+         * RFC 2046 says, or a bare LF before it (bodies whose line ends were
+         * converted, e.g. files checked out on Unix); the same for the blank
+         * line after a part's headers. */
         char next[100];
-        int nlen = snprintf(next, sizeof next, "\r\n%s", delim);
+        int nlen = snprintf(next, sizeof next, "\n%s", delim);
         const char *q = find(p, (size_t)(end - p), next, (size_t)nlen);
         if (!q)
             return gw_error_set(err, GW_E_BAD_REQUEST, "",
                                 "part %zu has no closing boundary (--%s--)", *n + 1, boundary);
+        const char *after = q + 1; /* the delimiter */
+        if (q > p && q[-1] == '\r')
+            q--; /* the part ends before the CRLF */
         if (*n >= cap)
             return gw_error_set(err, GW_E_BAD_REQUEST, "", "more than %zu parts", cap);
-        const char *hend = find(p, (size_t)(q - p), "\r\n\r\n", 4);
+        const char *crlf = find(p, (size_t)(q - p), "\r\n\r\n", 4);
+        const char *lf = find(p, (size_t)(q - p), "\n\n", 2);
         struct gw_mpart *part = &parts[(*n)++];
-        if (hend) {
+        if (crlf && (!lf || crlf < lf)) {
             part->headers = p;
-            part->headers_len = (size_t)(hend - p);
-            part->body = hend + 4;
+            part->headers_len = (size_t)(crlf - p);
+            part->body = crlf + 4;
+        } else if (lf) {
+            part->headers = p;
+            part->headers_len = (size_t)(lf - p);
+            part->body = lf + 2;
         } else if (q - p >= 2 && p[0] == '\r' && p[1] == '\n') {
             part->headers = p; /* no headers at all */
             part->headers_len = 0;
             part->body = p + 2;
+        } else if (q - p >= 1 && p[0] == '\n') {
+            part->headers = p;
+            part->headers_len = 0;
+            part->body = p + 1;
         } else {
             return gw_error_set(err, GW_E_BAD_REQUEST, "", "part %zu has no header block", *n);
         }
         part->body_len = (size_t)(q - part->body);
-        p = q + 2;
+        p = after;
     }
 }
 

@@ -53,6 +53,19 @@ static void test_multipart(void)
     CHECK(gw_mpart_header(&parts[1], "X-Experience-API-Hash", out, sizeof out));
     CHECK_STR(out, "ff");
     CHECK(!gw_mpart_header(&parts[1], "Content-Type", out, sizeof out));
+    /* bare LF line ends throughout (a body whose CRLFs were converted) */
+    const char *lf = "--abc123\nContent-Type: application/json\n\n{\"a\":1}\n--abc123\n"
+                     "X-Experience-API-Hash: ff\n\nbin\r\nary\n--abc123--\n";
+    CHECK_INT(gw_multipart_parse(ct, lf, strlen(lf), parts, 4, &n, &e), GW_OK);
+    REQUIRE(n == 2);
+    CHECK_INT(parts[0].body_len, 7);
+    CHECK(memcmp(parts[0].body, "{\"a\":1}", 7) == 0);
+    CHECK(gw_mpart_header(&parts[0], "Content-Type", out, sizeof out));
+    CHECK_STR(out, "application/json");
+    CHECK_INT(parts[1].body_len, 8);
+    CHECK(memcmp(parts[1].body, "bin\r\nary", 8) == 0);
+    CHECK(gw_mpart_header(&parts[1], "X-Experience-API-Hash", out, sizeof out));
+    CHECK_STR(out, "ff");
     /* malformed: no closing boundary, no boundary parameter, too many parts */
     const char *open = "--abc123\r\nA: b\r\n\r\nxx";
     CHECK_INT(gw_multipart_parse(ct, open, strlen(open), parts, 4, &n, &e), GW_E_BAD_REQUEST);
