@@ -37,7 +37,7 @@ int gw_cmd_migrate(int argc, char **argv, const char *config_path)
 static const char *opt_value(int argc, char **argv, const char *name)
 {
     for (int i = 1; i + 1 < argc; i++) {
-        if (strcmp(argv[i], name) == 0)
+        if (argv[i] && strcmp(argv[i], name) == 0)
             return argv[i + 1];
     }
     return NULL;
@@ -46,7 +46,7 @@ static const char *opt_value(int argc, char **argv, const char *name)
 static bool has_flag(int argc, char **argv, const char *flag)
 {
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], flag) == 0)
+        if (argv[i] && strcmp(argv[i], flag) == 0)
             return true;
     }
     return false;

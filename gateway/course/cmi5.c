@@ -220,6 +220,8 @@ static int cmp_ident(const void *a, const void *b)
 
 static void report_duplicates(struct cmi5_ctx *x)
 {
+    if (x->id_count < 2)
+        return;
     qsort(x->ids, x->id_count, sizeof *x->ids, cmp_ident);
     size_t first = 0;
     for (size_t i = 1; i < x->id_count; i++) {

@@ -379,7 +379,6 @@ static enum gw_err sc_publish(const struct gw_lms_target *t, const struct gw_lms
         if (rc != GW_E_NOT_FOUND)
             goto done;
         gw_error_clear(err); /* job expired: fall back to the course */
-        rc = GW_OK;
     }
     snprintf(path, sizeof path, "/courses/%s", pcid);
     rc = api(t, env, "GET", path, NULL, &call, err);

@@ -187,7 +187,7 @@ static enum gw_qs attribute(struct gw_db *db, const struct act *acts, size_t n, 
             free(lens);
     }
     int w = gw_kpi_attribute(ms.m, ms.n, course_level);
-    if (w >= 0)
+    if (w >= 0 && (size_t)w < ms.n)
         *course = gw_xstrdup(ms.m[w].course_id);
     matches_free(&ms);
     return GW_QS_NONE;
