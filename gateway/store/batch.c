@@ -82,7 +82,7 @@ static enum gw_qs run_batch(struct gw_batcher *b, struct gw_batch_job *jobs, boo
         return GW_QS_SOFT;
     bool serialize = s->drv->dialect == GW_DIALECT_SQLITE;
     if (serialize)
-        pthread_mutex_lock(&s->write_mu);
+        gw_store_write_lock(s);
     struct gw_db *db = s->slots[idx].db;
     int64_t now = b->now_ms(b->now_ud);
     atomic_store(&b->busy_since, now);
@@ -103,8 +103,10 @@ static enum gw_qs run_batch(struct gw_batcher *b, struct gw_batch_job *jobs, boo
     gw_db_tx_ended(db, qs >= 0 && !rollback);
     atomic_store(&b->busy_since, INT64_MAX);
     if (serialize)
-        pthread_mutex_unlock(&s->write_mu);
+        gw_store_write_unlock(s);
     gw_store_release(s, idx);
+    if (qs >= 0 && !rollback)
+        gw_store_wal_check(s);
     return qs < 0 ? qs : GW_QS_NONE;
 }
 

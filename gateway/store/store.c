@@ -12,9 +12,13 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static void *checkpointer(void *ud);
+
+/* The default of gw_store_options.wal_limit_bytes (see checkpointer). */
+enum { WAL_LIMIT = 256 * 1024 * 1024 };
 
 static const struct gw_db_driver *driver_for(const char *dsn, const char **conn_str)
 {
@@ -46,6 +50,8 @@ struct gw_store *gw_store_open(const char *dsn, const struct gw_store_options *o
         o.busy_timeout_ms = 5000;
     if (o.max_retries <= 0)
         o.max_retries = 10;
+    if (o.wal_limit_bytes <= 0)
+        o.wal_limit_bytes = WAL_LIMIT;
     struct gw_db *first = drv->connect(conn_str, &o, err);
     if (!first)
         return NULL;
@@ -56,6 +62,7 @@ struct gw_store *gw_store_open(const char *dsn, const struct gw_store_options *o
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     pthread_mutex_init(&s->write_mu, NULL);
+    pthread_cond_init(&s->write_cv, NULL);
     s->nslots = o.pool_size;
     s->slots = gw_xcalloc((size_t)s->nslots, sizeof *s->slots);
     s->slots[0].db = first;
@@ -70,12 +77,75 @@ struct gw_store *gw_store_open(const char *dsn, const struct gw_store_options *o
 /* SQLite checkpoints: connections do not checkpoint on commit
  * (wal_autocheckpoint=0), so the group-commit writer never pays for it; this
  * thread copies the WAL back into the database file with PASSIVE checkpoints,
- * which wait for no one. */
+ * which wait for no one. Under sustained writes a PASSIVE checkpoint never
+ * catches up with the writer, and SQLite only starts the WAL over after one
+ * that did: the file grew without bound (1.8 GB beside a 350 MB database in
+ * writer_bench). So once the WAL file passes wal_limit_bytes, a RESTART
+ * checkpoint runs with the in-process writers held off (they yield write_mu
+ * to it rather than race SQLite's lock), after a PASSIVE one has copied most
+ * frames without stopping them; a writer that sees twice the limit wakes
+ * this thread at once. The next transaction then starts the WAL over, and
+ * journal_size_limit (sqlite_driver.c) trims the file to half the limit. */
+
+static long long wal_size(const char *db_path)
+{
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s-wal", db_path);
+    return stat(path, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+void gw_store_wal_check(struct gw_store *s)
+{
+    if (!s->ckpt_running || wal_size(s->dsn) < 2 * s->opt.wal_limit_bytes)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->ckpt_wanted = true; /* now, not at the next round (kept if it is busy) */
+    pthread_cond_signal(&s->ckpt_cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void gw_store_write_lock(struct gw_store *s)
+{
+    pthread_mutex_lock(&s->write_mu);
+    while (atomic_load(&s->ckpt_pending))
+        pthread_cond_wait(&s->write_cv, &s->write_mu);
+}
+
+void gw_store_write_unlock(struct gw_store *s)
+{
+    pthread_mutex_unlock(&s->write_mu);
+}
+
+static void restart_wal(struct gw_store *s, struct gw_db *db)
+{
+    struct gw_error err;
+    atomic_store(&s->ckpt_pending, true); /* writers that get write_mu now wait */
+    pthread_mutex_lock(&s->write_mu);     /* after the writer that holds it */
+    gw_db_exec_script(db, "PRAGMA wal_checkpoint(RESTART)", &err);
+    atomic_store(&s->ckpt_pending, false);
+    pthread_cond_broadcast(&s->write_cv);
+    pthread_mutex_unlock(&s->write_mu);
+}
+
+static void checkpoint_once(struct gw_store *s, struct gw_db *db, const char *db_path)
+{
+    struct gw_error err;
+    long long limit = s->opt.wal_limit_bytes;
+    gw_db_exec_script(db, "PRAGMA wal_checkpoint(PASSIVE)", &err);
+    if (wal_size(db_path) >= limit)
+        restart_wal(s, db);
+}
+
 static void *checkpointer(void *ud)
 {
     struct gw_store *s = ud;
     struct gw_error err;
     struct gw_db *db = s->drv->connect(s->dsn, &s->opt, &err);
+    /* a RESTART that a long reader holds up keeps the writers waiting at
+     * most this long; it is tried again on the next round */
+    if (db)
+        gw_db_exec_script(db, "PRAGMA busy_timeout=200", &err);
     pthread_mutex_lock(&s->mu);
     while (!s->ckpt_stop) {
         struct timespec until;
@@ -85,11 +155,13 @@ static void *checkpointer(void *ud)
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
         }
-        pthread_cond_timedwait(&s->ckpt_cv, &s->mu, &until);
+        if (!s->ckpt_wanted)
+            pthread_cond_timedwait(&s->ckpt_cv, &s->mu, &until);
+        s->ckpt_wanted = false;
         if (s->ckpt_stop || !db)
             continue;
         pthread_mutex_unlock(&s->mu);
-        gw_db_exec_script(db, "PRAGMA wal_checkpoint(PASSIVE)", &err);
+        checkpoint_once(s, db, s->dsn);
         pthread_mutex_lock(&s->mu);
     }
     pthread_mutex_unlock(&s->mu);
@@ -134,6 +206,7 @@ void gw_store_close(struct gw_store *s)
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->write_mu);
+    pthread_cond_destroy(&s->write_cv);
     free(s);
 }
 
@@ -235,6 +308,8 @@ static enum gw_qs attempt_tx(struct gw_store *s, struct gw_db *db, enum gw_tx_ki
     if (qs < 0)
         s->drv->rollback(db);
     gw_db_tx_ended(db, qs >= 0);
+    if (qs >= 0 && kind != GW_TX_READ)
+        gw_store_wal_check(s);
     return qs;
 }
 
@@ -253,11 +328,11 @@ enum gw_err gw_store_tx(struct gw_store *s, enum gw_tx_kind kind, gw_tx_fn fn, v
             qs = GW_QS_SOFT; /* the server may come back within the retries */
         } else {
             if (serialize)
-                pthread_mutex_lock(&s->write_mu);
+                gw_store_write_lock(s);
             gw_error_clear(e);
             qs = attempt_tx(s, s->slots[idx].db, kind, fn, ud, e);
             if (serialize)
-                pthread_mutex_unlock(&s->write_mu);
+                gw_store_write_unlock(s);
             gw_store_release(s, idx);
         }
         if (qs >= 0)

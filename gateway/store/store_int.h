@@ -25,16 +25,26 @@ struct gw_store {
     /* SQLite has one writer at a time; in-process writers queue here rather
      * than spinning on SQLITE_BUSY. */
     pthread_mutex_t write_mu;
+    /* A RESTART checkpoint waiting for write_mu: writers let it go first
+     * (gw_store_write_lock), since a writer that relocks at once would
+     * starve it (mutexes are not fair). */
+    _Atomic bool ckpt_pending;
+    pthread_cond_t write_cv;
     struct gw_store_stats stats;
     /* fault injection (gw_store_fail_after): queries left before one fails */
     _Atomic long fail_countdown;
     /* SQLite: WAL checkpoints run here, not in the committing writer */
     bool ckpt_running;
     bool ckpt_stop;
+    bool ckpt_wanted; /* a writer saw the WAL past twice its limit */
     pthread_t ckpt_thread;
     pthread_cond_t ckpt_cv;
 };
 
+/* SQLite's in-process writer lock (write_mu), yielding to a pending
+ * checkpoint. */
+void gw_store_write_lock(struct gw_store *s);
+void gw_store_write_unlock(struct gw_store *s);
 /* Takes a connection from the pool (connecting it when needed); returns the
  * slot index or -1 with err set. */
 int gw_store_acquire(struct gw_store *s, struct gw_error *err);
@@ -46,6 +56,9 @@ void gw_store_count(struct gw_store *s, uint64_t *field);
 /* After a transaction on db ended (committed or rolled back): settles the
  * connection's caches (terms.c, kpi.c). */
 void gw_db_tx_ended(struct gw_db *db, bool committed);
+/* SQLite, after a write commit: wakes the checkpointer at once when the WAL
+ * is past twice its limit (see store.c). */
+void gw_store_wal_check(struct gw_store *s);
 /* Frees the connection's caches and closes it. */
 void gw_db_disconnect(struct gw_db *db);
 /* kpi.c: the course_iris snapshot's share of the above. */

@@ -66,6 +66,9 @@ struct gw_store_options {
     int pool_size;       /* connections; 0 = default (SQLite 4, PostgreSQL 8) */
     int busy_timeout_ms; /* SQLite busy wait per statement; 0 = 5000 */
     int max_retries;     /* transaction retries on GW_QS_SOFT; 0 = 10 */
+    /* SQLite: WAL size beyond which the checkpointer holds the writers off
+     * for a RESTART checkpoint (store.c); 0 = 256 MiB */
+    long long wal_limit_bytes;
 };
 
 /* Opens the store named by dsn. Connects once to check the server is reachable

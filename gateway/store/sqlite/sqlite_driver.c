@@ -60,6 +60,13 @@ static struct gw_db *sq_connect(const char *path, const struct gw_store_options 
                       "PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0;"
                       "PRAGMA cache_size=-16384;",
                       NULL, NULL, &msg);
+    if (rc == SQLITE_OK) {
+        /* a WAL started over is trimmed to half the checkpointer's limit */
+        char limit[64];
+        snprintf(limit, sizeof limit, "PRAGMA journal_size_limit=%lld",
+                 (opt->wal_limit_bytes > 0 ? opt->wal_limit_bytes : 256LL * 1024 * 1024) / 2);
+        rc = sqlite3_exec(h, limit, NULL, NULL, &msg);
+    }
     if (rc != SQLITE_OK) {
         gw_error_set(err, GW_E_STORE_UNREACHABLE, "database",
                      "cannot set up SQLite database %s: %s", path, msg ? msg : sqlite3_errstr(rc));
