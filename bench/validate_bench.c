@@ -93,7 +93,8 @@ static int bench_corpus(const char *dir, int rounds)
         paths[n++] = b.data;
     }
     closedir(d);
-    qsort(paths, n, sizeof *paths, cmp_str);
+    if (n > 1)
+        qsort(paths, n, sizeof *paths, cmp_str);
     struct totals t = {0};
     int64_t start = gw_time_mono_us();
     for (int r = 0; r < rounds; r++) {

@@ -457,7 +457,7 @@ int main(int argc, char **argv)
         .lmsgw = getenv("GW_LMSGW_BIN"), .statements = 20000, .clients = 64, .access_log = true};
     parse_batches(&o, "1,10,100");
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
+        const char *a = argv[i] ? argv[i] : "";
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--lmsgw") == 0 && v)
             o.lmsgw = argv[++i];

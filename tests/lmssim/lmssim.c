@@ -522,7 +522,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct lmssim_reply 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char line[512];
-    vsnprintf(line, sizeof line, fmt, ap);
+    vsnprintf(line, sizeof line, fmt, ap); /* NOLINT: MHD's own format */
     if (!strstr(line, "Application reported internal error"))
         fprintf(stderr, "lmssim: %s", line);
 }
@@ -659,7 +659,7 @@ int main(int argc, char **argv)
             usage();
             return 2;
         }
-        i++;
+        i++; /* NOLINT: past the option's value */
     }
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
