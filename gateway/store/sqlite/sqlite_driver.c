@@ -96,12 +96,18 @@ static void sq_disconnect(struct gw_db *base)
 static enum gw_qs bind_params(struct sqlite_db *db, sqlite3_stmt *st, const struct gw_dbp *p,
                               int np, struct gw_error *err)
 {
-    char name[16];
-    for (int i = 0; i < np; i++) {
-        snprintf(name, sizeof name, "$%d", i + 1);
-        int idx = sqlite3_bind_parameter_index(st, name);
-        if (idx == 0)
-            continue; /* this statement does not use the parameter */
+    /* SQLite numbers "$N" parameters in order of appearance: each of the
+     * statement's parameters says which of ours it is by its name. Ours that
+     * the statement does not use are not bound. */
+    int n = sqlite3_bind_parameter_count(st);
+    for (int idx = 1; idx <= n; idx++) {
+        const char *name = sqlite3_bind_parameter_name(st, idx);
+        int i = 0;
+        for (const char *d = name && name[0] == '$' ? name + 1 : ""; *d >= '0' && *d <= '9'; d++)
+            i = i * 10 + (*d - '0');
+        i--;
+        if (i < 0 || i >= np)
+            continue; /* not one of ours: left NULL */
         int rc = SQLITE_OK;
         switch (p[i].type) {
         case GW_DBP_NULL:
