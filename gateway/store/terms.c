@@ -117,34 +117,6 @@ enum gw_qs gw_terms_rid(struct gw_db *db, const char *term, int64_t *rid, struct
     return qs;
 }
 
-/* Definitions live beside the terms under a key no term can have (terms
- * are IRIs and agent keys: printable text). */
-static size_t definition_key(const char *activity_id, char *buf, size_t cap)
-{
-    size_t len = strlen(activity_id);
-    if (len + 2 > cap)
-        return 0;
-    buf[0] = '\x01';
-    memcpy(buf + 1, activity_id, len + 1);
-    return len + 1;
-}
-
-bool gw_terms_definition_known(struct gw_db *db, const char *activity_id, uint64_t hash)
-{
-    char key[2048];
-    size_t len = definition_key(activity_id, key, sizeof key);
-    const struct gw_strmap_entry *e = len ? gw_strmap_get(&terms_of(db)->map, key, len) : NULL;
-    return e && (uint64_t)e->ival == hash;
-}
-
-void gw_terms_definition_stored(struct gw_db *db, const char *activity_id, uint64_t hash)
-{
-    char key[2048];
-    size_t len = definition_key(activity_id, key, sizeof key);
-    if (len)
-        remember(terms_of(db), key, len, (int64_t)hash);
-}
-
 size_t gw_terms_mark(struct gw_db *db)
 {
     return db->terms ? db->terms->n_undo : 0;

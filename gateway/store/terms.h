@@ -21,15 +21,6 @@ enum gw_qs gw_terms_rid(struct gw_db *db, const char *term, int64_t *rid, struct
 int gw_terms_activity_role(const char *name);
 int gw_terms_agent_role(const char *name);
 
-/* The same cache remembers which activity definition (by hash) this
- * connection last stored or saw stored for an activity, so an unchanged
- * definition costs no query. Another gateway instance may store a newer
- * one meanwhile; then this one does not write its (older) copy back until
- * the definition it receives changes, which keeps "the latest definition
- * seen" within one instance. */
-bool gw_terms_definition_known(struct gw_db *db, const char *activity_id, uint64_t hash);
-void gw_terms_definition_stored(struct gw_db *db, const char *activity_id, uint64_t hash);
-
 /* Transaction bookkeeping, called by the transaction runners (store.c,
  * batch.c): a mark before a job's savepoint, the rollback to it, and the
  * end of the transaction. */

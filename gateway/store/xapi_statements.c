@@ -7,7 +7,6 @@
 #include "gw/kpi_store.h"
 #include "gw/timefmt.h"
 #include "gw/xapi_store.h"
-#include "strmap.h"
 #include "terms.h"
 
 #include <stdio.h>
@@ -298,10 +297,10 @@ static enum gw_qs insert_side_rows(struct gw_db *db, const struct gw_xapi_new_st
         qs = insert_side_table(db, "xapi_statement_agent_rids", rows, it->n_agents, seq, err);
     if (rows != small)
         free(rows);
-    uint64_t def_hash = it->definition ? gw_strmap_hash(it->definition, strlen(it->definition)) : 0;
-    if (qs >= 0 && it->definition && !gw_terms_definition_known(db, it->object_id, def_hash)) {
+    if (qs >= 0 && it->definition) {
         /* rewritten only when it changed, so a repeated definition dirties no
-         * page; known unchanged on this connection, it costs no query */
+         * page (a per-connection cache of what is stored went stale when the
+         * writer used another connection of the pool, so none is kept) */
         struct gw_dbp p[] = {GW_P_TEXT(it->object_id), GW_P_TEXT(it->definition),
                              GW_P_INT(stored_ms)};
         qs = gw_db_query(db,
@@ -310,8 +309,6 @@ static enum gw_qs insert_side_rows(struct gw_db *db, const struct gw_xapi_new_st
                          "definition = excluded.definition, updated_ms = excluded.updated_ms "
                          "WHERE xapi_activities.definition <> excluded.definition",
                          p, 3, NULL, NULL, err);
-        if (qs >= 0)
-            gw_terms_definition_stored(db, it->object_id, def_hash);
     }
     size_t i;
     const json_t *a;
