@@ -44,8 +44,7 @@ static bool run_job(struct gw_db *db, struct gw_batch_job *j, bool guarded, bool
     gw_error_clear(&j->err);
     enum gw_qs qs;
     size_t mark = gw_terms_mark(db);
-    bool alone = !guarded;
-    if (!alone) {
+    if (guarded) {
         qs = sp(db, "SAVEPOINT gwjob", &j->err);
         if (qs < 0) {
             j->rc = j->err.code ? j->err.code : GW_E_STORE_QUERY;
@@ -56,7 +55,7 @@ static bool run_job(struct gw_db *db, struct gw_batch_job *j, bool guarded, bool
     if (qs == GW_QS_SOFT)
         return false;
     j->rc = qs == GW_QS_HARD ? (j->err.code ? j->err.code : GW_E_STORE_QUERY) : GW_OK;
-    if (alone) {
+    if (!guarded) {
         *rollback = qs == GW_QS_HARD;
         return true;
     }

@@ -10,17 +10,11 @@
 /* Beyond this many cached terms the cache starts over (at a commit). */
 enum { TERMS_CACHE_MAX = 200000 };
 
-/* What the open transaction changed in the cache, to undo on rollback. */
-struct undo {
-    struct gw_strmap_entry *e;
-    int64_t old; /* e's value before, unless added */
-    bool added;
-};
-
 struct gw_terms {
     struct gw_strmap map;
-    struct undo *undo; /* in order of the changes */
-    size_t n_undo, cap_undo;
+    /* entries the open transaction added, in order: forgotten on rollback */
+    struct gw_strmap_entry **added;
+    size_t n_added, cap_added;
 };
 
 static int role_code(const char *const names[5], const char *name)
@@ -56,23 +50,18 @@ static struct gw_terms *terms_of(struct gw_db *db)
     return db->terms;
 }
 
-/* Sets key's value, recording how to undo it. */
-static void remember(struct gw_terms *t, const char *key, size_t len, int64_t value)
+/* Caches term's rid, recording the entry so a rollback can forget it. */
+static void remember(struct gw_terms *t, const char *term, size_t len, int64_t rid)
 {
-    struct gw_strmap_entry *e = gw_strmap_get(&t->map, key, len);
-    if (!e && t->map.count >= TERMS_CACHE_MAX)
+    if (t->map.count >= TERMS_CACHE_MAX)
         return;
-    if (t->n_undo == t->cap_undo) {
-        t->cap_undo = t->cap_undo ? t->cap_undo * 2 : 64;
-        t->undo = gw_xrealloc(t->undo, t->cap_undo * sizeof *t->undo);
+    if (t->n_added == t->cap_added) {
+        t->cap_added = t->cap_added ? t->cap_added * 2 : 64;
+        t->added = gw_xrealloc(t->added, t->cap_added * sizeof *t->added);
     }
-    struct undo *u = &t->undo[t->n_undo++];
-    u->added = !e;
-    if (!e)
-        e = gw_strmap_add(&t->map, key, len);
-    u->e = e;
-    u->old = e->ival;
-    e->ival = value;
+    struct gw_strmap_entry *e = gw_strmap_add(&t->map, term, len);
+    e->ival = rid;
+    t->added[t->n_added++] = e;
 }
 
 enum gw_qs gw_terms_rid(struct gw_db *db, const char *term, int64_t *rid, struct gw_error *err)
@@ -119,7 +108,7 @@ enum gw_qs gw_terms_rid(struct gw_db *db, const char *term, int64_t *rid, struct
 
 size_t gw_terms_mark(struct gw_db *db)
 {
-    return db->terms ? db->terms->n_undo : 0;
+    return db->terms ? db->terms->n_added : 0;
 }
 
 void gw_terms_rollback_to(struct gw_db *db, size_t mark)
@@ -127,13 +116,8 @@ void gw_terms_rollback_to(struct gw_db *db, size_t mark)
     struct gw_terms *t = db->terms;
     if (!t)
         return;
-    while (t->n_undo > mark) {
-        const struct undo *u = &t->undo[--t->n_undo];
-        if (u->added)
-            gw_strmap_remove(&t->map, u->e);
-        else
-            u->e->ival = u->old;
-    }
+    while (t->n_added > mark)
+        gw_strmap_remove(&t->map, t->added[--t->n_added]);
 }
 
 void gw_terms_tx_end(struct gw_db *db, bool committed)
@@ -143,7 +127,7 @@ void gw_terms_tx_end(struct gw_db *db, bool committed)
         return;
     if (!committed)
         gw_terms_rollback_to(db, 0);
-    t->n_undo = 0;
+    t->n_added = 0;
     if (t->map.count >= TERMS_CACHE_MAX)
         gw_strmap_clear(&t->map);
 }
@@ -153,7 +137,7 @@ void gw_terms_free(struct gw_db *db)
     if (!db->terms)
         return;
     gw_strmap_free(&db->terms->map);
-    free(db->terms->undo);
+    free(db->terms->added);
     free(db->terms);
     db->terms = NULL;
 }

@@ -10,7 +10,6 @@
 #include "driver.h"
 
 #include <stdbool.h>
-#include <stdint.h>
 
 /* The rid of term, adding it to xapi_terms when new. */
 enum gw_qs gw_terms_rid(struct gw_db *db, const char *term, int64_t *rid, struct gw_error *err);
