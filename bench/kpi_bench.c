@@ -338,7 +338,7 @@ static double ingest(int m, bool maintain, unsigned seed)
                 die("normalize", &e);
             gw_xapi_new_statement_init(&items[i], st, false, NULL);
         }
-        struct ingest_ctx c = {{items, BATCH, "bench", 0}};
+        struct ingest_ctx c = {{.items = items, .n = BATCH, .authority_key = "bench"}};
         int64_t t0 = gw_time_mono_us();
         if (gw_store_tx(store, GW_TX_WRITE, ingest_tx, &c, &e) != GW_OK)
             die("ingest", &e);

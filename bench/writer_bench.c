@@ -119,7 +119,8 @@ static double scenario(struct gw_store *s, int per, long total, int clients, lon
             jobs[j].items = calloc((size_t)k, sizeof *jobs[j].items);
             for (long i = 0; i < k; i++)
                 prepare(&jobs[j].items[i], (*seq)++, authority);
-            jobs[j].ins = (struct gw_xapi_insert){jobs[j].items, (size_t)k, "kbench", 0};
+            jobs[j].ins = (struct gw_xapi_insert){
+                .items = jobs[j].items, .n = (size_t)k, .authority_key = "kbench"};
             bj[j] = (struct gw_batch_job){.fn = insert_fn, .done = done_fn, .ud = &jobs[j]};
         }
         struct gw_batcher *b = gw_batcher_new(s, clients, now_fn, NULL);

@@ -2,6 +2,7 @@
 #include "gw/api.h"
 #include "gw/metrics.h"
 #include "gw/server.h"
+#include "gw/xapi_store.h"
 
 void gw_api_healthz_get(struct gw_req *req, struct gw_reply *rep)
 {
@@ -37,6 +38,23 @@ void gw_api_metrics_get(struct gw_req *req, struct gw_reply *rep)
                   "lmsgw_group_commit_retries_total %llu\n",
                   (unsigned long long)bs.batches, (unsigned long long)bs.jobs,
                   (unsigned long long)bs.retries);
+    if (srv->xindex) {
+        struct gw_xapi_index_stats xs;
+        gw_xapi_index_stats(srv->xindex, &xs);
+        gw_buf_printf(
+            &text,
+            "# HELP lmsgw_xapi_index_pending Statements stored but not indexed yet (deferred "
+            "index).\n# TYPE lmsgw_xapi_index_pending gauge\nlmsgw_xapi_index_pending %lld\n"
+            "# HELP lmsgw_xapi_index_statements_total Statements indexed by the deferred index, "
+            "by where their index record came from.\n"
+            "# TYPE lmsgw_xapi_index_statements_total counter\n"
+            "lmsgw_xapi_index_statements_total{from=\"memory\"} %llu\n"
+            "lmsgw_xapi_index_statements_total{from=\"body\"} %llu\n"
+            "# HELP lmsgw_xapi_index_rounds_total Indexing transactions.\n"
+            "# TYPE lmsgw_xapi_index_rounds_total counter\nlmsgw_xapi_index_rounds_total %llu\n",
+            (long long)xs.pending, (unsigned long long)xs.from_memory,
+            (unsigned long long)xs.from_body, (unsigned long long)xs.rounds);
+    }
     gw_reply_text(rep, 200, "text/plain; version=0.0.4", gw_buf_str(&text), text.len);
     gw_buf_free(&text);
 }

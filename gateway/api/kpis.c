@@ -9,6 +9,7 @@
 #include "gw/json.h"
 #include "gw/kpi_store.h"
 #include "gw/server.h"
+#include "gw/xapi_store.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,7 @@ void gw_api_kpis_get(struct gw_req *req, struct gw_reply *rep)
     }
     json_t *out = NULL;
     struct gw_error e;
+    gw_xapi_index_wait(req->srv->xindex, GW_XAPI_INDEX_WAIT_MS); /* KPI rows of recent statements */
     if (gw_store_kpi_pull(req->srv->store, &c.q, &out, &e) != GW_OK ||
         (c.q.group_by == GW_KPI_BY_DEPARTMENT &&
          add_pipeline(req, &c.q, json_object_get(out, "records"), &e) != GW_OK)) {
@@ -255,6 +257,7 @@ void gw_api_departments_chargeback_get(struct gw_req *req, struct gw_reply *rep)
     }
     json_t *out = NULL;
     struct gw_error e;
+    gw_xapi_index_wait(req->srv->xindex, GW_XAPI_INDEX_WAIT_MS);
     if (gw_store_kpi_chargeback(req->srv->store, req->params[0], month, &out, &e) != GW_OK) {
         gw_reply_error(rep, &e);
         return;

@@ -7,6 +7,7 @@
 #include "gw/store.h"
 #include "gw/timefmt.h"
 #include "gw/xapi.h"
+#include "gw/xapi_store.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -31,7 +32,10 @@ int64_t gw_api_xapi_consistent_through(struct gw_server *srv)
 {
     int64_t now = gw_clock_now_ms(&srv->clock);
     int64_t busy = gw_batcher_busy_since(srv->writer);
-    return busy <= now ? busy - 1 : now;
+    int64_t through = busy <= now ? busy - 1 : now;
+    /* filtered queries see a statement once it is indexed too */
+    int64_t pending = gw_xapi_index_pending_since(srv->xindex);
+    return pending <= through ? pending - 1 : through;
 }
 
 void gw_api_xapi_decorate_statements(struct gw_req *req, struct gw_reply *rep)

@@ -14,6 +14,7 @@
 #include "gw/timefmt.h"
 #include "gw/xapi_docs.h"
 #include "gw/xapi_docs_store.h"
+#include "gw/xapi_store.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -514,6 +515,8 @@ void gw_api_xapi_activities_get(struct gw_req *req, struct gw_reply *rep)
         id = NULL;
     }
     char *def = NULL;
+    if (id) /* definitions are written by the deferred index */
+        gw_xapi_index_wait(req->srv->xindex, GW_XAPI_INDEX_WAIT_MS);
     if (!id || gw_store_xapi_activity_definition(req->srv->store, id, &def, &e) != GW_OK) {
         gw_reply_error(rep, &e);
         return;

@@ -231,10 +231,12 @@ struct write_ctx {
     bool is_put;
     struct gw_xapi_insert ins;
     struct gw_batch_job job;
+    struct gw_xapi_index *busy; /* told when this write began and ended */
 };
 
 static void free_ctx(struct write_ctx *c)
 {
+    gw_xapi_index_busy(c->busy, false);
     for (size_t i = 0; i < c->ins.n; i++)
         gw_xapi_new_statement_clear(&c->ins.items[i]);
     free(c->ins.items);
@@ -252,6 +254,8 @@ static enum gw_qs write_fn(struct gw_db *db, void *ud, struct gw_error *err)
 static void write_done(struct gw_batch_job *job)
 {
     struct write_ctx *c = job->ud;
+    if (job->rc == GW_OK && c->ins.index)
+        gw_xapi_index_committed(c->ins.index, &c->ins); /* before the answer: read your writes */
     gw_req_resume(c->req);
 }
 
@@ -306,6 +310,7 @@ static enum gw_err prepare(struct gw_req *req, json_t *body, const char *put_id,
     c->ins.items = gw_xcalloc(n, sizeof *c->ins.items);
     c->ins.authority_key = req->who.key_id;
     c->ins.dedup_window_ms = req->who.xapi_dedup_window_s * 1000;
+    c->ins.index = req->srv->xindex;
     json_t *authority = gw_api_xapi_authority(req);
     int64_t now = gw_clock_now_ms(&req->srv->clock);
     for (size_t i = 0; i < n && rc == GW_OK; i++) {
@@ -388,6 +393,8 @@ static void write_statements(struct gw_req *req, struct gw_reply *rep, bool is_p
     }
     struct body_parts *bp = gw_xcalloc(1, sizeof *bp);
     struct write_ctx *c = gw_xcalloc(1, sizeof *c);
+    c->busy = req->srv->xindex;
+    gw_xapi_index_busy(c->busy, true);
     json_t *body = read_body(req, bp, &e);
     enum gw_err rc = body ? GW_OK : e.code;
     if (rc == GW_OK && is_put && !json_is_object(body))
@@ -650,6 +657,8 @@ void gw_api_xapi_statements_get(struct gw_req *req, struct gw_reply *rep)
         json_decref(holder);
         return;
     }
+    if (q.has_agent || q.activity) /* these filters read the deferred index */
+        gw_xapi_index_wait(req->srv->xindex, GW_XAPI_INDEX_WAIT_MS);
     int64_t max = req->srv->cfg->xapi_page_limit;
     int limit = (int)(q.limit <= 0 || q.limit > max ? max : q.limit);
     struct gw_xapi_page page;

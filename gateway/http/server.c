@@ -13,6 +13,7 @@
 #include "gw/log.h"
 #include "gw/metrics.h"
 #include "gw/server.h"
+#include "gw/xapi_store.h"
 #include "gw/timefmt.h"
 #include "gw/xapi.h"
 
@@ -845,6 +846,14 @@ enum gw_err gw_server_start(struct gw_server *srv, struct gw_error *err)
 {
     if (srv->listen_fd < 0 && gw_server_bind(srv, err) != GW_OK)
         return err ? err->code : GW_E_LISTEN_FAILED;
+    if (!srv->xindex && gw_store_dialect(srv->store) == GW_DIALECT_SQLITE &&
+        srv->cfg->xapi_index_lag > 0) {
+        /* statements are acknowledged once stored; the writer indexes them
+         * when it has time (gw/xapi_store.h). Here, after the migrations. */
+        srv->xindex = gw_xapi_index_new(srv->store, GW_XAPI_INDEX_MEMORY, srv->cfg->xapi_index_lag);
+        gw_xapi_index_set_wake(srv->xindex, gw_batcher_wake, srv->writer);
+        gw_batcher_set_idle(srv->writer, gw_xapi_index_idle, srv->xindex);
+    }
     int fd = srv->listen_fd;
     size_t mem = (size_t)srv->cfg->max_uri_length * 2 + 32 * 1024;
     struct MHD_Daemon *d = MHD_start_daemon(
@@ -893,7 +902,8 @@ void gw_server_free(struct gw_server *srv)
         gw_server_stop(srv);
     if (srv->listen_fd >= 0)
         close(srv->listen_fd);
-    gw_batcher_free(srv->writer); /* after the daemon: deferred requests are all answered */
+    gw_batcher_free(srv->writer);    /* after the daemon: deferred requests are all answered */
+    gw_xapi_index_free(srv->xindex); /* after the writer, which uses it */
     gw_metrics_free(srv->metrics);
     gw_auth_cache_free(srv->auth);
     free(srv);

@@ -10,6 +10,9 @@
 
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
+
+enum { IDLE_POLL_MS = 50 };
 
 struct gw_batcher {
     struct gw_store *store;
@@ -21,6 +24,8 @@ struct gw_batcher {
     pthread_cond_t cv;
     struct gw_batch_job *head, *tail;
     bool stop;
+    gw_batcher_idle_fn idle;
+    void *idle_ud;
     _Atomic int64_t busy_since;
     struct gw_batcher_stats stats;
 };
@@ -128,8 +133,30 @@ static void *writer(void *ud)
     struct gw_batcher *b = ud;
     pthread_mutex_lock(&b->mu);
     for (;;) {
-        while (!b->head && !b->stop)
-            pthread_cond_wait(&b->cv, &b->mu);
+        while (!b->head && !b->stop) {
+            if (b->idle) {
+                /* nothing queued: the idle work, as long as it has some */
+                pthread_mutex_unlock(&b->mu);
+                bool did = b->idle(b->idle_ud, false);
+                pthread_mutex_lock(&b->mu);
+                if (did)
+                    continue;
+            }
+            if (!b->head && !b->stop && b->idle) {
+                /* the idle work may be waiting for quiet or for its backlog
+                 * to age: look again soon even if nobody wakes us */
+                struct timespec t;
+                clock_gettime(CLOCK_REALTIME, &t);
+                t.tv_nsec += IDLE_POLL_MS * 1000000L;
+                if (t.tv_nsec >= 1000000000L) {
+                    t.tv_sec++;
+                    t.tv_nsec -= 1000000000L;
+                }
+                pthread_cond_timedwait(&b->cv, &b->mu, &t);
+            } else if (!b->head && !b->stop) {
+                pthread_cond_wait(&b->cv, &b->mu);
+            }
+        }
         if (!b->head && b->stop)
             break;
         struct gw_batch_job *jobs = b->head, *last = b->head;
@@ -175,6 +202,15 @@ static void *writer(void *ud)
             b->stats.max_jobs_seen = (uint64_t)n;
         pthread_mutex_unlock(&b->mu);
         finish(jobs, fail, &err);
+        if (b->idle) {
+            /* between batches the idle work decides whether it must run
+             * although requests wait (a bounded backlog) */
+            pthread_mutex_lock(&b->mu);
+            bool waiting = b->head != NULL;
+            pthread_mutex_unlock(&b->mu);
+            if (waiting)
+                b->idle(b->idle_ud, true);
+        }
         pthread_mutex_lock(&b->mu);
     }
     pthread_mutex_unlock(&b->mu);
@@ -194,6 +230,23 @@ struct gw_batcher *gw_batcher_new(struct gw_store *s, int max_jobs_per_batch,
     pthread_cond_init(&b->cv, NULL);
     pthread_create(&b->thread, NULL, writer, b);
     return b;
+}
+
+void gw_batcher_set_idle(struct gw_batcher *b, gw_batcher_idle_fn fn, void *ud)
+{
+    pthread_mutex_lock(&b->mu);
+    b->idle = fn;
+    b->idle_ud = ud;
+    pthread_cond_signal(&b->cv); /* the idle work may have something to do already */
+    pthread_mutex_unlock(&b->mu);
+}
+
+void gw_batcher_wake(void *ud)
+{
+    struct gw_batcher *b = ud;
+    pthread_mutex_lock(&b->mu);
+    pthread_cond_signal(&b->cv);
+    pthread_mutex_unlock(&b->mu);
 }
 
 void gw_batcher_submit(struct gw_batcher *b, struct gw_batch_job *job)

@@ -930,7 +930,8 @@ static enum gw_qs rebuild_tx(struct gw_db *db, void *ud, struct gw_error *err)
         size_t n = 0;
         qs = gw_db_query(db,
                          "SELECT seq, body, timestamp_ms FROM xapi_statements WHERE seq > $1 "
-                         "AND voided = 0 AND voids_id IS NULL ORDER BY seq LIMIT $2",
+                         "AND voided = 0 AND voids_id IS NULL AND seq NOT IN (SELECT seq FROM "
+                         "xapi_index_pending) ORDER BY seq LIMIT $2",
                          p, 2, &r, NULL, err);
         for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
             seqs[n] = gw_db_col_int(r, 0);

@@ -64,5 +64,11 @@ void gw_db_disconnect(struct gw_db *db);
 /* kpi.c: the course_iris snapshot's share of the above. */
 void gw_kpi_iris_tx_end(struct gw_db *db);
 void gw_kpi_iris_free(struct gw_db *db);
+/* xapi_statements.c: one stored statement's filter-index rows and (unless
+ * voided) KPI rows, inline or for the deferred index (xapi_index.c). */
+struct gw_xapi_new_statement;
+enum gw_qs gw_xapi_index_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
+                                   int64_t seq, int64_t stored_ms, bool voided,
+                                   struct gw_error *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include "gw/kpi_store.h"
 #include "gw/timefmt.h"
 #include "gw/xapi_store.h"
+#include "store_int.h"
 #include "terms.h"
 
 #include <stdio.h>
@@ -280,8 +281,12 @@ static enum gw_qs insert_side_table(struct gw_db *db, const char *table,
     return qs;
 }
 
-static enum gw_qs insert_side_rows(struct gw_db *db, const struct gw_xapi_new_statement *it,
-                                   int64_t seq, int64_t stored_ms, struct gw_error *err)
+/* The filter-index rows of one stored statement (side rows, its object's
+ * definition) and, unless it is voided, its KPI rows: inline in the
+ * acknowledging transaction, or later by the deferred index. */
+enum gw_qs gw_xapi_index_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
+                                   int64_t seq, int64_t stored_ms, bool voided,
+                                   struct gw_error *err)
 {
     size_t n = it->n_activities > it->n_agents ? it->n_activities : it->n_agents;
     struct side_row small[16];
@@ -310,6 +315,15 @@ static enum gw_qs insert_side_rows(struct gw_db *db, const struct gw_xapi_new_st
                          "WHERE xapi_activities.definition <> excluded.definition",
                          p, 3, NULL, NULL, err);
     }
+    if (qs >= 0 && !voided)
+        qs = gw_kpi_apply_statement(db, it, seq, stored_ms, err); /* KPI state (kpi.c) */
+    return qs < 0 ? qs : GW_QS_ONE;
+}
+
+static enum gw_qs insert_attachments(struct gw_db *db, const struct gw_xapi_new_statement *it,
+                                     int64_t stored_ms, struct gw_error *err)
+{
+    enum gw_qs qs = GW_QS_NONE;
     size_t i;
     const json_t *a;
     json_array_foreach(it->attachments, i, a)
@@ -336,6 +350,7 @@ static enum gw_qs insert_one(struct gw_db *db, const struct gw_xapi_insert *in,
                              struct gw_error *err)
 {
     snprintf(it->final_id, sizeof it->final_id, "%s", it->id);
+    it->seq = 0;
     enum gw_qs qs;
     if (it->had_id) {
         qs = check_existing(db, it, err);
@@ -393,9 +408,23 @@ static enum gw_qs insert_one(struct gw_db *db, const struct gw_xapi_insert *in,
     gw_db_rows_free(r);
     if (qs < 0)
         return qs;
-    qs = insert_side_rows(db, it, seq, stored_ms, err);
-    if (qs >= 0 && !voided)
-        qs = gw_kpi_apply_statement(db, it, seq, stored_ms, err); /* KPI state (kpi.c) */
+    it->seq = seq;
+    it->stored_ms = stored_ms;
+    it->voided = voided;
+    qs = insert_attachments(db, it, stored_ms, err);
+    if (qs < 0)
+        return qs;
+    if (in->index) {
+        /* deferred: listed for the index (store/xapi_index.c) */
+        struct gw_dbp ps[] = {GW_P_INT(seq)};
+        qs = gw_db_query(db,
+                         gw_db_dialect(db) == GW_DIALECT_SQLITE
+                             ? "INSERT OR FAIL INTO xapi_index_pending (seq) VALUES ($1)"
+                             : "INSERT INTO xapi_index_pending (seq) VALUES ($1)",
+                         ps, 1, NULL, NULL, err);
+    } else {
+        qs = gw_xapi_index_statement(db, it, seq, stored_ms, voided, err);
+    }
     return qs < 0 ? qs : GW_QS_ONE;
 }
 

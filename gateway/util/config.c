@@ -54,6 +54,12 @@ static const struct key keys[] = {
      17179869184, "Largest body of an xAPI request (statements with attachments, documents)."},
     {"xapi_page_limit", K_INT, OFF(xapi_page_limit), "LMSGW_XAPI_PAGE_LIMIT", "500", 1, 100000,
      "Most statements in one GET /xapi/statements page (limit=0 asks for this many)."},
+    {"xapi_index_lag", K_INT, OFF(xapi_index_lag), "LMSGW_XAPI_INDEX_LAG", "100000", 0, 100000000,
+     "SQLite: xAPI statements are acknowledged once stored, and their filter-index and KPI rows "
+     "written right after, in larger transactions, while the writer has time; up to this many "
+     "statements may wait (beyond, the writer indexes between group commits). Filtered GETs, "
+     "/xapi/activities and KPI pulls wait for them (X-Experience-API-Consistent-Through says how "
+     "far the index is). 0: written in the acknowledging transaction. PostgreSQL: always 0."},
     {"max_uri_length", K_INT, OFF(max_uri_length), "LMSGW_MAX_URI_LENGTH", "8192", 256, 65536,
      "Longest request URI in bytes (414 above)."},
     {"shutdown_grace_s", K_INT, OFF(shutdown_grace_s), "LMSGW_SHUTDOWN_GRACE_S", "30", 0, 3600,

@@ -25,6 +25,7 @@ struct gw_config {
     int64_t max_package_bytes;
     int64_t max_xapi_body;
     int64_t xapi_page_limit;
+    int64_t xapi_index_lag;
     int64_t max_uri_length;
     int64_t shutdown_grace_s;
     int64_t connection_timeout_s;

@@ -16,6 +16,7 @@
 struct gw_metrics;
 struct gw_auth_cache;
 struct gw_batcher;
+struct gw_xapi_index;
 
 struct gw_server {
     struct gw_config *cfg; /* borrowed */
@@ -23,10 +24,11 @@ struct gw_server {
     struct gw_clock clock;
     struct gw_metrics *metrics;
     struct gw_auth_cache *auth;
-    struct gw_batcher *writer; /* group commit for xAPI statements */
-    char public_url[512];      /* cfg public_url, or http://address:port once bound */
-    char web_root[1024];       /* the dashboard's files */
-    void *daemon;              /* struct MHD_Daemon */
+    struct gw_batcher *writer;    /* group commit for xAPI statements */
+    struct gw_xapi_index *xindex; /* SQLite: the deferred statement index, or NULL (inline) */
+    char public_url[512];         /* cfg public_url, or http://address:port once bound */
+    char web_root[1024];          /* the dashboard's files */
+    void *daemon;                 /* struct MHD_Daemon */
     int listen_fd;
     int port; /* the port actually bound */
     atomic_int in_flight;

@@ -45,6 +45,9 @@ struct gw_xapi_new_statement {
     struct gw_kpi_fact fact;
     /* output */
     char final_id[37]; /* the id answered: id, or an earlier duplicate's */
+    int64_t seq;       /* > 0 when this insert stored a new row (not a replay) */
+    int64_t stored_ms;
+    bool voided; /* stored already voided (its voiding statement came first) */
 };
 
 /* A stored statement as clients read it: body with "stored" (and, when the
@@ -67,6 +70,10 @@ struct gw_xapi_insert {
     size_t n;
     const char *authority_key;
     int64_t dedup_window_ms; /* 0: no deduplication */
+    /* Non-NULL: write only the statement rows and leave the filter-index and
+     * KPI rows to the deferred index (store/xapi_index.c); the caller hands
+     * the items to gw_xapi_index_committed after the commit. */
+    struct gw_xapi_index *index;
 };
 
 /* Inserts in->items inside the caller's transaction, with stored = stored_ms.
@@ -75,6 +82,56 @@ struct gw_xapi_insert {
  * statement aimed at a voiding statement: GW_E_XAPI_VOID_TARGET_VOIDING. */
 enum gw_qs gw_store_xapi_insert(struct gw_db *db, struct gw_xapi_insert *in, int64_t stored_ms,
                                 struct gw_error *err);
+
+/* ---- the deferred index (store/xapi_index.c, SQLite) ----
+ * The acknowledging transaction stores a statement and lists its seq in
+ * xapi_index_pending; the writer thread writes the statement's filter-index
+ * rows (agents, activities, definitions) and KPI rows later, in larger
+ * transactions, whenever no request waits for it (or, once more than
+ * max_lag statements wait, after every group commit), and removes the
+ * pending rows in the same transaction. Crash-safe: pending rows outlive a
+ * restart. Readers that depend on those rows wait with gw_xapi_index_wait. */
+struct gw_xapi_index;
+/* A pending statement older than this is indexed even while statements
+ * keep arriving (as is a backlog of max_lag statements). */
+#define GW_XAPI_INDEX_MAX_AGE_MS 2000
+/* How long a reader waits for the index before it answers with what is
+ * indexed (X-Experience-API-Consistent-Through then says how far that is). */
+#define GW_XAPI_INDEX_WAIT_MS 5000
+/* The gateway's mem_limit: about 50,000 prepared statements. */
+#define GW_XAPI_INDEX_MEMORY ((size_t)64 << 20)
+/* mem_limit: bytes of prepared index records kept in memory between the
+ * commit and the indexing (beyond it, or after a restart, the indexer parses
+ * the stored body instead). max_lag: pending statements beyond which the
+ * indexer also runs while requests are queued. */
+struct gw_xapi_index *gw_xapi_index_new(struct gw_store *s, size_t mem_limit, int64_t max_lag);
+void gw_xapi_index_free(struct gw_xapi_index *x);
+/* After the commit of in (in->index == x), in the writer thread, in commit
+ * order: keeps what indexing the new statements needs (moved out of the
+ * items, which stay valid for the reply). */
+void gw_xapi_index_committed(struct gw_xapi_index *x, struct gw_xapi_insert *in);
+/* The batcher's idle work (gw_batcher_set_idle): indexes one round of pending
+ * statements; true when it did some work. */
+bool gw_xapi_index_idle(void *x, bool jobs_waiting);
+/* Statement writes under way (begin true at the start of a POST/PUT, false
+ * when it is answered): while any is, the writer leaves the index alone
+ * unless it is overdue. */
+void gw_xapi_index_busy(struct gw_xapi_index *x, bool begin);
+/* How the index wakes the writer thread (gw_batcher_wake). */
+void gw_xapi_index_set_wake(struct gw_xapi_index *x, void (*wake)(void *ud), void *ud);
+/* Waits until everything committed before the call is indexed, at most
+ * timeout_ms; true when it is. The writer indexes at once for a waiting
+ * reader. */
+bool gw_xapi_index_wait(struct gw_xapi_index *x, int64_t timeout_ms);
+/* stored_ms of the oldest statement not indexed yet, or INT64_MAX. */
+int64_t gw_xapi_index_pending_since(struct gw_xapi_index *x);
+struct gw_xapi_index_stats {
+    uint64_t indexed, from_memory, from_body, rounds;
+    int64_t pending;
+};
+void gw_xapi_index_stats(struct gw_xapi_index *x, struct gw_xapi_index_stats *out);
+/* Indexes every pending statement now (CLI, tests), outside any server. */
+enum gw_err gw_store_xapi_index_pending(struct gw_store *s, int64_t *indexed, struct gw_error *err);
 
 /* One stored statement's JSON by id. voided selects voidedStatementId
  * semantics: found only when voided; otherwise found only when not voided.
