@@ -24,6 +24,17 @@
 
 #define CHECK_NEAR(a, b) CHECK(fabs((double)(a) - (double)(b)) < 1e-9)
 
+#ifndef GW_TEST_INLINE
+#define GW_TEST_INLINE 0
+#endif
+/* GW_TEST_INLINE: the SQLite variant that writes the filter index and KPI
+ * rows in the acknowledging transaction (xapi_index_lag 0) instead of the
+ * deferred index (the default). */
+static const char *server_config(void)
+{
+    return GW_TEST_INLINE ? "{\"xapi_index_lag\": 0}" : NULL;
+}
+
 static struct gwt_server srv;
 static struct gw_store *store; /* the same database, for SQL set-up and rebuilds */
 static char auth_admin[256], auth_lms[256], auth_bi[256];
@@ -796,7 +807,7 @@ int main(void)
         return 1;
     }
 #endif
-    if (!gwt_server_start(&srv, dsn, NULL)) {
+    if (!gwt_server_start(&srv, dsn, server_config())) {
         printf("0 passed, 1 failed\n");
         return 1;
     }

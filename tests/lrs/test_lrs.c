@@ -21,6 +21,17 @@
 #include <string.h>
 #include <time.h>
 
+#ifndef GW_TEST_INLINE
+#define GW_TEST_INLINE 0
+#endif
+/* GW_TEST_INLINE: the SQLite variant that writes the filter index and KPI
+ * rows in the acknowledging transaction (xapi_index_lag 0) instead of the
+ * deferred index (the default). */
+static const char *server_config(void)
+{
+    return GW_TEST_INLINE ? "{\"xapi_index_lag\": 0}" : NULL;
+}
+
 static struct gwt_server srv;
 static char auth_lms[256];   /* "Authorization: Basic ..." of an lms key */
 static char lms_key_id[64];  /* its key id (the authority's account name) */
@@ -1184,7 +1195,7 @@ int main(void)
             return 1;
         }
     }
-    if (!gwt_server_start(&srv, dsn, NULL) ||
+    if (!gwt_server_start(&srv, dsn, server_config()) ||
         !make_key("lrs-test", NULL, auth_lms, lms_key_id, sizeof lms_key_id) ||
         !make_key("lrs-dedup", "600", auth_dedup, NULL, 0)) {
         gwt_server_free(&srv);
