@@ -26,9 +26,16 @@
 enum { ROUND_IDLE = 2000, ROUND_BUSY = 500 };
 
 struct rec {
-    struct gw_xapi_new_statement it; /* moved from the request's item */
+    struct gw_xapi_new_statement it; /* its strings and arrays point into mem */
+    char *mem;
     size_t bytes;
 };
+
+static void rec_free(struct rec *r)
+{
+    free(r->mem);
+    free(r);
+}
 
 struct gw_xapi_index {
     struct gw_store *store;
@@ -75,12 +82,6 @@ static void q_push(struct gw_xapi_index *x, struct rec *r)
     x->q_bytes += r->bytes;
 }
 
-static void rec_free(struct rec *r)
-{
-    gw_xapi_new_statement_clear(&r->it);
-    free(r);
-}
-
 static void q_pop(struct gw_xapi_index *x)
 {
     struct rec *r = q_at(x, 0);
@@ -95,11 +96,34 @@ static size_t slen(const char *s)
     return s ? strlen(s) + 1 : 0;
 }
 
-/* Moves what indexing needs out of item into a record; the item keeps its id
- * (the reply) and whatever else its owner frees. */
-static struct rec *rec_take(struct gw_xapi_new_statement *item)
+/* Copies s into the record's block at *at; returns the copy (NULL for
+ * NULL). */
+static char *put(char *mem, size_t *at, const char *s)
 {
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    memcpy(mem + *at, s, n);
+    char *copy = mem + *at;
+    *at += n;
+    return copy;
+}
+
+/* A compact copy of what indexing item needs (not its body), in one block;
+ * the item stays as it was for the reply and its owner. */
+static struct rec *rec_copy(const struct gw_xapi_new_statement *item)
+{
+    size_t arrays = item->n_activities * sizeof(struct gw_xapi_new_activity) +
+                    item->n_agents * sizeof(struct gw_xapi_new_agent);
+    size_t strings = slen(item->object_id) + slen(item->voids_id) + slen(item->learner_key) +
+                     slen(item->definition);
+    for (size_t i = 0; i < item->n_activities; i++)
+        strings += slen(item->activities[i].id);
+    for (size_t i = 0; i < item->n_agents; i++)
+        strings += slen(item->agents[i].key);
     struct rec *r = gw_xcalloc(1, sizeof *r);
+    r->mem = gw_xmalloc(arrays + strings + 1);
+    r->bytes = sizeof *r + arrays + strings + 1;
     struct gw_xapi_new_statement *it = &r->it;
     it->seq = item->seq;
     it->stored_ms = item->stored_ms;
@@ -107,25 +131,25 @@ static struct rec *rec_take(struct gw_xapi_new_statement *item)
     it->has_timestamp = item->has_timestamp;
     it->timestamp_ms = item->timestamp_ms;
     it->fact = item->fact;
-    it->object_id = item->object_id;
-    it->voids_id = item->voids_id;
-    it->learner_key = item->learner_key;
-    it->definition = item->definition;
-    it->activities = item->activities;
+    it->activities = (struct gw_xapi_new_activity *)(void *)r->mem;
+    it->agents =
+        (struct gw_xapi_new_agent *)(void *)(r->mem + item->n_activities *
+                                                          sizeof(struct gw_xapi_new_activity));
     it->n_activities = item->n_activities;
-    it->agents = item->agents;
     it->n_agents = item->n_agents;
-    item->object_id = item->voids_id = item->learner_key = item->definition = NULL;
-    item->activities = NULL;
-    item->agents = NULL;
-    item->n_activities = item->n_agents = 0;
-    r->bytes = sizeof *r + slen(it->object_id) + slen(it->voids_id) + slen(it->learner_key) +
-               slen(it->definition) + it->n_activities * sizeof *it->activities +
-               it->n_agents * sizeof *it->agents;
-    for (size_t i = 0; i < it->n_activities; i++)
-        r->bytes += slen(it->activities[i].id);
-    for (size_t i = 0; i < it->n_agents; i++)
-        r->bytes += slen(it->agents[i].key);
+    size_t at = arrays;
+    for (size_t i = 0; i < item->n_activities; i++) {
+        it->activities[i].id = put(r->mem, &at, item->activities[i].id);
+        it->activities[i].role = item->activities[i].role; /* static strings */
+    }
+    for (size_t i = 0; i < item->n_agents; i++) {
+        it->agents[i].key = put(r->mem, &at, item->agents[i].key);
+        it->agents[i].role = item->agents[i].role;
+    }
+    it->object_id = put(r->mem, &at, item->object_id);
+    it->voids_id = put(r->mem, &at, item->voids_id);
+    it->learner_key = put(r->mem, &at, item->learner_key);
+    it->definition = put(r->mem, &at, item->definition);
     return r;
 }
 
@@ -188,18 +212,18 @@ void gw_xapi_index_free(struct gw_xapi_index *x)
     free(x);
 }
 
-void gw_xapi_index_committed(struct gw_xapi_index *x, struct gw_xapi_insert *in)
+void gw_xapi_index_committed(struct gw_xapi_index *x, const struct gw_xapi_insert *in)
 {
     int64_t n = 0, hi = 0, first_ms = INT64_MAX;
     for (size_t i = 0; i < in->n; i++) {
-        struct gw_xapi_new_statement *item = &in->items[i];
+        const struct gw_xapi_new_statement *item = &in->items[i];
         if (item->seq <= 0)
             continue; /* a replay or a duplicate: nothing new stored */
         n++;
         hi = item->seq;
         if (first_ms == INT64_MAX)
             first_ms = item->stored_ms;
-        struct rec *r = rec_take(item);
+        struct rec *r = rec_copy(item);
         if (x->q_bytes + r->bytes <= x->mem_limit)
             q_push(x, r);
         else

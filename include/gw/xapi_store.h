@@ -107,9 +107,9 @@ struct gw_xapi_index;
 struct gw_xapi_index *gw_xapi_index_new(struct gw_store *s, size_t mem_limit, int64_t max_lag);
 void gw_xapi_index_free(struct gw_xapi_index *x);
 /* After the commit of in (in->index == x), in the writer thread, in commit
- * order: keeps what indexing the new statements needs (moved out of the
- * items, which stay valid for the reply). */
-void gw_xapi_index_committed(struct gw_xapi_index *x, struct gw_xapi_insert *in);
+ * order: keeps a copy of what indexing the new statements needs (the items
+ * stay as they are, for the reply and their owner). */
+void gw_xapi_index_committed(struct gw_xapi_index *x, const struct gw_xapi_insert *in);
 /* The batcher's idle work (gw_batcher_set_idle): indexes one round of pending
  * statements; true when it did some work. */
 bool gw_xapi_index_idle(void *x, bool jobs_waiting);
