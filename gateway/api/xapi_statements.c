@@ -657,7 +657,7 @@ void gw_api_xapi_statements_get(struct gw_req *req, struct gw_reply *rep)
         json_decref(holder);
         return;
     }
-    if (q.has_agent || q.activity) /* these filters read the deferred index */
+    if (q.has_agent || q.activity || q.registration) /* these filters read the deferred index */
         gw_xapi_index_wait(req->srv->xindex, GW_XAPI_INDEX_WAIT_MS);
     int64_t max = req->srv->cfg->xapi_page_limit;
     int limit = (int)(q.limit <= 0 || q.limit > max ? max : q.limit);

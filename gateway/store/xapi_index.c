@@ -116,7 +116,7 @@ static struct rec *rec_copy(const struct gw_xapi_new_statement *item)
     size_t arrays = item->n_activities * sizeof(struct gw_xapi_new_activity) +
                     item->n_agents * sizeof(struct gw_xapi_new_agent);
     size_t strings = slen(item->object_id) + slen(item->voids_id) + slen(item->learner_key) +
-                     slen(item->definition);
+                     slen(item->definition) + slen(item->registration);
     for (size_t i = 0; i < item->n_activities; i++)
         strings += slen(item->activities[i].id);
     for (size_t i = 0; i < item->n_agents; i++)
@@ -150,6 +150,7 @@ static struct rec *rec_copy(const struct gw_xapi_new_statement *item)
     it->voids_id = put(r->mem, &at, item->voids_id);
     it->learner_key = put(r->mem, &at, item->learner_key);
     it->definition = put(r->mem, &at, item->definition);
+    it->registration = put(r->mem, &at, item->registration);
     return r;
 }
 

@@ -281,8 +281,8 @@ static enum gw_qs insert_side_table(struct gw_db *db, const char *table,
     return qs;
 }
 
-/* The filter-index rows of one stored statement (side rows, its object's
- * definition) and, unless it is voided, its KPI rows: inline in the
+/* The filter-index rows of one stored statement (side rows, its
+ * registration, its object's definition) and, unless it is voided, its KPI rows: inline in the
  * acknowledging transaction, or later by the deferred index. */
 enum gw_qs gw_xapi_index_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
                                    int64_t seq, int64_t stored_ms, bool voided,
@@ -302,6 +302,16 @@ enum gw_qs gw_xapi_index_statement(struct gw_db *db, const struct gw_xapi_new_st
         qs = insert_side_table(db, "xapi_statement_agent_rids", rows, it->n_agents, seq, err);
     if (rows != small)
         free(rows);
+    if (qs >= 0 && it->registration) {
+        struct gw_dbp p[] = {GW_P_TEXT(it->registration), GW_P_INT(seq)};
+        qs = gw_db_query(db,
+                         gw_db_dialect(db) == GW_DIALECT_SQLITE
+                             ? "INSERT OR IGNORE INTO xapi_statement_registrations (registration, "
+                               "seq) VALUES ($1, $2)"
+                             : "INSERT INTO xapi_statement_registrations (registration, seq) "
+                               "VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                         p, 2, NULL, NULL, err);
+    }
     if (qs >= 0 && it->definition) {
         /* rewritten only when it changed, so a repeated definition dirties no
          * page (a per-connection cache of what is stored went stale when the
@@ -525,8 +535,12 @@ static void conditions(const struct gw_xapi_query *q, const char *a, struct qbui
         sep = " AND ";
     }
     if (q->registration) {
-        gw_buf_printf(&b->sql, "%s%s.registration = ", sep, a);
+        gw_buf_printf(&b->sql,
+                      "%sEXISTS (SELECT 1 FROM xapi_statement_registrations r WHERE "
+                      "r.registration = ",
+                      sep);
         qparam(b, GW_P_TEXT(q->registration));
+        gw_buf_printf(&b->sql, " AND r.seq = %s.seq)", a);
         sep = " AND ";
     }
     /* side-table roles are codes (terms.h): agents actor 1, object 2,

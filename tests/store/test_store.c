@@ -375,6 +375,63 @@ static void test_migration_0010_converts_side_rows(void)
     gw_store_close(s);
 }
 
+/* Migration 0011 moves the registration filter onto a side table: the
+ * registrations of statements stored by a 0010 database come through. */
+static enum gw_qs old_statements(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    (void)ud;
+    return gw_db_exec_script(
+        db,
+        "INSERT INTO xapi_statements (id, stored_ms, timestamp_ms, verb_id, object_type, "
+        "registration, authority_key, body) VALUES "
+        "('00000000-0000-4000-8000-000000000001', 1, 1, 'https://v.example/a', 'Activity', "
+        "'11111111-1111-4111-8111-111111111111', 'k', '{}'), "
+        "('00000000-0000-4000-8000-000000000002', 2, 2, 'https://v.example/a', 'Activity', NULL, "
+        "'k', '{}'), "
+        "('00000000-0000-4000-8000-000000000003', 3, 3, 'https://v.example/a', 'Activity', "
+        "'11111111-1111-4111-8111-111111111111', 'k', '{}');",
+        err);
+}
+
+static enum gw_qs registrations(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    char *out = ud;
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT r.registration, s.id FROM xapi_statement_registrations r "
+                                "JOIN xapi_statements s ON s.seq = r.seq ORDER BY s.id",
+                                NULL, 0, &r, NULL, err);
+    out[0] = '\0';
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        size_t len = strlen(out);
+        snprintf(out + len, 1024 - len, "%.8s %.36s;", gw_db_col_text(r, 0), gw_db_col_text(r, 1));
+    }
+    gw_db_rows_free(r);
+    return qs;
+}
+
+static void test_migration_0011_moves_registrations(void)
+{
+    struct gw_store *s = fresh_store();
+    REQUIRE(s);
+    const struct gw_migration *all = GW_TEST_PG ? gw_migrations_postgres : gw_migrations_sqlite;
+    int n = GW_TEST_PG ? gw_migrations_postgres_count : gw_migrations_sqlite_count;
+    int upto = 0;
+    while (upto < n && strncmp(all[upto].name, "0011", 4) < 0)
+        upto++;
+    REQUIRE(upto == 10);
+    struct gw_error err;
+    int applied = 0;
+    REQUIRE(gw_store_migrate_list(s, all, upto, &applied, &err) == GW_OK);
+    REQUIRE(gw_store_tx(s, GW_TX_WRITE, old_statements, NULL, &err) == GW_OK);
+    CHECK_INT(gw_store_migrate(s, &applied, &err), GW_OK);
+    char out[1024];
+    CHECK_INT(gw_store_tx(s, GW_TX_READ, registrations, out, &err), GW_OK);
+    CHECK_STR(out, "11111111 00000000-0000-4000-8000-000000000001;"
+                   "11111111 00000000-0000-4000-8000-000000000003;");
+    gw_store_close(s);
+}
+
 /* SQLite under sustained writes: the checkpointer keeps the WAL near its
  * limit (a RESTART checkpoint with the writers held off) instead of letting
  * it hold everything written since the last quiet moment. */
@@ -450,6 +507,7 @@ int main(void)
     GW_RUN(test_rollback_and_retry);
     GW_RUN(test_rows_and_params);
     GW_RUN(test_migration_0010_converts_side_rows);
+    GW_RUN(test_migration_0011_moves_registrations);
     GW_RUN(test_wal_stays_bounded);
     GW_RUN(test_bad_dsn_and_unreachable);
     gwt_rmtree(tmpdir);

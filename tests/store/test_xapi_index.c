@@ -197,6 +197,7 @@ static const char *const dumped[] = {
     "SELECT t.term || '|' || a.seq || '|' || a.role FROM xapi_statement_agent_rids a JOIN "
     "xapi_terms t ON t.rid = a.rid ORDER BY t.term, a.seq, a.role",
     "SELECT id || '|' || definition || '|' || updated_ms FROM xapi_activities ORDER BY id",
+    "SELECT registration || '|' || seq FROM xapi_statement_registrations ORDER BY 1",
     "SELECT seq || '|' || voided FROM xapi_statements ORDER BY seq",
     "SELECT seq || '|' || course_id || '|' || learner_key || '|' || course_level || '|' || ts_ms "
     "FROM kpi_statements ORDER BY seq",
@@ -263,6 +264,7 @@ static void test_inline_reference(void)
     CHECK(count_sql(s, "SELECT count(*) FROM kpi_learners") >= 4);
     CHECK(count_sql(s, "SELECT count(*) FROM xapi_statements WHERE voided = 1") >= 3);
     CHECK(count_sql(s, "SELECT count(*) FROM kpi_unattributed_days") >= 1);
+    CHECK(count_sql(s, "SELECT count(*) FROM xapi_statement_registrations") >= 20);
     /* and the incremental state is what a rebuild computes */
     struct gw_error err;
     int64_t counted = 0;
