@@ -51,9 +51,13 @@ void gw_api_metrics_get(struct gw_req *req, struct gw_reply *rep)
             "lmsgw_xapi_index_statements_total{from=\"memory\"} %llu\n"
             "lmsgw_xapi_index_statements_total{from=\"body\"} %llu\n"
             "# HELP lmsgw_xapi_index_rounds_total Indexing transactions.\n"
-            "# TYPE lmsgw_xapi_index_rounds_total counter\nlmsgw_xapi_index_rounds_total %llu\n",
+            "# TYPE lmsgw_xapi_index_rounds_total counter\nlmsgw_xapi_index_rounds_total %llu\n"
+            "# HELP lmsgw_xapi_index_failures_total Indexing transactions that failed (retried).\n"
+            "# TYPE lmsgw_xapi_index_failures_total counter\n"
+            "lmsgw_xapi_index_failures_total %llu\n",
             (long long)xs.pending, (unsigned long long)xs.from_memory,
-            (unsigned long long)xs.from_body, (unsigned long long)xs.rounds);
+            (unsigned long long)xs.from_body, (unsigned long long)xs.rounds,
+            (unsigned long long)xs.failures);
     }
     gw_reply_text(rep, 200, "text/plain; version=0.0.4", gw_buf_str(&text), text.len);
     gw_buf_free(&text);

@@ -52,8 +52,9 @@ struct gw_xapi_index {
     int64_t indexed_hi;    /* highest seq indexed so far */
     int64_t pending_since; /* stored_ms of the oldest pending statement, or INT64_MAX */
     struct gw_xapi_index_stats stats;
-    int64_t active; /* statement writes being prepared or committed (gw_xapi_index_busy) */
-    int urgent;     /* readers waiting in gw_xapi_index_wait */
+    int64_t active;   /* statement writes being prepared or committed (gw_xapi_index_busy) */
+    int urgent;       /* readers waiting in gw_xapi_index_wait */
+    uint64_t failing; /* rounds failed in a row */
     void (*wake)(void *ud);
     void *wake_ud;
 };
@@ -404,10 +405,27 @@ bool gw_xapi_index_idle(void *ud, bool jobs_waiting)
     struct gw_error err;
     int64_t done = run_round(x, jobs_waiting ? ROUND_BUSY : ROUND_IDLE, &err);
     if (done < 0) {
-        /* left pending; tried again after the next group commit */
-        gw_log_error("xapi index: indexing pending statements failed: %s", err.detail);
+        /* Left pending and tried again at the next look (at most every
+         * 50 ms): nothing is skipped, so an index that cannot be written
+         * (a full disk) stalls visibly (/metrics, the log, readers' waits
+         * running out) rather than losing rows. Logged at the first failure
+         * and every 100th after it. */
+        pthread_mutex_lock(&x->mu);
+        uint64_t streak = ++x->failing;
+        x->stats.failures++;
+        pthread_mutex_unlock(&x->mu);
+        if (streak % 100 == 1)
+            gw_log_error("xapi index: writing the index rows of pending statements failed (%llu "
+                         "times in a row; retried): %s",
+                         (unsigned long long)streak, err.detail);
         return false;
     }
+    pthread_mutex_lock(&x->mu);
+    if (x->failing)
+        gw_log_info("xapi index: indexing works again after %llu failed rounds",
+                    (unsigned long long)x->failing);
+    x->failing = 0;
+    pthread_mutex_unlock(&x->mu);
     return done > 0;
 }
 

@@ -126,7 +126,7 @@ bool gw_xapi_index_wait(struct gw_xapi_index *x, int64_t timeout_ms);
 /* stored_ms of the oldest statement not indexed yet, or INT64_MAX. */
 int64_t gw_xapi_index_pending_since(struct gw_xapi_index *x);
 struct gw_xapi_index_stats {
-    uint64_t indexed, from_memory, from_body, rounds;
+    uint64_t indexed, from_memory, from_body, rounds, failures;
     int64_t pending;
 };
 void gw_xapi_index_stats(struct gw_xapi_index *x, struct gw_xapi_index_stats *out);

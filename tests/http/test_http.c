@@ -282,6 +282,12 @@ static void test_metrics(void)
                          "route=\"/healthz\",le=\"+Inf\"}") != NULL);
     CHECK(strstr(r.body, "lmsgw_store_pool_size{backend=") != NULL);
     CHECK(strstr(r.body, "lmsgw_store_transactions_total") != NULL);
+    /* the default SQLite store defers the statement index; PostgreSQL
+     * writes it inline and has no such figures */
+    CHECK((strstr(r.body, "\nlmsgw_xapi_index_pending ") != NULL) == !GW_TEST_PG);
+    CHECK((strstr(r.body, "\nlmsgw_xapi_index_statements_total{from=\"memory\"} ") != NULL) ==
+          !GW_TEST_PG);
+    CHECK((strstr(r.body, "\nlmsgw_xapi_index_failures_total 0\n") != NULL) == !GW_TEST_PG);
     gwt_response_free(&r);
     (void)st;
 }

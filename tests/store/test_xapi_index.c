@@ -387,6 +387,7 @@ static void test_failing_round(void)
         struct gw_xapi_index_stats st;
         gw_xapi_index_stats(x, &st);
         CHECK_INT((int64_t)st.from_memory, BATCHES * PER); /* the queue survived the failure */
+        CHECK_INT((int64_t)st.failures, did ? 0 : 1);
         gw_xapi_index_free(x);
         gw_store_close(s);
     }
