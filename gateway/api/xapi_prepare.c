@@ -1,0 +1,75 @@
+/* xapi_prepare.c: the statements handler's per-statement work on the HTTP
+ * worker (validate, normalize, extract what the store indexes, drop the
+ * trees; after the commit, the ids reply and freeing). No HTTP here: the
+ * handler (api/xapi_statements.c) and bench/prepare_bench.c both call it.
+ * See gw/xapi_prepare.h. */
+#include "gw/xapi_prepare.h"
+#include "gw/json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum gw_err gw_xapi_prepare_statements(json_t *body, const struct gw_xapi_prepare *p,
+                                       struct gw_xapi_insert *ins, struct gw_error *e)
+{
+    enum gw_err rc = gw_xapi_validate_batch(body, p->v, e);
+    if (rc != GW_OK)
+        return rc;
+    bool batch = json_is_array(body);
+    size_t n = batch ? json_array_size(body) : 1;
+    if (n == 0)
+        return gw_error_set(e, GW_E_BAD_REQUEST, "", "the batch holds no statement");
+    ins->items = gw_xcalloc(n, sizeof *ins->items);
+    for (size_t i = 0; i < n && rc == GW_OK; i++) {
+        json_t *st = batch ? json_array_get(body, i) : body;
+        bool had_id = json_object_get(st, "id") != NULL || p->put_id != NULL;
+        char sig[65] = "";
+        if (!had_id && ins->dedup_window_ms > 0 && !gw_xapi_dedup_signature(st, sig))
+            sig[0] = '\0';
+        bool had_ts = json_object_get(st, "timestamp") != NULL;
+        rc = gw_xapi_normalize(st, p->put_id, p->now_ms, p->authority, p->v, NULL, e);
+        if (rc != GW_OK)
+            break;
+        /* "stored" is the writer's (a column); a missing timestamp equals it,
+         * so it stays absent here, which also keeps an identical resend from
+         * comparing LRS-assigned timestamps (409). */
+        json_object_del(st, "stored");
+        if (!had_ts)
+            json_object_del(st, "timestamp");
+        gw_xapi_new_statement_init(&ins->items[i], json_incref(st), had_id, sig);
+        ins->n++;
+        if (p->item_fn)
+            rc = p->item_fn(&ins->items[i], i, batch, p->ud, e);
+    }
+    /* the writer needs no parsed statements: free them before the commit */
+    for (size_t i = 0; i < ins->n; i++)
+        gw_xapi_new_statement_drop_json(&ins->items[i]);
+    return rc;
+}
+
+void gw_xapi_prepare_reply_ids(const struct gw_xapi_insert *ins, struct gw_buf *b)
+{
+    /* written directly (performance: no json_t per id) */
+    gw_buf_reset(b);
+    gw_buf_append(b, "[", 1);
+    for (size_t i = 0; i < ins->n; i++) {
+        size_t mark = b->len;
+        const char *id = ins->items[i].final_id;
+        if (mark > 1)
+            gw_buf_append(b, ",", 1);
+        if (!gw_json_append_string(b, id, strlen(id))) {
+            b->len = mark;
+            b->data[mark] = '\0';
+        }
+    }
+    gw_buf_append(b, "]", 1);
+}
+
+void gw_xapi_prepare_free(struct gw_xapi_insert *ins)
+{
+    for (size_t i = 0; i < ins->n; i++)
+        gw_xapi_new_statement_clear(&ins->items[i]);
+    free(ins->items);
+    ins->items = NULL;
+    ins->n = 0;
+}
