@@ -54,7 +54,24 @@ void gw_json_pointer_join(char *out, size_t cap, const char *base, const char *k
 
 void gw_json_pointer_index(char *out, size_t cap, const char *base, size_t index)
 {
-    snprintf(out, cap, "%s/%zu", base, index);
+    /* snprintf(out, cap, "%s/%zu", base, index), without its cost */
+    char digits[24];
+    size_t d = sizeof digits;
+    do {
+        digits[--d] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index);
+    size_t n = strlen(base), nd = sizeof digits - d;
+    if (cap == 0)
+        return;
+    if (n + 1 + nd >= cap) {
+        snprintf(out, cap, "%s/%.*s", base, (int)nd, digits + d);
+        return;
+    }
+    memmove(out, base, n);
+    out[n] = '/';
+    memcpy(out + n + 1, digits + d, nd);
+    out[n + 1 + nd] = '\0';
 }
 
 bool gw_is_uuid(const char *s)

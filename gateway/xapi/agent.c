@@ -39,10 +39,11 @@ enum gw_err gw_xapi_v_object(struct xv_ctx *c, const json_t *obj, const char *pt
         return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, ptr, "must be a JSON object");
     json_object_foreach((json_t *)obj, key, val)
     {
-        gw_json_pointer_join(p, sizeof p, ptr, key);
         const char *const *a = allowed;
         while (*a && strcmp(*a, key) != 0)
             a++;
+        if (!*a || json_is_null(val))
+            gw_json_pointer_join(p, sizeof p, ptr, key); /* only to report */
         if (!*a) {
             const char *const *ci = allowed;
             while (*ci && strcasecmp(*ci, key) != 0)
@@ -67,16 +68,18 @@ enum gw_err gw_xapi_v_string(struct xv_ctx *c, const json_t *obj, const char *ke
 {
     char p[XV_PTR];
     json_t *v = json_object_get(obj, key);
-    gw_json_pointer_join(p, sizeof p, base, key);
     if (out)
         *out = NULL;
     if (!v) {
-        if (required)
-            return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_MISSING, p, "'%s' is required", key);
-        return GW_OK;
+        if (!required)
+            return GW_OK;
+        gw_json_pointer_join(p, sizeof p, base, key);
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_MISSING, p, "'%s' is required", key);
     }
-    if (!json_is_string(v))
+    if (!json_is_string(v)) {
+        gw_json_pointer_join(p, sizeof p, base, key);
         return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, p, "'%s' must be a string", key);
+    }
     if (out)
         *out = json_string_value(v);
     return GW_OK;
@@ -128,6 +131,8 @@ enum gw_err gw_xapi_v_langmap(struct xv_ctx *c, const json_t *map, const char *p
                               "a language map needs at least one language; omit it instead");
     json_object_foreach((json_t *)map, key, val)
     {
+        if (gw_xapi_langtag_valid(key) && json_is_string(val))
+            continue;
         gw_json_pointer_join(p, sizeof p, ptr, key);
         if (!gw_xapi_langtag_valid(key))
             return gw_xapi_v_fail(c, GW_E_XAPI_LANGTAG_INVALID, p,
@@ -286,13 +291,12 @@ enum gw_err gw_xapi_v_group(struct xv_ctx *c, const json_t *g, const char *ptr)
         return gw_xapi_v_fail(c, GW_E_XAPI_AGENT_IFI, ptr,
                               "an identified Group has exactly one IFI (found %d)", n);
     const json_t *members = json_object_get(g, "member");
-    gw_json_pointer_join(p, sizeof p, ptr, "member");
-    if (!members) {
-        if (n == 0)
-            return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_MISSING, p,
-                                  "an anonymous Group (no IFI) must list its members");
+    if (!members && n != 0)
         return GW_OK;
-    }
+    gw_json_pointer_join(p, sizeof p, ptr, "member");
+    if (!members)
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_MISSING, p,
+                              "an anonymous Group (no IFI) must list its members");
     if (!json_is_array(members))
         return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, p, "'member' must be an array");
     if (n == 0 && json_array_size(members) == 0)
