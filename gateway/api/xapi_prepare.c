@@ -26,16 +26,16 @@ enum gw_err gw_xapi_prepare_statements(json_t *body, const struct gw_xapi_prepar
         char sig[65] = "";
         if (!had_id && ins->dedup_window_ms > 0 && !gw_xapi_dedup_signature(st, sig))
             sig[0] = '\0';
-        bool had_ts = json_object_get(st, "timestamp") != NULL;
-        rc = gw_xapi_normalize(st, p->put_id, p->now_ms, p->authority, p->v, NULL, e);
-        if (rc != GW_OK)
-            break;
         /* "stored" is the writer's (a column); a missing timestamp equals it,
          * so it stays absent here, which also keeps an identical resend from
-         * comparing LRS-assigned timestamps (409). */
-        json_object_del(st, "stored");
-        if (!had_ts)
-            json_object_del(st, "timestamp");
+         * comparing LRS-assigned timestamps (409). The authority is shared by
+         * the batch's statements: nothing changes them after this. */
+        rc = gw_xapi_normalize_ex(st, p->put_id, p->now_ms, p->authority, p->v,
+                                  GW_XAPI_NORM_NO_STORED | GW_XAPI_NORM_NO_DEFAULT_TS |
+                                      GW_XAPI_NORM_SHARE_AUTHORITY,
+                                  NULL, e);
+        if (rc != GW_OK)
+            break;
         gw_xapi_new_statement_init(&ins->items[i], json_incref(st), had_id, sig);
         ins->n++;
         if (p->item_fn)

@@ -66,6 +66,21 @@ enum gw_err gw_xapi_normalize(json_t *st, const char *id_or_null, int64_t stored
                               const json_t *authority, enum gw_xapi_version v,
                               struct gw_xapi_norm *out, struct gw_error *err);
 
+/* gw_xapi_normalize's variants for a caller that stores the statement at
+ * once (api/xapi_prepare.c); the resulting tree is what gw_xapi_normalize
+ * followed by the stated changes gives, without the work of setting what is
+ * then removed. */
+enum gw_xapi_norm_flags {
+    GW_XAPI_NORM_NO_STORED = 1,       /* "stored" is removed, not set */
+    GW_XAPI_NORM_NO_DEFAULT_TS = 2,   /* a missing timestamp stays missing */
+    GW_XAPI_NORM_SHARE_AUTHORITY = 4, /* authority goes in as a new reference,
+                                       * not a copy: the caller changes neither
+                                       * it nor the statement's */
+};
+enum gw_err gw_xapi_normalize_ex(json_t *st, const char *id_or_null, int64_t stored_ms,
+                                 const json_t *authority, enum gw_xapi_version v, unsigned flags,
+                                 struct gw_xapi_norm *out, struct gw_error *err);
+
 /* ---- comparison ---- */
 
 /* True when a and b are the same statement under Comm 2.1.1's immutability
