@@ -7,24 +7,75 @@
 #include "gw/timefmt.h"
 #include "xapi_int.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Random bytes for new ids, drawn from the CSPRNG a few hundred at a time
+ * (one RAND_bytes call per statement cost more than all the rest of making
+ * its id). Per thread; a forked child starts a new pool, so it never gives
+ * out the ids its parent will. */
+#define ID_POOL 1024
+
+static _Thread_local struct {
+    uint8_t bytes[ID_POOL];
+    size_t used; /* ID_POOL: empty */
+    unsigned generation;
+} id_pool = {.used = ID_POOL};
+
+static atomic_uint fork_generation;
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+static void after_fork_child(void)
+{
+    atomic_fetch_add(&fork_generation, 1);
+}
+
+static void watch_forks(void)
+{
+    pthread_atfork(NULL, NULL, after_fork_child);
+}
+
+static bool id_random(uint8_t out[16])
+{
+    pthread_once(&fork_once, watch_forks);
+    unsigned gen = atomic_load(&fork_generation);
+    if (id_pool.generation != gen)
+        id_pool.used = ID_POOL;
+    if (id_pool.used + 16 > ID_POOL) {
+        if (!gw_random_bytes(id_pool.bytes, ID_POOL))
+            return false;
+        id_pool.used = 0;
+        id_pool.generation = gen;
+    }
+    memcpy(out, id_pool.bytes + id_pool.used, 16);
+    memset(id_pool.bytes + id_pool.used, 0, 16); /* never given out twice */
+    id_pool.used += 16;
+    return true;
+}
+
 bool gw_xapi_new_statement_id(int64_t now_ms, char out[37])
 {
+    static const char hex[] = "0123456789abcdef";
     uint8_t r[16];
-    if (!gw_random_bytes(r, sizeof r))
+    if (!id_random(r))
         return false;
     uint64_t t = now_ms > 0 ? (uint64_t)now_ms : 0;
     for (int i = 0; i < 6; i++)
         r[i] = (uint8_t)(t >> (40 - 8 * i));
     r[6] = (uint8_t)((r[6] & 0x0f) | 0x40);
     r[8] = (uint8_t)((r[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0],
-             r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13],
-             r[14], r[15]);
+    char *o = out; /* 8-4-4-4-12 lowercase hex */
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *o++ = '-';
+        *o++ = hex[r[i] >> 4];
+        *o++ = hex[r[i] & 15];
+    }
+    *o = '\0';
     return true;
 }
 
