@@ -345,9 +345,29 @@ void gw_xapi_mbox_canonical(const char *mbox, char *out, size_t cap)
         out[n < cap ? n : cap - 1] = '\0';
 }
 
+/* Writes the concatenation of parts (n of them) to out like snprintf with
+ * "%s%s...": cut to fit, and true only when the whole fitted. */
+static bool join_key(char *out, size_t cap, const char *const *parts, size_t n)
+{
+    size_t o = 0;
+    bool fits = true;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(parts[i]);
+        if (o + len >= cap) {
+            len = cap - 1 - o;
+            fits = false;
+        }
+        memcpy(out + o, parts[i], len);
+        o += len;
+        if (!fits)
+            break;
+    }
+    out[o] = '\0';
+    return fits;
+}
+
 bool gw_xapi_agent_key(const json_t *agent, char *out, size_t cap)
 {
-    int n = -1;
     if (!json_is_object(agent) || cap == 0)
         return false;
     const char *mbox = gw_xapi_str(agent, "mbox");
@@ -357,29 +377,36 @@ bool gw_xapi_agent_key(const json_t *agent, char *out, size_t cap)
     if (mbox && gw_xapi_mbox_valid(mbox)) {
         /* The SHA-1 of the mailto IRI as sent (scheme lowercased), which is
          * exactly what a client puts in mbox_sha1sum for the same person. */
-        struct gw_buf iri = {0};
-        char hex[GW_SHA1_HEX];
-        gw_buf_puts(&iri, "mailto:");
-        gw_buf_puts(&iri, mbox + 7);
-        gw_sha1_hex(iri.data, iri.len, hex);
-        gw_buf_free(&iri);
-        n = snprintf(out, cap, "mbox_sha1sum:%s", hex);
-    } else if (sha) {
+        char hex[GW_SHA1_HEX], small[512];
+        size_t n = strlen(mbox);
+        char *iri = n < sizeof small ? small : gw_xmalloc(n + 1);
+        memcpy(iri, "mailto:", 7);
+        memcpy(iri + 7, mbox + 7, n - 7);
+        gw_sha1_hex(iri, n, hex);
+        if (iri != small)
+            free(iri);
+        const char *parts[] = {"mbox_sha1sum:", hex};
+        return join_key(out, cap, parts, 2);
+    }
+    if (sha) {
         char hex[GW_SHA1_HEX];
         size_t i = 0;
         for (; i < 40 && sha[i]; i++)
             hex[i] = (char)tolower((unsigned char)sha[i]);
         hex[i] = '\0';
-        n = snprintf(out, cap, "mbox_sha1sum:%s", hex);
-    } else if (openid) {
-        n = snprintf(out, cap, "openid:%s", openid);
-    } else {
-        const char *home = gw_xapi_str(acct, "homePage");
-        const char *name = gw_xapi_str(acct, "name");
-        if (home && name)
-            n = snprintf(out, cap, "account:%s|%s", home, name);
+        const char *parts[] = {"mbox_sha1sum:", hex};
+        return join_key(out, cap, parts, 2);
     }
-    return n >= 0 && (size_t)n < cap;
+    if (openid) {
+        const char *parts[] = {"openid:", openid};
+        return join_key(out, cap, parts, 2);
+    }
+    const char *home = gw_xapi_str(acct, "homePage");
+    const char *name = gw_xapi_str(acct, "name");
+    if (!home || !name)
+        return false;
+    const char *parts[] = {"account:", home, "|", name};
+    return join_key(out, cap, parts, 4);
 }
 
 bool gw_xapi_learner_key(const json_t *st, char *out, size_t cap)
