@@ -793,6 +793,8 @@ static bool scan_string(struct lexer *lx, const char **s, size_t *n, char **owne
     const unsigned char *start = ++lx->p, *p = start;
     bool escaped = false;
     for (;;) {
+        while (p < lx->end && plain_byte[*p]) /* runs of plain ASCII at once */
+            p++;
         if (p >= lx->end)
             return false;
         unsigned char c = *p;
