@@ -40,7 +40,7 @@ enum gw_err gw_xapi_v_object(struct xv_ctx *c, const json_t *obj, const char *pt
     json_object_foreach((json_t *)obj, key, val)
     {
         const char *const *a = allowed;
-        while (*a && strcmp(*a, key) != 0)
+        while (*a && ((*a)[0] != key[0] || strcmp(*a, key) != 0))
             a++;
         if (!*a || json_is_null(val))
             gw_json_pointer_join(p, sizeof p, ptr, key); /* only to report */
