@@ -128,13 +128,14 @@ void gw_xapi_new_statement_init(struct gw_xapi_new_statement *item, json_t *st, 
     memset(item, 0, sizeof *item);
     item->st = st;
     item->had_id = had_id;
-    snprintf(item->id, sizeof item->id, "%s", json_string_value(json_object_get(st, "id")));
+    const char *id = json_string_value(json_object_get(st, "id"));
+    gw_copy_str(item->id, sizeof item->id, id ? id : "(null)"); /* as printf("%s") */
     int64_t ts = 0;
     const char *tstext = json_string_value(json_object_get(st, "timestamp"));
     if (tstext && gw_time_parse_iso(tstext, false, &ts))
         item->timestamp_ms = ts;
     if (dedup_sig)
-        snprintf(item->dedup_sig, sizeof item->dedup_sig, "%s", dedup_sig);
+        gw_copy_str(item->dedup_sig, sizeof item->dedup_sig, dedup_sig);
     item->has_timestamp = json_object_get(st, "timestamp") != NULL;
 
     struct refs r;
