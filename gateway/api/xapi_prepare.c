@@ -51,6 +51,7 @@ void gw_xapi_prepare_reply_ids(const struct gw_xapi_insert *ins, struct gw_buf *
 {
     /* written directly (performance: no json_t per id) */
     gw_buf_reset(b);
+    gw_buf_reserve(b, 2 + ins->n * 39); /* ids of 36 characters: no regrowth */
     gw_buf_append(b, "[", 1);
     for (size_t i = 0; i < ins->n; i++) {
         size_t mark = b->len;

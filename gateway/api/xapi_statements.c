@@ -351,17 +351,18 @@ static void write_statements(struct gw_req *req, struct gw_reply *rep, bool is_p
             return;
         }
     }
-    struct body_parts *bp = gw_xcalloc(1, sizeof *bp);
+    struct body_parts bp; /* on the stack: parts[] is read only up to n */
+    bp.n = 0;
+    bp.used = NULL;
     struct write_ctx *c = gw_xcalloc(1, sizeof *c);
-    json_t *body = read_body(req, bp, &e);
+    json_t *body = read_body(req, &bp, &e);
     enum gw_err rc = body ? GW_OK : e.code;
     if (rc == GW_OK && is_put && !json_is_object(body))
         rc = gw_error_set(&e, GW_E_BAD_REQUEST, "", "PUT takes one statement object");
     if (rc == GW_OK)
-        rc = prepare(req, body, put_id, v, bp, c, &e);
+        rc = prepare(req, body, put_id, v, &bp, c, &e);
     json_decref(body);
-    free(bp->used);
-    free(bp);
+    free(bp.used);
     if (rc != GW_OK) {
         gw_reply_error(rep, &e);
         free_ctx(c);
