@@ -15,6 +15,7 @@
 #include "gw/multipart.h"
 #include "gw/server.h"
 #include "gw/timefmt.h"
+#include "gw/xapi_prepare.h"
 #include "gw/xapi_store.h"
 
 #include <stdio.h>
@@ -237,9 +238,7 @@ struct write_ctx {
 static void free_ctx(struct write_ctx *c)
 {
     gw_xapi_index_busy(c->busy, false);
-    for (size_t i = 0; i < c->ins.n; i++)
-        gw_xapi_new_statement_clear(&c->ins.items[i]);
-    free(c->ins.items);
+    gw_xapi_prepare_free(&c->ins);
     free(c);
 }
 
@@ -267,22 +266,7 @@ static void write_finish(void *ud)
     } else if (c->is_put) {
         gw_reply_empty(c->rep, 204);
     } else {
-        /* the ids array, written directly (performance: no json_t per id);
-         * an id json_string would refuse is left out, as before */
-        struct gw_buf *b = &c->rep->body;
-        gw_buf_reset(b);
-        gw_buf_append(b, "[", 1);
-        for (size_t i = 0; i < c->ins.n; i++) {
-            size_t mark = b->len;
-            const char *id = c->ins.items[i].final_id;
-            if (mark > 1)
-                gw_buf_append(b, ",", 1);
-            if (!gw_json_append_string(b, id, strlen(id))) {
-                b->len = mark;
-                b->data[mark] = '\0';
-            }
-        }
-        gw_buf_append(b, "]", 1);
+        gw_xapi_prepare_reply_ids(&c->ins, &c->rep->body);
         c->rep->status = 200;
         c->rep->content_type = "application/json";
     }
@@ -295,55 +279,36 @@ static void write_start(void *ud)
     gw_batcher_submit(c->req->srv->writer, &c->job);
 }
 
+/* Per statement, with its tree still held: the multipart parts of its
+ * attachments, and its signatures. */
+static enum gw_err prepare_item(struct gw_xapi_new_statement *item, size_t index, bool batch,
+                                void *ud, struct gw_error *e)
+{
+    struct body_parts *bp = ud;
+    enum gw_err rc = match_attachments(bp, item, index, batch, e);
+    if (rc == GW_OK)
+        rc = check_signatures(bp, item->st, index, batch, e);
+    return rc;
+}
+
 /* Validates, normalizes and prepares every statement of body for storing. */
 static enum gw_err prepare(struct gw_req *req, json_t *body, const char *put_id,
                            enum gw_xapi_version v, struct body_parts *bp, struct write_ctx *c,
                            struct gw_error *e)
 {
-    enum gw_err rc = gw_xapi_validate_batch(body, v, e);
-    if (rc != GW_OK)
-        return rc;
-    bool batch = json_is_array(body);
-    size_t n = batch ? json_array_size(body) : 1;
-    if (n == 0)
-        return gw_error_set(e, GW_E_BAD_REQUEST, "", "the batch holds no statement");
-    c->ins.items = gw_xcalloc(n, sizeof *c->ins.items);
     c->ins.authority_key = req->who.key_id;
     c->ins.dedup_window_ms = req->who.xapi_dedup_window_s * 1000;
     c->ins.index = req->srv->xindex;
     json_t *authority = gw_api_xapi_authority(req);
-    int64_t now = gw_clock_now_ms(&req->srv->clock);
-    for (size_t i = 0; i < n && rc == GW_OK; i++) {
-        json_t *st = batch ? json_array_get(body, i) : body;
-        bool had_id = json_object_get(st, "id") != NULL || put_id != NULL;
-        char sig[65] = "";
-        if (!had_id && c->ins.dedup_window_ms > 0 && !gw_xapi_dedup_signature(st, sig))
-            sig[0] = '\0';
-        bool had_ts = json_object_get(st, "timestamp") != NULL;
-        rc = gw_xapi_normalize(st, put_id, now, authority, v, NULL, e);
-        if (rc != GW_OK)
-            break;
-        /* "stored" is the writer's (a column); a missing timestamp equals it,
-         * so it stays absent here, which also keeps an identical resend from
-         * comparing LRS-assigned timestamps (409). */
-        json_object_del(st, "stored");
-        if (!had_ts)
-            json_object_del(st, "timestamp");
-        gw_xapi_new_statement_init(&c->ins.items[i], json_incref(st), had_id, sig);
-        c->ins.n++;
-        rc = match_attachments(bp, &c->ins.items[i], i, batch, e);
-        if (rc == GW_OK)
-            rc = check_signatures(bp, st, i, batch, e);
-    }
+    struct gw_xapi_prepare p = {put_id,       v, authority, gw_clock_now_ms(&req->srv->clock),
+                                prepare_item, bp};
+    enum gw_err rc = gw_xapi_prepare_statements(body, &p, &c->ins, e);
     json_decref(authority);
     for (size_t i = 1; rc == GW_OK && i < bp->n; i++) {
         if (!bp->used[i])
             rc = gw_error_set(e, GW_E_BAD_REQUEST, "",
                               "multipart part %zu matches no attachment of the statements", i + 1);
     }
-    /* the writer needs no parsed statements: free them before the commit */
-    for (size_t i = 0; i < c->ins.n; i++)
-        gw_xapi_new_statement_drop_json(&c->ins.items[i]);
     return rc;
 }
 
@@ -391,19 +356,20 @@ static void write_statements(struct gw_req *req, struct gw_reply *rep, bool is_p
             return;
         }
     }
-    struct body_parts *bp = gw_xcalloc(1, sizeof *bp);
+    struct body_parts bp; /* on the stack: parts[] is read only up to n */
+    bp.n = 0;
+    bp.used = NULL;
     struct write_ctx *c = gw_xcalloc(1, sizeof *c);
     c->busy = req->srv->xindex;
     gw_xapi_index_busy(c->busy, true);
-    json_t *body = read_body(req, bp, &e);
+    json_t *body = read_body(req, &bp, &e);
     enum gw_err rc = body ? GW_OK : e.code;
     if (rc == GW_OK && is_put && !json_is_object(body))
         rc = gw_error_set(&e, GW_E_BAD_REQUEST, "", "PUT takes one statement object");
     if (rc == GW_OK)
-        rc = prepare(req, body, put_id, v, bp, c, &e);
+        rc = prepare(req, body, put_id, v, &bp, c, &e);
     json_decref(body);
-    free(bp->used);
-    free(bp);
+    free(bp.used);
     if (rc != GW_OK) {
         gw_reply_error(rep, &e);
         free_ctx(c);

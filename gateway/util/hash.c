@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,11 +35,22 @@ void gw_sha256_hex(const void *data, size_t len, char out[GW_SHA256_HEX])
     gw_hex(md, 32, out);
 }
 
+/* SHA-1 fetched from the provider once: EVP_sha1() makes every digest look
+ * the implementation up again (agent keys hash an mbox per statement). */
+static EVP_MD *sha1_md;
+static pthread_once_t sha1_once = PTHREAD_ONCE_INIT;
+
+static void fetch_sha1(void)
+{
+    sha1_md = EVP_MD_fetch(NULL, "SHA1", NULL);
+}
+
 void gw_sha1_hex(const void *data, size_t len, char out[GW_SHA1_HEX])
 {
     uint8_t md[20];
     unsigned int n = 20;
-    EVP_Digest(data, len, md, &n, EVP_sha1(), NULL);
+    pthread_once(&sha1_once, fetch_sha1);
+    EVP_Digest(data, len, md, &n, sha1_md ? sha1_md : EVP_sha1(), NULL);
     gw_hex(md, 20, out);
 }
 

@@ -54,7 +54,24 @@ void gw_json_pointer_join(char *out, size_t cap, const char *base, const char *k
 
 void gw_json_pointer_index(char *out, size_t cap, const char *base, size_t index)
 {
-    snprintf(out, cap, "%s/%zu", base, index);
+    /* snprintf(out, cap, "%s/%zu", base, index), without its cost */
+    char digits[24];
+    size_t d = sizeof digits;
+    do {
+        digits[--d] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index);
+    size_t n = strlen(base), nd = sizeof digits - d;
+    if (cap == 0)
+        return;
+    if (n + 1 + nd >= cap) {
+        snprintf(out, cap, "%s/%.*s", base, (int)nd, digits + d);
+        return;
+    }
+    memmove(out, base, n);
+    out[n] = '/';
+    memcpy(out + n + 1, digits + d, nd);
+    out[n + 1 + nd] = '\0';
 }
 
 bool gw_is_uuid(const char *s)
@@ -482,7 +499,28 @@ static void append_lit(struct gw_buf *b, const char *s, size_t n)
     b->len += n;
 }
 
-static enum dump_rc dump_value(struct gw_buf *b, const json_t *j, int depth)
+/* Where the text of one node of the tree went (gw_json_append_part). */
+struct dump_mark {
+    const json_t *node;
+    size_t at, len; /* len 0: not written yet */
+};
+
+static enum dump_rc dump_node(struct gw_buf *b, const json_t *j, int depth, struct dump_mark *m);
+
+static enum dump_rc dump_value(struct gw_buf *b, const json_t *j, int depth, struct dump_mark *m)
+{
+    if (!m || j != m->node || m->len)
+        return dump_node(b, j, depth, m);
+    size_t at = b->len;
+    enum dump_rc rc = dump_node(b, j, depth, m);
+    if (rc == DUMP_OK) {
+        m->at = at;
+        m->len = b->len - at;
+    }
+    return rc;
+}
+
+static enum dump_rc dump_node(struct gw_buf *b, const json_t *j, int depth, struct dump_mark *m)
 {
     if (!j)
         return DUMP_FAIL;
@@ -511,7 +549,7 @@ static enum dump_rc dump_value(struct gw_buf *b, const json_t *j, int depth)
         for (size_t i = 0; i < n; i++) {
             if (i)
                 append_lit(b, ",", 1);
-            enum dump_rc rc = dump_value(b, json_array_get(j, i), depth + 1);
+            enum dump_rc rc = dump_value(b, json_array_get(j, i), depth + 1, m);
             if (rc != DUMP_OK)
                 return rc;
         }
@@ -531,7 +569,7 @@ static enum dump_rc dump_value(struct gw_buf *b, const json_t *j, int depth)
             /* jansson goes on after a key that is not UTF-8 */
             (void)append_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
             append_lit(b, ":", 1);
-            enum dump_rc rc = dump_value(b, json_object_iter_value(it), depth + 1);
+            enum dump_rc rc = dump_value(b, json_object_iter_value(it), depth + 1, m);
             if (rc != DUMP_OK)
                 return rc;
         }
@@ -542,11 +580,13 @@ static enum dump_rc dump_value(struct gw_buf *b, const json_t *j, int depth)
     return DUMP_FAIL;
 }
 
-bool gw_json_append(struct gw_buf *b, const json_t *j)
+static bool append_marked(struct gw_buf *b, const json_t *j, struct dump_mark *m)
 {
     size_t start = b->len;
-    enum dump_rc rc = dump_value(b, j, 0);
+    enum dump_rc rc = dump_value(b, j, 0, m);
     if (rc == DUMP_FALLBACK) {
+        if (m)
+            m->len = 0;
         b->len = start;
         char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
         rc = text ? DUMP_OK : DUMP_FAIL;
@@ -558,7 +598,24 @@ bool gw_json_append(struct gw_buf *b, const json_t *j)
         b->len = start;
     if (b->data)
         b->data[b->len] = '\0';
+    if (rc != DUMP_OK && m)
+        m->len = 0;
     return rc == DUMP_OK;
+}
+
+bool gw_json_append(struct gw_buf *b, const json_t *j)
+{
+    return append_marked(b, j, NULL);
+}
+
+bool gw_json_append_part(struct gw_buf *b, const json_t *j, const json_t *part, size_t *part_at,
+                         size_t *part_len)
+{
+    struct dump_mark m = {part, 0, 0};
+    bool ok = append_marked(b, j, part ? &m : NULL);
+    *part_at = m.at;
+    *part_len = m.len;
+    return ok;
 }
 
 bool gw_json_append_string(struct gw_buf *b, const char *s, size_t n)
@@ -736,6 +793,8 @@ static bool scan_string(struct lexer *lx, const char **s, size_t *n, char **owne
     const unsigned char *start = ++lx->p, *p = start;
     bool escaped = false;
     for (;;) {
+        while (p < lx->end && plain_byte[*p]) /* runs of plain ASCII at once */
+            p++;
         if (p >= lx->end)
             return false;
         unsigned char c = *p;

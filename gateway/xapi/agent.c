@@ -39,10 +39,11 @@ enum gw_err gw_xapi_v_object(struct xv_ctx *c, const json_t *obj, const char *pt
         return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, ptr, "must be a JSON object");
     json_object_foreach((json_t *)obj, key, val)
     {
-        gw_json_pointer_join(p, sizeof p, ptr, key);
         const char *const *a = allowed;
-        while (*a && strcmp(*a, key) != 0)
+        while (*a && ((*a)[0] != key[0] || strcmp(*a, key) != 0))
             a++;
+        if (!*a || json_is_null(val))
+            gw_json_pointer_join(p, sizeof p, ptr, key); /* only to report */
         if (!*a) {
             const char *const *ci = allowed;
             while (*ci && strcasecmp(*ci, key) != 0)
@@ -67,16 +68,18 @@ enum gw_err gw_xapi_v_string(struct xv_ctx *c, const json_t *obj, const char *ke
 {
     char p[XV_PTR];
     json_t *v = json_object_get(obj, key);
-    gw_json_pointer_join(p, sizeof p, base, key);
     if (out)
         *out = NULL;
     if (!v) {
-        if (required)
-            return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_MISSING, p, "'%s' is required", key);
-        return GW_OK;
+        if (!required)
+            return GW_OK;
+        gw_json_pointer_join(p, sizeof p, base, key);
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_MISSING, p, "'%s' is required", key);
     }
-    if (!json_is_string(v))
+    if (!json_is_string(v)) {
+        gw_json_pointer_join(p, sizeof p, base, key);
         return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, p, "'%s' must be a string", key);
+    }
     if (out)
         *out = json_string_value(v);
     return GW_OK;
@@ -128,6 +131,8 @@ enum gw_err gw_xapi_v_langmap(struct xv_ctx *c, const json_t *map, const char *p
                               "a language map needs at least one language; omit it instead");
     json_object_foreach((json_t *)map, key, val)
     {
+        if (gw_xapi_langtag_valid(key) && json_is_string(val))
+            continue;
         gw_json_pointer_join(p, sizeof p, ptr, key);
         if (!gw_xapi_langtag_valid(key))
             return gw_xapi_v_fail(c, GW_E_XAPI_LANGTAG_INVALID, p,
@@ -286,13 +291,12 @@ enum gw_err gw_xapi_v_group(struct xv_ctx *c, const json_t *g, const char *ptr)
         return gw_xapi_v_fail(c, GW_E_XAPI_AGENT_IFI, ptr,
                               "an identified Group has exactly one IFI (found %d)", n);
     const json_t *members = json_object_get(g, "member");
-    gw_json_pointer_join(p, sizeof p, ptr, "member");
-    if (!members) {
-        if (n == 0)
-            return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_MISSING, p,
-                                  "an anonymous Group (no IFI) must list its members");
+    if (!members && n != 0)
         return GW_OK;
-    }
+    gw_json_pointer_join(p, sizeof p, ptr, "member");
+    if (!members)
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_MISSING, p,
+                              "an anonymous Group (no IFI) must list its members");
     if (!json_is_array(members))
         return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, p, "'member' must be an array");
     if (n == 0 && json_array_size(members) == 0)
@@ -341,9 +345,29 @@ void gw_xapi_mbox_canonical(const char *mbox, char *out, size_t cap)
         out[n < cap ? n : cap - 1] = '\0';
 }
 
+/* Writes the concatenation of parts (n of them) to out like snprintf with
+ * "%s%s...": cut to fit, and true only when the whole fitted. */
+static bool join_key(char *out, size_t cap, const char *const *parts, size_t n)
+{
+    size_t o = 0;
+    bool fits = true;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(parts[i]);
+        if (o + len >= cap) {
+            len = cap - 1 - o;
+            fits = false;
+        }
+        memcpy(out + o, parts[i], len);
+        o += len;
+        if (!fits)
+            break;
+    }
+    out[o] = '\0';
+    return fits;
+}
+
 bool gw_xapi_agent_key(const json_t *agent, char *out, size_t cap)
 {
-    int n = -1;
     if (!json_is_object(agent) || cap == 0)
         return false;
     const char *mbox = gw_xapi_str(agent, "mbox");
@@ -353,29 +377,36 @@ bool gw_xapi_agent_key(const json_t *agent, char *out, size_t cap)
     if (mbox && gw_xapi_mbox_valid(mbox)) {
         /* The SHA-1 of the mailto IRI as sent (scheme lowercased), which is
          * exactly what a client puts in mbox_sha1sum for the same person. */
-        struct gw_buf iri = {0};
-        char hex[GW_SHA1_HEX];
-        gw_buf_puts(&iri, "mailto:");
-        gw_buf_puts(&iri, mbox + 7);
-        gw_sha1_hex(iri.data, iri.len, hex);
-        gw_buf_free(&iri);
-        n = snprintf(out, cap, "mbox_sha1sum:%s", hex);
-    } else if (sha) {
+        char hex[GW_SHA1_HEX], small[512];
+        size_t n = strlen(mbox);
+        char *iri = n < sizeof small ? small : gw_xmalloc(n + 1);
+        memcpy(iri, "mailto:", 7);
+        memcpy(iri + 7, mbox + 7, n - 7);
+        gw_sha1_hex(iri, n, hex);
+        if (iri != small)
+            free(iri);
+        const char *parts[] = {"mbox_sha1sum:", hex};
+        return join_key(out, cap, parts, 2);
+    }
+    if (sha) {
         char hex[GW_SHA1_HEX];
         size_t i = 0;
         for (; i < 40 && sha[i]; i++)
             hex[i] = (char)tolower((unsigned char)sha[i]);
         hex[i] = '\0';
-        n = snprintf(out, cap, "mbox_sha1sum:%s", hex);
-    } else if (openid) {
-        n = snprintf(out, cap, "openid:%s", openid);
-    } else {
-        const char *home = gw_xapi_str(acct, "homePage");
-        const char *name = gw_xapi_str(acct, "name");
-        if (home && name)
-            n = snprintf(out, cap, "account:%s|%s", home, name);
+        const char *parts[] = {"mbox_sha1sum:", hex};
+        return join_key(out, cap, parts, 2);
     }
-    return n >= 0 && (size_t)n < cap;
+    if (openid) {
+        const char *parts[] = {"openid:", openid};
+        return join_key(out, cap, parts, 2);
+    }
+    const char *home = gw_xapi_str(acct, "homePage");
+    const char *name = gw_xapi_str(acct, "name");
+    if (!home || !name)
+        return false;
+    const char *parts[] = {"account:", home, "|", name};
+    return join_key(out, cap, parts, 4);
 }
 
 bool gw_xapi_learner_key(const json_t *st, char *out, size_t cap)

@@ -12,19 +12,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool gw_xapi_new_statement_id(int64_t now_ms, char out[37])
+void gw_xapi_statement_id_from(int64_t now_ms, const uint8_t random[GW_XAPI_ID_RANDOM],
+                               char out[37])
 {
+    static const char hex[] = "0123456789abcdef";
     uint8_t r[16];
-    if (!gw_random_bytes(r, sizeof r))
-        return false;
     uint64_t t = now_ms > 0 ? (uint64_t)now_ms : 0;
     for (int i = 0; i < 6; i++)
         r[i] = (uint8_t)(t >> (40 - 8 * i));
+    memcpy(r + 6, random, GW_XAPI_ID_RANDOM);
     r[6] = (uint8_t)((r[6] & 0x0f) | 0x40);
     r[8] = (uint8_t)((r[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0],
-             r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13],
-             r[14], r[15]);
+    char *o = out; /* 8-4-4-4-12 lowercase hex */
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *o++ = '-';
+        *o++ = hex[r[i] >> 4];
+        *o++ = hex[r[i] & 15];
+    }
+    *o = '\0';
+}
+
+bool gw_xapi_new_statement_id(int64_t now_ms, char out[37])
+{
+    uint8_t r[GW_XAPI_ID_RANDOM];
+    if (!gw_random_bytes(r, sizeof r))
+        return false;
+    gw_xapi_statement_id_from(now_ms, r, out);
     return true;
 }
 

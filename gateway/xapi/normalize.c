@@ -36,6 +36,13 @@ enum gw_err gw_xapi_normalize(json_t *st, const char *id_or_null, int64_t stored
                               const json_t *authority, enum gw_xapi_version v,
                               struct gw_xapi_norm *out, struct gw_error *err)
 {
+    return gw_xapi_normalize_ex(st, id_or_null, stored_ms, authority, v, 0, out, err);
+}
+
+enum gw_err gw_xapi_normalize_ex(json_t *st, const char *id_or_null, int64_t stored_ms,
+                                 const json_t *authority, enum gw_xapi_version v, unsigned flags,
+                                 struct gw_xapi_norm *out, struct gw_error *err)
+{
     char buf[40];
     int64_t ts_ms = stored_ms;
     if (!json_is_object(st))
@@ -56,11 +63,21 @@ enum gw_err gw_xapi_normalize(json_t *st, const char *id_or_null, int64_t stored
     if (ts && !gw_time_parse_iso(ts, true, &ts_ms))
         return gw_error_set(err, GW_E_XAPI_TIMESTAMP_INVALID, "/timestamp",
                             "'%s' is not an RFC 3339 timestamp", ts);
-    gw_time_format_ms(ts_ms, buf);
-    json_object_set_new(st, "timestamp", json_string(buf));
-    gw_time_format_ms(stored_ms, buf);
-    json_object_set_new(st, "stored", json_string(buf));
-    if (authority)
+    if (ts || !(flags & GW_XAPI_NORM_NO_DEFAULT_TS)) {
+        gw_time_format_ms(ts_ms, buf);
+        json_object_set_new(st, "timestamp", json_string(buf));
+    }
+    /* removing a member keeps the others' order, so the tree is the one that
+     * setting "stored" and removing it afterwards would leave */
+    if (flags & GW_XAPI_NORM_NO_STORED) {
+        json_object_del(st, "stored");
+    } else {
+        gw_time_format_ms(stored_ms, buf);
+        json_object_set_new(st, "stored", json_string(buf));
+    }
+    if (authority && (flags & GW_XAPI_NORM_SHARE_AUTHORITY))
+        json_object_set(st, "authority", (json_t *)authority);
+    else if (authority)
         json_object_set_new(st, "authority", json_deep_copy(authority));
     if (!json_object_get(st, "version"))
         json_object_set_new(st, "version", json_string(v == GW_XAPI_V2_0 ? "2.0.0" : "1.0.0"));

@@ -9,6 +9,7 @@
 #include "xapi_int.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,10 +40,11 @@ static enum gw_err check_langmap_member(struct xv_ctx *c, const json_t *obj, con
 {
     char p[XV_PTR];
     const json_t *m = json_object_get(obj, key);
+    if (!m && !required)
+        return GW_OK;
     gw_json_pointer_join(p, sizeof p, base, key);
     if (!m)
-        return required ? gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_MISSING, p, "'%s' is required", key)
-                        : GW_OK;
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_MISSING, p, "'%s' is required", key);
     return gw_xapi_v_langmap(c, m, p);
 }
 
@@ -126,26 +128,40 @@ static enum gw_err check_components(struct xv_ctx *c, const json_t *list, const 
     return rc;
 }
 
-static enum gw_err check_interaction(struct xv_ctx *c, const json_t *def, const char *ptr)
+/* An error reported at the definition's /interactionType (the pointer is
+ * built only then). */
+static enum gw_err interaction_fail(struct xv_ctx *c, const char *ptr, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum gw_err interaction_fail(struct xv_ctx *c, const char *ptr, const char *fmt, ...)
 {
     char p[XV_PTR];
+    va_list ap;
+    gw_json_pointer_join(p, sizeof p, ptr, "interactionType");
+    va_start(ap, fmt);
+    gw_error_setv(c->err, GW_E_XAPI_INTERACTION_INVALID, p, fmt, ap);
+    va_end(ap);
+    return GW_E_XAPI_INTERACTION_INVALID;
+}
+
+static enum gw_err check_interaction(struct xv_ctx *c, const json_t *def, const char *ptr)
+{
     const char *itype = NULL;
     const struct itype *it = NULL;
     enum gw_err rc = gw_xapi_v_string(c, def, "interactionType", ptr, false, &itype);
     if (rc != GW_OK)
         return rc;
-    gw_json_pointer_join(p, sizeof p, ptr, "interactionType");
     if (itype) {
         for (size_t i = 0; i < sizeof itypes / sizeof itypes[0]; i++) {
             if (strcmp(itypes[i].name, itype) == 0)
                 it = &itypes[i];
         }
         if (!it)
-            return gw_xapi_v_fail(c, GW_E_XAPI_INTERACTION_INVALID, p,
-                                  "interactionType '%s' is not one of true-false, choice, "
-                                  "fill-in, long-fill-in, matching, performance, sequencing, "
-                                  "likert, numeric, other",
-                                  itype);
+            return interaction_fail(c, ptr,
+                                    "interactionType '%s' is not one of true-false, choice, "
+                                    "fill-in, long-fill-in, matching, performance, sequencing, "
+                                    "likert, numeric, other",
+                                    itype);
     }
     const json_t *crp = json_object_get(def, "correctResponsesPattern");
     if (crp) {
@@ -154,8 +170,7 @@ static enum gw_err check_interaction(struct xv_ctx *c, const json_t *def, const 
         json_t *e;
         gw_json_pointer_join(cp, sizeof cp, ptr, "correctResponsesPattern");
         if (!it)
-            return gw_xapi_v_fail(c, GW_E_XAPI_INTERACTION_INVALID, p,
-                                  "correctResponsesPattern needs an interactionType");
+            return interaction_fail(c, ptr, "correctResponsesPattern needs an interactionType");
         if (!json_is_array(crp))
             return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, cp,
                                   "correctResponsesPattern must be an array of strings");
@@ -175,8 +190,7 @@ static enum gw_err check_interaction(struct xv_ctx *c, const json_t *def, const 
             continue;
         gw_json_pointer_join(lp, sizeof lp, ptr, *l);
         if (!it)
-            return gw_xapi_v_fail(c, GW_E_XAPI_INTERACTION_INVALID, p,
-                                  "'%s' needs an interactionType", *l);
+            return interaction_fail(c, ptr, "'%s' needs an interactionType", *l);
         bool used = false;
         for (int k = 0; k < 3 && it->lists[k]; k++)
             used = used || strcmp(it->lists[k], *l) == 0;
@@ -261,26 +275,26 @@ static enum gw_err check_object(struct xv_ctx *c, const json_t *o, const char *p
     if (!json_is_object(o))
         return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, ptr, "'object' must be a JSON object");
     const json_t *otj = json_object_get(o, "objectType");
-    gw_json_pointer_join(p, sizeof p, ptr, "objectType");
-    if (otj && json_is_null(otj))
-        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_NULL, p, "'objectType' is null");
-    if (otj && !json_is_string(otj))
-        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, p, "'objectType' must be a string");
     const char *ot = otj ? json_string_value(otj) : "Activity";
-    if (strcmp(ot, "Activity") == 0)
+    if (ot && strcmp(ot, "Activity") == 0)
         return check_activity(c, o, ptr);
-    if (strcmp(ot, "Agent") == 0)
+    if (ot && strcmp(ot, "Agent") == 0)
         return gw_xapi_v_agent(c, o, ptr);
-    if (strcmp(ot, "Group") == 0)
+    if (ot && strcmp(ot, "Group") == 0)
         return gw_xapi_v_group(c, o, ptr);
-    if (strcmp(ot, "StatementRef") == 0)
+    if (ot && strcmp(ot, "StatementRef") == 0)
         return check_statement_ref(c, o, ptr);
-    if (strcmp(ot, "SubStatement") == 0) {
-        if (sub)
-            return gw_xapi_v_fail(c, GW_E_XAPI_SUBSTATEMENT_INVALID, p,
-                                  "a SubStatement cannot contain another SubStatement");
+    if (ot && strcmp(ot, "SubStatement") == 0 && !sub)
         return check_statement_body(c, o, ptr, true);
-    }
+    /* what is left is an error at /objectType */
+    gw_json_pointer_join(p, sizeof p, ptr, "objectType");
+    if (json_is_null(otj))
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_NULL, p, "'objectType' is null");
+    if (!json_is_string(otj))
+        return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, p, "'objectType' must be a string");
+    if (strcmp(ot, "SubStatement") == 0)
+        return gw_xapi_v_fail(c, GW_E_XAPI_SUBSTATEMENT_INVALID, p,
+                              "a SubStatement cannot contain another SubStatement");
     return gw_xapi_v_fail(c, GW_E_XAPI_OBJECT_TYPE, p,
                           "'%s' is not an object type (Activity, Agent, Group, StatementRef, "
                           "SubStatement; case-sensitive)",
@@ -297,9 +311,10 @@ static enum gw_err number_member(struct xv_ctx *c, const json_t *obj, const char
     *has = v != NULL;
     if (!v)
         return GW_OK;
-    gw_json_pointer_join(p, sizeof p, base, key);
-    if (!json_is_number(v))
+    if (!json_is_number(v)) {
+        gw_json_pointer_join(p, sizeof p, base, key);
         return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_TYPE, p, "'%s' must be a number", key);
+    }
     *out = json_number_value(v);
     return GW_OK;
 }
@@ -605,7 +620,8 @@ static enum gw_err check_attachment(struct xv_ctx *c, const json_t *a, const cha
                             "'contentType' must be an Internet media type such as image/png");
     }
     const json_t *len = json_object_get(a, "length");
-    gw_json_pointer_join(p, sizeof p, ptr, "length");
+    if (rc == GW_OK && (!json_is_integer(len) || json_integer_value(len) < 0))
+        gw_json_pointer_join(p, sizeof p, ptr, "length"); /* only to report */
     if (rc == GW_OK && !len)
         rc = gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_MISSING, p, "'length' is required");
     if (rc == GW_OK && !json_is_integer(len))

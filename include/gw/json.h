@@ -76,6 +76,13 @@ json_t *gw_json_str(const char *s);
 char *gw_json_dump(const json_t *j);
 /* Appends gw_json_dump's text of j to b; false (b unchanged) when it fails. */
 bool gw_json_append(struct gw_buf *b, const json_t *j);
+/* gw_json_append that also tells where the text of part (a node inside j)
+ * went: b->data[*part_at ..] for *part_len bytes, exactly gw_json_dump(part)
+ * (a node's compact text does not depend on where it sits). *part_len is 0
+ * when part is NULL or not in j, or when the text came from jansson's own
+ * writer (very deep trees). */
+bool gw_json_append_part(struct gw_buf *b, const json_t *j, const json_t *part, size_t *part_at,
+                         size_t *part_len);
 /* Appends s[0..n) as a JSON string; false (b unchanged) when it is not UTF-8
  * (where json_string would give NULL). */
 bool gw_json_append_string(struct gw_buf *b, const char *s, size_t n);

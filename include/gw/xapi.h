@@ -66,6 +66,21 @@ enum gw_err gw_xapi_normalize(json_t *st, const char *id_or_null, int64_t stored
                               const json_t *authority, enum gw_xapi_version v,
                               struct gw_xapi_norm *out, struct gw_error *err);
 
+/* gw_xapi_normalize's variants for a caller that stores the statement at
+ * once (api/xapi_prepare.c); the resulting tree is what gw_xapi_normalize
+ * followed by the stated changes gives, without the work of setting what is
+ * then removed. */
+enum gw_xapi_norm_flags {
+    GW_XAPI_NORM_NO_STORED = 1,       /* "stored" is removed, not set */
+    GW_XAPI_NORM_NO_DEFAULT_TS = 2,   /* a missing timestamp stays missing */
+    GW_XAPI_NORM_SHARE_AUTHORITY = 4, /* authority goes in as a new reference,
+                                       * not a copy: the caller changes neither
+                                       * it nor the statement's */
+};
+enum gw_err gw_xapi_normalize_ex(json_t *st, const char *id_or_null, int64_t stored_ms,
+                                 const json_t *authority, enum gw_xapi_version v, unsigned flags,
+                                 struct gw_xapi_norm *out, struct gw_error *err);
+
 /* ---- comparison ---- */
 
 /* True when a and b are the same statement under Comm 2.1.1's immutability
@@ -104,6 +119,11 @@ size_t gw_xapi_activity_ids(const json_t *st, struct gw_xapi_activity_ref *out, 
  * ids the LRS assigns sort by time and the id index grows at its end
  * instead of at random places. False when no randomness was available. */
 bool gw_xapi_new_statement_id(int64_t now_ms, char out[37]);
+/* The same from random bytes the caller drew (a batch's ids from one draw:
+ * one CSPRNG call per statement cost more than all the rest of its id). */
+#define GW_XAPI_ID_RANDOM 10
+void gw_xapi_statement_id_from(int64_t now_ms, const uint8_t random[GW_XAPI_ID_RANDOM],
+                               char out[37]);
 
 const char *gw_xapi_activity_role_name(enum gw_xapi_activity_role r);
 

@@ -154,6 +154,74 @@ static void test_dump_random(void)
     }
 }
 
+/* The k-th node of j in a depth-first walk (j itself is 0), or NULL. */
+static const json_t *nth_node(const json_t *j, size_t *k)
+{
+    if (*k == 0)
+        return j;
+    (*k)--;
+    if (json_is_array(j)) {
+        for (size_t i = 0; i < json_array_size(j); i++) {
+            const json_t *hit = nth_node(json_array_get(j, i), k);
+            if (hit)
+                return hit;
+        }
+    } else if (json_is_object(j)) {
+        for (void *it = json_object_iter((json_t *)j); it;
+             it = json_object_iter_next((json_t *)j, it)) {
+            const json_t *hit = nth_node(json_object_iter_value(it), k);
+            if (hit)
+                return hit;
+        }
+    }
+    return NULL;
+}
+
+/* gw_json_append_part: the whole text is gw_json_dump's, and the part's
+ * slice of it is gw_json_dump of the part. */
+static void test_append_part(void)
+{
+    int bad = 0, found = 0;
+    for (int i = 0; i < 5000; i++) {
+        json_t *v = random_value(0, i % 4 == 0);
+        size_t k = rnd(12);
+        const json_t *part = nth_node(v, &k);
+        struct gw_buf b = {0};
+        gw_buf_append(&b, "x", 1);
+        size_t at = 99, len = 99;
+        bool ok = gw_json_append_part(&b, v, part, &at, &len);
+        char *whole = gw_json_dump(v), *alone = part ? gw_json_dump(part) : NULL;
+        if (ok != (whole != NULL) || (ok && strcmp(b.data + 1, whole) != 0))
+            bad++;
+        if (len > 0) {
+            found++;
+            if (!ok || !alone || at < 1 || strlen(alone) != len || memcmp(b.data + at, alone, len))
+                bad++;
+        } else if (ok && part && alone) {
+            bad++; /* a part that was dumped must be found */
+        }
+        free(whole);
+        free(alone);
+        gw_buf_free(&b);
+        json_decref(v);
+    }
+    CHECK_INT(bad, 0);
+    CHECK(found > 500); /* many trees are scalars or fail to dump */
+    /* a node that is not in the tree, and no node */
+    json_t *tree = json_pack("{s:[i, s]}", "a", 1, "b"), *other = json_string("b");
+    struct gw_buf b = {0};
+    size_t at = 7, len = 7;
+    CHECK(gw_json_append_part(&b, tree, other, &at, &len));
+    CHECK_INT(len, 0);
+    gw_buf_reset(&b);
+    CHECK(gw_json_append_part(&b, tree, NULL, &at, &len));
+    CHECK_INT(len, 0);
+    CHECK_STR(b.data, "{\"a\":[1,\"b\"]}");
+    gw_buf_free(&b);
+    json_decref(tree);
+    json_decref(other);
+}
+
 static void test_dump_edges(void)
 {
     check_dump(NULL);
@@ -471,6 +539,28 @@ static void test_pointer_join_same(void)
     CHECK_INT(bad, 0);
 }
 
+/* gw_json_pointer_index writes what snprintf("%s/%zu") does, cut or not. */
+static void test_pointer_index_same(void)
+{
+    static const char *const bases[] = {"", "/a", "/context/extensions", "/0123456789"};
+    static const size_t indexes[] = {0, 7, 10, 99, 12345, SIZE_MAX};
+    int bad = 0;
+    for (size_t cap = 1; cap < 48; cap++) {
+        for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++) {
+            for (size_t i = 0; i < sizeof indexes / sizeof indexes[0]; i++) {
+                char want[64], got[64];
+                memset(want, 'Z', sizeof want);
+                memset(got, 'Z', sizeof got);
+                snprintf(want, cap, "%s/%zu", bases[b], indexes[i]);
+                gw_json_pointer_index(got, cap, bases[b], indexes[i]);
+                if (memcmp(want, got, sizeof want) != 0)
+                    bad++;
+            }
+        }
+    }
+    CHECK_INT(bad, 0);
+}
+
 static void test_pointer_join(void)
 {
     char out[32];
@@ -496,5 +586,7 @@ int main(void)
     GW_RUN(test_files);
     GW_RUN(test_pointer_join);
     GW_RUN(test_pointer_join_same);
+    GW_RUN(test_pointer_index_same);
+    GW_RUN(test_append_part);
     return gw_test_summary();
 }

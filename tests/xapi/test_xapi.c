@@ -82,6 +82,46 @@ static void test_normalize(void)
     json_decref(auth);
 }
 
+/* gw_xapi_normalize_ex's flags give the tree, member order included, that
+ * gw_xapi_normalize and removing "stored" and the defaulted timestamp give. */
+static void test_normalize_ex(void)
+{
+    static const char *const bodies[] = {
+        "{" BASE_ST ",\"id\":\"fd41c918-b88b-4b20-a0a5-a4c32391aaa0\"}",
+        "{\"stored\":\"2000-01-01T00:00:00Z\"," BASE_ST
+        ",\"id\":\"fd41c918-b88b-4b20-a0a5-a4c32391aaa0\",\"timestamp\":\"2026-11-22T02:16:28.5-05:"
+        "00\"}",
+        "{\"id\":\"fd41c918-b88b-4b20-a0a5-a4c32391aaa0\",\"authority\":{\"mbox\":\"mailto:x@y.z\"}"
+        ","
+        "\"version\":\"1.0.3\"," BASE_ST "}",
+    };
+    json_t *auth = J("{\"objectType\":\"Agent\",\"mbox\":\"mailto:lms@example.org\"}");
+    REQUIRE(auth);
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        json_t *want = J(bodies[i]), *got = J(bodies[i]);
+        REQUIRE(want && got);
+        bool had_ts = json_object_get(want, "timestamp") != NULL;
+        CHECK_INT(gw_xapi_normalize(want, NULL, 1795000000123LL, auth, GW_XAPI_V1_0, NULL, NULL),
+                  GW_OK);
+        json_object_del(want, "stored");
+        if (!had_ts)
+            json_object_del(want, "timestamp");
+        CHECK_INT(gw_xapi_normalize_ex(got, NULL, 1795000000123LL, auth, GW_XAPI_V1_0,
+                                       GW_XAPI_NORM_NO_STORED | GW_XAPI_NORM_NO_DEFAULT_TS |
+                                           GW_XAPI_NORM_SHARE_AUTHORITY,
+                                       NULL, NULL),
+                  GW_OK);
+        char *w = gw_json_dump(want), *g = gw_json_dump(got);
+        CHECK_STR(g, w);
+        CHECK(json_object_get(got, "authority") == auth); /* shared, not copied */
+        free(w);
+        free(g);
+        json_decref(want);
+        json_decref(got);
+    }
+    json_decref(auth);
+}
+
 static void test_equivalent(void)
 {
     json_t *a = J("{" BASE_ST ",\"id\":\"fd41c918-b88b-4b20-a0a5-a4c32391aaa0\","
@@ -571,6 +611,7 @@ static void test_new_statement_id(void)
 int main(void)
 {
     GW_RUN(test_normalize);
+    GW_RUN(test_normalize_ex);
     GW_RUN(test_new_statement_id);
     GW_RUN(test_equivalent);
     GW_RUN(test_learner_key);
