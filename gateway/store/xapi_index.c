@@ -399,11 +399,20 @@ bool gw_xapi_index_idle(void *ud, bool jobs_waiting)
     pthread_mutex_unlock(&x->mu);
     if (pending <= 0)
         return false;
-    bool overdue = pending >= x->max_lag || now_ms() - since >= GW_XAPI_INDEX_MAX_AGE_MS;
-    if (!urgent && !overdue && (jobs_waiting || active > 0))
+    bool full = pending >= x->max_lag;
+    bool overdue = now_ms() - since >= GW_XAPI_INDEX_MAX_AGE_MS;
+    if (!urgent && !full && !overdue && (jobs_waiting || active > 0))
         return false;
+    /* at the bound the round brings the backlog back under it (requests
+     * then wait for the index: the acknowledged rate falls to the indexed
+     * one); an old backlog gets small rounds between group commits */
+    int64_t limit = ROUND_IDLE;
+    if (full)
+        limit = pending - x->max_lag + ROUND_IDLE;
+    else if (jobs_waiting && !urgent)
+        limit = ROUND_BUSY;
     struct gw_error err;
-    int64_t done = run_round(x, jobs_waiting ? ROUND_BUSY : ROUND_IDLE, &err);
+    int64_t done = run_round(x, limit > INT32_MAX ? INT32_MAX : (int)limit, &err);
     if (done < 0) {
         /* Left pending and tried again at the next look (at most every
          * 50 ms): nothing is skipped, so an index that cannot be written

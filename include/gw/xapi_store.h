@@ -86,24 +86,28 @@ enum gw_qs gw_store_xapi_insert(struct gw_db *db, struct gw_xapi_insert *in, int
 /* ---- the deferred index (store/xapi_index.c, SQLite) ----
  * The acknowledging transaction stores a statement and lists its seq in
  * xapi_index_pending; the writer thread writes the statement's filter-index
- * rows (agents, activities, definitions) and KPI rows later, in larger
- * transactions, whenever no request waits for it (or, once more than
- * max_lag statements wait, after every group commit), and removes the
- * pending rows in the same transaction. Crash-safe: pending rows outlive a
- * restart. Readers that depend on those rows wait with gw_xapi_index_wait. */
+ * rows (agents, activities, registrations, definitions) and KPI rows later,
+ * in larger transactions, whenever no statement write is under way, and
+ * removes the pending rows in the same transaction. Between group commits
+ * it indexes too when a reader waits, when the oldest pending statement is
+ * older than GW_XAPI_INDEX_MAX_AGE_MS (small rounds), and when max_lag
+ * statements are pending (rounds that bring the backlog under max_lag
+ * again: a bound, at which acknowledging slows to the indexing rate). Crash-safe: pending rows
+ * outlive a restart. Readers that depend on those rows wait with gw_xapi_index_wait. */
 struct gw_xapi_index;
 /* A pending statement older than this is indexed even while statements
- * keep arriving (as is a backlog of max_lag statements). */
+ * keep arriving. */
 #define GW_XAPI_INDEX_MAX_AGE_MS 2000
 /* How long a reader waits for the index before it answers with what is
  * indexed (X-Experience-API-Consistent-Through then says how far that is). */
 #define GW_XAPI_INDEX_WAIT_MS 5000
-/* The gateway's mem_limit: about 50,000 prepared statements. */
-#define GW_XAPI_INDEX_MEMORY ((size_t)64 << 20)
+/* The gateway's mem_limit: about 110,000 prepared statements (the default
+ * xapi_index_lag). */
+#define GW_XAPI_INDEX_MEMORY ((size_t)128 << 20)
 /* mem_limit: bytes of prepared index records kept in memory between the
  * commit and the indexing (beyond it, or after a restart, the indexer parses
- * the stored body instead). max_lag: pending statements beyond which the
- * indexer also runs while requests are queued. */
+ * the stored body instead). max_lag: the most pending statements (see
+ * above). */
 struct gw_xapi_index *gw_xapi_index_new(struct gw_store *s, size_t mem_limit, int64_t max_lag);
 void gw_xapi_index_free(struct gw_xapi_index *x);
 /* After the commit of in (in->index == x), in the writer thread, in commit
