@@ -10,14 +10,16 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${GW_BENCH_BUILD:-$root/build-bench}
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j2 --target lmsgw xapi_bench validate_bench writer_bench >/dev/null
+cmake --build "$build" -j2 --target lmsgw xapi_bench validate_bench writer_bench prepare_bench >/dev/null
 bench=("$build/bench/xapi_bench" --lmsgw "$build/lmsgw")
 
 echo "== Package validation"
 "$build/bench/validate_bench"
 
 echo "== SQLite"
+"$build/bench/prepare_bench"
 "$build/bench/writer_bench" 2>/dev/null
+"$build/bench/writer_bench" --deferred --jobs 100 2>/dev/null
 "${bench[@]}" "$@"
 
 echo "== PostgreSQL"

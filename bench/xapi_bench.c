@@ -499,7 +499,7 @@ static void parse_batches(struct opts *o, const char *list)
 int main(int argc, char **argv)
 {
     struct opts o = {
-        .lmsgw = getenv("GW_LMSGW_BIN"), .statements = 20000, .clients = 64, .access_log = true};
+        .lmsgw = getenv("GW_LMSGW_BIN"), .statements = 60000, .clients = 64, .access_log = true};
     parse_batches(&o, "1,10,100");
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i] ? argv[i] : "";
