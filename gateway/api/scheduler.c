@@ -9,6 +9,7 @@
 #include "gw/log.h"
 #include "gw/review_store.h"
 #include "gw/server.h"
+#include "gw/timefmt.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -279,9 +280,7 @@ static void *run(void *ud)
         if (gw_scheduler_tick(s, gw_clock_now_ms(s->clock), &st, &e) != GW_OK)
             gw_log_warn("review scheduler: %s", e.detail);
         pthread_mutex_lock(&s->mu);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += GW_SCHEDULER_INTERVAL_S;
+        struct timespec until = gw_time_deadline(GW_SCHEDULER_INTERVAL_S * 1000LL);
         while (!s->stop && pthread_cond_timedwait(&s->cv, &s->mu, &until) != ETIMEDOUT) {
         }
     }

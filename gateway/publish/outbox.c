@@ -15,6 +15,7 @@
 #include "gw/hash.h"
 #include "gw/log.h"
 #include "gw/server.h"
+#include "gw/timefmt.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -74,14 +75,7 @@ void gw_publish_outbox_free(struct gw_publish_outbox *o)
 /* Waits up to ms (real time) unless stopping; false when stopping. */
 static bool pause_ms(struct gw_publish_outbox *o, int64_t ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += (time_t)(ms / 1000);
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    struct timespec ts = gw_time_deadline(ms);
     pthread_mutex_lock(&o->mu);
     int rc = 0;
     while (!o->stop && rc != ETIMEDOUT)

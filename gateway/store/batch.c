@@ -5,6 +5,7 @@
  * durable": done() runs only after the commit returned. */
 #include "gw/buf.h"
 #include "gw/log.h"
+#include "gw/timefmt.h"
 #include "store_int.h"
 #include "terms.h"
 
@@ -145,13 +146,7 @@ static void *writer(void *ud)
             if (!b->head && !b->stop && b->idle) {
                 /* the idle work may be waiting for quiet or for its backlog
                  * to age: look again soon even if nobody wakes us */
-                struct timespec t;
-                clock_gettime(CLOCK_REALTIME, &t);
-                t.tv_nsec += IDLE_POLL_MS * 1000000L;
-                if (t.tv_nsec >= 1000000000L) {
-                    t.tv_sec++;
-                    t.tv_nsec -= 1000000000L;
-                }
+                struct timespec t = gw_time_deadline(IDLE_POLL_MS);
                 pthread_cond_timedwait(&b->cv, &b->mu, &t);
             } else if (!b->head && !b->stop) {
                 pthread_cond_wait(&b->cv, &b->mu);

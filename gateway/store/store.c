@@ -148,13 +148,7 @@ static void *checkpointer(void *ud)
         gw_db_exec_script(db, "PRAGMA busy_timeout=200", &err);
     pthread_mutex_lock(&s->mu);
     while (!s->ckpt_stop) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 250 * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        struct timespec until = gw_time_deadline(250);
         if (!s->ckpt_wanted)
             pthread_cond_timedwait(&s->ckpt_cv, &s->mu, &until);
         s->ckpt_wanted = false;

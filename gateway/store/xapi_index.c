@@ -12,10 +12,10 @@
 #include "gw/buf.h"
 #include "gw/json.h"
 #include "gw/log.h"
+#include "gw/timefmt.h"
 #include "gw/xapi_store.h"
 #include "store_int.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -379,13 +379,6 @@ static int64_t run_round(struct gw_xapi_index *x, int limit, struct gw_error *er
     return c.done;
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* When a round runs: readers wait for it, the backlog is past its bounds
  * (count or age), or, with nothing queued, no statement write is under way
  * either (the HTTP workers preparing statements would share the CPU with
@@ -400,7 +393,7 @@ bool gw_xapi_index_idle(void *ud, bool jobs_waiting)
     if (pending <= 0)
         return false;
     bool full = pending >= x->max_lag;
-    bool overdue = now_ms() - since >= GW_XAPI_INDEX_MAX_AGE_MS;
+    bool overdue = gw_time_now_ms() - since >= GW_XAPI_INDEX_MAX_AGE_MS;
     if (!urgent && !full && !overdue && (jobs_waiting || active > 0))
         return false;
     /* at the bound the round brings the backlog back under it (requests
@@ -464,14 +457,7 @@ bool gw_xapi_index_wait(struct gw_xapi_index *x, int64_t timeout_ms)
 {
     if (!x)
         return true;
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += (time_t)(timeout_ms / 1000);
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = gw_time_deadline(timeout_ms);
     pthread_mutex_lock(&x->mu);
     int64_t target = x->committed_hi;
     int rc = 0;

@@ -6,10 +6,14 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 int64_t gw_time_now_ms(void);
 /* Monotonic milliseconds, for measuring durations. */
 int64_t gw_time_mono_us(void);
+/* The CLOCK_REALTIME instant ms from now, as pthread_cond_timedwait takes
+ * it. */
+struct timespec gw_time_deadline(int64_t ms);
 /* Writes "2026-11-22T16:35:33.123Z" into out (at least 32 bytes). */
 void gw_time_format_ms(int64_t ms, char out[32]);
 /* Parses an RFC 3339 / ISO 8601 date-time ("YYYY-MM-DDTHH:MM:SS[.frac][Z|+hh:mm|+hhmm|+hh]";
