@@ -4,6 +4,7 @@
  * formatted three ways and run through every extractor. Must never crash,
  * leak or trip a sanitizer. */
 #include "gw/xapi.h"
+#include "gw/xapi_prepare.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -36,6 +37,40 @@ static void exercise(json_t *st)
     json_decref(orig);
 }
 
+/* What the statements handler does with the body (api/xapi_prepare.c): every
+ * prepared item's stored text and definition are JSON, and its reply lists
+ * an id per item. */
+static void prepare(const json_t *body)
+{
+    json_t *copy = json_deep_copy(body);
+    json_t *auth = json_pack("{s:s,s:s}", "objectType", "Agent", "mbox", "mailto:lrs@example.org");
+    struct gw_xapi_prepare p = {.v = GW_XAPI_V1_0, .authority = auth, .now_ms = 1700000000000LL};
+    struct gw_xapi_insert ins = {.authority_key = "k", .dedup_window_ms = 60000};
+    struct gw_error err = {0};
+    if (gw_xapi_prepare_statements(copy, &p, &ins, &err) == GW_OK) {
+        for (size_t i = 0; i < ins.n; i++) {
+            json_t *b = json_loads(ins.items[i].body, 0, NULL);
+            json_t *d = ins.items[i].definition ? json_loads(ins.items[i].definition, 0, NULL)
+                                                : json_object();
+            if (!b || !d)
+                __builtin_trap();
+            json_decref(b);
+            json_decref(d);
+            memcpy(ins.items[i].final_id, ins.items[i].id, sizeof ins.items[i].id);
+        }
+        struct gw_buf reply = {0};
+        gw_xapi_prepare_reply_ids(&ins, &reply);
+        json_t *ids = json_loads(gw_buf_str(&reply), 0, NULL);
+        if (!ids || json_array_size(ids) != ins.n)
+            __builtin_trap();
+        json_decref(ids);
+        gw_buf_free(&reply);
+    }
+    gw_xapi_prepare_free(&ins);
+    json_decref(auth);
+    json_decref(copy);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     json_error_t je;
@@ -48,6 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool ok2 = gw_xapi_validate_batch(body, GW_XAPI_V2_0, &err) == GW_OK;
     if (ok1 && !ok2)
         __builtin_trap(); /* whatever 1.0.3 accepts, 2.0 accepts too */
+    if (ok1)
+        prepare(body);
     if (ok1 && json_is_object(body)) {
         exercise(body);
     } else if (ok1 && json_is_array(body)) {
