@@ -24,35 +24,15 @@ static char auth[256]; /* "Authorization: Bearer ..." of an lms key */
 #define JSON_CT "Content-Type: application/json"
 #define FORM_CT "Content-Type: application/x-www-form-urlencoded"
 
-static char *xfmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *xfmt(const char *f, ...)
-{
-    va_list ap;
-    va_start(ap, f);
-    char *s = NULL;
-    if (vasprintf(&s, f, ap) < 0)
-        abort();
-    va_end(ap);
-    return s;
-}
-
-static char *new_uuid(void)
-{
-    char u[37];
-    if (!gw_uuid_v4(u))
-        abort();
-    return strdup(u);
-}
-
 /* A statement with a per-call activity id so tests do not see each other. */
 static char *statement_json(const char *id)
 {
-    char *act = new_uuid();
+    char *act = gwt_uuid();
     char *s =
-        xfmt("{%s%s%s\"actor\":{\"objectType\":\"Agent\",\"mbox\":\"mailto:conf@example.org\"},"
-             "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/attended\"},"
-             "\"object\":{\"id\":\"http://example.org/conformance/%s\"}}",
-             id ? "\"id\":\"" : "", id ? id : "", id ? "\"," : "", act);
+        gwt_fmt("{%s%s%s\"actor\":{\"objectType\":\"Agent\",\"mbox\":\"mailto:conf@example.org\"},"
+                "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/attended\"},"
+                "\"object\":{\"id\":\"http://example.org/conformance/%s\"}}",
+                id ? "\"id\":\"" : "", id ? id : "", id ? "\"," : "", act);
     free(act);
     return s;
 }
@@ -64,7 +44,7 @@ static long call(const char *method, const char *path, const char *const *header
                  struct gwt_response *keep)
 {
     static const char *const std_headers[] = {auth, VERSION_HDR, JSON_CT, NULL};
-    char *u = xfmt("%s%s", srv.base_url, path);
+    char *u = gwt_fmt("%s%s", srv.base_url, path);
     struct gwt_response r;
     bool ok =
         gwt_http(method, u, headers ? headers : std_headers, body, body ? strlen(body) : 0, &r);
@@ -92,23 +72,23 @@ static char *form_escape(const char *s)
  * real headers or (Authorization, version) as form fields. */
 static void test_alternate_put_without_content_type(void)
 {
-    char *id = new_uuid();
+    char *id = gwt_uuid();
     char *st = statement_json(NULL);
     char *content = form_escape(st);
-    char *body = xfmt("statementId=%s&content=%s", id, content);
+    char *body = gwt_fmt("statementId=%s&content=%s", id, content);
     const char *h[] = {auth, VERSION_HDR, FORM_CT, NULL};
     CHECK_INT(call("POST", "/xapi/statements?method=PUT", h, body, NULL), 204);
-    char *path = xfmt("/xapi/statements?statementId=%s", id);
+    char *path = gwt_fmt("/xapi/statements?statementId=%s", id);
     CHECK_INT(call("GET", path, NULL, NULL, NULL), 200);
     free(path);
     free(body);
     free(id);
 
     /* the credentials and the version in the form, no header but its type */
-    id = new_uuid();
+    id = gwt_uuid();
     char *a = form_escape(auth + strlen("Authorization: "));
-    body = xfmt("statementId=%s&content=%s&X-Experience-API-Version=1.0.3&Authorization=%s", id,
-                content, a);
+    body = gwt_fmt("statementId=%s&content=%s&X-Experience-API-Version=1.0.3&Authorization=%s", id,
+                   content, a);
     const char *h2[] = {FORM_CT, NULL};
     CHECK_INT(call("POST", "/xapi/statements?method=PUT", h2, body, NULL), 204);
     free(a);
@@ -116,7 +96,7 @@ static void test_alternate_put_without_content_type(void)
     free(id);
 
     /* POST as POST: the form's content is a statement, no Content-Type */
-    body = xfmt("content=%s", content);
+    body = gwt_fmt("content=%s", content);
     struct gwt_response r;
     CHECK_INT(call("POST", "/xapi/statements?method=POST", h, body, &r), 200);
     json_t *ids = json_loads(r.body, 0, NULL);
@@ -147,25 +127,25 @@ static size_t utf8_of_latin1(const unsigned char *raw, size_t n, char *out)
 static long post_binary(const char *id, const unsigned char *sent, size_t sent_len,
                         const char *sha2)
 {
-    char *act = new_uuid();
-    char *st = xfmt("{\"id\":\"%s\",\"actor\":{\"mbox\":\"mailto:conf@example.org\"},"
-                    "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/attended\"},"
-                    "\"object\":{\"id\":\"http://example.org/conformance/%s\"},"
-                    "\"attachments\":[{\"usageType\":\"http://example.org/usage/image\","
-                    "\"display\":{\"en-US\":\"image\"},\"contentType\":\"image/png\","
-                    "\"length\":12,\"sha2\":\"%s\"}]}",
-                    id, act, sha2);
-    char *head = xfmt("--b0\r\nContent-Type: application/json\r\n\r\n%s\r\n--b0\r\n"
-                      "Content-Type: image/png\r\nContent-Transfer-Encoding: binary\r\n"
-                      "X-Experience-API-Hash: %s\r\n\r\n",
-                      st, sha2);
+    char *act = gwt_uuid();
+    char *st = gwt_fmt("{\"id\":\"%s\",\"actor\":{\"mbox\":\"mailto:conf@example.org\"},"
+                       "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/attended\"},"
+                       "\"object\":{\"id\":\"http://example.org/conformance/%s\"},"
+                       "\"attachments\":[{\"usageType\":\"http://example.org/usage/image\","
+                       "\"display\":{\"en-US\":\"image\"},\"contentType\":\"image/png\","
+                       "\"length\":12,\"sha2\":\"%s\"}]}",
+                       id, act, sha2);
+    char *head = gwt_fmt("--b0\r\nContent-Type: application/json\r\n\r\n%s\r\n--b0\r\n"
+                         "Content-Type: image/png\r\nContent-Transfer-Encoding: binary\r\n"
+                         "X-Experience-API-Hash: %s\r\n\r\n",
+                         st, sha2);
     size_t hl = strlen(head);
     char *body = malloc(hl + sent_len + 16);
     memcpy(body, head, hl);
     memcpy(body + hl, sent, sent_len);
     memcpy(body + hl + sent_len, "\r\n--b0--\r\n", 11);
     const char *h[] = {auth, VERSION_HDR, "Content-Type: multipart/mixed; boundary=b0", NULL};
-    char *u = xfmt("%s/xapi/statements", srv.base_url);
+    char *u = gwt_fmt("%s/xapi/statements", srv.base_url);
     struct gwt_response r;
     long status = gwt_http("POST", u, h, body, hl + sent_len + 11, &r) ? r.status : -1;
     gwt_response_free(&r);
@@ -190,9 +170,9 @@ static void test_attachment_sent_as_latin1_string(void)
     gw_sha256_hex(png, sizeof png, sha2);
     size_t n = utf8_of_latin1(png, sizeof png, sent);
     CHECK(n > sizeof png);
-    char *id = new_uuid();
+    char *id = gwt_uuid();
     CHECK_INT(post_binary(id, (const unsigned char *)sent, n, sha2), 200);
-    char *path = xfmt("/xapi/statements?statementId=%s&attachments=true", id);
+    char *path = gwt_fmt("/xapi/statements?statementId=%s&attachments=true", id);
     struct gwt_response r;
     CHECK_INT(call("GET", path, NULL, NULL, &r), 200);
     CHECK(r.body && memmem(r.body, r.body_len, png, sizeof png) != NULL);
@@ -200,12 +180,12 @@ static void test_attachment_sent_as_latin1_string(void)
     free(path);
     free(id);
     /* as sent, too */
-    id = new_uuid();
+    id = gwt_uuid();
     CHECK_INT(post_binary(id, png, sizeof png, sha2), 200);
     free(id);
     /* one byte changed: neither reading has the hash */
     sent[0] = 'X';
-    id = new_uuid();
+    id = gwt_uuid();
     CHECK_INT(post_binary(id, (const unsigned char *)sent, n, sha2), 400);
     free(id);
 }
@@ -224,13 +204,13 @@ static void test_router_version_and_alternate_forms(void)
     CHECK_INT(call("GET", "/xapi/about", (const char *const[]){NULL}, NULL, NULL), 200);
 
     /* ?method=put in lower case */
-    char *id = new_uuid();
+    char *id = gwt_uuid();
     char *st = statement_json(NULL);
     char *content = form_escape(st);
-    char *body = xfmt("statementId=%s&content=%s", id, content);
+    char *body = gwt_fmt("statementId=%s&content=%s", id, content);
     const char *h[] = {auth, VERSION_HDR, FORM_CT, NULL};
     CHECK_INT(call("POST", "/xapi/statements?method=put", h, body, NULL), 204);
-    char *path = xfmt("/xapi/statements?statementId=%s", id);
+    char *path = gwt_fmt("/xapi/statements?statementId=%s", id);
     CHECK_INT(call("GET", path, NULL, NULL, NULL), 200);
     free(path);
     free(body);
@@ -248,16 +228,16 @@ static void test_router_version_and_alternate_forms(void)
     gwt_response_free(&r);
 
     /* a real header says 1.0.3 while the form says 0.8: the header wins */
-    id = new_uuid();
-    body = xfmt("statementId=%s&content=%s&X-Experience-API-Version=0.8", id, content);
+    id = gwt_uuid();
+    body = gwt_fmt("statementId=%s&content=%s&X-Experience-API-Version=0.8", id, content);
     CHECK_INT(call("POST", "/xapi/statements?method=PUT", h, body, NULL), 204);
     free(body);
     free(id);
     /* without a real header the form's 0.8 is refused */
-    id = new_uuid();
+    id = gwt_uuid();
     char *a = form_escape(auth + strlen("Authorization: "));
-    body = xfmt("statementId=%s&content=%s&X-Experience-API-Version=0.8&Authorization=%s", id,
-                content, a);
+    body = gwt_fmt("statementId=%s&content=%s&X-Experience-API-Version=0.8&Authorization=%s", id,
+                   content, a);
     CHECK_INT(call("POST", "/xapi/statements?method=PUT", (const char *const[]){FORM_CT, NULL},
                    body, NULL),
               400);

@@ -42,26 +42,6 @@ static char tag[40];         /* per-run tag inside every IRI */
 #define JSON_CT "Content-Type: application/json"
 #define VOIDED_VERB "http://adlnet.gov/expapi/verbs/voided"
 
-static char *xfmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *xfmt(const char *f, ...)
-{
-    va_list ap;
-    va_start(ap, f);
-    char *s = NULL;
-    if (vasprintf(&s, f, ap) < 0)
-        abort();
-    va_end(ap);
-    return s;
-}
-
-static char *new_uuid(void)
-{
-    char u[37];
-    if (!gw_uuid_v4(u))
-        abort();
-    return strdup(u);
-}
-
 /* Creates an lms key; fills "Authorization: Basic ..." and the key id. */
 static bool make_key(const char *name, const char *dedup, char auth[256], char *key_id,
                      size_t key_cap)
@@ -79,7 +59,7 @@ static bool make_key(const char *name, const char *dedup, char auth[256], char *
     const char *secret = json_string_value(json_object_get(k, "secret"));
     bool ok = id && secret;
     if (ok) {
-        char *pair = xfmt("%s:%s", id, secret);
+        char *pair = gwt_fmt("%s:%s", id, secret);
         char *b64 = gw_base64_encode(pair, strlen(pair));
         snprintf(auth, 256, "Authorization: Basic %s", b64);
         if (key_id)
@@ -102,7 +82,7 @@ static json_t *call(const char *method, const char *path, const char *const *hea
                     const char *body, long *status, struct gwt_response *keep)
 {
     static const char *const std_headers[] = {auth_lms, VERSION_HDR, JSON_CT, NULL};
-    char *u = xfmt("%s%s", srv.base_url, path);
+    char *u = gwt_fmt("%s%s", srv.base_url, path);
     struct gwt_response r;
     bool ok =
         gwt_http(method, u, headers ? headers : std_headers, body, body ? strlen(body) : 0, &r);
@@ -130,7 +110,7 @@ static long post(const char *body, json_t **ids)
 /* GET /xapi/statements?QUERY; returns the parsed reply. */
 static json_t *get_q(const char *query, long *status)
 {
-    char *p = xfmt("/xapi/statements?%s", query);
+    char *p = gwt_fmt("/xapi/statements?%s", query);
     json_t *j = call("GET", p, NULL, NULL, status, NULL);
     free(p);
     return j;
@@ -154,26 +134,27 @@ static char *escape(const char *s)
 /* A small valid statement. id may be NULL (no id). */
 static char *statement(const char *id, const char *mbox, const char *verb, const char *activity)
 {
-    char *idpart = id ? xfmt("\"id\":\"%s\",", id) : strdup("");
-    char *s = xfmt("{%s\"actor\":{\"objectType\":\"Agent\",\"name\":\"Learner\",\"mbox\":\"%s\"},"
-                   "\"verb\":{\"id\":\"%s\",\"display\":{\"en-US\":\"did\"}},"
-                   "\"object\":{\"objectType\":\"Activity\",\"id\":\"%s\"}}",
-                   idpart, mbox, verb, activity);
+    char *idpart = id ? gwt_fmt("\"id\":\"%s\",", id) : strdup("");
+    char *s =
+        gwt_fmt("{%s\"actor\":{\"objectType\":\"Agent\",\"name\":\"Learner\",\"mbox\":\"%s\"},"
+                "\"verb\":{\"id\":\"%s\",\"display\":{\"en-US\":\"did\"}},"
+                "\"object\":{\"objectType\":\"Activity\",\"id\":\"%s\"}}",
+                idpart, mbox, verb, activity);
     free(idpart);
     return s;
 }
 
 static char *activity_iri(const char *name)
 {
-    return xfmt("https://lrs-test.example/%s/%s", tag, name);
+    return gwt_fmt("https://lrs-test.example/%s/%s", tag, name);
 }
 
 static char *voiding(const char *id, const char *target)
 {
-    return xfmt("{\"id\":\"%s\",\"actor\":{\"mbox\":\"mailto:admin@example.org\"},"
-                "\"verb\":{\"id\":\"" VOIDED_VERB "\"},"
-                "\"object\":{\"objectType\":\"StatementRef\",\"id\":\"%s\"}}",
-                id, target);
+    return gwt_fmt("{\"id\":\"%s\",\"actor\":{\"mbox\":\"mailto:admin@example.org\"},"
+                   "\"verb\":{\"id\":\"" VOIDED_VERB "\"},"
+                   "\"object\":{\"objectType\":\"StatementRef\",\"id\":\"%s\"}}",
+                   id, target);
 }
 
 /* The statement ids of a statements result, in order, as "id,id,...". */
@@ -291,8 +272,8 @@ static void test_headers_on_every_reply(void)
     check_xapi_headers(&r);
     gwt_response_free(&r);
     /* 404 */
-    char *id = new_uuid();
-    char *p = xfmt("/xapi/statements?statementId=%s", id);
+    char *id = gwt_uuid();
+    char *p = gwt_fmt("/xapi/statements?statementId=%s", id);
     json_decref(call("GET", p, NULL, NULL, &status, &r));
     CHECK_INT(status, 404);
     check_xapi_headers(&r);
@@ -317,7 +298,7 @@ static void test_headers_on_every_reply(void)
 static void test_post_single_and_array(void)
 {
     char *act = activity_iri("post");
-    char *id1 = new_uuid(), *id2 = new_uuid(), *id3 = new_uuid();
+    char *id1 = gwt_uuid(), *id2 = gwt_uuid(), *id3 = gwt_uuid();
     char *s1 =
         statement(id1, "mailto:p1@example.org", "http://adlnet.gov/expapi/verbs/attempted", act);
     json_t *ids = NULL;
@@ -331,7 +312,7 @@ static void test_post_single_and_array(void)
         statement(NULL, "mailto:p3@example.org", "http://adlnet.gov/expapi/verbs/attempted", act);
     char *s4 =
         statement(id3, "mailto:p4@example.org", "http://adlnet.gov/expapi/verbs/attempted", act);
-    char *batch = xfmt("[%s,%s,%s]", s2, s3, s4);
+    char *batch = gwt_fmt("[%s,%s,%s]", s2, s3, s4);
     CHECK_INT(post(batch, &ids), 200);
     CHECK_INT(json_array_size(ids), 3);
     CHECK_STR(json_string_value(json_array_get(ids, 0)), id2);
@@ -339,7 +320,7 @@ static void test_post_single_and_array(void)
     CHECK(gen && strlen(gen) == 36 && strcmp(gen, id2) != 0 && strcmp(gen, id3) != 0);
     CHECK_STR(json_string_value(json_array_get(ids, 2)), id3);
     /* the generated id is readable */
-    char *q = xfmt("statementId=%s", gen ? gen : "x");
+    char *q = gwt_fmt("statementId=%s", gen ? gen : "x");
     CHECK_INT(get_status(q), 200);
     free(q);
     json_decref(ids);
@@ -357,18 +338,18 @@ static void test_post_single_and_array(void)
 static void test_put(void)
 {
     char *act = activity_iri("put");
-    char *id = new_uuid();
+    char *id = gwt_uuid();
     char *s =
         statement(NULL, "mailto:put@example.org", "http://adlnet.gov/expapi/verbs/attempted", act);
     long status;
-    char *p = xfmt("/xapi/statements?statementId=%s", id);
+    char *p = gwt_fmt("/xapi/statements?statementId=%s", id);
     struct gwt_response r;
     json_decref(call("PUT", p, NULL, s, &status, &r));
     CHECK_INT(status, 204);
     CHECK_INT(r.body_len, 0);
     check_xapi_headers(&r);
     gwt_response_free(&r);
-    char *q = xfmt("statementId=%s", id);
+    char *q = gwt_fmt("statementId=%s", id);
     CHECK_INT(get_status(q), 200);
     /* without statementId, and with a bad one */
     json_t *j = call("PUT", "/xapi/statements", NULL, s, &status, NULL);
@@ -378,10 +359,10 @@ static void test_put(void)
     json_decref(call("PUT", "/xapi/statements?statementId=not-a-uuid", NULL, s, &status, NULL));
     CHECK_INT(status, 400);
     /* a body id that differs from statementId */
-    char *other = new_uuid();
+    char *other = gwt_uuid();
     char *s2 =
         statement(other, "mailto:put@example.org", "http://adlnet.gov/expapi/verbs/attempted", act);
-    char *p2 = xfmt("/xapi/statements?statementId=%s", id);
+    char *p2 = gwt_fmt("/xapi/statements?statementId=%s", id);
     j = call("PUT", p2, NULL, s2, &status, NULL);
     CHECK_INT(status, 400);
     CHECK(error_code(j) == 3026 || error_code(j) == 3027);
@@ -399,16 +380,16 @@ static void test_put(void)
 static void test_id_conflicts(void)
 {
     char *act = activity_iri("conflict");
-    char *id = new_uuid();
+    char *id = gwt_uuid();
     char *a =
         statement(id, "mailto:c@example.org", "http://adlnet.gov/expapi/verbs/attempted", act);
     /* the same statement with another verb display and an upper-case mail
      * domain is "the same" under the immutability rules */
-    char *same = xfmt("{\"id\":\"%s\",\"actor\":{\"objectType\":\"Agent\",\"name\":\"Learner\","
-                      "\"mbox\":\"mailto:c@EXAMPLE.org\"},\"verb\":{\"id\":"
-                      "\"http://adlnet.gov/expapi/verbs/attempted\",\"display\":{\"de\":\"x\"}},"
-                      "\"object\":{\"id\":\"%s\"}}",
-                      id, act);
+    char *same = gwt_fmt("{\"id\":\"%s\",\"actor\":{\"objectType\":\"Agent\",\"name\":\"Learner\","
+                         "\"mbox\":\"mailto:c@EXAMPLE.org\"},\"verb\":{\"id\":"
+                         "\"http://adlnet.gov/expapi/verbs/attempted\",\"display\":{\"de\":\"x\"}},"
+                         "\"object\":{\"id\":\"%s\"}}",
+                         id, act);
     char *b = statement(id, "mailto:c@example.org", "http://adlnet.gov/expapi/verbs/failed", act);
     json_t *ids = NULL;
     CHECK_INT(post(a, NULL), 200);
@@ -417,7 +398,7 @@ static void test_id_conflicts(void)
     json_decref(ids);
     CHECK_INT(post(same, NULL), 200);
     long status;
-    char *p = xfmt("/xapi/statements?statementId=%s", id);
+    char *p = gwt_fmt("/xapi/statements?statementId=%s", id);
     json_decref(call("PUT", p, NULL, a, &status, NULL));
     CHECK_INT(status, 204);
     json_t *j = call("PUT", p, NULL, b, &status, NULL);
@@ -428,16 +409,16 @@ static void test_id_conflicts(void)
     CHECK_INT(status, 409);
     json_decref(j);
     /* a batch holding the conflicting statement stores nothing */
-    char *fresh = new_uuid();
+    char *fresh = gwt_uuid();
     char *f =
         statement(fresh, "mailto:c@example.org", "http://adlnet.gov/expapi/verbs/attempted", act);
-    char *batch = xfmt("[%s,%s]", f, b);
+    char *batch = gwt_fmt("[%s,%s]", f, b);
     CHECK_INT(post(batch, NULL), 409);
-    char *q = xfmt("statementId=%s", fresh);
+    char *q = gwt_fmt("statementId=%s", fresh);
     CHECK_INT(get_status(q), 404);
     free(q);
     /* the stored one is unchanged */
-    q = xfmt("statementId=%s", id);
+    q = gwt_fmt("statementId=%s", id);
     j = get_q(q, &status);
     CHECK_INT(status, 200);
     CHECK_STR(json_string_value(json_object_get(json_object_get(j, "verb"), "id")),
@@ -460,24 +441,24 @@ static void test_id_conflicts(void)
 static void test_batch_duplicate_ids(void)
 {
     char *act = activity_iri("dup");
-    char *first = new_uuid(), *id = new_uuid();
+    char *first = gwt_uuid(), *id = gwt_uuid();
     char *s0 =
         statement(first, "mailto:d@example.org", "http://adlnet.gov/expapi/verbs/attempted", act);
     char *s1 =
         statement(id, "mailto:d@example.org", "http://adlnet.gov/expapi/verbs/attempted", act);
     char *s2 =
         statement(id, "mailto:d@example.org", "http://adlnet.gov/expapi/verbs/attempted", act);
-    char *batch = xfmt("[%s,%s,%s]", s0, s1, s2);
+    char *batch = gwt_fmt("[%s,%s,%s]", s0, s1, s2);
     long status;
     json_t *j = call("POST", "/xapi/statements", NULL, batch, &status, NULL);
     CHECK_INT(status, 400);
     CHECK_INT(error_code(j), 3025);
     CHECK_STR(json_string_value(json_object_get(j, "where")), "/2/id");
     json_decref(j);
-    char *q = xfmt("statementId=%s", first);
+    char *q = gwt_fmt("statementId=%s", first);
     CHECK_INT(get_status(q), 404);
     free(q);
-    q = xfmt("statementId=%s", id);
+    q = gwt_fmt("statementId=%s", id);
     CHECK_INT(get_status(q), 404);
     free(q);
     free(batch);
@@ -492,37 +473,37 @@ static void test_batch_duplicate_ids(void)
 static void test_batch_invalid_statement(void)
 {
     char *act = activity_iri("invalid");
-    char *first = new_uuid();
+    char *first = gwt_uuid();
     char *s0 =
         statement(first, "mailto:i@example.org", "http://adlnet.gov/expapi/verbs/attempted", act);
     /* an Agent without any identifier */
-    char *bad = xfmt("{\"actor\":{\"objectType\":\"Agent\",\"name\":\"Nobody\"},"
-                     "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/attempted\"},"
-                     "\"object\":{\"id\":\"%s\"}}",
-                     act);
-    char *batch = xfmt("[%s,%s]", s0, bad);
+    char *bad = gwt_fmt("{\"actor\":{\"objectType\":\"Agent\",\"name\":\"Nobody\"},"
+                        "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/attempted\"},"
+                        "\"object\":{\"id\":\"%s\"}}",
+                        act);
+    char *batch = gwt_fmt("[%s,%s]", s0, bad);
     long status;
     json_t *j = call("POST", "/xapi/statements", NULL, batch, &status, NULL);
     CHECK_INT(status, 400);
     const char *where = json_string_value(json_object_get(j, "where"));
     CHECK(where && strncmp(where, "/1/actor", 8) == 0);
     json_decref(j);
-    char *q = xfmt("statementId=%s", first);
+    char *q = gwt_fmt("statementId=%s", first);
     CHECK_INT(get_status(q), 404);
     free(q);
     /* malformed JSON and an empty batch */
     CHECK_INT(post("[{\"actor\":", NULL), 400);
     CHECK_INT(post("[]", NULL), 400);
     /* wrong case of a key, and a string where a boolean belongs */
-    char *bad_case = xfmt("{\"Actor\":{\"mbox\":\"mailto:i@example.org\"},"
-                          "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/attempted\"},"
-                          "\"object\":{\"id\":\"%s\"}}",
-                          act);
+    char *bad_case = gwt_fmt("{\"Actor\":{\"mbox\":\"mailto:i@example.org\"},"
+                             "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/attempted\"},"
+                             "\"object\":{\"id\":\"%s\"}}",
+                             act);
     CHECK_INT(post(bad_case, NULL), 400);
-    char *bad_type = xfmt("{\"actor\":{\"mbox\":\"mailto:i@example.org\"},"
-                          "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/attempted\"},"
-                          "\"object\":{\"id\":\"%s\"},\"result\":{\"completion\":\"true\"}}",
-                          act);
+    char *bad_type = gwt_fmt("{\"actor\":{\"mbox\":\"mailto:i@example.org\"},"
+                             "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/attempted\"},"
+                             "\"object\":{\"id\":\"%s\"},\"result\":{\"completion\":\"true\"}}",
+                             act);
     CHECK_INT(post(bad_type, NULL), 400);
     free(bad_case);
     free(bad_type);
@@ -535,10 +516,10 @@ static void test_batch_invalid_statement(void)
 
 static char *with_timestamp(const char *id, const char *ts)
 {
-    return xfmt("{\"id\":\"%s\",\"actor\":{\"mbox\":\"mailto:t@example.org\"},"
-                "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/attempted\"},"
-                "\"object\":{\"id\":\"https://lrs-test.example/%s/ts\"},\"timestamp\":\"%s\"}",
-                id, tag, ts);
+    return gwt_fmt("{\"id\":\"%s\",\"actor\":{\"mbox\":\"mailto:t@example.org\"},"
+                   "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/attempted\"},"
+                   "\"object\":{\"id\":\"https://lrs-test.example/%s/ts\"},\"timestamp\":\"%s\"}",
+                   id, tag, ts);
 }
 
 static void test_timestamps(void)
@@ -547,7 +528,7 @@ static void test_timestamps(void)
                                           "2026-03-01T10:00:00.000-0000",
                                           "2026-03-01T10:00:00.000-00"};
     for (size_t i = 0; i < 3; i++) {
-        char *id = new_uuid();
+        char *id = gwt_uuid();
         char *s = with_timestamp(id, negzero[i]);
         long status;
         json_t *j = call("POST", "/xapi/statements", NULL, s, &status, NULL);
@@ -558,10 +539,10 @@ static void test_timestamps(void)
         free(id);
     }
     /* an offset comes back as the same instant in UTC */
-    char *id = new_uuid();
+    char *id = gwt_uuid();
     char *s = with_timestamp(id, "2026-03-01T12:30:00.250+02:00");
     CHECK_INT(post(s, NULL), 200);
-    char *q = xfmt("statementId=%s", id);
+    char *q = gwt_fmt("statementId=%s", id);
     long status;
     json_t *j = get_q(q, &status);
     CHECK_INT(status, 200);
@@ -575,15 +556,15 @@ static void test_timestamps(void)
 static void test_get_by_id(void)
 {
     char *act = activity_iri("get");
-    char *id = new_uuid();
+    char *id = gwt_uuid();
     /* a supplied authority and stored are overwritten */
-    char *s = xfmt("{\"id\":\"%s\",\"actor\":{\"mbox\":\"mailto:g@example.org\"},"
-                   "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/attempted\"},"
-                   "\"object\":{\"id\":\"%s\"},\"stored\":\"2001-01-01T00:00:00Z\","
-                   "\"authority\":{\"mbox\":\"mailto:forged@example.org\"}}",
-                   id, act);
+    char *s = gwt_fmt("{\"id\":\"%s\",\"actor\":{\"mbox\":\"mailto:g@example.org\"},"
+                      "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/attempted\"},"
+                      "\"object\":{\"id\":\"%s\"},\"stored\":\"2001-01-01T00:00:00Z\","
+                      "\"authority\":{\"mbox\":\"mailto:forged@example.org\"}}",
+                      id, act);
     CHECK_INT(post(s, NULL), 200);
-    char *p = xfmt("/xapi/statements?statementId=%s", id);
+    char *p = gwt_fmt("/xapi/statements?statementId=%s", id);
     long status;
     struct gwt_response r;
     json_t *j = call("GET", p, NULL, NULL, &status, &r);
@@ -606,18 +587,18 @@ static void test_get_by_id(void)
     gwt_response_free(&r);
     json_decref(j);
     /* both ids together, and an id plus a filter, are refused */
-    char *other = new_uuid();
-    char *q = xfmt("statementId=%s&voidedStatementId=%s", id, other);
+    char *other = gwt_uuid();
+    char *q = gwt_fmt("statementId=%s&voidedStatementId=%s", id, other);
     CHECK_INT(get_status(q), 400);
     free(q);
-    q = xfmt("statementId=%s&verb=http://adlnet.gov/expapi/verbs/attempted", id);
+    q = gwt_fmt("statementId=%s&verb=http://adlnet.gov/expapi/verbs/attempted", id);
     CHECK_INT(get_status(q), 400);
     free(q);
-    q = xfmt("statementId=%s&limit=1", id);
+    q = gwt_fmt("statementId=%s&limit=1", id);
     CHECK_INT(get_status(q), 400);
     free(q);
     /* format and attachments may go with an id */
-    q = xfmt("statementId=%s&format=ids&attachments=false", id);
+    q = gwt_fmt("statementId=%s&format=ids&attachments=false", id);
     CHECK_INT(get_status(q), 200);
     free(q);
     free(other);
@@ -631,26 +612,26 @@ static void test_voiding(void)
 {
     char *act = activity_iri("void");
     char *esc = escape(act);
-    char *target = new_uuid(), *vid = new_uuid();
+    char *target = gwt_uuid(), *vid = gwt_uuid();
     char *t =
         statement(target, "mailto:vo@example.org", "http://adlnet.gov/expapi/verbs/attempted", act);
     CHECK_INT(post(t, NULL), 200);
-    char *q = xfmt("activity=%s", esc);
+    char *q = gwt_fmt("activity=%s", esc);
     long status;
     json_t *j = get_q(q, &status);
     CHECK(contains_id(j, target));
     json_decref(j);
     char *v = voiding(vid, target);
     CHECK_INT(post(v, NULL), 200);
-    char *qs = xfmt("statementId=%s", target);
-    char *qv = xfmt("voidedStatementId=%s", target);
+    char *qs = gwt_fmt("statementId=%s", target);
+    char *qv = gwt_fmt("voidedStatementId=%s", target);
     CHECK_INT(get_status(qs), 404);
     j = get_q(qv, &status);
     CHECK_INT(status, 200);
     CHECK_STR(json_string_value(json_object_get(j, "id")), target);
     json_decref(j);
     /* the voiding statement itself is not voided */
-    char *qvv = xfmt("voidedStatementId=%s", vid);
+    char *qvv = gwt_fmt("voidedStatementId=%s", vid);
     CHECK_INT(get_status(qvv), 404);
     free(qvv);
     /* lists leave the voided one out and list the voiding one */
@@ -666,24 +647,24 @@ static void test_voiding(void)
     CHECK(contains_id(j, vid));
     json_decref(j);
     /* a voiding statement cannot be voided */
-    char *vv = new_uuid();
+    char *vv = gwt_uuid();
     char *vvs = voiding(vv, vid);
     j = call("POST", "/xapi/statements", NULL, vvs, &status, NULL);
     CHECK_INT(status, 400);
     CHECK_INT(error_code(j), 3031);
     json_decref(j);
-    char *qvs = xfmt("statementId=%s", vv);
+    char *qvs = gwt_fmt("statementId=%s", vv);
     CHECK_INT(get_status(qvs), 404);
     free(qvs);
     /* voiding that arrives before its target */
-    char *late = new_uuid(), *early = new_uuid();
+    char *late = gwt_uuid(), *early = gwt_uuid();
     char *ev = voiding(early, late);
     CHECK_INT(post(ev, NULL), 200);
     char *lt =
         statement(late, "mailto:vo@example.org", "http://adlnet.gov/expapi/verbs/passed", act);
     CHECK_INT(post(lt, NULL), 200);
-    char *ql = xfmt("statementId=%s", late);
-    char *qlv = xfmt("voidedStatementId=%s", late);
+    char *ql = gwt_fmt("statementId=%s", late);
+    char *qlv = gwt_fmt("voidedStatementId=%s", late);
     CHECK_INT(get_status(ql), 404);
     CHECK_INT(get_status(qlv), 200);
     j = get_q(q, &status);
@@ -719,27 +700,27 @@ static void post_filter_set(struct filter_set *f)
     f->act_a = activity_iri("filters-a");
     f->act_b = activity_iri("filters-b");
     f->parent = activity_iri("filters-parent");
-    f->reg = new_uuid();
-    f->id1 = new_uuid();
-    f->id2 = new_uuid();
-    f->id3 = new_uuid();
+    f->reg = gwt_uuid();
+    f->id1 = gwt_uuid();
+    f->id2 = gwt_uuid();
+    f->id3 = gwt_uuid();
     char mbox_sha[41];
     char mbox[96];
     snprintf(mbox, sizeof mbox, "mailto:alice-%.8s@example.org", tag);
     gw_sha1_hex(mbox, strlen(mbox), mbox_sha);
     char *s1 =
-        xfmt("{\"id\":\"%s\",\"actor\":{\"mbox\":\"%s\"},\"verb\":{\"id\":"
-             "\"http://adlnet.gov/expapi/verbs/completed\"},\"object\":{\"id\":\"%s\"},"
-             "\"context\":{\"registration\":\"%s\",\"instructor\":{\"mbox\":\"mailto:teach-%.8s@"
-             "example.org\"},\"contextActivities\":{\"parent\":[{\"id\":\"%s\"}]}}}",
-             f->id1, mbox, f->act_a, f->reg, tag, f->parent);
-    char *s2 = xfmt("{\"id\":\"%s\",\"actor\":{\"mbox_sha1sum\":\"%s\"},\"verb\":{\"id\":"
-                    "\"http://adlnet.gov/expapi/verbs/attempted\"},\"object\":{\"id\":\"%s\"}}",
-                    f->id2, mbox_sha, f->act_b);
-    char *s3 = xfmt("{\"id\":\"%s\",\"actor\":{\"mbox\":\"mailto:bob-%.8s@example.org\"},"
-                    "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/completed\"},"
-                    "\"object\":{\"id\":\"%s\"}}",
-                    f->id3, tag, f->act_a);
+        gwt_fmt("{\"id\":\"%s\",\"actor\":{\"mbox\":\"%s\"},\"verb\":{\"id\":"
+                "\"http://adlnet.gov/expapi/verbs/completed\"},\"object\":{\"id\":\"%s\"},"
+                "\"context\":{\"registration\":\"%s\",\"instructor\":{\"mbox\":\"mailto:teach-%.8s@"
+                "example.org\"},\"contextActivities\":{\"parent\":[{\"id\":\"%s\"}]}}}",
+                f->id1, mbox, f->act_a, f->reg, tag, f->parent);
+    char *s2 = gwt_fmt("{\"id\":\"%s\",\"actor\":{\"mbox_sha1sum\":\"%s\"},\"verb\":{\"id\":"
+                       "\"http://adlnet.gov/expapi/verbs/attempted\"},\"object\":{\"id\":\"%s\"}}",
+                       f->id2, mbox_sha, f->act_b);
+    char *s3 = gwt_fmt("{\"id\":\"%s\",\"actor\":{\"mbox\":\"mailto:bob-%.8s@example.org\"},"
+                       "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/completed\"},"
+                       "\"object\":{\"id\":\"%s\"}}",
+                       f->id3, tag, f->act_a);
     /* separate posts, a little apart, so their stored instants differ */
     const char *all[] = {s1, s2, s3};
     for (int i = 0; i < 3; i++) {
@@ -749,7 +730,7 @@ static void post_filter_set(struct filter_set *f)
     const char *ids[] = {f->id1, f->id3};
     char *out[] = {f->stored1, f->stored3};
     for (int i = 0; i < 2; i++) {
-        char *q = xfmt("statementId=%s", ids[i]);
+        char *q = gwt_fmt("statementId=%s", ids[i]);
         long st;
         json_t *j = get_q(q, &st);
         snprintf(out[i], 40, "%s", json_string_value(json_object_get(j, "stored")));
@@ -784,7 +765,7 @@ static char *query_ids(const char *fmt_query, ...)
     va_end(ap);
     long st;
     json_t *j = get_q(q, &st);
-    char *ids = st == 200 ? ids_of(j) : xfmt("status %ld", st);
+    char *ids = st == 200 ? ids_of(j) : gwt_fmt("status %ld", st);
     json_decref(j);
     free(q);
     return ids;
@@ -792,7 +773,7 @@ static char *query_ids(const char *fmt_query, ...)
 
 #define CHECK_IDS(got, ...)                                                                        \
     do {                                                                                           \
-        char *gwt_exp = xfmt(__VA_ARGS__);                                                         \
+        char *gwt_exp = gwt_fmt(__VA_ARGS__);                                                      \
         char *gwt_got = (got);                                                                     \
         CHECK_STR(gwt_got, gwt_exp);                                                               \
         free(gwt_exp);                                                                             \
@@ -807,10 +788,10 @@ static void test_filters(void)
     char mbox[96], sha[41];
     snprintf(mbox, sizeof mbox, "mailto:alice-%.8s@example.org", tag);
     gw_sha1_hex(mbox, strlen(mbox), sha);
-    char *agent_mbox_json = xfmt("{\"mbox\":\"%s\"}", mbox);
-    char *agent_sha_json = xfmt("{\"objectType\":\"Agent\",\"mbox_sha1sum\":\"%s\"}", sha);
+    char *agent_mbox_json = gwt_fmt("{\"mbox\":\"%s\"}", mbox);
+    char *agent_sha_json = gwt_fmt("{\"objectType\":\"Agent\",\"mbox_sha1sum\":\"%s\"}", sha);
     char *agent_mbox = escape(agent_mbox_json), *agent_sha = escape(agent_sha_json);
-    char *teacher_json = xfmt("{\"mbox\":\"mailto:teach-%.8s@example.org\"}", tag);
+    char *teacher_json = gwt_fmt("{\"mbox\":\"mailto:teach-%.8s@example.org\"}", tag);
     char *teacher = escape(teacher_json);
 
     /* agent: mbox and mbox_sha1sum of the same person both match both */
@@ -841,7 +822,7 @@ static void test_filters(void)
     CHECK_IDS(query_ids("activity=%s&since=%s&until=%s", a, s1, s3), "%s", f.id3);
     /* limit */
     long st;
-    char *q = xfmt("activity=%s&limit=1", a);
+    char *q = gwt_fmt("activity=%s&limit=1", a);
     json_t *j = get_q(q, &st);
     CHECK_INT(st, 200);
     CHECK_INT(json_array_size(json_object_get(j, "statements")), 1);
@@ -877,7 +858,7 @@ static void test_more_paging(void)
     enum { N = 7 };
     char *ids[N];
     for (int i = 0; i < N; i++) {
-        ids[i] = new_uuid();
+        ids[i] = gwt_uuid();
         char *s = statement(ids[i], "mailto:page@example.org",
                             "http://adlnet.gov/expapi/verbs/attempted", act);
         CHECK_INT(post(s, NULL), 200);
@@ -885,7 +866,7 @@ static void test_more_paging(void)
     }
     char seen[N * 40] = "";
     int pages = 0, total = 0;
-    char *path = xfmt("/xapi/statements?activity=%s&limit=3", esc);
+    char *path = gwt_fmt("/xapi/statements?activity=%s&limit=3", esc);
     while (path && pages < 10) {
         long st;
         json_t *j = call("GET", path, NULL, NULL, &st, NULL);
@@ -948,17 +929,17 @@ static void test_param_rules(void)
 static void test_formats(void)
 {
     char *act = activity_iri("formats");
-    char *id = new_uuid();
-    char *s = xfmt("{\"id\":\"%s\",\"actor\":{\"objectType\":\"Agent\",\"name\":\"Ada\","
-                   "\"mbox\":\"mailto:ada@example.org\"},\"verb\":{\"id\":"
-                   "\"http://adlnet.gov/expapi/verbs/attempted\",\"display\":{\"en-US\":"
-                   "\"attempted\",\"de-DE\":\"versuchte\"}},\"object\":{\"objectType\":"
-                   "\"Activity\",\"id\":\"%s\",\"definition\":{\"name\":{\"en-US\":\"Safety\","
-                   "\"de-DE\":\"Sicherheit\"}}}}",
-                   id, act);
+    char *id = gwt_uuid();
+    char *s = gwt_fmt("{\"id\":\"%s\",\"actor\":{\"objectType\":\"Agent\",\"name\":\"Ada\","
+                      "\"mbox\":\"mailto:ada@example.org\"},\"verb\":{\"id\":"
+                      "\"http://adlnet.gov/expapi/verbs/attempted\",\"display\":{\"en-US\":"
+                      "\"attempted\",\"de-DE\":\"versuchte\"}},\"object\":{\"objectType\":"
+                      "\"Activity\",\"id\":\"%s\",\"definition\":{\"name\":{\"en-US\":\"Safety\","
+                      "\"de-DE\":\"Sicherheit\"}}}}",
+                      id, act);
     CHECK_INT(post(s, NULL), 200);
     long st;
-    char *q = xfmt("statementId=%s&format=ids", id);
+    char *q = gwt_fmt("statementId=%s&format=ids", id);
     json_t *j = get_q(q, &st);
     CHECK_INT(st, 200);
     CHECK(json_object_get(json_object_get(j, "actor"), "name") == NULL);
@@ -969,7 +950,7 @@ static void test_formats(void)
     CHECK_STR(json_string_value(json_object_get(json_object_get(j, "object"), "id")), act);
     json_decref(j);
     free(q);
-    q = xfmt("/xapi/statements?statementId=%s&format=canonical", id);
+    q = gwt_fmt("/xapi/statements?statementId=%s&format=canonical", id);
     const char *de[] = {auth_lms, VERSION_HDR, "Accept-Language: de-DE", NULL};
     j = call("GET", q, de, NULL, &st, NULL);
     CHECK_INT(st, 200);
@@ -981,7 +962,7 @@ static void test_formats(void)
     json_decref(j);
     free(q);
     /* exact is the default and keeps everything */
-    q = xfmt("statementId=%s&format=exact", id);
+    q = gwt_fmt("statementId=%s&format=exact", id);
     j = get_q(q, &st);
     CHECK_STR(json_string_value(json_object_get(json_object_get(j, "actor"), "name")), "Ada");
     json_decref(j);
@@ -993,12 +974,13 @@ static void test_formats(void)
 
 static char *attachment_statement(const char *id, const char *sha, size_t len)
 {
-    return xfmt("{\"id\":\"%s\",\"actor\":{\"mbox\":\"mailto:att@example.org\"},\"verb\":{\"id\":"
-                "\"http://adlnet.gov/expapi/verbs/attempted\"},\"object\":{\"id\":"
-                "\"https://lrs-test.example/%s/att\"},\"attachments\":[{\"usageType\":"
-                "\"http://example.org/usage/report\",\"display\":{\"en-US\":\"report\"},"
-                "\"contentType\":\"text/plain\",\"length\":%zu,\"sha2\":\"%s\"}]}",
-                id, tag, len, sha);
+    return gwt_fmt(
+        "{\"id\":\"%s\",\"actor\":{\"mbox\":\"mailto:att@example.org\"},\"verb\":{\"id\":"
+        "\"http://adlnet.gov/expapi/verbs/attempted\"},\"object\":{\"id\":"
+        "\"https://lrs-test.example/%s/att\"},\"attachments\":[{\"usageType\":"
+        "\"http://example.org/usage/report\",\"display\":{\"en-US\":\"report\"},"
+        "\"contentType\":\"text/plain\",\"length\":%zu,\"sha2\":\"%s\"}]}",
+        id, tag, len, sha);
 }
 
 static void test_attachments(void)
@@ -1007,7 +989,7 @@ static void test_attachments(void)
     size_t clen = sizeof content - 1;
     char sha[65];
     gw_sha256_hex(content, clen, sha);
-    char *id = new_uuid();
+    char *id = gwt_uuid();
     char *st = attachment_statement(id, sha, clen);
     struct {
         char *p;
@@ -1024,7 +1006,7 @@ static void test_attachments(void)
     fclose(m);
     const char *mh[] = {auth_lms, VERSION_HDR, "Content-Type: multipart/mixed; boundary=abc123",
                         NULL};
-    char *u = xfmt("%s/xapi/statements", srv.base_url);
+    char *u = gwt_fmt("%s/xapi/statements", srv.base_url);
     struct gwt_response r;
     CHECK(gwt_http("POST", u, mh, body.p, body.n, &r));
     CHECK_INT(r.status, 200);
@@ -1032,7 +1014,7 @@ static void test_attachments(void)
     gwt_response_free(&r);
     free(u);
     /* read back with attachments=true: a multipart reply with the part */
-    u = xfmt("%s/xapi/statements?statementId=%s&attachments=true", srv.base_url, id);
+    u = gwt_fmt("%s/xapi/statements?statementId=%s&attachments=true", srv.base_url, id);
     const char *gh[] = {auth_lms, VERSION_HDR, NULL};
     CHECK(gwt_http("GET", u, gh, NULL, 0, &r));
     CHECK_INT(r.status, 200);
@@ -1045,7 +1027,7 @@ static void test_attachments(void)
     gwt_response_free(&r);
     free(u);
     /* without attachments=true: plain JSON */
-    char *q = xfmt("statementId=%s", id);
+    char *q = gwt_fmt("statementId=%s", id);
     long status;
     json_t *j = get_q(q, &status);
     CHECK_INT(status, 200);
@@ -1054,7 +1036,7 @@ static void test_attachments(void)
     free(q);
     free(body.p);
     /* the same statement without its part, as JSON or as multipart */
-    char *id2 = new_uuid();
+    char *id2 = gwt_uuid();
     char *st2 = attachment_statement(id2, sha, clen);
     j = call("POST", "/xapi/statements", NULL, st2, &status, NULL);
     CHECK_INT(status, 400);
@@ -1062,11 +1044,11 @@ static void test_attachments(void)
     m = open_memstream(&body.p, &body.n);
     fprintf(m, "--abc123\r\nContent-Type: application/json\r\n\r\n%s\r\n--abc123--\r\n", st2);
     fclose(m);
-    u = xfmt("%s/xapi/statements", srv.base_url);
+    u = gwt_fmt("%s/xapi/statements", srv.base_url);
     CHECK(gwt_http("POST", u, mh, body.p, body.n, &r));
     CHECK_INT(r.status, 400);
     gwt_response_free(&r);
-    q = xfmt("statementId=%s", id2);
+    q = gwt_fmt("statementId=%s", id2);
     CHECK_INT(get_status(q), 404);
     free(q);
     free(body.p);
@@ -1091,7 +1073,7 @@ static void test_attachments(void)
 
 static void test_moodle_corpus(void)
 {
-    char *path = xfmt("%s/corpus/statements/moodle-logstore-xapi.json", getenv("GW_SHARED_DIR"));
+    char *path = gwt_fmt("%s/corpus/statements/moodle-logstore-xapi.json", getenv("GW_SHARED_DIR"));
     json_t *doc = json_load_file(path, 0, NULL);
     free(path);
     REQUIRE(doc != NULL);
@@ -1102,7 +1084,7 @@ static void test_moodle_corpus(void)
     CHECK_INT(post(body, &ids), 200);
     CHECK_INT(json_array_size(ids), json_array_size(sts));
     const char *id = json_string_value(json_array_get(ids, 0));
-    char *q = xfmt("statementId=%s", id ? id : "x");
+    char *q = gwt_fmt("statementId=%s", id ? id : "x");
     long st;
     json_t *got = get_q(q, &st);
     CHECK_INT(st, 200);
@@ -1184,7 +1166,7 @@ static void test_cors_preflight(void)
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    char *u = new_uuid();
+    char *u = gwt_uuid();
     snprintf(tag, sizeof tag, "%s", u);
     free(u);
     char *dsn = NULL;

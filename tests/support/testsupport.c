@@ -1,5 +1,6 @@
 /* testsupport.c: see testsupport.h. */
 #include "testsupport.h"
+#include "gw/hash.h"
 #include "gw/store.h"
 
 #include <curl/curl.h>
@@ -399,4 +400,23 @@ struct gw_store *gwt_fresh_store(const char *dir, bool pg)
         fprintf(stderr, "  open %s: %s\n", dsn, err.detail);
     free(dsn);
     return s;
+}
+
+char *gwt_fmt(const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    char *s = NULL;
+    if (vasprintf(&s, f, ap) < 0)
+        abort();
+    va_end(ap);
+    return s;
+}
+
+char *gwt_uuid(void)
+{
+    char u[37];
+    if (!gw_uuid_v4(u))
+        abort();
+    return strdup(u);
 }

@@ -67,6 +67,11 @@ bool gwt_http(const char *method, const char *url, const char *const *headers, c
 /* The value of a response header (case-insensitive), in a static-free heap
  * string the caller frees; NULL when absent. */
 char *gwt_header(const struct gwt_response *resp, const char *name);
+
+/* A formatted heap string (aborts when out of memory); the caller frees. */
+char *gwt_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+/* A fresh version 4 UUID as a heap string; the caller frees. */
+char *gwt_uuid(void);
 void gwt_response_free(struct gwt_response *resp);
 
 #endif
