@@ -223,7 +223,7 @@ int main(int argc, char **argv)
              * gateway's writer runs when it has time */
             int64_t t0 = gw_time_mono_us();
             double c0 = cpu_s();
-            while (gw_xapi_index_idle(deferred, false))
+            while (gw_xapi_index_idle(deferred, false) == GW_IDLE_DID)
                 ;
             double isecs = (double)(gw_time_mono_us() - t0) / 1e6, icpu = cpu_s() - c0;
             struct gw_xapi_index_stats st;

@@ -135,20 +135,23 @@ static void *writer(void *ud)
     pthread_mutex_lock(&b->mu);
     for (;;) {
         while (!b->head && !b->stop) {
+            enum gw_idle idle = GW_IDLE_NONE;
             if (b->idle) {
-                /* nothing queued: the idle work, as long as it has some */
+                /* nothing queued: the idle work, as long as it does some */
                 pthread_mutex_unlock(&b->mu);
-                bool did = b->idle(b->idle_ud, false);
+                idle = b->idle(b->idle_ud, false);
                 pthread_mutex_lock(&b->mu);
-                if (did)
+                if (idle == GW_IDLE_DID)
                     continue;
             }
-            if (!b->head && !b->stop && b->idle) {
-                /* the idle work may be waiting for quiet or for its backlog
-                 * to age: look again soon even if nobody wakes us */
+            if (b->head || b->stop)
+                break;
+            if (idle == GW_IDLE_LATER) {
+                /* it waits for quiet or for its backlog to age: look again
+                 * soon even if nobody wakes us */
                 struct timespec t = gw_time_deadline(IDLE_POLL_MS);
                 pthread_cond_timedwait(&b->cv, &b->mu, &t);
-            } else if (!b->head && !b->stop) {
+            } else {
                 pthread_cond_wait(&b->cv, &b->mu);
             }
         }

@@ -383,7 +383,7 @@ static int64_t run_round(struct gw_xapi_index *x, int limit, struct gw_error *er
  * (count or age), or, with nothing queued, no statement write is under way
  * either (the HTTP workers preparing statements would share the CPU with
  * it: a burst is acknowledged first and indexed right after). */
-bool gw_xapi_index_idle(void *ud, bool jobs_waiting)
+enum gw_idle gw_xapi_index_idle(void *ud, bool jobs_waiting)
 {
     struct gw_xapi_index *x = ud;
     pthread_mutex_lock(&x->mu);
@@ -391,11 +391,11 @@ bool gw_xapi_index_idle(void *ud, bool jobs_waiting)
     bool urgent = x->urgent > 0;
     pthread_mutex_unlock(&x->mu);
     if (pending <= 0)
-        return false;
+        return GW_IDLE_NONE;
     bool full = pending >= x->max_lag;
     bool overdue = gw_time_now_ms() - since >= GW_XAPI_INDEX_MAX_AGE_MS;
     if (!urgent && !full && !overdue && (jobs_waiting || active > 0))
-        return false;
+        return GW_IDLE_LATER;
     /* at the bound the round brings the backlog back under it (requests
      * then wait for the index: the acknowledged rate falls to the indexed
      * one); an old backlog gets small rounds between group commits */
@@ -420,7 +420,7 @@ bool gw_xapi_index_idle(void *ud, bool jobs_waiting)
             gw_log_error("xapi index: writing the index rows of pending statements failed (%llu "
                          "times in a row; retried): %s",
                          (unsigned long long)streak, err.detail);
-        return false;
+        return GW_IDLE_LATER;
     }
     pthread_mutex_lock(&x->mu);
     if (x->failing)
@@ -428,7 +428,7 @@ bool gw_xapi_index_idle(void *ud, bool jobs_waiting)
                     (unsigned long long)x->failing);
     x->failing = 0;
     pthread_mutex_unlock(&x->mu);
-    return done > 0;
+    return done > 0 ? GW_IDLE_DID : GW_IDLE_NONE;
 }
 
 void gw_xapi_index_set_wake(struct gw_xapi_index *x, void (*wake)(void *ud), void *ud)

@@ -171,15 +171,17 @@ struct gw_batcher_stats {
 };
 void gw_batcher_stats(struct gw_batcher *b, struct gw_batcher_stats *out);
 /* Work the writer thread does between group commits (the deferred xAPI
- * index): called when no job is queued (jobs_waiting false; again every
- * 50 ms and on gw_batcher_wake while nothing is queued) and after every
- * batch (jobs_waiting true, when jobs are queued); returns true when it did
- * some work, and is then called again before the thread sleeps. Set it
- * before the first submit. */
-typedef bool (*gw_batcher_idle_fn)(void *ud, bool jobs_waiting);
+ * index): called when no job is queued (jobs_waiting false) and after every
+ * batch (jobs_waiting true, when jobs are queued). It returns GW_IDLE_DID
+ * when it did some work (it is called again before the thread sleeps),
+ * GW_IDLE_LATER when it has work it will not do now (the thread looks again
+ * within 50 ms, or on gw_batcher_wake), GW_IDLE_NONE when it has none (the
+ * thread sleeps until a job or gw_batcher_wake). */
+enum gw_idle { GW_IDLE_NONE, GW_IDLE_LATER, GW_IDLE_DID };
+typedef enum gw_idle (*gw_batcher_idle_fn)(void *ud, bool jobs_waiting);
 void gw_batcher_set_idle(struct gw_batcher *b, gw_batcher_idle_fn fn, void *ud);
-/* Wakes the writer thread so it looks at its idle work now (it also looks
- * every 50 ms by itself while it has an idle function). ud: the batcher. */
+/* Wakes the writer thread so it looks at its idle work now. ud: the
+ * batcher. */
 void gw_batcher_wake(void *ud);
 /* Runs what is queued, then stops the thread and frees b. */
 void gw_batcher_free(struct gw_batcher *b);

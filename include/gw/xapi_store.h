@@ -115,8 +115,8 @@ void gw_xapi_index_free(struct gw_xapi_index *x);
  * stay as they are, for the reply and their owner). */
 void gw_xapi_index_committed(struct gw_xapi_index *x, const struct gw_xapi_insert *in);
 /* The batcher's idle work (gw_batcher_set_idle): indexes one round of pending
- * statements; true when it did some work. */
-bool gw_xapi_index_idle(void *x, bool jobs_waiting);
+ * statements when it should (see above). */
+enum gw_idle gw_xapi_index_idle(void *x, bool jobs_waiting);
 /* Statement writes under way (begin true at the start of a POST/PUT, false
  * when it is answered): while any is, the writer leaves the index alone
  * unless it is overdue. */

@@ -289,8 +289,8 @@ static void test_deferred_from_memory(void)
     CHECK_INT(count_sql(s, "SELECT count(*) FROM kpi_statements"), 0);
     CHECK(gw_xapi_index_pending_since(x) == T0);
     CHECK(!gw_xapi_index_wait(x, 1)); /* nobody indexes: not caught up */
-    CHECK(gw_xapi_index_idle(x, false));
-    while (gw_xapi_index_idle(x, false))
+    CHECK(gw_xapi_index_idle(x, false) == GW_IDLE_DID);
+    while (gw_xapi_index_idle(x, false) == GW_IDLE_DID)
         ;
     CHECK(gw_xapi_index_wait(x, 1));
     CHECK(gw_xapi_index_pending_since(x) == INT64_MAX);
@@ -304,7 +304,7 @@ static void test_deferred_from_memory(void)
     char *got = dump_all(s);
     CHECK_STR(got, reference);
     free(got);
-    CHECK(!gw_xapi_index_idle(x, false)); /* nothing left */
+    CHECK(gw_xapi_index_idle(x, false) == GW_IDLE_NONE); /* nothing left */
     gw_xapi_index_free(x);
     gw_store_close(s);
 }
@@ -317,7 +317,7 @@ static void test_deferred_from_bodies(void)
     REQUIRE(s);
     struct gw_xapi_index *x = gw_xapi_index_new(s, 0, 1000000);
     REQUIRE(store_all(s, x));
-    while (gw_xapi_index_idle(x, false))
+    while (gw_xapi_index_idle(x, false) == GW_IDLE_DID)
         ;
     struct gw_xapi_index_stats st;
     gw_xapi_index_stats(x, &st);
@@ -372,14 +372,14 @@ static void test_failing_round(void)
         struct gw_xapi_index *x = gw_xapi_index_new(s, GW_XAPI_INDEX_MEMORY, 1000000);
         REQUIRE(store_all(s, x));
         gw_store_fail_after(s, n);
-        bool did = gw_xapi_index_idle(x, false);
+        bool did = gw_xapi_index_idle(x, false) == GW_IDLE_DID;
         gw_store_fail_after(s, 0);
         if (!did) {
             failed++;
             CHECK_INT(pending_rows(s), BATCHES * PER);
             CHECK_INT(count_sql(s, "SELECT count(*) FROM kpi_statements"), 0);
         }
-        while (gw_xapi_index_idle(x, false))
+        while (gw_xapi_index_idle(x, false) == GW_IDLE_DID)
             ;
         char *got = dump_all(s);
         CHECK_STR(got, reference);
@@ -412,10 +412,10 @@ static void test_voiding_across_the_index(void)
         gw_xapi_index_committed(x, &b.ins);
         free_batch(&b);
         if (k % 2 == 1) /* index every other batch: voiding meets both states */
-            while (gw_xapi_index_idle(x, false))
+            while (gw_xapi_index_idle(x, false) == GW_IDLE_DID)
                 ;
     }
-    while (gw_xapi_index_idle(x, false))
+    while (gw_xapi_index_idle(x, false) == GW_IDLE_DID)
         ;
     char *got = dump_all(s);
     CHECK_STR(got, reference);
@@ -443,10 +443,10 @@ static void test_batcher_idle(void)
     base_ms = T0;
     REQUIRE(stored);
     gw_xapi_index_busy(x, true); /* a write under way: no round */
-    CHECK(!gw_xapi_index_idle(x, false));
-    CHECK(!gw_xapi_index_idle(x, true));
+    CHECK(gw_xapi_index_idle(x, false) == GW_IDLE_LATER);
+    CHECK(gw_xapi_index_idle(x, true) == GW_IDLE_LATER);
     gw_xapi_index_busy(x, false);
-    CHECK(!gw_xapi_index_idle(x, true)); /* requests queued: not yet either */
+    CHECK(gw_xapi_index_idle(x, true) == GW_IDLE_LATER); /* requests queued: not yet either */
     CHECK_INT(pending_rows(s), BATCHES * PER);
     struct gw_batcher *b = gw_batcher_new(s, 16, fixed_now, NULL);
     gw_xapi_index_set_wake(x, gw_batcher_wake, b);
@@ -468,7 +468,7 @@ static void test_overdue(void)
     struct gw_xapi_index *x = gw_xapi_index_new(s, GW_XAPI_INDEX_MEMORY, 1000000);
     REQUIRE(store_all(s, x)); /* stored at T0, months ago */
     gw_xapi_index_busy(x, true);
-    CHECK(gw_xapi_index_idle(x, true));
+    CHECK(gw_xapi_index_idle(x, true) == GW_IDLE_DID);
     gw_xapi_index_busy(x, false);
     gw_xapi_index_free(x);
     gw_store_close(s);
@@ -482,7 +482,7 @@ static void test_backlog_bound(void)
     struct gw_xapi_index *x = gw_xapi_index_new(s, GW_XAPI_INDEX_MEMORY, BATCHES * PER);
     REQUIRE(store_all(s, x));
     gw_xapi_index_busy(x, true);
-    CHECK(gw_xapi_index_idle(x, true)); /* at the bound: runs although jobs wait */
+    CHECK(gw_xapi_index_idle(x, true) == GW_IDLE_DID); /* at the bound: runs although jobs wait */
     gw_xapi_index_busy(x, false);
     CHECK_INT(pending_rows(s), 0);
     gw_xapi_index_free(x);
