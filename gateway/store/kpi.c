@@ -306,6 +306,163 @@ static enum gw_qs put_day(struct gw_db *db, const char *course, const char *lear
         p, 14, NULL, NULL, err);
 }
 
+/* ---- a round's KPI work folded in memory (the deferred index) ----
+ * A round of the deferred index (xapi_index.c) applies up to thousands of
+ * statements in one transaction. Instead of reading and writing a learner's
+ * rows and the totals once per statement, the round folds its statements
+ * into these entries (each row read once, when first touched) and writes
+ * every touched row once at the end: the same rows as statement by
+ * statement, since the folds are the same and in the same order, and the
+ * totals and histogram moves are sums. Entries are found by a key with a
+ * kind prefix in one map (ival: the index in the kind's array). */
+struct kb_day {
+    char *course, *learner;
+    int64_t day;
+    bool exists;
+    struct gw_kpi_row row;
+};
+
+struct kb_learner {
+    char *course, *learner, *old_dept;
+    bool found;
+    struct gw_kpi_row old, cur;
+};
+
+enum { KB_TOTALS = 15 }; /* the deltas totals_add takes, started .. statements */
+
+struct kb_scope {
+    char *scope;
+    int64_t d[KB_TOTALS];
+};
+
+struct kb_hist {
+    char *scope;
+    int64_t bucket, n;
+};
+
+struct kb_unattributed {
+    int64_t day, n;
+};
+
+struct gw_kpi_batch {
+    struct gw_strmap ix;
+    struct gw_buf key;
+    struct kb_day *days;
+    size_t n_days, cap_days;
+    struct kb_learner *learners;
+    size_t n_learners, cap_learners;
+    struct kb_scope *scopes;
+    size_t n_scopes, cap_scopes;
+    struct kb_hist *hists;
+    size_t n_hists, cap_hists;
+    struct kb_unattributed *unattributed;
+    size_t n_unattributed, cap_unattributed;
+};
+
+struct gw_kpi_batch *gw_kpi_batch_new(void)
+{
+    return gw_xcalloc(1, sizeof(struct gw_kpi_batch));
+}
+
+void gw_kpi_batch_free(struct gw_kpi_batch *kb)
+{
+    if (!kb)
+        return;
+    for (size_t i = 0; i < kb->n_days; i++) {
+        free(kb->days[i].course);
+        free(kb->days[i].learner);
+    }
+    for (size_t i = 0; i < kb->n_learners; i++) {
+        free(kb->learners[i].course);
+        free(kb->learners[i].learner);
+        free(kb->learners[i].old_dept);
+    }
+    for (size_t i = 0; i < kb->n_scopes; i++)
+        free(kb->scopes[i].scope);
+    for (size_t i = 0; i < kb->n_hists; i++)
+        free(kb->hists[i].scope);
+    free(kb->days);
+    free(kb->learners);
+    free(kb->scopes);
+    free(kb->hists);
+    free(kb->unattributed);
+    gw_strmap_free(&kb->ix);
+    gw_buf_free(&kb->key);
+    free(kb);
+}
+
+/* Room for one more element in an array of its kind. */
+static void *kb_grow(void *v, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return v;
+    *cap = *cap ? *cap * 2 : 64;
+    return gw_xrealloc(v, *cap * size);
+}
+
+/* The key of an entry: a kind letter and the parts, separated by a unit
+ * separator (no IRI or agent key holds one). */
+static const char *kb_key(struct gw_kpi_batch *kb, char kind, const char *a, const char *b,
+                          int64_t n)
+{
+    gw_buf_reset(&kb->key);
+    gw_buf_printf(&kb->key, "%c%s\x1f%s\x1f%lld", kind, a ? a : "", b ? b : "", (long long)n);
+    return gw_buf_str(&kb->key);
+}
+
+/* The index of the entry for the key just built, or -1. */
+static int64_t kb_find(const struct gw_kpi_batch *kb)
+{
+    const struct gw_strmap_entry *e = gw_strmap_get(&kb->ix, kb->key.data, kb->key.len);
+    return e ? e->ival : -1;
+}
+
+static void kb_index(struct gw_kpi_batch *kb, size_t i)
+{
+    gw_strmap_add(&kb->ix, kb->key.data, kb->key.len)->ival = (int64_t)i;
+}
+
+static void kb_totals(struct gw_kpi_batch *kb, const char *scope, const struct gw_dbp p[16])
+{
+    kb_key(kb, 'S', scope, NULL, 0);
+    int64_t i = kb_find(kb);
+    if (i < 0) {
+        kb->scopes = kb_grow(kb->scopes, kb->n_scopes, &kb->cap_scopes, sizeof *kb->scopes);
+        i = (int64_t)kb->n_scopes++;
+        kb->scopes[i] = (struct kb_scope){.scope = gw_xstrdup(scope)};
+        kb_index(kb, (size_t)i);
+    }
+    for (int k = 0; k < KB_TOTALS; k++)
+        kb->scopes[i].d[k] += p[1 + k].i;
+}
+
+static void kb_hist(struct gw_kpi_batch *kb, const char *scope, int64_t bucket, int n)
+{
+    kb_key(kb, 'H', scope, NULL, bucket);
+    int64_t i = kb_find(kb);
+    if (i < 0) {
+        kb->hists = kb_grow(kb->hists, kb->n_hists, &kb->cap_hists, sizeof *kb->hists);
+        i = (int64_t)kb->n_hists++;
+        kb->hists[i] = (struct kb_hist){gw_xstrdup(scope), bucket, 0};
+        kb_index(kb, (size_t)i);
+    }
+    kb->hists[i].n += n;
+}
+
+static void kb_unattributed(struct gw_kpi_batch *kb, int64_t day, int n)
+{
+    kb_key(kb, 'U', NULL, NULL, day);
+    int64_t i = kb_find(kb);
+    if (i < 0) {
+        kb->unattributed = kb_grow(kb->unattributed, kb->n_unattributed, &kb->cap_unattributed,
+                                   sizeof *kb->unattributed);
+        i = (int64_t)kb->n_unattributed++;
+        kb->unattributed[i] = (struct kb_unattributed){day, 0};
+        kb_index(kb, (size_t)i);
+    }
+    kb->unattributed[i].n += n;
+}
+
 /* ---- totals and the time-to-complete histogram ---- */
 
 /* Adds deltas (p[1..15]) to one scope's totals: an UPDATE of the existing
@@ -370,7 +527,7 @@ static int64_t ttc_of(const struct gw_kpi_row *r, bool learner)
  * and the department's scopes. */
 static enum gw_qs totals_delta(struct gw_db *db, const char *const scopes[2],
                                const struct gw_kpi_row *old, const struct gw_kpi_row *nw,
-                               bool learner, struct gw_error *err)
+                               bool learner, struct gw_kpi_batch *kb, struct gw_error *err)
 {
     struct gw_kpi_acc a, b;
     gw_kpi_acc_init(&a);
@@ -399,13 +556,20 @@ static enum gw_qs totals_delta(struct gw_db *db, const char *const scopes[2],
     enum gw_qs qs = GW_QS_NONE;
     for (int k = 0; k < 2 && qs >= 0; k++) {
         p[0] = GW_P_TEXT(scopes[k]);
-        qs = totals_add(db, p, err);
+        if (kb)
+            kb_totals(kb, scopes[k], p);
+        else
+            qs = totals_add(db, p, err);
     }
     int64_t t_old = ttc_of(old, learner), t_new = ttc_of(nw, learner);
     for (int k = 0; k < 2 && qs >= 0 && t_old != t_new; k++) {
-        if (t_old >= 0)
+        if (t_old >= 0 && kb)
+            kb_hist(kb, scopes[k], gw_kpi_ttc_bucket(t_old), -1);
+        else if (t_old >= 0)
             qs = hist_add(db, scopes[k], gw_kpi_ttc_bucket(t_old), -1, err);
-        if (qs >= 0 && t_new >= 0)
+        if (qs >= 0 && t_new >= 0 && kb)
+            kb_hist(kb, scopes[k], gw_kpi_ttc_bucket(t_new), 1);
+        else if (qs >= 0 && t_new >= 0)
             qs = hist_add(db, scopes[k], gw_kpi_ttc_bucket(t_new), 1, err);
     }
     return qs;
@@ -422,7 +586,8 @@ static enum gw_qs totals_delta(struct gw_db *db, const char *const scopes[2],
  * (department, time to complete) only when they change. */
 static enum gw_qs update_learner(struct gw_db *db, const char *course, const char *learner,
                                  const struct gw_kpi_row *old, const char *old_dept,
-                                 const struct gw_kpi_row *nw, struct gw_error *err)
+                                 const struct gw_kpi_row *nw, struct gw_kpi_batch *kb,
+                                 struct gw_error *err)
 {
     char *dept = NULL;
     enum gw_qs qs = course_department(db, course, &dept, err);
@@ -471,7 +636,7 @@ static enum gw_qs update_learner(struct gw_db *db, const char *course, const cha
         snprintf(sc, nc, "c:%s", course);
         snprintf(sd, nd, "d:%s", dept);
         const char *const scopes[2] = {sc, sd};
-        qs = totals_delta(db, scopes, old, nw, is_learner, err);
+        qs = totals_delta(db, scopes, old, nw, is_learner, kb, err);
         free(sc);
         free(sd);
     }
@@ -534,10 +699,68 @@ static enum gw_qs fold_fact(struct gw_db *db, const char *course, const char *le
     if (qs >= 0) {
         row = old;
         gw_kpi_row_add(&row, f, seq);
-        qs = update_learner(db, course, learner, found ? &old : NULL, old_dept, &row, err);
+        qs = update_learner(db, course, learner, found ? &old : NULL, old_dept, &row, NULL, err);
     }
     free(old_dept);
     return qs;
+}
+
+/* fold_fact in a round's batch: the rows are read when first touched and
+ * written by gw_kpi_batch_flush. */
+static enum gw_qs fold_fact_batched(struct gw_db *db, struct gw_kpi_batch *kb, const char *course,
+                                    const char *learner, const struct gw_kpi_fact *f, int64_t seq,
+                                    struct gw_error *err)
+{
+    int64_t day = gw_kpi_day(f->ts_ms);
+    enum gw_qs qs = GW_QS_NONE;
+    kb_key(kb, 'D', course, learner, day);
+    int64_t d = kb_find(kb);
+    if (d < 0) {
+        struct kb_day e = {.day = day};
+        struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_INT(day)};
+        struct gw_db_rows *r = NULL;
+        qs = gw_db_query(db,
+                         "SELECT " ROW_COLS " FROM kpi_learner_days WHERE course_id = $1 "
+                         "AND learner_key = $2 AND day = $3",
+                         p, 3, &r, NULL, err);
+        e.exists = qs == GW_QS_ONE;
+        if (e.exists)
+            row_read(r, 0, &e.row);
+        else
+            gw_kpi_row_init(&e.row);
+        gw_db_rows_free(r);
+        if (qs < 0)
+            return qs;
+        e.course = gw_xstrdup(course);
+        e.learner = gw_xstrdup(learner);
+        kb->days = kb_grow(kb->days, kb->n_days, &kb->cap_days, sizeof *kb->days);
+        d = (int64_t)kb->n_days++;
+        kb->days[d] = e;
+        kb_key(kb, 'D', course, learner, day);
+        kb_index(kb, (size_t)d);
+    }
+    gw_kpi_row_add(&kb->days[d].row, f, seq);
+    kb_key(kb, 'L', course, learner, 0);
+    int64_t l = kb_find(kb);
+    if (l < 0) {
+        struct kb_learner e = {0};
+        qs = get_learner(db, course, learner, &e.old, &e.found, &e.old_dept, err);
+        if (qs < 0) {
+            free(e.old_dept);
+            return qs;
+        }
+        e.cur = e.old;
+        e.course = gw_xstrdup(course);
+        e.learner = gw_xstrdup(learner);
+        kb->learners =
+            kb_grow(kb->learners, kb->n_learners, &kb->cap_learners, sizeof *kb->learners);
+        l = (int64_t)kb->n_learners++;
+        kb->learners[l] = e;
+        kb_key(kb, 'L', course, learner, 0);
+        kb_index(kb, (size_t)l);
+    }
+    gw_kpi_row_add(&kb->learners[l].cur, f, seq);
+    return GW_QS_ONE;
 }
 
 static enum gw_qs unattributed_add(struct gw_db *db, int64_t ts_ms, int delta, struct gw_error *err)
@@ -563,7 +786,8 @@ void gw_kpi_set_maintenance(bool on)
  * (gw_kpi_statement_fact with course_level true). */
 static enum gw_qs apply_core(struct gw_db *db, const struct gw_kpi_fact *course_fact,
                              const char *learner, int64_t seq, int64_t ts_ms,
-                             const struct act *acts, size_t n_acts, struct gw_error *err)
+                             const struct act *acts, size_t n_acts, struct gw_kpi_batch *kb,
+                             struct gw_error *err)
 {
     char *course = NULL;
     bool cl = false;
@@ -579,22 +803,26 @@ static enum gw_qs apply_core(struct gw_db *db, const struct gw_kpi_fact *course_
                      p, 5, NULL, NULL, err);
     if (qs < 0)
         goto done;
-    if (!course) {
+    if (!course && kb)
+        kb_unattributed(kb, gw_kpi_day(ts_ms), 1);
+    else if (!course)
         qs = unattributed_add(db, ts_ms, 1, err);
+    if (!course)
         goto done;
-    }
     struct gw_kpi_fact f = {0};
     if (cl)
         f = *course_fact;
     f.ts_ms = ts_ms;
-    qs = fold_fact(db, course, lk, &f, seq, err);
+    qs = kb ? fold_fact_batched(db, kb, course, lk, &f, seq, err)
+            : fold_fact(db, course, lk, &f, seq, err);
 done:
     free(course);
     return qs < 0 ? qs : GW_QS_ONE;
 }
 
-enum gw_qs gw_kpi_apply_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
-                                  int64_t seq, int64_t stored_ms, struct gw_error *err)
+enum gw_qs gw_kpi_apply_statement_batched(struct gw_db *db, struct gw_kpi_batch *kb,
+                                          const struct gw_xapi_new_statement *it, int64_t seq,
+                                          int64_t stored_ms, struct gw_error *err)
 {
     /* a statement sent without a timestamp has its stored instant */
     int64_t ts = it->has_timestamp ? it->timestamp_ms : stored_ms;
@@ -610,9 +838,47 @@ enum gw_qs gw_kpi_apply_statement(struct gw_db *db, const struct gw_xapi_new_sta
         acts[n].via_object = strcmp(role, "object") == 0;
         n++;
     }
-    enum gw_qs qs = apply_core(db, &it->fact, it->learner_key, seq, ts, acts, n, err);
+    enum gw_qs qs = apply_core(db, &it->fact, it->learner_key, seq, ts, acts, n, kb, err);
     free(acts);
     return qs;
+}
+
+enum gw_qs gw_kpi_apply_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
+                                  int64_t seq, int64_t stored_ms, struct gw_error *err)
+{
+    return gw_kpi_apply_statement_batched(db, NULL, it, seq, stored_ms, err);
+}
+
+enum gw_qs gw_kpi_batch_flush(struct gw_db *db, struct gw_kpi_batch *kb, struct gw_error *err)
+{
+    enum gw_qs qs = GW_QS_NONE;
+    for (size_t i = 0; qs >= 0 && i < kb->n_days; i++) {
+        const struct kb_day *e = &kb->days[i];
+        qs = put_day(db, e->course, e->learner, e->day, &e->row, e->exists, err);
+    }
+    /* the learners' rows; their totals and histogram moves add up in kb */
+    for (size_t i = 0; qs >= 0 && i < kb->n_learners; i++) {
+        const struct kb_learner *e = &kb->learners[i];
+        qs = update_learner(db, e->course, e->learner, e->found ? &e->old : NULL, e->old_dept,
+                            &e->cur, kb, err);
+    }
+    for (size_t i = 0; qs >= 0 && i < kb->n_scopes; i++) {
+        struct gw_dbp p[16] = {GW_P_TEXT(kb->scopes[i].scope)};
+        for (int k = 0; k < KB_TOTALS; k++)
+            p[1 + k] = GW_P_INT(kb->scopes[i].d[k]);
+        qs = totals_add(db, p, err);
+    }
+    for (size_t i = 0; qs >= 0 && i < kb->n_hists; i++)
+        qs = hist_add(db, kb->hists[i].scope, kb->hists[i].bucket, (int)kb->hists[i].n, err);
+    for (size_t i = 0; qs >= 0 && i < kb->n_unattributed; i++) {
+        struct gw_dbp p[] = {GW_P_INT(kb->unattributed[i].day), GW_P_INT(kb->unattributed[i].n)};
+        qs = gw_db_query(db,
+                         INSERT_INTO(db, "kpi_unattributed_days (day, statements) VALUES ($1, $2) "
+                                         "ON CONFLICT (day) DO UPDATE SET statements = "
+                                         "kpi_unattributed_days.statements + excluded.statements"),
+                         p, 2, NULL, NULL, err);
+    }
+    return qs < 0 ? qs : GW_QS_ONE;
 }
 
 /* ---- recomputing one (course, learner) ---- */
@@ -675,7 +941,7 @@ static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const cha
         qs = put_day(db, course, learner, days[i].day, &days[i].row, false, err);
     if (qs >= 0 && (found || all.statements > 0))
         qs = update_learner(db, course, learner, found ? &old : NULL, old_dept,
-                            all.statements > 0 ? &all : NULL, err);
+                            all.statements > 0 ? &all : NULL, NULL, err);
     free(old_dept);
     free(days);
     return qs < 0 ? qs : GW_QS_ONE;
@@ -952,7 +1218,7 @@ static enum gw_qs rebuild_tx(struct gw_db *db, void *ud, struct gw_error *err)
                 struct act *acts = acts_from_json(st, &na);
                 struct gw_kpi_fact f;
                 gw_kpi_statement_fact(st, true, ts, &f);
-                qs = apply_core(db, &f, has_learner ? key : NULL, seqs[i], ts, acts, na, err);
+                qs = apply_core(db, &f, has_learner ? key : NULL, seqs[i], ts, acts, na, NULL, err);
                 free(acts);
                 c->counted++;
             }

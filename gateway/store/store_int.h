@@ -64,11 +64,23 @@ void gw_db_disconnect(struct gw_db *db);
 /* kpi.c: the course_iris snapshot's share of the above. */
 void gw_kpi_iris_tx_end(struct gw_db *db);
 void gw_kpi_iris_free(struct gw_db *db);
-/* xapi_statements.c: one stored statement's filter-index rows and (unless
- * voided) KPI rows, inline or for the deferred index (xapi_index.c). */
+/* kpi.c: a round of the deferred index folds its statements' KPI work in a
+ * batch (gw_kpi_apply_statement_batched; kb NULL applies at once) and
+ * writes each touched row once with gw_kpi_batch_flush, in the same
+ * transaction. */
+struct gw_kpi_batch;
 struct gw_xapi_new_statement;
+struct gw_kpi_batch *gw_kpi_batch_new(void);
+enum gw_qs gw_kpi_apply_statement_batched(struct gw_db *db, struct gw_kpi_batch *kb,
+                                          const struct gw_xapi_new_statement *it, int64_t seq,
+                                          int64_t stored_ms, struct gw_error *err);
+enum gw_qs gw_kpi_batch_flush(struct gw_db *db, struct gw_kpi_batch *kb, struct gw_error *err);
+void gw_kpi_batch_free(struct gw_kpi_batch *kb);
+/* xapi_statements.c: one stored statement's filter-index rows and (unless
+ * voided) KPI rows, inline (kb NULL) or for the deferred index (xapi_index.c,
+ * with its round's batch). */
 enum gw_qs gw_xapi_index_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
                                    int64_t seq, int64_t stored_ms, bool voided,
-                                   struct gw_error *err);
+                                   struct gw_kpi_batch *kb, struct gw_error *err);
 
 #endif

@@ -256,7 +256,7 @@ struct round {
 /* The index record of a statement the queue does not hold: from its stored
  * body. */
 static enum gw_qs index_from_body(struct gw_db *db, int64_t seq, int64_t stored_ms, bool voided,
-                                  struct gw_error *err)
+                                  struct gw_kpi_batch *kb, struct gw_error *err)
 {
     struct gw_dbp p[] = {GW_P_INT(seq)};
     struct gw_db_rows *r = NULL;
@@ -271,7 +271,7 @@ static enum gw_qs index_from_body(struct gw_db *db, int64_t seq, int64_t stored_
     struct gw_xapi_new_statement it;
     gw_xapi_new_statement_init(&it, st, false, NULL);
     gw_xapi_new_statement_drop_json(&it);
-    qs = gw_xapi_index_statement(db, &it, seq, stored_ms, voided, err);
+    qs = gw_xapi_index_statement(db, &it, seq, stored_ms, voided, kb, err);
     gw_xapi_new_statement_clear(&it);
     return qs;
 }
@@ -305,24 +305,29 @@ static enum gw_qs round_tx(struct gw_db *db, void *ud, struct gw_error *err)
         qs = gw_db_rows_status(r, err);
     gw_db_rows_free(r);
     /* the queue is read from its head, in step with the pending seqs; it is
-     * popped only once this transaction committed */
+     * popped only once this transaction committed. The KPI rows of the
+     * round are folded in memory and written once at its end. */
     size_t qi = 0;
+    struct gw_kpi_batch *kb = gw_kpi_batch_new();
     for (size_t i = 0; qs >= 0 && i < n; i++) {
         int64_t seq = rows[3 * i], stored_ms = rows[3 * i + 1];
         bool voided = rows[3 * i + 2] != 0;
         while (qi < x->q_len && q_at(x, qi)->it.seq < seq)
             qi++; /* not pending any more (cannot happen unless rows were removed) */
         if (qi < x->q_len && q_at(x, qi)->it.seq == seq) {
-            qs = gw_xapi_index_statement(db, &q_at(x, qi)->it, seq, stored_ms, voided, err);
+            qs = gw_xapi_index_statement(db, &q_at(x, qi)->it, seq, stored_ms, voided, kb, err);
             qi++;
             c->from_memory++;
         } else {
-            qs = index_from_body(db, seq, stored_ms, voided, err);
+            qs = index_from_body(db, seq, stored_ms, voided, kb, err);
             c->from_body++;
         }
         c->hi = seq;
     }
     free(rows);
+    if (qs >= 0)
+        qs = gw_kpi_batch_flush(db, kb, err);
+    gw_kpi_batch_free(kb);
     if (qs >= 0 && n > 0) {
         struct gw_dbp pd[] = {GW_P_INT(c->hi)};
         qs = gw_db_query(db, "DELETE FROM xapi_index_pending WHERE seq <= $1", pd, 1, NULL, NULL,

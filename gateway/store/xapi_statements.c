@@ -367,7 +367,7 @@ static enum gw_qs insert_side_table(struct gw_db *db, const char *table,
  * acknowledging transaction, or later by the deferred index. */
 enum gw_qs gw_xapi_index_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
                                    int64_t seq, int64_t stored_ms, bool voided,
-                                   struct gw_error *err)
+                                   struct gw_kpi_batch *kb, struct gw_error *err)
 {
     size_t n = it->n_activities > it->n_agents ? it->n_activities : it->n_agents;
     struct side_row small[16];
@@ -407,7 +407,7 @@ enum gw_qs gw_xapi_index_statement(struct gw_db *db, const struct gw_xapi_new_st
                          p, 3, NULL, NULL, err);
     }
     if (qs >= 0 && !voided)
-        qs = gw_kpi_apply_statement(db, it, seq, stored_ms, err); /* KPI state (kpi.c) */
+        qs = gw_kpi_apply_statement_batched(db, kb, it, seq, stored_ms, err); /* kpi.c */
     return qs < 0 ? qs : GW_QS_ONE;
 }
 
@@ -514,7 +514,7 @@ static enum gw_qs insert_one(struct gw_db *db, const struct gw_xapi_insert *in,
                              : "INSERT INTO xapi_index_pending (seq) VALUES ($1)",
                          ps, 1, NULL, NULL, err);
     } else {
-        qs = gw_xapi_index_statement(db, it, seq, stored_ms, voided, err);
+        qs = gw_xapi_index_statement(db, it, seq, stored_ms, voided, NULL, err);
     }
     return qs < 0 ? qs : GW_QS_ONE;
 }
