@@ -136,10 +136,12 @@ static void *writer(void *ud)
     for (;;) {
         while (!b->head && !b->stop) {
             enum gw_idle idle = GW_IDLE_NONE;
-            if (b->idle) {
+            gw_batcher_idle_fn fn = b->idle;
+            void *fn_ud = b->idle_ud;
+            if (fn) {
                 /* nothing queued: the idle work, as long as it does some */
                 pthread_mutex_unlock(&b->mu);
-                idle = b->idle(b->idle_ud, false);
+                idle = fn(fn_ud, false);
                 pthread_mutex_lock(&b->mu);
                 if (idle == GW_IDLE_DID)
                     continue;
@@ -200,15 +202,14 @@ static void *writer(void *ud)
             b->stats.max_jobs_seen = (uint64_t)n;
         pthread_mutex_unlock(&b->mu);
         finish(jobs, fail, &err);
-        if (b->idle) {
-            /* between batches the idle work decides whether it must run
-             * although requests wait (a bounded backlog) */
-            pthread_mutex_lock(&b->mu);
-            bool waiting = b->head != NULL;
-            pthread_mutex_unlock(&b->mu);
-            if (waiting)
-                b->idle(b->idle_ud, true);
-        }
+        /* between batches the idle work decides whether it must run although
+         * requests wait (a bounded backlog) */
+        pthread_mutex_lock(&b->mu);
+        gw_batcher_idle_fn idle = b->head ? b->idle : NULL;
+        void *idle_ud = b->idle_ud;
+        pthread_mutex_unlock(&b->mu);
+        if (idle)
+            idle(idle_ud, true);
         pthread_mutex_lock(&b->mu);
     }
     pthread_mutex_unlock(&b->mu);
