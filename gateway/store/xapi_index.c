@@ -358,6 +358,8 @@ static int64_t run_round(struct gw_xapi_index *x, int limit, struct gw_error *er
         q_pop(x);
         c.used--;
     }
+    while (c.done == 0 && x->q_len)
+        q_pop(x); /* nothing is pending (another process indexed it): all stale */
     pthread_mutex_lock(&x->mu);
     if (c.done == 0) {
         x->pending = 0; /* nothing listed: the count had drifted */

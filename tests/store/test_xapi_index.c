@@ -360,6 +360,33 @@ static void test_restart_and_rebuild(void)
     gw_store_close(s);
 }
 
+/* Another process (`lmsgw kpi rebuild` while the gateway runs) indexes the
+ * pending statements first: the gateway's index then finds nothing pending,
+ * indexes nothing twice and drops its stale records. */
+static void test_drained_elsewhere(void)
+{
+    REQUIRE(reference);
+    struct gw_store *s = fresh();
+    REQUIRE(s);
+    struct gw_xapi_index *x = gw_xapi_index_new(s, GW_XAPI_INDEX_MEMORY, 1000000);
+    REQUIRE(store_all(s, x));
+    struct gw_error err;
+    int64_t indexed = 0;
+    CHECK(gw_store_xapi_index_pending(s, &indexed, &err) == GW_OK);
+    CHECK_INT(indexed, BATCHES * PER);
+    CHECK(gw_xapi_index_idle(x, false) == GW_IDLE_NONE);
+    struct gw_xapi_index_stats st;
+    gw_xapi_index_stats(x, &st);
+    CHECK_INT(st.pending, 0);
+    CHECK_INT((int64_t)st.indexed, 0);
+    CHECK(gw_xapi_index_wait(x, 1));
+    char *got = dump_all(s);
+    CHECK_STR(got, reference);
+    free(got);
+    gw_xapi_index_free(x);
+    gw_store_close(s);
+}
+
 /* A round that fails part-way leaves everything pending and the queue whole:
  * the next round indexes it all, once. */
 static void test_failing_round(void)
@@ -496,6 +523,7 @@ int main(void)
     GW_RUN(test_deferred_from_memory);
     GW_RUN(test_deferred_from_bodies);
     GW_RUN(test_restart_and_rebuild);
+    GW_RUN(test_drained_elsewhere);
     GW_RUN(test_failing_round);
     GW_RUN(test_voiding_across_the_index);
     GW_RUN(test_batcher_idle);
