@@ -26,21 +26,9 @@ static char *xstrdup(const char *s)
     return p;
 }
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    va_list ap;
-    va_start(ap, f);
-    char *out = NULL;
-    if (vasprintf(&out, f, ap) < 0)
-        abort();
-    va_end(ap);
-    return out;
-}
-
 char *gwt_tmpdir(const char *prefix)
 {
-    char *tmpl = fmt("/tmp/lmsgw-%s.XXXXXX", prefix);
+    char *tmpl = gwt_fmt("/tmp/lmsgw-%s.XXXXXX", prefix);
     if (!mkdtemp(tmpl))
         abort();
     return tmpl;
@@ -50,7 +38,7 @@ void gwt_rmtree(const char *path)
 {
     if (!path || strncmp(path, "/tmp/lmsgw-", 11) != 0)
         return; /* only what gwt_tmpdir made */
-    char *cmd = fmt("rm -rf '%s'", path);
+    char *cmd = gwt_fmt("rm -rf '%s'", path);
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", path);
     free(cmd);
@@ -78,7 +66,7 @@ static char *read_file(const char *path)
 char *gwt_pg_fresh_dsn(void)
 {
     const char *build = getenv("GW_BUILD_DIR");
-    char *path = fmt("%s/pg/dsn", build ? build : ".");
+    char *path = gwt_fmt("%s/pg/dsn", build ? build : ".");
     char *base = read_file(path);
     free(path);
     if (!base) {
@@ -99,7 +87,7 @@ char *gwt_pg_fresh_dsn(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     char name[64];
     snprintf(name, sizeof name, "t_%d_%d_%ld", (int)getpid(), ++counter, (long)ts.tv_nsec);
-    char *sql = fmt("CREATE DATABASE %s", name);
+    char *sql = gwt_fmt("CREATE DATABASE %s", name);
     PGresult *r = PQexec(c, sql);
     free(sql);
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -109,7 +97,7 @@ char *gwt_pg_fresh_dsn(void)
     PQfinish(c);
     /* base is postgresql://postgres@/postgres?host=DIR: swap the database name */
     char *q = strchr(base, '?');
-    char *dsn = ok ? fmt("postgresql://postgres@/%s%s", name, q ? q : "") : NULL;
+    char *dsn = ok ? gwt_fmt("postgresql://postgres@/%s%s", name, q ? q : "") : NULL;
     free(base);
     return dsn;
 }
@@ -181,7 +169,7 @@ static bool write_config(struct gwt_server *s, const char *dsn, const char *extr
     json_t *cfg = json_object();
     json_object_set_new(cfg, "listen_address", json_string("127.0.0.1"));
     json_object_set_new(cfg, "port", json_integer(0));
-    char *data = fmt("%s/data", s->dir);
+    char *data = gwt_fmt("%s/data", s->dir);
     json_object_set_new(cfg, "data_dir", json_string(data));
     free(data);
     if (dsn)
@@ -266,7 +254,7 @@ bool gwt_server_restart(struct gwt_server *s)
         return false;
     }
     free(s->base_url);
-    s->base_url = fmt("http://127.0.0.1:%d", s->port);
+    s->base_url = gwt_fmt("http://127.0.0.1:%d", s->port);
     return true;
 }
 
@@ -369,9 +357,9 @@ void gwt_response_free(struct gwt_response *resp)
 
 bool gwt_server_make_key(const struct gwt_server *s, const char *role, char *header, size_t cap)
 {
-    char *u = fmt("%s/api/v1/keys", s->base_url);
-    char *admin = fmt("Authorization: Bearer %s", s->admin_token);
-    char *body = fmt("{\"name\":\"test-%s\",\"role\":\"%s\"}", role, role);
+    char *u = gwt_fmt("%s/api/v1/keys", s->base_url);
+    char *admin = gwt_fmt("Authorization: Bearer %s", s->admin_token);
+    char *body = gwt_fmt("{\"name\":\"test-%s\",\"role\":\"%s\"}", role, role);
     const char *h[] = {admin, "Content-Type: application/json", NULL};
     struct gwt_response r;
     json_t *k = gwt_http("POST", u, h, body, strlen(body), &r) && r.status == 201
@@ -391,7 +379,7 @@ bool gwt_server_make_key(const struct gwt_server *s, const char *role, char *hea
 struct gw_store *gwt_fresh_store(const char *dir, bool pg)
 {
     static int counter;
-    char *dsn = pg ? gwt_pg_fresh_dsn() : fmt("sqlite:%s/store%d.db", dir, ++counter);
+    char *dsn = pg ? gwt_pg_fresh_dsn() : gwt_fmt("sqlite:%s/store%d.db", dir, ++counter);
     if (!dsn)
         return NULL;
     struct gw_error err;
