@@ -736,8 +736,7 @@ static enum gw_qs fold_fact_batched(struct gw_db *db, struct gw_kpi_batch *kb, c
         kb->days = kb_grow(kb->days, kb->n_days, &kb->cap_days, sizeof *kb->days);
         d = (int64_t)kb->n_days++;
         kb->days[d] = e;
-        kb_key(kb, 'D', course, learner, day);
-        kb_index(kb, (size_t)d);
+        kb_index(kb, (size_t)d); /* kb->key still holds its key */
     }
     gw_kpi_row_add(&kb->days[d].row, f, seq);
     kb_key(kb, 'L', course, learner, 0);
@@ -756,21 +755,27 @@ static enum gw_qs fold_fact_batched(struct gw_db *db, struct gw_kpi_batch *kb, c
             kb_grow(kb->learners, kb->n_learners, &kb->cap_learners, sizeof *kb->learners);
         l = (int64_t)kb->n_learners++;
         kb->learners[l] = e;
-        kb_key(kb, 'L', course, learner, 0);
-        kb_index(kb, (size_t)l);
+        kb_index(kb, (size_t)l); /* kb->key still holds its key */
     }
     gw_kpi_row_add(&kb->learners[l].cur, f, seq);
     return GW_QS_ONE;
 }
 
-static enum gw_qs unattributed_add(struct gw_db *db, int64_t ts_ms, int delta, struct gw_error *err)
+/* Moves the unattributed count of a UTC day. */
+static enum gw_qs unattributed_add_day(struct gw_db *db, int64_t day, int64_t delta,
+                                       struct gw_error *err)
 {
-    struct gw_dbp p[] = {GW_P_INT(gw_kpi_day(ts_ms)), GW_P_INT(delta)};
+    struct gw_dbp p[] = {GW_P_INT(day), GW_P_INT(delta)};
     return gw_db_query(db,
                        INSERT_INTO(db, "kpi_unattributed_days (day, statements) VALUES ($1, $2) "
                                        "ON CONFLICT (day) DO UPDATE SET statements = "
                                        "kpi_unattributed_days.statements + excluded.statements"),
                        p, 2, NULL, NULL, err);
+}
+
+static enum gw_qs unattributed_add(struct gw_db *db, int64_t ts_ms, int delta, struct gw_error *err)
+{
+    return unattributed_add_day(db, gw_kpi_day(ts_ms), delta, err);
 }
 
 /* ---- applying one statement ---- */
@@ -870,14 +875,8 @@ enum gw_qs gw_kpi_batch_flush(struct gw_db *db, struct gw_kpi_batch *kb, struct 
     }
     for (size_t i = 0; qs >= 0 && i < kb->n_hists; i++)
         qs = hist_add(db, kb->hists[i].scope, kb->hists[i].bucket, (int)kb->hists[i].n, err);
-    for (size_t i = 0; qs >= 0 && i < kb->n_unattributed; i++) {
-        struct gw_dbp p[] = {GW_P_INT(kb->unattributed[i].day), GW_P_INT(kb->unattributed[i].n)};
-        qs = gw_db_query(db,
-                         INSERT_INTO(db, "kpi_unattributed_days (day, statements) VALUES ($1, $2) "
-                                         "ON CONFLICT (day) DO UPDATE SET statements = "
-                                         "kpi_unattributed_days.statements + excluded.statements"),
-                         p, 2, NULL, NULL, err);
-    }
+    for (size_t i = 0; qs >= 0 && i < kb->n_unattributed; i++)
+        qs = unattributed_add_day(db, kb->unattributed[i].day, kb->unattributed[i].n, err);
     return qs < 0 ? qs : GW_QS_ONE;
 }
 

@@ -110,21 +110,29 @@ static char *put(char *mem, size_t *at, const char *s)
     return copy;
 }
 
-/* A compact copy of what indexing item needs (not its body), in one block;
- * the item stays as it was for the reply and its owner. */
-static struct rec *rec_copy(const struct gw_xapi_new_statement *item)
+/* The bytes of rec_copy's block for item. */
+static size_t rec_block_size(const struct gw_xapi_new_statement *item)
+{
+    size_t n = item->n_activities * sizeof(struct gw_xapi_new_activity) +
+               item->n_agents * sizeof(struct gw_xapi_new_agent) + slen(item->object_id) +
+               slen(item->voids_id) + slen(item->learner_key) + slen(item->definition) +
+               slen(item->registration) + 1;
+    for (size_t i = 0; i < item->n_activities; i++)
+        n += slen(item->activities[i].id);
+    for (size_t i = 0; i < item->n_agents; i++)
+        n += slen(item->agents[i].key);
+    return n;
+}
+
+/* A compact copy of what indexing item needs (not its body), in one block of
+ * size bytes; the item stays as it was for the reply and its owner. */
+static struct rec *rec_copy(const struct gw_xapi_new_statement *item, size_t size)
 {
     size_t arrays = item->n_activities * sizeof(struct gw_xapi_new_activity) +
                     item->n_agents * sizeof(struct gw_xapi_new_agent);
-    size_t strings = slen(item->object_id) + slen(item->voids_id) + slen(item->learner_key) +
-                     slen(item->definition) + slen(item->registration);
-    for (size_t i = 0; i < item->n_activities; i++)
-        strings += slen(item->activities[i].id);
-    for (size_t i = 0; i < item->n_agents; i++)
-        strings += slen(item->agents[i].key);
     struct rec *r = gw_xcalloc(1, sizeof *r);
-    r->mem = gw_xmalloc(arrays + strings + 1);
-    r->bytes = sizeof *r + arrays + strings + 1;
+    r->mem = gw_xmalloc(size);
+    r->bytes = sizeof *r + size;
     struct gw_xapi_new_statement *it = &r->it;
     it->seq = item->seq;
     it->stored_ms = item->stored_ms;
@@ -225,11 +233,10 @@ void gw_xapi_index_committed(struct gw_xapi_index *x, const struct gw_xapi_inser
         hi = item->seq;
         if (first_ms == INT64_MAX)
             first_ms = item->stored_ms;
-        struct rec *r = rec_copy(item);
-        if (x->q_bytes + r->bytes <= x->mem_limit)
-            q_push(x, r);
-        else
-            rec_free(r); /* the round parses the stored body instead */
+        size_t size = rec_block_size(item);
+        if (x->q_bytes + sizeof(struct rec) + size <= x->mem_limit)
+            q_push(x, rec_copy(item, size));
+        /* else the round parses the stored body instead */
     }
     if (n == 0)
         return;
