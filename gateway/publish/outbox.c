@@ -4,11 +4,12 @@
  * (right before an upload) and records the outcome: success with the LMS's
  * ids in one transaction; a retryable failure queued again after a jittered
  * back-off that honours Retry-After; a permanent or credentials failure, or
- * the last allowed attempt, fails the job and the course (publish_failed) with
- * the LMS's own message. Decisions use the gateway's clock; the thread only
- * sleeps between polls (and in the connector's import poll), both cut short
- * by gw_publish_stop. No SQL here (store/publish.c), no libcurl
- * (outbound/). */
+ * the last allowed attempt (publish_max_attempts, or fewer when the connector
+ * says so in gw_lms_result.max_attempts), fails the job and the course
+ * (publish_failed) with the LMS's own message. Decisions use the gateway's
+ * clock; the thread only sleeps between polls (and in the connector's import
+ * poll), both cut short by gw_publish_stop. No SQL here (store/publish.c), no
+ * libcurl (outbound/). */
 #include "gw/publish.h"
 
 #include "gw/buf.h"
@@ -126,7 +127,10 @@ static enum gw_err record_failure(struct gw_publish_outbox *o, const struct gw_p
     failure_message(o, le, msg, sizeof msg);
     int64_t attempt = j->attempts + 1;
     int64_t retry_at = -1;
-    if (res->out.cls == GW_OUT_RETRY && attempt < o->max_attempts) {
+    int64_t budget = o->max_attempts;
+    if (res->max_attempts > 0 && res->max_attempts < budget)
+        budget = res->max_attempts;
+    if (res->out.cls == GW_OUT_RETRY && attempt < budget) {
         uint64_t rnd = 0;
         gw_random_bytes(&rnd, sizeof rnd);
         retry_at =

@@ -144,6 +144,10 @@ struct gw_lms_result {
     char *resume;         /* store with the job; pass back as gw_lms_course.resume */
     bool already_done;    /* nothing was changed: the LMS already had this version */
     struct gw_out_status out;
+    /* With out.cls GW_OUT_RETRY: when > 0, the caller retries only while fewer
+     * attempts than this were made (an answer that is as likely a lasting
+     * fault as a passing one gets one more try, not the whole budget). */
+    int max_attempts;
 };
 
 void gw_lms_result_free(struct gw_lms_result *r);

@@ -55,10 +55,13 @@
  *                        "POST /webservice/upload.php"), "faults" (with "hits" and
  *                        "remaining"), "config".
  *   POST /_sim/reset     forgets all state, faults and call counts.
- *   POST /_sim/config    {"import_polls":N}
+ *   POST /_sim/config    {"import_polls":N, "moodle_update_bug":true|false} (either or
+ *                        both): import polls before COMPLETE; the Moodle plugin's update
+ *                        path failing like plugin 0.1.0 did (see sim_moodle.c).
  *   POST /_sim/faults    {"match":"<path prefix>","method":"POST","wsfunction":"...",
- *                         "mode":"status|slow|timeout|drop|accept_then_drop",
- *                         "status":503,"retry_after":"2","delay_ms":200,"count":2}
+ *                         "mode":"status|slow|timeout|drop|accept_then_drop|answer",
+ *                         "status":503,"retry_after":"2","delay_ms":200,"count":2,
+ *                         "body":{...}}
  *                        Answers 201 with the fault and its id. The first fault whose
  *                        match is a prefix of the path (and whose method and wsfunction,
  *                        when given, are the request's) and that has hits left applies.
@@ -68,6 +71,8 @@
  *                        slow, timeout: wait delay_ms, then do it and answer.
  *                        drop: close the connection without an answer or the operation.
  *                        accept_then_drop: do the operation, then close without an answer.
+ *                        answer: answer status (default 200 here) with the JSON body given
+ *                          (e.g. a Moodle exception), without doing the operation.
  *   GET  /_sim/faults, DELETE /_sim/faults
  *   POST /_sim/post-statements {"endpoint":URL,"user":..,"password":..,"statements":[..]}
  *                        POSTs the statements to URL (Basic auth, X-Experience-API-Version
@@ -255,6 +260,7 @@ struct fault_hit {
     unsigned status;
     char retry_after[64];
     long delay_ms;
+    char *body; /* mode answer: the body to send (owned) */
 };
 
 /* Finds the first fault matching r, uses one of its count; false when none. */
@@ -289,6 +295,9 @@ static bool fault_take(const struct lmssim_req *r, struct fault_hit *hit)
                      ? json_string_value(json_object_get(f, "retry_after"))
                      : "");
         hit->delay_ms = (long)json_integer_value(json_object_get(f, "delay_ms"));
+        hit->body = json_object_get(f, "body")
+                        ? json_dumps(json_object_get(f, "body"), JSON_COMPACT | JSON_ENCODE_ANY)
+                        : NULL;
         found = true;
         break;
     }
@@ -298,7 +307,8 @@ static bool fault_take(const struct lmssim_req *r, struct fault_hit *hit)
 
 static void faults_post(const struct lmssim_req *r, struct lmssim_reply *rep)
 {
-    static const char *const modes[] = {"status", "slow", "timeout", "drop", "accept_then_drop"};
+    static const char *const modes[] = {"status",           "slow",  "timeout", "drop",
+                                        "accept_then_drop", "answer"};
     json_error_t jerr;
     json_t *in = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, &jerr);
     const char *match = NULL, *mode = NULL;
@@ -312,7 +322,8 @@ static void faults_post(const struct lmssim_req *r, struct lmssim_reply *rep)
         mode_ok = mode_ok || strcmp(mode, modes[i]) == 0;
     if (!mode_ok) {
         reply_message(rep, 400,
-                      "mode must be one of status, slow, timeout, drop, accept_then_drop.");
+                      "mode must be one of status, slow, timeout, drop, accept_then_drop, "
+                      "answer.");
         goto done;
     }
     json_t *f = json_object();
@@ -323,8 +334,13 @@ static void faults_post(const struct lmssim_req *r, struct lmssim_reply *rep)
     if (json_is_string(json_object_get(in, "wsfunction")))
         json_object_set(f, "wsfunction", json_object_get(in, "wsfunction"));
     json_t *st = json_object_get(in, "status");
+    bool answer = strcmp(mode, "answer") == 0;
     json_object_set_new(f, "status",
-                        json_integer(json_is_integer(st) ? json_integer_value(st) : 503));
+                        json_integer(json_is_integer(st) ? json_integer_value(st)
+                                     : answer            ? 200
+                                                         : 503));
+    if (answer && json_object_get(in, "body"))
+        json_object_set(f, "body", json_object_get(in, "body"));
     ra = json_object_get(in, "retry_after");
     if (json_is_integer(ra))
         json_object_set_new(f, "retry_after",
@@ -442,11 +458,19 @@ static void control(const struct lmssim_req *r, struct lmssim_reply *rep)
     } else if (post && strcmp(r->path, "/_sim/config") == 0) {
         json_t *in = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
         json_t *polls = json_object_get(in, "import_polls");
-        if (!json_is_integer(polls) || json_integer_value(polls) < 0) {
-            reply_message(rep, 400, "Expected {\"import_polls\": N} with N >= 0.");
+        json_t *bug = json_object_get(in, "moodle_update_bug");
+        if ((!polls && !bug) ||
+            (polls && (!json_is_integer(polls) || json_integer_value(polls) < 0)) ||
+            (bug && !json_is_boolean(bug))) {
+            reply_message(rep, 400,
+                          "Expected {\"import_polls\": N} with N >= 0 and/or "
+                          "{\"moodle_update_bug\": true|false}.");
         } else {
             pthread_mutex_lock(&lmssim_lock);
-            json_object_set(lmssim_section("config"), "import_polls", polls);
+            if (polls)
+                json_object_set(lmssim_section("config"), "import_polls", polls);
+            if (bug)
+                json_object_set(lmssim_section("config"), "moodle_update_bug", bug);
             lmssim_state_changed();
             json_t *cfg = json_deep_copy(lmssim_section("config"));
             pthread_mutex_unlock(&lmssim_lock);
@@ -540,7 +564,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
     struct lmssim_req *r = *con_cls;
     struct lmssim_reply rep = {0};
-    struct fault_hit hit;
+    struct fault_hit hit = {0};
     enum MHD_Result ret = MHD_YES;
     if (!r) {
         r = gw_xcalloc(1, sizeof *r);
@@ -578,6 +602,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     } else if (strcmp(hit.mode, "slow") == 0 || strcmp(hit.mode, "timeout") == 0) {
         sleep_ms(hit.delay_ms);
         handle(r, &rep);
+    } else if (strcmp(hit.mode, "answer") == 0) {
+        rep.status = hit.status;
+        rep.body = hit.body ? hit.body : gw_xstrdup("");
+        hit.body = NULL;
+        rep.content_type = "application/json";
     } else if (strcmp(hit.mode, "accept_then_drop") == 0) {
         handle(r, &rep);
         ret = MHD_NO;
@@ -590,6 +619,7 @@ send:
     ret = send_reply(c, &rep);
 done:
     free(rep.body);
+    free(hit.body);
     return ret;
 }
 

@@ -1,14 +1,21 @@
 /* sim_moodle.c: the simulator's subset of Moodle web services (REST protocol,
  * moodlewsrestformat=json), as Moodle 4.3 answers them: errors are HTTP 200
- * with {"exception","errorcode","message"}, per-item problems of
+ * with {"exception","errorcode","message"} (PHP errors such as Error or
+ * TypeError: {"exception","message"} with no errorcode), per-item problems of
  * core_course_update_courses are "warnings", and /webservice/upload.php has its
  * own error shape {"error","errorcode","stacktrace","debuginfo","reproductionlink"}.
  * State: lmssim_state["moodle"] = {"courses": [course + "scorm" module],
- * "drafts": {itemid: [file]}, "next_course_id", "next_cmid", "next_instance"}.
+ * "drafts": {itemid: [file]}, "plugin_calls": [the parameters of every
+ * local_lmsgw_create_or_update_scorm call, with "created" or "error"],
+ * "next_course_id", "next_cmid", "next_instance"}. The "scorm" module records
+ * its completion settings as Moodle stores them: "completion" (0 none, 2
+ * automatic), "completionstatusrequired" (bitmask, null for none) and
+ * "completionscorerequired" (null for none).
  *
  * Functions:
  *   core_course_create_courses   courses[i][fullname|shortname|categoryid] required,
- *                                [idnumber|visible|format|summary|courseformatoptions][..]
+ *                                [idnumber|visible|format|summary|enablecompletion|
+ *                                courseformatoptions][..] (enablecompletion default 1)
  *                                -> [{"id","shortname"}]; shortnametaken,
  *                                courseidnumbertaken; the batch is all or nothing.
  *   core_course_get_courses_by_field  field=id|ids|shortname|idnumber|category (or none)
@@ -19,17 +26,28 @@
  *
  * The companion plugin function (the project ships the Moodle plugin local_lmsgw;
  * this is its contract, which the plugin and this simulator both follow):
- *   local_lmsgw_create_or_update_scorm(courseid: int, draftitemid: int, name: string)
+ *   local_lmsgw_create_or_update_scorm(courseid: int, draftitemid: int, name: string,
+ *       completiontracking = "automatic" | "none", completionstatusrequired: int = 6,
+ *       completionscorerequired: int = 0)
  *     Puts the SCORM package found in the token user's draft area draftitemid
  *     (its first file, uploaded with /webservice/upload.php) into course courseid
  *     as a SCORM activity named name, in section 0. The plugin manages at most one
  *     such activity per course (its course-module idnumber is "lmsgw:scorm"): when
  *     it exists, its package is replaced (revision + 1) and it is renamed; otherwise
  *     it is created. Calling it again with the same arguments therefore never adds
- *     a second activity. Returns {"cmid": int, "instance": int, "revision": int,
- *     "created": bool, "warnings": []}.
+ *     a second activity. A new activity gets the completion settings asked for
+ *     (automatic: completion 2, the status bitmask, passed 2 | completed 4, and
+ *     the minimum score; the course's enablecompletion is switched on); an
+ *     update keeps the activity's settings. Returns {"cmid": int, "instance":
+ *     int, "revision": int, "created": bool, "completion": int,
+ *     "completionstatusrequired": int, "completionscorerequired": int,
+ *     "warnings": []}.
+ *     With /_sim/config {"moodle_update_bug": true} the update path answers
+ *     what plugin 0.1.0 answered on Moodle 4.3 (it did not load lib/gradelib.php):
+ *     {"exception":"Error","message":"Class \"grade_item\" not found"}.
  *     Errors (HTTP 200, Moodle's exception shape):
- *       invalid_parameter_exception/invalidparameter  a parameter is missing or not an int;
+ *       invalid_parameter_exception/invalidparameter  a parameter is missing or not an int,
+ *                                                     or the completion settings are not valid;
  *       dml_missing_record_exception/invalidrecord    no such course;
  *       moodle_exception/draftareaempty               the draft area holds no file;
  *       moodle_exception/badpackage                   the file is not a zip (mod_scorm's string);
@@ -63,6 +81,13 @@ static void exception(struct lmssim_reply *rep, const char *cls, const char *cod
 {
     lmssim_reply_json(
         rep, 200, json_pack("{s:s,s:s,s:s}", "exception", cls, "errorcode", code, "message", msg));
+}
+
+/* A PHP error (Error, TypeError, ...): Moodle's REST server sends the class
+ * and the message, and no errorcode. */
+static void php_error(struct lmssim_reply *rep, const char *cls, const char *msg)
+{
+    lmssim_reply_json(rep, 200, json_pack("{s:s,s:s}", "exception", cls, "message", msg));
 }
 
 static void invalid_param(struct lmssim_reply *rep)
@@ -218,7 +243,6 @@ static json_t *course_view(const json_t *c)
     json_object_set_new(v, "summaryfiles", json_array());
     json_object_set_new(v, "overviewfiles", json_array());
     json_object_set_new(v, "contacts", json_array());
-    json_object_set_new(v, "enablecompletion", json_integer(1));
     json_object_set_new(v, "groupmode", json_integer(0));
     json_object_set_new(v, "lang", json_string(""));
     return v;
@@ -268,13 +292,14 @@ static void create_courses(json_t *in, struct lmssim_reply *rep)
     out = json_array();
     json_array_foreach(list, i, c)
     {
-        json_int_t cat = 1, visible = 1, id = next_id("next_course_id");
+        json_int_t cat = 1, visible = 1, completion = 1, id = next_id("next_course_id");
         const char *fmt = json_string_value(json_object_get(c, "format"));
         const char *idn = json_string_value(json_object_get(c, "idnumber"));
         const char *sum = json_string_value(json_object_get(c, "summary"));
         int64_t now = gw_time_now_ms() / 1000;
         as_int(json_object_get(c, "categoryid"), &cat);
         as_int(json_object_get(c, "visible"), &visible);
+        as_int(json_object_get(c, "enablecompletion"), &completion);
         json_t *fo = json_object_get(c, "courseformatoptions");
         json_t *mc = json_pack(
             "{s:I,s:O,s:O,s:O,s:s,s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:O}", "id", id, "fullname",
@@ -284,6 +309,7 @@ static void create_courses(json_t *in, struct lmssim_reply *rep)
             visible ? (json_int_t)1 : (json_int_t)0, "startdate", (json_int_t)now, "enddate",
             (json_int_t)0, "timecreated", (json_int_t)now, "timemodified", (json_int_t)now,
             "courseformatoptions", json_is_array(fo) ? fo : json_null());
+        json_object_set_new(mc, "enablecompletion", json_integer(completion ? 1 : 0));
         json_array_append_new(mcourses(), mc);
         json_array_append_new(
             out, json_pack("{s:I,s:O}", "id", id, "shortname", json_object_get(c, "shortname")));
@@ -411,13 +437,74 @@ static void site_info(struct lmssim_reply *rep)
                   "boost"));
 }
 
+/* The completion settings a new activity gets, checked like the plugin does:
+ * completion 0 or 2, the status bitmask and the score (null: no rule). */
+struct completion {
+    json_int_t tracking, status, score;
+};
+
+static bool completion_params(json_t *in, struct completion *c)
+{
+    const char *tracking = json_string_value(json_object_get(in, "completiontracking"));
+    json_int_t status = 6, score = 0;
+    json_t *st = json_object_get(in, "completionstatusrequired");
+    json_t *sc = json_object_get(in, "completionscorerequired");
+    if ((st && !as_int(st, &status)) || (sc && !as_int(sc, &score)))
+        return false;
+    if (tracking && strcmp(tracking, "none") == 0) {
+        *c = (struct completion){0, 0, 0};
+        return true;
+    }
+    if ((tracking && strcmp(tracking, "automatic") != 0) || status < 0 || (status & ~6) ||
+        score < 0 || (status == 0 && score == 0))
+        return false;
+    *c = (struct completion){2, status, score};
+    return true;
+}
+
+/* Records a plugin call's parameters (the request as Moodle saw it). */
+static void record_call(json_t *in, const char *outcome_key, json_t *outcome)
+{
+    json_t *m = lmssim_section("moodle");
+    if (!json_is_array(json_object_get(m, "plugin_calls")))
+        json_object_set_new(m, "plugin_calls", json_array());
+    json_t *call = json_deep_copy(in);
+    json_object_del(call, "wstoken");
+    json_object_set_new(call, outcome_key, outcome);
+    json_array_append_new(json_object_get(m, "plugin_calls"), call);
+    lmssim_state_changed();
+}
+
+static json_t *nullable(json_int_t v)
+{
+    return v ? json_integer(v) : json_null();
+}
+
+/* A new activity with the completion settings asked for; the course's
+ * completion tracking is switched on when the activity tracks completion. */
+static json_t *new_scorm(json_t *course, const struct completion *cp)
+{
+    json_t *scorm =
+        json_pack("{s:I,s:I,s:s,s:I,s:I,s:o,s:o}", "cmid", next_id("next_cmid"), "instance",
+                  next_id("next_instance"), "idnumber", "lmsgw:scorm", "revision", (json_int_t)0,
+                  "completion", cp->tracking, "completionstatusrequired", nullable(cp->status),
+                  "completionscorerequired", nullable(cp->score));
+    json_object_set_new(course, "scorm", scorm);
+    if (cp->tracking)
+        json_object_set_new(course, "enablecompletion", json_integer(1));
+    return scorm;
+}
+
 static void create_or_update_scorm(json_t *in, struct lmssim_reply *rep)
 {
     json_int_t cid, item;
     const char *name = json_string_value(json_object_get(in, "name"));
+    struct completion cp;
     char key[32];
     if (!as_int(json_object_get(in, "courseid"), &cid) ||
-        !as_int(json_object_get(in, "draftitemid"), &item) || !name || !*name) {
+        !as_int(json_object_get(in, "draftitemid"), &item) || !name || !*name ||
+        !completion_params(in, &cp)) {
+        record_call(in, "error", json_string("invalidparameter"));
         invalid_param(rep);
         return;
     }
@@ -450,12 +537,13 @@ static void create_or_update_scorm(json_t *in, struct lmssim_reply *rep)
     }
     json_t *scorm = json_object_get(course, "scorm");
     bool created = !scorm;
-    if (created) {
-        scorm = json_pack("{s:I,s:I,s:s,s:I}", "cmid", next_id("next_cmid"), "instance",
-                          next_id("next_instance"), "idnumber", "lmsgw:scorm", "revision",
-                          (json_int_t)0);
-        json_object_set_new(course, "scorm", scorm);
+    if (!created && json_is_true(json_object_get(lmssim_section("config"), "moodle_update_bug"))) {
+        record_call(in, "error", json_string("Error"));
+        php_error(rep, "Error", "Class \"grade_item\" not found");
+        return;
     }
+    if (created)
+        scorm = new_scorm(course, &cp);
     json_object_set_new(scorm, "name", json_string(name));
     json_object_set_new(scorm, "revision",
                         json_integer(json_integer_value(json_object_get(scorm, "revision")) + 1));
@@ -465,12 +553,17 @@ static void create_or_update_scorm(json_t *in, struct lmssim_reply *rep)
     json_object_set(scorm, "sha256", json_object_get(pkg, "sha256"));
     json_object_set_new(scorm, "draftitemid", json_integer(item));
     json_object_set_new(scorm, "timemodified", json_integer(gw_time_now_ms() / 1000));
-    lmssim_state_changed();
-    lmssim_reply_json(rep, 200,
-                      json_pack("{s:O,s:O,s:O,s:b,s:[]}", "cmid", json_object_get(scorm, "cmid"),
-                                "instance", json_object_get(scorm, "instance"), "revision",
-                                json_object_get(scorm, "revision"), "created", created,
-                                "warnings"));
+    record_call(in, "created", json_boolean(created));
+    lmssim_reply_json(
+        rep, 200,
+        json_pack(
+            "{s:O,s:O,s:O,s:b,s:I,s:I,s:I,s:[]}", "cmid", json_object_get(scorm, "cmid"),
+            "instance", json_object_get(scorm, "instance"), "revision",
+            json_object_get(scorm, "revision"), "created", created, "completion",
+            json_integer_value(json_object_get(scorm, "completion")), "completionstatusrequired",
+            json_integer_value(json_object_get(scorm, "completionstatusrequired")),
+            "completionscorerequired",
+            json_integer_value(json_object_get(scorm, "completionscorerequired")), "warnings"));
 }
 
 static void rest(struct lmssim_req *r, struct lmssim_reply *rep)

@@ -88,6 +88,11 @@ bool sim_fault(const struct sim *s, const char *json)
     return control(s, "POST", "/_sim/faults", json, NULL);
 }
 
+bool sim_config(const struct sim *s, const char *json)
+{
+    return control(s, "POST", "/_sim/config", json, NULL);
+}
+
 json_t *sim_state(const struct sim *s)
 {
     json_t *j = NULL;

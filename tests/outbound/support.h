@@ -21,6 +21,8 @@ void sim_stop(struct sim *s);
 bool sim_reset(const struct sim *s);
 /* POST /_sim/faults with json text. */
 bool sim_fault(const struct sim *s, const char *json);
+/* POST /_sim/config with json text. */
+bool sim_config(const struct sim *s, const char *json);
 /* GET /_sim/state (new reference) or NULL. */
 json_t *sim_state(const struct sim *s);
 /* The number of calls recorded for endpoint name (0 when none). */

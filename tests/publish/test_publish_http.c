@@ -8,9 +8,14 @@
  * after fixing the file publishes once; SIGKILL of the gateway during a slow
  * upload, then a restart, finishes the job exactly once; retire takes the
  * course off the LMS; the secrets never appear in the gateway's log or in an
- * error body. Compiled once per backend (GW_TEST_PG). Waits poll the
- * gateway's state; nothing asserts on time. */
+ * error body. Moodle: v1 then v2 approved is one Moodle course whose activity
+ * (same cmid) now holds v2's bytes, created with automatic completion that the
+ * update keeps; the 0.1.0 plugin's PHP error on update fails the job at once
+ * with Moodle's words, and an admin retry publishes once the plugin is fixed;
+ * a database deadlock answered twice is retried and succeeds. Compiled once per backend
+ * (GW_TEST_PG). Waits poll the gateway's state; nothing asserts on time. */
 #include "../outbound/support.h"
+#include "gw/hash.h"
 #include "gwtest.h"
 #include "testsupport.h"
 
@@ -661,6 +666,158 @@ static void test_moodle_publish_and_retire(void)
     gw_stop(&g);
 }
 
+/* The SHA-256 of the package variant approve_version uploaded for tag. */
+static void variant_sha256(const char *tag, char out[GW_SHA256_HEX])
+{
+    char path[1024];
+    size_t n = 0;
+    snprintf(path, sizeof path, "%s/pkg-%s.zip", tmp, tag);
+    char *data = slurp(path, &n);
+    gw_sha256_hex(data ? data : "", n, out);
+    free(data);
+}
+
+static json_t *last_job(json_t *publish)
+{
+    json_t *jobs = json_object_get(publish, "jobs");
+    return json_array_get(jobs, json_array_size(jobs) - 1);
+}
+
+/* Two versions of one course approved in turn: one Moodle course, the same
+ * activity (cmid) with v2's package, its completion settings from the create
+ * kept by the update. */
+static void test_moodle_second_version(struct gw *g)
+{
+    REQUIRE(sim_reset(&sim));
+    char id[64], sha[GW_SHA256_HEX];
+    REQUIRE(approve_course(g, "md-v1", id));
+    json_t *p = wait_state(g, id, "published,publish_failed");
+    REQUIRE(p != NULL);
+    CHECK_STR(sv(p, "state"), "published");
+    json_decref(p);
+    json_t *st = sim_state(&sim);
+    json_t *mc = moodle_course(st, id);
+    REQUIRE(mc != NULL);
+    json_int_t course1 = json_integer_value(json_object_get(mc, "id"));
+    json_int_t cmid1 = json_integer_value(json_object_get(json_object_get(mc, "scorm"), "cmid"));
+    variant_sha256("md-v1", sha);
+    CHECK_STR(sv(json_object_get(mc, "scorm"), "sha256"), sha);
+    json_decref(st);
+
+    REQUIRE(approve_version(g, "md-v2", id));
+    p = wait_state(g, id, "published,publish_failed");
+    REQUIRE(p != NULL);
+    CHECK_STR(sv(p, "state"), "published");
+    CHECK_INT(json_array_size(json_object_get(p, "lms")), 1);
+    CHECK_INT(json_array_size(json_object_get(p, "jobs")), 2);
+    CHECK_STR(sv(last_job(p), "state"), "done");
+    json_decref(p);
+    st = sim_state(&sim);
+    CHECK_INT(json_array_size(json_object_get(json_object_get(st, "moodle"), "courses")), 1);
+    mc = moodle_course(st, id);
+    REQUIRE(mc != NULL);
+    json_t *scorm = json_object_get(mc, "scorm");
+    CHECK_INT(json_integer_value(json_object_get(mc, "id")), course1);
+    CHECK_INT(json_integer_value(json_object_get(scorm, "cmid")), cmid1);
+    CHECK_INT(json_integer_value(json_object_get(scorm, "revision")), 2);
+    variant_sha256("md-v2", sha);
+    CHECK_STR(sv(scorm, "sha256"), sha);
+    CHECK_INT(json_integer_value(json_object_get(mc, "enablecompletion")), 1);
+    CHECK_INT(json_integer_value(json_object_get(scorm, "completion")), 2);
+    CHECK_INT(json_integer_value(json_object_get(scorm, "completionstatusrequired")), 6);
+    json_t *calls = json_object_get(json_object_get(st, "moodle"), "plugin_calls");
+    CHECK_INT(json_array_size(calls), 2);
+    CHECK_STR(sv(json_array_get(calls, 0), "completiontracking"), "automatic");
+    CHECK_STR(sv(json_array_get(calls, 0), "completionstatusrequired"), "6");
+    CHECK(json_is_false(json_object_get(json_array_get(calls, 1), "created")));
+    json_decref(st);
+}
+
+/* The plugin 0.1.0's update path (a PHP Error, no errorcode): the job fails at
+ * the first attempt with Moodle's message in last_error and the log; with the
+ * plugin fixed, an admin retry publishes v2. */
+static void test_moodle_update_error_fails_fast(struct gw *g)
+{
+    REQUIRE(sim_reset(&sim));
+    char id[64];
+    REQUIRE(approve_course(g, "md-bug", id));
+    json_t *p = wait_state(g, id, "published,publish_failed");
+    CHECK_STR(sv(p, "state"), "published");
+    json_decref(p);
+    REQUIRE(sim_config(&sim, "{\"moodle_update_bug\":true}"));
+    REQUIRE(approve_version(g, "md-bug-v2", id));
+    p = wait_state(g, id, "publish_failed,published");
+    REQUIRE(p != NULL);
+    CHECK_STR(sv(p, "state"), "publish_failed");
+    const char *msg = sv(p, "last_error");
+    CHECK(strstr(msg, "LMS_REJECTED") != NULL);
+    CHECK(strstr(msg, "Class \"grade_item\" not found") != NULL);
+    CHECK(strstr(msg, MOODLE_TOKEN) == NULL);
+    json_t *job = last_job(p);
+    CHECK_STR(sv(job, "state"), "failed");
+    CHECK(json_integer_value(json_object_get(job, "attempts")) <= 2);
+    CHECK_INT(json_integer_value(json_object_get(job, "attempts")), 1);
+    json_decref(p);
+    CHECK(file_has(g->s.stderr_path, "Class \\\"grade_item\\\" not found"));
+
+    REQUIRE(sim_config(&sim, "{\"moodle_update_bug\":false}"));
+    char path[256];
+    snprintf(path, sizeof path, "/api/v1/courses/%s/publish/retry", id);
+    json_t *j = NULL;
+    CHECK_INT(call(g, "POST", path, g->admin, NULL, NULL, 0, &j), 202);
+    json_decref(j);
+    p = wait_state(g, id, "published,publish_failed");
+    CHECK_STR(sv(p, "state"), "published");
+    json_decref(p);
+    json_t *st = sim_state(&sim);
+    CHECK_INT(json_array_size(json_object_get(json_object_get(st, "moodle"), "courses")), 1);
+    CHECK_INT(json_integer_value(
+                  json_object_get(json_object_get(moodle_course(st, id), "scorm"), "revision")),
+              2);
+    json_decref(st);
+}
+
+/* A deadlock answered twice by the plugin call: retried, then published. */
+static void test_moodle_transient_exception_retried(struct gw *g)
+{
+    REQUIRE(sim_reset(&sim));
+    REQUIRE(sim_fault(&sim,
+                      "{\"match\":\"/webservice/rest/server.php\",\"wsfunction\":"
+                      "\"local_lmsgw_create_or_update_scorm\",\"mode\":\"answer\",\"count\":2,"
+                      "\"body\":{\"exception\":\"dml_write_exception\",\"errorcode\":"
+                      "\"dmlwriteexception\",\"message\":\"Error writing to database\","
+                      "\"debuginfo\":\"ERROR: deadlock detected\"}}"));
+    char id[64];
+    REQUIRE(approve_course(g, "md-deadlock", id));
+    json_t *p = wait_state(g, id, "published,publish_failed");
+    REQUIRE(p != NULL);
+    CHECK_STR(sv(p, "state"), "published");
+    /* two failed attempts (the successful one is not counted), three calls */
+    CHECK_INT(json_integer_value(json_object_get(last_job(p), "attempts")), 2);
+    json_decref(p);
+    json_t *st = sim_state(&sim);
+    CHECK_INT(sim_calls(st, "POST /webservice/rest/server.php "
+                            "wsfunction=local_lmsgw_create_or_update_scorm"),
+              3);
+    CHECK_INT(json_array_size(json_object_get(json_object_get(st, "moodle"), "courses")), 1);
+    CHECK_INT(json_integer_value(
+                  json_object_get(json_object_get(moodle_course(st, id), "scorm"), "revision")),
+              1);
+    json_decref(st);
+    CHECK(file_has(g->s.stderr_path, "deadlock detected"));
+}
+
+static void test_moodle_versions_and_exceptions(void)
+{
+    struct gw g;
+    REQUIRE(gw_start_kind(&g, "moodle-versions", "moodle", MOODLE_TOKEN, 1200000));
+    test_moodle_second_version(&g);
+    test_moodle_update_error_fails_fast(&g);
+    test_moodle_transient_exception_retried(&g);
+    CHECK(!file_has(g.s.stderr_path, MOODLE_TOKEN));
+    gw_stop(&g);
+}
+
 /* Two gateways on one database and data directory (as two instances behind a
  * load balancer): every approved course is published once. */
 static void test_two_instances(void)
@@ -720,6 +877,7 @@ int main(void)
     GW_RUN(test_bad_credentials_then_admin_retry);
     GW_RUN(test_sigkill_during_upload);
     GW_RUN(test_moodle_publish_and_retire);
+    GW_RUN(test_moodle_versions_and_exceptions);
     GW_RUN(test_two_instances);
     GW_RUN(test_no_secret_in_logs);
     gw_stop(&main_gw);

@@ -16,9 +16,9 @@
 defined('MOODLE_INTERNAL') || die();
 
 $plugin->component = 'local_lmsgw';
-$plugin->version   = 2026112200;
+$plugin->version   = 2026120700;
 $plugin->requires  = 2023042400; // Moodle 4.2: the core_external namespace.
 $plugin->supported = [402, 405];
 $plugin->maturity  = MATURITY_BETA;
-$plugin->release   = '0.1.0';
+$plugin->release   = '0.2.0';
 $plugin->dependencies = ['mod_scorm' => ANY_VERSION];

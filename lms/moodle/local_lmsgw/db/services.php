@@ -24,7 +24,9 @@ $functions = [
         'methodname'   => 'execute',
         'description'  => 'Puts the SCORM package from a draft area into a course as its one '
                         . 'lmsgw-managed SCORM activity (idnumber "lmsgw:scorm"), creating it or '
-                        . 'replacing its package. Idempotent: never adds a second activity.',
+                        . 'replacing its package. Idempotent: never adds a second activity. A new '
+                        . 'activity gets automatic completion tracking (status passed or completed, '
+                        . 'unless the parameters say otherwise); an update keeps its completion settings.',
         'type'         => 'write',
         'capabilities' => 'moodle/course:manageactivities, mod/scorm:addinstance',
     ],

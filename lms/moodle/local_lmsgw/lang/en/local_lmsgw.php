@@ -21,3 +21,5 @@ $string['draftareaempty'] = 'The draft area {$a} holds no file.';
 $string['badpackage'] = 'The specified package/manifest is not valid. Check it and try again. ({$a})';
 $string['nomanifest'] = 'Incorrect file package - missing imsmanifest.xml or AICC structure ({$a})';
 $string['notscorm'] = 'The lmsgw-managed activity of this course is not a SCORM activity.';
+$string['completiondisabled'] = 'Completion tracking is disabled for this site, so the SCORM activity cannot track completion. Enable it (Site administration > General > Advanced features > Enable completion tracking), or set the lmsgw target\'s completion tracking to "none".';
+$string['locktimeout'] = 'Another lmsgw publish of course {$a} is still running; try again later.';
