@@ -23,7 +23,8 @@
  *
  * Natural key: the course idnumber "lmsgw:<our course id>". Publish looks it
  * up (core_course_get_courses_by_field) before core_course_create_courses
- * (single-activity format, hidden); a "courseidnumbertaken" answer means an
+ * (single-activity format, hidden, enablecompletion on unless the target's
+ * tracking is "none"); a "courseidnumbertaken" answer means an
  * earlier attempt created it, so it is looked up again and used. The package
  * goes to the draft area (/webservice/upload.php), then the plugin function,
  * idempotent by contract, replaces or creates the activity; then the course is
