@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Checks the Moodle companion plugin without a Moodle: `php -l` over every PHP
-# file of local_lmsgw, and every error code the plugin throws in its own
-# component (moodle_exception('code', 'local_lmsgw')) has its string in
-# lang/en/local_lmsgw.php (Moodle would show "[[code]]" instead of a message).
+# file of local_lmsgw; every error code the plugin throws in its own component
+# (moodle_exception('code', 'local_lmsgw')) has its string in
+# lang/en/local_lmsgw.php (Moodle would show "[[code]]" instead of a message);
+# and tests/run.php, the web-service function against a stand-in of Moodle 4.3
+# (create, update, completion, errors, transaction and lock).
 # Usage: lms/moodle/check-plugin.sh [plugin dir]. Exit 77 (CTest: skipped)
 # when php is not installed; scripts/deps.sh test installs php-cli.
 set -u
@@ -33,6 +35,16 @@ for c in $codes; do
         failed=$((failed + 1))
     fi
 done
+here=$(cd "$(dirname "$0")" && pwd)
+run=$(php "$here/tests/run.php" "$dir" 2>&1)
+echo "$run" | grep -v ' passed, .* failed$'
+if [[ $(echo "$run" | tail -n 1) =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    passed=$((passed + BASH_REMATCH[1]))
+    failed=$((failed + BASH_REMATCH[2]))
+else
+    echo "FAIL tests/run.php did not finish"
+    failed=$((failed + 1))
+fi
 if [ "$passed" -eq 0 ]; then
     echo "FAIL no PHP files under $dir"
     failed=$((failed + 1))

@@ -28,7 +28,7 @@ $functions = [
                         . 'activity gets automatic completion tracking (status passed or completed, '
                         . 'unless the parameters say otherwise); an update keeps its completion settings.',
         'type'         => 'write',
-        'capabilities' => 'moodle/course:manageactivities, mod/scorm:addinstance',
+        'capabilities' => 'moodle/course:manageactivities, mod/scorm:addinstance, moodle/course:update',
     ],
 ];
 

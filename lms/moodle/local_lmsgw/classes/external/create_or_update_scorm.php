@@ -275,6 +275,7 @@ class create_or_update_scorm extends external_api {
             throw new \moodle_exception('completiondisabled', 'local_lmsgw');
         }
         if (empty($course->enablecompletion)) {
+            require_capability('moodle/course:update', \context_course::instance($course->id));
             update_course((object)['id' => $course->id, 'enablecompletion' => 1]);
             $course = $DB->get_record('course', ['id' => $course->id], '*', MUST_EXIST);
         }

@@ -1,0 +1,2 @@
+<?php
+// Stand-in for Moodle's lib/filelib.php.
