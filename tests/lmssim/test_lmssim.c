@@ -652,6 +652,105 @@ static void test_moodle_upload_and_plugin(void)
     free(zip);
 }
 
+/* The plugin's completion settings (recorded on create, kept on update), the
+ * switch that makes the update path answer like plugin 0.1.0 on Moodle 4.3 (a
+ * PHP Error: exception and message, no errorcode), and the answer fault. */
+static void test_moodle_completion_and_update_bug(void)
+{
+    size_t len;
+    long status;
+    sim_post("/_sim/reset", NULL, &status);
+    char *zip = make_zip("imsmanifest.xml", SCORM12, &len);
+    REQUIRE(zip);
+    struct http u = {0};
+    json_int_t item = draft_upload(TOKEN, zip, len, &u);
+    http_free(&u);
+    struct http cc = {0};
+    ws(&cc, TOKEN, "core_course_create_courses",
+       "courses[0][fullname]=C&courses[0][shortname]=c-1&courses[0][categoryid]=1&"
+       "courses[0][enablecompletion]=0");
+    json_int_t cid = json_integer_value(json_object_get(json_array_get(cc.json, 0), "id"));
+    http_free(&cc);
+    char params[256];
+    snprintf(params, sizeof params,
+             "courseid=%lld&draftitemid=%lld&name=C&completiontracking=automatic&"
+             "completionstatusrequired=2&completionscorerequired=80",
+             (long long)cid, (long long)item);
+    struct http p1 = {0};
+    ws(&p1, TOKEN, "local_lmsgw_create_or_update_scorm", params);
+    CHECK_INT(json_integer_value(json_object_get(p1.json, "completion")), 2);
+    CHECK_INT(json_integer_value(json_object_get(p1.json, "completionstatusrequired")), 2);
+    CHECK_INT(json_integer_value(json_object_get(p1.json, "completionscorerequired")), 80);
+    http_free(&p1);
+    json_t *s = state();
+    json_t *mc = json_array_get(json_object_get(json_object_get(s, "moodle"), "courses"), 0);
+    CHECK_INT(json_integer_value(json_object_get(mc, "enablecompletion")), 1);
+    json_t *call = json_array_get(json_object_get(json_object_get(s, "moodle"), "plugin_calls"), 0);
+    CHECK_STR(jstr(call, "completionstatusrequired"), "2");
+    CHECK(json_object_get(call, "wstoken") == NULL);
+    json_decref(s);
+
+    /* The update ignores the settings it is sent. */
+    snprintf(params, sizeof params, "courseid=%lld&draftitemid=%lld&name=C&completiontracking=none",
+             (long long)cid, (long long)item);
+    struct http p2 = {0};
+    ws(&p2, TOKEN, "local_lmsgw_create_or_update_scorm", params);
+    CHECK(json_is_false(json_object_get(p2.json, "created")));
+    CHECK_INT(json_integer_value(json_object_get(p2.json, "completion")), 2);
+    http_free(&p2);
+
+    /* Bad completion settings. */
+    snprintf(params, sizeof params,
+             "courseid=%lld&draftitemid=%lld&name=C&completionstatusrequired=8", (long long)cid,
+             (long long)item);
+    struct http p3 = {0};
+    ws(&p3, TOKEN, "local_lmsgw_create_or_update_scorm", params);
+    CHECK_STR(jstr(p3.json, "errorcode"), "invalidparameter");
+    http_free(&p3);
+
+    /* The 0.1.0 plugin's update path. */
+    sim_post("/_sim/config", "{\"moodle_update_bug\":true}", &status);
+    CHECK_INT(status, 200);
+    snprintf(params, sizeof params, "courseid=%lld&draftitemid=%lld&name=C", (long long)cid,
+             (long long)item);
+    struct http p4 = {0};
+    ws(&p4, TOKEN, "local_lmsgw_create_or_update_scorm", params);
+    CHECK_INT(p4.status, 200);
+    CHECK_STR(jstr(p4.json, "exception"), "Error");
+    CHECK_STR(jstr(p4.json, "message"), "Class \"grade_item\" not found");
+    CHECK(json_object_get(p4.json, "errorcode") == NULL);
+    http_free(&p4);
+    sim_post("/_sim/config", "{\"moodle_update_bug\":\"yes\"}", &status);
+    CHECK_INT(status, 400);
+    sim_post("/_sim/config", "{}", &status);
+    CHECK_INT(status, 400);
+    sim_post("/_sim/config", "{\"moodle_update_bug\":false}", &status);
+    CHECK_INT(status, 200);
+
+    /* The answer fault: the body given, once, the operation not done. */
+    sim_post("/_sim/faults",
+             "{\"match\":\"/webservice/rest/server.php\",\"wsfunction\":"
+             "\"local_lmsgw_create_or_update_scorm\",\"mode\":\"answer\",\"body\":{\"exception\":"
+             "\"dml_write_exception\",\"errorcode\":\"dmlwriteexception\",\"message\":\"Error "
+             "writing to database\"}}",
+             &status);
+    CHECK_INT(status, 201);
+    struct http p5 = {0};
+    ws(&p5, TOKEN, "local_lmsgw_create_or_update_scorm", params);
+    CHECK_INT(p5.status, 200);
+    CHECK_STR(jstr(p5.json, "exception"), "dml_write_exception");
+    http_free(&p5);
+    s = state();
+    mc = json_array_get(json_object_get(json_object_get(s, "moodle"), "courses"), 0);
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(mc, "scorm"), "revision")), 2);
+    json_decref(s);
+    struct http p6 = {0};
+    ws(&p6, TOKEN, "local_lmsgw_create_or_update_scorm", params);
+    CHECK_INT(json_integer_value(json_object_get(p6.json, "revision")), 3);
+    http_free(&p6);
+    free(zip);
+}
+
 /* ---- faults ------------------------------------------------------------ */
 
 static void test_fault_status(void)
@@ -969,6 +1068,7 @@ int main(void)
     GW_RUN(test_scorm_versions_and_delete);
     GW_RUN(test_moodle_courses);
     GW_RUN(test_moodle_upload_and_plugin);
+    GW_RUN(test_moodle_completion_and_update_bug);
     GW_RUN(test_fault_status);
     GW_RUN(test_fault_slow_and_timeout);
     GW_RUN(test_fault_drop);
