@@ -807,6 +807,32 @@ static void test_moodle_transient_exception_retried(struct gw *g)
     CHECK(file_has(g->s.stderr_path, "deadlock detected"));
 }
 
+/* A write failure whose cause Moodle hides (debugging off), every time: one
+ * more attempt, then publish_failed with Moodle's message, not the whole
+ * attempt budget. */
+static void test_moodle_ambiguous_write_failure(struct gw *g)
+{
+    REQUIRE(sim_reset(&sim));
+    REQUIRE(sim_fault(&sim,
+                      "{\"match\":\"/webservice/rest/server.php\",\"wsfunction\":"
+                      "\"local_lmsgw_create_or_update_scorm\",\"mode\":\"answer\",\"count\":-1,"
+                      "\"body\":{\"exception\":\"dml_write_exception\",\"errorcode\":"
+                      "\"dmlwriteexception\",\"message\":\"Error writing to database\"}}"));
+    char id[64];
+    REQUIRE(approve_course(g, "md-writefail", id));
+    json_t *p = wait_state(g, id, "published,publish_failed");
+    REQUIRE(p != NULL);
+    CHECK_STR(sv(p, "state"), "publish_failed");
+    CHECK_INT(json_integer_value(json_object_get(last_job(p), "attempts")), 2);
+    CHECK(strstr(sv(p, "last_error"), "Error writing to database") != NULL);
+    json_decref(p);
+    json_t *st = sim_state(&sim);
+    CHECK_INT(sim_calls(st, "POST /webservice/rest/server.php "
+                            "wsfunction=local_lmsgw_create_or_update_scorm"),
+              2);
+    json_decref(st);
+}
+
 static void test_moodle_versions_and_exceptions(void)
 {
     struct gw g;
@@ -814,6 +840,7 @@ static void test_moodle_versions_and_exceptions(void)
     test_moodle_second_version(&g);
     test_moodle_update_error_fails_fast(&g);
     test_moodle_transient_exception_retried(&g);
+    test_moodle_ambiguous_write_failure(&g);
     CHECK(!file_has(g.s.stderr_path, MOODLE_TOKEN));
     gw_stop(&g);
 }
