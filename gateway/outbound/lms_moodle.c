@@ -587,6 +587,12 @@ static enum gw_err md_publish(const struct gw_lms_target *t, const struct gw_lms
     rc = ws(t, env, "local_lmsgw_create_or_update_scorm", gw_buf_str(&p), &res, out, err);
     if (rc == GW_OK)
         rc = moodle_error("local_lmsgw_create_or_update_scorm", res, true, out, err);
+    if (rc == GW_E_LMS_REJECTED && err && strstr(err->detail, "invalidparameter")) {
+        /* Moodle shows which parameter only with debugging on. */
+        size_t n = strlen(err->detail);
+        snprintf(err->detail + n, sizeof err->detail - n,
+                 " (local_lmsgw before 0.2.0 refuses the completion parameters: upgrade it)");
+    }
     if (rc != GW_OK)
         goto done;
     json_int_t cmid = json_integer_value(json_object_get(res, "cmid"));

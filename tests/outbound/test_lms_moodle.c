@@ -489,6 +489,17 @@ static void test_exception_classes(void)
     CHECK(strstr(err.detail, "TypeError: Argument #1 must be of type int") != NULL);
     gw_lms_result_free(&r);
 
+    /* The 0.1.0 plugin refusing the completion parameters: a hint to upgrade. */
+    CHECK_INT(publish_with_answer(t, "e8",
+                                  "{\"exception\":\"invalid_parameter_exception\",\"errorcode\":"
+                                  "\"invalidparameter\",\"message\":\"Invalid parameter value "
+                                  "detected\"}",
+                                  &r, &err),
+              GW_E_LMS_REJECTED);
+    CHECK(strstr(err.detail, "Invalid parameter value detected") != NULL);
+    CHECK(strstr(err.detail, "local_lmsgw before 0.2.0") != NULL);
+    gw_lms_result_free(&r);
+
     /* A missing capability is the credentials' problem. */
     CHECK_INT(publish_with_answer(t, "e7",
                                   "{\"exception\":\"required_capability_exception\",\"errorcode\":"
