@@ -53,6 +53,9 @@ enum gw_route_flags {
     /* the X-Experience-API-Version header is checked before authorization
      * (a request without a usable one is 400, credentials or not) */
     GW_ROUTE_XAPI_VERSION = 1 << 2,
+    /* the path's argument is a credential (a one-click link's token): logs
+     * show the first 12 hex digits of its SHA-256 instead */
+    GW_ROUTE_SECRET_PATH = 1 << 3,
 };
 
 struct gw_route {
