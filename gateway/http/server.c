@@ -938,15 +938,30 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-/* libmicrohttpd's own messages (a full connection pool, refused connections,
- * sockets failing) as warnings: at most MHD_LOG_PER_S a second, so a flood
- * cannot fill the disk; the next line says how many were dropped. */
+/* libmicrohttpd's own messages: what an operator must act on (a limit
+ * reached, memory short, accept failing) as warnings, the rest (a client that
+ * closed mid-request, a socket shut for its late head) at debug level. At most
+ * MHD_LOG_PER_S a second, so a flood cannot fill the disk; the next line says
+ * how many were dropped. */
 enum { MHD_LOG_PER_S = 10 };
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
     static atomic_llong window_s;
     static atomic_int in_window, dropped;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && msg[n - 1] == '\n')
+        msg[--n] = '\0';
+    static const char *const serious[] = {"limit", "memory", "pool", "accept", NULL};
+    enum gw_log_level level = GW_LOG_DEBUG;
+    for (const char *const *k = serious; *k && level == GW_LOG_DEBUG; k++) {
+        if (strcasestr(msg, *k))
+            level = GW_LOG_WARN;
+    }
+    if (!gw_log_enabled(level))
+        return;
     long long now_s = (long long)(gw_time_mono_us() / 1000000);
     long long w = atomic_load(&window_s);
     if (w != now_s && atomic_compare_exchange_strong(&window_s, &w, now_s))
@@ -955,18 +970,13 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
         atomic_fetch_add(&dropped, 1);
         return;
     }
-    char msg[512];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    size_t n = strlen(msg);
-    while (n && msg[n - 1] == '\n')
-        msg[--n] = '\0';
     struct gw_buf safe = {0};
     redact_secret_paths(msg, &safe);
     int d = atomic_exchange(&dropped, 0);
     if (d)
-        gw_log(GW_LOG_WARN, "http: %s (and %d more such messages dropped)", gw_buf_str(&safe), d);
+        gw_log(level, "http: %s (and %d more messages dropped)", gw_buf_str(&safe), d);
     else
-        gw_log(GW_LOG_WARN, "http: %s", gw_buf_str(&safe));
+        gw_log(level, "http: %s", gw_buf_str(&safe));
     gw_buf_free(&safe);
 }
 
@@ -1142,12 +1152,12 @@ enum gw_err gw_server_start(struct gw_server *srv, struct gw_error *err)
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
             MHD_USE_ERROR_LOG,
-        0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned int)cfg->workers, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)cfg->connection_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem,
-        MHD_OPTION_CONNECTION_LIMIT, conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned int)cfg->max_connections_per_ip, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->workers,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem, MHD_OPTION_CONNECTION_LIMIT, conn_limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->max_connections_per_ip,
         MHD_OPTION_END);
     if (!d) {
         close(fd);
