@@ -1,8 +1,10 @@
 /* The HTTP layer's contract with handlers: requests, replies and THE route
  * table entry. The daemon (http/server.c) does once what every handler would
- * otherwise repeat: URI length cap (414), route lookup (404/405), auth and
- * role (401/403), body accumulation within the route's limit (413) or
- * streaming to a file, and the access log and metrics. A handler then parses,
+ * otherwise repeat: URI length cap (414), query-parameter count (400), route
+ * lookup (404/405), auth and role (401/403), body accumulation within the
+ * route's limit (413) and the memory budget for bodies (503) or streaming to a
+ * file, headers every reply carries (nosniff; no framing of HTML), and the
+ * access log and metrics. A handler then parses,
  * checks, runs one store transaction and fills the reply. Handlers never see
  * libmicrohttpd. */
 #ifndef GW_HTTP_H
