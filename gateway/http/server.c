@@ -569,8 +569,8 @@ static enum gw_err over_budget_error(struct gw_server *srv, struct rctx *x, stru
     atomic_fetch_add(&srv->overloaded, 1);
     gw_reply_header(&x->rep, "Retry-After", RETRY_AFTER_S);
     return gw_error_set(e, GW_E_OVERLOADED, "",
-                        "the gateway holds %lld bytes of request bodies, its limit "
-                        "(max_inflight_body_bytes); retry in a moment",
+                        "with this body the request bodies the gateway holds would pass its "
+                        "limit of %lld bytes (max_inflight_body_bytes); retry in a moment",
                         (long long)srv->cfg->max_inflight_body_bytes);
 }
 
