@@ -12,8 +12,14 @@
  * (--statements per scenario) and stops by itself. Targets are reported by
  * the caller, never asserted here.
  *
+ * --burst N instead posts N batches of 10,000 statements (about 15 MB each,
+ * under the default max_xapi_body) at once on N connections, and prints how
+ * many were stored and how many refused 503 (the max_inflight_body_bytes
+ * budget; --budget BYTES sets it), the peak RSS, and the RSS once idle.
+ *
  *   xapi_bench [--lmsgw PATH] [--pg DSN] [--statements N] [--clients C]
  *              [--batches 1,10,100] [--keep] [--no-access-log]
+ *              [--burst N [--budget BYTES]]
  */
 #include "gw/hash.h"
 #include "statement_gen.h"
@@ -44,6 +50,8 @@ struct opts {
     int n_batches;
     bool keep;
     bool access_log;
+    int burst;        /* --burst N: N concurrent 15 MB batches */
+    long long budget; /* max_inflight_body_bytes; 0: the default */
 };
 
 struct server {
@@ -74,6 +82,8 @@ static bool write_config(const struct opts *o, struct server *s, char *path, siz
                             "data_dir", s->dir, "/data", "access_log", o->access_log);
     if (o->pg)
         json_object_set_new(cfg, "database", json_string(o->pg));
+    if (o->budget)
+        json_object_set_new(cfg, "max_inflight_body_bytes", json_integer(o->budget));
     snprintf(path, cap, "%s/config.json", s->dir);
     int rc = json_dump_file(cfg, path, JSON_INDENT(2));
     json_decref(cfg);
@@ -262,20 +272,36 @@ static struct request *build_requests(const struct server *s, long n_req, int ba
     return r;
 }
 
+/* Current RSS in KiB. */
+static long rss_kib(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    long kib = -1;
+    while (f && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "VmRSS:", 6) == 0)
+            kib = atol(line + 6);
+    }
+    if (f)
+        fclose(f);
+    return kib;
+}
+
 /* ---- the load loop ---- */
 
 struct conn {
     int fd;
     const struct request *req;
     size_t sent;
-    char buf[16384];
+    char buf[1 << 20]; /* a burst batch answers 10,000 ids */
     size_t got;
     double t0;
 };
 
 struct run {
     const struct request *reqs;
-    long n_req, next, done, errors;
+    long n_req, next, done, errors, unavailable;
     double *lat;
     int epfd;
     int port;
@@ -359,7 +385,9 @@ static void on_readable(struct run *r, struct conn *c)
     int status = 0;
     if (!response_complete(c, &status))
         return;
-    if (status != 200) {
+    if (status == 503)
+        r->unavailable++;
+    else if (status != 200) {
         if (r->errors++ < 3)
             fprintf(stderr, "xapi_bench: HTTP %d: %.300s\n", status, c->buf);
     }
@@ -409,7 +437,8 @@ static void scenario(const struct opts *o, const struct server *s, int batch, lo
     struct run r = {.reqs = reqs, .n_req = n_req, .port = s->port};
     r.lat = calloc((size_t)n_req, sizeof *r.lat);
     r.epfd = epoll_create1(0);
-    int nc = o->clients < n_req ? o->clients : (int)n_req;
+    int clients = o->burst ? o->burst : o->clients;
+    int nc = clients < n_req ? clients : (int)n_req;
     struct conn *conns = calloc((size_t)nc, sizeof *conns);
     reset_peak_rss(s->pid);
     double cpu0 = cpu_seconds(s->pid);
@@ -452,6 +481,16 @@ static void scenario(const struct opts *o, const struct server *s, int batch, lo
     /* SQLite acknowledges statements once stored and indexes them right
      * after (the deferred index): how long that took, and the figures with
      * it included */
+    if (o->burst) {
+        /* idle: every request answered; what the process keeps */
+        struct timespec ts = {2, 0};
+        nanosleep(&ts, NULL);
+        printf("%-10s burst of %d x %.1f MB: %ld stored, %ld refused 503 (budget %s), peak RSS "
+               "%.1f MiB, RSS idle 2 s later %.1f MiB\n",
+               o->pg ? "postgresql" : "sqlite", o->burst, (double)reqs[0].len / (1024.0 * 1024.0),
+               n_req - r.unavailable - r.errors, r.unavailable, o->budget ? "as given" : "default",
+               (double)rss / 1024.0, (double)rss_kib(s->pid) / 1024.0);
+    }
     long pending = index_pending(s->port);
     if (pending >= 0) {
         while (pending > 0) {
@@ -478,7 +517,8 @@ static void scenario(const struct opts *o, const struct server *s, int batch, lo
 static void usage(void)
 {
     fprintf(stderr, "usage: xapi_bench [--lmsgw PATH] [--pg DSN] [--statements N] [--clients C] "
-                    "[--batches 1,10,100] [--keep] [--no-access-log]\n");
+                    "[--batches 1,10,100] [--keep] [--no-access-log] [--burst N [--budget "
+                    "BYTES]]\n");
     exit(2);
 }
 
@@ -518,6 +558,10 @@ int main(int argc, char **argv)
             o.keep = true;
         else if (strcmp(a, "--no-access-log") == 0)
             o.access_log = false;
+        else if (strcmp(a, "--burst") == 0 && v)
+            o.burst = atoi(argv[++i]);
+        else if (strcmp(a, "--budget") == 0 && v)
+            o.budget = atoll(argv[++i]);
         else
             usage();
     }
@@ -532,7 +576,11 @@ int main(int argc, char **argv)
            o.access_log ? "on" : "off");
     fflush(stdout);
     long seq = 0;
-    for (int i = 0; i < o.n_batches; i++)
+    if (o.burst > 0) {
+        o.statements = (long)o.burst * 10000;
+        scenario(&o, &s, 10000, &seq);
+    }
+    for (int i = 0; i < o.n_batches && o.burst <= 0; i++)
         scenario(&o, &s, o.batches[i], &seq);
     stop_server(&o, &s);
     return 0;

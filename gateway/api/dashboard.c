@@ -3,8 +3,10 @@
  * so nothing outside web_root can be reached. The page itself holds no data:
  * it reads the KPI and pipeline APIs with the key the user gives it. */
 #include "gw/api.h"
+#include "gw/log.h"
 #include "gw/server.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,9 +51,11 @@ static void serve(struct gw_req *req, struct gw_reply *rep, const char *dir, con
     snprintf(path, sizeof path, "%s%s/%s", req->srv->web_root, dir, name);
     FILE *f = fopen(path, "rb");
     if (!f) {
-        gw_reply_errorf(rep, GW_E_NOT_FOUND, req->path,
-                        "the dashboard file %s is missing from %s (web_root)", name,
-                        req->srv->web_root);
+        /* The reply names what was asked for; where we looked is for the log
+         * (a warning when the page itself is missing: web_root is wrong). */
+        gw_log(strcmp(name, "index.html") == 0 ? GW_LOG_WARN : GW_LOG_DEBUG, "dashboard: %s: %s",
+               path, strerror(errno));
+        gw_reply_errorf(rep, GW_E_NOT_FOUND, req->path, "the dashboard has no file %s", name);
         return;
     }
     struct gw_buf b = {0};

@@ -9,6 +9,7 @@
 #include "gw/course.h"
 #include "gw/hash.h"
 #include "gw/json.h"
+#include "gw/log.h"
 #include "gw/multipart.h"
 #include "gw/packages.h"
 #include "gw/server.h"
@@ -31,7 +32,8 @@ static char *copy_range(int fd, off_t off, size_t len, const char *path, struct 
     snprintf(out, n + 8, "%s.zip", path);
     int ofd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (ofd < 0) {
-        gw_error_set(e, GW_E_IO, "", "cannot write %s: %s", out, strerror(errno));
+        gw_log_error("upload: cannot write %s: %s", out, strerror(errno));
+        gw_error_set(e, GW_E_IO, "", "the gateway cannot store the uploaded file now");
         free(out);
         return NULL;
     }
@@ -49,6 +51,31 @@ static char *copy_range(int fd, off_t off, size_t len, const char *path, struct 
     }
     close(ofd);
     return out;
+}
+
+/* A file name as the client gave it (X-Filename or the part's filename):
+ * stored and shown back, so it must be text: UTF-8, no control characters,
+ * at most cap - 1 bytes. Copies it into out. */
+static enum gw_err take_filename(const char *s, size_t n, const char *where, char *out, size_t cap,
+                                 struct gw_error *e)
+{
+    if (n >= cap)
+        return gw_error_set(e, GW_E_HEADER_INVALID, where,
+                            "the file name has %zu bytes; the limit is %zu", n, cap - 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f)
+            return gw_error_set(e, GW_E_HEADER_INVALID, where,
+                                "the file name has a control character (byte %zu)", i + 1);
+    }
+    json_t *text = json_stringn(s, n); /* NULL when not UTF-8 */
+    if (!text)
+        return gw_error_set(e, GW_E_HEADER_INVALID, where,
+                            "the file name is not UTF-8 text; send it UTF-8 encoded");
+    json_decref(text);
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return GW_OK;
 }
 
 /* For multipart/form-data: the "file" part (or the first part with a
@@ -69,7 +96,8 @@ static char *extract_part(const char *path, const char *ct, char *filename, size
      * boundaries are looked at. */
     void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (map == MAP_FAILED) {
-        gw_error_set(e, GW_E_IO, "", "cannot map the upload: %s", strerror(errno));
+        gw_log_error("upload: cannot map %s: %s", path, strerror(errno));
+        gw_error_set(e, GW_E_IO, "", "the gateway cannot read the uploaded file now");
         close(fd);
         return NULL;
     }
@@ -90,12 +118,17 @@ static char *extract_part(const char *path, const char *ct, char *filename, size
                          "the multipart upload has no part named \"file\"");
         } else {
             char *fn = strstr(disp, "filename=\"");
+            enum gw_err rc = GW_OK;
             if (fn) {
                 fn += 10;
-                size_t len = strcspn(fn, "\"");
-                snprintf(filename, cap, "%.*s", (int)(len < cap ? len : cap - 1), fn);
+                rc = take_filename(fn, strcspn(fn, "\""), "file", filename, cap, e);
             }
-            out = copy_range(fd, (off_t)(file->body - (const char *)map), file->body_len, path, e);
+            if (rc == GW_OK && file->body_len == 0)
+                rc = gw_error_set(e, GW_E_BAD_REQUEST, "file",
+                                  "the part \"file\" (%s) is empty: attach the zip", filename);
+            if (rc == GW_OK)
+                out = copy_range(fd, (off_t)(file->body - (const char *)map), file->body_len, path,
+                                 e);
         }
     }
     munmap(map, (size_t)st.st_size);
@@ -132,10 +165,37 @@ static enum gw_err keep_zip(struct gw_server *srv, const char *tmp, const char *
     snprintf(dst, sizeof dst, "%s/%s.zip", dir, sha);
     if (access(dst, F_OK) == 0)
         return GW_OK;
-    if (rename(tmp, dst) != 0)
-        return gw_error_set(e, GW_E_IO, "", "cannot keep the package in %s: %s", dir,
-                            strerror(errno));
+    if (rename(tmp, dst) != 0) {
+        gw_log_error("upload: cannot keep the package as %s: %s", dst, strerror(errno));
+        return gw_error_set(e, GW_E_IO, "", "the gateway cannot keep the package now");
+    }
     return GW_OK;
+}
+
+/* Replaces every occurrence of what in s (cap bytes) by with. */
+static void replace_all(char *s, size_t cap, const char *what, const char *with)
+{
+    size_t wn = strlen(what);
+    if (!wn || !strstr(s, what))
+        return;
+    struct gw_buf b = {0};
+    const char *p = s, *hit;
+    while ((hit = strstr(p, what)) != NULL) {
+        gw_buf_append(&b, p, (size_t)(hit - p));
+        gw_buf_puts(&b, with);
+        p = hit + wn;
+    }
+    gw_buf_puts(&b, p);
+    snprintf(s, cap, "%s", gw_buf_str(&b));
+    gw_buf_free(&b);
+}
+
+/* The validator names the file it read, which is our temporary copy: the
+ * reply names the file the user sent instead. */
+static void name_upload(struct gw_error *e, const char *tmp, const char *filename)
+{
+    replace_all(e->detail, sizeof e->detail, tmp, filename);
+    replace_all(e->where, sizeof e->where, tmp, filename);
 }
 
 void gw_api_packages_post(struct gw_req *req, struct gw_reply *rep)
@@ -145,8 +205,11 @@ void gw_api_packages_post(struct gw_req *req, struct gw_reply *rep)
     const char *ct = gw_req_header(req, "Content-Type");
     char filename[256] = "package.zip";
     const char *hdr = gw_req_header(req, "X-Filename");
-    if (hdr && *hdr)
-        snprintf(filename, sizeof filename, "%s", hdr);
+    if (hdr && *hdr &&
+        take_filename(hdr, strlen(hdr), "X-Filename", filename, sizeof filename, &e) != GW_OK) {
+        gw_reply_error(rep, &e);
+        return;
+    }
     char *zip = NULL;
     if (req->body_size == 0) {
         gw_reply_errorf(rep, GW_E_BAD_REQUEST, "", "the upload is empty: send the zip as the body");
@@ -166,8 +229,11 @@ void gw_api_packages_post(struct gw_req *req, struct gw_reply *rep)
     enum gw_err rc = hash_file(path, sha, &p.size)
                          ? GW_OK
                          : gw_error_set(&e, GW_E_IO, "", "cannot read the uploaded file");
-    if (rc == GW_OK)
+    if (rc == GW_OK) {
         rc = gw_course_validate_file(path, NULL, &report, &e);
+        if (rc != GW_OK)
+            name_upload(&e, path, filename);
+    }
     if (rc == GW_OK)
         rc = keep_zip(req->srv, path, sha, &e);
     if (rc != GW_OK)

@@ -62,8 +62,12 @@ static void send_page(struct gw_reply *rep, unsigned status, struct gw_buf *b)
     gw_reply_header(rep, "Cache-Control", "no-store");
     gw_reply_header(rep, "Referrer-Policy", "no-referrer");
     gw_reply_header(rep, "X-Robots-Tag", "noindex, nofollow");
+    /* never framed (clickjacking), never sniffed into another type */
     gw_reply_header(rep, "Content-Security-Policy",
-                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                    "frame-ancestors 'none'");
+    gw_reply_header(rep, "X-Frame-Options", "DENY");
+    gw_reply_header(rep, "X-Content-Type-Options", "nosniff");
     gw_buf_free(b);
 }
 
@@ -201,18 +205,15 @@ void gw_api_review_link_get(struct gw_req *req, struct gw_reply *rep)
     if (json_is_true(json_object_get(round, "closed"))) {
         gw_buf_puts(&b, "<p class=\"error\">This approval round is closed; nothing to decide.</p>");
     } else {
-        const char *pre = gw_req_query(req, "decision");
-        bool changes = pre && strcmp(pre, "request_changes") == 0;
+        /* No button has focus: a stray Enter or a click through a frame or
+         * an overlay must not decide. */
         gw_buf_puts(&b, "<h2>Your decision</h2><form method=\"post\"><p><label>Comment "
                         "(required to request changes)<br><textarea name=\"comment\" rows=\"5\" "
-                        "cols=\"60\"></textarea></label></p>");
-        gw_buf_printf(
-            &b,
-            "<button type=\"submit\" name=\"decision\" value=\"approve\"%s>Approve</button>"
-            "<button type=\"submit\" name=\"decision\" value=\"request_changes\"%s>"
-            "Request changes</button></form><p><small>Nothing is decided until you "
-            "press a button.</small></p>",
-            changes ? "" : " autofocus", changes ? " autofocus" : "");
+                        "cols=\"60\"></textarea></label></p>"
+                        "<button type=\"submit\" name=\"decision\" value=\"approve\">"
+                        "Approve</button><button type=\"submit\" name=\"decision\" "
+                        "value=\"request_changes\">Request changes</button></form><p><small>"
+                        "Nothing is decided until you press a button.</small></p>");
     }
     json_decref(round);
     send_page(rep, 200, &b);
@@ -233,8 +234,9 @@ void gw_api_review_link_post(struct gw_req *req, struct gw_reply *rep)
         rc = e.code;
     const char *decision = json_string_value(json_object_get(form, "decision"));
     const char *comment = json_string_value(json_object_get(form, "comment"));
-    if (rc == GW_OK &&
-        (!decision || !gw_review_decision_parse(decision, &kind) || kind == GW_REVIEW_PENDING))
+    /* only what the page offers: reject is an API decision, with a key */
+    if (rc == GW_OK && (!decision || !gw_review_decision_parse(decision, &kind) ||
+                        (kind != GW_REVIEW_APPROVE && kind != GW_REVIEW_REQUEST_CHANGES)))
         rc = gw_error_set(&e, GW_E_REVIEW_DECISION_INVALID, "decision",
                           "press Approve or Request changes");
     if (rc == GW_OK)

@@ -23,7 +23,40 @@ struct route_metrics {
 struct gw_metrics {
     size_t nroutes;
     struct route_metrics *r; /* nroutes + 1 */
+    void (*http_read)(void *ud, struct gw_metrics_http *out);
+    void *http_ud;
 };
+
+void gw_metrics_set_http_source(struct gw_metrics *m,
+                                void (*read)(void *ud, struct gw_metrics_http *out), void *ud)
+{
+    m->http_read = read;
+    m->http_ud = ud;
+}
+
+static void render_http(struct gw_metrics *m, struct gw_buf *out)
+{
+    if (!m->http_read)
+        return;
+    struct gw_metrics_http h = {0};
+    m->http_read(m->http_ud, &h);
+    gw_buf_printf(out,
+                  "# HELP lmsgw_http_connections Open client connections.\n"
+                  "# TYPE lmsgw_http_connections gauge\nlmsgw_http_connections %lld\n"
+                  "# HELP lmsgw_http_header_timeouts_total Connections closed for not sending a "
+                  "request head in time.\n"
+                  "# TYPE lmsgw_http_header_timeouts_total counter\n"
+                  "lmsgw_http_header_timeouts_total %llu\n"
+                  "# HELP lmsgw_http_inflight_body_bytes Request bodies held in memory now.\n"
+                  "# TYPE lmsgw_http_inflight_body_bytes gauge\n"
+                  "lmsgw_http_inflight_body_bytes %lld\n"
+                  "# HELP lmsgw_http_overloaded_total Requests answered 503 for a full "
+                  "connection or body budget.\n"
+                  "# TYPE lmsgw_http_overloaded_total counter\n"
+                  "lmsgw_http_overloaded_total %llu\n",
+                  (long long)h.connections, (unsigned long long)h.header_timeouts_total,
+                  (long long)h.inflight_body_bytes, (unsigned long long)h.overloaded_total);
+}
 
 struct gw_metrics *gw_metrics_new(size_t nroutes)
 {
@@ -109,6 +142,7 @@ void gw_metrics_render(struct gw_metrics *m, struct gw_store *store, int in_flig
                   "# HELP lmsgw_http_in_flight Requests being handled now.\n"
                   "# TYPE lmsgw_http_in_flight gauge\nlmsgw_http_in_flight %d\n",
                   in_flight);
+    render_http(m, out);
     if (!store)
         return;
     struct gw_store_stats st;

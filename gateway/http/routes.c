@@ -95,9 +95,9 @@ const struct gw_route gw_routes[] = {
     {"GET", "/api/v1/pipeline", gw_api_pipeline_get, PIPELINE, GW_BODY_NONE, 0,
      "Every course: state, days in state, who holds it, stalled: the delivery schedule.", 0, NULL},
     {"GET", "/r/{token}", gw_api_review_link_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
-     "The one-click approval page (shows; never decides).", 0, NULL},
+     "The one-click approval page (shows; never decides).", GW_ROUTE_SECRET_PATH, NULL},
     {"POST", "/r/{token}", gw_api_review_link_post, GW_ROLE_PUBLIC, GW_BODY_RAW, 16 * 1024,
-     "Confirm a decision from the one-click approval page.", 0, NULL},
+     "Confirm a decision from the one-click approval page.", GW_ROUTE_SECRET_PATH, NULL},
     /* KPIs (gateway/api/kpis.c) */
     {"GET", "/api/v1/kpis", gw_api_kpis_get, KPI_READ, GW_BODY_NONE, 0,
      "Learner KPIs as flat records per department, course or month (JSON or CSV).", 0, NULL},

@@ -1,12 +1,17 @@
 /* server.c: the libmicrohttpd daemon and the request lifecycle.
  *
  * Owns: the listening socket, worker threads, per-request state, everything
- * the router does before a handler runs (414, 404/405, 503 while shutting
- * down, 401/403, 413/415, body accumulation or streaming to a file), sending
- * replies, the access log, request metrics and graceful shutdown.
+ * the router does before a handler runs (414, 400 for too many query
+ * parameters, 404/405, 503 while shutting down or over a limit, 401/403,
+ * 413/415, body accumulation within the memory budget or streaming to a
+ * file), sending replies with the headers every reply carries, the access log
+ * (secrets in paths hashed), request metrics and graceful shutdown. Head
+ * deadlines and the connection count are the connection guard's
+ * (conn_guard.c); the daemon wires it to libmicrohttpd.
  * Does not own: what any route does (api/), or the route table (routes.c). */
 #include "gw/auth.h"
 #include "gw/buf.h"
+#include "gw/conn_guard.h"
 #include "gw/form.h"
 #include "gw/hash.h"
 #include "gw/json.h"
@@ -21,12 +26,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -36,6 +43,11 @@
 /* How far over its limit a body with a Content-Length may be and still be
  * read (and dropped) before the 413, so the client gets to read it. */
 enum { DRAIN_MAX = 16 * 1024 * 1024 };
+/* A request that held at least this much body gives freed memory back to the
+ * system when it ends and no other body is held (malloc_trim). */
+enum { TRIM_MIN = 1024 * 1024 };
+/* What a 503 for a full limit asks the client to wait, in seconds. */
+#define RETRY_AFTER_S "2"
 
 struct rctx {
     struct gw_req req;
@@ -48,7 +60,10 @@ struct rctx {
     bool too_large;
     unsigned long long declared; /* Content-Length of a body refused once read */
     bool sent;
-    size_t bytes_out; /* the reply body's length, once sent */
+    size_t bytes_out;     /* the reply body's length, once sent */
+    struct gw_conn *conn; /* the connection's record in the guard */
+    size_t charged;       /* body bytes counted in srv->body_bytes */
+    bool over_budget;     /* the body did not fit max_inflight_body_bytes: 503 */
     int upload_fd;
     /* xAPI alternate request syntax: POST ?method=X with a form body */
     bool alternate;
@@ -182,6 +197,36 @@ static void add_headers(struct MHD_Response *r, const struct gw_reply *rep)
     }
 }
 
+/* Whether the handler set header name (case-insensitive) on rep. */
+static bool has_header(const struct gw_reply *rep, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = gw_buf_str(&rep->headers); *p;) {
+        if (strncasecmp(p, name, n) == 0 && p[n] == ':')
+            return true;
+        const char *nl = strchr(p, '\n');
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    return false;
+}
+
+/* What every reply carries unless its handler chose otherwise: no reply of
+ * ours is sniffed into another type, and no HTML page of ours is framed by
+ * another site (clickjacking). */
+static void security_headers(struct gw_reply *rep)
+{
+    if (!has_header(rep, "X-Content-Type-Options"))
+        gw_reply_header(rep, "X-Content-Type-Options", "nosniff");
+    if (!rep->content_type || strncasecmp(rep->content_type, "text/html", 9) != 0)
+        return;
+    if (!has_header(rep, "X-Frame-Options"))
+        gw_reply_header(rep, "X-Frame-Options", "DENY");
+    if (!has_header(rep, "Content-Security-Policy"))
+        gw_reply_header(rep, "Content-Security-Policy", "frame-ancestors 'none'");
+}
+
 static enum MHD_Result send_reply(struct gw_server *srv, struct MHD_Connection *conn,
                                   struct rctx *x)
 {
@@ -197,6 +242,7 @@ static enum MHD_Result send_reply(struct gw_server *srv, struct MHD_Connection *
                         "ETag, Last-Modified, Content-Type, X-Experience-API-Version, "
                         "X-Experience-API-Consistent-Through, X-Request-Id");
     }
+    security_headers(rep);
     /* the body's memory goes to MHD, which frees it: no copy */
     x->bytes_out = rep->body.len;
     struct MHD_Response *r =
@@ -248,6 +294,9 @@ static struct rctx *new_request(struct gw_server *srv, struct MHD_Connection *co
     x->route_index = gw_routes_count();
     x->req.srv = srv;
     x->req.conn = conn;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    x->conn = ci ? ci->socket_context : NULL;
     uint8_t id[8];
     gw_random_bytes(id, sizeof id);
     gw_hex(id, sizeof id, x->req.request_id);
@@ -482,6 +531,49 @@ static enum gw_err finish_alternate(struct gw_server *srv, struct rctx *x, struc
     return authorize(srv, x, e);
 }
 
+/* ---- the memory budget for request bodies ---- */
+
+/* Counts n more body bytes for x in srv->body_bytes; false (nothing counted)
+ * when that would pass max_inflight_body_bytes. */
+static bool charge(struct gw_server *srv, struct rctx *x, size_t n)
+{
+    long long limit = (long long)srv->cfg->max_inflight_body_bytes;
+    long long cur = atomic_load(&srv->body_bytes);
+    do {
+        if (cur + (long long)n > limit)
+            return false;
+    } while (!atomic_compare_exchange_weak(&srv->body_bytes, &cur, cur + (long long)n));
+    x->charged += n;
+    return true;
+}
+
+/* Gives x's bytes back; returns what all requests still hold. */
+static long long uncharge(struct gw_server *srv, struct rctx *x)
+{
+    long long held = atomic_fetch_sub(&srv->body_bytes, (long long)x->charged);
+    held -= (long long)x->charged;
+    x->charged = 0;
+    return held;
+}
+
+/* Marks x as over the budget: its body is read and dropped, then 503. */
+static void refuse_body(struct gw_server *srv, struct rctx *x)
+{
+    x->over_budget = true;
+    gw_buf_free(&x->req.body);
+    uncharge(srv, x);
+}
+
+static enum gw_err over_budget_error(struct gw_server *srv, struct rctx *x, struct gw_error *e)
+{
+    atomic_fetch_add(&srv->overloaded, 1);
+    gw_reply_header(&x->rep, "Retry-After", RETRY_AFTER_S);
+    return gw_error_set(e, GW_E_OVERLOADED, "",
+                        "with this body the request bodies the gateway holds would pass its "
+                        "limit of %lld bytes (max_inflight_body_bytes); retry in a moment",
+                        (long long)srv->cfg->max_inflight_body_bytes);
+}
+
 /* Makes room for the body the client announced, so it is not copied over
  * and over while it grows; a claim beyond 1 MiB is only believed as data
  * arrives. */
@@ -503,6 +595,11 @@ static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const ch
     if (x->uri_len > (size_t)srv->cfg->max_uri_length)
         return gw_error_set(e, GW_E_URI_TOO_LONG, "", "the URI has %zu bytes; the limit is %lld",
                             x->uri_len, (long long)srv->cfg->max_uri_length);
+    int nargs = MHD_get_connection_values(x->req.conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
+    if (nargs > srv->cfg->max_query_params)
+        return gw_error_set(e, GW_E_QUERY_TOO_MANY_PARAMS, "",
+                            "the URI has %d query parameters; the limit is %lld", nargs,
+                            (long long)srv->cfg->max_query_params);
     const char *alt = alternate_method(x, url, method);
     if (alt) {
         /* the method's name in any case (the conformance suite sends "put") */
@@ -560,14 +657,22 @@ static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const ch
                             "send the body as application/json");
     if (route->body == GW_BODY_FILE)
         return open_upload(srv, x, e);
-    if (cl && (route->body == GW_BODY_JSON || route->body == GW_BODY_RAW))
-        presize_body(x, strtoull(cl, NULL, 10));
+    if (cl && (route->body == GW_BODY_JSON || route->body == GW_BODY_RAW)) {
+        /* the announced body is counted before a byte of it is kept */
+        if (!charge(srv, x, (size_t)declared)) {
+            if (declared > DRAIN_MAX)
+                return over_budget_error(srv, x, e);
+            x->over_budget = true; /* read and dropped, then 503 */
+            return GW_OK;
+        }
+        presize_body(x, declared);
+    }
     return GW_OK;
 }
 
 static void take_body(struct rctx *x, const char *data, size_t n)
 {
-    if (x->too_large)
+    if (x->too_large || x->over_budget)
         return;
     if (x->req.body_size + n > x->max_body) {
         x->too_large = true;
@@ -575,6 +680,14 @@ static void take_body(struct rctx *x, const char *data, size_t n)
         return;
     }
     x->req.body_size += n;
+    bool buffered =
+        x->alternate || x->req.route->body == GW_BODY_JSON || x->req.route->body == GW_BODY_RAW;
+    /* a body without Content-Length is counted as it arrives */
+    if (buffered && x->req.body_size > x->charged &&
+        !charge(x->req.srv, x, (size_t)x->req.body_size - x->charged)) {
+        refuse_body(x->req.srv, x);
+        return;
+    }
     if (x->alternate) {
         gw_buf_append(&x->req.body, data, n);
         return;
@@ -612,6 +725,25 @@ static bool signature_ok(struct rctx *x)
                                 gw_req_header(&x->req, "X-Lmsgw-Signature"));
 }
 
+/* A connection beyond max_connections: its request is answered 503 and the
+ * connection closed, so the slot frees at once. */
+static enum MHD_Result send_overloaded(struct gw_server *srv, struct MHD_Connection *conn,
+                                       struct rctx *x, const char *url, const char *method)
+{
+    x->req.method = method;
+    x->req.path = url;
+    remote_address(conn, x->req.remote_addr, sizeof x->req.remote_addr);
+    atomic_fetch_add(&srv->overloaded, 1);
+    struct gw_error e;
+    gw_error_set(&e, GW_E_OVERLOADED, "",
+                 "the gateway serves %lld connections, its limit (max_connections); retry in "
+                 "a moment",
+                 (long long)srv->cfg->max_connections);
+    gw_reply_header(&x->rep, "Retry-After", RETRY_AFTER_S);
+    gw_reply_header(&x->rep, "Connection", "close");
+    return send_error(srv, conn, x, &e);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -631,6 +763,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         x->started = true;
         struct gw_error e;
         gw_error_clear(&e);
+        if (!gw_conn_guard_request_started(srv->guard, x->conn))
+            return send_overloaded(srv, conn, x, url, method);
         if (strcmp(method, "OPTIONS") == 0 && preflight(x, url)) {
             x->req.method = method;
             x->req.path = url;
@@ -657,6 +791,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         else
             gw_error_set(&e, GW_E_BODY_TOO_LARGE, "",
                          "the body is larger than the limit of %zu bytes", x->max_body);
+        return send_error(srv, conn, x, &e);
+    }
+    if (x->over_budget) {
+        struct gw_error e;
+        over_budget_error(srv, x, &e);
         return send_error(srv, conn, x, &e);
     }
     if (x->deferred) { /* resumed: the work is done */
@@ -686,14 +825,53 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return send_reply(srv, conn, x);
 }
 
+/* Copies text into out with every credential in a path hashed: after the
+ * literal prefix of a route flagged GW_ROUTE_SECRET_PATH ("/r/"), at the
+ * start of text or after a space or quote, the segment becomes
+ * "{sha256:<first 12 hex digits>}". Enough to tell links apart in a log,
+ * useless to decide with. */
+static void redact_secret_paths(const char *text, struct gw_buf *out)
+{
+    const char *p = text;
+    while (*p) {
+        size_t plen = 0;
+        bool boundary = p == text || p[-1] == ' ' || p[-1] == '"' || p[-1] == '\'';
+        for (size_t i = 0; boundary && !plen && gw_routes[i].method; i++) {
+            if (!(gw_routes[i].flags & GW_ROUTE_SECRET_PATH))
+                continue;
+            const char *brace = strchr(gw_routes[i].pattern, '{');
+            size_t n = brace ? (size_t)(brace - gw_routes[i].pattern) : 0;
+            if (n && strncmp(p, gw_routes[i].pattern, n) == 0)
+                plen = n;
+        }
+        if (!plen) {
+            gw_buf_append(out, p, 1);
+            p++;
+            continue;
+        }
+        gw_buf_append(out, p, plen);
+        p += plen;
+        size_t seg = strcspn(p, "/?# \"'");
+        if (seg) {
+            char hex[GW_SHA256_HEX];
+            gw_sha256_hex(p, seg, hex);
+            gw_buf_printf(out, "{sha256:%.12s}", hex);
+            p += seg;
+        }
+    }
+}
+
 static void access_log(struct gw_server *srv, struct rctx *x, int64_t dur_us)
 {
     if (!srv->cfg->access_log)
         return;
+    struct gw_buf path = {0};
+    if (x->req.path)
+        redact_secret_paths(x->req.path, &path);
     struct gw_log_request r = {
         .request_id = x->req.request_id,
         .method = x->req.method,
-        .path = x->req.path,
+        .path = x->req.path ? gw_buf_str(&path) : NULL,
         .route = x->req.route ? x->req.route->pattern : NULL,
         .key_id = x->req.who.key_id,
         .remote = x->req.remote_addr,
@@ -703,6 +881,7 @@ static void access_log(struct gw_server *srv, struct rctx *x, int64_t dur_us)
         .bytes_out = (int64_t)x->bytes_out,
     };
     gw_log_request(&r);
+    gw_buf_free(&path);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -720,6 +899,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         gw_metrics_record(srv->metrics, x->route_index, x->rep.status, dur);
     if (x->req.method)
         access_log(srv, x, dur);
+    gw_conn_guard_request_done(srv->guard, x->conn);
     if (x->upload_fd >= 0)
         close(x->upload_fd);
     if (x->req.body_file) {
@@ -732,21 +912,72 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     gw_buf_free(&x->req.body);
     gw_buf_free(&x->rep.body);
     gw_buf_free(&x->rep.headers);
+    bool big = x->charged >= TRIM_MIN;
+    long long held = uncharge(srv, x);
     free(x);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->in_flight, 1);
+    /* After a burst of large bodies the heap keeps their pages; hand them
+     * back once nothing large is held (issue 13: RSS stayed at the peak). */
+    if (big && held == 0)
+        malloc_trim(0);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct gw_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = gw_conn_guard_open(srv->guard, ci ? (int)ci->connect_fd : -1);
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        gw_conn_guard_close(srv->guard, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* libmicrohttpd's own messages: what an operator must act on (a limit
+ * reached, memory short, accept failing) as warnings, the rest (a client that
+ * closed mid-request, a socket shut for its late head) at debug level. At most
+ * MHD_LOG_PER_S a second, so a flood cannot fill the disk; the next line says
+ * how many were dropped. */
+enum { MHD_LOG_PER_S = 10 };
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
+    static atomic_llong window_s;
+    static atomic_int in_window, dropped;
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
     size_t n = strlen(msg);
     while (n && msg[n - 1] == '\n')
         msg[--n] = '\0';
-    gw_log(GW_LOG_WARN, "http: %s", msg);
+    static const char *const serious[] = {"limit", "memory", "pool", "accept", NULL};
+    enum gw_log_level level = GW_LOG_DEBUG;
+    for (const char *const *k = serious; *k && level == GW_LOG_DEBUG; k++) {
+        if (strcasestr(msg, *k))
+            level = GW_LOG_WARN;
+    }
+    if (!gw_log_enabled(level))
+        return;
+    long long now_s = (long long)(gw_time_mono_us() / 1000000);
+    long long w = atomic_load(&window_s);
+    if (w != now_s && atomic_compare_exchange_strong(&window_s, &w, now_s))
+        atomic_store(&in_window, 0);
+    if (atomic_fetch_add(&in_window, 1) >= MHD_LOG_PER_S) {
+        atomic_fetch_add(&dropped, 1);
+        return;
+    }
+    struct gw_buf safe = {0};
+    redact_secret_paths(msg, &safe);
+    int d = atomic_exchange(&dropped, 0);
+    if (d)
+        gw_log(level, "http: %s (and %d more messages dropped)", gw_buf_str(&safe), d);
+    else
+        gw_log(level, "http: %s", gw_buf_str(&safe));
+    gw_buf_free(&safe);
 }
 
 /* ---- lifecycle ---- */
@@ -842,6 +1073,52 @@ enum gw_err gw_server_bind(struct gw_server *srv, struct gw_error *err)
     return GW_OK;
 }
 
+/* What libmicrohttpd keeps per query argument in the connection's pool
+ * (struct MHD_HTTP_Header, 7 words, rounded up to its alignment). A URI of n
+ * bytes has at most n arguments ("&&&" makes one per byte). */
+enum { ARG_RECORD_BYTES = 64 };
+
+/* libmicrohttpd's own limit: max_connections plus the headroom in which
+ * connections are accepted only to be answered 503 (gw/conn_guard.h). */
+static unsigned max_connections_hard(const struct gw_config *cfg)
+{
+    int64_t extra = cfg->max_connections / 16;
+    if (extra < 16)
+        extra = 16;
+    int64_t n = cfg->max_connections + extra;
+    /* each pool thread takes its share and needs at least one */
+    if (n < cfg->workers)
+        n = cfg->workers;
+    return (unsigned)n;
+}
+
+/* Every connection is a descriptor: the soft limit (often 1024) is raised to
+ * what the connection limit needs, within the hard limit. */
+static void raise_fd_limit(unsigned conn_limit)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    rlim_t want = (rlim_t)conn_limit + 256; /* the store, packages, logs */
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want)
+        gw_log_warn("the open file limit is %llu; max_connections needs about %llu (raise "
+                    "'ulimit -n' or lower max_connections)",
+                    (unsigned long long)rl.rlim_cur, (unsigned long long)want);
+}
+
+static void read_http_metrics(void *ud, struct gw_metrics_http *out)
+{
+    struct gw_server *srv = ud;
+    out->connections = srv->guard ? gw_conn_guard_open_count(srv->guard) : 0;
+    out->header_timeouts_total = srv->guard ? gw_conn_guard_timed_out_total(srv->guard) : 0;
+    out->inflight_body_bytes = atomic_load(&srv->body_bytes);
+    out->overloaded_total = atomic_load(&srv->overloaded);
+}
+
 enum gw_err gw_server_start(struct gw_server *srv, struct gw_error *err)
 {
     if (srv->listen_fd < 0 && gw_server_bind(srv, err) != GW_OK)
@@ -855,13 +1132,32 @@ enum gw_err gw_server_start(struct gw_server *srv, struct gw_error *err)
         gw_batcher_set_idle(srv->writer, gw_xapi_index_idle, srv->xindex);
     }
     int fd = srv->listen_fd;
-    size_t mem = (size_t)srv->cfg->max_uri_length * 2 + 32 * 1024;
+    const struct gw_config *cfg = srv->cfg;
+    /* The connection's memory pool holds the request line and headers and
+     * one record per query argument, which libmicrohttpd parses before our
+     * handler runs: sized so a URI within max_uri_length always fits, or the
+     * request would get no answer at all (issue 13: ~700 arguments hung). */
+    size_t mem = (size_t)cfg->max_uri_length * 2 + 32 * 1024 +
+                 ((size_t)cfg->max_uri_length + 2) * ARG_RECORD_BYTES;
+    unsigned conn_limit = max_connections_hard(cfg);
+    raise_fd_limit(conn_limit);
+    if (!srv->guard)
+        srv->guard = gw_conn_guard_new(cfg->request_header_timeout_s * 1000, cfg->max_connections);
+    if (!srv->guard) {
+        close(fd);
+        srv->listen_fd = -1;
+        return gw_error_set(err, GW_E_LISTEN_FAILED, "", "the connection guard could not start");
+    }
+    gw_metrics_set_http_source(srv->metrics, read_http_metrics, srv);
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME, 0,
-        NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned int)srv->cfg->workers, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)srv->cfg->connection_timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+            MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->workers,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem, MHD_OPTION_CONNECTION_LIMIT, conn_limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->max_connections_per_ip,
         MHD_OPTION_END);
     if (!d) {
         close(fd);
@@ -904,6 +1200,7 @@ void gw_server_free(struct gw_server *srv)
         close(srv->listen_fd);
     gw_batcher_free(srv->writer);    /* after the daemon: deferred requests are all answered */
     gw_xapi_index_free(srv->xindex); /* after the writer, which uses it */
+    gw_conn_guard_free(srv->guard);  /* after the daemon: every connection is closed */
     gw_metrics_free(srv->metrics);
     gw_auth_cache_free(srv->auth);
     free(srv);

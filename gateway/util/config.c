@@ -66,6 +66,26 @@ static const struct key keys[] = {
      "On SIGTERM/SIGINT, how long in-flight requests may take to finish."},
     {"connection_timeout_s", K_INT, OFF(connection_timeout_s), "LMSGW_CONNECTION_TIMEOUT_S", "60",
      1, 3600, "Idle keep-alive connections are closed after this many seconds."},
+    {"request_header_timeout_s", K_INT, OFF(request_header_timeout_s),
+     "LMSGW_REQUEST_HEADER_TIMEOUT_S", "30", 1, 3600,
+     "A connection must send the request line and headers of its next request within this many "
+     "seconds of opening (or of its previous reply); a slower one is answered 408 and closed, "
+     "however often it sends a byte. Also bounds how long a kept-alive connection stays idle."},
+    {"max_connections", K_INT, OFF(max_connections), "LMSGW_MAX_CONNECTIONS", "1024", 1, 1000000,
+     "Connections served at once. Beyond it, a further 1/16 (at least 16) are accepted only to "
+     "answer 503 with Retry-After; beyond those, new connections wait in the listen queue."},
+    {"max_connections_per_ip", K_INT, OFF(max_connections_per_ip), "LMSGW_MAX_CONNECTIONS_PER_IP",
+     "128", 0, 1000000,
+     "Connections from one client address at once; more are closed as soon as they open. Raise "
+     "it when many clients share one address (NAT, a proxy). 0: no limit."},
+    {"max_query_params", K_INT, OFF(max_query_params), "LMSGW_MAX_QUERY_PARAMS", "100", 1, 100000,
+     "Most query parameters in one request URI (400 above)."},
+    {"max_inflight_body_bytes", K_INT, OFF(max_inflight_body_bytes),
+     "LMSGW_MAX_INFLIGHT_BODY_BYTES", "67108864", 1024, 68719476736,
+     "Total size of the request bodies held in memory at once (being received, parsed, or waiting "
+     "for the writer; package uploads go to disk and do not count). A request whose body would go "
+     "over is answered 503 with Retry-After and nothing of it is written. At least max_json_body "
+     "and max_xapi_body. README gives the memory this takes."},
     {"web_root", K_STRING, OFF(web_root), "LMSGW_WEB_ROOT", "", 0, 0,
      "Folder with the dashboard's files. Empty: the web/ folder beside the lmsgw binary."},
     {"smtp_url", K_STRING, OFF(smtp_url), "LMSGW_SMTP_URL", "", 0, 0,
@@ -259,6 +279,13 @@ static enum gw_err derive(struct gw_config *c, struct gw_error *err)
         return gw_error_set(err, GW_E_CONFIG_BAD_VALUE, "database",
                             "'database' must start with sqlite: or postgresql://, not '%s'",
                             c->database);
+    if (c->max_inflight_body_bytes < c->max_json_body ||
+        c->max_inflight_body_bytes < c->max_xapi_body)
+        return gw_error_set(err, GW_E_CONFIG_BAD_VALUE, "max_inflight_body_bytes",
+                            "'max_inflight_body_bytes' (%lld) must be at least max_json_body "
+                            "(%lld) and max_xapi_body (%lld), or the largest bodies never fit",
+                            (long long)c->max_inflight_body_bytes, (long long)c->max_json_body,
+                            (long long)c->max_xapi_body);
     if (c->workers == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         c->workers = n > 0 ? 2 * n : 2;

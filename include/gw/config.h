@@ -29,6 +29,11 @@ struct gw_config {
     int64_t max_uri_length;
     int64_t shutdown_grace_s;
     int64_t connection_timeout_s;
+    int64_t request_header_timeout_s;
+    int64_t max_connections;
+    int64_t max_connections_per_ip; /* 0 = no limit */
+    int64_t max_query_params;
+    int64_t max_inflight_body_bytes;
     char *web_root; /* "" = the web/ folder beside the lmsgw binary */
     char *smtp_url; /* "" = notices are logged, not mailed */
     char *smtp_from;

@@ -1,8 +1,10 @@
 /* The HTTP layer's contract with handlers: requests, replies and THE route
  * table entry. The daemon (http/server.c) does once what every handler would
- * otherwise repeat: URI length cap (414), route lookup (404/405), auth and
- * role (401/403), body accumulation within the route's limit (413) or
- * streaming to a file, and the access log and metrics. A handler then parses,
+ * otherwise repeat: URI length cap (414), query-parameter count (400), route
+ * lookup (404/405), auth and role (401/403), body accumulation within the
+ * route's limit (413) and the memory budget for bodies (503) or streaming to a
+ * file, headers every reply carries (nosniff; no framing of HTML), and the
+ * access log and metrics. A handler then parses,
  * checks, runs one store transaction and fills the reply. Handlers never see
  * libmicrohttpd. */
 #ifndef GW_HTTP_H
@@ -53,6 +55,9 @@ enum gw_route_flags {
     /* the X-Experience-API-Version header is checked before authorization
      * (a request without a usable one is 400, credentials or not) */
     GW_ROUTE_XAPI_VERSION = 1 << 2,
+    /* the path's argument is a credential (a one-click link's token): logs
+     * show the first 12 hex digits of its SHA-256 instead */
+    GW_ROUTE_SECRET_PATH = 1 << 3,
 };
 
 struct gw_route {

@@ -17,6 +17,7 @@ struct gw_metrics;
 struct gw_auth_cache;
 struct gw_batcher;
 struct gw_xapi_index;
+struct gw_conn_guard;
 
 struct gw_server {
     struct gw_config *cfg; /* borrowed */
@@ -33,6 +34,9 @@ struct gw_server {
     int port; /* the port actually bound */
     atomic_int in_flight;
     atomic_bool shutting_down;
+    struct gw_conn_guard *guard; /* head deadlines, connection count (gw/conn_guard.h) */
+    atomic_llong body_bytes;     /* request bodies held in memory (max_inflight_body_bytes) */
+    atomic_ullong overloaded;    /* 503s for a full connection or body budget */
     int64_t started_ms;
 };
 

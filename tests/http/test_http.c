@@ -135,6 +135,49 @@ static void test_limits(void)
     json_decref(j);
 }
 
+/* Issue 13: every reply carries nosniff; HTML pages cannot be framed; a
+ * missing dashboard file is named as asked for, never by our path. */
+static void test_security_headers_and_paths(void)
+{
+    long st;
+    struct gwt_response r;
+    json_t *j = req_json("GET", "/healthz", NULL, NULL, &st, &r);
+    char *h = gwt_header(&r, "X-Content-Type-Options");
+    CHECK_STR(h, "nosniff");
+    free(h);
+    h = gwt_header(&r, "X-Frame-Options"); /* JSON is not a page */
+    CHECK(h == NULL);
+    free(h);
+    gwt_response_free(&r);
+    json_decref(j);
+    j = req_json("GET", "/nope", NULL, NULL, &st, &r); /* error replies too */
+    h = gwt_header(&r, "X-Content-Type-Options");
+    CHECK_STR(h, "nosniff");
+    free(h);
+    gwt_response_free(&r);
+    json_decref(j);
+    char *u = url("/dashboard");
+    CHECK(gwt_http("GET", u, NULL, NULL, 0, &r));
+    free(u);
+    CHECK_INT(r.status, 200);
+    h = gwt_header(&r, "X-Frame-Options");
+    CHECK_STR(h, "DENY");
+    free(h);
+    h = gwt_header(&r, "Content-Security-Policy");
+    CHECK(h && strstr(h, "frame-ancestors 'none'"));
+    free(h);
+    gwt_response_free(&r);
+    j = req_json("GET", "/dashboard/x.js", NULL, NULL, &st, &r);
+    CHECK_INT(st, 404);
+    check_error(j, 1012, "NOT_FOUND");
+    CHECK(strstr(r.body, "x.js") != NULL);
+    CHECK(strstr(r.body, getenv("GW_BUILD_DIR")) == NULL);
+    CHECK(strstr(r.body, "web_root") == NULL);
+    CHECK(strstr(r.body, "/web") == NULL);
+    gwt_response_free(&r);
+    json_decref(j);
+}
+
 static void test_json_errors(void)
 {
     long st;
@@ -445,6 +488,7 @@ int main(void)
     GW_RUN(test_health);
     GW_RUN(test_not_found_and_method);
     GW_RUN(test_limits);
+    GW_RUN(test_security_headers_and_paths);
     GW_RUN(test_json_errors);
     GW_RUN(test_keys_and_basic_auth);
     GW_RUN(test_hmac_signed_key);

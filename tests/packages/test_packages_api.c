@@ -224,6 +224,139 @@ static void test_hostile_and_unreadable(void)
     gwt_response_free(&r);
 }
 
+/* A multipart upload whose "file" part has the given filename and bytes. */
+static json_t *upload_part(const char *filename, const char *data, size_t len, long *status,
+                           char **raw)
+{
+    CURL *c = curl_easy_init();
+    curl_mime *mime = curl_mime_init(c);
+    curl_mimepart *part = curl_mime_addpart(mime);
+    curl_mime_name(part, "file");
+    curl_mime_filename(part, filename);
+    curl_mime_data(part, data, len);
+    curl_mime_type(part, "application/zip");
+    char u[512];
+    snprintf(u, sizeof u, "%s/api/v1/packages", srv.base_url);
+    struct curl_slist *hl = curl_slist_append(NULL, auth_author);
+    struct gwt_response r = {0};
+    curl_easy_setopt(c, CURLOPT_URL, u);
+    curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    *status = curl_easy_perform(c) == CURLE_OK ? 0 : -1;
+    if (*status == 0)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+    curl_slist_free_all(hl);
+    curl_mime_free(mime);
+    curl_easy_cleanup(c);
+    json_t *j = r.body ? json_loads(r.body, 0, NULL) : NULL;
+    *raw = r.body;
+    return j;
+}
+
+/* An upload of body with header "X-Filename: name" (name NULL: none). */
+static json_t *upload_named(const char *name, const char *body, size_t len, long *status,
+                            char **raw)
+{
+    char u[512], xf[512];
+    snprintf(u, sizeof u, "%s/api/v1/packages", srv.base_url);
+    snprintf(xf, sizeof xf, "X-Filename: %s", name ? name : "");
+    const char *h[] = {auth_author, "Content-Type: application/zip", name ? xf : NULL, NULL};
+    struct gwt_response r;
+    *status = gwt_http("POST", u, h, body, len, &r) ? r.status : -1;
+    json_t *j = r.body ? json_loads(r.body, 0, NULL) : NULL;
+    *raw = r.body ? strdup(r.body) : NULL;
+    gwt_response_free(&r);
+    return j;
+}
+
+/* No reply names a path of the server's (its data directory, the upload
+ * file, the build tree). */
+static bool names_no_server_path(const char *body)
+{
+    return body && !strstr(body, srv.dir) && !strstr(body, "upload-") &&
+           !strstr(body, "data/tmp") && !strstr(body, getenv("GW_BUILD_DIR"));
+}
+
+/* Issue 13: a file name that is not text is refused naming the header; what
+ * goes wrong with an upload names the file the user sent, never our paths. */
+static void test_names_and_paths(void)
+{
+    char *path = sample("cmi5-sample");
+    size_t zlen = 0;
+    char *zip = slurp(path, &zlen);
+    free(path);
+    REQUIRE(zip);
+    long st;
+    char *raw = NULL;
+    const char *bad_names[] = {"\xff\xfe"
+                               "course.zip",
+                               "caf\xc3.zip", "tab\x01name.zip"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *j = upload_named(bad_names[i], zip, zlen, &st, &raw);
+        CHECK_INT(st, 400);
+        CHECK_INT(json_integer_value(json_object_get(j, "code")), 1030);
+        CHECK_STR(json_string_value(json_object_get(j, "where")), "X-Filename");
+        json_decref(j);
+        free(raw);
+    }
+    /* UTF-8 names are kept as sent and read back */
+    json_t *j = upload_named("Kurs f\xc3\xbcr Einsteiger.zip", zip, zlen, &st, &raw);
+    CHECK_INT(st, 201);
+    CHECK_STR(json_string_value(json_object_get(j, "filename")), "Kurs f\xc3\xbcr Einsteiger.zip");
+    char u[512];
+    snprintf(u, sizeof u, "%s/api/v1/packages/%s", srv.base_url,
+             json_string_value(json_object_get(j, "id")));
+    json_decref(j);
+    free(raw);
+    struct gwt_response r;
+    const char *ha[] = {auth_author, NULL};
+    CHECK(gwt_http("GET", u, ha, NULL, 0, &r));
+    j = json_loads(r.body, 0, NULL);
+    CHECK_STR(json_string_value(json_object_get(j, "filename")), "Kurs f\xc3\xbcr Einsteiger.zip");
+    json_decref(j);
+    gwt_response_free(&r);
+    /* the same rule for the multipart part's filename */
+    j = upload_part("\xff.zip", zip, zlen, &st, &raw);
+    CHECK_INT(st, 400);
+    CHECK_INT(json_integer_value(json_object_get(j, "code")), 1030);
+    CHECK_STR(json_string_value(json_object_get(j, "where")), "file");
+    json_decref(j);
+    free(raw);
+    /* an empty file part names the part and the file, not the temp file */
+    j = upload_part("empty.zip", "", 0, &st, &raw);
+    CHECK_INT(st, 400);
+    CHECK_STR(json_string_value(json_object_get(j, "where")), "file");
+    CHECK(raw && strstr(raw, "empty.zip"));
+    CHECK(names_no_server_path(raw));
+    json_decref(j);
+    free(raw);
+    /* a part that is not a zip names its filename */
+    j = upload_part("slides.pdf", "%PDF-1.4 not a zip", 18, &st, &raw);
+    CHECK_INT(st, 422);
+    CHECK_STR(json_string_value(json_object_get(j, "name")), "PACKAGE_UNREADABLE");
+    CHECK(raw && strstr(raw, "slides.pdf"));
+    CHECK(names_no_server_path(raw));
+    json_decref(j);
+    free(raw);
+    /* a body that is not a zip names X-Filename, or package.zip without it */
+    j = upload_named("notes.txt", "this is not a zip", 17, &st, &raw);
+    CHECK_INT(st, 422);
+    CHECK_STR(json_string_value(json_object_get(j, "where")), "notes.txt");
+    CHECK(raw && strstr(raw, "notes.txt is not a zip file"));
+    CHECK(names_no_server_path(raw));
+    json_decref(j);
+    free(raw);
+    j = upload_named(NULL, "this is not a zip", 17, &st, &raw);
+    CHECK_INT(st, 422);
+    CHECK(raw && strstr(raw, "package.zip is not a zip file"));
+    CHECK(names_no_server_path(raw));
+    json_decref(j);
+    free(raw);
+    free(zip);
+}
+
 static void test_size_limit(void)
 {
     /* the server runs with max_package_bytes = 4000000 */
@@ -260,6 +393,7 @@ int main(void)
     GW_RUN(test_upload_valid_and_read_back);
     GW_RUN(test_multipart_and_invalid);
     GW_RUN(test_hostile_and_unreadable);
+    GW_RUN(test_names_and_paths);
     GW_RUN(test_size_limit);
     gwt_server_stop(&srv, SIGTERM);
     gwt_server_free(&srv);

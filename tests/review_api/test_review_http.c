@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static struct gwt_server srv;
 static char h_admin[256], h_author[256], h_approver[256], h_bi[256], h_unbound[256];
@@ -275,6 +276,90 @@ static void test_link_page(void)
     json_decref(r);
 }
 
+static char *read_log(void)
+{
+    size_t len = 0;
+    return slurp(srv.stderr_path, &len);
+}
+
+/* The page cannot be framed or sniffed and no button has focus (issue 13:
+ * clickjacking); the POST takes only the decisions the page offers; the
+ * link's token never reaches the log, which names it by a short hash. */
+static void test_link_page_hardening(void)
+{
+    REQUIRE(round_id[0]);
+    char tok[GW_REVIEW_TOKEN_MAX], *html = NULL;
+    REQUIRE(token_for(round_id, "ann", gw_time_now_ms() + GW_REVIEW_DAY_MS, tok));
+    const char *queries[] = {"", "?decision=request_changes", "?decision=approve"};
+    for (size_t i = 0; i < 3; i++) {
+        char u[1200];
+        snprintf(u, sizeof u, "%s/r/%s%s", srv.base_url, tok, queries[i]);
+        struct gwt_response r;
+        REQUIRE(gwt_http("GET", u, NULL, NULL, 0, &r));
+        CHECK_INT(r.status, 200);
+        char *csp = gwt_header(&r, "Content-Security-Policy");
+        char *xfo = gwt_header(&r, "X-Frame-Options");
+        char *nosniff = gwt_header(&r, "X-Content-Type-Options");
+        CHECK(csp && strstr(csp, "frame-ancestors 'none'"));
+        CHECK_STR(xfo, "DENY");
+        CHECK_STR(nosniff, "nosniff");
+        CHECK(r.body && !strstr(r.body, "autofocus"));
+        CHECK(r.body && strstr(r.body, "value=\"approve\"") &&
+              strstr(r.body, "value=\"request_changes\"") && !strstr(r.body, "reject"));
+        free(csp);
+        free(xfo);
+        free(nosniff);
+        gwt_response_free(&r);
+    }
+    /* what the page does not offer is refused, and the link stays usable */
+    const char *offpage[] = {"decision=reject&comment=No", "decision=pending",
+                             "decision=", "comment=x"};
+    for (size_t i = 0; i < 4; i++) {
+        CHECK_INT(page("POST", tok, offpage[i], &html), 400);
+        CHECK(html && strstr(html, "REVIEW_DECISION_INVALID"));
+        free(html);
+    }
+    json_t *r = round_now();
+    CHECK_INT(json_integer_value(json_object_get(r, "approvals")), 0);
+    CHECK_STR(sv(json_array_get(json_object_get(r, "approvers"), 0), "status"), "pending");
+    json_decref(r);
+    CHECK_INT(page("GET", tok, NULL, &html), 200);
+    free(html);
+    /* the error page is not framable either */
+    char u[1200];
+    snprintf(u, sizeof u, "%s/r/garbage", srv.base_url);
+    struct gwt_response er;
+    REQUIRE(gwt_http("GET", u, NULL, NULL, 0, &er));
+    char *xfo = gwt_header(&er, "X-Frame-Options");
+    CHECK_STR(xfo, "DENY");
+    free(xfo);
+    gwt_response_free(&er);
+    /* the log: never the token, its short hash instead (the line is written
+     * once the reply is sent, so it is waited for) */
+    char hex[GW_SHA256_HEX];
+    gw_sha256_hex(tok, strlen(tok), hex);
+    char *short_form = gwt_fmt("\"path\":\"/r/{sha256:%.12s}\"", hex);
+    char *log = NULL;
+    for (int i = 0; i < 100; i++) {
+        free(log);
+        log = read_log();
+        if (log && strstr(log, short_form))
+            break;
+        struct timespec ts = {0, 20 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    CHECK(log && strstr(log, short_form));
+    CHECK(log && !strstr(log, tok));
+    const char *sig = strrchr(tok, '.'); /* nor any part of it */
+    CHECK(sig && strlen(sig) > 8 && log && !strstr(log, sig + 1));
+    free(log);
+    free(short_form);
+    char *m = NULL;
+    CHECK_INT(call("GET", "/metrics", NULL, NULL, NULL, 0, NULL, &m), 200);
+    CHECK(m && !strstr(m, tok) && strstr(m, "route=\"/r/{token}\""));
+    free(m);
+}
+
 static void test_api_decision_queues_publish(void)
 {
     REQUIRE(round_id[0]);
@@ -447,6 +532,7 @@ int main(void)
         return 1;
     }
     GW_RUN(test_setup_round);
+    GW_RUN(test_link_page_hardening);
     GW_RUN(test_link_page);
     GW_RUN(test_api_decision_queues_publish);
     GW_RUN(test_audit_and_pipeline);
