@@ -112,6 +112,19 @@ void gw_http_redact_url(const char *url, char *out, size_t cap);
 /* Replaces every occurrence of secret (when non-empty) in s by "REDACTED", in
  * place; the result is cut to cap bytes (including the NUL). */
 void gw_redact_secret(char *s, size_t cap, const char *secret);
+/* Makes s (a NUL-terminated text in a buffer of cap bytes), which an outside
+ * server sent, safe to store and log (outbound/redact.c): the values of
+ * credential-named headers, parameters and JSON members (Authorization,
+ * Cookie, wstoken, token, access_token, secret, password, apikey, ...), the
+ * credential after "Basic " or "Bearer ", every one of the n_secrets secrets
+ * (and a cut-off start of one at the end) become "REDACTED"; bytes that are
+ * not UTF-8 become '?', control characters but LF and TAB a space; the result
+ * is cut to max_len bytes (on a character boundary, ending " [cut]"). */
+void gw_redact_text(char *s, size_t cap, const char *const *secrets, size_t n_secrets,
+                    size_t max_len);
+/* base64("user:password"), what HTTP Basic sends, to redact that form too;
+ * NULL when either is missing. The caller frees. */
+char *gw_redact_basic_form(const char *user, const char *password);
 
 /* Percent-encodes s (RFC 3986 unreserved kept) and appends it to b. */
 void gw_url_encode(struct gw_buf *b, const char *s);
