@@ -68,6 +68,8 @@ struct gw_outbound_notifier *gw_notifier_new(const struct gw_config *cfg, struct
     if (cfg->smtp_url[0]) {
         json_t *mc = json_pack("{s:s, s:s, s:s, s:s}", "url", cfg->smtp_url, "from", cfg->smtp_from,
                                "from_name", cfg->smtp_from_name, "starttls", cfg->smtp_starttls);
+        if (cfg->smtp_allow_plaintext_auth)
+            json_object_set_new(mc, "allow_plaintext_auth", json_true());
         if (cfg->smtp_username[0]) {
             json_object_set_new(mc, "username", json_string(cfg->smtp_username));
             json_object_set_new(mc, "password", json_string(cfg->smtp_password));

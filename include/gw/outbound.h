@@ -240,13 +240,17 @@ char *gw_lms_expand(const char *tmpl, const struct gw_lms_course *c, const char 
  *   "url":      "smtp://host:587" or "smtps://host:465" (required)
  *   "from":     "lmsgw@example.org" (required), "from_name": "Course gateway"
  *   "starttls": "none" | "try" | "required" (default "try" for smtp://)
- *   "username", "password": SMTP AUTH (optional)
+ *   "username", "password": SMTP AUTH (optional). With credentials (these or
+ *               user:password@ in the url) an smtp:// url needs STARTTLS:
+ *               "try" becomes "required" and "none" is refused, unless
+ *   "allow_plaintext_auth": true (default false; a relay on a trusted network)
  *   "helo_domain": the EHLO name (default: the from address's domain)
  *   "connect_timeout_ms" (10000), "timeout_ms" (30000)
  *   "insecure_skip_verify": false (tests only) */
 struct gw_mail_config {
     char *url, *from, *from_name, *username, *password, *helo_domain;
     int starttls; /* 0 none, 1 try, 2 required */
+    bool allow_plaintext_auth;
     long connect_timeout_ms, timeout_ms;
     bool insecure;
 };
