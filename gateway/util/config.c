@@ -3,6 +3,7 @@
 #include "gw/config.h"
 #include "gw/buf.h"
 #include "gw/log.h"
+#include "gw/netpolicy.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -303,6 +304,12 @@ static enum gw_err derive(struct gw_config *c, struct gw_error *err)
         return gw_error_set(err, GW_E_CONFIG_BAD_VALUE, "database",
                             "'database' must start with sqlite: or postgresql://, not '%s'", shown);
     }
+    struct gw_netpolicy np;
+    enum gw_err rc =
+        gw_netpolicy_init(&np, c->webhook_deny_networks, c->webhook_allow_networks, err);
+    if (rc != GW_OK)
+        return rc;
+    gw_netpolicy_free(&np);
     if (c->workers == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         c->workers = n > 0 ? 2 * n : 2;

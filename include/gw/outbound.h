@@ -16,6 +16,7 @@
 
 #include "gw/buf.h"
 #include "gw/error.h"
+#include "gw/netpolicy.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -66,6 +67,11 @@ struct gw_http_request {
     long connect_timeout_ms;         /* 0: 10 s */
     long timeout_ms;                 /* whole transfer; 0: 60 s */
     size_t max_response;             /* body bytes kept; 0: 1 MiB. More is an error. */
+    /* When set, every address the host resolves to is checked before a
+     * connection is opened; a refused one is never connected to (a request
+     * with no allowed address fails with GW_E_LMS_UNREACHABLE naming the
+     * policy). Not owned. */
+    const struct gw_netpolicy *policy;
 };
 
 struct gw_http_response {
@@ -282,16 +288,32 @@ enum gw_err gw_mail_send(const struct gw_mail_config *cfg, const struct gw_mail_
 /* Webhook configuration (JSON object):
  *   "kind": "slack" | "teams" (required), "url": the incoming-webhook URL
  *   (required; it is a credential and never appears in an error detail),
- *   "connect_timeout_ms" (10000), "timeout_ms" (15000). */
+ *   "connect_timeout_ms" (10000), "timeout_ms" (15000).
+ * The url must be https:// or http://. policy (set by the caller, not owned)
+ * limits the addresses it may reach; a literal address is checked by
+ * gw_webhook_url_check, a resolved one when sending. */
 struct gw_webhook_config {
     char *kind, *url;
     long connect_timeout_ms, timeout_ms;
+    const struct gw_netpolicy *policy;
 };
+
+/* Whether url may be a department webhook: an https:// or http:// URL with a
+ * host that, when it is a literal address, the policy allows (policy may be
+ * NULL: scheme and host only). Sets err (GW_E_JSON_FIELD_VALUE at where, the
+ * URL itself never in the detail) and returns it otherwise. */
+enum gw_err gw_webhook_url_check(const char *url, const struct gw_netpolicy *policy,
+                                 const char *where, struct gw_error *err);
+/* Escapes what Teams would read as Markdown (\\ * _ ` ~ [ ] ( ) < > # |, and a
+ * leading list marker) in s; the caller frees. */
+char *gw_teams_escape(const char *s);
 
 enum gw_err gw_webhook_config_parse(const json_t *cfg, struct gw_webhook_config *out,
                                     struct gw_error *err);
 void gw_webhook_config_free(struct gw_webhook_config *c);
-/* POSTs payload (from gw_review_notice_slack/teams) as JSON. Any 2xx is
+/* POSTs payload (from gw_review_notice_slack/teams) as JSON; for "teams" the
+ * texts of TextBlocks and FactSets are Markdown-escaped first (gw_teams_escape;
+ * user data such as a course title must not format the card). Any 2xx is
  * success; otherwise GW_E_WEBHOOK_FAILED with st classified. */
 enum gw_err gw_webhook_send(const struct gw_webhook_config *cfg, const json_t *payload,
                             int64_t now_ms, struct gw_out_status *st, struct gw_error *err);

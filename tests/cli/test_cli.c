@@ -239,10 +239,21 @@ static void test_keys(void)
     free(out);
     REQUIRE(k);
     const char *id = json_string_value(json_object_get(k, "key_id"));
+    /* stored text is UTF-8; a key's person must exist */
+    const char *bad_name[] = {"--config", p,        "key",   "create", "--role",
+                              "bi",       "--name", "k\xff", NULL};
+    expect_fail(bad_name, NULL, 2, "--name must be UTF-8");
+    const char *bad_person[] = {"--config", p,          "key",      "create", "--role", "approver",
+                                "--name",   "approver", "--person", "k\xc3",  NULL};
+    expect_fail(bad_person, NULL, 2, "--person must be UTF-8");
+    const char *ghost[] = {"--config", p,       "key",      "create", "--role", "approver",
+                           "--name",   "ghost", "--person", "nobody", NULL};
+    expect_fail(ghost, NULL, 2, "no people has the id nobody");
     const char *list[] = {"--config", p, "key", "list", NULL};
     CHECK_INT(gwt_run_lmsgw(list, NULL, &out, NULL), 0);
     CHECK(strstr(out, id) && strstr(out, "powerbi") && strstr(out, "active"));
     CHECK(strstr(out, json_string_value(json_object_get(k, "secret"))) == NULL);
+    CHECK(strstr(out, "ghost") == NULL && strstr(out, "k\xff") == NULL);
     free(out);
     const char *rv[] = {"--config", p, "key", "revoke", id, NULL};
     CHECK_INT(gwt_run_lmsgw(rv, NULL, NULL, NULL), 0);
