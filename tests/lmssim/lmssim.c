@@ -69,8 +69,9 @@
  *                        drop: close the connection without an answer or the operation.
  *                        accept_then_drop: do the operation, then close without an answer.
  *                        echo: answer status with {"message": the request line, its
- *                          parameters (not file parts) and every request header}, as a
- *                          misconfigured proxy does; nothing is done.
+ *                          parameters (not file parts) and every request header,
+ *                          "errorcode","exception"}, as a misconfigured proxy does;
+ *                          nothing is done.
  *   GET  /_sim/faults, DELETE /_sim/faults
  *   POST /_sim/post-statements {"endpoint":URL,"user":..,"password":..,"statements":[..]}
  *                        POSTs the statements to URL (Basic auth, X-Experience-API-Version
@@ -609,7 +610,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         handle(r, &rep);
     } else if (strcmp(hit.mode, "echo") == 0) {
         char *echo = echo_text(r);
-        reply_message(&rep, hit.status, echo);
+        /* errorcode: a Moodle client reads a 200 with it as an exception */
+        lmssim_reply_json(&rep, hit.status,
+                          json_pack("{s:s,s:s,s:s}", "exception", "proxy_echo", "errorcode",
+                                    "proxyecho", "message", echo));
         free(echo);
     } else if (strcmp(hit.mode, "accept_then_drop") == 0) {
         handle(r, &rep);
