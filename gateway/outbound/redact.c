@@ -73,7 +73,8 @@ static const char *value_end(const char *v, char quote, bool spaces)
             p += p[0] == '\\' && p[1] ? 2 : 1;
         return p;
     }
-    const char *stop = spaces ? "\r\n\"'<>&,;" : "\r\n\"'<>&,; \t}])#";
+    /* a header value (Authorization, Cookie: "a=1; b=2") runs to the line's end */
+    const char *stop = spaces ? "\r\n\"'<>" : "\r\n\"'<>&,; \t}])#";
     return p + strcspn(p, stop);
 }
 

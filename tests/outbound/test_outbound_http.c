@@ -119,7 +119,7 @@ static void test_redact_text(void)
     CHECK(strstr(s, "at-1") == NULL);
     CHECK(strstr(s, "eyJhbGciOi") == NULL);
     CHECK(strstr(s, "hunter2") == NULL);
-    CHECK(strstr(s, "sid=abc") == NULL);
+    CHECK(strstr(s, "sid=abc") == NULL && strstr(s, "tok=def") == NULL);
     CHECK(strstr(s, "Authorization: REDACTED") != NULL);
     CHECK(strstr(s, "X-Other: REDACTED") != NULL);
     CHECK(strstr(s, "wstoken=REDACTED&moodlewsrestformat=json") != NULL);
