@@ -152,6 +152,64 @@ static void test_redact_text(void)
     free(basic);
 }
 
+/* Random texts built from credential-shaped pieces and random bytes: after
+ * gw_redact_text no secret is left, the text is UTF-8 and within its cap
+ * (deterministic: a fixed xorshift seed). */
+static void test_redact_text_random(void)
+{
+    static const char *const pieces[] = {
+        "Authorization: ",
+        "Basic ",
+        "Bearer ",
+        "wstoken=",
+        "token\":\"",
+        "\r\n",
+        "&",
+        "; ",
+        "s3cret-value",
+        "YXBwLTE6czNjcmV0LXZhbHVl",
+        "s3cret",
+        "\xc3",
+        "\xa9",
+        "\xff",
+        "\"",
+        " ",
+        "cookie: a=",
+        "password=",
+        "x",
+        "REDACTED",
+        "[cut]",
+    };
+    const char *secrets[] = {"s3cret-value", "YXBwLTE6czNjcmV0LXZhbHVl"};
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int round = 0; round < 3000; round++) {
+        char s[1400] = "";
+        size_t len = 0;
+        for (int k = 0; k < 60; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            const char *piece = pieces[x % (sizeof pieces / sizeof pieces[0])];
+            size_t pl = strlen(piece);
+            if (len + pl + 1 >= sizeof s)
+                break;
+            memcpy(s + len, piece, pl);
+            len += pl;
+        }
+        s[len] = '\0';
+        size_t max = 40 + (size_t)(x % 900);
+        gw_redact_text(s, sizeof s, secrets, 2, max);
+        CHECK(strlen(s) <= max);
+        CHECK(gw_utf8_valid_str(s));
+        CHECK(strstr(s, "s3cret-value") == NULL);
+        CHECK(strstr(s, "YXBwLTE6czNjcmV0LXZhbHVl") == NULL);
+        if (gwt_case_failed) {
+            fprintf(stderr, "  round %d: %s\n", round, s);
+            break;
+        }
+    }
+}
+
 static void test_against_sim(void)
 {
     char url[256];
@@ -264,6 +322,7 @@ int main(void)
     GW_RUN(test_backoff);
     GW_RUN(test_redact);
     GW_RUN(test_redact_text);
+    GW_RUN(test_redact_text_random);
     GW_RUN(test_against_sim);
     GW_RUN(test_no_credentials_in_details);
     sim_stop(&sim);
