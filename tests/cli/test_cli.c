@@ -162,6 +162,27 @@ static void test_show_hides_secrets(void)
     free(p);
 }
 
+/* `serve` refuses SMTP credentials over a connection without TLS unless the
+ * operator opted out by name: one clear line, exit 2, no password shown. */
+static void test_smtp_plaintext_refused(void)
+{
+    char cfg[512];
+    snprintf(cfg, sizeof cfg,
+             "{\"data_dir\": \"%s/smtp\", \"port\": 0, \"smtp_url\": \"smtp://127.0.0.1:1\", "
+             "\"smtp_from\": \"lmsgw@example.org\", \"smtp_username\": \"u\", "
+             "\"smtp_password\": \"pw-PLAIN-SECRET\", "
+             "\"smtp_starttls\": \"none\"}",
+             dir);
+    char *p = write_file("smtp.json", cfg);
+    const char *a[] = {"--config", p, "serve", NULL};
+    expect_fail(a, NULL, 2, "smtp_allow_plaintext_auth");
+    char *err = NULL;
+    gwt_run_lmsgw(a, NULL, NULL, &err);
+    CHECK(err && strstr(err, "pw-PLAIN-SECRET") == NULL);
+    free(err);
+    free(p);
+}
+
 static void test_unreachable_database(void)
 {
     char *p = write_file("pg.json", "{\"database\": \"postgresql://postgres@/x?host=/nonexistent\","
@@ -292,6 +313,7 @@ int main(void)
     GW_RUN(test_bad_config);
     GW_RUN(test_env_overrides_file);
     GW_RUN(test_show_hides_secrets);
+    GW_RUN(test_smtp_plaintext_refused);
     GW_RUN(test_unreachable_database);
     GW_RUN(test_port_in_use);
     GW_RUN(test_newer_schema_refused);
