@@ -40,8 +40,11 @@ enum gw_err gw_webhook_config_parse(const json_t *cfg, struct gw_webhook_config 
         }
         return GW_E_WEBHOOK_CONFIG_INVALID;
     }
-    if (gw_webhook_url_check(url, NULL, "/url", err) != GW_OK)
-        return err ? (err->code = GW_E_WEBHOOK_CONFIG_INVALID) : GW_E_WEBHOOK_CONFIG_INVALID;
+    if (gw_webhook_url_check(url, NULL, "/url", err) != GW_OK) {
+        if (err)
+            err->code = GW_E_WEBHOOK_CONFIG_INVALID;
+        return GW_E_WEBHOOK_CONFIG_INVALID;
+    }
     out->kind = gw_xstrdup(kind);
     out->url = gw_xstrdup(url);
     out->connect_timeout_ms = (long)cto;
