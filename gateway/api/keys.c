@@ -2,6 +2,7 @@
 #include "gw/api.h"
 #include "gw/auth.h"
 #include "gw/json.h"
+#include "gw/review_store.h"
 #include "gw/server.h"
 
 void gw_api_keys_get(struct gw_req *req, struct gw_reply *rep)
@@ -34,6 +35,9 @@ void gw_api_keys_post(struct gw_req *req, struct gw_reply *rep)
     struct gw_error e;
     struct gw_new_key k;
     enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
+    /* jansson refuses text that is not UTF-8; the key's person must exist */
+    if (rc == GW_OK && opt.person_id)
+        rc = gw_store_person_known(req->srv->store, opt.person_id, "/person_id", &e);
     if (rc == GW_OK)
         rc = gw_auth_key_create(req->srv->store, name, role, &opt,
                                 gw_clock_now_ms(&req->srv->clock), &k, &e);

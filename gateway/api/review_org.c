@@ -1,9 +1,12 @@
 /* review_org.c: the departments, people and course-request resources
  * (admin writes; admin, author and approver read). A department's settings
- * carry its reminder and escalation policy, chargeback and chat webhooks. */
+ * carry its reminder and escalation policy, chargeback rates and chat webhooks
+ * (checked when saved; their URLs shown to admins only). */
 #include "gw/api.h"
 #include "gw/hash.h"
 #include "gw/json.h"
+#include "gw/netpolicy.h"
+#include "gw/outbound.h"
 #include "gw/review_api.h"
 #include "gw/server.h"
 #include "gw/timefmt.h"
@@ -11,13 +14,36 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Checks a settings object (closed): returns GW_OK or the error. */
-static enum gw_err check_settings(json_t *set, struct gw_error *e)
+#define GW_RATE_MAX 1000000.0 /* a sane ceiling for an hourly rate or a per-learner fee */
+
+/* Chargeback rates: non-negative finite amounts up to GW_RATE_MAX and an
+ * ISO 4217 currency code, so an amount is never silently dropped later. */
+static enum gw_err check_rates(json_t *rates, struct gw_error *e)
+{
+    double d = 0;
+    const char *cur = NULL;
+    struct gw_jfield fields[] = {
+        {"hourly", GW_J_NUMBER, false, &d, 0, NULL, 0, GW_RATE_MAX, 0},
+        {"per_learner", GW_J_NUMBER, false, &d, 0, NULL, 0, GW_RATE_MAX, 0},
+        {"currency", GW_J_STRING, false, &cur, 0, NULL, 0, 0, 3},
+        GW_JFIELD_END,
+    };
+    enum gw_err rc = gw_json_parse_fields(rates, "/settings/rates", fields, true, e);
+    if (rc == GW_OK && cur && (strlen(cur) != 3 || strspn(cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3))
+        rc = gw_error_set(e, GW_E_JSON_FIELD_VALUE, "/settings/rates/currency",
+                          "currency is an ISO 4217 code of three capital letters, such as EUR");
+    return rc;
+}
+
+/* Checks a settings object (closed): returns GW_OK or the error. Webhook URLs
+ * must be http(s) and, when their host is a literal address, one the
+ * webhook_*_networks settings allow (a host name is checked when sending). */
+static enum gw_err check_settings(json_t *set, const struct gw_config *cfg, struct gw_error *e)
 {
     bool b = false;
     int64_t i = 0;
-    const char *s = NULL;
-    json_t *o = NULL;
+    const char *slack = NULL, *teams = NULL;
+    json_t *o = NULL, *rates = NULL;
     struct gw_jfield fields[] = {
         {"remind_before", GW_J_BOOL, false, &b, 0, NULL, 0, 0, 0},
         {"remind_on_due", GW_J_BOOL, false, &b, 0, NULL, 0, 0, 0},
@@ -26,9 +52,9 @@ static enum gw_err check_settings(json_t *set, struct gw_error *e)
         {"send_minute_utc", GW_J_INT, false, &i, 0, NULL, 0, 1439, 0},
         {"holidays", GW_J_ARRAY, false, &o, 0, NULL, 0, 0, 0},
         {"charge", GW_J_BOOL, false, &b, 0, NULL, 0, 0, 0},
-        {"rates", GW_J_OBJECT, false, &o, 0, NULL, 0, 0, 0},
-        {"slack_webhook", GW_J_STRING, false, &s, GW_JF_IRI, NULL, 0, 0, 500},
-        {"teams_webhook", GW_J_STRING, false, &s, GW_JF_IRI, NULL, 0, 0, 500},
+        {"rates", GW_J_OBJECT, false, &rates, 0, NULL, 0, 0, 0},
+        {"slack_webhook", GW_J_STRING, false, &slack, GW_JF_IRI, NULL, 0, 0, 500},
+        {"teams_webhook", GW_J_STRING, false, &teams, GW_JF_IRI, NULL, 0, 0, 500},
         GW_JFIELD_END,
     };
     enum gw_err rc = gw_json_parse_fields(set, "/settings", fields, true, e);
@@ -44,7 +70,36 @@ static enum gw_err check_settings(json_t *set, struct gw_error *e)
             rc = gw_error_set(e, GW_E_JSON_FIELD_VALUE, where, "a holiday is a date YYYY-MM-DD");
         }
     }
+    if (rc == GW_OK && rates)
+        rc = check_rates(rates, e);
+    if (rc == GW_OK && (slack || teams)) {
+        struct gw_netpolicy np;
+        rc = gw_netpolicy_init(&np, cfg->webhook_deny_networks, cfg->webhook_allow_networks, e);
+        if (rc == GW_OK && slack)
+            rc = gw_webhook_url_check(slack, &np, "/settings/slack_webhook", e);
+        if (rc == GW_OK && teams)
+            rc = gw_webhook_url_check(teams, &np, "/settings/teams_webhook", e);
+        gw_netpolicy_free(&np);
+    }
     return rc;
+}
+
+/* Webhook URLs are credentials: only admins read them; other roles see
+ * whether one is set ("slack_webhook_set": true). dep is a department. */
+static void hide_webhooks(const struct gw_req *req, json_t *dep)
+{
+    static const char *const keys[] = {"slack_webhook", "teams_webhook"};
+    json_t *set = json_object_get(dep, "settings");
+    if (req->who.role == GW_ROLE_ADMIN || !json_is_object(set))
+        return;
+    for (size_t i = 0; i < 2; i++) {
+        if (!json_object_get(set, keys[i]))
+            continue;
+        char flag[32];
+        snprintf(flag, sizeof flag, "%s_set", keys[i]);
+        json_object_del(set, keys[i]);
+        json_object_set_new(set, flag, json_true());
+    }
 }
 
 void gw_api_departments_post(struct gw_req *req, struct gw_reply *rep)
@@ -66,7 +121,7 @@ void gw_api_departments_post(struct gw_req *req, struct gw_reply *rep)
     struct gw_error e;
     enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
     if (rc == GW_OK && settings)
-        rc = check_settings(settings, &e);
+        rc = check_settings(settings, req->srv->cfg, &e);
     char *set = NULL;
     json_t *out = NULL;
     if (rc == GW_OK) {
@@ -92,6 +147,9 @@ void gw_api_departments_get(struct gw_req *req, struct gw_reply *rep)
     json_t *out = NULL;
     struct gw_error e;
     enum gw_err rc = gw_store_department_list(req->srv->store, &out, &e);
+    size_t i;
+    json_t *dep;
+    json_array_foreach(out, i, dep) hide_webhooks(req, dep);
     gw_api_review_reply(rep, rc, &e, 200,
                         rc == GW_OK ? json_pack("{s:o}", "departments", out) : NULL);
 }
@@ -101,6 +159,8 @@ void gw_api_department_get(struct gw_req *req, struct gw_reply *rep)
     json_t *out = NULL;
     struct gw_error e;
     enum gw_err rc = gw_store_department_get(req->srv->store, req->params[0], &out, &e);
+    if (rc == GW_OK)
+        hide_webhooks(req, out);
     gw_api_review_reply(rep, rc, &e, 200, out);
 }
 
@@ -111,7 +171,7 @@ void gw_api_department_settings_put(struct gw_req *req, struct gw_reply *rep)
         return;
     struct gw_error e;
     enum gw_err rc = json_is_object(body)
-                         ? check_settings(body, &e)
+                         ? check_settings(body, req->srv->cfg, &e)
                          : gw_error_set(&e, GW_E_JSON_FIELD_TYPE, "", "settings are an object");
     char *set = rc == GW_OK ? gw_json_dump(body) : NULL;
     json_t *out = NULL;

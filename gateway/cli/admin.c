@@ -1,6 +1,8 @@
 /* admin.c: `lmsgw migrate`, `lmsgw key create|list|revoke`, `lmsgw config`. */
 #include "gw/auth.h"
 #include "gw/cli.h"
+#include "gw/json.h"
+#include "gw/review_store.h"
 #include "gw/timefmt.h"
 
 #include <stdio.h>
@@ -73,6 +75,18 @@ static int key_create(int argc, char **argv, struct gw_store *store)
                                  .person_id = opt_value(argc, argv, "--person")};
     struct gw_new_key k;
     struct gw_error e;
+    /* stored text is UTF-8 (a key named otherwise would be hidden from listings) */
+    const char *bad = !gw_utf8_valid_str(name)            ? "--name"
+                      : !gw_utf8_valid_str(opt.person_id) ? "--person"
+                                                          : NULL;
+    if (bad) {
+        fprintf(stderr, "lmsgw: %s must be UTF-8 text\n", bad);
+        return 2;
+    }
+    if (opt.person_id && gw_store_person_known(store, opt.person_id, "--person", &e) != GW_OK) {
+        gw_cli_report(&e);
+        return e.code == GW_E_REVIEW_REFERENCE_UNKNOWN ? 2 : 1;
+    }
     if (gw_auth_key_create(store, name, role, &opt, gw_time_now_ms(), &k, &e) != GW_OK) {
         gw_cli_report(&e);
         return e.code == GW_E_JSON_FIELD_VALUE ? 2 : 1;

@@ -4,6 +4,7 @@
  * no HTTP: store/kpi.c and api/kpis.c call these. */
 #include "gw/kpi.h"
 #include "gw/buf.h"
+#include "gw/csv.h"
 #include "gw/timefmt.h"
 
 #include <math.h>
@@ -450,18 +451,7 @@ static void csv_value(struct gw_buf *b, const json_t *v)
     } else if (json_is_boolean(v)) {
         gw_buf_puts(b, json_is_true(v) ? "true" : "false");
     } else {
-        const char *s = json_is_string(v) ? json_string_value(v) : "";
-        if (strpbrk(s, ",\"\r\n") == NULL) {
-            gw_buf_puts(b, s);
-            return;
-        }
-        gw_buf_puts(b, "\"");
-        for (const char *p = s; *p; p++) {
-            if (*p == '"')
-                gw_buf_puts(b, "\"");
-            gw_buf_append(b, p, 1);
-        }
-        gw_buf_puts(b, "\"");
+        gw_csv_cell(b, json_is_string(v) ? json_string_value(v) : ""); /* text: neutralised */
     }
 }
 

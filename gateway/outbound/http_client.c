@@ -277,6 +277,25 @@ static enum gw_err transport_error(CURLcode rc, bool over, const char *method, c
     return gw_error_set(err, GW_E_LMS_UNREACHABLE, NULL, "%s %s: %s.", method, safe, curl_msg);
 }
 
+/* The destination check (gw_http_request.policy): libcurl asks us to open
+ * each socket, after DNS resolution, so a name that resolves to a refused
+ * address is never connected to. */
+struct gate {
+    const struct gw_netpolicy *policy;
+    bool refused;
+};
+
+static curl_socket_t open_checked(void *cls, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    struct gate *g = cls;
+    (void)purpose;
+    if (!gw_netpolicy_allows(g->policy, &a->addr)) {
+        g->refused = true;
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype, a->protocol);
+}
+
 enum gw_err gw_http_perform(const struct gw_http_request *rq, int64_t now_ms,
                             struct gw_http_response *resp, struct gw_error *err)
 {
@@ -309,6 +328,11 @@ enum gw_err gw_http_perform(const struct gw_http_request *rq, int64_t now_ms,
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &resp->headers);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "lmsgw/" GW_VERSION);
+    struct gate gate = {rq->policy, false};
+    if (rq->policy) {
+        curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_checked);
+        curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &gate);
+    }
     if (rq->username) {
         curl_easy_setopt(curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
         curl_easy_setopt(curl, CURLOPT_USERNAME, rq->username);
@@ -331,6 +355,14 @@ enum gw_err gw_http_perform(const struct gw_http_request *rq, int64_t now_ms,
     }
     CURLcode cc = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp->status);
+    if (cc != CURLE_OK && gate.refused) {
+        resp->out = (struct gw_out_status){GW_OUT_PERMANENT, 0, -1};
+        rc = gw_error_set(err, GW_E_LMS_UNREACHABLE, NULL,
+                          "%s: the destination's address is not allowed "
+                          "(webhook_deny_networks / webhook_allow_networks).",
+                          method);
+        goto done;
+    }
     if (cc != CURLE_OK) {
         rc = transport_error(cc, sink.over, method, rq->url,
                              errbuf[0] ? errbuf : curl_easy_strerror(cc), resp, err);

@@ -4,6 +4,8 @@
  * (Date, Message-ID, From, To, Subject as RFC 2047 encoded-words when not
  * ASCII, a text/plain UTF-8 body in 7bit or base64) and the mapping of SMTP
  * outcomes to retryable (4xx, connection trouble) or permanent (5xx).
+ * Credentials are never sent without TLS (smtps://, or STARTTLS required
+ * when there is a password) unless allow_plaintext_auth says so by name.
  * Dot-stuffing of the DATA is libcurl's job. The message text comes from
  * review/notice.c; this file only sends it. */
 #include "gw/outbound.h"
@@ -23,6 +25,15 @@ static char *dup_or_null(const char *s)
     return s ? gw_xstrdup(s) : NULL;
 }
 
+/* Whether url carries "user:password@" before its host. */
+static bool url_has_userinfo(const char *url)
+{
+    const char *host = strstr(url, "://");
+    host = host ? host + 3 : url;
+    size_t n = strcspn(host, "/?#");
+    return memchr(host, '@', n) != NULL;
+}
+
 enum gw_err gw_mail_config_parse(const json_t *cfg, struct gw_mail_config *out,
                                  struct gw_error *err)
 {
@@ -30,7 +41,7 @@ enum gw_err gw_mail_config_parse(const json_t *cfg, struct gw_mail_config *out,
     const char *url = NULL, *from = NULL, *from_name = NULL, *user = NULL, *pass = NULL,
                *helo = NULL, *starttls = NULL;
     int64_t cto = 10000, to = 30000;
-    bool insecure = false;
+    bool insecure = false, plaintext_auth = false;
     struct gw_jfield fields[] = {
         {"url", GW_J_STRING, true, &url, GW_JF_IRI, NULL, 0, 0, 1000},
         {"from", GW_J_STRING, true, &from, GW_JF_EMAIL, NULL, 0, 0, 320},
@@ -42,6 +53,7 @@ enum gw_err gw_mail_config_parse(const json_t *cfg, struct gw_mail_config *out,
         {"connect_timeout_ms", GW_J_INT, false, &cto, GW_JF_NONE, NULL, 1, 600000, 0},
         {"timeout_ms", GW_J_INT, false, &to, GW_JF_NONE, NULL, 1, 3600000, 0},
         {"insecure_skip_verify", GW_J_BOOL, false, &insecure, GW_JF_NONE, NULL, 0, 0, 0},
+        {"allow_plaintext_auth", GW_J_BOOL, false, &plaintext_auth, GW_JF_NONE, NULL, 0, 0, 0},
         GW_JFIELD_END,
     };
     memset(out, 0, sizeof *out);
@@ -58,6 +70,16 @@ enum gw_err gw_mail_config_parse(const json_t *cfg, struct gw_mail_config *out,
     if (strpbrk(from, "\r\n<>\"") || (from_name && strpbrk(from_name, "\r\n")))
         return gw_error_set(err, GW_E_MAIL_CONFIG_INVALID, "/from",
                             "from and from_name must be one line without <, > or quotes.");
+    /* Credentials never go over a connection without TLS: with them, smtp://
+     * needs STARTTLS done ("try" means "required"), unless the operator opted
+     * out by name. */
+    bool creds = user || url_has_userinfo(url);
+    bool clear_ok = plaintext_auth || !creds || strncmp(url, "smtps://", 8) == 0;
+    if (!clear_ok && starttls && strcmp(starttls, "none") == 0)
+        return gw_error_set(err, GW_E_MAIL_CONFIG_INVALID, "/starttls",
+                            "starttls \"none\" would send the SMTP password in clear text: use "
+                            "smtps://, starttls \"required\", or (only towards a relay on a "
+                            "trusted network) allow_plaintext_auth (smtp_allow_plaintext_auth).");
     out->url = gw_xstrdup(url);
     out->from = gw_xstrdup(from);
     out->from_name = dup_or_null(from_name);
@@ -68,6 +90,9 @@ enum gw_err gw_mail_config_parse(const json_t *cfg, struct gw_mail_config *out,
                     : strcmp(starttls, "none") == 0 ? 0
                     : strcmp(starttls, "try") == 0  ? 1
                                                     : 2;
+    if (!clear_ok)
+        out->starttls = 2;
+    out->allow_plaintext_auth = plaintext_auth;
     out->connect_timeout_ms = (long)cto;
     out->timeout_ms = (long)to;
     out->insecure = insecure;
@@ -316,6 +341,17 @@ enum gw_err gw_mail_send(const struct gw_mail_config *cfg, const struct gw_mail_
         st->cls = GW_OUT_RETRY;
     char safe[1024];
     gw_http_redact_url(cfg->url, safe, sizeof safe);
+    if (cc == CURLE_USE_SSL_FAILED) {
+        /* a configuration matter: retrying cannot help */
+        st->cls = GW_OUT_PERMANENT;
+        rc = gw_error_set(err, GW_E_MAIL_FAILED, NULL,
+                          "Mail to %s not sent: the mail server %s offers no STARTTLS, and the "
+                          "gateway sends%s nothing without TLS there (starttls required). Use "
+                          "smtps://, a server with STARTTLS, or, only towards a relay on a "
+                          "trusted network, smtp_allow_plaintext_auth.",
+                          m->to, safe, cfg->username ? " the SMTP password and" : "");
+        goto done;
+    }
     rc = gw_error_set(err, GW_E_MAIL_FAILED, NULL, "Mail to %s through %s failed: %s (SMTP %ld).",
                       m->to, safe, errbuf[0] ? errbuf : curl_easy_strerror(cc), code);
     if (err && cfg->password)

@@ -1,7 +1,9 @@
 /* notifier.c: delivers the review scheduler's notices (struct gw_notifier)
  * through the outbound module: mail over SMTP (smtp_* configuration) and
  * Slack/Teams incoming webhooks. Without smtp_url, a notice is logged with
- * its recipient and subject (never its links) and counts as delivered. */
+ * its recipient and subject (never its links) and counts as delivered.
+ * Webhooks reach only addresses webhook_deny_networks/webhook_allow_networks
+ * allow, checked after DNS resolution. */
 #include "gw/log.h"
 #include "gw/notifier.h"
 #include "gw/outbound.h"
@@ -14,6 +16,7 @@ struct gw_outbound_notifier {
     struct gw_notifier n;
     bool have_mail;
     struct gw_mail_config mail;
+    struct gw_netpolicy webhook_policy; /* where department webhooks may go */
 };
 
 static int send_mail(void *ud, const char *to_email, const char *to_name, const char *subject,
@@ -40,7 +43,7 @@ static int send_mail(void *ud, const char *to_email, const char *to_name, const 
 static int send_chat(void *ud, const char *webhook_url, const json_t *payload,
                      const char *notice_key)
 {
-    (void)ud;
+    struct gw_outbound_notifier *o = ud;
     /* Teams webhooks live on *.office.com / *.logic.azure.com; anything else is Slack-shaped */
     const char *kind =
         strstr(webhook_url, "office.com") || strstr(webhook_url, "azure.com") ? "teams" : "slack";
@@ -50,6 +53,7 @@ static int send_chat(void *ud, const char *webhook_url, const json_t *payload,
     int rc = -1;
     if (gw_webhook_config_parse(cfg, &wc, &err) == GW_OK) {
         struct gw_out_status st;
+        wc.policy = &o->webhook_policy;
         rc = gw_webhook_send(&wc, payload, gw_time_now_ms(), &st, &err) == GW_OK ? 0 : -1;
         gw_webhook_config_free(&wc);
     }
@@ -65,9 +69,16 @@ struct gw_outbound_notifier *gw_notifier_new(const struct gw_config *cfg, struct
     o->n.send_mail = send_mail;
     o->n.send_chat = send_chat;
     o->n.ud = o;
+    if (gw_netpolicy_init(&o->webhook_policy, cfg->webhook_deny_networks,
+                          cfg->webhook_allow_networks, err) != GW_OK) {
+        free(o);
+        return NULL;
+    }
     if (cfg->smtp_url[0]) {
         json_t *mc = json_pack("{s:s, s:s, s:s, s:s}", "url", cfg->smtp_url, "from", cfg->smtp_from,
                                "from_name", cfg->smtp_from_name, "starttls", cfg->smtp_starttls);
+        if (cfg->smtp_allow_plaintext_auth)
+            json_object_set_new(mc, "allow_plaintext_auth", json_true());
         if (cfg->smtp_username[0]) {
             json_object_set_new(mc, "username", json_string(cfg->smtp_username));
             json_object_set_new(mc, "password", json_string(cfg->smtp_password));
@@ -75,6 +86,7 @@ struct gw_outbound_notifier *gw_notifier_new(const struct gw_config *cfg, struct
         enum gw_err rc = gw_mail_config_parse(mc, &o->mail, err);
         json_decref(mc);
         if (rc != GW_OK) {
+            gw_netpolicy_free(&o->webhook_policy);
             free(o);
             return NULL;
         }
@@ -94,5 +106,6 @@ void gw_notifier_free(struct gw_outbound_notifier *o)
         return;
     if (o->have_mail)
         gw_mail_config_free(&o->mail);
+    gw_netpolicy_free(&o->webhook_policy);
     free(o);
 }

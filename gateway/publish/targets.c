@@ -3,10 +3,12 @@
  * course publishes to, and the outbox's timing (poll, lease, back-off). Each
  * target is built by the connector layer (gw_lms_target_new), so a bad target
  * fails `lmsgw serve` at start. The credentials of the targets are collected
- * so the outbox can scrub them from any message it keeps or logs. */
+ * so the outbox can scrub them, in every form they can take, from any message
+ * it keeps or logs (gw_publish_scrub, outbound/redact.c). */
 #include "gw/publish.h"
 
 #include "gw/buf.h"
+#include "gw/hash.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,13 +46,36 @@ static enum gw_err opt_ms(const json_t *doc, const char *key, int64_t def, int64
     return GW_OK;
 }
 
+static void add_secret(struct gw_publish_targets *t, char *s)
+{
+    if (s && s[0] && t->n_secrets < GW_PUBLISH_MAX_SECRETS)
+        t->secrets[t->n_secrets++] = s;
+    else
+        free(s);
+}
+
+/* Every form a credential can take in an LMS's answer: as configured,
+ * percent-encoded (a query value), base64 alone, and base64 of user:secret as
+ * HTTP Basic sends it. */
 static void collect_secrets(struct gw_publish_targets *t, const json_t *cfg)
 {
+    static const char *const basic_pairs[][2] = {{"app_id", "secret"},
+                                                 {"basic_user", "basic_password"}};
     for (size_t i = 0; i < sizeof secret_keys / sizeof secret_keys[0]; i++) {
         const char *s = json_string_value(json_object_get(cfg, secret_keys[i]));
-        if (s && s[0] && t->n_secrets < GW_PUBLISH_MAX_SECRETS)
-            t->secrets[t->n_secrets++] = gw_xstrdup(s);
+        if (!s || !s[0])
+            continue;
+        add_secret(t, gw_xstrdup(s));
+        struct gw_buf enc = {0};
+        gw_url_encode(&enc, s);
+        add_secret(t, strcmp(gw_buf_str(&enc), s) != 0 ? gw_xstrdup(gw_buf_str(&enc)) : NULL);
+        gw_buf_free(&enc);
+        add_secret(t, gw_base64_encode(s, strlen(s)));
     }
+    for (size_t i = 0; i < sizeof basic_pairs / sizeof basic_pairs[0]; i++)
+        add_secret(
+            t, gw_redact_basic_form(json_string_value(json_object_get(cfg, basic_pairs[i][0])),
+                                    json_string_value(json_object_get(cfg, basic_pairs[i][1]))));
 }
 
 enum gw_err gw_publish_targets_parse(const json_t *doc, struct gw_publish_targets **out,
@@ -156,6 +181,6 @@ enum gw_err gw_publish_targets_load(const char *path, struct gw_publish_targets 
 
 void gw_publish_scrub(const struct gw_publish_targets *t, char *s, size_t cap)
 {
-    for (size_t i = 0; t && i < t->n_secrets; i++)
-        gw_redact_secret(s, cap, t->secrets[i]);
+    gw_redact_text(s, cap, t ? (const char *const *)t->secrets : NULL, t ? t->n_secrets : 0,
+                   GW_PUBLISH_ERROR_TEXT_MAX);
 }

@@ -10,6 +10,7 @@
 #include "gw/review.h"
 
 #include "gw/buf.h"
+#include "gw/csv.h"
 #include "gw/hash.h"
 #include "gw/json.h"
 #include "gw/timefmt.h"
@@ -80,34 +81,6 @@ done:
     return out;
 }
 
-/* Appends one CSV field, quoted when needed, formula-neutralised when asked. */
-static void csv_field(struct gw_buf *b, const char *s, bool text)
-{
-    bool quote = false;
-    bool formula = false;
-    if (!s)
-        return;
-    if (text &&
-        (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
-        formula = true;
-    for (const char *p = s; *p; p++) {
-        if (*p == ',' || *p == '"' || *p == '\r' || *p == '\n')
-            quote = true;
-    }
-    if (quote)
-        gw_buf_puts(b, "\"");
-    if (formula)
-        gw_buf_puts(b, "'");
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            gw_buf_puts(b, "\"\"");
-        else
-            gw_buf_append(b, p, 1);
-    }
-    if (quote)
-        gw_buf_puts(b, "\"");
-}
-
 char *gw_audit_csv_header(void)
 {
     struct gw_buf b = {0};
@@ -128,7 +101,7 @@ char *gw_audit_csv_line(const struct gw_audit_record *r)
     gw_buf_printf(&b, "%lld,%s,%lld", (long long)r->seq, at, (long long)r->at_ms);
     for (size_t i = 0; i < N_TEXT; i++) {
         gw_buf_puts(&b, ",");
-        csv_field(&b, text_at(r, i), true);
+        gw_csv_cell(&b, text_at(r, i));
     }
     gw_buf_printf(&b, ",%s", r->prev[0] ? r->prev : GW_AUDIT_GENESIS);
     char *out = gw_xstrdup(gw_buf_str(&b));

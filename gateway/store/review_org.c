@@ -245,6 +245,23 @@ enum gw_err gw_store_person_list(struct gw_store *s, json_t **out, struct gw_err
     return rc;
 }
 
+struct person_ref {
+    const char *id, *where;
+};
+
+static enum gw_qs person_known_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct person_ref *c = ud;
+    return unknown(db, "people", c->id, c->where, err);
+}
+
+enum gw_err gw_store_person_known(struct gw_store *s, const char *id, const char *where,
+                                  struct gw_error *err)
+{
+    struct person_ref c = {id, where};
+    return gw_store_tx(s, GW_TX_READ, person_known_body, &c, err);
+}
+
 /* ---- course requests ---- */
 
 struct req_ctx {

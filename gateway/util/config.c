@@ -3,15 +3,20 @@
 #include "gw/config.h"
 #include "gw/buf.h"
 #include "gw/log.h"
+#include "gw/netpolicy.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 enum key_type { K_STRING, K_INT, K_BOOL };
+/* What `lmsgw config --show` must not print: the whole value, or the
+ * password inside a URL or DSN (user:PASSWORD@host, ?password=...). */
+enum key_secret { NOT_SECRET, SECRET, SECRET_IN_URL };
 
 struct key {
     const char *name;
@@ -100,15 +105,53 @@ static const struct key keys[] = {
     {"smtp_password", K_STRING, OFF(smtp_password), "LMSGW_SMTP_PASSWORD", "", 0, 0,
      "SMTP AUTH password."},
     {"smtp_starttls", K_STRING, OFF(smtp_starttls), "LMSGW_SMTP_STARTTLS", "try", 0, 0,
-     "For smtp:// URLs: none, try or required."},
+     "For smtp:// URLs: none, try or required. With SMTP credentials, try means required and "
+     "none is refused: the password never travels without TLS unless "
+     "smtp_allow_plaintext_auth is true."},
+    {"smtp_allow_plaintext_auth", K_BOOL, OFF(smtp_allow_plaintext_auth),
+     "LMSGW_SMTP_ALLOW_PLAINTEXT_AUTH", "false", 0, 0,
+     "DANGEROUS: true lets the SMTP password go over an smtp:// connection without TLS (a server "
+     "without STARTTLS). Only for a relay on the same host or a trusted network."},
     {"lms_targets_file", K_STRING, OFF(lms_targets_file), "LMSGW_LMS_TARGETS_FILE", "", 0, 0,
      "JSON file naming the LMSs courses are published to (schemas/lms-targets.schema.json). "
      "Empty: approved courses wait in the publish outbox."},
     {"publish_max_attempts", K_INT, OFF(publish_max_attempts), "LMSGW_PUBLISH_MAX_ATTEMPTS", "8", 1,
      100, "Attempts at publishing a version before the course becomes publish_failed."},
+    {"webhook_deny_networks", K_STRING, OFF(webhook_deny_networks), "LMSGW_WEBHOOK_DENY_NETWORKS",
+     GW_WEBHOOK_DENY_DEFAULT, 0, 0,
+     "Comma-separated addresses or CIDR networks department webhooks may not reach, checked when "
+     "a URL is saved (literal addresses) and after DNS resolution when sending. The default "
+     "refuses link-local and cloud metadata addresses. Loopback and private networks are allowed "
+     "unless listed here."},
+    {"webhook_allow_networks", K_STRING, OFF(webhook_allow_networks),
+     "LMSGW_WEBHOOK_ALLOW_NETWORKS", "", 0, 0,
+     "Comma-separated addresses or CIDR networks; when set, department webhooks may reach only "
+     "these (and never a denied one). Empty: any address not denied."},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
+
+/* The keys whose values are secrets, beside the table so a new key cannot
+ * break its initializers. A key not listed whose name says password, secret
+ * or token is a SECRET too, so a future credential is hidden by default. */
+static const struct {
+    const char *name;
+    enum key_secret kind;
+} secret_keys[] = {
+    {"database", SECRET_IN_URL},
+    {"smtp_url", SECRET_IN_URL},
+    {"smtp_password", SECRET},
+};
+
+static enum key_secret secrecy(const struct key *k)
+{
+    for (size_t i = 0; i < sizeof secret_keys / sizeof secret_keys[0]; i++)
+        if (strcmp(k->name, secret_keys[i].name) == 0)
+            return secret_keys[i].kind;
+    if (strstr(k->name, "password") || strstr(k->name, "secret") || strstr(k->name, "token"))
+        return SECRET;
+    return NOT_SECRET;
+}
 
 static char **str_at(struct gw_config *c, const struct key *k)
 {
@@ -275,10 +318,12 @@ static enum gw_err derive(struct gw_config *c, struct gw_error *err)
         gw_buf_free(&b);
     }
     if (strncmp(c->database, "sqlite:", 7) != 0 && strncmp(c->database, "postgresql://", 13) != 0 &&
-        strncmp(c->database, "postgres://", 11) != 0)
+        strncmp(c->database, "postgres://", 11) != 0) {
+        char shown[512];
+        gw_config_redact_url(c->database, shown, sizeof shown);
         return gw_error_set(err, GW_E_CONFIG_BAD_VALUE, "database",
-                            "'database' must start with sqlite: or postgresql://, not '%s'",
-                            c->database);
+                            "'database' must start with sqlite: or postgresql://, not '%s'", shown);
+    }
     if (c->max_inflight_body_bytes < c->max_json_body ||
         c->max_inflight_body_bytes < c->max_xapi_body)
         return gw_error_set(err, GW_E_CONFIG_BAD_VALUE, "max_inflight_body_bytes",
@@ -286,6 +331,12 @@ static enum gw_err derive(struct gw_config *c, struct gw_error *err)
                             "(%lld) and max_xapi_body (%lld), or the largest bodies never fit",
                             (long long)c->max_inflight_body_bytes, (long long)c->max_json_body,
                             (long long)c->max_xapi_body);
+    struct gw_netpolicy np;
+    enum gw_err rc =
+        gw_netpolicy_init(&np, c->webhook_deny_networks, c->webhook_allow_networks, err);
+    if (rc != GW_OK)
+        return rc;
+    gw_netpolicy_free(&np);
     if (c->workers == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         c->workers = n > 0 ? 2 * n : 2;
@@ -355,6 +406,66 @@ char *gw_config_doc_markdown(void)
     return out;
 }
 
+void gw_config_redact_url(const char *url, char *out, size_t cap)
+{
+    struct gw_buf b = {0};
+    const char *p = url ? url : "";
+    const char *auth = strstr(p, "://");
+    auth = auth ? auth + 3 : p;
+    size_t alen = strcspn(auth, "/?#");
+    const char *at = NULL;
+    for (const char *q = auth; q < auth + alen; q++)
+        if (*q == '@')
+            at = q; /* the last '@' ends the userinfo */
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon) {
+        gw_buf_append(&b, p, (size_t)(colon + 1 - p));
+        gw_buf_puts(&b, "REDACTED");
+        p = at;
+    }
+    const char *query = strchr(p, '?');
+    if (!query) {
+        gw_buf_puts(&b, p);
+        goto done;
+    }
+    gw_buf_append(&b, p, (size_t)(query + 1 - p));
+    for (p = query + 1; *p;) {
+        size_t len = strcspn(p, "&#");
+        if (len >= 9 && strncasecmp(p, "password=", 9) == 0) {
+            gw_buf_puts(&b, "password=REDACTED");
+        } else {
+            gw_buf_append(&b, p, len);
+        }
+        p += len;
+        if (*p == '&') {
+            gw_buf_puts(&b, "&");
+            p++;
+        } else if (*p == '#') {
+            gw_buf_puts(&b, p);
+            break;
+        }
+    }
+done:
+    snprintf(out, cap, "%s", gw_buf_str(&b));
+    gw_buf_free(&b);
+}
+
+static json_t *shown_string(const struct key *k, const char *v)
+{
+    enum key_secret kind = secrecy(k);
+    if (kind == SECRET)
+        return json_string(v && v[0] ? "(set)" : "");
+    if (kind == SECRET_IN_URL && v) {
+        size_t cap = 2 * strlen(v) + 32; /* each REDACTED replaces at least one byte */
+        char *out = gw_xmalloc(cap);
+        gw_config_redact_url(v, out, cap);
+        json_t *j = json_string(out);
+        free(out);
+        return j;
+    }
+    return json_string(v);
+}
+
 json_t *gw_config_to_json(const struct gw_config *cfg)
 {
     json_t *o = json_object();
@@ -363,7 +474,7 @@ json_t *gw_config_to_json(const struct gw_config *cfg)
         const struct key *k = &keys[i];
         switch (k->type) {
         case K_STRING:
-            json_object_set_new(o, k->name, json_string(*str_at(c, k)));
+            json_object_set_new(o, k->name, shown_string(k, *str_at(c, k)));
             break;
         case K_INT:
             json_object_set_new(o, k->name, json_integer(*int_at(c, k)));

@@ -345,6 +345,27 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return count; /* two bytes below 0x80 are excluded by the lead byte */
 }
 
+bool gw_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; s && i < n;) {
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len = utf8_seq(u + i, n - i);
+        if (!len)
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+bool gw_utf8_valid_str(const char *s)
+{
+    return !s || gw_utf8_valid(s, strlen(s));
+}
+
 /* Room for n more bytes and the NUL: gw_buf_reserve's fast path, inline. */
 static inline char *room(struct gw_buf *b, size_t n)
 {

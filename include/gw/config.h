@@ -9,7 +9,14 @@
 #include "gw/error.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+/* Link-local (169.254.0.0/16 with the cloud metadata address, fe80::/10),
+ * "this network" (0.0.0.0/8), and the metadata addresses of AWS over IPv6 and
+ * of Alibaba Cloud. */
+#define GW_WEBHOOK_DENY_DEFAULT                                                                    \
+    "0.0.0.0/8,169.254.0.0/16,fe80::/10,fd00:ec2::254/128,100.100.100.200/32"
 
 struct gw_config {
     char *listen_address;
@@ -41,8 +48,11 @@ struct gw_config {
     char *smtp_username;
     char *smtp_password;
     char *smtp_starttls;
-    char *lms_targets_file; /* "" = no LMS: approved courses wait in the outbox */
+    bool smtp_allow_plaintext_auth; /* credentials without TLS: only when true */
+    char *lms_targets_file;         /* "" = no LMS: approved courses wait in the outbox */
     int64_t publish_max_attempts;
+    char *webhook_deny_networks;  /* CIDRs; see GW_WEBHOOK_DENY_DEFAULT */
+    char *webhook_allow_networks; /* CIDRs; "" = any not denied */
 };
 
 /* Fills cfg with defaults, then the file at path (may be NULL), then the
@@ -53,7 +63,13 @@ enum gw_err gw_config_load(struct gw_config *cfg, const char *path, char *const 
 void gw_config_free(struct gw_config *cfg);
 /* Markdown table of every key (for README and `lmsgw config --doc`). Caller frees. */
 char *gw_config_doc_markdown(void);
-/* The effective configuration as JSON (for `lmsgw config --show`); new reference. */
+/* The effective configuration as JSON (for `lmsgw config --show`); new
+ * reference. Secrets are never in it: a key marked secret in the table shows
+ * "(set)" or "", a URL or DSN its password as "REDACTED". */
 json_t *gw_config_to_json(const struct gw_config *cfg);
+/* Copies url into out (cap bytes) with the password in its userinfo
+ * (scheme://user:PASSWORD@host) and the value of password= parameters
+ * replaced by REDACTED. */
+void gw_config_redact_url(const char *url, char *out, size_t cap);
 
 #endif

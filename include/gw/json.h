@@ -95,6 +95,14 @@ void gw_json_append_str(struct gw_buf *b, const char *s);
 void gw_json_pointer_join(char *out, size_t cap, const char *base, const char *key);
 void gw_json_pointer_index(char *out, size_t cap, const char *base, size_t index);
 
+/* Whether s[0..n) is valid UTF-8 by jansson's rules (no overlong forms, no
+ * surrogates, at most U+10FFFF): what json_string would accept. Every text the
+ * gateway stores from a header, query string, form body or the command line
+ * passes this first (JSON bodies are checked by jansson already). NULL is
+ * valid (nothing to store). gw_utf8_valid_str takes a NUL-terminated s. */
+bool gw_utf8_valid(const char *s, size_t n);
+bool gw_utf8_valid_str(const char *s);
+
 /* Format checks, also used by domain validators. */
 bool gw_is_uuid(const char *s);
 bool gw_is_absolute_iri(const char *s);

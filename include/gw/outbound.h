@@ -16,6 +16,7 @@
 
 #include "gw/buf.h"
 #include "gw/error.h"
+#include "gw/netpolicy.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -66,6 +67,11 @@ struct gw_http_request {
     long connect_timeout_ms;         /* 0: 10 s */
     long timeout_ms;                 /* whole transfer; 0: 60 s */
     size_t max_response;             /* body bytes kept; 0: 1 MiB. More is an error. */
+    /* When set, every address the host resolves to is checked before a
+     * connection is opened; a refused one is never connected to (a request
+     * with no allowed address fails with GW_E_LMS_UNREACHABLE naming the
+     * policy). Not owned. */
+    const struct gw_netpolicy *policy;
 };
 
 struct gw_http_response {
@@ -112,6 +118,19 @@ void gw_http_redact_url(const char *url, char *out, size_t cap);
 /* Replaces every occurrence of secret (when non-empty) in s by "REDACTED", in
  * place; the result is cut to cap bytes (including the NUL). */
 void gw_redact_secret(char *s, size_t cap, const char *secret);
+/* Makes s (a NUL-terminated text in a buffer of cap bytes), which an outside
+ * server sent, safe to store and log (outbound/redact.c): the values of
+ * credential-named headers, parameters and JSON members (Authorization,
+ * Cookie, wstoken, token, access_token, secret, password, apikey, ...), the
+ * credential after "Basic " or "Bearer ", every one of the n_secrets secrets
+ * (and a cut-off start of one at the end) become "REDACTED"; bytes that are
+ * not UTF-8 become '?', control characters but LF and TAB a space; the result
+ * is cut to max_len bytes (on a character boundary, ending " [cut]"). */
+void gw_redact_text(char *s, size_t cap, const char *const *secrets, size_t n_secrets,
+                    size_t max_len);
+/* base64("user:password"), what HTTP Basic sends, to redact that form too;
+ * NULL when either is missing. The caller frees. */
+char *gw_redact_basic_form(const char *user, const char *password);
 
 /* Percent-encodes s (RFC 3986 unreserved kept) and appends it to b. */
 void gw_url_encode(struct gw_buf *b, const char *s);
@@ -231,13 +250,17 @@ char *gw_lms_expand(const char *tmpl, const struct gw_lms_course *c, const char 
  *   "url":      "smtp://host:587" or "smtps://host:465" (required)
  *   "from":     "lmsgw@example.org" (required), "from_name": "Course gateway"
  *   "starttls": "none" | "try" | "required" (default "try" for smtp://)
- *   "username", "password": SMTP AUTH (optional)
+ *   "username", "password": SMTP AUTH (optional). With credentials (these or
+ *               user:password@ in the url) an smtp:// url needs STARTTLS:
+ *               "try" becomes "required" and "none" is refused, unless
+ *   "allow_plaintext_auth": true (default false; a relay on a trusted network)
  *   "helo_domain": the EHLO name (default: the from address's domain)
  *   "connect_timeout_ms" (10000), "timeout_ms" (30000)
  *   "insecure_skip_verify": false (tests only) */
 struct gw_mail_config {
     char *url, *from, *from_name, *username, *password, *helo_domain;
     int starttls; /* 0 none, 1 try, 2 required */
+    bool allow_plaintext_auth;
     long connect_timeout_ms, timeout_ms;
     bool insecure;
 };
@@ -269,16 +292,32 @@ enum gw_err gw_mail_send(const struct gw_mail_config *cfg, const struct gw_mail_
 /* Webhook configuration (JSON object):
  *   "kind": "slack" | "teams" (required), "url": the incoming-webhook URL
  *   (required; it is a credential and never appears in an error detail),
- *   "connect_timeout_ms" (10000), "timeout_ms" (15000). */
+ *   "connect_timeout_ms" (10000), "timeout_ms" (15000).
+ * The url must be https:// or http://. policy (set by the caller, not owned)
+ * limits the addresses it may reach; a literal address is checked by
+ * gw_webhook_url_check, a resolved one when sending. */
 struct gw_webhook_config {
     char *kind, *url;
     long connect_timeout_ms, timeout_ms;
+    const struct gw_netpolicy *policy;
 };
+
+/* Whether url may be a department webhook: an https:// or http:// URL with a
+ * host that, when it is a literal address, the policy allows (policy may be
+ * NULL: scheme and host only). Sets err (GW_E_JSON_FIELD_VALUE at where, the
+ * URL itself never in the detail) and returns it otherwise. */
+enum gw_err gw_webhook_url_check(const char *url, const struct gw_netpolicy *policy,
+                                 const char *where, struct gw_error *err);
+/* Escapes what Teams would read as Markdown (\\ * _ ` ~ [ ] ( ) < > # |, and a
+ * leading list marker) in s; the caller frees. */
+char *gw_teams_escape(const char *s);
 
 enum gw_err gw_webhook_config_parse(const json_t *cfg, struct gw_webhook_config *out,
                                     struct gw_error *err);
 void gw_webhook_config_free(struct gw_webhook_config *c);
-/* POSTs payload (from gw_review_notice_slack/teams) as JSON. Any 2xx is
+/* POSTs payload (from gw_review_notice_slack/teams) as JSON; for "teams" the
+ * texts of TextBlocks and FactSets are Markdown-escaped first (gw_teams_escape;
+ * user data such as a course title must not format the card). Any 2xx is
  * success; otherwise GW_E_WEBHOOK_FAILED with st classified. */
 enum gw_err gw_webhook_send(const struct gw_webhook_config *cfg, const json_t *payload,
                             int64_t now_ms, struct gw_out_status *st, struct gw_error *err);

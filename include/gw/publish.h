@@ -36,8 +36,9 @@
 #define GW_PUBLISH_LEASE_MS (20LL * 60000LL) /* a claim outlives the longest upload */
 #define GW_PUBLISH_BACKOFF_BASE_MS 5000
 #define GW_PUBLISH_BACKOFF_CAP_MS (60LL * 60000LL)
-#define GW_PUBLISH_ERROR_MAX 1024 /* last_error is cut to this */
-#define GW_PUBLISH_MAX_SECRETS 64
+#define GW_PUBLISH_ERROR_MAX 1024      /* the buffer last_error is built in */
+#define GW_PUBLISH_ERROR_TEXT_MAX 1000 /* last_error is cut to this many bytes */
+#define GW_PUBLISH_MAX_SECRETS 512     /* every form of every target's credentials */
 
 /* ---- the targets file (gateway/publish/targets.c) ---- */
 struct gw_publish_targets {
@@ -57,7 +58,12 @@ enum gw_err gw_publish_targets_load(const char *path, struct gw_publish_targets 
 enum gw_err gw_publish_targets_parse(const json_t *doc, struct gw_publish_targets **out,
                                      struct gw_error *err);
 void gw_publish_targets_free(struct gw_publish_targets *t);
-/* Replaces every credential of t's targets in s (cap bytes) by "REDACTED". */
+/* The one place an LMS's words become a stored error or a log line: every
+ * credential of t's targets in every form (plain, percent-encoded, base64,
+ * HTTP Basic user:secret), Authorization/Cookie lines, bearer tokens and
+ * credential-named parameters (wstoken=, token=, ...) in s (cap bytes) become
+ * "REDACTED", and s is cut to GW_PUBLISH_ERROR_TEXT_MAX bytes
+ * (gw_redact_text). t may be NULL (only the patterns apply). */
 void gw_publish_scrub(const struct gw_publish_targets *t, char *s, size_t cap);
 
 /* ---- the store (gateway/store/publish.c) ---- */

@@ -52,6 +52,10 @@ struct gw_person {
 enum gw_err gw_store_person_insert(struct gw_store *s, const struct gw_person *p, int64_t now_ms,
                                    struct gw_error *err);
 enum gw_err gw_store_person_list(struct gw_store *s, json_t **out, struct gw_error *err);
+/* GW_OK when a person has the id (or id is empty); REVIEW_REFERENCE_UNKNOWN
+ * at where otherwise. */
+enum gw_err gw_store_person_known(struct gw_store *s, const char *id, const char *where,
+                                  struct gw_error *err);
 
 /* ---- course requests ---- */
 struct gw_request_approver {

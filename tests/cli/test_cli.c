@@ -116,6 +116,73 @@ static void test_env_overrides_file(void)
     free(p);
 }
 
+/* `config --show` never prints a secret: smtp_password shows "(set)", the
+ * passwords inside the database DSN and the SMTP URL show REDACTED. */
+static void test_show_hides_secrets(void)
+{
+    char *p = write_file(
+        "secrets.json",
+        "{\"smtp_password\": \"pw-SHOW-SECRET\", \"smtp_username\": \"mailer\", "
+        "\"smtp_url\": \"smtp://mailer:url-SHOW-SECRET@127.0.0.1:2525\", "
+        "\"database\": \"postgresql://lmsgw:dsn-SHOW-SECRET@127.0.0.1:1/lmsgw?sslmode=disable&"
+        "password=q-SHOW-SECRET\"}");
+    const char *a[] = {"--config", p, "config", "--show", NULL};
+    char *out = NULL;
+    CHECK_INT(gwt_run_lmsgw(a, NULL, &out, NULL), 0);
+    REQUIRE(out);
+    CHECK(strstr(out, "SHOW-SECRET") == NULL);
+    json_t *j = json_loads(out, 0, NULL);
+    REQUIRE(j);
+    CHECK_STR(json_string_value(json_object_get(j, "smtp_password")), "(set)");
+    CHECK_STR(json_string_value(json_object_get(j, "smtp_username")), "mailer");
+    CHECK_STR(json_string_value(json_object_get(j, "smtp_url")),
+              "smtp://mailer:REDACTED@127.0.0.1:2525");
+    CHECK_STR(json_string_value(json_object_get(j, "database")),
+              "postgresql://lmsgw:REDACTED@127.0.0.1:1/lmsgw?sslmode=disable&password=REDACTED");
+    json_decref(j);
+    free(out);
+    /* unset secrets show as empty, a DSN without a password as it is */
+    const char *e[] = {"LMSGW_DATABASE=postgresql://lmsgw@127.0.0.1:1/lmsgw", NULL};
+    const char *b[] = {"config", "--show", NULL};
+    CHECK_INT(gwt_run_lmsgw(b, e, &out, NULL), 0);
+    j = json_loads(out, 0, NULL);
+    REQUIRE(j);
+    CHECK_STR(json_string_value(json_object_get(j, "smtp_password")), "");
+    CHECK_STR(json_string_value(json_object_get(j, "database")),
+              "postgresql://lmsgw@127.0.0.1:1/lmsgw");
+    json_decref(j);
+    free(out);
+    /* a bad DSN is named in the error without its password */
+    const char *e2[] = {"LMSGW_DATABASE=mysql://u:bad-SHOW-SECRET@h/db", NULL};
+    expect_fail(b, e2, 2, "mysql://u:REDACTED@h/db");
+    char *err = NULL;
+    gwt_run_lmsgw(b, e2, NULL, &err);
+    CHECK(err && strstr(err, "SHOW-SECRET") == NULL);
+    free(err);
+    free(p);
+}
+
+/* `serve` refuses SMTP credentials over a connection without TLS unless the
+ * operator opted out by name: one clear line, exit 2, no password shown. */
+static void test_smtp_plaintext_refused(void)
+{
+    char cfg[512];
+    snprintf(cfg, sizeof cfg,
+             "{\"data_dir\": \"%s/smtp\", \"port\": 0, \"smtp_url\": \"smtp://127.0.0.1:1\", "
+             "\"smtp_from\": \"lmsgw@example.org\", \"smtp_username\": \"u\", "
+             "\"smtp_password\": \"pw-PLAIN-SECRET\", "
+             "\"smtp_starttls\": \"none\"}",
+             dir);
+    char *p = write_file("smtp.json", cfg);
+    const char *a[] = {"--config", p, "serve", NULL};
+    expect_fail(a, NULL, 2, "smtp_allow_plaintext_auth");
+    char *err = NULL;
+    gwt_run_lmsgw(a, NULL, NULL, &err);
+    CHECK(err && strstr(err, "pw-PLAIN-SECRET") == NULL);
+    free(err);
+    free(p);
+}
+
 static void test_unreachable_database(void)
 {
     char *p = write_file("pg.json", "{\"database\": \"postgresql://postgres@/x?host=/nonexistent\","
@@ -193,10 +260,21 @@ static void test_keys(void)
     free(out);
     REQUIRE(k);
     const char *id = json_string_value(json_object_get(k, "key_id"));
+    /* stored text is UTF-8; a key's person must exist */
+    const char *bad_name[] = {"--config", p,        "key",   "create", "--role",
+                              "bi",       "--name", "k\xff", NULL};
+    expect_fail(bad_name, NULL, 2, "--name must be UTF-8");
+    const char *bad_person[] = {"--config", p,          "key",      "create", "--role", "approver",
+                                "--name",   "approver", "--person", "k\xc3",  NULL};
+    expect_fail(bad_person, NULL, 2, "--person must be UTF-8");
+    const char *ghost[] = {"--config", p,       "key",      "create", "--role", "approver",
+                           "--name",   "ghost", "--person", "nobody", NULL};
+    expect_fail(ghost, NULL, 2, "no people has the id nobody");
     const char *list[] = {"--config", p, "key", "list", NULL};
     CHECK_INT(gwt_run_lmsgw(list, NULL, &out, NULL), 0);
     CHECK(strstr(out, id) && strstr(out, "powerbi") && strstr(out, "active"));
     CHECK(strstr(out, json_string_value(json_object_get(k, "secret"))) == NULL);
+    CHECK(strstr(out, "ghost") == NULL && strstr(out, "k\xff") == NULL);
     free(out);
     const char *rv[] = {"--config", p, "key", "revoke", id, NULL};
     CHECK_INT(gwt_run_lmsgw(rv, NULL, NULL, NULL), 0);
@@ -234,6 +312,8 @@ int main(void)
     GW_RUN(test_help_version);
     GW_RUN(test_bad_config);
     GW_RUN(test_env_overrides_file);
+    GW_RUN(test_show_hides_secrets);
+    GW_RUN(test_smtp_plaintext_refused);
     GW_RUN(test_unreachable_database);
     GW_RUN(test_port_in_use);
     GW_RUN(test_newer_schema_refused);

@@ -332,6 +332,12 @@ static void test_csv(void)
     free(csv);
     json_decref(empty);
     json_decref(recs);
+    /* text that reads as a formula is neutralised; numbers, negative too, stay numbers */
+    recs = J("[{\"t\":\"-1\",\"n\":-1.5,\"i\":-2,\"f\":\"=1+1\"}]");
+    csv = gw_kpi_csv(recs, NULL);
+    CHECK_STR(csv, "t,n,i,f\r\n\"'-1\",-1.5,-2,\"'=1+1\"\r\n");
+    free(csv);
+    json_decref(recs);
 }
 
 int main(void)

@@ -635,6 +635,59 @@ static void test_chargeback(void)
               400);
 }
 
+/* Text from users reaches a spreadsheet as text: department names, course
+ * titles, ids and the currency starting with = + - @ TAB or CR are written
+ * '-prefixed and quoted (OWASP CSV injection); numbers stay numbers. */
+static void test_csv_formula_injection(void)
+{
+    REQUIRE(sql("INSERT INTO departments (id, name, settings, created_ms) VALUES "
+                "('d9', '=HYPERLINK(\"http://evil.example/\",\"x\")', '{\"charge\": true, "
+                "\"rates\": {\"hourly\": 10.0, \"per_learner\": 1.0, \"currency\": \"@SUM(1)\"}}',"
+                " 0);"
+                "INSERT INTO courses (id, department_id, title, state_since_ms, created_ms) VALUES "
+                "('x1', 'd9', '+1', 0, 0), ('x2', 'd9', '-1', 0, 0), "
+                "('x3', 'd9', '\tcmd', 0, 0), ('x4', 'd9', '@SUM(A1:A9)', 0, 0), "
+                "('-x5', 'd9', 'plain, title', 0, 0);"
+                "INSERT INTO course_iris (iri, course_id, source, created_ms) VALUES "
+                "('https://ex.org/x1', 'x1', 'gateway', 0);"));
+    REQUIRE(post(stmt(NULL, actor_mbox("inj"), ADL "launched", "https://ex.org/x1", NULL, NULL,
+                      NULL, "2026-01-12T10:00:00Z")));
+    const char *h[] = {auth_bi, NULL};
+    struct gwt_response r;
+    CHECK_INT(
+        request("GET", "/api/v1/kpis?group_by=department&department=d9&format=csv", h, NULL, &r),
+        200);
+    CHECK(strstr(r.body, "\r\nd9,\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"x\"\")\",1,") !=
+          NULL);
+    CHECK(strstr(r.body, ",=HYPERLINK") == NULL);
+    gwt_response_free(&r);
+    CHECK_INT(request("GET", "/api/v1/kpis?group_by=course&department=d9&format=csv", h, NULL, &r),
+              200);
+    CHECK(strstr(r.body, "\r\nx1,\"'+1\",d9,1,") != NULL);
+    gwt_response_free(&r);
+    CHECK_INT(
+        request("GET", "/api/v1/departments/d9/chargeback?month=2026-01&format=csv", h, NULL, &r),
+        200);
+    /* lines by id: -x5 first (its id neutralised too), then x1..x4; learners and amounts are
+     * numbers written as numbers */
+    const char *want[] = {
+        "\r\n\"'-x5\",\"plain, title\",0.0,10.0,0.0,0,1.0,0.0,0.0,\"'@SUM(1)\"\r\n",
+        "\r\nx1,\"'+1\",0.0,10.0,0.0,1,1.0,1.0,1.0,\"'@SUM(1)\"\r\n",
+        "\r\nx2,\"'-1\",",
+        "\r\nx3,\"'\tcmd\",",
+        "\r\nx4,\"'@SUM(A1:A9)\",",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        if (!strstr(r.body, want[i])) {
+            fprintf(stderr, "  chargeback CSV lacks %s in:\n%s\n", want[i], r.body);
+            gwt_case_failed = 1;
+        }
+    }
+    CHECK(strstr(r.body, ",@SUM") == NULL && strstr(r.body, ",+1") == NULL &&
+          strstr(r.body, ",-1") == NULL && strstr(r.body, ",\tcmd") == NULL);
+    gwt_response_free(&r);
+}
+
 /* ---- incremental == rebuild ---- */
 
 static const char *const queries[] = {
@@ -829,6 +882,7 @@ int main(void)
     GW_RUN(test_hand_computed);
     GW_RUN(test_csv_etag_roles);
     GW_RUN(test_chargeback);
+    GW_RUN(test_csv_formula_injection);
     GW_RUN(test_rebuild_equals_incremental_hand);
     GW_RUN(test_property_random_streams);
     gw_store_close(store);

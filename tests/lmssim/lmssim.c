@@ -59,7 +59,7 @@
  *                        both): import polls before COMPLETE; the Moodle plugin's update
  *                        path failing like plugin 0.1.0 did (see sim_moodle.c).
  *   POST /_sim/faults    {"match":"<path prefix>","method":"POST","wsfunction":"...",
- *                         "mode":"status|slow|timeout|drop|accept_then_drop|answer",
+ *                         "mode":"status|slow|timeout|drop|accept_then_drop|answer|echo",
  *                         "status":503,"retry_after":"2","delay_ms":200,"count":2,
  *                         "body":{...}}
  *                        Answers 201 with the fault and its id. The first fault whose
@@ -73,6 +73,10 @@
  *                        accept_then_drop: do the operation, then close without an answer.
  *                        answer: answer status (default 200 here) with the JSON body given
  *                          (e.g. a Moodle exception), without doing the operation.
+ *                        echo: answer status with {"message": the request line, its
+ *                          parameters (not file parts) and every request header,
+ *                          "errorcode","exception"}, as a misconfigured proxy does;
+ *                          nothing is done.
  *   GET  /_sim/faults, DELETE /_sim/faults
  *   POST /_sim/post-statements {"endpoint":URL,"user":..,"password":..,"statements":[..]}
  *                        POSTs the statements to URL (Basic auth, X-Experience-API-Version
@@ -253,6 +257,31 @@ static void reply_message(struct lmssim_reply *rep, unsigned status, const char 
     lmssim_reply_json(rep, status, json_pack("{s:s}", "message", msg));
 }
 
+static enum MHD_Result echo_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    gw_buf_printf(cls, "%s: %s\r\n", key, value ? value : "");
+    return MHD_YES;
+}
+
+/* The request as a proxy that echoes it would show it (the echo fault); the
+ * caller frees. */
+static char *echo_text(struct lmssim_req *r)
+{
+    struct gw_buf b = {0};
+    gw_buf_printf(&b, "Bad request, you sent: %s %s?", r->method, r->path);
+    for (size_t i = 0; i < r->nparams; i++)
+        if (!r->params[i].filename)
+            gw_buf_printf(&b, "%s%s=%s", i ? "&" : "", r->params[i].key,
+                          gw_buf_str(&r->params[i].value));
+    gw_buf_puts(&b, " HTTP/1.1\r\n");
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, echo_header, &b);
+    char *out = gw_xstrdup(gw_buf_str(&b));
+    gw_buf_free(&b);
+    return out;
+}
+
 /* ---- faults ------------------------------------------------------------ */
 
 struct fault_hit {
@@ -307,8 +336,8 @@ static bool fault_take(const struct lmssim_req *r, struct fault_hit *hit)
 
 static void faults_post(const struct lmssim_req *r, struct lmssim_reply *rep)
 {
-    static const char *const modes[] = {"status",           "slow",  "timeout", "drop",
-                                        "accept_then_drop", "answer"};
+    static const char *const modes[] = {"status",           "slow",   "timeout", "drop",
+                                        "accept_then_drop", "answer", "echo"};
     json_error_t jerr;
     json_t *in = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, &jerr);
     const char *match = NULL, *mode = NULL;
@@ -323,7 +352,7 @@ static void faults_post(const struct lmssim_req *r, struct lmssim_reply *rep)
     if (!mode_ok) {
         reply_message(rep, 400,
                       "mode must be one of status, slow, timeout, drop, accept_then_drop, "
-                      "answer.");
+                      "answer, echo.");
         goto done;
     }
     json_t *f = json_object();
@@ -607,6 +636,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         rep.body = hit.body ? hit.body : gw_xstrdup("");
         hit.body = NULL;
         rep.content_type = "application/json";
+    } else if (strcmp(hit.mode, "echo") == 0) {
+        char *echo = echo_text(r);
+        /* errorcode: a Moodle client reads a 200 with it as an exception */
+        lmssim_reply_json(&rep, hit.status,
+                          json_pack("{s:s,s:s,s:s}", "exception", "proxy_echo", "errorcode",
+                                    "proxyecho", "message", echo));
+        free(echo);
     } else if (strcmp(hit.mode, "accept_then_drop") == 0) {
         handle(r, &rep);
         ret = MHD_NO;

@@ -2,7 +2,8 @@
  * 127.0.0.1 (an ephemeral port), one connection at a time, speaking EHLO/HELO,
  * MAIL FROM, RCPT TO, DATA, RSET, NOOP and QUIT; it records the envelope and
  * the DATA of the last message, and refuses recipients starting with
- * "refuse" with 550. */
+ * "refuse" with 550. It offers AUTH PLAIN but never STARTTLS, and records
+ * every AUTH exchange it receives (so a test sees credentials sent in clear). */
 #include "support.h"
 
 #include "gw/buf.h"
@@ -23,7 +24,7 @@ struct smtp_sink {
     pthread_t thread;
     atomic_int stop;
     pthread_mutex_t lock;
-    struct gw_buf data, envelope;
+    struct gw_buf data, envelope, auth;
 };
 
 static void say(int c, const char *s)
@@ -66,7 +67,7 @@ static void session(struct smtp_sink *s, int c)
     while (read_line(c, &in, &line)) {
         const char *l = line.data;
         if (strncasecmp(l, "EHLO", 4) == 0) {
-            say(c, "250-sink.test\r\n250-8BITMIME\r\n250 SIZE 10485760\r\n");
+            say(c, "250-sink.test\r\n250-8BITMIME\r\n250-AUTH PLAIN\r\n250 SIZE 10485760\r\n");
         } else if (strncasecmp(l, "HELO", 4) == 0) {
             say(c, "250 sink.test\r\n");
         } else if (strncasecmp(l, "MAIL FROM:", 10) == 0) {
@@ -97,6 +98,19 @@ static void session(struct smtp_sink *s, int c)
             gw_buf_append(&s->envelope, env.data ? env.data : "", env.len);
             pthread_mutex_unlock(&s->lock);
             say(c, "250 OK queued\r\n");
+        } else if (strncasecmp(l, "AUTH", 4) == 0) {
+            pthread_mutex_lock(&s->lock);
+            gw_buf_append(&s->auth, l, line.len);
+            pthread_mutex_unlock(&s->lock);
+            if (strcspn(l + 4, "\r\n") <= strlen(" PLAIN")) { /* no initial response */
+                say(c, "334 \r\n");
+                if (!read_line(c, &in, &line))
+                    break;
+                pthread_mutex_lock(&s->lock);
+                gw_buf_append(&s->auth, line.data, line.len);
+                pthread_mutex_unlock(&s->lock);
+            }
+            say(c, "235 2.7.0 Authentication successful\r\n");
         } else if (strncasecmp(l, "QUIT", 4) == 0) {
             say(c, "221 Bye\r\n");
             break;
@@ -165,6 +179,7 @@ void smtp_sink_stop(struct smtp_sink *s)
     pthread_mutex_destroy(&s->lock);
     gw_buf_free(&s->data);
     gw_buf_free(&s->envelope);
+    gw_buf_free(&s->auth);
     free(s);
 }
 
@@ -180,6 +195,14 @@ char *smtp_sink_envelope(struct smtp_sink *s)
 {
     pthread_mutex_lock(&s->lock);
     char *d = gw_xstrdup(gw_buf_str(&s->envelope));
+    pthread_mutex_unlock(&s->lock);
+    return d;
+}
+
+char *smtp_sink_auth(struct smtp_sink *s)
+{
+    pthread_mutex_lock(&s->lock);
+    char *d = gw_xstrdup(gw_buf_str(&s->auth));
     pthread_mutex_unlock(&s->lock);
     return d;
 }

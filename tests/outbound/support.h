@@ -34,12 +34,14 @@ char *make_scorm_zip(const char *dir, const char *name, const char *title, const
 
 /* The SMTP sink (smtp_sink.c): a thread on 127.0.0.1:port speaking enough
  * SMTP for curl; it records the last message. Refuses RCPT TO addresses that
- * start with "refuse". */
+ * start with "refuse". Offers AUTH PLAIN, never STARTTLS. */
 struct smtp_sink;
 struct smtp_sink *smtp_sink_start(int *port);
 void smtp_sink_stop(struct smtp_sink *s);
 /* Copies of what the sink recorded of the last message (caller frees). */
 char *smtp_sink_data(struct smtp_sink *s);
 char *smtp_sink_envelope(struct smtp_sink *s); /* "MAIL FROM:<..>\nRCPT TO:<..>\n" */
+/* Every AUTH line (and response line) the sink ever received. */
+char *smtp_sink_auth(struct smtp_sink *s);
 
 #endif

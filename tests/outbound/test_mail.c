@@ -3,12 +3,18 @@
  * To, a Subject encoded per RFC 2047 when not ASCII), the body with CRLF and
  * a leading dot un-stuffed by the server side; a refused RCPT is MAIL_FAILED
  * (permanent, 550 visible); a closed port is retryable; the password never
- * appears in an error detail. */
+ * appears in an error detail; credentials never go without TLS unless the
+ * operator opted out by name. */
+#include "gw/config.h"
+#include "gw/notifier.h"
 #include "gw/outbound.h"
 #include "gwtest.h"
 #include "support.h"
 
 #include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 static struct smtp_sink *sink;
 static int port;
@@ -93,7 +99,9 @@ static void test_refused_and_unreachable(void)
     struct gw_mail_config cfg;
     struct gw_error err = {0};
     struct gw_out_status st;
-    REQUIRE(config(&cfg, port, ",\"username\":\"u\",\"password\":\"pw-SECRET-123\""));
+    REQUIRE(
+        config(&cfg, port,
+               ",\"username\":\"u\",\"password\":\"pw-SECRET-123\",\"allow_plaintext_auth\":true"));
     struct gw_mail_message m = {"refuse-me@example.org", NULL, "x", "y"};
     CHECK_INT(gw_mail_send(&cfg, &m, 0, &st, &err), GW_E_MAIL_FAILED);
     CHECK_INT(st.cls, GW_OUT_PERMANENT);
@@ -101,7 +109,9 @@ static void test_refused_and_unreachable(void)
     CHECK(strstr(err.detail, "pw-SECRET-123") == NULL);
     gw_mail_config_free(&cfg);
 
-    REQUIRE(config(&cfg, 1, ",\"password\":\"pw-SECRET-123\",\"username\":\"u\""));
+    REQUIRE(config(&cfg, 1,
+                   ",\"password\":\"pw-SECRET-123\",\"username\":\"u\""
+                   ",\"allow_plaintext_auth\":true"));
     struct gw_mail_message ok = {"ana@example.org", NULL, "x", "y"};
     CHECK_INT(gw_mail_send(&cfg, &ok, 0, &st, &err), GW_E_MAIL_FAILED);
     CHECK_INT(st.cls, GW_OUT_RETRY);
@@ -129,6 +139,115 @@ static void test_refused_and_unreachable(void)
     json_decref(j);
 }
 
+/* Credentials never go in clear: the sink offers AUTH but no STARTTLS, so
+ * with a password and the default settings nothing is sent and no AUTH
+ * reaches it, with a clear error (also in the notifier's log); only the
+ * explicit opt-out sends. */
+static bool parse(const char *text, struct gw_mail_config *cfg, struct gw_error *err)
+{
+    json_t *j = json_loads(text, 0, NULL);
+    bool ok = j && gw_mail_config_parse(j, cfg, err) == GW_OK;
+    json_decref(j);
+    return ok;
+}
+
+static void test_no_auth_in_clear(void)
+{
+    struct gw_mail_config cfg;
+    struct gw_error err = {0};
+    struct gw_out_status st;
+    char text[512];
+    struct gw_mail_message m = {"clear@example.org", NULL, "x", "y"};
+    char *auth = smtp_sink_auth(sink);
+    size_t seen = strlen(auth); /* what earlier tests authenticated (with the opt-out) */
+    free(auth);
+    const char *variants[] = {"", ",\"starttls\":\"try\"", ",\"starttls\":\"required\""};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(text, sizeof text,
+                 "{\"url\":\"smtp://127.0.0.1:%d\",\"from\":\"lmsgw@example.org\","
+                 "\"username\":\"u\",\"password\":\"pw-CLEAR-1\"%s}",
+                 port, variants[i]);
+        REQUIRE(parse(text, &cfg, &err));
+        CHECK_INT(cfg.starttls, 2);
+        CHECK_INT(gw_mail_send(&cfg, &m, 0, &st, &err), GW_E_MAIL_FAILED);
+        CHECK_INT(st.cls, GW_OUT_PERMANENT);
+        CHECK(strstr(err.detail, "offers no STARTTLS") != NULL);
+        CHECK(strstr(err.detail, "smtp_allow_plaintext_auth") != NULL);
+        CHECK(strstr(err.detail, "pw-CLEAR-1") == NULL);
+        gw_mail_config_free(&cfg);
+    }
+    /* credentials in the URL count too */
+    snprintf(text, sizeof text,
+             "{\"url\":\"smtp://u:pw-CLEAR-1@127.0.0.1:%d\",\"from\":\"lmsgw@example.org\"}", port);
+    REQUIRE(parse(text, &cfg, &err));
+    CHECK_INT(cfg.starttls, 2);
+    gw_mail_config_free(&cfg);
+    /* "none" with a password is refused when the settings are read */
+    snprintf(text, sizeof text,
+             "{\"url\":\"smtp://127.0.0.1:%d\",\"from\":\"lmsgw@example.org\","
+             "\"username\":\"u\",\"password\":\"pw-CLEAR-1\",\"starttls\":\"none\"}",
+             port);
+    CHECK(!parse(text, &cfg, &err));
+    CHECK_INT(err.code, GW_E_MAIL_CONFIG_INVALID);
+    CHECK_STR(err.where, "/starttls");
+    CHECK(strstr(err.detail, "allow_plaintext_auth") != NULL);
+    auth = smtp_sink_auth(sink);
+    CHECK(strstr(auth + seen, "AUTH") == NULL);
+    free(auth);
+    char *env = smtp_sink_envelope(sink);
+    CHECK(strstr(env, "clear@example.org") == NULL);
+    free(env);
+
+    /* the notifier logs the refusal clearly, without the password */
+    char logpath[] = "/tmp/lmsgw-mail-log-XXXXXX";
+    int lfd = mkstemp(logpath);
+    REQUIRE(lfd >= 0);
+    char url[64], *envp[] = {url, "LMSGW_SMTP_USERNAME=u", "LMSGW_SMTP_PASSWORD=pw-CLEAR-1",
+                             "LMSGW_SMTP_FROM=lmsgw@example.org", NULL};
+    snprintf(url, sizeof url, "LMSGW_SMTP_URL=smtp://127.0.0.1:%d", port);
+    struct gw_config gc;
+    REQUIRE(gw_config_load(&gc, NULL, envp, &err) == GW_OK);
+    struct gw_outbound_notifier *on = gw_notifier_new(&gc, &err);
+    REQUIRE(on);
+    const struct gw_notifier *n = gw_notifier_get(on);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(lfd, 2);
+    int rc = n->send_mail(n->ud, "clear@example.org", "C", "subject", "text", "k1");
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    CHECK_INT(rc, -1);
+    char logged[4096] = "";
+    ssize_t got = pread(lfd, logged, sizeof logged - 1, 0);
+    logged[got > 0 ? got : 0] = '\0';
+    close(lfd);
+    unlink(logpath);
+    CHECK(strstr(logged, "offers no STARTTLS") != NULL);
+    CHECK(strstr(logged, "pw-CLEAR-1") == NULL);
+    gw_notifier_free(on);
+    gw_config_free(&gc);
+    auth = smtp_sink_auth(sink);
+    CHECK(strstr(auth + seen, "AUTH") == NULL);
+    free(auth);
+
+    /* the opt-out, by name: sent, with AUTH in clear */
+    snprintf(text, sizeof text,
+             "{\"url\":\"smtp://127.0.0.1:%d\",\"from\":\"lmsgw@example.org\","
+             "\"username\":\"u\",\"password\":\"pw-CLEAR-1\",\"allow_plaintext_auth\":true}",
+             port);
+    REQUIRE(parse(text, &cfg, &err));
+    CHECK_INT(cfg.starttls, 1);
+    CHECK_INT(gw_mail_send(&cfg, &m, 0, &st, &err), GW_OK);
+    auth = smtp_sink_auth(sink);
+    CHECK(strstr(auth + seen, "AUTH PLAIN") != NULL);
+    free(auth);
+    env = smtp_sink_envelope(sink);
+    CHECK(strstr(env, "RCPT TO:<clear@example.org>") != NULL);
+    free(env);
+    gw_mail_config_free(&cfg);
+}
+
 int main(void)
 {
     gw_outbound_global_init();
@@ -138,6 +257,7 @@ int main(void)
     GW_RUN(test_send_ascii);
     GW_RUN(test_build_utf8);
     GW_RUN(test_refused_and_unreachable);
+    GW_RUN(test_no_auth_in_clear);
     smtp_sink_stop(sink);
     gw_outbound_global_cleanup();
     return gw_test_summary();

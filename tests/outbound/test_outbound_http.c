@@ -3,6 +3,7 @@
  * lookup, and transport failures (refused connection, dropped answer, 503
  * with Retry-After) against the real lmssim. Also: no credential appears in
  * any error detail the LMS connectors produce for failing calls. */
+#include "gw/json.h"
 #include "gw/outbound.h"
 #include "gwtest.h"
 #include "support.h"
@@ -91,6 +92,122 @@ static void test_redact(void)
     gw_url_encode(&b, "a b/é~");
     CHECK_STR(gw_buf_str(&b), "a%20b%2F%C3%A9~");
     gw_buf_free(&b);
+}
+
+/* What an LMS (or a proxy in front of it) answers is stored and logged only
+ * after gw_redact_text: every form of a credential goes. */
+static void test_redact_text(void)
+{
+    char *basic = gw_redact_basic_form("app-1", "s3cret-value");
+    REQUIRE(basic);
+    const char *secrets[] = {"s3cret-value", basic, "moodletok0123456789"};
+    char s[2048];
+    snprintf(
+        s, sizeof s,
+        "400 Bad Request. You sent:\nPOST /api/v2/courses HTTP/1.1\r\n"
+        "Authorization: Basic %s\r\nX-Other: %s\r\nCookie: sid=abc; tok=def\r\n"
+        "GET /webservice/rest/server.php?wsfunction=x&wstoken=Zm9vYmFy99&moodlewsrestformat=json\n"
+        "{\"token\": \"tok-in-json\", \"access_token\":\"at-1\", \"name\": \"ok\"}\n"
+        "proxy said Bearer eyJhbGciOi.abc.def and basic authentication failed; "
+        "password=hunter2&user=bob",
+        basic, basic);
+    gw_redact_text(s, sizeof s, secrets, 3, 1000);
+    CHECK(strstr(s, "s3cret") == NULL);
+    CHECK(strstr(s, basic) == NULL);
+    CHECK(strstr(s, "Zm9vYmFy99") == NULL);
+    CHECK(strstr(s, "tok-in-json") == NULL);
+    CHECK(strstr(s, "at-1") == NULL);
+    CHECK(strstr(s, "eyJhbGciOi") == NULL);
+    CHECK(strstr(s, "hunter2") == NULL);
+    CHECK(strstr(s, "sid=abc") == NULL && strstr(s, "tok=def") == NULL);
+    CHECK(strstr(s, "Authorization: REDACTED") != NULL);
+    CHECK(strstr(s, "X-Other: REDACTED") != NULL);
+    CHECK(strstr(s, "wstoken=REDACTED&moodlewsrestformat=json") != NULL);
+    CHECK(strstr(s, "\"token\": \"REDACTED\"") != NULL);
+    CHECK(strstr(s, "Bearer REDACTED") != NULL);
+    CHECK(strstr(s, "\"name\": \"ok\"") != NULL); /* the rest stays readable */
+    CHECK(strstr(s, "user=bob") != NULL);
+    CHECK(strstr(s, "400 Bad Request") != NULL);
+    CHECK(strchr(s, '\r') == NULL);
+    /* a text cut in the middle of a secret loses the cut-off start too */
+    snprintf(s, sizeof s, "LMS said: key s3cret-va");
+    gw_redact_text(s, sizeof s, secrets, 3, 1000);
+    CHECK_STR(s, "LMS said: key REDACTED");
+    /* plain words after "token" or "basic" are not credentials */
+    snprintf(s, sizeof s, "the token expired; basic course");
+    gw_redact_text(s, sizeof s, NULL, 0, 1000);
+    CHECK_STR(s, "the token expired; basic course");
+    /* capped on a character boundary; bytes that are not UTF-8 become '?' */
+    char big[3000];
+    memset(big, 'x', sizeof big);
+    memcpy(big + 990, "\xc3\xa9\xc3\xa9\xc3\xa9", 6);
+    big[sizeof big - 1] = '\0';
+    gw_redact_text(big, sizeof big, NULL, 0, 1000);
+    CHECK(strlen(big) <= 1000);
+    CHECK(strstr(big, " [cut]") != NULL);
+    CHECK(gw_utf8_valid_str(big));
+    snprintf(s, sizeof s, "bad \xff\xfe byte, \xc3\xa9 kept");
+    gw_redact_text(s, sizeof s, NULL, 0, 1000);
+    CHECK_STR(s, "bad ?? byte, \xc3\xa9 kept");
+    free(basic);
+}
+
+/* Random texts built from credential-shaped pieces and random bytes: after
+ * gw_redact_text no secret is left, the text is UTF-8 and within its cap
+ * (deterministic: a fixed xorshift seed). */
+static void test_redact_text_random(void)
+{
+    static const char *const pieces[] = {
+        "Authorization: ",
+        "Basic ",
+        "Bearer ",
+        "wstoken=",
+        "token\":\"",
+        "\r\n",
+        "&",
+        "; ",
+        "s3cret-value",
+        "YXBwLTE6czNjcmV0LXZhbHVl",
+        "s3cret",
+        "\xc3",
+        "\xa9",
+        "\xff",
+        "\"",
+        " ",
+        "cookie: a=",
+        "password=",
+        "x",
+        "REDACTED",
+        "[cut]",
+    };
+    const char *secrets[] = {"s3cret-value", "YXBwLTE6czNjcmV0LXZhbHVl"};
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int round = 0; round < 3000; round++) {
+        char s[1400] = "";
+        size_t len = 0;
+        for (int k = 0; k < 60; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            const char *piece = pieces[x % (sizeof pieces / sizeof pieces[0])];
+            size_t pl = strlen(piece);
+            if (len + pl + 1 >= sizeof s)
+                break;
+            memcpy(s + len, piece, pl);
+            len += pl;
+        }
+        s[len] = '\0';
+        size_t max = 40 + (size_t)(x % 900);
+        gw_redact_text(s, sizeof s, secrets, 2, max);
+        CHECK(strlen(s) <= max);
+        CHECK(gw_utf8_valid_str(s));
+        CHECK(strstr(s, "s3cret-value") == NULL);
+        CHECK(strstr(s, "YXBwLTE6czNjcmV0LXZhbHVl") == NULL);
+        if (gwt_case_failed) {
+            fprintf(stderr, "  round %d: %s\n", round, s);
+            break;
+        }
+    }
 }
 
 static void test_against_sim(void)
@@ -204,6 +321,8 @@ int main(void)
     GW_RUN(test_classify);
     GW_RUN(test_backoff);
     GW_RUN(test_redact);
+    GW_RUN(test_redact_text);
+    GW_RUN(test_redact_text_random);
     GW_RUN(test_against_sim);
     GW_RUN(test_no_credentials_in_details);
     sim_stop(&sim);

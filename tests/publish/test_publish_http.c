@@ -8,7 +8,8 @@
  * after fixing the file publishes once; SIGKILL of the gateway during a slow
  * upload, then a restart, finishes the job exactly once; retire takes the
  * course off the LMS; the secrets never appear in the gateway's log or in an
- * error body. Moodle: v1 then v2 approved is one Moodle course whose activity
+ * error body, also when the LMS echoes our request headers in its error.
+ * Moodle: v1 then v2 approved is one Moodle course whose activity
  * (same cmid) now holds v2's bytes, created with automatic completion that the
  * update keeps; the 0.1.0 plugin's PHP error on update fails the job at once
  * with Moodle's words, and an admin retry publishes once the plugin is fixed;
@@ -16,6 +17,7 @@
  * (GW_TEST_PG). Waits poll the gateway's state; nothing asserts on time. */
 #include "../outbound/support.h"
 #include "gw/hash.h"
+#include "gw/outbound.h"
 #include "gwtest.h"
 #include "testsupport.h"
 
@@ -159,8 +161,6 @@ static bool gw_start_kind(struct gw *g, const char *name, const char *kind, cons
     if (!ok)
         return false;
     snprintf(g->admin, sizeof g->admin, "Authorization: Bearer %s", g->s.admin_token);
-    if (!make_key(g, "author", g->author) || !make_key(g, "approver", g->approver))
-        return false;
     json_t *j = NULL;
     ok = post_json(g, "/api/v1/departments", g->admin, "{\"id\":\"ops\",\"name\":\"Ops\"}", &j) ==
          201;
@@ -175,7 +175,8 @@ static bool gw_start_kind(struct gw *g, const char *name, const char *kind, cons
         ok = post_json(g, "/api/v1/people", g->admin, body, &j) == 201;
         json_decref(j);
     }
-    return ok;
+    /* an approver key belongs to a person who exists */
+    return ok && make_key(g, "author", g->author) && make_key(g, "approver", g->approver);
 }
 
 static bool gw_start(struct gw *g, const char *name, const char *secret, long lease_ms)
@@ -880,6 +881,57 @@ static void test_two_instances(void)
     gwt_server_free(&g2.s);
 }
 
+/* An LMS (or a proxy before it) that echoes our request in its error body:
+ * the publish status and the log show neither the secret, nor its HTTP Basic
+ * base64 form, nor a wstoken; the rest of the LMS's words stay. */
+static void test_echoed_credentials_redacted(void)
+{
+    static const struct {
+        const char *kind, *secret, *match, *name;
+        int status;
+    } cases[] = {
+        {"scormcloud", GOOD_SECRET, "/api/v2/", "echo-scorm", 400},
+        {"moodle", MOODLE_TOKEN, "/webservice/", "echo-moodle", 200}, /* a Moodle exception */
+    };
+    char *basic = gw_redact_basic_form("lmssim-app", GOOD_SECRET);
+    REQUIRE(basic);
+    for (size_t i = 0; i < 2; i++) {
+        REQUIRE(sim_reset(&sim));
+        struct gw g;
+        REQUIRE(gw_start_kind(&g, cases[i].name, cases[i].kind, cases[i].secret, 1200000));
+        char fault[256];
+        snprintf(fault, sizeof fault,
+                 "{\"match\":\"%s\",\"mode\":\"echo\",\"status\":%d,\"count\":-1}", cases[i].match,
+                 cases[i].status);
+        REQUIRE(sim_fault(&sim, fault));
+        char id[64];
+        REQUIRE(approve_course(&g, cases[i].name, id));
+        json_t *p = wait_state(&g, id, "publish_failed,published");
+        REQUIRE(p != NULL);
+        CHECK_STR(sv(p, "state"), "publish_failed");
+        char *text = json_dumps(p, 0);
+        REQUIRE(text);
+        CHECK(strstr(text, cases[i].secret) == NULL);
+        CHECK(strstr(text, basic) == NULL);
+        const char *msg = sv(p, "last_error");
+        CHECK(strlen(msg) <= 1000);
+        /* the echo reached the status, its credentials redacted */
+        CHECK(strstr(msg, "Bad request, you sent") != NULL);
+        if (strcmp(cases[i].kind, "scormcloud") == 0)
+            CHECK(strstr(msg, "Authorization: REDACTED") != NULL);
+        else
+            CHECK(strstr(msg, "wstoken=REDACTED") != NULL);
+        free(text);
+        json_decref(p);
+        CHECK(file_has(g.s.stderr_path, "publish failed"));
+        CHECK(!file_has(g.s.stderr_path, cases[i].secret));
+        CHECK(!file_has(g.s.stderr_path, basic));
+        gw_stop(&g);
+    }
+    free(basic);
+    REQUIRE(sim_reset(&sim));
+}
+
 static void test_no_secret_in_logs(void)
 {
     CHECK(!file_has(main_gw.s.stderr_path, GOOD_SECRET));
@@ -906,6 +958,7 @@ int main(void)
     GW_RUN(test_moodle_publish_and_retire);
     GW_RUN(test_moodle_versions_and_exceptions);
     GW_RUN(test_two_instances);
+    GW_RUN(test_echoed_credentials_redacted);
     GW_RUN(test_no_secret_in_logs);
     gw_stop(&main_gw);
     sim_stop(&sim);

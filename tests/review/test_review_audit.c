@@ -137,7 +137,7 @@ static void test_csv(void)
     free(line);
     r.comment = "-1 from me";
     line = gw_audit_csv_line(&r);
-    CHECK(strstr(line, ",'-1 from me,") != NULL);
+    CHECK(strstr(line, ",\"'-1 from me\",") != NULL);
     free(line);
     r.comment = "ok";
     line = gw_audit_csv_line(&r);

@@ -142,6 +142,14 @@ static void test_setup_round(void)
                         "{\"name\":\"Dup\",\"email\":\"ann@example.com\"}", &j),
               409);
     json_decref(j);
+    /* an approver key belongs to a person who exists */
+    CHECK_INT(post_json("/api/v1/keys", h_admin,
+                        "{\"name\":\"ghost\",\"role\":\"approver\",\"person_id\":\"nobody\"}", &j),
+              400);
+    CHECK_INT(json_integer_value(json_object_get(j, "code")), 4101);
+    CHECK_STR(sv(j, "where"), "/person_id");
+    json_decref(j);
+    REQUIRE(make_key("approver", "bob", h_approver));
     /* a request without a business case is refused with the pointer */
     CHECK_INT(post_json("/api/v1/requests", h_admin,
                         "{\"department_id\":\"sales\",\"title\":\"T\",\"approvers\":[]}", &j),
@@ -480,6 +488,114 @@ static void test_effort_chargeback(void)
     json_decref(j);
 }
 
+/* Department settings are checked when saved: webhook URLs (http(s) only, no
+ * link-local or metadata address) and rates (non-negative finite numbers, a
+ * currency code); webhook URLs are shown to admins only. Stored text is
+ * UTF-8. */
+static void test_department_hardening(void)
+{
+    static const char *const bad_hooks[] = {"file:///etc/passwd",
+                                            "gopher://127.0.0.1:70/_x",
+                                            "dict://127.0.0.1:11211/",
+                                            "http://169.254.169.254/x",
+                                            "http://[fe80::1]/x",
+                                            "http://2852039166/x",
+                                            "http://[::ffff:169.254.169.254]/"};
+    json_t *j = NULL;
+    for (size_t i = 0; i < sizeof bad_hooks / sizeof bad_hooks[0]; i++) {
+        char body[256];
+        snprintf(body, sizeof body, "{\"teams_webhook\":\"%s\"}", bad_hooks[i]);
+        CHECK_INT(call("PUT", "/api/v1/departments/sales/settings", h_admin, "application/json",
+                       body, strlen(body), &j, NULL),
+                  400);
+        CHECK_STR(sv(j, "where"), "/settings/teams_webhook");
+        CHECK_INT(json_integer_value(json_object_get(j, "code")), 1009);
+        json_decref(j);
+    }
+    CHECK_INT(post_json("/api/v1/departments", h_admin,
+                        "{\"name\":\"Meta\",\"settings\":{\"slack_webhook\":"
+                        "\"http://169.254.169.254/latest/meta-data\"}}",
+                        &j),
+              400);
+    CHECK_STR(sv(j, "where"), "/settings/slack_webhook");
+    json_decref(j);
+    /* rates: negative, a string, 1e308, a bad currency, an unknown member */
+    static const struct {
+        const char *rates, *where;
+    } bad_rates[] = {
+        {"{\"hourly\":-5}", "/settings/rates/hourly"},
+        {"{\"hourly\":\"80\"}", "/settings/rates/hourly"},
+        {"{\"per_learner\":1e308}", "/settings/rates/per_learner"},
+        {"{\"hourly\":80,\"currency\":\"=SUM(1)\"}", "/settings/rates/currency"},
+        {"{\"hourly\":80,\"currency\":\"eur\"}", "/settings/rates/currency"},
+        {"{\"hourly\":80,\"bonus\":1}", "/settings/rates/bonus"},
+    };
+    for (size_t i = 0; i < sizeof bad_rates / sizeof bad_rates[0]; i++) {
+        char body[256];
+        snprintf(body, sizeof body, "{\"charge\":true,\"rates\":%s}", bad_rates[i].rates);
+        CHECK_INT(call("PUT", "/api/v1/departments/sales/settings", h_admin, "application/json",
+                       body, strlen(body), &j, NULL),
+                  400);
+        CHECK_STR(sv(j, "where"), bad_rates[i].where);
+        json_decref(j);
+    }
+    const char *good =
+        "{\"charge\":true,\"rates\":{\"hourly\":80,\"per_learner\":0,\"currency\":"
+        "\"EUR\"},\"slack_webhook\":\"https://hooks.example.com/services/T/B/SECRET\","
+        "\"teams_webhook\":\"http://127.0.0.1:9/loopback-allowed\"}";
+    CHECK_INT(call("PUT", "/api/v1/departments/sales/settings", h_admin, "application/json", good,
+                   strlen(good), &j, NULL),
+              200);
+    json_decref(j);
+    /* admins see the URLs; authors, approvers and bi keys only that one is set */
+    const char *readers[] = {h_author, h_approver};
+    for (size_t i = 0; i < 2; i++) {
+        char *text = NULL;
+        CHECK_INT(call("GET", "/api/v1/departments", readers[i], NULL, NULL, 0, &j, &text), 200);
+        CHECK(text && strstr(text, "SECRET") == NULL && strstr(text, "loopback-allowed") == NULL);
+        free(text);
+        json_t *dep = NULL;
+        size_t k;
+        json_t *d;
+        json_array_foreach(json_object_get(j, "departments"), k, d)
+        {
+            if (strcmp(sv(d, "id"), "sales") == 0)
+                dep = d;
+        }
+        REQUIRE(dep);
+        json_t *set = json_object_get(dep, "settings");
+        CHECK(json_is_true(json_object_get(set, "slack_webhook_set")));
+        CHECK(json_is_true(json_object_get(set, "teams_webhook_set")));
+        CHECK(json_object_get(set, "slack_webhook") == NULL);
+        json_decref(j);
+        CHECK_INT(call("GET", "/api/v1/departments/sales", readers[i], NULL, NULL, 0, NULL, &text),
+                  200);
+        CHECK(text && strstr(text, "SECRET") == NULL && strstr(text, "webhook_set") != NULL);
+        free(text);
+    }
+    char *text = NULL;
+    CHECK_INT(call("GET", "/api/v1/departments/sales", h_admin, NULL, NULL, 0, NULL, &text), 200);
+    CHECK(text && strstr(text, "https://hooks.example.com/services/T/B/SECRET") != NULL);
+    free(text);
+    /* text that is not UTF-8, raw or as a lone surrogate escape, is refused */
+    static const char *const not_utf8[] = {
+        "{\"name\":\"k\xff\",\"role\":\"bi\"}",
+        "{\"name\":\"k\xc0\xaf\",\"role\":\"bi\"}",
+        "{\"name\":\"k\\ud800\",\"role\":\"bi\"}",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        CHECK_INT(post_json("/api/v1/keys", h_admin, not_utf8[i], &j), 400);
+        json_decref(j);
+    }
+    CHECK_INT(post_json("/api/v1/departments", h_admin, "{\"name\":\"Dept \xed\xa0\x80\"}", &j),
+              400);
+    json_decref(j);
+    CHECK_INT(post_json("/api/v1/people", h_admin,
+                        "{\"name\":\"P\xe9rez\",\"email\":\"perez@example.com\"}", &j),
+              400);
+    json_decref(j);
+}
+
 static enum gw_qs tamper_body(struct gw_db *d, void *ud, struct gw_error *err)
 {
     (void)ud;
@@ -525,8 +641,8 @@ int main(void)
     snprintf(h_admin, sizeof h_admin, "Authorization: Bearer %s", srv.admin_token);
     struct gw_error e;
     db = gw_store_open(dsn, NULL, &e);
-    if (!db || !make_key("author", NULL, h_author) || !make_key("approver", "bob", h_approver) ||
-        !make_key("approver", NULL, h_unbound) || !make_key("bi", NULL, h_bi)) {
+    if (!db || !make_key("author", NULL, h_author) || !make_key("approver", NULL, h_unbound) ||
+        !make_key("bi", NULL, h_bi)) {
         fprintf(stderr, "setup failed: %s\n", db ? "keys" : e.detail);
         printf("0 passed, 1 failed\n");
         return 1;
@@ -537,6 +653,7 @@ int main(void)
     GW_RUN(test_api_decision_queues_publish);
     GW_RUN(test_audit_and_pipeline);
     GW_RUN(test_effort_chargeback);
+    GW_RUN(test_department_hardening);
     GW_RUN(test_cli_audit_verify);
     gw_store_close(db);
     gwt_server_stop(&srv, SIGTERM);

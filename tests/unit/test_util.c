@@ -1,8 +1,9 @@
 /* Unit tests for util/: buffers, time formatting and parsing, hashing, UUIDs,
- * the JSON field table and the error registry. */
+ * the JSON field table, CSV cells, UTF-8 checks and the error registry. */
 #include "gw/api.h"
 #include "gw/buf.h"
 #include "gw/clock.h"
+#include "gw/csv.h"
 #include "gw/error.h"
 #include "gw/hash.h"
 #include "gw/json.h"
@@ -245,6 +246,65 @@ static void test_openapi_in_sync(void)
     json_decref(gen);
 }
 
+/* One CSV cell writer: quoting, and formulas neutralised (OWASP). */
+static char *cell(const char *s)
+{
+    struct gw_buf b = {0};
+    gw_buf_puts(&b, "|");
+    gw_csv_cell(&b, s);
+    char *out = gw_xstrdup(gw_buf_str(&b) + 1);
+    gw_buf_free(&b);
+    return out;
+}
+
+static void test_csv_cell(void)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"plain", "plain"},
+        {"", ""},
+        {"a,b", "\"a,b\""},
+        {"say \"hi\"", "\"say \"\"hi\"\"\""},
+        {"two\r\nlines", "\"two\r\nlines\""},
+        {"=HYPERLINK(\"http://evil\",\"x\")", "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\""},
+        {"@SUM(A1:A9)", "\"'@SUM(A1:A9)\""},
+        {"+1", "\"'+1\""},
+        {"-1", "\"'-1\""},
+        {"\tcmd", "\"'\tcmd\""},
+        {"\rcmd", "\"'\rcmd\""},
+        {"a=1", "a=1"},
+        {"1-2", "1-2"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = cell(cases[i].in);
+        CHECK_STR(got, cases[i].out);
+        free(got);
+    }
+    char *got = cell(NULL);
+    CHECK_STR(got, "");
+    free(got);
+    CHECK(gw_csv_is_formula("=1"));
+    CHECK(!gw_csv_is_formula("1"));
+    CHECK(!gw_csv_is_formula(NULL));
+}
+
+static void test_utf8_valid(void)
+{
+    CHECK(gw_utf8_valid_str("plain ASCII"));
+    CHECK(gw_utf8_valid_str("K\xc3\xbche \xe2\x82\xac \xf0\x9f\x98\x80"));
+    CHECK(gw_utf8_valid_str(NULL));
+    CHECK(gw_utf8_valid_str(""));
+    CHECK(!gw_utf8_valid_str("\xff"));
+    CHECK(!gw_utf8_valid_str("abc\xc3"));          /* cut short */
+    CHECK(!gw_utf8_valid_str("\xc0\xaf"));         /* overlong '/' */
+    CHECK(!gw_utf8_valid_str("\xed\xa0\x80"));     /* surrogate */
+    CHECK(!gw_utf8_valid_str("\xf4\x90\x80\x80")); /* above U+10FFFF */
+    CHECK(!gw_utf8_valid_str("ok\x80"));           /* lone continuation */
+    CHECK(gw_utf8_valid("a\xc3\xbc", 3));
+    CHECK(!gw_utf8_valid("a\xc3\xbc", 2));
+}
+
 int main(void)
 {
     GW_RUN(test_buf);
@@ -254,6 +314,8 @@ int main(void)
     GW_RUN(test_hash);
     GW_RUN(test_json_fields);
     GW_RUN(test_formats);
+    GW_RUN(test_csv_cell);
+    GW_RUN(test_utf8_valid);
     GW_RUN(test_error_registry);
     GW_RUN(test_error_schema_in_sync);
     GW_RUN(test_openapi_in_sync);

@@ -1,0 +1,23 @@
+/* CSV cells (RFC 4180) for every CSV the gateway writes: the audit export,
+ * the KPI records and the chargeback lines. One writer, so a cell is quoted
+ * and formula-neutralised the same way everywhere. */
+#ifndef GW_CSV_H
+#define GW_CSV_H
+
+#include "gw/buf.h"
+
+#include <stdbool.h>
+
+/* Appends the text s (NULL writes nothing: an empty cell) as one CSV cell.
+ * Quoted when it holds ',', '"', CR or LF, a '"' doubled inside quotes. A
+ * text starting with '=', '+', '-', '@', TAB or CR, which a spreadsheet would
+ * read as a formula, is written as OWASP's CSV-injection guidance says: a
+ * single quote prefixed and the whole cell quoted ("'=1+1"). Use it for text
+ * (names, titles, ids, comments); numbers the gateway itself formats are
+ * appended as they are, so a negative number stays a number. */
+void gw_csv_cell(struct gw_buf *b, const char *s);
+
+/* Whether gw_csv_cell neutralises s (it starts like a formula). */
+bool gw_csv_is_formula(const char *s);
+
+#endif
