@@ -352,14 +352,34 @@ static void test_format(void)
     json_t *want = J("{\"actor\":{\"objectType\":\"Group\",\"member\":["
                      "{\"objectType\":\"Agent\",\"mbox\":\"mailto:a@e.org\"}]},"
                      "\"verb\":{\"id\":\"http://e.org/v\"},"
-                     "\"object\":{\"objectType\":\"Activity\",\"id\":\"https://e.org/a\"},"
+                     "\"object\":{\"id\":\"https://e.org/a\"},"
                      "\"context\":{\"instructor\":{\"objectType\":\"Agent\",\"openid\":"
-                     "\"http://o.org/i\"},\"contextActivities\":{\"parent\":[{\"objectType\":"
-                     "\"Activity\",\"id\":\"https://e.org/p\"}]}},"
+                     "\"http://o.org/i\"},\"contextActivities\":{\"parent\":[{"
+                     "\"id\":\"https://e.org/p\"}]}},"
                      "\"authority\":{\"objectType\":\"Agent\",\"mbox\":\"mailto:l@e.org\"}}");
     CHECK(json_equal(ids, want));
     json_decref(ids);
     json_decref(want);
+
+    /* an Activity inside a SubStatement carries only its id too */
+    json_t *sub = J("{\"actor\":{\"mbox\":\"mailto:a@e.org\"},\"verb\":{\"id\":\"http://e.org/v\"},"
+                    "\"object\":{\"objectType\":\"SubStatement\",\"actor\":{\"name\":\"B\","
+                    "\"mbox\":\"mailto:b@e.org\"},\"verb\":{\"id\":\"http://e.org/w\",\"display\":"
+                    "{\"en\":\"w\"}},\"object\":{\"objectType\":\"Activity\",\"id\":"
+                    "\"https://e.org/s\",\"definition\":{\"name\":{\"en\":\"S\"}}},"
+                    "\"context\":{\"contextActivities\":{\"grouping\":{\"objectType\":"
+                    "\"Activity\",\"id\":\"https://e.org/g\"}}}}}");
+    REQUIRE(sub);
+    ids = gw_xapi_format(sub, GW_XAPI_FORMAT_IDS, NULL);
+    want = J("{\"actor\":{\"objectType\":\"Agent\",\"mbox\":\"mailto:a@e.org\"},"
+             "\"verb\":{\"id\":\"http://e.org/v\"},\"object\":{\"objectType\":\"SubStatement\","
+             "\"actor\":{\"objectType\":\"Agent\",\"mbox\":\"mailto:b@e.org\"},\"verb\":{"
+             "\"id\":\"http://e.org/w\"},\"object\":{\"id\":\"https://e.org/s\"},"
+             "\"context\":{\"contextActivities\":{\"grouping\":{\"id\":\"https://e.org/g\"}}}}}");
+    CHECK(json_equal(ids, want));
+    json_decref(ids);
+    json_decref(want);
+    json_decref(sub);
 
     const char *langs[] = {"de-CH", "en", NULL};
     json_t *can = gw_xapi_format(st, GW_XAPI_FORMAT_CANONICAL, langs);
@@ -560,13 +580,14 @@ static void test_langtag_duration(void)
             fprintf(stderr, "  tag '%s' accepted\n", badt[i]);
         CHECK(!gw_xapi_langtag_valid(badt[i]));
     }
-    const char *gd[] = {"PT1H0M0.1S", "P4W", "P3Y",        "PT16559.14S",       "P1DT12H",
-                        "PT0S",       "P0D", "PT1.23456S", "P1Y2M3W4DT5H6M7.8S"};
+    const char *gd[] = {"PT1H0M0.1S", "P4W", "P3Y",   "PT16559.14S", "P1DT12H",
+                        "PT0S",       "P0D", "P1.5W", "PT1.23456S",  "P1Y2M4DT5H6M7.8S"};
     for (size_t i = 0; i < sizeof gd / sizeof gd[0]; i++)
         CHECK(gw_xapi_duration_valid(gd[i]));
-    const char *bd[] = {
-        "",       "P",     "PT",   "1H",    "PA1H0M0S", "P1H",  "PT1D",
-        "PT1S2M", "P1M1Y", "P1.S", "PT.5S", "P1DT",     "pt1h", "P0003-02-01T00:00:00"};
+    const char *bd[] = {"", "P", "PT", "1H", "PA1H0M0S", "P1H", "PT1D", "PT1S2M", "P1M1Y", "P1.S",
+                        "PT.5S", "P1DT", "pt1h", "P0003-02-01T00:00:00",
+                        /* weeks stand alone (ISO 8601) */
+                        "P4W1D", "P1Y2M3W4DT5H6M7.8S", "P2WT1H", "P1W1W"};
     for (size_t i = 0; i < sizeof bd / sizeof bd[0]; i++) {
         if (gw_xapi_duration_valid(bd[i]))
             fprintf(stderr, "  duration '%s' accepted\n", bd[i]);
