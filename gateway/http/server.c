@@ -465,12 +465,13 @@ static enum gw_err finish_alternate(struct gw_server *srv, struct rctx *x, struc
              * over a real one; it is percent-decoded, so a CR or LF (or any
              * control byte) would reach a reply header: refused */
             if (!header_value_ok(json_string_value(v))) {
-                json_decref(form);
+                gw_error_set(e, GW_E_XAPI_HEADER_INVALID, k,
+                             "the form field '%s' stands for a header and must not hold "
+                             "control characters such as CR or LF",
+                             k);
+                json_decref(form); /* k lives in form */
                 gw_buf_free(&content);
-                return gw_error_set(e, GW_E_XAPI_HEADER_INVALID, k,
-                                    "the form field '%s' stands for a header and must not hold "
-                                    "control characters such as CR or LF",
-                                    k);
+                return e->code;
             }
             char lower[64];
             size_t i = 0;

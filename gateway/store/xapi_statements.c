@@ -391,12 +391,15 @@ static enum gw_qs save_definition(struct gw_db *db, const char *id, const char *
             char *merged = old && strcmp(old, def) == 0 ? NULL : gw_xapi_definition_merge(old, def);
             changes = 1; /* nothing to add */
             if (merged) {
+                /* the row's text, copied: the update rewrites the row it came from */
+                char *was = gw_xstrdup(old ? old : "");
                 struct gw_dbp p[] = {GW_P_TEXT(id), GW_P_TEXT(merged), GW_P_INT(stored_ms),
-                                     GW_P_TEXT(old)};
+                                     GW_P_TEXT(was)};
                 qs = gw_db_query(db,
                                  "UPDATE xapi_activities SET definition = $2, updated_ms = $3 "
                                  "WHERE id = $1 AND definition = $4",
                                  p, 4, NULL, &changes, err);
+                free(was);
                 free(merged);
             }
         }
