@@ -6,6 +6,8 @@
  * lists with 'since', deletes, parameter checks with 'where', the version
  * and CORS headers, and roles. Compiled for SQLite and for PostgreSQL. */
 #include "gw/hash.h"
+#include "gw/xapi_docs_store.h"
+#include "gw/xapi_docs.h"
 #include "gwtest.h"
 #include "testsupport.h"
 
@@ -19,6 +21,7 @@
 #include <string.h>
 
 static struct gwt_server srv;
+static const char *srv_dsn; /* NULL: SQLite in srv.dir */
 static char auth_admin[256];
 static char auth_bi[256];
 
@@ -997,6 +1000,49 @@ static void test_documents_header_injection(void)
     free(p);
 }
 
+/* Reply-time defence: a type stored before types were checked (written here
+ * straight into the server's store) is never sent as a header; the document
+ * goes out as an octet stream attachment, and no injected header appears. */
+struct legacy_doc {
+    const char *agent_key;
+};
+
+static enum gw_qs save_legacy(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    const struct legacy_doc *l = ud;
+    struct gw_xapi_doc_key k = {.kind = GW_XAPI_DOC_STATE,
+                                .activity_id = ACT,
+                                .agent_key = l->agent_key,
+                                .doc_id = "legacy"};
+    return gw_store_xapi_doc_save(db, &k, "text/html\nSet-Cookie: pwned=1", "<b>x</b>", 8,
+                                  1700000000000LL, err);
+}
+
+static void test_documents_stored_type_defended(void)
+{
+    const char *dsn = srv_dsn;
+    struct gw_error e;
+    char key[1024];
+    REQUIRE(gw_xapi_agent_param(AGENT, GW_XAPI_V1_0, true, NULL, key, sizeof key, &e) == GW_OK);
+    char *sqlite_dsn = NULL;
+    if (!dsn && asprintf(&sqlite_dsn, "sqlite:%s/data/lmsgw.db", srv.dir) < 0)
+        abort();
+    struct gw_store *store = gw_store_open(dsn ? dsn : sqlite_dsn, NULL, &e);
+    REQUIRE(store != NULL);
+    struct legacy_doc l = {key};
+    CHECK(gw_store_tx(store, GW_TX_WRITE, save_legacy, &l, &e) == GW_OK);
+    gw_store_close(store);
+    free(sqlite_dsn);
+    char *p = path_of("/xapi/activities/state", "activityId", ACT, "agent", AGENT, "stateId",
+                      "legacy", NULL);
+    struct gwt_response r = do_call("GET", p, (struct call){0});
+    check_served_safely(&r, "application/octet-stream", true);
+    CHECK_STR(r.body, "<b>x</b>");
+    gwt_response_free(&r);
+    CHECK_INT(st("DELETE", p, (struct call){0}), 204);
+    free(p);
+}
+
 /* Comm 2.5 (the 2.0 suite's XAPI-00254): the Activity holds everything any
  * statement said of it: names in two languages from two statements (one
  * batch, or two requests) are both returned; a later statement replaces only
@@ -1182,6 +1228,7 @@ int main(void)
         return 1;
     }
 #endif
+    srv_dsn = dsn;
     if (!gwt_server_start(&srv, dsn, NULL)) {
         printf("0 passed, 1 failed\n");
         return 1;
@@ -1206,6 +1253,7 @@ int main(void)
     GW_RUN(test_activity_definition_updates);
     GW_RUN(test_activity_definitions_merge);
     GW_RUN(test_documents_header_injection);
+    GW_RUN(test_documents_stored_type_defended);
     GW_RUN(test_agents);
     GW_RUN(test_roles_and_cors);
     GW_RUN(test_clean_exit);
