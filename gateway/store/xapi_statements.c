@@ -365,45 +365,45 @@ static enum gw_qs insert_side_table(struct gw_db *db, const char *table,
 
 /* Stores an activity's definition the first time, then merges each newer
  * one into it (gw_xapi_definition_merge: the Activities resource returns all
- * that any statement said). A definition equal to the stored text, the usual
- * case, costs one lookup and writes nothing, so a repeated definition dirties
- * no page (a per-connection cache of what is stored went stale when the
- * writer used another connection of the pool, so none is kept). The update
- * names the text it merged into; when another writer changed it in between,
- * the merge runs again on the new text. */
+ * that any statement said). One statement in the usual cases: a new activity
+ * is inserted, and the same definition again writes nothing (so a repeated
+ * definition dirties no page; a per-connection cache of what is stored went
+ * stale when the writer used another connection of the pool, so none is
+ * kept). Only when the stored text differs does it come back (its row's
+ * updated_ms is touched) to be merged and, when the merge adds something,
+ * written by an update that names the text it merged into: if another writer
+ * changed it in between, the merge runs again on the new text. */
 static enum gw_qs save_definition(struct gw_db *db, const char *id, const char *def,
                                   int64_t stored_ms, struct gw_error *err)
 {
     for (int attempt = 0; attempt < 4; attempt++) {
         struct gw_db_rows *r = NULL;
-        struct gw_dbp key[] = {GW_P_TEXT(id)};
-        enum gw_qs qs = gw_db_query(db, "SELECT definition FROM xapi_activities WHERE id = $1", key,
-                                    1, &r, NULL, err);
-        int64_t changes = 0;
-        if (qs == GW_QS_NONE) {
-            struct gw_dbp p[] = {GW_P_TEXT(id), GW_P_TEXT(def), GW_P_INT(stored_ms)};
-            qs = gw_db_query(db,
-                             "INSERT INTO xapi_activities (id, definition, updated_ms) "
-                             "VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-                             p, 3, NULL, &changes, err);
-        } else if (qs == GW_QS_ONE) {
-            const char *old = gw_db_col_text(r, 0);
-            char *merged = old && strcmp(old, def) == 0 ? NULL : gw_xapi_definition_merge(old, def);
-            changes = 1; /* nothing to add */
-            if (merged) {
-                /* the row's text, copied: the update rewrites the row it came from */
-                char *was = gw_xstrdup(old ? old : "");
-                struct gw_dbp p[] = {GW_P_TEXT(id), GW_P_TEXT(merged), GW_P_INT(stored_ms),
-                                     GW_P_TEXT(was)};
-                qs = gw_db_query(db,
-                                 "UPDATE xapi_activities SET definition = $2, updated_ms = $3 "
-                                 "WHERE id = $1 AND definition = $4",
-                                 p, 4, NULL, &changes, err);
-                free(was);
-                free(merged);
-            }
-        }
+        struct gw_dbp p[] = {GW_P_TEXT(id), GW_P_TEXT(def), GW_P_INT(stored_ms)};
+        enum gw_qs qs = gw_db_query(db,
+                                    "INSERT INTO xapi_activities (id, definition, updated_ms) "
+                                    "VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET "
+                                    "updated_ms = excluded.updated_ms "
+                                    "WHERE xapi_activities.definition <> excluded.definition "
+                                    "RETURNING definition",
+                                    p, 3, &r, NULL, err);
+        /* no row: the same text is stored; def itself: just inserted */
+        const char *text = qs == GW_QS_ONE ? gw_db_col_text(r, 0) : NULL;
+        char *old = text && strcmp(text, def) != 0 ? gw_xstrdup(text) : NULL;
         gw_db_rows_free(r);
+        if (qs < 0 || !old)
+            return qs < 0 ? qs : GW_QS_ONE;
+        char *merged = gw_xapi_definition_merge(old, def);
+        int64_t changes = 1; /* nothing to add */
+        if (merged) {
+            struct gw_dbp u[] = {GW_P_TEXT(id), GW_P_TEXT(merged), GW_P_INT(stored_ms),
+                                 GW_P_TEXT(old)};
+            qs = gw_db_query(db,
+                             "UPDATE xapi_activities SET definition = $2, updated_ms = $3 "
+                             "WHERE id = $1 AND definition = $4",
+                             u, 4, NULL, &changes, err);
+        }
+        free(merged);
+        free(old);
         if (qs < 0 || changes > 0)
             return qs < 0 ? qs : GW_QS_ONE;
     }
