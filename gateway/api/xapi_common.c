@@ -1,7 +1,7 @@
 /* xapi_common.c: what every /xapi/ route shares: the version header on
  * requests and replies, the headers that keep replies from rendering,
- * X-Experience-API-Consistent-Through on statement replies, the authority the gateway stamps on
- * stored statements, and /xapi/about. */
+ * X-Experience-API-Consistent-Through on statement replies, the authority
+ * the gateway stamps on stored statements, and /xapi/about. */
 #include "gw/api.h"
 #include "gw/server.h"
 #include "gw/store.h"
