@@ -1,7 +1,7 @@
 /* xapi_common.c: what every /xapi/ route shares: the version header on
- * requests and replies, X-Experience-API-Consistent-Through on statement
- * replies, the authority the gateway stamps on stored statements, and
- * /xapi/about. */
+ * requests and replies, the headers that keep replies from rendering,
+ * X-Experience-API-Consistent-Through on statement replies, the authority
+ * the gateway stamps on stored statements, and /xapi/about. */
 #include "gw/api.h"
 #include "gw/server.h"
 #include "gw/store.h"
@@ -17,15 +17,27 @@ enum gw_err gw_api_xapi_version(struct gw_req *req, enum gw_xapi_version *v, str
     return gw_xapi_version_parse(gw_req_header(req, "X-Experience-API-Version"), v, e);
 }
 
+/* The version a reply speaks: 1.0.3 to a request that asked for 1.0.x, else
+ * the newest this LRS speaks, 2.0.0 (also to a request without the header or
+ * with one refused: the 2.0 suite expects 2.0.0 on that 400). */
 static const char *reply_version(struct gw_req *req)
 {
+    enum gw_xapi_version v;
+    struct gw_error e;
     const char *h = gw_req_header(req, "X-Experience-API-Version");
-    return h && strncmp(h, "2.0", 3) == 0 ? "2.0.0" : "1.0.3";
+    if (h && gw_xapi_version_parse(h, &v, &e) == GW_OK && v == GW_XAPI_V1_0)
+        return "1.0.3";
+    return "2.0.0";
 }
 
+/* Every xAPI reply, documents above all (they hold what clients stored,
+ * HTML included), is data, never a page of our origin: no type sniffing, and
+ * a sandbox that runs nothing should a browser show one anyway. */
 void gw_api_xapi_decorate(struct gw_req *req, struct gw_reply *rep)
 {
     gw_reply_header(rep, "X-Experience-API-Version", reply_version(req));
+    gw_reply_header(rep, "X-Content-Type-Options", "nosniff");
+    gw_reply_header(rep, "Content-Security-Policy", "default-src 'none'; sandbox");
 }
 
 int64_t gw_api_xapi_consistent_through(struct gw_server *srv)

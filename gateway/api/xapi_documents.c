@@ -236,11 +236,20 @@ static void http_date(int64_t ms, char out[64])
     strftime(out, 64, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
+/* A stored document goes back with its own type, but never as a page of our
+ * origin: a browser may show only JSON, plain text and octet streams inline
+ * (every other type is an attachment), and nosniff and the sandbox CSP of
+ * every xAPI reply (gw_api_xapi_decorate) keep it from running anything. A
+ * type stored before types were checked that cannot be a header is served
+ * as an octet stream. */
 static void reply_document(struct gw_reply *rep, const struct gw_xapi_doc *doc)
 {
     gw_reply_text(rep, 200, NULL, (const char *)doc->content, doc->len);
     rep->content_type = NULL; /* the stored type, as a header: it outlives doc */
-    gw_reply_header(rep, "Content-Type", doc->content_type);
+    bool valid = gw_xapi_media_type_valid(doc->content_type);
+    gw_reply_header(rep, "Content-Type", valid ? doc->content_type : "application/octet-stream");
+    if (!gw_xapi_media_type_inline(doc->content_type))
+        gw_reply_header(rep, "Content-Disposition", "attachment");
     char etag[64], date[64];
     snprintf(etag, sizeof etag, "\"%s\"", doc->etag);
     http_date(doc->updated_ms, date);
@@ -355,6 +364,14 @@ static void doc_write(struct gw_req *req, struct gw_reply *rep, const struct res
     };
     if (!c.content_type || !*c.content_type)
         c.content_type = "application/octet-stream";
+    /* the type is sent back as a header when the document is read */
+    if (m != M_DELETE && !gw_xapi_media_type_valid(c.content_type)) {
+        gw_reply_errorf(rep, GW_E_XAPI_HEADER_INVALID, "Content-Type",
+                        "the document's Content-Type must be a media type such as "
+                        "application/json (type/subtype, optional parameters, printable ASCII "
+                        "without control characters)");
+        return;
+    }
     /* POST adds to a document: an empty body has nothing to add (the
      * suite's XAPI-00314 posts none and expects 400) */
     if (m == M_POST && c.len == 0) {

@@ -146,6 +146,15 @@ static enum gw_err take_part(struct body_parts *bp, struct gw_xapi_new_statement
         }
         if (!gw_mpart_header(&bp->parts[i], "Content-Type", pct, sizeof pct))
             snprintf(pct, sizeof pct, "application/octet-stream");
+        /* sent back as a part header of attachments=true replies */
+        if (!gw_xapi_media_type_valid(pct)) {
+            free(recovered);
+            return gw_error_set(e, GW_E_XAPI_ATTACHMENT_INVALID, ptr,
+                                "the Content-Type of the attachment part with hash %s must be a "
+                                "media type (type/subtype, printable ASCII, no control "
+                                "characters)",
+                                sha2);
+        }
         bp->used[i] = true;
         if (!item->attachments)
             item->attachments = json_array();
@@ -514,16 +523,41 @@ static json_t *formatted(const char *body, int64_t stored_ms, enum gw_xapi_forma
     return out;
 }
 
-/* A multipart/mixed reply: the statements document, then each attachment
- * the returned statements carry (attachments=true). */
-static void reply_with_attachments(struct gw_req *req, struct gw_reply *rep, json_t *doc,
-                                   json_t *statements)
+/* The parts of a multipart/mixed reply: the statements document, then each
+ * stored attachment the returned statements carry, once per hash. */
+struct reply_part {
+    const char *ct;   /* NULL for the statements document */
+    const char *hash; /* borrowed from the statements */
+    char *data;
+    size_t len;
+};
+
+struct reply_parts {
+    struct reply_part *v;
+    size_t n, cap;
+};
+
+static void parts_add(struct reply_parts *ps, const char *ct, const char *hash, char *data,
+                      size_t len)
 {
-    static const char boundary[] = "lmsgw-b7f3c1d2e9a84b6f";
-    struct gw_buf b = {0};
-    char *text = gw_json_dump(doc);
-    gw_buf_printf(&b, "--%s\r\nContent-Type: application/json\r\n\r\n%s\r\n", boundary, text);
-    free(text);
+    if (ps->n == ps->cap) {
+        ps->cap = ps->cap ? 2 * ps->cap : 8;
+        ps->v = gw_xrealloc(ps->v, ps->cap * sizeof *ps->v);
+    }
+    ps->v[ps->n++] = (struct reply_part){ct, hash, data, len};
+}
+
+static void parts_free(struct reply_parts *ps)
+{
+    for (size_t i = 0; i < ps->n; i++) {
+        free((char *)ps->v[i].ct);
+        free(ps->v[i].data);
+    }
+    free(ps->v);
+}
+
+static void collect_attachments(struct gw_req *req, json_t *statements, struct reply_parts *ps)
+{
     json_t *seen = json_object();
     size_t i;
     json_t *st;
@@ -541,20 +575,70 @@ static void reply_with_attachments(struct gw_req *req, struct gw_reply *rep, jso
             json_object_set_new(seen, hashes[k], json_true());
             size_t len = 0;
             unsigned char *raw = gw_base64_decode(b64, &len);
-            gw_buf_printf(&b,
-                          "--%s\r\nContent-Type: %s\r\nContent-Transfer-Encoding: binary\r\n"
-                          "X-Experience-API-Hash: %s\r\n\r\n",
-                          boundary, ct, hashes[k]);
-            if (raw)
-                gw_buf_append(&b, raw, len);
-            gw_buf_puts(&b, "\r\n");
-            free(raw);
-            free(ct);
             free(b64);
+            /* a type stored before types were checked: sent as bytes */
+            if (!gw_xapi_media_type_valid(ct)) {
+                free(ct);
+                ct = gw_xstrdup("application/octet-stream");
+            }
+            parts_add(ps, ct, hashes[k], (char *)raw, raw ? len : 0);
         }
     }
     json_decref(seen);
+}
+
+/* A fresh random boundary that no part contains, so attachment bytes can
+ * never end a part and forge one (RFC 2046 5.1.1). False when none could be
+ * drawn. */
+static bool pick_boundary(const struct reply_parts *ps, char out[48])
+{
+    for (int attempt = 0; attempt < 8; attempt++) {
+        uint8_t rnd[16];
+        if (!gw_random_bytes(rnd, sizeof rnd))
+            return false;
+        memcpy(out, "lmsgw-", 6);
+        gw_hex(rnd, sizeof rnd, out + 6);
+        size_t blen = strlen(out);
+        bool clash = false;
+        for (size_t i = 0; i < ps->n && !clash; i++)
+            clash = ps->v[i].data && memmem(ps->v[i].data, ps->v[i].len, out, blen) != NULL;
+        if (!clash)
+            return true;
+    }
+    return false;
+}
+
+/* A multipart/mixed reply: the statements document, then each attachment
+ * the returned statements carry (attachments=true). */
+static void reply_with_attachments(struct gw_req *req, struct gw_reply *rep, json_t *doc,
+                                   json_t *statements)
+{
+    struct reply_parts ps = {0};
+    char *text = gw_json_dump(doc);
+    parts_add(&ps, NULL, NULL, text, text ? strlen(text) : 0);
+    collect_attachments(req, statements, &ps);
+    char boundary[48];
+    if (!pick_boundary(&ps, boundary)) {
+        gw_reply_errorf(rep, GW_E_INTERNAL, "", "no multipart boundary could be drawn");
+        parts_free(&ps);
+        return;
+    }
+    struct gw_buf b = {0};
+    for (size_t i = 0; i < ps.n; i++) {
+        const struct reply_part *pt = &ps.v[i];
+        if (!pt->ct)
+            gw_buf_printf(&b, "--%s\r\nContent-Type: application/json\r\n\r\n", boundary);
+        else
+            gw_buf_printf(&b,
+                          "--%s\r\nContent-Type: %s\r\nContent-Transfer-Encoding: binary\r\n"
+                          "X-Experience-API-Hash: %s\r\n\r\n",
+                          boundary, pt->ct, pt->hash);
+        if (pt->data)
+            gw_buf_append(&b, pt->data, pt->len);
+        gw_buf_puts(&b, "\r\n");
+    }
     gw_buf_printf(&b, "--%s--\r\n", boundary);
+    parts_free(&ps);
     char ctype[96];
     snprintf(ctype, sizeof ctype, "multipart/mixed; boundary=%s", boundary);
     gw_reply_text(rep, 200, "multipart/mixed", b.data, b.len);

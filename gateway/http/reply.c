@@ -2,6 +2,7 @@
  * request bodies as JSON. Handlers use these; the daemon sends the result. */
 #include "gw/http.h"
 #include "gw/json.h"
+#include "gw/log.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -47,8 +48,22 @@ void gw_reply_errorf(struct gw_reply *rep, enum gw_err code, const char *where, 
     gw_reply_error(rep, &e);
 }
 
+static bool header_text_ok(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            return false;
+    }
+    return true;
+}
+
 void gw_reply_header(struct gw_reply *rep, const char *name, const char *value)
 {
+    if (!name || !value || !header_text_ok(name) || !header_text_ok(value)) {
+        gw_log(GW_LOG_WARN, "reply header %s dropped: its value holds a control byte",
+               name && header_text_ok(name) ? name : "(unprintable)");
+        return;
+    }
     gw_buf_puts(&rep->headers, name);
     gw_buf_append(&rep->headers, ": ", 2);
     gw_buf_puts(&rep->headers, value);

@@ -462,6 +462,17 @@ static bool header_field(const char *name)
     return false;
 }
 
+/* A header value: printable ASCII, spaces and tabs (RFC 9110 field-value
+ * without obs-text); no CR, LF or other control byte. */
+static bool header_value_ok(const char *v)
+{
+    for (const unsigned char *p = (const unsigned char *)v; p && *p; p++) {
+        if ((*p < 0x20 && *p != '\t') || *p >= 0x7f)
+            return false;
+    }
+    return v != NULL;
+}
+
 /* On xAPI resources the version header comes first: without a usable one
  * the request is 400 whether or not it has credentials (Comm 3.3). */
 static enum gw_err check_xapi_version(struct rctx *x, struct gw_error *e)
@@ -499,11 +510,18 @@ static enum gw_err finish_alternate(struct gw_server *srv, struct rctx *x, struc
         if (strcmp(k, "content") == 0) {
             gw_buf_puts(&content, json_string_value(v));
         } else if (header_field(k)) {
-            /* a real X-Experience-API-Version header wins over the form's */
-            if (strcasecmp(k, "X-Experience-API-Version") == 0 &&
-                MHD_lookup_connection_value(x->req.conn, MHD_HEADER_KIND,
-                                            "X-Experience-API-Version"))
-                continue;
+            /* the form's field IS the request's header (Comm 1.3.s3.b7), also
+             * over a real one; it is percent-decoded, so a CR or LF (or any
+             * control byte) would reach a reply header: refused */
+            if (!header_value_ok(json_string_value(v))) {
+                gw_error_set(e, GW_E_XAPI_HEADER_INVALID, k,
+                             "the form field '%s' stands for a header and must not hold "
+                             "control characters such as CR or LF",
+                             k);
+                json_decref(form); /* k lives in form */
+                gw_buf_free(&content);
+                return e->code;
+            }
             char lower[64];
             size_t i = 0;
             for (; k[i] && i + 1 < sizeof lower; i++)

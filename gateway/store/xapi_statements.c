@@ -6,6 +6,7 @@
 #include "gw/json.h"
 #include "gw/kpi_store.h"
 #include "gw/timefmt.h"
+#include "gw/xapi.h"
 #include "gw/xapi_store.h"
 #include "store_int.h"
 #include "terms.h"
@@ -362,6 +363,55 @@ static enum gw_qs insert_side_table(struct gw_db *db, const char *table,
     return qs;
 }
 
+/* Stores an activity's definition the first time, then merges each newer
+ * one into it (gw_xapi_definition_merge: the Activities resource returns all
+ * that any statement said). One statement in the usual cases: a new activity
+ * is inserted, and the same definition again writes nothing (so a repeated
+ * definition dirties no page; a per-connection cache of what is stored went
+ * stale when the writer used another connection of the pool, so none is
+ * kept). Only when the stored text differs does it come back (its row's
+ * updated_ms is touched) to be merged and, when the merge adds something,
+ * written by an update that names the text it merged into: if another writer
+ * changed it in between, the merge runs again on the new text. */
+static enum gw_qs save_definition(struct gw_db *db, const char *id, const char *def,
+                                  int64_t stored_ms, struct gw_error *err)
+{
+    for (int attempt = 0; attempt < 4; attempt++) {
+        struct gw_db_rows *r = NULL;
+        struct gw_dbp p[] = {GW_P_TEXT(id), GW_P_TEXT(def), GW_P_INT(stored_ms)};
+        enum gw_qs qs = gw_db_query(db,
+                                    "INSERT INTO xapi_activities (id, definition, updated_ms) "
+                                    "VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET "
+                                    "updated_ms = excluded.updated_ms "
+                                    "WHERE xapi_activities.definition <> excluded.definition "
+                                    "RETURNING definition",
+                                    p, 3, &r, NULL, err);
+        /* no row: the same text is stored; def itself: just inserted */
+        const char *text = qs == GW_QS_ONE ? gw_db_col_text(r, 0) : NULL;
+        char *old = text && strcmp(text, def) != 0 ? gw_xstrdup(text) : NULL;
+        gw_db_rows_free(r);
+        if (qs < 0 || !old)
+            return qs < 0 ? qs : GW_QS_ONE;
+        char *merged = gw_xapi_definition_merge(old, def);
+        int64_t changes = 1; /* nothing to add */
+        if (merged) {
+            struct gw_dbp u[] = {GW_P_TEXT(id), GW_P_TEXT(merged), GW_P_INT(stored_ms),
+                                 GW_P_TEXT(old)};
+            qs = gw_db_query(db,
+                             "UPDATE xapi_activities SET definition = $2, updated_ms = $3 "
+                             "WHERE id = $1 AND definition = $4",
+                             u, 4, NULL, &changes, err);
+        }
+        free(merged);
+        free(old);
+        if (qs < 0 || changes > 0)
+            return qs < 0 ? qs : GW_QS_ONE;
+    }
+    gw_error_set(err, GW_E_INTERNAL, "/object/definition",
+                 "the definition of activity %s kept changing while it was merged", id);
+    return GW_QS_SOFT;
+}
+
 /* The filter-index rows of one stored statement (side rows, its
  * registration, its object's definition) and, unless it is voided, its KPI rows: inline in the
  * acknowledging transaction, or later by the deferred index. */
@@ -393,19 +443,8 @@ enum gw_qs gw_xapi_index_statement(struct gw_db *db, const struct gw_xapi_new_st
                                "VALUES ($1, $2) ON CONFLICT DO NOTHING",
                          p, 2, NULL, NULL, err);
     }
-    if (qs >= 0 && it->definition) {
-        /* rewritten only when it changed, so a repeated definition dirties no
-         * page (a per-connection cache of what is stored went stale when the
-         * writer used another connection of the pool, so none is kept) */
-        struct gw_dbp p[] = {GW_P_TEXT(it->object_id), GW_P_TEXT(it->definition),
-                             GW_P_INT(stored_ms)};
-        qs = gw_db_query(db,
-                         "INSERT INTO xapi_activities (id, definition, updated_ms) "
-                         "VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET "
-                         "definition = excluded.definition, updated_ms = excluded.updated_ms "
-                         "WHERE xapi_activities.definition <> excluded.definition",
-                         p, 3, NULL, NULL, err);
-    }
+    if (qs >= 0 && it->definition)
+        qs = save_definition(db, it->object_id, it->definition, stored_ms, err);
     if (qs >= 0 && !voided)
         qs = gw_kpi_apply_statement_batched(db, kb, it, seq, stored_ms, err); /* kpi.c */
     return qs < 0 ? qs : GW_QS_ONE;

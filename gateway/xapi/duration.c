@@ -1,8 +1,10 @@
 /* duration.c: ISO 8601 durations as xAPI uses them (Data 4.6):
  * P[nY][nM][nW][nD][T[nH][nM][nS]], components in this order, at least one,
  * a decimal fraction allowed on any component (precision beyond 0.01 s is
- * accepted: 2.0 forbids rejecting it and 1.0.3 only advises senders). The
- * alternative format (P0003-02-01T...) is refused, as Data 4.6 requires. */
+ * accepted: 2.0 forbids rejecting it and 1.0.3 only advises senders). Weeks
+ * stand alone (PnW): ISO 8601 does not combine them with any other component,
+ * so P4W1D or P2WT1H is refused. The alternative format (P0003-02-01T...) is
+ * refused, as Data 4.6 requires. */
 #include "gw/xapi.h"
 
 #include <ctype.h>
@@ -39,11 +41,15 @@ bool gw_xapi_duration_valid(const char *dur)
     size_t order = 0, count = 0;
     if (!dur || *p++ != 'P')
         return false;
+    bool weeks = false;
     while (*p && *p != 'T') {
         if (!component(&p, "YMWD", &order))
             return false;
+        weeks = weeks || p[-1] == 'W';
         count++;
     }
+    if (weeks)
+        return count == 1 && *p == '\0';
     if (*p == 'T') {
         size_t tcount = 0;
         order = 0;

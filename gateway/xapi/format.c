@@ -40,16 +40,23 @@ static json_t *ids_actor(const json_t *a)
     return out;
 }
 
+/* An Activity in the ids format: its id and nothing else, not even its
+ * objectType (Comm 2.1.3: only what identifies it; the suite checks that an
+ * Activity, also the object of a SubStatement, carries only "id"). */
+static json_t *ids_activity(const json_t *a)
+{
+    json_t *out = json_object();
+    json_t *id = json_object_get(a, "id");
+    if (id)
+        json_object_set(out, "id", id);
+    return out;
+}
+
 static void ids_activity_in(json_t *holder, const char *key)
 {
     json_t *a = json_object_get(holder, key);
-    if (!json_is_object(a))
-        return;
-    json_t *id = json_object_get(a, "id");
-    json_t *out = json_pack("{s:s}", "objectType", "Activity");
-    if (id)
-        json_object_set(out, "id", id);
-    json_object_set_new(holder, key, out);
+    if (json_is_object(a))
+        json_object_set_new(holder, key, ids_activity(a));
 }
 
 static void ids_replace_actor(json_t *holder, const char *key)
@@ -89,11 +96,7 @@ static void ids_statement(json_t *st, bool sub)
             json_t *a;
             json_array_foreach(v, i, a)
             {
-                json_t *id = json_object_get(a, "id");
-                json_t *r = json_pack("{s:s}", "objectType", "Activity");
-                if (id)
-                    json_object_set(r, "id", id);
-                json_array_set_new(v, i, r);
+                json_array_set_new(v, i, ids_activity(a));
             }
         }
     }

@@ -137,6 +137,9 @@ void gw_reply_empty(struct gw_reply *rep, unsigned status);
 void gw_reply_error(struct gw_reply *rep, const struct gw_error *e);
 void gw_reply_errorf(struct gw_reply *rep, enum gw_err code, const char *where, const char *fmt,
                      ...) __attribute__((format(printf, 4, 5)));
+/* Adds a header. A name or value holding a CR, LF or other control byte
+ * (which would split it into two headers) is dropped and logged, never
+ * sent: callers check what clients gave them first; this is the last guard. */
 void gw_reply_header(struct gw_reply *rep, const char *name, const char *value);
 
 /* Matches path against pattern; on success fills params (pointers into

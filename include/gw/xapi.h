@@ -189,10 +189,34 @@ enum gw_xapi_format {
 
 /* A new statement in format f (the caller owns the result):
  * EXACT: a copy; IDS: agents reduced to objectType + IFI, groups to objectType
- * + IFI + reduced members, activities to objectType + id, verbs to id;
+ * + IFI + reduced members, activities to their id alone, verbs to id;
  * CANONICAL: every language map reduced to the one entry best matching langs
  * (NULL-terminated preference list from Accept-Language, may be NULL). */
 json_t *gw_xapi_format(const json_t *st, enum gw_xapi_format f, const char *const *langs);
+
+/* ---- media types sent back in headers (xapi/mediatype.c) ---- */
+
+/* Whether ct is a media type that may become a reply header: type "/"
+ * subtype, then "; name=value" parameters (token or quoted-string), printable
+ * ASCII only (no CR, LF or other control byte), at most 255 bytes. */
+bool gw_xapi_media_type_valid(const char *ct);
+
+/* Whether a document of type ct may be shown inline by a browser: only
+ * application/json, text/plain and application/octet-stream (any parameters);
+ * every other type (text/html, image/svg+xml, XML, ...) is served as an
+ * attachment, and an invalid ct is not inline either. */
+bool gw_xapi_media_type_inline(const char *ct);
+
+/* ---- the Activities resource ---- */
+
+/* Merges the activity definition text add (from a newer statement) into
+ * stored (what the LRS holds), so the Activity keeps everything any statement
+ * said of it (Comm 2.5): the language maps name and description, and
+ * extensions, are unions of their entries (add wins per entry); any other
+ * property is add's when add has it. Returns a new text (caller frees) when
+ * the merge changes stored, NULL when it adds nothing (or either text is not
+ * a JSON object, when add replaces stored only if stored is not one). */
+char *gw_xapi_definition_merge(const char *stored, const char *add);
 
 /* ---- GET /statements parameters and headers ---- */
 

@@ -1,14 +1,16 @@
 /* fuzz_xapi_statement: libFuzzer target for the xAPI statement path. The
  * input is a POST body: parsed as JSON, validated as a batch under both
  * versions, and each valid statement normalised, compared with its original,
- * formatted three ways and run through every extractor. Must never crash,
- * leak or trip a sanitizer. */
+ * formatted three ways and run through every extractor; attachment types
+ * go through the header media-type check and definitions through the merge
+ * of the Activities resource. Must never crash, leak or trip a sanitizer. */
 #include "gw/xapi.h"
 #include "gw/xapi_prepare.h"
 
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -27,6 +29,20 @@ static void exercise(json_t *st)
     gw_xapi_dedup_signature(st, sig);
     const char *hashes[4];
     gw_xapi_attachment_hashes(st, true, hashes, 4);
+    /* a media type accepted for a header holds no control byte */
+    size_t ai;
+    json_t *att;
+    json_array_foreach(json_object_get(st, "attachments"), ai, att)
+    {
+        const char *ct = json_string_value(json_object_get(att, "contentType"));
+        if (ct && gw_xapi_media_type_valid(ct)) {
+            for (const unsigned char *c = (const unsigned char *)ct; *c; c++) {
+                if (*c < 0x20 || *c >= 0x7f)
+                    __builtin_trap();
+            }
+        }
+        gw_xapi_media_type_inline(ct);
+    }
     if (gw_xapi_normalize(st, NULL, 1700000000000LL, auth, GW_XAPI_V1_0, &norm, NULL) == GW_OK) {
         if (!gw_xapi_statements_equivalent(orig, st))
             __builtin_trap(); /* normalising must not change what the statement says */
@@ -48,7 +64,18 @@ static void prepare(const json_t *body)
     struct gw_xapi_insert ins = {.authority_key = "k", .dedup_window_ms = 60000};
     struct gw_error err = {0};
     if (gw_xapi_prepare_statements(copy, &p, &ins, &err) == GW_OK) {
+        const char *prev_def = NULL;
         for (size_t i = 0; i < ins.n; i++) {
+            /* each definition merged into the one before (the Activities
+             * resource): a merge that changes anything is a JSON object */
+            const char *def = ins.items[i].definition;
+            char *merged = def ? gw_xapi_definition_merge(prev_def, def) : NULL;
+            json_t *m = merged ? json_loads(merged, 0, NULL) : NULL;
+            if (merged && !json_is_object(m))
+                __builtin_trap();
+            json_decref(m);
+            free(merged);
+            prev_def = def ? def : prev_def;
             json_t *b = json_loads(ins.items[i].body, 0, NULL);
             json_t *d = ins.items[i].definition ? json_loads(ins.items[i].definition, 0, NULL)
                                                 : json_object();

@@ -6,6 +6,8 @@
  * lists with 'since', deletes, parameter checks with 'where', the version
  * and CORS headers, and roles. Compiled for SQLite and for PostgreSQL. */
 #include "gw/hash.h"
+#include "gw/xapi_docs_store.h"
+#include "gw/xapi_docs.h"
 #include "gwtest.h"
 #include "testsupport.h"
 
@@ -19,6 +21,7 @@
 #include <string.h>
 
 static struct gwt_server srv;
+static const char *srv_dsn; /* NULL: SQLite in srv.dir */
 static char auth_admin[256];
 static char auth_bi[256];
 
@@ -850,6 +853,272 @@ static void test_activity_definition_updates(void)
     free(batch);
 }
 
+/* ---- documents never render in our origin (issue 13, finding 1) ---- */
+
+/* An alternate-syntax request: POST path?method=M with the form body given
+ * (already encoded), the only real header its form type. */
+static struct gwt_response alternate(const char *path, const char *method, const char *form)
+{
+    char url[8192];
+    snprintf(url, sizeof url, "%s%s?method=%s", srv.base_url, path, method);
+    const char *h[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
+    struct gwt_response r;
+    if (!gwt_http("POST", url, h, form, strlen(form), &r))
+        r.status = -1;
+    return r;
+}
+
+/* The form fields naming the state document "page" of AGENT in ACT, with the
+ * credentials and the version: what a page of another origin could post. */
+static char *state_form(const char *extra)
+{
+    char *agent = esc(AGENT), *act = esc(ACT);
+    char *token = esc(auth_admin + strlen("Authorization: "));
+    char *out = NULL;
+    if (asprintf(&out,
+                 "activityId=%s&agent=%s&stateId=page&Authorization=%s&"
+                 "X-Experience-API-Version=1.0.3%s",
+                 act, agent, token, extra) < 0)
+        abort();
+    free(agent);
+    free(act);
+    free(token);
+    return out;
+}
+
+/* A stored document comes back so no browser renders it in our origin:
+ * nosniff, a sandbox CSP, and an attachment unless it is JSON, plain text
+ * or an octet stream; and no header beyond those. */
+static void check_served_safely(struct gwt_response *r, const char *want_type, bool attachment)
+{
+    CHECK_INT(r->status, 200);
+    char *ct = gwt_header(r, "Content-Type");
+    char *nosniff = gwt_header(r, "X-Content-Type-Options");
+    char *csp = gwt_header(r, "Content-Security-Policy");
+    char *cd = gwt_header(r, "Content-Disposition");
+    char *cookie = gwt_header(r, "Set-Cookie");
+    CHECK_STR(ct, want_type);
+    CHECK_STR(nosniff, "nosniff");
+    CHECK_STR(csp, "default-src 'none'; sandbox");
+    if (attachment)
+        CHECK_STR(cd, "attachment");
+    else
+        CHECK(cd == NULL);
+    CHECK(cookie == NULL);
+    CHECK(r->headers && strstr(r->headers, "pwned") == NULL);
+    free(ct);
+    free(nosniff);
+    free(csp);
+    free(cd);
+    free(cookie);
+}
+
+static void test_documents_header_injection(void)
+{
+    const char *S = "/xapi/activities/state";
+    /* the attack: a percent-encoded LF in the form's Content-Type */
+    static const char *const bad_types[] = {
+        "text%2Fhtml%0ASet-Cookie%3A%20pwned%3D1",
+        "text%2Fhtml%0D%0ASet-Cookie%3A%20pwned%3D1",
+        "text%2Fhtml%0DSet-Cookie%3A%20pwned%3D1",
+        "text%2Fhtml%0B",
+        "text%2Fhtml%3B%20a%3D%01",
+    };
+    for (size_t i = 0; i < sizeof bad_types / sizeof bad_types[0]; i++) {
+        char *extra = NULL;
+        if (asprintf(&extra, "&Content-Type=%s&content=%%3Cscript%%3Ealert(1)%%3C%%2Fscript%%3E",
+                     bad_types[i]) < 0)
+            abort();
+        char *form = state_form(extra);
+        struct gwt_response r = alternate(S, "PUT", form);
+        CHECK_INT(r.status, 400);
+        json_t *j = json_loads(r.body ? r.body : "", 0, NULL);
+        CHECK_INT(json_integer_value(json_object_get(j, "code")), 3106);
+        CHECK_STR(json_string_value(json_object_get(j, "where")), "Content-Type");
+        CHECK(r.headers && strstr(r.headers, "pwned") == NULL);
+        if (r.status != 400)
+            fprintf(stderr, "    form type %s -> %ld %s\n", bad_types[i], r.status, r.body);
+        json_decref(j);
+        gwt_response_free(&r);
+        free(form);
+        free(extra);
+    }
+    /* every header a form carries is checked, not only the type */
+    char *form = state_form("&If-None-Match=%2A%0ASet-Cookie%3A%20pwned%3D1&content=x");
+    struct gwt_response r = alternate(S, "PUT", form);
+    CHECK_INT(r.status, 400);
+    json_t *j = json_loads(r.body ? r.body : "", 0, NULL);
+    CHECK_INT(json_integer_value(json_object_get(j, "code")), 3106);
+    CHECK_STR(json_string_value(json_object_get(j, "where")), "If-None-Match");
+    json_decref(j);
+    gwt_response_free(&r);
+    free(form);
+    /* nothing was stored */
+    char *p = path_of(S, "activityId", ACT, "agent", AGENT, "stateId", "page", NULL);
+    CHECK_INT(st("GET", p, (struct call){0}), 404);
+    /* a real Content-Type that is no media type is refused too */
+    expect_error("PUT", p, (struct call){.content_type = "html", .body = "<b>x</b>"}, 400, 3106,
+                 "Content-Type");
+    expect_error("PUT", p, (struct call){.content_type = "text/html; charset", .body = "x"}, 400,
+                 3106, "Content-Type");
+
+    /* an HTML document is stored, and served as an attachment in a sandbox */
+    const char *html = "<html><script>document.cookie='pwned=1'</script></html>";
+    CHECK_INT(st("PUT", p, (struct call){.content_type = "text/html", .body = html}), 204);
+    r = do_call("GET", p, (struct call){0});
+    check_served_safely(&r, "text/html", true);
+    CHECK_STR(r.body, html);
+    gwt_response_free(&r);
+    /* also to the cross-origin form POST a victim's browser can be made to
+     * send (?method=GET, credentials in the form) */
+    form = state_form("");
+    r = alternate(S, "GET", form);
+    check_served_safely(&r, "text/html", true);
+    gwt_response_free(&r);
+    free(form);
+    /* the same document PUT by the alternate syntax with a clean type */
+    CHECK_INT(st("DELETE", p, (struct call){0}), 204);
+    form = state_form("&Content-Type=image%2Fsvg%2Bxml&content=%3Csvg%2F%3E");
+    r = alternate(S, "PUT", form);
+    CHECK_INT(r.status, 204);
+    gwt_response_free(&r);
+    free(form);
+    r = do_call("GET", p, (struct call){0});
+    check_served_safely(&r, "image/svg+xml", true);
+    CHECK_STR(r.body, "<svg/>");
+    gwt_response_free(&r);
+    /* JSON, plain text and octet streams may show inline, still sandboxed */
+    static const char *const inline_types[] = {"application/json; charset=utf-8", "text/plain",
+                                               "application/octet-stream"};
+    for (size_t i = 0; i < 3; i++) {
+        CHECK_INT(st("PUT", p, (struct call){.content_type = inline_types[i], .body = "{}"}), 204);
+        r = do_call("GET", p, (struct call){0});
+        check_served_safely(&r, inline_types[i], false);
+        gwt_response_free(&r);
+    }
+    CHECK_INT(st("DELETE", p, (struct call){0}), 204);
+    free(p);
+}
+
+/* Reply-time defence: a type stored before types were checked (written here
+ * straight into the server's store) is never sent as a header; the document
+ * goes out as an octet stream attachment, and no injected header appears. */
+struct legacy_doc {
+    const char *agent_key;
+};
+
+static enum gw_qs save_legacy(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    const struct legacy_doc *l = ud;
+    struct gw_xapi_doc_key k = {.kind = GW_XAPI_DOC_STATE,
+                                .activity_id = ACT,
+                                .agent_key = l->agent_key,
+                                .doc_id = "legacy"};
+    return gw_store_xapi_doc_save(db, &k, "text/html\nSet-Cookie: pwned=1", "<b>x</b>", 8,
+                                  1700000000000LL, err);
+}
+
+static void test_documents_stored_type_defended(void)
+{
+    const char *dsn = srv_dsn;
+    struct gw_error e;
+    char key[1024];
+    REQUIRE(gw_xapi_agent_param(AGENT, GW_XAPI_V1_0, true, NULL, key, sizeof key, &e) == GW_OK);
+    char *sqlite_dsn = NULL;
+    if (!dsn && asprintf(&sqlite_dsn, "sqlite:%s/data/lmsgw.db", srv.dir) < 0)
+        abort();
+    struct gw_store *store = gw_store_open(dsn ? dsn : sqlite_dsn, NULL, &e);
+    REQUIRE(store != NULL);
+    struct legacy_doc l = {key};
+    CHECK(gw_store_tx(store, GW_TX_WRITE, save_legacy, &l, &e) == GW_OK);
+    gw_store_close(store);
+    free(sqlite_dsn);
+    char *p = path_of("/xapi/activities/state", "activityId", ACT, "agent", AGENT, "stateId",
+                      "legacy", NULL);
+    struct gwt_response r = do_call("GET", p, (struct call){0});
+    check_served_safely(&r, "application/octet-stream", true);
+    CHECK_STR(r.body, "<b>x</b>");
+    gwt_response_free(&r);
+    CHECK_INT(st("DELETE", p, (struct call){0}), 204);
+    free(p);
+}
+
+/* Comm 2.5 (the 2.0 suite's XAPI-00254): the Activity holds everything any
+ * statement said of it: names in two languages from two statements (one
+ * batch, or two requests) are both returned; a later statement replaces only
+ * what it gives again. */
+static json_t *activity_definition(const char *id)
+{
+    char *p = path_of("/xapi/activities", "activityId", id, NULL);
+    long s;
+    json_t *j = get_json(p, (struct call){.auth = auth_bi}, &s);
+    CHECK_INT(s, 200);
+    free(p);
+    json_t *def = json_incref(json_object_get(j, "definition"));
+    json_decref(j);
+    return def;
+}
+
+static char *statement_defining(const char *id, const char *definition)
+{
+    char *out = NULL;
+    if (asprintf(&out,
+                 "{\"actor\":" AGENT ",\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/"
+                 "experienced\"},\"object\":{\"objectType\":\"Activity\",\"id\":\"%s\"%s%s}}",
+                 id, definition ? ",\"definition\":" : "", definition ? definition : "") < 0)
+        abort();
+    return out;
+}
+
+static void test_activity_definitions_merge(void)
+{
+    const char *id = "http://example.org/activities/meeting";
+    char *en = statement_defining(id, "{\"name\":{\"en-US\":\"example meeting\"},"
+                                      "\"description\":{\"en-US\":\"A meeting\"},"
+                                      "\"type\":\"http://adlnet.gov/expapi/activities/meeting\"}");
+    char *fr = statement_defining(id, "{\"name\":{\"fr-FR\":\"réunion\"},"
+                                      "\"type\":\"http://adlnet.gov/expapi/activities/meeting\"}");
+    char *batch = NULL;
+    if (asprintf(&batch, "[%s,%s]", en, fr) < 0)
+        abort();
+    struct call json = {.content_type = "application/json", .body = batch};
+    CHECK_INT(st("POST", "/xapi/statements", json), 200);
+    json_t *def = activity_definition(id);
+    json_t *name = json_object_get(def, "name");
+    CHECK_STR(json_string_value(json_object_get(name, "en-US")), "example meeting");
+    CHECK_STR(json_string_value(json_object_get(name, "fr-FR")), "réunion");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(def, "description"), "en-US")),
+              "A meeting");
+    json_decref(def);
+    /* another request: a third language, a new en-US name, an extension */
+    char *de =
+        statement_defining(id, "{\"name\":{\"de-DE\":\"Besprechung\",\"en-US\":\"team meeting\"},"
+                               "\"extensions\":{\"http://example.org/ext/room\":\"B12\"}}");
+    json.body = de;
+    CHECK_INT(st("POST", "/xapi/statements", json), 200);
+    /* one without a definition changes nothing */
+    char *none = statement_defining(id, NULL);
+    json.body = none;
+    CHECK_INT(st("POST", "/xapi/statements", json), 200);
+    def = activity_definition(id);
+    name = json_object_get(def, "name");
+    CHECK_INT(json_object_size(name), 3);
+    CHECK_STR(json_string_value(json_object_get(name, "en-US")), "team meeting");
+    CHECK_STR(json_string_value(json_object_get(name, "fr-FR")), "réunion");
+    CHECK_STR(json_string_value(json_object_get(name, "de-DE")), "Besprechung");
+    CHECK_STR(json_string_value(json_object_get(def, "type")),
+              "http://adlnet.gov/expapi/activities/meeting");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(def, "extensions"),
+                                                "http://example.org/ext/room")),
+              "B12");
+    json_decref(def);
+    free(en);
+    free(fr);
+    free(de);
+    free(none);
+    free(batch);
+}
+
 static void test_agents(void)
 {
     char *p = path_of("/xapi/agents", "agent", AGENT, NULL);
@@ -959,6 +1228,7 @@ int main(void)
         return 1;
     }
 #endif
+    srv_dsn = dsn;
     if (!gwt_server_start(&srv, dsn, NULL)) {
         printf("0 passed, 1 failed\n");
         return 1;
@@ -981,6 +1251,9 @@ int main(void)
     GW_RUN(test_agent_profile);
     GW_RUN(test_activities);
     GW_RUN(test_activity_definition_updates);
+    GW_RUN(test_activity_definitions_merge);
+    GW_RUN(test_documents_header_injection);
+    GW_RUN(test_documents_stored_type_defended);
     GW_RUN(test_agents);
     GW_RUN(test_roles_and_cors);
     GW_RUN(test_clean_exit);

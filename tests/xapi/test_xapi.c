@@ -352,14 +352,34 @@ static void test_format(void)
     json_t *want = J("{\"actor\":{\"objectType\":\"Group\",\"member\":["
                      "{\"objectType\":\"Agent\",\"mbox\":\"mailto:a@e.org\"}]},"
                      "\"verb\":{\"id\":\"http://e.org/v\"},"
-                     "\"object\":{\"objectType\":\"Activity\",\"id\":\"https://e.org/a\"},"
+                     "\"object\":{\"id\":\"https://e.org/a\"},"
                      "\"context\":{\"instructor\":{\"objectType\":\"Agent\",\"openid\":"
-                     "\"http://o.org/i\"},\"contextActivities\":{\"parent\":[{\"objectType\":"
-                     "\"Activity\",\"id\":\"https://e.org/p\"}]}},"
+                     "\"http://o.org/i\"},\"contextActivities\":{\"parent\":[{"
+                     "\"id\":\"https://e.org/p\"}]}},"
                      "\"authority\":{\"objectType\":\"Agent\",\"mbox\":\"mailto:l@e.org\"}}");
     CHECK(json_equal(ids, want));
     json_decref(ids);
     json_decref(want);
+
+    /* an Activity inside a SubStatement carries only its id too */
+    json_t *sub = J("{\"actor\":{\"mbox\":\"mailto:a@e.org\"},\"verb\":{\"id\":\"http://e.org/v\"},"
+                    "\"object\":{\"objectType\":\"SubStatement\",\"actor\":{\"name\":\"B\","
+                    "\"mbox\":\"mailto:b@e.org\"},\"verb\":{\"id\":\"http://e.org/w\",\"display\":"
+                    "{\"en\":\"w\"}},\"object\":{\"objectType\":\"Activity\",\"id\":"
+                    "\"https://e.org/s\",\"definition\":{\"name\":{\"en\":\"S\"}}},"
+                    "\"context\":{\"contextActivities\":{\"grouping\":{\"objectType\":"
+                    "\"Activity\",\"id\":\"https://e.org/g\"}}}}}");
+    REQUIRE(sub);
+    ids = gw_xapi_format(sub, GW_XAPI_FORMAT_IDS, NULL);
+    want = J("{\"actor\":{\"objectType\":\"Agent\",\"mbox\":\"mailto:a@e.org\"},"
+             "\"verb\":{\"id\":\"http://e.org/v\"},\"object\":{\"objectType\":\"SubStatement\","
+             "\"actor\":{\"objectType\":\"Agent\",\"mbox\":\"mailto:b@e.org\"},\"verb\":{"
+             "\"id\":\"http://e.org/w\"},\"object\":{\"id\":\"https://e.org/s\"},"
+             "\"context\":{\"contextActivities\":{\"grouping\":{\"id\":\"https://e.org/g\"}}}}}");
+    CHECK(json_equal(ids, want));
+    json_decref(ids);
+    json_decref(want);
+    json_decref(sub);
 
     const char *langs[] = {"de-CH", "en", NULL};
     json_t *can = gw_xapi_format(st, GW_XAPI_FORMAT_CANONICAL, langs);
@@ -560,13 +580,14 @@ static void test_langtag_duration(void)
             fprintf(stderr, "  tag '%s' accepted\n", badt[i]);
         CHECK(!gw_xapi_langtag_valid(badt[i]));
     }
-    const char *gd[] = {"PT1H0M0.1S", "P4W", "P3Y",        "PT16559.14S",       "P1DT12H",
-                        "PT0S",       "P0D", "PT1.23456S", "P1Y2M3W4DT5H6M7.8S"};
+    const char *gd[] = {"PT1H0M0.1S", "P4W", "P3Y",   "PT16559.14S", "P1DT12H",
+                        "PT0S",       "P0D", "P1.5W", "PT1.23456S",  "P1Y2M4DT5H6M7.8S"};
     for (size_t i = 0; i < sizeof gd / sizeof gd[0]; i++)
         CHECK(gw_xapi_duration_valid(gd[i]));
-    const char *bd[] = {
-        "",       "P",     "PT",   "1H",    "PA1H0M0S", "P1H",  "PT1D",
-        "PT1S2M", "P1M1Y", "P1.S", "PT.5S", "P1DT",     "pt1h", "P0003-02-01T00:00:00"};
+    const char *bd[] = {"", "P", "PT", "1H", "PA1H0M0S", "P1H", "PT1D", "PT1S2M", "P1M1Y", "P1.S",
+                        "PT.5S", "P1DT", "pt1h", "P0003-02-01T00:00:00",
+                        /* weeks stand alone (ISO 8601) */
+                        "P4W1D", "P1Y2M3W4DT5H6M7.8S", "P2WT1H", "P1W1W"};
     for (size_t i = 0; i < sizeof bd / sizeof bd[0]; i++) {
         if (gw_xapi_duration_valid(bd[i]))
             fprintf(stderr, "  duration '%s' accepted\n", bd[i]);
@@ -608,6 +629,106 @@ static void test_new_statement_id(void)
     CHECK(strcmp(a, c) < 0 && strcmp(b, c) < 0);        /* later instants sort after */
 }
 
+/* Media types that may become reply headers (issue 13, finding 1). */
+static void test_media_types(void)
+{
+    static const char *const good[] = {"application/json",
+                                       "application/json; charset=utf-8",
+                                       "application/json;charset=UTF-8",
+                                       "text/plain ; format=flowed",
+                                       "text/html; charset=\"utf-8\"",
+                                       "multipart/form-data; boundary=\"a b\\\"c\"",
+                                       "application/vnd.api+json",
+                                       "image/svg+xml",
+                                       "application/json;"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        if (!gw_xapi_media_type_valid(good[i]))
+            fprintf(stderr, "  type '%s' refused\n", good[i]);
+        CHECK(gw_xapi_media_type_valid(good[i]));
+    }
+    static const char *const bad[] = {"",
+                                      "html",
+                                      "text/",
+                                      "/plain",
+                                      "text/html\nSet-Cookie: pwned=1",
+                                      "text/html\r\nSet-Cookie: pwned=1",
+                                      "text/html\rX: 1",
+                                      "text/html; a=\x01",
+                                      "text/html\x7f",
+                                      "text/h\xc3\xa9",
+                                      "text/html; charset",
+                                      "text/html; =x",
+                                      "text/html; a=\"open",
+                                      "text/html; a=\"\n\"",
+                                      "text/html x",
+                                      "text/html/x",
+                                      "te xt/html"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (gw_xapi_media_type_valid(bad[i]))
+            fprintf(stderr, "  type '%s' accepted\n", bad[i]);
+        CHECK(!gw_xapi_media_type_valid(bad[i]));
+    }
+    char longer[300];
+    memset(longer, 'a', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    longer[4] = '/';
+    CHECK(!gw_xapi_media_type_valid(longer));
+    CHECK(!gw_xapi_media_type_valid(NULL));
+    /* inline only for JSON, plain text and octet streams */
+    CHECK(gw_xapi_media_type_inline("application/json; charset=utf-8"));
+    CHECK(gw_xapi_media_type_inline("TEXT/PLAIN"));
+    CHECK(gw_xapi_media_type_inline("application/octet-stream"));
+    CHECK(!gw_xapi_media_type_inline("text/html"));
+    CHECK(!gw_xapi_media_type_inline("application/xhtml+xml"));
+    CHECK(!gw_xapi_media_type_inline("image/svg+xml"));
+    CHECK(!gw_xapi_media_type_inline("text/xml"));
+    CHECK(!gw_xapi_media_type_inline("application/jsonp"));
+    CHECK(!gw_xapi_media_type_inline("text/plainx"));
+    CHECK(!gw_xapi_media_type_inline("text/plain\n"));
+}
+
+/* The Activities resource keeps what every statement said (Comm 2.5). */
+static void test_definition_merge(void)
+{
+    char *m =
+        gw_xapi_definition_merge("{\"name\":{\"en-US\":\"a\"},\"type\":\"http://t/1\"}",
+                                 "{\"name\":{\"fr-FR\":\"b\"},\"description\":{\"en\":\"d\"}}");
+    json_t *j = json_loads(m ? m : "", 0, NULL);
+    json_t *want = J("{\"name\":{\"en-US\":\"a\",\"fr-FR\":\"b\"},\"type\":\"http://t/1\","
+                     "\"description\":{\"en\":\"d\"}}");
+    CHECK(json_equal(j, want));
+    json_decref(j);
+    json_decref(want);
+    free(m);
+    /* the newer wins per language, per extension key and for other properties */
+    m = gw_xapi_definition_merge(
+        "{\"name\":{\"en\":\"old\"},\"extensions\":{\"http://e/a\":{\"x\":1},\"http://e/b\":2},"
+        "\"choices\":[{\"id\":\"a\"}]}",
+        "{\"name\":{\"en\":\"new\"},\"extensions\":{\"http://e/a\":{\"y\":2}},"
+        "\"choices\":[{\"id\":\"b\"}]}");
+    j = json_loads(m ? m : "", 0, NULL);
+    want =
+        J("{\"name\":{\"en\":\"new\"},\"extensions\":{\"http://e/a\":{\"y\":2},\"http://e/b\":2},"
+          "\"choices\":[{\"id\":\"b\"}]}");
+    CHECK(json_equal(j, want));
+    json_decref(j);
+    json_decref(want);
+    free(m);
+    /* nothing new: NULL (nothing to write) */
+    CHECK(gw_xapi_definition_merge("{\"name\":{\"en\":\"a\",\"de\":\"b\"}}",
+                                   "{\"name\":{\"de\":\"b\"}}") == NULL);
+    CHECK(gw_xapi_definition_merge("{\"a\":1}", "{}") == NULL);
+    /* a stored text that is not an object is replaced; an added one that is
+     * not an object changes nothing */
+    m = gw_xapi_definition_merge("[1]", "{\"a\":1}");
+    CHECK_STR(m, "{\"a\":1}");
+    free(m);
+    m = gw_xapi_definition_merge(NULL, "{\"a\":1}");
+    CHECK_STR(m, "{\"a\":1}");
+    free(m);
+    CHECK(gw_xapi_definition_merge("{\"a\":1}", "nope") == NULL);
+}
+
 int main(void)
 {
     GW_RUN(test_normalize);
@@ -623,6 +744,8 @@ int main(void)
     GW_RUN(test_query);
     GW_RUN(test_version_header);
     GW_RUN(test_langtag_duration);
+    GW_RUN(test_media_types);
+    GW_RUN(test_definition_merge);
     GW_RUN(test_error_registry);
     return gw_test_summary();
 }
