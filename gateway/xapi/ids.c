@@ -148,18 +148,93 @@ static json_t *object_identity(const json_t *obj)
     return json_deep_copy(obj);
 }
 
-bool gw_xapi_dedup_signature(const json_t *st, char out[65])
+/* The member names in canonical order, bit i being 1u << i. */
+static const char *const member_names[] = {"actor",     "verb",         "object", "result",
+                                           "timestamp", "registration", "context"};
+enum { N_MEMBERS = sizeof member_names / sizeof member_names[0] };
+
+unsigned gw_xapi_dedup_member(const char *name, size_t len)
+{
+    for (unsigned i = 0; i < N_MEMBERS; i++) {
+        if (strlen(member_names[i]) == len && strncmp(member_names[i], name, len) == 0)
+            return 1u << i;
+    }
+    return 0;
+}
+
+bool gw_xapi_dedup_members_parse(const char *list, unsigned *out)
+{
+    unsigned m = 0;
+    const char *p = list;
+    if (!p || !*p)
+        return false;
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        unsigned bit = gw_xapi_dedup_member(p, len);
+        if (!bit || (m & bit))
+            return false;
+        m |= bit;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    *out = m;
+    return true;
+}
+
+void gw_xapi_dedup_members_format(unsigned members, char out[GW_XAPI_DEDUP_MEMBERS_TEXT])
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (unsigned i = 0; i < N_MEMBERS; i++) {
+        if (!(members & (1u << i)))
+            continue;
+        int w = snprintf(out + n, GW_XAPI_DEDUP_MEMBERS_TEXT - n, "%s%s", n ? "," : "",
+                         member_names[i]);
+        if (w > 0)
+            n += (size_t)w;
+    }
+}
+
+json_t *gw_xapi_dedup_members_json(unsigned members)
+{
+    json_t *a = json_array();
+    for (unsigned i = 0; i < N_MEMBERS; i++) {
+        if (members & (1u << i))
+            json_array_append_new(a, json_string(member_names[i]));
+    }
+    return a;
+}
+
+/* The context as it identifies the event, without the registration (a
+ * member of its own): the same members, borrowed, in a new object. */
+static json_t *context_identity(const json_t *ctx)
+{
+    json_t *c = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)ctx, k, v)
+    {
+        if (strcmp(k, "registration") != 0)
+            json_object_set(c, k, v);
+    }
+    return c;
+}
+
+bool gw_xapi_dedup_signature_of(const json_t *st, unsigned members, char out[65])
 {
     char actor[1024];
     const json_t *actor_j = json_object_get(st, "actor");
     const char *verb = gw_xapi_str(json_object_get(st, "verb"), "id");
     const json_t *obj = json_object_get(st, "object");
+    const json_t *ctx = json_object_get(st, "context");
     const char *ts = gw_xapi_str(st, "timestamp");
     int64_t ts_ms = 0;
     bool ok = false;
     if (!json_is_object(st) || !verb || !json_is_object(obj))
         return false;
-    if (!gw_xapi_agent_key(actor_j, actor, sizeof actor)) {
+    if ((members & GW_XAPI_DEDUP_ACTOR) && !gw_xapi_agent_key(actor_j, actor, sizeof actor)) {
         /* anonymous group: its serialized members stand for it */
         char *dump = json_dumps(actor_j, JSON_COMPACT | JSON_SORT_KEYS);
         if (!dump)
@@ -167,18 +242,27 @@ bool gw_xapi_dedup_signature(const json_t *st, char out[65])
         snprintf(actor, sizeof actor, "group:%.1000s", dump);
         free(dump);
     }
+    if (!(members & GW_XAPI_DEDUP_TIMESTAMP))
+        ts = NULL;
     if (ts && !gw_time_parse_iso(ts, false, &ts_ms))
         return false;
+    /* the names and forms of version 1's members are kept, so a key with
+     * GW_XAPI_DEDUP_LEGACY signs exactly as before */
     json_t *sig = json_object();
-    json_object_set_new(sig, "actor", json_string(actor));
-    json_object_set_new(sig, "verb", json_string(verb));
-    json_object_set_new(sig, "object", object_identity(obj));
+    if (members & GW_XAPI_DEDUP_ACTOR)
+        json_object_set_new(sig, "actor", json_string(actor));
+    if (members & GW_XAPI_DEDUP_VERB)
+        json_object_set_new(sig, "verb", json_string(verb));
+    if (members & GW_XAPI_DEDUP_OBJECT)
+        json_object_set_new(sig, "object", object_identity(obj));
     const json_t *result = json_object_get(st, "result");
-    if (result)
+    if (result && (members & GW_XAPI_DEDUP_RESULT))
         json_object_set(sig, "result", (json_t *)result);
-    const char *reg = gw_xapi_str(json_object_get(st, "context"), "registration");
-    if (reg)
+    const char *reg = gw_xapi_str(ctx, "registration");
+    if (reg && (members & GW_XAPI_DEDUP_REGISTRATION))
         json_object_set_new(sig, "registration", json_string(reg));
+    if (json_is_object(ctx) && (members & GW_XAPI_DEDUP_CONTEXT))
+        json_object_set_new(sig, "context", context_identity(ctx));
     if (ts)
         json_object_set_new(sig, "timestamp", json_integer((json_int_t)ts_ms));
     char *canon = json_dumps(sig, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
@@ -189,4 +273,9 @@ bool gw_xapi_dedup_signature(const json_t *st, char out[65])
     }
     json_decref(sig);
     return ok;
+}
+
+bool gw_xapi_dedup_signature(const json_t *st, char out[65])
+{
+    return gw_xapi_dedup_signature_of(st, GW_XAPI_DEDUP_LEGACY, out);
 }

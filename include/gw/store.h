@@ -222,6 +222,7 @@ struct gw_key {
     int64_t created_ms;
     int64_t revoked_ms;          /* 0 when active */
     int64_t xapi_dedup_window_s; /* lms keys: drop id-less resends within this window; 0 = off */
+    unsigned xapi_dedup_members; /* what the dedup signature covers (GW_XAPI_DEDUP_*, gw/xapi.h) */
     char hmac_secret[65];        /* "" or the secret request bodies must be signed with */
     char person_id[64];          /* "" or the person the key belongs to (approvers) */
 };
