@@ -5,7 +5,9 @@ CREATE TABLE kpi_meta (
     name  TEXT PRIMARY KEY,
     value BIGINT NOT NULL
 );
-INSERT INTO kpi_meta (name, value) VALUES ('rule_version', 1);
+-- A database without statements has nothing derived under version 1.
+INSERT INTO kpi_meta (name, value)
+    SELECT 'rule_version', CASE WHEN EXISTS (SELECT 1 FROM xapi_statements) THEN 1 ELSE 2 END;
 
 ALTER TABLE api_keys ADD COLUMN xapi_dedup_members TEXT NOT NULL
     DEFAULT 'actor,verb,object,result,registration,timestamp';

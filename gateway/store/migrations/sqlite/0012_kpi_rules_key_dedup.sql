@@ -9,7 +9,9 @@ CREATE TABLE kpi_meta (
     name  TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 );
-INSERT INTO kpi_meta (name, value) VALUES ('rule_version', 1);
+-- A database without statements has nothing derived under version 1.
+INSERT INTO kpi_meta (name, value)
+    SELECT 'rule_version', CASE WHEN EXISTS (SELECT 1 FROM xapi_statements) THEN 1 ELSE 2 END;
 
 -- Which members of an id-less statement make up a key's dedup signature
 -- (gw/xapi.h, GW_XAPI_DEDUP_*), in canonical order. Keys made before this
