@@ -242,6 +242,10 @@ bool gw_xapi_dedup_signature_of(const json_t *st, unsigned members, char out[65]
         snprintf(actor, sizeof actor, "group:%.1000s", dump);
         free(dump);
     }
+    /* without a timestamp the event's instant is the one it is stored at,
+     * which a resend does not share: nothing to compare */
+    if ((members & GW_XAPI_DEDUP_TIMESTAMP) && !ts)
+        return false;
     if (!(members & GW_XAPI_DEDUP_TIMESTAMP))
         ts = NULL;
     if (ts && !gw_time_parse_iso(ts, false, &ts_ms))

@@ -210,10 +210,12 @@ json_t *gw_xapi_dedup_members_json(unsigned members);
 
 /* SHA-256 (hex) over the canonical JSON of the chosen members: actor key,
  * verb id, object (activities reduced to their id), result, timestamp
- * instant, context registration, context without registration. Equal
- * signatures mean "the same event sent again"; used to drop id-less resends
- * (Moodle). Allocates no more than the members chosen need. False when st is
- * malformed. */
+ * instant, context registration, context without registration (absent
+ * optional members are left out). Equal signatures mean "the same event sent
+ * again"; used to drop id-less resends (Moodle). Allocates no more than the
+ * members chosen need. False when st is malformed, and when the members
+ * include the timestamp and st has none (its instant is then the one it is
+ * stored at, which a resend does not share). */
 bool gw_xapi_dedup_signature_of(const json_t *st, unsigned members, char out[65]);
 /* gw_xapi_dedup_signature_of with GW_XAPI_DEDUP_LEGACY. */
 bool gw_xapi_dedup_signature(const json_t *st, char out[65]);
