@@ -797,6 +797,50 @@ static void test_moodle_corpus(void)
     json_decref(logstore);
 }
 
+/* Ratings that share a timestamp (definitions version 2): in one request the
+ * later in the array counts, across requests the one stored last. */
+static void test_rating_ties(void)
+{
+    REQUIRE(sql("INSERT INTO departments (id, name, settings, created_ms) VALUES "
+                "('dt', 'Ties', '{}', 0);"
+                "INSERT INTO courses (id, department_id, title, state_since_ms, created_ms) VALUES "
+                "('t1', 'dt', 'Ties', 0, 0);"
+                "INSERT INTO course_iris (iri, course_id, source, created_ms) VALUES "
+                "('https://ties.ex.org/t1', 't1', 'gateway', 0);"));
+    const char *ts = "2026-04-01T10:00:00Z";
+    json_t *batch = json_array();
+    json_array_append_new(batch, stmt("7e000000-0000-4000-8000-000000000001", actor_a(), RATED,
+                                      "https://ties.ex.org/t1", NULL, NULL,
+                                      json_pack("{s:{s:i}}", "score", "raw", 2), ts));
+    json_array_append_new(batch, stmt("7e000000-0000-4000-8000-000000000002", actor_a(), RATED,
+                                      "https://ties.ex.org/t1", NULL, NULL,
+                                      json_pack("{s:{s:i}}", "score", "raw", 5), ts));
+    REQUIRE(post(batch));
+    json_t *env = pull("?group_by=course&course=t1");
+    REQUIRE(env);
+    CHECK_NEAR(D(rec(env, "course_id", "t1"), "avg_rating"), 5.0);
+    CHECK_INT(I(rec(env, "course_id", "t1"), "rating_5"), 1);
+    json_decref(env);
+    /* stored later, same instant (another offset): it counts */
+    REQUIRE(post(stmt("7e000000-0000-4000-8000-000000000003", actor_a(), RATED,
+                      "https://ties.ex.org/t1", NULL, NULL,
+                      json_pack("{s:{s:i}}", "score", "raw", 3), "2026-04-01T12:00:00+02:00")));
+    env = pull("?group_by=course&course=t1");
+    REQUIRE(env);
+    CHECK_NEAR(D(rec(env, "course_id", "t1"), "avg_rating"), 3.0);
+    CHECK_INT(I(rec(env, "course_id", "t1"), "rating_3"), 1);
+    CHECK_INT(I(rec(env, "course_id", "t1"), "rating_5"), 0);
+    json_decref(env);
+    /* an earlier timestamp stored later does not */
+    REQUIRE(post(stmt("7e000000-0000-4000-8000-000000000004", actor_a(), RATED,
+                      "https://ties.ex.org/t1", NULL, NULL,
+                      json_pack("{s:{s:i}}", "score", "raw", 1), "2026-04-01T09:59:59Z")));
+    env = pull("?group_by=course&course=t1");
+    REQUIRE(env);
+    CHECK_NEAR(D(rec(env, "course_id", "t1"), "avg_rating"), 3.0);
+    json_decref(env);
+}
+
 /* ---- incremental == rebuild ---- */
 
 static const char *const queries[] = {
@@ -992,6 +1036,7 @@ int main(void)
     GW_RUN(test_csv_etag_roles);
     GW_RUN(test_chargeback);
     GW_RUN(test_moodle_corpus);
+    GW_RUN(test_rating_ties);
     GW_RUN(test_rebuild_equals_incremental_hand);
     GW_RUN(test_property_random_streams);
     gw_store_close(store);
