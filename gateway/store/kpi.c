@@ -1,7 +1,9 @@
 /* kpi.c: KPI state in the store (tables kpi_statements, kpi_learner_days,
- * kpi_learners, kpi_unattributed_days; migration 0007). Maintains it as
+ * kpi_learners, kpi_unattributed_days; migration 0007; the version of the
+ * definitions it follows in kpi_meta, migration 0012). Maintains it as
  * statements arrive and are voided, re-attributes after IRI registration,
- * rebuilds it from the statements, and answers the pulls. The definitions
+ * rebuilds it from the statements (also once after an upgrade of the
+ * definitions), and answers the pulls. The definitions
  * live in kpi/kpi.c; this file only moves rows. See gw/kpi_store.h. */
 #include "gw/buf.h"
 #include "gw/kpi_store.h"
