@@ -1189,6 +1189,38 @@ static void test_dedup_moodle_default(void)
     json_decref(sts);
 }
 
+/* Whether record has every member schemas/api-key.schema.json requires of
+ * def, and its dedup_members are names the schema lists, in its order. */
+static bool matches_key_schema(const json_t *record, const char *def)
+{
+    char *path = gwt_fmt("%s/schemas/api-key.schema.json", getenv("GW_SOURCE_DIR"));
+    json_t *schema = json_load_file(path, 0, NULL);
+    free(path);
+    const json_t *defs = json_object_get(schema, "$defs");
+    const json_t *req = json_object_get(json_object_get(defs, def), "required");
+    bool ok = json_array_size(req) > 0;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(req, i, v)
+    {
+        if (!json_object_get(record, json_string_value(v))) {
+            fprintf(stderr, "  %s lacks %s\n", def, json_string_value(v));
+            ok = false;
+        }
+    }
+    const json_t *names =
+        json_object_get(json_object_get(json_object_get(defs, "dedup_members"), "items"), "enum");
+    size_t at = 0;
+    json_array_foreach(json_object_get(record, "dedup_members"), i, v)
+    {
+        while (at < json_array_size(names) && !json_equal(json_array_get(names, at), v))
+            at++;
+        ok = ok && at < json_array_size(names);
+    }
+    json_decref(schema);
+    return ok;
+}
+
 /* Bad member lists are refused by the CLI and the API; listings show what a
  * key signs. */
 static void test_dedup_members_refused(void)
@@ -1232,6 +1264,7 @@ static void test_dedup_members_refused(void)
     CHECK_INT(json_integer_value(json_object_get(k, "dedup_window_s")), 0);
     json_t *want = json_pack("[s,s,s,s]", "actor", "verb", "object", "context");
     CHECK(json_equal(json_object_get(k, "dedup_members"), want));
+    CHECK(matches_key_schema(k, "created"));
     const char *kid = json_string_value(json_object_get(k, "key_id"));
     json_t *list = call("GET", "/api/v1/keys", h, NULL, &st, NULL);
     CHECK_INT(st, 200);
@@ -1244,6 +1277,7 @@ static void test_dedup_members_refused(void)
             found = true;
             CHECK(json_equal(json_object_get(row, "dedup_members"), want));
             CHECK_INT(json_integer_value(json_object_get(row, "dedup_window_s")), 0);
+            CHECK(matches_key_schema(row, "key"));
         }
     }
     CHECK(found);
