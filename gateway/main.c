@@ -19,7 +19,7 @@ static const char usage[] =
     "  serve                         migrate the store and serve HTTP until SIGTERM/SIGINT\n"
     "  migrate                       apply pending schema migrations and exit\n"
     "  key create --role ROLE --name NAME [--person PERSON_ID] [--dedup-window SECONDS]\n"
-    "             [--hmac] [--json]\n"
+    "             [--dedup-members LIST] [--hmac] [--json]\n"
     "                                create an API key (roles: admin author approver lms bi);\n"
     "                                the secret is printed once\n"
     "  key list                      list API keys\n"

@@ -4,6 +4,10 @@
 #include "gw/json.h"
 #include "gw/review_store.h"
 #include "gw/server.h"
+#include "gw/xapi.h"
+
+#include <stdio.h>
+#include <string.h>
 
 void gw_api_keys_get(struct gw_req *req, struct gw_reply *rep)
 {
@@ -16,6 +20,31 @@ void gw_api_keys_get(struct gw_req *req, struct gw_reply *rep)
     gw_reply_json(rep, 200, json_pack("{s:o}", "keys", keys));
 }
 
+/* "dedup_members": an array of member names, each once -> bits. */
+static enum gw_err parse_members(const json_t *arr, unsigned *out, struct gw_error *e)
+{
+    unsigned m = 0;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        const char *name = json_string_value(v);
+        unsigned bit = name ? gw_xapi_dedup_member(name, strlen(name)) : 0;
+        if (!bit || (m & bit)) {
+            char where[48];
+            snprintf(where, sizeof where, "/dedup_members/%zu", i);
+            return gw_error_set(e, GW_E_JSON_FIELD_VALUE, where,
+                                "%s; name each of actor, verb, object, result, timestamp, "
+                                "registration and context at most once",
+                                bit ? "a member named twice"
+                                    : "not a member a signature can cover");
+        }
+        m |= bit;
+    }
+    *out = m;
+    return GW_OK;
+}
+
 void gw_api_keys_post(struct gw_req *req, struct gw_reply *rep)
 {
     json_t *body = gw_req_json(req, rep);
@@ -23,11 +52,14 @@ void gw_api_keys_post(struct gw_req *req, struct gw_reply *rep)
         return;
     static const char *const roles[] = {"admin", "author", "approver", "lms", "bi", NULL};
     const char *name = NULL, *role = NULL;
-    struct gw_key_options opt = {0};
+    json_t *members = NULL;
+    /* absent: the role's default window, Moodle's members */
+    struct gw_key_options opt = {.dedup_window_s = -1};
     struct gw_jfield fields[] = {
         {"name", GW_J_STRING, true, &name, GW_JF_NONEMPTY, NULL, 0, 0, 127},
         {"role", GW_J_STRING, true, &role, GW_JF_NONE, roles, 0, 0, 0},
         {"dedup_window_s", GW_J_INT, false, &opt.dedup_window_s, GW_JF_NONE, NULL, 0, 604800, 0},
+        {"dedup_members", GW_J_ARRAY, false, &members, GW_JF_NONE, NULL, 0, 0, 0},
         {"hmac", GW_J_BOOL, false, &opt.hmac, GW_JF_NONE, NULL, 0, 0, 0},
         {"person_id", GW_J_STRING, false, &opt.person_id, GW_JF_NONEMPTY, NULL, 0, 0, 63},
         GW_JFIELD_END,
@@ -38,6 +70,11 @@ void gw_api_keys_post(struct gw_req *req, struct gw_reply *rep)
     /* jansson refuses text that is not UTF-8; the key's person must exist */
     if (rc == GW_OK && opt.person_id)
         rc = gw_store_person_known(req->srv->store, opt.person_id, "/person_id", &e);
+    if (rc == GW_OK && members)
+        rc = parse_members(members, &opt.dedup_members, &e);
+    if (rc == GW_OK && members && opt.dedup_members == 0)
+        rc = gw_error_set(&e, GW_E_JSON_FIELD_VALUE, "/dedup_members",
+                          "the dedup signature must cover actor, verb and object");
     if (rc == GW_OK)
         rc = gw_auth_key_create(req->srv->store, name, role, &opt,
                                 gw_clock_now_ms(&req->srv->clock), &k, &e);
@@ -46,9 +83,10 @@ void gw_api_keys_post(struct gw_req *req, struct gw_reply *rep)
         json_decref(body);
         return;
     }
-    json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "key_id", k.key_id, "name", name,
+    json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "key_id", k.key_id, "name", name,
                             "role", role, "secret", k.secret, "token", k.token, "dedup_window_s",
-                            (json_int_t)opt.dedup_window_s);
+                            (json_int_t)k.dedup_window_s, "dedup_members",
+                            gw_xapi_dedup_members_json(k.dedup_members));
     if (k.hmac_secret[0])
         json_object_set_new(out, "hmac_secret", json_string(k.hmac_secret));
     if (opt.person_id)

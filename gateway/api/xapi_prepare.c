@@ -30,11 +30,12 @@ enum gw_err gw_xapi_prepare_statements(json_t *body, const struct gw_xapi_prepar
     if (idless && !gw_random_bytes(random, idless * GW_XAPI_ID_RANDOM))
         rc = gw_error_set(e, GW_E_INTERNAL, "/id", "no randomness for statement ids");
     size_t drawn = 0;
+    unsigned members = ins->dedup_members ? ins->dedup_members : GW_XAPI_DEDUP_LEGACY;
     for (size_t i = 0; i < n && rc == GW_OK; i++) {
         json_t *st = batch ? json_array_get(body, i) : body;
         bool had_id = json_object_get(st, "id") != NULL || p->put_id != NULL;
         char sig[65] = "";
-        if (!had_id && ins->dedup_window_ms > 0 && !gw_xapi_dedup_signature(st, sig))
+        if (!had_id && ins->dedup_window_ms > 0 && !gw_xapi_dedup_signature_of(st, members, sig))
             sig[0] = '\0';
         if (!had_id) {
             /* set where normalizing would set it: the same tree */

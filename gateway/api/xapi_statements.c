@@ -307,6 +307,7 @@ static enum gw_err prepare(struct gw_req *req, json_t *body, const char *put_id,
 {
     c->ins.authority_key = req->who.key_id;
     c->ins.dedup_window_ms = req->who.xapi_dedup_window_s * 1000;
+    c->ins.dedup_members = req->who.xapi_dedup_members;
     c->ins.index = req->srv->xindex;
     json_t *authority = gw_api_xapi_authority(req);
     struct gw_xapi_prepare p = {put_id,       v, authority, gw_clock_now_ms(&req->srv->clock),

@@ -3,6 +3,7 @@
 #include "gw/auth.h"
 #include "gw/buf.h"
 #include "gw/hash.h"
+#include "gw/xapi.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -62,7 +63,18 @@ enum gw_err gw_auth_key_create(struct gw_store *s, const char *name, const char 
     snprintf(k.role, sizeof k.role, "%s", role);
     gw_sha256_hex(out->secret, strlen(out->secret), k.secret_hash);
     k.created_ms = now_ms;
-    k.xapi_dedup_window_s = opt ? opt->dedup_window_s : 0;
+    int64_t window = opt ? opt->dedup_window_s : 0;
+    if (window < 0)
+        window = strcmp(role, "lms") == 0 ? GW_AUTH_LMS_DEDUP_WINDOW_S : 0;
+    unsigned members = opt && opt->dedup_members ? opt->dedup_members : GW_XAPI_DEDUP_MOODLE;
+    if ((members & GW_XAPI_DEDUP_REQUIRED) != GW_XAPI_DEDUP_REQUIRED)
+        return gw_error_set(err, GW_E_JSON_FIELD_VALUE, "/dedup_members",
+                            "the dedup signature must cover actor, verb and object (it may add "
+                            "result, timestamp, registration and context)");
+    k.xapi_dedup_window_s = window;
+    k.xapi_dedup_members = members;
+    out->dedup_window_s = window;
+    out->dedup_members = members;
     if (opt && opt->person_id)
         snprintf(k.person_id, sizeof k.person_id, "%s", opt->person_id);
     out->hmac_secret[0] = '\0';
@@ -260,6 +272,7 @@ enum gw_err gw_auth_check(struct gw_auth_cache *c, struct gw_store *s, const cha
     gw_copy_str(who->name, sizeof who->name, k.name);
     who->role = gw_role_from_name(k.role);
     who->xapi_dedup_window_s = k.xapi_dedup_window_s;
+    who->xapi_dedup_members = k.xapi_dedup_members;
     gw_copy_str(who->hmac_secret, sizeof who->hmac_secret, k.hmac_secret);
     gw_copy_str(who->person_id, sizeof who->person_id, k.person_id);
     return GW_OK;

@@ -4,6 +4,7 @@
 #include "gw/json.h"
 #include "gw/review_store.h"
 #include "gw/timefmt.h"
+#include "gw/xapi.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,17 +61,26 @@ static int key_create(int argc, char **argv, struct gw_store *store)
     const char *name = opt_value(argc, argv, "--name");
     if (!role || !name) {
         fprintf(stderr, "usage: lmsgw key create --role admin|author|approver|lms|bi --name NAME "
-                        "[--person PERSON_ID] [--dedup-window SECONDS] [--hmac] [--json]\n");
+                        "[--person PERSON_ID] [--dedup-window SECONDS] [--dedup-members LIST] "
+                        "[--hmac] [--json]\n");
         return 2;
     }
     const char *dedup = opt_value(argc, argv, "--dedup-window");
     char *end = NULL;
-    long long window = dedup ? strtoll(dedup, &end, 10) : 0;
+    long long window = dedup ? strtoll(dedup, &end, 10) : -1; /* -1: the role's default */
     if (dedup && (!*dedup || *end || window < 0 || window > 604800)) {
         fprintf(stderr, "lmsgw: --dedup-window takes seconds from 0 to 604800\n");
         return 2;
     }
+    const char *members_text = opt_value(argc, argv, "--dedup-members");
+    unsigned members = 0;
+    if (members_text && !gw_xapi_dedup_members_parse(members_text, &members)) {
+        fprintf(stderr, "lmsgw: --dedup-members takes a comma-separated list of actor, verb, "
+                        "object, result, timestamp, registration, context (each at most once)\n");
+        return 2;
+    }
     struct gw_key_options opt = {.dedup_window_s = window,
+                                 .dedup_members = members,
                                  .hmac = has_flag(argc, argv, "--hmac"),
                                  .person_id = opt_value(argc, argv, "--person")};
     struct gw_new_key k;
@@ -91,14 +101,24 @@ static int key_create(int argc, char **argv, struct gw_store *store)
         gw_cli_report(&e);
         return e.code == GW_E_JSON_FIELD_VALUE ? 2 : 1;
     }
+    char mtext[GW_XAPI_DEDUP_MEMBERS_TEXT];
+    gw_xapi_dedup_members_format(k.dedup_members, mtext);
     if (has_flag(argc, argv, "--json")) {
+        json_t *mj = gw_xapi_dedup_members_json(k.dedup_members);
+        char *mdump = json_dumps(mj, JSON_COMPACT);
         printf("{\"key_id\":\"%s\",\"secret\":\"%s\",\"token\":\"%s\"", k.key_id, k.secret,
                k.token);
         if (k.hmac_secret[0])
             printf(",\"hmac_secret\":\"%s\"", k.hmac_secret);
-        printf("}\n");
+        printf(",\"dedup_window_s\":%lld,\"dedup_members\":%s}\n", (long long)k.dedup_window_s,
+               mdump ? mdump : "[]");
+        free(mdump);
+        json_decref(mj);
     } else {
         printf("key_id: %s\nrole:   %s\ntoken:  %s\n", k.key_id, role, k.token);
+        if (k.dedup_window_s > 0)
+            printf("dedup:  id-less statements with the same %s within %lld s are stored once\n",
+                   mtext, (long long)k.dedup_window_s);
         printf("(Bearer clients send 'Authorization: Bearer %s'; xAPI clients use Basic auth with "
                "user %s and password %s. The secret is shown only now.)\n",
                k.token, k.key_id, k.secret);
@@ -120,14 +140,25 @@ static int key_list(struct gw_store *store)
     }
     size_t i;
     json_t *k;
-    printf("%-16s %-9s %-8s %-25s %s\n", "KEY_ID", "ROLE", "STATE", "CREATED", "NAME");
+    printf("%-16s %-9s %-8s %-25s %-8s %-42s %s\n", "KEY_ID", "ROLE", "STATE", "CREATED", "DEDUP_S",
+           "DEDUP_MEMBERS", "NAME");
     json_array_foreach(keys, i, k)
     {
-        char ts[32];
+        char ts[32], members[GW_XAPI_DEDUP_MEMBERS_TEXT] = "";
         gw_time_format_ms(json_integer_value(json_object_get(k, "created_ms")), ts);
-        printf("%-16s %-9s %-8s %-25s %s\n", json_string_value(json_object_get(k, "key_id")),
+        size_t j;
+        const json_t *m;
+        json_array_foreach(json_object_get(k, "dedup_members"), j, m)
+        {
+            const char *name = json_string_value(m);
+            size_t len = strlen(members);
+            snprintf(members + len, sizeof members - len, "%s%s", j ? "," : "", name ? name : "");
+        }
+        printf("%-16s %-9s %-8s %-25s %-8lld %-42s %s\n",
+               json_string_value(json_object_get(k, "key_id")),
                json_string_value(json_object_get(k, "role")),
                json_is_true(json_object_get(k, "revoked")) ? "revoked" : "active", ts,
+               (long long)json_integer_value(json_object_get(k, "dedup_window_s")), members,
                json_string_value(json_object_get(k, "name")));
     }
     json_decref(keys);

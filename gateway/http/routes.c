@@ -36,9 +36,14 @@ const struct gw_route gw_routes[] = {
      NULL},
     {"GET", "/api/v1/whoami", gw_api_whoami_get, ANY_KEY, GW_BODY_NONE, 0,
      "The calling key's id, name and role.", 0, NULL},
-    {"GET", "/api/v1/keys", gw_api_keys_get, ADMIN, GW_BODY_NONE, 0, "List API keys.", 0, NULL},
+    {"GET", "/api/v1/keys", gw_api_keys_get, ADMIN, GW_BODY_NONE, 0,
+     "List API keys with their xAPI dedup_window_s and dedup_members.", 0, NULL},
     {"POST", "/api/v1/keys", gw_api_keys_post, ADMIN, GW_BODY_JSON, 16 * 1024,
-     "Create an API key; the secret is returned once.", 0, NULL},
+     "Create an API key; the secret is returned once. Body: name, role; optional dedup_window_s "
+     "(0..604800; lms keys default to 604800), dedup_members (array of actor, verb, object, "
+     "result, timestamp, registration, context; must hold actor, verb and object; default "
+     "actor, verb, object, result, timestamp: Moodle's resends), hmac, person_id.",
+     0, NULL},
     {"DELETE", "/api/v1/keys/{id}", gw_api_keys_delete, ADMIN, GW_BODY_NONE, 0,
      "Revoke an API key.", 0, NULL},
     /* course packages */

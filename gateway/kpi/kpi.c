@@ -85,6 +85,33 @@ bool gw_kpi_rating(const json_t *score, double *out)
     return false;
 }
 
+bool gw_kpi_score(const json_t *score, double *out)
+{
+    const json_t *raw = json_object_get(score, "raw");
+    const json_t *jmin = json_object_get(score, "min"), *jmax = json_object_get(score, "max");
+    const json_t *scaled = json_object_get(score, "scaled");
+    if (json_is_number(raw) && json_is_number(jmin) && json_is_number(jmax)) {
+        double lo = json_number_value(jmin), hi = json_number_value(jmax);
+        if (hi > lo) {
+            *out = (json_number_value(raw) - lo) / (hi - lo);
+            return true;
+        }
+    }
+    if (json_is_number(scaled)) {
+        *out = json_number_value(scaled);
+        return true;
+    }
+    /* raw alone: SCORM 1.2 recommends raw on 0..100 */
+    if (json_is_number(raw) && json_object_size(score) == 1) {
+        double v = json_number_value(raw);
+        if (v >= 0.0 && v <= 100.0) {
+            *out = v / 100.0;
+            return true;
+        }
+    }
+    return false;
+}
+
 int gw_kpi_rating_bucket(double rating)
 {
     /* half up; the epsilon keeps 2.4999999999999996 from a division on 3 */
@@ -110,11 +137,8 @@ void gw_kpi_statement_fact(const json_t *st, bool course_level, int64_t ts_ms,
                     json_is_true(completion);
     f->passed = verb_is(verb, GW_KPI_VERB_PASSED) || json_is_true(success);
     f->failed = verb_is(verb, GW_KPI_VERB_FAILED) || json_is_false(success);
-    const json_t *scaled = json_object_get(score, "scaled");
-    if (!rated && !commented && json_is_number(scaled)) {
-        f->has_score = true;
-        f->score = json_number_value(scaled);
-    }
+    if (!rated && !commented && json_is_object(score))
+        f->has_score = gw_kpi_score(score, &f->score);
     if (rated && json_is_object(score))
         f->has_rating = gw_kpi_rating(score, &f->rating);
     const char *resp = json_string_value(json_object_get(result, "response"));

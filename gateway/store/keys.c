@@ -1,14 +1,27 @@
 /* keys.c: API keys in the store (table api_keys). Only the SHA-256 of a
- * key's secret is stored; see auth/ for how keys are made and checked. */
+ * key's secret is stored; see auth/ for how keys are made and checked. The
+ * members of a key's dedup signature are stored as their names
+ * ("actor,verb,object,result,timestamp", migration 0012). */
 #include "gw/buf.h"
 #include "gw/store.h"
+#include "gw/xapi.h"
 
 #include <stdio.h>
 #include <string.h>
 
+/* The stored members, read back; a value this binary cannot read (written
+ * by a newer one) keeps the signature every version understands. */
+static unsigned members_of(const char *text)
+{
+    unsigned m = 0;
+    return text && gw_xapi_dedup_members_parse(text, &m) ? m : GW_XAPI_DEDUP_LEGACY;
+}
+
 static enum gw_qs insert_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     const struct gw_key *k = ud;
+    char members[GW_XAPI_DEDUP_MEMBERS_TEXT];
+    gw_xapi_dedup_members_format(k->xapi_dedup_members, members);
     struct gw_dbp p[] = {
         GW_P_TEXT(k->key_id),
         GW_P_TEXT(k->name),
@@ -18,13 +31,14 @@ static enum gw_qs insert_body(struct gw_db *db, void *ud, struct gw_error *err)
         GW_P_INT(k->xapi_dedup_window_s),
         GW_P_TEXT(k->hmac_secret[0] ? k->hmac_secret : NULL),
         GW_P_TEXT(k->person_id[0] ? k->person_id : NULL),
+        GW_P_TEXT(members),
     };
     return gw_db_query(
         db,
         "INSERT INTO api_keys (key_id, name, role, secret_hash, created_ms, "
-        "xapi_dedup_window_s, hmac_secret, person_id) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-        "$8)",
-        p, 8, NULL, NULL, err);
+        "xapi_dedup_window_s, hmac_secret, person_id, xapi_dedup_members) VALUES ($1, $2, $3, "
+        "$4, $5, $6, $7, $8, $9)",
+        p, 9, NULL, NULL, err);
 }
 
 enum gw_err gw_store_key_insert(struct gw_store *s, const struct gw_key *k, struct gw_error *err)
@@ -45,7 +59,8 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
     enum gw_qs qs =
         gw_db_query(db,
                     "SELECT key_id, name, role, secret_hash, created_ms, revoked_ms, "
-                    "xapi_dedup_window_s, hmac_secret, person_id FROM api_keys WHERE key_id = $1",
+                    "xapi_dedup_window_s, hmac_secret, person_id, xapi_dedup_members FROM "
+                    "api_keys WHERE key_id = $1",
                     p, 1, &r, NULL, err);
     if (qs == GW_QS_ONE) {
         gw_copy_str(c->out->key_id, sizeof c->out->key_id, gw_db_col_text(r, 0));
@@ -57,6 +72,7 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
         c->out->xapi_dedup_window_s = gw_db_col_int(r, 6);
         gw_copy_str(c->out->hmac_secret, sizeof c->out->hmac_secret, gw_db_col_text(r, 7));
         gw_copy_str(c->out->person_id, sizeof c->out->person_id, gw_db_col_text(r, 8));
+        c->out->xapi_dedup_members = members_of(gw_db_col_text(r, 9));
     } else if (qs == GW_QS_NONE) {
         gw_error_set(err, GW_E_NOT_FOUND, "key_id", "no API key has the id '%s'", c->key_id);
         qs = GW_QS_HARD;
@@ -81,12 +97,16 @@ static enum gw_qs list_body(struct gw_db *db, void *ud, struct gw_error *err)
     enum gw_qs qs =
         gw_db_query(db,
                     "SELECT key_id, name, role, created_ms, revoked_ms, "
-                    "xapi_dedup_window_s FROM api_keys ORDER BY created_ms DESC, key_id",
+                    "xapi_dedup_window_s, xapi_dedup_members FROM api_keys ORDER BY created_ms "
+                    "DESC, key_id",
                     NULL, 0, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:b}", "key_id", gw_db_col_text(r, 0), "name",
-                              gw_db_col_text(r, 1), "role", gw_db_col_text(r, 2), "created_ms",
-                              (json_int_t)gw_db_col_int(r, 3), "revoked", gw_db_col_int(r, 4) != 0);
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:I, s:b, s:I, s:o}", "key_id", gw_db_col_text(r, 0), "name",
+                      gw_db_col_text(r, 1), "role", gw_db_col_text(r, 2), "created_ms",
+                      (json_int_t)gw_db_col_int(r, 3), "revoked", gw_db_col_int(r, 4) != 0,
+                      "dedup_window_s", (json_int_t)gw_db_col_int(r, 5), "dedup_members",
+                      gw_xapi_dedup_members_json(members_of(gw_db_col_text(r, 6))));
         if (o)
             json_array_append_new(arr, o);
     }

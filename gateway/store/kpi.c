@@ -1,10 +1,13 @@
 /* kpi.c: KPI state in the store (tables kpi_statements, kpi_learner_days,
- * kpi_learners, kpi_unattributed_days; migration 0007). Maintains it as
+ * kpi_learners, kpi_unattributed_days; migration 0007; the version of the
+ * definitions it follows in kpi_meta, migration 0012). Maintains it as
  * statements arrive and are voided, re-attributes after IRI registration,
- * rebuilds it from the statements, and answers the pulls. The definitions
+ * rebuilds it from the statements (also once after an upgrade of the
+ * definitions), and answers the pulls. The definitions
  * live in kpi/kpi.c; this file only moves rows. See gw/kpi_store.h. */
 #include "gw/buf.h"
 #include "gw/kpi_store.h"
+#include "gw/log.h"
 #include "gw/timefmt.h"
 #include "store_int.h"
 #include "strmap.h"
@@ -1170,6 +1173,17 @@ enum gw_err gw_store_kpi_reattribute(struct gw_store *s, const char *course_id,
 
 /* ---- rebuild ---- */
 
+/* Records that the KPI state follows GW_KPI_RULE_VERSION (kpi_meta,
+ * migration 0012). */
+static enum gw_qs set_rule_version(struct gw_db *db, struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_INT(GW_KPI_RULE_VERSION)};
+    return gw_db_query(db,
+                       "INSERT INTO kpi_meta (name, value) VALUES ('rule_version', $1) ON "
+                       "CONFLICT (name) DO UPDATE SET value = excluded.value",
+                       p, 1, NULL, NULL, err);
+}
+
 struct rebuild_ctx {
     int64_t counted;
 };
@@ -1230,6 +1244,8 @@ static enum gw_qs rebuild_tx(struct gw_db *db, void *ud, struct gw_error *err)
     free(bodies);
     free(seqs);
     free(times);
+    if (qs >= 0)
+        qs = set_rule_version(db, err);
     return qs < 0 ? qs : GW_QS_ONE;
 }
 
@@ -1239,5 +1255,45 @@ enum gw_err gw_store_kpi_rebuild(struct gw_store *s, int64_t *counted, struct gw
     enum gw_err rc = gw_store_tx(s, GW_TX_WRITE, rebuild_tx, &c, err);
     if (counted)
         *counted = c.counted;
+    return rc;
+}
+
+/* ---- upgrade ---- */
+
+struct upgrade_ctx {
+    struct rebuild_ctx rebuild;
+    int64_t from_version; /* -1: nothing to do */
+};
+
+static enum gw_qs upgrade_tx(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct upgrade_ctx *c = ud;
+    c->from_version = -1;
+    c->rebuild.counted = 0;
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db, "SELECT value FROM kpi_meta WHERE name = 'rule_version'", NULL,
+                                0, &r, NULL, err);
+    int64_t v = qs == GW_QS_ONE ? gw_db_col_int(r, 0) : 0;
+    gw_db_rows_free(r);
+    if (qs < 0)
+        return qs;
+    if (v >= GW_KPI_RULE_VERSION)
+        return GW_QS_NONE;
+    c->from_version = v;
+    return rebuild_tx(db, &c->rebuild, err);
+}
+
+enum gw_err gw_store_kpi_upgrade(struct gw_store *s, bool *rebuilt, struct gw_error *err)
+{
+    struct upgrade_ctx c = {{0}, -1};
+    int64_t t0 = gw_time_mono_us();
+    enum gw_err rc = gw_store_tx(s, GW_TX_WRITE, upgrade_tx, &c, err);
+    if (rebuilt)
+        *rebuilt = rc == GW_OK && c.from_version >= 0;
+    if (rc == GW_OK && c.from_version >= 0)
+        gw_log_info("KPI state derived under definitions version %lld rebuilt for version %d from "
+                    "%lld counted statements in %.3f s",
+                    (long long)c.from_version, GW_KPI_RULE_VERSION, (long long)c.rebuild.counted,
+                    (double)(gw_time_mono_us() - t0) / 1e6);
     return rc;
 }

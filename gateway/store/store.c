@@ -6,6 +6,7 @@
 #include "terms.h"
 #include "gw/buf.h"
 #include "gw/hash.h"
+#include "gw/kpi_store.h"
 #include "gw/log.h"
 #include "gw/timefmt.h"
 
@@ -456,7 +457,9 @@ enum gw_err gw_store_migrate(struct gw_store *s, int *applied, struct gw_error *
     const struct gw_migration *list;
     int n;
     known_migrations(s, &list, &n);
-    return gw_store_migrate_list(s, list, n, applied, err);
+    enum gw_err rc = gw_store_migrate_list(s, list, n, applied, err);
+    /* KPI state derived under older KPI definitions is rebuilt (migration 0012) */
+    return rc == GW_OK ? gw_store_kpi_upgrade(s, NULL, err) : rc;
 }
 
 enum gw_err gw_store_migrate_list(struct gw_store *s, const struct gw_migration *list, int n,

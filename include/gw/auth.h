@@ -18,14 +18,27 @@
 struct gw_new_key {
     char key_id[32];
     char secret[72];
-    char token[112];      /* key_id "." secret: what a Bearer client sends */
-    char hmac_secret[65]; /* "" unless the key signs its bodies */
+    char token[112];        /* key_id "." secret: what a Bearer client sends */
+    char hmac_secret[65];   /* "" unless the key signs its bodies */
+    int64_t dedup_window_s; /* as stored: the option or the role's default */
+    unsigned dedup_members; /* as stored */
 };
 
+/* The dedup window of a new lms key when none is given: 7 days. Moodle's
+ * logstore_xapi resends a failed batch from cron, hours or (over a weekend
+ * outage) days later; the window only bounds the lookup, which is an index
+ * probe whatever its length. Other roles default to 0 (off). */
+#define GW_AUTH_LMS_DEDUP_WINDOW_S 604800
+
 struct gw_key_options {
-    int64_t dedup_window_s; /* > 0: drop id-less xAPI resends within this window */
-    bool hmac;              /* bodies must carry X-Lmsgw-Signature: sha256=HMAC(secret, body) */
-    const char *person_id;  /* the person the key belongs to (NULL: none) */
+    /* > 0: drop id-less xAPI resends within this window; 0: off; < 0: the
+     * role's default (GW_AUTH_LMS_DEDUP_WINDOW_S for lms, else 0) */
+    int64_t dedup_window_s;
+    /* the members of the dedup signature (GW_XAPI_DEDUP_*; must include
+     * GW_XAPI_DEDUP_REQUIRED); 0: GW_XAPI_DEDUP_MOODLE */
+    unsigned dedup_members;
+    bool hmac;             /* bodies must carry X-Lmsgw-Signature: sha256=HMAC(secret, body) */
+    const char *person_id; /* the person the key belongs to (NULL: none) */
 };
 
 /* Creates and stores a key. role is a role name ("admin", ...); opt may be

@@ -83,6 +83,7 @@ struct gw_principal {
     char name[128];
     unsigned role;
     int64_t xapi_dedup_window_s; /* see struct gw_key */
+    unsigned xapi_dedup_members; /* see struct gw_key */
     char hmac_secret[65];        /* see struct gw_key */
     char person_id[64];          /* see struct gw_key */
 };

@@ -50,7 +50,7 @@ struct gw_kpi_fact {
     bool completing; /* course-level; verb completed/passed or result.completion true */
     bool passed;     /* course-level; verb passed or result.success true */
     bool failed;     /* course-level; verb failed or result.success false */
-    bool has_score;  /* course-level, not feedback, result.score.scaled present */
+    bool has_score;  /* course-level, not feedback, a score by gw_kpi_score */
     double score;
     bool has_rating; /* course-level rated statement with a usable score */
     double rating;   /* on 1..5 */
@@ -60,6 +60,18 @@ struct gw_kpi_fact {
 /* Fills f from a normalized statement attributed to a course. */
 void gw_kpi_statement_fact(const json_t *st, bool course_level, int64_t ts_ms,
                            struct gw_kpi_fact *f);
+/* The rules version of the definitions these functions implement
+ * (shared/kpi-definitions.md). KPI state records the version it was derived
+ * under (kpi_meta, migration 0012); state from an older version is rebuilt
+ * (gw_store_kpi_upgrade). Version 2: a statement's score from raw/min/max
+ * before scaled, raw alone read on 0..100. */
+#define GW_KPI_RULE_VERSION 2
+
+/* A statement's score on 0..1 from a result.score object (version 2):
+ * (raw - min) / (max - min) when raw, min and max are all numbers and max >
+ * min; else scaled when present; else raw / 100 when raw is the object's
+ * only member and 0 <= raw <= 100 (SCORM 1.2's range). False when none. */
+bool gw_kpi_score(const json_t *score, double *out);
 /* A rating on 1..5 from a result.score object; false when it has no usable
  * value (no raw and no scaled, or max == min). */
 bool gw_kpi_rating(const json_t *score, double *out);

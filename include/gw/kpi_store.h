@@ -39,6 +39,14 @@ enum gw_err gw_store_kpi_reattribute(struct gw_store *s, const char *course_id,
  * transaction; *counted (may be NULL) receives the number of statements that
  * count. */
 enum gw_err gw_store_kpi_rebuild(struct gw_store *s, int64_t *counted, struct gw_error *err);
+/* The upgrade step gw_store_migrate runs after the migrations: when the KPI
+ * state was derived under an older version of the definitions than
+ * GW_KPI_RULE_VERSION (kpi_meta.rule_version, migration 0012), rebuilds it
+ * as gw_store_kpi_rebuild does (which records the version) in one
+ * transaction; otherwise does nothing. *rebuilt (may be NULL) says which.
+ * Statements the deferred index left pending get their KPI rows when it
+ * indexes them, under the current definitions. */
+enum gw_err gw_store_kpi_upgrade(struct gw_store *s, bool *rebuilt, struct gw_error *err);
 
 /* ---- pulls ---- */
 enum gw_kpi_group { GW_KPI_BY_DEPARTMENT, GW_KPI_BY_COURSE, GW_KPI_BY_MONTH };

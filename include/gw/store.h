@@ -84,7 +84,9 @@ const char *gw_store_backend_name(const struct gw_store *s);
 /* Applies pending migrations in order, each in its own transaction (on
  * PostgreSQL under an advisory lock, so several instances can start at once).
  * Refuses (GW_E_STORE_SCHEMA_NEWER) when the database has a newer schema than
- * this binary knows. *applied (may be NULL) receives how many ran. */
+ * this binary knows. *applied (may be NULL) receives how many ran. Then
+ * rebuilds KPI state derived under older KPI definitions
+ * (gw_store_kpi_upgrade, gw/kpi_store.h). */
 enum gw_err gw_store_migrate(struct gw_store *s, int *applied, struct gw_error *err);
 /* gw_store_migrate over a given list (sorted by file name; a version is the
  * number the name starts with): every migration not recorded yet is applied,
@@ -222,6 +224,7 @@ struct gw_key {
     int64_t created_ms;
     int64_t revoked_ms;          /* 0 when active */
     int64_t xapi_dedup_window_s; /* lms keys: drop id-less resends within this window; 0 = off */
+    unsigned xapi_dedup_members; /* what the dedup signature covers (GW_XAPI_DEDUP_*, gw/xapi.h) */
     char hmac_secret[65];        /* "" or the secret request bodies must be signed with */
     char person_id[64];          /* "" or the person the key belongs to (approvers) */
 };

@@ -173,10 +173,51 @@ size_t gw_xapi_attachment_hashes(const json_t *st, bool without_file_url, const 
 
 #define GW_XAPI_ATTACHMENT_SIGNATURE "http://adlnet.gov/expapi/attachments/signature"
 
-/* SHA-256 (hex) over the canonical JSON of: actor key, verb id, object
- * (activities reduced to their id), result, context registration and the
- * timestamp instant. Equal signatures mean "the same event sent again"; used
- * to drop id-less resends (Moodle). False when st is malformed. */
+/* The members of an id-less statement its dedup signature can cover; a key
+ * chooses them (api_keys.xapi_dedup_members, migration 0012). */
+enum gw_xapi_dedup_members {
+    GW_XAPI_DEDUP_ACTOR = 1u << 0,        /* the actor's key */
+    GW_XAPI_DEDUP_VERB = 1u << 1,         /* the verb id */
+    GW_XAPI_DEDUP_OBJECT = 1u << 2,       /* activities by id; agents by key */
+    GW_XAPI_DEDUP_RESULT = 1u << 3,       /* result as sent */
+    GW_XAPI_DEDUP_TIMESTAMP = 1u << 4,    /* the timestamp's instant */
+    GW_XAPI_DEDUP_REGISTRATION = 1u << 5, /* context.registration */
+    GW_XAPI_DEDUP_CONTEXT = 1u << 6,      /* context as sent, without registration */
+};
+/* What every key's signature must cover: who did what to what. */
+#define GW_XAPI_DEDUP_REQUIRED (GW_XAPI_DEDUP_ACTOR | GW_XAPI_DEDUP_VERB | GW_XAPI_DEDUP_OBJECT)
+/* Moodle's logstore_xapi (the default of new keys): its resends keep the
+ * event's timestamp but carry another registration (derived from the
+ * sending PHP session), so registration is left out. */
+#define GW_XAPI_DEDUP_MOODLE                                                                       \
+    (GW_XAPI_DEDUP_REQUIRED | GW_XAPI_DEDUP_RESULT | GW_XAPI_DEDUP_TIMESTAMP)
+/* The signature before migration 0012 (kept by keys made before it, but lms
+ * keys). */
+#define GW_XAPI_DEDUP_LEGACY (GW_XAPI_DEDUP_MOODLE | GW_XAPI_DEDUP_REGISTRATION)
+/* "actor,verb,object,result,timestamp,registration,context" and a NUL */
+#define GW_XAPI_DEDUP_MEMBERS_TEXT 64
+
+/* The bit of one member name (len bytes, not NUL-terminated), 0 when it
+ * names none. */
+unsigned gw_xapi_dedup_member(const char *name, size_t len);
+/* A comma-separated list of member names ("actor,verb,object") -> bits;
+ * false when empty, or a name is unknown or repeated. */
+bool gw_xapi_dedup_members_parse(const char *list, unsigned *out);
+/* Bits -> the comma-separated names in canonical order. */
+void gw_xapi_dedup_members_format(unsigned members, char out[GW_XAPI_DEDUP_MEMBERS_TEXT]);
+/* Bits -> a JSON array of the names in canonical order (new reference). */
+json_t *gw_xapi_dedup_members_json(unsigned members);
+
+/* SHA-256 (hex) over the canonical JSON of the chosen members: actor key,
+ * verb id, object (activities reduced to their id), result, timestamp
+ * instant, context registration, context without registration (absent
+ * optional members are left out). Equal signatures mean "the same event sent
+ * again"; used to drop id-less resends (Moodle). Allocates no more than the
+ * members chosen need. False when st is malformed, and when the members
+ * include the timestamp and st has none (its instant is then the one it is
+ * stored at, which a resend does not share). */
+bool gw_xapi_dedup_signature_of(const json_t *st, unsigned members, char out[65]);
+/* gw_xapi_dedup_signature_of with GW_XAPI_DEDUP_LEGACY. */
 bool gw_xapi_dedup_signature(const json_t *st, char out[65]);
 
 /* ---- output formats ---- */

@@ -70,6 +70,7 @@ struct gw_xapi_insert {
     size_t n;
     const char *authority_key;
     int64_t dedup_window_ms; /* 0: no deduplication */
+    unsigned dedup_members;  /* what signatures cover (GW_XAPI_DEDUP_*); 0: ..._LEGACY */
     /* Non-NULL: write only the statement rows and leave the filter-index and
      * KPI rows to the deferred index (store/xapi_index.c); the caller hands
      * the items to gw_xapi_index_committed after the commit. */

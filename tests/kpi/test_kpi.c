@@ -7,6 +7,7 @@
 #include "gwtest.h"
 
 #include <math.h>
+#include <string.h>
 
 #define CHECK_NEAR(a, b) CHECK(fabs((double)(a) - (double)(b)) < 1e-9)
 
@@ -104,6 +105,102 @@ static void test_facts(void)
     CHECK(!f.comment);
     fact_of(V("commented") ",\"result\":{\"response\":\"ok\"}}", false, &f);
     CHECK(!f.comment);
+}
+
+/* The score of a statement, version 2 of the definitions: raw/min/max first
+ * (Moodle's logstore_xapi rescales scaled to -1..1), then scaled, then raw
+ * alone on 0..100, else none. */
+static double score_of(const char *score_json, bool *has)
+{
+    json_t *j = J(score_json);
+    double v = -999;
+    *has = gw_kpi_score(j, &v);
+    json_decref(j);
+    return v;
+}
+
+static void test_score_v2(void)
+{
+    bool has = false;
+    /* Moodle: 85 of 100 with scaled 0.7 -> 0.85, not 0.7 */
+    CHECK_NEAR(score_of("{\"raw\":85,\"min\":0,\"max\":100,\"scaled\":0.7}", &has), 0.85);
+    CHECK(has);
+    CHECK_NEAR(score_of("{\"raw\":7,\"min\":2,\"max\":12}", &has), 0.5);
+    CHECK(has);
+    CHECK_NEAR(score_of("{\"raw\":-5,\"min\":-10,\"max\":10,\"scaled\":0.1}", &has), 0.25);
+    /* max == min or max < min: scaled, else none */
+    CHECK_NEAR(score_of("{\"raw\":5,\"min\":5,\"max\":5,\"scaled\":0.3}", &has), 0.3);
+    CHECK(has);
+    score_of("{\"raw\":5,\"min\":5,\"max\":5}", &has);
+    CHECK(!has);
+    score_of("{\"raw\":5,\"min\":10,\"max\":0}", &has);
+    CHECK(!has);
+    /* raw with only one bound: scaled when present, else none (raw is not alone) */
+    CHECK_NEAR(score_of("{\"raw\":40,\"max\":50,\"scaled\":0.6}", &has), 0.6);
+    score_of("{\"raw\":40,\"max\":50}", &has);
+    CHECK(!has);
+    score_of("{\"raw\":40,\"min\":0}", &has);
+    CHECK(!has);
+    /* scaled alone */
+    CHECK_NEAR(score_of("{\"scaled\":-0.5}", &has), -0.5);
+    CHECK(has);
+    /* raw alone on 0..100 (SCORM 1.2), bounds included; outside it, none */
+    CHECK_NEAR(score_of("{\"raw\":85}", &has), 0.85);
+    CHECK(has);
+    CHECK_NEAR(score_of("{\"raw\":0}", &has), 0.0);
+    CHECK(has);
+    CHECK_NEAR(score_of("{\"raw\":100}", &has), 1.0);
+    CHECK(has);
+    score_of("{\"raw\":100.5}", &has);
+    CHECK(!has);
+    score_of("{\"raw\":-1}", &has);
+    CHECK(!has);
+    score_of("{}", &has);
+    CHECK(!has);
+    /* through the fact: course-level, not feedback */
+    struct gw_kpi_fact f;
+    fact_of(V("passed") ",\"result\":{\"score\":{\"raw\":85,\"min\":0,\"max\":100,"
+                        "\"scaled\":0.7}}}",
+            true, &f);
+    CHECK(f.has_score);
+    CHECK_NEAR(f.score, 0.85);
+    fact_of(V("completed") ",\"result\":{\"score\":{\"raw\":85}}}", true, &f);
+    CHECK(f.has_score);
+    CHECK_NEAR(f.score, 0.85);
+    fact_of(V("completed") ",\"result\":{\"score\":{\"raw\":85}}}", false, &f);
+    CHECK(!f.has_score);
+    fact_of("{\"verb\":{\"id\":\"http://id.tincanapi.com/verb/rated\"},\"result\":{\"score\":"
+            "{\"raw\":85}}}",
+            true, &f);
+    CHECK(!f.has_score);
+}
+
+/* Ratings that share a timestamp: the one stored last (the higher seq) is
+ * the latest, in whichever order the rows are folded. */
+static void test_rating_ties(void)
+{
+    struct gw_kpi_fact f;
+    memset(&f, 0, sizeof f);
+    f.ts_ms = 5000;
+    f.has_rating = true;
+    struct gw_kpi_row x, y;
+    gw_kpi_row_init(&x);
+    gw_kpi_row_init(&y);
+    f.rating = 2.0;
+    gw_kpi_row_add(&x, &f, 10);
+    f.rating = 4.0;
+    gw_kpi_row_add(&x, &f, 11);
+    CHECK_NEAR(x.rating, 4.0);
+    f.rating = 4.0;
+    gw_kpi_row_add(&y, &f, 11);
+    f.rating = 2.0;
+    gw_kpi_row_add(&y, &f, 10);
+    CHECK_NEAR(y.rating, 4.0);
+    /* a later timestamp wins over a later arrival */
+    f.ts_ms = 6000;
+    f.rating = 1.0;
+    gw_kpi_row_add(&y, &f, 3);
+    CHECK_NEAR(y.rating, 1.0);
 }
 
 static void test_rating_bucket(void)
@@ -345,6 +442,8 @@ int main(void)
     GW_RUN(test_prefixes);
     GW_RUN(test_attribute);
     GW_RUN(test_facts);
+    GW_RUN(test_score_v2);
+    GW_RUN(test_rating_ties);
     GW_RUN(test_rating_bucket);
     GW_RUN(test_median);
     GW_RUN(test_ttc_buckets);

@@ -688,6 +688,212 @@ static void test_csv_formula_injection(void)
     gwt_response_free(&r);
 }
 
+/* ---- real Moodle statements ---- */
+
+/* The real corpus (tests/lrs/moodle, copied from shared/corpus/statements). */
+static json_t *moodle_file(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/lrs/moodle/%s", getenv("GW_SOURCE_DIR"), name);
+    json_t *j = json_load_file(path, 0, NULL);
+    if (!j)
+        fprintf(stderr, "  cannot read %s\n", path);
+    return j;
+}
+
+/* POSTs body (borrowed) with key auth; the ids answered (new reference). */
+static json_t *post_with(const char *auth, const json_t *body)
+{
+    const char *h[] = {auth, "Content-Type: application/json", "X-Experience-API-Version: 1.0.3",
+                       NULL};
+    char *text = json_dumps(body, JSON_COMPACT);
+    struct gwt_response r;
+    long st = request("POST", "/xapi/statements", h, text, &r);
+    json_t *ids = st == 200 ? json_loads(r.body, 0, NULL) : NULL;
+    if (st != 200)
+        fprintf(stderr, "  POST statements: %ld %s\n", st, r.body);
+    gwt_response_free(&r);
+    free(text);
+    return ids;
+}
+
+/* Every figure of a department: its courses, itself, its months, a window. */
+static json_t *pull_all_of(const char *dept)
+{
+    static const char *const before[] = {
+        "?group_by=course&department=", "?department=", "?group_by=month&department=",
+        "?group_by=course&from=2026-12-07&to=2026-12-08&department="};
+    json_t *all = json_array();
+    for (size_t i = 0; i < sizeof before / sizeof before[0]; i++) {
+        char q[256];
+        snprintf(q, sizeof q, "%s%s", before[i], dept);
+        json_t *j = pull(q);
+        if (!j) {
+            json_decref(all);
+            return NULL;
+        }
+        json_array_append_new(all, j);
+    }
+    return all;
+}
+
+/* A course published to Moodle as the connector registers it (course URL
+ * and SCORM activity URL, source 'lms'), then one learner's real path and
+ * the older logstore_xapi capture posted with an lms key made with no dedup
+ * options (Moodle's default signature). Version 2 of the definitions:
+ *   learner file (Lena, account 3), 9 statements: 'registered' has the site
+ *   as object (unattributed); enrolled (course), viewed (activity), launched
+ *   (SCO, under the activity by '#'), completed (result.completion), passed
+ *   with {"raw":85,"min":0,"max":100,"scaled":0.7} -> 0.85, passed (status);
+ *   the last two again from another process (other registration): resends.
+ *   -> 6 attributed statements, started 1, completed 1, passed 1, score 0.85;
+ *   time to complete 04:51:44 -> 04:51:56 = 12 s.
+ *   logstore file (Admin, account 2): completed with raw 85 alone -> 0.85, and
+ *   completed without a result: started 2, completed 2, passed 1, failed 0,
+ *   avg_score (0.85 + 0.85) / 2 = 0.85, median of 12 and 0 = 6 s. */
+static void test_moodle_corpus(void)
+{
+    REQUIRE(sql("INSERT INTO departments (id, name, settings, created_ms) VALUES "
+                "('dm', 'Moodle dept', '{}', 0);"
+                "INSERT INTO courses (id, department_id, title, state_since_ms, created_ms) VALUES "
+                "('m1', 'dm', 'Moodle E2E golf', 0, 0);"
+                "INSERT INTO course_iris (iri, course_id, source, created_ms) VALUES "
+                "('https://gw.ex.org/courses/m1', 'm1', 'gateway', 0), "
+                "('http://127.0.0.1:8081/mod/scorm/view.php?id=1', 'm1', 'lms', 0), "
+                "('http://127.0.0.1:8081/course/view.php?id=2', 'm1', 'lms', 0);"));
+    /* the lms key a Moodle administrator makes: no dedup options */
+    const char *h[] = {auth_admin, "Content-Type: application/json", NULL};
+    struct gwt_response kr;
+    REQUIRE(request("POST", "/api/v1/keys", h, "{\"name\":\"moodle\",\"role\":\"lms\"}", &kr) ==
+            201);
+    json_t *kj = json_loads(kr.body, 0, NULL);
+    gwt_response_free(&kr);
+    CHECK_INT(json_integer_value(json_object_get(kj, "dedup_window_s")), 604800);
+    json_t *want = json_pack("[s,s,s,s,s]", "actor", "verb", "object", "result", "timestamp");
+    CHECK(json_equal(json_object_get(kj, "dedup_members"), want));
+    json_decref(want);
+    char auth_moodle[256];
+    snprintf(auth_moodle, sizeof auth_moodle, "Authorization: Bearer %s",
+             json_string_value(json_object_get(kj, "token")));
+    json_decref(kj);
+
+    json_t *env = pull("?group_by=course&course=m1");
+    REQUIRE(env);
+    int64_t unattributed0 = I(env, "unattributed_statements");
+    json_decref(env);
+
+    json_t *learner = moodle_file("moodle-4.3-scorm-learner.json");
+    json_t *logstore = moodle_file("moodle-logstore-xapi.json");
+    REQUIRE(learner && logstore);
+    REQUIRE(json_array_size(learner) == 9);
+    json_t *ids = post_with(auth_moodle, learner);
+    REQUIRE(json_array_size(ids) == 9);
+    /* the resent pair got the first pair's ids */
+    CHECK_STR(json_string_value(json_array_get(ids, 7)), json_string_value(json_array_get(ids, 5)));
+    CHECK_STR(json_string_value(json_array_get(ids, 8)), json_string_value(json_array_get(ids, 6)));
+    env = pull("?group_by=course&course=m1");
+    REQUIRE(env);
+    const json_t *r = rec(env, "course_id", "m1");
+    REQUIRE(r);
+    CHECK_INT(I(r, "learners_started"), 1);
+    CHECK_INT(I(r, "learners_completed"), 1);
+    CHECK_INT(I(r, "learners_passed"), 1);
+    CHECK_INT(I(r, "learners_failed"), 0);
+    CHECK_NEAR(D(r, "avg_score"), 0.85);
+    CHECK_NEAR(D(r, "median_time_to_complete_s"), 12);
+    CHECK_INT(I(r, "statements"), 6);
+    CHECK_INT(I(env, "unattributed_statements"), unattributed0 + 1); /* 'registered' */
+    json_decref(env);
+
+    json_t *ids2 = post_with(auth_moodle, json_object_get(logstore, "statements"));
+    CHECK_INT(json_array_size(ids2), 2);
+    env = pull("?group_by=course&course=m1");
+    REQUIRE(env);
+    r = rec(env, "course_id", "m1");
+    REQUIRE(r);
+    CHECK_INT(I(r, "learners_started"), 2);
+    CHECK_INT(I(r, "learners_completed"), 2);
+    CHECK_NEAR(D(r, "completion_rate"), 1.0);
+    CHECK_INT(I(r, "learners_passed"), 1);
+    CHECK_INT(I(r, "learners_failed"), 0);
+    CHECK_NEAR(D(r, "pass_rate"), 1.0);
+    CHECK_NEAR(D(r, "avg_score"), 0.85);
+    CHECK_NEAR(D(r, "median_time_to_complete_s"), 6);
+    CHECK(N(r, "avg_rating"));
+    CHECK_INT(I(r, "statements"), 8);
+    json_decref(env);
+    json_t *dept = pull("?department=dm");
+    REQUIRE(dept);
+    CHECK_NEAR(D(rec(dept, "department_id", "dm"), "avg_score"), 0.85);
+
+    /* cron resends the pair, and the whole logstore batch: no figure moves */
+    json_t *before = pull_all_of("dm");
+    json_t *pair = json_pack("[O,O]", json_array_get(learner, 7), json_array_get(learner, 8));
+    json_t *again = post_with(auth_moodle, pair);
+    CHECK_STR(json_string_value(json_array_get(again, 0)),
+              json_string_value(json_array_get(ids, 5)));
+    CHECK_STR(json_string_value(json_array_get(again, 1)),
+              json_string_value(json_array_get(ids, 6)));
+    json_t *again2 = post_with(auth_moodle, json_object_get(logstore, "statements"));
+    CHECK(json_equal(again2, ids2));
+    json_t *after = pull_all_of("dm");
+    CHECK(before && after && json_equal(before, after));
+    json_decref(before);
+    json_decref(after);
+    json_decref(again);
+    json_decref(again2);
+    json_decref(pair);
+    json_decref(dept);
+    json_decref(ids);
+    json_decref(ids2);
+    json_decref(learner);
+    json_decref(logstore);
+}
+
+/* Ratings that share a timestamp (definitions version 2): in one request the
+ * later in the array counts, across requests the one stored last. */
+static void test_rating_ties(void)
+{
+    REQUIRE(sql("INSERT INTO departments (id, name, settings, created_ms) VALUES "
+                "('dt', 'Ties', '{}', 0);"
+                "INSERT INTO courses (id, department_id, title, state_since_ms, created_ms) VALUES "
+                "('t1', 'dt', 'Ties', 0, 0);"
+                "INSERT INTO course_iris (iri, course_id, source, created_ms) VALUES "
+                "('https://ties.ex.org/t1', 't1', 'gateway', 0);"));
+    const char *ts = "2026-04-01T10:00:00Z";
+    json_t *batch = json_array();
+    json_array_append_new(batch, stmt("7e000000-0000-4000-8000-000000000001", actor_a(), RATED,
+                                      "https://ties.ex.org/t1", NULL, NULL,
+                                      json_pack("{s:{s:i}}", "score", "raw", 2), ts));
+    json_array_append_new(batch, stmt("7e000000-0000-4000-8000-000000000002", actor_a(), RATED,
+                                      "https://ties.ex.org/t1", NULL, NULL,
+                                      json_pack("{s:{s:i}}", "score", "raw", 5), ts));
+    REQUIRE(post(batch));
+    json_t *env = pull("?group_by=course&course=t1");
+    REQUIRE(env);
+    CHECK_NEAR(D(rec(env, "course_id", "t1"), "avg_rating"), 5.0);
+    CHECK_INT(I(rec(env, "course_id", "t1"), "rating_5"), 1);
+    json_decref(env);
+    /* stored later, same instant (another offset): it counts */
+    REQUIRE(post(stmt("7e000000-0000-4000-8000-000000000003", actor_a(), RATED,
+                      "https://ties.ex.org/t1", NULL, NULL,
+                      json_pack("{s:{s:i}}", "score", "raw", 3), "2026-04-01T12:00:00+02:00")));
+    env = pull("?group_by=course&course=t1");
+    REQUIRE(env);
+    CHECK_NEAR(D(rec(env, "course_id", "t1"), "avg_rating"), 3.0);
+    CHECK_INT(I(rec(env, "course_id", "t1"), "rating_3"), 1);
+    CHECK_INT(I(rec(env, "course_id", "t1"), "rating_5"), 0);
+    json_decref(env);
+    /* an earlier timestamp stored later does not */
+    REQUIRE(post(stmt("7e000000-0000-4000-8000-000000000004", actor_a(), RATED,
+                      "https://ties.ex.org/t1", NULL, NULL,
+                      json_pack("{s:{s:i}}", "score", "raw", 1), "2026-04-01T09:59:59Z")));
+    env = pull("?group_by=course&course=t1");
+    REQUIRE(env);
+    CHECK_NEAR(D(rec(env, "course_id", "t1"), "avg_rating"), 3.0);
+    json_decref(env);
+}
+
 /* ---- incremental == rebuild ---- */
 
 static const char *const queries[] = {
@@ -883,6 +1089,8 @@ int main(void)
     GW_RUN(test_csv_etag_roles);
     GW_RUN(test_chargeback);
     GW_RUN(test_csv_formula_injection);
+    GW_RUN(test_moodle_corpus);
+    GW_RUN(test_rating_ties);
     GW_RUN(test_rebuild_equals_incremental_hand);
     GW_RUN(test_property_random_streams);
     gw_store_close(store);

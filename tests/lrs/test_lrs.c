@@ -33,7 +33,7 @@ static const char *server_config(void)
 }
 
 static struct gwt_server srv;
-static char auth_lms[256];   /* "Authorization: Basic ..." of an lms key */
+static char auth_lms[256];   /* "Authorization: Basic ..." of an lms key without dedup */
 static char lms_key_id[64];  /* its key id (the authority's account name) */
 static char auth_dedup[256]; /* an lms key created with --dedup-window 600 */
 static char tag[40];         /* per-run tag inside every IRI */
@@ -42,16 +42,14 @@ static char tag[40];         /* per-run tag inside every IRI */
 #define JSON_CT "Content-Type: application/json"
 #define VOIDED_VERB "http://adlnet.gov/expapi/verbs/voided"
 
-/* Creates an lms key; fills "Authorization: Basic ..." and the key id. */
-static bool make_key(const char *name, const char *dedup, char auth[256], char *key_id,
-                     size_t key_cap)
+/* Creates an lms key with `lmsgw key create` and one more option (flag and
+ * value, or NULL); fills "Authorization: Basic ..." and the key id, and
+ * keeps the --json reply in *reply when reply is not NULL. */
+static bool make_key_opt(const char *name, const char *flag, const char *value, char auth[256],
+                         char *key_id, size_t key_cap, json_t **reply)
 {
-    const char *args[] = {"--config", srv.config_path,
-                          "key",      "create",
-                          "--role",   "lms",
-                          "--name",   name,
-                          "--json",   dedup ? "--dedup-window" : NULL,
-                          dedup,      NULL};
+    const char *args[] = {"--config", srv.config_path, "key", "create", "--role", "lms", "--name",
+                          name,       "--json",        flag,  value,    NULL};
     char *out = NULL, *err = NULL;
     int rc = gwt_run_lmsgw(args, NULL, &out, &err);
     json_t *k = rc == 0 ? json_loads(out, 0, NULL) : NULL;
@@ -69,10 +67,19 @@ static bool make_key(const char *name, const char *dedup, char auth[256], char *
     } else {
         fprintf(stderr, "  key create failed (%d): %s%s\n", rc, out ? out : "", err ? err : "");
     }
+    if (reply)
+        *reply = json_incref(k);
     json_decref(k);
     free(out);
     free(err);
     return ok;
+}
+
+/* An lms key with --dedup-window dedup (NULL: the lms default, 7 days). */
+static bool make_key(const char *name, const char *dedup, char auth[256], char *key_id,
+                     size_t key_cap)
+{
+    return make_key_opt(name, dedup ? "--dedup-window" : NULL, dedup, auth, key_id, key_cap, NULL);
 }
 
 /* One request to path (relative to the server). headers NULL means: the lms
@@ -1073,7 +1080,7 @@ static void test_attachments(void)
 
 static void test_moodle_corpus(void)
 {
-    char *path = gwt_fmt("%s/corpus/statements/moodle-logstore-xapi.json", getenv("GW_SHARED_DIR"));
+    char *path = gwt_fmt("%s/tests/lrs/moodle/moodle-logstore-xapi.json", getenv("GW_SOURCE_DIR"));
     json_t *doc = json_load_file(path, 0, NULL);
     free(path);
     REQUIRE(doc != NULL);
@@ -1097,20 +1104,228 @@ static void test_moodle_corpus(void)
     json_decref(doc);
 }
 
+/* The statements of the real learner corpus as one JSON array text. */
+static json_t *learner_corpus(void)
+{
+    char *path =
+        gwt_fmt("%s/tests/lrs/moodle/moodle-4.3-scorm-learner.json", getenv("GW_SOURCE_DIR"));
+    json_t *doc = json_load_file(path, 0, NULL);
+    free(path);
+    return doc;
+}
+
+static json_t *post_as(const char *auth, const json_t *body, long *st)
+{
+    const char *h[] = {auth, VERSION_HDR, JSON_CT, NULL};
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_t *ids = call("POST", "/xapi/statements", h, text, st, NULL);
+    free(text);
+    return ids;
+}
+
+/* An lms key made without dedup options signs as Moodle needs: actor, verb,
+ * object, result and timestamp, not registration, within 7 days. The real
+ * learner corpus holds one event pair sent twice from two PHP processes
+ * (other registrations): the resends get the first pair's ids. */
+static void test_dedup_moodle_default(void)
+{
+    char auth[256];
+    json_t *reply = NULL;
+    REQUIRE(make_key_opt("lrs-moodle", NULL, NULL, auth, NULL, 0, &reply));
+    CHECK_INT(json_integer_value(json_object_get(reply, "dedup_window_s")), 604800);
+    json_t *want = json_pack("[s,s,s,s,s]", "actor", "verb", "object", "result", "timestamp");
+    CHECK(json_equal(json_object_get(reply, "dedup_members"), want));
+    json_decref(want);
+    json_decref(reply);
+    json_t *sts = learner_corpus();
+    REQUIRE(json_array_size(sts) == 9);
+    /* the pairs: [5] scoreraw and [6] status from one process, [7] and [8] the resend */
+    const char *r5 = json_string_value(json_object_get(
+                   json_object_get(json_array_get(sts, 5), "context"), "registration")),
+               *r7 = json_string_value(json_object_get(
+                   json_object_get(json_array_get(sts, 7), "context"), "registration"));
+    REQUIRE(r5 && r7 && strcmp(r5, r7) != 0);
+    long st;
+    json_t *ids = post_as(auth, sts, &st);
+    CHECK_INT(st, 200);
+    REQUIRE(json_array_size(ids) == 9);
+#define ID(i) json_string_value(json_array_get(ids, i))
+    CHECK_STR(ID(7), ID(5));
+    CHECK_STR(ID(8), ID(6));
+    for (int i = 0; i < 7; i++) {
+        for (int j = i + 1; j < 7; j++)
+            CHECK(strcmp(ID(i), ID(j)) != 0);
+    }
+    /* cron resends the pair later, in a request of its own */
+    json_t *pair = json_pack("[O,O]", json_array_get(sts, 7), json_array_get(sts, 8));
+    json_t *again = post_as(auth, pair, &st);
+    CHECK_INT(st, 200);
+    CHECK_STR(json_string_value(json_array_get(again, 0)), ID(5));
+    CHECK_STR(json_string_value(json_array_get(again, 1)), ID(6));
+    json_decref(again);
+    /* a key whose signature includes registration stores the resend again */
+    char auth_reg[256];
+    REQUIRE(make_key_opt("lrs-reg", "--dedup-members",
+                         "actor,verb,object,result,timestamp,registration", auth_reg, NULL, 0,
+                         NULL));
+    json_t *first = post_as(auth_reg, pair, &st);
+    CHECK_INT(st, 200);
+    json_t *s5 = json_pack("[O]", json_array_get(sts, 5));
+    json_t *second = post_as(auth_reg, s5, &st);
+    CHECK_INT(st, 200);
+    CHECK(strcmp(json_string_value(json_array_get(first, 0)),
+                 json_string_value(json_array_get(second, 0))) != 0);
+    /* ... and the same again with its registration is a resend */
+    json_t *third = post_as(auth_reg, s5, &st);
+    CHECK_STR(json_string_value(json_array_get(third, 0)),
+              json_string_value(json_array_get(second, 0)));
+#undef ID
+    json_decref(first);
+    json_decref(second);
+    json_decref(third);
+    json_decref(s5);
+    json_decref(pair);
+    json_decref(ids);
+    json_decref(sts);
+}
+
+/* Whether record has every member schemas/api-key.schema.json requires of
+ * def, and its dedup_members are names the schema lists, in its order. */
+static bool matches_key_schema(const json_t *record, const char *def)
+{
+    char *path = gwt_fmt("%s/schemas/api-key.schema.json", getenv("GW_SOURCE_DIR"));
+    json_t *schema = json_load_file(path, 0, NULL);
+    free(path);
+    const json_t *defs = json_object_get(schema, "$defs");
+    const json_t *req = json_object_get(json_object_get(defs, def), "required");
+    bool ok = json_array_size(req) > 0;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(req, i, v)
+    {
+        if (!json_object_get(record, json_string_value(v))) {
+            fprintf(stderr, "  %s lacks %s\n", def, json_string_value(v));
+            ok = false;
+        }
+    }
+    const json_t *names =
+        json_object_get(json_object_get(json_object_get(defs, "dedup_members"), "items"), "enum");
+    size_t at = 0;
+    json_array_foreach(json_object_get(record, "dedup_members"), i, v)
+    {
+        while (at < json_array_size(names) && !json_equal(json_array_get(names, at), v))
+            at++;
+        ok = ok && at < json_array_size(names);
+    }
+    json_decref(schema);
+    return ok;
+}
+
+/* Bad member lists are refused by the CLI and the API; listings show what a
+ * key signs. */
+static void test_dedup_members_refused(void)
+{
+    const char *bad[] = {"actor,verb", "actor,verb,object,bogus", "actor,verb,object,verb", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *args[] = {
+            "--config", srv.config_path, "key",    "create",          "--role", "lms",
+            "--name",   "bad",           "--json", "--dedup-members", bad[i],   NULL};
+        char *out = NULL, *err = NULL;
+        CHECK_INT(gwt_run_lmsgw(args, NULL, &out, &err), 2);
+        CHECK(err && strstr(err, "dedup"));
+        free(out);
+        free(err);
+    }
+    char admin[256];
+    snprintf(admin, sizeof admin, "Authorization: Bearer %s", srv.admin_token);
+    const char *h[] = {admin, JSON_CT, NULL};
+    long st;
+    json_t *e = call("POST", "/api/v1/keys", h,
+                     "{\"name\":\"x\",\"role\":\"lms\",\"dedup_members\":[\"actor\",\"bogus\"]}",
+                     &st, NULL);
+    CHECK_INT(st, 400);
+    CHECK_STR(json_string_value(json_object_get(e, "where")), "/dedup_members/1");
+    json_decref(e);
+    e = call("POST", "/api/v1/keys", h,
+             "{\"name\":\"x\",\"role\":\"lms\",\"dedup_members\":[\"actor\",\"verb\"]}", &st, NULL);
+    CHECK_INT(st, 400);
+    CHECK_STR(json_string_value(json_object_get(e, "where")), "/dedup_members");
+    json_decref(e);
+    e = call("POST", "/api/v1/keys", h, "{\"name\":\"x\",\"role\":\"lms\",\"dedup_members\":[]}",
+             &st, NULL);
+    CHECK_INT(st, 400);
+    json_decref(e);
+    /* a bi key: no window by default; members as asked */
+    json_t *k = call("POST", "/api/v1/keys", h,
+                     "{\"name\":\"reg\",\"role\":\"bi\",\"dedup_members\":[\"context\","
+                     "\"object\",\"verb\",\"actor\"]}",
+                     &st, NULL);
+    CHECK_INT(st, 201);
+    CHECK_INT(json_integer_value(json_object_get(k, "dedup_window_s")), 0);
+    json_t *want = json_pack("[s,s,s,s]", "actor", "verb", "object", "context");
+    CHECK(json_equal(json_object_get(k, "dedup_members"), want));
+    CHECK(matches_key_schema(k, "created"));
+    const char *kid = json_string_value(json_object_get(k, "key_id"));
+    json_t *list = call("GET", "/api/v1/keys", h, NULL, &st, NULL);
+    CHECK_INT(st, 200);
+    size_t i;
+    const json_t *row;
+    bool found = false;
+    json_array_foreach(json_object_get(list, "keys"), i, row)
+    {
+        if (kid && strcmp(json_string_value(json_object_get(row, "key_id")), kid) == 0) {
+            found = true;
+            CHECK(json_equal(json_object_get(row, "dedup_members"), want));
+            CHECK_INT(json_integer_value(json_object_get(row, "dedup_window_s")), 0);
+            CHECK(matches_key_schema(row, "key"));
+        }
+    }
+    CHECK(found);
+    json_decref(list);
+    json_decref(want);
+    json_decref(k);
+}
+
 static void test_dedup_window(void)
 {
     char *act = activity_iri("dedup");
-    char *s =
+    char *bare =
         statement(NULL, "mailto:dd@example.org", "http://adlnet.gov/expapi/verbs/passed", act);
+    /* the same event sent twice: same timestamp (another offset) */
+    char *s = gwt_fmt("%.*s,\"timestamp\":\"2026-11-22T07:16:28Z\"}", (int)strlen(bare) - 1, bare);
+    char *s_again =
+        gwt_fmt("%.*s,\"timestamp\":\"2026-11-22T08:16:28+01:00\"}", (int)strlen(bare) - 1, bare);
     const char *dh[] = {auth_dedup, VERSION_HDR, JSON_CT, NULL};
     long st;
     json_t *a = call("POST", "/xapi/statements", dh, s, &st, NULL);
     CHECK_INT(st, 200);
-    json_t *b = call("POST", "/xapi/statements", dh, s, &st, NULL);
+    json_t *b = call("POST", "/xapi/statements", dh, s_again, &st, NULL);
     CHECK_INT(st, 200);
     CHECK_STR(json_string_value(json_array_get(b, 0)), json_string_value(json_array_get(a, 0)));
     json_decref(a);
     json_decref(b);
+    /* without a timestamp the instant is the stored one, which a resend does
+     * not share: both are stored ... */
+    a = call("POST", "/xapi/statements", dh, bare, &st, NULL);
+    b = call("POST", "/xapi/statements", dh, bare, &st, NULL);
+    CHECK_INT(st, 200);
+    CHECK(strcmp(json_string_value(json_array_get(a, 0)),
+                 json_string_value(json_array_get(b, 0))) != 0);
+    json_decref(a);
+    json_decref(b);
+    /* ... unless the key's signature leaves the timestamp out */
+    char auth_nots[256];
+    REQUIRE(make_key_opt("lrs-nots", "--dedup-members", "actor,verb,object,result", auth_nots, NULL,
+                         0, NULL));
+    const char *nh[] = {auth_nots, VERSION_HDR, JSON_CT, NULL};
+    a = call("POST", "/xapi/statements", nh, bare, &st, NULL);
+    b = call("POST", "/xapi/statements", nh, bare, &st, NULL);
+    CHECK_INT(st, 200);
+    CHECK_STR(json_string_value(json_array_get(b, 0)), json_string_value(json_array_get(a, 0)));
+    json_decref(a);
+    json_decref(b);
+    free(bare);
+    free(s_again);
     /* a key without a window stores two */
     char *act2 = activity_iri("nodedup");
     char *s2 =
@@ -1178,7 +1393,8 @@ int main(void)
         }
     }
     if (!gwt_server_start(&srv, dsn, server_config()) ||
-        !make_key("lrs-test", NULL, auth_lms, lms_key_id, sizeof lms_key_id) ||
+        /* the conformance key stores every id-less POST, as xAPI says (no dedup) */
+        !make_key("lrs-test", "0", auth_lms, lms_key_id, sizeof lms_key_id) ||
         !make_key("lrs-dedup", "600", auth_dedup, NULL, 0)) {
         gwt_server_free(&srv);
         free(dsn);
@@ -1202,6 +1418,8 @@ int main(void)
     GW_RUN(test_attachments);
     GW_RUN(test_moodle_corpus);
     GW_RUN(test_dedup_window);
+    GW_RUN(test_dedup_moodle_default);
+    GW_RUN(test_dedup_members_refused);
     GW_RUN(test_cors_preflight);
     gwt_server_stop(&srv, SIGTERM);
     gwt_server_free(&srv);

@@ -1,10 +1,13 @@
 /* The store contract: every backend must behave the same. Compiled twice,
  * with GW_TEST_PG=0 (SQLite in a temporary file) and GW_TEST_PG=1 (a fresh
  * database on the throwaway PostgreSQL server). */
+#include "gw/kpi_store.h"
 #include "gw/store.h"
+#include "gw/xapi_store.h"
 #include "gwtest.h"
 #include "testsupport.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,6 +435,126 @@ static void test_migration_0011_moves_registrations(void)
     gw_store_close(s);
 }
 
+/* Migration 0012 and the upgrade step: KPI state derived under version 1 of
+ * the definitions (a Moodle score read from scaled, 0.7) is re-derived under
+ * version 2 (raw/min/max: 0.85) when the gateway migrates, once; the keys
+ * made before it keep their dedup signature, except lms keys, which get
+ * Moodle's (no registration). */
+static enum gw_qs v1_world(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    (void)ud;
+    return gw_db_exec_script(
+        db,
+        "INSERT INTO api_keys (key_id, name, role, secret_hash, created_ms, xapi_dedup_window_s) "
+        "VALUES ('klms', 'moodle', 'lms', 'h', 1, 600), ('kadm', 'admin', 'admin', 'h', 1, 60);"
+        "INSERT INTO departments (id, name, created_ms) VALUES ('dep', 'Sales', 0);"
+        "INSERT INTO courses (id, department_id, title, state_since_ms, created_ms) VALUES "
+        "('m1', 'dep', 'Moodle course', 0, 0);"
+        "INSERT INTO course_iris (iri, course_id, source, created_ms) VALUES "
+        "('http://127.0.0.1:8081/mod/scorm/view.php?id=1', 'm1', 'lms', 0);",
+        err);
+}
+
+static enum gw_qs insert_one(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    return gw_store_xapi_insert(db, ud, 1780000000000, err);
+}
+
+/* What version 1 wrote for the statement: its scaled, 0.7, as the score. */
+static enum gw_qs as_v1(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    (void)ud;
+    return gw_db_exec_script(db,
+                             "UPDATE kpi_learner_days SET best_score = 0.7;"
+                             "UPDATE kpi_learners SET best_score = 0.7;"
+                             "UPDATE kpi_totals SET sum_score = 700000000 WHERE n_score = 1;",
+                             err);
+}
+
+static double course_avg_score(struct gw_store *s)
+{
+    struct gw_kpi_query q = {.course = "m1", .group_by = GW_KPI_BY_COURSE};
+    json_t *out = NULL;
+    struct gw_error err;
+    if (gw_store_kpi_pull(s, &q, &out, &err) != GW_OK) {
+        fprintf(stderr, "  pull: %s\n", err.detail);
+        return -1;
+    }
+    const json_t *v =
+        json_object_get(json_array_get(json_object_get(out, "records"), 0), "avg_score");
+    double d = json_is_number(v) ? json_number_value(v) : -2;
+    json_decref(out);
+    return d;
+}
+
+static enum gw_qs rule_version(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db, "SELECT value FROM kpi_meta WHERE name = 'rule_version'", NULL,
+                                0, &r, NULL, err);
+    *(int64_t *)ud = qs == GW_QS_ONE ? gw_db_col_int(r, 0) : -1;
+    gw_db_rows_free(r);
+    return qs;
+}
+
+static void test_migration_0012_rederives_kpis(void)
+{
+    struct gw_store *s = fresh_store();
+    REQUIRE(s);
+    const struct gw_migration *all = GW_TEST_PG ? gw_migrations_postgres : gw_migrations_sqlite;
+    int n = GW_TEST_PG ? gw_migrations_postgres_count : gw_migrations_sqlite_count;
+    int upto = 0;
+    while (upto < n && strncmp(all[upto].name, "0012", 4) < 0)
+        upto++;
+    REQUIRE(upto == 11);
+    struct gw_error err;
+    REQUIRE(gw_store_migrate_list(s, all, upto, NULL, &err) == GW_OK);
+    REQUIRE(gw_store_tx(s, GW_TX_WRITE, v1_world, NULL, &err) == GW_OK);
+    /* logstore_xapi's 85 of 100, stored by a 0011 gateway */
+    json_t *st = json_loads(
+        "{\"id\":\"6d0c0000-0000-4000-8000-000000000001\",\"actor\":{\"account\":{\"homePage\":"
+        "\"http://127.0.0.1:8081\",\"name\":\"3\"}},\"verb\":{\"id\":"
+        "\"http://adlnet.gov/expapi/verbs/passed\"},\"object\":{\"id\":"
+        "\"http://127.0.0.1:8081/mod/scorm/view.php?id=1#sco\"},\"result\":{\"score\":{\"raw\":85,"
+        "\"min\":0,\"max\":100,\"scaled\":0.7}},\"timestamp\":\"2026-12-07T04:51:56.000Z\"}",
+        0, NULL);
+    REQUIRE(st);
+    struct gw_xapi_new_statement item;
+    memset(&item, 0, sizeof item);
+    gw_xapi_new_statement_init(&item, st, true, NULL);
+    gw_xapi_new_statement_drop_json(&item);
+    struct gw_xapi_insert ins = {.items = &item, .n = 1, .authority_key = "klms"};
+    REQUIRE(gw_store_tx(s, GW_TX_WRITE, insert_one, &ins, &err) == GW_OK);
+    gw_xapi_new_statement_clear(&item);
+    REQUIRE(gw_store_tx(s, GW_TX_WRITE, as_v1, NULL, &err) == GW_OK);
+    CHECK(fabs(course_avg_score(s) - 0.7) < 1e-9); /* what a version 1 gateway showed */
+
+    int applied = 0;
+    CHECK_INT(gw_store_migrate(s, &applied, &err), GW_OK);
+    CHECK_INT(applied, n - upto);
+    CHECK(fabs(course_avg_score(s) - 0.85) < 1e-9);
+    int64_t v = 0;
+    CHECK_INT(gw_store_tx(s, GW_TX_READ, rule_version, &v, &err), GW_OK);
+    CHECK_INT(v, 2);
+    /* once: a state at the current version is left alone */
+    bool rebuilt = true;
+    REQUIRE(gw_store_tx(s, GW_TX_WRITE, as_v1, NULL, &err) == GW_OK);
+    CHECK_INT(gw_store_kpi_upgrade(s, &rebuilt, &err), GW_OK);
+    CHECK(!rebuilt);
+    CHECK(fabs(course_avg_score(s) - 0.7) < 1e-9);
+    /* `lmsgw kpi rebuild` repairs it whatever the version */
+    CHECK_INT(gw_store_kpi_rebuild(s, NULL, &err), GW_OK);
+    CHECK(fabs(course_avg_score(s) - 0.85) < 1e-9);
+
+    struct gw_key k;
+    REQUIRE(gw_store_key_get(s, "klms", &k, &err) == GW_OK);
+    CHECK_INT(k.xapi_dedup_members, GW_XAPI_DEDUP_MOODLE);
+    CHECK_INT(k.xapi_dedup_window_s, 600);
+    REQUIRE(gw_store_key_get(s, "kadm", &k, &err) == GW_OK);
+    CHECK_INT(k.xapi_dedup_members, GW_XAPI_DEDUP_LEGACY);
+    gw_store_close(s);
+}
+
 /* SQLite under sustained writes: the checkpointer keeps the WAL near its
  * limit (a RESTART checkpoint with the writers held off) instead of letting
  * it hold everything written since the last quiet moment. */
@@ -508,6 +631,7 @@ int main(void)
     GW_RUN(test_rows_and_params);
     GW_RUN(test_migration_0010_converts_side_rows);
     GW_RUN(test_migration_0011_moves_registrations);
+    GW_RUN(test_migration_0012_rederives_kpis);
     GW_RUN(test_wal_stays_bounded);
     GW_RUN(test_bad_dsn_and_unreachable);
     gwt_rmtree(tmpdir);

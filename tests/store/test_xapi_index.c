@@ -91,6 +91,17 @@ static json_t *statement(int i, char ids[][37])
                  ids[i], verbs[1], verbs[2], 1 + i % 5);
     } else {
         int learner = i % 4, course = 1 + i % 3, day = 1 + i % 6;
+        /* scores as version 2 of the definitions reads them: raw/min/max
+         * before scaled (1/4 or 3/4), raw alone on 0..100 (0.05 .. 0.85),
+         * scaled (0.1 .. 0.9) */
+        char score[96];
+        if (i % 3 == 0)
+            snprintf(score, sizeof score, "{\"raw\":%d,\"min\":0,\"max\":4,\"scaled\":0.%d}",
+                     1 + 2 * (i % 2), 1 + i % 9);
+        else if (i % 3 == 1)
+            snprintf(score, sizeof score, "{\"raw\":%d}", 5 + 10 * (i % 9));
+        else
+            snprintf(score, sizeof score, "{\"scaled\":0.%d}", 1 + i % 9);
         char ts[64] = "";
         if (i % 5 != 4) /* every fifth has no timestamp: it is the stored instant */
             snprintf(ts, sizeof ts, ",\"timestamp\":\"2026-03-0%dT09:00:00.000Z\"", day);
@@ -100,11 +111,11 @@ static json_t *statement(int i, char ids[][37])
                  "\"object\":{\"id\":\"https://lms.example/course/%d/m/%d\",\"definition\":"
                  "{\"name\":{\"en\":\"Module %d v%d\"},\"type\":"
                  "\"http://adlnet.gov/expapi/activities/module\"}},"
-                 "\"result\":{\"score\":{\"scaled\":0.%d},\"success\":%s,\"completion\":%s},"
+                 "\"result\":{\"score\":%s,\"success\":%s,\"completion\":%s},"
                  "\"context\":{\"registration\":\"%08x-1111-4111-8111-000000000000\","
                  "\"contextActivities\":{\"parent\":[{\"id\":\"https://lms.example/course/%d\"}],"
                  "\"category\":[{\"id\":\"https://w3id.org/xapi/scorm\"}]}}%s}",
-                 ids[i], learner, verbs[i % 4], course, i % 2, i % 2, i / 9, 1 + i % 9,
+                 ids[i], learner, verbs[i % 4], course, i % 2, i % 2, i / 9, score,
                  i % 4 == 2 ? "true" : "false", i % 4 == 1 ? "true" : "false", (unsigned)learner,
                  course, ts);
     }
@@ -265,6 +276,11 @@ static void test_inline_reference(void)
     CHECK(count_sql(s, "SELECT count(*) FROM xapi_statements WHERE voided = 1") >= 3);
     CHECK(count_sql(s, "SELECT count(*) FROM kpi_unattributed_days") >= 1);
     CHECK(count_sql(s, "SELECT count(*) FROM xapi_statement_registrations") >= 20);
+    /* scores only version 2 gives: from raw/min/max, and from raw alone */
+    CHECK(count_sql(s, "SELECT count(*) FROM kpi_learner_days WHERE best_score IN (0.25, 0.75)") >=
+          1);
+    CHECK(count_sql(s, "SELECT count(*) FROM kpi_learner_days WHERE best_score IN (0.05, 0.15, "
+                       "0.35, 0.45, 0.55, 0.65, 0.85)") >= 1);
     /* and the incremental state is what a rebuild computes */
     struct gw_error err;
     int64_t counted = 0;
