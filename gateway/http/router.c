@@ -3,6 +3,7 @@
 #include "gw/buf.h"
 #include "gw/form.h"
 #include "gw/http.h"
+#include "gw/json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,4 +56,42 @@ void gw_route_params_free(char *param_store[GW_REQ_MAX_PARAMS])
         free(param_store[i]);
         param_store[i] = NULL;
     }
+}
+
+enum gw_err gw_route_params_check(const char *pattern, char *const param_store[GW_REQ_MAX_PARAMS],
+                                  struct gw_error *e)
+{
+    const char *p = pattern;
+    for (int i = 0; i < GW_REQ_MAX_PARAMS && param_store[i]; i++) {
+        const char *open = p ? strchr(p, '{') : NULL;
+        const char *close = open ? strchr(open, '}') : NULL;
+        char name[64] = "";
+        if (close && (size_t)(close - open - 1) < sizeof name) {
+            memcpy(name, open + 1, (size_t)(close - open - 1));
+            name[close - open - 1] = '\0';
+        }
+        p = close ? close + 1 : NULL;
+        char buf[64];
+        const char *why =
+            gw_text_problem(param_store[i], strlen(param_store[i]), false, buf, sizeof buf);
+        if (why)
+            return gw_error_set(e, GW_E_PARAM_INVALID, name,
+                                "the path segment {%s} %s; percent-encode UTF-8 text", name, why);
+    }
+    return GW_OK;
+}
+
+enum gw_err gw_route_query_check(const char *name, size_t name_len, const char *value,
+                                 size_t value_len, struct gw_error *e)
+{
+    char buf[64];
+    const char *why = gw_text_problem(name, name_len, false, buf, sizeof buf);
+    if (why) /* the name cannot be shown: it is not text */
+        return gw_error_set(e, GW_E_PARAM_INVALID, "",
+                            "the name of a query parameter %s; percent-encode UTF-8 text", why);
+    why = value ? gw_text_problem(value, value_len, true, buf, sizeof buf) : NULL;
+    if (why)
+        return gw_error_set(e, GW_E_PARAM_INVALID, name,
+                            "the query parameter '%s' %s; percent-encode UTF-8 text", name, why);
+    return GW_OK;
 }

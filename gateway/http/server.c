@@ -529,6 +529,13 @@ static enum gw_err finish_alternate(struct gw_server *srv, struct rctx *x, struc
             lower[i] = '\0';
             json_object_set(x->alt_headers, lower, v);
         } else {
+            /* the resource's parameters: checked as a query string's are */
+            const char *sv = json_string_value(v);
+            if (gw_route_query_check(k, strlen(k), sv, strlen(sv), e) != GW_OK) {
+                json_decref(form);
+                gw_buf_free(&content);
+                return e->code;
+            }
             json_object_set(x->alt_query, k, v);
         }
     }
@@ -602,6 +609,20 @@ static void presize_body(struct rctx *x, unsigned long long content_length)
         gw_buf_reserve(&x->req.body, (size_t)content_length);
 }
 
+struct query_check {
+    struct gw_error *e;
+    enum gw_err rc;
+};
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    struct query_check *q = cls;
+    q->rc = gw_route_query_check(key, key_size, value, value_size, q->e);
+    return q->rc == GW_OK ? MHD_YES : MHD_NO;
+}
+
 /* Everything the router checks before reading a body. Returns GW_OK to go
  * on reading, or an error to answer at once. */
 static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const char *url,
@@ -618,6 +639,12 @@ static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const ch
         return gw_error_set(e, GW_E_QUERY_TOO_MANY_PARAMS, "",
                             "the URI has %d query parameters; the limit is %lld", nargs,
                             (long long)srv->cfg->max_query_params);
+    /* decoded query values reach handlers and the store as they are: text
+     * only (issue 13), sized so an encoded NUL is seen too */
+    struct query_check qc = {e, GW_OK};
+    MHD_get_connection_values_n(x->req.conn, MHD_GET_ARGUMENT_KIND, check_arg, &qc);
+    if (qc.rc != GW_OK)
+        return qc.rc;
     const char *alt = alternate_method(x, url, method);
     if (alt) {
         /* the method's name in any case (the conformance suite sends "put") */
@@ -633,6 +660,8 @@ static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const ch
     }
     const struct gw_route *route = find_route(x, url, method, e);
     if (!route)
+        return e->code;
+    if (gw_route_params_check(route->pattern, x->req.param_store, e) != GW_OK)
         return e->code;
     x->req.route = route;
     if (atomic_load(&srv->shutting_down))

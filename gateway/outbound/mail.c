@@ -14,6 +14,7 @@
 #include "gw/json.h"
 #include "gw/timefmt.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,26 @@ static bool url_has_userinfo(const char *url)
     return memchr(host, '@', n) != NULL;
 }
 
+/* The sender: an e-mail address, or one on a host name without a dot (the
+ * default lmsgw@localhost; RFC 5321 allows it and a local relay takes it). */
+static bool sender_valid(const char *s)
+{
+    if (gw_is_email(s))
+        return true;
+    const char *at = strchr(s, '@');
+    if (!at || at == s || !at[1])
+        return false;
+    for (const char *p = s; p < at; p++) {
+        if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+            return false;
+    }
+    for (const char *p = at + 1; *p; p++) {
+        if (!isalnum((unsigned char)*p) && *p != '-')
+            return false;
+    }
+    return true;
+}
+
 enum gw_err gw_mail_config_parse(const json_t *cfg, struct gw_mail_config *out,
                                  struct gw_error *err)
 {
@@ -44,7 +65,7 @@ enum gw_err gw_mail_config_parse(const json_t *cfg, struct gw_mail_config *out,
     bool insecure = false, plaintext_auth = false;
     struct gw_jfield fields[] = {
         {"url", GW_J_STRING, true, &url, GW_JF_IRI, NULL, 0, 0, 1000},
-        {"from", GW_J_STRING, true, &from, GW_JF_EMAIL, NULL, 0, 0, 320},
+        {"from", GW_J_STRING, true, &from, GW_JF_NONE, NULL, 0, 0, 320},
         {"from_name", GW_J_STRING, false, &from_name, GW_JF_NONE, NULL, 0, 0, 200},
         {"starttls", GW_J_STRING, false, &starttls, GW_JF_NONE, tls, 0, 0, 0},
         {"username", GW_J_STRING, false, &user, GW_JF_NONE, NULL, 0, 0, 320},
@@ -67,6 +88,10 @@ enum gw_err gw_mail_config_parse(const json_t *cfg, struct gw_mail_config *out,
     if (strncmp(url, "smtp://", 7) != 0 && strncmp(url, "smtps://", 8) != 0)
         return gw_error_set(err, GW_E_MAIL_CONFIG_INVALID, "/url",
                             "url must start with smtp:// or smtps://.");
+    if (!sender_valid(from))
+        return gw_error_set(err, GW_E_MAIL_CONFIG_INVALID, "/from",
+                            "'from' must be an e-mail address such as lmsgw@example.org (a "
+                            "host name without a dot, such as localhost, is allowed).");
     if (strpbrk(from, "\r\n<>\"") || (from_name && strpbrk(from_name, "\r\n")))
         return gw_error_set(err, GW_E_MAIL_CONFIG_INVALID, "/from",
                             "from and from_name must be one line without <, > or quotes.");

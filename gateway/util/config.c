@@ -3,6 +3,7 @@
 #include "gw/config.h"
 #include "gw/buf.h"
 #include "gw/log.h"
+#include "gw/json.h"
 #include "gw/netpolicy.h"
 
 #include <ctype.h>
@@ -173,6 +174,13 @@ static enum gw_err set_from_text(struct gw_config *c, const struct key *k, const
 {
     switch (k->type) {
     case K_STRING:
+        /* shown by 'config --show' and stored as given: text only (a value
+         * that is not UTF-8 would vanish from the JSON; issue 13). The value
+         * is not quoted: it may be a secret. */
+        if (!gw_utf8_valid_str(text))
+            return gw_error_set(err, GW_E_CONFIG_BAD_VALUE, k->name,
+                                "%s: '%s' is not UTF-8 text; write it UTF-8 encoded", origin,
+                                k->name);
         free(*str_at(c, k));
         *str_at(c, k) = gw_xstrdup(text);
         return GW_OK;

@@ -1,6 +1,7 @@
 /* form.c: decoding application/x-www-form-urlencoded text (see gw/form.h). */
 #include "gw/form.h"
 #include "gw/buf.h"
+#include "gw/json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,18 @@ json_t *gw_form_parse(const char *text, size_t len, struct gw_error *err)
             char *name = gw_percent_decode(p, (size_t)(ne - p), true);
             char *value =
                 eq ? gw_percent_decode(eq + 1, (size_t)(fe - eq - 1), true) : gw_xstrdup("");
+            /* what a handler stores must be text (issue 13); what else a
+             * field may hold is its reader's to say (a comment has lines) */
+            if ((name && !gw_utf8_valid_str(name)) || (value && !gw_utf8_valid_str(value))) {
+                bool named = name && gw_utf8_valid_str(name);
+                gw_error_set(err, GW_E_PARAM_INVALID, named ? name : "",
+                             "the form field '%s' is not UTF-8 text; send the form as UTF-8",
+                             named ? name : "?");
+                free(name);
+                free(value);
+                json_decref(obj);
+                return NULL;
+            }
             json_t *v = value ? json_string(value) : NULL;
             if (!name || !v || json_object_get(obj, name)) {
                 gw_error_set(err, GW_E_BAD_REQUEST, name ? name : "",

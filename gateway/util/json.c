@@ -366,6 +366,18 @@ bool gw_utf8_valid_str(const char *s)
     return !s || gw_utf8_valid(s, strlen(s));
 }
 
+const char *gw_text_problem(const char *s, size_t n, bool lines, char *buf, size_t cap)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 || c == 0x7f) && !(lines && (c == '\t' || c == '\n' || c == '\r'))) {
+            snprintf(buf, cap, "holds a control character (byte %zu)", i + 1);
+            return buf;
+        }
+    }
+    return gw_utf8_valid(s, n) ? NULL : "is not UTF-8 text";
+}
+
 /* Room for n more bytes and the NUL: gw_buf_reserve's fast path, inline. */
 static inline char *room(struct gw_buf *b, size_t n)
 {

@@ -14,8 +14,10 @@
  * NULL on a malformed escape (not two hex digits) or an encoded NUL. */
 char *gw_percent_decode(const char *s, size_t n, bool form);
 
-/* Decodes "a=1&b=x+y%21" into {"a":"1","b":"x y!"}. A repeated name, bad
- * percent-encoding or invalid UTF-8 is GW_E_BAD_REQUEST naming the field.
+/* Decodes "a=1&b=x+y%21" into {"a":"1","b":"x y!"}. A repeated name or bad
+ * percent-encoding is GW_E_BAD_REQUEST naming the field; a name or value that
+ * is not UTF-8 is GW_E_PARAM_INVALID naming the field (control characters
+ * are the reader's to refuse: a comment may have lines).
  * Returns a new object or NULL. */
 json_t *gw_form_parse(const char *text, size_t len, struct gw_error *err);
 

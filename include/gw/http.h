@@ -148,4 +148,14 @@ void gw_reply_header(struct gw_reply *rep, const char *name, const char *value);
 bool gw_route_match(const char *pattern, const char *path, char *param_store[GW_REQ_MAX_PARAMS]);
 void gw_route_params_free(char *param_store[GW_REQ_MAX_PARAMS]);
 
+/* The router's text check, before any handler runs: a decoded path argument
+ * of pattern (named by its {name}) or a query parameter (named by itself)
+ * must be UTF-8 text without control characters (TAB, LF and CR are allowed
+ * in query values, which may hold JSON), as whatever a handler stores must
+ * be. GW_OK, or GW_E_PARAM_INVALID with where naming it. */
+enum gw_err gw_route_params_check(const char *pattern, char *const param_store[GW_REQ_MAX_PARAMS],
+                                  struct gw_error *e);
+enum gw_err gw_route_query_check(const char *name, size_t name_len, const char *value,
+                                 size_t value_len, struct gw_error *e);
+
 #endif

@@ -103,6 +103,13 @@ void gw_json_pointer_index(char *out, size_t cap, const char *base, size_t index
 bool gw_utf8_valid(const char *s, size_t n);
 bool gw_utf8_valid_str(const char *s);
 
+/* Why s[0..n) is not text the gateway takes from a query string, a path
+ * segment or a form field, as a phrase ("is not UTF-8 text", "holds a control
+ * character (byte 3)"), or NULL when it is text: valid UTF-8 without NUL, DEL
+ * or C0 control characters; lines allows TAB, LF and CR (a comment, a JSON
+ * value). The phrase is static or in buf (cap bytes). */
+const char *gw_text_problem(const char *s, size_t n, bool lines, char *buf, size_t cap);
+
 /* Format checks, also used by domain validators. */
 bool gw_is_uuid(const char *s);
 bool gw_is_absolute_iri(const char *s);

@@ -23,6 +23,14 @@ static void test_form(void)
     CHECK(gw_form_parse("a=%4", 4, &e) == NULL);
     CHECK(gw_form_parse("a=%00", 5, &e) == NULL); /* encoded NUL */
     CHECK(gw_form_parse("a=%FF", 5, &e) == NULL); /* not UTF-8 */
+    CHECK_INT(e.code, GW_E_PARAM_INVALID);
+    CHECK_STR(e.where, "a");
+    CHECK(gw_form_parse("%C0%80=1", 8, &e) == NULL); /* a name that is not UTF-8 */
+    CHECK_INT(e.code, GW_E_PARAM_INVALID);
+    CHECK_STR(e.where, "");
+    f = gw_form_parse("comment=line+1%0D%0Aline+2", 26, &e); /* lines are the reader's */
+    CHECK(f && strcmp(json_string_value(json_object_get(f, "comment")), "line 1\r\nline 2") == 0);
+    json_decref(f);
     f = gw_form_parse("", 0, &e);
     CHECK(f && json_object_size(f) == 0);
     json_decref(f);

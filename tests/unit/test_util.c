@@ -3,6 +3,7 @@
 #include "gw/api.h"
 #include "gw/buf.h"
 #include "gw/clock.h"
+#include "gw/config.h"
 #include "gw/csv.h"
 #include "gw/error.h"
 #include "gw/hash.h"
@@ -305,6 +306,47 @@ static void test_utf8_valid(void)
     CHECK(!gw_utf8_valid("a\xc3\xbc", 2));
 }
 
+/* The router's and the form reader's rule for stored text (issue 13). */
+static void test_text_problem(void)
+{
+    char buf[64];
+    CHECK(gw_text_problem("K\xc3\xbche", 5, false, buf, sizeof buf) == NULL);
+    CHECK(gw_text_problem("", 0, false, buf, sizeof buf) == NULL);
+    CHECK_STR(gw_text_problem("\xff\xfe", 2, false, buf, sizeof buf), "is not UTF-8 text");
+    CHECK_STR(gw_text_problem("\xc0\x80", 2, true, buf, sizeof buf), "is not UTF-8 text");
+    CHECK_STR(gw_text_problem("a\0b", 3, true, buf, sizeof buf),
+              "holds a control character (byte 2)");
+    CHECK_STR(gw_text_problem("a\x7f", 2, true, buf, sizeof buf),
+              "holds a control character (byte 2)");
+    CHECK_STR(gw_text_problem("a\nb", 3, false, buf, sizeof buf),
+              "holds a control character (byte 2)");
+    CHECK(gw_text_problem("a\r\n\tb", 5, true, buf, sizeof buf) == NULL); /* lines allowed */
+    CHECK(gw_text_problem("\x01", 1, true, buf, sizeof buf) != NULL);
+}
+
+/* A value from an LMSGW_ variable that is not UTF-8 is refused, naming the
+ * variable and not quoting the value (it may be a secret); found by
+ * fuzz_config (tests/fuzz/crashes/config/env-not-utf8). */
+static void test_config_env_not_utf8(void)
+{
+    char *const env[] = {"LMSGW_DATABASE=postgresql://u\xff\xff@db.example.org/lmsgw", NULL};
+    struct gw_config cfg;
+    struct gw_error e;
+    gw_error_clear(&e);
+    CHECK_INT(gw_config_load(&cfg, NULL, env, &e), GW_E_CONFIG_BAD_VALUE);
+    CHECK_STR(e.where, "database");
+    CHECK(strstr(e.detail, "LMSGW_DATABASE") && strstr(e.detail, "UTF-8"));
+    CHECK(strstr(e.detail, "\xff") == NULL && strstr(e.detail, "db.example.org") == NULL);
+    char *const pw[] = {"LMSGW_SMTP_PASSWORD=s\xc3", NULL};
+    CHECK_INT(gw_config_load(&cfg, NULL, pw, &e), GW_E_CONFIG_BAD_VALUE);
+    CHECK_STR(e.where, "smtp_password");
+    /* UTF-8 text is taken as it is */
+    char *const ok[] = {"LMSGW_SMTP_FROM_NAME=K\xc3\xbche", NULL};
+    REQUIRE(gw_config_load(&cfg, NULL, ok, &e) == GW_OK);
+    CHECK_STR(cfg.smtp_from_name, "K\xc3\xbche");
+    gw_config_free(&cfg);
+}
+
 int main(void)
 {
     GW_RUN(test_buf);
@@ -316,6 +358,8 @@ int main(void)
     GW_RUN(test_formats);
     GW_RUN(test_csv_cell);
     GW_RUN(test_utf8_valid);
+    GW_RUN(test_text_problem);
+    GW_RUN(test_config_env_not_utf8);
     GW_RUN(test_error_registry);
     GW_RUN(test_error_schema_in_sync);
     GW_RUN(test_openapi_in_sync);
