@@ -1047,6 +1047,115 @@ static void test_documents_stored_type_defended(void)
  * statement said of it: names in two languages from two statements (one
  * batch, or two requests) are both returned; a later statement replaces only
  * what it gives again. */
+/* ---- stored text is UTF-8 (issue 13, finding 10) ---- */
+
+#define ACT_TEXT "http://example.org/activities/text-only"
+
+/* An error reply's code and where. */
+static void check_error(struct gwt_response *r, long status, int code, const char *where)
+{
+    CHECK_INT(r->status, status);
+    json_t *j = json_loads(r->body ? r->body : "", 0, NULL);
+    CHECK_INT(json_integer_value(json_object_get(j, "code")), code);
+    if (*where)
+        CHECK_STR(json_string_value(json_object_get(j, "where")), where);
+    else /* nothing to name: no where */
+        CHECK(json_string_value(json_object_get(j, "where")) == NULL);
+    if (r->status != status)
+        fprintf(stderr, "    -> %ld %s\n", r->status, r->body);
+    json_decref(j);
+}
+
+/* Query values, whatever route reads them, must be UTF-8 text without
+ * control characters: the router refuses them before the handler, so no
+ * document is stored under a name no listing could show. The same for the
+ * fields of an alternate-syntax form. */
+static void test_documents_text_only(void)
+{
+    const char *S = "/xapi/activities/state";
+    char *act = esc(ACT_TEXT), *agent = esc(AGENT);
+    struct call put = {.content_type = "text/plain", .body = "x"};
+    static const struct {
+        const char *query, *where;
+    } bad[] = {
+        {"stateId=%FF%FE", "stateId"}, /* not UTF-8 */
+        {"stateId=%C0%80", "stateId"}, /* an overlong NUL */
+        {"stateId=a%00b", "stateId"},  /* a NUL: the value would be cut short */
+        {"stateId=a%01b", "stateId"},  /* a control character */
+        {"stateId=a%7Fb", "stateId"},  /* DEL */
+        {"stateId=ok&registration=%ED%A0%80", "registration"}, /* a surrogate */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char path[2048];
+        snprintf(path, sizeof path, "%s?activityId=%s&agent=%s&%s", S, act, agent, bad[i].query);
+        struct gwt_response r = do_call("PUT", path, put);
+        check_error(&r, 400, 1033, bad[i].where);
+        gwt_response_free(&r);
+        /* the alternate syntax: the same values as form fields */
+        char *form = NULL;
+        char *token = esc(auth_admin + strlen("Authorization: "));
+        if (asprintf(&form,
+                     "activityId=%s&agent=%s&%s&Authorization=%s&"
+                     "X-Experience-API-Version=1.0.3&Content-Type=text%%2Fplain&content=x",
+                     act, agent, bad[i].query, token) < 0)
+            abort();
+        free(token);
+        r = alternate(S, "PUT", form);
+        /* %00 is a malformed form escape (BAD_REQUEST), the rest are not text */
+        if (strstr(bad[i].query, "%00")) {
+            CHECK_INT(r.status, 400);
+        } else {
+            check_error(&r, 400, 1033, bad[i].where);
+        }
+        gwt_response_free(&r);
+        free(form);
+    }
+    /* the other document ids and parameters too */
+    char path[2048];
+    snprintf(path, sizeof path, "/xapi/activities/profile?activityId=%s&profileId=%%FF", act);
+    struct gwt_response r = do_call("PUT", path, put);
+    check_error(&r, 400, 1033, "profileId");
+    gwt_response_free(&r);
+    snprintf(
+        path, sizeof path,
+        "/xapi/agents/"
+        "profile?agent=%%7B%%22mbox%%22%%3A%%22mailto%%3Aa%%FF%%40example.org%%22%%7D&profileId=p");
+    r = do_call("PUT", path, put);
+    check_error(&r, 400, 1033, "agent");
+    gwt_response_free(&r);
+    snprintf(path, sizeof path, "/xapi/activities?activityId=http%%3A%%2F%%2Fexample.org%%2F%%FF");
+    r = do_call("GET", path, (struct call){0});
+    check_error(&r, 400, 1033, "activityId");
+    gwt_response_free(&r);
+    r = do_call("GET", "/xapi/statements?since=2026-01-01T00%3A00%3A00Z%FF", (struct call){0});
+    check_error(&r, 400, 1033, "since");
+    gwt_response_free(&r);
+    /* a query name that is not text cannot be named */
+    snprintf(path, sizeof path, "%s?activityId=%s&agent=%s&stateId=a&%%FF=1", S, act, agent);
+    r = do_call("GET", path, (struct call){0});
+    check_error(&r, 400, 1033, "");
+    gwt_response_free(&r);
+    /* nothing was stored; UTF-8 ids with lines in JSON values still work */
+    snprintf(path, sizeof path, "%s?activityId=%s&agent=%s", S, act, agent);
+    r = do_call("GET", path, (struct call){0});
+    CHECK_INT(r.status, 200);
+    CHECK_STR(r.body, "[]");
+    gwt_response_free(&r);
+    snprintf(path, sizeof path,
+             "%s?activityId=%s&agent=%%7B%%0A%%20%%22mbox%%22%%3A%%20%%22mailto%%3Aada%%40example."
+             "org%%22%%0A%%7D&stateId=K%%C3%%BChe%%20%%E2%%82%%AC",
+             S, act);
+    CHECK_INT(st("PUT", path, put), 204);
+    snprintf(path, sizeof path, "%s?activityId=%s&agent=%s", S, act, agent);
+    r = do_call("GET", path, (struct call){0});
+    CHECK_INT(r.status, 200);
+    CHECK_STR(r.body, "[\"K\xc3\xbc"
+                      "he \xe2\x82\xac\"]");
+    gwt_response_free(&r);
+    free(act);
+    free(agent);
+}
+
 static json_t *activity_definition(const char *id)
 {
     char *p = path_of("/xapi/activities", "activityId", id, NULL);
@@ -1254,6 +1363,7 @@ int main(void)
     GW_RUN(test_activity_definitions_merge);
     GW_RUN(test_documents_header_injection);
     GW_RUN(test_documents_stored_type_defended);
+    GW_RUN(test_documents_text_only);
     GW_RUN(test_agents);
     GW_RUN(test_roles_and_cors);
     GW_RUN(test_clean_exit);
