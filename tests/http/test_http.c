@@ -135,6 +135,48 @@ static void test_limits(void)
     json_decref(j);
 }
 
+/* Issue 13, finding 10: a query value or path argument that is not UTF-8
+ * text (or holds a control character) is refused by the router before any
+ * handler, with PARAM_INVALID naming it; UTF-8 text passes. */
+static void test_params_are_text(void)
+{
+    const char *h[] = {auth_admin, NULL};
+    static const struct {
+        const char *path, *where;
+    } bad[] = {
+        {"/api/v1/kpis?department=%C0%80", "department"}, /* an overlong NUL */
+        {"/api/v1/kpis?department=a%00b", "department"},  /* a NUL cuts the value */
+        {"/api/v1/kpis?course=%FF%FE", "course"},
+        {"/api/v1/kpis?department=x%1B%5B2J", "department"}, /* ESC */
+        {"/api/v1/audit?course_id=%E2%82", "course_id"},     /* cut short */
+        {"/api/v1/courses/%FF", "id"},                       /* a path argument */
+        {"/api/v1/courses/a%0Ab/effort", "id"},              /* no lines in a path */
+        {"/api/v1/departments/%C3%28", "id"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        long st;
+        json_t *j = req_json("GET", bad[i].path, h, NULL, &st, NULL);
+        CHECK_INT(st, 400);
+        check_error(j, 1033, "PARAM_INVALID");
+        CHECK_STR(json_string_value(json_object_get(j, "where")), bad[i].where);
+        if (st != 400)
+            fprintf(stderr, "    %s -> %ld\n", bad[i].path, st);
+        json_decref(j);
+    }
+    /* before auth too: nothing of the request reaches a handler */
+    long st;
+    json_t *j = req_json("GET", "/api/v1/kpis?department=%FF", NULL, NULL, &st, NULL);
+    CHECK_INT(st, 400);
+    json_decref(j);
+    /* UTF-8 text is a value like any other */
+    j = req_json("GET", "/api/v1/departments/K%C3%BChe", h, NULL, &st, NULL);
+    CHECK_INT(st, 404);
+    json_decref(j);
+    j = req_json("GET", "/healthz?note=K%C3%BChe%20%E2%82%AC", NULL, NULL, &st, NULL);
+    CHECK_INT(st, 200);
+    json_decref(j);
+}
+
 /* Issue 13: every reply carries nosniff; HTML pages cannot be framed; a
  * missing dashboard file is named as asked for, never by our path. */
 static void test_security_headers_and_paths(void)
@@ -488,6 +530,7 @@ int main(void)
     GW_RUN(test_health);
     GW_RUN(test_not_found_and_method);
     GW_RUN(test_limits);
+    GW_RUN(test_params_are_text);
     GW_RUN(test_security_headers_and_paths);
     GW_RUN(test_json_errors);
     GW_RUN(test_keys_and_basic_auth);
