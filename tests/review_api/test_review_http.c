@@ -269,7 +269,14 @@ static void test_link_page(void)
     /* a refused decision leaves the link usable */
     CHECK_INT(page("POST", tok, "decision=request_changes&comment=", &html), 400);
     free(html);
-    CHECK_INT(page("POST", tok, "decision=approve&comment=Looks+good", &html), 200);
+    /* a comment that is not UTF-8 text is refused, naming the field
+     * (issue 13, finding 10); it would be stored and shown back */
+    CHECK_INT(page("POST", tok, "decision=request_changes&comment=bad+%FF%FE+text", &html), 400);
+    CHECK(html && strstr(html, "comment") && strstr(html, "UTF-8"));
+    free(html);
+    CHECK_INT(page("POST", tok, "decision=request_changes&comment=%C0%80", &html), 400);
+    free(html);
+    CHECK_INT(page("POST", tok, "decision=approve&comment=Looks+good%0D%0AK%C3%BChe", &html), 200);
     CHECK(html && strstr(html, "recorded"));
     free(html);
     CHECK_INT(page("POST", tok, "decision=approve", &html), 410); /* single use */
@@ -280,7 +287,7 @@ static void test_link_page(void)
     CHECK_INT(json_integer_value(json_object_get(r, "approvals")), 1);
     json_t *a0 = json_array_get(json_object_get(r, "approvers"), 0);
     CHECK_STR(sv(a0, "via"), "link");
-    CHECK_STR(sv(a0, "comment"), "Looks good");
+    CHECK_STR(sv(a0, "comment"), "Looks good\r\nK\xc3\xbche"); /* lines and UTF-8 kept */
     json_decref(r);
 }
 
