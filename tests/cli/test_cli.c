@@ -183,6 +183,48 @@ static void test_smtp_plaintext_refused(void)
     free(p);
 }
 
+/* Setting only smtp_url is enough: the default sender lmsgw@localhost is
+ * one the mail settings take (issue 13 leftover: serve used to exit with
+ * "'from' must be an e-mail address"). */
+static void test_serve_with_only_smtp_url(void)
+{
+    struct gwt_server s;
+    REQUIRE(gwt_server_start(&s, NULL, "{\"smtp_url\": \"smtp://127.0.0.1:1\"}"));
+    char *u = gwt_fmt("%s/readyz", s.base_url);
+    struct gwt_response r;
+    CHECK(gwt_http("GET", u, NULL, NULL, 0, &r));
+    CHECK_INT(r.status, 200);
+    gwt_response_free(&r);
+    free(u);
+    CHECK_INT(gwt_server_stop(&s, SIGTERM), 0);
+    gwt_server_free(&s);
+    /* a sender that is no address is still refused, in one line */
+    char cfg[512];
+    snprintf(cfg, sizeof cfg,
+             "{\"data_dir\": \"%s/smtpfrom\", \"port\": 0, \"smtp_url\": \"smtp://127.0.0.1:1\", "
+             "\"smtp_from\": \"lmsgw@\"}",
+             dir);
+    char *p = write_file("smtpfrom.json", cfg);
+    const char *a[] = {"--config", p, "serve", NULL};
+    expect_fail(a, NULL, 2, "'from' must be an e-mail address");
+    free(p);
+}
+
+/* An LMSGW_ value that is not UTF-8 is refused naming the variable, without
+ * echoing the value (found by fuzz_config). */
+static void test_env_not_utf8(void)
+{
+    const char *a[] = {"config", "--show", NULL};
+    const char *e[] = {"LMSGW_DATABASE=postgresql://u\xff\xff@db.example.org/lmsgw", NULL};
+    expect_fail(a, e, 2, "LMSGW_DATABASE");
+    char *err = NULL;
+    gwt_run_lmsgw(a, e, NULL, &err);
+    CHECK(err && strstr(err, "UTF-8") && !strstr(err, "db.example.org"));
+    free(err);
+    const char *e2[] = {"LMSGW_SMTP_FROM_NAME=Schulungsb\xfcro", NULL}; /* Latin-1 */
+    expect_fail(a, e2, 2, "LMSGW_SMTP_FROM_NAME");
+}
+
 static void test_unreachable_database(void)
 {
     char *p = write_file("pg.json", "{\"database\": \"postgresql://postgres@/x?host=/nonexistent\","
@@ -314,6 +356,8 @@ int main(void)
     GW_RUN(test_env_overrides_file);
     GW_RUN(test_show_hides_secrets);
     GW_RUN(test_smtp_plaintext_refused);
+    GW_RUN(test_serve_with_only_smtp_url);
+    GW_RUN(test_env_not_utf8);
     GW_RUN(test_unreachable_database);
     GW_RUN(test_port_in_use);
     GW_RUN(test_newer_schema_refused);

@@ -137,6 +137,23 @@ static void test_refused_and_unreachable(void)
     CHECK_INT(gw_mail_config_parse(j, &cfg, &err), GW_E_MAIL_CONFIG_INVALID);
     CHECK_STR(err.where, "/url");
     json_decref(j);
+    /* the sender: an address, also on a host without a dot (the default
+     * lmsgw@localhost), but nothing that is no address */
+    static const char *const senders_ok[] = {"lmsgw@localhost", "a.b@mail-host", "x@example.org"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *c = json_pack("{s:s, s:s}", "url", "smtp://127.0.0.1:1", "from", senders_ok[i]);
+        CHECK_INT(gw_mail_config_parse(c, &cfg, &err), GW_OK);
+        gw_mail_config_free(&cfg);
+        json_decref(c);
+    }
+    static const char *const senders_bad[] = {"lmsgw@",       "@localhost",    "lmsgw",
+                                              "a@local_host", "a b@localhost", "a@b@localhost"};
+    for (size_t i = 0; i < 6; i++) {
+        json_t *c = json_pack("{s:s, s:s}", "url", "smtp://127.0.0.1:1", "from", senders_bad[i]);
+        CHECK_INT(gw_mail_config_parse(c, &cfg, &err), GW_E_MAIL_CONFIG_INVALID);
+        CHECK_STR(err.where, "/from");
+        json_decref(c);
+    }
 }
 
 /* Credentials never go in clear: the sink offers AUTH but no STARTTLS, so
