@@ -86,13 +86,8 @@ static int key_create(int argc, char **argv, struct gw_store *store)
     struct gw_new_key k;
     struct gw_error e;
     /* stored text is UTF-8 (a key named otherwise would be hidden from listings) */
-    const char *bad = !gw_utf8_valid_str(name)            ? "--name"
-                      : !gw_utf8_valid_str(opt.person_id) ? "--person"
-                                                          : NULL;
-    if (bad) {
-        fprintf(stderr, "lmsgw: %s must be UTF-8 text\n", bad);
+    if (gw_cli_text_arg("--name", name) || gw_cli_text_arg("--person", opt.person_id))
         return 2;
-    }
     if (opt.person_id && gw_store_person_known(store, opt.person_id, "--person", &e) != GW_OK) {
         gw_cli_report(&e);
         return e.code == GW_E_REVIEW_REFERENCE_UNKNOWN ? 2 : 1;
@@ -177,6 +172,8 @@ int gw_cmd_key(int argc, char **argv, const char *config_path)
         fprintf(stderr, "usage: lmsgw key revoke KEY_ID\n");
         return 2;
     }
+    if (strcmp(argv[1], "revoke") == 0 && gw_cli_text_arg("KEY_ID", argv[2]))
+        return 2;
     const char *role = opt_value(argc, argv, "--role");
     if (strcmp(argv[1], "create") == 0 && role && !gw_role_from_name(role)) {
         /* refuse before touching the store */

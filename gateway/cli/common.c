@@ -2,6 +2,7 @@
  * the log level, create the data directory, open the store; and how a failed
  * command reports. */
 #include "gw/cli.h"
+#include "gw/json.h"
 #include "gw/log.h"
 
 #include <errno.h>
@@ -14,6 +15,16 @@ void gw_cli_report(const struct gw_error *e)
     const struct gw_err_info *info = gw_err_lookup(e->code);
     fprintf(stderr, "lmsgw: %s [%s %d]\n", e->detail[0] ? e->detail : info->hint, info->name,
             (int)info->code);
+}
+
+int gw_cli_text_arg(const char *what, const char *s)
+{
+    char buf[64];
+    const char *why = s ? gw_text_problem(s, strlen(s), false, buf, sizeof buf) : NULL;
+    if (!why)
+        return 0;
+    fprintf(stderr, "lmsgw: %s must be UTF-8 text without control characters; it %s\n", what, why);
+    return 2;
 }
 
 static int mkdirs(const char *path)

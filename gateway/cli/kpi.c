@@ -24,6 +24,8 @@ int gw_cmd_kpi(int argc, char **argv, const char *config_path)
     bool reattr = argc == 3 && strcmp(argv[1], "reattribute") == 0;
     if (!rebuild && !reattr)
         return usage();
+    if (reattr && gw_cli_text_arg("COURSE_ID", argv[2]))
+        return 2;
     struct gw_config cfg;
     struct gw_store *store = NULL;
     int rc = gw_cli_setup(config_path, &cfg, &store);

@@ -110,6 +110,10 @@ int gw_cmd_review(int argc, char **argv, const char *config_path)
                 "usage: lmsgw review tick | audit-verify | link ROUND_ID APPROVER_ID [--days N]\n");
         return 2;
     }
+    /* the ids go into the link and, once it is used, into the decision */
+    if (is_link &&
+        (gw_cli_text_arg("ROUND_ID", argv[2]) || gw_cli_text_arg("APPROVER_ID", argv[3])))
+        return 2;
     if (is_link && (days < 1 || days > 90)) {
         fprintf(stderr, "lmsgw: --days takes 1 to 90\n");
         return 2;

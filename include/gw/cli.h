@@ -20,4 +20,10 @@ void gw_cli_report(const struct gw_error *e);
  * store, creating data_dir first. Returns 0 or the exit code to use. */
 int gw_cli_setup(const char *config_path, struct gw_config *cfg, struct gw_store **store);
 
+/* An argument the command stores or passes on as text must be UTF-8 without
+ * control characters (issue 13: a key named otherwise was hidden from
+ * listings). Returns 0, or prints "lmsgw: WHAT must be UTF-8 text ..." and
+ * returns 2. NULL (not given) passes. */
+int gw_cli_text_arg(const char *what, const char *s);
+
 #endif

@@ -309,6 +309,18 @@ static void test_keys(void)
     const char *bad_person[] = {"--config", p,          "key",      "create", "--role", "approver",
                                 "--name",   "approver", "--person", "k\xc3",  NULL};
     expect_fail(bad_person, NULL, 2, "--person must be UTF-8");
+    const char *ctl_name[] = {"--config", p,        "key",      "create", "--role",
+                              "bi",       "--name", "k\x1b[2J", NULL};
+    expect_fail(ctl_name, NULL, 2, "--name must be UTF-8 text without control characters");
+    /* every other argument that is stored or passed on as text (issue 13) */
+    const char *rv_bad[] = {"--config", p, "key", "revoke", "k\xff", NULL};
+    expect_fail(rv_bad, NULL, 2, "KEY_ID must be UTF-8");
+    const char *kpi_bad[] = {"--config", p, "kpi", "reattribute", "c\xc0\x80", NULL};
+    expect_fail(kpi_bad, NULL, 2, "COURSE_ID must be UTF-8");
+    const char *link_bad[] = {"--config", p, "review", "link", "r1", "ann\xff", NULL};
+    expect_fail(link_bad, NULL, 2, "APPROVER_ID must be UTF-8");
+    const char *link_bad2[] = {"--config", p, "review", "link", "r\n1", "ann", NULL};
+    expect_fail(link_bad2, NULL, 2, "ROUND_ID must be UTF-8");
     const char *ghost[] = {"--config", p,       "key",      "create", "--role", "approver",
                            "--name",   "ghost", "--person", "nobody", NULL};
     expect_fail(ghost, NULL, 2, "no people has the id nobody");
