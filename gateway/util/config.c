@@ -98,7 +98,8 @@ static const struct key keys[] = {
      "Mail server for approval requests, reminders and escalations: smtp://host:port or "
      "smtps://host:port. Empty: notices are written to the log instead (recipient and subject)."},
     {"smtp_from", K_STRING, OFF(smtp_from), "LMSGW_SMTP_FROM", "lmsgw@localhost", 0, 0,
-     "The From address of notices."},
+     "The From address of notices: an e-mail address; a host name without a dot, such as "
+     "localhost, is allowed (a local relay takes it)."},
     {"smtp_from_name", K_STRING, OFF(smtp_from_name), "LMSGW_SMTP_FROM_NAME", "lmsgw", 0, 0,
      "The From display name of notices."},
     {"smtp_username", K_STRING, OFF(smtp_username), "LMSGW_SMTP_USERNAME", "", 0, 0,
