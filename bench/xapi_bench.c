@@ -18,8 +18,10 @@
  * budget; --budget BYTES sets it), the peak RSS, and the RSS once idle.
  *
  *   xapi_bench [--lmsgw PATH] [--pg DSN] [--statements N] [--clients C]
- *              [--batches 1,10,100] [--keep] [--no-access-log]
+ *              [--batches 1,10,100] [--keep] [--no-access-log] [--no-dedup]
  *              [--burst N [--budget BYTES]]
+ * --no-dedup creates the key with --dedup-window 0 (lms keys deduplicate
+ * id-less statements by default since migration 0012).
  */
 #include "gw/hash.h"
 #include "statement_gen.h"
@@ -50,6 +52,7 @@ struct opts {
     int n_batches;
     bool keep;
     bool access_log;
+    bool no_dedup;
     int burst;        /* --burst N: N concurrent 15 MB batches */
     long long budget; /* max_inflight_body_bytes; 0: the default */
 };
@@ -129,8 +132,11 @@ static void start_server(const struct opts *o, struct server *s)
     char cfg[512];
     if (!write_config(o, s, cfg, sizeof cfg))
         die("cannot write config.json");
-    const char *kargs[] = {o->lmsgw, "--config", cfg,     "key",    "create", "--role",
-                           "lms",    "--name",   "bench", "--json", NULL};
+    const char *kargs[] = {o->lmsgw,         "--config", cfg,      "key",   "create",
+                           "--role",         "lms",      "--name", "bench", "--json",
+                           "--dedup-window", "0",        NULL};
+    if (!o->no_dedup)
+        kargs[10] = NULL;
     char *out = run_capture(kargs);
     json_t *k = out ? json_loads(out, 0, NULL) : NULL;
     const char *id = json_string_value(json_object_get(k, "key_id"));
@@ -517,8 +523,8 @@ static void scenario(const struct opts *o, const struct server *s, int batch, lo
 static void usage(void)
 {
     fprintf(stderr, "usage: xapi_bench [--lmsgw PATH] [--pg DSN] [--statements N] [--clients C] "
-                    "[--batches 1,10,100] [--keep] [--no-access-log] [--burst N [--budget "
-                    "BYTES]]\n");
+                    "[--batches 1,10,100] [--keep] [--no-access-log] [--no-dedup] [--burst N "
+                    "[--budget BYTES]]\n");
     exit(2);
 }
 
@@ -558,6 +564,8 @@ int main(int argc, char **argv)
             o.keep = true;
         else if (strcmp(a, "--no-access-log") == 0)
             o.access_log = false;
+        else if (strcmp(a, "--no-dedup") == 0)
+            o.no_dedup = true;
         else if (strcmp(a, "--burst") == 0 && v)
             o.burst = atoi(argv[++i]);
         else if (strcmp(a, "--budget") == 0 && v)

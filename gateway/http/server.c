@@ -64,6 +64,7 @@ struct rctx {
     struct gw_conn *conn; /* the connection's record in the guard */
     size_t charged;       /* body bytes counted in srv->body_bytes */
     bool over_budget;     /* the body did not fit max_inflight_body_bytes: 503 */
+    long long uri_args;   /* query arguments counted in the raw URI, -1 unknown */
     int upload_fd;
     /* xAPI alternate request syntax: POST ?method=X with a form body */
     bool alternate;
@@ -283,13 +284,18 @@ static enum MHD_Result add_arg_len(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
-/* The request's state, made on the handler's first call for the request. */
-static struct rctx *new_request(struct gw_server *srv, struct MHD_Connection *conn, const char *url)
+/* The request's state, made when libmicrohttpd has read the request line
+ * (on_uri, raw_target set: the URI as sent) or else on the handler's first
+ * call (url without the query, which is then added back to count). */
+static struct rctx *new_request(struct gw_server *srv, struct MHD_Connection *conn, const char *url,
+                                bool raw_target)
 {
     struct rctx *x = gw_xcalloc(1, sizeof *x);
     x->t0_us = gw_time_mono_us();
     x->uri_len = strlen(url);
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg_len, &x->uri_len);
+    if (!raw_target)
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg_len, &x->uri_len);
+    x->uri_args = -1;
     x->upload_fd = -1;
     x->route_index = gw_routes_count();
     x->req.srv = srv;
@@ -301,6 +307,32 @@ static struct rctx *new_request(struct gw_server *srv, struct MHD_Connection *co
     gw_random_bytes(id, sizeof id);
     gw_hex(id, sizeof id, x->req.request_id);
     atomic_fetch_add(&srv->in_flight, 1);
+    return x;
+}
+
+/* libmicrohttpd calls this with the raw request target before it parses the
+ * query into one record per argument in the connection's memory pool. A
+ * query with more arguments than max_query_params is answered 400 from the
+ * count made here; its arguments are cut off (the target is MHD's own
+ * writable read buffer, parsed in place right after this call) so they
+ * cannot exhaust the pool, which would drop the connection unanswered. The
+ * pool therefore stays small: libmicrohttpd clears all of it for every
+ * request on a keep-alive connection (issue 13 finding 13, and the cost a
+ * pool sized for 8,000 arguments added to every request). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct gw_server *srv = cls;
+    struct rctx *x = new_request(srv, conn, uri, true);
+    char *q = strchr(uri, '?');
+    x->uri_args = 0;
+    if (q && q[1]) {
+        x->uri_args = 1;
+        for (const char *p = q + 1; *p; p++)
+            if (*p == '&')
+                x->uri_args++;
+    }
+    if (q && x->uri_args > srv->cfg->max_query_params)
+        q[1] = '\0';
     return x;
 }
 
@@ -634,10 +666,13 @@ static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const ch
     if (x->uri_len > (size_t)srv->cfg->max_uri_length)
         return gw_error_set(e, GW_E_URI_TOO_LONG, "", "the URI has %zu bytes; the limit is %lld",
                             x->uri_len, (long long)srv->cfg->max_uri_length);
-    int nargs = MHD_get_connection_values(x->req.conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
+    long long nargs =
+        x->uri_args >= 0
+            ? x->uri_args
+            : MHD_get_connection_values(x->req.conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
     if (nargs > srv->cfg->max_query_params)
         return gw_error_set(e, GW_E_QUERY_TOO_MANY_PARAMS, "",
-                            "the URI has %d query parameters; the limit is %lld", nargs,
+                            "the URI has %lld query parameters; the limit is %lld", nargs,
                             (long long)srv->cfg->max_query_params);
     /* decoded query values reach handlers and the store as they are: text
      * only (issue 13), sized so an encoded NUL is seen too */
@@ -799,7 +834,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct gw_server *srv = cls;
     struct rctx *x = *con_cls;
     if (!x) {
-        x = new_request(srv, conn, url);
+        x = new_request(srv, conn, url, false);
         *con_cls = x;
     }
     if (x->sent) {
@@ -1182,10 +1217,10 @@ enum gw_err gw_server_start(struct gw_server *srv, struct gw_error *err)
     const struct gw_config *cfg = srv->cfg;
     /* The connection's memory pool holds the request line and headers and
      * one record per query argument, which libmicrohttpd parses before our
-     * handler runs: sized so a URI within max_uri_length always fits, or the
-     * request would get no answer at all (issue 13: ~700 arguments hung). */
+     * handler runs: room for max_query_params of them (more are cut off in
+     * on_uri and answered 400). */
     size_t mem = (size_t)cfg->max_uri_length * 2 + 32 * 1024 +
-                 ((size_t)cfg->max_uri_length + 2) * ARG_RECORD_BYTES;
+                 ((size_t)cfg->max_query_params + 2) * ARG_RECORD_BYTES;
     unsigned conn_limit = max_connections_hard(cfg);
     raise_fd_limit(conn_limit);
     if (!srv->guard)
@@ -1201,11 +1236,11 @@ enum gw_err gw_server_start(struct gw_server *srv, struct gw_error *err)
             MHD_USE_ERROR_LOG,
         0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->workers,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-        srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem, MHD_OPTION_CONNECTION_LIMIT, conn_limit,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->max_connections_per_ip,
-        MHD_OPTION_END);
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)cfg->connection_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem,
+        MHD_OPTION_CONNECTION_LIMIT, conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned int)cfg->max_connections_per_ip, MHD_OPTION_END);
     if (!d) {
         close(fd);
         srv->listen_fd = -1;
