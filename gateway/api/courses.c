@@ -4,6 +4,7 @@
  * registered activity IRIs. */
 #include "gw/api.h"
 #include "gw/json.h"
+#include "gw/kpi.h"
 #include "gw/review_api.h"
 #include "gw/server.h"
 
@@ -109,6 +110,51 @@ void gw_api_course_submit_post(struct gw_req *req, struct gw_reply *rep)
     gw_api_review_reply(rep, rc, &e, 201, out);
 }
 
+/* The effort view: the log, the estimate, and what the course is charged
+ * by the department's terms (gw_kpi_charge, the same rule as the monthly
+ * chargeback): hours x the hourly rate plus learners started x the
+ * per-learner fee; null while charging is off or no rate is set. */
+static json_t *effort_json(const char *course_id, const struct gw_effort_view *v)
+{
+    struct gw_kpi_rates rates;
+    gw_kpi_rates_from_settings(v->settings, &rates);
+    double total = 0;
+    json_t *entries = json_array();
+    for (size_t i = 0; i < v->n_entries; i++) {
+        const struct gw_effort_entry *en = &v->entries[i];
+        total += en->hours;
+        json_array_append_new(entries,
+                              json_pack("{s:s, s:f, s:s, s:o}", "person_id", en->person_id, "hours",
+                                        en->hours, "day", en->day, "note", gw_json_str(en->note)));
+    }
+    struct gw_kpi_charge ch;
+    gw_kpi_charge(&rates, total, v->learners_started, &ch);
+    json_t *j = json_pack(
+        "{s:s, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:{s:f, s:f}, s:o, s:f, s:I, s:o, s:o, s:o}",
+        "course_id", course_id, "project_code", gw_json_str(v->project_code), "cost_center",
+        gw_json_str(v->cost_center), "department", gw_json_str(v->department), "charge",
+        rates.enabled, "rate", ch.effort_priced ? json_real(rates.hourly_rate) : json_null(),
+        "per_learner_fee", ch.learner_priced ? json_real(rates.per_learner_fee) : json_null(),
+        "currency", rates.enabled && rates.currency[0] ? json_string(rates.currency) : json_null(),
+        "estimate", "low", v->estimate_low, "high", v->estimate_high, "entries", entries,
+        "total_hours", total, "learners_started", (json_int_t)v->learners_started, "effort_amount",
+        ch.effort_priced ? json_real(ch.effort_amount) : json_null(), "learner_amount",
+        ch.learner_priced ? json_real(ch.learner_amount) : json_null(), "amount",
+        ch.priced ? json_real(ch.amount) : json_null());
+    return j;
+}
+
+static void effort_reply(struct gw_req *req, struct gw_reply *rep, const char *course_id,
+                         int ok_status, enum gw_err rc, struct gw_error *e)
+{
+    struct gw_effort_view v = {0};
+    if (rc == GW_OK)
+        rc = gw_store_effort_get(req->srv->store, course_id, &v, e);
+    json_t *out = rc == GW_OK ? effort_json(course_id, &v) : NULL;
+    gw_effort_view_free(&v);
+    gw_api_review_reply(rep, rc, e, ok_status, out);
+}
+
 void gw_api_course_effort_post(struct gw_req *req, struct gw_reply *rep)
 {
     json_t *body = gw_req_json(req, rep);
@@ -123,22 +169,18 @@ void gw_api_course_effort_post(struct gw_req *req, struct gw_reply *rep)
         GW_JFIELD_END,
     };
     struct gw_error e;
-    json_t *out = NULL;
     enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
     if (rc == GW_OK)
         rc = gw_store_effort_add(req->srv->store, &ef, gw_clock_now_ms(&req->srv->clock), &e);
-    if (rc == GW_OK)
-        rc = gw_store_effort_get(req->srv->store, ef.course_id, &out, &e);
-    gw_api_review_reply(rep, rc, &e, 201, out);
+    effort_reply(req, rep, ef.course_id, 201, rc, &e);
     json_decref(body);
 }
 
 void gw_api_course_effort_get(struct gw_req *req, struct gw_reply *rep)
 {
-    json_t *out = NULL;
     struct gw_error e;
-    enum gw_err rc = gw_store_effort_get(req->srv->store, req->params[0], &out, &e);
-    gw_api_review_reply(rep, rc, &e, 200, out);
+    gw_error_clear(&e);
+    effort_reply(req, rep, req->params[0], 200, GW_OK, &e);
 }
 
 /* POST /api/v1/courses/{id}/iris {"iris": [...]}: an admin adds activity IRIs

@@ -422,39 +422,54 @@ void gw_kpi_rates_from_settings(const char *settings, struct gw_kpi_rates *r)
 {
     memset(r, 0, sizeof *r);
     json_t *j = settings ? json_loads(settings, 0, NULL) : NULL;
-    /* the department settings the review API validates: "charge" turns
-     * chargeback on, "rates" holds {hourly, per_learner, currency} */
+    /* the department settings the review API validates */
     const json_t *rates = json_object_get(j, "rates");
     const json_t *hr = json_object_get(rates, "hourly");
     const json_t *fee = json_object_get(rates, "per_learner");
     const char *cur = json_string_value(json_object_get(rates, "currency"));
     r->enabled = json_is_true(json_object_get(j, "charge"));
-    r->hourly_rate = json_is_number(hr) ? json_number_value(hr) : 0.0;
-    r->per_learner_fee = json_is_number(fee) ? json_number_value(fee) : 0.0;
+    r->has_hourly = json_is_number(hr);
+    r->has_per_learner = json_is_number(fee);
+    r->hourly_rate = r->has_hourly ? json_number_value(hr) : 0.0;
+    r->per_learner_fee = r->has_per_learner ? json_number_value(fee) : 0.0;
     snprintf(r->currency, sizeof r->currency, "%s", cur ? cur : "");
     json_decref(j);
+}
+
+void gw_kpi_charge(const struct gw_kpi_rates *r, double hours, int64_t learners_started,
+                   struct gw_kpi_charge *out)
+{
+    memset(out, 0, sizeof *out);
+    out->effort_priced = r->enabled && r->has_hourly;
+    out->learner_priced = r->enabled && r->has_per_learner;
+    out->priced = out->effort_priced || out->learner_priced;
+    if (out->effort_priced)
+        out->effort_amount = hours * r->hourly_rate;
+    if (out->learner_priced)
+        out->learner_amount = (double)learners_started * r->per_learner_fee;
+    out->amount = out->effort_amount + out->learner_amount;
+}
+
+static json_t *real_or_null(bool known, double v)
+{
+    return known ? json_real(v) : json_null();
 }
 
 json_t *gw_kpi_chargeback_line(const char *course_id, const char *title, double hours,
                                int64_t learners_started, const struct gw_kpi_rates *r)
 {
+    struct gw_kpi_charge c;
+    gw_kpi_charge(r, hours, learners_started, &c);
     json_t *l = json_object();
     json_object_set_new(l, "course_id", json_string(course_id));
     json_object_set_new(l, "course_title", json_string(title ? title : ""));
     json_object_set_new(l, "hours", json_real(hours));
-    json_object_set_new(l, "hourly_rate", r->enabled ? json_real(r->hourly_rate) : json_null());
-    json_object_set_new(l, "effort_amount",
-                        r->enabled ? json_real(hours * r->hourly_rate) : json_null());
+    json_object_set_new(l, "hourly_rate", real_or_null(c.effort_priced, r->hourly_rate));
+    json_object_set_new(l, "effort_amount", real_or_null(c.effort_priced, c.effort_amount));
     json_object_set_new(l, "learners_started", json_integer(learners_started));
-    json_object_set_new(l, "per_learner_fee",
-                        r->enabled ? json_real(r->per_learner_fee) : json_null());
-    json_object_set_new(l, "learner_amount",
-                        r->enabled ? json_real((double)learners_started * r->per_learner_fee)
-                                   : json_null());
-    json_object_set_new(l, "amount",
-                        r->enabled ? json_real(hours * r->hourly_rate +
-                                               (double)learners_started * r->per_learner_fee)
-                                   : json_null());
+    json_object_set_new(l, "per_learner_fee", real_or_null(c.learner_priced, r->per_learner_fee));
+    json_object_set_new(l, "learner_amount", real_or_null(c.learner_priced, c.learner_amount));
+    json_object_set_new(l, "amount", real_or_null(c.priced, c.amount));
     json_object_set_new(l, "currency", r->enabled ? json_string(r->currency) : json_null());
     return l;
 }

@@ -501,10 +501,13 @@ static enum gw_qs cb_tx(struct gw_db *db, void *ud, struct gw_error *err)
     }
     char m[8];
     gw_kpi_month_format(c->month, m);
-    c->out = json_pack("{s:s, s:s, s:b, s:o, s:o, s:o}", "department_id", c->department, "month", m,
-                       "enabled", rates.enabled, "currency",
-                       rates.enabled ? json_string(rates.currency) : json_null(), "total_amount",
-                       rates.enabled ? json_real(total) : json_null(), "lines", lines);
+    c->out =
+        json_pack("{s:s, s:s, s:b, s:o, s:o, s:o}", "department_id", c->department, "month", m,
+                  "enabled", rates.enabled, "currency",
+                  rates.enabled ? json_string(rates.currency) : json_null(), "total_amount",
+                  rates.enabled && (rates.has_hourly || rates.has_per_learner) ? json_real(total)
+                                                                               : json_null(),
+                  "lines", lines);
     return GW_QS_ONE;
 }
 

@@ -1,11 +1,13 @@
-/* review_effort.c: the effort log (hours per course and person and day) and
- * the chargeback view: the request's project code and estimate, the
- * requesting department's cost center, and the amount when the department
- * has charging on (settings.charge) at its hourly rate (settings.rates). */
-#include "gw/json.h"
+/* review_effort.c: the effort log (hours per course and person and day),
+ * persisted, and what a course's effort view is made of (the request's
+ * project code and estimate, the department's cost center and settings,
+ * learners started, the log). The amounts are not decided here: the API
+ * renders them with the one chargeback rule (kpi/kpi.c, gw_kpi_charge). */
+#include "gw/buf.h"
 #include "review_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct add_ctx {
@@ -52,16 +54,38 @@ enum gw_err gw_store_effort_add(struct gw_store *s, const struct gw_effort *ef, 
     return gw_store_tx(s, GW_TX_WRITE, add_body, &c, err);
 }
 
+static char *dup_or_null(const char *t)
+{
+    return t ? gw_xstrdup(t) : NULL;
+}
+
+void gw_effort_view_free(struct gw_effort_view *v)
+{
+    if (!v)
+        return;
+    free(v->project_code);
+    free(v->cost_center);
+    free(v->department);
+    free(v->settings);
+    for (size_t i = 0; i < v->n_entries; i++) {
+        free(v->entries[i].person_id);
+        free(v->entries[i].day);
+        free(v->entries[i].note);
+    }
+    free(v->entries);
+    memset(v, 0, sizeof *v);
+}
+
 struct get_ctx {
     const char *course_id;
-    json_t *out;
+    struct gw_effort_view *out;
 };
 
 static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct get_ctx *c = ud;
-    json_decref(c->out);
-    c->out = NULL;
+    struct gw_effort_view *v = c->out;
+    gw_effort_view_free(v); /* a retried transaction starts again */
     struct gw_dbp p[] = {GW_P_TEXT(c->course_id)};
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(
@@ -70,22 +94,13 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
         "rq.effort_high_hours FROM courses c JOIN departments d ON d.id = c.department_id LEFT "
         "JOIN course_requests rq ON rq.id = c.request_id WHERE c.id = $1",
         p, 1, &r, NULL, err);
-    double rate = 0;
-    bool charge = false;
     if (qs == GW_QS_ONE) {
-        json_t *set = json_loads(gw_db_col_text(r, 3) ? gw_db_col_text(r, 3) : "{}", 0, NULL);
-        json_t *rates = json_object_get(set, "rates");
-        charge = json_is_true(json_object_get(set, "charge"));
-        rate = json_number_value(json_object_get(rates, "hourly"));
-        const char *cur = json_string_value(json_object_get(rates, "currency"));
-        c->out = json_pack("{s:s, s:o, s:o, s:o, s:b, s:o, s:o, s:{s:f, s:f}}", "course_id",
-                           c->course_id, "project_code", gw_json_str(gw_db_col_text(r, 0)),
-                           "cost_center", gw_json_str(gw_db_col_text(r, 1)), "department",
-                           gw_json_str(gw_db_col_text(r, 2)), "charge", charge, "rate",
-                           charge && rate > 0 ? json_real(rate) : json_null(), "currency",
-                           gw_json_str(cur), "estimate", "low", gw_db_col_real(r, 4), "high",
-                           gw_db_col_real(r, 5));
-        json_decref(set);
+        v->project_code = dup_or_null(gw_db_col_text(r, 0));
+        v->cost_center = dup_or_null(gw_db_col_text(r, 1));
+        v->department = dup_or_null(gw_db_col_text(r, 2));
+        v->settings = dup_or_null(gw_db_col_text(r, 3));
+        v->estimate_low = gw_db_col_real(r, 4);
+        v->estimate_high = gw_db_col_real(r, 5);
     }
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
@@ -94,37 +109,44 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
     }
     if (qs < 0)
         return qs;
-    json_t *entries = json_array();
-    json_object_set_new(c->out, "entries", entries);
+    qs = gw_db_query(db,
+                     "SELECT COUNT(DISTINCT learner_key) FROM kpi_learner_days WHERE course_id = "
+                     "$1 AND learner_key <> ''",
+                     p, 1, &r, NULL, err);
+    if (qs == GW_QS_ONE)
+        v->learners_started = gw_db_col_int(r, 0);
+    gw_db_rows_free(r);
+    if (qs < 0)
+        return qs;
     qs = gw_db_query(db,
                      "SELECT person_id, hours, day, note FROM effort_log WHERE course_id = $1 "
                      "ORDER BY day, created_ms, id",
                      p, 1, &r, NULL, err);
-    double total = 0;
+    size_t cap = 0;
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        double h = gw_db_col_real(r, 1);
-        total += h;
-        json_array_append_new(entries,
-                              json_pack("{s:s, s:f, s:s, s:o}", "person_id", gw_db_col_text(r, 0),
-                                        "hours", h, "day", gw_db_col_text(r, 2), "note",
-                                        gw_json_str(gw_db_col_text(r, 3))));
+        if (v->n_entries == cap) {
+            cap = cap ? cap * 2 : 8;
+            v->entries = gw_xrealloc(v->entries, cap * sizeof *v->entries);
+        }
+        struct gw_effort_entry *en = &v->entries[v->n_entries++];
+        en->person_id = gw_xstrdup(gw_db_col_text(r, 0) ? gw_db_col_text(r, 0) : "");
+        en->hours = gw_db_col_real(r, 1);
+        en->day = gw_xstrdup(gw_db_col_text(r, 2) ? gw_db_col_text(r, 2) : "");
+        en->note = gw_xstrdup(gw_db_col_text(r, 3) ? gw_db_col_text(r, 3) : "");
     }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
     gw_db_rows_free(r);
-    json_object_set_new(c->out, "total_hours", json_real(total));
-    json_object_set_new(c->out, "amount",
-                        charge && rate > 0 ? json_real(total * rate) : json_null());
     return qs;
 }
 
-enum gw_err gw_store_effort_get(struct gw_store *s, const char *course_id, json_t **out,
-                                struct gw_error *err)
+enum gw_err gw_store_effort_get(struct gw_store *s, const char *course_id,
+                                struct gw_effort_view *out, struct gw_error *err)
 {
-    struct get_ctx c = {course_id, NULL};
+    memset(out, 0, sizeof *out);
+    struct get_ctx c = {course_id, out};
     enum gw_err rc = gw_store_tx(s, GW_TX_READ, get_body, &c, err);
-    if (rc != GW_OK) {
-        json_decref(c.out);
-        c.out = NULL;
-    }
-    *out = c.out;
+    if (rc != GW_OK)
+        gw_effort_view_free(out);
     return rc;
 }

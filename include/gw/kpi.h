@@ -157,15 +157,32 @@ struct gw_kpi_pipeline_in {
 void gw_kpi_pipeline_to_json(struct gw_kpi_pipeline_in *in, json_t *record);
 
 /* ---- chargeback ---- */
+/* A department's charging terms, from its settings: "charge" turns
+ * chargeback on, "rates" holds {hourly, per_learner, currency}. A rate not
+ * set is not priced (its amount is null), a rate of 0 is priced at 0. */
 struct gw_kpi_rates {
     bool enabled;
+    bool has_hourly, has_per_learner;
     double hourly_rate, per_learner_fee;
     char currency[8];
 };
-/* Reads {"chargeback": {"enabled", "hourly_rate", "per_learner_fee",
- * "currency"}} from a department's settings JSON text; disabled when absent. */
+/* Reads the terms from a department's settings JSON text; charging off when
+ * the text is absent or not JSON. */
 void gw_kpi_rates_from_settings(const char *settings, struct gw_kpi_rates *r);
-/* One chargeback line (a JSON object, new reference). */
+
+/* What a course is charged for hours of effort and learners started: the
+ * one chargeback rule (the monthly chargeback and a course's effort view).
+ * effort_priced / learner_priced: charging is on and that rate is set;
+ * priced: either is, and amount is the sum of the priced parts. */
+struct gw_kpi_charge {
+    bool priced, effort_priced, learner_priced;
+    double effort_amount, learner_amount, amount;
+};
+void gw_kpi_charge(const struct gw_kpi_rates *r, double hours, int64_t learners_started,
+                   struct gw_kpi_charge *out);
+/* One chargeback line (a JSON object, new reference): course_id,
+ * course_title, hours, hourly_rate, effort_amount, learners_started,
+ * per_learner_fee, learner_amount, amount, currency (null when unpriced). */
 json_t *gw_kpi_chargeback_line(const char *course_id, const char *title, double hours,
                                int64_t learners_started, const struct gw_kpi_rates *r);
 

@@ -167,11 +167,28 @@ struct gw_effort {
  * NOT_FOUND for an unknown course. */
 enum gw_err gw_store_effort_add(struct gw_store *s, const struct gw_effort *ef, int64_t now_ms,
                                 struct gw_error *err);
-/* {"course_id","project_code","cost_center","department","charge","rate","currency",
- *  "total_hours","amount"|null,"estimate":{"low","high"},"entries":[...]}: amount is
- * total_hours x the department's settings.rates.hourly when settings.charge is true. */
-enum gw_err gw_store_effort_get(struct gw_store *s, const char *course_id, json_t **out,
-                                struct gw_error *err);
+/* One line of a course's effort log. */
+struct gw_effort_entry {
+    char *person_id, *day, *note; /* day: YYYY-MM-DD; note "" when none */
+    double hours;
+};
+/* What the effort view is made of: the request's project code and estimate,
+ * the requesting department (name, cost center, settings JSON text; NULL
+ * when absent), the learners who ever started the course (distinct learners
+ * in the KPI day rows) and the log in day order. gw_effort_view_free frees
+ * everything it holds. */
+struct gw_effort_view {
+    char *project_code, *cost_center, *department, *settings;
+    double estimate_low, estimate_high;
+    int64_t learners_started;
+    struct gw_effort_entry *entries;
+    size_t n_entries;
+};
+/* Loads the view. NOT_FOUND for an unknown course. The amounts follow from
+ * the department's rates by the one chargeback rule (gw_kpi_charge). */
+enum gw_err gw_store_effort_get(struct gw_store *s, const char *course_id,
+                                struct gw_effort_view *out, struct gw_error *err);
+void gw_effort_view_free(struct gw_effort_view *v);
 
 /* ---- audit, pipeline, key, leader (store/review_audit.c) ---- */
 /* Audit lines in seq order (course_id NULL: all), verbatim, as a JSON array

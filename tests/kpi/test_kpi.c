@@ -413,6 +413,34 @@ static void test_chargeback(void)
     json_decref(l);
     gw_kpi_rates_from_settings("not json", &r);
     CHECK(!r.enabled);
+    /* the one rule (effort view and chargeback): a rate not set is not
+     * priced, a rate of 0 is priced at 0 */
+    struct {
+        const char *settings;
+        double hours;
+        int64_t learners;
+        bool priced, effort_priced, learner_priced;
+        double amount;
+    } cases[] = {
+        {"{\"charge\":true,\"rates\":{\"hourly\":80}}", 3.5, 4, true, true, false, 280},
+        {"{\"charge\":true,\"rates\":{\"per_learner\":2}}", 3.5, 4, true, false, true, 8},
+        {"{\"charge\":true,\"rates\":{\"hourly\":0,\"per_learner\":0}}", 3, 4, true, true, true, 0},
+        {"{\"charge\":true}", 3, 4, false, false, false, 0},
+        {"{\"charge\":false,\"rates\":{\"hourly\":80}}", 3, 4, false, false, false, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct gw_kpi_charge ch;
+        gw_kpi_rates_from_settings(cases[i].settings, &r);
+        gw_kpi_charge(&r, cases[i].hours, cases[i].learners, &ch);
+        CHECK(ch.priced == cases[i].priced);
+        CHECK(ch.effort_priced == cases[i].effort_priced);
+        CHECK(ch.learner_priced == cases[i].learner_priced);
+        CHECK_NEAR(ch.amount, cases[i].amount);
+        l = gw_kpi_chargeback_line("c1", "Course", cases[i].hours, cases[i].learners, &r);
+        CHECK(json_is_null(json_object_get(l, "amount")) == !cases[i].priced);
+        CHECK(json_is_null(json_object_get(l, "learner_amount")) == !cases[i].learner_priced);
+        json_decref(l);
+    }
 }
 
 static void test_csv(void)

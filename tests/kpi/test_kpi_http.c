@@ -607,6 +607,21 @@ static void test_chargeback(void)
     CHECK_NEAR(D(l2, "hours"), 2.5);
     CHECK_INT(I(l2, "learners_started"), 2);
     CHECK_NEAR(D(l2, "amount"), 217.5);
+    /* the course's effort view charges by the same rule: c2's statements and
+     * hours are all in January, so it shows the January line's figures */
+    {
+        struct gwt_response e;
+        CHECK_INT(request("GET", "/api/v1/courses/c2/effort", h, NULL, &e), 200);
+        json_t *ev = json_loads(e.body, 0, NULL);
+        gwt_response_free(&e);
+        CHECK_NEAR(D(ev, "total_hours"), 2.5);
+        CHECK_INT(I(ev, "learners_started"), I(l2, "learners_started"));
+        CHECK_NEAR(D(ev, "effort_amount"), D(l2, "effort_amount"));
+        CHECK_NEAR(D(ev, "learner_amount"), D(l2, "learner_amount"));
+        CHECK_NEAR(D(ev, "amount"), D(l2, "amount"));
+        CHECK_NEAR(D(ev, "per_learner_fee"), 2.5);
+        json_decref(ev);
+    }
     CHECK_INT(
         request("GET", "/api/v1/departments/d1/chargeback?month=2026-01&format=csv", h, NULL, &r),
         200);

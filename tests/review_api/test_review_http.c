@@ -490,8 +490,32 @@ static void test_effort_chargeback(void)
     json_decref(j);
     CHECK_INT(call("GET", path, h_bi, NULL, NULL, 0, &j, NULL), 200);
     CHECK(json_real_value(json_object_get(j, "amount")) == 280.0);
+    CHECK(json_is_null(json_object_get(j, "learner_amount"))); /* no per-learner fee set */
     CHECK_STR(sv(j, "currency"), "EUR");
     CHECK_INT(json_array_size(json_object_get(j, "entries")), 1);
+    json_decref(j);
+    /* a rate of 0 is priced at 0; charging off gives no amounts */
+    CHECK_INT(call("PUT", "/api/v1/departments/sales/settings", h_admin, "application/json",
+                   "{\"charge\":true,\"rates\":{\"hourly\":0,\"per_learner\":2,"
+                   "\"currency\":\"EUR\"}}",
+                   69, &j, NULL),
+              200);
+    json_decref(j);
+    CHECK_INT(call("GET", path, h_bi, NULL, NULL, 0, &j, NULL), 200);
+    CHECK(json_is_real(json_object_get(j, "amount")) &&
+          json_real_value(json_object_get(j, "amount")) == 0.0);
+    CHECK(json_real_value(json_object_get(j, "per_learner_fee")) == 2.0);
+    CHECK_INT(json_integer_value(json_object_get(j, "learners_started")), 0);
+    json_decref(j);
+    CHECK_INT(call("PUT", "/api/v1/departments/sales/settings", h_admin, "application/json",
+                   "{\"charge\":false,\"rates\":{\"hourly\":80,\"currency\":\"EUR\"}}", 55, &j,
+                   NULL),
+              200);
+    json_decref(j);
+    CHECK_INT(call("GET", path, h_bi, NULL, NULL, 0, &j, NULL), 200);
+    CHECK(json_is_null(json_object_get(j, "amount")));
+    CHECK(json_is_null(json_object_get(j, "rate")));
+    CHECK(json_real_value(json_object_get(j, "total_hours")) == 3.5);
     json_decref(j);
 }
 
