@@ -171,7 +171,7 @@ static void test_schema(void)
 {
     const char *src = getenv("GW_SOURCE_DIR"), *shared = getenv("GW_SHARED_DIR");
     const char *build = getenv("GW_BUILD_DIR");
-    REQUIRE(src && shared && build);
+    REQUIRE(src && build);
     char path[2048];
     snprintf(path, sizeof path, "%s/schemas/validation-report.schema.json", src);
     json_error_t je;
@@ -185,7 +185,9 @@ static void test_schema(void)
                                          "mutant-scorm12-encrypted-entries.zip",
                                          "catapult-207-1-invalid-courseStructure.zip",
                                          "moodle-validaicc.zip"};
-    for (size_t i = 0; i < sizeof corpus / sizeof corpus[0]; i++) {
+    /* the shared corpus's reports too, when it is beside the checkout */
+    for (size_t i = 0; gwt_have_shared("corpus/packages") && i < sizeof corpus / sizeof corpus[0];
+         i++) {
         snprintf(path, sizeof path, "%s/corpus/packages/%s", shared, corpus[i]);
         check_report_shape(path);
     }
@@ -252,8 +254,9 @@ static int run_cli(int argc, char **argv, struct gw_buf *out)
 
 static void test_cli(void)
 {
+    NEED_SHARED("corpus/packages/expected.csv");
     const char *shared = getenv("GW_SHARED_DIR"), *build = getenv("GW_BUILD_DIR");
-    REQUIRE(shared && build);
+    REQUIRE(build);
     char valid[1024], invalid[1024], notzip[1024];
     snprintf(valid, sizeof valid, "%s/packages/scorm12-sample.zip", build);
     snprintf(invalid, sizeof invalid,

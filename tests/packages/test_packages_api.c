@@ -175,6 +175,7 @@ static void test_upload_valid_and_read_back(void)
 
 static void test_multipart_and_invalid(void)
 {
+    NEED_SHARED("corpus/packages/mutant-scorm2004-manifest-in-subfolder.zip");
     char *path = corpus("mutant-scorm2004-manifest-in-subfolder.zip");
     long st;
     json_t *j = upload_multipart(path, &st);
@@ -195,6 +196,7 @@ static void test_multipart_and_invalid(void)
 
 static void test_hostile_and_unreadable(void)
 {
+    NEED_SHARED("corpus/packages/mutant-zipbomb-1gib.zip");
     char *path = corpus("mutant-zipbomb-1gib.zip");
     long st;
     json_t *j = upload_raw(path, "application/octet-stream", &st);

@@ -490,7 +490,7 @@ static void test_files(void)
         snprintf(path, sizeof path, "%s/%s", src, dirs[i]);
         nftw(path, visit, 16, FTW_PHYS);
     }
-    if (shared) {
+    if (shared && gwt_have_shared("corpus/statements")) {
         snprintf(path, sizeof path, "%s/corpus/statements", shared);
         nftw(path, visit, 16, FTW_PHYS);
     }

@@ -249,9 +249,9 @@ static void test_activity_ids(void)
     json_decref(st);
 
     /* Moodle: object + 3 parents + 1 category */
+    NEED_SHARED("corpus/statements/moodle-logstore-xapi.json");
     const char *shared = getenv("GW_SHARED_DIR");
     char path[1024];
-    REQUIRE(shared);
     snprintf(path, sizeof path, "%s/corpus/statements/moodle-logstore-xapi.json", shared);
     json_t *doc = json_load_file(path, 0, NULL);
     REQUIRE(doc);
