@@ -135,17 +135,40 @@ static void key_put_id(char *out, size_t cap, size_t *len, const char *id)
     }
 }
 
+static void key_put_sep(char *out, size_t cap, size_t *len)
+{
+    if (*len < cap - 1)
+        out[(*len)++] = '/';
+    out[*len] = '\0';
+}
+
+void gw_review_notice_key(char out[GW_REVIEW_NOTICE_KEY_MAX], const char *round_id,
+                          const char *approver_id, const char *kind, const char *slot)
+{
+    const size_t cap = GW_REVIEW_NOTICE_KEY_MAX;
+    size_t len = 0;
+    out[0] = '\0';
+    key_put_id(out, cap, &len, round_id);
+    key_put_sep(out, cap, &len);
+    key_put_id(out, cap, &len, approver_id ? approver_id : "-");
+    key_put_sep(out, cap, &len);
+    key_put_id(out, cap, &len, kind);
+    key_put_sep(out, cap, &len);
+    key_put_id(out, cap, &len, slot);
+}
+
+void gw_review_notice_key_at(char out[GW_REVIEW_NOTICE_KEY_MAX], const char *round_id,
+                             const char *approver_id, const char *kind, int64_t slot_ms)
+{
+    char slot[24];
+    snprintf(slot, sizeof slot, "%lld", (long long)slot_ms);
+    gw_review_notice_key(out, round_id, approver_id, kind, slot);
+}
+
 static void make_key(const struct gw_review_schedule_input *in, struct gw_review_due_notice *n)
 {
-    size_t len = 0;
-    n->key[0] = '\0';
-    key_put_id(n->key, sizeof n->key, &len, in->round_id);
-    if (len < sizeof n->key - 1)
-        n->key[len++] = '/';
-    n->key[len] = '\0';
-    key_put_id(n->key, sizeof n->key, &len, in->approver_id);
-    snprintf(n->key + len, sizeof n->key - len, "/%s/%lld", gw_review_notice_kind_name(n->kind),
-             (long long)n->scheduled_ms);
+    gw_review_notice_key_at(n->key, in->round_id, in->approver_id,
+                            gw_review_notice_kind_name(n->kind), n->scheduled_ms);
 }
 
 static bool already_sent(const struct gw_review_schedule_input *in, enum gw_review_notice_kind k,

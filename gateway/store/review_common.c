@@ -326,7 +326,7 @@ enum gw_qs gw_rv_conclude(struct gw_db *db, struct gw_review_round *r,
     if (qs < 0 || !m->author_id[0])
         return qs;
     char key[GW_REVIEW_NOTICE_KEY_MAX];
-    snprintf(key, sizeof key, "%s/-/changes_requested/0", r->id);
+    gw_review_notice_key_at(key, r->id, NULL, "changes_requested", 0);
     return gw_rv_notice_insert(db, key, r->id, m->author_id, m->author_id, "changes_requested",
                                now_ms, 0, now_ms, NULL, err);
 }

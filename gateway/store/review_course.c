@@ -495,7 +495,7 @@ static enum gw_qs insert_round(struct gw_db *db, struct submit_ctx *c, const str
                          "VALUES ($1, $2, $3, $4)",
                          ap, 4, NULL, NULL, err);
         char key[GW_REVIEW_NOTICE_KEY_MAX];
-        snprintf(key, sizeof key, "%s/%s/ask/%lld", round->id, a->person_id, (long long)c->now_ms);
+        gw_review_notice_key_at(key, round->id, a->person_id, "ask", c->now_ms);
         if (qs >= 0)
             qs = gw_rv_notice_insert(db, key, round->id, a->person_id, a->person_id, "ask",
                                      c->now_ms, 0, c->now_ms, NULL, err);

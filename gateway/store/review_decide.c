@@ -158,8 +158,7 @@ static enum gw_qs delegate_body(struct gw_db *db, void *ud, struct gw_error *err
     }
     if (qs >= 0) {
         char key[GW_REVIEW_NOTICE_KEY_MAX];
-        snprintf(key, sizeof key, "%s/%s/ask_delegate/%s", c->round_id, c->approver_id,
-                 c->delegate_id);
+        gw_review_notice_key(key, c->round_id, c->approver_id, "ask_delegate", c->delegate_id);
         qs = gw_rv_notice_insert(db, key, c->round_id, c->approver_id, c->delegate_id, "ask",
                                  c->now_ms, 0, c->now_ms, NULL, err);
     }

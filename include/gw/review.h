@@ -334,6 +334,19 @@ struct gw_review_schedule_input {
 
 #define GW_REVIEW_NOTICE_KEY_MAX 256
 
+/* The one format of a notice's exactly-once key (review_notices.notice_key,
+ * a unique constraint): "<round>/<approver>/<kind>/<slot>", round, approver
+ * and slot percent-encoded ('%', '/' and control bytes) so keys cannot
+ * collide; approver NULL is "-" (a notice to the author). The slot makes
+ * notices of one kind distinct: the scheduled time for reminders and
+ * escalations, the asking time for requests, the delegate for a delegated
+ * request. Truncated (never overflowing) at GW_REVIEW_NOTICE_KEY_MAX - 1. */
+void gw_review_notice_key(char out[GW_REVIEW_NOTICE_KEY_MAX], const char *round_id,
+                          const char *approver_id, const char *kind, const char *slot);
+/* The same with a time in ms as the slot. */
+void gw_review_notice_key_at(char out[GW_REVIEW_NOTICE_KEY_MAX], const char *round_id,
+                             const char *approver_id, const char *kind, int64_t slot_ms);
+
 struct gw_review_due_notice {
     enum gw_review_notice_kind kind;
     enum gw_review_recipient recipient;

@@ -9,6 +9,7 @@
 #include "gwtest.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define HOUR_MS 3600000LL
 
@@ -284,6 +285,21 @@ static void test_keys(void)
     gw_review_schedule_due(&set, &in, at("2026-12-02T10:00:00Z"), out, &n);
     REQUIRE(n == 1);
     CHECK_STR(out[0].key, "r%2F1%25/a%2Fb/reminder_due/1796202000000");
+    /* the one key format every notice uses (requests, delegations, the
+     * author's changes-requested notice) */
+    char key[GW_REVIEW_NOTICE_KEY_MAX];
+    gw_review_notice_key_at(key, "r1", "ann", "ask", 1796202000000);
+    CHECK_STR(key, "r1/ann/ask/1796202000000");
+    gw_review_notice_key_at(key, "r1", NULL, "changes_requested", 0);
+    CHECK_STR(key, "r1/-/changes_requested/0");
+    gw_review_notice_key(key, "r1", "ann", "ask_delegate", "bob/x");
+    CHECK_STR(key, "r1/ann/ask_delegate/bob%2Fx");
+    /* a long id is cut, never overflowing */
+    char longid[400];
+    memset(longid, 'x', sizeof longid - 1);
+    longid[sizeof longid - 1] = '\0';
+    gw_review_notice_key(key, longid, "ann", "ask", "1");
+    CHECK_INT(strlen(key), GW_REVIEW_NOTICE_KEY_MAX - 1);
     enum gw_review_notice_kind k;
     CHECK(gw_review_notice_kind_parse("approve_on_silence", &k));
     CHECK_INT(k, GW_NOTICE_APPROVE_ON_SILENCE);
