@@ -3,6 +3,7 @@
  * an approval round), and the course with its versions, rounds and
  * registered activity IRIs. */
 #include "gw/api.h"
+#include "gw/department.h"
 #include "gw/json.h"
 #include "gw/kpi.h"
 #include "gw/review_api.h"
@@ -116,8 +117,10 @@ void gw_api_course_submit_post(struct gw_req *req, struct gw_reply *rep)
  * per-learner fee; null while charging is off or no rate is set. */
 static json_t *effort_json(const char *course_id, const struct gw_effort_view *v)
 {
-    struct gw_kpi_rates rates;
-    gw_kpi_rates_from_settings(v->settings, &rates);
+    struct gw_dept_settings ds;
+    gw_dept_settings_read(v->settings, &ds);
+    const struct gw_kpi_rates rates = ds.rates;
+    gw_dept_settings_free(&ds);
     double total = 0;
     json_t *entries = json_array();
     for (size_t i = 0; i < v->n_entries; i++) {

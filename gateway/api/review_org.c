@@ -2,6 +2,7 @@
  * (admin writes; admin, author and approver read). A department's settings
  * carry its reminder and escalation policy, chargeback rates and chat webhooks
  * (checked when saved; their URLs shown to admins only). */
+#include "gw/department.h"
 #include "gw/api.h"
 #include "gw/hash.h"
 #include "gw/json.h"
@@ -14,73 +15,25 @@
 #include <stdio.h>
 #include <string.h>
 
-#define GW_RATE_MAX 1000000.0 /* a sane ceiling for an hourly rate or a per-learner fee */
-
-/* Chargeback rates: non-negative finite amounts up to GW_RATE_MAX and an
- * ISO 4217 currency code, so an amount is never silently dropped later. */
-static enum gw_err check_rates(json_t *rates, struct gw_error *e)
-{
-    double d = 0;
-    const char *cur = NULL;
-    struct gw_jfield fields[] = {
-        {"hourly", GW_J_NUMBER, false, &d, 0, NULL, 0, GW_RATE_MAX, 0},
-        {"per_learner", GW_J_NUMBER, false, &d, 0, NULL, 0, GW_RATE_MAX, 0},
-        {"currency", GW_J_STRING, false, &cur, 0, NULL, 0, 0, 3},
-        GW_JFIELD_END,
-    };
-    enum gw_err rc = gw_json_parse_fields(rates, "/settings/rates", fields, true, e);
-    if (rc == GW_OK && cur && (strlen(cur) != 3 || strspn(cur, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3))
-        rc = gw_error_set(e, GW_E_JSON_FIELD_VALUE, "/settings/rates/currency",
-                          "currency is an ISO 4217 code of three capital letters, such as EUR");
-    return rc;
-}
-
 /* Checks a settings object (closed): returns GW_OK or the error. Webhook URLs
  * must be http(s) and, when their host is a literal address, one the
  * webhook_*_networks settings allow (a host name is checked when sending). */
 static enum gw_err check_settings(json_t *set, const struct gw_config *cfg, struct gw_error *e)
 {
-    bool b = false;
-    int64_t i = 0;
-    const char *slack = NULL, *teams = NULL;
-    json_t *o = NULL, *rates = NULL;
-    struct gw_jfield fields[] = {
-        {"remind_before", GW_J_BOOL, false, &b, 0, NULL, 0, 0, 0},
-        {"remind_on_due", GW_J_BOOL, false, &b, 0, NULL, 0, 0, 0},
-        {"overdue_every_days", GW_J_INT, false, &i, 0, NULL, 0, 60, 0},
-        {"escalate_after_days", GW_J_INT, false, &i, 0, NULL, 0, 365, 0},
-        {"send_minute_utc", GW_J_INT, false, &i, 0, NULL, 0, 1439, 0},
-        {"holidays", GW_J_ARRAY, false, &o, 0, NULL, 0, 0, 0},
-        {"charge", GW_J_BOOL, false, &b, 0, NULL, 0, 0, 0},
-        {"rates", GW_J_OBJECT, false, &rates, 0, NULL, 0, 0, 0},
-        {"slack_webhook", GW_J_STRING, false, &slack, GW_JF_IRI, NULL, 0, 0, 500},
-        {"teams_webhook", GW_J_STRING, false, &teams, GW_JF_IRI, NULL, 0, 0, 500},
-        GW_JFIELD_END,
-    };
-    enum gw_err rc = gw_json_parse_fields(set, "/settings", fields, true, e);
-    json_t *h = json_object_get(set, "holidays");
-    size_t k;
-    json_t *v;
-    json_array_foreach(h, k, v)
-    {
-        int64_t ms;
-        if (rc == GW_OK && (!json_is_string(v) || !gw_time_parse_date(json_string_value(v), &ms))) {
-            char where[64];
-            snprintf(where, sizeof where, "/settings/holidays/%zu", k);
-            rc = gw_error_set(e, GW_E_JSON_FIELD_VALUE, where, "a holiday is a date YYYY-MM-DD");
-        }
-    }
-    if (rc == GW_OK && rates)
-        rc = check_rates(rates, e);
-    if (rc == GW_OK && (slack || teams)) {
+    struct gw_dept_settings ds;
+    enum gw_err rc = gw_dept_settings_check(set, &ds, e);
+    if (rc != GW_OK)
+        return rc;
+    if (ds.slack_webhook || ds.teams_webhook) {
         struct gw_netpolicy np;
         rc = gw_netpolicy_init(&np, cfg->webhook_deny_networks, cfg->webhook_allow_networks, e);
-        if (rc == GW_OK && slack)
-            rc = gw_webhook_url_check(slack, &np, "/settings/slack_webhook", e);
-        if (rc == GW_OK && teams)
-            rc = gw_webhook_url_check(teams, &np, "/settings/teams_webhook", e);
+        if (rc == GW_OK && ds.slack_webhook)
+            rc = gw_webhook_url_check(ds.slack_webhook, &np, "/settings/slack_webhook", e);
+        if (rc == GW_OK && ds.teams_webhook)
+            rc = gw_webhook_url_check(ds.teams_webhook, &np, "/settings/teams_webhook", e);
         gw_netpolicy_free(&np);
     }
+    gw_dept_settings_free(&ds);
     return rc;
 }
 

@@ -3,6 +3,7 @@
  * delivers them through a notifier, with personal one-click links for the
  * approver's asks and reminders. A thread runs a tick every
  * GW_SCHEDULER_INTERVAL_S seconds; tests call gw_scheduler_tick directly. */
+#include "gw/department.h"
 #include "gw/scheduler.h"
 #include "gw/buf.h"
 #include "gw/json.h"
@@ -70,9 +71,9 @@ void gw_scheduler_free(struct gw_scheduler *s)
 static enum gw_err plan_item(struct gw_scheduler *s, const struct gw_sched_item *it, int64_t now_ms,
                              struct gw_tick_stats *st, struct gw_error *err)
 {
-    struct gw_review_schedule_settings set;
-    int64_t *holidays = NULL;
-    gw_review_settings_parse(it->settings, &set, &holidays);
+    struct gw_dept_settings ds;
+    gw_dept_settings_read(it->settings, &ds);
+    const struct gw_review_schedule_settings set = ds.schedule;
     struct gw_review_schedule_input in = {
         .round_id = it->round_id,
         .approver_id = it->approver_id,
@@ -93,7 +94,7 @@ static enum gw_err plan_item(struct gw_scheduler *s, const struct gw_sched_item 
         if (inserted)
             st->recorded++;
     }
-    free(holidays);
+    gw_dept_settings_free(&ds);
     return rc;
 }
 

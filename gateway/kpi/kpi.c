@@ -418,24 +418,6 @@ void gw_kpi_pipeline_to_json(struct gw_kpi_pipeline_in *in, json_t *rec)
 
 /* ---- chargeback ---- */
 
-void gw_kpi_rates_from_settings(const char *settings, struct gw_kpi_rates *r)
-{
-    memset(r, 0, sizeof *r);
-    json_t *j = settings ? json_loads(settings, 0, NULL) : NULL;
-    /* the department settings the review API validates */
-    const json_t *rates = json_object_get(j, "rates");
-    const json_t *hr = json_object_get(rates, "hourly");
-    const json_t *fee = json_object_get(rates, "per_learner");
-    const char *cur = json_string_value(json_object_get(rates, "currency"));
-    r->enabled = json_is_true(json_object_get(j, "charge"));
-    r->has_hourly = json_is_number(hr);
-    r->has_per_learner = json_is_number(fee);
-    r->hourly_rate = r->has_hourly ? json_number_value(hr) : 0.0;
-    r->per_learner_fee = r->has_per_learner ? json_number_value(fee) : 0.0;
-    snprintf(r->currency, sizeof r->currency, "%s", cur ? cur : "");
-    json_decref(j);
-}
-
 void gw_kpi_charge(const struct gw_kpi_rates *r, double hours, int64_t learners_started,
                    struct gw_kpi_charge *out)
 {

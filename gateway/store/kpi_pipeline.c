@@ -10,6 +10,7 @@
  *   round_approvers(round_id, due_ms, stalled_ms)
  *   course_lms(course_id, published_ms)
  * Figures: kpi/kpi.c (gw_kpi_pipeline_to_json). See gw/kpi_store.h. */
+#include "gw/department.h"
 #include "gw/buf.h"
 #include "gw/kpi_store.h"
 
@@ -66,11 +67,11 @@ static enum gw_qs pipe_tx(struct gw_db *db, void *ud, struct gw_error *err)
     enum gw_qs qs =
         gw_db_query(db, "SELECT settings FROM departments WHERE id = $1", pd, 1, &r, NULL, err);
     if (qs == GW_QS_ONE) {
-        json_t *set = json_loads(gw_db_col_text(r, 0), 0, NULL);
-        json_t *days = json_object_get(set, "escalate_after_days");
-        if (json_is_integer(days) && json_integer_value(days) > 0)
-            escalation_ms = json_integer_value(days) * 86400000LL;
-        json_decref(set);
+        struct gw_dept_settings ds;
+        gw_dept_settings_read(gw_db_col_text(r, 0), &ds);
+        if (ds.has_escalate_after_days && ds.schedule.escalate_after_days > 0)
+            escalation_ms = (int64_t)ds.schedule.escalate_after_days * 86400000LL;
+        gw_dept_settings_free(&ds);
     }
     gw_db_rows_free(r);
     if (qs < 0)

@@ -6,6 +6,7 @@
  * kpi_totals row and a short walk of the ttc histogram and index per
  * record; never the statements. The figures are computed by kpi/kpi.c.
  * See gw/kpi_store.h. */
+#include "gw/department.h"
 #include "gw/buf.h"
 #include "gw/kpi_store.h"
 #include "gw/timefmt.h"
@@ -440,8 +441,12 @@ static enum gw_qs cb_tx(struct gw_db *db, void *ud, struct gw_error *err)
     struct gw_kpi_rates rates;
     enum gw_qs qs =
         gw_db_query(db, "SELECT settings FROM departments WHERE id = $1", pd, 1, &r, NULL, err);
-    if (qs == GW_QS_ONE)
-        gw_kpi_rates_from_settings(gw_db_col_text(r, 0), &rates);
+    if (qs == GW_QS_ONE) {
+        struct gw_dept_settings ds;
+        gw_dept_settings_read(gw_db_col_text(r, 0), &ds);
+        rates = ds.rates;
+        gw_dept_settings_free(&ds);
+    }
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
         gw_error_set(err, GW_E_NOT_FOUND, "id", "no department has the id %s", c->department);

@@ -2,6 +2,7 @@
  * (the public delivery schedule), the link-signing key shared through the
  * database, publish jobs as JSON, and the scheduler's leadership (an advisory
  * lock on PostgreSQL, held on a dedicated connection). */
+#include "gw/department.h"
 #include "gw/buf.h"
 #include "gw/hash.h"
 #include "gw/json.h"
@@ -62,48 +63,6 @@ enum gw_err gw_store_audit_lines(struct gw_store *s, const char *course_id, json
     return rc;
 }
 
-/* ---- settings ---- */
-
-void gw_review_settings_parse(const char *text, struct gw_review_schedule_settings *s,
-                              int64_t **holidays)
-{
-    gw_review_schedule_defaults(s);
-    *holidays = NULL;
-    json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-    if (!json_is_object(j)) {
-        json_decref(j);
-        return;
-    }
-    json_t *v;
-    if (json_is_boolean(v = json_object_get(j, "remind_before")))
-        s->remind_before = json_is_true(v);
-    if (json_is_boolean(v = json_object_get(j, "remind_on_due")))
-        s->remind_on_due = json_is_true(v);
-    if (json_is_integer(v = json_object_get(j, "overdue_every_days")) && json_integer_value(v) >= 0)
-        s->overdue_every_days = (unsigned)json_integer_value(v);
-    if (json_is_integer(v = json_object_get(j, "escalate_after_days")) &&
-        json_integer_value(v) >= 0)
-        s->escalate_after_days = (unsigned)json_integer_value(v);
-    if (json_is_integer(v = json_object_get(j, "send_minute_utc")) && json_integer_value(v) >= 0 &&
-        json_integer_value(v) < 1440)
-        s->send_minute_utc = (unsigned)json_integer_value(v);
-    json_t *h = json_object_get(j, "holidays");
-    size_t n = json_array_size(h);
-    if (n) {
-        *holidays = gw_xcalloc(n, sizeof **holidays);
-        size_t i, k = 0;
-        json_array_foreach(h, i, v)
-        {
-            int64_t ms;
-            if (json_is_string(v) && gw_time_parse_date(json_string_value(v), &ms))
-                (*holidays)[k++] = ms;
-        }
-        s->holidays = *holidays;
-        s->n_holidays = k;
-    }
-    json_decref(j);
-}
-
 /* ---- pipeline ---- */
 
 struct pipe_ctx {
@@ -114,9 +73,9 @@ struct pipe_ctx {
 static enum gw_qs pipeline_holders(struct gw_db *db, const char *course_id, const char *settings,
                                    int64_t now_ms, json_t *item, struct gw_error *err)
 {
-    struct gw_review_schedule_settings set;
-    int64_t *hol = NULL;
-    gw_review_settings_parse(settings, &set, &hol);
+    struct gw_dept_settings ds;
+    gw_dept_settings_read(settings, &ds);
+    const struct gw_review_schedule_settings set = ds.schedule;
     struct gw_dbp p[] = {GW_P_TEXT(course_id)};
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(
@@ -144,7 +103,7 @@ static enum gw_qs pipeline_holders(struct gw_db *db, const char *course_id, cons
                                               "days_overdue", (json_int_t)over, "stalled", st));
     }
     gw_db_rows_free(r);
-    free(hol);
+    gw_dept_settings_free(&ds);
     json_object_set_new(item, "stalled", json_boolean(stalled));
     json_object_set_new(item, "days_overdue", json_integer(worst));
     return qs;

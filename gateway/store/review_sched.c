@@ -2,6 +2,7 @@
  * round's approver slots with the notices already recorded, recording a due
  * notice under its unique key together with its effect (stalled, approve on
  * silence), and claiming / completing notices for delivery. */
+#include "gw/department.h"
 #include "gw/buf.h"
 #include "gw/json.h"
 #include "review_int.h"
@@ -265,12 +266,11 @@ static enum gw_qs notice_details(struct gw_db *db, struct gw_notice_row *n, stru
         gw_copy_str(n->course_title, sizeof n->course_title, gw_db_col_text(r, 10));
         gw_copy_str(n->department, sizeof n->department, gw_db_col_text(r, 11));
         gw_copy_str(n->author_name, sizeof n->author_name, gw_db_col_text(r, 12));
-        json_t *set = json_loads(gw_db_col_text(r, 13) ? gw_db_col_text(r, 13) : "{}", 0, NULL);
-        gw_copy_str(n->slack_webhook, sizeof n->slack_webhook,
-                    json_string_value(json_object_get(set, "slack_webhook")));
-        gw_copy_str(n->teams_webhook, sizeof n->teams_webhook,
-                    json_string_value(json_object_get(set, "teams_webhook")));
-        json_decref(set);
+        struct gw_dept_settings ds;
+        gw_dept_settings_read(gw_db_col_text(r, 13), &ds);
+        gw_copy_str(n->slack_webhook, sizeof n->slack_webhook, ds.slack_webhook);
+        gw_copy_str(n->teams_webhook, sizeof n->teams_webhook, ds.teams_webhook);
+        gw_dept_settings_free(&ds);
         n->due_ms = gw_db_col_int(r, 14);
         n->delivery_ms = gw_db_col_int(r, 15);
         json_t *ch = gw_db_col_text(r, 16) ? json_loads(gw_db_col_text(r, 16), 0, NULL) : NULL;

@@ -166,9 +166,7 @@ struct gw_kpi_rates {
     double hourly_rate, per_learner_fee;
     char currency[8];
 };
-/* Reads the terms from a department's settings JSON text; charging off when
- * the text is absent or not JSON. */
-void gw_kpi_rates_from_settings(const char *settings, struct gw_kpi_rates *r);
+/* (Read from a department's settings by gw_dept_settings_read, department.h.) */
 
 /* What a course is charged for hours of effort and learners started: the
  * one chargeback rule (the monthly chargeback and a course's effort view).

@@ -206,13 +206,6 @@ enum gw_err gw_store_review_key(struct gw_store *s, uint8_t key[32], struct gw_e
 enum gw_err gw_store_publish_jobs(struct gw_store *s, const char *course_id, json_t **out,
                                   struct gw_error *err);
 
-/* A department's settings JSON as schedule settings (defaults for absent
- * members): remind_before, remind_on_due, overdue_every_days,
- * escalate_after_days, send_minute_utc, holidays ["YYYY-MM-DD"]. The
- * holidays array is heap (*holidays, caller frees) and s->holidays borrows it. */
-void gw_review_settings_parse(const char *json, struct gw_review_schedule_settings *s,
-                              int64_t **holidays);
-
 /* Scheduler leadership. SQLite: always leader. PostgreSQL: a session advisory
  * lock (pg_try_advisory_lock) on a dedicated connection the handle keeps; a
  * lost connection loses leadership. Free with gw_store_leader_free. */

@@ -3,6 +3,7 @@
  * flags, feedback, ratings from raw/min/max and scaled), row folding,
  * figures (medians with even counts, rounding half up, nulls for absent
  * values), windows and months, pipeline figures, chargeback lines, CSV. */
+#include "gw/department.h"
 #include "gw/kpi.h"
 #include "gwtest.h"
 
@@ -392,12 +393,20 @@ static void test_pipeline(void)
     json_decref(rec);
 }
 
+static void rates_from(const char *settings, struct gw_kpi_rates *r)
+{
+    struct gw_dept_settings ds;
+    gw_dept_settings_read(settings, &ds);
+    *r = ds.rates;
+    gw_dept_settings_free(&ds);
+}
+
 static void test_chargeback(void)
 {
     struct gw_kpi_rates r;
-    gw_kpi_rates_from_settings("{\"charge\":true,\"rates\":{\"hourly\":85.0,"
-                               "\"per_learner\":2.5,\"currency\":\"EUR\"}}",
-                               &r);
+    rates_from("{\"charge\":true,\"rates\":{\"hourly\":85.0,"
+               "\"per_learner\":2.5,\"currency\":\"EUR\"}}",
+               &r);
     CHECK(r.enabled);
     CHECK_STR(r.currency, "EUR");
     json_t *l = gw_kpi_chargeback_line("c1", "Course", 10, 3, &r);
@@ -405,13 +414,13 @@ static void test_chargeback(void)
     CHECK_NEAR(json_real_value(json_object_get(l, "learner_amount")), 7.5);
     CHECK_NEAR(json_real_value(json_object_get(l, "amount")), 857.5);
     json_decref(l);
-    gw_kpi_rates_from_settings("{}", &r);
+    rates_from("{}", &r);
     CHECK(!r.enabled);
     l = gw_kpi_chargeback_line("c1", "Course", 10, 3, &r);
     CHECK(json_is_null(json_object_get(l, "amount")));
     CHECK_NEAR(json_real_value(json_object_get(l, "hours")), 10);
     json_decref(l);
-    gw_kpi_rates_from_settings("not json", &r);
+    rates_from("not json", &r);
     CHECK(!r.enabled);
     /* the one rule (effort view and chargeback): a rate not set is not
      * priced, a rate of 0 is priced at 0 */
@@ -430,7 +439,7 @@ static void test_chargeback(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct gw_kpi_charge ch;
-        gw_kpi_rates_from_settings(cases[i].settings, &r);
+        rates_from(cases[i].settings, &r);
         gw_kpi_charge(&r, cases[i].hours, cases[i].learners, &ch);
         CHECK(ch.priced == cases[i].priced);
         CHECK(ch.effort_priced == cases[i].effort_priced);

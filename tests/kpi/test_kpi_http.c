@@ -684,10 +684,11 @@ static void test_csv_formula_injection(void)
         request("GET", "/api/v1/departments/d9/chargeback?month=2026-01&format=csv", h, NULL, &r),
         200);
     /* lines by id: -x5 first (its id neutralised too), then x1..x4; learners and amounts are
-     * numbers written as numbers */
+     * numbers written as numbers; the currency, stored (here by SQL) before currencies were
+     * checked, is no ISO 4217 code and is not read at all (department.h): an empty cell */
     const char *want[] = {
-        "\r\n\"'-x5\",\"plain, title\",0.0,10.0,0.0,0,1.0,0.0,0.0,\"'@SUM(1)\"\r\n",
-        "\r\nx1,\"'+1\",0.0,10.0,0.0,1,1.0,1.0,1.0,\"'@SUM(1)\"\r\n",
+        "\r\n\"'-x5\",\"plain, title\",0.0,10.0,0.0,0,1.0,0.0,0.0,\r\n",
+        "\r\nx1,\"'+1\",0.0,10.0,0.0,1,1.0,1.0,1.0,\r\n",
         "\r\nx2,\"'-1\",",
         "\r\nx3,\"'\tcmd\",",
         "\r\nx4,\"'@SUM(A1:A9)\",",

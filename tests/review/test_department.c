@@ -1,0 +1,95 @@
+/* test_department.c: a department's settings, one table of members for the
+ * API's check (closed, errors where) and for reading stored text (member by
+ * member, defaults for what does not pass). No database. */
+#include "gw/department.h"
+#include "gwtest.h"
+
+#include <math.h>
+
+static void test_check_fills_everything(void)
+{
+    json_t *j = json_loads(
+        "{\"remind_before\":false,\"remind_on_due\":false,\"overdue_every_days\":3,"
+        "\"escalate_after_days\":10,\"send_minute_utc\":600,\"holidays\":[\"2026-12-25\"],"
+        "\"charge\":true,\"rates\":{\"hourly\":80,\"per_learner\":2.5,\"currency\":\"EUR\"},"
+        "\"slack_webhook\":\"https://hooks.example/a\"}",
+        0, NULL);
+    REQUIRE(j);
+    struct gw_dept_settings ds;
+    struct gw_error e;
+    CHECK_INT(gw_dept_settings_check(j, &ds, &e), GW_OK);
+    CHECK(!ds.schedule.remind_before && !ds.schedule.remind_on_due);
+    CHECK_INT(ds.schedule.overdue_every_days, 3);
+    CHECK_INT(ds.schedule.escalate_after_days, 10);
+    CHECK(ds.has_escalate_after_days);
+    CHECK_INT(ds.schedule.send_minute_utc, 600);
+    CHECK_INT(ds.schedule.n_holidays, 1);
+    CHECK_INT(ds.schedule.holidays[0], 1798156800000LL); /* 2026-12-25T00:00:00Z */
+    CHECK(ds.rates.enabled && ds.rates.has_hourly && ds.rates.has_per_learner);
+    CHECK(fabs(ds.rates.hourly_rate - 80) < 1e-9 && fabs(ds.rates.per_learner_fee - 2.5) < 1e-9);
+    CHECK_STR(ds.rates.currency, "EUR");
+    CHECK_STR(ds.slack_webhook, "https://hooks.example/a");
+    CHECK(ds.teams_webhook == NULL);
+    gw_dept_settings_free(&ds);
+    json_decref(j);
+}
+
+static void test_check_refuses_with_where(void)
+{
+    static const struct {
+        const char *json, *where;
+    } cases[] = {
+        {"{\"colour\":\"red\"}", "/settings/colour"},
+        {"{\"overdue_every_days\":61}", "/settings/overdue_every_days"},
+        {"{\"escalate_after_days\":-1}", "/settings/escalate_after_days"},
+        {"{\"holidays\":[\"2026-12-25\",\"Christmas\"]}", "/settings/holidays/1"},
+        {"{\"rates\":{\"hourly\":-5}}", "/settings/rates/hourly"},
+        {"{\"rates\":{\"hourly\":1e308}}", "/settings/rates/hourly"},
+        {"{\"rates\":{\"currency\":\"eur\"}}", "/settings/rates/currency"},
+        {"{\"rates\":{\"fee\":1}}", "/settings/rates/fee"},
+        {"{\"charge\":\"yes\"}", "/settings/charge"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *j = json_loads(cases[i].json, 0, NULL);
+        struct gw_error e;
+        gw_error_clear(&e);
+        CHECK(gw_dept_settings_check(j, NULL, &e) != GW_OK);
+        CHECK_STR(e.where, cases[i].where);
+        json_decref(j);
+    }
+}
+
+static void test_read_is_lenient_per_member(void)
+{
+    struct gw_dept_settings ds, def;
+    gw_dept_settings_read(NULL, &def);
+    CHECK(def.schedule.remind_before);
+    CHECK_INT(def.schedule.escalate_after_days, 7);
+    CHECK(!def.has_escalate_after_days && !def.rates.enabled);
+    gw_dept_settings_free(&def);
+    gw_dept_settings_read("not json", &ds);
+    CHECK(ds.schedule.remind_before && !ds.rates.enabled);
+    gw_dept_settings_free(&ds);
+    /* stored before the rules: a negative rate and a bad holiday are left
+     * out, the rest is read */
+    gw_dept_settings_read("{\"charge\":true,\"rates\":{\"hourly\":-5,\"per_learner\":2,"
+                          "\"currency\":\"EUR\"},\"holidays\":[\"x\",\"2026-12-25\"],"
+                          "\"escalate_after_days\":3,\"unknown\":1}",
+                          &ds);
+    CHECK(ds.rates.enabled);
+    CHECK(!ds.rates.has_hourly);
+    CHECK(ds.rates.has_per_learner);
+    CHECK_STR(ds.rates.currency, "EUR");
+    CHECK_INT(ds.schedule.n_holidays, 1);
+    CHECK_INT(ds.schedule.escalate_after_days, 3);
+    CHECK(ds.has_escalate_after_days);
+    gw_dept_settings_free(&ds);
+}
+
+int main(void)
+{
+    GW_RUN(test_check_fills_everything);
+    GW_RUN(test_check_refuses_with_where);
+    GW_RUN(test_read_is_lenient_per_member);
+    return gw_test_summary();
+}
