@@ -54,7 +54,7 @@ const struct gw_route gw_routes[] = {
      "A package with its validation report.", 0, NULL},
     {"GET", "/api/v1/packages/{id}/report", gw_api_packages_report_get, PEOPLE, GW_BODY_NONE, 0,
      "A package's validation report.", 0, NULL},
-/* review: departments, people, requests, courses, rounds, audit (issue 5) */
+/* review: departments, people, requests, courses, rounds, audit */
 #define APPROVERS (GW_ROLE_APPROVER | GW_ROLE_ADMIN)
 #define PIPELINE (GW_ROLE_AUTHOR | GW_ROLE_APPROVER | GW_ROLE_ADMIN | GW_ROLE_BI)
     {"GET", "/api/v1/departments", gw_api_departments_get, PEOPLE, GW_BODY_NONE, 0,
@@ -161,7 +161,7 @@ const struct gw_route gw_routes[] = {
      gw_api_xapi_decorate},
     {"GET", "/xapi/agents", gw_api_xapi_agents_get, XAPI_READ, GW_BODY_NONE, 0,
      "The Person object for an Agent (?agent=).", XAPI_FLAGS, gw_api_xapi_decorate},
-    /* publish: the outbox seen from a course (issue 6) */
+    /* publish: the outbox seen from a course */
     {"GET", "/api/v1/courses/{id}/publish", gw_api_course_publish_get, PIPELINE, GW_BODY_NONE, 0,
      "A course on the LMS: its LMS ids per target, its publish and retire jobs, the last error.", 0,
      NULL},

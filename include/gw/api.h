@@ -96,7 +96,7 @@ void gw_api_review_link_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_audit_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_pipeline_get(struct gw_req *req, struct gw_reply *rep);
 
-/* api/publish.c: the publish outbox seen from a course (issue 6) */
+/* api/publish.c: the publish outbox seen from a course */
 void gw_api_course_publish_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_course_publish_retry_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_course_retire_post(struct gw_req *req, struct gw_reply *rep);

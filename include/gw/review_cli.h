@@ -1,11 +1,12 @@
-/* review_cli: `lmsgw review ...` (gateway/cli/review.c), for the lead to wire
- * into main.c:
+/* review_cli: `lmsgw review ...` (gateway/cli/review.c):
  *   lmsgw review tick          one scheduler pass now (this instance must
- *                              lead; notices are logged, not mailed, until an
- *                              outbound notifier is plugged in)
+ *                              lead; its notices are sent by the configured
+ *                              mail and chat, as `serve` sends them)
  *   lmsgw review audit-verify  checks the audit log's hash chain from the
  *                              first record to the head; exit 1 names the
- *                              first record that does not chain */
+ *                              first record that does not chain
+ *   lmsgw review link ROUND_ID APPROVER_ID [--days N]
+ *                              prints a one-click link for an approver */
 #ifndef GW_REVIEW_CLI_H
 #define GW_REVIEW_CLI_H
 
