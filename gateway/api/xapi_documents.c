@@ -285,6 +285,16 @@ static bool conflict_on_blind_put(const struct doc_req *d)
     return d->res->kind != GW_XAPI_DOC_STATE || d->v == GW_XAPI_V2_0;
 }
 
+/* 1.0.3 profiles: a PUT with neither If-Match nor If-None-Match is refused
+ * with 400 when no document is there (the conformance suite's XAPI-00293
+ * "fails without ETag header" for both profile resources) and with the 409
+ * of Comm 3.1 when one is. 2.0 and the state resource keep the blind PUT
+ * that creates. */
+static bool preconditions_required(const struct doc_req *d)
+{
+    return d->res->kind != GW_XAPI_DOC_STATE && d->v != GW_XAPI_V2_0 && d->method == M_PUT;
+}
+
 static enum gw_qs write_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct write_ctx *c = ud;
@@ -295,6 +305,12 @@ static enum gw_qs write_body(struct gw_db *db, void *ud, struct gw_error *err)
     if (qs < 0)
         goto done;
     bool exists = qs == GW_QS_ONE;
+    if (!exists && preconditions_required(d) && !c->if_match && !c->if_none_match) {
+        gw_error_set(err, GW_E_XAPI_PRECONDITION_MISSING, "If-None-Match",
+                     "no document is stored here: send If-None-Match: * to create it");
+        qs = GW_QS_HARD;
+        goto done;
+    }
     if (gw_xapi_doc_precondition(c->if_match, c->if_none_match, exists ? old.etag : NULL,
                                  d->method == M_PUT, conflict_on_blind_put(d), err) != GW_OK) {
         qs = GW_QS_HARD;

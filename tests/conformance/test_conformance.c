@@ -395,11 +395,10 @@ static void test_format_ids_activities(void)
     free(id);
 }
 
-/* Comm 3.1 / the suite's XAPI-00293 and Concurrency tests (both versions):
- * a 1.0.3 PUT of a profile without If-Match and If-None-Match creates a
- * document that does not exist (204) and is refused with 409 when one does.
- * The issue asked for 400 on every such PUT; the suite expects 204 for the
- * first, so the gateway follows the suite and the spec (decision noted). */
+/* The 1.0.3 suite's XAPI-00293 ("fails without ETag header") and Comm 3.1
+ * Concurrency tests: a 1.0.3 PUT of a profile without If-Match and
+ * If-None-Match is refused with 400 when no document is there and with 409
+ * when one is; If-None-Match: * creates it. */
 static void test_profile_put_without_preconditions(void)
 {
     const char *hj[] = {auth, VERSION_HDR, JSON_CT, NULL};
@@ -411,9 +410,14 @@ static void test_profile_put_without_preconditions(void)
             prof),
         gwt_fmt("/xapi/agents/profile?agent=%s&profileId=%s", a, prof),
     };
+    const char *hj_create[] = {auth, VERSION_HDR, JSON_CT, "If-None-Match: *", NULL};
     for (size_t i = 0; i < 2; i++) {
-        CHECK_INT(call("PUT", paths[i], hj, "{\"a\":1}", NULL), 204);
         struct gwt_response r;
+        CHECK_INT(call("PUT", paths[i], hj, "{\"a\":1}", &r), 400);
+        CHECK(r.body && strstr(r.body, "3107") != NULL);
+        gwt_response_free(&r);
+        CHECK_INT(call("GET", paths[i], hj, NULL, NULL), 404); /* nothing stored */
+        CHECK_INT(call("PUT", paths[i], hj_create, "{\"a\":1}", NULL), 204);
         CHECK_INT(call("PUT", paths[i], hj, "{\"a\":2}", &r), 409);
         CHECK(r.body && strstr(r.body, "If-Match") != NULL);
         gwt_response_free(&r);

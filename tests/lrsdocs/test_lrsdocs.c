@@ -642,7 +642,12 @@ static void test_activity_profile(void)
     const char *A = "/xapi/activities/profile";
     char *p = path_of(A, "activityId", ACT, "profileId", "settings", NULL);
     struct call put = {.content_type = "application/json", .body = "{\"theme\":\"dark\"}"};
+    /* 1.0.3: a profile PUT names its precondition; creating is If-None-Match: * */
+    expect_error("PUT", p, put, 400, 3107, "If-None-Match");
+    CHECK_INT(st("GET", p, (struct call){0}), 404);
+    put.if_none_match = "*";
     CHECK_INT(st("PUT", p, put), 204);
+    put.if_none_match = NULL;
     /* 1.0.3 already: a blind PUT on an existing profile is a conflict */
     put.body = "{\"theme\":\"light\"}";
     expect_conflict(p, put);
@@ -671,7 +676,9 @@ static void test_activity_profile(void)
     json_decref(j);
     /* list, since */
     char *p2 = path_of(A, "activityId", ACT, "profileId", "other", NULL);
-    CHECK_INT(st("PUT", p2, (struct call){.content_type = "text/csv", .body = "a,b\n"}), 204);
+    CHECK_INT(st("PUT", p2,
+                 (struct call){.content_type = "text/csv", .if_none_match = "*", .body = "a,b\n"}),
+              204);
     char *list = path_of(A, "activityId", ACT, NULL);
     j = get_json(list, (struct call){0}, &s);
     CHECK_INT(s, 200);
@@ -708,7 +715,9 @@ static void test_agent_profile(void)
     const char *G = "/xapi/agents/profile";
     char *p = path_of(G, "agent", AGENT, "profileId", "prefs", NULL);
     CHECK_INT(st("PUT", p,
-                 (struct call){.content_type = "application/json", .body = "{\"lang\":\"de\"}"}),
+                 (struct call){.content_type = "application/json",
+                               .if_none_match = "*",
+                               .body = "{\"lang\":\"de\"}"}),
               204);
     expect_conflict(p, (struct call){.content_type = "application/json", .body = "{}"});
     CHECK_INT(
@@ -731,7 +740,10 @@ static void test_agent_profile(void)
                       "org\",\"name\":\"team-7\"}}",
                       "profileId", "prefs", NULL);
     CHECK_INT(st("GET", g, (struct call){0}), 404);
-    CHECK_INT(st("PUT", g, (struct call){.content_type = "text/plain", .body = "team"}), 204);
+    CHECK_INT(st("PUT", g, (struct call){.content_type = "text/plain", .body = "team"}), 400);
+    CHECK_INT(st("PUT", g,
+                 (struct call){.content_type = "text/plain", .if_none_match = "*", .body = "team"}),
+              204);
     CHECK_INT(st("GET", g, (struct call){0}), 200);
     char *bad = path_of(G, "profileId", "prefs", NULL);
     expect_error("GET", bad, (struct call){0}, 400, 3100, "agent");
