@@ -719,6 +719,132 @@ static enum gw_err require_member(struct xv_ctx *c, const json_t *st, const char
     return gw_xapi_v_fail(c, GW_E_XAPI_PROPERTY_MISSING, p, "a statement needs '%s'", key);
 }
 
+/* ---- a statement: one rule per member ---- */
+
+/* Checks member key of statement st (base: st's pointer); called only when
+ * the member is present. sub: st is a SubStatement. */
+typedef enum gw_err (*member_check)(struct xv_ctx *c, const json_t *st, const char *key,
+                                    const char *base, bool sub);
+
+static const json_t *member_at(const json_t *st, const char *key, const char *base, char *p)
+{
+    gw_json_pointer_join(p, XV_PTR, base, key);
+    return json_object_get(st, key);
+}
+
+static enum gw_err m_actor(struct xv_ctx *c, const json_t *st, const char *key, const char *base,
+                           bool sub)
+{
+    (void)sub;
+    char p[XV_PTR];
+    const json_t *m = member_at(st, key, base, p);
+    return gw_xapi_v_actor(c, m, p);
+}
+
+static enum gw_err m_verb(struct xv_ctx *c, const json_t *st, const char *key, const char *base,
+                          bool sub)
+{
+    (void)sub;
+    char p[XV_PTR];
+    const json_t *m = member_at(st, key, base, p);
+    return check_verb(c, m, p);
+}
+
+/* The object, and the voiding rule that ties it to the verb (the verb is
+ * checked first, so it has an id). */
+static enum gw_err m_object(struct xv_ctx *c, const json_t *st, const char *key, const char *base,
+                            bool sub)
+{
+    char p[XV_PTR];
+    const json_t *m = member_at(st, key, base, p);
+    enum gw_err rc = check_object(c, m, p, sub);
+    if (rc != GW_OK || sub)
+        return rc;
+    const char *verb_id = gw_xapi_str(json_object_get(st, "verb"), "id");
+    const char *obj_type = gw_xapi_str(m, "objectType");
+    if (verb_id && strcmp(verb_id, GW_XAPI_VERB_VOIDED) == 0 &&
+        (!obj_type || strcmp(obj_type, "StatementRef") != 0))
+        return gw_xapi_v_fail(c, GW_E_XAPI_VOIDING_INVALID, p,
+                              "a voiding statement's object must be a StatementRef");
+    return GW_OK;
+}
+
+static enum gw_err m_result(struct xv_ctx *c, const json_t *st, const char *key, const char *base,
+                            bool sub)
+{
+    (void)sub;
+    char p[XV_PTR];
+    const json_t *m = member_at(st, key, base, p);
+    return check_result(c, m, p);
+}
+
+static enum gw_err m_context(struct xv_ctx *c, const json_t *st, const char *key, const char *base,
+                             bool sub)
+{
+    (void)sub;
+    char p[XV_PTR];
+    const json_t *m = member_at(st, key, base, p);
+    return check_context(c, m, p, st);
+}
+
+static enum gw_err m_timestamp(struct xv_ctx *c, const json_t *st, const char *key,
+                               const char *base, bool sub)
+{
+    (void)sub;
+    return check_timestamp(c, st, key, base);
+}
+
+static enum gw_err m_authority(struct xv_ctx *c, const json_t *st, const char *key,
+                               const char *base, bool sub)
+{
+    (void)sub;
+    char p[XV_PTR];
+    const json_t *m = member_at(st, key, base, p);
+    return check_authority(c, m, p);
+}
+
+static enum gw_err m_version(struct xv_ctx *c, const json_t *st, const char *key, const char *base,
+                             bool sub)
+{
+    (void)sub;
+    const char *ver = NULL;
+    enum gw_err rc = gw_xapi_v_string(c, st, key, base, false, &ver);
+    if (rc != GW_OK || !ver || version_ok(ver, c->v))
+        return rc;
+    char p[XV_PTR];
+    gw_json_pointer_join(p, sizeof p, base, key);
+    return gw_xapi_v_fail(c, GW_E_XAPI_STATEMENT_VERSION, p,
+                          "version '%s' is not accepted (1.0.x%s)", ver,
+                          c->v == GW_XAPI_V2_0 ? " or 2.0.x" : "");
+}
+
+static enum gw_err m_attachments(struct xv_ctx *c, const json_t *st, const char *key,
+                                 const char *base, bool sub)
+{
+    (void)sub;
+    char p[XV_PTR];
+    const json_t *m = member_at(st, key, base, p);
+    return check_attachments(c, m, p);
+}
+
+/* The members a statement may have, in the order they are checked (which
+ * error a statement with several faults gets). required: a statement needs
+ * it (all three are looked for before any is checked); top: a Statement's
+ * member only; in a SubStatement it is refused. id and objectType are
+ * checked before the table (id: a UUID; objectType: a SubStatement's). */
+static const struct member_rule {
+    const char *key;
+    bool required, top;
+    member_check check;
+} member_rules[] = {
+    {"actor", true, false, m_actor},      {"verb", true, false, m_verb},
+    {"object", true, false, m_object},    {"result", false, false, m_result},
+    {"context", false, false, m_context}, {"timestamp", false, false, m_timestamp},
+    {"stored", false, true, m_timestamp}, {"authority", false, true, m_authority},
+    {"version", false, true, m_version},  {"attachments", false, false, m_attachments},
+};
+enum { N_MEMBER_RULES = sizeof member_rules / sizeof member_rules[0] };
+
 static enum gw_err check_statement_body(struct xv_ctx *c, const json_t *st, const char *ptr,
                                         bool sub)
 {
@@ -728,95 +854,37 @@ static enum gw_err check_statement_body(struct xv_ctx *c, const json_t *st, cons
     static const char *const subkeys[] = {"objectType", "actor",       "verb",
                                           "object",     "result",      "context",
                                           "timestamp",  "attachments", NULL};
-    static const char *const sub_forbidden[] = {"id", "stored", "version", "authority", NULL};
     char p[XV_PTR];
-    const json_t *actor, *verb, *object, *m;
-    enum gw_err rc;
     if (!json_is_object(st))
         return gw_xapi_v_fail(c, sub ? GW_E_XAPI_PROPERTY_TYPE : GW_E_XAPI_STATEMENT_INVALID, ptr,
                               "a statement must be a JSON object");
     if (sub) {
-        for (const char *const *f = sub_forbidden; *f; f++) {
-            if (json_object_get(st, *f)) {
-                gw_json_pointer_join(p, sizeof p, ptr, *f);
+        /* a SubStatement cannot have id or the top-only members */
+        if (json_object_get(st, "id")) {
+            gw_json_pointer_join(p, sizeof p, ptr, "id");
+            return gw_xapi_v_fail(c, GW_E_XAPI_SUBSTATEMENT_INVALID, p,
+                                  "a SubStatement cannot have 'id'");
+        }
+        for (size_t i = 0; i < N_MEMBER_RULES; i++) {
+            if (member_rules[i].top && json_object_get(st, member_rules[i].key)) {
+                gw_json_pointer_join(p, sizeof p, ptr, member_rules[i].key);
                 return gw_xapi_v_fail(c, GW_E_XAPI_SUBSTATEMENT_INVALID, p,
-                                      "a SubStatement cannot have '%s'", *f);
+                                      "a SubStatement cannot have '%s'", member_rules[i].key);
             }
         }
     }
-    rc = gw_xapi_v_object(c, st, ptr, sub ? subkeys : top);
+    enum gw_err rc = gw_xapi_v_object(c, st, ptr, sub ? subkeys : top);
     if (rc == GW_OK && !sub)
         rc = gw_xapi_v_uuid(c, st, "id", ptr, false);
-    if (rc == GW_OK)
-        rc = require_member(c, st, "actor", ptr, &actor);
-    if (rc == GW_OK)
-        rc = require_member(c, st, "verb", ptr, &verb);
-    if (rc == GW_OK)
-        rc = require_member(c, st, "object", ptr, &object);
-    if (rc != GW_OK)
-        return rc;
-    gw_json_pointer_join(p, sizeof p, ptr, "actor");
-    rc = gw_xapi_v_actor(c, actor, p);
-    if (rc != GW_OK)
-        return rc;
-    gw_json_pointer_join(p, sizeof p, ptr, "verb");
-    rc = check_verb(c, verb, p);
-    if (rc != GW_OK)
-        return rc;
-    gw_json_pointer_join(p, sizeof p, ptr, "object");
-    rc = check_object(c, object, p, sub);
-    if (rc != GW_OK)
-        return rc;
-    const char *verb_id = gw_xapi_str(verb, "id");
-    const char *obj_type = gw_xapi_str(object, "objectType");
-    if (!sub && strcmp(verb_id, GW_XAPI_VERB_VOIDED) == 0 &&
-        (!obj_type || strcmp(obj_type, "StatementRef") != 0)) {
-        gw_json_pointer_join(p, sizeof p, ptr, "object");
-        return gw_xapi_v_fail(c, GW_E_XAPI_VOIDING_INVALID, p,
-                              "a voiding statement's object must be a StatementRef");
+    for (size_t i = 0; rc == GW_OK && i < N_MEMBER_RULES; i++) {
+        const json_t *m;
+        if (member_rules[i].required)
+            rc = require_member(c, st, member_rules[i].key, ptr, &m);
     }
-    m = json_object_get(st, "result");
-    if (m) {
-        gw_json_pointer_join(p, sizeof p, ptr, "result");
-        rc = check_result(c, m, p);
-        if (rc != GW_OK)
-            return rc;
-    }
-    m = json_object_get(st, "context");
-    if (m) {
-        gw_json_pointer_join(p, sizeof p, ptr, "context");
-        rc = check_context(c, m, p, st);
-        if (rc != GW_OK)
-            return rc;
-    }
-    rc = check_timestamp(c, st, "timestamp", ptr);
-    if (rc == GW_OK && !sub)
-        rc = check_timestamp(c, st, "stored", ptr);
-    if (rc != GW_OK)
-        return rc;
-    m = json_object_get(st, "authority");
-    if (m && !sub) {
-        gw_json_pointer_join(p, sizeof p, ptr, "authority");
-        rc = check_authority(c, m, p);
-        if (rc != GW_OK)
-            return rc;
-    }
-    const char *ver = NULL;
-    if (!sub) {
-        rc = gw_xapi_v_string(c, st, "version", ptr, false, &ver);
-        if (rc != GW_OK)
-            return rc;
-        if (ver && !version_ok(ver, c->v)) {
-            gw_json_pointer_join(p, sizeof p, ptr, "version");
-            return gw_xapi_v_fail(c, GW_E_XAPI_STATEMENT_VERSION, p,
-                                  "version '%s' is not accepted (1.0.x%s)", ver,
-                                  c->v == GW_XAPI_V2_0 ? " or 2.0.x" : "");
-        }
-    }
-    m = json_object_get(st, "attachments");
-    if (m) {
-        gw_json_pointer_join(p, sizeof p, ptr, "attachments");
-        rc = check_attachments(c, m, p);
+    for (size_t i = 0; rc == GW_OK && i < N_MEMBER_RULES; i++) {
+        const struct member_rule *r = &member_rules[i];
+        if ((!r->top || !sub) && json_object_get(st, r->key))
+            rc = r->check(c, st, r->key, ptr, sub);
     }
     return rc;
 }

@@ -13,6 +13,7 @@ struct xv_ctx {
     struct gw_error *err;
 };
 
+/* ---- generic member checks (check.c) ---- */
 enum gw_err gw_xapi_v_fail(struct xv_ctx *c, enum gw_err code, const char *ptr, const char *fmt,
                            ...) __attribute__((format(printf, 4, 5)));
 /* obj must be an object whose keys are all in allowed (NULL-terminated) and
@@ -29,6 +30,7 @@ enum gw_err gw_xapi_v_uuid(struct xv_ctx *c, const json_t *obj, const char *key,
                            bool required);
 enum gw_err gw_xapi_v_langmap(struct xv_ctx *c, const json_t *map, const char *ptr);
 enum gw_err gw_xapi_v_extensions(struct xv_ctx *c, const json_t *ext, const char *ptr);
+/* ---- agents and groups (agent.c) ---- */
 /* Agent or Group (by objectType). */
 enum gw_err gw_xapi_v_actor(struct xv_ctx *c, const json_t *a, const char *ptr);
 enum gw_err gw_xapi_v_agent(struct xv_ctx *c, const json_t *a, const char *ptr);
