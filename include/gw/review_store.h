@@ -190,7 +190,9 @@ enum gw_err gw_store_effort_get(struct gw_store *s, const char *course_id,
                                 struct gw_effort_view *out, struct gw_error *err);
 void gw_effort_view_free(struct gw_effort_view *v);
 
-/* ---- audit, pipeline, key, leader (store/review_audit.c) ---- */
+/* ---- audit (store/review_audit.c), pipeline (store/pipeline.c), link key
+ * (store/review_key.c), publish jobs (store/publish_jobs.c), leadership
+ * (store/leader.c) ---- */
 /* Audit lines in seq order (course_id NULL: all), verbatim, as a JSON array
  * of strings, and the head hash (of the last line in the whole log). */
 enum gw_err gw_store_audit_lines(struct gw_store *s, const char *course_id, json_t **lines,

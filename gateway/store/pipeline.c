@@ -1,0 +1,131 @@
+/* pipeline.c: the pipeline view (GET /api/v1/pipeline, the public delivery
+ * schedule): every course with its state, holder, due dates and stalled
+ * flags, read in one transaction. */
+#include "gw/department.h"
+#include "gw/buf.h"
+#include "gw/hash.h"
+#include "gw/json.h"
+#include "gw/timefmt.h"
+#include "review_int.h"
+#include "store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- pipeline ---- */
+
+struct pipe_ctx {
+    int64_t now_ms;
+    json_t *out;
+};
+
+static enum gw_qs pipeline_holders(struct gw_db *db, const char *course_id, const char *settings,
+                                   int64_t now_ms, json_t *item, struct gw_error *err)
+{
+    struct gw_dept_settings ds;
+    gw_dept_settings_read(settings, &ds);
+    const struct gw_review_schedule_settings set = ds.schedule;
+    struct gw_dbp p[] = {GW_P_TEXT(course_id)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(
+        db,
+        "SELECT ra.person_id, ra.due_ms, ra.stalled, p.name, dp.name, ra.delegate_id FROM "
+        "review_rounds r JOIN round_approvers ra ON ra.round_id = r.id JOIN people p ON p.id = "
+        "ra.person_id LEFT JOIN people dp ON dp.id = ra.delegate_id WHERE r.course_id = $1 AND "
+        "r.state = 'open' AND NOT EXISTS (SELECT 1 FROM review_decisions d WHERE d.round_id = "
+        "r.id AND d.approver_id = ra.person_id) ORDER BY ra.position",
+        p, 1, &r, NULL, err);
+    json_t *held = json_object_get(item, "held_by");
+    bool stalled = false;
+    unsigned worst = 0;
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        int64_t due = gw_db_col_int(r, 1);
+        bool st = gw_db_col_int(r, 2) != 0 || gw_review_is_stalled(&set, due, now_ms);
+        unsigned over = gw_review_days_overdue(due, now_ms);
+        stalled = stalled || st;
+        worst = over > worst ? over : worst;
+        json_array_append_new(held, json_pack("{s:s, s:o, s:o, s:o, s:I, s:b}", "person_id",
+                                              gw_db_col_text(r, 0), "name",
+                                              gw_json_str(gw_db_col_text(r, 3)), "delegate",
+                                              gw_json_str(gw_db_col_text(r, 4)), "due",
+                                              due > 0 ? json_integer(due) : json_null(),
+                                              "days_overdue", (json_int_t)over, "stalled", st));
+    }
+    gw_db_rows_free(r);
+    gw_dept_settings_free(&ds);
+    json_object_set_new(item, "stalled", json_boolean(stalled));
+    json_object_set_new(item, "days_overdue", json_integer(worst));
+    return qs;
+}
+
+static enum gw_qs pipeline_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct pipe_ctx *c = ud;
+    json_decref(c->out);
+    c->out = json_array();
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(
+        db,
+        "SELECT c.id, c.title, c.state, c.state_since_ms, d.name, d.settings, rq.deadline_ms, "
+        "pa.name FROM courses c JOIN departments d ON d.id = c.department_id LEFT JOIN "
+        "course_requests rq ON rq.id = c.request_id LEFT JOIN people pa ON pa.id = "
+        "c.author_person_id ORDER BY c.created_ms, c.id",
+        NULL, 0, &r, NULL, err);
+    json_t *settings = json_object();
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        enum gw_course_state st = GW_COURSE_DRAFT;
+        gw_course_state_parse(gw_db_col_text(r, 2), &st);
+        int64_t since = gw_db_col_int(r, 3), deadline = gw_db_col_int(r, 6);
+        char ts[32], dl[32] = "";
+        gw_time_format_ms(since, ts);
+        if (deadline > 0) {
+            gw_time_format_ms(deadline, dl);
+            dl[10] = '\0';
+        }
+        json_t *held = json_array();
+        const char *holder = gw_course_state_holder(st);
+        if (strcmp(holder, "author") == 0 && !gw_db_col_null(r, 7))
+            json_array_append_new(held,
+                                  json_pack("{s:o}", "name", gw_json_str(gw_db_col_text(r, 7))));
+        json_t *item = json_pack(
+            "{s:s, s:o, s:o, s:s, s:s, s:I, s:s, s:o, s:o, s:b, s:I}", "id", gw_db_col_text(r, 0),
+            "title", gw_json_str(gw_db_col_text(r, 1)), "department",
+            gw_json_str(gw_db_col_text(r, 4)), "state", gw_course_state_name(st), "state_since", ts,
+            "days_in_state", (json_int_t)((c->now_ms - since) / GW_REVIEW_DAY_MS), "holder", holder,
+            "held_by", held, "deadline", dl[0] ? json_string(dl) : json_null(), "stalled", 0,
+            "days_overdue", (json_int_t)0);
+        json_object_set_new(item, "late",
+                            json_boolean(deadline > 0 && c->now_ms >= deadline + GW_REVIEW_DAY_MS &&
+                                         st != GW_COURSE_PUBLISHED && st != GW_COURSE_RETIRED));
+        json_array_append_new(c->out, item);
+        if (st == GW_COURSE_IN_REVIEW)
+            json_object_set_new(settings, gw_db_col_text(r, 0),
+                                json_string(gw_db_col_text(r, 5) ? gw_db_col_text(r, 5) : "{}"));
+    }
+    gw_db_rows_free(r);
+    size_t i;
+    json_t *item;
+    json_array_foreach(c->out, i, item)
+    {
+        const char *id = json_string_value(json_object_get(item, "id"));
+        json_t *set = json_object_get(settings, id);
+        if (qs >= 0 && set)
+            qs = pipeline_holders(db, id, json_string_value(set), c->now_ms, item, err);
+    }
+    json_decref(settings);
+    return qs;
+}
+
+enum gw_err gw_store_pipeline(struct gw_store *s, int64_t now_ms, json_t **out,
+                              struct gw_error *err)
+{
+    struct pipe_ctx c = {now_ms, NULL};
+    enum gw_err rc = gw_store_tx(s, GW_TX_READ, pipeline_body, &c, err);
+    if (rc != GW_OK) {
+        json_decref(c.out);
+        c.out = NULL;
+    }
+    *out = c.out ? json_pack("{s:o}", "courses", c.out) : NULL;
+    return rc;
+}
