@@ -230,14 +230,14 @@ enum gw_qs gw_rv_notice_insert(struct gw_db *db, const char *key, const char *ro
     return qs < 0 ? qs : GW_QS_ONE;
 }
 
-static enum gw_qs record_silence(struct gw_db *db, struct gw_review_round *r,
+static enum gw_qs record_silence(struct gw_db *db, const struct gw_review_round *r,
                                  const struct gw_rv_round_meta *m,
-                                 const struct gw_review_outcome *o, int64_t now_ms,
+                                 const struct gw_review_conclusion *cn, int64_t now_ms,
                                  struct gw_error *err)
 {
-    for (size_t k = 0; k < o->n_silent; k++) {
-        struct gw_review_approver *a = &r->approvers[o->silent[k]];
-        struct gw_dbp p[] = {GW_P_TEXT(r->id), GW_P_TEXT(a->person_id), GW_P_INT(now_ms)};
+    for (size_t k = 0; k < cn->n_silent; k++) {
+        const struct gw_review_silent_approval *sa = &cn->silent[k];
+        struct gw_dbp p[] = {GW_P_TEXT(r->id), GW_P_TEXT(sa->approver_id), GW_P_INT(now_ms)};
         enum gw_qs qs = gw_db_query(
             db,
             "INSERT INTO review_decisions (round_id, approver_id, kind, via, decided_by, at_ms) "
@@ -246,24 +246,46 @@ static enum gw_qs record_silence(struct gw_db *db, struct gw_review_round *r,
             p, 3, NULL, NULL, err);
         if (qs < 0)
             return qs;
-        char due[32], agreed[32], comment[512];
-        gw_time_format_ms(a->due_ms, due);
-        gw_time_format_ms(r->policy.silence_agreed_ms, agreed);
-        snprintf(comment, sizeof comment,
-                 "due date %.10s passed without a decision; approve on silence agreed by %s at %s",
-                 due, r->policy.silence_agreed_by, agreed);
         struct gw_audit_record rec;
         gw_rv_audit_from(&rec, NULL, "decision.approve_on_silence", now_ms);
-        rec.on_behalf_of = a->person_id;
+        rec.on_behalf_of = sa->approver_id;
         rec.course_id = m->course_id;
         rec.round_id = r->id;
-        rec.comment = comment;
+        rec.comment = sa->audit_comment;
         rec.version_sha256 = m->sha256;
         qs = gw_rv_audit(db, &rec, err);
         if (qs < 0)
             return qs;
     }
     return GW_QS_ONE;
+}
+
+static enum gw_qs queue_publish(struct gw_db *db, const struct gw_review_round *r,
+                                const struct gw_rv_round_meta *m, const struct gw_review_actor *sys,
+                                int64_t now_ms, bool *job_queued, struct gw_error *err)
+{
+    char job[GW_ID_MAX];
+    gw_rv_new_id(job);
+    struct gw_dbp p[] = {GW_P_TEXT(job), GW_P_TEXT(m->course_id), GW_P_TEXT(m->version_id),
+                         GW_P_INT(now_ms)};
+    int64_t changes = 0;
+    enum gw_qs qs =
+        gw_db_query(db,
+                    "INSERT INTO publish_jobs (id, course_id, version_id, action, state, "
+                    "attempts, next_attempt_ms, created_ms) VALUES ($1, $2, $3, 'publish', "
+                    "'queued', 0, $4, $4) ON CONFLICT (version_id, action) DO NOTHING",
+                    p, 4, NULL, &changes, err);
+    if (qs < 0)
+        return qs;
+    *job_queued = changes > 0;
+    if (!*job_queued)
+        return GW_QS_ONE;
+    struct gw_audit_record rec;
+    gw_rv_audit_from(&rec, sys, "publish.queued", now_ms);
+    rec.course_id = m->course_id;
+    rec.round_id = r->id;
+    rec.version_sha256 = m->sha256;
+    return gw_rv_audit(db, &rec, err);
 }
 
 static enum gw_qs close_round(struct gw_db *db, const char *round_id, const char *state,
@@ -281,52 +303,24 @@ enum gw_qs gw_rv_conclude(struct gw_db *db, struct gw_review_round *r,
                           enum gw_review_outcome_state *outcome, bool *job_queued,
                           struct gw_error *err)
 {
-    struct gw_review_outcome o;
-    gw_review_round_evaluate(r, now_ms, &o);
-    *outcome = o.state;
+    struct gw_review_conclusion cn;
+    gw_review_conclude(r, m->author_id, now_ms, &cn);
+    *outcome = cn.outcome;
     *job_queued = false;
-    if (o.state == GW_REVIEW_OPEN || r->closed)
+    if (!cn.act)
         return GW_QS_NONE;
     struct gw_review_actor sys = {.actor = "system", .via = "system"};
     enum gw_course_state to;
-    enum gw_qs qs;
-    if (o.state == GW_REVIEW_APPROVED) {
-        qs = record_silence(db, r, m, &o, now_ms, err);
-        if (qs >= 0)
-            qs = close_round(db, r->id, "approved", now_ms, err);
-        if (qs >= 0)
-            qs = gw_rv_transition(db, m->course_id, GW_COURSE_EV_APPROVE, &sys, r->id, m->sha256,
-                                  now_ms, &to, err);
-        if (qs < 0)
-            return qs;
-        char job[GW_ID_MAX];
-        gw_rv_new_id(job);
-        struct gw_dbp p[] = {GW_P_TEXT(job), GW_P_TEXT(m->course_id), GW_P_TEXT(m->version_id),
-                             GW_P_INT(now_ms)};
-        int64_t changes = 0;
-        qs = gw_db_query(db,
-                         "INSERT INTO publish_jobs (id, course_id, version_id, action, state, "
-                         "attempts, next_attempt_ms, created_ms) VALUES ($1, $2, $3, 'publish', "
-                         "'queued', 0, $4, $4) ON CONFLICT (version_id, action) DO NOTHING",
-                         p, 4, NULL, &changes, err);
-        if (qs < 0)
-            return qs;
-        *job_queued = changes > 0;
-        struct gw_audit_record rec;
-        gw_rv_audit_from(&rec, &sys, "publish.queued", now_ms);
-        rec.course_id = m->course_id;
-        rec.round_id = r->id;
-        rec.version_sha256 = m->sha256;
-        return *job_queued ? gw_rv_audit(db, &rec, err) : GW_QS_ONE;
-    }
-    qs = close_round(db, r->id, "changes_requested", now_ms, err);
+    enum gw_qs qs = record_silence(db, r, m, &cn, now_ms, err);
     if (qs >= 0)
-        qs = gw_rv_transition(db, m->course_id, GW_COURSE_EV_REQUEST_CHANGES, &sys, r->id,
-                              m->sha256, now_ms, &to, err);
-    if (qs < 0 || !m->author_id[0])
-        return qs;
-    char key[GW_REVIEW_NOTICE_KEY_MAX];
-    gw_review_notice_key_at(key, r->id, NULL, "changes_requested", 0);
-    return gw_rv_notice_insert(db, key, r->id, m->author_id, m->author_id, "changes_requested",
-                               now_ms, 0, now_ms, NULL, err);
+        qs = close_round(db, r->id, cn.round_state, now_ms, err);
+    if (qs >= 0)
+        qs = gw_rv_transition(db, m->course_id, cn.course_event, &sys, r->id, m->sha256, now_ms,
+                              &to, err);
+    if (qs >= 0 && cn.queue_publish)
+        qs = queue_publish(db, r, m, &sys, now_ms, job_queued, err);
+    if (qs >= 0 && cn.notify_author)
+        qs = gw_rv_notice_insert(db, cn.author_notice_key, r->id, m->author_id, m->author_id,
+                                 "changes_requested", now_ms, 0, now_ms, NULL, err);
+    return qs;
 }

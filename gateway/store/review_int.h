@@ -30,9 +30,9 @@ enum gw_qs gw_rv_transition(struct gw_db *db, const char *course_id, enum gw_cou
                             const struct gw_review_actor *who, const char *round_id,
                             const char *sha256, int64_t now_ms, enum gw_course_state *to,
                             struct gw_error *err);
-/* After a decision or silence: evaluates r at now_ms and, when concluded,
- * records silent approvals, closes the round, moves the course and queues the
- * publish job (approved) or the author's notice (changes requested). */
+/* After a decision or silence: applies what gw_review_conclude decides for r
+ * at now_ms (review/conclude.c): records the silent approvals, closes the
+ * round, moves the course, queues the publish job or the author's notice. */
 enum gw_qs gw_rv_conclude(struct gw_db *db, struct gw_review_round *r,
                           const struct gw_rv_round_meta *m, int64_t now_ms,
                           enum gw_review_outcome_state *outcome, bool *job_queued,

@@ -26,8 +26,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GW_REVIEW_ID_MAX 64        /* ids (round, course, person): at most 63 bytes */
-#define GW_REVIEW_MAX_APPROVERS 32 /* per round */
+#define GW_REVIEW_ID_MAX 64          /* ids (round, course, person): at most 63 bytes */
+#define GW_REVIEW_MAX_APPROVERS 32   /* per round */
+#define GW_REVIEW_NOTICE_KEY_MAX 256 /* a notice key with its NUL (gw_review_notice_key) */
 #define GW_REVIEW_DAY_MS 86400000LL
 
 /* ------------------------------------------------------------------------ */
@@ -224,6 +225,35 @@ struct gw_review_outcome {
  * A closed round is evaluated the same way (for reports). */
 void gw_review_round_evaluate(const struct gw_review_round *r, int64_t now_ms,
                               struct gw_review_outcome *out);
+
+/* What a round's outcome makes happen, decided here and applied by the store
+ * in the transaction that recorded the last decision (or the silence):
+ *  - approved: each approval implied by silence is recorded as a decision
+ *    with its audit sentence, the round closes "approved", the course takes
+ *    GW_COURSE_EV_APPROVE and the version's publish job is queued;
+ *  - changes requested: the round closes "changes_requested", the course
+ *    takes GW_COURSE_EV_REQUEST_CHANGES and, when the course has an author,
+ *    the author's notice is queued under its exactly-once key.
+ * act is false while the round is open, or when it was closed already. */
+struct gw_review_silent_approval {
+    const char *approver_id; /* borrowed from the round */
+    char audit_comment[512];
+};
+struct gw_review_conclusion {
+    enum gw_review_outcome_state outcome;
+    bool act;
+    const char *round_state; /* "approved" | "changes_requested" */
+    enum gw_course_event course_event;
+    size_t n_silent;
+    struct gw_review_silent_approval silent[GW_REVIEW_MAX_APPROVERS];
+    bool queue_publish;
+    bool notify_author;
+    char author_notice_key[GW_REVIEW_NOTICE_KEY_MAX];
+};
+/* Pure: r as loaded (closed set when its stored state is not open), the
+ * course's author (NULL or "" when none), the time. */
+void gw_review_conclude(const struct gw_review_round *r, const char *author_id, int64_t now_ms,
+                        struct gw_review_conclusion *out);
 /* Static names: "open", "approved", "changes_requested"; decision kinds:
  * "pending", "approve", "request_changes", "reject"; "api", "link". */
 const char *gw_review_outcome_name(enum gw_review_outcome_state s);
@@ -331,8 +361,6 @@ struct gw_review_schedule_input {
     const struct gw_review_sent *sent; /* borrowed */
     size_t n_sent;
 };
-
-#define GW_REVIEW_NOTICE_KEY_MAX 256
 
 /* The one format of a notice's exactly-once key (review_notices.notice_key,
  * a unique constraint): "<round>/<approver>/<kind>/<slot>", round, approver
