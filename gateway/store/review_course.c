@@ -112,54 +112,6 @@ enum gw_err gw_store_course_create(struct gw_store *s, const char *request_id, c
 
 /* ---- versions ---- */
 
-/* The regular files of a report's "files" (names borrowed from report). */
-static struct gw_review_file *report_files(json_t *report, size_t *n)
-{
-    json_t *files = json_object_get(report, "files");
-    size_t cap = json_array_size(files);
-    struct gw_review_file *out = gw_xcalloc(cap ? cap : 1, sizeof *out);
-    *n = 0;
-    size_t i;
-    json_t *f;
-    json_array_foreach(files, i, f)
-    {
-        if (json_is_true(json_object_get(f, "directory")))
-            continue;
-        const char *path = json_string_value(json_object_get(f, "path"));
-        const char *crc = json_string_value(json_object_get(f, "crc32"));
-        if (!path)
-            continue;
-        out[*n].name = path;
-        out[*n].size = (uint64_t)json_integer_value(json_object_get(f, "size"));
-        out[*n].crc32 = crc ? (uint32_t)strtoul(crc, NULL, 16) : 0;
-        (*n)++;
-    }
-    return out;
-}
-
-/* What changed between two reports' file lists (JSON text), as JSON with a
- * "summary"; NULL when old_report is NULL. */
-static json_t *diff_reports(const char *old_report, const char *new_report)
-{
-    if (!old_report || !new_report)
-        return NULL;
-    json_t *a = json_loads(old_report, 0, NULL), *b = json_loads(new_report, 0, NULL);
-    size_t na = 0, nb = 0;
-    struct gw_review_file *fa = report_files(a, &na), *fb = report_files(b, &nb);
-    struct gw_review_diff d;
-    gw_review_diff_files(fa, na, fb, nb, &d);
-    json_t *out = gw_review_diff_to_json(&d);
-    char *summary = gw_review_diff_summary(&d);
-    json_object_set_new(out, "summary", json_string(summary));
-    free(summary);
-    gw_review_diff_free(&d);
-    free(fa);
-    free(fb);
-    json_decref(a);
-    json_decref(b);
-    return out;
-}
-
 struct version_ctx {
     const char *course_id, *package_id, *public_url;
     const struct gw_review_actor *who;
@@ -167,7 +119,7 @@ struct version_ctx {
     struct gw_version_result *out;
 };
 
-static enum gw_qs close_superseded(struct gw_db *db, struct version_ctx *c, int64_t number,
+static enum gw_qs close_superseded(struct gw_db *db, struct version_ctx *c, const char *comment,
                                    const char *sha, struct gw_error *err)
 {
     struct gw_dbp p[] = {GW_P_TEXT(c->course_id)};
@@ -187,8 +139,6 @@ static enum gw_qs close_superseded(struct gw_db *db, struct version_ctx *c, int6
                      u, 2, NULL, NULL, err);
     if (qs < 0)
         return qs;
-    char comment[128];
-    snprintf(comment, sizeof comment, "superseded by version %lld", (long long)number);
     struct gw_audit_record rec;
     gw_rv_audit_from(&rec, c->who, "round.closed", c->now_ms);
     rec.course_id = c->course_id;
@@ -215,18 +165,7 @@ static enum gw_qs register_package_iris(struct gw_db *db, struct version_ctx *c,
         if (qs < 0 || !s || !*s)
             continue;
         struct gw_buf iri = {0};
-        if (gw_is_absolute_iri(s)) {
-            gw_buf_puts(&iri, s);
-        } else {
-            gw_buf_printf(&iri, "%s/", base);
-            for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                    (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-                    gw_buf_append(&iri, p, 1);
-                else
-                    gw_buf_printf(&iri, "%%%02X", *p);
-            }
-        }
+        gw_review_activity_iri(base, s, &iri);
         qs = register_iri(db, gw_buf_str(&iri), c->course_id, "package", c->now_ms,
                           &c->out->iris_added, err);
         gw_buf_free(&iri);
@@ -237,113 +176,156 @@ static enum gw_qs register_package_iris(struct gw_db *db, struct version_ctx *c,
     return qs;
 }
 
+/* The package a version is made of. */
+struct version_pkg {
+    char sha[65];
+    bool valid;
+    char *report; /* the validator's JSON text */
+};
+
+static enum gw_qs load_package(struct gw_db *db, const char *package_id, struct version_pkg *pkg,
+                               struct gw_error *err)
+{
+    struct gw_dbp pk[] = {GW_P_TEXT(package_id)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db, "SELECT sha256, valid, report FROM packages WHERE id = $1", pk,
+                                1, &r, NULL, err);
+    if (qs == GW_QS_ONE) {
+        gw_copy_str(pkg->sha, sizeof pkg->sha, gw_db_col_text(r, 0));
+        pkg->valid = gw_db_col_int(r, 1) != 0;
+        pkg->report = gw_xstrdup(gw_db_col_text(r, 2));
+    }
+    gw_db_rows_free(r);
+    if (qs == GW_QS_NONE) {
+        gw_error_set(err, GW_E_REVIEW_REFERENCE_UNKNOWN, "/package_id",
+                     "no package has the id %s; upload it to /api/v1/packages first", package_id);
+        return GW_QS_HARD;
+    }
+    return qs;
+}
+
+/* REVIEW_PACKAGE_USED when the package already is one of the course's
+ * versions. */
+static enum gw_qs check_package_unused(struct gw_db *db, const char *course_id,
+                                       const char *package_id, struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(course_id), GW_P_TEXT(package_id)};
+    enum gw_qs qs =
+        gw_db_query(db, "SELECT 1 FROM course_versions WHERE course_id = $1 AND package_id = $2", p,
+                    2, NULL, NULL, err);
+    if (qs == GW_QS_ONE) {
+        gw_error_set(err, GW_E_REVIEW_PACKAGE_USED, "/package_id",
+                     "package %s is already a version of course %s", package_id, course_id);
+        return GW_QS_HARD;
+    }
+    return qs;
+}
+
+/* The course's latest version: its number (0 when none) and its package's
+ * report (NULL when none). */
+static enum gw_qs load_last_version(struct gw_db *db, const char *course_id, int64_t *number,
+                                    char **report, struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(course_id)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT v.number, p.report FROM course_versions v JOIN packages p "
+                                "ON p.id = v.package_id WHERE v.course_id = $1 ORDER BY v.number "
+                                "DESC LIMIT 1",
+                                p, 1, &r, NULL, err);
+    *number = 0;
+    *report = NULL;
+    if (qs == GW_QS_ONE) {
+        *number = gw_db_col_int(r, 0);
+        *report = gw_xstrdup(gw_db_col_text(r, 1));
+    }
+    gw_db_rows_free(r);
+    return qs;
+}
+
+static enum gw_qs insert_version(struct gw_db *db, const struct version_ctx *c,
+                                 const struct version_pkg *pkg, int64_t number, json_t *changes,
+                                 struct gw_error *err)
+{
+    char *text = changes ? gw_json_dump(changes) : NULL;
+    struct gw_dbp p[] = {GW_P_TEXT(c->out->version_id),
+                         GW_P_TEXT(c->course_id),
+                         GW_P_INT(number),
+                         GW_P_TEXT(c->package_id),
+                         GW_P_TEXT(pkg->sha),
+                         GW_P_INT(pkg->valid ? 1 : 0),
+                         GW_P_TEXT(text),
+                         GW_P_TEXT(c->who ? c->who->actor : ""),
+                         GW_P_INT(c->now_ms)};
+    enum gw_qs qs = gw_db_query(db,
+                                "INSERT INTO course_versions (id, course_id, number, package_id, "
+                                "sha256, valid, changes, created_by, created_ms) VALUES ($1, $2, "
+                                "$3, $4, $5, $6, $7, $8, $9)",
+                                p, 9, NULL, NULL, err);
+    free(text);
+    if (qs == GW_QS_HARD && err->code == GW_E_CONFLICT)
+        return GW_QS_SOFT; /* a concurrent upload took this number: run again */
+    if (qs < 0)
+        return qs;
+    struct gw_dbp u[] = {GW_P_TEXT(c->out->version_id), GW_P_TEXT(c->course_id)};
+    return gw_db_query(db, "UPDATE courses SET current_version_id = $1 WHERE id = $2", u, 2, NULL,
+                       NULL, err);
+}
+
+/* Loads the package and the previous version, lets gw_review_version_plan
+ * decide, and writes it: the superseded round, the course's transitions,
+ * the version row, the package's IRIs, the audit line. */
 static enum gw_qs version_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct version_ctx *c = ud;
     struct gw_version_result *out = c->out;
     json_decref(out->changes);
     memset(out, 0, sizeof *out);
-    struct gw_dbp pk[] = {GW_P_TEXT(c->package_id)};
-    struct gw_db_rows *r = NULL;
-    enum gw_qs qs = gw_db_query(db, "SELECT sha256, valid, report FROM packages WHERE id = $1", pk,
-                                1, &r, NULL, err);
-    char sha[65] = "";
-    bool valid = false;
-    char *report = NULL;
-    if (qs == GW_QS_ONE) {
-        gw_copy_str(sha, sizeof sha, gw_db_col_text(r, 0));
-        valid = gw_db_col_int(r, 1) != 0;
-        report = gw_xstrdup(gw_db_col_text(r, 2));
-    }
-    gw_db_rows_free(r);
-    if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_REVIEW_REFERENCE_UNKNOWN, "/package_id",
-                     "no package has the id %s; upload it to /api/v1/packages first",
-                     c->package_id);
-        qs = GW_QS_HARD;
-    }
+    struct version_pkg pkg = {"", false, NULL};
     char *prev_report = NULL;
-    int64_t number = 1;
-    if (qs >= 0) {
-        struct gw_dbp p[] = {GW_P_TEXT(c->course_id), GW_P_TEXT(c->package_id)};
-        qs = gw_db_query(db,
-                         "SELECT 1 FROM course_versions WHERE course_id = $1 AND package_id = $2",
-                         p, 2, &r, NULL, err);
-        gw_db_rows_free(r);
-        if (qs == GW_QS_ONE) {
-            gw_error_set(err, GW_E_REVIEW_PACKAGE_USED, "/package_id",
-                         "package %s is already a version of course %s", c->package_id,
-                         c->course_id);
-            qs = GW_QS_HARD;
-        }
-    }
-    if (qs >= 0) {
-        struct gw_dbp p[] = {GW_P_TEXT(c->course_id)};
-        qs = gw_db_query(db,
-                         "SELECT v.number, p.report FROM course_versions v JOIN packages p ON p.id "
-                         "= v.package_id WHERE v.course_id = $1 ORDER BY v.number DESC LIMIT 1",
-                         p, 1, &r, NULL, err);
-        if (qs == GW_QS_ONE) {
-            number = gw_db_col_int(r, 0) + 1;
-            prev_report = gw_xstrdup(gw_db_col_text(r, 1));
-        }
-        gw_db_rows_free(r);
-    }
+    int64_t last = 0;
+    enum gw_qs qs = load_package(db, c->package_id, &pkg, err);
+    if (qs >= 0)
+        qs = check_package_unused(db, c->course_id, c->package_id, err);
+    if (qs >= 0)
+        qs = load_last_version(db, c->course_id, &last, &prev_report, err);
+    struct gw_review_version_plan plan = {0};
+    if (qs >= 0)
+        gw_review_version_plan(last, prev_report, pkg.report, c->package_id, pkg.valid, &plan);
     enum gw_course_state to;
     if (qs >= 0)
-        qs = close_superseded(db, c, number, sha, err);
+        qs = close_superseded(db, c, plan.superseded_comment, pkg.sha, err);
     if (qs >= 0)
-        qs = gw_rv_transition(db, c->course_id, GW_COURSE_EV_NEW_VERSION, c->who, NULL, sha,
+        qs = gw_rv_transition(db, c->course_id, GW_COURSE_EV_NEW_VERSION, c->who, NULL, pkg.sha,
                               c->now_ms, &to, err);
-    json_t *rep = report ? json_loads(report, 0, NULL) : NULL;
     if (qs >= 0) {
         gw_rv_new_id(out->version_id);
-        out->number = number;
-        out->changes = diff_reports(prev_report, report);
-        char *changes = out->changes ? gw_json_dump(out->changes) : NULL;
-        struct gw_dbp p[] = {GW_P_TEXT(out->version_id),
-                             GW_P_TEXT(c->course_id),
-                             GW_P_INT(number),
-                             GW_P_TEXT(c->package_id),
-                             GW_P_TEXT(sha),
-                             GW_P_INT(valid ? 1 : 0),
-                             GW_P_TEXT(changes),
-                             GW_P_TEXT(c->who ? c->who->actor : ""),
-                             GW_P_INT(c->now_ms)};
-        qs = gw_db_query(db,
-                         "INSERT INTO course_versions (id, course_id, number, package_id, sha256, "
-                         "valid, changes, created_by, created_ms) VALUES ($1, $2, $3, $4, $5, $6, "
-                         "$7, $8, $9)",
-                         p, 9, NULL, NULL, err);
-        free(changes);
-        if (qs == GW_QS_HARD && err->code == GW_E_CONFLICT)
-            qs = GW_QS_SOFT; /* a concurrent upload took this number */
+        out->number = plan.number;
+        qs = insert_version(db, c, &pkg, plan.number, plan.changes, err);
     }
     if (qs >= 0) {
-        struct gw_dbp p[] = {GW_P_TEXT(out->version_id), GW_P_TEXT(c->course_id)};
-        qs = gw_db_query(db, "UPDATE courses SET current_version_id = $1 WHERE id = $2", p, 2, NULL,
-                         NULL, err);
-    }
-    if (qs >= 0)
+        json_t *rep = pkg.report ? json_loads(pkg.report, 0, NULL) : NULL;
         qs = register_package_iris(db, c, rep, err);
+        json_decref(rep);
+    }
     if (qs >= 0) {
-        char comment[96];
-        snprintf(comment, sizeof comment, "version %lld, package %s", (long long)number,
-                 c->package_id);
         struct gw_audit_record rec;
         gw_rv_audit_from(&rec, c->who, "version.added", c->now_ms);
         rec.course_id = c->course_id;
-        rec.comment = comment;
-        rec.version_sha256 = sha;
+        rec.comment = plan.added_comment;
+        rec.version_sha256 = pkg.sha;
         qs = gw_rv_audit(db, &rec, err);
     }
-    if (qs >= 0 && valid)
-        qs = gw_rv_transition(db, c->course_id, GW_COURSE_EV_VALIDATED, c->who, NULL, sha,
+    if (qs >= 0 && plan.validated)
+        qs = gw_rv_transition(db, c->course_id, GW_COURSE_EV_VALIDATED, c->who, NULL, pkg.sha,
                               c->now_ms, &to, err);
-    if (qs >= 0)
+    if (qs >= 0) {
         gw_copy_str(out->state, sizeof out->state, gw_course_state_name(to));
-    json_decref(rep);
-    free(report);
+        out->changes = plan.changes; /* handed to the caller */
+        plan.changes = NULL;
+    }
+    gw_review_version_plan_free(&plan);
+    free(pkg.report);
     free(prev_report);
     return qs;
 }
@@ -562,7 +544,7 @@ static enum gw_qs submit_body(struct gw_db *db, void *ud, struct gw_error *err)
     if (qs >= 0)
         qs = version_report(db, cr.version_id, &cur, err);
     if (qs >= 0) {
-        json_t *d = diff_reports(prev, cur);
+        json_t *d = gw_review_report_diff(prev, cur);
         changes = d ? gw_json_dump(d) : NULL;
         summary = d ? gw_xstrdup(json_string_value(json_object_get(d, "summary"))) : NULL;
         json_decref(d);

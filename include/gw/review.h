@@ -19,6 +19,7 @@
 #ifndef GW_REVIEW_H
 #define GW_REVIEW_H
 
+#include "gw/buf.h"
 #include "gw/error.h"
 
 #include <jansson.h>
@@ -311,6 +312,37 @@ const char *gw_review_change_name(enum gw_review_change c);
 /* "2 files added, 1 removed, 3 changed" (only the non-zero parts) or "no files
  * changed"; for notices' changes_summary. Caller frees. */
 char *gw_review_diff_summary(const struct gw_review_diff *d);
+
+/* ---- a new version of a course (review/version.c) ---- */
+
+/* What changed between two validator reports' file lists (JSON text), as
+ * gw_review_diff_to_json with a "summary" (gw_review_diff_summary); NULL
+ * when either is NULL. New reference. */
+json_t *gw_review_report_diff(const char *old_report, const char *new_report);
+
+/* What adding a package as a course's next version decides, given the
+ * previous version (last_number 0 and prev_report NULL for the first):
+ * its number; what changed since the previous version's files (JSON with a
+ * "summary", NULL for the first; owned: gw_review_version_plan_free); the
+ * audit sentences of the version and of an open round it supersedes; and
+ * whether the course goes on from draft to validated (the package has no
+ * errors). Reports are the validator's JSON text. */
+struct gw_review_version_plan {
+    int64_t number;
+    json_t *changes;
+    char added_comment[160];
+    char superseded_comment[64];
+    bool validated;
+};
+void gw_review_version_plan(int64_t last_number, const char *prev_report, const char *report,
+                            const char *package_id, bool valid, struct gw_review_version_plan *out);
+void gw_review_version_plan_free(struct gw_review_version_plan *p);
+
+/* The IRI under which statements about one of a package's activity ids count
+ * for the course: the id itself when it is an absolute IRI, else course_iri,
+ * "/" and the id percent-encoded (SCORM identifiers such as "item_1" or
+ * "SCO 2"; unreserved characters stay). Appended to out. */
+void gw_review_activity_iri(const char *course_iri, const char *activity_id, struct gw_buf *out);
 
 /* ------------------------------------------------------------------------ */
 /* schedule.c: reminders, escalation, approve-on-silence                    */
