@@ -152,3 +152,16 @@ enum gw_err gw_review_transition(enum gw_course_state from, enum gw_course_event
                         gw_course_state_name(from), gw_course_event_name(ev),
                         allowed[0] ? allowed : "no state");
 }
+
+void gw_review_job_failed(bool publish, enum gw_course_state st, enum gw_course_event ev[2],
+                          size_t *n, const char **audit_action)
+{
+    *n = 0;
+    *audit_action = publish ? "publish.failed" : "retire.failed";
+    if (!publish)
+        return;
+    if (st == GW_COURSE_APPROVED)
+        ev[(*n)++] = GW_COURSE_EV_PUBLISH_START;
+    if (st == GW_COURSE_APPROVED || st == GW_COURSE_PUBLISHING)
+        ev[(*n)++] = GW_COURSE_EV_PUBLISH_FAILED;
+}

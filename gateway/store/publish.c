@@ -311,19 +311,21 @@ static enum gw_qs fail_body(struct gw_db *db, void *ud, struct gw_error *err)
                      p, 5, NULL, &changes, err);
     if (qs < 0 || changes == 0)
         return qs < 0 ? qs : GW_QS_NONE;
-    bool publish = strcmp(c->j->action, "publish") == 0;
-    enum gw_course_state st = GW_COURSE_DRAFT, to;
+    enum gw_course_state st = GW_COURSE_DRAFT;
     qs = course_state(db, c->j->course_id, &st, NULL, err);
-    if (qs >= 0 && publish && st == GW_COURSE_APPROVED)
-        qs = gw_rv_transition(db, c->j->course_id, GW_COURSE_EV_PUBLISH_START, &system_actor, NULL,
-                              c->j->sha256, c->now_ms, &st, err);
-    if (qs >= 0 && publish && st == GW_COURSE_PUBLISHING)
-        qs = gw_rv_transition(db, c->j->course_id, GW_COURSE_EV_PUBLISH_FAILED, &system_actor, NULL,
-                              c->j->sha256, c->now_ms, &to, err);
     if (qs < 0)
         return qs;
-    return audit(db, &system_actor, publish ? "publish.failed" : "retire.failed", c->j->course_id,
-                 c->j->sha256, c->message, c->now_ms, err);
+    enum gw_course_event ev[2];
+    size_t n = 0;
+    const char *action = NULL;
+    gw_review_job_failed(strcmp(c->j->action, "publish") == 0, st, ev, &n, &action);
+    for (size_t i = 0; i < n && qs >= 0; i++)
+        qs = gw_rv_transition(db, c->j->course_id, ev[i], &system_actor, NULL, c->j->sha256,
+                              c->now_ms, &st, err);
+    if (qs < 0)
+        return qs;
+    return audit(db, &system_actor, action, c->j->course_id, c->j->sha256, c->message, c->now_ms,
+                 err);
 }
 
 enum gw_err gw_store_publish_attempt_failed(struct gw_store *s, const struct gw_publish_job *j,

@@ -77,6 +77,15 @@ enum gw_course_event {
 enum gw_err gw_review_transition(enum gw_course_state from, enum gw_course_event ev,
                                  enum gw_course_state *to, struct gw_error *err);
 
+/* What a publish or retire job's final failure does to a course in state
+ * st: a publish job whose course is approved (the worker failed before it
+ * started) goes through publishing to publish_failed, one in publishing goes
+ * to publish_failed, anything else keeps its state (a retire failure, or a
+ * course an admin moved meanwhile). Fills ev[0..*n) in order and names the
+ * audit action ("publish.failed" or "retire.failed"). */
+void gw_review_job_failed(bool publish, enum gw_course_state st, enum gw_course_event ev[2],
+                          size_t *n, const char **audit_action);
+
 /* API names ("draft", "in_review", ...; "new_version", "submit", ...). Static
  * strings; "unknown" for an out-of-range value. */
 const char *gw_course_state_name(enum gw_course_state s);

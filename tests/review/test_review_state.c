@@ -116,6 +116,44 @@ static void test_names(void)
     CHECK_STR(gw_course_state_holder(GW_COURSE_PUBLISH_FAILED), "lms_admin");
 }
 
+/* A job's final failure: which events the course takes, by state. */
+static void test_job_failed(void)
+{
+    static const struct {
+        bool publish;
+        enum gw_course_state st;
+        size_t n;
+        enum gw_course_event ev[2];
+        const char *action;
+    } cases[] = {
+        {true,
+         GW_COURSE_APPROVED,
+         2,
+         {GW_COURSE_EV_PUBLISH_START, GW_COURSE_EV_PUBLISH_FAILED},
+         "publish.failed"},
+        {true, GW_COURSE_PUBLISHING, 1, {GW_COURSE_EV_PUBLISH_FAILED}, "publish.failed"},
+        {true, GW_COURSE_DRAFT, 0, {0}, "publish.failed"},
+        {true, GW_COURSE_PUBLISHED, 0, {0}, "publish.failed"},
+        {false, GW_COURSE_PUBLISHED, 0, {0}, "retire.failed"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        enum gw_course_event ev[2];
+        size_t n = 9;
+        const char *action = NULL;
+        gw_review_job_failed(cases[i].publish, cases[i].st, ev, &n, &action);
+        CHECK_INT(n, cases[i].n);
+        for (size_t k = 0; k < n && k < 2; k++)
+            CHECK_INT(ev[k], cases[i].ev[k]);
+        CHECK_STR(action, cases[i].action);
+        /* every event it names is a legal step from where the course is */
+        enum gw_course_state st = cases[i].st;
+        for (size_t k = 0; k < n; k++)
+            CHECK_INT(gw_review_transition(st, ev[k], &st, NULL), GW_OK);
+        if (n)
+            CHECK_INT(st, GW_COURSE_PUBLISH_FAILED);
+    }
+}
+
 int main(void)
 {
     GW_RUN(test_happy_path);
@@ -123,5 +161,6 @@ int main(void)
     GW_RUN(test_illegal_names_state);
     GW_RUN(test_matrix);
     GW_RUN(test_names);
+    GW_RUN(test_job_failed);
     return gw_test_summary();
 }
