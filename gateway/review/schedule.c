@@ -274,3 +274,22 @@ void gw_review_schedule_due(const struct gw_review_schedule_settings *settings,
         emit(in, all[pick], to[pick], out, n_out);
     }
 }
+
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+const char *gw_review_notice_recipient(enum gw_review_recipient to,
+                                       const struct gw_review_notice_people *p)
+{
+    switch (to) {
+    case GW_RECIPIENT_APPROVER:
+        return p->delegate_id && *p->delegate_id ? p->delegate_id : or_empty(p->approver_id);
+    case GW_RECIPIENT_DEPARTMENT_HEAD:
+        return or_empty(p->approver_head_id);
+    case GW_RECIPIENT_REQUESTER:
+        return p->author_id && *p->author_id ? p->author_id : or_empty(p->requester_head_id);
+    }
+    return "";
+}

@@ -117,31 +117,29 @@ struct record_ctx {
     bool inserted;
 };
 
-/* Who a notice goes to: the approver (or their delegate), the approver's
- * department head, or the course's author (else the requesting head). */
+/* Who a notice goes to, decided by gw_review_notice_recipient from the
+ * people around the round's approver, loaded here in one query. */
 static enum gw_qs recipient(struct gw_db *db, const struct gw_sched_item *it,
                             enum gw_review_recipient to, char out[GW_ID_MAX], struct gw_error *err)
 {
-    const char *sql = NULL;
     struct gw_dbp p[] = {GW_P_TEXT(it->round_id), GW_P_TEXT(it->approver_id)};
-    int np = 2;
-    if (to == GW_RECIPIENT_APPROVER) {
-        sql = "SELECT COALESCE(delegate_id, person_id) FROM round_approvers WHERE round_id = $1 "
-              "AND person_id = $2";
-    } else if (to == GW_RECIPIENT_DEPARTMENT_HEAD) {
-        sql = "SELECT d.head_person_id FROM people p JOIN departments d ON d.id = "
-              "p.department_id WHERE p.id = $1";
-        p[0] = GW_P_TEXT(it->approver_id);
-        np = 1;
-    } else {
-        sql = "SELECT COALESCE(c.author_person_id, d.head_person_id) FROM review_rounds r JOIN "
-              "courses c ON c.id = r.course_id JOIN departments d ON d.id = c.department_id WHERE "
-              "r.id = $1";
-        np = 1;
-    }
     struct gw_db_rows *r = NULL;
-    enum gw_qs qs = gw_db_query(db, sql, p, np, &r, NULL, err);
-    gw_copy_str(out, GW_ID_MAX, qs == GW_QS_ONE ? gw_db_col_text(r, 0) : NULL);
+    enum gw_qs qs = gw_db_query(
+        db,
+        "SELECT ra.delegate_id, d1.head_person_id, c.author_person_id, d2.head_person_id FROM "
+        "review_rounds r JOIN courses c ON c.id = r.course_id JOIN departments d2 ON d2.id = "
+        "c.department_id LEFT JOIN round_approvers ra ON ra.round_id = r.id AND ra.person_id = "
+        "$2 LEFT JOIN people p ON p.id = $2 LEFT JOIN departments d1 ON d1.id = p.department_id "
+        "WHERE r.id = $1",
+        p, 2, &r, NULL, err);
+    struct gw_review_notice_people people = {.approver_id = it->approver_id};
+    if (qs == GW_QS_ONE) {
+        people.delegate_id = gw_db_col_text(r, 0);
+        people.approver_head_id = gw_db_col_text(r, 1);
+        people.author_id = gw_db_col_text(r, 2);
+        people.requester_head_id = gw_db_col_text(r, 3);
+    }
+    gw_copy_str(out, GW_ID_MAX, qs == GW_QS_ONE ? gw_review_notice_recipient(to, &people) : NULL);
     gw_db_rows_free(r);
     return qs < 0 ? qs : GW_QS_ONE;
 }

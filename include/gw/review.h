@@ -372,6 +372,20 @@ enum gw_review_recipient {
     GW_RECIPIENT_REQUESTER,       /* the author and the requesting department */
 };
 
+/* The people a notice about one approver of a round can go to ("" when
+ * there is none). */
+struct gw_review_notice_people {
+    const char *approver_id, *delegate_id;
+    const char *approver_head_id;  /* the approver's department head */
+    const char *author_id;         /* the course's author */
+    const char *requester_head_id; /* the requesting department's head */
+};
+/* Who receives a notice for recipient kind to: the approver's delegate when
+ * there is one, else the approver; the approver's department head; the
+ * course's author, else the requesting department's head. "" when nobody. */
+const char *gw_review_notice_recipient(enum gw_review_recipient to,
+                                       const struct gw_review_notice_people *p);
+
 /* A department's settings (defaults from gw_review_schedule_defaults). */
 struct gw_review_schedule_settings {
     bool remind_before;           /* default true */

@@ -307,6 +307,21 @@ static void test_keys(void)
     CHECK_STR(gw_review_recipient_name(GW_RECIPIENT_DEPARTMENT_HEAD), "department_head");
 }
 
+/* Who receives a notice, by recipient kind and who is there. */
+static void test_recipients(void)
+{
+    struct gw_review_notice_people all = {"ann", "dan", "head-ops", "auth", "head-sales"};
+    struct gw_review_notice_people few = {"ann", "", NULL, NULL, "head-sales"};
+    struct gw_review_notice_people none = {"ann", NULL, NULL, "", NULL};
+    CHECK_STR(gw_review_notice_recipient(GW_RECIPIENT_APPROVER, &all), "dan");
+    CHECK_STR(gw_review_notice_recipient(GW_RECIPIENT_APPROVER, &few), "ann");
+    CHECK_STR(gw_review_notice_recipient(GW_RECIPIENT_DEPARTMENT_HEAD, &all), "head-ops");
+    CHECK_STR(gw_review_notice_recipient(GW_RECIPIENT_DEPARTMENT_HEAD, &few), "");
+    CHECK_STR(gw_review_notice_recipient(GW_RECIPIENT_REQUESTER, &all), "auth");
+    CHECK_STR(gw_review_notice_recipient(GW_RECIPIENT_REQUESTER, &few), "head-sales");
+    CHECK_STR(gw_review_notice_recipient(GW_RECIPIENT_REQUESTER, &none), "");
+}
+
 int main(void)
 {
     GW_RUN(test_weekday_due);
@@ -316,5 +331,6 @@ int main(void)
     GW_RUN(test_late_ask_decided_and_no_due);
     GW_RUN(test_downtime_and_restart);
     GW_RUN(test_keys);
+    GW_RUN(test_recipients);
     return gw_test_summary();
 }
