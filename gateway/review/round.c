@@ -513,3 +513,13 @@ json_t *gw_review_round_to_json(const struct gw_review_round *r, int64_t now_ms)
     json_object_set_new(o, "approvers", approvers);
     return o;
 }
+
+int64_t gw_review_due_ms(int64_t fixed_due_ms, int64_t due_in_days, int64_t now_ms)
+{
+    if (fixed_due_ms > 0)
+        return fixed_due_ms;
+    if (due_in_days <= 0)
+        return 0;
+    int64_t today = now_ms - now_ms % GW_REVIEW_DAY_MS;
+    return today + due_in_days * GW_REVIEW_DAY_MS;
+}

@@ -500,11 +500,8 @@ static enum gw_qs build_round(struct gw_db *db, struct submit_ctx *c, const char
                      "SELECT person_id, due_ms, due_in_days FROM request_approvers WHERE "
                      "request_id = $1 ORDER BY position",
                      p, 1, &r, NULL, err);
-    int64_t today = c->now_ms - c->now_ms % GW_REVIEW_DAY_MS;
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        int64_t due = gw_db_col_int(r, 1), days = gw_db_col_int(r, 2);
-        if (due <= 0 && days > 0)
-            due = today + days * GW_REVIEW_DAY_MS;
+        int64_t due = gw_review_due_ms(gw_db_col_int(r, 1), gw_db_col_int(r, 2), c->now_ms);
         if (gw_review_round_add_approver(round, gw_db_col_text(r, 0), due, err) != GW_OK) {
             gw_db_rows_free(r);
             return GW_QS_HARD;

@@ -165,6 +165,10 @@ void gw_review_round_init(struct gw_review_round *r, const char *round_id, const
                           int64_t opened_ms, const struct gw_review_policy *policy);
 /* Frees the comments the round owns; the struct can be re-initialised. */
 void gw_review_round_free(struct gw_review_round *r);
+/* An approver's due date when a round opens at now_ms: the date fixed at
+ * intake (fixed_due_ms > 0), else due_in_days after today (midnight UTC),
+ * else none (0). */
+int64_t gw_review_due_ms(int64_t fixed_due_ms, int64_t due_in_days, int64_t now_ms);
 /* Adds a named approver (due_ms 0 = no due date). REVIEW_APPROVER_INVALID for
  * an empty or duplicate id or more than GW_REVIEW_MAX_APPROVERS. */
 enum gw_err gw_review_round_add_approver(struct gw_review_round *r, const char *person_id,

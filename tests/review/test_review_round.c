@@ -372,6 +372,16 @@ static void test_names(void)
     CHECK_STR(gw_review_policy_kind_name(GW_REVIEW_POLICY_ALL), "all");
 }
 
+/* Due dates when a round opens: fixed at intake, else days from today. */
+static void test_due_dates(void)
+{
+    int64_t now = at("2026-11-23T15:45:00Z");
+    CHECK_INT(gw_review_due_ms(at("2026-12-01T00:00:00Z"), 5, now), at("2026-12-01T00:00:00Z"));
+    CHECK_INT(gw_review_due_ms(0, 5, now), at("2026-11-28T00:00:00Z"));
+    CHECK_INT(gw_review_due_ms(0, 0, now), 0);
+    CHECK_INT(gw_review_due_ms(-1, -3, now), 0);
+}
+
 int main(void)
 {
     GW_RUN(test_add_and_check);
@@ -382,5 +392,6 @@ int main(void)
     GW_RUN(test_approve_on_silence);
     GW_RUN(test_diff);
     GW_RUN(test_names);
+    GW_RUN(test_due_dates);
     return gw_test_summary();
 }
