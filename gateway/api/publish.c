@@ -1,7 +1,7 @@
 /* publish.c (api): the publish outbox seen from a course: its LMS ids, jobs
  * and last error (GET /api/v1/courses/{id}/publish), an admin's retry of a
  * failed publish and retirement of a published course. The work itself is
- * done by the outbox worker (gateway/publish/outbox.c). */
+ * done by the outbox worker (gateway/app/outbox.c). */
 #include "gw/api.h"
 #include "gw/publish.h"
 #include "gw/review_api.h"

@@ -3,7 +3,7 @@
  * each attempt's outcome (success in one transaction with the LMS's ids, the
  * activity IRIs and the course's state; failure with back-off or for good),
  * the admin's retry and retire, and the course's publish status. The worker
- * itself is gateway/publish/outbox.c; the job is queued by review_common.c. */
+ * itself is gateway/app/outbox.c; the job is queued by review_common.c. */
 #include "gw/publish.h"
 
 #include "gw/buf.h"

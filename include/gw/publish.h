@@ -2,7 +2,7 @@
  *
  * Publish jobs are rows of publish_jobs (queued by the review store in the
  * transaction that approves a round; retire jobs by the admin API). A worker
- * thread per gateway (gateway/publish/outbox.c) claims a due job under a lease
+ * thread per gateway (gateway/app/outbox.c) claims a due job under a lease
  * (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED; SQLite: one writer), calls
  * the LMS connector (gw/outbound.h) with the resume text stored with the job,
  * saves the connector's resume before each upload, and records the outcome in
@@ -124,7 +124,7 @@ enum gw_err gw_store_publish_retire(struct gw_store *s, const char *course_id,
 enum gw_err gw_store_publish_status(struct gw_store *s, const char *course_id, json_t **out,
                                     struct gw_error *err);
 
-/* ---- the worker (gateway/publish/outbox.c) ---- */
+/* ---- the worker (gateway/app/outbox.c) ---- */
 struct gw_publish_outbox;
 struct gw_server;
 

@@ -14,8 +14,9 @@
  * Every decision asks the clock; tests call gw_scheduler_tick with their own
  * instant and never sleep.
  *
- * Lives in gateway/api/scheduler.c (it renders links with the server's
- * public URL and runs beside the HTTP workers); SQL stays in store/. */
+ * Lives in gateway/app/scheduler.c, the orchestration layer: the domain
+ * (review/) decides, the store persists, this runs them in order and
+ * delivers; it renders links with the server's public URL. */
 #ifndef GW_SCHEDULER_H
 #define GW_SCHEDULER_H
 
