@@ -6,6 +6,7 @@
 #include "gw/buf.h"
 #include "gw/csv.h"
 #include "gw/timefmt.h"
+#include "gw/xapi.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -515,4 +516,35 @@ char *gw_kpi_csv(const json_t *records, const char *const *cols)
     char *out = gw_xstrdup(gw_buf_str(&b));
     gw_buf_free(&b);
     return out;
+}
+
+/* ---- which activities attribute, time to complete ---- */
+
+struct gw_kpi_activity *gw_kpi_statement_activities(const json_t *st, size_t *n_out)
+{
+    struct gw_xapi_activity_ref refs[32];
+    size_t n = gw_xapi_activity_ids(st, refs, 32);
+    struct gw_xapi_activity_ref *all = refs;
+    if (n > 32) {
+        all = gw_xcalloc(n, sizeof *all);
+        gw_xapi_activity_ids(st, all, n);
+    }
+    struct gw_kpi_activity *acts = gw_xcalloc(n ? n : 1, sizeof *acts);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (all[i].in_substatement)
+            continue;
+        acts[k].id = all[i].id;
+        acts[k].via_object = all[i].role == GW_XAPI_ROLE_OBJECT;
+        k++;
+    }
+    if (all != refs)
+        free(all);
+    *n_out = k;
+    return acts;
+}
+
+int64_t gw_kpi_time_to_complete(const struct gw_kpi_row *r)
+{
+    return r->complete_ms != INT64_MAX ? r->complete_ms - r->first_ms : -1;
 }

@@ -27,11 +27,6 @@
 
 /* ---- attribution against course_iris ---- */
 
-struct act {
-    const char *id;
-    bool via_object;
-};
-
 struct matches {
     struct gw_kpi_match *m;
     size_t n, cap;
@@ -161,8 +156,8 @@ static enum gw_qs course_department(struct gw_db *db, const char *course, char *
 /* *course: heap course id, or NULL when unattributed. Every prefix of every
  * activity id that could be a registered IRI is looked up in the
  * connection's course_iris snapshot. */
-static enum gw_qs attribute(struct gw_db *db, const struct act *acts, size_t n, char **course,
-                            bool *course_level, struct gw_error *err)
+static enum gw_qs attribute(struct gw_db *db, const struct gw_kpi_activity *acts, size_t n,
+                            char **course, bool *course_level, struct gw_error *err)
 {
     *course = NULL;
     *course_level = false;
@@ -194,32 +189,6 @@ static enum gw_qs attribute(struct gw_db *db, const struct act *acts, size_t n, 
         *course = gw_xstrdup(ms.m[w].course_id);
     matches_free(&ms);
     return GW_QS_NONE;
-}
-
-/* The statement's own activity ids (object and context, not inside a
- * SubStatement) from its JSON. The ids are borrowed from st. */
-static struct act *acts_from_json(const json_t *st, size_t *n_out)
-{
-    struct gw_xapi_activity_ref refs[32];
-    size_t n = gw_xapi_activity_ids(st, refs, 32);
-    struct gw_xapi_activity_ref *all = refs;
-    if (n > 32) {
-        all = gw_xcalloc(n, sizeof *all);
-        gw_xapi_activity_ids(st, all, n);
-    }
-    struct act *acts = gw_xcalloc(n ? n : 1, sizeof *acts);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (all[i].in_substatement)
-            continue;
-        acts[k].id = all[i].id;
-        acts[k].via_object = all[i].role == GW_XAPI_ROLE_OBJECT;
-        k++;
-    }
-    if (all != refs)
-        free(all);
-    *n_out = k;
-    return acts;
 }
 
 /* ---- rows ---- */
@@ -523,7 +492,7 @@ static enum gw_qs hist_add(struct gw_db *db, const char *scope, int64_t bucket, 
 
 static int64_t ttc_of(const struct gw_kpi_row *r, bool learner)
 {
-    return r && learner && r->complete_ms != INT64_MAX ? r->complete_ms - r->first_ms : -1;
+    return r && learner ? gw_kpi_time_to_complete(r) : -1;
 }
 
 /* Adds new's contribution minus old's (either may be NULL) to the course's
@@ -794,8 +763,8 @@ void gw_kpi_set_maintenance(bool on)
  * (gw_kpi_statement_fact with course_level true). */
 static enum gw_qs apply_core(struct gw_db *db, const struct gw_kpi_fact *course_fact,
                              const char *learner, int64_t seq, int64_t ts_ms,
-                             const struct act *acts, size_t n_acts, struct gw_kpi_batch *kb,
-                             struct gw_error *err)
+                             const struct gw_kpi_activity *acts, size_t n_acts,
+                             struct gw_kpi_batch *kb, struct gw_error *err)
 {
     char *course = NULL;
     bool cl = false;
@@ -836,7 +805,8 @@ enum gw_qs gw_kpi_apply_statement_batched(struct gw_db *db, struct gw_kpi_batch 
     int64_t ts = it->has_timestamp ? it->timestamp_ms : stored_ms;
     if (it->voids_id || atomic_load(&maintenance_off))
         return GW_QS_NONE;
-    struct act *acts = gw_xcalloc(it->n_activities ? it->n_activities : 1, sizeof *acts);
+    struct gw_kpi_activity *acts =
+        gw_xcalloc(it->n_activities ? it->n_activities : 1, sizeof *acts);
     size_t n = 0;
     for (size_t i = 0; i < it->n_activities; i++) {
         const char *role = it->activities[i].role;
@@ -1097,7 +1067,7 @@ static enum gw_qs reattribute_one(struct gw_db *db, int64_t seq, struct pairs *d
     if (qs != GW_QS_ONE)
         goto done; /* not counted: voided or a voiding statement */
     size_t n = 0;
-    struct act *acts = acts_from_json(st, &n);
+    struct gw_kpi_activity *acts = gw_kpi_statement_activities(st, &n);
     qs = attribute(db, acts, n, &course, &cl, err);
     free(acts);
     if (qs < 0)
@@ -1228,7 +1198,7 @@ static enum gw_qs rebuild_tx(struct gw_db *db, void *ud, struct gw_error *err)
                 bool has_learner = gw_xapi_learner_key(st, key, sizeof key);
                 int64_t ts = times[i];
                 size_t na = 0;
-                struct act *acts = acts_from_json(st, &na);
+                struct gw_kpi_activity *acts = gw_kpi_statement_activities(st, &na);
                 struct gw_kpi_fact f;
                 gw_kpi_statement_fact(st, true, ts, &f);
                 qs = apply_core(db, &f, has_learner ? key : NULL, seqs[i], ts, acts, na, NULL, err);

@@ -44,6 +44,16 @@ struct gw_kpi_match {
  * object itself equals or lies under an IRI of the winning course. */
 int gw_kpi_attribute(const struct gw_kpi_match *m, size_t n, bool *course_level);
 
+/* An activity of a statement that can attribute it to a course. */
+struct gw_kpi_activity {
+    const char *id;  /* borrowed from the statement */
+    bool via_object; /* the statement's object */
+};
+/* The activities that attribute a statement: its object and its context
+ * activities, not those inside a SubStatement (heap array, ids borrowed from
+ * st; *n their number). */
+struct gw_kpi_activity *gw_kpi_statement_activities(const json_t *st, size_t *n);
+
 /* ---- what one statement contributes ---- */
 struct gw_kpi_fact {
     int64_t ts_ms;   /* timestamp (normalisation sets it to stored when absent) */
@@ -92,6 +102,9 @@ struct gw_kpi_row {
     int64_t comments;
 };
 void gw_kpi_row_init(struct gw_kpi_row *r);
+/* A learner's time to complete: first completing statement minus first
+ * statement, in ms; -1 when not completed. */
+int64_t gw_kpi_time_to_complete(const struct gw_kpi_row *r);
 void gw_kpi_row_add(struct gw_kpi_row *r, const struct gw_kpi_fact *f, int64_t seq);
 /* Folds from into into; associative and commutative. */
 void gw_kpi_row_merge(struct gw_kpi_row *into, const struct gw_kpi_row *from);

@@ -474,6 +474,43 @@ static void test_csv(void)
     json_decref(recs);
 }
 
+/* Which activities attribute a statement; a learner's time to complete. */
+static void test_activities_and_ttc(void)
+{
+    json_t *st =
+        json_loads("{\"actor\":{\"mbox\":\"mailto:a@e.org\"},\"verb\":{\"id\":\"http://e.org/v\"},"
+                   "\"object\":{\"id\":\"https://e.org/obj\"},\"context\":{\"contextActivities\":"
+                   "{\"parent\":[{\"id\":\"https://e.org/course\"}]}}}",
+                   0, NULL);
+    REQUIRE(st);
+    size_t n = 0;
+    struct gw_kpi_activity *a = gw_kpi_statement_activities(st, &n);
+    CHECK_INT(n, 2);
+    CHECK_STR(a[0].id, "https://e.org/obj");
+    CHECK(a[0].via_object);
+    CHECK_STR(a[1].id, "https://e.org/course");
+    CHECK(!a[1].via_object);
+    free(a);
+    json_decref(st);
+    /* a SubStatement's activities do not attribute */
+    st = json_loads("{\"actor\":{\"mbox\":\"mailto:a@e.org\"},\"verb\":{\"id\":\"http://e.org/v\"},"
+                    "\"object\":{\"objectType\":\"SubStatement\",\"actor\":{\"mbox\":"
+                    "\"mailto:a@e.org\"},\"verb\":{\"id\":\"http://e.org/v\"},\"object\":{\"id\":"
+                    "\"https://e.org/inner\"}}}",
+                    0, NULL);
+    REQUIRE(st);
+    a = gw_kpi_statement_activities(st, &n);
+    CHECK_INT(n, 0);
+    free(a);
+    json_decref(st);
+    struct gw_kpi_row r;
+    gw_kpi_row_init(&r);
+    CHECK_INT(gw_kpi_time_to_complete(&r), -1);
+    r.first_ms = 1000;
+    r.complete_ms = 61000;
+    CHECK_INT(gw_kpi_time_to_complete(&r), 60000);
+}
+
 int main(void)
 {
     GW_RUN(test_prefixes);
@@ -488,6 +525,7 @@ int main(void)
     GW_RUN(test_time);
     GW_RUN(test_pipeline);
     GW_RUN(test_chargeback);
+    GW_RUN(test_activities_and_ttc);
     GW_RUN(test_csv);
     return gw_test_summary();
 }
