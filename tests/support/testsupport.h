@@ -64,7 +64,8 @@ bool gwt_server_make_key(const struct gwt_server *s, const char *role, char *hea
  * and the body {"name":name,"role":role} (plus ,"person_id":person when person
  * is not NULL). On 201 writes "Authorization: Bearer <token>" into header
  * (cap bytes) and, when key_id is not NULL, the key's id into key_id
- * (key_id_cap bytes). Returns false on any other answer. */
+ * (key_id_cap bytes). Returns false on any other answer (or one without
+ * the token, or without the id when key_id asks for it). */
 bool gwt_make_key(const struct gwt_server *s, const char *name, const char *role,
                   const char *person, char *header, size_t cap, char *key_id, size_t key_id_cap);
 /* Creates an API key through the CLI: `lmsgw --config <s's config> key create
