@@ -37,24 +37,14 @@ static char *statement_json(const char *id)
     return s;
 }
 
-/* One request; headers NULL means the lms key, the version header and JSON.
- * Returns the status (-1 when no reply); *keep receives the reply when not
- * NULL (caller frees). */
+/* gwt_call with a string body where headers NULL means this test's usual
+ * ones: the lms key, the version header and JSON. */
 static long call(const char *method, const char *path, const char *const *headers, const char *body,
                  struct gwt_response *keep)
 {
     static const char *const std_headers[] = {auth, VERSION_HDR, JSON_CT, NULL};
-    char *u = gwt_fmt("%s%s", srv.base_url, path);
-    struct gwt_response r;
-    bool ok =
-        gwt_http(method, u, headers ? headers : std_headers, body, body ? strlen(body) : 0, &r);
-    free(u);
-    long st = ok ? r.status : -1;
-    if (keep)
-        *keep = r;
-    else
-        gwt_response_free(&r);
-    return st;
+    return gwt_call(&srv, method, path, headers ? headers : std_headers, body,
+                    body ? strlen(body) : 0, keep);
 }
 
 static char *form_escape(const char *s)
@@ -145,11 +135,7 @@ static long post_binary(const char *id, const unsigned char *sent, size_t sent_l
     memcpy(body + hl, sent, sent_len);
     memcpy(body + hl + sent_len, "\r\n--b0--\r\n", 11);
     const char *h[] = {auth, VERSION_HDR, "Content-Type: multipart/mixed; boundary=b0", NULL};
-    char *u = gwt_fmt("%s/xapi/statements", srv.base_url);
-    struct gwt_response r;
-    long status = gwt_http("POST", u, h, body, hl + sent_len + 11, &r) ? r.status : -1;
-    gwt_response_free(&r);
-    free(u);
+    long status = gwt_call(&srv, "POST", "/xapi/statements", h, body, hl + sent_len + 11, NULL);
     free(body);
     free(head);
     free(st);
@@ -454,13 +440,11 @@ static long post_attachment(const char *id, const char *part_ct, const char *byt
     memcpy(body + hl, bytes, n);
     memcpy(body + hl + n, "\r\n--b0--\r\n", 11);
     const char *h[] = {auth, VERSION_HDR, "Content-Type: multipart/mixed; boundary=b0", NULL};
-    char *u = gwt_fmt("%s/xapi/statements", srv.base_url);
     struct gwt_response r;
-    long status = gwt_http("POST", u, h, body, hl + n + 10, &r) ? r.status : -1;
+    long status = gwt_call(&srv, "POST", "/xapi/statements", h, body, hl + n + 10, &r);
     if (status != 200 && status != 400)
         fprintf(stderr, "    POST attachment -> %ld %s\n", status, r.body);
     gwt_response_free(&r);
-    free(u);
     free(body);
     free(head);
     free(st);

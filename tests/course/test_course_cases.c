@@ -1,12 +1,14 @@
 /* Our own cases, one or more per check of the validator: zips built here
  * with libzip (hostile names, symlinks, encryption, duplicates, bombs),
- * manifests written for each SCORM, cmi5 and tincan rule, XML attacks, href
- * resolution, Flash and accessibility; plus the finding registry's JSON
- * against schemas/finding-codes.json. */
+ * manifests for each SCORM, cmi5 and tincan rule (one package per folder in
+ * tests/course/cases, with expected.json), XML attacks, href resolution,
+ * Flash and accessibility; plus the finding registry's JSON against
+ * schemas/finding-codes.json. */
 #include "course_int.h"
 #include "gw/buf.h"
 #include "gw/course.h"
 #include "gwtest.h"
+#include "testsupport.h"
 #include "zipbuild.h"
 
 #include <stdlib.h>
@@ -482,70 +484,110 @@ static void test_href_rules(void)
     free(m);
 }
 
-/* ---- SCORM structure ---- */
+/* ---- rule cases as files ---- */
 
-static void test_scorm_structure(void)
+/* Every directory under tests/course/cases is one package: its files (all but
+ * expected.json) zipped in name order, and expected.json saying what the
+ * report must show:
+ *   {"about": "what the case is",
+ *    "finding": "CODE"     the report has this finding (optional),
+ *    "valid": true|false   the package's verdict (optional),
+ *    "warnings": N         the number of warnings (optional),
+ *    "standard": "tincan"  the standard detected (optional)} */
+static int rule_cases_run;
+
+static bool case_check(const char *name, bool ok, const char *what)
 {
-    struct {
-        const char *orgs, *res;
-        enum gw_finding_code code;
-    } t[] = {
-        {"<organizations default=\"nope\"><organization identifier=\"o1\"><title>C</title><item "
-         "identifier=\"i1\" identifierref=\"r1\"><title>L</title></item></organization>"
-         "</organizations>",
-         RES_2004, GW_F_ORGANIZATION_DEFAULT_INVALID},
-        {"<organizations default=\"o1\"><organization identifier=\"o1\"><title>C</title><item "
-         "identifier=\"i1\" identifierref=\"zzz\"><title>L</title></item></organization>"
-         "</organizations>",
-         RES_2004, GW_F_IDENTIFIERREF_UNRESOLVED},
-        {"<organizations default=\"o1\"><organization identifier=\"o1\"><title>C</title><item "
-         "identifier=\"i1\"><title>L</title></item></organization></organizations>",
-         RES_2004, GW_F_ITEM_LEAF_NO_REF},
-        {"<organizations default=\"o1\"><organization identifier=\"o1\"><title>C</title><item "
-         "identifier=\"i0\" identifierref=\"r1\"><title>T</title><item identifier=\"i1\" "
-         "identifierref=\"r1\"><title>L</title></item></item></organization></organizations>",
-         RES_2004, GW_F_ITEM_NONLEAF_REF},
-        {ORGS_2004,
-         "<resources><resource identifier=\"r1\" type=\"webcontent\" adlcp:scormType=\"SCO\" "
-         "href=\"index.html\"/></resources>",
-         GW_F_SCORMTYPE_INVALID},
-        {ORGS_2004,
-         "<resources><resource identifier=\"r1\" type=\"webcontent\" adlcp:scormType=\"sco\" "
-         "href=\"index.html\"><dependency identifierref=\"nothere\"/></resource></resources>",
-         GW_F_DEPENDENCY_UNRESOLVED},
-        {ORGS_2004,
-         "<resources><resource identifier=\"r1\" type=\"webcontent\" adlcp:scormType=\"sco\"/>"
-         "</resources>",
-         GW_F_RESOURCE_HREF_MISSING},
-        {ORGS_2004,
-         "<resources><resource identifier=\"i1\" type=\"webcontent\" adlcp:scormType=\"sco\" "
-         "href=\"index.html\"/><resource identifier=\"r1\" type=\"webcontent\" "
-         "adlcp:scormType=\"sco\" href=\"index.html\"/></resources>",
-         GW_F_IDENTIFIER_DUPLICATE},
-        {"<organizations/>", RES_2004, GW_F_ORGANIZATION_MISSING},
-        {"<organizations default=\"o1\"><organization identifier=\"o1\"><title>C</title><item "
-         "identifier=\"i1\" identifierref=\"r1\"><title>L</title><imsss:sequencing>"
-         "<imsss:objectives><imsss:primaryObjective satisfiedByMeasure=\"true\">"
-         "<imsss:minNormalizedMeasure>1.5</imsss:minNormalizedMeasure></imsss:primaryObjective>"
-         "</imsss:objectives></imsss:sequencing></item></organization></organizations>",
-         RES_2004, GW_F_MASTERY_SCORE_INVALID},
-        {"", RES_2004, GW_F_SCORM_ELEMENT_MISSING},
-    };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-        char *m = scorm2004("2004 3rd Edition", t[i].orgs, t[i].res);
-        struct gw_course_report *r = run_manifest(m, "index.html");
-        REQUIRE(r);
-        if (!gw_course_report_has(r, t[i].code)) {
-            fprintf(stderr, "  case %zu: expected %s\n", i,
-                    gw_course_finding_info(t[i].code)->name);
-            dump(r);
-            CHECK(false);
-        }
-        CHECK(!gw_course_report_valid(r));
-        gw_course_report_free(r);
-        free(m);
-    }
+    if (!ok)
+        fprintf(stderr, "  FAIL case %s: %s\n", name, what);
+    return ok;
 }
+
+static void run_rule_case(const char *dir, const char *name)
+{
+    char path[1400];
+    snprintf(path, sizeof path, "%s/%s/expected.json", dir, name);
+    json_error_t je;
+    json_t *want = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!want) {
+        fprintf(stderr, "  FAIL case %s: expected.json: %s\n", name, je.text);
+        gwt_case_failed = 1;
+        return;
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    struct dirent **files = NULL;
+    int n = scandir(path, &files, NULL, alphasort);
+    struct zb_entry e[16];
+    size_t ne = 0;
+    for (int i = 0; i < n; i++) {
+        const char *f = files[i]->d_name;
+        if (f[0] != '.' && strcmp(f, "expected.json") != 0 && ne < 16) {
+            char fp[1700];
+            snprintf(fp, sizeof fp, "%s/%s", path, f);
+            size_t len = 0;
+            char *data = gwt_slurp(fp, &len);
+            e[ne++] = (struct zb_entry){strdup(f), data ? data : strdup(""), len, 0};
+        }
+        free(files[i]);
+    }
+    free(files);
+    struct gw_course_report *r = ne ? run(e, ne, NULL) : NULL;
+    bool ok = case_check(name, r != NULL, "no report");
+    const char *finding = json_string_value(json_object_get(want, "finding"));
+    enum gw_finding_code code;
+    if (r && finding)
+        ok &= case_check(name,
+                         gw_course_finding_by_name(finding, &code) && gw_course_report_has(r, code),
+                         finding);
+    json_t *valid = json_object_get(want, "valid");
+    if (r && valid)
+        ok &= case_check(name, gw_course_report_valid(r) == json_is_true(valid), "validity");
+    json_t *warnings = json_object_get(want, "warnings");
+    if (r && warnings)
+        ok &=
+            case_check(name, (json_int_t)r->counts[GW_SEV_WARNING] == json_integer_value(warnings),
+                       "warnings");
+    const char *standard = json_string_value(json_object_get(want, "standard"));
+    const char *got = r ? gw_course_standard_name(r->standard) : NULL;
+    if (r && standard)
+        ok &= case_check(name, got && strcmp(got, standard) == 0, "standard");
+    if (!ok) {
+        dump(r);
+        gwt_case_failed = 1;
+    }
+    rule_cases_run++;
+    gw_course_report_free(r);
+    for (size_t i = 0; i < ne; i++) {
+        free((char *)e[i].name);
+        free((char *)e[i].data);
+    }
+    json_decref(want);
+}
+
+static int is_case_dir(const struct dirent *d)
+{
+    return d->d_name[0] != '.';
+}
+
+static void test_rule_cases(void)
+{
+    const char *src = getenv("GW_SOURCE_DIR");
+    REQUIRE(src);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/tests/course/cases", src);
+    struct dirent **cases = NULL;
+    int n = scandir(dir, &cases, is_case_dir, alphasort);
+    REQUIRE(n > 0);
+    for (int i = 0; i < n; i++) {
+        run_rule_case(dir, cases[i]->d_name);
+        free(cases[i]);
+    }
+    free(cases);
+    fprintf(stderr, "  %d rule cases\n", rule_cases_run);
+    CHECK(rule_cases_run >= 32);
+}
+
+/* ---- SCORM versions ---- */
 
 static void test_scorm_versions(void)
 {
@@ -652,56 +694,7 @@ static void test_cmi5_rules(void)
     gw_course_report_free(r);
     free(x);
 
-    struct {
-        const char *course, *attrs, *au, *url, *extra;
-        enum gw_finding_code code;
-    } t[] = {
-        {"lmsgw.example/c", "", A, "index.html", "", GW_F_CMI5_ID_NOT_IRI},
-        {C, "", "au-1", "index.html", "", GW_F_CMI5_ID_NOT_IRI},
-        {C, "moveOn=\"Complete\"", A, "index.html", "", GW_F_CMI5_MOVEON_INVALID},
-        {C, "launchMethod=\"NewWindow\"", A, "index.html", "", GW_F_CMI5_LAUNCH_METHOD_INVALID},
-        {C, "masteryScore=\"1.5\"", A, "index.html", "", GW_F_MASTERY_SCORE_INVALID},
-        {C, "masteryScore=\"1e-1\"", A, "index.html", "", GW_F_MASTERY_SCORE_INVALID},
-        {C, "", A, "index.html?fetch=x", "", GW_F_CMI5_URL_LAUNCH_PARAMETER},
-        {C, "", A, "index.html?a=1&amp;registration=2", "", GW_F_CMI5_URL_LAUNCH_PARAMETER},
-        {C, "", A, "nothere.html", "", GW_F_LAUNCH_FILE_MISSING},
-        {C, "", A, "http://x.example/a b", "", GW_F_CMI5_URL_INVALID},
-        {C, "", A, "index.html",
-         "<au id=\"https://lmsgw.example/au1\"><title><langstring>B</langstring></title>"
-         "<description><langstring>B</langstring></description><url>index.html</url></au>",
-         GW_F_CMI5_ID_DUPLICATE},
-        {C, "", A, "index.html",
-         "<block id=\"https://lmsgw.example/b\"><title><langstring>B</langstring></title>"
-         "<description><langstring>B</langstring></description><objectives><objective "
-         "idref=\"https://x.example/none\"/></objectives><au id=\"https://lmsgw.example/au2\">"
-         "<title><langstring>B</langstring></title><description><langstring>B</langstring>"
-         "</description><url>index.html</url></au></block>",
-         GW_F_CMI5_OBJECTIVE_UNRESOLVED},
-        {C, "", A, "index.html",
-         "<block id=\"https://lmsgw.example/b\"><description><langstring>B</langstring>"
-         "</description><title><langstring>B</langstring></title><au "
-         "id=\"https://lmsgw.example/au2\"><title><langstring>B</langstring></title>"
-         "<description><langstring>B</langstring></description><url>index.html</url></au>"
-         "</block>",
-         GW_F_CMI5_STRUCTURE_INVALID},
-        {C, "", A, "index.html",
-         "<block id=\"https://lmsgw.example/b\"><title><langstring> </langstring></title>"
-         "<description><langstring>B</langstring></description></block>",
-         GW_F_CMI5_TEXT_MISSING},
-    };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-        x = cmi5(t[i].course, t[i].attrs, t[i].au, t[i].url, t[i].extra);
-        r = run_cmi5(x);
-        REQUIRE(r);
-        if (!gw_course_report_has(r, t[i].code) || gw_course_report_valid(r)) {
-            fprintf(stderr, "  cmi5 case %zu: expected %s\n", i,
-                    gw_course_finding_info(t[i].code)->name);
-            dump(r);
-            CHECK(false);
-        }
-        gw_course_report_free(r);
-        free(x);
-    }
+    /* the rules one manifest each: cases/cmi5-* */
     /* the pre-1.0 namespace */
     r = run_cmi5("<courseStructure xmlns=\"http://www.adlnet.gov/cmi5/CourseStructure.xsd\"/>");
     REQUIRE(r);
@@ -715,58 +708,6 @@ static void test_cmi5_rules(void)
     CHECK(gw_course_report_valid(s));
     gw_course_report_free(s);
     free(x);
-}
-
-/* ---- tincan ---- */
-
-static void test_tincan_rules(void)
-{
-    struct {
-        const char *xml;
-        enum gw_finding_code code; /* FINDINGS_TRUNCATED: valid */
-    } t[] = {
-        {"<tincan xmlns=\"http://projecttincan.com/tincan.xsd\"><activities><activity "
-         "id=\"https://lmsgw.example/t\" type=\"http://adlnet.gov/expapi/activities/course\">"
-         "<name>T</name><description lang=\"en-US\">D</description><launch lang=\"en-us\">"
-         "index.html</launch></activity></activities></tincan>",
-         GW_F_FINDINGS_TRUNCATED},
-        {"<tincan xmlns=\"http://projecttincan.com/tincan.xsd\"><activities><activity "
-         "id=\"lmsgw.example/t\"><name>T</name><launch>index.html</launch></activity>"
-         "</activities></tincan>",
-         GW_F_TINCAN_ACTIVITY_ID_INVALID},
-        {"<tincan xmlns=\"http://projecttincan.com/tincan.xsd\"><activities><activity "
-         "id=\"https://lmsgw.example/t\"><name>T</name></activity></activities></tincan>",
-         GW_F_TINCAN_NO_LAUNCH},
-        {"<tincan xmlns=\"http://projecttincan.com/tincan.xsd\"><activities/></tincan>",
-         GW_F_TINCAN_NO_ACTIVITY},
-        {"<tincan xmlns=\"http://projecttincan.com/tincan.xsd\"><activities><activity "
-         "id=\"https://lmsgw.example/t\"><name>T</name><launch>gone.html</launch></activity>"
-         "</activities></tincan>",
-         GW_F_LAUNCH_FILE_MISSING},
-        {"<tincan><activities><activity id=\"https://lmsgw.example/t\"><name>T</name>"
-         "<launch>https://cdn.example/x.html</launch></activity></activities></tincan>",
-         GW_F_TINCAN_NAMESPACE},
-        {"<course/>", GW_F_TINCAN_ROOT_INVALID},
-    };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-        /* Rustici's files start with a UTF-8 byte order mark */
-        char *x = malloc(strlen(t[i].xml) + 4);
-        sprintf(x, "\xEF\xBB\xBF%s", t[i].xml);
-        struct zb_entry e[] = {{"tincan.xml", x, 0, 0}, {"index.html", PAGE, 0, 0}};
-        struct gw_course_report *r = run(e, 2, NULL);
-        REQUIRE(r);
-        CHECK_INT(r->standard, GW_STD_TINCAN);
-        bool ok = t[i].code == GW_F_FINDINGS_TRUNCATED
-                      ? gw_course_report_valid(r) && r->counts[GW_SEV_WARNING] == 0
-                      : gw_course_report_has(r, t[i].code);
-        if (!ok) {
-            fprintf(stderr, "  tincan case %zu\n", i);
-            dump(r);
-        }
-        CHECK(ok);
-        gw_course_report_free(r);
-        free(x);
-    }
 }
 
 /* Large descriptors stay correct (and are handled with sorted indexes, not
@@ -951,10 +892,9 @@ int main(void)
     GW_RUN(test_uri_resolve);
     GW_RUN(test_xml_base);
     GW_RUN(test_href_rules);
-    GW_RUN(test_scorm_structure);
+    GW_RUN(test_rule_cases);
     GW_RUN(test_scorm_versions);
     GW_RUN(test_cmi5_rules);
-    GW_RUN(test_tincan_rules);
     GW_RUN(test_large_descriptors);
     GW_RUN(test_flash_and_accessibility);
     GW_RUN(test_finding_registry);

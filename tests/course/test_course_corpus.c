@@ -8,6 +8,7 @@
 #include "gw/buf.h"
 #include "gw/course.h"
 #include "gwtest.h"
+#include "testsupport.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -94,20 +95,6 @@ static size_t csv_fields(const char **p, char **out, size_t max)
     return n;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct gw_buf b = {0};
-    char tmp[4096];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        gw_buf_append(&b, tmp, n);
-    fclose(f);
-    return b.data;
-}
-
 static bool has_code(const struct gw_course_report *r, const char *name)
 {
     enum gw_finding_code code;
@@ -142,7 +129,7 @@ static void test_corpus(void)
     char dir[1024], path[2048];
     snprintf(dir, sizeof dir, "%s/corpus/packages", shared);
     snprintf(path, sizeof path, "%s/expected.csv", dir);
-    char *csv = slurp(path);
+    char *csv = gwt_slurp(path, NULL);
     REQUIRE(csv);
     const char *p = csv;
     char *f[8];

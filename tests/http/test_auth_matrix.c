@@ -46,9 +46,8 @@ static void concrete_path(const char *pattern, char *out, size_t cap)
  * matrix sends one (with_version) to reach the credential checks. */
 static long call_v(const struct gw_route *r, const char *auth, bool with_version)
 {
-    char path[512], u[1024];
+    char path[512];
     concrete_path(r->pattern, path, sizeof path);
-    snprintf(u, sizeof u, "%s%s", srv.base_url, path);
     const char *h[5] = {0};
     int n = 0;
     if (auth)
@@ -63,35 +62,12 @@ static long call_v(const struct gw_route *r, const char *auth, bool with_version
         h[n++] = "Content-Type: application/octet-stream";
         body = "x";
     }
-    struct gwt_response resp;
-    long st = gwt_http(r->method, u, h, body, body ? strlen(body) : 0, &resp) ? resp.status : -1;
-    gwt_response_free(&resp);
-    return st;
+    return gwt_call(&srv, r->method, path, h, body, body ? strlen(body) : 0, NULL);
 }
 
 static long call(const struct gw_route *r, const char *auth)
 {
     return call_v(r, auth, (r->flags & GW_ROUTE_XAPI_VERSION) != 0);
-}
-
-static bool make_key(const char *role, char *auth_out, size_t cap, char *key_id_out)
-{
-    char body[128], u[512];
-    snprintf(body, sizeof body, "{\"name\":\"matrix-%s\",\"role\":\"%s\"}", role, role);
-    snprintf(u, sizeof u, "%s/api/v1/keys", srv.base_url);
-    const char *h[] = {auth_admin, "Content-Type: application/json", NULL};
-    struct gwt_response r;
-    bool ok = gwt_http("POST", u, h, body, strlen(body), &r) && r.status == 201;
-    json_t *j = ok ? json_loads(r.body, 0, NULL) : NULL;
-    if (j) {
-        snprintf(auth_out, cap, "Authorization: Bearer %s",
-                 json_string_value(json_object_get(j, "token")));
-        if (key_id_out)
-            strcpy(key_id_out, json_string_value(json_object_get(j, "key_id")));
-    }
-    json_decref(j);
-    gwt_response_free(&r);
-    return j != NULL;
 }
 
 static void test_every_route(void)
@@ -137,17 +113,20 @@ int main(void)
     }
     snprintf(auth_admin, sizeof auth_admin, "Authorization: Bearer %s", srv.admin_token);
     bool ok = true;
-    for (size_t k = 0; k < NROLES; k++)
-        ok = ok && make_key(gw_role_name(roles[k]), role_auth[k], sizeof role_auth[k], NULL);
+    char name[64];
+    for (size_t k = 0; k < NROLES; k++) {
+        snprintf(name, sizeof name, "matrix-%s", gw_role_name(roles[k]));
+        ok = ok && gwt_make_key(&srv, name, gw_role_name(roles[k]), NULL, role_auth[k],
+                                sizeof role_auth[k], NULL, 0);
+    }
     char revoked_id[64] = "";
-    ok = ok && make_key("admin", revoked_auth, sizeof revoked_auth, revoked_id);
+    ok = ok && gwt_make_key(&srv, "matrix-admin", "admin", NULL, revoked_auth, sizeof revoked_auth,
+                            revoked_id, sizeof revoked_id);
     if (ok) {
-        char u[512];
-        snprintf(u, sizeof u, "%s/api/v1/keys/%s", srv.base_url, revoked_id);
+        char path[128];
+        snprintf(path, sizeof path, "/api/v1/keys/%s", revoked_id);
         const char *h[] = {auth_admin, NULL};
-        struct gwt_response r;
-        ok = gwt_http("DELETE", u, h, NULL, 0, &r) && r.status == 204;
-        gwt_response_free(&r);
+        ok = gwt_call(&srv, "DELETE", path, h, NULL, 0, NULL) == 204;
     }
     if (!ok) {
         printf("0 passed, 1 failed\n");

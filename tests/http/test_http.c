@@ -26,14 +26,12 @@ static char *url(const char *path)
     return u;
 }
 
+/* gwt_call with a string body; returns the reply parsed as any JSON value. */
 static json_t *req_json(const char *method, const char *path, const char *const *headers,
                         const char *body, long *status, struct gwt_response *keep)
 {
-    char *u = url(path);
     struct gwt_response r;
-    bool ok = gwt_http(method, u, headers, body, body ? strlen(body) : 0, &r);
-    free(u);
-    *status = ok ? r.status : -1;
+    *status = gwt_call(&srv, method, path, headers, body, body ? strlen(body) : 0, &r);
     json_t *j = json_loads(r.body, JSON_DECODE_ANY, NULL);
     if (keep)
         *keep = r;

@@ -42,46 +42,6 @@ static char tag[40];         /* per-run tag inside every IRI */
 #define JSON_CT "Content-Type: application/json"
 #define VOIDED_VERB "http://adlnet.gov/expapi/verbs/voided"
 
-/* Creates an lms key with `lmsgw key create` and one more option (flag and
- * value, or NULL); fills "Authorization: Basic ..." and the key id, and
- * keeps the --json reply in *reply when reply is not NULL. */
-static bool make_key_opt(const char *name, const char *flag, const char *value, char auth[256],
-                         char *key_id, size_t key_cap, json_t **reply)
-{
-    const char *args[] = {"--config", srv.config_path, "key", "create", "--role", "lms", "--name",
-                          name,       "--json",        flag,  value,    NULL};
-    char *out = NULL, *err = NULL;
-    int rc = gwt_run_lmsgw(args, NULL, &out, &err);
-    json_t *k = rc == 0 ? json_loads(out, 0, NULL) : NULL;
-    const char *id = json_string_value(json_object_get(k, "key_id"));
-    const char *secret = json_string_value(json_object_get(k, "secret"));
-    bool ok = id && secret;
-    if (ok) {
-        char *pair = gwt_fmt("%s:%s", id, secret);
-        char *b64 = gw_base64_encode(pair, strlen(pair));
-        snprintf(auth, 256, "Authorization: Basic %s", b64);
-        if (key_id)
-            snprintf(key_id, key_cap, "%s", id);
-        free(b64);
-        free(pair);
-    } else {
-        fprintf(stderr, "  key create failed (%d): %s%s\n", rc, out ? out : "", err ? err : "");
-    }
-    if (reply)
-        *reply = json_incref(k);
-    json_decref(k);
-    free(out);
-    free(err);
-    return ok;
-}
-
-/* An lms key with --dedup-window dedup (NULL: the lms default, 7 days). */
-static bool make_key(const char *name, const char *dedup, char auth[256], char *key_id,
-                     size_t key_cap)
-{
-    return make_key_opt(name, dedup ? "--dedup-window" : NULL, dedup, auth, key_id, key_cap, NULL);
-}
-
 /* One request to path (relative to the server). headers NULL means: the lms
  * key, the 1.0.3 version header and a JSON content type. The reply body is
  * parsed as JSON when it is JSON (else NULL). */
@@ -89,12 +49,9 @@ static json_t *call(const char *method, const char *path, const char *const *hea
                     const char *body, long *status, struct gwt_response *keep)
 {
     static const char *const std_headers[] = {auth_lms, VERSION_HDR, JSON_CT, NULL};
-    char *u = gwt_fmt("%s%s", srv.base_url, path);
     struct gwt_response r;
-    bool ok =
-        gwt_http(method, u, headers ? headers : std_headers, body, body ? strlen(body) : 0, &r);
-    free(u);
-    *status = ok ? r.status : -1;
+    *status = gwt_call(&srv, method, path, headers ? headers : std_headers, body,
+                       body ? strlen(body) : 0, &r);
     json_t *j = json_loads(r.body, JSON_DECODE_ANY, NULL);
     if (keep)
         *keep = r;
@@ -1131,7 +1088,7 @@ static void test_dedup_moodle_default(void)
 {
     char auth[256];
     json_t *reply = NULL;
-    REQUIRE(make_key_opt("lrs-moodle", NULL, NULL, auth, NULL, 0, &reply));
+    REQUIRE(gwt_cli_make_key(&srv, "lms", "lrs-moodle", NULL, auth, sizeof auth, NULL, 0, &reply));
     CHECK_INT(json_integer_value(json_object_get(reply, "dedup_window_s")), 604800);
     json_t *want = json_pack("[s,s,s,s,s]", "actor", "verb", "object", "result", "timestamp");
     CHECK(json_equal(json_object_get(reply, "dedup_members"), want));
@@ -1165,9 +1122,11 @@ static void test_dedup_moodle_default(void)
     json_decref(again);
     /* a key whose signature includes registration stores the resend again */
     char auth_reg[256];
-    REQUIRE(make_key_opt("lrs-reg", "--dedup-members",
-                         "actor,verb,object,result,timestamp,registration", auth_reg, NULL, 0,
-                         NULL));
+    REQUIRE(
+        gwt_cli_make_key(&srv, "lms", "lrs-reg",
+                         (const char *[]){"--dedup-members",
+                                          "actor,verb,object,result,timestamp,registration", NULL},
+                         auth_reg, sizeof auth_reg, NULL, 0, NULL));
     json_t *first = post_as(auth_reg, pair, &st);
     CHECK_INT(st, 200);
     json_t *s5 = json_pack("[O]", json_array_get(sts, 5));
@@ -1315,8 +1274,9 @@ static void test_dedup_window(void)
     json_decref(b);
     /* ... unless the key's signature leaves the timestamp out */
     char auth_nots[256];
-    REQUIRE(make_key_opt("lrs-nots", "--dedup-members", "actor,verb,object,result", auth_nots, NULL,
-                         0, NULL));
+    REQUIRE(gwt_cli_make_key(&srv, "lms", "lrs-nots",
+                             (const char *[]){"--dedup-members", "actor,verb,object,result", NULL},
+                             auth_nots, sizeof auth_nots, NULL, 0, NULL));
     const char *nh[] = {auth_nots, VERSION_HDR, JSON_CT, NULL};
     a = call("POST", "/xapi/statements", nh, bare, &st, NULL);
     b = call("POST", "/xapi/statements", nh, bare, &st, NULL);
@@ -1394,8 +1354,10 @@ int main(void)
     }
     if (!gwt_server_start(&srv, dsn, server_config()) ||
         /* the conformance key stores every id-less POST, as xAPI says (no dedup) */
-        !make_key("lrs-test", "0", auth_lms, lms_key_id, sizeof lms_key_id) ||
-        !make_key("lrs-dedup", "600", auth_dedup, NULL, 0)) {
+        !gwt_cli_make_key(&srv, "lms", "lrs-test", (const char *[]){"--dedup-window", "0", NULL},
+                          auth_lms, sizeof auth_lms, lms_key_id, sizeof lms_key_id, NULL) ||
+        !gwt_cli_make_key(&srv, "lms", "lrs-dedup", (const char *[]){"--dedup-window", "600", NULL},
+                          auth_dedup, sizeof auth_dedup, NULL, 0, NULL)) {
         gwt_server_free(&srv);
         free(dsn);
         printf("0 passed, 1 failed\n");

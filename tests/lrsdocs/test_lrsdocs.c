@@ -91,12 +91,10 @@ static struct gwt_response do_call(const char *method, const char *path, struct 
         snprintf(hinm, sizeof hinm, "If-None-Match: %s", c.if_none_match);
         h[n++] = hinm;
     }
-    char url[8192];
-    snprintf(url, sizeof url, "%s%s", srv.base_url, path);
     struct gwt_response r;
     size_t len = c.body ? (c.body_len ? c.body_len : strlen(c.body)) : 0;
-    if (!gwt_http(method, url, h, c.body, len, &r))
-        r.status = -1;
+    long got = gwt_call(&srv, method, path, h, c.body, len, &r);
+    r.status = got; /* -1 when no reply came */
     return r;
 }
 
@@ -871,12 +869,12 @@ static void test_activity_definition_updates(void)
  * (already encoded), the only real header its form type. */
 static struct gwt_response alternate(const char *path, const char *method, const char *form)
 {
-    char url[8192];
-    snprintf(url, sizeof url, "%s%s?method=%s", srv.base_url, path, method);
+    char *p = gwt_fmt("%s?method=%s", path, method);
     const char *h[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
     struct gwt_response r;
-    if (!gwt_http("POST", url, h, form, strlen(form), &r))
-        r.status = -1;
+    long got = gwt_call(&srv, "POST", p, h, form, strlen(form), &r);
+    r.status = got; /* -1 when no reply came */
+    free(p);
     return r;
 }
 
@@ -1321,23 +1319,6 @@ static void test_clean_exit(void)
     }
 }
 
-static bool make_bi_key(void)
-{
-    char u[512];
-    snprintf(u, sizeof u, "%s/api/v1/keys", srv.base_url);
-    const char *h[] = {auth_admin, "Content-Type: application/json", NULL};
-    const char *body = "{\"name\":\"bi-docs\",\"role\":\"bi\"}";
-    struct gwt_response r;
-    bool ok = gwt_http("POST", u, h, body, strlen(body), &r) && r.status == 201;
-    json_t *j = ok ? json_loads(r.body, 0, NULL) : NULL;
-    if (j)
-        snprintf(auth_bi, sizeof auth_bi, "Authorization: Bearer %s",
-                 json_string_value(json_object_get(j, "token")));
-    json_decref(j);
-    gwt_response_free(&r);
-    return j != NULL;
-}
-
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -1355,7 +1336,7 @@ int main(void)
         return 1;
     }
     snprintf(auth_admin, sizeof auth_admin, "Authorization: Bearer %s", srv.admin_token);
-    if (!make_bi_key()) {
+    if (!gwt_make_key(&srv, "bi-docs", "bi", NULL, auth_bi, sizeof auth_bi, NULL, 0)) {
         printf("0 passed, 1 failed\n");
         gwt_server_free(&srv);
         return 1;

@@ -16,29 +16,10 @@
 static struct gwt_server srv;
 static char auth_author[256];
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 static json_t *upload_raw(const char *path, const char *ctype, long *status)
 {
     size_t len = 0;
-    char *data = slurp(path, &len);
+    char *data = gwt_slurp(path, &len);
     if (!data) {
         *status = -1;
         return NULL;
@@ -287,7 +268,7 @@ static void test_names_and_paths(void)
 {
     char *path = sample("cmi5-sample");
     size_t zlen = 0;
-    char *zip = slurp(path, &zlen);
+    char *zip = gwt_slurp(path, &zlen);
     free(path);
     REQUIRE(zip);
     long st;

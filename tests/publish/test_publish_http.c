@@ -43,54 +43,6 @@ struct gw {
     char dsn[600]; /* PostgreSQL: the database; SQLite: "" (under the data dir) */
 };
 
-static long call(const struct gw *g, const char *method, const char *path, const char *auth,
-                 const char *ctype, const char *body, size_t len, json_t **json)
-{
-    char u[1024], ct[128];
-    snprintf(u, sizeof u, "%s%s", g->s.base_url, path);
-    const char *h[4] = {0};
-    int n = 0;
-    if (auth)
-        h[n++] = auth;
-    if (ctype) {
-        snprintf(ct, sizeof ct, "Content-Type: %s", ctype);
-        h[n++] = ct;
-    }
-    struct gwt_response r;
-    long st = gwt_http(method, u, h, body, body ? len : 0, &r) ? r.status : -1;
-    if (json)
-        *json = r.body ? json_loads(r.body, 0, NULL) : NULL;
-    gwt_response_free(&r);
-    return st;
-}
-
-static long post_json(const struct gw *g, const char *path, const char *auth, const char *body,
-                      json_t **out)
-{
-    return call(g, "POST", path, auth, "application/json", body, strlen(body), out);
-}
-
-static const char *sv(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    *len = fread(buf, 1, (size_t)n, f);
-    buf[*len] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static void pause_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -125,20 +77,6 @@ static void write_targets(const char *path, const char *kind, const char *secret
     fclose(f);
 }
 
-static bool make_key(struct gw *g, const char *role, char *out)
-{
-    char body[160];
-    /* approver keys belong to a person: the test's approver is ann */
-    snprintf(body, sizeof body, "{\"name\":\"%s\",\"role\":\"%s\"%s}", role, role,
-             strcmp(role, "approver") == 0 ? ",\"person_id\":\"ann\"" : "");
-    json_t *j = NULL;
-    bool ok = post_json(g, "/api/v1/keys", g->admin, body, &j) == 201;
-    if (ok)
-        snprintf(out, 256, "Authorization: Bearer %s", sv(j, "token"));
-    json_decref(j);
-    return ok;
-}
-
 /* A gateway with its own database and a targets file (secret, lease). */
 static bool gw_start_kind(struct gw *g, const char *name, const char *kind, const char *secret,
                           long lease_ms)
@@ -162,8 +100,8 @@ static bool gw_start_kind(struct gw *g, const char *name, const char *kind, cons
         return false;
     snprintf(g->admin, sizeof g->admin, "Authorization: Bearer %s", g->s.admin_token);
     json_t *j = NULL;
-    ok = post_json(g, "/api/v1/departments", g->admin, "{\"id\":\"ops\",\"name\":\"Ops\"}", &j) ==
-         201;
+    ok = gwt_post_json(&g->s, "/api/v1/departments", g->admin, "{\"id\":\"ops\",\"name\":\"Ops\"}",
+                       &j) == 201;
     json_decref(j);
     const char *people[] = {"ann", "author"};
     for (int i = 0; ok && i < 2; i++) {
@@ -172,11 +110,15 @@ static bool gw_start_kind(struct gw *g, const char *name, const char *kind, cons
                  "{\"id\":\"%s\",\"name\":\"%s\",\"email\":\"%s@example.com\","
                  "\"department_id\":\"ops\"}",
                  people[i], people[i], people[i]);
-        ok = post_json(g, "/api/v1/people", g->admin, body, &j) == 201;
+        ok = gwt_post_json(&g->s, "/api/v1/people", g->admin, body, &j) == 201;
         json_decref(j);
     }
     /* an approver key belongs to a person who exists */
-    return ok && make_key(g, "author", g->author) && make_key(g, "approver", g->approver);
+    /* approver keys belong to a person: the test's approver is ann */
+    return ok &&
+           gwt_make_key(&g->s, "author", "author", NULL, g->author, sizeof g->author, NULL, 0) &&
+           gwt_make_key(&g->s, "approver", "approver", "ann", g->approver, sizeof g->approver, NULL,
+                        0);
 }
 
 static bool gw_start(struct gw *g, const char *name, const char *secret, long lease_ms)
@@ -198,7 +140,7 @@ static char *package_variant(const char *tag, size_t *len)
     snprintf(src, sizeof src, "%s/packages/scorm12-sample.zip", getenv("GW_BUILD_DIR"));
     snprintf(dst, sizeof dst, "%s/pkg-%s.zip", tmp, tag);
     size_t n = 0;
-    char *data = slurp(src, &n);
+    char *data = gwt_slurp(src, &n);
     if (!data)
         return NULL;
     FILE *f = fopen(dst, "wb");
@@ -213,7 +155,7 @@ static char *package_variant(const char *tag, size_t *len)
     zip_source_t *s = zip_source_buffer(z, note, strlen(note), 0);
     zip_file_add(z, "notes.txt", s, ZIP_FL_OVERWRITE);
     zip_close(z);
-    char *out = slurp(dst, len);
+    char *out = gwt_slurp(dst, len);
     free(note);
     return out;
 }
@@ -233,18 +175,18 @@ static bool approve_course(struct gw *g, const char *tag, char course_id[64])
              "\"2027-03-01\",\"effort_low_hours\":1,\"effort_high_hours\":2,\"project_code\":"
              "\"P-1\"},\"approvers\":[{\"person_id\":\"ann\"}]}",
              tag);
-    if (post_json(g, "/api/v1/requests", g->admin, body, &j) != 201)
+    if (gwt_post_json(&g->s, "/api/v1/requests", g->admin, body, &j) != 201)
         goto fail;
     snprintf(body, sizeof body, "{\"request_id\":\"%s\",\"author_person_id\":\"author\"}",
-             sv(j, "id"));
+             gwt_sv(j, "id"));
     json_decref(j);
-    if (post_json(g, "/api/v1/courses", g->author, body, &j) != 201)
+    if (gwt_post_json(&g->s, "/api/v1/courses", g->author, body, &j) != 201)
         goto fail;
-    snprintf(course_id, 64, "%s", sv(j, "id"));
+    snprintf(course_id, 64, "%s", gwt_sv(j, "id"));
     json_decref(j);
     return approve_version(g, tag, course_id);
 fail:
-    fprintf(stderr, "  approve_course %s failed: %s\n", tag, j ? sv(j, "detail") : "no body");
+    fprintf(stderr, "  approve_course %s failed: %s\n", tag, j ? gwt_sv(j, "detail") : "no body");
     json_decref(j);
     return false;
 }
@@ -257,30 +199,31 @@ static bool approve_version(struct gw *g, const char *tag, const char *course_id
     char body[1024], path[256];
     size_t len = 0;
     char *zip = package_variant(tag, &len);
-    long st =
-        zip ? call(g, "POST", "/api/v1/packages", g->author, "application/zip", zip, len, &j) : -1;
+    long st = zip ? gwt_api(&g->s, "POST", "/api/v1/packages", g->author, "application/zip", zip,
+                            len, &j, NULL)
+                  : -1;
     free(zip);
     if (st != 201)
         goto fail;
-    snprintf(body, sizeof body, "{\"package_id\":\"%s\"}", sv(j, "id"));
+    snprintf(body, sizeof body, "{\"package_id\":\"%s\"}", gwt_sv(j, "id"));
     json_decref(j);
     snprintf(path, sizeof path, "/api/v1/courses/%s/versions", course_id);
-    if (post_json(g, path, g->author, body, &j) != 201)
+    if (gwt_post_json(&g->s, path, g->author, body, &j) != 201)
         goto fail;
     json_decref(j);
     snprintf(path, sizeof path, "/api/v1/courses/%s/submit", course_id);
-    if (call(g, "POST", path, g->author, NULL, NULL, 0, &j) != 201)
+    if (gwt_api(&g->s, "POST", path, g->author, NULL, NULL, 0, &j, NULL) != 201)
         goto fail;
-    snprintf(path, sizeof path, "/api/v1/rounds/%s/decisions", sv(j, "id"));
+    snprintf(path, sizeof path, "/api/v1/rounds/%s/decisions", gwt_sv(j, "id"));
     json_decref(j);
-    if (post_json(g, path, g->approver, "{\"decision\":\"approve\",\"approver_id\":\"ann\"}", &j) !=
-        201)
+    if (gwt_post_json(&g->s, path, g->approver,
+                      "{\"decision\":\"approve\",\"approver_id\":\"ann\"}", &j) != 201)
         goto fail;
     bool ok = json_is_true(json_object_get(j, "publish_job_queued"));
     json_decref(j);
     return ok;
 fail:
-    fprintf(stderr, "  approve_version %s failed: %s\n", tag, j ? sv(j, "detail") : "no body");
+    fprintf(stderr, "  approve_version %s failed: %s\n", tag, j ? gwt_sv(j, "detail") : "no body");
     json_decref(j);
     return false;
 }
@@ -295,13 +238,13 @@ static json_t *wait_state(struct gw *g, const char *course_id, const char *wante
     for (int i = 0; i < 1200; i++) {
         json_decref(j);
         j = NULL;
-        if (call(g, "GET", path, g->author, NULL, NULL, 0, &j) == 200 &&
-            strstr(wanted, sv(j, "state")) && sv(j, "state")[0])
+        if (gwt_api(&g->s, "GET", path, g->author, NULL, NULL, 0, &j, NULL) == 200 &&
+            strstr(wanted, gwt_sv(j, "state")) && gwt_sv(j, "state")[0])
             return j;
         pause_ms(50);
     }
     fprintf(stderr, "  course %s never reached %s (last: %s)\n", course_id, wanted,
-            j ? sv(j, "state") : "?");
+            j ? gwt_sv(j, "state") : "?");
     return j;
 }
 
@@ -322,7 +265,7 @@ static size_t sim_course_count(const json_t *state)
 static bool file_has(const char *path, const char *needle)
 {
     size_t n = 0;
-    char *s = slurp(path, &n);
+    char *s = gwt_slurp(path, &n);
     bool has = s && strstr(s, needle) != NULL;
     free(s);
     return has;
@@ -337,18 +280,18 @@ static void test_publish_on_approval(void)
     REQUIRE(approve_course(&main_gw, "plain", published_course));
     json_t *p = wait_state(&main_gw, published_course, "published,publish_failed");
     REQUIRE(p != NULL);
-    CHECK_STR(sv(p, "state"), "published");
+    CHECK_STR(gwt_sv(p, "state"), "published");
     json_t *lms = json_array_get(json_object_get(p, "lms"), 0);
     CHECK_INT(json_array_size(json_object_get(p, "lms")), 1);
     char want[128];
     snprintf(want, sizeof want, "lmsgw-%s", published_course);
-    CHECK_STR(sv(lms, "lms_course_id"), want);
-    CHECK_STR(sv(lms, "target"), "sim");
-    CHECK(strstr(sv(lms, "course_url"), want) != NULL);
+    CHECK_STR(gwt_sv(lms, "lms_course_id"), want);
+    CHECK_STR(gwt_sv(lms, "target"), "sim");
+    CHECK(strstr(gwt_sv(lms, "course_url"), want) != NULL);
     CHECK(json_is_null(json_object_get(lms, "retired_ms")));
     json_t *job = json_array_get(json_object_get(p, "jobs"), 0);
-    CHECK_STR(sv(job, "state"), "done");
-    CHECK_STR(sv(job, "action"), "publish");
+    CHECK_STR(gwt_sv(job, "state"), "done");
+    CHECK_STR(gwt_sv(job, "action"), "publish");
     json_decref(p);
     json_t *st = sim_state(&sim);
     REQUIRE(st != NULL);
@@ -356,26 +299,26 @@ static void test_publish_on_approval(void)
     json_t *versions = json_object_get(sim_course(st, published_course), "versions");
     CHECK_INT(json_array_size(versions), 1);
     CHECK_INT(sim_calls(st, UPLOAD), 1);
-    const char *xapi = sv(json_array_get(versions, 0), "xapiActivityId");
+    const char *xapi = gwt_sv(json_array_get(versions, 0), "xapiActivityId");
     CHECK(xapi[0] != '\0');
     /* the LMS's activity id is one of the course's IRIs, source lms */
     char path[256];
     snprintf(path, sizeof path, "/api/v1/courses/%s", published_course);
     json_t *c = NULL;
-    CHECK_INT(call(&main_gw, "GET", path, main_gw.author, NULL, NULL, 0, &c), 200);
-    CHECK_STR(sv(c, "state"), "published");
+    CHECK_INT(gwt_api(&main_gw.s, "GET", path, main_gw.author, NULL, NULL, 0, &c, NULL), 200);
+    CHECK_STR(gwt_sv(c, "state"), "published");
     bool found = false;
     size_t i;
     json_t *v;
     json_array_foreach(json_object_get(c, "iris"), i, v) found =
-        found || (strcmp(sv(v, "iri"), xapi) == 0 && strcmp(sv(v, "source"), "lms") == 0);
+        found || (strcmp(gwt_sv(v, "iri"), xapi) == 0 && strcmp(gwt_sv(v, "source"), "lms") == 0);
     CHECK(found);
     json_decref(c);
     json_decref(st);
     /* the department's pipeline KPIs see the request, the build and the publish */
     json_t *k = NULL;
-    CHECK_INT(call(&main_gw, "GET", "/api/v1/kpis?group_by=department&department=ops",
-                   main_gw.admin, NULL, NULL, 0, &k),
+    CHECK_INT(gwt_api(&main_gw.s, "GET", "/api/v1/kpis?group_by=department&department=ops",
+                      main_gw.admin, NULL, NULL, 0, &k, NULL),
               200);
     json_t *rec = json_array_get(json_object_get(k, "records"), 0);
     CHECK(json_integer_value(json_object_get(rec, "courses_requested")) >= 1);
@@ -397,7 +340,7 @@ static void test_new_version_updates_the_lms(void)
     REQUIRE(approve_version(&main_gw, "plain-v2", published_course));
     json_t *p = wait_state(&main_gw, published_course, "published,publish_failed");
     REQUIRE(p != NULL);
-    CHECK_STR(sv(p, "state"), "published");
+    CHECK_STR(gwt_sv(p, "state"), "published");
     json_t *lms = json_array_get(json_object_get(p, "lms"), 0);
     CHECK_INT(json_array_size(json_object_get(p, "lms")), 1);
     CHECK_INT(json_array_size(json_object_get(p, "jobs")), 2);
@@ -420,10 +363,10 @@ static void test_retry_after_then_success(void)
     REQUIRE(approve_course(&main_gw, "busy", id));
     json_t *p = wait_state(&main_gw, id, "published,publish_failed");
     REQUIRE(p != NULL);
-    CHECK_STR(sv(p, "state"), "published");
+    CHECK_STR(gwt_sv(p, "state"), "published");
     json_t *job = json_array_get(json_object_get(p, "jobs"), 0);
     CHECK_INT(json_integer_value(json_object_get(job, "attempts")), 2);
-    CHECK_STR(sv(job, "state"), "done");
+    CHECK_STR(gwt_sv(job, "state"), "done");
     json_decref(p);
     json_t *st = sim_state(&sim);
     CHECK_INT(sim_course_count(st), 1);
@@ -441,7 +384,7 @@ static void test_accepted_then_dropped(void)
     REQUIRE(approve_course(&main_gw, "dropped", id));
     json_t *p = wait_state(&main_gw, id, "published,publish_failed");
     REQUIRE(p != NULL);
-    CHECK_STR(sv(p, "state"), "published");
+    CHECK_STR(gwt_sv(p, "state"), "published");
     CHECK_INT(json_integer_value(
                   json_object_get(json_array_get(json_object_get(p, "jobs"), 0), "attempts")),
               1);
@@ -461,20 +404,20 @@ static void test_retire(void)
     char path[256];
     snprintf(path, sizeof path, "/api/v1/courses/%s/retire", published_course);
     json_t *j = NULL;
-    CHECK_INT(call(&main_gw, "POST", path, main_gw.author, NULL, NULL, 0, &j), 403);
+    CHECK_INT(gwt_api(&main_gw.s, "POST", path, main_gw.author, NULL, NULL, 0, &j, NULL), 403);
     json_decref(j);
-    CHECK_INT(call(&main_gw, "POST", path, main_gw.admin, NULL, NULL, 0, &j), 202);
+    CHECK_INT(gwt_api(&main_gw.s, "POST", path, main_gw.admin, NULL, NULL, 0, &j, NULL), 202);
     CHECK(json_is_true(json_object_get(j, "retire_queued")));
     json_decref(j);
     json_t *p = wait_state(&main_gw, published_course, "retired");
     REQUIRE(p != NULL);
-    CHECK_STR(sv(p, "state"), "retired");
+    CHECK_STR(gwt_sv(p, "state"), "retired");
     json_t *lms = json_array_get(json_object_get(p, "lms"), 0);
     CHECK(json_integer_value(json_object_get(lms, "retired_ms")) > 0);
     json_decref(p);
     /* retiring again names the state */
-    CHECK_INT(call(&main_gw, "POST", path, main_gw.admin, NULL, NULL, 0, &j), 409);
-    CHECK(strstr(sv(j, "detail"), "retired") != NULL);
+    CHECK_INT(gwt_api(&main_gw.s, "POST", path, main_gw.admin, NULL, NULL, 0, &j, NULL), 409);
+    CHECK(strstr(gwt_sv(j, "detail"), "retired") != NULL);
     json_decref(j);
 }
 
@@ -484,7 +427,7 @@ static void test_retire_removes_from_lms(void)
     char id[64];
     REQUIRE(approve_course(&main_gw, "retireme", id));
     json_t *p = wait_state(&main_gw, id, "published,publish_failed");
-    CHECK_STR(sv(p, "state"), "published");
+    CHECK_STR(gwt_sv(p, "state"), "published");
     json_decref(p);
     json_t *st = sim_state(&sim);
     CHECK(sim_course(st, id) != NULL);
@@ -492,10 +435,10 @@ static void test_retire_removes_from_lms(void)
     char path[256];
     snprintf(path, sizeof path, "/api/v1/courses/%s/retire", id);
     json_t *j = NULL;
-    CHECK_INT(call(&main_gw, "POST", path, main_gw.admin, NULL, NULL, 0, &j), 202);
+    CHECK_INT(gwt_api(&main_gw.s, "POST", path, main_gw.admin, NULL, NULL, 0, &j, NULL), 202);
     json_decref(j);
     p = wait_state(&main_gw, id, "retired");
-    CHECK_STR(sv(p, "state"), "retired");
+    CHECK_STR(gwt_sv(p, "state"), "retired");
     json_decref(p);
     st = sim_state(&sim);
     CHECK(sim_course(st, id) == NULL);
@@ -512,35 +455,35 @@ static void test_bad_credentials_then_admin_retry(void)
     REQUIRE(approve_course(&g, "auth", id));
     json_t *p = wait_state(&g, id, "publish_failed,published");
     REQUIRE(p != NULL);
-    CHECK_STR(sv(p, "state"), "publish_failed");
-    const char *msg = sv(p, "last_error");
+    CHECK_STR(gwt_sv(p, "state"), "publish_failed");
+    const char *msg = gwt_sv(p, "last_error");
     CHECK(strstr(msg, "LMS_AUTH_FAILED") != NULL);
     CHECK(strstr(msg, BAD_SECRET) == NULL);
     char *text = json_dumps(p, 0);
     CHECK(text && strstr(text, BAD_SECRET) == NULL);
     free(text);
     json_t *job = json_array_get(json_object_get(p, "jobs"), 0);
-    CHECK_STR(sv(job, "state"), "failed");
+    CHECK_STR(gwt_sv(job, "state"), "failed");
     CHECK_INT(json_integer_value(json_object_get(job, "attempts")), 1); /* auth: no retries */
     json_decref(p);
     /* the course shows the state; an author may not retry */
     char path[256];
     snprintf(path, sizeof path, "/api/v1/courses/%s/publish/retry", id);
     json_t *j = NULL;
-    CHECK_INT(call(&g, "POST", path, g.author, NULL, NULL, 0, &j), 403);
+    CHECK_INT(gwt_api(&g.s, "POST", path, g.author, NULL, NULL, 0, &j, NULL), 403);
     json_decref(j);
     /* fix the file, restart, retry */
     CHECK_INT(gwt_server_stop(&g.s, SIGTERM), 0);
     write_targets(g.targets, "scormcloud", GOOD_SECRET, 1200000);
     REQUIRE(gwt_server_restart(&g.s));
-    CHECK_INT(call(&g, "POST", path, g.admin, NULL, NULL, 0, &j), 202);
-    CHECK_STR(sv(j, "state"), "publishing");
+    CHECK_INT(gwt_api(&g.s, "POST", path, g.admin, NULL, NULL, 0, &j, NULL), 202);
+    CHECK_STR(gwt_sv(j, "state"), "publishing");
     json_decref(j);
     p = wait_state(&g, id, "published,publish_failed");
-    CHECK_STR(sv(p, "state"), "published");
+    CHECK_STR(gwt_sv(p, "state"), "published");
     json_decref(p);
     /* a retry of a published course names its state */
-    CHECK_INT(call(&g, "POST", path, g.admin, NULL, NULL, 0, &j), 409);
+    CHECK_INT(gwt_api(&g.s, "POST", path, g.admin, NULL, NULL, 0, &j, NULL), 409);
     CHECK_INT(json_integer_value(json_object_get(j, "code")), 4000);
     text = json_dumps(j, 0);
     CHECK(text && strstr(text, BAD_SECRET) == NULL && strstr(text, GOOD_SECRET) == NULL);
@@ -579,7 +522,7 @@ static void test_sigkill_during_upload(void)
     REQUIRE(gwt_server_restart(&g.s));
     json_t *p = wait_state(&g, id, "published,publish_failed");
     REQUIRE(p != NULL);
-    CHECK_STR(sv(p, "state"), "published");
+    CHECK_STR(gwt_sv(p, "state"), "published");
     CHECK_INT(json_array_size(json_object_get(p, "lms")), 1);
     json_decref(p);
     json_t *st = sim_state(&sim);
@@ -599,7 +542,7 @@ static json_t *moodle_course(const json_t *state, const char *course_id)
     json_t *c;
     json_array_foreach(json_object_get(json_object_get(state, "moodle"), "courses"), i, c)
     {
-        if (strcmp(sv(c, "idnumber"), idnumber) == 0)
+        if (strcmp(gwt_sv(c, "idnumber"), idnumber) == 0)
             return c;
     }
     return NULL;
@@ -619,11 +562,11 @@ static void test_moodle_publish_and_retire(void)
     REQUIRE(approve_course(&g, "moodle", id));
     json_t *p = wait_state(&g, id, "published,publish_failed");
     REQUIRE(p != NULL);
-    CHECK_STR(sv(p, "state"), "published");
+    CHECK_STR(gwt_sv(p, "state"), "published");
     json_t *lms = json_array_get(json_object_get(p, "lms"), 0);
     char lms_id[64];
-    snprintf(lms_id, sizeof lms_id, "%s", sv(lms, "lms_course_id"));
-    CHECK(strstr(sv(lms, "course_url"), "/course/view.php?id=") != NULL);
+    snprintf(lms_id, sizeof lms_id, "%s", gwt_sv(lms, "lms_course_id"));
+    CHECK(strstr(gwt_sv(lms, "course_url"), "/course/view.php?id=") != NULL);
     /* the lost answer cost one attempt; the retry found the course by its idnumber */
     CHECK_INT(json_integer_value(
                   json_object_get(json_array_get(json_object_get(p, "jobs"), 0), "attempts")),
@@ -643,21 +586,21 @@ static void test_moodle_publish_and_retire(void)
     char path[256];
     snprintf(path, sizeof path, "/api/v1/courses/%s", id);
     json_t *c = NULL;
-    CHECK_INT(call(&g, "GET", path, g.author, NULL, NULL, 0, &c), 200);
+    CHECK_INT(gwt_api(&g.s, "GET", path, g.author, NULL, NULL, 0, &c, NULL), 200);
     bool found = false;
     size_t i;
     json_t *v;
     json_array_foreach(json_object_get(c, "iris"), i, v) found =
-        found ||
-        (strstr(sv(v, "iri"), "/mod/scorm/view.php?id=") && strcmp(sv(v, "source"), "lms") == 0);
+        found || (strstr(gwt_sv(v, "iri"), "/mod/scorm/view.php?id=") &&
+                  strcmp(gwt_sv(v, "source"), "lms") == 0);
     CHECK(found);
     json_decref(c);
     snprintf(path, sizeof path, "/api/v1/courses/%s/retire", id);
     json_t *j = NULL;
-    CHECK_INT(call(&g, "POST", path, g.admin, NULL, NULL, 0, &j), 202);
+    CHECK_INT(gwt_api(&g.s, "POST", path, g.admin, NULL, NULL, 0, &j, NULL), 202);
     json_decref(j);
     p = wait_state(&g, id, "retired");
-    CHECK_STR(sv(p, "state"), "retired");
+    CHECK_STR(gwt_sv(p, "state"), "retired");
     json_decref(p);
     st = sim_state(&sim);
     mc = moodle_course(st, id);
@@ -673,7 +616,7 @@ static void variant_sha256(const char *tag, char out[GW_SHA256_HEX])
     char path[1024];
     size_t n = 0;
     snprintf(path, sizeof path, "%s/pkg-%s.zip", tmp, tag);
-    char *data = slurp(path, &n);
+    char *data = gwt_slurp(path, &n);
     gw_sha256_hex(data ? data : "", n, out);
     free(data);
 }
@@ -694,7 +637,7 @@ static void test_moodle_second_version(struct gw *g)
     REQUIRE(approve_course(g, "md-v1", id));
     json_t *p = wait_state(g, id, "published,publish_failed");
     REQUIRE(p != NULL);
-    CHECK_STR(sv(p, "state"), "published");
+    CHECK_STR(gwt_sv(p, "state"), "published");
     json_decref(p);
     json_t *st = sim_state(&sim);
     json_t *mc = moodle_course(st, id);
@@ -702,16 +645,16 @@ static void test_moodle_second_version(struct gw *g)
     json_int_t course1 = json_integer_value(json_object_get(mc, "id"));
     json_int_t cmid1 = json_integer_value(json_object_get(json_object_get(mc, "scorm"), "cmid"));
     variant_sha256("md-v1", sha);
-    CHECK_STR(sv(json_object_get(mc, "scorm"), "sha256"), sha);
+    CHECK_STR(gwt_sv(json_object_get(mc, "scorm"), "sha256"), sha);
     json_decref(st);
 
     REQUIRE(approve_version(g, "md-v2", id));
     p = wait_state(g, id, "published,publish_failed");
     REQUIRE(p != NULL);
-    CHECK_STR(sv(p, "state"), "published");
+    CHECK_STR(gwt_sv(p, "state"), "published");
     CHECK_INT(json_array_size(json_object_get(p, "lms")), 1);
     CHECK_INT(json_array_size(json_object_get(p, "jobs")), 2);
-    CHECK_STR(sv(last_job(p), "state"), "done");
+    CHECK_STR(gwt_sv(last_job(p), "state"), "done");
     json_decref(p);
     st = sim_state(&sim);
     CHECK_INT(json_array_size(json_object_get(json_object_get(st, "moodle"), "courses")), 1);
@@ -722,14 +665,14 @@ static void test_moodle_second_version(struct gw *g)
     CHECK_INT(json_integer_value(json_object_get(scorm, "cmid")), cmid1);
     CHECK_INT(json_integer_value(json_object_get(scorm, "revision")), 2);
     variant_sha256("md-v2", sha);
-    CHECK_STR(sv(scorm, "sha256"), sha);
+    CHECK_STR(gwt_sv(scorm, "sha256"), sha);
     CHECK_INT(json_integer_value(json_object_get(mc, "enablecompletion")), 1);
     CHECK_INT(json_integer_value(json_object_get(scorm, "completion")), 2);
     CHECK_INT(json_integer_value(json_object_get(scorm, "completionstatusrequired")), 6);
     json_t *calls = json_object_get(json_object_get(st, "moodle"), "plugin_calls");
     CHECK_INT(json_array_size(calls), 2);
-    CHECK_STR(sv(json_array_get(calls, 0), "completiontracking"), "automatic");
-    CHECK_STR(sv(json_array_get(calls, 0), "completionstatusrequired"), "6");
+    CHECK_STR(gwt_sv(json_array_get(calls, 0), "completiontracking"), "automatic");
+    CHECK_STR(gwt_sv(json_array_get(calls, 0), "completionstatusrequired"), "6");
     CHECK(json_is_false(json_object_get(json_array_get(calls, 1), "created")));
     json_decref(st);
 }
@@ -743,19 +686,19 @@ static void test_moodle_update_error_fails_fast(struct gw *g)
     char id[64];
     REQUIRE(approve_course(g, "md-bug", id));
     json_t *p = wait_state(g, id, "published,publish_failed");
-    CHECK_STR(sv(p, "state"), "published");
+    CHECK_STR(gwt_sv(p, "state"), "published");
     json_decref(p);
     REQUIRE(sim_config(&sim, "{\"moodle_update_bug\":true}"));
     REQUIRE(approve_version(g, "md-bug-v2", id));
     p = wait_state(g, id, "publish_failed,published");
     REQUIRE(p != NULL);
-    CHECK_STR(sv(p, "state"), "publish_failed");
-    const char *msg = sv(p, "last_error");
+    CHECK_STR(gwt_sv(p, "state"), "publish_failed");
+    const char *msg = gwt_sv(p, "last_error");
     CHECK(strstr(msg, "LMS_REJECTED") != NULL);
     CHECK(strstr(msg, "Class \"grade_item\" not found") != NULL);
     CHECK(strstr(msg, MOODLE_TOKEN) == NULL);
     json_t *job = last_job(p);
-    CHECK_STR(sv(job, "state"), "failed");
+    CHECK_STR(gwt_sv(job, "state"), "failed");
     CHECK(json_integer_value(json_object_get(job, "attempts")) <= 2);
     CHECK_INT(json_integer_value(json_object_get(job, "attempts")), 1);
     json_decref(p);
@@ -765,10 +708,10 @@ static void test_moodle_update_error_fails_fast(struct gw *g)
     char path[256];
     snprintf(path, sizeof path, "/api/v1/courses/%s/publish/retry", id);
     json_t *j = NULL;
-    CHECK_INT(call(g, "POST", path, g->admin, NULL, NULL, 0, &j), 202);
+    CHECK_INT(gwt_api(&g->s, "POST", path, g->admin, NULL, NULL, 0, &j, NULL), 202);
     json_decref(j);
     p = wait_state(g, id, "published,publish_failed");
-    CHECK_STR(sv(p, "state"), "published");
+    CHECK_STR(gwt_sv(p, "state"), "published");
     json_decref(p);
     json_t *st = sim_state(&sim);
     CHECK_INT(json_array_size(json_object_get(json_object_get(st, "moodle"), "courses")), 1);
@@ -792,7 +735,7 @@ static void test_moodle_transient_exception_retried(struct gw *g)
     REQUIRE(approve_course(g, "md-deadlock", id));
     json_t *p = wait_state(g, id, "published,publish_failed");
     REQUIRE(p != NULL);
-    CHECK_STR(sv(p, "state"), "published");
+    CHECK_STR(gwt_sv(p, "state"), "published");
     /* two failed attempts (the successful one is not counted), three calls */
     CHECK_INT(json_integer_value(json_object_get(last_job(p), "attempts")), 2);
     json_decref(p);
@@ -823,9 +766,9 @@ static void test_moodle_ambiguous_write_failure(struct gw *g)
     REQUIRE(approve_course(g, "md-writefail", id));
     json_t *p = wait_state(g, id, "published,publish_failed");
     REQUIRE(p != NULL);
-    CHECK_STR(sv(p, "state"), "publish_failed");
+    CHECK_STR(gwt_sv(p, "state"), "publish_failed");
     CHECK_INT(json_integer_value(json_object_get(last_job(p), "attempts")), 2);
-    CHECK(strstr(sv(p, "last_error"), "Error writing to database") != NULL);
+    CHECK(strstr(gwt_sv(p, "last_error"), "Error writing to database") != NULL);
     json_decref(p);
     json_t *st = sim_state(&sim);
     CHECK_INT(sim_calls(st, "POST /webservice/rest/server.php "
@@ -867,7 +810,7 @@ static void test_two_instances(void)
     }
     for (int i = 0; i < 4; i++) {
         json_t *p = wait_state(&main_gw, ids[i], "published,publish_failed");
-        CHECK_STR(sv(p, "state"), "published");
+        CHECK_STR(gwt_sv(p, "state"), "published");
         json_decref(p);
     }
     json_t *st = sim_state(&sim);
@@ -908,12 +851,12 @@ static void test_echoed_credentials_redacted(void)
         REQUIRE(approve_course(&g, cases[i].name, id));
         json_t *p = wait_state(&g, id, "publish_failed,published");
         REQUIRE(p != NULL);
-        CHECK_STR(sv(p, "state"), "publish_failed");
+        CHECK_STR(gwt_sv(p, "state"), "publish_failed");
         char *text = json_dumps(p, 0);
         REQUIRE(text);
         CHECK(strstr(text, cases[i].secret) == NULL);
         CHECK(strstr(text, basic) == NULL);
-        const char *msg = sv(p, "last_error");
+        const char *msg = gwt_sv(p, "last_error");
         CHECK(strlen(msg) <= 1000);
         /* the echo reached the status, its credentials redacted */
         CHECK(strstr(msg, "Bad request, you sent") != NULL);

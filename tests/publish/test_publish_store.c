@@ -79,12 +79,6 @@ static json_t *status(const char *course)
     return out;
 }
 
-static const char *sv(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
 static json_t *job0(json_t *s)
 {
     return json_array_get(json_object_get(s, "jobs"), 0);
@@ -125,8 +119,8 @@ static void test_lease_and_success(void)
     CHECK_INT(a.version_number, 1);
     CHECK(a.resume == NULL);
     json_t *s = status("c1");
-    CHECK_STR(sv(s, "state"), "publishing");
-    CHECK_STR(sv(job0(s), "state"), "running");
+    CHECK_STR(gwt_sv(s, "state"), "publishing");
+    CHECK_STR(gwt_sv(job0(s), "state"), "running");
     json_decref(s);
     CHECK(!claim("B", 1050, 100, &b)); /* A holds it */
     CHECK_INT(gw_store_publish_checkpoint(st, a.id, "A", "{\"base\":-1}", 1050, 100, &e), GW_OK);
@@ -137,19 +131,19 @@ static void test_lease_and_success(void)
     struct gw_lms_result ra = result("L-A", "https://lms.example/a");
     CHECK_INT(gw_store_publish_succeeded(st, &a, "A", "sim", &ra, 1160, &e), GW_OK);
     s = status("c1");
-    CHECK_STR(sv(s, "state"), "publishing");
+    CHECK_STR(gwt_sv(s, "state"), "publishing");
     CHECK_INT(json_array_size(json_object_get(s, "lms")), 0);
     json_decref(s);
     struct gw_lms_result rb = result("L-B", "https://lms.example/b");
     rb.resume = strdup("{\"done\":0}");
     CHECK_INT(gw_store_publish_succeeded(st, &b, "B", "sim", &rb, 1170, &e), GW_OK);
     s = status("c1");
-    CHECK_STR(sv(s, "state"), "published");
+    CHECK_STR(gwt_sv(s, "state"), "published");
     json_t *lms = json_array_get(json_object_get(s, "lms"), 0);
-    CHECK_STR(sv(lms, "lms_course_id"), "L-B");
-    CHECK_STR(sv(lms, "target"), "sim");
-    CHECK_STR(sv(lms, "version_id"), "v-c1");
-    CHECK_STR(sv(job0(s), "state"), "done");
+    CHECK_STR(gwt_sv(lms, "lms_course_id"), "L-B");
+    CHECK_STR(gwt_sv(lms, "target"), "sim");
+    CHECK_STR(gwt_sv(lms, "version_id"), "v-c1");
+    CHECK_STR(gwt_sv(job0(s), "state"), "done");
     CHECK(json_is_null(json_object_get(s, "last_error")));
     json_decref(s);
     gw_lms_result_free(&ra);
@@ -201,10 +195,10 @@ static void test_backoff_fail_and_admin_retry(void)
               GW_OK);
     gw_publish_job_free(&j);
     json_t *s = status("c2");
-    CHECK_STR(sv(s, "state"), "publishing");
-    CHECK_STR(sv(job0(s), "state"), "queued");
+    CHECK_STR(gwt_sv(s, "state"), "publishing");
+    CHECK_STR(gwt_sv(job0(s), "state"), "queued");
     CHECK_INT(json_integer_value(json_object_get(job0(s), "attempts")), 1);
-    CHECK_STR(sv(s, "last_error"), "LMS_BUSY: 503");
+    CHECK_STR(gwt_sv(s, "last_error"), "LMS_BUSY: 503");
     json_decref(s);
     CHECK(!claim("A", 4999, 1000, &j));
     REQUIRE(claim("A", 5000, 1000, &j));
@@ -215,16 +209,16 @@ static void test_backoff_fail_and_admin_retry(void)
         GW_OK);
     gw_publish_job_free(&j);
     s = status("c2");
-    CHECK_STR(sv(s, "state"), "publish_failed");
-    CHECK_STR(sv(job0(s), "state"), "failed");
+    CHECK_STR(gwt_sv(s, "state"), "publish_failed");
+    CHECK_STR(gwt_sv(job0(s), "state"), "failed");
     CHECK_INT(json_integer_value(json_object_get(job0(s), "attempts")), 2);
-    CHECK_STR(sv(s, "last_error"), "LMS_AUTH_FAILED: 401");
+    CHECK_STR(gwt_sv(s, "last_error"), "LMS_AUTH_FAILED: 401");
     json_decref(s);
     CHECK(!claim("A", 999999, 1000, &j)); /* failed jobs wait for an admin */
     CHECK_INT(gw_store_publish_retry(st, "c2", &admin, 6000, &e), GW_OK);
     s = status("c2");
-    CHECK_STR(sv(s, "state"), "publishing");
-    CHECK_STR(sv(job0(s), "state"), "queued");
+    CHECK_STR(gwt_sv(s, "state"), "publishing");
+    CHECK_STR(gwt_sv(job0(s), "state"), "queued");
     CHECK_INT(json_integer_value(json_object_get(job0(s), "attempts")), 0);
     json_decref(s);
     CHECK_INT(gw_store_publish_retry(st, "c2", &admin, 6000, &e), GW_E_REVIEW_ILLEGAL_TRANSITION);
@@ -254,7 +248,7 @@ static void test_retire(void)
     CHECK_INT(gw_store_publish_succeeded(st, &j, "A", "sim", &r, 7100, &e), GW_OK);
     gw_publish_job_free(&j);
     json_t *s = status("c1");
-    CHECK_STR(sv(s, "state"), "retired");
+    CHECK_STR(gwt_sv(s, "state"), "retired");
     CHECK_INT(json_integer_value(
                   json_object_get(json_array_get(json_object_get(s, "lms"), 0), "retired_ms")),
               7100);
@@ -327,7 +321,7 @@ static void test_concurrent_claims(void)
         char id[16];
         snprintf(id, sizeof id, "r%d", i);
         json_t *s = status(id);
-        CHECK_STR(sv(s, "state"), "published");
+        CHECK_STR(gwt_sv(s, "state"), "published");
         json_decref(s);
     }
 }

@@ -28,68 +28,6 @@ static struct gwt_server srv;
 static char h_admin[256], h_author[256], h_approver[256], h_bi[256], h_unbound[256];
 static struct gw_store *db; /* the same database, opened beside the server */
 
-static long call(const char *method, const char *path, const char *auth, const char *ctype,
-                 const char *body, size_t len, json_t **json, char **text)
-{
-    char u[1024], ct[128];
-    snprintf(u, sizeof u, "%s%s", srv.base_url, path);
-    const char *h[4] = {0};
-    int n = 0;
-    if (auth)
-        h[n++] = auth;
-    if (ctype) {
-        snprintf(ct, sizeof ct, "Content-Type: %s", ctype);
-        h[n++] = ct;
-    }
-    struct gwt_response r;
-    long st = gwt_http(method, u, h, body, body ? len : 0, &r) ? r.status : -1;
-    if (json)
-        *json = r.body ? json_loads(r.body, 0, NULL) : NULL;
-    if (text)
-        *text = r.body ? strdup(r.body) : NULL;
-    gwt_response_free(&r);
-    return st;
-}
-
-static long post_json(const char *path, const char *auth, const char *body, json_t **out)
-{
-    return call("POST", path, auth, "application/json", body, strlen(body), out, NULL);
-}
-
-static const char *sv(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-/* person: the person the key belongs to, or NULL */
-static bool make_key(const char *role, const char *person, char *out)
-{
-    char body[192];
-    snprintf(body, sizeof body, "{\"name\":\"%s\",\"role\":\"%s\"%s%s%s}", role, role,
-             person ? ",\"person_id\":\"" : "", person ? person : "", person ? "\"" : "");
-    json_t *j = NULL;
-    bool ok = post_json("/api/v1/keys", h_admin, body, &j) == 201;
-    if (ok)
-        snprintf(out, 256, "Authorization: Bearer %s", sv(j, "token"));
-    json_decref(j);
-    return ok;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    *len = fread(buf, 1, (size_t)n, f);
-    fclose(f);
-    return buf;
-}
-
 static bool token_for(const char *round, const char *approver, int64_t expires, char *out)
 {
     uint8_t key[32];
@@ -108,25 +46,25 @@ static char course_id[64], round_id[64];
 static void test_setup_round(void)
 {
     json_t *j = NULL;
-    CHECK_INT(post_json("/api/v1/people", h_admin,
-                        "{\"id\":\"head\",\"name\":\"Hana Head\",\"email\":\"head@example.com\"}",
-                        &j),
+    CHECK_INT(gwt_post_json(
+                  &srv, "/api/v1/people", h_admin,
+                  "{\"id\":\"head\",\"name\":\"Hana Head\",\"email\":\"head@example.com\"}", &j),
               201);
     json_decref(j);
-    CHECK_INT(post_json("/api/v1/departments", h_admin,
-                        "{\"id\":\"sales\",\"name\":\"Sales\",\"cost_center\":\"CC-42\","
-                        "\"head_person_id\":\"head\",\"settings\":{\"escalate_after_days\":5,"
-                        "\"charge\":true,\"slack_webhook\":\"https://hooks.example.com/x\"}}",
-                        &j),
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/departments", h_admin,
+                            "{\"id\":\"sales\",\"name\":\"Sales\",\"cost_center\":\"CC-42\","
+                            "\"head_person_id\":\"head\",\"settings\":{\"escalate_after_days\":5,"
+                            "\"charge\":true,\"slack_webhook\":\"https://hooks.example.com/x\"}}",
+                            &j),
               201);
     CHECK_INT(
         json_integer_value(json_object_get(json_object_get(j, "settings"), "escalate_after_days")),
         5);
     json_decref(j);
-    CHECK_INT(
-        post_json("/api/v1/departments", h_admin, "{\"name\":\"Bad\",\"settings\":{\"x\":1}}", &j),
-        400);
-    CHECK_STR(sv(j, "where"), "/settings/x");
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/departments", h_admin,
+                            "{\"name\":\"Bad\",\"settings\":{\"x\":1}}", &j),
+              400);
+    CHECK_STR(gwt_sv(j, "where"), "/settings/x");
     json_decref(j);
     const char *people[] = {"ann", "bob", "sme", "author"};
     for (int i = 0; i < 4; i++) {
@@ -135,26 +73,28 @@ static void test_setup_round(void)
                  "{\"id\":\"%s\",\"name\":\"%s\",\"email\":\"%s@example.com\","
                  "\"department_id\":\"sales\"}",
                  people[i], people[i], people[i]);
-        CHECK_INT(post_json("/api/v1/people", h_admin, body, &j), 201);
+        CHECK_INT(gwt_post_json(&srv, "/api/v1/people", h_admin, body, &j), 201);
         json_decref(j);
     }
-    CHECK_INT(post_json("/api/v1/people", h_admin,
-                        "{\"name\":\"Dup\",\"email\":\"ann@example.com\"}", &j),
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/people", h_admin,
+                            "{\"name\":\"Dup\",\"email\":\"ann@example.com\"}", &j),
               409);
     json_decref(j);
     /* an approver key belongs to a person who exists */
-    CHECK_INT(post_json("/api/v1/keys", h_admin,
-                        "{\"name\":\"ghost\",\"role\":\"approver\",\"person_id\":\"nobody\"}", &j),
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/keys", h_admin,
+                            "{\"name\":\"ghost\",\"role\":\"approver\",\"person_id\":\"nobody\"}",
+                            &j),
               400);
     CHECK_INT(json_integer_value(json_object_get(j, "code")), 4101);
-    CHECK_STR(sv(j, "where"), "/person_id");
+    CHECK_STR(gwt_sv(j, "where"), "/person_id");
     json_decref(j);
-    REQUIRE(make_key("approver", "bob", h_approver));
+    REQUIRE(
+        gwt_make_key(&srv, "approver", "approver", "bob", h_approver, sizeof h_approver, NULL, 0));
     /* a request without a business case is refused with the pointer */
-    CHECK_INT(post_json("/api/v1/requests", h_admin,
-                        "{\"department_id\":\"sales\",\"title\":\"T\",\"approvers\":[]}", &j),
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/requests", h_admin,
+                            "{\"department_id\":\"sales\",\"title\":\"T\",\"approvers\":[]}", &j),
               400);
-    CHECK_STR(sv(j, "where"), "/business_case");
+    CHECK_STR(gwt_sv(j, "where"), "/business_case");
     json_decref(j);
     const char *req =
         "{\"department_id\":\"sales\",\"title\":\"Objection handling\",\"sme_person_id\":\"sme\","
@@ -164,52 +104,53 @@ static void test_setup_round(void)
         "\"kpi_target\":\"+5%\",\"deadline\":\"2027-03-01\",\"effort_low_hours\":40,"
         "\"effort_high_hours\":90,\"project_code\":\"SAL-7\"},"
         "\"approvers\":[{\"person_id\":\"ann\",\"due_in_days\":5},{\"person_id\":\"bob\"}]}";
-    CHECK_INT(post_json("/api/v1/requests", h_admin, req, &j), 201);
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/requests", h_admin, req, &j), 201);
     char path[128], body[256];
-    snprintf(path, sizeof path, "/api/v1/requests/%s", sv(j, "id"));
+    snprintf(path, sizeof path, "/api/v1/requests/%s", gwt_sv(j, "id"));
     snprintf(body, sizeof body, "{\"request_id\":\"%s\",\"author_person_id\":\"author\"}",
-             sv(j, "id"));
+             gwt_sv(j, "id"));
     json_decref(j);
-    CHECK_INT(call("GET", path, h_approver, NULL, NULL, 0, &j, NULL), 200);
+    CHECK_INT(gwt_api(&srv, "GET", path, h_approver, NULL, NULL, 0, &j, NULL), 200);
     CHECK_INT(json_array_size(json_object_get(j, "approvers")), 2);
-    CHECK_STR(sv(json_object_get(j, "business_case"), "project_code"), "SAL-7");
+    CHECK_STR(gwt_sv(json_object_get(j, "business_case"), "project_code"), "SAL-7");
     json_decref(j);
-    CHECK_INT(post_json("/api/v1/courses", h_author, body, &j), 201);
-    snprintf(course_id, sizeof course_id, "%s", sv(j, "id"));
-    CHECK_STR(sv(j, "state"), "draft");
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/courses", h_author, body, &j), 201);
+    snprintf(course_id, sizeof course_id, "%s", gwt_sv(j, "id"));
+    CHECK_STR(gwt_sv(j, "state"), "draft");
     json_decref(j);
     /* submitting a draft names the state */
     snprintf(path, sizeof path, "/api/v1/courses/%s/submit", course_id);
-    CHECK_INT(call("POST", path, h_author, NULL, NULL, 0, &j, NULL), 409);
+    CHECK_INT(gwt_api(&srv, "POST", path, h_author, NULL, NULL, 0, &j, NULL), 409);
     CHECK_INT(json_integer_value(json_object_get(j, "code")), 4000);
-    CHECK(strstr(sv(j, "detail"), "draft") != NULL);
+    CHECK(strstr(gwt_sv(j, "detail"), "draft") != NULL);
     json_decref(j);
     /* a real package */
     char zip[512];
     snprintf(zip, sizeof zip, "%s/packages/scorm12-sample.zip", getenv("GW_BUILD_DIR"));
     size_t len = 0;
-    char *data = slurp(zip, &len);
+    char *data = gwt_slurp(zip, &len);
     REQUIRE(data != NULL);
-    CHECK_INT(call("POST", "/api/v1/packages", h_author, "application/zip", data, len, &j, NULL),
-              201);
+    CHECK_INT(
+        gwt_api(&srv, "POST", "/api/v1/packages", h_author, "application/zip", data, len, &j, NULL),
+        201);
     free(data);
     CHECK(json_is_true(json_object_get(j, "valid")));
-    snprintf(body, sizeof body, "{\"package_id\":\"%s\"}", sv(j, "id"));
+    snprintf(body, sizeof body, "{\"package_id\":\"%s\"}", gwt_sv(j, "id"));
     json_decref(j);
     snprintf(path, sizeof path, "/api/v1/courses/%s/versions", course_id);
-    CHECK_INT(post_json(path, h_author, body, &j), 201);
-    CHECK_STR(sv(j, "state"), "validated");
+    CHECK_INT(gwt_post_json(&srv, path, h_author, body, &j), 201);
+    CHECK_STR(gwt_sv(j, "state"), "validated");
     CHECK(json_integer_value(json_object_get(j, "iris_added")) >= 2);
     json_decref(j);
     snprintf(path, sizeof path, "/api/v1/courses/%s/submit", course_id);
-    CHECK_INT(call("POST", path, h_author, NULL, NULL, 0, &j, NULL), 201);
-    snprintf(round_id, sizeof round_id, "%s", sv(j, "id"));
-    CHECK_STR(sv(j, "state"), "open");
+    CHECK_INT(gwt_api(&srv, "POST", path, h_author, NULL, NULL, 0, &j, NULL), 201);
+    snprintf(round_id, sizeof round_id, "%s", gwt_sv(j, "id"));
+    CHECK_STR(gwt_sv(j, "state"), "open");
     CHECK(json_is_string(
         json_object_get(json_array_get(json_object_get(j, "approvers"), 0), "due_date")));
     json_decref(j);
-    CHECK_INT(call("POST", path, h_author, NULL, NULL, 0, &j, NULL), 409);
-    CHECK(strstr(sv(j, "detail"), "in_review") != NULL);
+    CHECK_INT(gwt_api(&srv, "POST", path, h_author, NULL, NULL, 0, &j, NULL), 409);
+    CHECK(strstr(gwt_sv(j, "detail"), "in_review") != NULL);
     json_decref(j);
 }
 
@@ -217,8 +158,8 @@ static long page(const char *method, const char *tok, const char *form, char **h
 {
     char path[1024];
     snprintf(path, sizeof path, "/r/%s", tok);
-    return call(method, path, NULL, form ? "application/x-www-form-urlencoded" : NULL, form,
-                form ? strlen(form) : 0, NULL, html);
+    return gwt_api(&srv, method, path, NULL, form ? "application/x-www-form-urlencoded" : NULL,
+                   form, form ? strlen(form) : 0, NULL, html);
 }
 
 static json_t *round_now(void)
@@ -226,7 +167,7 @@ static json_t *round_now(void)
     char path[128];
     snprintf(path, sizeof path, "/api/v1/rounds/%s", round_id);
     json_t *j = NULL;
-    call("GET", path, h_approver, NULL, NULL, 0, &j, NULL);
+    gwt_api(&srv, "GET", path, h_approver, NULL, NULL, 0, &j, NULL);
     return j;
 }
 
@@ -286,15 +227,15 @@ static void test_link_page(void)
     r = round_now();
     CHECK_INT(json_integer_value(json_object_get(r, "approvals")), 1);
     json_t *a0 = json_array_get(json_object_get(r, "approvers"), 0);
-    CHECK_STR(sv(a0, "via"), "link");
-    CHECK_STR(sv(a0, "comment"), "Looks good\r\nK\xc3\xbche"); /* lines and UTF-8 kept */
+    CHECK_STR(gwt_sv(a0, "via"), "link");
+    CHECK_STR(gwt_sv(a0, "comment"), "Looks good\r\nK\xc3\xbche"); /* lines and UTF-8 kept */
     json_decref(r);
 }
 
 static char *read_log(void)
 {
     size_t len = 0;
-    return slurp(srv.stderr_path, &len);
+    return gwt_slurp(srv.stderr_path, &len);
 }
 
 /* The page cannot be framed or sniffed and no button has focus (issue 13:
@@ -336,7 +277,7 @@ static void test_link_page_hardening(void)
     }
     json_t *r = round_now();
     CHECK_INT(json_integer_value(json_object_get(r, "approvals")), 0);
-    CHECK_STR(sv(json_array_get(json_object_get(r, "approvers"), 0), "status"), "pending");
+    CHECK_STR(gwt_sv(json_array_get(json_object_get(r, "approvers"), 0), "status"), "pending");
     json_decref(r);
     CHECK_INT(page("GET", tok, NULL, &html), 200);
     free(html);
@@ -370,7 +311,7 @@ static void test_link_page_hardening(void)
     free(log);
     free(short_form);
     char *m = NULL;
-    CHECK_INT(call("GET", "/metrics", NULL, NULL, NULL, 0, NULL, &m), 200);
+    CHECK_INT(gwt_api(&srv, "GET", "/metrics", NULL, NULL, NULL, 0, NULL, &m), 200);
     CHECK(m && !strstr(m, tok) && strstr(m, "route=\"/r/{token}\""));
     free(m);
 }
@@ -381,34 +322,40 @@ static void test_api_decision_queues_publish(void)
     char path[128];
     snprintf(path, sizeof path, "/api/v1/rounds/%s/decisions", round_id);
     json_t *j = NULL;
-    CHECK_INT(post_json(path, h_admin, "{\"decision\":\"approve\",\"approver_id\":\"bob\"}", &j),
+    CHECK_INT(gwt_post_json(&srv, path, h_admin,
+                            "{\"decision\":\"approve\",\"approver_id\":\"bob\"}", &j),
               400);
     CHECK_INT(json_integer_value(json_object_get(j, "code")), 4102);
     json_decref(j);
-    CHECK_INT(post_json(path, h_approver, "{\"decision\":\"maybe\",\"approver_id\":\"bob\"}", &j),
+    CHECK_INT(gwt_post_json(&srv, path, h_approver,
+                            "{\"decision\":\"maybe\",\"approver_id\":\"bob\"}", &j),
               400);
     json_decref(j);
     /* an approver key acts only as its own person; a key of no person not at all */
-    CHECK_INT(post_json(path, h_approver, "{\"decision\":\"approve\",\"approver_id\":\"ann\"}", &j),
+    CHECK_INT(gwt_post_json(&srv, path, h_approver,
+                            "{\"decision\":\"approve\",\"approver_id\":\"ann\"}", &j),
               403);
     CHECK_INT(json_integer_value(json_object_get(j, "code")), 4007);
-    CHECK_STR(sv(j, "where"), "/approver_id");
+    CHECK_STR(gwt_sv(j, "where"), "/approver_id");
     json_decref(j);
-    CHECK_INT(post_json(path, h_unbound, "{\"decision\":\"approve\",\"approver_id\":\"bob\"}", &j),
+    CHECK_INT(gwt_post_json(&srv, path, h_unbound,
+                            "{\"decision\":\"approve\",\"approver_id\":\"bob\"}", &j),
               403);
     json_decref(j);
-    CHECK_INT(post_json(path, h_approver, "{\"decision\":\"approve\",\"approver_id\":\"bob\"}", &j),
+    CHECK_INT(gwt_post_json(&srv, path, h_approver,
+                            "{\"decision\":\"approve\",\"approver_id\":\"bob\"}", &j),
               201);
-    CHECK_STR(sv(j, "course_state"), "approved");
+    CHECK_STR(gwt_sv(j, "course_state"), "approved");
     CHECK(json_is_true(json_object_get(j, "publish_job_queued")));
     json_decref(j);
-    CHECK_INT(post_json(path, h_approver, "{\"decision\":\"approve\",\"approver_id\":\"bob\"}", &j),
+    CHECK_INT(gwt_post_json(&srv, path, h_approver,
+                            "{\"decision\":\"approve\",\"approver_id\":\"bob\"}", &j),
               200); /* a replay returns the original result */
     CHECK(json_is_false(json_object_get(j, "publish_job_queued")));
     json_decref(j);
     snprintf(path, sizeof path, "/api/v1/courses/%s", course_id);
-    CHECK_INT(call("GET", path, h_author, NULL, NULL, 0, &j, NULL), 200);
-    CHECK_STR(sv(j, "state"), "approved");
+    CHECK_INT(gwt_api(&srv, "GET", path, h_author, NULL, NULL, 0, &j, NULL), 200);
+    CHECK_STR(gwt_sv(j, "state"), "approved");
     CHECK_INT(json_array_size(json_object_get(j, "publish_jobs")), 1);
     CHECK_INT(json_array_size(json_object_get(j, "rounds")), 1);
     char own[256];
@@ -423,7 +370,7 @@ static void test_audit_and_pipeline(void)
 {
     char *text = NULL;
     json_t *j = NULL;
-    CHECK_INT(call("GET", "/api/v1/audit", h_approver, NULL, NULL, 0, &j, &text), 200);
+    CHECK_INT(gwt_api(&srv, "GET", "/api/v1/audit", h_approver, NULL, NULL, 0, &j, &text), 200);
     REQUIRE(j && text);
     size_t n = json_array_size(json_object_get(j, "records"));
     CHECK(n >= 8);
@@ -441,25 +388,27 @@ static void test_audit_and_pipeline(void)
     size_t bad = 0;
     struct gw_error e;
     CHECK_INT(gw_audit_verify(lines, n, NULL, last, &bad, &e), GW_OK);
-    CHECK_STR(last, sv(j, "head"));
+    CHECK_STR(last, gwt_sv(j, "head"));
     free(lines);
     free(text);
     json_decref(j);
     text = NULL;
-    CHECK_INT(call("GET", "/api/v1/audit?format=csv", h_admin, NULL, NULL, 0, NULL, &text), 200);
+    CHECK_INT(gwt_api(&srv, "GET", "/api/v1/audit?format=csv", h_admin, NULL, NULL, 0, NULL, &text),
+              200);
     CHECK(text && strncmp(text, "seq,", 4) == 0);
     CHECK(text && strstr(text, "decision.approve") && strstr(text, ",link,"));
     free(text);
-    CHECK_INT(call("GET", "/api/v1/audit?format=xml", h_admin, NULL, NULL, 0, NULL, NULL), 400);
-    CHECK_INT(call("GET", "/api/v1/pipeline", h_bi, NULL, NULL, 0, &j, NULL), 200);
+    CHECK_INT(gwt_api(&srv, "GET", "/api/v1/audit?format=xml", h_admin, NULL, NULL, 0, NULL, NULL),
+              400);
+    CHECK_INT(gwt_api(&srv, "GET", "/api/v1/pipeline", h_bi, NULL, NULL, 0, &j, NULL), 200);
     json_t *c = json_array_get(json_object_get(j, "courses"), 0);
-    CHECK_STR(sv(c, "id"), course_id);
-    CHECK_STR(sv(c, "state"), "approved");
-    CHECK_STR(sv(c, "holder"), "gateway");
+    CHECK_STR(gwt_sv(c, "id"), course_id);
+    CHECK_STR(gwt_sv(c, "state"), "approved");
+    CHECK_STR(gwt_sv(c, "holder"), "gateway");
     CHECK(json_is_false(json_object_get(c, "stalled")));
-    CHECK_STR(sv(c, "deadline"), "2027-03-01");
+    CHECK_STR(gwt_sv(c, "deadline"), "2027-03-01");
     json_decref(j);
-    CHECK_INT(call("GET", "/api/v1/audit", h_bi, NULL, NULL, 0, NULL, NULL), 403);
+    CHECK_INT(gwt_api(&srv, "GET", "/api/v1/audit", h_bi, NULL, NULL, 0, NULL, NULL), 403);
 }
 
 static void test_effort_chargeback(void)
@@ -468,51 +417,52 @@ static void test_effort_chargeback(void)
     char path[128];
     snprintf(path, sizeof path, "/api/v1/courses/%s/effort", course_id);
     json_t *j = NULL;
-    CHECK_INT(post_json(path, h_author,
-                        "{\"person_id\":\"author\",\"hours\":3.5,\"day\":\"2026-11-20\","
-                        "\"note\":\"storyboard\"}",
-                        &j),
+    CHECK_INT(gwt_post_json(&srv, path, h_author,
+                            "{\"person_id\":\"author\",\"hours\":3.5,\"day\":\"2026-11-20\","
+                            "\"note\":\"storyboard\"}",
+                            &j),
               201);
     CHECK(json_real_value(json_object_get(j, "total_hours")) == 3.5);
     CHECK(json_is_null(json_object_get(j, "amount"))); /* charging on, but no rate yet */
-    CHECK_STR(sv(j, "project_code"), "SAL-7");
-    CHECK_STR(sv(j, "cost_center"), "CC-42");
+    CHECK_STR(gwt_sv(j, "project_code"), "SAL-7");
+    CHECK_STR(gwt_sv(j, "cost_center"), "CC-42");
     json_decref(j);
-    CHECK_INT(post_json(path, h_author,
-                        "{\"person_id\":\"nobody\",\"hours\":1,\"day\":\"2026-11-20\"}", &j),
+    CHECK_INT(gwt_post_json(&srv, path, h_author,
+                            "{\"person_id\":\"nobody\",\"hours\":1,\"day\":\"2026-11-20\"}", &j),
               400);
     CHECK_INT(json_integer_value(json_object_get(j, "code")), 4101);
     json_decref(j);
-    CHECK_INT(call("PUT", "/api/v1/departments/sales/settings", h_admin, "application/json",
-                   "{\"charge\":true,\"rates\":{\"hourly\":80,\"currency\":\"EUR\"}}", 54, &j,
-                   NULL),
-              200);
+    CHECK_INT(
+        gwt_api(&srv, "PUT", "/api/v1/departments/sales/settings", h_admin, "application/json",
+                "{\"charge\":true,\"rates\":{\"hourly\":80,\"currency\":\"EUR\"}}", 54, &j, NULL),
+        200);
     json_decref(j);
-    CHECK_INT(call("GET", path, h_bi, NULL, NULL, 0, &j, NULL), 200);
+    CHECK_INT(gwt_api(&srv, "GET", path, h_bi, NULL, NULL, 0, &j, NULL), 200);
     CHECK(json_real_value(json_object_get(j, "amount")) == 280.0);
     CHECK(json_is_null(json_object_get(j, "learner_amount"))); /* no per-learner fee set */
-    CHECK_STR(sv(j, "currency"), "EUR");
+    CHECK_STR(gwt_sv(j, "currency"), "EUR");
     CHECK_INT(json_array_size(json_object_get(j, "entries")), 1);
     json_decref(j);
     /* a rate of 0 is priced at 0; charging off gives no amounts */
-    CHECK_INT(call("PUT", "/api/v1/departments/sales/settings", h_admin, "application/json",
-                   "{\"charge\":true,\"rates\":{\"hourly\":0,\"per_learner\":2,"
-                   "\"currency\":\"EUR\"}}",
-                   69, &j, NULL),
+    CHECK_INT(gwt_api(&srv, "PUT", "/api/v1/departments/sales/settings", h_admin,
+                      "application/json",
+                      "{\"charge\":true,\"rates\":{\"hourly\":0,\"per_learner\":2,"
+                      "\"currency\":\"EUR\"}}",
+                      69, &j, NULL),
               200);
     json_decref(j);
-    CHECK_INT(call("GET", path, h_bi, NULL, NULL, 0, &j, NULL), 200);
+    CHECK_INT(gwt_api(&srv, "GET", path, h_bi, NULL, NULL, 0, &j, NULL), 200);
     CHECK(json_is_real(json_object_get(j, "amount")) &&
           json_real_value(json_object_get(j, "amount")) == 0.0);
     CHECK(json_real_value(json_object_get(j, "per_learner_fee")) == 2.0);
     CHECK_INT(json_integer_value(json_object_get(j, "learners_started")), 0);
     json_decref(j);
-    CHECK_INT(call("PUT", "/api/v1/departments/sales/settings", h_admin, "application/json",
-                   "{\"charge\":false,\"rates\":{\"hourly\":80,\"currency\":\"EUR\"}}", 55, &j,
-                   NULL),
-              200);
+    CHECK_INT(
+        gwt_api(&srv, "PUT", "/api/v1/departments/sales/settings", h_admin, "application/json",
+                "{\"charge\":false,\"rates\":{\"hourly\":80,\"currency\":\"EUR\"}}", 55, &j, NULL),
+        200);
     json_decref(j);
-    CHECK_INT(call("GET", path, h_bi, NULL, NULL, 0, &j, NULL), 200);
+    CHECK_INT(gwt_api(&srv, "GET", path, h_bi, NULL, NULL, 0, &j, NULL), 200);
     CHECK(json_is_null(json_object_get(j, "amount")));
     CHECK(json_is_null(json_object_get(j, "rate")));
     CHECK(json_real_value(json_object_get(j, "total_hours")) == 3.5);
@@ -536,19 +486,19 @@ static void test_department_hardening(void)
     for (size_t i = 0; i < sizeof bad_hooks / sizeof bad_hooks[0]; i++) {
         char body[256];
         snprintf(body, sizeof body, "{\"teams_webhook\":\"%s\"}", bad_hooks[i]);
-        CHECK_INT(call("PUT", "/api/v1/departments/sales/settings", h_admin, "application/json",
-                       body, strlen(body), &j, NULL),
+        CHECK_INT(gwt_api(&srv, "PUT", "/api/v1/departments/sales/settings", h_admin,
+                          "application/json", body, strlen(body), &j, NULL),
                   400);
-        CHECK_STR(sv(j, "where"), "/settings/teams_webhook");
+        CHECK_STR(gwt_sv(j, "where"), "/settings/teams_webhook");
         CHECK_INT(json_integer_value(json_object_get(j, "code")), 1009);
         json_decref(j);
     }
-    CHECK_INT(post_json("/api/v1/departments", h_admin,
-                        "{\"name\":\"Meta\",\"settings\":{\"slack_webhook\":"
-                        "\"http://169.254.169.254/latest/meta-data\"}}",
-                        &j),
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/departments", h_admin,
+                            "{\"name\":\"Meta\",\"settings\":{\"slack_webhook\":"
+                            "\"http://169.254.169.254/latest/meta-data\"}}",
+                            &j),
               400);
-    CHECK_STR(sv(j, "where"), "/settings/slack_webhook");
+    CHECK_STR(gwt_sv(j, "where"), "/settings/slack_webhook");
     json_decref(j);
     /* rates: negative, a string, 1e308, a bad currency, an unknown member */
     static const struct {
@@ -564,25 +514,26 @@ static void test_department_hardening(void)
     for (size_t i = 0; i < sizeof bad_rates / sizeof bad_rates[0]; i++) {
         char body[256];
         snprintf(body, sizeof body, "{\"charge\":true,\"rates\":%s}", bad_rates[i].rates);
-        CHECK_INT(call("PUT", "/api/v1/departments/sales/settings", h_admin, "application/json",
-                       body, strlen(body), &j, NULL),
+        CHECK_INT(gwt_api(&srv, "PUT", "/api/v1/departments/sales/settings", h_admin,
+                          "application/json", body, strlen(body), &j, NULL),
                   400);
-        CHECK_STR(sv(j, "where"), bad_rates[i].where);
+        CHECK_STR(gwt_sv(j, "where"), bad_rates[i].where);
         json_decref(j);
     }
     const char *good =
         "{\"charge\":true,\"rates\":{\"hourly\":80,\"per_learner\":0,\"currency\":"
         "\"EUR\"},\"slack_webhook\":\"https://hooks.example.com/services/T/B/SECRET\","
         "\"teams_webhook\":\"http://127.0.0.1:9/loopback-allowed\"}";
-    CHECK_INT(call("PUT", "/api/v1/departments/sales/settings", h_admin, "application/json", good,
-                   strlen(good), &j, NULL),
+    CHECK_INT(gwt_api(&srv, "PUT", "/api/v1/departments/sales/settings", h_admin,
+                      "application/json", good, strlen(good), &j, NULL),
               200);
     json_decref(j);
     /* admins see the URLs; authors, approvers and bi keys only that one is set */
     const char *readers[] = {h_author, h_approver};
     for (size_t i = 0; i < 2; i++) {
         char *text = NULL;
-        CHECK_INT(call("GET", "/api/v1/departments", readers[i], NULL, NULL, 0, &j, &text), 200);
+        CHECK_INT(gwt_api(&srv, "GET", "/api/v1/departments", readers[i], NULL, NULL, 0, &j, &text),
+                  200);
         CHECK(text && strstr(text, "SECRET") == NULL && strstr(text, "loopback-allowed") == NULL);
         free(text);
         json_t *dep = NULL;
@@ -590,7 +541,7 @@ static void test_department_hardening(void)
         json_t *d;
         json_array_foreach(json_object_get(j, "departments"), k, d)
         {
-            if (strcmp(sv(d, "id"), "sales") == 0)
+            if (strcmp(gwt_sv(d, "id"), "sales") == 0)
                 dep = d;
         }
         REQUIRE(dep);
@@ -599,13 +550,16 @@ static void test_department_hardening(void)
         CHECK(json_is_true(json_object_get(set, "teams_webhook_set")));
         CHECK(json_object_get(set, "slack_webhook") == NULL);
         json_decref(j);
-        CHECK_INT(call("GET", "/api/v1/departments/sales", readers[i], NULL, NULL, 0, NULL, &text),
+        CHECK_INT(gwt_api(&srv, "GET", "/api/v1/departments/sales", readers[i], NULL, NULL, 0, NULL,
+                          &text),
                   200);
         CHECK(text && strstr(text, "SECRET") == NULL && strstr(text, "webhook_set") != NULL);
         free(text);
     }
     char *text = NULL;
-    CHECK_INT(call("GET", "/api/v1/departments/sales", h_admin, NULL, NULL, 0, NULL, &text), 200);
+    CHECK_INT(
+        gwt_api(&srv, "GET", "/api/v1/departments/sales", h_admin, NULL, NULL, 0, NULL, &text),
+        200);
     CHECK(text && strstr(text, "https://hooks.example.com/services/T/B/SECRET") != NULL);
     free(text);
     /* text that is not UTF-8, raw or as a lone surrogate escape, is refused */
@@ -615,14 +569,15 @@ static void test_department_hardening(void)
         "{\"name\":\"k\\ud800\",\"role\":\"bi\"}",
     };
     for (size_t i = 0; i < 3; i++) {
-        CHECK_INT(post_json("/api/v1/keys", h_admin, not_utf8[i], &j), 400);
+        CHECK_INT(gwt_post_json(&srv, "/api/v1/keys", h_admin, not_utf8[i], &j), 400);
         json_decref(j);
     }
-    CHECK_INT(post_json("/api/v1/departments", h_admin, "{\"name\":\"Dept \xed\xa0\x80\"}", &j),
-              400);
+    CHECK_INT(
+        gwt_post_json(&srv, "/api/v1/departments", h_admin, "{\"name\":\"Dept \xed\xa0\x80\"}", &j),
+        400);
     json_decref(j);
-    CHECK_INT(post_json("/api/v1/people", h_admin,
-                        "{\"name\":\"P\xe9rez\",\"email\":\"perez@example.com\"}", &j),
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/people", h_admin,
+                            "{\"name\":\"P\xe9rez\",\"email\":\"perez@example.com\"}", &j),
               400);
     json_decref(j);
 }
@@ -672,8 +627,9 @@ int main(void)
     snprintf(h_admin, sizeof h_admin, "Authorization: Bearer %s", srv.admin_token);
     struct gw_error e;
     db = gw_store_open(dsn, NULL, &e);
-    if (!db || !make_key("author", NULL, h_author) || !make_key("approver", NULL, h_unbound) ||
-        !make_key("bi", NULL, h_bi)) {
+    if (!db || !gwt_make_key(&srv, "author", "author", NULL, h_author, sizeof h_author, NULL, 0) ||
+        !gwt_make_key(&srv, "approver", "approver", NULL, h_unbound, sizeof h_unbound, NULL, 0) ||
+        !gwt_make_key(&srv, "bi", "bi", NULL, h_bi, sizeof h_bi, NULL, 0)) {
         fprintf(stderr, "setup failed: %s\n", db ? "keys" : e.detail);
         printf("0 passed, 1 failed\n");
         return 1;

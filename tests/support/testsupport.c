@@ -44,7 +44,7 @@ void gwt_rmtree(const char *path)
     free(cmd);
 }
 
-static char *read_file(const char *path)
+char *gwt_slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -52,7 +52,7 @@ static char *read_file(const char *path)
     fseek(f, 0, SEEK_END);
     long n = ftell(f);
     fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
+    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
     if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
         free(buf);
         fclose(f);
@@ -60,6 +60,8 @@ static char *read_file(const char *path)
     }
     buf[n] = '\0';
     fclose(f);
+    if (len)
+        *len = (size_t)n;
     return buf;
 }
 
@@ -67,7 +69,7 @@ char *gwt_pg_fresh_dsn(void)
 {
     const char *build = getenv("GW_BUILD_DIR");
     char *path = gwt_fmt("%s/pg/dsn", build ? build : ".");
-    char *base = read_file(path);
+    char *base = gwt_slurp(path, NULL);
     free(path);
     if (!base) {
         fprintf(stderr, "  no PostgreSQL fixture: %s/pg/dsn is missing (run through ctest)\n",
@@ -247,7 +249,7 @@ bool gwt_server_restart(struct gwt_server *s)
     }
     fclose(f);
     if (!ok) {
-        char *log = read_file(s->stderr_path);
+        char *log = gwt_slurp(s->stderr_path, NULL);
         fprintf(stderr, "  lmsgw serve did not start: %s\n", log ? log : "");
         free(log);
         gwt_server_stop(s, SIGKILL);
@@ -355,25 +357,120 @@ void gwt_response_free(struct gwt_response *resp)
     memset(resp, 0, sizeof *resp);
 }
 
-bool gwt_server_make_key(const struct gwt_server *s, const char *role, char *header, size_t cap)
+long gwt_call(const struct gwt_server *s, const char *method, const char *path,
+              const char *const *headers, const char *body, size_t body_len,
+              struct gwt_response *keep)
 {
-    char *u = gwt_fmt("%s/api/v1/keys", s->base_url);
-    char *admin = gwt_fmt("Authorization: Bearer %s", s->admin_token);
-    char *body = gwt_fmt("{\"name\":\"test-%s\",\"role\":\"%s\"}", role, role);
-    const char *h[] = {admin, "Content-Type: application/json", NULL};
+    char *u = gwt_fmt("%s%s", s->base_url, path);
     struct gwt_response r;
-    json_t *k = gwt_http("POST", u, h, body, strlen(body), &r) && r.status == 201
-                    ? json_loads(r.body, 0, NULL)
-                    : NULL;
-    gwt_response_free(&r);
+    bool ok = gwt_http(method, u, headers, body, body ? body_len : 0, &r);
     free(u);
+    long st = ok ? r.status : -1;
+    if (keep)
+        *keep = r;
+    else
+        gwt_response_free(&r);
+    return st;
+}
+
+long gwt_api(const struct gwt_server *s, const char *method, const char *path, const char *auth,
+             const char *content_type, const char *body, size_t body_len, json_t **json,
+             char **text)
+{
+    const char *h[3] = {0};
+    int n = 0;
+    char *ct = content_type ? gwt_fmt("Content-Type: %s", content_type) : NULL;
+    if (auth)
+        h[n++] = auth;
+    if (ct)
+        h[n++] = ct;
+    struct gwt_response r;
+    long st = gwt_call(s, method, path, h, body, body_len, &r);
+    free(ct);
+    if (json)
+        *json = json_loads(r.body, 0, NULL);
+    if (text)
+        *text = xstrdup(r.body);
+    gwt_response_free(&r);
+    return st;
+}
+
+long gwt_post_json(const struct gwt_server *s, const char *path, const char *auth, const char *body,
+                   json_t **json)
+{
+    return gwt_api(s, "POST", path, auth, "application/json", body, strlen(body), json, NULL);
+}
+
+const char *gwt_sv(const json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? v : "";
+}
+
+bool gwt_make_key(const struct gwt_server *s, const char *name, const char *role,
+                  const char *person, char *header, size_t cap, char *key_id, size_t key_id_cap)
+{
+    char *admin = gwt_fmt("Authorization: Bearer %s", s->admin_token);
+    char *body =
+        gwt_fmt("{\"name\":\"%s\",\"role\":\"%s\"%s%s%s}", name, role,
+                person ? ",\"person_id\":\"" : "", person ? person : "", person ? "\"" : "");
+    json_t *k = NULL;
+    bool ok = gwt_post_json(s, "/api/v1/keys", admin, body, &k) == 201;
+    const char *token = json_string_value(json_object_get(k, "token"));
+    const char *id = json_string_value(json_object_get(k, "key_id"));
+    ok = ok && token && (!key_id || id);
+    if (ok) {
+        snprintf(header, cap, "Authorization: Bearer %s", token);
+        if (key_id)
+            snprintf(key_id, key_id_cap, "%s", id);
+    }
+    json_decref(k);
     free(admin);
     free(body);
-    const char *token = json_string_value(json_object_get(k, "token"));
-    if (token)
-        snprintf(header, cap, "Authorization: Bearer %s", token);
+    return ok;
+}
+
+bool gwt_server_make_key(const struct gwt_server *s, const char *role, char *header, size_t cap)
+{
+    char *name = gwt_fmt("test-%s", role);
+    bool ok = gwt_make_key(s, name, role, NULL, header, cap, NULL, 0);
+    free(name);
+    return ok;
+}
+
+bool gwt_cli_make_key(const struct gwt_server *s, const char *role, const char *name,
+                      const char *const *extra, char *header, size_t cap, char *key_id,
+                      size_t key_id_cap, json_t **reply)
+{
+    const char *args[32] = {"--config", s->config_path, "key", "create", "--role",
+                            role,       "--name",       name,  "--json"};
+    size_t n = 9;
+    for (const char *const *a = extra; a && *a && n + 1 < sizeof args / sizeof args[0]; a++)
+        args[n++] = *a;
+    args[n] = NULL;
+    char *out = NULL, *err = NULL;
+    int rc = gwt_run_lmsgw(args, NULL, &out, &err);
+    json_t *k = rc == 0 ? json_loads(out, 0, NULL) : NULL;
+    const char *id = json_string_value(json_object_get(k, "key_id"));
+    const char *secret = json_string_value(json_object_get(k, "secret"));
+    bool ok = id && secret;
+    if (ok) {
+        char *pair = gwt_fmt("%s:%s", id, secret);
+        char *b64 = gw_base64_encode(pair, strlen(pair));
+        snprintf(header, cap, "Authorization: Basic %s", b64);
+        if (key_id)
+            snprintf(key_id, key_id_cap, "%s", id);
+        free(b64);
+        free(pair);
+    } else {
+        fprintf(stderr, "  key create failed (%d): %s%s\n", rc, out ? out : "", err ? err : "");
+    }
+    if (reply)
+        *reply = json_incref(k);
     json_decref(k);
-    return token != NULL;
+    free(out);
+    free(err);
+    return ok;
 }
 
 struct gw_store *gwt_fresh_store(const char *dir, bool pg)
