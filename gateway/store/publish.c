@@ -9,6 +9,7 @@
 #include "gw/buf.h"
 #include "gw/kpi_store.h"
 #include "review_int.h"
+#include "store_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,29 +9,13 @@
 #include "gw/store.h"
 #include "gw/xapi_store.h"
 
-/* ---- maintenance, inside the caller's write transaction ---- */
-
-/* Folds a newly inserted statement (row seq, not voided) into the KPI state:
- * attributes it, records it in kpi_statements and updates its (course,
- * learner, day) and (course, learner) rows or the unattributed count.
- * Voiding statements contribute nothing (GW_QS_NONE). Called by
- * gw_store_xapi_insert. */
-enum gw_qs gw_kpi_apply_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
-                                  int64_t seq, int64_t stored_ms, struct gw_error *err);
-/* Process-wide switch for the two hooks above (default on). Off is for bulk
- * imports followed by gw_store_kpi_rebuild, and for measuring what the
- * maintenance costs (bench/kpi_bench.c); a running gateway leaves it on. */
+/* ---- maintenance ---- */
+/* (Inside the writer's transaction: gw_kpi_apply_statement, gw_kpi_apply_void
+ * and gw_kpi_reattribute are internal to store/, in store_int.h.) */
+/* Process-wide switch for the maintenance as statements arrive and are voided (default on). Off is
+ * for bulk imports followed by gw_store_kpi_rebuild, and for measuring what the maintenance costs
+ * (bench/kpi_bench.c); a running gateway leaves it on. */
 void gw_kpi_set_maintenance(bool on);
-/* Reverses the contribution of the statement with this id, which has just
- * been marked voided: its (course, learner) state is recomputed from that
- * learner's remaining statements on the course. Idempotent; GW_QS_NONE when
- * the statement counted for nothing. */
-enum gw_qs gw_kpi_apply_void(struct gw_db *db, const char *target_id, struct gw_error *err);
-/* Re-attributes the stored statements that mention an IRI the course
- * registers (run after registering IRIs): statements move from other courses
- * or from unattributed, and the state of every affected (course, learner) is
- * recomputed. */
-enum gw_qs gw_kpi_reattribute(struct gw_db *db, const char *course_id, struct gw_error *err);
 /* The same in its own write transaction. */
 enum gw_err gw_store_kpi_reattribute(struct gw_store *s, const char *course_id,
                                      struct gw_error *err);
@@ -75,7 +59,8 @@ enum gw_err gw_store_kpi_chargeback(struct gw_store *s, const char *department, 
 
 /* Pipeline inputs of a department (store/kpi_pipeline.c) against the schema
  * described there; window on request date (ms, 0 = open). The arrays in *in
- * are heap (free with gw_kpi_pipeline_free). Not wired into the API yet. */
+ * are heap (free with gw_kpi_pipeline_free). Serves GET /api/v1/kpis's
+ * pipeline figures (api/kpis.c). */
 enum gw_err gw_store_kpi_pipeline(struct gw_store *s, const char *department, int64_t from_ms,
                                   int64_t to_ms, int64_t now_ms, int64_t escalation_ms,
                                   struct gw_kpi_pipeline_in *in, struct gw_error *err);
