@@ -137,36 +137,68 @@ static void flush_row(struct pull_ctx *c, const char *gkey, const char *learner,
 /* Folds the state rows of the query into the groups' accumulators. Rows come
  * ordered by group, course and learner, so the days of one (course, learner)
  * are consecutive and fold into one row first. */
-static enum gw_qs fold_rows(struct gw_db *db, struct pull_ctx *c, struct gw_error *err)
+/* The query over the per-learner rows the pull folds: per learner
+ * (kpi_learners) or per learner and day when a window or months are asked
+ * (kpi_learner_days), with the group's column first, in group, course,
+ * learner order. */
+static void pull_sql(const struct gw_kpi_query *q, struct qb *b)
 {
-    const struct gw_kpi_query *q = c->q;
     bool days = q->has_from || q->has_to || q->group_by == GW_KPI_BY_MONTH;
     const char *gcol = q->group_by == GW_KPI_BY_DEPARTMENT ? "c.department_id"
                        : q->group_by == GW_KPI_BY_COURSE   ? "r.course_id"
                                                            : "r.month";
-    struct qb b = {0};
-    gw_buf_printf(&b.sql,
+    gw_buf_printf(&b->sql,
                   "SELECT %s, r.course_id, r.learner_key, r.statements, r.first_ms, "
                   "r.complete_ms, r.passed, r.failed, r.best_score, r.rating_ms, r.rating_seq, "
                   "r.rating, r.comments FROM %s r JOIN courses c ON c.id = r.course_id WHERE 1 = 1",
                   gcol, days ? "kpi_learner_days" : "kpi_learners");
     if (q->department) {
-        gw_buf_puts(&b.sql, " AND c.department_id = ");
-        qb_param(&b, GW_P_TEXT(q->department));
+        gw_buf_puts(&b->sql, " AND c.department_id = ");
+        qb_param(b, GW_P_TEXT(q->department));
     }
     if (q->course) {
-        gw_buf_puts(&b.sql, " AND r.course_id = ");
-        qb_param(&b, GW_P_TEXT(q->course));
+        gw_buf_puts(&b->sql, " AND r.course_id = ");
+        qb_param(b, GW_P_TEXT(q->course));
     }
     if (q->has_from) {
-        gw_buf_puts(&b.sql, " AND r.day >= ");
-        qb_param(&b, GW_P_INT(q->from_day));
+        gw_buf_puts(&b->sql, " AND r.day >= ");
+        qb_param(b, GW_P_INT(q->from_day));
     }
     if (q->has_to) {
-        gw_buf_puts(&b.sql, " AND r.day < ");
-        qb_param(&b, GW_P_INT(q->to_day));
+        gw_buf_puts(&b->sql, " AND r.day < ");
+        qb_param(b, GW_P_INT(q->to_day));
     }
-    gw_buf_printf(&b.sql, " ORDER BY %s, r.course_id, r.learner_key", gcol);
+    gw_buf_printf(&b->sql, " ORDER BY %s, r.course_id, r.learner_key", gcol);
+}
+
+/* A row of pull_sql's result (columns 3..12) as the domain's state. */
+static void pulled_row(struct gw_db_rows *r, struct gw_kpi_row *row)
+{
+    gw_kpi_row_init(row);
+    row->statements = gw_db_col_int(r, 3);
+    row->first_ms = gw_db_col_int(r, 4);
+    if (!gw_db_col_null(r, 5))
+        row->complete_ms = gw_db_col_int(r, 5);
+    row->passed = gw_db_col_int(r, 6) != 0;
+    row->failed = gw_db_col_int(r, 7) != 0;
+    row->has_score = !gw_db_col_null(r, 8);
+    if (row->has_score)
+        row->best_score = gw_db_col_real(r, 8);
+    row->has_rating = !gw_db_col_null(r, 11);
+    if (row->has_rating) {
+        row->rating_ms = gw_db_col_int(r, 9);
+        row->rating_seq = gw_db_col_int(r, 10);
+        row->rating = gw_db_col_real(r, 11);
+    }
+    row->comments = gw_db_col_int(r, 12);
+}
+
+/* Folds the rows of each (group, course, learner) into one state
+ * (gw_kpi_row_merge) and hands it to flush_row. */
+static enum gw_qs fold_rows(struct gw_db *db, struct pull_ctx *c, struct gw_error *err)
+{
+    struct qb b = {0};
+    pull_sql(c->q, &b);
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(db, gw_buf_str(&b.sql), b.p, b.n, &r, NULL, err);
     struct gw_buf gkey = {0}, course = {0}, learner = {0};
@@ -191,23 +223,7 @@ static enum gw_qs fold_rows(struct gw_db *db, struct pull_ctx *c, struct gw_erro
             open = true;
         }
         struct gw_kpi_row row;
-        gw_kpi_row_init(&row);
-        row.statements = gw_db_col_int(r, 3);
-        row.first_ms = gw_db_col_int(r, 4);
-        if (!gw_db_col_null(r, 5))
-            row.complete_ms = gw_db_col_int(r, 5);
-        row.passed = gw_db_col_int(r, 6) != 0;
-        row.failed = gw_db_col_int(r, 7) != 0;
-        row.has_score = !gw_db_col_null(r, 8);
-        if (row.has_score)
-            row.best_score = gw_db_col_real(r, 8);
-        row.has_rating = !gw_db_col_null(r, 11);
-        if (row.has_rating) {
-            row.rating_ms = gw_db_col_int(r, 9);
-            row.rating_seq = gw_db_col_int(r, 10);
-            row.rating = gw_db_col_real(r, 11);
-        }
-        row.comments = gw_db_col_int(r, 12);
+        pulled_row(r, &row);
         gw_kpi_row_merge(&acc, &row);
     }
     if (open)
