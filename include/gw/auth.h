@@ -57,14 +57,21 @@ bool gw_auth_parse_credentials(const char *header, char *key_id, size_t idcap, c
 bool gw_auth_signature_ok(const char *hmac_secret, const void *body, size_t len,
                           const char *header);
 
+/* The verified-key cache: one per server (struct gw_server owns it), shared
+ * by every HTTP worker. Thread-safe: every call takes the cache's mutex for
+ * the lookup or the update only, never across a store query. Entries hold
+ * copies; nothing returned points into the cache. gw_auth_cache_free is
+ * called once, after the workers have stopped. */
 struct gw_auth_cache;
 struct gw_auth_cache *gw_auth_cache_new(void);
 void gw_auth_cache_free(struct gw_auth_cache *c);
+/* Drops key_id's entry (a revocation through the API takes effect at once). */
 void gw_auth_cache_forget(struct gw_auth_cache *c, const char *key_id);
 
 /* Checks an Authorization header value (NULL when absent). Fills who on
- * success. GW_E_AUTH_MISSING when absent, GW_E_AUTH_INVALID when unknown,
- * revoked or malformed; GW_E_STORE_* when the store cannot answer. */
+ * success (copies: who owns nothing to free). GW_E_AUTH_MISSING when absent,
+ * GW_E_AUTH_INVALID when unknown, revoked or malformed; GW_E_STORE_* when the
+ * store cannot answer. Thread-safe (see the cache above). */
 enum gw_err gw_auth_check(struct gw_auth_cache *c, struct gw_store *s, const char *authorization,
                           int64_t now_ms, struct gw_principal *who, struct gw_error *err);
 
