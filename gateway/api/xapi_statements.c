@@ -478,14 +478,53 @@ static char *more_link(struct gw_req *req, const struct collected *c, int64_t cu
     return out;
 }
 
+/* What a parameter absent from a query means (the ones with a default). */
+static const char *param_default(const char *name)
+{
+    static const char *const defaults[][2] = {
+        {"attachments", "false"},    {"ascending", "false"}, {"related_activities", "false"},
+        {"related_agents", "false"}, {"format", "exact"},
+    };
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
+        if (strcmp(defaults[i][0], name) == 0)
+            return defaults[i][1];
+    return NULL;
+}
+
+/* A client following a `more` link may repeat parameters of its query
+ * (attachments=false, format=...); they are accepted when they say what the
+ * token's query says (or, absent there, its default), as the token carries
+ * the query. Anything else is refused naming the parameter. */
+static enum gw_err more_extras_agree(const struct collected *extra, json_t *params,
+                                     struct gw_error *e)
+{
+    for (size_t i = 0; i < extra->n; i++) {
+        const char *name = extra->p[i].name, *value = extra->p[i].value, *in_token = NULL;
+        size_t k;
+        json_t *pair;
+        json_array_foreach(params, k, pair)
+        {
+            const char *n = json_string_value(json_array_get(pair, 0));
+            if (n && strcmp(n, name) == 0)
+                in_token = json_string_value(json_array_get(pair, 1));
+        }
+        const char *want = in_token ? in_token : param_default(name);
+        if (!want || !value || strcmp(want, value) != 0)
+            return gw_error_set(e, GW_E_XAPI_QUERY_PARAM, name,
+                                "'more' carries the query; '%s' may be repeated with it only "
+                                "with the value the query had",
+                                name);
+    }
+    return GW_OK;
+}
+
 /* Replaces c's parameters with those inside a more token; *cursor receives
- * its position. The strings live in *holder (caller decrefs). */
+ * its position. The strings live in *holder (caller decrefs). Parameters
+ * sent beside `more` must agree with the token's (more_extras_agree). */
 static enum gw_err unpack_more(struct collected *c, int64_t *cursor, json_t **holder,
                                struct gw_error *e)
 {
-    if (c->n > 0)
-        return gw_error_set(e, GW_E_XAPI_QUERY_PARAM, "more",
-                            "'more' cannot be combined with other parameters");
+    struct collected extra = *c;
     size_t len = 0;
     char *text = (char *)gw_base64url_decode(c->more, strlen(c->more), &len);
     json_t *tok = text ? json_loadb(text, len, 0, NULL) : NULL;
@@ -496,6 +535,11 @@ static enum gw_err unpack_more(struct collected *c, int64_t *cursor, json_t **ho
         json_decref(tok);
         return gw_error_set(e, GW_E_XAPI_QUERY_PARAM, "more", "the 'more' token is not valid");
     }
+    if (more_extras_agree(&extra, params, e) != GW_OK) {
+        json_decref(tok);
+        return e->code;
+    }
+    c->n = 0;
     *cursor = json_integer_value(json_object_get(tok, "c"));
     size_t i;
     json_t *pair;

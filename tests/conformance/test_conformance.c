@@ -322,6 +322,40 @@ static void test_attachments_false_accepted(void)
     const char *hf[] = {auth, VERSION_HDR, FORM_CT, NULL};
     CHECK_INT(call("POST", "/xapi/statements?method=GET", hf, "attachments=false&limit=1", NULL),
               200);
+    /* following `more` with attachments=false repeated (what the query said,
+     * or its default) is the same page; a different value is refused */
+    char *id2 = gwt_uuid(), *st2 = statement_json(id2);
+    CHECK_INT(call("POST", "/xapi/statements", NULL, st2, NULL), 200);
+    struct gwt_response r;
+    CHECK_INT(call("GET", "/xapi/statements?limit=1&attachments=false", NULL, NULL, &r), 200);
+    json_t *page = json_loads(r.body ? r.body : "", 0, NULL);
+    gwt_response_free(&r);
+    const char *more = json_string_value(json_object_get(page, "more"));
+    REQUIRE(more && *more);
+    char *plain = gwt_fmt("%s", more);
+    char *with_false = gwt_fmt("%s&attachments=false", more);
+    char *with_format = gwt_fmt("%s&format=exact&attachments=false", more);
+    char *with_true = gwt_fmt("%s&attachments=true", more);
+    char *with_limit = gwt_fmt("%s&limit=5", more);
+    json_decref(page);
+    struct gwt_response a, b;
+    CHECK_INT(call("GET", plain, NULL, NULL, &a), 200);
+    CHECK_INT(call("GET", with_false, NULL, NULL, &b), 200);
+    CHECK_STR(b.body, a.body); /* the same page */
+    gwt_response_free(&a);
+    gwt_response_free(&b);
+    CHECK_INT(call("GET", with_format, NULL, NULL, NULL), 200);
+    CHECK_INT(call("GET", with_true, NULL, NULL, &b), 400);
+    CHECK(b.body && strstr(b.body, "\"where\":\"attachments\"") != NULL);
+    gwt_response_free(&b);
+    CHECK_INT(call("GET", with_limit, NULL, NULL, NULL), 400);
+    free(plain);
+    free(with_false);
+    free(with_format);
+    free(with_true);
+    free(with_limit);
+    free(st2);
+    free(id2);
     free(st);
     free(id);
 }
