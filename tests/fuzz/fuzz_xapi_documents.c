@@ -5,11 +5,13 @@
  * bit 1: a Group may be the agent, bit 2: PUT, bit 3: 409 on a blind PUT,
  * bit 4: a document is stored); the rest is split at "\n--\n" into: the
  * agent parameter, activityId, registration, stateId/profileId, since, the
- * stored document, the posted document, If-Match, If-None-Match and the
- * Content-Type. Checked: an accepted agent has an identifier that survives
+ * stored document, the posted document, If-Match, If-None-Match, the
+ * Content-Type and a query string for the handler's parameter checks
+ * (gw_api_xapi_doc_params_check). Checked: an accepted agent has an identifier that survives
  * a round trip; the POST merge keeps every posted member and every stored one
  * not posted; an accepted 'since' formats back to itself. Must never crash,
  * leak or trip a sanitizer. */
+#include "gw/api.h"
 #include "gw/hash.h"
 #include "gw/json.h"
 #include "gw/timefmt.h"
@@ -21,6 +23,38 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The handler's parameter checks over a query written name=value&...
+ * (not percent-decoded: values arrive decoded), for the resource and method
+ * the flags pick (bits 5-6: state, activity profile, agent profile; bits 2
+ * and 7: PUT, POST, GET, DELETE). */
+static void params(char *query, unsigned flags, enum gw_xapi_version v)
+{
+    static const char *const methods[] = {"PUT", "POST", "GET", "DELETE"};
+    static const enum gw_xapi_doc_kind kinds[] = {GW_XAPI_DOC_STATE, GW_XAPI_DOC_ACTIVITY_PROFILE,
+                                                  GW_XAPI_DOC_AGENT_PROFILE, GW_XAPI_DOC_STATE};
+    struct gw_xapi_qparam q[12];
+    size_t n = 0;
+    for (char *p = query; *p && n < 12;) {
+        char *amp = strchr(p, '&');
+        if (amp)
+            *amp = '\0';
+        char *eq = strchr(p, '=');
+        if (eq)
+            *eq = '\0';
+        q[n].name = p;
+        q[n].value = eq ? eq + 1 : "";
+        n++;
+        if (!amp)
+            break;
+        p = amp + 1;
+    }
+    const char *m = methods[((flags >> 2) & 1) | ((flags >> 6) & 2)];
+    struct gw_error e;
+    enum gw_err rc = gw_api_xapi_doc_params_check(kinds[(flags >> 5) & 3], m, v, q, n, &e);
+    if (rc != GW_OK && rc != GW_E_XAPI_DOCUMENT_PARAM && rc != GW_E_XAPI_AGENT_PARAM)
+        abort(); /* every refusal of a parameter names it with its own code */
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,6 +69,7 @@ enum {
     F_IF_MATCH,
     F_IF_NONE_MATCH,
     F_CONTENT_TYPE,
+    F_QUERY,
     NFIELDS
 };
 #define SEP "\n--\n"
@@ -177,6 +212,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     since(f[F_SINCE]);
     merge(f[F_STORED], len[F_STORED], f[F_POSTED], len[F_POSTED]);
     preconditions(f, len, flags);
+    params((char *)f[F_QUERY], flags, v);
     free(in);
     return 0;
 }
