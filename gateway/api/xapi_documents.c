@@ -226,6 +226,50 @@ static enum gw_err parse_request(struct gw_req *req, const struct resource *res,
     return rc;
 }
 
+static const struct resource *resource_of(enum gw_xapi_doc_kind kind)
+{
+    switch (kind) {
+    case GW_XAPI_DOC_STATE:
+        return &state_res;
+    case GW_XAPI_DOC_ACTIVITY_PROFILE:
+        return &activity_profile_res;
+    case GW_XAPI_DOC_AGENT_PROFILE:
+        return &agent_profile_res;
+    }
+    return NULL;
+}
+
+enum gw_err gw_api_xapi_doc_params_check(enum gw_xapi_doc_kind kind, const char *method,
+                                         enum gw_xapi_version v,
+                                         const struct gw_xapi_qparam *params, size_t n,
+                                         struct gw_error *e)
+{
+    static const char *const methods[] = {"PUT", "POST", "GET", "DELETE"};
+    const struct resource *res = resource_of(kind);
+    size_t m = 0;
+    while (m < 4 && strcmp(methods[m], method) != 0)
+        m++;
+    if (!res || m == 4)
+        return gw_error_set(e, GW_E_BAD_REQUEST, "", "no such document resource or method");
+    struct doc_req d;
+    memset(&d, 0, sizeof d);
+    d.res = res;
+    d.method = (enum doc_method)m;
+    d.key.kind = res->kind;
+    d.v = v;
+    struct params p = {.names = res->param_names, .err = e, .rc = GW_OK};
+    for (size_t i = 0; i < n; i++) {
+        if (!collect(params[i].name, params[i].value, &p))
+            break;
+    }
+    if (p.rc != GW_OK)
+        return p.rc;
+    enum gw_err rc = check_context(&d, &p, e);
+    if (rc == GW_OK)
+        rc = check_id_and_since(&d, &p, e);
+    return rc;
+}
+
 /* ---- replies ---- */
 
 static void http_date(int64_t ms, char out[64])

@@ -9,6 +9,7 @@
  * deadlines and the connection count are the connection guard's
  * (conn_guard.c); the daemon wires it to libmicrohttpd.
  * Does not own: what any route does (api/), or the route table (routes.c). */
+#include "gw/altsyntax.h"
 #include "gw/auth.h"
 #include "gw/buf.h"
 #include "gw/conn_guard.h"
@@ -478,33 +479,6 @@ static const char *alternate_method(struct rctx *x, const char *url, const char 
     return m;
 }
 
-static bool header_field(const char *name)
-{
-    static const char *const names[] = {"authorization",
-                                        "x-experience-api-version",
-                                        "content-type",
-                                        "content-length",
-                                        "if-match",
-                                        "if-none-match",
-                                        NULL};
-    for (const char *const *n = names; *n; n++) {
-        if (strcasecmp(*n, name) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* A header value: printable ASCII, spaces and tabs (RFC 9110 field-value
- * without obs-text); no CR, LF or other control byte. */
-static bool header_value_ok(const char *v)
-{
-    for (const unsigned char *p = (const unsigned char *)v; p && *p; p++) {
-        if ((*p < 0x20 && *p != '\t') || *p >= 0x7f)
-            return false;
-    }
-    return v != NULL;
-}
-
 /* On xAPI resources the version header comes first: without a usable one
  * the request is 400 whether or not it has credentials (Comm 3.3). */
 static enum gw_err check_xapi_version(struct rctx *x, struct gw_error *e)
@@ -525,64 +499,23 @@ static enum gw_err finish_alternate(struct gw_server *srv, struct rctx *x, struc
         return gw_error_set(e, GW_E_XAPI_QUERY_PARAM, "method",
                             "with ?method=, every other parameter goes in the form body");
     const char *ct = MHD_lookup_connection_value(x->req.conn, MHD_HEADER_KIND, "Content-Type");
-    bool empty = x->req.body.len == 0;
-    if (!(empty && !ct) && (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0))
-        return gw_error_set(e, GW_E_BAD_REQUEST, "Content-Type",
-                            "an alternate-syntax request is application/x-www-form-urlencoded");
-    json_t *form = gw_form_parse(gw_buf_str(&x->req.body), x->req.body.len, e);
-    if (!form)
-        return e->code;
-    x->alt_headers = json_object();
-    x->alt_query = json_object();
-    const char *k;
-    json_t *v;
-    struct gw_buf content = {0};
-    json_object_foreach(form, k, v)
-    {
-        if (strcmp(k, "content") == 0) {
-            gw_buf_puts(&content, json_string_value(v));
-        } else if (header_field(k)) {
-            /* the form's field IS the request's header (Comm 1.3.s3.b7), also
-             * over a real one; it is percent-decoded, so a CR or LF (or any
-             * control byte) would reach a reply header: refused */
-            if (!header_value_ok(json_string_value(v))) {
-                gw_error_set(e, GW_E_XAPI_HEADER_INVALID, k,
-                             "the form field '%s' stands for a header and must not hold "
-                             "control characters such as CR or LF",
-                             k);
-                json_decref(form); /* k lives in form */
-                gw_buf_free(&content);
-                return e->code;
-            }
-            char lower[64];
-            size_t i = 0;
-            for (; k[i] && i + 1 < sizeof lower; i++)
-                lower[i] = (char)tolower((unsigned char)k[i]);
-            lower[i] = '\0';
-            json_object_set(x->alt_headers, lower, v);
-        } else {
-            /* the resource's parameters: checked as a query string's are */
-            const char *sv = json_string_value(v);
-            if (gw_route_query_check(k, strlen(k), sv, strlen(sv), e) != GW_OK) {
-                json_decref(form);
-                gw_buf_free(&content);
-                return e->code;
-            }
-            json_object_set(x->alt_query, k, v);
-        }
-    }
-    json_decref(form);
+    struct gw_altsyntax a = {0};
+    enum gw_err rc = gw_altsyntax_parse(ct, gw_buf_str(&x->req.body), x->req.body.len, &a, e);
+    /* what the form gave stands for the request's headers and query, also
+     * for the error reply */
+    x->alt_headers = a.headers;
+    x->alt_query = a.query;
+    if (rc != GW_OK)
+        return rc;
     gw_buf_free(&x->req.body);
-    x->req.body = content;
-    x->req.body_size = content.len;
+    x->req.body = a.content;
+    x->req.body_size = a.content.len;
     const char *ver =
         json_string_value(json_object_get(x->alt_headers, "x-experience-api-version"));
     if (!ver)
         ver = MHD_lookup_connection_value(x->req.conn, MHD_HEADER_KIND, "X-Experience-API-Version");
-    if (ver && strncmp(ver, "2.0", 3) == 0)
-        return gw_error_set(e, GW_E_BAD_REQUEST, "method",
-                            "xAPI 2.0 removed the alternate request syntax; send a %s request",
-                            x->req.method);
+    if (gw_altsyntax_check_version(ver, x->req.method, e) != GW_OK)
+        return e->code;
     if (check_xapi_version(x, e) != GW_OK)
         return e->code;
     return authorize(srv, x, e);

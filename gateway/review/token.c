@@ -132,10 +132,12 @@ enum gw_err gw_review_token_make(const uint8_t *key, size_t keylen,
                             "The link signing key has %zu bytes; it needs at least %d.", keylen,
                             GW_REVIEW_TOKEN_KEY_MIN);
     if (!id_ok(c->round_id) || !id_ok(c->approver_id) || !nonce_ok(c->nonce) ||
-        (c->actions & ALL_ACTIONS) == 0 || (c->actions & ~(unsigned)ALL_ACTIONS) != 0)
+        (c->actions & ALL_ACTIONS) == 0 || (c->actions & ~(unsigned)ALL_ACTIONS) != 0 ||
+        c->expires_ms < 0)
         return gw_error_set(err, GW_E_BAD_REQUEST, NULL,
                             "Token claims need a round id, an approver id (no control bytes), "
-                            "a 32-hex-digit nonce and at least one known action.");
+                            "a 32-hex-digit nonce, at least one known action and an expiry "
+                            "that is not negative.");
     int n = canonical(c, canon, sizeof canon);
     if (n < 0 || (size_t)n >= sizeof canon)
         return gw_error_set(err, GW_E_BAD_REQUEST, NULL, "Token claims are too long.");
@@ -172,8 +174,12 @@ static bool parse_claims(char *canon, struct gw_review_token_claims *c)
     if (!isdigit((unsigned char)field[3][0]) || *end || errno || actions == 0 ||
         (actions & ~(unsigned long)ALL_ACTIONS))
         return false;
+    /* Milliseconds since the epoch, 0 to INT64_MAX (strtoll's ERANGE refuses
+     * more): a negative expiry is no time we make, and gw_time_format_ms's
+     * day arithmetic overflowed on one near INT64_MIN (signed-overflow UB
+     * when an expired link's page names the time). */
     long long expires = strtoll(field[4], &end, 10);
-    if (!(isdigit((unsigned char)field[4][0]) || field[4][0] == '-') || *end || errno)
+    if (!isdigit((unsigned char)field[4][0]) || *end || errno || expires < 0)
         return false;
     memset(c, 0, sizeof *c);
     snprintf(c->round_id, sizeof c->round_id, "%s", field[1]);

@@ -245,13 +245,13 @@ static const struct key *find_key(const char *name)
     return NULL;
 }
 
-static enum gw_err load_file(struct gw_config *c, const char *path, struct gw_error *err)
+/* The file's contents, read (doc, or NULL with je filled); path names it. */
+static enum gw_err load_doc(struct gw_config *c, json_t *doc, const json_error_t *je,
+                            const char *path, struct gw_error *err)
 {
-    json_error_t je;
-    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!doc)
-        return gw_error_set(err, GW_E_CONFIG_FILE, path, "%s:%d:%d: %s", path, je.line, je.column,
-                            je.text);
+        return gw_error_set(err, GW_E_CONFIG_FILE, path, "%s:%d:%d: %s", path, je->line, je->column,
+                            je->text);
     enum gw_err rc = GW_OK;
     if (!json_is_object(doc)) {
         rc = gw_error_set(err, GW_E_CONFIG_FILE, path,
@@ -276,6 +276,21 @@ static enum gw_err load_file(struct gw_config *c, const char *path, struct gw_er
 done:
     json_decref(doc);
     return rc;
+}
+
+static enum gw_err load_file(struct gw_config *c, const char *path, struct gw_error *err)
+{
+    json_error_t je;
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    return load_doc(c, doc, &je, path, err);
+}
+
+static enum gw_err load_text(struct gw_config *c, const char *text, size_t len, const char *origin,
+                             struct gw_error *err)
+{
+    json_error_t je;
+    json_t *doc = json_loadb(text ? text : "", len, JSON_REJECT_DUPLICATES, &je);
+    return load_doc(c, doc, &je, origin, err);
 }
 
 static const char *env_lookup(char *const *envp, const char *name)
@@ -353,8 +368,16 @@ static enum gw_err derive(struct gw_config *c, struct gw_error *err)
     return GW_OK;
 }
 
-enum gw_err gw_config_load(struct gw_config *cfg, const char *path, char *const *envp,
-                           struct gw_error *err)
+/* What a file gives: its path, or its text (origin names it in errors). */
+struct file_source {
+    const char *path;
+    const char *text;
+    size_t len;
+    const char *origin;
+};
+
+static enum gw_err load(struct gw_config *cfg, const struct file_source *f, char *const *envp,
+                        struct gw_error *err)
 {
     memset(cfg, 0, sizeof *cfg);
     enum gw_err rc = GW_OK;
@@ -363,11 +386,12 @@ enum gw_err gw_config_load(struct gw_config *cfg, const char *path, char *const 
         if (rc != GW_OK)
             goto fail;
     }
-    if (path) {
-        rc = load_file(cfg, path, err);
-        if (rc != GW_OK)
-            goto fail;
-    }
+    if (f->path)
+        rc = load_file(cfg, f->path, err);
+    else if (f->origin)
+        rc = load_text(cfg, f->text, f->len, f->origin, err);
+    if (rc != GW_OK)
+        goto fail;
     rc = check_env_names(envp, err);
     if (rc != GW_OK)
         goto fail;
@@ -386,6 +410,20 @@ enum gw_err gw_config_load(struct gw_config *cfg, const char *path, char *const 
 fail:
     gw_config_free(cfg);
     return rc;
+}
+
+enum gw_err gw_config_load(struct gw_config *cfg, const char *path, char *const *envp,
+                           struct gw_error *err)
+{
+    struct file_source f = {.path = path};
+    return load(cfg, &f, envp, err);
+}
+
+enum gw_err gw_config_load_text(struct gw_config *cfg, const char *text, size_t len,
+                                const char *origin, char *const *envp, struct gw_error *err)
+{
+    struct file_source f = {.text = text, .len = len, .origin = origin ? origin : "config"};
+    return load(cfg, &f, envp, err);
 }
 
 void gw_config_free(struct gw_config *cfg)

@@ -5,6 +5,7 @@
 
 #include "gw/http.h"
 #include "gw/xapi.h"
+#include "gw/xapi_docs_store.h"
 
 /* api/health.c */
 void gw_api_healthz_get(struct gw_req *req, struct gw_reply *rep);
@@ -61,6 +62,15 @@ void gw_api_xapi_agent_profile_put(struct gw_req *req, struct gw_reply *rep);
 void gw_api_xapi_agent_profile_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_xapi_agent_profile_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_xapi_agent_profile_delete(struct gw_req *req, struct gw_reply *rep);
+/* The parameter checks of a document request, as its handler runs them
+ * after the version header, without a request or a store (tests, fuzzing):
+ * params (n name/value pairs, in the query's order) of a State, Activity
+ * Profile or Agent Profile request with method "PUT", "POST", "GET" or
+ * "DELETE" under version v. GW_OK or the error the handler would reply. */
+enum gw_err gw_api_xapi_doc_params_check(enum gw_xapi_doc_kind kind, const char *method,
+                                         enum gw_xapi_version v,
+                                         const struct gw_xapi_qparam *params, size_t n,
+                                         struct gw_error *e);
 void gw_api_xapi_activities_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_xapi_agents_get(struct gw_req *req, struct gw_reply *rep);
 

@@ -60,6 +60,11 @@ struct gw_config {
  * derived defaults (database, public_url, workers). On error cfg is freed. */
 enum gw_err gw_config_load(struct gw_config *cfg, const char *path, char *const *envp,
                            struct gw_error *err);
+/* gw_config_load with the file's contents given as text (len bytes; origin
+ * names it in errors, NULL: "config") instead of a path: the same checks,
+ * without touching the file system (tests, fuzzing). */
+enum gw_err gw_config_load_text(struct gw_config *cfg, const char *text, size_t len,
+                                const char *origin, char *const *envp, struct gw_error *err);
 void gw_config_free(struct gw_config *cfg);
 /* Markdown table of every key (for README and `lmsgw config --doc`). Caller frees. */
 char *gw_config_doc_markdown(void);

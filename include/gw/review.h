@@ -517,13 +517,14 @@ bool gw_review_token_new_nonce(struct gw_review_token_claims *c);
  * The canonical encoding is "lmsgw-review-1\n" round "\n" approver "\n"
  * actions "\n" expires_ms "\n" nonce. Errors: REVIEW_TOKEN_KEY (key shorter
  * than 32 bytes), BAD_REQUEST (empty id, id with a control byte, nonce not 32
- * hex digits, no action, out too small). */
+ * hex digits, no action, negative expires_ms, out too small). */
 enum gw_err gw_review_token_make(const uint8_t *key, size_t keylen,
                                  const struct gw_review_token_claims *c, char *out, size_t cap,
                                  struct gw_error *err);
 /* Verifies token at now_ms and fills *c. Checks, in order: shape and base64
  * (REVIEW_TOKEN_MALFORMED), signature in constant time (REVIEW_TOKEN_INVALID:
- * tampered or foreign), claims' syntax (REVIEW_TOKEN_MALFORMED), expiry
+ * tampered or foreign), claims' syntax (REVIEW_TOKEN_MALFORMED; a negative
+ * expiry is malformed), expiry
  * (REVIEW_TOKEN_EXPIRED when now_ms >= expires_ms; *c is filled so the page can
  * say whose link expired). Single use is the store's job: check c->nonce. */
 enum gw_err gw_review_token_verify(const uint8_t *key, size_t keylen, const char *token,

@@ -2,6 +2,7 @@
  * nonce for the store's single-use check, expire on the fake clock, and tell
  * tampering, foreign keys and garbage apart. */
 #include "gw/clock.h"
+#include "gw/hash.h"
 #include "gw/review.h"
 #include "gw/timefmt.h"
 #include "gwtest.h"
@@ -135,6 +136,36 @@ static void test_malformed(void)
     CHECK_INT(gw_err_lookup(err.code)->http_status, 400);
 }
 
+/* A token signed with the right key whose expiry is negative (issue 13: one
+ * near INT64_MIN was signed-overflow UB when its expiry was formatted) is
+ * malformed, and make refuses to write one. */
+static void test_negative_expiry(void)
+{
+    static const char *const canon[] = {
+        "lmsgw-review-1\nround-42\nann\n1\n-9223372036854775808\n0123456789abcdef0123456789abcdef",
+        "lmsgw-review-1\nround-42\nann\n1\n-1\n0123456789abcdef0123456789abcdef",
+        "lmsgw-review-1\nround-42\nann\n1\n9223372036854775808\n0123456789abcdef0123456789abcdef",
+    };
+    struct gw_review_token_claims got;
+    struct gw_error err;
+    for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++) {
+        uint8_t mac[32];
+        gw_hmac_sha256(key, KEYLEN, canon[i], strlen(canon[i]), mac);
+        char *a = gw_base64url_encode(canon[i], strlen(canon[i]));
+        char *b = gw_base64url_encode(mac, sizeof mac);
+        char tok[GW_REVIEW_TOKEN_MAX];
+        snprintf(tok, sizeof tok, "%s.%s", a, b);
+        CHECK_INT(gw_review_token_verify(key, KEYLEN, tok, 1796000000000LL, &got, &err),
+                  GW_E_REVIEW_TOKEN_MALFORMED);
+        free(a);
+        free(b);
+    }
+    struct gw_review_token_claims c;
+    char tok[GW_REVIEW_TOKEN_MAX];
+    claims(&c, -1);
+    CHECK_INT(gw_review_token_make(key, KEYLEN, &c, tok, sizeof tok, &err), GW_E_BAD_REQUEST);
+}
+
 static void test_make_errors_and_actions(void)
 {
     struct gw_review_token_claims c;
@@ -179,6 +210,7 @@ int main(void)
     GW_RUN(test_round_trip_and_expiry);
     GW_RUN(test_tampering);
     GW_RUN(test_malformed);
+    GW_RUN(test_negative_expiry);
     GW_RUN(test_make_errors_and_actions);
     return gw_test_summary();
 }

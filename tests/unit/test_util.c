@@ -347,6 +347,30 @@ static void test_config_env_not_utf8(void)
     gw_config_free(&cfg);
 }
 
+/* The file's contents as text load like the file: values, unknown keys and
+ * JSON errors named by the origin, the environment after the text. */
+static void test_config_text(void)
+{
+    static const char text[] = "{\"port\": 9001, \"log_level\": \"debug\"}";
+    char *const env[] = {"LMSGW_PORT=9002", NULL};
+    char *const none[] = {NULL};
+    struct gw_config cfg;
+    struct gw_error e;
+    gw_error_clear(&e);
+    REQUIRE(gw_config_load_text(&cfg, text, strlen(text), "t.json", none, &e) == GW_OK);
+    CHECK_INT(cfg.port, 9001);
+    CHECK_STR(cfg.log_level, "debug");
+    gw_config_free(&cfg);
+    REQUIRE(gw_config_load_text(&cfg, text, strlen(text), "t.json", env, &e) == GW_OK);
+    CHECK_INT(cfg.port, 9002);
+    gw_config_free(&cfg);
+    CHECK_INT(gw_config_load_text(&cfg, "{\"prot\": 1}", 11, "t.json", none, &e),
+              GW_E_CONFIG_UNKNOWN_KEY);
+    CHECK(strstr(e.detail, "t.json") != NULL);
+    CHECK_INT(gw_config_load_text(&cfg, "{\"port\": 1", 11, NULL, none, &e), GW_E_CONFIG_FILE);
+    CHECK_STR(e.where, "config");
+}
+
 int main(void)
 {
     GW_RUN(test_buf);
@@ -360,6 +384,7 @@ int main(void)
     GW_RUN(test_utf8_valid);
     GW_RUN(test_text_problem);
     GW_RUN(test_config_env_not_utf8);
+    GW_RUN(test_config_text);
     GW_RUN(test_error_registry);
     GW_RUN(test_error_schema_in_sync);
     GW_RUN(test_openapi_in_sync);
