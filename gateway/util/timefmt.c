@@ -59,8 +59,12 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 
 void gw_time_format_ms(int64_t ms, char out[32])
 {
-    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-    int64_t rem = ms - days * 86400000;
+    /* floor division without negating ms (INT64_MIN has no negation) */
+    int64_t days = ms / 86400000, rem = ms % 86400000;
+    if (rem < 0) {
+        days--;
+        rem += 86400000;
+    }
     int64_t y;
     unsigned mo, d;
     civil_from_days(days, &y, &mo, &d);

@@ -54,6 +54,13 @@ static void test_time(void)
     char out[32];
     gw_time_format_ms(0, out);
     CHECK_STR(out, "1970-01-01T00:00:00.000Z");
+    gw_time_format_ms(-1, out);
+    CHECK_STR(out, "1969-12-31T23:59:59.999Z");
+    /* the extremes format without overflow (UBSan checks), within 32 bytes */
+    gw_time_format_ms(INT64_MIN, out);
+    CHECK(strlen(out) < 32 && out[0] == '-');
+    gw_time_format_ms(INT64_MAX, out);
+    CHECK(strlen(out) < 32 && strstr(out, "T") != NULL);
     int64_t ms = 0;
     CHECK(gw_time_parse_iso("2026-11-22T16:35:33.123Z", true, &ms));
     gw_time_format_ms(ms, out);
