@@ -55,6 +55,44 @@ static void hide_webhooks(const struct gw_req *req, json_t *dep)
     }
 }
 
+static json_t *id_or_null(const char *id)
+{
+    return id && *id ? json_string(id) : json_null();
+}
+
+static json_t *created_json(int64_t ms)
+{
+    if (ms <= 0)
+        return json_null();
+    char ts[32];
+    gw_time_format_ms(ms, ts);
+    return json_string(ts);
+}
+
+/* A department as the API shows it (webhooks hidden from all but admins). */
+static json_t *department_json(const struct gw_req *req, const struct gw_department_row *d)
+{
+    json_t *set = json_loads(d->settings ? d->settings : "{}", 0, NULL);
+    json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "id", d->id, "name",
+                          gw_json_str(d->name), "cost_center", gw_json_str(d->cost_center),
+                          "head_person_id", id_or_null(d->head_person_id), "settings",
+                          set ? set : json_object(), "created", created_json(d->created_ms));
+    hide_webhooks(req, o);
+    return o;
+}
+
+/* One department (its id) as the reply. */
+static void department_reply(struct gw_req *req, struct gw_reply *rep, const char *id, int status,
+                             enum gw_err rc, struct gw_error *e)
+{
+    struct gw_department_rows rows = {0};
+    if (rc == GW_OK)
+        rc = gw_store_departments(req->srv->store, id, &rows, e);
+    json_t *out = rc == GW_OK && rows.n == 1 ? department_json(req, &rows.v[0]) : NULL;
+    gw_department_rows_free(&rows);
+    gw_api_review_reply(rep, rc, e, status, out);
+}
+
 void gw_api_departments_post(struct gw_req *req, struct gw_reply *rep)
 {
     json_t *body = gw_req_json(req, rep);
@@ -76,7 +114,6 @@ void gw_api_departments_post(struct gw_req *req, struct gw_reply *rep)
     if (rc == GW_OK && settings)
         rc = check_settings(settings, req->srv->cfg, &e);
     char *set = NULL;
-    json_t *out = NULL;
     if (rc == GW_OK) {
         if (id)
             snprintf(d.id, sizeof d.id, "%s", id);
@@ -88,33 +125,32 @@ void gw_api_departments_post(struct gw_req *req, struct gw_reply *rep)
         d.settings = set;
         rc = gw_store_department_insert(req->srv->store, &d, gw_clock_now_ms(&req->srv->clock), &e);
     }
-    if (rc == GW_OK)
-        rc = gw_store_department_get(req->srv->store, d.id, &out, &e);
-    gw_api_review_reply(rep, rc, &e, 201, out);
+    department_reply(req, rep, d.id, 201, rc, &e);
     free(set);
     json_decref(body);
 }
 
 void gw_api_departments_get(struct gw_req *req, struct gw_reply *rep)
 {
-    json_t *out = NULL;
+    struct gw_department_rows rows = {0};
     struct gw_error e;
-    enum gw_err rc = gw_store_department_list(req->srv->store, &out, &e);
-    size_t i;
-    json_t *dep;
-    json_array_foreach(out, i, dep) hide_webhooks(req, dep);
-    gw_api_review_reply(rep, rc, &e, 200,
-                        rc == GW_OK ? json_pack("{s:o}", "departments", out) : NULL);
+    enum gw_err rc = gw_store_departments(req->srv->store, NULL, &rows, &e);
+    json_t *list = json_array();
+    for (size_t i = 0; rc == GW_OK && i < rows.n; i++)
+        json_array_append_new(list, department_json(req, &rows.v[i]));
+    gw_department_rows_free(&rows);
+    if (rc != GW_OK) {
+        json_decref(list);
+        list = NULL;
+    }
+    gw_api_review_reply(rep, rc, &e, 200, list ? json_pack("{s:o}", "departments", list) : NULL);
 }
 
 void gw_api_department_get(struct gw_req *req, struct gw_reply *rep)
 {
-    json_t *out = NULL;
     struct gw_error e;
-    enum gw_err rc = gw_store_department_get(req->srv->store, req->params[0], &out, &e);
-    if (rc == GW_OK)
-        hide_webhooks(req, out);
-    gw_api_review_reply(rep, rc, &e, 200, out);
+    gw_error_clear(&e);
+    department_reply(req, rep, req->params[0], 200, GW_OK, &e);
 }
 
 void gw_api_department_settings_put(struct gw_req *req, struct gw_reply *rep)
@@ -127,12 +163,9 @@ void gw_api_department_settings_put(struct gw_req *req, struct gw_reply *rep)
                          ? check_settings(body, req->srv->cfg, &e)
                          : gw_error_set(&e, GW_E_JSON_FIELD_TYPE, "", "settings are an object");
     char *set = rc == GW_OK ? gw_json_dump(body) : NULL;
-    json_t *out = NULL;
     if (rc == GW_OK)
         rc = gw_store_department_update(req->srv->store, req->params[0], set, NULL, &e);
-    if (rc == GW_OK)
-        rc = gw_store_department_get(req->srv->store, req->params[0], &out, &e);
-    gw_api_review_reply(rep, rc, &e, 200, out);
+    department_reply(req, rep, req->params[0], 200, rc, &e);
     free(set);
     json_decref(body);
 }
@@ -175,10 +208,23 @@ void gw_api_people_post(struct gw_req *req, struct gw_reply *rep)
 
 void gw_api_people_get(struct gw_req *req, struct gw_reply *rep)
 {
-    json_t *out = NULL;
+    struct gw_person_rows rows = {0};
     struct gw_error e;
-    enum gw_err rc = gw_store_person_list(req->srv->store, &out, &e);
-    gw_api_review_reply(rep, rc, &e, 200, rc == GW_OK ? json_pack("{s:o}", "people", out) : NULL);
+    enum gw_err rc = gw_store_people(req->srv->store, &rows, &e);
+    json_t *list = NULL;
+    if (rc == GW_OK) {
+        list = json_array();
+        for (size_t i = 0; i < rows.n; i++) {
+            const struct gw_person_row *p = &rows.v[i];
+            json_array_append_new(
+                list, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "id", p->id, "name",
+                                gw_json_str(p->name), "email", gw_json_str(p->email),
+                                "department_id", id_or_null(p->department_id), "title",
+                                gw_json_str(p->title), "created", created_json(p->created_ms)));
+        }
+    }
+    gw_person_rows_free(&rows);
+    gw_api_review_reply(rep, rc, &e, 200, list ? json_pack("{s:o}", "people", list) : NULL);
 }
 
 static enum gw_err parse_business_case(json_t *bc, int64_t *deadline_ms, double *low, double *high,

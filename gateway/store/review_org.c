@@ -113,28 +113,38 @@ enum gw_err gw_store_department_update(struct gw_store *s, const char *id, const
     return gw_store_tx(s, GW_TX_WRITE, dep_update_body, &c, err);
 }
 
-struct list_ctx {
-    const char *id; /* NULL: all */
-    json_t *out;
-};
-
-static json_t *dep_row(struct gw_db_rows *r)
+static char *col_dup(struct gw_db_rows *r, int c)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(gw_db_col_text(r, 0)));
-    json_object_set_new(o, "name", gw_json_str(gw_db_col_text(r, 1)));
-    json_object_set_new(o, "cost_center", gw_json_str(gw_db_col_text(r, 2)));
-    json_object_set_new(o, "head_person_id", gw_json_str(gw_db_col_text(r, 3)));
-    json_object_set_new(o, "settings", json_text_or(gw_db_col_text(r, 4), json_object()));
-    json_object_set_new(o, "created", time_json(gw_db_col_int(r, 5)));
-    return o;
+    const char *t = gw_db_col_text(r, c);
+    return gw_xstrdup(t ? t : "");
 }
+
+void gw_department_rows_free(struct gw_department_rows *rows)
+{
+    for (size_t i = 0; rows && i < rows->n; i++) {
+        struct gw_department_row *d = &rows->v[i];
+        free(d->id);
+        free(d->name);
+        free(d->cost_center);
+        free(d->head_person_id);
+        free(d->settings);
+    }
+    if (rows) {
+        free(rows->v);
+        rows->v = NULL;
+        rows->n = 0;
+    }
+}
+
+struct dep_list_ctx {
+    const char *id; /* NULL: all */
+    struct gw_department_rows *out;
+};
 
 static enum gw_qs dep_list_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
-    struct list_ctx *c = ud;
-    json_decref(c->out);
-    c->out = c->id ? NULL : json_array();
+    struct dep_list_ctx *c = ud;
+    gw_department_rows_free(c->out); /* a retried transaction starts again */
     struct gw_dbp p[] = {GW_P_TEXT(c->id)};
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(
@@ -144,34 +154,40 @@ static enum gw_qs dep_list_body(struct gw_db *db, void *ud, struct gw_error *err
               : "SELECT id, name, cost_center, head_person_id, settings, created_ms FROM "
                 "departments ORDER BY name",
         p, c->id ? 1 : 0, &r, NULL, err);
+    size_t cap = 0;
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        if (c->id)
-            c->out = dep_row(r);
-        else
-            json_array_append_new(c->out, dep_row(r));
+        if (c->out->n == cap) {
+            cap = cap ? cap * 2 : 8;
+            c->out->v = gw_xrealloc(c->out->v, cap * sizeof *c->out->v);
+        }
+        struct gw_department_row *d = &c->out->v[c->out->n++];
+        d->id = col_dup(r, 0);
+        d->name = col_dup(r, 1);
+        d->cost_center = col_dup(r, 2);
+        d->head_person_id = col_dup(r, 3);
+        d->settings = col_dup(r, 4);
+        d->created_ms = gw_db_col_int(r, 5);
     }
+    bool found = qs == GW_QS_ONE;
+    if (found)
+        qs = gw_db_rows_status(r, err);
     gw_db_rows_free(r);
-    if (qs == GW_QS_NONE && c->id) {
+    if (!found && qs == GW_QS_NONE && c->id) {
         gw_error_set(err, GW_E_NOT_FOUND, "id", "no department has the id %s", c->id);
         return GW_QS_HARD;
     }
     return qs;
 }
 
-enum gw_err gw_store_department_get(struct gw_store *s, const char *id, json_t **out,
-                                    struct gw_error *err)
+enum gw_err gw_store_departments(struct gw_store *s, const char *id, struct gw_department_rows *out,
+                                 struct gw_error *err)
 {
-    struct list_ctx c = {id, NULL};
+    memset(out, 0, sizeof *out);
+    struct dep_list_ctx c = {id, out};
     enum gw_err rc = gw_store_tx(s, GW_TX_READ, dep_list_body, &c, err);
-    *out = rc == GW_OK ? c.out : NULL;
     if (rc != GW_OK)
-        json_decref(c.out);
+        gw_department_rows_free(out);
     return rc;
-}
-
-enum gw_err gw_store_department_list(struct gw_store *s, json_t **out, struct gw_error *err)
-{
-    return gw_store_department_get(s, NULL, out, err);
 }
 
 /* ---- people ---- */
@@ -210,38 +226,58 @@ enum gw_err gw_store_person_insert(struct gw_store *s, const struct gw_person *p
     return gw_store_tx(s, GW_TX_WRITE, person_insert_body, &c, err);
 }
 
+void gw_person_rows_free(struct gw_person_rows *rows)
+{
+    for (size_t i = 0; rows && i < rows->n; i++) {
+        struct gw_person_row *p = &rows->v[i];
+        free(p->id);
+        free(p->name);
+        free(p->email);
+        free(p->department_id);
+        free(p->title);
+    }
+    if (rows) {
+        free(rows->v);
+        rows->v = NULL;
+        rows->n = 0;
+    }
+}
+
 static enum gw_qs person_list_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
-    json_t **out = ud;
-    json_decref(*out);
-    *out = json_array();
+    struct gw_person_rows *out = ud;
+    gw_person_rows_free(out);
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(db,
                                 "SELECT id, name, email, department_id, title, created_ms FROM "
                                 "people ORDER BY name, id",
                                 NULL, 0, &r, NULL, err);
+    size_t cap = 0;
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_string(gw_db_col_text(r, 0)));
-        json_object_set_new(o, "name", gw_json_str(gw_db_col_text(r, 1)));
-        json_object_set_new(o, "email", gw_json_str(gw_db_col_text(r, 2)));
-        json_object_set_new(o, "department_id", gw_json_str(gw_db_col_text(r, 3)));
-        json_object_set_new(o, "title", gw_json_str(gw_db_col_text(r, 4)));
-        json_object_set_new(o, "created", time_json(gw_db_col_int(r, 5)));
-        json_array_append_new(*out, o);
+        if (out->n == cap) {
+            cap = cap ? cap * 2 : 16;
+            out->v = gw_xrealloc(out->v, cap * sizeof *out->v);
+        }
+        struct gw_person_row *p = &out->v[out->n++];
+        p->id = col_dup(r, 0);
+        p->name = col_dup(r, 1);
+        p->email = col_dup(r, 2);
+        p->department_id = col_dup(r, 3);
+        p->title = col_dup(r, 4);
+        p->created_ms = gw_db_col_int(r, 5);
     }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
     gw_db_rows_free(r);
     return qs;
 }
 
-enum gw_err gw_store_person_list(struct gw_store *s, json_t **out, struct gw_error *err)
+enum gw_err gw_store_people(struct gw_store *s, struct gw_person_rows *out, struct gw_error *err)
 {
-    *out = NULL;
+    memset(out, 0, sizeof *out);
     enum gw_err rc = gw_store_tx(s, GW_TX_READ, person_list_body, out, err);
-    if (rc != GW_OK) {
-        json_decref(*out);
-        *out = NULL;
-    }
+    if (rc != GW_OK)
+        gw_person_rows_free(out);
     return rc;
 }
 

@@ -41,9 +41,21 @@ enum gw_err gw_store_department_insert(struct gw_store *s, const struct gw_depar
 /* Replaces the settings JSON and/or head (NULL: keep). NOT_FOUND when unknown. */
 enum gw_err gw_store_department_update(struct gw_store *s, const char *id, const char *settings,
                                        const char *head_person_id, struct gw_error *err);
-enum gw_err gw_store_department_get(struct gw_store *s, const char *id, json_t **out,
-                                    struct gw_error *err);
-enum gw_err gw_store_department_list(struct gw_store *s, json_t **out, struct gw_error *err);
+/* A department as stored (strings owned by the list; head and cost center
+ * "" when none; settings the stored JSON text). */
+struct gw_department_row {
+    char *id, *name, *cost_center, *head_person_id, *settings;
+    int64_t created_ms;
+};
+struct gw_department_rows {
+    struct gw_department_row *v;
+    size_t n;
+};
+/* The department id (NOT_FOUND when unknown), or all of them by name when id
+ * is NULL. Free with gw_department_rows_free. */
+enum gw_err gw_store_departments(struct gw_store *s, const char *id, struct gw_department_rows *out,
+                                 struct gw_error *err);
+void gw_department_rows_free(struct gw_department_rows *rows);
 
 struct gw_person {
     char id[GW_ID_MAX];
@@ -51,7 +63,18 @@ struct gw_person {
 };
 enum gw_err gw_store_person_insert(struct gw_store *s, const struct gw_person *p, int64_t now_ms,
                                    struct gw_error *err);
-enum gw_err gw_store_person_list(struct gw_store *s, json_t **out, struct gw_error *err);
+/* A person as stored (strings owned by the list; department "" when none). */
+struct gw_person_row {
+    char *id, *name, *email, *department_id, *title;
+    int64_t created_ms;
+};
+struct gw_person_rows {
+    struct gw_person_row *v;
+    size_t n;
+};
+/* Everyone, by name. Free with gw_person_rows_free. */
+enum gw_err gw_store_people(struct gw_store *s, struct gw_person_rows *out, struct gw_error *err);
+void gw_person_rows_free(struct gw_person_rows *rows);
 /* GW_OK when a person has the id (or id is empty); REVIEW_REFERENCE_UNKNOWN
  * at where otherwise. */
 enum gw_err gw_store_person_known(struct gw_store *s, const char *id, const char *where,
