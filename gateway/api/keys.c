@@ -11,13 +11,25 @@
 
 void gw_api_keys_get(struct gw_req *req, struct gw_reply *rep)
 {
-    json_t *keys = NULL;
+    struct gw_key *keys = NULL;
+    size_t n = 0;
     struct gw_error e;
-    if (gw_store_key_list(req->srv->store, &keys, &e) != GW_OK) {
+    if (gw_store_key_list(req->srv->store, &keys, &n, &e) != GW_OK) {
         gw_reply_error(rep, &e);
         return;
     }
-    gw_reply_json(rep, 200, json_pack("{s:o}", "keys", keys));
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const struct gw_key *k = &keys[i];
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I, s:b, s:I, s:o}", "key_id",
+                                              k->key_id, "name", k->name, "role", k->role,
+                                              "created_ms", (json_int_t)k->created_ms, "revoked",
+                                              k->revoked_ms != 0, "dedup_window_s",
+                                              (json_int_t)k->xapi_dedup_window_s, "dedup_members",
+                                              gw_xapi_dedup_members_json(k->xapi_dedup_members)));
+    }
+    free(keys);
+    gw_reply_json(rep, 200, json_pack("{s:o}", "keys", list));
 }
 
 /* "dedup_members": an array of member names, each once -> bits. */

@@ -127,36 +127,34 @@ static int key_create(int argc, char **argv, struct gw_store *store)
 
 static int key_list(struct gw_store *store)
 {
-    json_t *keys = NULL;
+    struct gw_key *keys = NULL;
+    size_t n = 0;
     struct gw_error e;
-    if (gw_store_key_list(store, &keys, &e) != GW_OK) {
+    if (gw_store_key_list(store, &keys, &n, &e) != GW_OK) {
         gw_cli_report(&e);
         return 1;
     }
-    size_t i;
-    json_t *k;
     printf("%-16s %-9s %-8s %-25s %-8s %-42s %s\n", "KEY_ID", "ROLE", "STATE", "CREATED", "DEDUP_S",
            "DEDUP_MEMBERS", "NAME");
-    json_array_foreach(keys, i, k)
-    {
+    for (size_t i = 0; i < n; i++) {
+        const struct gw_key *k = &keys[i];
         char ts[32], members[GW_XAPI_DEDUP_MEMBERS_TEXT] = "";
-        gw_time_format_ms(json_integer_value(json_object_get(k, "created_ms")), ts);
+        gw_time_format_ms(k->created_ms, ts);
+        json_t *names = gw_xapi_dedup_members_json(k->xapi_dedup_members);
         size_t j;
         const json_t *m;
-        json_array_foreach(json_object_get(k, "dedup_members"), j, m)
+        json_array_foreach(names, j, m)
         {
             const char *name = json_string_value(m);
             size_t len = strlen(members);
             snprintf(members + len, sizeof members - len, "%s%s", j ? "," : "", name ? name : "");
         }
-        printf("%-16s %-9s %-8s %-25s %-8lld %-42s %s\n",
-               json_string_value(json_object_get(k, "key_id")),
-               json_string_value(json_object_get(k, "role")),
-               json_is_true(json_object_get(k, "revoked")) ? "revoked" : "active", ts,
-               (long long)json_integer_value(json_object_get(k, "dedup_window_s")), members,
-               json_string_value(json_object_get(k, "name")));
+        json_decref(names);
+        printf("%-16s %-9s %-8s %-25s %-8lld %-42s %s\n", k->key_id, k->role,
+               k->revoked_ms ? "revoked" : "active", ts, (long long)k->xapi_dedup_window_s, members,
+               k->name);
     }
-    json_decref(keys);
+    free(keys);
     return 0;
 }
 

@@ -89,44 +89,57 @@ enum gw_err gw_store_key_get(struct gw_store *s, const char *key_id, struct gw_k
     return gw_store_tx(s, GW_TX_READ, get_body, &c, err);
 }
 
+struct list_ctx {
+    struct gw_key *v;
+    size_t n, cap;
+};
+
 static enum gw_qs list_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
-    json_t *arr = ud;
-    json_array_clear(arr); /* the body may run again on retry */
+    struct list_ctx *c = ud;
+    c->n = 0; /* the body may run again on retry */
     struct gw_db_rows *r = NULL;
     enum gw_qs qs =
         gw_db_query(db,
                     "SELECT key_id, name, role, created_ms, revoked_ms, "
-                    "xapi_dedup_window_s, xapi_dedup_members FROM api_keys ORDER BY created_ms "
-                    "DESC, key_id",
+                    "xapi_dedup_window_s, xapi_dedup_members, person_id FROM api_keys ORDER BY "
+                    "created_ms DESC, key_id",
                     NULL, 0, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        json_t *o =
-            json_pack("{s:s, s:s, s:s, s:I, s:b, s:I, s:o}", "key_id", gw_db_col_text(r, 0), "name",
-                      gw_db_col_text(r, 1), "role", gw_db_col_text(r, 2), "created_ms",
-                      (json_int_t)gw_db_col_int(r, 3), "revoked", gw_db_col_int(r, 4) != 0,
-                      "dedup_window_s", (json_int_t)gw_db_col_int(r, 5), "dedup_members",
-                      gw_xapi_dedup_members_json(members_of(gw_db_col_text(r, 6))));
-        if (o)
-            json_array_append_new(arr, o);
+        if (c->n == c->cap) {
+            c->cap = c->cap ? c->cap * 2 : 16;
+            c->v = gw_xrealloc(c->v, c->cap * sizeof *c->v);
+        }
+        struct gw_key *k = &c->v[c->n++];
+        memset(k, 0, sizeof *k);
+        gw_copy_str(k->key_id, sizeof k->key_id, gw_db_col_text(r, 0));
+        gw_copy_str(k->name, sizeof k->name, gw_db_col_text(r, 1));
+        gw_copy_str(k->role, sizeof k->role, gw_db_col_text(r, 2));
+        k->created_ms = gw_db_col_int(r, 3);
+        k->revoked_ms = gw_db_col_int(r, 4);
+        k->xapi_dedup_window_s = gw_db_col_int(r, 5);
+        k->xapi_dedup_members = members_of(gw_db_col_text(r, 6));
+        gw_copy_str(k->person_id, sizeof k->person_id, gw_db_col_text(r, 7));
     }
-    if (qs >= 0)
-        qs = gw_db_rows_status(r, err) < 0 ? gw_db_rows_status(r, err) : qs;
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
     gw_db_rows_free(r);
     return qs;
 }
 
-enum gw_err gw_store_key_list(struct gw_store *s, json_t **out, struct gw_error *err)
+enum gw_err gw_store_key_list(struct gw_store *s, struct gw_key **keys, size_t *n,
+                              struct gw_error *err)
 {
-    json_t *arr = json_array();
-    enum gw_err rc = gw_store_tx(s, GW_TX_READ, list_body, arr, err);
+    struct list_ctx c = {NULL, 0, 0};
+    enum gw_err rc = gw_store_tx(s, GW_TX_READ, list_body, &c, err);
     if (rc != GW_OK) {
-        json_decref(arr);
-        *out = NULL;
-        return rc;
+        free(c.v);
+        c.v = NULL;
+        c.n = 0;
     }
-    *out = arr;
-    return GW_OK;
+    *keys = c.v;
+    *n = c.n;
+    return rc;
 }
 
 struct revoke_ctx {

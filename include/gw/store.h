@@ -233,8 +233,10 @@ enum gw_err gw_store_key_insert(struct gw_store *s, const struct gw_key *k, stru
 /* GW_E_NOT_FOUND when no key has this id. */
 enum gw_err gw_store_key_get(struct gw_store *s, const char *key_id, struct gw_key *out,
                              struct gw_error *err);
-/* A JSON array of keys (without hashes), newest first; new reference in *out. */
-enum gw_err gw_store_key_list(struct gw_store *s, json_t **out, struct gw_error *err);
+/* Every key, newest first, without secrets (secret_hash and hmac_secret
+ * empty): *keys is a heap array of *n (caller frees it). */
+enum gw_err gw_store_key_list(struct gw_store *s, struct gw_key **keys, size_t *n,
+                              struct gw_error *err);
 /* Marks the key revoked; GW_E_NOT_FOUND when unknown or already revoked. */
 enum gw_err gw_store_key_revoke(struct gw_store *s, const char *key_id, int64_t now_ms,
                                 struct gw_error *err);
