@@ -106,10 +106,7 @@ static enum gw_qs list_body(struct gw_db *db, void *ud, struct gw_error *err)
                     "created_ms DESC, key_id",
                     NULL, 0, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        if (c->n == c->cap) {
-            c->cap = c->cap ? c->cap * 2 : 16;
-            c->v = gw_xrealloc(c->v, c->cap * sizeof *c->v);
-        }
+        c->v = gw_xgrow(c->v, c->n, &c->cap, sizeof *c->v);
         struct gw_key *k = &c->v[c->n++];
         memset(k, 0, sizeof *k);
         gw_copy_str(k->key_id, sizeof k->key_id, gw_db_col_text(r, 0));

@@ -364,14 +364,6 @@ void gw_kpi_batch_free(struct gw_kpi_batch *kb)
 }
 
 /* Room for one more element in an array of its kind. */
-static void *kb_grow(void *v, size_t n, size_t *cap, size_t size)
-{
-    if (n < *cap)
-        return v;
-    *cap = *cap ? *cap * 2 : 64;
-    return gw_xrealloc(v, *cap * size);
-}
-
 /* The key of an entry: a kind letter and the parts, separated by a unit
  * separator (no IRI or agent key holds one). */
 static const char *kb_key(struct gw_kpi_batch *kb, char kind, const char *a, const char *b,
@@ -399,7 +391,7 @@ static void kb_totals(struct gw_kpi_batch *kb, const char *scope, const struct g
     kb_key(kb, 'S', scope, NULL, 0);
     int64_t i = kb_find(kb);
     if (i < 0) {
-        kb->scopes = kb_grow(kb->scopes, kb->n_scopes, &kb->cap_scopes, sizeof *kb->scopes);
+        kb->scopes = gw_xgrow(kb->scopes, kb->n_scopes, &kb->cap_scopes, sizeof *kb->scopes);
         i = (int64_t)kb->n_scopes++;
         kb->scopes[i] = (struct kb_scope){.scope = gw_xstrdup(scope)};
         kb_index(kb, (size_t)i);
@@ -413,7 +405,7 @@ static void kb_hist(struct gw_kpi_batch *kb, const char *scope, int64_t bucket, 
     kb_key(kb, 'H', scope, NULL, bucket);
     int64_t i = kb_find(kb);
     if (i < 0) {
-        kb->hists = kb_grow(kb->hists, kb->n_hists, &kb->cap_hists, sizeof *kb->hists);
+        kb->hists = gw_xgrow(kb->hists, kb->n_hists, &kb->cap_hists, sizeof *kb->hists);
         i = (int64_t)kb->n_hists++;
         kb->hists[i] = (struct kb_hist){gw_xstrdup(scope), bucket, 0};
         kb_index(kb, (size_t)i);
@@ -426,8 +418,8 @@ static void kb_unattributed(struct gw_kpi_batch *kb, int64_t day, int n)
     kb_key(kb, 'U', NULL, NULL, day);
     int64_t i = kb_find(kb);
     if (i < 0) {
-        kb->unattributed = kb_grow(kb->unattributed, kb->n_unattributed, &kb->cap_unattributed,
-                                   sizeof *kb->unattributed);
+        kb->unattributed = gw_xgrow(kb->unattributed, kb->n_unattributed, &kb->cap_unattributed,
+                                    sizeof *kb->unattributed);
         i = (int64_t)kb->n_unattributed++;
         kb->unattributed[i] = (struct kb_unattributed){day, 0};
         kb_index(kb, (size_t)i);
@@ -705,7 +697,7 @@ static enum gw_qs fold_fact_batched(struct gw_db *db, struct gw_kpi_batch *kb, c
             return qs;
         e.course = gw_xstrdup(course);
         e.learner = gw_xstrdup(learner);
-        kb->days = kb_grow(kb->days, kb->n_days, &kb->cap_days, sizeof *kb->days);
+        kb->days = gw_xgrow(kb->days, kb->n_days, &kb->cap_days, sizeof *kb->days);
         d = (int64_t)kb->n_days++;
         kb->days[d] = e;
         kb_index(kb, (size_t)d); /* kb->key still holds its key */
@@ -724,7 +716,7 @@ static enum gw_qs fold_fact_batched(struct gw_db *db, struct gw_kpi_batch *kb, c
         e.course = gw_xstrdup(course);
         e.learner = gw_xstrdup(learner);
         kb->learners =
-            kb_grow(kb->learners, kb->n_learners, &kb->cap_learners, sizeof *kb->learners);
+            gw_xgrow(kb->learners, kb->n_learners, &kb->cap_learners, sizeof *kb->learners);
         l = (int64_t)kb->n_learners++;
         kb->learners[l] = e;
         kb_index(kb, (size_t)l); /* kb->key still holds its key */

@@ -124,10 +124,7 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
                      p, 1, &r, NULL, err);
     size_t cap = 0;
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        if (v->n_entries == cap) {
-            cap = cap ? cap * 2 : 8;
-            v->entries = gw_xrealloc(v->entries, cap * sizeof *v->entries);
-        }
+        v->entries = gw_xgrow(v->entries, v->n_entries, &cap, sizeof *v->entries);
         struct gw_effort_entry *en = &v->entries[v->n_entries++];
         en->person_id = gw_xstrdup(gw_db_col_text(r, 0) ? gw_db_col_text(r, 0) : "");
         en->hours = gw_db_col_real(r, 1);

@@ -156,10 +156,7 @@ static enum gw_qs dep_list_body(struct gw_db *db, void *ud, struct gw_error *err
         p, c->id ? 1 : 0, &r, NULL, err);
     size_t cap = 0;
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        if (c->out->n == cap) {
-            cap = cap ? cap * 2 : 8;
-            c->out->v = gw_xrealloc(c->out->v, cap * sizeof *c->out->v);
-        }
+        c->out->v = gw_xgrow(c->out->v, c->out->n, &cap, sizeof *c->out->v);
         struct gw_department_row *d = &c->out->v[c->out->n++];
         d->id = col_dup(r, 0);
         d->name = col_dup(r, 1);
@@ -254,10 +251,7 @@ static enum gw_qs person_list_body(struct gw_db *db, void *ud, struct gw_error *
                                 NULL, 0, &r, NULL, err);
     size_t cap = 0;
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        if (out->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            out->v = gw_xrealloc(out->v, cap * sizeof *out->v);
-        }
+        out->v = gw_xgrow(out->v, out->n, &cap, sizeof *out->v);
         struct gw_person_row *p = &out->v[out->n++];
         p->id = col_dup(r, 0);
         p->name = col_dup(r, 1);

@@ -36,6 +36,14 @@ void *gw_xrealloc(void *p, size_t n)
     return q;
 }
 
+void *gw_xgrow(void *p, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return p;
+    *cap = *cap ? *cap * 2 : 16;
+    return gw_xrealloc(p, *cap * size);
+}
+
 char *gw_xstrdup(const char *s)
 {
     return gw_xstrndup(s, strlen(s));

@@ -33,6 +33,11 @@ void gw_copy_str(char *dst, size_t cap, const char *src);
 void *gw_xmalloc(size_t n);
 void *gw_xcalloc(size_t n, size_t size);
 void *gw_xrealloc(void *p, size_t n);
+/* Room for one more element in array p of n elements of size bytes with
+ * capacity *cap: grows it (doubling, from 16) when n has reached *cap and
+ * returns the array, which may have moved; aborts on OOM like gw_xrealloc.
+ *   v = gw_xgrow(v, n, &cap, sizeof *v); v[n++] = x; */
+void *gw_xgrow(void *p, size_t n, size_t *cap, size_t size);
 char *gw_xstrdup(const char *s);
 char *gw_xstrndup(const char *s, size_t n);
 
