@@ -582,12 +582,18 @@ static void test_changes_and_resubmit(void)
     json_decref(v.changes);
     char round2[GW_ID_MAX];
     REQUIRE(gw_store_course_submit(st, course, &author_who, T0 + DAY, round2, &e) == GW_OK);
-    json_t *page = NULL;
-    REQUIRE(gw_store_round_page(st, round2, T0 + DAY, &page, &e) == GW_OK);
-    CHECK_STR(json_string_value(json_object_get(json_object_get(page, "changes"), "summary")),
+    struct gw_round_page page;
+    REQUIRE(gw_store_round_page(st, round2, &page, &e) == GW_OK);
+    CHECK_STR(json_string_value(json_object_get(page.changes, "summary")),
               "1 file added, 1 removed, 1 changed");
-    CHECK_INT(json_integer_value(json_object_get(page, "number")), 2);
-    json_decref(page);
+    CHECK_INT(page.number, 2);
+    CHECK_INT(page.version_number, 2);
+    CHECK_INT(page.round.n_approvers, 2);
+    CHECK_STR(page.state, "open");
+    CHECK(page.people[0].name && page.people[0].asked_ms > 0);
+    gw_round_page_free(&page);
+    CHECK_INT(gw_store_round_page(st, "no-such-round", &page, &e), GW_E_NOT_FOUND);
+    gw_round_page_free(&page);
     CHECK_INT(decide(round2, "ann", GW_REVIEW_APPROVE, NULL, T0 + DAY, &res, &e), GW_OK);
     CHECK_INT(decide(round2, "bob", GW_REVIEW_APPROVE, NULL, T0 + DAY, &res, &e), GW_OK);
     CHECK_STR(res.course_state, "approved");
