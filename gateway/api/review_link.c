@@ -320,16 +320,22 @@ static const char *severity_words(const char *s)
     return "Note";
 }
 
+/* "no warnings", "1 warning", "3 warnings" */
+static void count_words(struct gw_buf *b, int64_t n, const char *noun)
+{
+    if (n == 0)
+        gw_buf_printf(b, "no %ss", noun);
+    else
+        gw_buf_printf(b, "%lld %s%s", (long long)n, noun, n == 1 ? "" : "s");
+}
+
 static void findings_html(struct gw_buf *b, const struct gw_round_page *p)
 {
-    gw_buf_puts(b, "<h2>Validation</h2><p>");
-    if (p->n_errors == 0 && p->n_warnings == 0)
-        gw_buf_puts(b, "The package passed validation with no errors and no warnings.");
-    else
-        gw_buf_printf(b, "The package passed validation with %lld error%s and %lld warning%s.",
-                      (long long)p->n_errors, p->n_errors == 1 ? "" : "s", (long long)p->n_warnings,
-                      p->n_warnings == 1 ? "" : "s");
-    gw_buf_puts(b, "</p>");
+    gw_buf_puts(b, "<h2>Validation</h2><p>The package passed validation with ");
+    count_words(b, p->n_errors, "error");
+    gw_buf_puts(b, " and ");
+    count_words(b, p->n_warnings, "warning");
+    gw_buf_puts(b, ".</p>");
     if (json_array_size(p->findings) == 0)
         return;
     gw_buf_puts(b, "<ul>");
