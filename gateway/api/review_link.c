@@ -423,38 +423,29 @@ static void ask_html(struct gw_buf *b, const struct gw_round_page *p, size_t me,
     gw_buf_printf(b, ", %.5s UTC.</p>", when + 11);
 }
 
+/* me: the slot the link's person decides for (gw_review_round_find). */
 static void review_page(struct gw_buf *b, const struct gw_round_page *p,
+                        const struct gw_review_approver *mine,
                         const struct gw_review_token_claims *c, int64_t now)
 {
-    size_t me = 0;
-    bool delegate = false;
-    for (size_t i = 0; i < p->round.n_approvers; i++) {
-        const struct gw_review_approver *a = &p->round.approvers[i];
-        if (strcmp(a->person_id, c->approver_id) == 0 ||
-            (a->delegate_id[0] && strcmp(a->delegate_id, c->approver_id) == 0)) {
-            me = i;
-            delegate = strcmp(a->person_id, c->approver_id) != 0;
-            break;
-        }
-    }
+    size_t me = (size_t)(mine - p->round.approvers);
+    bool delegate = strcmp(mine->person_id, c->approver_id) != 0;
     char title[400];
     snprintf(title, sizeof title, "Review: %s", p->course_title);
     page_start(b, title);
-    if (p->round.n_approvers > 0)
-        ask_html(b, p, me, delegate, now, c->expires_ms);
+    ask_html(b, p, me, delegate, now, c->expires_ms);
     business_case_html(b, p);
-    approvers_html(b, p, p->round.n_approvers > 0 ? me : SIZE_MAX, now);
+    approvers_html(b, p, me, now);
     changes_html(b, p->changes);
     findings_html(b, p);
-    const struct gw_review_approver *a = p->round.n_approvers > 0 ? &p->round.approvers[me] : NULL;
     if (p->round.closed) {
         gw_buf_puts(b, "<h2>Your decision</h2><p class=\"error\">");
         esc(b, closed_words(p->state));
         gw_buf_puts(b, "</p>");
-    } else if (a && a->decision.kind != GW_REVIEW_PENDING) {
+    } else if (mine->decision.kind != GW_REVIEW_PENDING) {
         gw_buf_printf(b, "<h2>Your decision</h2><p>You already decided: %s on ",
-                      gw_review_decision_words(a->decision.kind));
-        date_html(b, a->decision.at_ms);
+                      gw_review_decision_words(mine->decision.kind));
+        date_html(b, mine->decision.at_ms);
         gw_buf_puts(b, ".</p>");
     } else {
         form_html(b);
@@ -479,6 +470,12 @@ void gw_api_review_link_get(struct gw_req *req, struct gw_reply *rep)
         rc = gw_store_round_page(req->srv->store, c.round_id, &p, &e);
         loaded = true;
     }
+    /* a link minted for someone the round does not name shows nothing */
+    const struct gw_review_approver *mine =
+        rc == GW_OK ? gw_review_round_find(&p.round, c.approver_id) : NULL;
+    if (rc == GW_OK && !mine)
+        rc = gw_error_set(&e, GW_E_REVIEW_NOT_APPROVER, "token",
+                          "this link is for someone who is not an approver of this round");
     if (rc != GW_OK) {
         if (loaded)
             gw_round_page_free(&p);
@@ -486,7 +483,7 @@ void gw_api_review_link_get(struct gw_req *req, struct gw_reply *rep)
         return;
     }
     struct gw_buf b = {0};
-    review_page(&b, &p, &c, now);
+    review_page(&b, &p, mine, &c, now);
     gw_round_page_free(&p);
     send_page(rep, 200, &b);
 }

@@ -346,6 +346,12 @@ static void test_link_page_hardening(void)
         CHECK(html && strstr(html, "REVIEW_DECISION_INVALID"));
         free(html);
     }
+    /* a link for someone the round does not name shows nothing of it */
+    char stranger[GW_REVIEW_TOKEN_MAX];
+    REQUIRE(token_for(round_id, "sme", gw_time_now_ms() + GW_REVIEW_DAY_MS, stranger));
+    CHECK_INT(page("GET", stranger, NULL, &html), 403);
+    CHECK(html && strstr(html, "REVIEW_NOT_APPROVER") && !strstr(html, "Objection handling"));
+    free(html);
     /* a link that does not allow reject refuses it, naming what it allows */
     char narrow[GW_REVIEW_TOKEN_MAX];
     REQUIRE(token_with(round_id, "ann", gw_time_now_ms() + GW_REVIEW_DAY_MS,
