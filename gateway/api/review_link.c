@@ -1,6 +1,8 @@
 /* review_link.c: the one-click approval page behind the signed links in
- * approvers' mail. GET /r/{token} only SHOWS the course (details, validation
- * findings, what changed) with Approve / Request changes buttons; a GET never
+ * approvers' mail. GET /r/{token} only SHOWS what an approver needs to decide
+ * in one visit (issue 15): what is asked and by when, the business case, the
+ * other approvers and the policy in words, what changed, the validation
+ * findings, and Approve / Request changes / Reject buttons; a GET never
  * decides, because mail scanners and link previewers follow links. The
  * decision is taken by POST /r/{token} (the page's form), which marks the
  * link's nonce used in the same transaction as the decision: a second POST
@@ -10,9 +12,11 @@
 #include "gw/buf.h"
 #include "gw/form.h"
 #include "gw/review_api.h"
+#include "gw/review_words.h"
 #include "gw/server.h"
 #include "gw/timefmt.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,23 +45,39 @@ static void esc(struct gw_buf *b, const char *s)
     }
 }
 
+/* Black on white, links and focus in a blue that keeps 4.5:1; the buttons'
+ * colours keep 4.5:1 with white text. Nothing is wider than the screen:
+ * long file names break, the form's controls take the width they have. */
+static const char STYLE[] =
+    "html{color:#1a1a1a;background:#fff}body{font-family:system-ui,sans-serif;line-height:1.5;"
+    "max-width:46em;margin:0 auto;padding:1em}main{display:block}h1{font-size:1.6em;"
+    "line-height:1.25}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #767676}"
+    "dt{font-weight:bold;margin-top:.5em}dd{margin:0 0 0 1em}ul{padding-left:1.2em}"
+    "li{margin:.4em 0}p,li,dd{overflow-wrap:anywhere}blockquote{margin:.3em 0 0 0;"
+    "padding-left:.8em;border-left:3px solid #767676;white-space:pre-wrap}"
+    ".error{color:#a00000}.due{font-size:1.1em}textarea{box-sizing:border-box;width:100%;"
+    "font:inherit;padding:.4em;border:2px solid #595959}label{font-weight:bold}"
+    ".hint{color:#4d4d4d;margin:.2em 0}.buttons{display:flex;flex-wrap:wrap;gap:.6em;"
+    "margin-top:.8em}button{font:inherit;font-size:1.05em;padding:.5em 1.1em;border:2px solid "
+    "transparent;border-radius:4px;color:#fff;cursor:pointer}.approve{background:#1e6b32}"
+    ".changes{background:#7a4f00}.reject{background:#a00000}a{color:#1a4fb4}"
+    ":focus-visible{outline:3px solid #1a4fb4;outline-offset:3px}"
+    "button:focus-visible{outline-color:#1a1a1a}";
+
 static void page_start(struct gw_buf *b, const char *title)
 {
     gw_buf_puts(b, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                    "<meta name=\"robots\" content=\"noindex\"><title>");
     esc(b, title);
-    gw_buf_puts(b, "</title><style>body{font-family:sans-serif;max-width:46em;margin:2em auto;"
-                   "padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-                   "padding:.2em .5em;text-align:left}.error{color:#a00}button{font-size:1.1em;"
-                   "margin:.5em .5em 0 0;padding:.4em 1em}</style></head><body><h1>");
+    gw_buf_printf(b, "</title><style>%s</style></head><body><main><h1>", STYLE);
     esc(b, title);
     gw_buf_puts(b, "</h1>");
 }
 
 static void send_page(struct gw_reply *rep, unsigned status, struct gw_buf *b)
 {
-    gw_buf_puts(b, "</body></html>\n");
+    gw_buf_puts(b, "</main></body></html>\n");
     gw_reply_text(rep, status, "text/html; charset=utf-8", gw_buf_str(b), b->len);
     gw_reply_header(rep, "Cache-Control", "no-store");
     gw_reply_header(rep, "Referrer-Policy", "no-referrer");
@@ -75,12 +95,18 @@ static void error_page(struct gw_reply *rep, const struct gw_error *e)
 {
     const struct gw_err_info *info = gw_err_lookup(e->code);
     struct gw_buf b = {0};
-    page_start(&b, "This approval link cannot be used");
+    page_start(&b, info->http_status == 400 ? "Your decision was not recorded"
+                                            : "This approval link cannot be used");
     gw_buf_puts(&b, "<p class=\"error\">");
     esc(&b, info->hint);
     gw_buf_puts(&b, "</p><p>");
     esc(&b, e->detail);
-    gw_buf_printf(&b, "</p><p><small>%s (%d)</small></p>", info->name, (int)info->code);
+    gw_buf_puts(&b, "</p>");
+    /* a refused decision leaves the link usable: back to the page (a GET of
+     * the same address) */
+    if (info->http_status == 400 && e->code != GW_E_REVIEW_TOKEN_MALFORMED)
+        gw_buf_puts(&b, "<p><a href=\"\">Back to the review page</a></p>");
+    gw_buf_printf(&b, "<p><small>%s (%d)</small></p>", info->name, (int)info->code);
     send_page(rep, info->http_status, &b);
 }
 
@@ -95,38 +121,161 @@ static enum gw_err verify(struct gw_req *req, int64_t now, struct gw_review_toke
     return rc;
 }
 
-static void findings_html(struct gw_buf *b, json_t *version)
+/* ---- the page's parts, top-down ---- */
+
+static void date_html(struct gw_buf *b, int64_t ms)
 {
-    json_t *findings = json_object_get(version, "findings");
-    json_t *counts = json_object_get(version, "counts");
-    gw_buf_printf(b, "<h2>Validation</h2><p>%lld errors, %lld warnings</p>",
-                  (long long)json_integer_value(json_object_get(counts, "error")),
-                  (long long)json_integer_value(json_object_get(counts, "warning")));
-    if (json_array_size(findings) == 0)
+    char day[GW_REVIEW_DATE_WORDS];
+    gw_review_date_words(ms, day);
+    gw_buf_puts(b, day);
+}
+
+static const char *standard_words(const char *s)
+{
+    static const char *const names[][2] = {{"scorm12", "SCORM 1.2"},
+                                           {"scorm2004", "SCORM 2004"},
+                                           {"cmi5", "cmi5"},
+                                           {"tincan", "Tin Can (xAPI)"}};
+    for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(s, names[i][0]) == 0)
+            return names[i][1];
+    return "an unknown standard";
+}
+
+static const char *person_name(const struct gw_round_page *p, size_t i)
+{
+    const char *n = p->people[i].name;
+    return n && *n ? n : "An approver";
+}
+
+/* One <dt>/<dd> pair when value says something. */
+static void dl_item(struct gw_buf *b, const char *term, const char *value)
+{
+    if (!value || !*value)
         return;
-    gw_buf_puts(b, "<table><tr><th>Severity</th><th>Code</th><th>File</th><th>Finding</th></tr>");
-    size_t i;
-    json_t *f;
-    json_array_foreach(findings, i, f)
-    {
-        gw_buf_puts(b, "<tr><td>");
-        esc(b, json_string_value(json_object_get(f, "severity")));
-        gw_buf_puts(b, "</td><td>");
-        esc(b, json_string_value(json_object_get(f, "code")));
-        gw_buf_puts(b, "</td><td>");
-        esc(b, json_string_value(json_object_get(f, "file")));
-        gw_buf_puts(b, "</td><td>");
-        esc(b, json_string_value(json_object_get(f, "message")));
-        gw_buf_puts(b, "</td></tr>");
+    gw_buf_printf(b, "<dt>%s</dt><dd>", term);
+    esc(b, value);
+    gw_buf_puts(b, "</dd>");
+}
+
+static void hours(struct gw_buf *b, double h)
+{
+    gw_buf_printf(b, "%g", h);
+}
+
+static void business_case_html(struct gw_buf *b, const struct gw_round_page *p)
+{
+    gw_buf_puts(b, "<h2>Why this course</h2><dl>");
+    dl_item(b, "Problem it solves", p->problem);
+    dl_item(b, "Audience", p->audience);
+    dl_item(b, "How they reach the LMS", p->reach);
+    if (p->mandatory >= 0)
+        dl_item(b, "Mandatory or optional",
+                p->mandatory ? "Mandatory for the audience" : "Optional for the audience");
+    dl_item(b, "KPI", p->kpi);
+    dl_item(b, "KPI target", p->kpi_target);
+    if (p->deadline_ms > 0) {
+        gw_buf_puts(b, "<dt>Deadline</dt><dd>");
+        date_html(b, p->deadline_ms);
+        gw_buf_puts(b, "</dd>");
     }
-    gw_buf_puts(b, "</table>");
+    if (p->effort_low_hours >= 0 || p->effort_high_hours >= 0) {
+        gw_buf_puts(b, "<dt>Effort</dt><dd>");
+        if (p->effort_low_hours >= 0 && p->effort_high_hours >= 0 &&
+            p->effort_low_hours != p->effort_high_hours) {
+            hours(b, p->effort_low_hours);
+            gw_buf_puts(b, " to ");
+            hours(b, p->effort_high_hours);
+        } else {
+            hours(b, p->effort_high_hours >= 0 ? p->effort_high_hours : p->effort_low_hours);
+        }
+        gw_buf_puts(b, " hours</dd>");
+    }
+    dl_item(b, "Project code", p->project_code);
+    dl_item(b, "How the audience will hear of it", p->communication_plan);
+    gw_buf_puts(b, "</dl>");
+}
+
+/* "Approved on Friday 12 March 2027 by Bob (delegate)." / "Asked on ...;
+ * reminded on ... ." */
+static void status_html(struct gw_buf *b, const struct gw_round_page *p, size_t i)
+{
+    const struct gw_review_approver *a = &p->round.approvers[i];
+    const struct gw_round_page_person *pp = &p->people[i];
+    if (a->decision.kind != GW_REVIEW_PENDING) {
+        if (pp->silent)
+            gw_buf_puts(b, "Approved by silence (no answer by the due date) on ");
+        else
+            gw_buf_printf(b, "%s on ", gw_review_decision_words(a->decision.kind));
+        date_html(b, a->decision.at_ms);
+        if (a->delegate_id[0] && strcmp(a->decision.decided_by, a->delegate_id) == 0 &&
+            pp->delegate_name) {
+            gw_buf_puts(b, " by ");
+            esc(b, pp->delegate_name);
+            gw_buf_puts(b, ", their delegate");
+        }
+        gw_buf_puts(b, ".");
+        if (a->decision.comment && *a->decision.comment) {
+            gw_buf_puts(b, "<blockquote>");
+            esc(b, a->decision.comment);
+            gw_buf_puts(b, "</blockquote>");
+        }
+        return;
+    }
+    if (a->delegate_id[0]) {
+        gw_buf_puts(b, "Delegated to ");
+        esc(b, pp->delegate_name ? pp->delegate_name : "someone else");
+        gw_buf_puts(b, " on ");
+        date_html(b, a->delegated_ms);
+        gw_buf_puts(b, "; ");
+    }
+    if (pp->asked_ms > 0) {
+        gw_buf_puts(b, "Asked on ");
+        date_html(b, pp->asked_ms);
+    } else {
+        gw_buf_puts(b, "Not asked yet");
+    }
+    if (pp->reminders > 0) {
+        gw_buf_puts(b, "; reminded");
+        if (pp->reminders > 1)
+            gw_buf_printf(b, " %u times, last", pp->reminders);
+        gw_buf_puts(b, " on ");
+        date_html(b, pp->reminded_ms);
+    }
+    gw_buf_puts(b, "; not decided yet.");
+}
+
+static void approvers_html(struct gw_buf *b, const struct gw_round_page *p, size_t me, int64_t now)
+{
+    char policy[256];
+    gw_review_policy_words(&p->round, now, policy, sizeof policy);
+    gw_buf_puts(b, "<h2>Approvers</h2><p>");
+    esc(b, policy);
+    gw_buf_puts(b, "</p><ul>");
+    for (size_t i = 0; i < p->round.n_approvers; i++) {
+        const struct gw_review_approver *a = &p->round.approvers[i];
+        gw_buf_puts(b, "<li><strong>");
+        esc(b, person_name(p, i));
+        gw_buf_printf(b, "</strong>%s", i == me ? " (you)" : "");
+        if (a->due_ms > 0 && a->decision.kind == GW_REVIEW_PENDING) {
+            char left[64];
+            gw_review_due_words(a->due_ms, now, left, sizeof left);
+            gw_buf_puts(b, ", due ");
+            date_html(b, a->due_ms);
+            gw_buf_printf(b, " (%s)", left);
+        }
+        gw_buf_puts(b, ": ");
+        status_html(b, p, i);
+        gw_buf_puts(b, "</li>");
+    }
+    gw_buf_puts(b, "</ul>");
 }
 
 static void name_list(struct gw_buf *b, const char *label, json_t *arr, bool objects)
 {
     if (json_array_size(arr) == 0)
         return;
-    gw_buf_printf(b, "<p>%s:</p><ul>", label);
+    gw_buf_printf(b, "<h3>%s</h3><ul>", label);
     size_t i;
     json_t *v;
     json_array_foreach(arr, i, v)
@@ -140,17 +289,167 @@ static void name_list(struct gw_buf *b, const char *label, json_t *arr, bool obj
 
 static void changes_html(struct gw_buf *b, json_t *changes)
 {
-    gw_buf_puts(b, "<h2>What changed</h2>");
+    gw_buf_puts(b, "<h2>What changed since the last round</h2>");
     if (!json_is_object(changes)) {
         gw_buf_puts(b, "<p>This is the first version you are asked to review.</p>");
         return;
     }
+    const char *summary = json_string_value(json_object_get(changes, "summary"));
     gw_buf_puts(b, "<p>");
-    esc(b, json_string_value(json_object_get(changes, "summary")));
-    gw_buf_puts(b, " since the previous round.</p>");
-    name_list(b, "Added", json_object_get(changes, "added"), false);
-    name_list(b, "Removed", json_object_get(changes, "removed"), false);
-    name_list(b, "Changed", json_object_get(changes, "changed"), true);
+    if (summary && *summary) {
+        /* "1 file added, 1 removed" reads as a sentence with its capital */
+        char first[2] = {summary[0], '\0'};
+        if (first[0] >= 'a' && first[0] <= 'z')
+            first[0] = (char)(first[0] - 'a' + 'A');
+        esc(b, first);
+        esc(b, summary + 1);
+        gw_buf_puts(b, ".");
+    }
+    gw_buf_puts(b, "</p>");
+    name_list(b, "Files added", json_object_get(changes, "added"), false);
+    name_list(b, "Files removed", json_object_get(changes, "removed"), false);
+    name_list(b, "Files changed", json_object_get(changes, "changed"), true);
+}
+
+static const char *severity_words(const char *s)
+{
+    if (s && strcmp(s, "error") == 0)
+        return "Error";
+    if (s && strcmp(s, "warning") == 0)
+        return "Warning";
+    return "Note";
+}
+
+/* "no warnings", "1 warning", "3 warnings" */
+static void count_words(struct gw_buf *b, int64_t n, const char *noun)
+{
+    if (n == 0)
+        gw_buf_printf(b, "no %ss", noun);
+    else
+        gw_buf_printf(b, "%lld %s%s", (long long)n, noun, n == 1 ? "" : "s");
+}
+
+static void findings_html(struct gw_buf *b, const struct gw_round_page *p)
+{
+    gw_buf_puts(b, "<h2>Validation</h2><p>The package passed validation with ");
+    count_words(b, p->n_errors, "error");
+    gw_buf_puts(b, " and ");
+    count_words(b, p->n_warnings, "warning");
+    gw_buf_puts(b, ".</p>");
+    if (json_array_size(p->findings) == 0)
+        return;
+    gw_buf_puts(b, "<ul>");
+    size_t i;
+    json_t *f;
+    json_array_foreach(p->findings, i, f)
+    {
+        gw_buf_printf(b, "<li><strong>%s:</strong> ",
+                      severity_words(json_string_value(json_object_get(f, "severity"))));
+        esc(b, json_string_value(json_object_get(f, "message")));
+        const char *file = json_string_value(json_object_get(f, "file"));
+        if (file && *file) {
+            gw_buf_puts(b, " (in ");
+            esc(b, file);
+            json_int_t line = json_integer_value(json_object_get(f, "line"));
+            if (line > 0)
+                gw_buf_printf(b, ", line %lld", (long long)line);
+            gw_buf_puts(b, ")");
+        }
+        gw_buf_puts(b, "</li>");
+    }
+    gw_buf_puts(b, "</ul>");
+}
+
+static const char *closed_words(const char *state)
+{
+    if (strcmp(state, "approved") == 0)
+        return "This review is over: the course was approved. Nothing is left to decide.";
+    if (strcmp(state, "changes_requested") == 0)
+        return "This review is over: changes were requested. Nothing is left to decide.";
+    if (strcmp(state, "superseded") == 0)
+        return "This review is over: a newer version of the course replaced this one. "
+               "You will get a new link for it.";
+    return "This review is over. Nothing is left to decide.";
+}
+
+/* No button has focus: a stray Enter or a click through a frame or an
+ * overlay must not decide. */
+static void form_html(struct gw_buf *b)
+{
+    gw_buf_puts(b, "<h2>Your decision</h2><form method=\"post\"><p><label for=\"comment\">"
+                   "Comment (required to request changes or reject; optional to approve)"
+                   "</label></p><p class=\"hint\" id=\"comment-hint\">The author reads it. "
+                   "Say what must change, or why the course should not go ahead.</p>"
+                   "<textarea id=\"comment\" name=\"comment\" rows=\"5\" "
+                   "aria-describedby=\"comment-hint\"></textarea><div class=\"buttons\">"
+                   "<button type=\"submit\" class=\"approve\" name=\"decision\" "
+                   "value=\"approve\">Approve</button><button type=\"submit\" "
+                   "class=\"changes\" name=\"decision\" value=\"request_changes\">Request "
+                   "changes</button><button type=\"submit\" class=\"reject\" "
+                   "name=\"decision\" value=\"reject\">Reject</button></div></form><p>"
+                   "Nothing is decided until you press a button.</p>");
+}
+
+/* The top: what is asked, of whom, by when. */
+static void ask_html(struct gw_buf *b, const struct gw_round_page *p, size_t me, bool delegate,
+                     int64_t now, int64_t link_expires)
+{
+    gw_buf_puts(b, "<p>");
+    esc(b, p->department);
+    gw_buf_printf(b,
+                  " asks for approval of this course (version %lld, %s) before it goes live "
+                  "on the LMS.</p><p>You decide as <strong>",
+                  (long long)p->version_number, standard_words(p->standard));
+    const struct gw_review_approver *a = &p->round.approvers[me];
+    if (delegate) {
+        esc(b, p->people[me].delegate_name ? p->people[me].delegate_name : "their delegate");
+        gw_buf_puts(b, "</strong>, on behalf of <strong>");
+    }
+    esc(b, person_name(p, me));
+    gw_buf_puts(b, "</strong>.</p>");
+    if (a->decision.kind == GW_REVIEW_PENDING && a->due_ms > 0) {
+        char left[64];
+        gw_review_due_words(a->due_ms, now, left, sizeof left);
+        gw_buf_puts(b, "<p class=\"due\">Your decision is due <strong>");
+        date_html(b, a->due_ms);
+        gw_buf_printf(b, "</strong> (%s).</p>", left);
+    } else if (a->decision.kind == GW_REVIEW_PENDING) {
+        gw_buf_puts(b, "<p class=\"due\">Your decision has no due date.</p>");
+    }
+    char when[32];
+    gw_time_format_ms(link_expires, when);
+    gw_buf_puts(b, "<p>This link works until ");
+    date_html(b, link_expires);
+    gw_buf_printf(b, ", %.5s UTC.</p>", when + 11);
+}
+
+/* me: the slot the link's person decides for (gw_review_round_find). */
+static void review_page(struct gw_buf *b, const struct gw_round_page *p,
+                        const struct gw_review_approver *mine,
+                        const struct gw_review_token_claims *c, int64_t now)
+{
+    size_t me = (size_t)(mine - p->round.approvers);
+    bool delegate = strcmp(mine->person_id, c->approver_id) != 0;
+    char title[400];
+    snprintf(title, sizeof title, "Review: %s", p->course_title);
+    page_start(b, title);
+    ask_html(b, p, me, delegate, now, c->expires_ms);
+    business_case_html(b, p);
+    approvers_html(b, p, me, now);
+    changes_html(b, p->changes);
+    findings_html(b, p);
+    if (p->round.closed) {
+        gw_buf_puts(b, "<h2>Your decision</h2><p class=\"error\">");
+        esc(b, closed_words(p->state));
+        gw_buf_puts(b, "</p>");
+    } else if (mine->decision.kind != GW_REVIEW_PENDING) {
+        gw_buf_printf(b, "<h2>Your decision</h2><p>You already decided: %s on ",
+                      gw_review_decision_words(mine->decision.kind));
+        date_html(b, mine->decision.at_ms);
+        gw_buf_puts(b, ".</p>");
+    } else {
+        form_html(b);
+    }
 }
 
 void gw_api_review_link_get(struct gw_req *req, struct gw_reply *rep)
@@ -159,63 +458,33 @@ void gw_api_review_link_get(struct gw_req *req, struct gw_reply *rep)
     gw_error_clear(&e);
     int64_t now = gw_clock_now_ms(&req->srv->clock);
     struct gw_review_token_claims c;
-    json_t *round = NULL;
-    bool used = false;
+    struct gw_round_page p;
+    bool used = false, loaded = false;
     enum gw_err rc = verify(req, now, &c, &e);
     if (rc == GW_OK)
         rc = gw_store_review_nonce_used(req->srv->store, c.nonce, &used, &e);
     if (rc == GW_OK && used)
         rc = gw_error_set(&e, GW_E_REVIEW_TOKEN_USED, "token",
                           "this link was already used to decide; each link takes one decision");
-    if (rc == GW_OK)
-        rc = gw_store_round_page(req->srv->store, c.round_id, now, &round, &e);
+    if (rc == GW_OK) {
+        rc = gw_store_round_page(req->srv->store, c.round_id, &p, &e);
+        loaded = true;
+    }
+    /* a link minted for someone the round does not name shows nothing */
+    const struct gw_review_approver *mine =
+        rc == GW_OK ? gw_review_round_find(&p.round, c.approver_id) : NULL;
+    if (rc == GW_OK && !mine)
+        rc = gw_error_set(&e, GW_E_REVIEW_NOT_APPROVER, "token",
+                          "this link is for someone who is not an approver of this round");
     if (rc != GW_OK) {
+        if (loaded)
+            gw_round_page_free(&p);
         error_page(rep, &e);
         return;
     }
-    json_t *course = json_object_get(round, "course");
-    json_t *version = json_object_get(round, "version");
     struct gw_buf b = {0};
-    page_start(&b, "Review a course");
-    gw_buf_puts(&b, "<table><tr><th>Course</th><td>");
-    esc(&b, json_string_value(json_object_get(course, "title")));
-    gw_buf_puts(&b, "</td></tr><tr><th>Requested by</th><td>");
-    esc(&b, json_string_value(json_object_get(course, "department")));
-    gw_buf_printf(&b, "</td></tr><tr><th>Version</th><td>%lld (",
-                  (long long)json_integer_value(json_object_get(version, "number")));
-    esc(&b, json_string_value(json_object_get(version, "standard")));
-    gw_buf_puts(&b, ")</td></tr><tr><th>SHA-256</th><td><code>");
-    esc(&b, json_string_value(json_object_get(version, "sha256")));
-    gw_buf_puts(&b, "</code></td></tr><tr><th>Deciding as</th><td>");
-    const char *name =
-        json_string_value(json_object_get(json_object_get(round, "names"), c.approver_id));
-    if (name) {
-        esc(&b, name);
-        gw_buf_puts(&b, " (");
-        esc(&b, c.approver_id);
-        gw_buf_puts(&b, ")");
-    } else {
-        esc(&b, c.approver_id);
-    }
-    char exp[32];
-    gw_time_format_ms(c.expires_ms, exp);
-    gw_buf_printf(&b, "</td></tr><tr><th>Link valid until</th><td>%s</td></tr></table>", exp);
-    findings_html(&b, version);
-    changes_html(&b, json_object_get(round, "changes"));
-    if (json_is_true(json_object_get(round, "closed"))) {
-        gw_buf_puts(&b, "<p class=\"error\">This approval round is closed; nothing to decide.</p>");
-    } else {
-        /* No button has focus: a stray Enter or a click through a frame or
-         * an overlay must not decide. */
-        gw_buf_puts(&b, "<h2>Your decision</h2><form method=\"post\"><p><label>Comment "
-                        "(required to request changes)<br><textarea name=\"comment\" rows=\"5\" "
-                        "cols=\"60\"></textarea></label></p>"
-                        "<button type=\"submit\" name=\"decision\" value=\"approve\">"
-                        "Approve</button><button type=\"submit\" name=\"decision\" "
-                        "value=\"request_changes\">Request changes</button></form><p><small>"
-                        "Nothing is decided until you press a button.</small></p>");
-    }
-    json_decref(round);
+    review_page(&b, &p, mine, &c, now);
+    gw_round_page_free(&p);
     send_page(rep, 200, &b);
 }
 
@@ -234,11 +503,11 @@ void gw_api_review_link_post(struct gw_req *req, struct gw_reply *rep)
         rc = e.code;
     const char *decision = json_string_value(json_object_get(form, "decision"));
     const char *comment = json_string_value(json_object_get(form, "comment"));
-    /* only what the page offers: reject is an API decision, with a key */
-    if (rc == GW_OK && (!decision || !gw_review_decision_parse(decision, &kind) ||
-                        (kind != GW_REVIEW_APPROVE && kind != GW_REVIEW_REQUEST_CHANGES)))
+    /* only what the page offers: approve, request changes, reject (issue 15) */
+    if (rc == GW_OK &&
+        (!decision || !gw_review_decision_parse(decision, &kind) || kind == GW_REVIEW_PENDING))
         rc = gw_error_set(&e, GW_E_REVIEW_DECISION_INVALID, "decision",
-                          "press Approve or Request changes");
+                          "press Approve, Request changes or Reject");
     if (rc == GW_OK)
         rc = gw_review_token_allows(&c, kind, &e);
     struct gw_decide_result res = {0};

@@ -1,7 +1,7 @@
-/* review_views.c: what the API and the link page show: a round as evaluated
- * now (with what changed and, for the page, the version's findings), a course
- * with its versions, rounds and activity IRIs, and whether a link nonce was
- * used. Read-only. */
+/* review_views.c: what the API shows: a round as evaluated now (with what
+ * changed), a course with its versions, rounds and activity IRIs, and whether
+ * a link nonce was used. Read-only. The review page's data is
+ * review_page.c's. */
 #include "gw/buf.h"
 #include "gw/json.h"
 #include "gw/timefmt.h"
@@ -25,12 +25,11 @@ static json_t *time_json(int64_t ms)
 struct round_view {
     const char *round_id;
     int64_t now_ms;
-    bool page;
     json_t *out;
 };
 
-static enum gw_qs round_json(struct gw_db *db, const char *round_id, int64_t now_ms, bool page,
-                             json_t **out, struct gw_error *err)
+static enum gw_qs round_json(struct gw_db *db, const char *round_id, int64_t now_ms, json_t **out,
+                             struct gw_error *err)
 {
     struct gw_review_round r;
     struct gw_rv_round_meta m;
@@ -47,13 +46,12 @@ static enum gw_qs round_json(struct gw_db *db, const char *round_id, int64_t now
     json_object_set_new(o, "version_sha256", json_string(m.sha256));
     struct gw_dbp p[] = {GW_P_TEXT(round_id)};
     struct gw_db_rows *rows = NULL;
-    qs =
-        gw_db_query(db,
-                    "SELECT r.changes, r.number, c.title, c.state, d.name, v.number, v.package_id, "
-                    "p.report FROM review_rounds r JOIN courses c ON c.id = r.course_id JOIN "
-                    "departments d ON d.id = c.department_id JOIN course_versions v ON v.id = "
-                    "r.version_id JOIN packages p ON p.id = v.package_id WHERE r.id = $1",
-                    p, 1, &rows, NULL, err);
+    qs = gw_db_query(
+        db,
+        "SELECT r.changes, r.number, c.title, c.state, d.name FROM review_rounds r JOIN "
+        "courses c ON c.id = r.course_id JOIN departments d ON d.id = "
+        "c.department_id WHERE r.id = $1",
+        p, 1, &rows, NULL, err);
     if (qs == GW_QS_ONE) {
         const char *ch = gw_db_col_text(rows, 0);
         json_t *changes = ch ? json_loads(ch, 0, NULL) : NULL;
@@ -64,35 +62,8 @@ static enum gw_qs round_json(struct gw_db *db, const char *round_id, int64_t now
                                       gw_json_str(gw_db_col_text(rows, 2)), "state",
                                       gw_db_col_text(rows, 3), "department",
                                       gw_json_str(gw_db_col_text(rows, 4))));
-        if (page) {
-            json_t *rep = json_loads(gw_db_col_text(rows, 7), 0, NULL);
-            json_t *v = json_pack("{s:I, s:s, s:s}", "number", (json_int_t)gw_db_col_int(rows, 5),
-                                  "package_id", gw_db_col_text(rows, 6), "sha256", m.sha256);
-            json_object_set(v, "findings", rep ? json_object_get(rep, "findings") : json_null());
-            json_object_set(v, "counts", rep ? json_object_get(rep, "counts") : json_null());
-            json_object_set(v, "standard", rep ? json_object_get(rep, "standard") : json_null());
-            json_decref(rep);
-            json_object_set_new(o, "version", v);
-        }
     }
     gw_db_rows_free(rows);
-    if (qs >= 0 && page) {
-        /* the people of the round by name, for the page */
-        json_t *names = json_object();
-        struct gw_dbp pr[] = {GW_P_TEXT(round_id)};
-        struct gw_db_rows *nr = NULL;
-        enum gw_qs q2 = gw_db_query(db,
-                                    "SELECT id, name FROM people WHERE id IN (SELECT person_id "
-                                    "FROM round_approvers WHERE round_id = $1) OR id IN (SELECT "
-                                    "delegate_id FROM round_approvers WHERE round_id = $1)",
-                                    pr, 1, &nr, NULL, err);
-        for (bool more = q2 == GW_QS_ONE; more; more = gw_db_next(nr))
-            json_object_set_new(names, gw_db_col_text(nr, 0), gw_json_str(gw_db_col_text(nr, 1)));
-        gw_db_rows_free(nr);
-        json_object_set_new(o, "names", names);
-        if (q2 < 0)
-            qs = q2;
-    }
     *out = o;
     return qs < 0 ? qs : GW_QS_ONE;
 }
@@ -101,13 +72,13 @@ static enum gw_qs round_view_body(struct gw_db *db, void *ud, struct gw_error *e
 {
     struct round_view *c = ud;
     json_decref(c->out);
-    return round_json(db, c->round_id, c->now_ms, c->page, &c->out, err);
+    return round_json(db, c->round_id, c->now_ms, &c->out, err);
 }
 
-static enum gw_err round_view(struct gw_store *s, const char *round_id, int64_t now_ms, bool page,
-                              json_t **out, struct gw_error *err)
+enum gw_err gw_store_round_get(struct gw_store *s, const char *round_id, int64_t now_ms,
+                               json_t **out, struct gw_error *err)
 {
-    struct round_view c = {round_id, now_ms, page, NULL};
+    struct round_view c = {round_id, now_ms, NULL};
     enum gw_err rc = gw_store_tx(s, GW_TX_READ, round_view_body, &c, err);
     if (rc != GW_OK) {
         json_decref(c.out);
@@ -115,18 +86,6 @@ static enum gw_err round_view(struct gw_store *s, const char *round_id, int64_t 
     }
     *out = c.out;
     return rc;
-}
-
-enum gw_err gw_store_round_get(struct gw_store *s, const char *round_id, int64_t now_ms,
-                               json_t **out, struct gw_error *err)
-{
-    return round_view(s, round_id, now_ms, false, out, err);
-}
-
-enum gw_err gw_store_round_page(struct gw_store *s, const char *round_id, int64_t now_ms,
-                                json_t **out, struct gw_error *err)
-{
-    return round_view(s, round_id, now_ms, true, out, err);
 }
 
 struct nonce_ctx {
@@ -240,7 +199,7 @@ static enum gw_qs course_view_body(struct gw_db *db, void *ud, struct gw_error *
     {
         json_t *rj = NULL;
         if (qs >= 0)
-            qs = round_json(db, json_string_value(id), c->now_ms, false, &rj, err);
+            qs = round_json(db, json_string_value(id), c->now_ms, &rj, err);
         if (rj)
             json_array_append_new(rounds, rj);
     }

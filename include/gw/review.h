@@ -484,8 +484,8 @@ const char *gw_review_recipient_name(enum gw_review_recipient r);
 /* ------------------------------------------------------------------------ */
 
 /* NOTE for the HTTP side: a token only OPENS a page (GET) showing the course,
- * its validation findings, what changed, and Approve / Request changes
- * buttons; the decision is taken only when that page's form is POSTed (with
+ * its validation findings, what changed, and Approve / Request changes /
+ * Reject buttons; the decision is taken only when that page's form is POSTed (with
  * the token in the body). Mail scanners and link previewers follow GET links:
  * a GET must never decide. On POST: verify, check the action is allowed,
  * then in ONE transaction mark the nonce used (unique constraint; a used nonce

@@ -173,10 +173,43 @@ enum gw_err gw_store_review_delegate(struct gw_store *s, const char *round_id,
  * "version_id", "changes", and "course": {id,title,state,department}. */
 enum gw_err gw_store_round_get(struct gw_store *s, const char *round_id, int64_t now_ms,
                                json_t **out, struct gw_error *err);
-/* For the link page: the round json above plus "version": {number, sha256,
- * package_id, findings:[...], counts}. */
-enum gw_err gw_store_round_page(struct gw_store *s, const char *round_id, int64_t now_ms,
-                                json_t **out, struct gw_error *err);
+/* ---- the review page (store/review_views.c) ---- */
+/* What the page knows of one approver beside the round's own slot. */
+struct gw_round_page_person {
+    char *name;          /* the approver's name; NULL when unknown */
+    char *delegate_name; /* the delegate's name; NULL when not delegated */
+    bool silent;         /* the approval was recorded as approve-on-silence */
+    int64_t asked_ms;    /* the latest request ("ask") sent, else queued; 0 = none */
+    int64_t reminded_ms; /* the latest reminder sent; 0 = none */
+    unsigned reminders;  /* reminders sent */
+};
+/* Everything the review page shows, typed. Strings are owned ("" when not
+ * given); free with gw_round_page_free. */
+struct gw_round_page {
+    struct gw_review_round round; /* policy, approvers in order, decisions; closed set */
+    struct gw_round_page_person people[GW_REVIEW_MAX_APPROVERS]; /* parallel to round.approvers */
+    char state[32]; /* stored: open, approved, changes_requested, superseded */
+    int64_t number; /* the round's number for its course */
+    char *course_title, *department;
+    /* the course request's business case */
+    char *problem, *audience, *reach, *communication_plan, *kpi, *kpi_target, *project_code;
+    int mandatory;                              /* 1 mandatory, 0 optional, -1 not said */
+    int64_t deadline_ms;                        /* the delivery date (midnight UTC); 0 = none */
+    double effort_low_hours, effort_high_hours; /* < 0 when not given */
+    /* the version under review */
+    int64_t version_number;
+    char standard[32];
+    char sha256[65];
+    json_t *changes;  /* the round's stored diff ({summary, added, removed, changed}); NULL on
+                         the first round */
+    json_t *findings; /* the package report's findings ({severity, code, file, line, message}) */
+    int64_t n_errors, n_warnings;
+};
+/* Loads what the page for round_id shows (one read transaction); *out is
+ * initialised here, also on error. NOT_FOUND for an unknown round. */
+enum gw_err gw_store_round_page(struct gw_store *s, const char *round_id, struct gw_round_page *out,
+                                struct gw_error *err);
+void gw_round_page_free(struct gw_round_page *p);
 /* Whether a link nonce was used (for the page's GET). */
 enum gw_err gw_store_review_nonce_used(struct gw_store *s, const char *nonce, bool *used,
                                        struct gw_error *err);

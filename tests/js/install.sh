@@ -8,7 +8,8 @@ set -eu
 dir=$(cd "$(dirname "$0")" && pwd)
 stamp="$dir/node_modules/.lmsgw-lock-sha256"
 want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -d "$dir/node_modules/@xapi/xapi" ]; then
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -d "$dir/node_modules/@xapi/xapi" ] &&
+    [ -f "$dir/node_modules/axe-core/axe.min.js" ]; then
     echo "node_modules is current ($want)"
     exit 0
 fi

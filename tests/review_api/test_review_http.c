@@ -13,6 +13,7 @@
 #include "gw/review.h"
 #include "gw/review_cli.h"
 #include "gw/review_store.h"
+#include "gw/review_words.h"
 #include "gwtest.h"
 #include "testsupport.h"
 
@@ -28,17 +29,26 @@ static struct gwt_server srv;
 static char h_admin[256], h_author[256], h_approver[256], h_bi[256], h_unbound[256];
 static struct gw_store *db; /* the same database, opened beside the server */
 
-static bool token_for(const char *round, const char *approver, int64_t expires, char *out)
+static bool token_with(const char *round, const char *approver, int64_t expires, unsigned actions,
+                       char *out)
 {
     uint8_t key[32];
     struct gw_error e;
     struct gw_review_token_claims c = {0};
     snprintf(c.round_id, sizeof c.round_id, "%s", round);
     snprintf(c.approver_id, sizeof c.approver_id, "%s", approver);
-    c.actions = GW_REVIEW_ACTION_APPROVE | GW_REVIEW_ACTION_REQUEST_CHANGES;
+    c.actions = actions;
     c.expires_ms = expires;
     return gw_store_review_key(db, key, &e) == GW_OK && gw_review_token_new_nonce(&c) &&
            gw_review_token_make(key, sizeof key, &c, out, GW_REVIEW_TOKEN_MAX, &e) == GW_OK;
+}
+
+/* A link as mail carries it: every decision allowed. */
+static bool token_for(const char *round, const char *approver, int64_t expires, char *out)
+{
+    return token_with(
+        round, approver, expires,
+        GW_REVIEW_ACTION_APPROVE | GW_REVIEW_ACTION_REQUEST_CHANGES | GW_REVIEW_ACTION_REJECT, out);
 }
 
 static char course_id[64], round_id[64];
@@ -162,6 +172,16 @@ static long page(const char *method, const char *tok, const char *form, char **h
                    form, form ? strlen(form) : 0, NULL, html);
 }
 
+static size_t longest_digit_run(const char *s)
+{
+    size_t best = 0, run = 0;
+    for (; *s; s++) {
+        run = *s >= '0' && *s <= '9' ? run + 1 : 0;
+        best = run > best ? run : best;
+    }
+    return best;
+}
+
 static json_t *round_now(void)
 {
     char path[128];
@@ -184,6 +204,45 @@ static void test_link_page(void)
               strstr(html, "Request changes") && strstr(html, "Validation"));
         free(html);
     }
+    /* what is asked and why, in words (issue 15) */
+    CHECK_INT(page("GET", tok, NULL, &html), 200);
+    REQUIRE(html);
+    char due[GW_REVIEW_DATE_WORDS], due_line[128];
+    gw_review_date_words(now + 5 * GW_REVIEW_DAY_MS, due);
+    snprintf(due_line, sizeof due_line, "Your decision is due <strong>%s</strong> (5 days left).",
+             due);
+    const char *want[] = {
+        "<html lang=\"en\">",
+        "name=\"viewport\"",
+        "<main>",
+        "Sales asks for approval of this course (version 1, SCORM 1.2)",
+        "You decide as <strong>ann</strong>.",
+        due_line,
+        "<dt>Problem it solves</dt><dd>deals lost at the objection stage</dd>",
+        "<dt>Audience</dt><dd>field sales</dd>",
+        "<dt>How they reach the LMS</dt><dd>LMS link in the CRM</dd>",
+        "Optional for the audience",
+        "<dt>KPI</dt><dd>win rate</dd>",
+        "<dt>KPI target</dt><dd>+5%</dd>",
+        "<dt>Deadline</dt><dd>Monday 1 March 2027</dd>",
+        "<dt>Effort</dt><dd>40 to 90 hours</dd>",
+        "<dt>Project code</dt><dd>SAL-7</dd>",
+        "All approvers must approve.",
+        "<strong>bob</strong>: Asked on ",
+        "not decided yet.",
+        "This is the first version you are asked to review.",
+        "The package passed validation with",
+        "<label for=\"comment\">Comment (required to request changes or reject",
+        "value=\"reject\">Reject</button>",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(html, want[i]))
+            CHECK_STR(want[i], "(missing from the page)");
+    /* no ids, hashes or epoch numbers on screen */
+    CHECK(!strstr(html, round_id) && !strstr(html, course_id) && !strstr(html, "SHA-256"));
+    const char *shown = strstr(html, "</style>");  /* the text, not the colours */
+    CHECK(shown && longest_digit_run(shown) <= 4); /* a year at most: no epoch numbers */
+    free(html);
     json_t *r = round_now();
     CHECK_INT(json_integer_value(json_object_get(r, "approvals")), 0);
     json_decref(r);
@@ -207,8 +266,12 @@ static void test_link_page(void)
     free(html);
     CHECK_INT(page("POST", old, "decision=approve", &html), 410);
     free(html);
-    /* a refused decision leaves the link usable */
+    /* a refused decision leaves the link usable, and says why */
     CHECK_INT(page("POST", tok, "decision=request_changes&comment=", &html), 400);
+    CHECK(html && strstr(html, "REVIEW_COMMENT_REQUIRED") && strstr(html, "Back to the review"));
+    free(html);
+    CHECK_INT(page("POST", tok, "decision=reject&comment=+", &html), 400);
+    CHECK(html && strstr(html, "REVIEW_COMMENT_REQUIRED"));
     free(html);
     /* a comment that is not UTF-8 text is refused, naming the field
      * (issue 13, finding 10); it would be stored and shown back */
@@ -223,6 +286,13 @@ static void test_link_page(void)
     CHECK_INT(page("POST", tok, "decision=approve", &html), 410); /* single use */
     free(html);
     CHECK_INT(page("GET", tok, NULL, &html), 410);
+    free(html);
+    /* a new link for the same approver: the page says what they decided */
+    char again[GW_REVIEW_TOKEN_MAX];
+    REQUIRE(token_for(round_id, "ann", now + GW_REVIEW_DAY_MS, again));
+    CHECK_INT(page("GET", again, NULL, &html), 200);
+    CHECK(html && strstr(html, "You already decided: Approved on ") &&
+          strstr(html, "<blockquote>Looks good") && !strstr(html, "<form"));
     free(html);
     r = round_now();
     CHECK_INT(json_integer_value(json_object_get(r, "approvals")), 1);
@@ -239,8 +309,9 @@ static char *read_log(void)
 }
 
 /* The page cannot be framed or sniffed and no button has focus (issue 13:
- * clickjacking); the POST takes only the decisions the page offers; the
- * link's token never reaches the log, which names it by a short hash. */
+ * clickjacking); the POST takes only the decisions the page offers (approve,
+ * request changes, reject: issue 15) and those the link allows; the link's
+ * token never reaches the log, which names it by a short hash. */
 static void test_link_page_hardening(void)
 {
     REQUIRE(round_id[0]);
@@ -261,20 +332,33 @@ static void test_link_page_hardening(void)
         CHECK_STR(nosniff, "nosniff");
         CHECK(r.body && !strstr(r.body, "autofocus"));
         CHECK(r.body && strstr(r.body, "value=\"approve\"") &&
-              strstr(r.body, "value=\"request_changes\"") && !strstr(r.body, "reject"));
+              strstr(r.body, "value=\"request_changes\"") && strstr(r.body, "value=\"reject\""));
         free(csp);
         free(xfo);
         free(nosniff);
         gwt_response_free(&r);
     }
     /* what the page does not offer is refused, and the link stays usable */
-    const char *offpage[] = {"decision=reject&comment=No", "decision=pending",
+    const char *offpage[] = {"decision=maybe&comment=No", "decision=pending",
                              "decision=", "comment=x"};
     for (size_t i = 0; i < 4; i++) {
         CHECK_INT(page("POST", tok, offpage[i], &html), 400);
         CHECK(html && strstr(html, "REVIEW_DECISION_INVALID"));
         free(html);
     }
+    /* a link for someone the round does not name shows nothing of it */
+    char stranger[GW_REVIEW_TOKEN_MAX];
+    REQUIRE(token_for(round_id, "sme", gw_time_now_ms() + GW_REVIEW_DAY_MS, stranger));
+    CHECK_INT(page("GET", stranger, NULL, &html), 403);
+    CHECK(html && strstr(html, "REVIEW_NOT_APPROVER") && !strstr(html, "Objection handling"));
+    free(html);
+    /* a link that does not allow reject refuses it, naming what it allows */
+    char narrow[GW_REVIEW_TOKEN_MAX];
+    REQUIRE(token_with(round_id, "ann", gw_time_now_ms() + GW_REVIEW_DAY_MS,
+                       GW_REVIEW_ACTION_APPROVE | GW_REVIEW_ACTION_REQUEST_CHANGES, narrow));
+    CHECK_INT(page("POST", narrow, "decision=reject&comment=No", &html), 403);
+    CHECK(html && strstr(html, "REVIEW_TOKEN_ACTION") && strstr(html, "request_changes"));
+    free(html);
     json_t *r = round_now();
     CHECK_INT(json_integer_value(json_object_get(r, "approvals")), 0);
     CHECK_STR(gwt_sv(json_array_get(json_object_get(r, "approvers"), 0), "status"), "pending");
@@ -358,6 +442,14 @@ static void test_api_decision_queues_publish(void)
     CHECK_STR(gwt_sv(j, "state"), "approved");
     CHECK_INT(json_array_size(json_object_get(j, "publish_jobs")), 1);
     CHECK_INT(json_array_size(json_object_get(j, "rounds")), 1);
+    /* the closed round's page says so and offers no form */
+    char tok[GW_REVIEW_TOKEN_MAX], *html = NULL;
+    REQUIRE(token_for(round_id, "bob", gw_time_now_ms() + GW_REVIEW_DAY_MS, tok));
+    CHECK_INT(page("GET", tok, NULL, &html), 200);
+    CHECK(html && strstr(html, "the course was approved") && !strstr(html, "<form"));
+    CHECK(html && strstr(html, "<strong>ann</strong>: Approved on ") &&
+          strstr(html, "<strong>bob</strong> (you): Approved on "));
+    free(html);
     char own[256];
     snprintf(own, sizeof own, "/courses/%s\"", course_id);
     char *d = json_dumps(json_object_get(j, "iris"), JSON_COMPACT);

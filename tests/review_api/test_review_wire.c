@@ -471,6 +471,16 @@ static void test_reminders_and_escalation(void)
                   1);
     }
     json_decref(l);
+    /* the review page counts the reminders sent, and when the last one left */
+    struct gw_round_page page;
+    REQUIRE(gw_store_round_page(st, round, &page, &e) == GW_OK);
+    CHECK(page.people[0].asked_ms > 0 && page.people[1].asked_ms > 0);
+    CHECK_INT(page.people[0].reminders, 2 + overdue);
+    CHECK(page.people[0].reminded_ms >= first_overdue);
+    CHECK_INT(page.people[1].reminders, 0);
+    CHECK_INT(page.people[1].reminded_ms, 0);
+    CHECK(!page.people[0].silent);
+    gw_round_page_free(&page);
     /* the pipeline shows it stalled, held by the approvers */
     json_t *p = NULL;
     REQUIRE(gw_store_pipeline(st, date_ms(2026, 12, 10), &p, &e) == GW_OK);
@@ -510,6 +520,14 @@ static void test_silence_only_when_agreed(void)
     CHECK_INT(jobs(c1), 1);
     CHECK(audit_has(c1, "decision.approve_on_silence"));
     CHECK(notice(r1, "approve_on_silence", NULL, NULL) >= 0);
+    /* the review page tells the silence from an explicit approval */
+    struct gw_round_page page;
+    REQUIRE(gw_store_round_page(st, r1, &page, &e) == GW_OK);
+    CHECK(page.round.closed);
+    CHECK_STR(page.state, "approved");
+    CHECK_INT(page.round.approvers[0].decision.kind, GW_REVIEW_APPROVE);
+    CHECK(page.people[0].silent);
+    gw_round_page_free(&page);
     /* without the agreement silence never approves */
     CHECK(tick(date_ms(2026, 12, 20)) >= 0);
     CHECK_STR(course_state(c2), "in_review");
@@ -582,12 +600,18 @@ static void test_changes_and_resubmit(void)
     json_decref(v.changes);
     char round2[GW_ID_MAX];
     REQUIRE(gw_store_course_submit(st, course, &author_who, T0 + DAY, round2, &e) == GW_OK);
-    json_t *page = NULL;
-    REQUIRE(gw_store_round_page(st, round2, T0 + DAY, &page, &e) == GW_OK);
-    CHECK_STR(json_string_value(json_object_get(json_object_get(page, "changes"), "summary")),
+    struct gw_round_page page;
+    REQUIRE(gw_store_round_page(st, round2, &page, &e) == GW_OK);
+    CHECK_STR(json_string_value(json_object_get(page.changes, "summary")),
               "1 file added, 1 removed, 1 changed");
-    CHECK_INT(json_integer_value(json_object_get(page, "number")), 2);
-    json_decref(page);
+    CHECK_INT(page.number, 2);
+    CHECK_INT(page.version_number, 2);
+    CHECK_INT(page.round.n_approvers, 2);
+    CHECK_STR(page.state, "open");
+    CHECK(page.people[0].name && page.people[0].asked_ms > 0);
+    gw_round_page_free(&page);
+    CHECK_INT(gw_store_round_page(st, "no-such-round", &page, &e), GW_E_NOT_FOUND);
+    gw_round_page_free(&page);
     CHECK_INT(decide(round2, "ann", GW_REVIEW_APPROVE, NULL, T0 + DAY, &res, &e), GW_OK);
     CHECK_INT(decide(round2, "bob", GW_REVIEW_APPROVE, NULL, T0 + DAY, &res, &e), GW_OK);
     CHECK_STR(res.course_state, "approved");
