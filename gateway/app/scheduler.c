@@ -192,7 +192,8 @@ static void deliver_one(struct gw_scheduler *s, const struct gw_notice_row *n, i
                         struct gw_tick_stats *st)
 {
     struct gw_error e;
-    bool moot = !n->round_open && strcmp(n->kind, "changes_requested") != 0;
+    /* a notice that announces how the round ended is recorded as it closes */
+    bool moot = !n->round_open && !gw_review_notice_outlives_round(n->kind);
     if (moot || (n->decided && personal_links(n->kind))) {
         gw_store_notice_done(s->store, n->key, "skipped",
                              moot ? "the round closed" : "the approver has decided", 0, now_ms, &e);

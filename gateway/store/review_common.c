@@ -319,6 +319,10 @@ enum gw_qs gw_rv_conclude(struct gw_db *db, struct gw_review_round *r,
                               &to, err);
     if (qs >= 0 && cn.queue_publish)
         qs = queue_publish(db, r, m, &sys, now_ms, job_queued, err);
+    for (size_t i = 0; qs >= 0 && i < cn.n_notices; i++)
+        qs = gw_rv_notice_insert(db, cn.notices[i].key, r->id, cn.notices[i].approver_id,
+                                 cn.notices[i].recipient_id, "approve_on_silence",
+                                 cn.notices[i].scheduled_ms, 0, now_ms, NULL, err);
     if (qs >= 0 && cn.notify_author)
         qs = gw_rv_notice_insert(db, cn.author_notice_key, r->id, m->author_id, m->author_id,
                                  "changes_requested", now_ms, 0, now_ms, NULL, err);

@@ -248,7 +248,18 @@ void gw_review_round_evaluate(const struct gw_review_round *r, int64_t now_ms,
  *  - changes requested: the round closes "changes_requested", the course
  *    takes GW_COURSE_EV_REQUEST_CHANGES and, when the course has an author,
  *    the author's notice is queued under its exactly-once key.
+ *  - approved with approvals implied by silence: notices that announce it
+ *    (kind "approve_on_silence", see gw_review_notice_outlives_round), one
+ *    to the author per silent approver (the key the schedule gives that
+ *    approver's approve-on-silence notice, so a tick that concluded the round
+ *    records it once) and one to every approver of the round;
  * act is false while the round is open, or when it was closed already. */
+struct gw_review_conclusion_notice {
+    const char *approver_id;  /* whose silence it announces; borrowed */
+    const char *recipient_id; /* borrowed */
+    int64_t scheduled_ms;
+    char key[GW_REVIEW_NOTICE_KEY_MAX];
+};
 struct gw_review_silent_approval {
     const char *approver_id; /* borrowed from the round */
     char audit_comment[512];
@@ -263,6 +274,8 @@ struct gw_review_conclusion {
     bool queue_publish;
     bool notify_author;
     char author_notice_key[GW_REVIEW_NOTICE_KEY_MAX];
+    size_t n_notices;
+    struct gw_review_conclusion_notice notices[2 * GW_REVIEW_MAX_APPROVERS];
 };
 /* Pure: r as loaded (closed set when its stored state is not open), the
  * course's author (NULL or "" when none), the time. */
@@ -476,6 +489,14 @@ bool gw_review_is_stalled(const struct gw_review_schedule_settings *s, int64_t d
                           int64_t now_ms);
 bool gw_review_is_business_day(const struct gw_review_schedule_settings *s, int64_t day_ms);
 const char *gw_review_notice_kind_name(enum gw_review_notice_kind k);
+/* True for the kinds whose purpose is to announce how a round ended
+ * ("approve_on_silence", "changes_requested"): they are recorded in the
+ * transaction that closes the round and delivered although it is closed.
+ * Every other notice of a closed round is moot. */
+bool gw_review_notice_outlives_round(const char *kind);
+/* The slot of an approver's approve-on-silence notice: midnight UTC after the
+ * due date (due_ms is midnight UTC of the due date). */
+int64_t gw_review_silence_slot(int64_t due_ms);
 bool gw_review_notice_kind_parse(const char *name, enum gw_review_notice_kind *out);
 const char *gw_review_recipient_name(enum gw_review_recipient r);
 

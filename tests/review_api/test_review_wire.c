@@ -517,6 +517,51 @@ static void test_silence_only_when_agreed(void)
     CHECK_INT(notice(r2, "approve_on_silence", NULL, NULL), -1);
 }
 
+/* Mails to email about round whose key names kind. */
+static int mails_about(const char *email, const char *round, const char *kind)
+{
+    int n = 0;
+    for (int i = 0; i < rec.n; i++)
+        if (strcmp(rec.to[i], email) == 0 && strstr(rec.key[i], round) && strstr(rec.key[i], kind))
+            n++;
+    return n;
+}
+
+/* Issue 15: the approve-on-silence notice is recorded in the transaction that
+ * closes the round; it must still be delivered, to the author and to every
+ * approver, once. */
+static void test_silence_notice_delivered(void)
+{
+    int64_t due = date_ms(2026, 11, 25);
+    struct req_opts o = {.dep = "dep1",
+                         .approvers = {"gil", "hal"},
+                         .due = {due, due},
+                         .silence = true,
+                         .agreed_by = "head1"};
+    char c[GW_ID_MAX], r[GW_ID_MAX];
+    REQUIRE(course_in_review(&o, T0, c, r));
+    CHECK(tick(date_ms(2026, 11, 26) + 60000) >= 0);
+    CHECK_STR(course_state(c), "approved");
+    /* one per silent approver to the author, one to each approver */
+    CHECK_INT(mails_about("author@example.com", r, "approve_on_silence"), 2);
+    CHECK_INT(mails_about("gil@example.com", r, "approve_on_silence"), 1);
+    CHECK_INT(mails_about("hal@example.com", r, "approve_on_silence"), 1);
+    bool worded = false;
+    for (int i = 0; i < rec.n; i++)
+        if (strstr(rec.key[i], r) && strstr(rec.key[i], "approve_on_silence"))
+            worded = strstr(rec.text[i], "counts as approval") != NULL;
+    CHECK(worded);
+    /* never twice */
+    CHECK(tick(date_ms(2026, 11, 27) + 60000) >= 0);
+    CHECK(tick(date_ms(2026, 12, 3) + 60000) >= 0);
+    CHECK_INT(mails_about("author@example.com", r, "approve_on_silence"), 2);
+    CHECK_INT(mails_about("gil@example.com", r, "approve_on_silence"), 1);
+    CHECK_INT(mails_about("hal@example.com", r, "approve_on_silence"), 1);
+    int sent = 0;
+    CHECK(notice(r, "approve_on_silence", "gil", &sent) >= 0);
+    CHECK_INT(sent, 1);
+}
+
 static void test_delegation(void)
 {
     struct req_opts o = {.dep = "dep1", .approvers = {"ann", "bob"}};
@@ -868,10 +913,13 @@ int main(void)
     person("eve", "dep1");
     person("fay", "dep1");
     person("author", "dep1");
+    person("gil", "dep1");
+    person("hal", "dep1");
     GW_RUN(test_round_all_approve);
     GW_RUN(test_invalid_version_and_draft);
     GW_RUN(test_reminders_and_escalation);
     GW_RUN(test_silence_only_when_agreed);
+    GW_RUN(test_silence_notice_delivered);
     GW_RUN(test_delegation);
     GW_RUN(test_changes_and_resubmit);
     GW_RUN(test_new_version_supersedes);
