@@ -128,13 +128,15 @@ enum gw_review_decision_kind {
 
 /* How a decision reached the gateway. */
 enum gw_review_via {
-    GW_REVIEW_VIA_API,  /* an API call with the approver's key */
-    GW_REVIEW_VIA_LINK, /* the one-click link's confirmation page */
+    GW_REVIEW_VIA_API,    /* an API call with the approver's key */
+    GW_REVIEW_VIA_LINK,   /* the one-click link's confirmation page */
+    GW_REVIEW_VIA_SYSTEM, /* the gateway itself: an approval implied by silence */
 };
 
 struct gw_review_decision {
     enum gw_review_decision_kind kind;
     enum gw_review_via via;
+    bool on_silence; /* kind APPROVE recorded as approve on silence (decided_by "system") */
     char decided_by[GW_REVIEW_ID_MAX]; /* the approver, or their delegate */
     char *comment;                     /* owned by the round; NULL when none */
     int64_t at_ms;
@@ -282,7 +284,7 @@ struct gw_review_conclusion {
 void gw_review_conclude(const struct gw_review_round *r, const char *author_id, int64_t now_ms,
                         struct gw_review_conclusion *out);
 /* Static names: "open", "approved", "changes_requested"; decision kinds:
- * "pending", "approve", "request_changes", "reject"; "api", "link". */
+ * "pending", "approve", "request_changes", "reject"; "api", "link", "system". */
 const char *gw_review_outcome_name(enum gw_review_outcome_state s);
 const char *gw_review_decision_name(enum gw_review_decision_kind k);
 bool gw_review_decision_parse(const char *name, enum gw_review_decision_kind *out);
@@ -297,6 +299,9 @@ bool gw_review_policy_kind_parse(const char *name, enum gw_review_policy_kind *o
  *  "approvers":[{"person_id","due_date"|null,"delegate_id"|null,"delegated_at"|null,
  *                "status": "pending"|"approve"|"request_changes"|"reject"|"approve_on_silence",
  *                "decided_by"|null,"decided_at"|null,"via"|null,"comment"|null}]}
+ * An approval implied by silence, recorded or due now, shows as status
+ * "approve_on_silence", via "system", decided_by "system" (null while only due)
+ * and its audit sentence as comment.
  * Times are RFC 3339 strings, due dates "YYYY-MM-DD". New reference. */
 json_t *gw_review_round_to_json(const struct gw_review_round *r, int64_t now_ms);
 

@@ -562,6 +562,37 @@ static void test_silence_notice_delivered(void)
     CHECK_INT(sent, 1);
 }
 
+/* Issue 15: a silence reads as what it is in the round's JSON, not as an
+ * explicit approval through the API. */
+static void test_silence_shown_as_silence(void)
+{
+    int64_t due = date_ms(2026, 11, 25);
+    struct req_opts o = {
+        .dep = "dep1", .approvers = {"ivy"}, .due = {due}, .silence = true, .agreed_by = "head1"};
+    char c[GW_ID_MAX], r[GW_ID_MAX];
+    REQUIRE(course_in_review(&o, T0, c, r));
+    json_t *j = NULL;
+    struct gw_error e;
+    /* due, not yet recorded: already says silence, decided by nobody yet */
+    REQUIRE(gw_store_round_get(st, r, date_ms(2026, 11, 26) + 1000, &j, &e) == GW_OK);
+    json_t *a = json_array_get(json_object_get(j, "approvers"), 0);
+    CHECK_STR(json_string_value(json_object_get(a, "status")), "approve_on_silence");
+    CHECK_STR(json_string_value(json_object_get(a, "via")), "system");
+    CHECK(json_is_null(json_object_get(a, "decided_by")));
+    json_decref(j);
+    CHECK(tick(date_ms(2026, 11, 26) + 60000) >= 0);
+    CHECK_STR(course_state(c), "approved");
+    REQUIRE(gw_store_round_get(st, r, date_ms(2026, 12, 1), &j, &e) == GW_OK);
+    a = json_array_get(json_object_get(j, "approvers"), 0);
+    CHECK_STR(json_string_value(json_object_get(a, "status")), "approve_on_silence");
+    CHECK_STR(json_string_value(json_object_get(a, "via")), "system");
+    CHECK_STR(json_string_value(json_object_get(a, "decided_by")), "system");
+    const char *comment = json_string_value(json_object_get(a, "comment"));
+    CHECK(comment && strstr(comment, "approve on silence agreed by head1"));
+    CHECK_STR(json_string_value(json_object_get(j, "round_state")), "approved");
+    json_decref(j);
+}
+
 static void test_delegation(void)
 {
     struct req_opts o = {.dep = "dep1", .approvers = {"ann", "bob"}};
@@ -915,11 +946,13 @@ int main(void)
     person("author", "dep1");
     person("gil", "dep1");
     person("hal", "dep1");
+    person("ivy", "dep1");
     GW_RUN(test_round_all_approve);
     GW_RUN(test_invalid_version_and_draft);
     GW_RUN(test_reminders_and_escalation);
     GW_RUN(test_silence_only_when_agreed);
     GW_RUN(test_silence_notice_delivered);
+    GW_RUN(test_silence_shown_as_silence);
     GW_RUN(test_delegation);
     GW_RUN(test_changes_and_resubmit);
     GW_RUN(test_new_version_supersedes);
