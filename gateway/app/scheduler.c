@@ -153,6 +153,7 @@ static void render(struct gw_scheduler *s, const struct gw_notice_row *n, int64_
     v.department = n->department;
     v.author_name = n->author_name;
     v.due_ms = n->due_ms;
+    v.sent_ms = now_ms; /* reminders word the due date relative to today */
     v.days_overdue = (unsigned)n->days_overdue;
     v.delivery_ms = n->delivery_ms;
     v.changes_summary = n->changes_summary;

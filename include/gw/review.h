@@ -574,6 +574,11 @@ struct gw_review_notice_view {
     const char *department; /* requesting department */
     const char *author_name;
     int64_t due_ms; /* 0 = none */
+    /* When the notice is sent: reminders word the due date relative to that
+     * day ("due today", "due tomorrow", "due in 2 days") and name it ("Sunday
+     * 14 March"). 0 = unknown: a due-date reminder is then taken as sent on
+     * the due date, other notices name the date only. */
+    int64_t sent_ms;
     unsigned days_overdue;
     int64_t delivery_ms;         /* the request's deadline (the delivery date); 0 = none */
     const char *approve_url;     /* the one-click page, preset to approve */
