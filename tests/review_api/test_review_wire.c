@@ -485,6 +485,12 @@ static void test_reminders_and_escalation(void)
     CHECK_STR(json_string_value(json_object_get(mine, "holder")), "approvers");
     CHECK_INT(json_array_size(json_object_get(mine, "held_by")), 2);
     CHECK_INT(json_integer_value(json_object_get(mine, "days_in_state")), 16);
+    /* times are ISO 8601 UTC, not epoch milliseconds (issue 15) */
+    json_t *h0 = json_array_get(json_object_get(mine, "held_by"), 0);
+    CHECK_STR(json_string_value(json_object_get(h0, "due")), "2026-12-02T00:00:00.000Z");
+    CHECK(
+        json_is_null(json_object_get(json_array_get(json_object_get(mine, "held_by"), 1), "due")));
+    CHECK(json_is_string(json_object_get(mine, "state_since")));
     json_decref(p);
 }
 
