@@ -132,6 +132,12 @@ static void start_server(const struct opts *o, struct server *s)
     char cfg[512];
     if (!write_config(o, s, cfg, sizeof cfg))
         die("cannot write config.json");
+    /* only migrate and serve create the database; key create needs it */
+    const char *margs[] = {o->lmsgw, "--config", cfg, "migrate", NULL};
+    char *mout = run_capture(margs);
+    if (!mout)
+        die("lmsgw migrate failed (is --lmsgw right? is the database reachable?)");
+    free(mout);
     const char *kargs[] = {o->lmsgw,         "--config", cfg,      "key",   "create",
                            "--role",         "lms",      "--name", "bench", "--json",
                            "--dedup-window", "0",        NULL};

@@ -153,6 +153,7 @@ static void render(struct gw_scheduler *s, const struct gw_notice_row *n, int64_
     v.department = n->department;
     v.author_name = n->author_name;
     v.due_ms = n->due_ms;
+    v.sent_ms = now_ms; /* reminders word the due date relative to today */
     v.days_overdue = (unsigned)n->days_overdue;
     v.delivery_ms = n->delivery_ms;
     v.changes_summary = n->changes_summary;
@@ -192,7 +193,8 @@ static void deliver_one(struct gw_scheduler *s, const struct gw_notice_row *n, i
                         struct gw_tick_stats *st)
 {
     struct gw_error e;
-    bool moot = !n->round_open && strcmp(n->kind, "changes_requested") != 0;
+    /* a notice that announces how the round ended is recorded as it closes */
+    bool moot = !n->round_open && !gw_review_notice_outlives_round(n->kind);
     if (moot || (n->decided && personal_links(n->kind))) {
         gw_store_notice_done(s->store, n->key, "skipped",
                              moot ? "the round closed" : "the approver has decided", 0, now_ms, &e);

@@ -42,7 +42,8 @@ static int mkdirs(const char *path)
     return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-int gw_cli_setup(const char *config_path, struct gw_config *cfg, struct gw_store **store)
+static int setup(const char *config_path, struct gw_config *cfg, struct gw_store **store,
+                 bool create)
 {
     struct gw_error e;
     if (gw_config_load(cfg, config_path, NULL, &e) != GW_OK) {
@@ -52,19 +53,42 @@ int gw_cli_setup(const char *config_path, struct gw_config *cfg, struct gw_store
     gw_log_set_level_name(cfg->log_level);
     if (!store)
         return 0;
-    if (mkdirs(cfg->data_dir) != 0) {
+    if (create && mkdirs(cfg->data_dir) != 0) {
         gw_error_set(&e, GW_E_IO, "data_dir", "cannot create the data directory %s: %s",
                      cfg->data_dir, strerror(errno));
         gw_cli_report(&e);
         gw_config_free(cfg);
         return 1;
     }
-    struct gw_store_options opt = {.pool_size = (int)cfg->db_pool_size};
+    struct gw_store_options opt = {.pool_size = (int)cfg->db_pool_size, .existing_only = !create};
     *store = gw_store_open(cfg->database, &opt, &e);
-    if (!*store) {
+    int dbv = 0, known = 0;
+    enum gw_err rc = *store ? GW_OK : GW_E_STORE_NOT_FOUND;
+    if (*store && !create) {
+        rc = gw_store_schema_version(*store, &dbv, &known, &e);
+        if (rc == GW_OK && dbv == 0)
+            rc = gw_error_set(&e, GW_E_STORE_NOT_MIGRATED, "database",
+                              "the database %s has no lmsgw schema: run 'lmsgw migrate' or "
+                              "'lmsgw serve' with this configuration first, or give the command "
+                              "the server's configuration",
+                              cfg->database);
+    }
+    if (rc != GW_OK) {
         gw_cli_report(&e);
+        gw_store_close(*store);
+        *store = NULL;
         gw_config_free(cfg);
         return 1;
     }
     return 0;
+}
+
+int gw_cli_setup(const char *config_path, struct gw_config *cfg, struct gw_store **store)
+{
+    return setup(config_path, cfg, store, false);
+}
+
+int gw_cli_setup_create(const char *config_path, struct gw_config *cfg, struct gw_store **store)
+{
+    return setup(config_path, cfg, store, true);
 }

@@ -2,6 +2,7 @@
  * audit-verify` (the audit log's hash chain, end to end). See gw/review_cli.h. */
 #include "gw/buf.h"
 #include "gw/cli.h"
+#include "gw/json.h"
 #include "gw/notifier.h"
 #include "gw/review.h"
 #include "gw/review_cli.h"
@@ -75,13 +76,58 @@ static int tick(struct gw_store *store, const struct gw_config *cfg)
     return 0;
 }
 
+/* Whether approver may decide on round now: the round exists, is open, and
+ * names them (as approver or as the delegate of one). Reports and returns
+ * false when not. */
+static bool link_allowed(struct gw_store *store, const char *round, const char *approver)
+{
+    struct gw_error e;
+    json_t *j = NULL;
+    if (gw_store_round_get(store, round, gw_time_now_ms(), &j, &e) != GW_OK) {
+        if (e.code == GW_E_NOT_FOUND)
+            gw_error_set(&e, GW_E_NOT_FOUND, "ROUND_ID",
+                         "there is no approval round %s in this database; is this the "
+                         "server's configuration?",
+                         round);
+        gw_cli_report(&e);
+        return false;
+    }
+    const char *state = json_string_value(json_object_get(j, "round_state"));
+    bool named = false;
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(j, "approvers"), i, a)
+    {
+        const char *p = json_string_value(json_object_get(a, "person_id"));
+        const char *d = json_string_value(json_object_get(a, "delegate_id"));
+        named = named || (p && strcmp(p, approver) == 0) || (d && strcmp(d, approver) == 0);
+    }
+    enum gw_err rc = GW_OK;
+    if (!state || strcmp(state, "open") != 0)
+        rc = gw_error_set(&e, GW_E_REVIEW_ROUND_CLOSED, "ROUND_ID",
+                          "the approval round %s is closed (%s): a link could decide nothing",
+                          round, state ? state : "unknown");
+    else if (!named)
+        rc = gw_error_set(&e, GW_E_REVIEW_NOT_APPROVER, "APPROVER_ID",
+                          "%s is not an approver of round %s, nor the delegate of one", approver,
+                          round);
+    json_decref(j);
+    if (rc != GW_OK)
+        gw_cli_report(&e);
+    return rc == GW_OK;
+}
+
 /* A fresh one-click link for an approver of a round, e.g. when their mail
- * bounced: the same signed, expiring, single-use token the scheduler mails. */
+ * bounced: the same signed, expiring, single-use token the scheduler mails.
+ * Refused for a round that does not exist or is closed and for someone who
+ * is not its approver. */
 static int link(struct gw_store *store, const struct gw_config *cfg, const char *round,
                 const char *approver, long days)
 {
     uint8_t key[32];
     struct gw_error e;
+    if (!link_allowed(store, round, approver))
+        return 1;
     struct gw_review_token_claims c = {0};
     snprintf(c.round_id, sizeof c.round_id, "%s", round);
     snprintf(c.approver_id, sizeof c.approver_id, "%s", approver);

@@ -28,7 +28,7 @@ int gw_cmd_serve(int argc, char **argv, const char *config_path)
 
     struct gw_config cfg;
     struct gw_store *store = NULL;
-    int rc = gw_cli_setup(config_path, &cfg, &store);
+    int rc = gw_cli_setup_create(config_path, &cfg, &store);
     if (rc)
         return rc;
     struct gw_error e;

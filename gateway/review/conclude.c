@@ -9,6 +9,36 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Who is told that silence approved: the author once per silent approver
+ * (under the schedule's key for that approver's notice), every approver once
+ * (naming the first silent approver). */
+static void silence_notices(const struct gw_review_round *r, const struct gw_review_outcome *o,
+                            const char *author_id, struct gw_review_conclusion *out)
+{
+    if (o->n_silent == 0)
+        return;
+    for (size_t k = 0; author_id && author_id[0] && k < o->n_silent; k++) {
+        const struct gw_review_approver *a = &r->approvers[o->silent[k]];
+        struct gw_review_conclusion_notice *n = &out->notices[out->n_notices++];
+        n->approver_id = a->person_id;
+        n->recipient_id = author_id;
+        n->scheduled_ms = gw_review_silence_slot(a->due_ms);
+        gw_review_notice_key_at(n->key, r->id, a->person_id, "approve_on_silence", n->scheduled_ms);
+    }
+    const struct gw_review_approver *first = &r->approvers[o->silent[0]];
+    for (size_t i = 0; i < r->n_approvers; i++) {
+        const struct gw_review_approver *a = &r->approvers[i];
+        const char *to = a->delegate_id[0] ? a->delegate_id : a->person_id;
+        struct gw_review_conclusion_notice *n = &out->notices[out->n_notices++];
+        char slot[GW_REVIEW_ID_MAX + 40];
+        n->approver_id = first->person_id;
+        n->recipient_id = to;
+        n->scheduled_ms = gw_review_silence_slot(first->due_ms);
+        snprintf(slot, sizeof slot, "%lld:to:%s", (long long)n->scheduled_ms, to);
+        gw_review_notice_key(n->key, r->id, first->person_id, "approve_on_silence", slot);
+    }
+}
+
 void gw_review_conclude(const struct gw_review_round *r, const char *author_id, int64_t now_ms,
                         struct gw_review_conclusion *out)
 {
@@ -36,6 +66,7 @@ void gw_review_conclude(const struct gw_review_round *r, const char *author_id, 
                      "at %s",
                      due, r->policy.silence_agreed_by, agreed);
         }
+        silence_notices(r, &o, author_id, out);
         return;
     }
     out->round_state = "changes_requested";

@@ -34,6 +34,59 @@ static void format_day(int64_t ms, char out[32])
     snprintf(out, 32, "%s %.10s", wd[((day + 4) % 7 + 7) % 7], iso);
 }
 
+/* "Sunday 14 March" */
+static void format_long_day(int64_t ms, char out[48])
+{
+    static const char *const wd[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                     "Thursday", "Friday", "Saturday"};
+    static const char *const mon[] = {"January",   "February", "March",    "April",
+                                      "May",       "June",     "July",     "August",
+                                      "September", "October",  "November", "December"};
+    char iso[32];
+    int64_t day = ms / GW_REVIEW_DAY_MS - (ms % GW_REVIEW_DAY_MS < 0);
+    gw_time_format_ms(ms, iso);
+    int m = (iso[5] - '0') * 10 + (iso[6] - '0');
+    int d = (iso[8] - '0') * 10 + (iso[9] - '0');
+    snprintf(out, 48, "%s %d %s", wd[((day + 4) % 7 + 7) % 7], d,
+             mon[m >= 1 && m <= 12 ? m - 1 : 0]);
+}
+
+static int64_t day_number(int64_t ms)
+{
+    return ms / GW_REVIEW_DAY_MS - (ms % GW_REVIEW_DAY_MS < 0);
+}
+
+/* How a reminder words its due date, relative to the day it is sent: "is due
+ * today (Sunday 14 March)", "is due tomorrow (...)", "is due in 3 days, on
+ * ...", "was due on ..." (sent late), "is due on ..." (unknown send day). The
+ * headline form is the short one, capitalised: "Due today", "Due tomorrow",
+ * "Due in 3 days", "Due Sunday 14 March", "Was due Sunday 14 March". */
+static void due_words(const struct gw_review_notice_view *v, struct gw_buf *phrase,
+                      struct gw_buf *head)
+{
+    char day[48];
+    format_long_day(v->due_ms, day);
+    bool known = v->sent_ms > 0 || v->kind == GW_NOTICE_REMINDER_DUE;
+    int64_t sent_day = v->sent_ms > 0 ? day_number(v->sent_ms) : day_number(v->due_ms);
+    int64_t left = day_number(v->due_ms) - sent_day;
+    if (!known) {
+        gw_buf_printf(phrase, "is due on %s", day);
+        gw_buf_printf(head, "Due %s", day);
+    } else if (left < 0) {
+        gw_buf_printf(phrase, "was due on %s", day);
+        gw_buf_printf(head, "Was due %s", day);
+    } else if (left == 0) {
+        gw_buf_printf(phrase, "is due today (%s)", day);
+        gw_buf_puts(head, "Due today");
+    } else if (left == 1) {
+        gw_buf_printf(phrase, "is due tomorrow (%s)", day);
+        gw_buf_puts(head, "Due tomorrow");
+    } else {
+        gw_buf_printf(phrase, "is due in %lld days, on %s", (long long)left, day);
+        gw_buf_printf(head, "Due in %lld days", (long long)left);
+    }
+}
+
 /* Links are personal (they decide as the approver): only requests and
  * reminders to the approver carry them. */
 static bool has_links(const struct gw_review_notice_view *v)
@@ -88,15 +141,22 @@ static void make_words(const struct gw_review_notice_view *v, struct words *w)
         consequence(v, &w->consequence);
         return;
     }
+    struct gw_buf when = {0}, when_head = {0};
+    if (v->due_ms > 0)
+        due_words(v, &when, &when_head);
     switch (v->kind) {
     case GW_NOTICE_REMINDER_BEFORE:
-        gw_buf_printf(&w->headline, "Reminder: review of %s is due %s", title, due);
-        gw_buf_printf(&w->lead, "Your review of \"%s\" is due on %s.", title, due);
+        /* the business day before the due-date reminder: "due tomorrow" or,
+         * with a weekend or holiday between, "due in N days" */
+        gw_buf_printf(&w->headline, "Reminder: review of %s %s", title, gw_buf_str(&when));
+        gw_buf_printf(&w->lead, "Your review of \"%s\" %s.", title, gw_buf_str(&when));
         consequence(v, &w->consequence);
         break;
     case GW_NOTICE_REMINDER_DUE:
-        gw_buf_printf(&w->headline, "Due today: review of %s", title);
-        gw_buf_printf(&w->lead, "Your review of \"%s\" is due today (%s).", title, due);
+        /* sent on the last business day on or before the due date: "today"
+         * only when that is the due date itself */
+        gw_buf_printf(&w->headline, "%s: review of %s", gw_buf_str(&when_head), title);
+        gw_buf_printf(&w->lead, "Your review of \"%s\" %s.", title, gw_buf_str(&when));
         consequence(v, &w->consequence);
         break;
     case GW_NOTICE_REMINDER_OVERDUE:
@@ -127,6 +187,8 @@ static void make_words(const struct gw_review_notice_view *v, struct words *w)
         gw_buf_puts(&w->consequence, "No action is needed unless you object.");
         break;
     }
+    gw_buf_free(&when);
+    gw_buf_free(&when_head);
 }
 
 /* Replaces CR, LF and other control bytes by spaces (no header injection). */

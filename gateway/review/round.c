@@ -280,7 +280,15 @@ bool gw_review_decision_parse(const char *name, enum gw_review_decision_kind *ou
 
 const char *gw_review_via_name(enum gw_review_via v)
 {
-    return v == GW_REVIEW_VIA_LINK ? "link" : "api";
+    switch (v) {
+    case GW_REVIEW_VIA_LINK:
+        return "link";
+    case GW_REVIEW_VIA_SYSTEM:
+        return "system";
+    case GW_REVIEW_VIA_API:
+        break;
+    }
+    return "api";
 }
 
 /* ---- file diff ---- */
@@ -471,11 +479,17 @@ static json_t *approver_json(const struct gw_review_approver *a, bool silent)
     json_object_set_new(o, "delegate_id", str_or_null(a->delegate_id));
     json_object_set_new(o, "delegated_at",
                         a->delegate_id[0] ? time_or_null(a->delegated_ms) : json_null());
+    /* silence is no explicit approval: say what happened */
+    bool on_silence = silent || (decided && d->on_silence);
     json_object_set_new(
-        o, "status", json_string(silent ? "approve_on_silence" : gw_review_decision_name(d->kind)));
+        o, "status",
+        json_string(on_silence ? "approve_on_silence" : gw_review_decision_name(d->kind)));
     json_object_set_new(o, "decided_by", decided ? str_or_null(d->decided_by) : json_null());
     json_object_set_new(o, "decided_at", decided ? time_or_null(d->at_ms) : json_null());
-    json_object_set_new(o, "via", decided ? json_string(gw_review_via_name(d->via)) : json_null());
+    json_object_set_new(o, "via",
+                        decided      ? json_string(gw_review_via_name(d->via))
+                        : on_silence ? json_string("system")
+                                     : json_null());
     json_object_set_new(o, "comment", decided ? str_or_null(d->comment) : json_null());
     return o;
 }

@@ -39,6 +39,12 @@ bool gw_review_notice_kind_parse(const char *name, enum gw_review_notice_kind *o
     return false;
 }
 
+bool gw_review_notice_outlives_round(const char *kind)
+{
+    return kind &&
+           (strcmp(kind, "approve_on_silence") == 0 || strcmp(kind, "changes_requested") == 0);
+}
+
 const char *gw_review_recipient_name(enum gw_review_recipient r)
 {
     switch (r) {
@@ -101,6 +107,11 @@ bool gw_review_is_stalled(const struct gw_review_schedule_settings *s, int64_t d
 {
     return s->escalate_after_days > 0 && due_ms > 0 &&
            gw_review_days_overdue(due_ms, now_ms) >= s->escalate_after_days;
+}
+
+int64_t gw_review_silence_slot(int64_t due_ms)
+{
+    return (day_of(due_ms) + 1) * GW_REVIEW_DAY_MS;
 }
 
 static int64_t slot_of(const struct gw_review_schedule_settings *s, int64_t day)
@@ -250,7 +261,7 @@ void gw_review_schedule_due(const struct gw_review_schedule_settings *settings,
     struct candidate sil = {GW_NOTICE_APPROVE_ON_SILENCE, -1};
 
     if (in->silence_agreed) {
-        int64_t slot = (due_day + 1) * GW_REVIEW_DAY_MS;
+        int64_t slot = gw_review_silence_slot(in->due_ms);
         if (slot <= now_ms)
             sil.slot = slot;
     } else if (settings->escalate_after_days > 0) {

@@ -45,11 +45,14 @@ static enum gw_qs pipeline_holders(struct gw_db *db, const char *course_id, cons
         unsigned over = gw_review_days_overdue(due, now_ms);
         stalled = stalled || st;
         worst = over > worst ? over : worst;
+        char due_at[32] = "";
+        if (due > 0)
+            gw_time_format_ms(due, due_at);
         json_array_append_new(held, json_pack("{s:s, s:o, s:o, s:o, s:I, s:b}", "person_id",
                                               gw_db_col_text(r, 0), "name",
                                               gw_json_str(gw_db_col_text(r, 3)), "delegate",
                                               gw_json_str(gw_db_col_text(r, 4)), "due",
-                                              due > 0 ? json_integer(due) : json_null(),
+                                              due > 0 ? json_string(due_at) : json_null(),
                                               "days_overdue", (json_int_t)over, "stalled", st));
     }
     gw_db_rows_free(r);

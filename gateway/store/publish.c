@@ -4,6 +4,7 @@
  * activity IRIs and the course's state; failure with back-off or for good),
  * the admin's retry and retire, and the course's publish status. The worker
  * itself is gateway/app/outbox.c; the job is queued by review_common.c. */
+#include "gw/timefmt.h"
 #include "gw/publish.h"
 
 #include "gw/buf.h"
@@ -435,9 +436,15 @@ struct status_ctx {
     json_t *out;
 };
 
-static json_t *int_or_null(struct gw_db_rows *r, int col)
+/* A time column as ISO 8601 UTC ("2026-12-07T13:32:05.123Z"), null when NULL
+ * or 0 (never happened). */
+static json_t *time_or_null(struct gw_db_rows *r, int col)
 {
-    return gw_db_col_null(r, col) ? json_null() : json_integer(gw_db_col_int(r, col));
+    if (gw_db_col_null(r, col) || gw_db_col_int(r, col) == 0)
+        return json_null();
+    char ts[32];
+    gw_time_format_ms(gw_db_col_int(r, col), ts);
+    return json_string(ts);
 }
 
 static json_t *text_or_null(struct gw_db_rows *r, int col)
@@ -466,12 +473,12 @@ static enum gw_qs status_body(struct gw_db *db, void *ud, struct gw_error *err)
                      "target",
                      p, 1, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r))
-        json_array_append_new(
-            lms, json_pack("{s:s, s:s, s:o, s:s, s:I, s:I, s:o}", "target", gw_db_col_text(r, 0),
-                           "lms_course_id", gw_db_col_text(r, 1), "course_url", text_or_null(r, 2),
-                           "version_id", gw_db_col_text(r, 3), "lms_version",
-                           (json_int_t)gw_db_col_int(r, 4), "published_ms",
-                           (json_int_t)gw_db_col_int(r, 5), "retired_ms", int_or_null(r, 6)));
+        json_array_append_new(lms, json_pack("{s:s, s:s, s:o, s:s, s:I, s:o, s:o}", "target",
+                                             gw_db_col_text(r, 0), "lms_course_id",
+                                             gw_db_col_text(r, 1), "course_url", text_or_null(r, 2),
+                                             "version_id", gw_db_col_text(r, 3), "lms_version",
+                                             (json_int_t)gw_db_col_int(r, 4), "published_at",
+                                             time_or_null(r, 5), "retired_at", time_or_null(r, 6)));
     if (qs == GW_QS_ONE)
         qs = gw_db_rows_status(r, err);
     gw_db_rows_free(r);
@@ -484,13 +491,12 @@ static enum gw_qs status_body(struct gw_db *db, void *ud, struct gw_error *err)
                      p, 1, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
         json_array_append_new(
-            jobs, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:I}", "id",
+            jobs, json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o}", "id",
                             gw_db_col_text(r, 0), "version_id", gw_db_col_text(r, 1), "action",
                             gw_db_col_text(r, 2), "state", gw_db_col_text(r, 3), "attempts",
-                            (json_int_t)gw_db_col_int(r, 4), "next_attempt_ms",
-                            (json_int_t)gw_db_col_int(r, 5), "target", text_or_null(r, 6),
-                            "last_error", text_or_null(r, 7), "finished_ms", int_or_null(r, 8),
-                            "created_ms", (json_int_t)gw_db_col_int(r, 9)));
+                            (json_int_t)gw_db_col_int(r, 4), "next_attempt_at", time_or_null(r, 5),
+                            "target", text_or_null(r, 6), "last_error", text_or_null(r, 7),
+                            "finished_at", time_or_null(r, 8), "created_at", time_or_null(r, 9)));
         json_decref(last);
         last = text_or_null(r, 7);
     }

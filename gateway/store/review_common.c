@@ -114,10 +114,13 @@ static enum gw_qs load_approvers(struct gw_db *db, const char *round_id, struct 
             if (strcmp(a->person_id, who) != 0)
                 continue;
             const char *kind = gw_db_col_text(rows, 1);
-            if (!gw_review_decision_parse(kind, &a->decision.kind))
+            const char *via = gw_db_col_text(rows, 2);
+            a->decision.on_silence = !gw_review_decision_parse(kind, &a->decision.kind);
+            if (a->decision.on_silence)
                 a->decision.kind = GW_REVIEW_APPROVE; /* approve_on_silence */
-            a->decision.via = strcmp(gw_db_col_text(rows, 2), "link") == 0 ? GW_REVIEW_VIA_LINK
-                                                                           : GW_REVIEW_VIA_API;
+            a->decision.via = strcmp(via, "link") == 0     ? GW_REVIEW_VIA_LINK
+                              : strcmp(via, "system") == 0 ? GW_REVIEW_VIA_SYSTEM
+                                                           : GW_REVIEW_VIA_API;
             gw_copy_str(a->decision.decided_by, sizeof a->decision.decided_by,
                         gw_db_col_text(rows, 3));
             const char *c = gw_db_col_text(rows, 4);
@@ -237,13 +240,14 @@ static enum gw_qs record_silence(struct gw_db *db, const struct gw_review_round 
 {
     for (size_t k = 0; k < cn->n_silent; k++) {
         const struct gw_review_silent_approval *sa = &cn->silent[k];
-        struct gw_dbp p[] = {GW_P_TEXT(r->id), GW_P_TEXT(sa->approver_id), GW_P_INT(now_ms)};
+        struct gw_dbp p[] = {GW_P_TEXT(r->id), GW_P_TEXT(sa->approver_id), GW_P_INT(now_ms),
+                             GW_P_TEXT(sa->audit_comment)};
         enum gw_qs qs = gw_db_query(
             db,
-            "INSERT INTO review_decisions (round_id, approver_id, kind, via, decided_by, at_ms) "
-            "VALUES ($1, $2, 'approve_on_silence', 'system', 'system', $3) "
+            "INSERT INTO review_decisions (round_id, approver_id, kind, via, decided_by, comment, "
+            "at_ms) VALUES ($1, $2, 'approve_on_silence', 'system', 'system', $4, $3) "
             "ON CONFLICT (round_id, approver_id) DO NOTHING",
-            p, 3, NULL, NULL, err);
+            p, 4, NULL, NULL, err);
         if (qs < 0)
             return qs;
         struct gw_audit_record rec;
@@ -319,6 +323,10 @@ enum gw_qs gw_rv_conclude(struct gw_db *db, struct gw_review_round *r,
                               &to, err);
     if (qs >= 0 && cn.queue_publish)
         qs = queue_publish(db, r, m, &sys, now_ms, job_queued, err);
+    for (size_t i = 0; qs >= 0 && i < cn.n_notices; i++)
+        qs = gw_rv_notice_insert(db, cn.notices[i].key, r->id, cn.notices[i].approver_id,
+                                 cn.notices[i].recipient_id, "approve_on_silence",
+                                 cn.notices[i].scheduled_ms, 0, now_ms, NULL, err);
     if (qs >= 0 && cn.notify_author)
         qs = gw_rv_notice_insert(db, cn.author_notice_key, r->id, m->author_id, m->author_id,
                                  "changes_requested", now_ms, 0, now_ms, NULL, err);

@@ -16,9 +16,15 @@ int gw_cmd_config(int argc, char **argv, const char *config_path);
 /* Prints "lmsgw: <detail> [NAME]" for e on stderr: the one line a failed
  * command leaves. */
 void gw_cli_report(const struct gw_error *e);
-/* Loads the configuration, sets the log level and (open_store) opens the
- * store, creating data_dir first. Returns 0 or the exit code to use. */
+/* Loads the configuration, sets the log level and (store not NULL) opens the
+ * store. Only an existing database with an lmsgw schema is opened: a missing
+ * one is STORE_NOT_FOUND, one without schema STORE_NOT_MIGRATED (exit code 1),
+ * so a command run with another configuration than the server's never makes
+ * a database of its own. Returns 0 or the exit code to use. */
 int gw_cli_setup(const char *config_path, struct gw_config *cfg, struct gw_store **store);
+/* gw_cli_setup for `migrate` and `serve`, the commands that create the
+ * database: creates data_dir first and opens (creating) the store. */
+int gw_cli_setup_create(const char *config_path, struct gw_config *cfg, struct gw_store **store);
 
 /* An argument the command stores or passes on as text must be UTF-8 without
  * control characters (issue 13: a key named otherwise was hidden from

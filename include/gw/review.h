@@ -128,13 +128,15 @@ enum gw_review_decision_kind {
 
 /* How a decision reached the gateway. */
 enum gw_review_via {
-    GW_REVIEW_VIA_API,  /* an API call with the approver's key */
-    GW_REVIEW_VIA_LINK, /* the one-click link's confirmation page */
+    GW_REVIEW_VIA_API,    /* an API call with the approver's key */
+    GW_REVIEW_VIA_LINK,   /* the one-click link's confirmation page */
+    GW_REVIEW_VIA_SYSTEM, /* the gateway itself: an approval implied by silence */
 };
 
 struct gw_review_decision {
     enum gw_review_decision_kind kind;
     enum gw_review_via via;
+    bool on_silence; /* kind APPROVE recorded as approve on silence (decided_by "system") */
     char decided_by[GW_REVIEW_ID_MAX]; /* the approver, or their delegate */
     char *comment;                     /* owned by the round; NULL when none */
     int64_t at_ms;
@@ -248,7 +250,18 @@ void gw_review_round_evaluate(const struct gw_review_round *r, int64_t now_ms,
  *  - changes requested: the round closes "changes_requested", the course
  *    takes GW_COURSE_EV_REQUEST_CHANGES and, when the course has an author,
  *    the author's notice is queued under its exactly-once key.
+ *  - approved with approvals implied by silence: notices that announce it
+ *    (kind "approve_on_silence", see gw_review_notice_outlives_round), one
+ *    to the author per silent approver (the key the schedule gives that
+ *    approver's approve-on-silence notice, so a tick that concluded the round
+ *    records it once) and one to every approver of the round;
  * act is false while the round is open, or when it was closed already. */
+struct gw_review_conclusion_notice {
+    const char *approver_id;  /* whose silence it announces; borrowed */
+    const char *recipient_id; /* borrowed */
+    int64_t scheduled_ms;
+    char key[GW_REVIEW_NOTICE_KEY_MAX];
+};
 struct gw_review_silent_approval {
     const char *approver_id; /* borrowed from the round */
     char audit_comment[512];
@@ -263,13 +276,15 @@ struct gw_review_conclusion {
     bool queue_publish;
     bool notify_author;
     char author_notice_key[GW_REVIEW_NOTICE_KEY_MAX];
+    size_t n_notices;
+    struct gw_review_conclusion_notice notices[2 * GW_REVIEW_MAX_APPROVERS];
 };
 /* Pure: r as loaded (closed set when its stored state is not open), the
  * course's author (NULL or "" when none), the time. */
 void gw_review_conclude(const struct gw_review_round *r, const char *author_id, int64_t now_ms,
                         struct gw_review_conclusion *out);
 /* Static names: "open", "approved", "changes_requested"; decision kinds:
- * "pending", "approve", "request_changes", "reject"; "api", "link". */
+ * "pending", "approve", "request_changes", "reject"; "api", "link", "system". */
 const char *gw_review_outcome_name(enum gw_review_outcome_state s);
 const char *gw_review_decision_name(enum gw_review_decision_kind k);
 bool gw_review_decision_parse(const char *name, enum gw_review_decision_kind *out);
@@ -284,6 +299,9 @@ bool gw_review_policy_kind_parse(const char *name, enum gw_review_policy_kind *o
  *  "approvers":[{"person_id","due_date"|null,"delegate_id"|null,"delegated_at"|null,
  *                "status": "pending"|"approve"|"request_changes"|"reject"|"approve_on_silence",
  *                "decided_by"|null,"decided_at"|null,"via"|null,"comment"|null}]}
+ * An approval implied by silence, recorded or due now, shows as status
+ * "approve_on_silence", via "system", decided_by "system" (null while only due)
+ * and its audit sentence as comment.
  * Times are RFC 3339 strings, due dates "YYYY-MM-DD". New reference. */
 json_t *gw_review_round_to_json(const struct gw_review_round *r, int64_t now_ms);
 
@@ -476,6 +494,14 @@ bool gw_review_is_stalled(const struct gw_review_schedule_settings *s, int64_t d
                           int64_t now_ms);
 bool gw_review_is_business_day(const struct gw_review_schedule_settings *s, int64_t day_ms);
 const char *gw_review_notice_kind_name(enum gw_review_notice_kind k);
+/* True for the kinds whose purpose is to announce how a round ended
+ * ("approve_on_silence", "changes_requested"): they are recorded in the
+ * transaction that closes the round and delivered although it is closed.
+ * Every other notice of a closed round is moot. */
+bool gw_review_notice_outlives_round(const char *kind);
+/* The slot of an approver's approve-on-silence notice: midnight UTC after the
+ * due date (due_ms is midnight UTC of the due date). */
+int64_t gw_review_silence_slot(int64_t due_ms);
 bool gw_review_notice_kind_parse(const char *name, enum gw_review_notice_kind *out);
 const char *gw_review_recipient_name(enum gw_review_recipient r);
 
@@ -548,6 +574,11 @@ struct gw_review_notice_view {
     const char *department; /* requesting department */
     const char *author_name;
     int64_t due_ms; /* 0 = none */
+    /* When the notice is sent: reminders word the due date relative to that
+     * day ("due today", "due tomorrow", "due in 2 days") and name it ("Sunday
+     * 14 March"). 0 = unknown: a due-date reminder is then taken as sent on
+     * the due date, other notices name the date only. */
+    int64_t sent_ms;
     unsigned days_overdue;
     int64_t delivery_ms;         /* the request's deadline (the delivery date); 0 = none */
     const char *approve_url;     /* the one-click page, preset to approve */

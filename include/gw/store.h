@@ -69,6 +69,11 @@ struct gw_store_options {
     /* SQLite: WAL size beyond which the checkpointer holds the writers off
      * for a RESTART checkpoint (store.c); 0 = 256 MiB */
     long long wal_limit_bytes;
+    /* Open a database that exists, never create one: SQLite opens the file
+     * without SQLITE_OPEN_CREATE and answers GW_E_STORE_NOT_FOUND when it is
+     * missing (PostgreSQL never creates a database). For every command but
+     * migrate and serve. */
+    bool existing_only;
 };
 
 /* Opens the store named by dsn. Connects once to check the server is reachable

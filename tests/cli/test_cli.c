@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *dir;
 
@@ -292,6 +293,8 @@ static void test_keys(void)
     char *p = write_file("keys.json", cfg);
     const char *bad[] = {"--config", p, "key", "create", "--role", "root", "--name", "x", NULL};
     expect_fail(bad, NULL, 2, "not a role");
+    const char *mig[] = {"--config", p, "migrate", NULL};
+    CHECK_INT(gwt_run_lmsgw(mig, NULL, NULL, NULL), 0);
     const char *usage[] = {"--config", p, "key", "create", "--role", "bi", NULL};
     CHECK_INT(gwt_run_lmsgw(usage, NULL, NULL, NULL), 2);
     const char *mk[] = {"--config", p,        "key",     "create", "--role",
@@ -340,6 +343,139 @@ static void test_keys(void)
     free(p);
 }
 
+/* Issue 15: only migrate and serve create a database. Every other command run
+ * with a configuration that names no existing database (another directory's
+ * ./data, a typo in LMSGW_DATA_DIR) refuses with one line and exit 1, and
+ * leaves nothing behind; an empty PostgreSQL database is refused too. */
+static void test_cli_never_creates_database(void)
+{
+    char cfg[512], db[512];
+    snprintf(cfg, sizeof cfg, "{\"data_dir\": \"%s/elsewhere/data\"}", dir);
+    snprintf(db, sizeof db, "%s/elsewhere/data/lmsgw.db", dir);
+    char *p = write_file("elsewhere.json", cfg);
+    const char *const cmds[][8] = {
+        {"--config", p, "review", "link", "r1", "ann", NULL},
+        {"--config", p, "review", "tick", NULL},
+        {"--config", p, "review", "audit-verify", NULL},
+        {"--config", p, "key", "create", "--role", "bi", "--name", "x"},
+        {"--config", p, "key", "list", NULL},
+        {"--config", p, "kpi", "rebuild", NULL},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        const char *a[10] = {0};
+        for (size_t k = 0; k < 8 && cmds[i][k]; k++)
+            a[k] = cmds[i][k];
+        expect_fail(a, NULL, 1, "STORE_NOT_FOUND 1307");
+    }
+    /* not even the directory */
+    CHECK(access(db, F_OK) != 0);
+    char parent[512];
+    snprintf(parent, sizeof parent, "%s/elsewhere", dir);
+    CHECK(access(parent, F_OK) != 0);
+    /* the same configuration through the environment */
+    char env_dir[600];
+    snprintf(env_dir, sizeof env_dir, "LMSGW_DATA_DIR=%s/elsewhere/env", dir);
+    const char *env[] = {env_dir, NULL};
+    const char *tick_env[] = {"review", "tick", NULL};
+    expect_fail(tick_env, env, 1, "only 'lmsgw migrate' and 'lmsgw serve' create one");
+    /* migrate creates it; then the others work */
+    const char *mig[] = {"--config", p, "migrate", NULL};
+    CHECK_INT(gwt_run_lmsgw(mig, NULL, NULL, NULL), 0);
+    CHECK(access(db, F_OK) == 0);
+    const char *tick[] = {"--config", p, "review", "tick", NULL};
+    CHECK_INT(gwt_run_lmsgw(tick, NULL, NULL, NULL), 0);
+    free(p);
+    /* PostgreSQL: an empty database is no lmsgw database */
+    char *dsn = gwt_pg_fresh_dsn();
+    REQUIRE(dsn);
+    snprintf(cfg, sizeof cfg, "{\"database\": \"%s\", \"data_dir\": \"%s/pgempty\"}", dsn, dir);
+    p = write_file("pgempty.json", cfg);
+    const char *pg_tick[] = {"--config", p, "review", "tick", NULL};
+    expect_fail(pg_tick, NULL, 1, "STORE_NOT_MIGRATED");
+    const char *pg_key[] = {"--config", p, "key", "list", NULL};
+    expect_fail(pg_key, NULL, 1, "has no lmsgw schema");
+    free(p);
+    free(dsn);
+}
+
+/* Issue 15: `review link` prints links only for an open round's approver. */
+static void test_review_link_refusals(void)
+{
+    struct gwt_server srv;
+    REQUIRE(gwt_server_start(&srv, NULL, NULL));
+    char h_admin[300], h_author[256];
+    snprintf(h_admin, sizeof h_admin, "Authorization: Bearer %s", srv.admin_token);
+    REQUIRE(gwt_server_make_key(&srv, "author", h_author, sizeof h_author));
+    json_t *j = NULL;
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/people", h_admin,
+                            "{\"id\":\"ann\",\"name\":\"Ann\",\"email\":\"ann@example.com\"}", &j),
+              201);
+    json_decref(j);
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/people", h_admin,
+                            "{\"id\":\"bob\",\"name\":\"Bob\",\"email\":\"bob@example.com\"}", &j),
+              201);
+    json_decref(j);
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/departments", h_admin,
+                            "{\"id\":\"ops\",\"name\":\"Operations\"}", &j),
+              201);
+    json_decref(j);
+    const char *req = "{\"department_id\":\"ops\",\"title\":\"Forklift safety\","
+                      "\"business_case\":{\"problem\":\"incidents\",\"audience\":\"warehouse\","
+                      "\"reach\":\"LMS kiosk\",\"mandatory\":true,\"communication_plan\":\"shift "
+                      "briefings\",\"kpi\":\"incidents\",\"kpi_target\":\"-30%\",\"deadline\":"
+                      "\"2027-01-15\",\"effort_low_hours\":10,\"effort_high_hours\":20,"
+                      "\"project_code\":\"OPS-1\"},\"approvers\":[{\"person_id\":\"ann\","
+                      "\"due_in_days\":3}]}";
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/requests", h_admin, req, &j), 201);
+    char body[256], course[64], round[64], path[256];
+    snprintf(body, sizeof body, "{\"request_id\":\"%s\"}", gwt_sv(j, "id"));
+    json_decref(j);
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/courses", h_author, body, &j), 201);
+    snprintf(course, sizeof course, "%s", gwt_sv(j, "id"));
+    json_decref(j);
+    char zip[512];
+    snprintf(zip, sizeof zip, "%s/packages/cmi5-sample.zip", getenv("GW_BUILD_DIR"));
+    FILE *f = fopen(zip, "rb");
+    REQUIRE(f);
+    static char data[1 << 20];
+    size_t len = fread(data, 1, sizeof data, f);
+    fclose(f);
+    CHECK_INT(
+        gwt_api(&srv, "POST", "/api/v1/packages", h_author, "application/zip", data, len, &j, NULL),
+        201);
+    snprintf(body, sizeof body, "{\"package_id\":\"%s\"}", gwt_sv(j, "id"));
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/v1/courses/%s/versions", course);
+    CHECK_INT(gwt_post_json(&srv, path, h_author, body, &j), 201);
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/v1/courses/%s/submit", course);
+    CHECK_INT(gwt_api(&srv, "POST", path, h_author, "application/json", NULL, 0, &j, NULL), 201);
+    snprintf(round, sizeof round, "%s", gwt_sv(j, "id"));
+    json_decref(j);
+
+    const char *nosuch[] = {"--config",      srv.config_path, "review", "link",
+                            "no-such-round", "ann",           NULL};
+    expect_fail(nosuch, NULL, 1, "NOT_FOUND 1012");
+    const char *notappr[] = {"--config", srv.config_path, "review", "link", round, "bob", NULL};
+    expect_fail(notappr, NULL, 1, "REVIEW_NOT_APPROVER 4007");
+    const char *ok[] = {"--config", srv.config_path, "review", "link", round, "ann", NULL};
+    char *out = NULL;
+    CHECK_INT(gwt_run_lmsgw(ok, NULL, &out, NULL), 0);
+    CHECK(out && strstr(out, "/r/"));
+    free(out);
+    /* closed: Ann approved */
+    snprintf(path, sizeof path, "/api/v1/rounds/%s/decisions", round);
+    CHECK_INT(gwt_post_json(&srv, path, h_admin,
+                            "{\"decision\":\"approve\",\"approver_id\":\"ann\","
+                            "\"on_behalf_reason\":\"said so on the phone\"}",
+                            &j),
+              201);
+    json_decref(j);
+    expect_fail(ok, NULL, 1, "REVIEW_ROUND_CLOSED 4010");
+    CHECK_INT(gwt_server_stop(&srv, SIGTERM), 0);
+    gwt_server_free(&srv);
+}
+
 /* README's configuration table is exactly what `lmsgw config --doc` prints. */
 static void test_readme_documents_config(void)
 {
@@ -374,6 +510,8 @@ int main(void)
     GW_RUN(test_port_in_use);
     GW_RUN(test_newer_schema_refused);
     GW_RUN(test_keys);
+    GW_RUN(test_cli_never_creates_database);
+    GW_RUN(test_review_link_refusals);
     GW_RUN(test_readme_documents_config);
     gwt_rmtree(dir);
     free(dir);

@@ -46,6 +46,8 @@ async function startServer() {
   fs.writeFileSync(config, JSON.stringify({
     listen_address: '127.0.0.1', port: 0, data_dir: path.join(dir, 'data'), workers: 4,
   }));
+  // only migrate and serve create the database; key create needs it
+  execFileSync(bin, ['--config', config, 'migrate'], { stdio: 'ignore' });
   const out = execFileSync(bin, ['--config', config, 'key', 'create', '--role', 'lms', '--name',
     'js-client', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const key = JSON.parse(out.toString());

@@ -288,8 +288,15 @@ static void test_publish_on_approval(void)
     CHECK_STR(gwt_sv(lms, "lms_course_id"), want);
     CHECK_STR(gwt_sv(lms, "target"), "sim");
     CHECK(strstr(gwt_sv(lms, "course_url"), want) != NULL);
-    CHECK(json_is_null(json_object_get(lms, "retired_ms")));
+    CHECK(json_is_null(json_object_get(lms, "retired_at")));
+    /* times are ISO 8601 UTC strings (issue 15) */
+    const char *pub_at = json_string_value(json_object_get(lms, "published_at"));
+    CHECK(pub_at && strlen(pub_at) == 24 && pub_at[10] == 'T' && pub_at[23] == 'Z');
+    CHECK(json_object_get(lms, "published_ms") == NULL);
     json_t *job = json_array_get(json_object_get(p, "jobs"), 0);
+    const char *created = json_string_value(json_object_get(job, "created_at"));
+    CHECK(created && created[23] == 'Z');
+    CHECK(json_is_string(json_object_get(job, "finished_at")));
     CHECK_STR(gwt_sv(job, "state"), "done");
     CHECK_STR(gwt_sv(job, "action"), "publish");
     json_decref(p);
@@ -413,7 +420,7 @@ static void test_retire(void)
     REQUIRE(p != NULL);
     CHECK_STR(gwt_sv(p, "state"), "retired");
     json_t *lms = json_array_get(json_object_get(p, "lms"), 0);
-    CHECK(json_integer_value(json_object_get(lms, "retired_ms")) > 0);
+    CHECK(json_is_string(json_object_get(lms, "retired_at")));
     json_decref(p);
     /* retiring again names the state */
     CHECK_INT(gwt_api(&main_gw.s, "POST", path, main_gw.admin, NULL, NULL, 0, &j, NULL), 409);

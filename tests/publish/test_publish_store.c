@@ -249,9 +249,9 @@ static void test_retire(void)
     gw_publish_job_free(&j);
     json_t *s = status("c1");
     CHECK_STR(gwt_sv(s, "state"), "retired");
-    CHECK_INT(json_integer_value(
-                  json_object_get(json_array_get(json_object_get(s, "lms"), 0), "retired_ms")),
-              7100);
+    CHECK_STR(json_string_value(
+                  json_object_get(json_array_get(json_object_get(s, "lms"), 0), "retired_at")),
+              "1970-01-01T00:00:07.100Z");
     CHECK_INT(json_array_size(json_object_get(s, "jobs")), 2);
     json_decref(s);
     CHECK_INT(gw_store_publish_retire(st, "c1", &admin, 7200, &queued, &e),

@@ -204,8 +204,68 @@ static void test_conclusions(void)
     }
 }
 
+/* Issue 15: a conclusion on silence tells the author (under the key of the
+ * silent approver's scheduled notice, so the tick that concluded records it
+ * once) and every approver, a delegate in their approver's place. */
+static void test_silence_notices(void)
+{
+    struct gw_review_policy p = {.kind = GW_REVIEW_POLICY_ALL, .approve_on_silence = true};
+    snprintf(p.silence_agreed_by, sizeof p.silence_agreed_by, "head-sales");
+    p.silence_agreed_ms = at("2026-11-02T10:00:00Z");
+    struct gw_review_round r;
+    gw_review_round_init(&r, "round-1", "course-1", at("2026-11-23T10:00:00Z"), &p);
+    gw_review_round_add_approver(&r, "ann", at("2026-12-02T00:00:00Z"), NULL);
+    gw_review_round_add_approver(&r, "bob", at("2026-12-02T00:00:00Z"), NULL);
+    snprintf(r.approvers[1].delegate_id, sizeof r.approvers[1].delegate_id, "cid");
+    CHECK_INT(gw_review_round_decide(&r, "ann", GW_REVIEW_APPROVE, NULL, GW_REVIEW_VIA_API,
+                                     at("2026-11-24T10:00:00Z"), NULL, NULL),
+              GW_OK);
+    struct gw_review_conclusion cn;
+    gw_review_conclude(&r, "auth", at("2026-12-03T09:00:00Z"), &cn);
+    CHECK_INT(cn.outcome, GW_REVIEW_APPROVED);
+    REQUIRE(cn.n_notices == 3);
+    /* the author, as the schedule keys bob's approve-on-silence notice */
+    struct gw_review_schedule_settings set;
+    gw_review_schedule_defaults(&set);
+    struct gw_review_schedule_input in = {.round_id = "round-1",
+                                          .approver_id = "bob",
+                                          .asked_ms = at("2026-11-23T10:00:00Z"),
+                                          .due_ms = at("2026-12-02T00:00:00Z"),
+                                          .silence_agreed = true};
+    struct gw_review_due_notice due[3];
+    size_t n = 0;
+    gw_review_schedule_due(&set, &in, at("2026-12-03T09:00:00Z"), due, &n);
+    size_t k = 0;
+    while (k < n && due[k].kind != GW_NOTICE_APPROVE_ON_SILENCE)
+        k++;
+    REQUIRE(k < n);
+    CHECK_STR(cn.notices[0].recipient_id, "auth");
+    CHECK_STR(cn.notices[0].approver_id, "bob");
+    CHECK_STR(cn.notices[0].key, due[k].key);
+    /* each approver once: ann, and cid for bob */
+    CHECK_STR(cn.notices[1].recipient_id, "ann");
+    CHECK_STR(cn.notices[2].recipient_id, "cid");
+    CHECK(strcmp(cn.notices[1].key, cn.notices[2].key) != 0);
+    CHECK(strcmp(cn.notices[0].key, cn.notices[1].key) != 0);
+    CHECK(gw_review_notice_outlives_round("approve_on_silence"));
+    CHECK(gw_review_notice_outlives_round("changes_requested"));
+    CHECK(!gw_review_notice_outlives_round("reminder_due"));
+    CHECK(!gw_review_notice_outlives_round("ask"));
+    gw_review_round_free(&r);
+    /* without silence no such notice */
+    gw_review_round_init(&r, "round-2", "course-1", at("2026-11-23T10:00:00Z"), &p);
+    gw_review_round_add_approver(&r, "ann", 0, NULL);
+    CHECK_INT(gw_review_round_decide(&r, "ann", GW_REVIEW_APPROVE, NULL, GW_REVIEW_VIA_API,
+                                     at("2026-11-24T10:00:00Z"), NULL, NULL),
+              GW_OK);
+    gw_review_conclude(&r, "auth", at("2026-11-24T10:00:00Z"), &cn);
+    CHECK_INT(cn.n_notices, 0);
+    gw_review_round_free(&r);
+}
+
 int main(void)
 {
     GW_RUN(test_conclusions);
+    GW_RUN(test_silence_notices);
     return gw_test_summary();
 }

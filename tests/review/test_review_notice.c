@@ -5,6 +5,7 @@
 #include "gwtest.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static int64_t at(const char *iso)
 {
@@ -71,7 +72,9 @@ static void test_mail(void)
 
     v = view(GW_NOTICE_REMINDER_BEFORE);
     subj = gw_review_notice_subject(&v);
-    CHECK_STR(subj, "Reminder: review of Safe lifting <basics> & more is due Wed 2026-12-02");
+    /* sent on an unknown day: the date only */
+    CHECK_STR(subj, "Reminder: review of Safe lifting <basics> & more is due on Wednesday 2 "
+                    "December");
     free(subj);
 }
 
@@ -181,11 +184,121 @@ static void test_teams(void)
     json_decref(j);
 }
 
+/* Issue 15: the reminder the schedule sends at now_ms for a due date, as
+ * worded: subject and body (caller frees both). The schedule picks the
+ * notice and its day, the notice words the due date relative to that day. */
+static bool reminder_at(const char *due, const char *now, const int64_t *holidays, size_t n_hol,
+                        enum gw_review_notice_kind *kind, char **subj, char **body)
+{
+    struct gw_review_schedule_settings set;
+    gw_review_schedule_defaults(&set);
+    set.holidays = holidays;
+    set.n_holidays = n_hol;
+    struct gw_review_schedule_input in = {.round_id = "r1",
+                                          .approver_id = "ann",
+                                          .asked_ms = at("2027-03-01T08:00:00Z"),
+                                          .due_ms = at(due)};
+    struct gw_review_due_notice out[3];
+    size_t n = 0;
+    gw_review_schedule_due(&set, &in, at(now), out, &n);
+    if (n != 1)
+        return false;
+    struct gw_review_notice_view v = view(out[0].kind);
+    v.due_ms = in.due_ms;
+    v.sent_ms = out[0].scheduled_ms;
+    *kind = out[0].kind;
+    *subj = gw_review_notice_subject(&v);
+    *body = gw_review_notice_text(&v);
+    return true;
+}
+
+#define T "Safe lifting <basics> & more"
+
+static void test_due_words_weekday(void)
+{
+    enum gw_review_notice_kind k;
+    char *subj = NULL, *body = NULL;
+    /* due Wednesday 10 March: Tuesday's reminder says tomorrow, Wednesday's today */
+    REQUIRE(reminder_at("2027-03-10T00:00:00Z", "2027-03-09T10:00:00Z", NULL, 0, &k, &subj, &body));
+    CHECK_INT(k, GW_NOTICE_REMINDER_BEFORE);
+    CHECK_STR(subj, "Reminder: review of " T " is due tomorrow (Wednesday 10 March)");
+    CHECK(strstr(body, "is due tomorrow (Wednesday 10 March).") != NULL);
+    free(subj);
+    free(body);
+    REQUIRE(reminder_at("2027-03-10T00:00:00Z", "2027-03-10T10:00:00Z", NULL, 0, &k, &subj, &body));
+    CHECK_INT(k, GW_NOTICE_REMINDER_DUE);
+    CHECK_STR(subj, "Due today: review of " T);
+    CHECK(strstr(body, "is due today (Wednesday 10 March).") != NULL);
+    free(subj);
+    free(body);
+}
+
+static void test_due_words_weekend(void)
+{
+    enum gw_review_notice_kind k;
+    char *subj = NULL, *body = NULL;
+    /* due Sunday 14 March: the due-date reminder goes on Friday 12 */
+    REQUIRE(reminder_at("2027-03-14T00:00:00Z", "2027-03-12T10:00:00Z", NULL, 0, &k, &subj, &body));
+    CHECK_INT(k, GW_NOTICE_REMINDER_DUE);
+    CHECK_STR(subj, "Due in 2 days: review of " T);
+    CHECK(strstr(body, "is due in 2 days, on Sunday 14 March.") != NULL);
+    CHECK(strstr(body, "due today") == NULL && strstr(body, "Due today") == NULL);
+    CHECK(strstr(body, "Due date:    Sun 2027-03-14") != NULL);
+    free(subj);
+    free(body);
+    /* and the one before on Thursday 11 */
+    REQUIRE(reminder_at("2027-03-14T00:00:00Z", "2027-03-11T10:00:00Z", NULL, 0, &k, &subj, &body));
+    CHECK_INT(k, GW_NOTICE_REMINDER_BEFORE);
+    CHECK_STR(subj, "Reminder: review of " T " is due in 3 days, on Sunday 14 March");
+    free(subj);
+    free(body);
+    /* due Saturday 13 March: Friday's reminder says tomorrow */
+    REQUIRE(reminder_at("2027-03-13T00:00:00Z", "2027-03-12T10:00:00Z", NULL, 0, &k, &subj, &body));
+    CHECK_INT(k, GW_NOTICE_REMINDER_DUE);
+    CHECK_STR(subj, "Due tomorrow: review of " T);
+    CHECK(strstr(body, "is due tomorrow (Saturday 13 March).") != NULL);
+    free(subj);
+    free(body);
+}
+
+static void test_due_words_holiday(void)
+{
+    enum gw_review_notice_kind k;
+    char *subj = NULL, *body = NULL;
+    /* due on a holiday Monday 15 March: the reminder goes on Friday 12 */
+    int64_t monday = at("2027-03-15T00:00:00Z");
+    REQUIRE(
+        reminder_at("2027-03-15T00:00:00Z", "2027-03-12T10:00:00Z", &monday, 1, &k, &subj, &body));
+    CHECK_INT(k, GW_NOTICE_REMINDER_DUE);
+    CHECK_STR(subj, "Due in 3 days: review of " T);
+    CHECK(strstr(body, "is due in 3 days, on Monday 15 March.") != NULL);
+    free(subj);
+    free(body);
+    /* a holiday Friday 12 before a Monday due date: Thursday's reminder */
+    int64_t friday = at("2027-03-12T00:00:00Z");
+    REQUIRE(
+        reminder_at("2027-03-15T00:00:00Z", "2027-03-11T10:00:00Z", &friday, 1, &k, &subj, &body));
+    CHECK_INT(k, GW_NOTICE_REMINDER_BEFORE);
+    CHECK_STR(subj, "Reminder: review of " T " is due in 4 days, on Monday 15 March");
+    free(subj);
+    free(body);
+    /* a reminder delivered after the due date never says "today" */
+    struct gw_review_notice_view v = view(GW_NOTICE_REMINDER_DUE);
+    v.due_ms = at("2027-03-14T00:00:00Z");
+    v.sent_ms = at("2027-03-15T09:00:00Z");
+    subj = gw_review_notice_subject(&v);
+    CHECK_STR(subj, "Was due Sunday 14 March: review of " T);
+    free(subj);
+}
+
 int main(void)
 {
     GW_RUN(test_mail);
     GW_RUN(test_escalation_and_silence);
     GW_RUN(test_slack);
     GW_RUN(test_teams);
+    GW_RUN(test_due_words_weekday);
+    GW_RUN(test_due_words_weekend);
+    GW_RUN(test_due_words_holiday);
     return gw_test_summary();
 }

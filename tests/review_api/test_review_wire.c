@@ -495,6 +495,12 @@ static void test_reminders_and_escalation(void)
     CHECK_STR(json_string_value(json_object_get(mine, "holder")), "approvers");
     CHECK_INT(json_array_size(json_object_get(mine, "held_by")), 2);
     CHECK_INT(json_integer_value(json_object_get(mine, "days_in_state")), 16);
+    /* times are ISO 8601 UTC, not epoch milliseconds (issue 15) */
+    json_t *h0 = json_array_get(json_object_get(mine, "held_by"), 0);
+    CHECK_STR(json_string_value(json_object_get(h0, "due")), "2026-12-02T00:00:00.000Z");
+    CHECK(
+        json_is_null(json_object_get(json_array_get(json_object_get(mine, "held_by"), 1), "due")));
+    CHECK(json_is_string(json_object_get(mine, "state_since")));
     json_decref(p);
 }
 
@@ -533,6 +539,82 @@ static void test_silence_only_when_agreed(void)
     CHECK_STR(course_state(c2), "in_review");
     CHECK_INT(jobs(c2), 0);
     CHECK_INT(notice(r2, "approve_on_silence", NULL, NULL), -1);
+}
+
+/* Mails to email about round whose key names kind. */
+static int mails_about(const char *email, const char *round, const char *kind)
+{
+    int n = 0;
+    for (int i = 0; i < rec.n; i++)
+        if (strcmp(rec.to[i], email) == 0 && strstr(rec.key[i], round) && strstr(rec.key[i], kind))
+            n++;
+    return n;
+}
+
+/* Issue 15: the approve-on-silence notice is recorded in the transaction that
+ * closes the round; it must still be delivered, to the author and to every
+ * approver, once. */
+static void test_silence_notice_delivered(void)
+{
+    int64_t due = date_ms(2026, 11, 25);
+    struct req_opts o = {.dep = "dep1",
+                         .approvers = {"gil", "hal"},
+                         .due = {due, due},
+                         .silence = true,
+                         .agreed_by = "head1"};
+    char c[GW_ID_MAX], r[GW_ID_MAX];
+    REQUIRE(course_in_review(&o, T0, c, r));
+    CHECK(tick(date_ms(2026, 11, 26) + 60000) >= 0);
+    CHECK_STR(course_state(c), "approved");
+    /* one per silent approver to the author, one to each approver */
+    CHECK_INT(mails_about("author@example.com", r, "approve_on_silence"), 2);
+    CHECK_INT(mails_about("gil@example.com", r, "approve_on_silence"), 1);
+    CHECK_INT(mails_about("hal@example.com", r, "approve_on_silence"), 1);
+    bool worded = false;
+    for (int i = 0; i < rec.n; i++)
+        if (strstr(rec.key[i], r) && strstr(rec.key[i], "approve_on_silence"))
+            worded = strstr(rec.text[i], "counts as approval") != NULL;
+    CHECK(worded);
+    /* never twice */
+    CHECK(tick(date_ms(2026, 11, 27) + 60000) >= 0);
+    CHECK(tick(date_ms(2026, 12, 3) + 60000) >= 0);
+    CHECK_INT(mails_about("author@example.com", r, "approve_on_silence"), 2);
+    CHECK_INT(mails_about("gil@example.com", r, "approve_on_silence"), 1);
+    CHECK_INT(mails_about("hal@example.com", r, "approve_on_silence"), 1);
+    int sent = 0;
+    CHECK(notice(r, "approve_on_silence", "gil", &sent) >= 0);
+    CHECK_INT(sent, 1);
+}
+
+/* Issue 15: a silence reads as what it is in the round's JSON, not as an
+ * explicit approval through the API. */
+static void test_silence_shown_as_silence(void)
+{
+    int64_t due = date_ms(2026, 11, 25);
+    struct req_opts o = {
+        .dep = "dep1", .approvers = {"ivy"}, .due = {due}, .silence = true, .agreed_by = "head1"};
+    char c[GW_ID_MAX], r[GW_ID_MAX];
+    REQUIRE(course_in_review(&o, T0, c, r));
+    json_t *j = NULL;
+    struct gw_error e;
+    /* due, not yet recorded: already says silence, decided by nobody yet */
+    REQUIRE(gw_store_round_get(st, r, date_ms(2026, 11, 26) + 1000, &j, &e) == GW_OK);
+    json_t *a = json_array_get(json_object_get(j, "approvers"), 0);
+    CHECK_STR(json_string_value(json_object_get(a, "status")), "approve_on_silence");
+    CHECK_STR(json_string_value(json_object_get(a, "via")), "system");
+    CHECK(json_is_null(json_object_get(a, "decided_by")));
+    json_decref(j);
+    CHECK(tick(date_ms(2026, 11, 26) + 60000) >= 0);
+    CHECK_STR(course_state(c), "approved");
+    REQUIRE(gw_store_round_get(st, r, date_ms(2026, 12, 1), &j, &e) == GW_OK);
+    a = json_array_get(json_object_get(j, "approvers"), 0);
+    CHECK_STR(json_string_value(json_object_get(a, "status")), "approve_on_silence");
+    CHECK_STR(json_string_value(json_object_get(a, "via")), "system");
+    CHECK_STR(json_string_value(json_object_get(a, "decided_by")), "system");
+    const char *comment = json_string_value(json_object_get(a, "comment"));
+    CHECK(comment && strstr(comment, "approve on silence agreed by head1"));
+    CHECK_STR(json_string_value(json_object_get(j, "round_state")), "approved");
+    json_decref(j);
 }
 
 static void test_delegation(void)
@@ -892,10 +974,15 @@ int main(void)
     person("eve", "dep1");
     person("fay", "dep1");
     person("author", "dep1");
+    person("gil", "dep1");
+    person("hal", "dep1");
+    person("ivy", "dep1");
     GW_RUN(test_round_all_approve);
     GW_RUN(test_invalid_version_and_draft);
     GW_RUN(test_reminders_and_escalation);
     GW_RUN(test_silence_only_when_agreed);
+    GW_RUN(test_silence_notice_delivered);
+    GW_RUN(test_silence_shown_as_silence);
     GW_RUN(test_delegation);
     GW_RUN(test_changes_and_resubmit);
     GW_RUN(test_new_version_supersedes);

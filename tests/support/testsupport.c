@@ -200,10 +200,22 @@ bool gwt_server_start(struct gwt_server *s, const char *dsn, const char *extra_c
     s->dir = gwt_tmpdir("srv");
     if (!write_config(s, dsn, extra_config))
         return false;
+    /* only migrate and serve create the database; key create needs it */
+    const char *margs[] = {"--config", s->config_path, "migrate", NULL};
     const char *kargs[] = {"--config", s->config_path, "key",  "create", "--role",
                            "admin",    "--name",       "test", "--json", NULL};
     char *out = NULL, *err = NULL;
-    int rc = gwt_run_lmsgw(kargs, NULL, &out, &err);
+    int rc = gwt_run_lmsgw(margs, NULL, &out, &err);
+    if (rc != 0) {
+        fprintf(stderr, "  migrate failed (%d): %s%s\n", rc, out ? out : "", err ? err : "");
+        free(out);
+        free(err);
+        return false;
+    }
+    free(out);
+    free(err);
+    out = err = NULL;
+    rc = gwt_run_lmsgw(kargs, NULL, &out, &err);
     json_t *k = rc == 0 ? json_loads(out, 0, NULL) : NULL;
     if (!k) {
         fprintf(stderr, "  key create failed (%d): %s%s\n", rc, out ? out : "", err ? err : "");

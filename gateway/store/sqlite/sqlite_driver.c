@@ -45,8 +45,19 @@ static struct gw_db *sq_connect(const char *path, const struct gw_store_options 
                                 struct gw_error *err)
 {
     sqlite3 *h = NULL;
-    int rc = sqlite3_open_v2(
-        path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (!opt->existing_only)
+        flags |= SQLITE_OPEN_CREATE;
+    int rc = sqlite3_open_v2(path, &h, flags, NULL);
+    if (rc == SQLITE_CANTOPEN && opt->existing_only) {
+        gw_error_set(err, GW_E_STORE_NOT_FOUND, "database",
+                     "there is no SQLite database %s (only 'lmsgw migrate' and 'lmsgw serve' "
+                     "create one): run the command with the server's configuration (--config, "
+                     "LMSGW_DATA_DIR or LMSGW_DATABASE)",
+                     path);
+        sqlite3_close(h);
+        return NULL;
+    }
     if (rc != SQLITE_OK) {
         gw_error_set(err, GW_E_STORE_UNREACHABLE, "database", "cannot open SQLite database %s: %s",
                      path, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
