@@ -48,6 +48,8 @@ async function startServer() {
   fs.writeFileSync(config, JSON.stringify({
     listen_address: '127.0.0.1', port: 0, data_dir: path.join(dir, 'data'), workers: 4,
   }));
+  // only migrate and serve create a database
+  execFileSync(bin, ['--config', config, 'migrate'], { stdio: 'ignore' });
   const key = JSON.parse(execFileSync(bin, ['--config', config, 'key', 'create', '--role', 'admin',
     '--name', 'js-admin', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString());
   const log = fs.openSync(path.join(dir, 'stderr.log'), 'w');
