@@ -222,7 +222,7 @@ static void report_duplicates(struct cmi5_ctx *x)
 {
     if (x->id_count < 2)
         return;
-    qsort(x->ids, x->id_count, sizeof *x->ids, cmp_ident);
+    gw_sort(x->ids, x->id_count, sizeof *x->ids, cmp_ident);
     size_t first = 0;
     for (size_t i = 1; i < x->id_count; i++) {
         if (strcmp(x->ids[i].id, x->ids[first].id) != 0) {
@@ -431,7 +431,7 @@ static void parse_course_objectives(struct cmi5_ctx *x, const xmlNode *root)
         x->objectives[x->objective_count++] = id;
     }
     if (x->objective_count > 1)
-        qsort(x->objectives, x->objective_count, sizeof(char *), cmp_str);
+        gw_sort(x->objectives, x->objective_count, sizeof(char *), cmp_str);
 }
 
 void gw_course_cmi5_check(struct gw_course_ctx *c, const char *file, const char *data, size_t len)

@@ -208,7 +208,7 @@ static void check_page(struct gw_course_ctx *c, const char *page)
     if (root) {
         walk(root, collect_labels, &ps);
         if (ps.label_count > 1)
-            qsort(ps.label_for, ps.label_count, sizeof(char *), cmp_str);
+            gw_sort(ps.label_for, ps.label_count, sizeof(char *), cmp_str);
         walk(root, check_element, &ps);
         report_page(c, page, &ps);
     }

@@ -116,7 +116,7 @@ void gw_course_finish_activity_ids(struct gw_course_report *r)
         refs[i].id = r->activity_ids[i];
         refs[i].index = i;
     }
-    qsort(refs, n, sizeof *refs, cmp_id_ref);
+    gw_sort(refs, n, sizeof *refs, cmp_id_ref);
     for (size_t i = 1; i < n; i++)
         drop[refs[i].index] = strcmp(refs[i].id, refs[i - 1].id) == 0;
     size_t k = 0;

@@ -80,7 +80,7 @@ static int cmp_ident(const void *a, const void *b)
 
 static void check_unique_ids(struct scorm_ctx *s)
 {
-    qsort(s->ids, s->id_count, sizeof *s->ids, cmp_ident);
+    gw_sort(s->ids, s->id_count, sizeof *s->ids, cmp_ident);
     for (size_t i = 1; i < s->id_count; i++) {
         if (strcmp(s->ids[i].id, s->ids[i - 1].id) != 0)
             continue;
@@ -334,7 +334,7 @@ static void index_resources(struct scorm_ctx *s)
         s->by_id[s->by_id_count].id = s->res[i].id;
         s->by_id[s->by_id_count++].index = i;
     }
-    qsort(s->by_id, s->by_id_count, sizeof *s->by_id, cmp_res_ref);
+    gw_sort(s->by_id, s->by_id_count, sizeof *s->by_id, cmp_res_ref);
 }
 
 /* The first resource with this identifier, or NULL. */

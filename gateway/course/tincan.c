@@ -94,7 +94,7 @@ static void report_duplicate_ids(struct gw_course_ctx *c, const char *file, cons
         n++;
     }
     if (n > 1)
-        qsort(all, n, sizeof *all, cmp_seen);
+        gw_sort(all, n, sizeof *all, cmp_seen);
     for (size_t i = 0; i < n; i++) {
         if (i > 0 && strcmp(all[i].id, all[i - 1].id) == 0)
             gw_course_add(c, GW_F_TINCAN_ID_DUPLICATE, file, all[i].line,

@@ -243,7 +243,7 @@ bool gw_course_zip_scan(struct gw_course_ctx *c)
         all[i].path = r->files[i].path;
         all[i].index = i;
     }
-    qsort(all, r->file_count, sizeof *all, cmp_path);
+    gw_sort(all, r->file_count, sizeof *all, cmp_path);
     c->lookup = gw_xmalloc((r->file_count + 1) * sizeof *c->lookup);
     for (size_t k = 0; k < r->file_count; k++) {
         size_t i = all[k].index;
@@ -304,7 +304,7 @@ long gw_course_find_loose(struct gw_course_ctx *c, const char *path)
             c->folded[c->folded_count].key = fold(c->rep->files[i].path);
             c->folded[c->folded_count++].index = i;
         }
-        qsort(c->folded, c->folded_count, sizeof *c->folded, cmp_folded);
+        gw_sort(c->folded, c->folded_count, sizeof *c->folded, cmp_folded);
     }
     char *key = fold(path);
     long found = -1;

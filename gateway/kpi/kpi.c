@@ -259,7 +259,7 @@ bool gw_kpi_median(double *v, size_t n, double *out)
 {
     if (n == 0)
         return false;
-    qsort(v, n, sizeof *v, cmp_double);
+    gw_sort(v, n, sizeof *v, cmp_double);
     *out = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
     return true;
 }

@@ -304,7 +304,7 @@ static const struct gw_review_file **sorted_refs(const struct gw_review_file *f,
     const struct gw_review_file **refs = gw_xcalloc(n ? n : 1, sizeof *refs);
     for (size_t i = 0; i < n; i++)
         refs[i] = &f[i];
-    qsort(refs, n, sizeof *refs, cmp_file);
+    gw_sort(refs, n, sizeof *refs, cmp_file);
     return refs;
 }
 

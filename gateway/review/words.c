@@ -3,6 +3,7 @@
  * round approves itself by silence, decisions as verbs. Pure: the time is
  * passed in. Does not own HTML (api/review_link.c) nor notices' words
  * (notice.c). */
+#include "gw/buf.h"
 #include "gw/review_words.h"
 
 #include <stdio.h>
@@ -85,7 +86,7 @@ int64_t gw_review_silence_approval_ms(const struct gw_review_round *r, int64_t n
         if (a->decision.kind == GW_REVIEW_PENDING && a->due_ms > 0)
             at[n++] = a->due_ms + GW_REVIEW_DAY_MS;
     }
-    qsort(at, n, sizeof at[0], cmp_i64);
+    gw_sort(at, n, sizeof at[0], cmp_i64);
     for (size_t i = 0; i < n; i++) {
         int64_t t = at[i] > now_ms ? at[i] : now_ms;
         struct gw_review_outcome o;

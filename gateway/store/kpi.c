@@ -1106,7 +1106,7 @@ enum gw_qs gw_kpi_reattribute(struct gw_db *db, const char *course_id, struct gw
     for (size_t i = 0; qs >= 0 && i < n_iris; i++)
         qs = seqs_under(db, iris[i], &seqs, err);
     if (seqs.n > 1)
-        qsort(seqs.v, seqs.n, sizeof *seqs.v, cmp_i64);
+        gw_sort(seqs.v, seqs.n, sizeof *seqs.v, cmp_i64);
     for (size_t i = 0; qs >= 0 && i < seqs.n; i++) {
         if (i > 0 && seqs.v[i] == seqs.v[i - 1])
             continue;

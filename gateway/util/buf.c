@@ -44,6 +44,12 @@ void *gw_xgrow(void *p, size_t n, size_t *cap, size_t size)
     return gw_xrealloc(p, *cap * size);
 }
 
+void gw_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
 char *gw_xstrdup(const char *s)
 {
     return gw_xstrndup(s, strlen(s));

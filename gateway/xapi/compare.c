@@ -30,7 +30,7 @@ static void sort_members(json_t *g)
         if (!dumps[i])
             dumps[i] = gw_xstrdup("");
     }
-    qsort(dumps, n, sizeof *dumps, cmp_dumped);
+    gw_sort(dumps, n, sizeof *dumps, cmp_dumped);
     json_t *sorted = json_array();
     for (size_t i = 0; i < n; i++) {
         json_t *e = json_loads(dumps[i], 0, NULL);

@@ -241,7 +241,7 @@ static bool append_sorted(struct gw_buf *b, const json_t *j, const char *skip)
             kvs[k++] = (struct kv){key, v};
     }
     if (k > 1)
-        qsort(kvs, k, sizeof *kvs, cmp_keys);
+        gw_sort(kvs, k, sizeof *kvs, cmp_keys);
     bool ok = true;
     gw_buf_append(b, "{", 1);
     for (size_t i = 0; i < k && ok; i++) {

@@ -38,6 +38,9 @@ void *gw_xrealloc(void *p, size_t n);
  * returns the array, which may have moved; aborts on OOM like gw_xrealloc.
  *   v = gw_xgrow(v, n, &cap, sizeof *v); v[n++] = x; */
 void *gw_xgrow(void *p, size_t n, size_t *cap, size_t size);
+/* qsort for arrays that may be empty: with fewer than two elements it does
+ * nothing, so base may be NULL (qsort itself must not be given NULL). */
+void gw_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 char *gw_xstrdup(const char *s);
 char *gw_xstrndup(const char *s, size_t n);
 
