@@ -2,6 +2,7 @@
  * (admin writes; admin, author and approver read). A department's settings
  * carry its reminder and escalation policy, chargeback rates and chat webhooks
  * (checked when saved; their URLs shown to admins only). */
+#include "gw/announce.h"
 #include "gw/department.h"
 #include "gw/api.h"
 #include "gw/hash.h"
@@ -232,12 +233,14 @@ static enum gw_err parse_business_case(json_t *bc, int64_t *deadline_ms, double 
 {
     const char *s = NULL, *deadline = NULL;
     bool mandatory = false;
+    json_t *announce = NULL;
     struct gw_jfield fields[] = {
         {"problem", GW_J_STRING, true, &s, GW_JF_NONEMPTY, NULL, 0, 0, 4000},
         {"audience", GW_J_STRING, true, &s, GW_JF_NONEMPTY, NULL, 0, 0, 2000},
         {"reach", GW_J_STRING, false, &s, 0, NULL, 0, 0, 2000},
         {"mandatory", GW_J_BOOL, true, &mandatory, 0, NULL, 0, 0, 0},
         {"communication_plan", GW_J_STRING, false, &s, 0, NULL, 0, 0, 4000},
+        {"announce", GW_J_OBJECT, false, &announce, 0, NULL, 0, 0, 0},
         {"kpi", GW_J_STRING, true, &s, GW_JF_NONEMPTY, NULL, 0, 0, 500},
         {"kpi_target", GW_J_STRING, false, &s, 0, NULL, 0, 0, 500},
         {"deadline", GW_J_STRING, false, &deadline, GW_JF_DATE, NULL, 0, 0, 10},
@@ -247,6 +250,8 @@ static enum gw_err parse_business_case(json_t *bc, int64_t *deadline_ms, double 
         GW_JFIELD_END,
     };
     enum gw_err rc = gw_json_parse_fields(bc, "/business_case", fields, true, e);
+    if (rc == GW_OK && announce)
+        rc = gw_announce_plan_check(announce, "/business_case/announce", e);
     if (rc == GW_OK && deadline)
         gw_time_parse_date(deadline, deadline_ms);
     if (rc == GW_OK && *high < *low)

@@ -1,8 +1,10 @@
 /* scheduler.c: the review scheduler (see gw/scheduler.h): plans due notices
  * from the domain's schedule, records them under their unique keys, and
  * delivers them through a notifier, with personal one-click links for the
- * approver's asks and reminders. A thread runs a tick every
+ * approver's asks and reminders, and the launch announcements the publish
+ * queued (picked up at the next tick). A thread runs a tick every
  * GW_SCHEDULER_INTERVAL_S seconds; tests call gw_scheduler_tick directly. */
+#include "gw/announce.h"
 #include "gw/department.h"
 #include "gw/scheduler.h"
 #include "gw/buf.h"
@@ -189,10 +191,64 @@ static void render(struct gw_scheduler *s, const struct gw_notice_row *n, int64_
     *teams = n->teams_webhook[0] ? gw_review_notice_teams(&v) : NULL;
 }
 
+/* Sends one announcement message: the mail to the plan's address the
+ * notice names, or the post to the department's chat channels. */
+static int send_announcement(struct gw_scheduler *s, const struct gw_notice_row *n,
+                             const struct gw_announcement *a, char *what, size_t cap)
+{
+    struct gw_announce_words w;
+    gw_announce_render(a->dept.announce_subject, a->dept.announce_body, &a->facts, &w);
+    int rc = -1;
+    if (n->recipient_email[0]) {
+        snprintf(what, cap, "mail to %s", n->recipient_email);
+        rc = s->has_notifier && s->notifier.send_mail
+                 ? s->notifier.send_mail(s->notifier.ud, n->recipient_email, "", w.subject, w.body,
+                                         n->key)
+                 : 0;
+    } else {
+        snprintf(what, cap, "chat post");
+        const char *hooks[2] = {a->dept.slack_webhook, a->dept.teams_webhook};
+        for (int i = 0; i < 2; i++) {
+            if (!hooks[i] || !s->has_notifier || !s->notifier.send_chat)
+                continue;
+            json_t *payload = i == 0 ? gw_announce_slack(&w) : gw_announce_teams(&w);
+            if (s->notifier.send_chat(s->notifier.ud, hooks[i], payload, n->key) == 0)
+                rc = 0;
+            json_decref(payload);
+        }
+    }
+    gw_announce_words_free(&w);
+    return rc;
+}
+
+static void deliver_announcement(struct gw_scheduler *s, const struct gw_notice_row *n,
+                                 int64_t now_ms, struct gw_tick_stats *st)
+{
+    struct gw_error e;
+    struct gw_announcement a;
+    char what[400] = "";
+    int rc = -1;
+    if (gw_store_announcement(s->store, n->course_id, n->version_id, &a, &e) == GW_OK)
+        rc = send_announcement(s, n, &a, what, sizeof what);
+    if (gw_store_announcement_done(s->store, n->key, &a, rc == 0 ? "sent" : "failed",
+                                   rc == 0 ? NULL : "the announcement could not be sent", what,
+                                   GW_SCHEDULER_MAX_ATTEMPTS, now_ms, &e) != GW_OK)
+        gw_log_error("review scheduler: cannot complete announcement %s: %s", n->key, e.detail);
+    if (rc == 0)
+        st->sent++;
+    else
+        st->failed++;
+    gw_announcement_free(&a);
+}
+
 static void deliver_one(struct gw_scheduler *s, const struct gw_notice_row *n, int64_t now_ms,
                         struct gw_tick_stats *st)
 {
     struct gw_error e;
+    if (strcmp(n->kind, "announcement") == 0) {
+        deliver_announcement(s, n, now_ms, st);
+        return;
+    }
     /* a notice that announces how the round ended is recorded as it closes */
     bool moot = !n->round_open && !gw_review_notice_outlives_round(n->kind);
     if (moot || (n->decided && personal_links(n->kind))) {

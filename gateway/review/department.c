@@ -4,6 +4,7 @@
  * chargeback read stored settings with it, member by member. */
 #include "gw/department.h"
 
+#include "gw/announce.h"
 #include "gw/buf.h"
 #include "gw/json.h"
 #include "gw/timefmt.h"
@@ -21,9 +22,11 @@ struct raw {
     const char *slack, *teams;
     double hourly, per_learner;
     const char *currency;
+    json_t *announcement;
+    const char *subject, *body;
 };
 
-enum { N_MEMBERS = 10, N_RATES = 3 };
+enum { N_MEMBERS = 11, N_RATES = 3, N_ANNOUNCE = 2 };
 
 static void members(struct raw *w, struct gw_jfield f[N_MEMBERS + 1])
 {
@@ -38,6 +41,7 @@ static void members(struct raw *w, struct gw_jfield f[N_MEMBERS + 1])
         {"rates", GW_J_OBJECT, false, &w->rates, 0, NULL, 0, 0, 0},
         {"slack_webhook", GW_J_STRING, false, &w->slack, GW_JF_IRI, NULL, 0, 0, 500},
         {"teams_webhook", GW_J_STRING, false, &w->teams, GW_JF_IRI, NULL, 0, 0, 500},
+        {"announcement", GW_J_OBJECT, false, &w->announcement, 0, NULL, 0, 0, 0},
         GW_JFIELD_END,
     };
     memcpy(f, t, sizeof t);
@@ -52,6 +56,47 @@ static void rate_members(struct raw *w, struct gw_jfield f[N_RATES + 1])
         GW_JFIELD_END,
     };
     memcpy(f, t, sizeof t);
+}
+
+static void announce_members(struct raw *w, struct gw_jfield f[N_ANNOUNCE + 1])
+{
+    const struct gw_jfield t[N_ANNOUNCE + 1] = {
+        {"subject", GW_J_STRING, false, &w->subject, GW_JF_NONEMPTY, NULL, 0, 0,
+         GW_ANNOUNCE_SUBJECT_MAX},
+        {"body", GW_J_STRING, false, &w->body, GW_JF_NONEMPTY, NULL, 0, 0, GW_ANNOUNCE_BODY_MAX},
+        GW_JFIELD_END,
+    };
+    memcpy(f, t, sizeof t);
+}
+
+static enum gw_err parse_each(json_t *obj, const char *where, struct gw_jfield *f, size_t n,
+                              bool strict, bool *seen, struct gw_error *err);
+
+/* The announcement template: its members by the table, then each string's
+ * placeholders; a member that fails is left out (read) or refused (strict). */
+static enum gw_err parse_announcement(struct raw *w, bool strict, bool seen[N_ANNOUNCE],
+                                      struct gw_error *err)
+{
+    struct gw_jfield fa[N_ANNOUNCE + 1];
+    announce_members(w, fa);
+    enum gw_err rc =
+        parse_each(w->announcement, "/settings/announcement", fa, N_ANNOUNCE, strict, seen, err);
+    const char *text[N_ANNOUNCE] = {w->subject, w->body};
+    for (size_t i = 0; i < N_ANNOUNCE; i++) {
+        if (strict)
+            seen[i] = rc == GW_OK && json_object_get(w->announcement, fa[i].name) != NULL;
+        if (!seen[i])
+            continue;
+        char where[64];
+        snprintf(where, sizeof where, "/settings/announcement/%s", fa[i].name);
+        struct gw_error ignored;
+        if (gw_announce_template_check(text[i], where, strict ? err : &ignored) != GW_OK) {
+            seen[i] = false;
+            if (strict)
+                return GW_E_JSON_FIELD_VALUE;
+        }
+    }
+    return rc;
 }
 
 static bool currency_ok(const char *c)
@@ -117,6 +162,9 @@ static enum gw_err parse(json_t *set, bool strict, struct gw_dept_settings *out,
             seen_r[2] = false;
         }
     }
+    bool seen_a[N_ANNOUNCE] = {0};
+    if (rc == GW_OK && seen[10] && w.announcement)
+        rc = parse_announcement(&w, strict, seen_a, err);
     if (rc != GW_OK || !out)
         return rc;
 
@@ -154,6 +202,8 @@ static enum gw_err parse(json_t *set, bool strict, struct gw_dept_settings *out,
         snprintf(r->currency, sizeof r->currency, "%s", w.currency);
     out->slack_webhook = seen[8] ? gw_xstrdup(w.slack) : NULL;
     out->teams_webhook = seen[9] ? gw_xstrdup(w.teams) : NULL;
+    out->announce_subject = seen_a[0] ? gw_xstrdup(w.subject) : NULL;
+    out->announce_body = seen_a[1] ? gw_xstrdup(w.body) : NULL;
     return GW_OK;
 }
 
@@ -181,5 +231,7 @@ void gw_dept_settings_free(struct gw_dept_settings *s)
     free(s->holidays);
     free((char *)s->slack_webhook);
     free((char *)s->teams_webhook);
+    free((char *)s->announce_subject);
+    free((char *)s->announce_body);
     memset(s, 0, sizeof *s);
 }

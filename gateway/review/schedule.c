@@ -41,8 +41,8 @@ bool gw_review_notice_kind_parse(const char *name, enum gw_review_notice_kind *o
 
 bool gw_review_notice_outlives_round(const char *kind)
 {
-    return kind &&
-           (strcmp(kind, "approve_on_silence") == 0 || strcmp(kind, "changes_requested") == 0);
+    return kind && (strcmp(kind, "approve_on_silence") == 0 ||
+                    strcmp(kind, "changes_requested") == 0 || strcmp(kind, "announcement") == 0);
 }
 
 const char *gw_review_recipient_name(enum gw_review_recipient r)

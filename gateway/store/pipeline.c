@@ -1,6 +1,7 @@
 /* pipeline.c: the pipeline view (GET /api/v1/pipeline, the public delivery
  * schedule): every course with its state, holder, due dates and stalled
  * flags, read in one transaction. */
+#include "gw/announce.h"
 #include "gw/department.h"
 #include "gw/buf.h"
 #include "gw/hash.h"
@@ -62,6 +63,27 @@ static enum gw_qs pipeline_holders(struct gw_db *db, const char *course_id, cons
     return qs;
 }
 
+/* The pipeline's word on the current version's launch announcement mail:
+ * why none goes out, or how many of its mails were sent. buf holds it. */
+static const char *announcement_words(const char *business_case, int64_t sent, int64_t queued,
+                                      char buf[32])
+{
+    json_t *bc = business_case ? json_loads(business_case, 0, NULL) : NULL;
+    struct gw_announce_plan plan;
+    gw_announce_plan_read(bc, &plan);
+    const char *why = gw_announce_no_mail_reason(&plan);
+    const char *out = why;
+    if (!why && queued == 0) {
+        snprintf(buf, 32, "%zu recipients when published", plan.n_recipients);
+        out = buf;
+    } else if (!why) {
+        snprintf(buf, 32, "mailed %lld of %lld", (long long)sent, (long long)queued);
+        out = buf;
+    }
+    json_decref(bc);
+    return out;
+}
+
 static enum gw_qs pipeline_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct pipe_ctx *c = ud;
@@ -71,7 +93,13 @@ static enum gw_qs pipeline_body(struct gw_db *db, void *ud, struct gw_error *err
     enum gw_qs qs = gw_db_query(
         db,
         "SELECT c.id, c.title, c.state, c.state_since_ms, d.name, d.settings, rq.deadline_ms, "
-        "pa.name FROM courses c JOIN departments d ON d.id = c.department_id LEFT JOIN "
+        "pa.name, rq.business_case, (SELECT COUNT(*) FROM review_notices n JOIN review_rounds rr "
+        "ON rr.id = n.round_id WHERE rr.course_id = c.id AND rr.version_id = "
+        "c.current_version_id AND n.kind = 'announcement' AND n.recipient_id IS NOT NULL AND "
+        "n.status = 'sent'), (SELECT COUNT(*) FROM review_notices n JOIN review_rounds rr ON rr.id "
+        "= n.round_id WHERE rr.course_id = c.id AND rr.version_id = c.current_version_id AND "
+        "n.kind = 'announcement' AND n.recipient_id IS NOT NULL) FROM courses c JOIN departments "
+        "d ON d.id = c.department_id LEFT JOIN "
         "course_requests rq ON rq.id = c.request_id LEFT JOIN people pa ON pa.id = "
         "c.author_person_id ORDER BY c.created_ms, c.id",
         NULL, 0, &r, NULL, err);
@@ -80,7 +108,7 @@ static enum gw_qs pipeline_body(struct gw_db *db, void *ud, struct gw_error *err
         enum gw_course_state st = GW_COURSE_DRAFT;
         gw_course_state_parse(gw_db_col_text(r, 2), &st);
         int64_t since = gw_db_col_int(r, 3), deadline = gw_db_col_int(r, 6);
-        char ts[32], dl[32] = "";
+        char ts[32], dl[32] = "", ann[32];
         gw_time_format_ms(since, ts);
         if (deadline > 0) {
             gw_time_format_ms(deadline, dl);
@@ -101,6 +129,10 @@ static enum gw_qs pipeline_body(struct gw_db *db, void *ud, struct gw_error *err
         json_object_set_new(item, "late",
                             json_boolean(deadline > 0 && c->now_ms >= deadline + GW_REVIEW_DAY_MS &&
                                          st != GW_COURSE_PUBLISHED && st != GW_COURSE_RETIRED));
+        json_object_set_new(
+            item, "announcement",
+            json_string(announcement_words(gw_db_col_text(r, 8), gw_db_col_int(r, 9),
+                                           gw_db_col_int(r, 10), ann)));
         json_array_append_new(c->out, item);
         if (st == GW_COURSE_IN_REVIEW)
             json_object_set_new(settings, gw_db_col_text(r, 0),

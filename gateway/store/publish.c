@@ -1,9 +1,9 @@
 /* publish.c: the publish outbox's persistence: claiming a due job under a
  * lease (FOR UPDATE SKIP LOCKED on PostgreSQL), the connector's resume text,
  * each attempt's outcome (success in one transaction with the LMS's ids, the
- * activity IRIs and the course's state; failure with back-off or for good),
- * the admin's retry and retire, and the course's publish status. The worker
- * itself is gateway/app/outbox.c; the job is queued by review_common.c. */
+ * activity IRIs, the course's state and the launch announcement's notices; failure with back-off or
+ * for good), the admin's retry and retire, and the course's publish status. The worker itself is
+ * gateway/app/outbox.c; the job is queued by review_common.c. */
 #include "gw/timefmt.h"
 #include "gw/publish.h"
 
@@ -227,6 +227,9 @@ static enum gw_qs done_publish(struct gw_db *db, const struct done_ctx *c, struc
     if (qs >= 0 && st == GW_COURSE_PUBLISHING)
         qs = gw_rv_transition(db, c->j->course_id, GW_COURSE_EV_PUBLISH_SUCCEEDED, &system_actor,
                               NULL, c->j->sha256, c->now_ms, &to, err);
+    /* the launch announcement commits with the publish: never lost, never twice */
+    if (qs >= 0)
+        qs = gw_rv_announce_queue(db, c->j->course_id, c->j->version_id, c->now_ms, err);
     if (qs < 0)
         return qs;
     char comment[512];

@@ -42,6 +42,12 @@ enum gw_qs gw_rv_notice_insert(struct gw_db *db, const char *key, const char *ro
                                const char *approver_id, const char *recipient_id, const char *kind,
                                int64_t scheduled_ms, int64_t days_overdue, int64_t now_ms,
                                bool *inserted, struct gw_error *err);
+/* Queues the launch announcement of course_id's version_id as the request's
+ * plan says (store/announce.c): one notice per recipient and one for the
+ * department's chat, under keys unique per version; nothing when the plan
+ * names nobody. Called in the transaction that records the publish. */
+enum gw_qs gw_rv_announce_queue(struct gw_db *db, const char *course_id, const char *version_id,
+                                int64_t now_ms, struct gw_error *err);
 /* A new id (UUID v4). */
 void gw_rv_new_id(char out[GW_ID_MAX]);
 

@@ -239,10 +239,11 @@ static enum gw_qs notice_details(struct gw_db *db, struct gw_notice_row *n, stru
     enum gw_qs qs = gw_db_query(
         db,
         "SELECT n.kind, n.round_id, n.approver_id, n.recipient_id, n.scheduled_ms, "
-        "n.days_overdue, n.attempts, rp.name, rp.email, ap.name, c.title, d.name, au.name, "
+        "n.days_overdue, n.attempts, rp.name, COALESCE(rp.email, CASE WHEN n.kind = "
+        "'announcement' THEN n.recipient_id END), ap.name, c.title, d.name, au.name, "
         "d.settings, ra.due_ms, rq.deadline_ms, r.changes, r.state, CASE WHEN EXISTS (SELECT 1 "
         "FROM review_decisions x WHERE x.round_id = n.round_id AND x.approver_id = "
-        "n.approver_id) THEN 1 ELSE 0 END FROM review_notices n JOIN "
+        "n.approver_id) THEN 1 ELSE 0 END, r.course_id, r.version_id FROM review_notices n JOIN "
         "review_rounds r ON r.id = n.round_id JOIN courses c ON c.id = r.course_id JOIN "
         "departments d ON d.id = c.department_id LEFT JOIN people rp ON rp.id = n.recipient_id "
         "LEFT JOIN people ap ON ap.id = n.approver_id LEFT JOIN people au ON au.id = "
@@ -277,6 +278,8 @@ static enum gw_qs notice_details(struct gw_db *db, struct gw_notice_row *n, stru
         json_decref(ch);
         n->round_open = strcmp(gw_db_col_text(r, 17), "open") == 0;
         n->decided = gw_db_col_int(r, 18) != 0;
+        gw_copy_str(n->course_id, sizeof n->course_id, gw_db_col_text(r, 19));
+        gw_copy_str(n->version_id, sizeof n->version_id, gw_db_col_text(r, 20));
     }
     gw_db_rows_free(r);
     return qs;

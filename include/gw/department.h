@@ -7,7 +7,11 @@
  *    "escalate_after_days": 0..365, "send_minute_utc": 0..1439,
  *    "holidays": ["YYYY-MM-DD", ...], "charge": bool,
  *    "rates": {"hourly": 0..1e6, "per_learner": 0..1e6, "currency": "EUR"},
- *    "slack_webhook": "https://...", "teams_webhook": "https://..."}
+ *    "slack_webhook": "https://...", "teams_webhook": "https://...",
+ *    "announcement": {"subject": "...", "body": "..."}}
+ *
+ * announcement: the launch announcement's template (gw/announce.h lists the
+ * placeholders); an unknown placeholder is refused with its member's where.
  *
  * Pure: no I/O, no clock. The webhook URLs' destination policy depends on
  * the configuration and is checked by the caller (outbound/webhook.h). */
@@ -28,6 +32,8 @@ struct gw_dept_settings {
     bool has_escalate_after_days; /* set, rather than the default */
     struct gw_kpi_rates rates;
     const char *slack_webhook, *teams_webhook; /* owned; NULL when not set */
+    /* the announcement's template; owned; NULL: the built-in one */
+    const char *announce_subject, *announce_body;
 };
 
 /* Checks settings as a client sends them (a closed object: unknown members

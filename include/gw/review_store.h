@@ -14,6 +14,8 @@
 #ifndef GW_REVIEW_STORE_H
 #define GW_REVIEW_STORE_H
 
+#include "gw/announce.h"
+#include "gw/department.h"
 #include "gw/review.h"
 #include "gw/store.h"
 
@@ -298,6 +300,9 @@ struct gw_notice_row {
     char key[GW_REVIEW_NOTICE_KEY_MAX];
     char kind[32];
     char round_id[GW_ID_MAX], approver_id[GW_ID_MAX], recipient_id[GW_ID_MAX];
+    char course_id[GW_ID_MAX], version_id[GW_ID_MAX]; /* the round's */
+    /* recipient_email: the person's; for an "announcement", the plan's address
+     * (kept in recipient_id), empty for its chat post */
     char recipient_name[128], recipient_email[256], approver_name[128];
     char course_title[256], department[128], author_name[128];
     char slack_webhook[512], teams_webhook[512];
@@ -322,5 +327,33 @@ enum gw_err gw_store_notice_done(struct gw_store *s, const char *key, const char
 /* Notices as JSON (tests, the API): [{"key","kind","status","attempts","recipient_id"}]. */
 enum gw_err gw_store_notices_list(struct gw_store *s, const char *round_id, json_t **out,
                                   struct gw_error *err);
+
+/* ---- the launch announcement (store/announce.c) ---- */
+
+/* What an announcement is made from, loaded in one read: the course's facts
+ * (facts' strings point into this struct), the plan, the department's
+ * template and chat channels. */
+struct gw_announcement {
+    char course_id[GW_ID_MAX], version_id[GW_ID_MAX], sha256[65];
+    char title[256], department[128], link[1024];
+    bool on_lms; /* the version has a course_lms row */
+    json_t *business_case;
+    struct gw_announce_plan plan;   /* points into business_case */
+    struct gw_dept_settings dept;   /* template, webhooks */
+    struct gw_announce_facts facts; /* points into the above */
+};
+/* Loads the announcement of course_id's version_id (NULL: the version on the
+ * LMS, else the current one). NOT_FOUND for an unknown course. Free with
+ * gw_announcement_free. */
+enum gw_err gw_store_announcement(struct gw_store *s, const char *course_id, const char *version_id,
+                                  struct gw_announcement *out, struct gw_error *err);
+void gw_announcement_free(struct gw_announcement *a);
+/* Completes an announcement notice like gw_store_notice_done and, when sent,
+ * appends "announcement.sent" (comment: what went where) to the course's
+ * audit trail in the same transaction. */
+enum gw_err gw_store_announcement_done(struct gw_store *s, const char *key,
+                                       const struct gw_announcement *a, const char *outcome,
+                                       const char *error, const char *comment, int64_t max_attempts,
+                                       int64_t now_ms, struct gw_error *err);
 
 #endif

@@ -48,6 +48,11 @@ static void test_check_refuses_with_where(void)
         {"{\"rates\":{\"currency\":\"eur\"}}", "/settings/rates/currency"},
         {"{\"rates\":{\"fee\":1}}", "/settings/rates/fee"},
         {"{\"charge\":\"yes\"}", "/settings/charge"},
+        {"{\"announcement\":\"hi\"}", "/settings/announcement"},
+        {"{\"announcement\":{\"subject\":\"{titel}\"}}", "/settings/announcement/subject"},
+        {"{\"announcement\":{\"body\":\"see {link\"}}", "/settings/announcement/body"},
+        {"{\"announcement\":{\"footer\":\"x\"}}", "/settings/announcement/footer"},
+        {"{\"announcement\":{\"subject\":\"\"}}", "/settings/announcement/subject"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *j = json_loads(cases[i].json, 0, NULL);
@@ -57,6 +62,28 @@ static void test_check_refuses_with_where(void)
         CHECK_STR(e.where, cases[i].where);
         json_decref(j);
     }
+}
+
+static void test_announcement_template(void)
+{
+    json_t *j = json_loads("{\"announcement\":{\"subject\":\"New: {title}\","
+                           "\"body\":\"{{Ops}} {link} {mandatory}\"}}",
+                           0, NULL);
+    struct gw_dept_settings ds;
+    struct gw_error e;
+    CHECK_INT(gw_dept_settings_check(j, &ds, &e), GW_OK);
+    CHECK_STR(ds.announce_subject, "New: {title}");
+    CHECK_STR(ds.announce_body, "{{Ops}} {link} {mandatory}");
+    gw_dept_settings_free(&ds);
+    json_decref(j);
+    /* stored text with a broken body keeps the subject; the body is the default */
+    gw_dept_settings_read("{\"announcement\":{\"subject\":\"{title}\",\"body\":\"{nope}\"}}", &ds);
+    CHECK_STR(ds.announce_subject, "{title}");
+    CHECK(ds.announce_body == NULL);
+    gw_dept_settings_free(&ds);
+    gw_dept_settings_read("{}", &ds);
+    CHECK(ds.announce_subject == NULL && ds.announce_body == NULL);
+    gw_dept_settings_free(&ds);
 }
 
 static void test_read_is_lenient_per_member(void)
@@ -91,5 +118,6 @@ int main(void)
     GW_RUN(test_check_fills_everything);
     GW_RUN(test_check_refuses_with_where);
     GW_RUN(test_read_is_lenient_per_member);
+    GW_RUN(test_announcement_template);
     return gw_test_summary();
 }
