@@ -38,6 +38,8 @@ struct gw_publish_outbox {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
+    gw_publish_done_fn on_done; /* under mu */
+    void *on_done_ud;
 };
 
 struct gw_publish_outbox *gw_publish_outbox_new(struct gw_store *store,
@@ -147,6 +149,27 @@ static enum gw_err record_failure(struct gw_publish_outbox *o, const struct gw_p
                                            now_ms, err);
 }
 
+/* Tells whoever asked (the scheduler: the announcement is queued). */
+static void done_hook(struct gw_publish_outbox *o)
+{
+    pthread_mutex_lock(&o->mu);
+    gw_publish_done_fn fn = o->on_done;
+    void *ud = o->on_done_ud;
+    pthread_mutex_unlock(&o->mu);
+    if (fn)
+        fn(ud);
+}
+
+void gw_publish_on_done(struct gw_publish_outbox *o, gw_publish_done_fn fn, void *ud)
+{
+    if (!o)
+        return;
+    pthread_mutex_lock(&o->mu);
+    o->on_done = fn;
+    o->on_done_ud = ud;
+    pthread_mutex_unlock(&o->mu);
+}
+
 static enum gw_err run_job(struct gw_publish_outbox *o, const struct gw_publish_job *j,
                            int64_t now_ms, struct gw_error *err)
 {
@@ -167,6 +190,8 @@ static enum gw_err run_job(struct gw_publish_outbox *o, const struct gw_publish_
     if (rc == GW_OK) {
         rc = gw_store_publish_succeeded(o->store, j, o->worker, o->targets->default_name, &res,
                                         end_ms, err);
+        if (rc == GW_OK)
+            done_hook(o);
         if (rc == GW_OK)
             gw_log_json(GW_LOG_INFO,
                         json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "msg", "published", "job",

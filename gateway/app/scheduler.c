@@ -2,7 +2,7 @@
  * from the domain's schedule, records them under their unique keys, and
  * delivers them through a notifier, with personal one-click links for the
  * approver's asks and reminders, and the launch announcements the publish
- * queued (picked up at the next tick). A thread runs a tick every
+ * queued (gw_scheduler_wake: the outbox wakes it after a publish). A thread runs a tick every
  * GW_SCHEDULER_INTERVAL_S seconds; tests call gw_scheduler_tick directly. */
 #include "gw/announce.h"
 #include "gw/department.h"
@@ -34,6 +34,7 @@ struct gw_scheduler {
     pthread_t thread;
     bool running;
     bool stop;
+    bool wake; /* gw_scheduler_wake: tick now */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
@@ -340,8 +341,10 @@ static void *run(void *ud)
             gw_log_warn("review scheduler: %s", e.detail);
         pthread_mutex_lock(&s->mu);
         struct timespec until = gw_time_deadline(GW_SCHEDULER_INTERVAL_S * 1000LL);
-        while (!s->stop && pthread_cond_timedwait(&s->cv, &s->mu, &until) != ETIMEDOUT) {
+        while (!s->stop && !s->wake &&
+               pthread_cond_timedwait(&s->cv, &s->mu, &until) != ETIMEDOUT) {
         }
+        s->wake = false;
     }
     pthread_mutex_unlock(&s->mu);
     return NULL;
@@ -357,6 +360,17 @@ struct gw_scheduler *gw_scheduler_start(struct gw_server *srv, const struct gw_n
     }
     s->running = true;
     return s;
+}
+
+void gw_scheduler_wake(void *ud)
+{
+    struct gw_scheduler *s = ud;
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->wake = true;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
 }
 
 void gw_scheduler_stop(struct gw_scheduler *s)

@@ -54,6 +54,8 @@ int gw_cmd_serve(int argc, char **argv, const char *config_path)
         gw_server_stop(srv);
         goto done;
     }
+    /* a publish queues its launch announcement: send it now, not in a minute */
+    gw_publish_on_done(outbox, gw_scheduler_wake, sched);
     gw_log_json(GW_LOG_INFO,
                 json_pack("{s:s, s:s, s:i, s:s, s:I}", "msg", "listening", "address",
                           cfg.listen_address, "port", srv->port, "store",

@@ -108,6 +108,7 @@ void gw_api_pipeline_get(struct gw_req *req, struct gw_reply *rep);
 
 /* api/publish.c: the publish outbox seen from a course */
 void gw_api_course_publish_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_course_announcement_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_course_publish_retry_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_course_retire_post(struct gw_req *req, struct gw_reply *rep);
 /* api/kpis.c */

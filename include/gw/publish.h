@@ -145,5 +145,9 @@ void gw_publish_outbox_free(struct gw_publish_outbox *o);
  * A bad targets file: NULL with err set. */
 struct gw_publish_outbox *gw_publish_start(struct gw_server *srv, struct gw_error *err);
 void gw_publish_stop(struct gw_publish_outbox *o);
+/* Called on the outbox thread after each job recorded as done (a publish
+ * queues its launch announcement: `lmsgw serve` wakes the scheduler). */
+typedef void (*gw_publish_done_fn)(void *ud);
+void gw_publish_on_done(struct gw_publish_outbox *o, gw_publish_done_fn fn, void *ud);
 
 #endif

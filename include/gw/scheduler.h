@@ -74,5 +74,8 @@ void gw_scheduler_free(struct gw_scheduler *s);
  * gw_scheduler_stop (which joins the thread and frees it). notifier as above. */
 struct gw_scheduler *gw_scheduler_start(struct gw_server *srv, const struct gw_notifier *notifier);
 void gw_scheduler_stop(struct gw_scheduler *s);
+/* Makes the thread tick now rather than at its next interval (ud: the
+ * scheduler, so it fits gw_publish_on_done; NULL is ignored). */
+void gw_scheduler_wake(void *ud);
 
 #endif

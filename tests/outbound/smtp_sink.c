@@ -2,8 +2,9 @@
  * 127.0.0.1 (an ephemeral port), one connection at a time, speaking EHLO/HELO,
  * MAIL FROM, RCPT TO, DATA, RSET, NOOP and QUIT; it records the envelope and
  * the DATA of the last message, and refuses recipients starting with
- * "refuse" with 550. It offers AUTH PLAIN but never STARTTLS, and records
- * every AUTH exchange it receives (so a test sees credentials sent in clear). */
+ * "refuse" with 550; it also keeps every message, envelope first. It offers AUTH PLAIN but never
+ * STARTTLS, and records every AUTH exchange it receives (so a test sees credentials sent in clear).
+ */
 #include "support.h"
 
 #include "gw/buf.h"
@@ -24,7 +25,7 @@ struct smtp_sink {
     pthread_t thread;
     atomic_int stop;
     pthread_mutex_t lock;
-    struct gw_buf data, envelope, auth;
+    struct gw_buf data, envelope, auth, all;
 };
 
 static void say(int c, const char *s)
@@ -96,6 +97,8 @@ static void session(struct smtp_sink *s, int c)
             gw_buf_append(&s->data, data.data ? data.data : "", data.len);
             gw_buf_reset(&s->envelope);
             gw_buf_append(&s->envelope, env.data ? env.data : "", env.len);
+            gw_buf_printf(&s->all, "%s%s\n<<end of message>>\n", env.data ? env.data : "",
+                          data.data ? data.data : "");
             pthread_mutex_unlock(&s->lock);
             say(c, "250 OK queued\r\n");
         } else if (strncasecmp(l, "AUTH", 4) == 0) {
@@ -180,6 +183,7 @@ void smtp_sink_stop(struct smtp_sink *s)
     gw_buf_free(&s->data);
     gw_buf_free(&s->envelope);
     gw_buf_free(&s->auth);
+    gw_buf_free(&s->all);
     free(s);
 }
 
@@ -203,6 +207,14 @@ char *smtp_sink_auth(struct smtp_sink *s)
 {
     pthread_mutex_lock(&s->lock);
     char *d = gw_xstrdup(gw_buf_str(&s->auth));
+    pthread_mutex_unlock(&s->lock);
+    return d;
+}
+
+char *smtp_sink_all(struct smtp_sink *s)
+{
+    pthread_mutex_lock(&s->lock);
+    char *d = gw_xstrdup(gw_buf_str(&s->all));
     pthread_mutex_unlock(&s->lock);
     return d;
 }

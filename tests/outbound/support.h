@@ -41,6 +41,9 @@ void smtp_sink_stop(struct smtp_sink *s);
 /* Copies of what the sink recorded of the last message (caller frees). */
 char *smtp_sink_data(struct smtp_sink *s);
 char *smtp_sink_envelope(struct smtp_sink *s); /* "MAIL FROM:<..>\nRCPT TO:<..>\n" */
+/* Every message the sink received: for each, its envelope lines, its DATA
+ * and a line "<<end of message>>" (caller frees). */
+char *smtp_sink_all(struct smtp_sink *s);
 /* Every AUTH line (and response line) the sink ever received. */
 char *smtp_sink_auth(struct smtp_sink *s);
 
