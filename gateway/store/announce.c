@@ -90,6 +90,10 @@ enum gw_qs gw_rv_announce_queue(struct gw_db *db, const char *course_id, const c
     if (qs == GW_QS_ONE)
         gw_copy_str(round_id, sizeof round_id, gw_db_col_text(r, 0));
     gw_db_rows_free(r);
+    if (qs >= 0 && !round_id[0]) { /* published without a round: nothing to hang it on */
+        gw_announcement_free(&a);
+        return GW_QS_ONE;
+    }
     char key[GW_REVIEW_NOTICE_KEY_MAX];
     for (size_t i = 0; qs == GW_QS_ONE && i < a.plan.n_recipients; i++) {
         gw_announce_notice_key(key, round_id, version_id, (int)i);
@@ -102,7 +106,7 @@ enum gw_qs gw_rv_announce_queue(struct gw_db *db, const char *course_id, const c
                                  NULL, err);
     }
     gw_announcement_free(&a);
-    return qs < 0 ? qs : GW_QS_ONE; /* no round (published without one): nothing to hang it on */
+    return qs < 0 ? qs : GW_QS_ONE;
 }
 
 struct get_ctx {
