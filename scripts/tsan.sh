@@ -5,7 +5,8 @@
 #      of 10 and 100 from 64 keep-alive connections (HTTP workers, the group
 #      commit writer, the deferred index, the auth cache, metrics);
 #   2. the same on a throwaway PostgreSQL cluster;
-#   3. the HTTP-level tests (reviews with the scheduler and mail, the publish
+#   3. the HTTP-level tests (reviews with the scheduler and mail, the launch
+#      announcement the outbox wakes the scheduler for, the publish
 #      outbox against lmssim, KPIs, the LRS and its documents, limits), whose
 #      lmsgw is the TSan binary.
 # Every TSan report goes to a file under the report directory; the script
@@ -43,7 +44,7 @@ sock=${sock#*host=}
 echo "== TSan: HTTP-level tests"
 status=0
 (cd "$build" && ctest -j"$(nproc)" --timeout 900 \
-    -R 'pg_start|pg_stop|test_http|test_lrs|test_review_http|test_publish_http|test_kpi_http|test_notices_e2e' \
+    -R 'pg_start|pg_stop|test_http|test_lrs|test_review_http|test_review_wire|test_publish_http|test_announce_http|test_kpi_http|test_notices_e2e' \
     --output-on-failure) || status=1
 
 count=$(find "$reports" -type f | wc -l)

@@ -1188,9 +1188,14 @@ void gw_server_stop(struct gw_server *srv)
     if (!srv->daemon)
         return;
     atomic_store(&srv->shutting_down, true);
+    /* No new connections from here: shutdown() makes the kernel refuse
+     * them at once, while the descriptor stays valid; it is closed only after
+     * MHD_stop_daemon, because a worker thread may still be taking it out of
+     * its epoll set (libmicrohttpd's rule for threaded daemons; TSan saw the
+     * race with an early close). */
     MHD_socket lfd = MHD_quiesce_daemon(srv->daemon);
     if (lfd != MHD_INVALID_SOCKET)
-        close(lfd);
+        shutdown(lfd, SHUT_RDWR);
     srv->listen_fd = -1;
     int64_t deadline = gw_time_mono_us() + srv->cfg->shutdown_grace_s * 1000000;
     while (atomic_load(&srv->in_flight) > 0 && gw_time_mono_us() < deadline) {
@@ -1203,6 +1208,8 @@ void gw_server_stop(struct gw_server *srv)
                     (long long)srv->cfg->shutdown_grace_s);
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
 }
 
 void gw_server_free(struct gw_server *srv)
