@@ -732,24 +732,6 @@ static const json_t *member_at(const json_t *st, const char *key, const char *ba
     return json_object_get(st, key);
 }
 
-static enum gw_err m_actor(struct xv_ctx *c, const json_t *st, const char *key, const char *base,
-                           bool sub)
-{
-    (void)sub;
-    char p[XV_PTR];
-    const json_t *m = member_at(st, key, base, p);
-    return gw_xapi_v_actor(c, m, p);
-}
-
-static enum gw_err m_verb(struct xv_ctx *c, const json_t *st, const char *key, const char *base,
-                          bool sub)
-{
-    (void)sub;
-    char p[XV_PTR];
-    const json_t *m = member_at(st, key, base, p);
-    return check_verb(c, m, p);
-}
-
 /* The object, and the voiding rule that ties it to the verb (the verb is
  * checked first, so it has an id). */
 static enum gw_err m_object(struct xv_ctx *c, const json_t *st, const char *key, const char *base,
@@ -769,15 +751,6 @@ static enum gw_err m_object(struct xv_ctx *c, const json_t *st, const char *key,
     return GW_OK;
 }
 
-static enum gw_err m_result(struct xv_ctx *c, const json_t *st, const char *key, const char *base,
-                            bool sub)
-{
-    (void)sub;
-    char p[XV_PTR];
-    const json_t *m = member_at(st, key, base, p);
-    return check_result(c, m, p);
-}
-
 static enum gw_err m_context(struct xv_ctx *c, const json_t *st, const char *key, const char *base,
                              bool sub)
 {
@@ -792,15 +765,6 @@ static enum gw_err m_timestamp(struct xv_ctx *c, const json_t *st, const char *k
 {
     (void)sub;
     return check_timestamp(c, st, key, base);
-}
-
-static enum gw_err m_authority(struct xv_ctx *c, const json_t *st, const char *key,
-                               const char *base, bool sub)
-{
-    (void)sub;
-    char p[XV_PTR];
-    const json_t *m = member_at(st, key, base, p);
-    return check_authority(c, m, p);
 }
 
 static enum gw_err m_version(struct xv_ctx *c, const json_t *st, const char *key, const char *base,
@@ -818,30 +782,32 @@ static enum gw_err m_version(struct xv_ctx *c, const json_t *st, const char *key
                           c->v == GW_XAPI_V2_0 ? " or 2.0.x" : "");
 }
 
-static enum gw_err m_attachments(struct xv_ctx *c, const json_t *st, const char *key,
-                                 const char *base, bool sub)
-{
-    (void)sub;
-    char p[XV_PTR];
-    const json_t *m = member_at(st, key, base, p);
-    return check_attachments(c, m, p);
-}
+/* A member checked on its own: the member's value and its pointer. */
+typedef enum gw_err (*value_check)(struct xv_ctx *c, const json_t *m, const char *ptr);
 
 /* The members a statement may have, in the order they are checked (which
  * error a statement with several faults gets). required: a statement needs
  * it (all three are looked for before any is checked); top: a Statement's
- * member only; in a SubStatement it is refused. id and objectType are
- * checked before the table (id: a UUID; objectType: a SubStatement's). */
+ * member only; in a SubStatement it is refused. A member is checked by its
+ * value (value) or, when the rule needs the statement around it, by whole.
+ * id and objectType are checked before the table (id: a UUID; objectType: a
+ * SubStatement's). */
 static const struct member_rule {
     const char *key;
     bool required, top;
-    member_check check;
+    value_check value;
+    member_check whole;
 } member_rules[] = {
-    {"actor", true, false, m_actor},      {"verb", true, false, m_verb},
-    {"object", true, false, m_object},    {"result", false, false, m_result},
-    {"context", false, false, m_context}, {"timestamp", false, false, m_timestamp},
-    {"stored", false, true, m_timestamp}, {"authority", false, true, m_authority},
-    {"version", false, true, m_version},  {"attachments", false, false, m_attachments},
+    {"actor", true, false, gw_xapi_v_actor, NULL},
+    {"verb", true, false, check_verb, NULL},
+    {"object", true, false, NULL, m_object},
+    {"result", false, false, check_result, NULL},
+    {"context", false, false, NULL, m_context},
+    {"timestamp", false, false, NULL, m_timestamp},
+    {"stored", false, true, NULL, m_timestamp},
+    {"authority", false, true, check_authority, NULL},
+    {"version", false, true, NULL, m_version},
+    {"attachments", false, false, check_attachments, NULL},
 };
 enum { N_MEMBER_RULES = sizeof member_rules / sizeof member_rules[0] };
 
@@ -883,8 +849,15 @@ static enum gw_err check_statement_body(struct xv_ctx *c, const json_t *st, cons
     }
     for (size_t i = 0; rc == GW_OK && i < N_MEMBER_RULES; i++) {
         const struct member_rule *r = &member_rules[i];
-        if ((!r->top || !sub) && json_object_get(st, r->key))
-            rc = r->check(c, st, r->key, ptr, sub);
+        const json_t *m = json_object_get(st, r->key);
+        if (!m || (r->top && sub))
+            continue;
+        if (r->whole) {
+            rc = r->whole(c, st, r->key, ptr, sub);
+        } else {
+            gw_json_pointer_join(p, sizeof p, ptr, r->key);
+            rc = r->value(c, m, p);
+        }
     }
     return rc;
 }
