@@ -51,18 +51,9 @@ static void test_open_a_round(void)
     CHECK_INT(gwt_post_json(&srv, "/api/v1/courses", h_author, body, &j), 201);
     snprintf(course_id, sizeof course_id, "%s", gwt_sv(j, "id"));
     json_decref(j);
-    char zip[512];
-    snprintf(zip, sizeof zip, "%s/packages/cmi5-sample.zip", getenv("GW_BUILD_DIR"));
-    FILE *f = fopen(zip, "rb");
-    REQUIRE(f);
-    static char data[1 << 20];
-    size_t len = fread(data, 1, sizeof data, f);
-    fclose(f);
-    CHECK_INT(
-        gwt_api(&srv, "POST", "/api/v1/packages", h_author, "application/zip", data, len, &j, NULL),
-        201);
-    snprintf(body, sizeof body, "{\"package_id\":\"%s\"}", gwt_sv(j, "id"));
-    json_decref(j);
+    char pkg[64];
+    CHECK_INT(gwt_upload_sample(&srv, h_author, "cmi5-sample", pkg, sizeof pkg), 201);
+    snprintf(body, sizeof body, "{\"package_id\":\"%s\"}", pkg);
     char path[256];
     snprintf(path, sizeof path, "/api/v1/courses/%s/versions", course_id);
     CHECK_INT(gwt_post_json(&srv, path, h_author, body, &j), 201);

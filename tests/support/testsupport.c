@@ -517,3 +517,22 @@ char *gwt_uuid(void)
         abort();
     return strdup(u);
 }
+
+long gwt_upload_sample(const struct gwt_server *s, const char *auth, const char *sample, char *id,
+                       size_t cap)
+{
+    char *path = gwt_fmt("%s/packages/%s.zip", getenv("GW_BUILD_DIR"), sample);
+    size_t len = 0;
+    char *data = gwt_slurp(path, &len);
+    free(path);
+    id[0] = '\0';
+    if (!data)
+        return -1;
+    json_t *j = NULL;
+    long st = gwt_api(s, "POST", "/api/v1/packages", auth, "application/zip", data, len, &j, NULL);
+    const char *pid = json_string_value(json_object_get(j, "id"));
+    snprintf(id, cap, "%s", pid ? pid : "");
+    json_decref(j);
+    free(data);
+    return st;
+}

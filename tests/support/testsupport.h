@@ -126,6 +126,11 @@ const char *gwt_sv(const json_t *o, const char *key);
  * string); *len receives the byte count when len is not NULL. NULL when the
  * file cannot be opened or read in full. The caller frees. */
 char *gwt_slurp(const char *path, size_t *len);
+/* Uploads the sample package $GW_BUILD_DIR/packages/<sample>.zip with auth
+ * (POST /api/v1/packages): returns the HTTP status and the new package's id
+ * in id (cap bytes, "" when none). */
+long gwt_upload_sample(const struct gwt_server *s, const char *auth, const char *sample, char *id,
+                       size_t cap);
 
 /* A formatted heap string (aborts when out of memory); the caller frees. */
 char *gwt_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
