@@ -40,11 +40,12 @@ static bool plain_name(const char *name)
     return true;
 }
 
-static void serve(struct gw_req *req, struct gw_reply *rep, const char *dir, const char *name)
+void gw_api_static_file(struct gw_req *req, struct gw_reply *rep, const char *dir, const char *name,
+                        const char *csp)
 {
     const char *ct = content_type(name);
     if (!plain_name(name) || !ct) {
-        gw_reply_errorf(rep, GW_E_NOT_FOUND, req->path, "the dashboard has no file %s", name);
+        gw_reply_errorf(rep, GW_E_NOT_FOUND, req->path, "there is no file %s", name);
         return;
     }
     char path[1400];
@@ -55,7 +56,7 @@ static void serve(struct gw_req *req, struct gw_reply *rep, const char *dir, con
          * (a warning when the page itself is missing: web_root is wrong). */
         gw_log(strcmp(name, "index.html") == 0 ? GW_LOG_WARN : GW_LOG_DEBUG, "dashboard: %s: %s",
                path, strerror(errno));
-        gw_reply_errorf(rep, GW_E_NOT_FOUND, req->path, "the dashboard has no file %s", name);
+        gw_reply_errorf(rep, GW_E_NOT_FOUND, req->path, "there is no file %s", name);
         return;
     }
     struct gw_buf b = {0};
@@ -68,8 +69,13 @@ static void serve(struct gw_req *req, struct gw_reply *rep, const char *dir, con
     gw_buf_free(&b);
     gw_reply_header(rep, "Cache-Control", "no-cache");
     gw_reply_header(rep, "X-Content-Type-Options", "nosniff");
-    gw_reply_header(rep, "Content-Security-Policy",
-                    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+    gw_reply_header(rep, "Content-Security-Policy", csp);
+}
+
+static void serve(struct gw_req *req, struct gw_reply *rep, const char *dir, const char *name)
+{
+    gw_api_static_file(req, rep, dir, name,
+                       "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
 }
 
 void gw_api_dashboard_get(struct gw_req *req, struct gw_reply *rep)

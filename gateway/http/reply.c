@@ -8,9 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A streamed body a handler set is replaced: its reader is closed. */
+static void drop_stream(struct gw_reply *rep)
+{
+    if (rep->stream.read && rep->stream.close)
+        rep->stream.close(rep->stream.ud);
+    rep->stream = (struct gw_reply_stream){0};
+}
+
 void gw_reply_text(struct gw_reply *rep, unsigned status, const char *content_type,
                    const char *text, size_t len)
 {
+    drop_stream(rep);
     rep->status = status;
     gw_buf_reset(&rep->body);
     gw_buf_append(&rep->body, text, len);
@@ -27,9 +36,20 @@ void gw_reply_json(struct gw_reply *rep, unsigned status, json_t *body)
 
 void gw_reply_empty(struct gw_reply *rep, unsigned status)
 {
+    drop_stream(rep);
     rep->status = status;
     gw_buf_reset(&rep->body);
     rep->content_type = NULL;
+}
+
+void gw_reply_stream(struct gw_reply *rep, unsigned status, const char *content_type,
+                     const struct gw_reply_stream *stream)
+{
+    drop_stream(rep);
+    rep->status = status;
+    gw_buf_reset(&rep->body);
+    rep->content_type = content_type;
+    rep->stream = *stream;
 }
 
 void gw_reply_error(struct gw_reply *rep, const struct gw_error *e)

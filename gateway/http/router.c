@@ -28,7 +28,9 @@ bool gw_route_match(const char *pattern, const char *path, char *param_store[GW_
             const char *qe = strchr(q, '/');
             if (!pe || np >= GW_REQ_MAX_PARAMS)
                 goto nomatch;
-            size_t n = qe ? (size_t)(qe - q) : strlen(q);
+            /* {x+} at the end takes the rest of the path */
+            bool rest = pe > p + 1 && pe[-1] == '+' && pe[1] == '\0';
+            size_t n = qe && !rest ? (size_t)(qe - q) : strlen(q);
             if (n == 0)
                 goto nomatch;
             param_store[np] = gw_percent_decode(q, n, false);

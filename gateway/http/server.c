@@ -61,6 +61,7 @@ struct rctx {
     bool too_large;
     unsigned long long declared; /* Content-Length of a body refused once read */
     bool sent;
+    bool content;         /* came to the content origin's listener */
     size_t bytes_out;     /* the reply body's length, once sent */
     struct gw_conn *conn; /* the connection's record in the guard */
     size_t charged;       /* body bytes counted in srv->body_bytes */
@@ -216,17 +217,41 @@ static bool has_header(const struct gw_reply *rep, const char *name)
 
 /* What every reply carries unless its handler chose otherwise: no reply of
  * ours is sniffed into another type, and no HTML page of ours is framed by
- * another site (clickjacking). */
-static void security_headers(struct gw_reply *rep)
+ * another site (clickjacking). The content origin's pages are framed by the
+ * review page: their handlers say by whom (frame-ancestors). */
+static void security_headers(struct gw_reply *rep, bool content)
 {
     if (!has_header(rep, "X-Content-Type-Options"))
         gw_reply_header(rep, "X-Content-Type-Options", "nosniff");
+    if (content) {
+        if (!has_header(rep, "Content-Security-Policy"))
+            gw_reply_header(rep, "Content-Security-Policy", "default-src 'none'; sandbox");
+        return;
+    }
     if (!rep->content_type || strncasecmp(rep->content_type, "text/html", 9) != 0)
         return;
     if (!has_header(rep, "X-Frame-Options"))
         gw_reply_header(rep, "X-Frame-Options", "DENY");
     if (!has_header(rep, "Content-Security-Policy"))
         gw_reply_header(rep, "Content-Security-Policy", "frame-ancestors 'none'");
+}
+
+/* libmicrohttpd's reader for a streamed body (struct gw_reply_stream). */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct gw_reply_stream *st = cls;
+    if (pos >= st->size)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    long n = st->read(st->ud, pos, buf, max);
+    return n > 0 ? (ssize_t)n : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_free(void *cls)
+{
+    struct gw_reply_stream *st = cls;
+    if (st->close)
+        st->close(st->ud);
+    free(st);
 }
 
 static enum MHD_Result send_reply(struct gw_server *srv, struct MHD_Connection *conn,
@@ -244,18 +269,28 @@ static enum MHD_Result send_reply(struct gw_server *srv, struct MHD_Connection *
                         "ETag, Last-Modified, Content-Type, X-Experience-API-Version, "
                         "X-Experience-API-Consistent-Through, X-Request-Id");
     }
-    security_headers(rep);
+    security_headers(rep, x->content);
     /* the body's memory goes to MHD, which frees it: no copy */
-    x->bytes_out = rep->body.len;
-    struct MHD_Response *r =
-        rep->body.len
-            ? MHD_create_response_from_buffer(rep->body.len, rep->body.data, MHD_RESPMEM_MUST_FREE)
-            : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    bool streamed = rep->stream.read != NULL;
+    x->bytes_out = streamed ? rep->stream.size : rep->body.len;
+    struct MHD_Response *r;
+    if (rep->stream.read) {
+        struct gw_reply_stream *st = gw_xmalloc(sizeof *st);
+        *st = rep->stream;
+        r = MHD_create_response_from_callback(st->size, 64 * 1024, stream_read, st, stream_free);
+        if (!r)
+            stream_free(st);
+        rep->stream = (struct gw_reply_stream){0}; /* MHD owns it now */
+    } else {
+        r = rep->body.len ? MHD_create_response_from_buffer(rep->body.len, rep->body.data,
+                                                            MHD_RESPMEM_MUST_FREE)
+                          : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    }
     if (!r)
         return MHD_NO;
     if (rep->body.len)
         rep->body = (struct gw_buf){0};
-    if (rep->content_type && x->bytes_out)
+    if (rep->content_type && (x->bytes_out || streamed))
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rep->content_type);
     MHD_add_response_header(r, "X-Request-Id", x->req.request_id);
     add_headers(r, rep);
@@ -288,10 +323,12 @@ static enum MHD_Result add_arg_len(void *cls, enum MHD_ValueKind kind, const cha
 /* The request's state, made when libmicrohttpd has read the request line
  * (on_uri, raw_target set: the URI as sent) or else on the handler's first
  * call (url without the query, which is then added back to count). */
-static struct rctx *new_request(struct gw_server *srv, struct MHD_Connection *conn, const char *url,
-                                bool raw_target)
+static struct rctx *new_request(const struct gw_listener *l, struct MHD_Connection *conn,
+                                const char *url, bool raw_target)
 {
+    struct gw_server *srv = l->srv;
     struct rctx *x = gw_xcalloc(1, sizeof *x);
+    x->content = l->content;
     x->t0_us = gw_time_mono_us();
     x->uri_len = strlen(url);
     if (!raw_target)
@@ -322,8 +359,9 @@ static struct rctx *new_request(struct gw_server *srv, struct MHD_Connection *co
  * pool sized for 8,000 arguments added to every request). */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-    struct gw_server *srv = cls;
-    struct rctx *x = new_request(srv, conn, uri, true);
+    const struct gw_listener *l = cls;
+    struct gw_server *srv = l->srv;
+    struct rctx *x = new_request(l, conn, uri, true);
     char *q = strchr(uri, '?');
     x->uri_args = 0;
     if (q && q[1]) {
@@ -359,7 +397,8 @@ static const struct gw_route *find_route(struct rctx *x, const char *path, const
     const struct gw_route *found = NULL;
     char *params[GW_REQ_MAX_PARAMS];
     for (size_t i = 0; gw_routes[i].method; i++) {
-        if (!gw_route_match(gw_routes[i].pattern, path, params))
+        if (!(gw_routes[i].flags & GW_ROUTE_CONTENT) != !x->content ||
+            !gw_route_match(gw_routes[i].pattern, path, params))
             continue;
         if (strcmp(gw_routes[i].method, method) == 0 ||
             (strcmp(method, "HEAD") == 0 && strcmp(gw_routes[i].method, "GET") == 0)) {
@@ -422,6 +461,7 @@ static bool preflight(struct rctx *x, const char *path)
     char *params[GW_REQ_MAX_PARAMS];
     for (size_t i = 0; gw_routes[i].method; i++) {
         if (!(gw_routes[i].flags & GW_ROUTE_CORS) ||
+            !(gw_routes[i].flags & GW_ROUTE_CONTENT) != !x->content ||
             !gw_route_match(gw_routes[i].pattern, path, params))
             continue;
         gw_route_params_free(params);
@@ -764,10 +804,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   size_t *upload_data_size, void **con_cls)
 {
     (void)version;
-    struct gw_server *srv = cls;
+    const struct gw_listener *l = cls;
+    struct gw_server *srv = l->srv;
     struct rctx *x = *con_cls;
     if (!x) {
-        x = new_request(srv, conn, url, false);
+        x = new_request(l, conn, url, false);
         *con_cls = x;
     }
     if (x->sent) {
@@ -904,7 +945,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     (void)conn;
     (void)toe;
-    struct gw_server *srv = cls;
+    struct gw_server *srv = ((const struct gw_listener *)cls)->srv;
     struct rctx *x = *con_cls;
     if (!x)
         return;
@@ -925,6 +966,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     json_decref(x->alt_query);
     gw_route_params_free(x->req.param_store);
     gw_buf_free(&x->req.body);
+    gw_reply_empty(&x->rep, x->rep.status); /* closes a stream never handed to MHD */
     gw_buf_free(&x->rep.body);
     gw_buf_free(&x->rep.headers);
     bool big = x->charged >= TRIM_MIN;
@@ -941,7 +983,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
-    struct gw_server *srv = cls;
+    struct gw_server *srv = ((const struct gw_listener *)cls)->srv;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
@@ -1014,6 +1056,8 @@ struct gw_server *gw_server_new(struct gw_config *cfg, struct gw_store *store, s
     srv->auth = gw_auth_cache_new();
     srv->writer = gw_batcher_new(store, 256, clock_now, srv);
     srv->listen_fd = -1;
+    srv->main_l = (struct gw_listener){.srv = srv, .fd = -1};
+    srv->content = (struct gw_listener){.srv = srv, .content = true, .fd = -1};
     srv->started_ms = gw_time_now_ms();
     if (cfg->web_root[0]) {
         snprintf(srv->web_root, sizeof srv->web_root, "%s", cfg->web_root);
@@ -1069,6 +1113,64 @@ static int bind_listener(const char *addr, int port, int *bound_port, struct gw_
     return fd;
 }
 
+/* The scheme, host and port of url ("http://h:80/x" -> "http://h:80"). */
+static void origin_of(const char *url, char *out, size_t cap)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    size_t n = (size_t)(p - url) + strcspn(p, "/?#");
+    snprintf(out, cap, "%.*s", (int)n, url);
+}
+
+/* The content origin's listener: content_port (-1: the gateway's port + 1,
+ * or a free one when that is 0), and its URL. */
+static enum gw_err bind_content(struct gw_server *srv, struct gw_error *err)
+{
+    const struct gw_config *cfg = srv->cfg;
+    int port = (int)cfg->content_port;
+    if (port < 0)
+        port = cfg->port > 0 ? (int)cfg->port + 1 : 0;
+    int fd = bind_listener(cfg->listen_address, port, &srv->content.port, err);
+    if (fd < 0) {
+        if (err) {
+            char was[sizeof err->detail];
+            snprintf(was, sizeof was, "%s", err->detail);
+            gw_error_set(err, err->code, "content_port",
+                         "%s (the content origin, where approvers' pages run courses: set "
+                         "content_port)",
+                         was);
+        }
+        close(srv->listen_fd);
+        srv->listen_fd = -1;
+        return err ? err->code : GW_E_LISTEN_FAILED;
+    }
+    srv->content.fd = fd;
+    if (cfg->content_url && cfg->content_url[0]) {
+        snprintf(srv->content_url, sizeof srv->content_url, "%s", cfg->content_url);
+    } else {
+        bool v6 = strchr(cfg->listen_address, ':') != NULL;
+        snprintf(srv->content_url, sizeof srv->content_url, "http://%s%s%s:%d", v6 ? "[" : "",
+                 cfg->listen_address, v6 ? "]" : "", srv->content.port);
+    }
+    size_t n = strlen(srv->content_url);
+    while (n && srv->content_url[n - 1] == '/')
+        srv->content_url[--n] = '\0';
+    char a[512], b[512];
+    origin_of(srv->public_url, a, sizeof a);
+    origin_of(srv->content_url, b, sizeof b);
+    if (strcasecmp(a, b) == 0) {
+        close(fd);
+        srv->content.fd = -1;
+        close(srv->listen_fd);
+        srv->listen_fd = -1;
+        return gw_error_set(err, GW_E_CONFIG_BAD_VALUE, "content_url",
+                            "'content_url' %s is the gateway's own origin (public_url %s): "
+                            "courses must run in another origin; give it another host or port",
+                            srv->content_url, srv->public_url);
+    }
+    return GW_OK;
+}
+
 enum gw_err gw_server_bind(struct gw_server *srv, struct gw_error *err)
 {
     int fd = bind_listener(srv->cfg->listen_address, (int)srv->cfg->port, &srv->port, err);
@@ -1085,7 +1187,7 @@ enum gw_err gw_server_bind(struct gw_server *srv, struct gw_error *err)
     size_t n = strlen(srv->public_url);
     while (n && srv->public_url[n - 1] == '/')
         srv->public_url[--n] = '\0';
-    return GW_OK;
+    return bind_content(srv, err);
 }
 
 /* What libmicrohttpd keeps per query argument in the connection's pool
@@ -1134,6 +1236,22 @@ static void read_http_metrics(void *ud, struct gw_metrics_http *out)
     out->overloaded_total = atomic_load(&srv->overloaded);
 }
 
+static struct MHD_Daemon *start_daemon(struct gw_listener *l, unsigned threads, size_t mem,
+                                       unsigned conn_limit)
+{
+    const struct gw_config *cfg = l->srv->cfg;
+    return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                                MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+                            0, NULL, NULL, on_request, l, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+                            MHD_OPTION_LISTEN_SOCKET, l->fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, l, MHD_OPTION_NOTIFY_COMPLETED,
+                            on_completed, l, MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout_s,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem, MHD_OPTION_CONNECTION_LIMIT,
+                            conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                            (unsigned int)cfg->max_connections_per_ip, MHD_OPTION_END);
+}
+
 enum gw_err gw_server_start(struct gw_server *srv, struct gw_error *err)
 {
     if (srv->listen_fd < 0 && gw_server_bind(srv, err) != GW_OK)
@@ -1164,22 +1282,24 @@ enum gw_err gw_server_start(struct gw_server *srv, struct gw_error *err)
         return gw_error_set(err, GW_E_LISTEN_FAILED, "", "the connection guard could not start");
     }
     gw_metrics_set_http_source(srv->metrics, read_http_metrics, srv);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
-            MHD_USE_ERROR_LOG,
-        0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->workers,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)cfg->connection_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem,
-        MHD_OPTION_CONNECTION_LIMIT, conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned int)cfg->max_connections_per_ip, MHD_OPTION_END);
-    if (!d) {
+    srv->main_l.fd = fd;
+    srv->main_l.port = srv->port;
+    struct MHD_Daemon *d = start_daemon(&srv->main_l, (unsigned)cfg->workers, mem, conn_limit);
+    /* the content origin serves files and a few small requests: two threads */
+    struct MHD_Daemon *dc = d ? start_daemon(&srv->content, 2, mem, conn_limit) : NULL;
+    if (!d || !dc) {
+        if (d)
+            MHD_stop_daemon(d);
         close(fd);
         srv->listen_fd = -1;
+        if (srv->content.fd >= 0)
+            close(srv->content.fd);
+        srv->content.fd = -1;
         return gw_error_set(err, GW_E_LISTEN_FAILED, "", "the HTTP daemon could not start");
     }
     srv->daemon = d;
+    srv->main_l.daemon = d;
+    srv->content.daemon = dc;
     return GW_OK;
 }
 
@@ -1197,6 +1317,13 @@ void gw_server_stop(struct gw_server *srv)
     if (lfd != MHD_INVALID_SOCKET)
         shutdown(lfd, SHUT_RDWR);
     srv->listen_fd = -1;
+    MHD_socket cfd = MHD_INVALID_SOCKET;
+    if (srv->content.daemon) {
+        cfd = MHD_quiesce_daemon(srv->content.daemon);
+        if (cfd != MHD_INVALID_SOCKET)
+            shutdown(cfd, SHUT_RDWR);
+    }
+    srv->content.fd = -1;
     int64_t deadline = gw_time_mono_us() + srv->cfg->shutdown_grace_s * 1000000;
     while (atomic_load(&srv->in_flight) > 0 && gw_time_mono_us() < deadline) {
         struct timespec ts = {0, 10 * 1000000};
@@ -1208,8 +1335,14 @@ void gw_server_stop(struct gw_server *srv)
                     (long long)srv->cfg->shutdown_grace_s);
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
+    srv->main_l.daemon = NULL;
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);
+    if (srv->content.daemon)
+        MHD_stop_daemon(srv->content.daemon);
+    srv->content.daemon = NULL;
+    if (cfd != MHD_INVALID_SOCKET)
+        close(cfd);
 }
 
 void gw_server_free(struct gw_server *srv)
@@ -1220,6 +1353,8 @@ void gw_server_free(struct gw_server *srv)
         gw_server_stop(srv);
     if (srv->listen_fd >= 0)
         close(srv->listen_fd);
+    if (srv->content.fd >= 0)
+        close(srv->content.fd);
     gw_batcher_free(srv->writer);    /* after the daemon: deferred requests are all answered */
     gw_xapi_index_free(srv->xindex); /* after the writer, which uses it */
     gw_conn_guard_free(srv->guard);  /* after the daemon: every connection is closed */

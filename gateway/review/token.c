@@ -4,6 +4,7 @@
  * verifying tokens; does not own single use (the store marks the nonce used
  * in the transaction that records the decision) nor serving the page. */
 #include "gw/review.h"
+#include "gw/preview.h"
 
 #include "gw/hash.h"
 #include "gw/timefmt.h"
@@ -238,4 +239,110 @@ enum gw_err gw_review_token_allows(const struct gw_review_token_claims *c,
         c->actions & GW_REVIEW_ACTION_APPROVE ? " approve" : "",
         c->actions & GW_REVIEW_ACTION_REQUEST_CHANGES ? " request_changes" : "",
         c->actions & GW_REVIEW_ACTION_REJECT ? " reject" : "", gw_review_decision_name(k));
+}
+
+/* ---- preview capabilities (gw/preview.h): the same signing, another tag ---- */
+
+#define PREVIEW_VERSION "lmsgw-preview-1"
+
+static bool sha_ok(const char *s)
+{
+    if (strlen(s) != 64)
+        return false;
+    for (; *s; s++) {
+        if (!isdigit((unsigned char)*s) && !(*s >= 'a' && *s <= 'f'))
+            return false;
+    }
+    return true;
+}
+
+enum gw_err gw_preview_cap_make(const uint8_t *key, size_t keylen, const struct gw_preview_cap *c,
+                                char *out, size_t cap, struct gw_error *err)
+{
+    char canon[CANON_MAX];
+    uint8_t mac[32];
+    if (!key || keylen < GW_REVIEW_TOKEN_KEY_MIN)
+        return gw_error_set(err, GW_E_REVIEW_TOKEN_KEY, NULL,
+                            "The link signing key has %zu bytes; it needs at least %d.", keylen,
+                            GW_REVIEW_TOKEN_KEY_MIN);
+    if (!id_ok(c->round_id) || !id_ok(c->approver_id) || !sha_ok(c->sha256) || c->expires_ms < 0)
+        return gw_error_set(err, GW_E_BAD_REQUEST, NULL,
+                            "A preview capability needs a round id, an approver id (no control "
+                            "bytes), a package's SHA-256 and an expiry that is not negative.");
+    int n = snprintf(canon, sizeof canon, "%s\n%s\n%s\n%s\n%" PRId64, PREVIEW_VERSION, c->round_id,
+                     c->approver_id, c->sha256, c->expires_ms);
+    if (n < 0 || (size_t)n >= sizeof canon)
+        return gw_error_set(err, GW_E_BAD_REQUEST, NULL, "Capability claims are too long.");
+    gw_hmac_sha256(key, keylen, canon, (size_t)n, mac);
+    size_t a = b64_encode((const uint8_t *)canon, (size_t)n, out, cap);
+    if (a == 0 || a + 2 > cap || b64_encode(mac, sizeof mac, out + a + 1, cap - a - 1) == 0)
+        return gw_error_set(err, GW_E_BAD_REQUEST, NULL,
+                            "The output buffer of %zu bytes is too small for the capability.", cap);
+    out[a] = '.';
+    return GW_OK;
+}
+
+static bool parse_preview(char *canon, struct gw_preview_cap *c)
+{
+    char *field[5];
+    int nf = 0;
+    field[nf++] = canon;
+    for (char *p = canon; *p; p++) {
+        if (*p != '\n')
+            continue;
+        if (nf == 5)
+            return false;
+        *p = '\0';
+        field[nf++] = p + 1;
+    }
+    if (nf != 5 || strcmp(field[0], PREVIEW_VERSION) != 0 || !id_ok(field[1]) || !id_ok(field[2]) ||
+        !sha_ok(field[3]))
+        return false;
+    char *end;
+    errno = 0;
+    long long expires = strtoll(field[4], &end, 10);
+    if (!isdigit((unsigned char)field[4][0]) || *end || errno || expires < 0)
+        return false;
+    memset(c, 0, sizeof *c);
+    snprintf(c->round_id, sizeof c->round_id, "%s", field[1]);
+    snprintf(c->approver_id, sizeof c->approver_id, "%s", field[2]);
+    snprintf(c->sha256, sizeof c->sha256, "%s", field[3]);
+    c->expires_ms = expires;
+    return true;
+}
+
+enum gw_err gw_preview_cap_verify(const uint8_t *key, size_t keylen, const char *token,
+                                  int64_t now_ms, struct gw_preview_cap *c, struct gw_error *err)
+{
+    char canon[CANON_MAX];
+    uint8_t mac[32], want[32];
+    size_t canon_len = 0, mac_len = 0;
+    if (!key || keylen < GW_REVIEW_TOKEN_KEY_MIN)
+        return gw_error_set(err, GW_E_REVIEW_TOKEN_KEY, NULL,
+                            "The link signing key has %zu bytes; it needs at least %d.", keylen,
+                            GW_REVIEW_TOKEN_KEY_MIN);
+    const char *dot = token ? strchr(token, '.') : NULL;
+    if (!dot || dot == token || strlen(token) >= GW_REVIEW_TOKEN_MAX ||
+        !b64_decode(token, (size_t)(dot - token), (uint8_t *)canon, sizeof canon - 1, &canon_len) ||
+        !b64_decode(dot + 1, strlen(dot + 1), mac, sizeof mac, &mac_len) || mac_len != sizeof mac)
+        return gw_error_set(err, GW_E_PREVIEW_CAP_MALFORMED, "/cap",
+                            "The course preview's address is not in the expected form.");
+    gw_hmac_sha256(key, keylen, canon, canon_len, want);
+    if (!gw_ct_equal(mac, want, sizeof mac))
+        return gw_error_set(err, GW_E_PREVIEW_CAP_INVALID, "/cap",
+                            "The course preview's address was altered.");
+    canon[canon_len] = '\0';
+    if (strlen(canon) != canon_len || !parse_preview(canon, c))
+        return gw_error_set(err, GW_E_PREVIEW_CAP_INVALID, "/cap",
+                            "This address is not a course preview's.");
+    if (now_ms >= c->expires_ms)
+        return gw_error_set(err, GW_E_PREVIEW_CAP_EXPIRED, "/cap",
+                            "The course preview expired: reload the review page to run the "
+                            "course again.");
+    return GW_OK;
+}
+
+void gw_preview_scope(const struct gw_preview_cap *c, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/%s", c->round_id, c->approver_id);
 }

@@ -39,6 +39,7 @@ enum gw_err gw_store_package_insert(struct gw_store *s, const struct gw_package 
 struct get_ctx {
     const char *id;
     struct gw_package *out;
+    bool by_sha; /* id is a SHA-256: the newest package with it */
 };
 
 static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
@@ -47,9 +48,13 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
     struct gw_dbp v[] = {GW_P_TEXT(c->id)};
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(db,
-                                "SELECT id, sha256, size, filename, standard, valid, errors, "
-                                "warnings, report, uploaded_by, created_ms FROM packages "
-                                "WHERE id = $1",
+                                c->by_sha ? "SELECT id, sha256, size, filename, standard, valid, "
+                                            "errors, warnings, report, uploaded_by, created_ms "
+                                            "FROM packages WHERE sha256 = $1 ORDER BY created_ms "
+                                            "DESC LIMIT 1"
+                                          : "SELECT id, sha256, size, filename, standard, valid, "
+                                            "errors, warnings, report, uploaded_by, created_ms "
+                                            "FROM packages WHERE id = $1",
                                 v, 1, &r, NULL, err);
     if (qs == GW_QS_ONE) {
         struct gw_package *p = c->out;
@@ -68,7 +73,8 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
     }
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_NOT_FOUND, "id", "no package has the id %s", c->id);
+        gw_error_set(err, GW_E_NOT_FOUND, c->by_sha ? "sha256" : "id", "no package has the %s %s",
+                     c->by_sha ? "SHA-256" : "id", c->id);
         return GW_QS_HARD;
     }
     return qs;
@@ -78,7 +84,15 @@ enum gw_err gw_store_package_get(struct gw_store *s, const char *id, struct gw_p
                                  struct gw_error *err)
 {
     memset(out, 0, sizeof *out);
-    struct get_ctx c = {id, out};
+    struct get_ctx c = {id, out, false};
+    return gw_store_tx(s, GW_TX_READ, get_body, &c, err);
+}
+
+enum gw_err gw_store_package_by_sha(struct gw_store *s, const char *sha256, struct gw_package *out,
+                                    struct gw_error *err)
+{
+    memset(out, 0, sizeof *out);
+    struct get_ctx c = {sha256, out, true};
     return gw_store_tx(s, GW_TX_READ, get_body, &c, err);
 }
 

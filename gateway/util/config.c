@@ -52,6 +52,14 @@ static const struct key keys[] = {
     {"public_url", K_STRING, OFF(public_url), "LMSGW_PUBLIC_URL", "", 0, 0,
      "Base URL people and LMSs reach the gateway at (links in mail). Empty: "
      "http://<listen_address>:<port>."},
+    {"content_port", K_INT, OFF(content_port), "LMSGW_CONTENT_PORT", "-1", -1, 65535,
+     "TCP port of the content origin: the second listener that serves course packages to the "
+     "approver's page (the course runs there, in another origin than the gateway's pages and "
+     "API). -1: port + 1 (a free port when port is 0); 0 picks a free port."},
+    {"content_url", K_STRING, OFF(content_url), "LMSGW_CONTENT_URL", "", 0, 0,
+     "Base URL browsers reach the content origin at; it must differ from public_url in scheme, "
+     "host or port (behind a proxy, a host of its own such as https://content.example.org). "
+     "Empty: http://<listen_address>:<content_port>."},
     {"max_json_body", K_INT, OFF(max_json_body), "LMSGW_MAX_JSON_BODY", "1048576", 1024, 1073741824,
      "Largest JSON request body in bytes (413 above)."},
     {"max_package_bytes", K_INT, OFF(max_package_bytes), "LMSGW_MAX_PACKAGE_BYTES", "536870912",

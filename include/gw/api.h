@@ -25,6 +25,15 @@ void gw_api_keys_delete(struct gw_req *req, struct gw_reply *rep);
 void gw_api_dashboard_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_dashboard_file_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_dashboard_vendor_get(struct gw_req *req, struct gw_reply *rep);
+/* A file name[.html|.js|.css] of web_root/dir (no paths: plain names only),
+ * with the Content-Security-Policy csp. */
+void gw_api_static_file(struct gw_req *req, struct gw_reply *rep, const char *dir, const char *name,
+                        const char *csp);
+
+/* api/preview.c: the course preview on the content origin (gw/preview.h) */
+void gw_api_preview_play_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_preview_file_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_player_asset_get(struct gw_req *req, struct gw_reply *rep);
 
 /* api/openapi.c: the API description generated from the route table. */
 json_t *gw_api_openapi_json(void);

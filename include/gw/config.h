@@ -27,7 +27,9 @@ struct gw_config {
     int64_t db_pool_size;
     char *log_level;
     bool access_log;
-    char *public_url; /* "" = http://<listen_address>:<port> */
+    char *public_url;     /* "" = http://<listen_address>:<port> */
+    int64_t content_port; /* -1 = port + 1 (0 when port is 0) */
+    char *content_url;    /* "" = http://<listen_address>:<content_port> */
     int64_t max_json_body;
     int64_t max_package_bytes;
     int64_t max_xapi_body;

@@ -58,11 +58,15 @@ enum gw_route_flags {
     /* the path's argument is a credential (a one-click link's token): logs
      * show the first 12 hex digits of its SHA-256 instead */
     GW_ROUTE_SECRET_PATH = 1 << 3,
+    /* served only on the content origin's listener (gw/preview.h), and only
+     * these are: course files must not run in the gateway's origin */
+    GW_ROUTE_CONTENT = 1 << 4,
 };
 
 struct gw_route {
     const char *method;  /* "GET", "POST", ... */
-    const char *pattern; /* "/api/v1/keys/{id}": {x} matches one non-empty segment */
+    const char *pattern; /* "/api/v1/keys/{id}": {x} matches one non-empty segment; a
+                            last {x+} matches the rest of the path (segments and '/') */
     gw_handler_fn handler;
     unsigned roles;          /* GW_ROLE_* bits, or GW_ROLE_PUBLIC */
     enum gw_body_kind body;  /* what the router does with a request body */
@@ -104,11 +108,23 @@ struct gw_req {
     void *conn; /* private to http/ */
 };
 
+/* A reply body read as it is sent (a file from a zip), instead of one held
+ * in memory. read fills up to max bytes at pos (pos grows from 0 to size) and
+ * returns how many, or -1 on an error (the connection is then closed); close
+ * runs once when the reply is done or never sent. */
+struct gw_reply_stream {
+    uint64_t size;
+    long (*read)(void *ud, uint64_t pos, char *buf, size_t max);
+    void (*close)(void *ud);
+    void *ud;
+};
+
 struct gw_reply {
     unsigned status;
     struct gw_buf body;
     const char *content_type;
-    struct gw_buf headers; /* "Name: value\n" lines */
+    struct gw_buf headers;         /* "Name: value\n" lines */
+    struct gw_reply_stream stream; /* read set: the body (gw_reply_stream) */
 };
 
 /* Deferred replies: a handler that hands work to another thread (the group
@@ -134,6 +150,10 @@ void gw_reply_json(struct gw_reply *rep, unsigned status, json_t *body); /* stea
 void gw_reply_text(struct gw_reply *rep, unsigned status, const char *content_type,
                    const char *text, size_t len);
 void gw_reply_empty(struct gw_reply *rep, unsigned status);
+/* A streamed body of size bytes (see struct gw_reply_stream); the reply owns
+ * ud from here (close is called also when it is replaced or never sent). */
+void gw_reply_stream(struct gw_reply *rep, unsigned status, const char *content_type,
+                     const struct gw_reply_stream *stream);
 /* The error body; the status is the registry's for e->code. */
 void gw_reply_error(struct gw_reply *rep, const struct gw_error *e);
 void gw_reply_errorf(struct gw_reply *rep, enum gw_err code, const char *where, const char *fmt,
@@ -142,6 +162,16 @@ void gw_reply_errorf(struct gw_reply *rep, enum gw_err code, const char *where, 
  * (which would split it into two headers) is dropped and logged, never
  * sent: callers check what clients gave them first; this is the last guard. */
 void gw_reply_header(struct gw_reply *rep, const char *name, const char *value);
+
+/* The media type a web server gives a file of this name (by its extension,
+ * case-insensitive; text types with charset utf-8), or
+ * application/octet-stream (http/ranges.c). */
+const char *gw_mime_type(const char *name);
+/* A Range request header read for a file of size bytes: GW_RANGE_NONE (no
+ * header, another unit, several ranges or anything malformed: the whole file,
+ * 200), GW_RANGE_PART (*start, *len: 206) or GW_RANGE_UNSATISFIABLE (416). */
+enum gw_range { GW_RANGE_NONE, GW_RANGE_PART, GW_RANGE_UNSATISFIABLE };
+enum gw_range gw_http_range(const char *header, uint64_t size, uint64_t *start, uint64_t *len);
 
 /* Matches path against pattern; on success fills params (pointers into
  * param_store, which the caller frees with gw_route_params_free). */

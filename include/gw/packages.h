@@ -25,6 +25,9 @@ enum gw_err gw_store_package_insert(struct gw_store *s, const struct gw_package 
 /* GW_E_NOT_FOUND when unknown. */
 enum gw_err gw_store_package_get(struct gw_store *s, const char *id, struct gw_package *out,
                                  struct gw_error *err);
+/* The newest package whose zip has this SHA-256 (GW_E_NOT_FOUND when none). */
+enum gw_err gw_store_package_by_sha(struct gw_store *s, const char *sha256, struct gw_package *out,
+                                    struct gw_error *err);
 /* The package's fields without the report, as the API shows them (new ref). */
 json_t *gw_package_summary_json(const struct gw_package *p);
 

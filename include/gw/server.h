@@ -19,6 +19,17 @@ struct gw_batcher;
 struct gw_xapi_index;
 struct gw_conn_guard;
 
+/* What libmicrohttpd's callbacks get: the server and which listener the
+ * request came to (the gateway's, or the content origin's, which serves only
+ * routes flagged GW_ROUTE_CONTENT; gw/preview.h). */
+struct gw_listener {
+    struct gw_server *srv;
+    bool content;
+    void *daemon; /* struct MHD_Daemon */
+    int fd;
+    int port; /* the port actually bound */
+};
+
 struct gw_server {
     struct gw_config *cfg; /* borrowed */
     struct gw_store *store;
@@ -31,7 +42,10 @@ struct gw_server {
     char web_root[1024];          /* the dashboard's files */
     void *daemon;                 /* struct MHD_Daemon */
     int listen_fd;
-    int port; /* the port actually bound */
+    int port;                   /* the port actually bound */
+    struct gw_listener main_l;  /* callbacks' context for the gateway's listener */
+    struct gw_listener content; /* the content origin's listener */
+    char content_url[512];      /* cfg content_url, or http://address:content port once bound */
     atomic_int in_flight;
     atomic_bool shutting_down;
     struct gw_conn_guard *guard; /* head deadlines, connection count (gw/conn_guard.h) */
@@ -44,8 +58,9 @@ struct gw_server {
  * keeps ownership of both). Does not listen yet. */
 struct gw_server *gw_server_new(struct gw_config *cfg, struct gw_store *store,
                                 struct gw_error *err);
-/* Binds listen_address:port (so a port in use fails before anything else
- * happens); srv->port then holds the bound port. */
+/* Binds listen_address:port and the content origin's port (so a port in use
+ * fails before anything else happens); srv->port and srv->content.port then
+ * hold the bound ports. */
 enum gw_err gw_server_bind(struct gw_server *srv, struct gw_error *err);
 /* Starts the worker threads on the bound socket (binding first if needed). */
 enum gw_err gw_server_start(struct gw_server *srv, struct gw_error *err);
