@@ -2,11 +2,13 @@
 # Builds the dashboard into OUT (default build/web): the page's own files, and
 # Chart.js from npm (installed into web/node_modules by 'npm ci' when the lock
 # file changed). Without npm the page still works, with tables only.
+# Also the course player of the review page's preview (OUT/player): its own
+# files (web/player/) and the SCORM run-time API, scorm-again, from npm.
 #   scripts/build-web.sh [OUT]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/build/web}
-mkdir -p "$out/vendor"
+mkdir -p "$out/vendor" "$out/player"
 cp "$root"/web/index.html "$root"/web/app.js "$root"/web/style.css "$out/"
 lib=$root/web/node_modules/chart.js/dist/chart.umd.js
 stamp=$root/web/node_modules/.lock-hash
@@ -22,3 +24,14 @@ if [ -f "$lib" ]; then
 else
     echo "/* Chart.js not installed: tables only */" >"$out/vendor/chart.umd.js"
 fi
+
+cp "$root"/web/player/player.js "$root"/web/player/player.css "$out/player/"
+sa=$root/web/node_modules/scorm-again/dist
+for f in scorm12.min.js scorm2004.min.js; do
+    if [ -f "$sa/$f" ]; then
+        cp "$sa/$f" "$out/player/$f"
+    else
+        echo "build-web: scorm-again is not installed; SCORM courses will not find their API in the preview" >&2
+        echo "/* scorm-again not installed */" >"$out/player/$f"
+    fi
+done

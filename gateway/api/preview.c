@@ -139,7 +139,7 @@ static json_t *player_config(struct gw_req *req, const struct gw_preview_cap *c,
     json_t *actor = json_pack("{s:s, s:s, s:{s:s, s:s}}", "objectType", "Agent", "name", "Reviewer",
                               "account", "homePage", req->srv->public_url, "name", c->approver_id);
     json_t *cfg =
-        json_pack("{s:s?, s:s?, s:s, s:o, s:{s:s, s:s}, s:{s:s++, s:s++, s:s, s:o}}", "standard",
+        json_pack("{s:s?, s:s?, s:s, s:o, s:{s:s, s:s}, s:{s:s+, s:s+, s:s, s:o}}", "standard",
                   standard, "title", json_string_value(json_object_get(report, "title")),
                   "parent_origin", gateway, "items", items, "learner", "id", c->approver_id, "name",
                   "Reviewer", "xapi", "endpoint", gw_buf_str(&base), "xapi/", "fetch",

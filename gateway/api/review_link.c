@@ -11,6 +11,9 @@
 #include "gw/api.h"
 #include "gw/buf.h"
 #include "gw/form.h"
+#include "gw/hash.h"
+#include "gw/log.h"
+#include "gw/preview.h"
 #include "gw/review_api.h"
 #include "gw/review_words.h"
 #include "gw/server.h"
@@ -62,7 +65,9 @@ static const char STYLE[] =
     "transparent;border-radius:4px;color:#fff;cursor:pointer}.approve{background:#1e6b32}"
     ".changes{background:#7a4f00}.reject{background:#a00000}a{color:#1a4fb4}"
     ":focus-visible{outline:3px solid #1a4fb4;outline-offset:3px}"
-    "button:focus-visible{outline-color:#1a1a1a}";
+    "button:focus-visible{outline-color:#1a1a1a}iframe.course{width:100%;height:80vh;"
+    "min-height:24em;border:2px solid #595959;box-sizing:border-box}"
+    "#reported li{margin:.2em 0}";
 
 static void page_start(struct gw_buf *b, const char *title)
 {
@@ -75,20 +80,29 @@ static void page_start(struct gw_buf *b, const char *title)
     gw_buf_puts(b, "</h1>");
 }
 
-static void send_page(struct gw_reply *rep, unsigned status, struct gw_buf *b)
+/* csp NULL: a page without the course (no script, no frame). */
+static void send_page_csp(struct gw_reply *rep, unsigned status, struct gw_buf *b, const char *csp)
 {
     gw_buf_puts(b, "</main></body></html>\n");
     gw_reply_text(rep, status, "text/html; charset=utf-8", gw_buf_str(b), b->len);
     gw_reply_header(rep, "Cache-Control", "no-store");
+    /* the token in this page's address goes nowhere, the course's origin
+     * included */
     gw_reply_header(rep, "Referrer-Policy", "no-referrer");
     gw_reply_header(rep, "X-Robots-Tag", "noindex, nofollow");
     /* never framed (clickjacking), never sniffed into another type */
     gw_reply_header(rep, "Content-Security-Policy",
-                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-                    "frame-ancestors 'none'");
+                    csp ? csp
+                        : "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                          "frame-ancestors 'none'");
     gw_reply_header(rep, "X-Frame-Options", "DENY");
     gw_reply_header(rep, "X-Content-Type-Options", "nosniff");
     gw_buf_free(b);
+}
+
+static void send_page(struct gw_reply *rep, unsigned status, struct gw_buf *b)
+{
+    send_page_csp(rep, status, b, NULL);
 }
 
 static void error_page(struct gw_reply *rep, const struct gw_error *e)
@@ -423,10 +437,86 @@ static void ask_html(struct gw_buf *b, const struct gw_round_page *p, size_t me,
     gw_buf_printf(b, ", %.5s UTC.</p>", when + 11);
 }
 
+/* The review page's script: shows what the course reports, as posted by the
+ * player (web/player/player.js) from the content origin. Each line keeps
+ * the call, element and value it came from in data- attributes. */
+static const char REPORT_JS[] =
+    "(function(){var origin=document.getElementById('course').dataset.origin;"
+    "var frame=document.getElementById('course');var list=document.getElementById('reported');"
+    "var empty=document.getElementById('reported-none');var last='';var words={"
+    "'cmi.core.lesson_status':'Status','cmi.completion_status':'Completion',"
+    "'cmi.success_status':'Result','cmi.core.score.raw':'Score','cmi.score.raw':'Score',"
+    "'cmi.score.scaled':'Score (0 to 1)','cmi.core.lesson_location':'Bookmark',"
+    "'cmi.location':'Bookmark','cmi.suspend_data':'Progress saved',"
+    "'cmi.core.exit':'Exit','cmi.exit':'Exit','cmi.progress_measure':'Progress'};"
+    "function text(d){if(d.kind==='launch')return 'Opened: '+d.title;"
+    "if(d.kind==='initialize')return 'The course started and found the LMS interface ('+d.call+')';"
+    "if(d.kind==='commit')return 'The course saved its data ('+d.call+')';"
+    "if(d.kind==='finish')return 'The course ended its session ('+d.call+')';"
+    "if(d.kind==='statement'){var r=d.result||{};var t='The course sent: '+d.verb+' "
+    "'+(d.object||'');"
+    "if(r.score!=null)t+=', score '+r.score;if(r.success!=null)t+=r.success?', passed':', failed';"
+    "return t;}"
+    "if(d.kind==='set'){if(/session_time|total_time|interactions\\./.test(d.element))return null;"
+    "var w=words[d.element];if(!w)return null;"
+    "return w==='Progress saved'?w:w+': '+d.value;}return null;}"
+    "window.addEventListener('message',function(ev){var d=ev.data;"
+    "if(ev.origin!==origin||ev.source!==frame.contentWindow||!d||d.source!=='lmsgw-player')return;"
+    "var li=document.createElement('li');li.dataset.kind=String(d.kind||'');"
+    "li.dataset.call=String(d.call||'');li.dataset.element=String(d.element||'');"
+    "li.dataset.value=String(d.value==null?'':d.value);li.dataset.verb=String(d.verb||'');"
+    "var t=text(d);var key=d.kind+'|'+d.element+'|'+d.value+'|'+d.verb;"
+    "if(key===last&&d.kind==='set')return;last=key;"
+    "if(!t){li.hidden=true;}else{li.textContent=t;if(empty)empty.remove();empty=null;}"
+    "list.appendChild(li);while(list.children.length>200)list.removeChild(list.firstChild);});"
+    "})();";
+
+/* The course, running in a frame from the content origin under a fresh
+ * preview capability. Returns false (and writes nothing) when one cannot be
+ * made. */
+static bool course_html(struct gw_buf *b, struct gw_req *req, const struct gw_round_page *p,
+                        const struct gw_review_token_claims *c, int64_t now, const char *nonce)
+{
+    struct gw_preview_cap cap = {0};
+    snprintf(cap.round_id, sizeof cap.round_id, "%s", c->round_id);
+    snprintf(cap.approver_id, sizeof cap.approver_id, "%s", c->approver_id);
+    snprintf(cap.sha256, sizeof cap.sha256, "%s", p->sha256);
+    cap.expires_ms = now + GW_PREVIEW_CAP_TTL_MS;
+    uint8_t key[32];
+    char token[GW_REVIEW_TOKEN_MAX];
+    struct gw_error e;
+    gw_error_clear(&e);
+    if (gw_store_review_key(req->srv->store, key, &e) != GW_OK ||
+        gw_preview_cap_make(key, sizeof key, &cap, token, sizeof token, &e) != GW_OK) {
+        gw_log_warn("review page: no course preview: %s", e.detail);
+        return false;
+    }
+    const char *origin = req->srv->content_url;
+    const char *host = strstr(origin, "://");
+    host = host ? host + 3 : origin;
+    int origin_len = (int)(host - origin) + (int)strcspn(host, "/?#");
+    gw_buf_puts(b, "<h2>The course</h2><p>The course runs here as learners will see it. "
+                   "Nothing you do in it counts as a learner's result.</p>"
+                   "<iframe class=\"course\" id=\"course\" title=\"The course: ");
+    esc(b, p->course_title);
+    gw_buf_printf(b,
+                  "\" src=\"%s/c/%s/play\" data-origin=\"%.*s\" referrerpolicy=\"no-referrer\" "
+                  "sandbox=\"allow-scripts allow-same-origin allow-forms allow-popups "
+                  "allow-modals allow-downloads\" allow=\"fullscreen; autoplay\"></iframe>"
+                  "<p><a href=\"%s/c/%s/play\" target=\"_blank\" rel=\"noopener noreferrer\">"
+                  "Open the course in a new tab</a> (what it reports is then not shown "
+                  "here).</p><h3>What the course reported</h3><ul id=\"reported\" "
+                  "aria-live=\"polite\"><li id=\"reported-none\">Nothing yet: start the "
+                  "course above.</li></ul><script nonce=\"%s\">%s</script>",
+                  origin, token, origin_len, origin, origin, token, nonce, REPORT_JS);
+    return true;
+}
+
 /* me: the slot the link's person decides for (gw_review_round_find). */
-static void review_page(struct gw_buf *b, const struct gw_round_page *p,
+static void review_page(struct gw_buf *b, struct gw_req *req, const struct gw_round_page *p,
                         const struct gw_review_approver *mine,
-                        const struct gw_review_token_claims *c, int64_t now)
+                        const struct gw_review_token_claims *c, int64_t now, const char *nonce,
+                        bool *with_course)
 {
     size_t me = (size_t)(mine - p->round.approvers);
     bool delegate = strcmp(mine->person_id, c->approver_id) != 0;
@@ -435,6 +525,7 @@ static void review_page(struct gw_buf *b, const struct gw_round_page *p,
     page_start(b, title);
     ask_html(b, p, me, delegate, now, c->expires_ms);
     business_case_html(b, p);
+    *with_course = p->sha256[0] && course_html(b, req, p, c, now, nonce);
     approvers_html(b, p, me, now);
     changes_html(b, p->changes);
     findings_html(b, p);
@@ -482,10 +573,29 @@ void gw_api_review_link_get(struct gw_req *req, struct gw_reply *rep)
         error_page(rep, &e);
         return;
     }
+    uint8_t raw[16];
+    char nonce[33];
+    gw_random_bytes(raw, sizeof raw);
+    gw_hex(raw, sizeof raw, nonce);
     struct gw_buf b = {0};
-    review_page(&b, &p, mine, &c, now);
+    bool with_course = false;
+    review_page(&b, req, &p, mine, &c, now, nonce, &with_course);
     gw_round_page_free(&p);
-    send_page(rep, 200, &b);
+    if (!with_course) {
+        send_page(rep, 200, &b);
+        return;
+    }
+    /* the course's frame from the content origin, and this page's one script */
+    const char *origin = req->srv->content_url;
+    const char *host = strstr(origin, "://");
+    host = host ? host + 3 : origin;
+    struct gw_buf csp = {0};
+    gw_buf_printf(&csp,
+                  "default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-%s'; "
+                  "frame-src %.*s; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+                  nonce, (int)(host - origin) + (int)strcspn(host, "/?#"), origin);
+    send_page_csp(rep, 200, &b, gw_buf_str(&csp));
+    gw_buf_free(&csp);
 }
 
 void gw_api_review_link_post(struct gw_req *req, struct gw_reply *rep)

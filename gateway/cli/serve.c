@@ -50,12 +50,15 @@ int gw_cmd_serve(int argc, char **argv, const char *config_path)
     if (!outbox && e.code != GW_OK) {
         gw_cli_report(&e);
         rc = 1;
-        gw_scheduler_stop(sched);
         gw_server_stop(srv);
+        gw_scheduler_stop(sched);
         goto done;
     }
-    /* a publish queues its launch announcement: send it now, not in a minute */
+    /* a publish queues its launch announcement, a submit its requests for
+     * review, a decision its notices: send them now, not in a minute */
     gw_publish_on_done(outbox, gw_scheduler_wake, sched);
+    srv->on_change_ud = sched;
+    srv->on_change = gw_scheduler_wake;
     gw_log_json(GW_LOG_INFO,
                 json_pack("{s:s, s:s, s:i, s:s, s:I}", "msg", "listening", "address",
                           cfg.listen_address, "port", srv->port, "store",
@@ -63,13 +66,16 @@ int gw_cmd_serve(int argc, char **argv, const char *config_path)
     bool v6 = strchr(cfg.listen_address, ':') != NULL;
     printf("lmsgw listening on http://%s%s%s:%d\n", v6 ? "[" : "", cfg.listen_address,
            v6 ? "]" : "", srv->port);
+    /* a second line, so scripts reading the first keep working */
+    printf("lmsgw course previews (the content origin) on %s\n", srv->content_url);
     fflush(stdout);
     int sig = 0;
     sigwait(&sigs, &sig);
     gw_log_info("received %s; finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    /* requests first: one that finishes may still wake the scheduler */
+    gw_server_stop(srv);
     gw_publish_stop(outbox);
     gw_scheduler_stop(sched);
-    gw_server_stop(srv);
     gw_log_info("stopped");
 done:
     gw_server_free(srv);

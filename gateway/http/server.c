@@ -872,6 +872,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return send_error(srv, conn, x, &e);
     }
     x->req.route->handler(&x->req, &x->rep);
+    if (srv->on_change && x->rep.status >= 200 && x->rep.status < 300 &&
+        strcmp(x->req.method, "GET") != 0 && strcmp(x->req.method, "HEAD") != 0 &&
+        !(x->req.route->flags & (GW_ROUTE_XAPI_BODY | GW_ROUTE_CONTENT)))
+        srv->on_change(srv->on_change_ud);
     if (x->deferred) {
         /* suspend before the work starts, so a fast resume cannot come first */
         MHD_suspend_connection(conn);

@@ -52,6 +52,12 @@ struct gw_server {
     atomic_llong body_bytes;     /* request bodies held in memory (max_inflight_body_bytes) */
     atomic_ullong overloaded;    /* 503s for a full connection or body budget */
     int64_t started_ms;
+    /* Called after a request of our own API changed something (a 2xx answer
+     * to POST, PUT, PATCH or DELETE outside the xAPI routes): notices it
+     * queued (a round's "please review", "changes requested") leave now, not
+     * at the scheduler's next pass. serve sets it to gw_scheduler_wake. */
+    void (*on_change)(void *ud);
+    void *on_change_ud;
 };
 
 /* Builds the context for cfg and an open, migrated store (borrowed: the caller
