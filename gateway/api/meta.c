@@ -8,6 +8,8 @@ void gw_api_index_get(struct gw_req *req, struct gw_reply *rep)
     json_t *routes = json_array();
     for (size_t i = 0; gw_routes[i].method; i++) {
         const struct gw_route *r = &gw_routes[i];
+        if (r->flags & GW_ROUTE_CONTENT)
+            continue; /* the content origin's, not the API's (gw/preview.h) */
         json_t *roles = json_array();
         for (unsigned bit = 1; bit <= GW_ROLE_BI; bit <<= 1) {
             if (r->roles & bit)

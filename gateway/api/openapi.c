@@ -53,6 +53,8 @@ json_t *gw_api_openapi_json(void)
     json_t *paths = json_object();
     for (size_t i = 0; gw_routes[i].method; i++) {
         const struct gw_route *r = &gw_routes[i];
+        if (r->flags & GW_ROUTE_CONTENT)
+            continue; /* the content origin's, not the API's (gw/preview.h) */
         json_t *item = json_object_get(paths, r->pattern);
         if (!item) {
             item = json_object();

@@ -223,6 +223,7 @@ void gw_api_player_asset_get(struct gw_req *req, struct gw_reply *rep)
 struct zip_reader {
     zip_t *za;
     zip_file_t *zf;
+    bool stored;    /* not compressed: zip_fseek works */
     uint64_t start; /* the range's first byte in the file */
     uint64_t done;  /* bytes of the file read so far (from 0) */
 };
@@ -244,7 +245,8 @@ static long zip_reader_read(void *ud, uint64_t pos, char *buf, size_t max)
 {
     struct zip_reader *z = ud;
     uint64_t want = z->start + pos;
-    if (z->done < want && zip_fseek(z->zf, (zip_int64_t)want, SEEK_SET) == 0)
+    /* (a failed zip_fseek would leave the file in an error state) */
+    if (z->done < want && z->stored && zip_fseek(z->zf, (zip_int64_t)want, SEEK_SET) == 0)
         z->done = want;
     char skip[16384];
     while (z->done < want) {
@@ -334,6 +336,7 @@ void gw_api_preview_file_get(struct gw_req *req, struct gw_reply *rep)
     z->za = za;
     z->zf = zf;
     z->start = start;
+    z->stored = (st.valid & ZIP_STAT_COMP_METHOD) && st.comp_method == ZIP_CM_STORE;
     struct gw_reply_stream s = {len, zip_reader_read, zip_reader_close, z};
     gw_reply_stream(rep, rg == GW_RANGE_PART ? 206 : 200, gw_mime_type(name), &s);
     if (rg == GW_RANGE_PART) {

@@ -259,6 +259,14 @@ bool gwt_server_restart(struct gwt_server *s)
             ok = s->port > 0;
         }
     }
+    /* the second line: the content origin (course previews) */
+    s->content_url[0] = '\0';
+    if (ok && fgets(line, sizeof line, f)) {
+        char *u = strstr(line, " on http");
+        if (u)
+            snprintf(s->content_url, sizeof s->content_url, "%s", u + 4);
+        s->content_url[strcspn(s->content_url, "\r\n")] = '\0';
+    }
     fclose(f);
     if (!ok) {
         char *log = gwt_slurp(s->stderr_path, NULL);

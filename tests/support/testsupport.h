@@ -41,8 +41,9 @@ int gwt_run_lmsgw(const char *const *args, const char *const *env, char **out, c
 struct gwt_server {
     pid_t pid;
     int port;
-    char *dir;      /* temporary data directory (config.json, data/, stderr.log) */
-    char *base_url; /* http://127.0.0.1:PORT */
+    char *dir;             /* temporary data directory (config.json, data/, stderr.log) */
+    char *base_url;        /* http://127.0.0.1:PORT */
+    char content_url[128]; /* the content origin (course previews), from serve's second line */
     char admin_token[160];
     char config_path[512];
     char stderr_path[512];
