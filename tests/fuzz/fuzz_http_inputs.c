@@ -5,6 +5,7 @@
 #include "gw/auth.h"
 #include "gw/buf.h"
 #include "gw/form.h"
+#include "gw/http.h"
 #include "gw/multipart.h"
 
 #include <stddef.h>
@@ -19,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    unsigned which = data[0] % 3;
+    unsigned which = data[0] % 4;
     const char *in = (const char *)data + 1;
     size_t n = size - 1;
     struct gw_error e;
@@ -32,6 +33,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(h);
     } else if (which == 1) {
         json_decref(gw_form_parse(in, n, &e));
+    } else if (which == 3) {
+        /* a Range header for a file whose size the first byte sets; the
+         * media type of the same text as a file name */
+        uint64_t fsize = n ? (uint64_t)(unsigned char)in[0] * 997u : 0;
+        char *h = gw_xstrndup(n ? in + 1 : in, n ? n - 1 : 0);
+        uint64_t start = 0, len = 0;
+        enum gw_range r = gw_http_range(h, fsize, &start, &len);
+        if (r == GW_RANGE_PART && (len == 0 || start >= fsize || len > fsize - start))
+            abort(); /* a part lies inside the file */
+        if (r == GW_RANGE_NONE && (start != 0 || len != fsize))
+            abort(); /* no range: the whole file */
+        if (!gw_mime_type(h))
+            abort();
+        free(h);
     } else {
         /* the boundary is the text up to the first newline */
         const char *nl = memchr(in, '\n', n);

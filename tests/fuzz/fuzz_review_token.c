@@ -7,6 +7,7 @@
  * on the link page, and make a token again that verifies to the same claims.
  * Must never crash, leak or trip a sanitizer. */
 #include "gw/hash.h"
+#include "gw/preview.h"
 #include "gw/review.h"
 #include "gw/timefmt.h"
 
@@ -82,6 +83,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enum gw_err rc = gw_review_token_verify(key, sizeof key, tok, NOW_MS, &c, &err);
     if (rc == GW_OK || rc == GW_E_REVIEW_TOKEN_EXPIRED)
         check_claims(&c);
+    /* the same text as a course preview's capability (gw/preview.h) */
+    struct gw_preview_cap p;
+    rc = gw_preview_cap_verify(key, sizeof key, tok, NOW_MS, &p, &err);
+    if (rc == GW_OK &&
+        (strlen(p.sha256) != 64 || !p.round_id[0] || !p.approver_id[0] || p.expires_ms <= NOW_MS))
+        abort(); /* verified claims are whole */
     free(tok);
     return 0;
 }
