@@ -164,16 +164,41 @@ static void esc(struct gw_buf *b, const char *s)
     }
 }
 
+/* The player's answer when it cannot run: a page in words, in the frame
+ * where the approver looks, with the registry's status. */
+static void play_error(struct gw_req *req, struct gw_reply *rep)
+{
+    const char *detail = "";
+    json_t *j = json_loadb(rep->body.data ? rep->body.data : "", rep->body.len, 0, NULL);
+    detail = json_string_value(json_object_get(j, "detail"));
+    struct gw_buf b = {0};
+    gw_buf_puts(&b, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                    "<title>The course cannot be shown</title><link rel=\"stylesheet\" "
+                    "href=\"/_player/player.css\"></head><body><main><h1>The course cannot be "
+                    "shown</h1><p>");
+    esc(&b, detail ? detail : "The preview is not available.");
+    gw_buf_puts(&b, "</p></main></body></html>\n");
+    unsigned status = rep->status;
+    json_decref(j);
+    gw_reply_text(rep, status, "text/html; charset=utf-8", gw_buf_str(&b), b.len);
+    gw_buf_free(&b);
+    gw_reply_header(rep, "Cache-Control", "no-store");
+    content_csp(req, rep, true);
+}
+
 void gw_api_preview_play_get(struct gw_req *req, struct gw_reply *rep)
 {
     struct gw_preview_cap c;
-    if (!gw_preview_cap_from_req(req, rep, &c))
+    if (!gw_preview_cap_from_req(req, rep, &c)) {
+        play_error(req, rep);
         return;
+    }
     struct gw_package pkg;
     struct gw_error e;
     gw_error_clear(&e);
     if (gw_store_package_by_sha(req->srv->store, c.sha256, &pkg, &e) != GW_OK) {
         gw_reply_error(rep, &e);
+        play_error(req, rep);
         return;
     }
     json_t *report = json_loads(pkg.report ? pkg.report : "{}", 0, NULL);

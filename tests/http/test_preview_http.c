@@ -238,14 +238,22 @@ static void test_refusals(void)
     snprintf(altered, sizeof altered, "%s", cap_path);
     size_t n = strlen(altered);
     altered[n - 2] = altered[n - 2] == 'A' ? 'B' : 'A';
-    char *url = gwt_fmt("%s%s/play", srv.content_url, altered);
+    char *url = gwt_fmt("%s%s/f/index.html", srv.content_url, altered);
     CHECK_INT(get(url, NULL, &r), 403);
     CHECK(r.body && strstr(r.body, "PREVIEW_CAP_INVALID") != NULL);
     gwt_response_free(&r);
     free(url);
-    url = gwt_fmt("%s%sX/play", srv.content_url, cap_path); /* cut or garbled */
+    url = gwt_fmt("%s%sX/f/index.html", srv.content_url, cap_path); /* cut or garbled */
     CHECK_INT(get(url, NULL, &r), 400);
     CHECK(r.body && strstr(r.body, "PREVIEW_CAP_MALFORMED") != NULL);
+    gwt_response_free(&r);
+    free(url);
+    /* the player says it in words, in the frame the approver looks at */
+    url = gwt_fmt("%s%sX/play", srv.content_url, cap_path);
+    CHECK_INT(get(url, NULL, &r), 400);
+    check_header(&r, "Content-Type", "text/html; charset=utf-8");
+    CHECK(r.body && strstr(r.body, "The course cannot be shown") != NULL);
+    CHECK(r.body && strstr(r.body, "not in the expected form") != NULL);
     gwt_response_free(&r);
     free(url);
     /* the gateway's listener serves no course file, the content origin no API */
