@@ -82,6 +82,28 @@ enum gw_err gw_api_xapi_doc_params_check(enum gw_xapi_doc_kind kind, const char 
                                          struct gw_error *e);
 void gw_api_xapi_activities_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_xapi_agents_get(struct gw_req *req, struct gw_reply *rep);
+/* Where the document handlers keep documents: the LRS's own table, or one
+ * preview scope's (api/preview_xapi.c). Each runs inside the handler's
+ * transaction with gw/xapi_docs_store.h's semantics; ud is passed back. A
+ * function may refuse with GW_QS_HARD and err set (the reply is that
+ * error). */
+struct gw_api_xapi_doc_store {
+    enum gw_qs (*load)(struct gw_db *db, void *ud, const struct gw_xapi_doc_key *k,
+                       struct gw_xapi_doc *out, struct gw_error *err);
+    enum gw_qs (*save)(struct gw_db *db, void *ud, const struct gw_xapi_doc_key *k,
+                       const char *content_type, const void *content, size_t len,
+                       int64_t updated_ms, struct gw_error *err);
+    enum gw_qs (*remove)(struct gw_db *db, void *ud, const struct gw_xapi_doc_key *k,
+                         struct gw_error *err);
+    enum gw_qs (*ids)(struct gw_db *db, void *ud, const struct gw_xapi_doc_key *k, int64_t since_ms,
+                      json_t *ids, struct gw_error *err);
+    void *ud;
+};
+/* A State, Activity Profile or Agent Profile request (the route's method)
+ * handled as the LRS handles it (version header, parameters, preconditions,
+ * POST's merge, replies), over docs. */
+void gw_api_xapi_doc_handle(struct gw_req *req, struct gw_reply *rep, enum gw_xapi_doc_kind kind,
+                            const struct gw_api_xapi_doc_store *docs);
 
 /* api/review_org.c: departments, people, course requests */
 void gw_api_departments_post(struct gw_req *req, struct gw_reply *rep);
