@@ -34,6 +34,17 @@ void gw_api_static_file(struct gw_req *req, struct gw_reply *rep, const char *di
 void gw_api_preview_play_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_preview_file_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_player_asset_get(struct gw_req *req, struct gw_reply *rep);
+/* api/preview_xapi.c: the preview LRS on the content origin */
+void gw_api_preview_fetch_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_preview_about_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_preview_statements_put(struct gw_req *req, struct gw_reply *rep);
+void gw_api_preview_statements_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_preview_statements_get(struct gw_req *req, struct gw_reply *rep);
+/* State, activity profile and agent profile: every method */
+void gw_api_preview_state(struct gw_req *req, struct gw_reply *rep);
+void gw_api_preview_activity_profile(struct gw_req *req, struct gw_reply *rep);
+void gw_api_preview_agent_profile(struct gw_req *req, struct gw_reply *rep);
+void gw_api_preview_reported_get(struct gw_req *req, struct gw_reply *rep);
 
 /* api/openapi.c: the API description generated from the route table. */
 json_t *gw_api_openapi_json(void);
