@@ -316,6 +316,7 @@ static void reply_conflict(struct gw_reply *rep, const struct gw_error *e)
 
 struct write_ctx {
     const struct doc_req *d;
+    const struct gw_api_xapi_doc_store *docs;
     const char *if_match, *if_none_match;
     const char *content_type;
     const void *body;
@@ -345,7 +346,7 @@ static enum gw_qs write_body(struct gw_db *db, void *ud, struct gw_error *err)
     const struct doc_req *d = c->d;
     struct gw_xapi_doc old;
     char *merged = NULL;
-    enum gw_qs qs = gw_store_xapi_doc_load(db, &d->key, &old, err);
+    enum gw_qs qs = c->docs->load(db, c->docs->ud, &d->key, &old, err);
     if (qs < 0)
         goto done;
     bool exists = qs == GW_QS_ONE;
@@ -379,7 +380,7 @@ static enum gw_qs write_body(struct gw_db *db, void *ud, struct gw_error *err)
         content = merged;
         ct = "application/json";
     }
-    qs = gw_store_xapi_doc_save(db, &d->key, ct, content, len, c->now_ms, err);
+    qs = c->docs->save(db, c->docs->ud, &d->key, ct, content, len, c->now_ms, err);
 done:
     free(merged);
     gw_xapi_doc_clear(&old);
@@ -391,9 +392,9 @@ static enum gw_qs delete_body(struct gw_db *db, void *ud, struct gw_error *err)
     struct write_ctx *c = ud;
     const struct doc_req *d = c->d;
     if (!d->key.doc_id || (!c->if_match && !c->if_none_match))
-        return gw_store_xapi_doc_delete(db, &d->key, err);
+        return c->docs->remove(db, c->docs->ud, &d->key, err);
     struct gw_xapi_doc old;
-    enum gw_qs qs = gw_store_xapi_doc_load(db, &d->key, &old, err);
+    enum gw_qs qs = c->docs->load(db, c->docs->ud, &d->key, &old, err);
     if (qs >= 0 &&
         gw_xapi_doc_precondition(c->if_match, c->if_none_match, qs == GW_QS_ONE ? old.etag : NULL,
                                  false, false, err) != GW_OK)
@@ -401,11 +402,11 @@ static enum gw_qs delete_body(struct gw_db *db, void *ud, struct gw_error *err)
     gw_xapi_doc_clear(&old);
     if (qs < 0)
         return qs;
-    return gw_store_xapi_doc_delete(db, &d->key, err);
+    return c->docs->remove(db, c->docs->ud, &d->key, err);
 }
 
 static void doc_write(struct gw_req *req, struct gw_reply *rep, const struct resource *res,
-                      enum doc_method m)
+                      enum doc_method m, const struct gw_api_xapi_doc_store *docs)
 {
     struct gw_error e;
     struct doc_req d;
@@ -415,6 +416,7 @@ static void doc_write(struct gw_req *req, struct gw_reply *rep, const struct res
     }
     struct write_ctx c = {
         .d = &d,
+        .docs = docs,
         .if_match = gw_req_header(req, "If-Match"),
         .if_none_match = gw_req_header(req, "If-None-Match"),
         .content_type = gw_req_header(req, "Content-Type"),
@@ -460,6 +462,7 @@ static void doc_write(struct gw_req *req, struct gw_reply *rep, const struct res
 
 struct read_ctx {
     const struct doc_req *d;
+    const struct gw_api_xapi_doc_store *docs;
     struct gw_xapi_doc doc;
     json_t *ids;
 };
@@ -470,10 +473,10 @@ static enum gw_qs read_body(struct gw_db *db, void *ud, struct gw_error *err)
     gw_xapi_doc_clear(&c->doc); /* the body may run again on retry */
     if (!c->d->key.doc_id) {
         json_array_clear(c->ids);
-        return gw_store_xapi_doc_ids(db, &c->d->key, c->d->has_since ? c->d->since_ms : INT64_MIN,
-                                     c->ids, err);
+        return c->docs->ids(db, c->docs->ud, &c->d->key,
+                            c->d->has_since ? c->d->since_ms : INT64_MIN, c->ids, err);
     }
-    enum gw_qs qs = gw_store_xapi_doc_load(db, &c->d->key, &c->doc, err);
+    enum gw_qs qs = c->docs->load(db, c->docs->ud, &c->d->key, &c->doc, err);
     if (qs == GW_QS_NONE) {
         gw_error_set(err, GW_E_XAPI_DOCUMENT_NOT_FOUND, c->d->res->id_name,
                      "no document '%s' is stored for these parameters", c->d->key.doc_id);
@@ -482,7 +485,8 @@ static enum gw_qs read_body(struct gw_db *db, void *ud, struct gw_error *err)
     return qs;
 }
 
-static void doc_get(struct gw_req *req, struct gw_reply *rep, const struct resource *res)
+static void doc_get(struct gw_req *req, struct gw_reply *rep, const struct resource *res,
+                    const struct gw_api_xapi_doc_store *docs)
 {
     struct gw_error e;
     struct doc_req d;
@@ -490,7 +494,7 @@ static void doc_get(struct gw_req *req, struct gw_reply *rep, const struct resou
         gw_reply_error(rep, &e);
         return;
     }
-    struct read_ctx c = {.d = &d, .ids = json_array()};
+    struct read_ctx c = {.d = &d, .docs = docs, .ids = json_array()};
     if (gw_store_tx(req->srv->store, GW_TX_READ, read_body, &c, &e) != GW_OK)
         gw_reply_error(rep, &e);
     else if (d.key.doc_id)
@@ -503,64 +507,114 @@ static void doc_get(struct gw_req *req, struct gw_reply *rep, const struct resou
 
 /* ---- the handlers of THE route table ---- */
 
+/* The LRS's own documents (store/xapi_documents.c). */
+static enum gw_qs lrs_load(struct gw_db *db, void *ud, const struct gw_xapi_doc_key *k,
+                           struct gw_xapi_doc *out, struct gw_error *err)
+{
+    (void)ud;
+    return gw_store_xapi_doc_load(db, k, out, err);
+}
+
+static enum gw_qs lrs_save(struct gw_db *db, void *ud, const struct gw_xapi_doc_key *k,
+                           const char *content_type, const void *content, size_t len,
+                           int64_t updated_ms, struct gw_error *err)
+{
+    (void)ud;
+    return gw_store_xapi_doc_save(db, k, content_type, content, len, updated_ms, err);
+}
+
+static enum gw_qs lrs_remove(struct gw_db *db, void *ud, const struct gw_xapi_doc_key *k,
+                             struct gw_error *err)
+{
+    (void)ud;
+    return gw_store_xapi_doc_delete(db, k, err);
+}
+
+static enum gw_qs lrs_ids(struct gw_db *db, void *ud, const struct gw_xapi_doc_key *k,
+                          int64_t since_ms, json_t *ids, struct gw_error *err)
+{
+    (void)ud;
+    return gw_store_xapi_doc_ids(db, k, since_ms, ids, err);
+}
+
+static const struct gw_api_xapi_doc_store lrs_docs = {lrs_load, lrs_save, lrs_remove, lrs_ids,
+                                                      NULL};
+
+void gw_api_xapi_doc_handle(struct gw_req *req, struct gw_reply *rep, enum gw_xapi_doc_kind kind,
+                            const struct gw_api_xapi_doc_store *docs)
+{
+    /* the route's method: HEAD runs GET's route, and an alternate-syntax
+     * POST the route of the method it stands for */
+    const char *m = req->route->method;
+    const struct resource *res = resource_of(kind);
+    if (strcmp(m, "GET") == 0)
+        doc_get(req, rep, res, docs);
+    else if (strcmp(m, "PUT") == 0)
+        doc_write(req, rep, res, M_PUT, docs);
+    else if (strcmp(m, "POST") == 0)
+        doc_write(req, rep, res, M_POST, docs);
+    else
+        doc_write(req, rep, res, M_DELETE, docs);
+}
+
 void gw_api_xapi_state_put(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &state_res, M_PUT);
+    gw_api_xapi_doc_handle(req, rep, GW_XAPI_DOC_STATE, &lrs_docs);
 }
 
 void gw_api_xapi_state_post(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &state_res, M_POST);
+    gw_api_xapi_doc_handle(req, rep, GW_XAPI_DOC_STATE, &lrs_docs);
 }
 
 void gw_api_xapi_state_get(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_get(req, rep, &state_res);
+    gw_api_xapi_doc_handle(req, rep, GW_XAPI_DOC_STATE, &lrs_docs);
 }
 
 void gw_api_xapi_state_delete(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &state_res, M_DELETE);
+    gw_api_xapi_doc_handle(req, rep, GW_XAPI_DOC_STATE, &lrs_docs);
 }
 
 void gw_api_xapi_activity_profile_put(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &activity_profile_res, M_PUT);
+    gw_api_xapi_doc_handle(req, rep, GW_XAPI_DOC_ACTIVITY_PROFILE, &lrs_docs);
 }
 
 void gw_api_xapi_activity_profile_post(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &activity_profile_res, M_POST);
+    gw_api_xapi_doc_handle(req, rep, GW_XAPI_DOC_ACTIVITY_PROFILE, &lrs_docs);
 }
 
 void gw_api_xapi_activity_profile_get(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_get(req, rep, &activity_profile_res);
+    gw_api_xapi_doc_handle(req, rep, GW_XAPI_DOC_ACTIVITY_PROFILE, &lrs_docs);
 }
 
 void gw_api_xapi_activity_profile_delete(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &activity_profile_res, M_DELETE);
+    gw_api_xapi_doc_handle(req, rep, GW_XAPI_DOC_ACTIVITY_PROFILE, &lrs_docs);
 }
 
 void gw_api_xapi_agent_profile_put(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &agent_profile_res, M_PUT);
+    gw_api_xapi_doc_handle(req, rep, GW_XAPI_DOC_AGENT_PROFILE, &lrs_docs);
 }
 
 void gw_api_xapi_agent_profile_post(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &agent_profile_res, M_POST);
+    gw_api_xapi_doc_handle(req, rep, GW_XAPI_DOC_AGENT_PROFILE, &lrs_docs);
 }
 
 void gw_api_xapi_agent_profile_get(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_get(req, rep, &agent_profile_res);
+    gw_api_xapi_doc_handle(req, rep, GW_XAPI_DOC_AGENT_PROFILE, &lrs_docs);
 }
 
 void gw_api_xapi_agent_profile_delete(struct gw_req *req, struct gw_reply *rep)
 {
-    doc_write(req, rep, &agent_profile_res, M_DELETE);
+    gw_api_xapi_doc_handle(req, rep, GW_XAPI_DOC_AGENT_PROFILE, &lrs_docs);
 }
 
 /* The version header and the one parameter name a lookup resource takes. */

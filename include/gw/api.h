@@ -34,6 +34,17 @@ void gw_api_static_file(struct gw_req *req, struct gw_reply *rep, const char *di
 void gw_api_preview_play_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_preview_file_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_player_asset_get(struct gw_req *req, struct gw_reply *rep);
+/* api/preview_xapi.c: the preview LRS on the content origin */
+void gw_api_preview_fetch_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_preview_about_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_preview_statements_put(struct gw_req *req, struct gw_reply *rep);
+void gw_api_preview_statements_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_preview_statements_get(struct gw_req *req, struct gw_reply *rep);
+/* State, activity profile and agent profile: every method */
+void gw_api_preview_state(struct gw_req *req, struct gw_reply *rep);
+void gw_api_preview_activity_profile(struct gw_req *req, struct gw_reply *rep);
+void gw_api_preview_agent_profile(struct gw_req *req, struct gw_reply *rep);
+void gw_api_preview_reported_get(struct gw_req *req, struct gw_reply *rep);
 
 /* api/openapi.c: the API description generated from the route table. */
 json_t *gw_api_openapi_json(void);
@@ -82,6 +93,28 @@ enum gw_err gw_api_xapi_doc_params_check(enum gw_xapi_doc_kind kind, const char 
                                          struct gw_error *e);
 void gw_api_xapi_activities_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_xapi_agents_get(struct gw_req *req, struct gw_reply *rep);
+/* Where the document handlers keep documents: the LRS's own table, or one
+ * preview scope's (api/preview_xapi.c). Each runs inside the handler's
+ * transaction with gw/xapi_docs_store.h's semantics; ud is passed back. A
+ * function may refuse with GW_QS_HARD and err set (the reply is that
+ * error). */
+struct gw_api_xapi_doc_store {
+    enum gw_qs (*load)(struct gw_db *db, void *ud, const struct gw_xapi_doc_key *k,
+                       struct gw_xapi_doc *out, struct gw_error *err);
+    enum gw_qs (*save)(struct gw_db *db, void *ud, const struct gw_xapi_doc_key *k,
+                       const char *content_type, const void *content, size_t len,
+                       int64_t updated_ms, struct gw_error *err);
+    enum gw_qs (*remove)(struct gw_db *db, void *ud, const struct gw_xapi_doc_key *k,
+                         struct gw_error *err);
+    enum gw_qs (*ids)(struct gw_db *db, void *ud, const struct gw_xapi_doc_key *k, int64_t since_ms,
+                      json_t *ids, struct gw_error *err);
+    void *ud;
+};
+/* A State, Activity Profile or Agent Profile request (the route's method)
+ * handled as the LRS handles it (version header, parameters, preconditions,
+ * POST's merge, replies), over docs. */
+void gw_api_xapi_doc_handle(struct gw_req *req, struct gw_reply *rep, enum gw_xapi_doc_kind kind,
+                            const struct gw_api_xapi_doc_store *docs);
 
 /* api/review_org.c: departments, people, course requests */
 void gw_api_departments_post(struct gw_req *req, struct gw_reply *rep);
