@@ -145,6 +145,9 @@ static json_t *player_config(struct gw_req *req, const struct gw_preview_cap *c,
                   "Reviewer", "xapi", "endpoint", gw_buf_str(&base), "xapi/", "fetch",
                   gw_buf_str(&base), "fetch", "registration", reg, "actor", actor);
     gw_buf_free(&base);
+    /* what the course reports from now on: earlier visits' statements stay
+     * in the preview LRS but are not shown again */
+    json_object_set_new(cfg, "since_ms", json_integer(gw_clock_now_ms(&req->srv->clock) - 1));
     return cfg;
 }
 

@@ -72,6 +72,7 @@ struct rctx {
     bool alternate;
     json_t *alt_headers; /* lower-case header name -> value, from the form */
     json_t *alt_query;   /* the resource's parameters, from the form */
+    char *content_path;  /* the content origin: the path with '//' made '/' */
     /* deferred replies (gw_req_defer) */
     bool deferred;
     bool finished;
@@ -633,6 +634,19 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const char *url,
                                  const char *method, struct gw_error *e)
 {
+    if (x->content && strstr(url, "//")) {
+        /* course players join an endpoint ending in '/' and a resource
+         * starting with one ("xapi//activities/state"); a web server
+         * serves that as one slash, and so does the content origin */
+        x->content_path = gw_xstrdup(url);
+        char *w = x->content_path;
+        for (const char *r = url; *r; r++) {
+            if (!(*r == '/' && r[1] == '/'))
+                *w++ = *r;
+        }
+        *w = '\0';
+        url = x->content_path;
+    }
     x->req.method = method;
     x->req.path = url;
     remote_address(x->req.conn, x->req.remote_addr, sizeof x->req.remote_addr);
@@ -968,6 +982,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
     json_decref(x->alt_headers);
     json_decref(x->alt_query);
+    free(x->content_path);
     gw_route_params_free(x->req.param_store);
     gw_buf_free(&x->req.body);
     gw_reply_empty(&x->rep, x->rep.status); /* closes a stream never handed to MHD */

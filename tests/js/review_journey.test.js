@@ -358,9 +358,14 @@ async function main() {
       try {
         check((await p.goto(srv.url + reviewLink(srv, c.round))).status() === 200, 'page');
         const launched = await waitReported(p, 'the AU sends initialized', (r) => r.kind === 'statement' && /initialized/i.test(r.verb), 30000);
-        check(launched, 'initialized');
-        const lrs = await api(srv, 'GET', '/xapi/statements?limit=50', undefined);
-        check(lrs.status === 200 || lrs.status === 400, `the learner LRS answers: ${lrs.status}`);
+        check(/The course sent: initialized/.test(launched.text), `in words: ${launched.text}`);
+        // the learner LRS never saw it
+        const r = await fetch(`${srv.url}/xapi/statements?limit=50`, {
+          headers: { Authorization: `Bearer ${srv.token}`, 'X-Experience-API-Version': '1.0.3' },
+        });
+        check(r.status === 200, `the learner LRS answers: ${r.status}`);
+        const got = await r.json();
+        check(got.statements.length === 0, `no preview statement among learners': ${JSON.stringify(got.statements).slice(0, 300)}`);
       } finally {
         await p.close();
       }

@@ -19,7 +19,7 @@
   var launchable = items.filter(function (it) { return it.launchable; });
   var current = null;
   var pollTimer = null;
-  var since = '';
+  var since = cfg.since_ms || 0;
   var authToken = null;
 
   function tell(kind, detail) {
@@ -95,11 +95,13 @@
     });
   }
 
+  /* the preview LRS lists the newest first; the page is told oldest first */
   function poll() {
-    var url = 'preview/reported' + (since ? '?since=' + encodeURIComponent(since) : '');
-    fetch(url).then(function (r) { return r.ok ? r.json() : []; }).then(function (list) {
-      (list || []).forEach(function (s) {
-        since = s.stored || since;
+    fetch('preview/reported?since=' + since).then(function (r) {
+      return r.ok ? r.json() : [];
+    }).then(function (list) {
+      (list || []).slice().reverse().forEach(function (s) {
+        if (s.stored_ms > since) since = s.stored_ms;
         tell('statement', { verb: s.verb, object: s.object, result: s.result || null });
       });
     }).catch(function () { /* the next poll tries again */ });
