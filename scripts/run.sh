@@ -63,6 +63,7 @@ trap 'kill $lms_pid 2>/dev/null' EXIT
 cat <<MSG
 
   lmsgw is starting on http://127.0.0.1:${LMSGW_PORT}
+  course previews (the content origin): http://127.0.0.1:$((LMSGW_PORT + 1))
   admin key (shown once):  ${token}
   try:  curl -H "Authorization: Bearer ${token}" http://127.0.0.1:${LMSGW_PORT}/api/v1
   local LMS (lmssim):      http://127.0.0.1:${lms_port}  (SCORM Cloud API under /api/v2, Moodle web services)
