@@ -92,3 +92,11 @@ void gw_api_dashboard_vendor_get(struct gw_req *req, struct gw_reply *rep)
 {
     serve(req, rep, "/vendor", req->params[0]);
 }
+
+/* The web app's address: the dashboard, until the app replaces it. */
+void gw_api_root_get(struct gw_req *req, struct gw_reply *rep)
+{
+    (void)req;
+    gw_reply_empty(rep, 303);
+    gw_reply_header(rep, "Location", "/dashboard");
+}

@@ -27,5 +27,5 @@ void gw_api_whoami_get(struct gw_req *req, struct gw_reply *rep)
 {
     gw_reply_json(rep, 200,
                   json_pack("{s:s, s:s, s:s}", "key_id", req->who.key_id, "name", req->who.name,
-                            "role", gw_role_name(req->who.role)));
+                            "role", gw_role_name(req->who.role & -req->who.role)));
 }

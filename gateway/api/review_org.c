@@ -44,7 +44,7 @@ static void hide_webhooks(const struct gw_req *req, json_t *dep)
 {
     static const char *const keys[] = {"slack_webhook", "teams_webhook"};
     json_t *set = json_object_get(dep, "settings");
-    if (req->who.role == GW_ROLE_ADMIN || !json_is_object(set))
+    if ((req->who.role & GW_ROLE_ADMIN) || !json_is_object(set))
         return;
     for (size_t i = 0; i < 2; i++) {
         if (!json_object_get(set, keys[i]))
@@ -171,6 +171,39 @@ void gw_api_department_settings_put(struct gw_req *req, struct gw_reply *rep)
     json_decref(body);
 }
 
+/* A person's roles in the web app: names of API roles a person can hold. */
+static enum gw_err parse_roles(json_t *arr, unsigned *out, struct gw_error *e)
+{
+    size_t i;
+    json_t *v;
+    *out = 0;
+    json_array_foreach(arr, i, v)
+    {
+        unsigned bit = json_is_string(v) ? gw_role_from_name(json_string_value(v)) : 0;
+        if (!bit || bit == GW_ROLE_LMS) {
+            char where[32];
+            snprintf(where, sizeof where, "/roles/%zu", i);
+            return gw_error_set(e, GW_E_JSON_FIELD_VALUE, where,
+                                "a person's roles are admin, author, approver and bi");
+        }
+        *out |= bit;
+    }
+    if (!*out)
+        return gw_error_set(e, GW_E_JSON_FIELD_VALUE, "/roles",
+                            "give at least one role (admin, author, approver, bi)");
+    return GW_OK;
+}
+
+static json_t *roles_json(unsigned roles)
+{
+    json_t *a = json_array();
+    for (unsigned bit = 1; bit <= GW_ROLE_BI; bit <<= 1) {
+        if (roles & bit)
+            json_array_append_new(a, json_string(gw_role_name(bit)));
+    }
+    return a;
+}
+
 void gw_api_people_post(struct gw_req *req, struct gw_reply *rep)
 {
     json_t *body = gw_req_json(req, rep);
@@ -178,16 +211,20 @@ void gw_api_people_post(struct gw_req *req, struct gw_reply *rep)
         return;
     struct gw_person p = {0};
     const char *id = NULL;
+    json_t *roles = NULL;
     struct gw_jfield fields[] = {
         {"id", GW_J_STRING, false, &id, GW_JF_NONEMPTY, NULL, 0, 0, 63},
         {"name", GW_J_STRING, true, &p.name, GW_JF_NONEMPTY, NULL, 0, 0, 127},
         {"email", GW_J_STRING, true, &p.email, GW_JF_EMAIL, NULL, 0, 0, 254},
         {"department_id", GW_J_STRING, false, &p.department_id, GW_JF_NONEMPTY, NULL, 0, 0, 63},
         {"title", GW_J_STRING, false, &p.title, 0, NULL, 0, 0, 127},
+        {"roles", GW_J_ARRAY, false, &roles, 0, NULL, 0, 0, 0},
         GW_JFIELD_END,
     };
     struct gw_error e;
     enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
+    if (rc == GW_OK && roles)
+        rc = parse_roles(roles, &p.roles, &e);
     if (rc == GW_OK) {
         if (id)
             snprintf(p.id, sizeof p.id, "%s", id);
@@ -199,9 +236,10 @@ void gw_api_people_post(struct gw_req *req, struct gw_reply *rep)
     if (rc == GW_OK)
         rc = gw_store_person_insert(req->srv->store, &p, gw_clock_now_ms(&req->srv->clock), &e);
     json_t *out = rc == GW_OK
-                      ? json_pack("{s:s, s:s, s:s, s:o, s:s}", "id", p.id, "name", p.name, "email",
-                                  p.email, "department_id", gw_json_str(p.department_id), "title",
-                                  p.title ? p.title : "")
+                      ? json_pack("{s:s, s:s, s:s, s:o, s:s, s:o}", "id", p.id, "name", p.name,
+                                  "email", p.email, "department_id", gw_json_str(p.department_id),
+                                  "title", p.title ? p.title : "", "roles",
+                                  roles_json(p.roles ? p.roles : GW_ROLE_APPROVER))
                       : NULL;
     gw_api_review_reply(rep, rc, &e, 201, out);
     json_decref(body);
@@ -218,10 +256,11 @@ void gw_api_people_get(struct gw_req *req, struct gw_reply *rep)
         for (size_t i = 0; i < rows.n; i++) {
             const struct gw_person_row *p = &rows.v[i];
             json_array_append_new(
-                list, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "id", p->id, "name",
-                                gw_json_str(p->name), "email", gw_json_str(p->email),
-                                "department_id", id_or_null(p->department_id), "title",
-                                gw_json_str(p->title), "created", created_json(p->created_ms)));
+                list,
+                json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "id", p->id, "name",
+                          gw_json_str(p->name), "email", gw_json_str(p->email), "department_id",
+                          id_or_null(p->department_id), "title", gw_json_str(p->title), "roles",
+                          roles_json(p->roles), "created", created_json(p->created_ms)));
         }
     }
     gw_person_rows_free(&rows);

@@ -22,6 +22,14 @@ void gw_api_round_get(struct gw_req *req, struct gw_reply *rep)
 
 /* An approver's key acts only as the person it belongs to: a decision made
  * through the API is as attributable as one made through a signed link. */
+/* An admin acts for someone else (on behalf, with a reason); a person who
+ * is an admin and the approver decides as themself. */
+static bool on_behalf(const struct gw_req *req, const char *approver)
+{
+    return (req->who.role & GW_ROLE_ADMIN) &&
+           !(req->who.person_id[0] && strcmp(req->who.person_id, approver) == 0);
+}
+
 static enum gw_err own_person(const struct gw_req *req, const char *approver, struct gw_error *e)
 {
     if (!req->who.person_id[0])
@@ -55,9 +63,9 @@ void gw_api_round_decisions_post(struct gw_req *req, struct gw_reply *rep)
     gw_api_review_actor(req, actor, &rq.who);
     enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
     char *full = NULL;
-    if (rc == GW_OK && req->who.role != GW_ROLE_ADMIN)
+    if (rc == GW_OK && !on_behalf(req, approver))
         rc = own_person(req, approver, &e);
-    if (rc == GW_OK && req->who.role == GW_ROLE_ADMIN) {
+    if (rc == GW_OK && on_behalf(req, approver)) {
         /* an admin key is not an approver: deciding for one needs a reason */
         if (!reason)
             rc = gw_error_set(&e, GW_E_REVIEW_ON_BEHALF_REASON, "/on_behalf_reason",
@@ -110,7 +118,7 @@ void gw_api_round_delegate_post(struct gw_req *req, struct gw_reply *rep)
     int64_t now = gw_clock_now_ms(&req->srv->clock);
     json_t *out = NULL;
     enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
-    if (rc == GW_OK && req->who.role != GW_ROLE_ADMIN)
+    if (rc == GW_OK && !(req->who.role & GW_ROLE_ADMIN))
         rc = own_person(req, approver, &e);
     if (rc == GW_OK)
         rc = gw_store_review_delegate(req->srv->store, req->params[0], approver, delegate, &who,

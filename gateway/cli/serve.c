@@ -38,27 +38,29 @@ int gw_cmd_serve(int argc, char **argv, const char *config_path)
     struct gw_outbound_notifier *notifier = gw_notifier_new(&cfg, &e);
     struct gw_server *srv = notifier ? gw_server_new(&cfg, store, &e) : NULL;
     if (!srv || gw_server_bind(srv, &e) != GW_OK ||
-        gw_store_migrate(store, &applied, &e) != GW_OK || gw_server_start(srv, &e) != GW_OK) {
+        gw_store_migrate(store, &applied, &e) != GW_OK) {
         gw_cli_report(&e);
         rc = notifier ? 1 : 2;
         goto done;
     }
-    /* approval reminders and escalations, delivered through outbound/ */
+    /* Everything requests may reach is in place before the first request:
+     * the mailer (sign-in links), the review scheduler (reminders and
+     * escalations, and notices an action queues: on_change wakes it), and
+     * the publish outbox (approved courses to the LMS; none without a
+     * targets file), whose publishes queue launch announcements. */
+    srv->notifier = gw_notifier_get(notifier);
     sched = gw_scheduler_start(srv, gw_notifier_get(notifier));
-    /* the publish outbox: approved courses to the LMS (none without a targets file) */
+    srv->on_change_ud = sched;
+    srv->on_change = gw_scheduler_wake;
     outbox = gw_publish_start(srv, &e);
-    if (!outbox && e.code != GW_OK) {
+    if ((!outbox && e.code != GW_OK) || gw_server_start(srv, &e) != GW_OK) {
         gw_cli_report(&e);
         rc = 1;
-        gw_server_stop(srv);
+        gw_publish_stop(outbox);
         gw_scheduler_stop(sched);
         goto done;
     }
-    /* a publish queues its launch announcement, a submit its requests for
-     * review, a decision its notices: send them now, not in a minute */
     gw_publish_on_done(outbox, gw_scheduler_wake, sched);
-    srv->on_change_ud = sched;
-    srv->on_change = gw_scheduler_wake;
     gw_log_json(GW_LOG_INFO,
                 json_pack("{s:s, s:s, s:i, s:s, s:I}", "msg", "listening", "address",
                           cfg.listen_address, "port", srv->port, "store",

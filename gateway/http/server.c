@@ -19,6 +19,7 @@
 #include "gw/log.h"
 #include "gw/metrics.h"
 #include "gw/server.h"
+#include "gw/session.h"
 #include "gw/xapi_store.h"
 #include "gw/timefmt.h"
 #include "gw/xapi.h"
@@ -488,8 +489,12 @@ static enum gw_err authorize(struct gw_server *srv, struct rctx *x, struct gw_er
     const struct gw_route *route = x->req.route;
     if (route->roles == GW_ROLE_PUBLIC)
         return GW_OK;
-    enum gw_err rc = gw_auth_check(srv->auth, srv->store, gw_req_header(&x->req, "Authorization"),
-                                   gw_clock_now_ms(&srv->clock), &x->req.who, e);
+    const char *authz = gw_req_header(&x->req, "Authorization");
+    /* a person in the web app: the session cookie instead of a key */
+    enum gw_err rc = !authz && gw_req_header(&x->req, "Cookie")
+                         ? gw_session_authorize(srv, &x->req, &x->req.who, e)
+                         : gw_auth_check(srv->auth, srv->store, authz, gw_clock_now_ms(&srv->clock),
+                                         &x->req.who, e);
     if (rc != GW_OK)
         return rc;
     if (x->req.who.role & route->roles)

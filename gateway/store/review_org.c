@@ -3,6 +3,7 @@
 #include "gw/buf.h"
 #include "gw/json.h"
 #include "gw/timefmt.h"
+#include "gw/session.h"
 #include "review_int.h"
 
 #include <stdio.h>
@@ -200,16 +201,19 @@ static enum gw_qs person_insert_body(struct gw_db *db, void *ud, struct gw_error
     enum gw_qs qs = unknown(db, "departments", c->p->department_id, "/department_id", err);
     if (qs < 0)
         return qs;
+    char roles[64];
+    gw_session_roles_format(c->p->roles ? c->p->roles : GW_ROLE_APPROVER, roles, sizeof roles);
     struct gw_dbp p[] = {GW_P_TEXT(c->p->id),
                          GW_P_TEXT(c->p->name),
                          GW_P_TEXT(c->p->email),
                          GW_P_TEXT(c->p->department_id),
                          GW_P_TEXT(c->p->title ? c->p->title : ""),
-                         GW_P_INT(c->now_ms)};
+                         GW_P_INT(c->now_ms),
+                         GW_P_TEXT(roles)};
     qs = gw_db_query(db,
-                     "INSERT INTO people (id, name, email, department_id, title, created_ms) "
-                     "VALUES ($1, $2, $3, $4, $5, $6)",
-                     p, 6, NULL, NULL, err);
+                     "INSERT INTO people (id, name, email, department_id, title, created_ms, "
+                     "roles) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                     p, 7, NULL, NULL, err);
     if (qs == GW_QS_HARD && err->code == GW_E_CONFLICT)
         gw_error_set(err, GW_E_REVIEW_NAME_TAKEN, "/email",
                      "a person with the email %s (or the id %s) exists", c->p->email, c->p->id);
@@ -246,8 +250,8 @@ static enum gw_qs person_list_body(struct gw_db *db, void *ud, struct gw_error *
     gw_person_rows_free(out);
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(db,
-                                "SELECT id, name, email, department_id, title, created_ms FROM "
-                                "people ORDER BY name, id",
+                                "SELECT id, name, email, department_id, title, created_ms, roles "
+                                "FROM people ORDER BY name, id",
                                 NULL, 0, &r, NULL, err);
     size_t cap = 0;
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
@@ -259,6 +263,7 @@ static enum gw_qs person_list_body(struct gw_db *db, void *ud, struct gw_error *
         p->department_id = col_dup(r, 3);
         p->title = col_dup(r, 4);
         p->created_ms = gw_db_col_int(r, 5);
+        p->roles = gw_session_roles_parse(gw_db_col_text(r, 6));
     }
     if (qs == GW_QS_ONE)
         qs = gw_db_rows_status(r, err);

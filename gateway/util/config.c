@@ -60,6 +60,16 @@ static const struct key keys[] = {
      "Base URL browsers reach the content origin at; it must differ from public_url in scheme, "
      "host or port (behind a proxy, a host of its own such as https://content.example.org). "
      "Empty: http://<listen_address>:<content_port>."},
+    {"session_idle_minutes", K_INT, OFF(session_idle_minutes), "LMSGW_SESSION_IDLE_MINUTES", "480",
+     5, 10080, "A web app session ends after this many minutes without a request."},
+    {"session_max_hours", K_INT, OFF(session_max_hours), "LMSGW_SESSION_MAX_HOURS", "168", 1, 2160,
+     "A web app session ends this many hours after sign-in, however busy."},
+    {"signin_link_minutes", K_INT, OFF(signin_link_minutes), "LMSGW_SIGNIN_LINK_MINUTES", "15", 2,
+     1440, "A mailed sign-in link works this many minutes, once."},
+    {"signin_max_per_hour", K_INT, OFF(signin_max_per_hour), "LMSGW_SIGNIN_MAX_PER_HOUR", "5", 1,
+     1000,
+     "Sign-in requests per e-mail address per hour (429 above); a client address may make ten "
+     "times as many."},
     {"max_json_body", K_INT, OFF(max_json_body), "LMSGW_MAX_JSON_BODY", "1048576", 1024, 1073741824,
      "Largest JSON request body in bytes (413 above)."},
     {"max_package_bytes", K_INT, OFF(max_package_bytes), "LMSGW_MAX_PACKAGE_BYTES", "536870912",

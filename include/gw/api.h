@@ -30,6 +30,15 @@ void gw_api_dashboard_vendor_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_static_file(struct gw_req *req, struct gw_reply *rep, const char *dir, const char *name,
                         const char *csp);
 
+/* api/session.c: signing in to the web app (gw/session.h) */
+void gw_api_signin_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_signin_page_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_signin_page_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_session_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_session_delete(struct gw_req *req, struct gw_reply *rep);
+void gw_api_session_signout_everywhere(struct gw_req *req, struct gw_reply *rep);
+void gw_api_root_get(struct gw_req *req, struct gw_reply *rep);
+
 /* api/preview.c: the course preview on the content origin (gw/preview.h) */
 void gw_api_preview_play_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_preview_file_get(struct gw_req *req, struct gw_reply *rep);

@@ -30,6 +30,10 @@ struct gw_config {
     char *public_url;     /* "" = http://<listen_address>:<port> */
     int64_t content_port; /* -1 = port + 1 (0 when port is 0) */
     char *content_url;    /* "" = http://<listen_address>:<content_port> */
+    int64_t session_idle_minutes;
+    int64_t session_max_hours;
+    int64_t signin_link_minutes;
+    int64_t signin_max_per_hour; /* per e-mail address; ten times as many per client */
     int64_t max_json_body;
     int64_t max_package_bytes;
     int64_t max_xapi_body;

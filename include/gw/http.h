@@ -90,6 +90,10 @@ struct gw_principal {
     unsigned xapi_dedup_members; /* see struct gw_key */
     char hmac_secret[65];        /* see struct gw_key */
     char person_id[64];          /* see struct gw_key */
+    /* a web app session instead of a key (gw/session.h) */
+    bool session;
+    char csrf[65];
+    int64_t session_expires_ms, session_idle_expires_ms;
 };
 
 struct gw_req {

@@ -62,12 +62,14 @@ void gw_department_rows_free(struct gw_department_rows *rows);
 struct gw_person {
     char id[GW_ID_MAX];
     const char *name, *email, *department_id, *title; /* borrowed; department may be NULL */
+    unsigned roles; /* in the web app (GW_ROLE_* bits); 0: approver */
 };
 enum gw_err gw_store_person_insert(struct gw_store *s, const struct gw_person *p, int64_t now_ms,
                                    struct gw_error *err);
 /* A person as stored (strings owned by the list; department "" when none). */
 struct gw_person_row {
     char *id, *name, *email, *department_id, *title;
+    unsigned roles; /* GW_ROLE_* bits */
     int64_t created_ms;
 };
 struct gw_person_rows {

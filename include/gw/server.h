@@ -18,6 +18,7 @@ struct gw_auth_cache;
 struct gw_batcher;
 struct gw_xapi_index;
 struct gw_conn_guard;
+struct gw_notifier;
 
 /* What libmicrohttpd's callbacks get: the server and which listener the
  * request came to (the gateway's, or the content origin's, which serves only
@@ -58,6 +59,8 @@ struct gw_server {
      * at the scheduler's next pass. serve sets it to gw_scheduler_wake. */
     void (*on_change)(void *ud);
     void *on_change_ud;
+    /* How mail leaves (sign-in links); serve sets it; NULL: logged only. */
+    const struct gw_notifier *notifier;
 };
 
 /* Builds the context for cfg and an open, migrated store (borrowed: the caller
