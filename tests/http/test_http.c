@@ -233,6 +233,16 @@ static void test_json_errors(void)
     check_error(j, 1008, "JSON_FIELD_UNKNOWN");
     CHECK_STR(json_string_value(json_object_get(j, "where")), "/colour");
     json_decref(j);
+    /* issue 16: a misspelt member is the error (not the required one it
+     * stands for), with the member it was probably meant to be */
+    j = req_json("POST", "/api/v1/people", h, "{\"nmae\":\"Anne\",\"email\":\"anne@example.org\"}",
+                 &st, NULL);
+    CHECK_INT(st, 400);
+    check_error(j, 1008, "JSON_FIELD_UNKNOWN");
+    CHECK_STR(json_string_value(json_object_get(j, "where")), "/nmae");
+    CHECK_STR(json_string_value(json_object_get(j, "detail")),
+              "unknown member 'nmae'; did you mean 'name'?");
+    json_decref(j);
     j = req_json("POST", "/api/v1/keys", h, "{\"name\":\"x\",\"role\":\"root\"}", &st, NULL);
     CHECK_INT(st, 400);
     check_error(j, 1009, "JSON_FIELD_VALUE");
