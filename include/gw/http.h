@@ -39,7 +39,10 @@ enum gw_body_kind {
     GW_BODY_NONE, /* a body is read and ignored */
     GW_BODY_JSON, /* buffered; Content-Type must be JSON (415 otherwise) */
     GW_BODY_RAW,  /* buffered, any Content-Type (multipart, CSV, ...) */
-    GW_BODY_FILE, /* streamed to a temporary file under data_dir/tmp */
+    /* streamed to a temporary file under data_dir/tmp; Content-Type must be
+     * a zip (application/zip, application/x-zip-compressed, application/x-zip,
+     * application/octet-stream), multipart/form-data, or absent (415 otherwise) */
+    GW_BODY_FILE,
 };
 
 struct gw_req;
@@ -126,6 +129,11 @@ const char *gw_req_query(const struct gw_req *req, const char *name);
 /* Calls fn for every query argument in order; stops when fn returns false. */
 void gw_req_query_each(const struct gw_req *req,
                        bool (*fn)(const char *name, const char *value, void *ud), void *ud);
+/* What the request said its body is, for a message: the media type without
+ * its parameters in quotes ("'text/plain'"), or "no Content-Type". A value
+ * that is not short printable ASCII is not echoed ("a Content-Type that
+ * cannot be shown"). Writes at most cap bytes into out. */
+void gw_req_media_type_words(const struct gw_req *req, char *out, size_t cap);
 /* The body parsed as JSON; on failure replies 400 and returns NULL. Caller decrefs. */
 json_t *gw_req_json(struct gw_req *req, struct gw_reply *rep);
 
