@@ -165,6 +165,7 @@ static void test_multipart_and_invalid(void)
     REQUIRE(j);
     CHECK(json_is_false(json_object_get(j, "valid")));
     CHECK(has_finding(json_object_get(j, "report"), "MANIFEST_NOT_AT_ROOT"));
+    CHECK(json_is_null(json_object_get(j, "standard"))); /* issue 16: never "(null)" */
     json_decref(j);
     path = sample("cmi5-sample");
     j = upload_multipart(path, &st);
