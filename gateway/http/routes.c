@@ -78,7 +78,10 @@ const struct gw_route gw_routes[] = {
     {"GET", "/api/v1/courses/{id}", gw_api_course_get, PEOPLE, GW_BODY_NONE, 0,
      "A course: state, versions, rounds, activity IRIs, publish jobs.", 0, NULL},
     {"POST", "/api/v1/courses/{id}/versions", gw_api_course_versions_post, AUTHOR, GW_BODY_JSON,
-     16 * 1024, "Add an uploaded package as the course's next version.", 0, NULL},
+     16 * 1024,
+     "Add an uploaded package as the course's next version; the reply carries the package's "
+     "verdict (valid, errors, warnings, blocking_findings, report).",
+     0, NULL},
     {"POST", "/api/v1/courses/{id}/submit", gw_api_course_submit_post, AUTHOR, GW_BODY_NONE, 0,
      "Submit the validated version: opens an approval round and asks the approvers.", 0, NULL},
     {"POST", "/api/v1/courses/{id}/iris", gw_api_course_iris_post, ADMIN, GW_BODY_JSON, 64 * 1024,

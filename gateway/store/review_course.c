@@ -281,6 +281,7 @@ static enum gw_qs version_body(struct gw_db *db, void *ud, struct gw_error *err)
     struct version_ctx *c = ud;
     struct gw_version_result *out = c->out;
     json_decref(out->changes);
+    json_decref(out->blocking);
     memset(out, 0, sizeof *out);
     struct version_pkg pkg = {"", false, NULL};
     char *prev_report = NULL;
@@ -324,6 +325,12 @@ static enum gw_qs version_body(struct gw_db *db, void *ud, struct gw_error *err)
         gw_copy_str(out->state, sizeof out->state, gw_course_state_name(to));
         out->changes = plan.changes; /* handed to the caller */
         plan.changes = NULL;
+        out->valid = plan.validated;
+        out->warnings = plan.warnings;
+        if (json_array_size(plan.blocking) > 0) {
+            out->blocking = plan.blocking;
+            plan.blocking = NULL;
+        }
     }
     gw_review_version_plan_free(&plan);
     free(pkg.report);
@@ -342,6 +349,8 @@ enum gw_err gw_store_course_add_version(struct gw_store *s, const char *course_i
     if (rc != GW_OK) {
         json_decref(out->changes);
         out->changes = NULL;
+        json_decref(out->blocking);
+        out->blocking = NULL;
     }
     return rc;
 }
@@ -514,6 +523,33 @@ static enum gw_qs build_round(struct gw_db *db, struct submit_ctx *c, const char
     return gw_review_round_check(round, err) == GW_OK ? GW_QS_ONE : GW_QS_HARD;
 }
 
+/* REVIEW_VERSION_HAS_ERRORS naming what blocks the course's latest version
+ * (its package's error findings) and what to do about it. */
+static enum gw_qs refuse_invalid_version(struct gw_db *db, const struct course_row *cr,
+                                         struct gw_error *err)
+{
+    char *report = NULL;
+    enum gw_qs qs = version_report(db, cr->version_id, &report, err);
+    if (qs < 0)
+        return qs;
+    json_t *blocking = gw_review_blocking_findings(report);
+    size_t n = json_array_size(blocking);
+    char words[370]; /* with the sentence around it, within the detail's 512 */
+    gw_review_blocking_words(blocking, words, sizeof words);
+    json_decref(blocking);
+    free(report);
+    if (n == 0)
+        gw_error_set(err, GW_E_REVIEW_VERSION_HAS_ERRORS, "/version",
+                     "the course's latest version did not pass validation; fix its package and "
+                     "add the corrected package as a new version");
+    else
+        gw_error_set(err, GW_E_REVIEW_VERSION_HAS_ERRORS, "/version",
+                     "the course's latest version has %zu validation error%s, so it cannot go to "
+                     "review: %s. Fix %s and add the corrected package as a new version",
+                     n, n == 1 ? "" : "s", words, n == 1 ? "it" : "them");
+    return GW_QS_HARD;
+}
+
 static enum gw_qs submit_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct submit_ctx *c = ud;
@@ -522,12 +558,8 @@ static enum gw_qs submit_body(struct gw_db *db, void *ud, struct gw_error *err)
     enum gw_qs qs = read_course(db, c->course_id, &cr, err);
     if (qs < 0)
         return qs;
-    if (cr.has_version && !cr.valid && strcmp(cr.state, "draft") == 0) {
-        gw_error_set(err, GW_E_REVIEW_VERSION_HAS_ERRORS, "/version",
-                     "the course's latest version has validation errors; fix them and upload "
-                     "a new version");
-        return GW_QS_HARD;
-    }
+    if (cr.has_version && !cr.valid && strcmp(cr.state, "draft") == 0)
+        return refuse_invalid_version(db, &cr, err);
     enum gw_course_state to;
     qs = gw_rv_transition(db, c->course_id, GW_COURSE_EV_SUBMIT, c->who, c->round_id, cr.sha256,
                           c->now_ms, &to, err);

@@ -355,19 +355,35 @@ json_t *gw_review_report_diff(const char *old_report, const char *new_report);
  * previous version (last_number 0 and prev_report NULL for the first):
  * its number; what changed since the previous version's files (JSON with a
  * "summary", NULL for the first; owned: gw_review_version_plan_free); the
- * audit sentences of the version and of an open round it supersedes; and
+ * audit sentences of the version and of an open round it supersedes;
  * whether the course goes on from draft to validated (the package has no
- * errors). Reports are the validator's JSON text. */
+ * errors); and the validator's verdict to show with the version: its
+ * blocking findings (gw_review_blocking_findings, owned like changes) and
+ * its number of warnings. Reports are the validator's JSON text. */
 struct gw_review_version_plan {
     int64_t number;
     json_t *changes;
     char added_comment[160];
     char superseded_comment[64];
     bool validated;
+    json_t *blocking;
+    int64_t warnings;
 };
 void gw_review_version_plan(int64_t last_number, const char *prev_report, const char *report,
                             const char *package_id, bool valid, struct gw_review_version_plan *out);
 void gw_review_version_plan_free(struct gw_review_version_plan *p);
+
+/* What keeps a version from review, from its package's validator report
+ * (JSON text): the findings of severity "error", each as {"code", "file",
+ * "line", "message"} in report order (an empty array for a report without
+ * errors, NULL when report is NULL or not a report). New reference. */
+json_t *gw_review_blocking_findings(const char *report);
+/* The blocking findings in words for an error detail: the first one's code,
+ * file and message, then the codes of the others ("MANIFEST_NOT_AT_ROOT in
+ * GolfCourse/imsmanifest.xml: imsmanifest.xml is inside ...; also
+ * LAUNCH_FILE_MISSING, FILE_MISSING"). Truncated to cap; "" when there are
+ * none. */
+void gw_review_blocking_words(const json_t *blocking, char *out, size_t cap);
 
 /* The IRI under which statements about one of a package's activity ids count
  * for the course: the id itself when it is an absolute IRI, else course_iri,
