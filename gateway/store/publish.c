@@ -41,7 +41,7 @@ static enum gw_qs course_state(struct gw_db *db, const char *course_id, enum gw_
     if (qs < 0)
         return qs;
     if (!known) {
-        gw_error_set(err, GW_E_NOT_FOUND, "course", "no course has the id %s", course_id);
+        gw_error_set(err, GW_E_NOT_FOUND, "course", "no course has the id '%s'", course_id);
         return GW_QS_HARD;
     }
     return GW_QS_ONE;

@@ -61,7 +61,7 @@ static enum gw_qs create_body(struct gw_db *db, void *ud, struct gw_error *err)
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
         gw_error_set(err, GW_E_REVIEW_REFERENCE_UNKNOWN, "/request_id",
-                     "no course request has the id %s", c->request_id);
+                     "no course request has the id '%s'", c->request_id);
         return GW_QS_HARD;
     }
     if (qs < 0)
@@ -70,7 +70,7 @@ static enum gw_qs create_body(struct gw_db *db, void *ud, struct gw_error *err)
         qs = gw_rv_exists(db, "people", c->author, err);
         if (qs == GW_QS_NONE) {
             gw_error_set(err, GW_E_REVIEW_REFERENCE_UNKNOWN, "/author_person_id",
-                         "no person has the id %s", c->author);
+                         "no person has the id '%s'", c->author);
             return GW_QS_HARD;
         }
         if (qs < 0)
@@ -199,7 +199,7 @@ static enum gw_qs load_package(struct gw_db *db, const char *package_id, struct 
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
         gw_error_set(err, GW_E_REVIEW_REFERENCE_UNKNOWN, "/package_id",
-                     "no package has the id %s; upload it to /api/v1/packages first", package_id);
+                     "no package has the id '%s'; upload it to /api/v1/packages first", package_id);
         return GW_QS_HARD;
     }
     return qs;
@@ -390,7 +390,7 @@ static enum gw_qs read_course(struct gw_db *db, const char *id, struct course_ro
     }
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course has the id %s", id);
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course has the id '%s'", id);
         return GW_QS_HARD;
     }
     return qs;
@@ -623,7 +623,7 @@ static enum gw_qs add_iris_body(struct gw_db *db, void *ud, struct gw_error *err
     struct gw_dbp p[] = {GW_P_TEXT(c->course_id)};
     enum gw_qs qs = gw_db_query(db, "SELECT 1 FROM courses WHERE id = $1", p, 1, NULL, NULL, err);
     if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course has the id %s", c->course_id);
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course has the id '%s'", c->course_id);
         return GW_QS_HARD;
     }
     size_t i;

@@ -97,6 +97,10 @@ bool gw_course_event_parse(const char *name, enum gw_course_event *out);
  * "gateway" (approved/publishing: the outbox), "lms_admin" (publish_failed)
  * or "nobody" (published, retired). */
 const char *gw_course_state_holder(enum gw_course_state s);
+/* What moves a course on from state s, as words for people ("add a version
+ * first: POST ... /api/v1/courses/{id}/versions ..."); ends the detail of an
+ * illegal transition. Static. */
+const char *gw_course_state_next_step(enum gw_course_state s);
 
 /* ------------------------------------------------------------------------ */
 /* round.c: policy, approvers, delegation, decisions, evaluation, file diff  */

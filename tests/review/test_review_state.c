@@ -57,6 +57,9 @@ static void test_illegal_names_state(void)
     CHECK(strstr(err.detail, "'draft'") != NULL);
     CHECK(strstr(err.detail, "'submit'") != NULL);
     CHECK(strstr(err.detail, "'validated'") != NULL); /* where submit is allowed */
+    /* and what to do next, in words (issue 16) */
+    CHECK(strstr(err.detail, "What to do next: add a version first: POST the id of an uploaded "
+                             "package to /api/v1/courses/{id}/versions") != NULL);
     CHECK_INT(gw_err_lookup(err.code)->http_status, 409);
 
     CHECK_INT(gw_review_transition(GW_COURSE_RETIRED, GW_COURSE_EV_NEW_VERSION, &to, &err),
@@ -70,6 +73,15 @@ static void test_illegal_names_state(void)
     CHECK(strstr(err.detail, "'approved'") != NULL);
     CHECK_INT(gw_review_transition(GW_COURSE_RETIRED, GW_COURSE_EV_PUBLISH_RETRY, &to, NULL),
               GW_E_REVIEW_ILLEGAL_TRANSITION);
+    CHECK_INT(gw_review_transition(GW_COURSE_PUBLISHED, GW_COURSE_EV_PUBLISH_RETRY, &to, &err),
+              GW_E_REVIEW_ILLEGAL_TRANSITION);
+    CHECK(strstr(err.detail, "add a new version to change the course, or an admin retires it"));
+    CHECK_INT(gw_review_transition(GW_COURSE_IN_REVIEW, GW_COURSE_EV_SUBMIT, &to, &err),
+              GW_E_REVIEW_ILLEGAL_TRANSITION);
+    CHECK(strstr(err.detail, "wait for the approvers to decide"));
+    /* every state says what moves it on */
+    for (int s = 0; s < GW_COURSE_STATE_COUNT; s++)
+        CHECK(strlen(gw_course_state_next_step((enum gw_course_state)s)) > 10);
 }
 
 static void test_matrix(void)

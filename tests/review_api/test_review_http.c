@@ -98,6 +98,14 @@ static void test_setup_round(void)
               400);
     CHECK_INT(json_integer_value(json_object_get(j, "code")), 4101);
     CHECK_STR(gwt_sv(j, "where"), "/person_id");
+    CHECK_STR(gwt_sv(j, "detail"), "no person has the id 'nobody'"); /* issue 16: not "people" */
+    json_decref(j);
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/people", h_admin,
+                            "{\"name\":\"Nina\",\"email\":\"nina@example.com\","
+                            "\"department_id\":\"nope\"}",
+                            &j),
+              400);
+    CHECK_STR(gwt_sv(j, "detail"), "no department has the id 'nope'");
     json_decref(j);
     REQUIRE(
         gwt_make_key(&srv, "approver", "approver", "bob", h_approver, sizeof h_approver, NULL, 0));
@@ -134,6 +142,13 @@ static void test_setup_round(void)
     CHECK_INT(gwt_api(&srv, "POST", path, h_author, NULL, NULL, 0, &j, NULL), 409);
     CHECK_INT(json_integer_value(json_object_get(j, "code")), 4000);
     CHECK(strstr(gwt_sv(j, "detail"), "draft") != NULL);
+    /* issue 16: it says what to do next, with this course's path */
+    char next[256];
+    snprintf(next, sizeof next,
+             "What to do next: add a version first: POST the id of an uploaded package to "
+             "/api/v1/courses/%s/versions",
+             course_id);
+    CHECK(strstr(gwt_sv(j, "detail"), next) != NULL);
     json_decref(j);
     /* a real package */
     char zip[512];
