@@ -376,8 +376,23 @@ static const struct gw_route *find_route(struct rctx *x, const char *path, const
     }
     if (!found && allow.len) {
         gw_reply_header(&x->rep, "Allow", gw_buf_str(&allow));
-        gw_error_set(e, GW_E_METHOD_NOT_ALLOWED, path, "%s is not allowed on %s; allowed: %s",
-                     method, path, gw_buf_str(&allow));
+        struct gw_buf detail = {0};
+        gw_buf_printf(&detail, "%s is not allowed on %s; allowed: %s", method, path,
+                      gw_buf_str(&allow));
+        const char *note = gw_route_note_for(method, path);
+        if (note) {
+            gw_buf_puts(&detail, ". ");
+            const char *hit = strstr(note, "{path}");
+            while (hit) {
+                gw_buf_append(&detail, note, (size_t)(hit - note));
+                gw_buf_puts(&detail, path);
+                note = hit + 6;
+                hit = strstr(note, "{path}");
+            }
+            gw_buf_puts(&detail, note);
+        }
+        gw_error_set(e, GW_E_METHOD_NOT_ALLOWED, path, "%s", gw_buf_str(&detail));
+        gw_buf_free(&detail);
     } else if (!found) {
         gw_error_set(e, GW_E_ROUTE_NOT_FOUND, path, "no route has the path %s", path);
     }

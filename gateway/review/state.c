@@ -168,6 +168,58 @@ const char *gw_course_state_next_step(enum gw_course_state s)
     return "nothing";
 }
 
+void gw_course_waiting_words(const struct gw_course_wait *w, char *out, size_t cap)
+{
+    const char *words = "";
+    switch (w->state) {
+    case GW_COURSE_DRAFT:
+        if (!w->has_version)
+            words = "a first version: add an uploaded package with POST "
+                    "/api/v1/courses/{id}/versions";
+        else if (!w->version_valid)
+            words = "a version that passes validation: the latest version has validation "
+                    "errors; add the corrected package as a new version";
+        else /* taken back to draft after a round asked for changes */
+            words = "a new version: add the revised package with POST "
+                    "/api/v1/courses/{id}/versions";
+        break;
+    case GW_COURSE_VALIDATED:
+        words = "a version to be submitted for review: POST /api/v1/courses/{id}/submit";
+        break;
+    case GW_COURSE_IN_REVIEW: {
+        char policy[64];
+        if (w->policy && w->policy->kind == GW_REVIEW_POLICY_N_OF_M)
+            snprintf(policy, sizeof policy, "%u approval%s needed", w->policy->required,
+                     w->policy->required == 1 ? "" : "s");
+        else
+            snprintf(policy, sizeof policy, "all must approve");
+        snprintf(out, cap, "the review round: %u of %u approver%s decided (%s)", w->decided,
+                 w->approvers, w->approvers == 1 ? "" : "s", policy);
+        return;
+    }
+    case GW_COURSE_CHANGES_REQUESTED:
+        words = "a new version with the changes the approvers asked for";
+        break;
+    case GW_COURSE_APPROVED:
+        words = "the outbox to start the publish job (it is queued)";
+        break;
+    case GW_COURSE_PUBLISHING:
+        words = "the LMS to take the course (the publish job runs, or waits for its next attempt)";
+        break;
+    case GW_COURSE_PUBLISH_FAILED:
+        words = "an admin to fix the cause (last_error) and retry: POST "
+                "/api/v1/courses/{id}/publish/retry";
+        break;
+    case GW_COURSE_PUBLISHED:
+        words =
+            w->retire_pending ? "the LMS to take the course off (the retire job is queued)" : "";
+        break;
+    case GW_COURSE_RETIRED:
+        break;
+    }
+    snprintf(out, cap, "%s", words);
+}
+
 enum gw_err gw_review_transition(enum gw_course_state from, enum gw_course_event ev,
                                  enum gw_course_state *to, struct gw_error *err)
 {

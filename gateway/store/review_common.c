@@ -176,23 +176,23 @@ enum gw_qs gw_rv_load_round(struct gw_db *db, const char *round_id, struct gw_re
     return load_approvers(db, round_id, r, err);
 }
 
-/* The domain names routes with "{id}" (it does not know the course): the
- * detail of a refused transition names this course's paths instead. */
-static void name_course_paths(struct gw_error *err, const char *course_id)
+void gw_rv_name_course_paths(char *text, size_t cap, const char *course_id)
 {
     static const char unreserved[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                      "0123456789-._~";
-    if (!err || strspn(course_id, unreserved) != strlen(course_id))
+    if (!text || strspn(course_id, unreserved) != strlen(course_id))
         return; /* an id that would need escaping in a path stays "{id}" */
     struct gw_buf b = {0};
-    const char *p = err->detail, *hit;
-    while ((hit = strstr(p, "{id}")) != NULL) {
+    const char *p = text;
+    const char *hit = strstr(p, "{id}");
+    while (hit) {
         gw_buf_append(&b, p, (size_t)(hit - p));
         gw_buf_puts(&b, course_id);
         p = hit + 4;
+        hit = strstr(p, "{id}");
     }
     gw_buf_puts(&b, p);
-    snprintf(err->detail, sizeof err->detail, "%s", gw_buf_str(&b));
+    snprintf(text, cap, "%s", gw_buf_str(&b));
     gw_buf_free(&b);
 }
 
@@ -215,7 +215,8 @@ enum gw_qs gw_rv_transition(struct gw_db *db, const char *course_id, enum gw_cou
         return GW_QS_HARD;
     }
     if (gw_review_transition(from, ev, to, err) != GW_OK) {
-        name_course_paths(err, course_id);
+        if (err)
+            gw_rv_name_course_paths(err->detail, sizeof err->detail, course_id);
         return GW_QS_HARD;
     }
     struct gw_dbp u[] = {GW_P_TEXT(gw_course_state_name(*to)), GW_P_INT(now_ms),

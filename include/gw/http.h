@@ -79,6 +79,19 @@ struct gw_route {
 extern const struct gw_route gw_routes[];
 size_t gw_routes_count(void);
 
+/* What a 405 adds for a path people try to write to although nothing is
+ * written there (e.g. POST .../publish: publishing is automatic). method
+ * NULL: any method the path does not take. "{path}" in the note stands for
+ * the request's path. Terminated by an entry with pattern NULL (routes.c). */
+struct gw_route_note {
+    const char *method;
+    const char *pattern;
+    const char *note;
+};
+extern const struct gw_route_note gw_route_notes[];
+/* The note for a 405 of method on path (pattern matched), or NULL. */
+const char *gw_route_note_for(const char *method, const char *path);
+
 #define GW_REQ_MAX_PARAMS 4
 
 struct gw_principal {

@@ -102,6 +102,22 @@ const char *gw_course_state_holder(enum gw_course_state s);
  * illegal transition. Static. */
 const char *gw_course_state_next_step(enum gw_course_state s);
 
+/* What a course waits for, from what the store knows of it. */
+struct gw_course_wait {
+    enum gw_course_state state;
+    bool has_version;   /* the course has a current version */
+    bool version_valid; /* ... and it passed validation */
+    /* in_review: the open round */
+    unsigned approvers, decided;
+    const struct gw_review_policy *policy; /* may be NULL: all must approve */
+    bool retire_pending;                   /* published: a retire job is queued or running */
+};
+/* What the course waits for, in words ("the review round: 1 of 3 approvers
+ * decided (all must approve)", "a version to be submitted for review"), or ""
+ * when it waits for nothing (published, retired). Routes are named with
+ * "{id}" for the course. Truncated to cap. */
+void gw_course_waiting_words(const struct gw_course_wait *w, char *out, size_t cap);
+
 /* ------------------------------------------------------------------------ */
 /* round.c: policy, approvers, delegation, decisions, evaluation, file diff  */
 /* ------------------------------------------------------------------------ */

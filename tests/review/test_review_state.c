@@ -84,6 +84,49 @@ static void test_illegal_names_state(void)
         CHECK(strlen(gw_course_state_next_step((enum gw_course_state)s)) > 10);
 }
 
+/* Issue 16: what a course waits for, in words, per state. */
+static void test_waiting_words(void)
+{
+    char w[300];
+    struct gw_course_wait cw = {.state = GW_COURSE_DRAFT};
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK_STR(w, "a first version: add an uploaded package with POST "
+                 "/api/v1/courses/{id}/versions");
+    cw.has_version = true;
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK(strncmp(w, "a version that passes validation", 32) == 0);
+    cw.state = GW_COURSE_VALIDATED;
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK_STR(w, "a version to be submitted for review: POST /api/v1/courses/{id}/submit");
+    struct gw_review_policy two = {.kind = GW_REVIEW_POLICY_N_OF_M, .required = 2};
+    cw = (struct gw_course_wait){.state = GW_COURSE_IN_REVIEW, .approvers = 3, .decided = 1};
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK_STR(w, "the review round: 1 of 3 approvers decided (all must approve)");
+    cw.policy = &two;
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK_STR(w, "the review round: 1 of 3 approvers decided (2 approvals needed)");
+    cw = (struct gw_course_wait){.state = GW_COURSE_IN_REVIEW, .approvers = 1};
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK_STR(w, "the review round: 0 of 1 approver decided (all must approve)");
+    cw = (struct gw_course_wait){.state = GW_COURSE_PUBLISH_FAILED};
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK(strstr(w, "POST /api/v1/courses/{id}/publish/retry") != NULL);
+    cw.state = GW_COURSE_PUBLISHED;
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK_STR(w, ""); /* nothing: shown as null */
+    cw.retire_pending = true;
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK(strstr(w, "retire job") != NULL);
+    cw = (struct gw_course_wait){.state = GW_COURSE_RETIRED};
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK_STR(w, "");
+    for (int s = GW_COURSE_CHANGES_REQUESTED; s <= GW_COURSE_PUBLISHING; s++) {
+        cw = (struct gw_course_wait){.state = (enum gw_course_state)s};
+        gw_course_waiting_words(&cw, w, sizeof w);
+        CHECK(strlen(w) > 10);
+    }
+}
+
 static void test_matrix(void)
 {
     /* Exactly the 15 documented transitions are legal. */
@@ -171,6 +214,7 @@ int main(void)
     GW_RUN(test_happy_path);
     GW_RUN(test_back_to_draft);
     GW_RUN(test_illegal_names_state);
+    GW_RUN(test_waiting_words);
     GW_RUN(test_matrix);
     GW_RUN(test_names);
     GW_RUN(test_job_failed);

@@ -416,9 +416,38 @@ static void test_link_page_hardening(void)
     free(m);
 }
 
+/* GET .../publish says what the course waits for, in words (issue 16). */
+static void check_waiting_for(const char *course, const char *want)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/courses/%s/publish", course);
+    json_t *j = NULL;
+    CHECK_INT(gwt_api(&srv, "GET", path, h_author, NULL, NULL, 0, &j, NULL), 200);
+    const char *got = gwt_sv(j, "waiting_for");
+    if (!strstr(got, want)) {
+        fprintf(stderr, "  waiting_for: '%s' lacks '%s'\n", got, want);
+        gwt_case_failed = 1;
+    }
+    json_decref(j);
+}
+
 static void test_api_decision_queues_publish(void)
 {
     REQUIRE(round_id[0]);
+    /* ann decided on the page; bob has not yet */
+    check_waiting_for(course_id, "the review round: 1 of 2 approvers decided (all must approve)");
+    /* issue 16: POST on .../publish says that publishing is automatic, and
+     * how an admin retries a failed publish */
+    char pub[160], retry[256];
+    snprintf(pub, sizeof pub, "/api/v1/courses/%s/publish", course_id);
+    snprintf(retry, sizeof retry, "An admin retries a failed publish with POST %s/retry.", pub);
+    json_t *p405 = NULL;
+    CHECK_INT(gwt_api(&srv, "POST", pub, h_author, NULL, NULL, 0, &p405, NULL), 405);
+    CHECK_STR(gwt_sv(p405, "name"), "METHOD_NOT_ALLOWED");
+    CHECK(strstr(gwt_sv(p405, "detail"), "allowed: GET. Publishing is automatic: when the last "
+                                         "approval of the course's review round lands"));
+    CHECK(strstr(gwt_sv(p405, "detail"), retry));
+    json_decref(p405);
     char path[128];
     snprintf(path, sizeof path, "/api/v1/rounds/%s/decisions", round_id);
     json_t *j = NULL;
@@ -754,6 +783,11 @@ static void test_folder_wrapped_version(void)
     REQUIRE(gwt_post_json(&srv, "/api/v1/courses", h_author, body, &j) == 201);
     snprintf(course, sizeof course, "%s", gwt_sv(j, "id"));
     json_decref(j);
+    char want[200];
+    snprintf(want, sizeof want,
+             "a first version: add an uploaded package with POST /api/v1/courses/%s/versions",
+             course);
+    check_waiting_for(course, want);
 
     size_t len = 0;
     char *zip = folder_wrapped_sample("scorm12-sample", "GolfCourse", &len);
@@ -804,6 +838,8 @@ static void test_folder_wrapped_version(void)
                     "'GolfCourse/'"));
     CHECK(strstr(d, "add the corrected package as a new version"));
     json_decref(j);
+    check_waiting_for(course, "a version that passes validation: the latest version has "
+                              "validation errors");
 
     /* a valid version reports no blocking findings */
     zip = NULL;
@@ -824,6 +860,9 @@ static void test_folder_wrapped_version(void)
     CHECK_INT(json_integer_value(json_object_get(j, "errors")), 0);
     CHECK_INT(json_array_size(json_object_get(j, "blocking_findings")), 0);
     json_decref(j);
+    snprintf(want, sizeof want,
+             "a version to be submitted for review: POST /api/v1/courses/%s/submit", course);
+    check_waiting_for(course, want);
 }
 
 static enum gw_qs tamper_body(struct gw_db *d, void *ud, struct gw_error *err)
