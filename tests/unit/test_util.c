@@ -11,6 +11,8 @@
 #include "gw/timefmt.h"
 #include "gwtest.h"
 
+#include <math.h>
+
 static void test_buf(void)
 {
     struct gw_buf b = {0};
@@ -348,6 +350,50 @@ static void test_csv_cell(void)
     CHECK(!gw_csv_is_formula(NULL));
 }
 
+/* Issue 16: CSV numbers are for people: 6 significant digits, no trailing
+ * zeros, never an exponent, integers as integers, amounts keep cents. */
+static void test_csv_number(void)
+{
+    static const struct {
+        double in;
+        const char *out;
+    } cases[] = {
+        {0.65000000000000002, "0.65"},
+        {0.1 + 0.2, "0.3"},
+        {1.0 / 3.0, "0.333333"},
+        {2.0 / 3.0, "0.666667"},
+        {83.333333333, "83.3333"},
+        {2.5, "2.5"},
+        {-1.5, "-1.5"},
+        {3.0, "3"},
+        {-2.0, "-2"},
+        {0.0, "0"},
+        {-0.0, "0"},
+        {1234567.0, "1234567"},
+        {12345.678, "12345.68"}, /* amounts keep their cents */
+        {1234567.891, "1234567.89"},
+        {0.000123456789, "0.000123457"},
+        {1e-7, "0.0000001"},
+        {-1e-20, "0"},
+        {1e20, "100000000000000000000"},
+        {99.9999999, "100"},
+        {0.9999999, "1"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct gw_buf b = {0};
+        gw_buf_puts(&b, "|");
+        gw_csv_number(&b, cases[i].in);
+        CHECK_STR(gw_buf_str(&b) + 1, cases[i].out);
+        gw_buf_free(&b);
+    }
+    struct gw_buf b = {0};
+    gw_buf_puts(&b, "|");
+    gw_csv_number(&b, NAN);
+    gw_csv_number(&b, INFINITY);
+    CHECK_STR(gw_buf_str(&b), "|"); /* empty cells */
+    gw_buf_free(&b);
+}
+
 static void test_utf8_valid(void)
 {
     CHECK(gw_utf8_valid_str("plain ASCII"));
@@ -440,6 +486,7 @@ int main(void)
     GW_RUN(test_json_fields_unknown_suggests);
     GW_RUN(test_formats);
     GW_RUN(test_csv_cell);
+    GW_RUN(test_csv_number);
     GW_RUN(test_utf8_valid);
     GW_RUN(test_text_problem);
     GW_RUN(test_config_env_not_utf8);
