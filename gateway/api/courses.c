@@ -80,12 +80,21 @@ void gw_api_course_versions_post(struct gw_req *req, struct gw_reply *rep)
                                          gw_clock_now_ms(&req->srv->clock), &v, &e);
     json_t *out = NULL;
     if (rc == GW_OK) {
+        /* the validator's verdict travels with the version: a package with
+         * errors is added (the course stays in draft) and its blocking
+         * findings say what to fix before it can go to review */
+        json_t *blocking = v.blocking ? v.blocking : json_array();
+        char report[128];
+        snprintf(report, sizeof report, "/api/v1/packages/%s/report", package_id);
         out = json_pack(
-            "{s:s, s:I, s:s, s:s, s:o, s:o, s:I}", "version_id", v.version_id, "number",
-            (json_int_t)v.number, "package_id", package_id, "state", v.state, "closed_round",
-            v.closed_round[0] ? json_string(v.closed_round) : json_null(), "changes",
-            v.changes ? v.changes : json_null(), "iris_added", (json_int_t)v.iris_added);
+            "{s:s, s:I, s:s, s:s, s:o, s:o, s:I, s:b, s:I, s:I, s:o, s:s}", "version_id",
+            v.version_id, "number", (json_int_t)v.number, "package_id", package_id, "state",
+            v.state, "closed_round", v.closed_round[0] ? json_string(v.closed_round) : json_null(),
+            "changes", v.changes ? v.changes : json_null(), "iris_added", (json_int_t)v.iris_added,
+            "valid", v.valid, "errors", (json_int_t)json_array_size(blocking), "warnings",
+            (json_int_t)v.warnings, "blocking_findings", blocking, "report", report);
         v.changes = NULL;
+        v.blocking = NULL;
     }
     gw_api_review_reply(rep, rc, &e, 201, out);
     json_decref(body);

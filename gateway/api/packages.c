@@ -242,7 +242,9 @@ void gw_api_packages_post(struct gw_req *req, struct gw_reply *rep)
     gw_uuid_v4(p.id);
     snprintf(p.sha256, sizeof p.sha256, "%s", sha);
     snprintf(p.filename, sizeof p.filename, "%s", filename);
-    snprintf(p.standard, sizeof p.standard, "%s", gw_course_standard_name(report->standard));
+    /* "" when no standard was recognised: stored so, shown as null like the report's */
+    const char *standard = gw_course_standard_name(report->standard);
+    snprintf(p.standard, sizeof p.standard, "%s", standard ? standard : "");
     p.valid = gw_course_report_valid(report);
     p.errors = (int64_t)report->counts[GW_SEV_ERROR];
     p.warnings = (int64_t)report->counts[GW_SEV_WARNING];

@@ -57,10 +57,24 @@ static json_t *read_body(struct gw_req *req, struct body_parts *bp, struct gw_er
         return gw_json_load(bp->parts[0].body, bp->parts[0].body_len, e);
     }
     /* No Content-Type reads as JSON: an alternate-syntax form (Comm 1.3)
-     * need not carry one, and the suite's PUT-as-POST sends none. */
+     * need not carry one, and the suite's PUT-as-POST sends none. Any other
+     * type is 400, not 415: xAPI 1.0.3 asks for 400 when the Content-Type
+     * does not fit the content (Comm 3.2.s3.b6) and allows only the codes it
+     * lists (3.2.s3.b1; conformance requirement XAPI-00323). */
     if (ct && *ct && !gw_content_type_is(ct, "application/json")) {
-        gw_error_set(e, GW_E_BAD_REQUEST, "Content-Type",
-                     "send statements as application/json, or multipart/mixed with attachments");
+        char said[96];
+        gw_req_media_type_words(req, said, sizeof said);
+        if (gw_content_type_is(ct, "application/x-www-form-urlencoded"))
+            gw_error_set(e, GW_E_BAD_REQUEST, "Content-Type",
+                         "a form body is xAPI's alternate request syntax and needs ?method=PUT "
+                         "or ?method=POST in the URL; otherwise send the header 'Content-Type: "
+                         "application/json'");
+        else
+            gw_error_set(e, GW_E_BAD_REQUEST, "Content-Type",
+                         "send the header 'Content-Type: application/json' (or multipart/mixed "
+                         "with the statements as the first part, then the attachments); the "
+                         "request had %s",
+                         said);
         return NULL;
     }
     return gw_json_load(gw_buf_str(&req->body), req->body.len, e);

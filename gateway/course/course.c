@@ -312,7 +312,7 @@ static void explain_missing_descriptor(struct gw_course_ctx *c)
         int folder_len = (int)(base_name(p) - p);
         r->standard = descriptors[best_d].standard;
         gw_course_add(c, GW_F_MANIFEST_NOT_AT_ROOT, p, 0,
-                      "%s is in the folder %.*s; zip the contents of that folder, not the folder "
+                      "%s is inside the folder '%.*s': zip the folder's contents, not the folder "
                       "itself, so that %s is at the root of the zip.",
                       descriptors[best_d].name, folder_len, p, descriptors[best_d].name);
         return;

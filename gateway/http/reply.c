@@ -5,6 +5,7 @@
 #include "gw/log.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +89,25 @@ void gw_reply_header(struct gw_reply *rep, const char *name, const char *value)
     gw_buf_append(&rep->headers, ": ", 2);
     gw_buf_puts(&rep->headers, value);
     gw_buf_append(&rep->headers, "\n", 1);
+}
+
+void gw_req_media_type_words(const struct gw_req *req, char *out, size_t cap)
+{
+    const char *ct = gw_req_header(req, "Content-Type");
+    while (ct && (*ct == ' ' || *ct == '\t'))
+        ct++;
+    size_t n = ct ? strcspn(ct, "; \t") : 0;
+    if (n == 0) {
+        snprintf(out, cap, "no Content-Type");
+        return;
+    }
+    bool shown = n <= 80;
+    for (size_t i = 0; shown && i < n; i++)
+        shown = (unsigned char)ct[i] >= 0x21 && (unsigned char)ct[i] <= 0x7e;
+    if (shown)
+        snprintf(out, cap, "'%.*s'", (int)n, ct);
+    else
+        snprintf(out, cap, "a Content-Type that cannot be shown");
 }
 
 json_t *gw_req_json(struct gw_req *req, struct gw_reply *rep)

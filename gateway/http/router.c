@@ -1,5 +1,6 @@
 /* router.c: path patterns ("/api/v1/keys/{id}") and the route table's
- * lookup helpers. The table itself is in routes.c. */
+ * lookup helpers (routes and the notes some 405s carry). The tables
+ * themselves are in routes.c. */
 #include "gw/buf.h"
 #include "gw/form.h"
 #include "gw/http.h"
@@ -14,6 +15,20 @@ size_t gw_routes_count(void)
     while (gw_routes[n].method)
         n++;
     return n;
+}
+
+const char *gw_route_note_for(const char *method, const char *path)
+{
+    for (const struct gw_route_note *n = gw_route_notes; n->pattern; n++) {
+        char *params[GW_REQ_MAX_PARAMS];
+        if (n->method && strcmp(n->method, method) != 0)
+            continue;
+        if (!gw_route_match(n->pattern, path, params))
+            continue;
+        gw_route_params_free(params);
+        return n->note;
+    }
+    return NULL;
 }
 
 bool gw_route_match(const char *pattern, const char *path, char *param_store[GW_REQ_MAX_PARAMS])

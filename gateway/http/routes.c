@@ -100,7 +100,10 @@ const struct gw_route gw_routes[] = {
     {"GET", "/api/v1/courses/{id}", gw_api_course_get, PEOPLE, GW_BODY_NONE, 0,
      "A course: state, versions, rounds, activity IRIs, publish jobs.", 0, NULL},
     {"POST", "/api/v1/courses/{id}/versions", gw_api_course_versions_post, AUTHOR, GW_BODY_JSON,
-     16 * 1024, "Add an uploaded package as the course's next version.", 0, NULL},
+     16 * 1024,
+     "Add an uploaded package as the course's next version; the reply carries the package's "
+     "verdict (valid, errors, warnings, blocking_findings, report).",
+     0, NULL},
     {"POST", "/api/v1/courses/{id}/submit", gw_api_course_submit_post, AUTHOR, GW_BODY_NONE, 0,
      "Submit the validated version: opens an approval round and asks the approvers.", 0, NULL},
     {"POST", "/api/v1/courses/{id}/iris", gw_api_course_iris_post, ADMIN, GW_BODY_JSON, 64 * 1024,
@@ -265,8 +268,9 @@ const struct gw_route gw_routes[] = {
      "The Person object for an Agent (?agent=).", XAPI_FLAGS, gw_api_xapi_decorate},
     /* publish: the outbox seen from a course */
     {"GET", "/api/v1/courses/{id}/publish", gw_api_course_publish_get, PIPELINE, GW_BODY_NONE, 0,
-     "A course on the LMS: its LMS ids per target, its publish and retire jobs, the last error.", 0,
-     NULL},
+     "A course on the LMS: its LMS ids per target, its publish and retire jobs, the last error, "
+     "and waiting_for: what the course waits for, in words (null when nothing).",
+     0, NULL},
     {"GET", "/api/v1/courses/{id}/announcement", gw_api_course_announcement_get, AUTHOR,
      GW_BODY_NONE, 0,
      "A preview of the course's launch announcement: subject, body, the plan's recipients, chat.",
@@ -278,4 +282,13 @@ const struct gw_route gw_routes[] = {
      "Take a published course off the LMS (queues a retire job; then the course is retired).", 0,
      NULL},
     {0},
+};
+
+/* The 405s that explain themselves (see struct gw_route_note). */
+const struct gw_route_note gw_route_notes[] = {
+    {NULL, "/api/v1/courses/{id}/publish",
+     "Publishing is automatic: when the last approval of the course's review round lands, the "
+     "course is published to the LMS by itself (GET {path} shows the job and what the course "
+     "waits for). An admin retries a failed publish with POST {path}/retry."},
+    {NULL, NULL, NULL},
 };

@@ -18,6 +18,7 @@
 #include "gw/json.h"
 #include "gw/log.h"
 #include "gw/metrics.h"
+#include "gw/multipart.h"
 #include "gw/server.h"
 #include "gw/session.h"
 #include "gw/xapi_store.h"
@@ -416,8 +417,23 @@ static const struct gw_route *find_route(struct rctx *x, const char *path, const
     }
     if (!found && allow.len) {
         gw_reply_header(&x->rep, "Allow", gw_buf_str(&allow));
-        gw_error_set(e, GW_E_METHOD_NOT_ALLOWED, path, "%s is not allowed on %s; allowed: %s",
-                     method, path, gw_buf_str(&allow));
+        struct gw_buf detail = {0};
+        gw_buf_printf(&detail, "%s is not allowed on %s; allowed: %s", method, path,
+                      gw_buf_str(&allow));
+        const char *note = gw_route_note_for(method, path);
+        if (note) {
+            gw_buf_puts(&detail, ". ");
+            const char *hit = strstr(note, "{path}");
+            while (hit) {
+                gw_buf_append(&detail, note, (size_t)(hit - note));
+                gw_buf_puts(&detail, path);
+                note = hit + 6;
+                hit = strstr(note, "{path}");
+            }
+            gw_buf_puts(&detail, note);
+        }
+        gw_error_set(e, GW_E_METHOD_NOT_ALLOWED, path, "%s", gw_buf_str(&detail));
+        gw_buf_free(&detail);
     } else if (!found) {
         gw_error_set(e, GW_E_ROUTE_NOT_FOUND, path, "no route has the path %s", path);
     }
@@ -434,6 +450,42 @@ static bool json_content_type(const char *ct)
     size_t n = strcspn(ct, "; ");
     return (n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
            (n > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0);
+}
+
+/* What a package upload may be sent as: the zip itself, or a form with it. */
+static bool upload_content_type(const char *ct)
+{
+    static const char *const types[] = {"application/zip", "application/x-zip-compressed",
+                                        "application/x-zip", "application/octet-stream",
+                                        "multipart/form-data"};
+    const char *p = ct;
+    while (p && (*p == ' ' || *p == '\t'))
+        p++;
+    if (!p || !*p)
+        return true; /* no Content-Type: the body is the zip */
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        if (gw_content_type_is(p, types[i]))
+            return true;
+    }
+    return false;
+}
+
+/* 415 naming the header to send, and what the request said instead. */
+static enum gw_err unsupported_media_type(struct rctx *x, enum gw_body_kind body,
+                                          struct gw_error *e)
+{
+    char said[96];
+    gw_req_media_type_words(&x->req, said, sizeof said);
+    if (body == GW_BODY_FILE)
+        return gw_error_set(e, GW_E_UNSUPPORTED_MEDIA_TYPE, "Content-Type",
+                            "send the zip as the body with the header 'Content-Type: "
+                            "application/zip', or as the part 'file' of a multipart/form-data "
+                            "upload (curl -F file=@course.zip); the request had %s",
+                            said);
+    return gw_error_set(e, GW_E_UNSUPPORTED_MEDIA_TYPE, "Content-Type",
+                        "this route takes a JSON body: send the header 'Content-Type: "
+                        "application/json'; the request had %s",
+                        said);
 }
 
 static enum gw_err open_upload(struct gw_server *srv, struct rctx *x, struct gw_error *e)
@@ -725,10 +777,14 @@ static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const ch
         x->declared = declared;
         return GW_OK;
     }
-    if (route->body == GW_BODY_JSON && cl && strtoull(cl, NULL, 10) > 0 &&
-        !json_content_type(gw_req_header(&x->req, MHD_HTTP_HEADER_CONTENT_TYPE)))
-        return gw_error_set(e, GW_E_UNSUPPORTED_MEDIA_TYPE, "Content-Type",
-                            "send the body as application/json");
+    /* a body is coming: announced with a length, or chunked */
+    bool has_body =
+        cl ? declared > 0 : gw_req_header(&x->req, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+    const char *ct = gw_req_header(&x->req, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (route->body == GW_BODY_JSON && has_body && !json_content_type(ct))
+        return unsupported_media_type(x, route->body, e);
+    if (route->body == GW_BODY_FILE && !upload_content_type(ct))
+        return unsupported_media_type(x, route->body, e);
     if (route->body == GW_BODY_FILE)
         return open_upload(srv, x, e);
     if (cl && (route->body == GW_BODY_JSON || route->body == GW_BODY_RAW)) {

@@ -466,10 +466,7 @@ static void csv_value(struct gw_buf *b, const json_t *v)
     if (json_is_integer(v)) {
         gw_buf_printf(b, "%lld", (long long)json_integer_value(v));
     } else if (json_is_real(v)) {
-        /* the shortest text that reads back as the same double, as jansson does */
-        char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
-        gw_buf_puts(b, t);
-        free(t);
+        gw_csv_number(b, json_real_value(v)); /* for people; JSON keeps full precision */
     } else if (json_is_boolean(v)) {
         gw_buf_puts(b, json_is_true(v) ? "true" : "false");
     } else {

@@ -1,7 +1,8 @@
-/* state.c: the course state machine (draft -> ... -> published -> retired)
- * and the API names of states and events. Owns which event is allowed from
- * which state; does not own persisting the state or the audit record of a
- * transition (the caller writes both in one transaction). */
+/* state.c: the course state machine (draft -> ... -> published -> retired),
+ * the API names of states and events, and what moves a course on from each
+ * state, in words. Owns which event is allowed from which state; does not
+ * own persisting the state or the audit record of a transition (the caller
+ * writes both in one transaction). */
 #include "gw/review.h"
 
 #include <stdio.h>
@@ -136,6 +137,89 @@ static void allowed_from(enum gw_course_event ev, char *out, size_t cap)
     }
 }
 
+const char *gw_course_state_next_step(enum gw_course_state s)
+{
+    switch (s) {
+    case GW_COURSE_DRAFT:
+        return "add a version first: POST the id of an uploaded package to "
+               "/api/v1/courses/{id}/versions (a package without validation errors makes the "
+               "course 'validated')";
+    case GW_COURSE_VALIDATED:
+        return "submit the version for review: POST /api/v1/courses/{id}/submit";
+    case GW_COURSE_IN_REVIEW:
+        return "wait for the approvers to decide (GET /api/v1/courses/{id}/publish says who is "
+               "left), or add a new version, which closes the open round";
+    case GW_COURSE_CHANGES_REQUESTED:
+        return "add a new version with the changes the approvers asked for";
+    case GW_COURSE_APPROVED:
+    case GW_COURSE_PUBLISHING:
+        return "nothing: the course is publishing by itself; GET /api/v1/courses/{id}/publish "
+               "shows the job";
+    case GW_COURSE_PUBLISH_FAILED:
+        return "an admin fixes the cause (the job's last_error) and retries: POST "
+               "/api/v1/courses/{id}/publish/retry";
+    case GW_COURSE_PUBLISHED:
+        return "add a new version to change the course, or an admin retires it: POST "
+               "/api/v1/courses/{id}/retire";
+    case GW_COURSE_RETIRED:
+        return "nothing: a retired course takes no more steps; create a new course for the "
+               "request";
+    }
+    return "nothing";
+}
+
+void gw_course_waiting_words(const struct gw_course_wait *w, char *out, size_t cap)
+{
+    const char *words = "";
+    switch (w->state) {
+    case GW_COURSE_DRAFT:
+        if (!w->has_version)
+            words = "a first version: add an uploaded package with POST "
+                    "/api/v1/courses/{id}/versions";
+        else if (!w->version_valid)
+            words = "a version that passes validation: the latest version has validation "
+                    "errors; add the corrected package as a new version";
+        else /* taken back to draft after a round asked for changes */
+            words = "a new version: add the revised package with POST "
+                    "/api/v1/courses/{id}/versions";
+        break;
+    case GW_COURSE_VALIDATED:
+        words = "a version to be submitted for review: POST /api/v1/courses/{id}/submit";
+        break;
+    case GW_COURSE_IN_REVIEW: {
+        char policy[64];
+        if (w->policy && w->policy->kind == GW_REVIEW_POLICY_N_OF_M)
+            snprintf(policy, sizeof policy, "%u approval%s needed", w->policy->required,
+                     w->policy->required == 1 ? "" : "s");
+        else
+            snprintf(policy, sizeof policy, "all must approve");
+        snprintf(out, cap, "the review round: %u of %u approver%s decided (%s)", w->decided,
+                 w->approvers, w->approvers == 1 ? "" : "s", policy);
+        return;
+    }
+    case GW_COURSE_CHANGES_REQUESTED:
+        words = "a new version with the changes the approvers asked for";
+        break;
+    case GW_COURSE_APPROVED:
+        words = "the outbox to start the publish job (it is queued)";
+        break;
+    case GW_COURSE_PUBLISHING:
+        words = "the LMS to take the course (the publish job runs, or waits for its next attempt)";
+        break;
+    case GW_COURSE_PUBLISH_FAILED:
+        words = "an admin to fix the cause (last_error) and retry: POST "
+                "/api/v1/courses/{id}/publish/retry";
+        break;
+    case GW_COURSE_PUBLISHED:
+        words =
+            w->retire_pending ? "the LMS to take the course off (the retire job is queued)" : "";
+        break;
+    case GW_COURSE_RETIRED:
+        break;
+    }
+    snprintf(out, cap, "%s", words);
+}
+
 enum gw_err gw_review_transition(enum gw_course_state from, enum gw_course_event ev,
                                  enum gw_course_state *to, struct gw_error *err)
 {
@@ -148,9 +232,10 @@ enum gw_err gw_review_transition(enum gw_course_state from, enum gw_course_event
     }
     allowed_from(ev, allowed, sizeof allowed);
     return gw_error_set(err, GW_E_REVIEW_ILLEGAL_TRANSITION, "/state",
-                        "The course is in state '%s'; '%s' is allowed only from %s.",
+                        "The course is in state '%s'; '%s' is allowed only from %s. What to do "
+                        "next: %s.",
                         gw_course_state_name(from), gw_course_event_name(ev),
-                        allowed[0] ? allowed : "no state");
+                        allowed[0] ? allowed : "no state", gw_course_state_next_step(from));
 }
 
 void gw_review_job_failed(bool publish, enum gw_course_state st, enum gw_course_event ev[2],

@@ -1,8 +1,10 @@
 /* version.c: what adding a package as a course's next version decides
  * (gw_review_version_plan: number, changes since the previous version,
- * audit sentences, validated or not) and the IRI a package's activity id
- * counts under for the course (gw_review_activity_iri). Pure: the store
- * loads the previous version and writes what is decided. */
+ * audit sentences, validated or not), what keeps a version from review in
+ * data and in words (gw_review_blocking_findings, gw_review_blocking_words)
+ * and the IRI a package's activity id counts under for the course
+ * (gw_review_activity_iri). Pure: the store loads the previous version and
+ * writes what is decided. */
 #include "gw/review.h"
 
 #include "gw/json.h"
@@ -64,6 +66,12 @@ void gw_review_version_plan(int64_t last_number, const char *prev_report, const 
     out->number = last_number + 1;
     out->changes = gw_review_report_diff(prev_report, report);
     out->validated = valid;
+    out->blocking = gw_review_blocking_findings(report);
+    if (!out->blocking)
+        out->blocking = json_array();
+    json_t *rep = report ? json_loads(report, 0, NULL) : NULL;
+    out->warnings = json_integer_value(json_object_get(json_object_get(rep, "counts"), "warning"));
+    json_decref(rep);
     snprintf(out->added_comment, sizeof out->added_comment, "version %lld, package %s",
              (long long)out->number, package_id ? package_id : "");
     snprintf(out->superseded_comment, sizeof out->superseded_comment, "superseded by version %lld",
@@ -76,6 +84,56 @@ void gw_review_version_plan_free(struct gw_review_version_plan *p)
         return;
     json_decref(p->changes);
     p->changes = NULL;
+    json_decref(p->blocking);
+    p->blocking = NULL;
+}
+
+json_t *gw_review_blocking_findings(const char *report)
+{
+    json_t *rep = report ? json_loads(report, 0, NULL) : NULL;
+    json_t *findings = json_object_get(rep, "findings");
+    json_t *out = json_is_array(findings) ? json_array() : NULL;
+    size_t i;
+    json_t *f;
+    json_array_foreach(findings, i, f)
+    {
+        const char *sev = json_string_value(json_object_get(f, "severity"));
+        if (!sev || strcmp(sev, "error") != 0)
+            continue;
+        json_t *o = json_object();
+        static const char *const keep[] = {"code", "file", "line", "message"};
+        for (size_t k = 0; k < 4; k++) {
+            json_t *v = json_object_get(f, keep[k]);
+            json_object_set(o, keep[k], v ? v : json_null());
+        }
+        json_array_append_new(out, o);
+    }
+    json_decref(rep);
+    return out;
+}
+
+void gw_review_blocking_words(const json_t *blocking, char *out, size_t cap)
+{
+    struct gw_buf b = {0};
+    size_t i;
+    const json_t *f;
+    json_array_foreach(blocking, i, f)
+    {
+        const char *code = json_string_value(json_object_get(f, "code"));
+        if (i == 0) {
+            const char *file = json_string_value(json_object_get(f, "file"));
+            const char *msg = json_string_value(json_object_get(f, "message"));
+            gw_buf_puts(&b, code ? code : "?");
+            if (file)
+                gw_buf_printf(&b, " in %s", file);
+            if (msg)
+                gw_buf_printf(&b, ": %s", msg);
+            continue;
+        }
+        gw_buf_printf(&b, "%s%s", i == 1 ? "; also " : ", ", code ? code : "?");
+    }
+    snprintf(out, cap, "%s", gw_buf_str(&b));
+    gw_buf_free(&b);
 }
 
 void gw_review_activity_iri(const char *course_iri, const char *activity_id, struct gw_buf *out)

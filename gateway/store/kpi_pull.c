@@ -465,7 +465,7 @@ static enum gw_qs cb_tx(struct gw_db *db, void *ud, struct gw_error *err)
     }
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_NOT_FOUND, "id", "no department has the id %s", c->department);
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no department has the id '%s'", c->department);
         return GW_QS_HARD;
     }
     if (qs < 0)

@@ -63,7 +63,12 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
         gw_copy_str(p->sha256, sizeof p->sha256, gw_db_col_text(r, 1));
         p->size = gw_db_col_int(r, 2);
         gw_copy_str(p->filename, sizeof p->filename, gw_db_col_text(r, 3));
-        gw_copy_str(p->standard, sizeof p->standard, gw_db_col_text(r, 4));
+        /* rows stored before the unknown standard was stored as "" hold the
+         * text "(null)" (printf of a NULL): the same unknown */
+        const char *standard = gw_db_col_text(r, 4);
+        if (standard && strcmp(standard, "(null)") == 0)
+            standard = "";
+        gw_copy_str(p->standard, sizeof p->standard, standard);
         p->valid = gw_db_col_int(r, 5) != 0;
         p->errors = gw_db_col_int(r, 6);
         p->warnings = gw_db_col_int(r, 7);
@@ -73,7 +78,7 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
     }
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_NOT_FOUND, c->by_sha ? "sha256" : "id", "no package has the %s %s",
+        gw_error_set(err, GW_E_NOT_FOUND, c->by_sha ? "sha256" : "id", "no package has the %s '%s'",
                      c->by_sha ? "SHA-256" : "id", c->id);
         return GW_QS_HARD;
     }
@@ -100,8 +105,9 @@ json_t *gw_package_summary_json(const struct gw_package *p)
 {
     char ts[32];
     gw_time_format_ms(p->created_ms, ts);
-    return json_pack("{s:s, s:s, s:I, s:s, s:s, s:b, s:I, s:I, s:s, s:s}", "id", p->id, "sha256",
+    return json_pack("{s:s, s:s, s:I, s:s, s:o, s:b, s:I, s:I, s:s, s:s}", "id", p->id, "sha256",
                      p->sha256, "size", (json_int_t)p->size, "filename", p->filename, "standard",
-                     p->standard, "valid", p->valid, "errors", (json_int_t)p->errors, "warnings",
-                     (json_int_t)p->warnings, "uploaded_by", p->uploaded_by, "created", ts);
+                     p->standard[0] ? json_string(p->standard) : json_null(), "valid", p->valid,
+                     "errors", (json_int_t)p->errors, "warnings", (json_int_t)p->warnings,
+                     "uploaded_by", p->uploaded_by, "created", ts);
 }

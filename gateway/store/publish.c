@@ -41,7 +41,7 @@ static enum gw_qs course_state(struct gw_db *db, const char *course_id, enum gw_
     if (qs < 0)
         return qs;
     if (!known) {
-        gw_error_set(err, GW_E_NOT_FOUND, "course", "no course has the id %s", course_id);
+        gw_error_set(err, GW_E_NOT_FOUND, "course", "no course has the id '%s'", course_id);
         return GW_QS_HARD;
     }
     return GW_QS_ONE;
@@ -456,18 +456,89 @@ static json_t *text_or_null(struct gw_db_rows *r, int col)
     return s ? json_string(s) : json_null();
 }
 
+/* How far the course's open round is: its approvers, how many decided, its
+ * policy (copied into *policy, which w then points at). No open round leaves
+ * w as it is. */
+static enum gw_qs round_progress(struct gw_db *db, const char *course_id, struct gw_course_wait *w,
+                                 struct gw_review_policy *policy, struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(course_id)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT id FROM review_rounds WHERE course_id = $1 AND state = "
+                                "'open' ORDER BY number DESC LIMIT 1",
+                                p, 1, &r, NULL, err);
+    char round_id[GW_ID_MAX] = "";
+    if (qs == GW_QS_ONE)
+        gw_copy_str(round_id, sizeof round_id, gw_db_col_text(r, 0));
+    gw_db_rows_free(r);
+    if (qs != GW_QS_ONE)
+        return qs;
+    struct gw_review_round round;
+    struct gw_rv_round_meta m;
+    qs = gw_rv_load_round(db, round_id, &round, &m, err); /* initialises round */
+    if (qs >= 0) {
+        w->approvers = (unsigned)round.n_approvers;
+        for (size_t i = 0; i < round.n_approvers; i++)
+            w->decided += round.approvers[i].decision.kind != GW_REVIEW_PENDING;
+        *policy = round.policy;
+        w->policy = policy;
+    }
+    gw_review_round_free(&round);
+    return qs;
+}
+
+/* What the course waits for (gw_course_waiting_words), or JSON null when
+ * nothing: the facts for its state are read here. */
+static enum gw_qs waiting_for(struct gw_db *db, const char *course_id, enum gw_course_state st,
+                              const char *version_id, json_t **out, struct gw_error *err)
+{
+    struct gw_course_wait w = {.state = st, .has_version = version_id && version_id[0]};
+    struct gw_review_policy policy;
+    struct gw_dbp p[] = {GW_P_TEXT(course_id)};
+    enum gw_qs qs = GW_QS_ONE;
+    if (st == GW_COURSE_DRAFT && w.has_version) {
+        struct gw_dbp v[] = {GW_P_TEXT(version_id)};
+        struct gw_db_rows *r = NULL;
+        qs =
+            gw_db_query(db, "SELECT valid FROM course_versions WHERE id = $1", v, 1, &r, NULL, err);
+        w.version_valid = qs == GW_QS_ONE && gw_db_col_int(r, 0) != 0;
+        gw_db_rows_free(r);
+    } else if (st == GW_COURSE_IN_REVIEW) {
+        qs = round_progress(db, course_id, &w, &policy, err);
+    } else if (st == GW_COURSE_PUBLISHED) {
+        qs = gw_db_query(db,
+                         "SELECT 1 FROM publish_jobs WHERE course_id = $1 AND action = 'retire' "
+                         "AND state IN ('queued', 'running')",
+                         p, 1, NULL, NULL, err);
+        w.retire_pending = qs == GW_QS_ONE;
+    }
+    if (qs < 0)
+        return qs;
+    char words[300];
+    gw_course_waiting_words(&w, words, sizeof words);
+    gw_rv_name_course_paths(words, sizeof words, course_id);
+    *out = words[0] ? json_string(words) : json_null();
+    return GW_QS_ONE;
+}
+
 static enum gw_qs status_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct status_ctx *c = ud;
     json_decref(c->out);
     c->out = NULL;
     enum gw_course_state st;
-    enum gw_qs qs = course_state(db, c->course_id, &st, NULL, err);
+    char version_id[GW_ID_MAX] = "";
+    enum gw_qs qs = course_state(db, c->course_id, &st, version_id, err);
+    if (qs < 0)
+        return qs;
+    json_t *waiting = NULL;
+    qs = waiting_for(db, c->course_id, st, version_id, &waiting, err);
     if (qs < 0)
         return qs;
     json_t *lms = json_array(), *jobs = json_array(), *last = json_null();
-    c->out = json_pack("{s:s, s:s, s:o, s:o}", "course_id", c->course_id, "state",
-                       gw_course_state_name(st), "lms", lms, "jobs", jobs);
+    c->out = json_pack("{s:s, s:s, s:o, s:o, s:o}", "course_id", c->course_id, "state",
+                       gw_course_state_name(st), "waiting_for", waiting, "lms", lms, "jobs", jobs);
     struct gw_dbp p[] = {GW_P_TEXT(c->course_id)};
     struct gw_db_rows *r = NULL;
     qs = gw_db_query(db,

@@ -168,12 +168,32 @@ enum gw_qs gw_rv_load_round(struct gw_db *db, const char *round_id, struct gw_re
     }
     gw_db_rows_free(rows);
     if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_NOT_FOUND, "round", "no approval round has the id %s", round_id);
+        gw_error_set(err, GW_E_NOT_FOUND, "round", "no approval round has the id '%s'", round_id);
         return GW_QS_HARD;
     }
     if (qs < 0)
         return qs;
     return load_approvers(db, round_id, r, err);
+}
+
+void gw_rv_name_course_paths(char *text, size_t cap, const char *course_id)
+{
+    static const char unreserved[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                     "0123456789-._~";
+    if (!text || strspn(course_id, unreserved) != strlen(course_id))
+        return; /* an id that would need escaping in a path stays "{id}" */
+    struct gw_buf b = {0};
+    const char *p = text;
+    const char *hit = strstr(p, "{id}");
+    while (hit) {
+        gw_buf_append(&b, p, (size_t)(hit - p));
+        gw_buf_puts(&b, course_id);
+        p = hit + 4;
+        hit = strstr(p, "{id}");
+    }
+    gw_buf_puts(&b, p);
+    snprintf(text, cap, "%s", gw_buf_str(&b));
+    gw_buf_free(&b);
 }
 
 enum gw_qs gw_rv_transition(struct gw_db *db, const char *course_id, enum gw_course_event ev,
@@ -191,11 +211,14 @@ enum gw_qs gw_rv_transition(struct gw_db *db, const char *course_id, enum gw_cou
     if (qs < 0)
         return qs;
     if (!known) {
-        gw_error_set(err, GW_E_NOT_FOUND, "course", "no course has the id %s", course_id);
+        gw_error_set(err, GW_E_NOT_FOUND, "course", "no course has the id '%s'", course_id);
         return GW_QS_HARD;
     }
-    if (gw_review_transition(from, ev, to, err) != GW_OK)
+    if (gw_review_transition(from, ev, to, err) != GW_OK) {
+        if (err)
+            gw_rv_name_course_paths(err->detail, sizeof err->detail, course_id);
         return GW_QS_HARD;
+    }
     struct gw_dbp u[] = {GW_P_TEXT(gw_course_state_name(*to)), GW_P_INT(now_ms),
                          GW_P_TEXT(course_id)};
     qs = gw_db_query(db, "UPDATE courses SET state = $1, state_since_ms = $2 WHERE id = $3", u, 3,

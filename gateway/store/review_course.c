@@ -61,7 +61,7 @@ static enum gw_qs create_body(struct gw_db *db, void *ud, struct gw_error *err)
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
         gw_error_set(err, GW_E_REVIEW_REFERENCE_UNKNOWN, "/request_id",
-                     "no course request has the id %s", c->request_id);
+                     "no course request has the id '%s'", c->request_id);
         return GW_QS_HARD;
     }
     if (qs < 0)
@@ -70,7 +70,7 @@ static enum gw_qs create_body(struct gw_db *db, void *ud, struct gw_error *err)
         qs = gw_rv_exists(db, "people", c->author, err);
         if (qs == GW_QS_NONE) {
             gw_error_set(err, GW_E_REVIEW_REFERENCE_UNKNOWN, "/author_person_id",
-                         "no person has the id %s", c->author);
+                         "no person has the id '%s'", c->author);
             return GW_QS_HARD;
         }
         if (qs < 0)
@@ -199,7 +199,7 @@ static enum gw_qs load_package(struct gw_db *db, const char *package_id, struct 
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
         gw_error_set(err, GW_E_REVIEW_REFERENCE_UNKNOWN, "/package_id",
-                     "no package has the id %s; upload it to /api/v1/packages first", package_id);
+                     "no package has the id '%s'; upload it to /api/v1/packages first", package_id);
         return GW_QS_HARD;
     }
     return qs;
@@ -281,6 +281,7 @@ static enum gw_qs version_body(struct gw_db *db, void *ud, struct gw_error *err)
     struct version_ctx *c = ud;
     struct gw_version_result *out = c->out;
     json_decref(out->changes);
+    json_decref(out->blocking);
     memset(out, 0, sizeof *out);
     struct version_pkg pkg = {"", false, NULL};
     char *prev_report = NULL;
@@ -324,6 +325,12 @@ static enum gw_qs version_body(struct gw_db *db, void *ud, struct gw_error *err)
         gw_copy_str(out->state, sizeof out->state, gw_course_state_name(to));
         out->changes = plan.changes; /* handed to the caller */
         plan.changes = NULL;
+        out->valid = plan.validated;
+        out->warnings = plan.warnings;
+        if (json_array_size(plan.blocking) > 0) {
+            out->blocking = plan.blocking;
+            plan.blocking = NULL;
+        }
     }
     gw_review_version_plan_free(&plan);
     free(pkg.report);
@@ -342,6 +349,8 @@ enum gw_err gw_store_course_add_version(struct gw_store *s, const char *course_i
     if (rc != GW_OK) {
         json_decref(out->changes);
         out->changes = NULL;
+        json_decref(out->blocking);
+        out->blocking = NULL;
     }
     return rc;
 }
@@ -381,7 +390,7 @@ static enum gw_qs read_course(struct gw_db *db, const char *id, struct course_ro
     }
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course has the id %s", id);
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course has the id '%s'", id);
         return GW_QS_HARD;
     }
     return qs;
@@ -514,6 +523,33 @@ static enum gw_qs build_round(struct gw_db *db, struct submit_ctx *c, const char
     return gw_review_round_check(round, err) == GW_OK ? GW_QS_ONE : GW_QS_HARD;
 }
 
+/* REVIEW_VERSION_HAS_ERRORS naming what blocks the course's latest version
+ * (its package's error findings) and what to do about it. */
+static enum gw_qs refuse_invalid_version(struct gw_db *db, const struct course_row *cr,
+                                         struct gw_error *err)
+{
+    char *report = NULL;
+    enum gw_qs qs = version_report(db, cr->version_id, &report, err);
+    if (qs < 0)
+        return qs;
+    json_t *blocking = gw_review_blocking_findings(report);
+    size_t n = json_array_size(blocking);
+    char words[370]; /* with the sentence around it, within the detail's 512 */
+    gw_review_blocking_words(blocking, words, sizeof words);
+    json_decref(blocking);
+    free(report);
+    if (n == 0)
+        gw_error_set(err, GW_E_REVIEW_VERSION_HAS_ERRORS, "/version",
+                     "the course's latest version did not pass validation; fix its package and "
+                     "add the corrected package as a new version");
+    else
+        gw_error_set(err, GW_E_REVIEW_VERSION_HAS_ERRORS, "/version",
+                     "the course's latest version has %zu validation error%s, so it cannot go to "
+                     "review: %s. Fix %s and add the corrected package as a new version",
+                     n, n == 1 ? "" : "s", words, n == 1 ? "it" : "them");
+    return GW_QS_HARD;
+}
+
 static enum gw_qs submit_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct submit_ctx *c = ud;
@@ -522,12 +558,8 @@ static enum gw_qs submit_body(struct gw_db *db, void *ud, struct gw_error *err)
     enum gw_qs qs = read_course(db, c->course_id, &cr, err);
     if (qs < 0)
         return qs;
-    if (cr.has_version && !cr.valid && strcmp(cr.state, "draft") == 0) {
-        gw_error_set(err, GW_E_REVIEW_VERSION_HAS_ERRORS, "/version",
-                     "the course's latest version has validation errors; fix them and upload "
-                     "a new version");
-        return GW_QS_HARD;
-    }
+    if (cr.has_version && !cr.valid && strcmp(cr.state, "draft") == 0)
+        return refuse_invalid_version(db, &cr, err);
     enum gw_course_state to;
     qs = gw_rv_transition(db, c->course_id, GW_COURSE_EV_SUBMIT, c->who, c->round_id, cr.sha256,
                           c->now_ms, &to, err);
@@ -591,7 +623,7 @@ static enum gw_qs add_iris_body(struct gw_db *db, void *ud, struct gw_error *err
     struct gw_dbp p[] = {GW_P_TEXT(c->course_id)};
     enum gw_qs qs = gw_db_query(db, "SELECT 1 FROM courses WHERE id = $1", p, 1, NULL, NULL, err);
     if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course has the id %s", c->course_id);
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course has the id '%s'", c->course_id);
         return GW_QS_HARD;
     }
     size_t i;

@@ -136,8 +136,8 @@ static enum gw_qs delegate_body(struct gw_db *db, void *ud, struct gw_error *err
     struct delegate_ctx *c = ud;
     enum gw_qs qs = gw_rv_exists(db, "people", c->delegate_id, err);
     if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_REVIEW_REFERENCE_UNKNOWN, "/delegate_id", "no person has the id %s",
-                     c->delegate_id);
+        gw_error_set(err, GW_E_REVIEW_REFERENCE_UNKNOWN, "/delegate_id",
+                     "no person has the id '%s'", c->delegate_id);
         return GW_QS_HARD;
     }
     if (qs < 0)

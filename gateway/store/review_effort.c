@@ -20,13 +20,13 @@ static enum gw_qs add_body(struct gw_db *db, void *ud, struct gw_error *err)
     struct add_ctx *c = ud;
     enum gw_qs qs = gw_rv_exists(db, "courses", c->ef->course_id, err);
     if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course has the id %s", c->ef->course_id);
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course has the id '%s'", c->ef->course_id);
         return GW_QS_HARD;
     }
     if (qs >= 0)
         qs = gw_rv_exists(db, "people", c->ef->person_id, err);
     if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_REVIEW_REFERENCE_UNKNOWN, "/person_id", "no person has the id %s",
+        gw_error_set(err, GW_E_REVIEW_REFERENCE_UNKNOWN, "/person_id", "no person has the id '%s'",
                      c->ef->person_id);
         return GW_QS_HARD;
     }
@@ -104,7 +104,7 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
     }
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course has the id %s", c->course_id);
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course has the id '%s'", c->course_id);
         return GW_QS_HARD;
     }
     if (qs < 0)

@@ -38,14 +38,16 @@ static json_t *date_json(int64_t ms)
     return json_string(ts);
 }
 
-static enum gw_qs unknown(struct gw_db *db, const char *table, const char *id, const char *where,
-                          struct gw_error *err)
+/* REVIEW_REFERENCE_UNKNOWN when id (if given) is not in table; noun is one
+ * row of it in words ("person" for people). */
+static enum gw_qs unknown(struct gw_db *db, const char *table, const char *noun, const char *id,
+                          const char *where, struct gw_error *err)
 {
     if (!id || !*id)
         return GW_QS_ONE;
     enum gw_qs qs = gw_rv_exists(db, table, id, err);
     if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_REVIEW_REFERENCE_UNKNOWN, where, "no %s has the id %s", table, id);
+        gw_error_set(err, GW_E_REVIEW_REFERENCE_UNKNOWN, where, "no %s has the id '%s'", noun, id);
         return GW_QS_HARD;
     }
     return qs;
@@ -61,7 +63,7 @@ struct dep_ctx {
 static enum gw_qs dep_insert_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct dep_ctx *c = ud;
-    enum gw_qs qs = unknown(db, "people", c->d->head_person_id, "/head_person_id", err);
+    enum gw_qs qs = unknown(db, "people", "person", c->d->head_person_id, "/head_person_id", err);
     if (qs < 0)
         return qs;
     struct gw_dbp p[] = {GW_P_TEXT(c->d->id),          GW_P_TEXT(c->d->name),
@@ -91,7 +93,7 @@ struct dep_upd {
 static enum gw_qs dep_update_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct dep_upd *c = ud;
-    enum gw_qs qs = unknown(db, "people", c->head, "/head_person_id", err);
+    enum gw_qs qs = unknown(db, "people", "person", c->head, "/head_person_id", err);
     if (qs < 0)
         return qs;
     struct gw_dbp p[] = {GW_P_TEXT(c->settings), GW_P_TEXT(c->head), GW_P_TEXT(c->id)};
@@ -101,7 +103,7 @@ static enum gw_qs dep_update_body(struct gw_db *db, void *ud, struct gw_error *e
                      "COALESCE($2, head_person_id) WHERE id = $3",
                      p, 3, NULL, &changes, err);
     if (qs >= 0 && changes == 0) {
-        gw_error_set(err, GW_E_NOT_FOUND, "id", "no department has the id %s", c->id);
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no department has the id '%s'", c->id);
         return GW_QS_HARD;
     }
     return qs;
@@ -171,7 +173,7 @@ static enum gw_qs dep_list_body(struct gw_db *db, void *ud, struct gw_error *err
         qs = gw_db_rows_status(r, err);
     gw_db_rows_free(r);
     if (!found && qs == GW_QS_NONE && c->id) {
-        gw_error_set(err, GW_E_NOT_FOUND, "id", "no department has the id %s", c->id);
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no department has the id '%s'", c->id);
         return GW_QS_HARD;
     }
     return qs;
@@ -198,7 +200,8 @@ struct person_ctx {
 static enum gw_qs person_insert_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct person_ctx *c = ud;
-    enum gw_qs qs = unknown(db, "departments", c->p->department_id, "/department_id", err);
+    enum gw_qs qs =
+        unknown(db, "departments", "department", c->p->department_id, "/department_id", err);
     if (qs < 0)
         return qs;
     char roles[64];
@@ -287,7 +290,7 @@ struct person_ref {
 static enum gw_qs person_known_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct person_ref *c = ud;
-    return unknown(db, "people", c->id, c->where, err);
+    return unknown(db, "people", "person", c->id, c->where, err);
 }
 
 enum gw_err gw_store_person_known(struct gw_store *s, const char *id, const char *where,
@@ -308,13 +311,14 @@ static enum gw_qs req_insert_body(struct gw_db *db, void *ud, struct gw_error *e
 {
     struct req_ctx *c = ud;
     const struct gw_course_request *r = c->r;
-    enum gw_qs qs = unknown(db, "departments", r->department_id, "/department_id", err);
+    enum gw_qs qs =
+        unknown(db, "departments", "department", r->department_id, "/department_id", err);
     if (qs >= 0)
-        qs = unknown(db, "people", r->sme_person_id, "/sme_person_id", err);
+        qs = unknown(db, "people", "person", r->sme_person_id, "/sme_person_id", err);
     for (size_t i = 0; qs >= 0 && i < r->n_approvers; i++) {
         char where[64];
         snprintf(where, sizeof where, "/approvers/%zu/person_id", i);
-        qs = unknown(db, "people", r->approvers[i].person_id, where, err);
+        qs = unknown(db, "people", "person", r->approvers[i].person_id, where, err);
     }
     if (qs < 0)
         return qs;
@@ -418,7 +422,7 @@ static enum gw_qs req_get_body(struct gw_db *db, void *ud, struct gw_error *err)
     }
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course request has the id %s", c->id);
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course request has the id '%s'", c->id);
         return GW_QS_HARD;
     }
     if (qs < 0)

@@ -107,7 +107,7 @@ static enum gw_qs load_main(struct gw_db *db, const char *round_id, struct gw_ro
     }
     gw_db_rows_free(rows);
     if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_NOT_FOUND, "round", "no approval round has the id %s", round_id);
+        gw_error_set(err, GW_E_NOT_FOUND, "round", "no approval round has the id '%s'", round_id);
         return GW_QS_HARD;
     }
     return qs;

@@ -178,7 +178,7 @@ static enum gw_qs course_view_body(struct gw_db *db, void *ud, struct gw_error *
                       gw_json_str(gw_db_col_text(r, 7)), "created", time_json(gw_db_col_int(r, 8)));
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course has the id %s", c->id);
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course has the id '%s'", c->id);
         return GW_QS_HARD;
     }
     if (qs >= 0)

@@ -382,7 +382,7 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
         gw_error_set(err, GW_E_NOT_FOUND, c->voided ? "voidedStatementId" : "statementId",
-                     "no %sstatement has the id %s", c->voided ? "voided " : "", c->id);
+                     "no %sstatement has the id '%s'", c->voided ? "voided " : "", c->id);
         return GW_QS_HARD;
     }
     return qs;

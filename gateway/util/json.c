@@ -263,12 +263,104 @@ static enum gw_err store_field(const struct gw_jfield *f, json_t *v, const char 
     return GW_OK;
 }
 
+/* The optimal string alignment distance between a and b, ignoring letter
+ * case: insertions, deletions, substitutions and swaps of two neighbours
+ * each count one ("nmae" is 1 from "name"). Names longer than 63 bytes are
+ * "far" (SIZE_MAX): nobody mistypes those into a short one. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 63 || m > 63)
+        return SIZE_MAX;
+    /* three rows of the table: i - 2, i - 1 and i */
+    size_t rows[3][64], *pp = rows[0], *prev = rows[1], *cur = rows[2];
+    for (size_t j = 0; j <= m; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        int ca = tolower((unsigned char)a[i - 1]);
+        cur[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            int cb = tolower((unsigned char)b[j - 1]);
+            size_t best = prev[j - 1] + (ca != cb);
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && pp[j - 2] + 1 < best)
+                best = pp[j - 2] + 1;
+            cur[j] = best;
+        }
+        size_t *t = pp;
+        pp = prev;
+        prev = cur;
+        cur = t;
+    }
+    return prev[m];
+}
+
+/* The member of fields closest to key when it is close enough to be a slip
+ * of the keyboard (at most 2 edits, and fewer edits than the member has
+ * letters, so "ab" is not offered for "id"), or NULL. */
+static const char *closest_member(const struct gw_jfield *fields, const char *key)
+{
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (const struct gw_jfield *f = fields; f->name; f++) {
+        size_t d = edit_distance(key, f->name);
+        if (d < best_d && d < strlen(f->name)) {
+            best = f->name;
+            best_d = d;
+        }
+    }
+    return best;
+}
+
+/* UNKNOWN_FIELD for the first member of obj that fields does not name: the
+ * member itself is 'where', and the detail offers the member it is closest
+ * to, or lists the members the object takes. */
+static enum gw_err check_unknown(json_t *obj, const char *base, const struct gw_jfield *fields,
+                                 struct gw_error *err)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        const struct gw_jfield *f = fields;
+        while (f->name && strcmp(f->name, key) != 0)
+            f++;
+        if (f->name)
+            continue;
+        char ptr[256];
+        gw_json_pointer_join(ptr, sizeof ptr, base, key);
+        const char *near = closest_member(fields, key);
+        if (near)
+            return gw_error_set(err, GW_E_JSON_FIELD_UNKNOWN, ptr,
+                                "unknown member '%s'; did you mean '%s'?", key, near);
+        char list[384] = "";
+        for (f = fields; f->name; f++) {
+            size_t n = strlen(list);
+            snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "", f->name);
+        }
+        return gw_error_set(err, GW_E_JSON_FIELD_UNKNOWN, ptr,
+                            "unknown member '%s'; this object takes: %s", key,
+                            list[0] ? list : "no members");
+    }
+    return GW_OK;
+}
+
 enum gw_err gw_json_parse_fields(json_t *obj, const char *base, const struct gw_jfield *fields,
                                  bool closed, struct gw_error *err)
 {
     char ptr[256];
     if (!json_is_object(obj))
         return gw_error_set(err, GW_E_JSON_FIELD_TYPE, base, "expected a JSON object");
+    /* unknown members first: "nmae" is the error, not the "name" it left out */
+    if (closed) {
+        enum gw_err rc = check_unknown(obj, base, fields, err);
+        if (rc != GW_OK)
+            return rc;
+    }
     for (const struct gw_jfield *f = fields; f->name; f++) {
         gw_json_pointer_join(ptr, sizeof ptr, base, f->name);
         json_t *v = json_object_get(obj, f->name);
@@ -280,21 +372,6 @@ enum gw_err gw_json_parse_fields(json_t *obj, const char *base, const struct gw_
         enum gw_err rc = store_field(f, v, ptr, err);
         if (rc != GW_OK)
             return rc;
-    }
-    if (closed) {
-        const char *key;
-        json_t *v;
-        json_object_foreach(obj, key, v)
-        {
-            const struct gw_jfield *f = fields;
-            while (f->name && strcmp(f->name, key) != 0)
-                f++;
-            if (!f->name) {
-                gw_json_pointer_join(ptr, sizeof ptr, base, key);
-                return gw_error_set(err, GW_E_JSON_FIELD_UNKNOWN, ptr,
-                                    "'%s' is not a member this object takes", key);
-            }
-        }
     }
     return GW_OK;
 }

@@ -39,7 +39,10 @@ enum gw_body_kind {
     GW_BODY_NONE, /* a body is read and ignored */
     GW_BODY_JSON, /* buffered; Content-Type must be JSON (415 otherwise) */
     GW_BODY_RAW,  /* buffered, any Content-Type (multipart, CSV, ...) */
-    GW_BODY_FILE, /* streamed to a temporary file under data_dir/tmp */
+    /* streamed to a temporary file under data_dir/tmp; Content-Type must be
+     * a zip (application/zip, application/x-zip-compressed, application/x-zip,
+     * application/octet-stream), multipart/form-data, or absent (415 otherwise) */
+    GW_BODY_FILE,
 };
 
 struct gw_req;
@@ -79,6 +82,19 @@ struct gw_route {
 /* THE route table (http/routes.c), terminated by an entry with method NULL. */
 extern const struct gw_route gw_routes[];
 size_t gw_routes_count(void);
+
+/* What a 405 adds for a path people try to write to although nothing is
+ * written there (e.g. POST .../publish: publishing is automatic). method
+ * NULL: any method the path does not take. "{path}" in the note stands for
+ * the request's path. Terminated by an entry with pattern NULL (routes.c). */
+struct gw_route_note {
+    const char *method;
+    const char *pattern;
+    const char *note;
+};
+extern const struct gw_route_note gw_route_notes[];
+/* The note for a 405 of method on path (pattern matched), or NULL. */
+const char *gw_route_note_for(const char *method, const char *path);
 
 #define GW_REQ_MAX_PARAMS 4
 
@@ -146,6 +162,11 @@ const char *gw_req_query(const struct gw_req *req, const char *name);
 /* Calls fn for every query argument in order; stops when fn returns false. */
 void gw_req_query_each(const struct gw_req *req,
                        bool (*fn)(const char *name, const char *value, void *ud), void *ud);
+/* What the request said its body is, for a message: the media type without
+ * its parameters in quotes ("'text/plain'"), or "no Content-Type". A value
+ * that is not short printable ASCII is not echoed ("a Content-Type that
+ * cannot be shown"). Writes at most cap bytes into out. */
+void gw_req_media_type_words(const struct gw_req *req, char *out, size_t cap);
 /* The body parsed as JSON; on failure replies 400 and returns NULL. Caller decrefs. */
 json_t *gw_req_json(struct gw_req *req, struct gw_reply *rep);
 

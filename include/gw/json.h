@@ -52,9 +52,13 @@ struct gw_jfield {
     }
 
 /* Parses obj's members per fields. base is the JSON Pointer of obj ("" for the
- * root). closed: unknown members are an error. Absent optional members leave
- * their outputs untouched (set defaults before the call). Returns GW_OK or the
- * error (with where = JSON Pointer). */
+ * root). closed: unknown members are an error, checked before anything else
+ * (a misspelt "nmae" is reported as itself, not as a missing "name"): where
+ * is the unknown member's pointer and the detail offers the closest member
+ * when one is within two edits ("unknown member 'nmae'; did you mean
+ * 'name'?"), else lists the members the object takes. Absent optional
+ * members leave their outputs untouched (set defaults before the call).
+ * Returns GW_OK or the error (with where = JSON Pointer). */
 enum gw_err gw_json_parse_fields(json_t *obj, const char *base, const struct gw_jfield *fields,
                                  bool closed, struct gw_error *err);
 

@@ -11,7 +11,7 @@ struct gw_package {
     char sha256[65];
     int64_t size;
     char filename[256];
-    char standard[32];
+    char standard[32]; /* gw_course_standard_name, or "" when none was recognised */
     bool valid;
     int64_t errors, warnings;
     char uploaded_by[32];
@@ -28,7 +28,8 @@ enum gw_err gw_store_package_get(struct gw_store *s, const char *id, struct gw_p
 /* The newest package whose zip has this SHA-256 (GW_E_NOT_FOUND when none). */
 enum gw_err gw_store_package_by_sha(struct gw_store *s, const char *sha256, struct gw_package *out,
                                     struct gw_error *err);
-/* The package's fields without the report, as the API shows them (new ref). */
+/* The package's fields without the report, as the API shows them (new ref);
+ * an unrecognised standard is null, as in the report. */
 json_t *gw_package_summary_json(const struct gw_package *p);
 
 #endif

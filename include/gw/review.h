@@ -97,6 +97,26 @@ bool gw_course_event_parse(const char *name, enum gw_course_event *out);
  * "gateway" (approved/publishing: the outbox), "lms_admin" (publish_failed)
  * or "nobody" (published, retired). */
 const char *gw_course_state_holder(enum gw_course_state s);
+/* What moves a course on from state s, as words for people ("add a version
+ * first: POST ... /api/v1/courses/{id}/versions ..."); ends the detail of an
+ * illegal transition. Static. */
+const char *gw_course_state_next_step(enum gw_course_state s);
+
+/* What a course waits for, from what the store knows of it. */
+struct gw_course_wait {
+    enum gw_course_state state;
+    bool has_version;   /* the course has a current version */
+    bool version_valid; /* ... and it passed validation */
+    /* in_review: the open round */
+    unsigned approvers, decided;
+    const struct gw_review_policy *policy; /* may be NULL: all must approve */
+    bool retire_pending;                   /* published: a retire job is queued or running */
+};
+/* What the course waits for, in words ("the review round: 1 of 3 approvers
+ * decided (all must approve)", "a version to be submitted for review"), or ""
+ * when it waits for nothing (published, retired). Routes are named with
+ * "{id}" for the course. Truncated to cap. */
+void gw_course_waiting_words(const struct gw_course_wait *w, char *out, size_t cap);
 
 /* ------------------------------------------------------------------------ */
 /* round.c: policy, approvers, delegation, decisions, evaluation, file diff  */
@@ -355,19 +375,35 @@ json_t *gw_review_report_diff(const char *old_report, const char *new_report);
  * previous version (last_number 0 and prev_report NULL for the first):
  * its number; what changed since the previous version's files (JSON with a
  * "summary", NULL for the first; owned: gw_review_version_plan_free); the
- * audit sentences of the version and of an open round it supersedes; and
+ * audit sentences of the version and of an open round it supersedes;
  * whether the course goes on from draft to validated (the package has no
- * errors). Reports are the validator's JSON text. */
+ * errors); and the validator's verdict to show with the version: its
+ * blocking findings (gw_review_blocking_findings, owned like changes) and
+ * its number of warnings. Reports are the validator's JSON text. */
 struct gw_review_version_plan {
     int64_t number;
     json_t *changes;
     char added_comment[160];
     char superseded_comment[64];
     bool validated;
+    json_t *blocking;
+    int64_t warnings;
 };
 void gw_review_version_plan(int64_t last_number, const char *prev_report, const char *report,
                             const char *package_id, bool valid, struct gw_review_version_plan *out);
 void gw_review_version_plan_free(struct gw_review_version_plan *p);
+
+/* What keeps a version from review, from its package's validator report
+ * (JSON text): the findings of severity "error", each as {"code", "file",
+ * "line", "message"} in report order (an empty array for a report without
+ * errors, NULL when report is NULL or not a report). New reference. */
+json_t *gw_review_blocking_findings(const char *report);
+/* The blocking findings in words for an error detail: the first one's code,
+ * file and message, then the codes of the others ("MANIFEST_NOT_AT_ROOT in
+ * GolfCourse/imsmanifest.xml: imsmanifest.xml is inside ...; also
+ * LAUNCH_FILE_MISSING, FILE_MISSING"). Truncated to cap; "" when there are
+ * none. */
+void gw_review_blocking_words(const json_t *blocking, char *out, size_t cap);
 
 /* The IRI under which statements about one of a package's activity ids count
  * for the course: the id itself when it is an absolute IRI, else course_iri,

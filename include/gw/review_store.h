@@ -128,6 +128,12 @@ struct gw_version_result {
     char closed_round[GW_ID_MAX]; /* the open round this version superseded, or "" */
     json_t *changes;              /* diff against the previous version, or NULL; caller decrefs */
     int64_t iris_added;
+    /* the package's validation verdict: valid (no errors), its warnings, and
+     * the findings that keep the version from review (an array of
+     * gw_review_blocking_findings; NULL when there are none; caller decrefs) */
+    bool valid;
+    int64_t warnings;
+    json_t *blocking;
 };
 /* Adds package_id as the course's next version: the course goes to draft
  * (closing an open round as superseded), then to validated when the package

@@ -326,7 +326,7 @@ static void test_keys(void)
     expect_fail(link_bad2, NULL, 2, "ROUND_ID must be UTF-8");
     const char *ghost[] = {"--config", p,       "key",      "create", "--role", "approver",
                            "--name",   "ghost", "--person", "nobody", NULL};
-    expect_fail(ghost, NULL, 2, "no people has the id nobody");
+    expect_fail(ghost, NULL, 2, "no person has the id 'nobody'");
     const char *list[] = {"--config", p, "key", "list", NULL};
     CHECK_INT(gwt_run_lmsgw(list, NULL, &out, NULL), 0);
     CHECK(strstr(out, id) && strstr(out, "powerbi") && strstr(out, "active"));

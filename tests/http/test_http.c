@@ -125,11 +125,42 @@ static void test_limits(void)
     CHECK_INT(st, 414);
     check_error(j, 1004, "URI_TOO_LONG");
     json_decref(j);
-    /* 415 */
+    /* 415, naming the header to send and what the request said (issue 16) */
     const char *ht[] = {auth_admin, "Content-Type: text/plain", NULL};
     j = req_json("POST", "/api/v1/keys", ht, "{}", &st, NULL);
     CHECK_INT(st, 415);
     check_error(j, 1010, "UNSUPPORTED_MEDIA_TYPE");
+    CHECK_STR(json_string_value(json_object_get(j, "where")), "Content-Type");
+    CHECK_STR(json_string_value(json_object_get(j, "detail")),
+              "this route takes a JSON body: send the header 'Content-Type: application/json'; "
+              "the request had 'text/plain'");
+    json_decref(j);
+    /* curl -d without -H: a form type; and no Content-Type at all */
+    const char *hf[] = {auth_admin, "Content-Type: application/x-www-form-urlencoded", NULL};
+    j = req_json("POST", "/api/v1/keys", hf, "{}", &st, NULL);
+    CHECK_INT(st, 415);
+    CHECK(strstr(json_string_value(json_object_get(j, "detail")),
+                 "'Content-Type: application/json'; the request had "
+                 "'application/x-www-form-urlencoded'"));
+    json_decref(j);
+    const char *hn[] = {auth_admin, "Content-Type:", NULL}; /* libcurl: send none */
+    j = req_json("POST", "/api/v1/keys", hn, "{}", &st, NULL);
+    CHECK_INT(st, 415);
+    CHECK(
+        strstr(json_string_value(json_object_get(j, "detail")), "the request had no Content-Type"));
+    json_decref(j);
+    /* a chunked body is checked as well */
+    const char *hct[] = {auth_admin, "Content-Type: text/plain", "Transfer-Encoding: chunked",
+                         NULL};
+    j = req_json("POST", "/api/v1/keys", hct, "{}", &st, NULL);
+    CHECK_INT(st, 415);
+    json_decref(j);
+    /* a value that is not printable ASCII is not echoed */
+    const char *hx[] = {auth_admin, "Content-Type: text/\xc3\xa9", NULL};
+    j = req_json("POST", "/api/v1/keys", hx, "{}", &st, NULL);
+    CHECK_INT(st, 415);
+    CHECK(strstr(json_string_value(json_object_get(j, "detail")),
+                 "a Content-Type that cannot be shown"));
     json_decref(j);
 }
 
@@ -232,6 +263,16 @@ static void test_json_errors(void)
     CHECK_INT(st, 400);
     check_error(j, 1008, "JSON_FIELD_UNKNOWN");
     CHECK_STR(json_string_value(json_object_get(j, "where")), "/colour");
+    json_decref(j);
+    /* issue 16: a misspelt member is the error (not the required one it
+     * stands for), with the member it was probably meant to be */
+    j = req_json("POST", "/api/v1/people", h, "{\"nmae\":\"Anne\",\"email\":\"anne@example.org\"}",
+                 &st, NULL);
+    CHECK_INT(st, 400);
+    check_error(j, 1008, "JSON_FIELD_UNKNOWN");
+    CHECK_STR(json_string_value(json_object_get(j, "where")), "/nmae");
+    CHECK_STR(json_string_value(json_object_get(j, "detail")),
+              "unknown member 'nmae'; did you mean 'name'?");
     json_decref(j);
     j = req_json("POST", "/api/v1/keys", h, "{\"name\":\"x\",\"role\":\"root\"}", &st, NULL);
     CHECK_INT(st, 400);

@@ -457,7 +457,8 @@ static void test_csv(void)
     json_t *recs = J("[{\"a\":\"x,y\",\"b\":null,\"c\":0.1,\"d\":3},"
                      "{\"a\":\"q\\\"\",\"b\":true,\"c\":2.5,\"d\":0}]");
     char *csv = gw_kpi_csv(recs, NULL);
-    CHECK_STR(csv, "a,b,c,d\r\n\"x,y\",,0.10000000000000001,3\r\n\"q\"\"\",true,2.5,0\r\n");
+    /* numbers for people (issue 16): 0.1, not 0.10000000000000001 */
+    CHECK_STR(csv, "a,b,c,d\r\n\"x,y\",,0.1,3\r\n\"q\"\"\",true,2.5,0\r\n");
     free(csv);
     static const char *const cols[] = {"d", "a", NULL};
     json_t *empty = json_array();
@@ -470,6 +471,13 @@ static void test_csv(void)
     recs = J("[{\"t\":\"-1\",\"n\":-1.5,\"i\":-2,\"f\":\"=1+1\"}]");
     csv = gw_kpi_csv(recs, NULL);
     CHECK_STR(csv, "t,n,i,f\r\n\"'-1\",-1.5,-2,\"'=1+1\"\r\n");
+    free(csv);
+    json_decref(recs);
+    /* a rate, an average and an amount as the KPI and chargeback CSVs print them */
+    recs = J("[{\"rate\":0.65000000000000002,\"avg\":0.8333333333333334,\"amount\":1234.5000000001,"
+             "\"hours\":7.0}]");
+    csv = gw_kpi_csv(recs, NULL);
+    CHECK_STR(csv, "rate,avg,amount,hours\r\n0.65,0.833333,1234.5,7\r\n");
     free(csv);
     json_decref(recs);
 }

@@ -341,6 +341,47 @@ static void test_put(void)
     free(act);
 }
 
+/* Issue 16: a statement sent with another Content-Type is refused with 400
+ * (xAPI 1.0.3 Communication 3.2: the codes it lists, 400 for a Content-Type
+ * that does not fit the content), and the detail names the header to send;
+ * nothing is stored. */
+static void test_content_type(void)
+{
+    char *act = activity_iri("content-type");
+    char *id = gwt_uuid();
+    char *s =
+        statement(id, "mailto:ct@example.org", "http://adlnet.gov/expapi/verbs/attempted", act);
+    const char *text[] = {auth_lms, VERSION_HDR, "Content-Type: text/plain", NULL};
+    const char *form[] = {auth_lms, VERSION_HDR, "Content-Type: application/x-www-form-urlencoded",
+                          NULL};
+    char *put = gwt_fmt("/xapi/statements?statementId=%s", id);
+    static const char *const methods[] = {"POST", "PUT"};
+    for (size_t i = 0; i < 2; i++) {
+        const char *path = i ? put : "/xapi/statements";
+        long status;
+        json_t *j = call(methods[i], path, text, s, &status, NULL);
+        CHECK_INT(status, 400);
+        CHECK_STR(json_string_value(json_object_get(j, "where")), "Content-Type");
+        const char *d = json_string_value(json_object_get(j, "detail"));
+        CHECK(d && strstr(d, "send the header 'Content-Type: application/json'"));
+        CHECK(d && strstr(d, "'text/plain'"));
+        json_decref(j);
+        /* a form without ?method= is named as the alternate syntax it looks like */
+        j = call(methods[i], path, form, s, &status, NULL);
+        CHECK_INT(status, 400);
+        d = json_string_value(json_object_get(j, "detail"));
+        CHECK(d && strstr(d, "?method="));
+        json_decref(j);
+    }
+    char *q = gwt_fmt("statementId=%s", id);
+    CHECK_INT(get_status(q), 404);
+    free(q);
+    free(put);
+    free(s);
+    free(id);
+    free(act);
+}
+
 static void test_id_conflicts(void)
 {
     char *act = activity_iri("conflict");
@@ -1367,6 +1408,7 @@ int main(void)
     GW_RUN(test_headers_on_every_reply);
     GW_RUN(test_post_single_and_array);
     GW_RUN(test_put);
+    GW_RUN(test_content_type);
     GW_RUN(test_id_conflicts);
     GW_RUN(test_batch_duplicate_ids);
     GW_RUN(test_batch_invalid_statement);

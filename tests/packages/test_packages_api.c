@@ -165,6 +165,7 @@ static void test_multipart_and_invalid(void)
     REQUIRE(j);
     CHECK(json_is_false(json_object_get(j, "valid")));
     CHECK(has_finding(json_object_get(j, "report"), "MANIFEST_NOT_AT_ROOT"));
+    CHECK(json_is_null(json_object_get(j, "standard"))); /* issue 16: never "(null)" */
     json_decref(j);
     path = sample("cmi5-sample");
     j = upload_multipart(path, &st);
@@ -205,6 +206,36 @@ static void test_hostile_and_unreadable(void)
     CHECK(gwt_http("POST", u, h, "", 0, &r));
     CHECK_INT(r.status, 400);
     gwt_response_free(&r);
+}
+
+/* Issue 16: an upload sent as something else than a zip or a multipart form
+ * (curl --data-binary without -H sends a URL-encoded form type) is 415, and
+ * the detail names the header to send and the multipart alternative; the zip
+ * types, octet-stream and no Content-Type at all are taken. */
+static void test_upload_content_type(void)
+{
+    char *path = sample("cmi5-sample");
+    static const char *const refused[] = {"application/x-www-form-urlencoded", "text/plain",
+                                          "application/json", "multipart/mixed; boundary=x"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        long st;
+        json_t *j = upload_raw(path, refused[i], &st);
+        CHECK_INT(st, 415);
+        CHECK_STR(json_string_value(json_object_get(j, "name")), "UNSUPPORTED_MEDIA_TYPE");
+        CHECK_STR(json_string_value(json_object_get(j, "where")), "Content-Type");
+        const char *d = json_string_value(json_object_get(j, "detail"));
+        CHECK(d && strstr(d, "'Content-Type: application/zip'"));
+        CHECK(d && strstr(d, "multipart/form-data"));
+        json_decref(j);
+    }
+    static const char *const taken[] = {"application/zip", "application/x-zip-compressed",
+                                        "application/octet-stream"};
+    for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++) {
+        long st;
+        json_decref(upload_raw(path, taken[i], &st));
+        CHECK_INT(st, 201);
+    }
+    free(path);
 }
 
 /* A multipart upload whose "file" part has the given filename and bytes. */
@@ -376,6 +407,7 @@ int main(void)
     GW_RUN(test_upload_valid_and_read_back);
     GW_RUN(test_multipart_and_invalid);
     GW_RUN(test_hostile_and_unreadable);
+    GW_RUN(test_upload_content_type);
     GW_RUN(test_names_and_paths);
     GW_RUN(test_size_limit);
     gwt_server_stop(&srv, SIGTERM);

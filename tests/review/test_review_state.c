@@ -57,6 +57,9 @@ static void test_illegal_names_state(void)
     CHECK(strstr(err.detail, "'draft'") != NULL);
     CHECK(strstr(err.detail, "'submit'") != NULL);
     CHECK(strstr(err.detail, "'validated'") != NULL); /* where submit is allowed */
+    /* and what to do next, in words (issue 16) */
+    CHECK(strstr(err.detail, "What to do next: add a version first: POST the id of an uploaded "
+                             "package to /api/v1/courses/{id}/versions") != NULL);
     CHECK_INT(gw_err_lookup(err.code)->http_status, 409);
 
     CHECK_INT(gw_review_transition(GW_COURSE_RETIRED, GW_COURSE_EV_NEW_VERSION, &to, &err),
@@ -70,6 +73,58 @@ static void test_illegal_names_state(void)
     CHECK(strstr(err.detail, "'approved'") != NULL);
     CHECK_INT(gw_review_transition(GW_COURSE_RETIRED, GW_COURSE_EV_PUBLISH_RETRY, &to, NULL),
               GW_E_REVIEW_ILLEGAL_TRANSITION);
+    CHECK_INT(gw_review_transition(GW_COURSE_PUBLISHED, GW_COURSE_EV_PUBLISH_RETRY, &to, &err),
+              GW_E_REVIEW_ILLEGAL_TRANSITION);
+    CHECK(strstr(err.detail, "add a new version to change the course, or an admin retires it"));
+    CHECK_INT(gw_review_transition(GW_COURSE_IN_REVIEW, GW_COURSE_EV_SUBMIT, &to, &err),
+              GW_E_REVIEW_ILLEGAL_TRANSITION);
+    CHECK(strstr(err.detail, "wait for the approvers to decide"));
+    /* every state says what moves it on */
+    for (int s = 0; s < GW_COURSE_STATE_COUNT; s++)
+        CHECK(strlen(gw_course_state_next_step((enum gw_course_state)s)) > 10);
+}
+
+/* Issue 16: what a course waits for, in words, per state. */
+static void test_waiting_words(void)
+{
+    char w[300];
+    struct gw_course_wait cw = {.state = GW_COURSE_DRAFT};
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK_STR(w, "a first version: add an uploaded package with POST "
+                 "/api/v1/courses/{id}/versions");
+    cw.has_version = true;
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK(strncmp(w, "a version that passes validation", 32) == 0);
+    cw.state = GW_COURSE_VALIDATED;
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK_STR(w, "a version to be submitted for review: POST /api/v1/courses/{id}/submit");
+    struct gw_review_policy two = {.kind = GW_REVIEW_POLICY_N_OF_M, .required = 2};
+    cw = (struct gw_course_wait){.state = GW_COURSE_IN_REVIEW, .approvers = 3, .decided = 1};
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK_STR(w, "the review round: 1 of 3 approvers decided (all must approve)");
+    cw.policy = &two;
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK_STR(w, "the review round: 1 of 3 approvers decided (2 approvals needed)");
+    cw = (struct gw_course_wait){.state = GW_COURSE_IN_REVIEW, .approvers = 1};
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK_STR(w, "the review round: 0 of 1 approver decided (all must approve)");
+    cw = (struct gw_course_wait){.state = GW_COURSE_PUBLISH_FAILED};
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK(strstr(w, "POST /api/v1/courses/{id}/publish/retry") != NULL);
+    cw.state = GW_COURSE_PUBLISHED;
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK_STR(w, ""); /* nothing: shown as null */
+    cw.retire_pending = true;
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK(strstr(w, "retire job") != NULL);
+    cw = (struct gw_course_wait){.state = GW_COURSE_RETIRED};
+    gw_course_waiting_words(&cw, w, sizeof w);
+    CHECK_STR(w, "");
+    for (int s = GW_COURSE_CHANGES_REQUESTED; s <= GW_COURSE_PUBLISHING; s++) {
+        cw = (struct gw_course_wait){.state = (enum gw_course_state)s};
+        gw_course_waiting_words(&cw, w, sizeof w);
+        CHECK(strlen(w) > 10);
+    }
 }
 
 static void test_matrix(void)
@@ -159,6 +214,7 @@ int main(void)
     GW_RUN(test_happy_path);
     GW_RUN(test_back_to_draft);
     GW_RUN(test_illegal_names_state);
+    GW_RUN(test_waiting_words);
     GW_RUN(test_matrix);
     GW_RUN(test_names);
     GW_RUN(test_job_failed);

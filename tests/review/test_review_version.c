@@ -43,6 +43,51 @@ static void test_next_version_diff(void)
     CHECK(p.changes == NULL);
 }
 
+/* Issue 16: what keeps a version from review, as data and in words. */
+static void test_blocking_findings(void)
+{
+    static const char *const report =
+        "{\"counts\":{\"error\":3,\"warning\":1,\"info\":0},\"findings\":["
+        "{\"severity\":\"error\",\"code\":\"MANIFEST_NOT_AT_ROOT\",\"file\":\"X/imsmanifest.xml\","
+        "\"line\":null,\"message\":\"imsmanifest.xml is inside the folder 'X/': zip the folder's "
+        "contents, not the folder itself.\"},"
+        "{\"severity\":\"warning\",\"code\":\"HREF_EXTERNAL\",\"file\":\"a.html\",\"line\":3,"
+        "\"message\":\"w\"},"
+        "{\"severity\":\"error\",\"code\":\"FILE_MISSING\",\"file\":\"b\",\"line\":7,\"message\":"
+        "\"m\"},"
+        "{\"severity\":\"error\",\"code\":\"LAUNCH_FILE_MISSING\",\"message\":\"m\"}]}";
+    json_t *b = gw_review_blocking_findings(report);
+    REQUIRE(b);
+    CHECK_INT(json_array_size(b), 3);
+    json_t *f = json_array_get(b, 1);
+    CHECK_STR(json_string_value(json_object_get(f, "code")), "FILE_MISSING");
+    CHECK_INT(json_integer_value(json_object_get(f, "line")), 7);
+    CHECK(json_is_null(json_object_get(json_array_get(b, 2), "file")));
+    char words[512];
+    gw_review_blocking_words(b, words, sizeof words);
+    CHECK_STR(words, "MANIFEST_NOT_AT_ROOT in X/imsmanifest.xml: imsmanifest.xml is inside the "
+                     "folder 'X/': zip the folder's contents, not the folder itself.; also "
+                     "FILE_MISSING, LAUNCH_FILE_MISSING");
+    gw_review_blocking_words(b, words, 21);
+    CHECK_STR(words, "MANIFEST_NOT_AT_ROOT");
+    json_decref(b);
+    /* the plan carries them with the warnings */
+    struct gw_review_version_plan p;
+    gw_review_version_plan(0, NULL, report, "pkg-1", false, &p);
+    CHECK_INT(json_array_size(p.blocking), 3);
+    CHECK_INT(p.warnings, 1);
+    gw_review_version_plan_free(&p);
+    /* none: an empty array; no report: NULL and no words */
+    b = gw_review_blocking_findings(v1);
+    CHECK(b == NULL);
+    b = gw_review_blocking_findings("{\"findings\":[]}");
+    CHECK(json_is_array(b) && json_array_size(b) == 0);
+    gw_review_blocking_words(b, words, sizeof words);
+    CHECK_STR(words, "");
+    json_decref(b);
+    CHECK(gw_review_blocking_findings(NULL) == NULL);
+}
+
 static void test_activity_iris(void)
 {
     static const struct {
@@ -66,6 +111,7 @@ int main(void)
 {
     GW_RUN(test_first_version);
     GW_RUN(test_next_version_diff);
+    GW_RUN(test_blocking_findings);
     GW_RUN(test_activity_iris);
     return gw_test_summary();
 }

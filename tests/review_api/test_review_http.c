@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zip.h>
 
 static struct gwt_server srv;
 static char h_admin[256], h_author[256], h_approver[256], h_bi[256], h_unbound[256];
@@ -97,6 +98,14 @@ static void test_setup_round(void)
               400);
     CHECK_INT(json_integer_value(json_object_get(j, "code")), 4101);
     CHECK_STR(gwt_sv(j, "where"), "/person_id");
+    CHECK_STR(gwt_sv(j, "detail"), "no person has the id 'nobody'"); /* issue 16: not "people" */
+    json_decref(j);
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/people", h_admin,
+                            "{\"name\":\"Nina\",\"email\":\"nina@example.com\","
+                            "\"department_id\":\"nope\"}",
+                            &j),
+              400);
+    CHECK_STR(gwt_sv(j, "detail"), "no department has the id 'nope'");
     json_decref(j);
     REQUIRE(
         gwt_make_key(&srv, "approver", "approver", "bob", h_approver, sizeof h_approver, NULL, 0));
@@ -133,6 +142,13 @@ static void test_setup_round(void)
     CHECK_INT(gwt_api(&srv, "POST", path, h_author, NULL, NULL, 0, &j, NULL), 409);
     CHECK_INT(json_integer_value(json_object_get(j, "code")), 4000);
     CHECK(strstr(gwt_sv(j, "detail"), "draft") != NULL);
+    /* issue 16: it says what to do next, with this course's path */
+    char next[256];
+    snprintf(next, sizeof next,
+             "What to do next: add a version first: POST the id of an uploaded package to "
+             "/api/v1/courses/%s/versions",
+             course_id);
+    CHECK(strstr(gwt_sv(j, "detail"), next) != NULL);
     json_decref(j);
     /* a real package */
     char zip[512];
@@ -400,9 +416,38 @@ static void test_link_page_hardening(void)
     free(m);
 }
 
+/* GET .../publish says what the course waits for, in words (issue 16). */
+static void check_waiting_for(const char *course, const char *want)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/courses/%s/publish", course);
+    json_t *j = NULL;
+    CHECK_INT(gwt_api(&srv, "GET", path, h_author, NULL, NULL, 0, &j, NULL), 200);
+    const char *got = gwt_sv(j, "waiting_for");
+    if (!strstr(got, want)) {
+        fprintf(stderr, "  waiting_for: '%s' lacks '%s'\n", got, want);
+        gwt_case_failed = 1;
+    }
+    json_decref(j);
+}
+
 static void test_api_decision_queues_publish(void)
 {
     REQUIRE(round_id[0]);
+    /* ann decided on the page; bob has not yet */
+    check_waiting_for(course_id, "the review round: 1 of 2 approvers decided (all must approve)");
+    /* issue 16: POST on .../publish says that publishing is automatic, and
+     * how an admin retries a failed publish */
+    char pub[160], retry[256];
+    snprintf(pub, sizeof pub, "/api/v1/courses/%s/publish", course_id);
+    snprintf(retry, sizeof retry, "An admin retries a failed publish with POST %s/retry.", pub);
+    json_t *p405 = NULL;
+    CHECK_INT(gwt_api(&srv, "POST", pub, h_author, NULL, NULL, 0, &p405, NULL), 405);
+    CHECK_STR(gwt_sv(p405, "name"), "METHOD_NOT_ALLOWED");
+    CHECK(strstr(gwt_sv(p405, "detail"), "allowed: GET. Publishing is automatic: when the last "
+                                         "approval of the course's review round lands"));
+    CHECK(strstr(gwt_sv(p405, "detail"), retry));
+    json_decref(p405);
     char path[128];
     snprintf(path, sizeof path, "/api/v1/rounds/%s/decisions", round_id);
     json_t *j = NULL;
@@ -674,6 +719,152 @@ static void test_department_hardening(void)
     json_decref(j);
 }
 
+/* The sample package zipped the wrong way round: every entry inside one top
+ * folder (what "compress this folder" gives). Returns the zip's bytes (caller
+ * frees) and their number in *len, or NULL. */
+static char *folder_wrapped_sample(const char *sample, const char *folder, size_t *len)
+{
+    char src_path[512], dst_path[512];
+    snprintf(src_path, sizeof src_path, "%s/packages/%s.zip", getenv("GW_BUILD_DIR"), sample);
+    snprintf(dst_path, sizeof dst_path, "%s/wrapped-%s.zip", srv.dir, sample);
+    int zerr = 0;
+    zip_t *src = zip_open(src_path, ZIP_RDONLY, &zerr);
+    zip_t *dst = src ? zip_open(dst_path, ZIP_CREATE | ZIP_TRUNCATE, &zerr) : NULL;
+    bool ok = dst != NULL;
+    zip_int64_t n = src ? zip_get_num_entries(src, 0) : 0;
+    for (zip_int64_t i = 0; ok && i < n; i++) {
+        zip_stat_t st;
+        zip_file_t *f = NULL;
+        char *data = NULL;
+        ok = zip_stat_index(src, (zip_uint64_t)i, 0, &st) == 0 &&
+             (f = zip_fopen_index(src, (zip_uint64_t)i, 0)) != NULL;
+        if (ok) {
+            data = malloc(st.size ? st.size : 1);
+            ok = zip_fread(f, data, st.size) == (zip_int64_t)st.size;
+        }
+        if (f)
+            zip_fclose(f);
+        char *name = gwt_fmt("%s/%s", folder, st.name);
+        zip_source_t *zs = ok ? zip_source_buffer(dst, data, st.size, 1) : NULL;
+        ok = zs && zip_file_add(dst, name, zs, ZIP_FL_ENC_UTF_8) >= 0;
+        if (!ok) {
+            if (zs)
+                zip_source_free(zs);
+            else
+                free(data);
+        }
+        free(name);
+    }
+    if (dst && (!ok || zip_close(dst) != 0)) {
+        zip_discard(dst);
+        ok = false;
+    }
+    if (src)
+        zip_close(src);
+    return ok ? gwt_slurp(dst_path, len) : NULL;
+}
+
+/* Issue 16, item 3: a folder-wrapped zip is stored with the standard null
+ * (never "(null)") and a finding that names the folder and what to do; added
+ * as a version it is accepted (the course stays in draft, as for any package
+ * with errors) and the reply carries the verdict and the blocking findings;
+ * submitting then names the finding. */
+static void test_folder_wrapped_version(void)
+{
+    json_t *j = NULL;
+    const char *req =
+        "{\"department_id\":\"sales\",\"title\":\"Wrapped\",\"business_case\":{\"problem\":\"p\","
+        "\"audience\":\"a\",\"mandatory\":false,\"kpi\":\"k\"},\"approvers\":[{\"person_id\":"
+        "\"ann\"}]}";
+    REQUIRE(gwt_post_json(&srv, "/api/v1/requests", h_admin, req, &j) == 201);
+    char body[256], path[160], course[64];
+    snprintf(body, sizeof body, "{\"request_id\":\"%s\"}", gwt_sv(j, "id"));
+    json_decref(j);
+    REQUIRE(gwt_post_json(&srv, "/api/v1/courses", h_author, body, &j) == 201);
+    snprintf(course, sizeof course, "%s", gwt_sv(j, "id"));
+    json_decref(j);
+    char want[200];
+    snprintf(want, sizeof want,
+             "a first version: add an uploaded package with POST /api/v1/courses/%s/versions",
+             course);
+    check_waiting_for(course, want);
+
+    size_t len = 0;
+    char *zip = folder_wrapped_sample("scorm12-sample", "GolfCourse", &len);
+    REQUIRE(zip);
+    CHECK_INT(
+        gwt_api(&srv, "POST", "/api/v1/packages", h_author, "application/zip", zip, len, &j, NULL),
+        201);
+    free(zip);
+    CHECK(json_is_false(json_object_get(j, "valid")));
+    CHECK(json_is_null(json_object_get(j, "standard")));
+    json_t *f0 = json_array_get(json_object_get(json_object_get(j, "report"), "findings"), 0);
+    CHECK_STR(gwt_sv(f0, "code"), "MANIFEST_NOT_AT_ROOT");
+    CHECK(strstr(gwt_sv(f0, "message"), "imsmanifest.xml is inside the folder 'GolfCourse/': zip "
+                                        "the folder's contents, not the folder itself"));
+    char pkg[64];
+    snprintf(pkg, sizeof pkg, "%s", gwt_sv(j, "id"));
+    json_decref(j);
+    /* read back: null too */
+    snprintf(path, sizeof path, "/api/v1/packages/%s", pkg);
+    char *text = NULL;
+    CHECK_INT(gwt_api(&srv, "GET", path, h_author, NULL, NULL, 0, &j, &text), 200);
+    CHECK(json_is_null(json_object_get(j, "standard")));
+    CHECK(text && strstr(text, "(null)") == NULL);
+    free(text);
+    json_decref(j);
+
+    snprintf(path, sizeof path, "/api/v1/courses/%s/versions", course);
+    snprintf(body, sizeof body, "{\"package_id\":\"%s\"}", pkg);
+    CHECK_INT(gwt_post_json(&srv, path, h_author, body, &j), 201);
+    CHECK_STR(gwt_sv(j, "state"), "draft");
+    CHECK(json_is_false(json_object_get(j, "valid")));
+    CHECK_INT(json_integer_value(json_object_get(j, "errors")), 1);
+    json_t *b0 = json_array_get(json_object_get(j, "blocking_findings"), 0);
+    CHECK_STR(gwt_sv(b0, "code"), "MANIFEST_NOT_AT_ROOT");
+    CHECK_STR(gwt_sv(b0, "file"), "GolfCourse/imsmanifest.xml");
+    CHECK(strstr(gwt_sv(b0, "message"), "inside the folder 'GolfCourse/'"));
+    char report[128];
+    snprintf(report, sizeof report, "/api/v1/packages/%s/report", pkg);
+    CHECK_STR(gwt_sv(j, "report"), report);
+    json_decref(j);
+
+    snprintf(path, sizeof path, "/api/v1/courses/%s/submit", course);
+    CHECK_INT(gwt_api(&srv, "POST", path, h_author, NULL, NULL, 0, &j, NULL), 409);
+    CHECK_STR(gwt_sv(j, "name"), "REVIEW_VERSION_HAS_ERRORS");
+    const char *d = gwt_sv(j, "detail");
+    CHECK(strstr(d, "1 validation error, so it cannot go to review: MANIFEST_NOT_AT_ROOT in "
+                    "GolfCourse/imsmanifest.xml: imsmanifest.xml is inside the folder "
+                    "'GolfCourse/'"));
+    CHECK(strstr(d, "add the corrected package as a new version"));
+    json_decref(j);
+    check_waiting_for(course, "a version that passes validation: the latest version has "
+                              "validation errors");
+
+    /* a valid version reports no blocking findings */
+    zip = NULL;
+    char sample[512];
+    snprintf(sample, sizeof sample, "%s/packages/scorm12-sample.zip", getenv("GW_BUILD_DIR"));
+    zip = gwt_slurp(sample, &len);
+    REQUIRE(zip);
+    CHECK_INT(
+        gwt_api(&srv, "POST", "/api/v1/packages", h_author, "application/zip", zip, len, &j, NULL),
+        201);
+    free(zip);
+    snprintf(body, sizeof body, "{\"package_id\":\"%s\"}", gwt_sv(j, "id"));
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/v1/courses/%s/versions", course);
+    CHECK_INT(gwt_post_json(&srv, path, h_author, body, &j), 201);
+    CHECK_STR(gwt_sv(j, "state"), "validated");
+    CHECK(json_is_true(json_object_get(j, "valid")));
+    CHECK_INT(json_integer_value(json_object_get(j, "errors")), 0);
+    CHECK_INT(json_array_size(json_object_get(j, "blocking_findings")), 0);
+    json_decref(j);
+    snprintf(want, sizeof want,
+             "a version to be submitted for review: POST /api/v1/courses/%s/submit", course);
+    check_waiting_for(course, want);
+}
+
 static enum gw_qs tamper_body(struct gw_db *d, void *ud, struct gw_error *err)
 {
     (void)ud;
@@ -733,6 +924,7 @@ int main(void)
     GW_RUN(test_audit_and_pipeline);
     GW_RUN(test_effort_chargeback);
     GW_RUN(test_department_hardening);
+    GW_RUN(test_folder_wrapped_version);
     GW_RUN(test_cli_audit_verify);
     gw_store_close(db);
     gwt_server_stop(&srv, SIGTERM);

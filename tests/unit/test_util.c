@@ -11,6 +11,8 @@
 #include "gw/timefmt.h"
 #include "gwtest.h"
 
+#include <math.h>
+
 static void test_buf(void)
 {
     struct gw_buf b = {0};
@@ -160,6 +162,7 @@ static void test_json_fields(void)
     json_object_set_new(doc, "extra/x", json_true());
     CHECK_INT(gw_json_parse_fields(doc, "", fields, true, &err), GW_E_JSON_FIELD_UNKNOWN);
     CHECK_STR(err.where, "/extra~1x");
+    CHECK(strstr(err.detail, "unknown member 'extra/x'; this object takes: name, n, mail, kind"));
     CHECK_INT(gw_json_parse_fields(doc, "", fields, false, &err), GW_OK);
     json_object_del(doc, "name");
     CHECK_INT(gw_json_parse_fields(doc, "", fields, false, &err), GW_E_JSON_FIELD_MISSING);
@@ -176,6 +179,56 @@ static void test_json_fields(void)
     CHECK_INT(err.code, GW_E_JSON_MALFORMED);
     CHECK(gw_json_load("{", 1, &err) == NULL);
     CHECK(strstr(err.detail, "line 1") != NULL);
+}
+
+/* Issue 16: a misspelt member is named as itself (not as the required member
+ * it left out), with the member it was probably meant to be. */
+static void test_json_fields_unknown_suggests(void)
+{
+    struct gw_error err;
+    const char *name = NULL, *email = NULL, *id = NULL;
+    struct gw_jfield fields[] = {
+        {"id", GW_J_STRING, false, &id, GW_JF_NONE, NULL, 0, 0, 0},
+        {"name", GW_J_STRING, true, &name, GW_JF_NONE, NULL, 0, 0, 0},
+        {"email", GW_J_STRING, true, &email, GW_JF_NONE, NULL, 0, 0, 0},
+        GW_JFIELD_END,
+    };
+    static const struct {
+        const char *body, *where, *detail;
+    } cases[] = {
+        /* a swap of two letters is one edit */
+        {"{\"nmae\":\"Anne\",\"email\":\"a@b.org\"}", "/nmae",
+         "unknown member 'nmae'; did you mean 'name'?"},
+        /* reported before the required member it stands for, and before
+         * a bad value elsewhere */
+        {"{\"nmae\":\"Anne\",\"email\":3}", "/nmae", "unknown member 'nmae'; did you mean 'name'?"},
+        {"{\"name\":\"Anne\",\"e-mail\":\"a@b.org\"}", "/e-mail",
+         "unknown member 'e-mail'; did you mean 'email'?"},
+        {"{\"Name\":\"Anne\",\"email\":\"a@b.org\"}", "/Name",
+         "unknown member 'Name'; did you mean 'name'?"},
+        {"{\"name\":\"Anne\",\"emial_address\":\"a@b.org\"}", "/emial_address",
+         "unknown member 'emial_address'; this object takes: id, name, email"},
+        /* two edits from "id" is no longer a slip of the keyboard */
+        {"{\"xy\":1,\"name\":\"Anne\",\"email\":\"a@b.org\"}", "/xy",
+         "unknown member 'xy'; this object takes: id, name, email"},
+        {"{\"ix\":1,\"name\":\"Anne\",\"email\":\"a@b.org\"}", "/ix",
+         "unknown member 'ix'; did you mean 'id'?"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *doc = gw_json_load(cases[i].body, strlen(cases[i].body), &err);
+        REQUIRE(doc);
+        gw_error_clear(&err);
+        CHECK_INT(gw_json_parse_fields(doc, "", fields, true, &err), GW_E_JSON_FIELD_UNKNOWN);
+        CHECK_STR(err.where, cases[i].where);
+        CHECK_STR(err.detail, cases[i].detail);
+        json_decref(doc);
+    }
+    /* nested objects name the member under their own pointer */
+    json_t *doc = json_pack("{s:s, s:s, s:i}", "name", "a", "emali", "b", "x", 1);
+    CHECK_INT(gw_json_parse_fields(doc, "/approvers/0", fields, true, &err),
+              GW_E_JSON_FIELD_UNKNOWN);
+    CHECK_STR(err.where, "/approvers/0/emali");
+    json_decref(doc);
 }
 
 static void test_formats(void)
@@ -297,6 +350,50 @@ static void test_csv_cell(void)
     CHECK(!gw_csv_is_formula(NULL));
 }
 
+/* Issue 16: CSV numbers are for people: 6 significant digits, no trailing
+ * zeros, never an exponent, integers as integers, amounts keep cents. */
+static void test_csv_number(void)
+{
+    static const struct {
+        double in;
+        const char *out;
+    } cases[] = {
+        {0.65000000000000002, "0.65"},
+        {0.1 + 0.2, "0.3"},
+        {1.0 / 3.0, "0.333333"},
+        {2.0 / 3.0, "0.666667"},
+        {83.333333333, "83.3333"},
+        {2.5, "2.5"},
+        {-1.5, "-1.5"},
+        {3.0, "3"},
+        {-2.0, "-2"},
+        {0.0, "0"},
+        {-0.0, "0"},
+        {1234567.0, "1234567"},
+        {12345.678, "12345.68"}, /* amounts keep their cents */
+        {1234567.891, "1234567.89"},
+        {0.000123456789, "0.000123457"},
+        {1e-7, "0.0000001"},
+        {-1e-20, "0"},
+        {1e20, "100000000000000000000"},
+        {99.9999999, "100"},
+        {0.9999999, "1"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct gw_buf b = {0};
+        gw_buf_puts(&b, "|");
+        gw_csv_number(&b, cases[i].in);
+        CHECK_STR(gw_buf_str(&b) + 1, cases[i].out);
+        gw_buf_free(&b);
+    }
+    struct gw_buf b = {0};
+    gw_buf_puts(&b, "|");
+    gw_csv_number(&b, NAN);
+    gw_csv_number(&b, INFINITY);
+    CHECK_STR(gw_buf_str(&b), "|"); /* empty cells */
+    gw_buf_free(&b);
+}
+
 static void test_utf8_valid(void)
 {
     CHECK(gw_utf8_valid_str("plain ASCII"));
@@ -386,8 +483,10 @@ int main(void)
     GW_RUN(test_clock);
     GW_RUN(test_hash);
     GW_RUN(test_json_fields);
+    GW_RUN(test_json_fields_unknown_suggests);
     GW_RUN(test_formats);
     GW_RUN(test_csv_cell);
+    GW_RUN(test_csv_number);
     GW_RUN(test_utf8_valid);
     GW_RUN(test_text_problem);
     GW_RUN(test_config_env_not_utf8);
