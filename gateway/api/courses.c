@@ -25,7 +25,7 @@ void gw_api_courses_post(struct gw_req *req, struct gw_reply *rep)
         GW_JFIELD_END,
     };
     struct gw_error e;
-    char actor[48], id[GW_ID_MAX];
+    char actor[GW_REVIEW_ACTOR_MAX], id[GW_ID_MAX];
     struct gw_review_actor who;
     gw_api_review_actor(req, actor, &who);
     int64_t now = gw_clock_now_ms(&req->srv->clock);
@@ -69,7 +69,7 @@ void gw_api_course_versions_post(struct gw_req *req, struct gw_reply *rep)
         GW_JFIELD_END,
     };
     struct gw_error e;
-    char actor[48];
+    char actor[GW_REVIEW_ACTOR_MAX];
     struct gw_review_actor who;
     gw_api_review_actor(req, actor, &who);
     struct gw_version_result v = {0};
@@ -103,7 +103,7 @@ void gw_api_course_versions_post(struct gw_req *req, struct gw_reply *rep)
 void gw_api_course_submit_post(struct gw_req *req, struct gw_reply *rep)
 {
     struct gw_error e;
-    char actor[48], round_id[GW_ID_MAX];
+    char actor[GW_REVIEW_ACTOR_MAX], round_id[GW_ID_MAX];
     struct gw_review_actor who;
     gw_api_review_actor(req, actor, &who);
     int64_t now = gw_clock_now_ms(&req->srv->clock);

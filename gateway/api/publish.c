@@ -20,7 +20,7 @@ void gw_api_course_publish_get(struct gw_req *req, struct gw_reply *rep)
 void gw_api_course_publish_retry_post(struct gw_req *req, struct gw_reply *rep)
 {
     struct gw_error e;
-    char actor[48];
+    char actor[GW_REVIEW_ACTOR_MAX];
     struct gw_review_actor who;
     gw_api_review_actor(req, actor, &who);
     json_t *out = NULL;
@@ -34,7 +34,7 @@ void gw_api_course_publish_retry_post(struct gw_req *req, struct gw_reply *rep)
 void gw_api_course_retire_post(struct gw_req *req, struct gw_reply *rep)
 {
     struct gw_error e;
-    char actor[48];
+    char actor[GW_REVIEW_ACTOR_MAX];
     struct gw_review_actor who;
     gw_api_review_actor(req, actor, &who);
     json_t *out = NULL;

@@ -6,12 +6,16 @@
 #include <stdio.h>
 #include <string.h>
 
-void gw_api_review_actor(const struct gw_req *req, char actor[48], struct gw_review_actor *who)
+void gw_api_review_actor(const struct gw_req *req, char actor[GW_REVIEW_ACTOR_MAX], struct gw_review_actor *who)
 {
-    snprintf(actor, 48, "key:%s", req->who.key_id);
+    /* a person signed in to the web app acts as themself */
+    if (req->who.session)
+        snprintf(actor, GW_REVIEW_ACTOR_MAX, "%s", req->who.person_id);
+    else
+        snprintf(actor, GW_REVIEW_ACTOR_MAX, "key:%s", req->who.key_id);
     memset(who, 0, sizeof *who);
     who->actor = actor;
-    who->via = "api";
+    who->via = req->who.session ? "session" : "api";
     who->address = req->remote_addr;
     who->key_id = req->who.key_id;
 }

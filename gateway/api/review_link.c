@@ -388,9 +388,12 @@ static const char *closed_words(const char *state)
 
 /* No button has focus: a stray Enter or a click through a frame or an
  * overlay must not decide. */
-static void form_html(struct gw_buf *b)
+static void form_html(struct gw_buf *b, const char *csrf)
 {
-    gw_buf_puts(b, "<h2>Your decision</h2><form method=\"post\"><p><label for=\"comment\">"
+    gw_buf_puts(b, "<h2>Your decision</h2><form method=\"post\">");
+    if (csrf) /* signed in: the session's token comes back with the form */
+        gw_buf_printf(b, "<input type=\"hidden\" name=\"csrf_token\" value=\"%s\">", csrf);
+    gw_buf_puts(b, "<p><label for=\"comment\">"
                    "Comment (required to request changes or reject; optional to approve)"
                    "</label></p><p class=\"hint\" id=\"comment-hint\">The author reads it. "
                    "Say what must change, or why the course should not go ahead.</p>"
@@ -430,6 +433,8 @@ static void ask_html(struct gw_buf *b, const struct gw_round_page *p, size_t me,
     } else if (a->decision.kind == GW_REVIEW_PENDING) {
         gw_buf_puts(b, "<p class=\"due\">Your decision has no due date.</p>");
     }
+    if (link_expires <= 0)
+        return; /* signed in: no link to expire */
     char when[32];
     gw_time_format_ms(link_expires, when);
     gw_buf_puts(b, "<p>This link works until ");
@@ -542,9 +547,12 @@ static void review_page(struct gw_buf *b, struct gw_req *req, const struct gw_ro
         date_html(b, mine->decision.at_ms);
         gw_buf_puts(b, ".</p>");
     } else {
-        form_html(b);
+        form_html(b, req->who.session ? req->who.csrf : NULL);
     }
 }
+
+static void show_page(struct gw_req *req, struct gw_reply *rep,
+                      const struct gw_review_token_claims *cl, int64_t now);
 
 void gw_api_review_link_get(struct gw_req *req, struct gw_reply *rep)
 {
@@ -552,24 +560,39 @@ void gw_api_review_link_get(struct gw_req *req, struct gw_reply *rep)
     gw_error_clear(&e);
     int64_t now = gw_clock_now_ms(&req->srv->clock);
     struct gw_review_token_claims c;
-    struct gw_round_page p;
-    bool used = false, loaded = false;
+    bool used = false;
     enum gw_err rc = verify(req, now, &c, &e);
     if (rc == GW_OK)
         rc = gw_store_review_nonce_used(req->srv->store, c.nonce, &used, &e);
     if (rc == GW_OK && used)
         rc = gw_error_set(&e, GW_E_REVIEW_TOKEN_USED, "token",
                           "this link was already used to decide; each link takes one decision");
-    if (rc == GW_OK) {
-        rc = gw_store_round_page(req->srv->store, c.round_id, &p, &e);
-        loaded = true;
+    if (rc != GW_OK) {
+        error_page(rep, &e);
+        return;
     }
+    show_page(req, rep, &c, now);
+}
+
+/* The page for the claims' round and approver (a verified link's, or a
+ * signed-in approver's). */
+static void show_page(struct gw_req *req, struct gw_reply *rep,
+                      const struct gw_review_token_claims *cl, int64_t now)
+{
+    struct gw_error e;
+    gw_error_clear(&e);
+    struct gw_review_token_claims c = *cl;
+    struct gw_round_page p;
+    enum gw_err rc = gw_store_round_page(req->srv->store, c.round_id, &p, &e);
+    bool loaded = true;
     /* a link minted for someone the round does not name shows nothing */
     const struct gw_review_approver *mine =
         rc == GW_OK ? gw_review_round_find(&p.round, c.approver_id) : NULL;
     if (rc == GW_OK && !mine)
-        rc = gw_error_set(&e, GW_E_REVIEW_NOT_APPROVER, "token",
-                          "this link is for someone who is not an approver of this round");
+        rc = gw_error_set(&e, GW_E_REVIEW_NOT_APPROVER, req->who.session ? "round" : "token",
+                          req->who.session
+                              ? "you are not an approver of this review round"
+                              : "this link is for someone who is not an approver of this round");
     if (rc != GW_OK) {
         if (loaded)
             gw_round_page_free(&p);
@@ -601,18 +624,36 @@ void gw_api_review_link_get(struct gw_req *req, struct gw_reply *rep)
     gw_buf_free(&csp);
 }
 
+static void record_decision(struct gw_req *req, struct gw_reply *rep,
+                            const struct gw_review_token_claims *cl, int64_t now, bool link);
+
 void gw_api_review_link_post(struct gw_req *req, struct gw_reply *rep)
 {
     struct gw_error e;
     gw_error_clear(&e);
     int64_t now = gw_clock_now_ms(&req->srv->clock);
     struct gw_review_token_claims c;
-    json_t *form = NULL;
-    enum gw_review_decision_kind kind = GW_REVIEW_PENDING;
     enum gw_err rc = verify(req, now, &c, &e);
-    if (rc == GW_OK)
-        form = gw_form_parse(gw_buf_str(&req->body), req->body.len, &e);
-    if (rc == GW_OK && !form)
+    if (rc != GW_OK) {
+        error_page(rep, &e);
+        return;
+    }
+    record_decision(req, rep, &c, now, true);
+}
+
+/* The page's form POSTed: the decision recorded once (a link's nonce marked
+ * used in the same transaction), as the link's approver or the signed-in
+ * one. */
+static void record_decision(struct gw_req *req, struct gw_reply *rep,
+                            const struct gw_review_token_claims *cl, int64_t now, bool link)
+{
+    struct gw_error e;
+    gw_error_clear(&e);
+    struct gw_review_token_claims c = *cl;
+    enum gw_review_decision_kind kind = GW_REVIEW_PENDING;
+    enum gw_err rc = GW_OK;
+    json_t *form = gw_form_parse(gw_buf_str(&req->body), req->body.len, &e);
+    if (!form)
         rc = e.code;
     const char *decision = json_string_value(json_object_get(form, "decision"));
     const char *comment = json_string_value(json_object_get(form, "comment"));
@@ -621,6 +662,12 @@ void gw_api_review_link_post(struct gw_req *req, struct gw_reply *rep)
         (!decision || !gw_review_decision_parse(decision, &kind) || kind == GW_REVIEW_PENDING))
         rc = gw_error_set(&e, GW_E_REVIEW_DECISION_INVALID, "decision",
                           "press Approve, Request changes or Reject");
+    const char *csrf = json_string_value(json_object_get(form, "csrf_token"));
+    if (rc == GW_OK && req->who.session &&
+        (!csrf || strlen(csrf) != strlen(req->who.csrf) ||
+         !gw_ct_equal(csrf, req->who.csrf, strlen(csrf))))
+        rc = gw_error_set(&e, GW_E_CSRF_REJECTED, "csrf_token",
+                          "the form did not come from your review page: open it again");
     if (rc == GW_OK)
         rc = gw_review_token_allows(&c, kind, &e);
     struct gw_decide_result res = {0};
@@ -630,12 +677,13 @@ void gw_api_review_link_post(struct gw_req *req, struct gw_reply *rep)
         rq.actor_id = c.approver_id;
         rq.kind = kind;
         rq.comment = comment && *comment ? comment : NULL;
-        rq.via = GW_REVIEW_VIA_LINK;
-        rq.nonce = c.nonce;
+        rq.via = link ? GW_REVIEW_VIA_LINK : GW_REVIEW_VIA_API;
+        rq.nonce = link ? c.nonce : NULL;
         rq.who.actor = c.approver_id;
-        rq.who.via = "link";
+        rq.who.via = link ? "link" : req->who.session ? "session" : "api";
         rq.who.address = req->remote_addr;
-        rq.who.link_nonce = c.nonce;
+        rq.who.link_nonce = link ? c.nonce : NULL;
+        rq.who.key_id = link ? NULL : req->who.key_id;
         rc = gw_store_review_decide(req->srv->store, &rq, now, &res, &e);
     }
     json_decref(form);
@@ -645,10 +693,43 @@ void gw_api_review_link_post(struct gw_req *req, struct gw_reply *rep)
     }
     struct gw_buf b = {0};
     page_start(&b, "Thank you");
-    gw_buf_puts(&b, "<p>Your decision was recorded: <strong>");
+    if (res.rec == GW_REVIEW_ALREADY_RECORDED)
+        gw_buf_puts(&b, "<p>You had already decided this; nothing changed. Your decision: "
+                        "<strong>");
+    else
+        gw_buf_puts(&b, "<p>Your decision was recorded: <strong>");
     esc(&b, gw_review_decision_name(kind));
     gw_buf_puts(&b, "</strong>. The course is now <strong>");
     esc(&b, res.course_state);
     gw_buf_puts(&b, "</strong>.</p>");
     send_page(rep, 200, &b);
+}
+
+/* ---- the same page for a signed-in approver: /review/{round} ---- */
+
+/* The claims a signed-in approver's page works with: their round, all three
+ * decisions, no link to expire. */
+static void session_claims(const struct gw_req *req, struct gw_review_token_claims *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->round_id, sizeof c->round_id, "%s", req->params[0]);
+    snprintf(c->approver_id, sizeof c->approver_id, "%s", req->who.person_id);
+    c->actions =
+        GW_REVIEW_ACTION_APPROVE | GW_REVIEW_ACTION_REQUEST_CHANGES | GW_REVIEW_ACTION_REJECT;
+}
+
+/* A key that belongs to no person finds itself among no round's
+ * approvers (after an unknown round's 404). */
+void gw_api_review_app_get(struct gw_req *req, struct gw_reply *rep)
+{
+    struct gw_review_token_claims c;
+    session_claims(req, &c);
+    show_page(req, rep, &c, gw_clock_now_ms(&req->srv->clock));
+}
+
+void gw_api_review_app_post(struct gw_req *req, struct gw_reply *rep)
+{
+    struct gw_review_token_claims c;
+    session_claims(req, &c);
+    record_decision(req, rep, &c, gw_clock_now_ms(&req->srv->clock), false);
 }

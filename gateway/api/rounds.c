@@ -58,7 +58,7 @@ void gw_api_round_decisions_post(struct gw_req *req, struct gw_reply *rep)
         GW_JFIELD_END,
     };
     struct gw_error e;
-    char actor[48];
+    char actor[GW_REVIEW_ACTOR_MAX];
     struct gw_decide_request rq = {0};
     gw_api_review_actor(req, actor, &rq.who);
     enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
@@ -112,7 +112,7 @@ void gw_api_round_delegate_post(struct gw_req *req, struct gw_reply *rep)
         GW_JFIELD_END,
     };
     struct gw_error e;
-    char actor[48];
+    char actor[GW_REVIEW_ACTOR_MAX];
     struct gw_review_actor who;
     gw_api_review_actor(req, actor, &who);
     int64_t now = gw_clock_now_ms(&req->srv->clock);

@@ -75,8 +75,9 @@ enum gw_err gw_session_authorize(struct gw_server *srv, const struct gw_req *req
                                 "a change from %s, not from the gateway's pages (%.*s)", origin,
                                 (int)origin_len(srv->public_url), srv->public_url);
         const char *token = gw_req_header(req, GW_SESSION_CSRF_HEADER);
-        if (!token || strlen(token) != strlen(s.csrf) ||
-            !gw_ct_equal(token, s.csrf, strlen(s.csrf)))
+        bool in_form = req->route && (req->route->flags & GW_ROUTE_FORM_CSRF);
+        if (!in_form && (!token || strlen(token) != strlen(s.csrf) ||
+                         !gw_ct_equal(token, s.csrf, strlen(s.csrf))))
             return gw_error_set(err, GW_E_CSRF_REJECTED, GW_SESSION_CSRF_HEADER,
                                 "send the session's CSRF token (GET /api/v1/session gives it) "
                                 "in the %s header",

@@ -204,6 +204,13 @@ const struct gw_route gw_routes[] = {
      PREVIEW_FLAGS, NULL},
     {"GET", "/_player/{file}", gw_api_player_asset_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
      "Content origin: the player's scripts (scorm-again) and style.", GW_ROUTE_CONTENT, NULL},
+    {"GET", "/review/{round}", gw_api_review_app_get, PEOPLE, GW_BODY_NONE, 0,
+     "The review page of a round for the signed-in approver (the page of the mailed link).", 0,
+     NULL},
+    {"POST", "/review/{round}", gw_api_review_app_post, PEOPLE, GW_BODY_RAW, 16 * 1024,
+     "Decide on the review page as the signed-in approver (form: decision, comment, "
+     "csrf_token).",
+     GW_ROUTE_FORM_CSRF, NULL},
     {"GET", "/r/{token}", gw_api_review_link_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
      "The one-click approval page (shows; never decides).", GW_ROUTE_SECRET_PATH, NULL},
     {"POST", "/r/{token}", gw_api_review_link_post, GW_ROLE_PUBLIC, GW_BODY_RAW, 16 * 1024,

@@ -30,6 +30,10 @@ void gw_api_dashboard_vendor_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_static_file(struct gw_req *req, struct gw_reply *rep, const char *dir, const char *name,
                         const char *csp);
 
+/* api/review_link.c: the review page for a signed-in approver */
+void gw_api_review_app_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_review_app_post(struct gw_req *req, struct gw_reply *rep);
+
 /* api/session.c: signing in to the web app (gw/session.h) */
 void gw_api_signin_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_signin_page_get(struct gw_req *req, struct gw_reply *rep);

@@ -64,6 +64,9 @@ enum gw_route_flags {
     /* served only on the content origin's listener (gw/preview.h), and only
      * these are: course files must not run in the gateway's origin */
     GW_ROUTE_CONTENT = 1 << 4,
+    /* an HTML form of ours posts here: a session's CSRF token comes in the
+     * form (field csrf_token), which the handler checks, not in a header */
+    GW_ROUTE_FORM_CSRF = 1 << 5,
 };
 
 struct gw_route {

@@ -280,6 +280,78 @@ static void test_rate_limit(void)
     CHECK_INT(signin("dora@example.com", NULL), 202);
 }
 
+/* The review page for a signed-in approver: the same page as the mailed
+ * link's (the course in it), decided with the session's token in the form. */
+static void test_signed_in_review_page(void)
+{
+    json_t *j = NULL;
+    REQUIRE(gwt_post_json(&srv, "/api/v1/departments", h_admin,
+                          "{\"id\":\"ops\",\"name\":\"Operations\"}", &j) == 201);
+    json_decref(j);
+    REQUIRE(gwt_post_json(&srv, "/api/v1/requests", h_admin,
+                          "{\"department_id\":\"ops\",\"title\":\"Forklift safety\","
+                          "\"business_case\":{\"problem\":\"p\",\"audience\":\"a\","
+                          "\"mandatory\":true,\"kpi\":\"k\"},\"approvers\":[{\"person_id\":"
+                          "\"ann\"}]}",
+                          &j) == 201);
+    char *body = gwt_fmt("{\"request_id\":\"%s\",\"author_person_id\":\"adam\"}", gwt_sv(j, "id"));
+    json_decref(j);
+    REQUIRE(gwt_post_json(&srv, "/api/v1/courses", h_admin, body, &j) == 201);
+    free(body);
+    char course[64], pkg[64];
+    snprintf(course, sizeof course, "%s", gwt_sv(j, "id"));
+    json_decref(j);
+    REQUIRE(gwt_upload_sample(&srv, h_admin, "scorm12-sample", pkg, sizeof pkg) == 201);
+    char *path = gwt_fmt("/api/v1/courses/%s/versions", course);
+    body = gwt_fmt("{\"package_id\":\"%s\"}", pkg);
+    REQUIRE(gwt_post_json(&srv, path, h_admin, body, &j) == 201);
+    json_decref(j);
+    free(path);
+    free(body);
+    path = gwt_fmt("/api/v1/courses/%s/submit", course);
+    REQUIRE(gwt_api(&srv, "POST", path, h_admin, NULL, NULL, 0, &j, NULL) == 201);
+    free(path);
+    char *page = gwt_fmt("/review/%s", gwt_sv(j, "id"));
+    json_decref(j);
+
+    char ann[300], csrf[80], dora[300], dcsrf[80];
+    REQUIRE(sign_in("ann@example.com", ann, sizeof ann, csrf));
+    REQUIRE(sign_in("dora@example.com", dora, sizeof dora, dcsrf));
+    struct gwt_response r;
+    const char *h[] = {ann, NULL};
+    CHECK_INT(gwt_call(&srv, "GET", page, h, NULL, 0, &r), 200);
+    CHECK(r.body && strstr(r.body, "Review: Forklift safety") != NULL);
+    CHECK(r.body && strstr(r.body, "<iframe class=\"course\"") != NULL);
+    CHECK(r.body && !strstr(r.body, "This link works until"));
+    char *hidden = gwt_fmt("name=\"csrf_token\" value=\"%s\"", csrf);
+    CHECK(r.body && strstr(r.body, hidden) != NULL);
+    free(hidden);
+    gwt_response_free(&r);
+    /* someone the round does not name */
+    const char *hd[] = {dora, NULL};
+    CHECK_INT(gwt_call(&srv, "GET", page, hd, NULL, 0, &r), 403);
+    CHECK(r.body && strstr(r.body, "not an approver") != NULL);
+    gwt_response_free(&r);
+    /* the form without the session's token decides nothing */
+    const char *hp[] = {ann, "Content-Type: application/x-www-form-urlencoded", NULL};
+    const char *no_token = "decision=approve&comment=fine";
+    CHECK_INT(gwt_call(&srv, "POST", page, hp, no_token, strlen(no_token), NULL), 403);
+    char *form = gwt_fmt("decision=approve&comment=Looks+right&csrf_token=%s", csrf);
+    CHECK_INT(gwt_call(&srv, "POST", page, hp, form, strlen(form), &r), 200);
+    CHECK(r.body && strstr(r.body, "Your decision was recorded") != NULL);
+    gwt_response_free(&r);
+    /* once: the page now says so */
+    CHECK_INT(gwt_call(&srv, "GET", page, h, NULL, 0, &r), 200);
+    CHECK(r.body && strstr(r.body, "approved") != NULL);
+    gwt_response_free(&r);
+    /* a second press (a reload of the answer) records nothing more */
+    CHECK_INT(gwt_call(&srv, "POST", page, hp, form, strlen(form), &r), 200);
+    CHECK(r.body && strstr(r.body, "You had already decided this; nothing changed") != NULL);
+    gwt_response_free(&r);
+    free(form);
+    free(page);
+}
+
 static void test_audit_chain_holds(void)
 {
     const char *args[] = {"--config", srv.config_path, "review", "audit-verify", NULL};
@@ -385,6 +457,7 @@ int main(void)
     GW_RUN(test_changes_need_csrf_and_our_origin);
     GW_RUN(test_sign_out_and_everywhere);
     GW_RUN(test_rate_limit);
+    GW_RUN(test_signed_in_review_page);
     GW_RUN(test_audit_chain_holds);
     GW_RUN(test_expiry);
     CHECK_INT(gwt_server_stop(&srv, SIGTERM), 0);
