@@ -3,8 +3,8 @@
 // SMTP sink: a course is submitted and the "please review" mail reaches the
 // sink within seconds; its link opens the review page; the course runs in
 // the page from the content origin (SCORM 1.2: our sample and a multi-SCO
-// corpus package navigated by its organization; SCORM 2004 and cmi5 from the
-// corpus), and the page records what the course called on the SCORM API or
+// corpus package navigated by its organization; SCORM 2004, cmi5 and Tin Can
+// from the corpus), and the page records what the course called on the SCORM API or
 // sent to the preview LRS; the sandbox keeps the course away from the
 // gateway's API and from the review page; the approver decides on the page;
 // the course publishes to lmssim; the launch announcement reaches the sink
@@ -366,6 +366,20 @@ async function main() {
         check(r.status === 200, `the learner LRS answers: ${r.status}`);
         const got = await r.json();
         check(got.statements.length === 0, `no preview statement among learners': ${JSON.stringify(got.statements).slice(0, 300)}`);
+      } finally {
+        await p.close();
+      }
+    });
+
+    // a real Articulate Storyline xAPI publish (the corpus's Tin Can golf
+    // example lacks its TinCanJS file and runs nowhere)
+    await run('Tin Can (corpus, Storyline): the package launches with endpoint, auth and actor; its statements are shown', async () => {
+      const c = await submitted(srv, 'Learning styles (Tin Can)', path.join(corpus, 'storyline-learning-styles-tincan.zip'));
+      const p = await browser.newPage();
+      try {
+        check((await p.goto(srv.url + reviewLink(srv, c.round))).status() === 200, 'page');
+        const got = await waitReported(p, 'the package sends attempted', (r) => r.kind === 'statement' && /attempted/i.test(r.verb), 30000);
+        check(/The course sent: attempted/.test(got.text), `in words: ${got.text}`);
       } finally {
         await p.close();
       }
