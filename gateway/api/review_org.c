@@ -293,7 +293,7 @@ static enum gw_err parse_business_case(json_t *bc, int64_t *deadline_ms, double 
         rc = gw_announce_plan_check(announce, "/business_case/announce", e);
     if (rc == GW_OK && deadline)
         gw_time_parse_date(deadline, deadline_ms);
-    if (rc == GW_OK && *high < *low)
+    if (rc == GW_OK && *low >= 0 && *high >= 0 && *high < *low)
         rc = gw_error_set(e, GW_E_JSON_FIELD_VALUE, "/business_case/effort_high_hours",
                           "the effort range's high end is below its low end");
     return rc;
@@ -338,6 +338,7 @@ void gw_api_requests_post(struct gw_req *req, struct gw_reply *rep)
     static const char *const policies[] = {"all", "n_of_m", NULL};
     struct gw_course_request r;
     memset(&r, 0, sizeof r);
+    r.effort_low_hours = r.effort_high_hours = -1; /* not given */
     const char *policy = "all", *agreed_by = NULL, *agreed_at = NULL;
     int64_t required = 0;
     bool aos = false;

@@ -329,8 +329,8 @@ static enum gw_qs req_insert_body(struct gw_db *db, void *ud, struct gw_error *e
         GW_P_TEXT(r->sme_person_id),
         GW_P_TEXT(r->business_case),
         GW_P_INT(r->deadline_ms),
-        GW_P_REAL(r->effort_low_hours),
-        GW_P_REAL(r->effort_high_hours),
+        r->effort_low_hours >= 0 ? GW_P_REAL(r->effort_low_hours) : GW_P_NULL,
+        r->effort_high_hours >= 0 ? GW_P_REAL(r->effort_high_hours) : GW_P_NULL,
         GW_P_TEXT(r->project_code ? r->project_code : ""),
         GW_P_TEXT(gw_review_policy_kind_name(r->policy.kind)),
         GW_P_INT(r->policy.required),
@@ -403,9 +403,12 @@ static enum gw_qs req_get_body(struct gw_db *db, void *ud, struct gw_error *err)
         json_object_set_new(o, "sme_person_id", gw_json_str(gw_db_col_text(r, 3)));
         json_object_set_new(o, "business_case", json_text_or(gw_db_col_text(r, 4), json_object()));
         json_object_set_new(o, "deadline", date_json(gw_db_col_int(r, 5)));
+        /* null when the business case gave none */
         json_object_set_new(
             o, "effort_hours",
-            json_pack("{s:f, s:f}", "low", gw_db_col_real(r, 6), "high", gw_db_col_real(r, 7)));
+            json_pack("{s:o, s:o}", "low",
+                      gw_db_col_null(r, 6) ? json_null() : json_real(gw_db_col_real(r, 6)), "high",
+                      gw_db_col_null(r, 7) ? json_null() : json_real(gw_db_col_real(r, 7))));
         json_object_set_new(o, "project_code", gw_json_str(gw_db_col_text(r, 8)));
         bool aos = gw_db_col_int(r, 11) != 0;
         json_object_set_new(

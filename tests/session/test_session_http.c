@@ -323,6 +323,7 @@ static void test_signed_in_review_page(void)
     CHECK(r.body && strstr(r.body, "Review: Forklift safety") != NULL);
     CHECK(r.body && strstr(r.body, "<iframe class=\"course\"") != NULL);
     CHECK(r.body && !strstr(r.body, "This link works until"));
+    CHECK(r.body && !strstr(r.body, "<dt>Effort</dt>")); /* none given: none shown, not "0 hours" */
     char *hidden = gwt_fmt("name=\"csrf_token\" value=\"%s\"", csrf);
     CHECK(r.body && strstr(r.body, hidden) != NULL);
     free(hidden);
