@@ -312,7 +312,7 @@ static enum gw_qs ingest_tx(struct gw_db *db, void *ud, struct gw_error *err)
 
 static double ingest(int m, bool maintain, unsigned seed)
 {
-    gw_kpi_set_maintenance(maintain);
+    gw_kpi_set_maintenance(store, maintain);
     static const char *const verbs[] = {
         "http://adlnet.gov/expapi/verbs/experienced", "http://adlnet.gov/expapi/verbs/completed",
         "http://adlnet.gov/expapi/verbs/passed", "http://adlnet.gov/expapi/verbs/answered"};
@@ -346,7 +346,7 @@ static double ingest(int m, bool maintain, unsigned seed)
         for (int i = 0; i < BATCH; i++)
             gw_xapi_new_statement_clear(&items[i]);
     }
-    gw_kpi_set_maintenance(true);
+    gw_kpi_set_maintenance(store, true);
     return (double)m / ((double)spent / 1e6);
 }
 

@@ -744,11 +744,14 @@ static enum gw_qs unattributed_add(struct gw_db *db, int64_t ts_ms, int delta, s
 
 /* ---- applying one statement ---- */
 
-static atomic_bool maintenance_off;
-
-void gw_kpi_set_maintenance(bool on)
+void gw_kpi_set_maintenance(struct gw_store *s, bool on)
 {
-    atomic_store(&maintenance_off, !on);
+    atomic_store(&s->kpi_maintenance_off, !on);
+}
+
+static bool maintenance_off(const struct gw_db *db)
+{
+    return db->store && atomic_load(&db->store->kpi_maintenance_off);
 }
 
 /* course_fact: the statement's fact as if attributed at course level
@@ -795,7 +798,7 @@ enum gw_qs gw_kpi_apply_statement_batched(struct gw_db *db, struct gw_kpi_batch 
 {
     /* a statement sent without a timestamp has its stored instant */
     int64_t ts = it->has_timestamp ? it->timestamp_ms : stored_ms;
-    if (it->voids_id || atomic_load(&maintenance_off))
+    if (it->voids_id || maintenance_off(db))
         return GW_QS_NONE;
     struct gw_kpi_activity *acts =
         gw_xcalloc(it->n_activities ? it->n_activities : 1, sizeof *acts);
@@ -913,7 +916,7 @@ static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const cha
 
 enum gw_qs gw_kpi_apply_void(struct gw_db *db, const char *target_id, struct gw_error *err)
 {
-    if (atomic_load(&maintenance_off))
+    if (maintenance_off(db))
         return GW_QS_NONE;
     struct gw_dbp p[] = {GW_P_TEXT(target_id)};
     struct gw_db_rows *r = NULL;

@@ -39,6 +39,9 @@ struct gw_store {
     bool ckpt_wanted; /* a writer saw the WAL past twice its limit */
     pthread_t ckpt_thread;
     pthread_cond_t ckpt_cv;
+    /* gw_kpi_set_maintenance(s, false): statements are stored without
+     * folding them into KPI rows (benchmarks measure the two apart) */
+    _Atomic bool kpi_maintenance_off;
 };
 
 /* SQLite's in-process writer lock (write_mu), yielding to a pending

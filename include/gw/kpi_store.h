@@ -12,10 +12,10 @@
 /* ---- maintenance ---- */
 /* (Inside the writer's transaction: gw_kpi_apply_statement, gw_kpi_apply_void
  * and gw_kpi_reattribute are internal to store/, in store_int.h.) */
-/* Process-wide switch for the maintenance as statements arrive and are voided (default on). Off is
+/* The store's switch for the maintenance as statements arrive and are voided (default on). Off is
  * for bulk imports followed by gw_store_kpi_rebuild, and for measuring what the maintenance costs
  * (bench/kpi_bench.c); a running gateway leaves it on. */
-void gw_kpi_set_maintenance(bool on);
+void gw_kpi_set_maintenance(struct gw_store *s, bool on);
 /* The same in its own write transaction. */
 enum gw_err gw_store_kpi_reattribute(struct gw_store *s, const char *course_id,
                                      struct gw_error *err);
