@@ -318,48 +318,18 @@ static bool setup(void)
             return false;
         json_decref(j);
     }
-    if (gwt_post_json(&srv, "/api/v1/requests", h_admin,
-                      "{\"department_id\":\"ops\",\"title\":\"Clips\",\"business_case\":{"
-                      "\"problem\":\"p\",\"audience\":\"a\",\"mandatory\":false,\"kpi\":\"k\"},"
-                      "\"approvers\":[{\"person_id\":\"ann\"}]}",
-                      &j) != 201)
-        return false;
-    char *body =
-        gwt_fmt("{\"request_id\":\"%s\",\"author_person_id\":\"author\"}", gwt_sv(j, "id"));
-    json_decref(j);
-    long st = gwt_post_json(&srv, "/api/v1/courses", h_admin, body, &j);
-    free(body);
-    if (st != 201)
-        return false;
-    char course[64];
-    snprintf(course, sizeof course, "%s", gwt_sv(j, "id"));
-    json_decref(j);
     size_t len = 0;
     char *zip = package_zip(&len);
-    if (!zip || gwt_api(&srv, "POST", "/api/v1/packages", h_admin, "application/zip", zip, len, &j,
-                        NULL) != 201) {
-        fprintf(stderr, "  upload: %s\n", j ? json_dumps(j, 0) : "");
-        free(zip);
-        return false;
-    }
+    char course[64], round[64];
+    long st = zip ? gwt_submit_package(&srv, h_admin, "ops", "Clips", "ann", "author", zip, len,
+                                       course, round)
+                  : -1;
     free(zip);
-    body = gwt_fmt("{\"package_id\":\"%s\"}", gwt_sv(j, "id"));
-    json_decref(j);
-    char *p = gwt_fmt("/api/v1/courses/%s/versions", course);
-    st = gwt_post_json(&srv, p, h_admin, body, &j);
-    free(p);
-    free(body);
-    json_decref(j);
-    p = gwt_fmt("/api/v1/courses/%s/submit", course);
-    st = st == 201 ? gwt_api(&srv, "POST", p, h_admin, NULL, NULL, 0, &j, NULL) : st;
-    free(p);
     if (st != 201)
         return false;
-    const char *args[] = {"--config",      srv.config_path, "review", "link",
-                          gwt_sv(j, "id"), "ann",           NULL};
+    const char *args[] = {"--config", srv.config_path, "review", "link", round, "ann", NULL};
     char *out = NULL;
     int rc = gwt_run_lmsgw(args, NULL, &out, NULL);
-    json_decref(j);
     const char *r = out ? strstr(out, "/r/") : NULL;
     if (rc != 0 || !r) {
         free(out);

@@ -544,3 +544,56 @@ long gwt_upload_sample(const struct gwt_server *s, const char *auth, const char 
     free(data);
     return st;
 }
+
+/* One step of gwt_submit_package: POST body to path; the reply's id into id. */
+static long step(const struct gwt_server *s, const char *auth, const char *path, const char *body,
+                 char *id, size_t cap)
+{
+    json_t *j = NULL;
+    long st = body ? gwt_post_json(s, path, auth, body, &j)
+                   : gwt_api(s, "POST", path, auth, NULL, NULL, 0, &j, NULL);
+    if (id)
+        snprintf(id, cap, "%s", gwt_sv(j, "id"));
+    if (st != 201)
+        fprintf(stderr, "  POST %s: %ld\n", path, st);
+    json_decref(j);
+    return st;
+}
+
+long gwt_submit_package(const struct gwt_server *s, const char *auth, const char *department,
+                        const char *title, const char *approver, const char *author,
+                        const char *zip, size_t len, char course[64], char round[64])
+{
+    char req[64], pkg[64];
+    course[0] = round[0] = '\0';
+    char *body = gwt_fmt("{\"department_id\":\"%s\",\"title\":\"%s\",\"business_case\":{"
+                         "\"problem\":\"p\",\"audience\":\"a\",\"mandatory\":false,\"kpi\":\"k\"},"
+                         "\"approvers\":[{\"person_id\":\"%s\"}]}",
+                         department, title, approver);
+    long st = step(s, auth, "/api/v1/requests", body, req, sizeof req);
+    free(body);
+    if (st != 201)
+        return st;
+    body = gwt_fmt("{\"request_id\":\"%s\",\"author_person_id\":\"%s\"}", req, author);
+    st = step(s, auth, "/api/v1/courses", body, course, 64);
+    free(body);
+    if (st != 201)
+        return st;
+    json_t *j = NULL;
+    st = gwt_api(s, "POST", "/api/v1/packages", auth, "application/zip", zip, len, &j, NULL);
+    snprintf(pkg, sizeof pkg, "%s", gwt_sv(j, "id"));
+    json_decref(j);
+    if (st != 201)
+        return st;
+    char *path = gwt_fmt("/api/v1/courses/%s/versions", course);
+    body = gwt_fmt("{\"package_id\":\"%s\"}", pkg);
+    st = step(s, auth, path, body, NULL, 0);
+    free(path);
+    free(body);
+    if (st != 201)
+        return st;
+    path = gwt_fmt("/api/v1/courses/%s/submit", course);
+    st = step(s, auth, path, NULL, round, 64);
+    free(path);
+    return st;
+}

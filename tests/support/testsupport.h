@@ -133,6 +133,16 @@ char *gwt_slurp(const char *path, size_t *len);
 long gwt_upload_sample(const struct gwt_server *s, const char *auth, const char *sample, char *id,
                        size_t cap);
 
+/* The way to a round in review that most tests take: a request of
+ * department titled title with one approver (all must approve; a minimal
+ * business case), its course by author, the zip (len bytes) uploaded as
+ * version 1 and submitted. The course's and the round's ids into course and
+ * round. Returns 201 when all went through, else the first other status
+ * (said on stderr). */
+long gwt_submit_package(const struct gwt_server *s, const char *auth, const char *department,
+                        const char *title, const char *approver, const char *author,
+                        const char *zip, size_t len, char course[64], char round[64]);
+
 /* A formatted heap string (aborts when out of memory); the caller frees. */
 char *gwt_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 /* A fresh version 4 UUID as a heap string; the caller frees. */
