@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-void gw_api_review_actor(const struct gw_req *req, char actor[GW_REVIEW_ACTOR_MAX], struct gw_review_actor *who)
+void gw_api_review_actor(const struct gw_req *req, char actor[GW_REVIEW_ACTOR_MAX],
+                         struct gw_review_actor *who)
 {
     /* a person signed in to the web app acts as themself */
     if (req->who.session)

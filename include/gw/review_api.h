@@ -10,7 +10,8 @@
  * address; actor is the buffer the struct borrows. */
 /* Room for "key:<key id>" or a person id (at most 63 bytes). */
 #define GW_REVIEW_ACTOR_MAX 72
-void gw_api_review_actor(const struct gw_req *req, char actor[GW_REVIEW_ACTOR_MAX], struct gw_review_actor *who);
+void gw_api_review_actor(const struct gw_req *req, char actor[GW_REVIEW_ACTOR_MAX],
+                         struct gw_review_actor *who);
 /* Replies body with status when rc is GW_OK (stealing body), else the error
  * (dropping body). */
 void gw_api_review_reply(struct gw_reply *rep, enum gw_err rc, const struct gw_error *e,
