@@ -44,7 +44,7 @@ sock=${sock#*host=}
 echo "== TSan: HTTP-level tests"
 status=0
 (cd "$build" && ctest -j"$(nproc)" --timeout 900 \
-    -R 'pg_start|pg_stop|test_http|test_lrs|test_review_http|test_review_wire|test_publish_http|test_announce_http|test_kpi_http|test_notices_e2e' \
+    -R 'pg_start|pg_stop|test_http|test_lrs|test_review_http|test_review_wire|test_publish_http|test_announce_http|test_kpi_http|test_notices_e2e|test_preview|test_session_http' \
     --output-on-failure) || status=1
 
 count=$(find "$reports" -type f | wc -l)
