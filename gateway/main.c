@@ -3,6 +3,7 @@
 #include "gw/api.h"
 #include "gw/cli.h"
 #include "gw/course.h"
+#include "gw/demo.h"
 #include "gw/kpi_cli.h"
 #include "gw/outbound.h"
 #include "gw/review_cli.h"
@@ -33,6 +34,9 @@ static const char usage[] =
     "                                print a fresh one-click approval link (default 14 days)\n"
     "  kpi rebuild                   recompute every KPI from the stored statements\n"
     "  kpi reattribute COURSE_ID     attribute stored statements again to a course's IRIs\n"
+    "  demo-data [--packages DIR]    write back-dated demo data into an empty database (every\n"
+    "                                pipeline stage, learners' statements); once: again is a "
+    "no-op\n"
     "  errors --json                 print the error-code registry\n"
     "  openapi                       print the OpenAPI description of the API\n"
     "  --help, --version\n"
@@ -81,9 +85,10 @@ static int cmd_validate(int argc, char **argv, const char *config_path)
 }
 
 static const struct command commands[] = {
-    {"review", gw_cmd_review},   {"kpi", gw_cmd_kpi},        {"serve", gw_cmd_serve},
-    {"migrate", gw_cmd_migrate}, {"key", gw_cmd_key},        {"config", gw_cmd_config},
-    {"errors", cmd_errors},      {"validate", cmd_validate}, {"openapi", cmd_openapi},
+    {"review", gw_cmd_review}, {"kpi", gw_cmd_kpi},         {"demo-data", gw_cmd_demo_data},
+    {"serve", gw_cmd_serve},   {"migrate", gw_cmd_migrate}, {"key", gw_cmd_key},
+    {"config", gw_cmd_config}, {"errors", cmd_errors},      {"validate", cmd_validate},
+    {"openapi", cmd_openapi},
 };
 
 int main(int argc, char **argv)

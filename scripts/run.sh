@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to a running gateway on its
 # embedded default: installs what is missing, builds, migrates SQLite under
-# ./data, creates an admin key, starts the local LMS simulator (lmssim, the
+# ./data, writes the demo data into a new database (lmsgw demo-data: every
+# stage of the pipeline, back-dated; skipped when the database holds data of
+# its own), creates an admin key, starts the local LMS simulator (lmssim, the
 # default LMS endpoint), uploads the sample course packages once the gateway is
 # ready, prints the URL and the key, and serves until Ctrl-C. Approved courses
 # are published to lmssim's SCORM Cloud API through $LMSGW_DATA_DIR/lms-targets.json
 # (written on the first run; edit it to point at a real LMS).
 #   scripts/run.sh            (LMSGW_* variables configure it; see README)
+#   DEMO_DATA=0 scripts/run.sh   a new database stays empty
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh run
@@ -37,6 +40,18 @@ JSON
 fi
 export LMSGW_LMS_TARGETS_FILE=${LMSGW_LMS_TARGETS_FILE:-$targets}
 ./build/lmsgw migrate
+# Demo data, into a new database only: lmsgw refuses one with data of its own
+# (DEMO_REFUSED) and says so when the demo data is there already.
+if [ "${DEMO_DATA:-1}" != 0 ]; then
+    if demo=$(./build/lmsgw demo-data 2>&1); then
+        echo "$demo"
+    elif printf '%s' "$demo" | grep -q 'DEMO_REFUSED'; then
+        echo "no demo data: this database holds data of its own (start with an empty LMSGW_DATA_DIR for the demo)"
+    else
+        echo "$demo" >&2
+        exit 1
+    fi
+fi
 key=$(./build/lmsgw key create --role admin --name "admin (scripts/run.sh $(date -u +%FT%TZ))" --json)
 token=$(printf '%s' "$key" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
 

@@ -2,13 +2,10 @@
  * the body (application/zip or application/octet-stream) or as the "file"
  * part of multipart/form-data; the router has already streamed it to a
  * temporary file within the route's size limit. The handler extracts the zip
- * (multipart), hashes it, validates it, keeps it under
- * data_dir/packages/<sha256>.zip and records the report. GET returns the
- * record, or the report alone. */
+ * (multipart) and hands it to gw_packages_add (app/packages.c: hash,
+ * validate, keep under data_dir/packages/<sha256>.zip, record the report).
+ * GET returns the record, or the report alone. */
 #include "gw/api.h"
-#include "gw/course.h"
-#include "gw/hash.h"
-#include "gw/json.h"
 #include "gw/log.h"
 #include "gw/multipart.h"
 #include "gw/packages.h"
@@ -136,68 +133,6 @@ static char *extract_part(const char *path, const char *ct, char *filename, size
     return out;
 }
 
-static bool hash_file(const char *path, char hex[GW_SHA256_HEX], int64_t *size)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    struct gw_sha256_ctx *c = gw_sha256_begin();
-    char buf[65536];
-    ssize_t r;
-    *size = 0;
-    while ((r = read(fd, buf, sizeof buf)) > 0) {
-        gw_sha256_update(c, buf, (size_t)r);
-        *size += r;
-    }
-    gw_sha256_end(c, hex);
-    close(fd);
-    return r == 0;
-}
-
-/* Moves the zip into data_dir/packages/<sha256>.zip (content-addressed: an
- * identical upload keeps the existing file). */
-static enum gw_err keep_zip(struct gw_server *srv, const char *tmp, const char *sha,
-                            struct gw_error *e)
-{
-    char dir[1024], dst[1200];
-    snprintf(dir, sizeof dir, "%s/packages", srv->cfg->data_dir);
-    mkdir(dir, 0750);
-    snprintf(dst, sizeof dst, "%s/%s.zip", dir, sha);
-    if (access(dst, F_OK) == 0)
-        return GW_OK;
-    if (rename(tmp, dst) != 0) {
-        gw_log_error("upload: cannot keep the package as %s: %s", dst, strerror(errno));
-        return gw_error_set(e, GW_E_IO, "", "the gateway cannot keep the package now");
-    }
-    return GW_OK;
-}
-
-/* Replaces every occurrence of what in s (cap bytes) by with. */
-static void replace_all(char *s, size_t cap, const char *what, const char *with)
-{
-    size_t wn = strlen(what);
-    if (!wn || !strstr(s, what))
-        return;
-    struct gw_buf b = {0};
-    const char *p = s, *hit;
-    while ((hit = strstr(p, what)) != NULL) {
-        gw_buf_append(&b, p, (size_t)(hit - p));
-        gw_buf_puts(&b, with);
-        p = hit + wn;
-    }
-    gw_buf_puts(&b, p);
-    snprintf(s, cap, "%s", gw_buf_str(&b));
-    gw_buf_free(&b);
-}
-
-/* The validator names the file it read, which is our temporary copy: the
- * reply names the file the user sent instead. */
-static void name_upload(struct gw_error *e, const char *tmp, const char *filename)
-{
-    replace_all(e->detail, sizeof e->detail, tmp, filename);
-    replace_all(e->where, sizeof e->where, tmp, filename);
-}
-
 void gw_api_packages_post(struct gw_req *req, struct gw_reply *rep)
 {
     struct gw_error e;
@@ -222,51 +157,21 @@ void gw_api_packages_post(struct gw_req *req, struct gw_reply *rep)
             return;
         }
     }
-    const char *path = zip ? zip : req->body_file;
-    char sha[GW_SHA256_HEX];
-    struct gw_package p = {0};
-    struct gw_course_report *report = NULL;
-    enum gw_err rc = hash_file(path, sha, &p.size)
-                         ? GW_OK
-                         : gw_error_set(&e, GW_E_IO, "", "cannot read the uploaded file");
-    if (rc == GW_OK) {
-        rc = gw_course_validate_file(path, NULL, &report, &e);
-        if (rc != GW_OK)
-            name_upload(&e, path, filename);
-    }
-    if (rc == GW_OK)
-        rc = keep_zip(req->srv, path, sha, &e);
-    if (rc != GW_OK)
-        goto done;
-    json_t *rj = gw_course_report_to_json(report);
-    gw_uuid_v4(p.id);
-    snprintf(p.sha256, sizeof p.sha256, "%s", sha);
-    snprintf(p.filename, sizeof p.filename, "%s", filename);
-    /* "" when no standard was recognised: stored so, shown as null like the report's */
-    const char *standard = gw_course_standard_name(report->standard);
-    snprintf(p.standard, sizeof p.standard, "%s", standard ? standard : "");
-    p.valid = gw_course_report_valid(report);
-    p.errors = (int64_t)report->counts[GW_SEV_ERROR];
-    p.warnings = (int64_t)report->counts[GW_SEV_WARNING];
-    snprintf(p.uploaded_by, sizeof p.uploaded_by, "%s", req->who.key_id);
-    p.created_ms = gw_clock_now_ms(&req->srv->clock);
-    p.report = gw_json_dump(rj);
-    rc = gw_store_package_insert(req->srv->store, &p, &e);
-    if (rc == GW_OK) {
+    struct gw_package_upload up = {zip ? zip : req->body_file, filename, req->srv->cfg->data_dir,
+                                   req->who.key_id, gw_clock_now_ms(&req->srv->clock)};
+    struct gw_package p;
+    json_t *rj = NULL;
+    if (gw_packages_add(req->srv->store, &up, &p, &rj, &e) == GW_OK) {
         json_t *out = gw_package_summary_json(&p);
         json_object_set_new(out, "report", rj);
         char loc[128];
         snprintf(loc, sizeof loc, "/api/v1/packages/%s", p.id);
         gw_reply_json(rep, 201, out);
         gw_reply_header(rep, "Location", loc);
+        gw_package_clear(&p);
     } else {
-        json_decref(rj);
-    }
-done:
-    if (rc != GW_OK)
         gw_reply_error(rep, &e);
-    gw_course_report_free(report);
-    gw_package_clear(&p);
+    }
     if (zip) {
         unlink(zip); /* gone already when it was kept */
         free(zip);

@@ -1,6 +1,6 @@
 /* common.c: what every subcommand does first: load the configuration, set
- * the log level, create the data directory, open the store; and how a failed
- * command reports. */
+ * the log level, create the data directory, open the store; how a failed
+ * command reports; and the gateway's public URL as the server computes it. */
 #include "gw/cli.h"
 #include "gw/json.h"
 #include "gw/log.h"
@@ -91,4 +91,14 @@ int gw_cli_setup(const char *config_path, struct gw_config *cfg, struct gw_store
 int gw_cli_setup_create(const char *config_path, struct gw_config *cfg, struct gw_store **store)
 {
     return setup(config_path, cfg, store, true);
+}
+
+const char *gw_cli_public_url(const struct gw_config *cfg, char url[GW_CLI_URL_MAX])
+{
+    if (cfg->public_url && *cfg->public_url)
+        return cfg->public_url;
+    bool v6 = strchr(cfg->listen_address, ':') != NULL;
+    snprintf(url, GW_CLI_URL_MAX, "http://%s%.200s%s:%lld", v6 ? "[" : "", cfg->listen_address,
+             v6 ? "]" : "", (long long)cfg->port);
+    return url;
 }

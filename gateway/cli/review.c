@@ -41,17 +41,6 @@ static int audit_verify(struct gw_store *store)
     return rc == GW_OK ? 0 : 1;
 }
 
-/* public_url, or what the server uses without one: its listen address and port */
-static const char *public_url(const struct gw_config *cfg, char url[300])
-{
-    if (cfg->public_url && *cfg->public_url)
-        return cfg->public_url;
-    bool v6 = strchr(cfg->listen_address, ':') != NULL;
-    snprintf(url, 300, "http://%s%.200s%s:%lld", v6 ? "[" : "", cfg->listen_address, v6 ? "]" : "",
-             (long long)cfg->port);
-    return url;
-}
-
 static int tick(struct gw_store *store, const struct gw_config *cfg)
 {
     struct gw_error e;
@@ -62,7 +51,7 @@ static int tick(struct gw_store *store, const struct gw_config *cfg)
     }
     char url[300];
     struct gw_scheduler *s =
-        gw_scheduler_new(store, NULL, public_url(cfg, url), gw_notifier_get(n));
+        gw_scheduler_new(store, NULL, gw_cli_public_url(cfg, url), gw_notifier_get(n));
     struct gw_tick_stats st;
     enum gw_err rc = gw_scheduler_tick(s, gw_time_now_ms(), &st, &e);
     gw_scheduler_free(s);
@@ -141,7 +130,7 @@ static int link(struct gw_store *store, const struct gw_config *cfg, const char 
         return 1;
     }
     char url[300];
-    printf("%s/r/%s\n", public_url(cfg, url), token);
+    printf("%s/r/%s\n", gw_cli_public_url(cfg, url), token);
     return 0;
 }
 

@@ -2,11 +2,13 @@
  * then shut down gracefully. Signals are blocked in every thread and taken
  * by sigwait here, so no handler runs in signal context. */
 #include "gw/cli.h"
+#include "gw/demo.h"
 #include "gw/log.h"
 #include "gw/notifier.h"
 #include "gw/publish.h"
 #include "gw/scheduler.h"
 #include "gw/server.h"
+#include "gw/timefmt.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -65,6 +67,14 @@ int gw_cmd_serve(int argc, char **argv, const char *config_path)
                 json_pack("{s:s, s:s, s:i, s:s, s:I}", "msg", "listening", "address",
                           cfg.listen_address, "port", srv->port, "store",
                           gw_store_backend_name(store), "workers", (json_int_t)cfg.workers));
+    enum gw_demo_marker demo = GW_DEMO_NONE;
+    int64_t demo_ms = 0;
+    if (gw_store_demo_marker(store, &demo, &demo_ms, NULL, &e) == GW_OK && demo != GW_DEMO_NONE) {
+        char ts[32];
+        gw_time_format_ms(demo_ms, ts);
+        gw_log_info("this database holds the demo data of 'lmsgw demo-data' (%s)",
+                    demo == GW_DEMO_WRITTEN ? ts : "unfinished: that run failed");
+    }
     bool v6 = strchr(cfg.listen_address, ':') != NULL;
     printf("lmsgw listening on http://%s%s%s:%d\n", v6 ? "[" : "", cfg.listen_address,
            v6 ? "]" : "", srv->port);

@@ -32,4 +32,11 @@ int gw_cli_setup_create(const char *config_path, struct gw_config *cfg, struct g
  * returns 2. NULL (not given) passes. */
 int gw_cli_text_arg(const char *what, const char *s);
 
+/* The base URL the server answers at (links, course IRIs): public_url, or
+ * without one http://<listen_address>:<port> as serve computes it (with
+ * port 0 the port serve picks is not known here). Returns cfg's string or
+ * url, filled. */
+#define GW_CLI_URL_MAX 300
+const char *gw_cli_public_url(const struct gw_config *cfg, char url[GW_CLI_URL_MAX]);
+
 #endif

@@ -1,10 +1,13 @@
-/* Uploaded course packages: the store's records (store/packages.c) and the
- * upload handling the API uses (api/packages.c). A package is an immutable
- * zip plus its validation report; course versions refer to packages. */
+/* Uploaded course packages: the store's records (store/packages.c) and adding
+ * one (app/packages.c), which POST /api/v1/packages and `lmsgw demo-data`
+ * share. A package is an immutable zip plus its validation report; course
+ * versions refer to packages. */
 #ifndef GW_PACKAGES_H
 #define GW_PACKAGES_H
 
 #include "gw/store.h"
+
+#include <jansson.h>
 
 struct gw_package {
     char id[37];
@@ -31,5 +34,24 @@ enum gw_err gw_store_package_by_sha(struct gw_store *s, const char *sha256, stru
 /* The package's fields without the report, as the API shows them (new ref);
  * an unrecognised standard is null, as in the report. */
 json_t *gw_package_summary_json(const struct gw_package *p);
+
+/* A zip to add as a package. Strings borrowed. */
+struct gw_package_upload {
+    const char *path;        /* the zip; moved to data_dir/packages/<sha256>.zip (left in
+                                place when that file exists: the caller removes what remains) */
+    const char *filename;    /* as the author named it (errors name it instead of path) */
+    const char *data_dir;    /* the configuration's data_dir */
+    const char *uploaded_by; /* the key id (API) or "demo-data" */
+    int64_t now_ms;          /* the package's created time */
+};
+
+/* Hashes the zip, validates it (gw_course_validate_file), keeps it and
+ * records the package with its report. An invalid package is recorded too
+ * (valid false, its findings in the report); a zip that cannot be read at
+ * all is an error (PACKAGE_*, IO). On GW_OK fills out (free with
+ * gw_package_clear) and, when report_json is not NULL, the report as JSON
+ * (new reference). */
+enum gw_err gw_packages_add(struct gw_store *store, const struct gw_package_upload *up,
+                            struct gw_package *out, json_t **report_json, struct gw_error *e);
 
 #endif

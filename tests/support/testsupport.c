@@ -194,7 +194,7 @@ static bool write_config(struct gwt_server *s, const char *dsn, const char *extr
     return rc == 0;
 }
 
-bool gwt_server_start(struct gwt_server *s, const char *dsn, const char *extra_config)
+bool gwt_server_prepare(struct gwt_server *s, const char *dsn, const char *extra_config)
 {
     memset(s, 0, sizeof *s);
     s->dir = gwt_tmpdir("srv");
@@ -228,8 +228,12 @@ bool gwt_server_start(struct gwt_server *s, const char *dsn, const char *extra_c
     json_decref(k);
     free(out);
     free(err);
+    return true;
+}
 
-    return gwt_server_restart(s);
+bool gwt_server_start(struct gwt_server *s, const char *dsn, const char *extra_config)
+{
+    return gwt_server_prepare(s, dsn, extra_config) && gwt_server_restart(s);
 }
 
 bool gwt_server_restart(struct gwt_server *s)

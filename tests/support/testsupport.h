@@ -54,6 +54,10 @@ struct gwt_server {
  * into the config (may be NULL). Creates an admin key first. Waits until the
  * server prints its URL. Returns false (with a message) on failure. */
 bool gwt_server_start(struct gwt_server *s, const char *dsn, const char *extra_config);
+/* gwt_server_start without the start: the configuration, `lmsgw migrate`
+ * and the admin key, so a test can run commands on the new database before
+ * serving it (gwt_server_restart). */
+bool gwt_server_prepare(struct gwt_server *s, const char *dsn, const char *extra_config);
 /* Starts `lmsgw serve` again with the same configuration and data (after a
  * stop or a kill); the port may change. */
 bool gwt_server_restart(struct gwt_server *s);
