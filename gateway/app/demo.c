@@ -250,7 +250,8 @@ static enum gw_err write_people(struct demo *d, int64_t t, struct gw_error *err)
         struct gw_person p = {.name = dp->name,
                               .email = dp->email,
                               .department_id = dp->department,
-                              .title = dp->title};
+                              .title = dp->title,
+                              .roles = dp->roles};
         snprintf(p.id, sizeof p.id, "%s", dp->id);
         rc = gw_store_person_insert(d->s, &p, at(d, t + 10 * DEMO_MINUTE_MS), err);
         d->sum->people += rc == GW_OK;

@@ -4,6 +4,8 @@
 #ifndef GW_DEMO_INT_H
 #define GW_DEMO_INT_H
 
+#include "gw/http.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -62,6 +64,7 @@ struct demo_department {
 
 struct demo_person {
     const char *id, *name, *email, *department, *title; /* department may be NULL */
+    unsigned roles;                                     /* in the web app (GW_ROLE_* bits) */
 };
 
 /* One course request and what becomes of it. */

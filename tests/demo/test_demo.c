@@ -77,6 +77,40 @@ static void test_index_says_demo(void)
     json_decref(j);
 }
 
+/* People sign in to the web app with the roles of their work: the training
+ * manager runs everything, authors author, heads approve and read KPIs. */
+static void test_people_roles(void)
+{
+    json_t *j = get("/api/v1/people");
+    size_t i;
+    json_t *p;
+    int seen = 0;
+    json_array_foreach(json_object_get(j, "people"), i, p)
+    {
+        char roles[128] = "";
+        size_t k;
+        json_t *r;
+        json_array_foreach(json_object_get(p, "roles"), k, r)
+        {
+            strncat(roles, json_string_value(r), sizeof roles - strlen(roles) - 2);
+            strcat(roles, ",");
+        }
+        const char *id = gwt_sv(p, "id");
+        if (strcmp(id, "demo-hannah-becker") == 0) {
+            CHECK_STR(roles, "admin,author,approver,bi,");
+            seen++;
+        } else if (strcmp(id, "demo-tom-okafor") == 0) {
+            CHECK_STR(roles, "author,");
+            seen++;
+        } else if (strcmp(id, "demo-priya-raman") == 0) {
+            CHECK_STR(roles, "approver,bi,");
+            seen++;
+        }
+    }
+    CHECK_INT(seen, 3);
+    json_decref(j);
+}
+
 static void test_every_stage(void)
 {
     static const char *const states[] = {
@@ -327,6 +361,7 @@ int main(void)
         return 1;
     }
     GW_RUN(test_index_says_demo);
+    GW_RUN(test_people_roles);
     GW_RUN(test_every_stage);
     GW_RUN(test_stalled_round);
     GW_RUN(test_round_with_decision);
