@@ -3,13 +3,17 @@
 # Chart.js from npm (installed into web/node_modules by 'npm ci' when the lock
 # file changed). Without npm the page still works, with tables only.
 # Also the course player of the review page's preview (OUT/player): its own
-# files (web/player/) and the SCORM run-time API, scorm-again, from npm.
+# files (web/player/) and the SCORM run-time API, scorm-again, from npm. And
+# the web app (OUT/app, served at / and /app/{file}): web/app/ as it is, ES
+# modules with no build step.
 #   scripts/build-web.sh [OUT]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/build/web}
-mkdir -p "$out/vendor" "$out/player"
+mkdir -p "$out/vendor" "$out/player" "$out/app"
 cp "$root"/web/index.html "$root"/web/app.js "$root"/web/style.css "$out/"
+rm -f "$out"/app/*
+cp "$root"/web/app/*.html "$root"/web/app/*.js "$root"/web/app/*.css "$out/app/"
 lib=$root/web/node_modules/chart.js/dist/chart.umd.js
 stamp=$root/web/node_modules/.lock-hash
 want=$(sha256sum "$root/web/package-lock.json" | cut -d' ' -f1)

@@ -7,7 +7,7 @@ pkgs=(build-essential cmake pkg-config git ca-certificates
       libmicrohttpd-dev libjansson-dev libxml2-dev libzip-dev libcurl4-openssl-dev
       libsqlite3-dev libpq-dev libssl-dev curl)
 if [ "$what" = test ]; then
-    pkgs+=(clang-format postgresql postgresql-client zip unzip chromium php-cli)
+    pkgs+=(clang-format postgresql postgresql-client zip unzip chromium php-cli sqlite3)
 fi
 # Node.js and npm for the xAPI client test and the dashboard's front-end
 # libraries: Debian's packages only when no node is installed at all.

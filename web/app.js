@@ -1,5 +1,6 @@
-/* lmsgw dashboard: reads the KPI and pipeline APIs with the key the user
- * gives (kept in sessionStorage, or passed once as #key=... for kiosks) and
+/* lmsgw dashboard: reads the KPI and pipeline APIs as the person signed in
+ * to the web app (the session cookie), or else with the key the user gives
+ * (kept in sessionStorage, or passed once as #key=... for kiosks), and
  * renders tables, plus a chart when Chart.js loaded. No framework. */
 (function () {
   'use strict';
@@ -8,8 +9,9 @@
     'learners_started', 'learners_completed', 'completion_rate', 'learners_passed',
     'learners_failed', 'pass_rate', 'avg_score', 'median_time_to_complete_s',
     'feedback_count', 'avg_rating', 'feedback_response_rate', 'comments', 'statements'];
-  var PIPELINE_ORDER = ['course_id', 'title', 'department', 'state', 'days_in_state',
-    'held_by', 'stalled'];
+  var PIPELINE_ORDER = ['title', 'department', 'state', 'days_in_state', 'held_by', 'stalled'];
+  /* ids are for machines, not for the page */
+  var HIDDEN = { id: 1, course_id: 1, department_id: 1, request_id: 1 };
   var RATES = { completion_rate: 1, pass_rate: 1, feedback_response_rate: 1, deployment_rate: 1 };
 
   function $(id) { return document.getElementById(id); }
@@ -30,7 +32,9 @@
   }
 
   function get(path) {
-    return fetch(path, { headers: { Authorization: 'Bearer ' + key(), Accept: 'application/json' } })
+    var headers = { Accept: 'application/json' };
+    if (key()) headers.Authorization = 'Bearer ' + key(); /* else the session cookie, if any */
+    return fetch(path, { headers: headers, credentials: 'same-origin' })
       .then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (body) {
           if (!r.ok) {
@@ -73,7 +77,7 @@
     });
     records.forEach(function (r) {
       Object.keys(r).forEach(function (c) {
-        if (!seen[c] && (typeof r[c] !== 'object' || Array.isArray(r[c]) || r[c] === null)) {
+        if (!seen[c] && !HIDDEN[c] && (typeof r[c] !== 'object' || Array.isArray(r[c]) || r[c] === null)) {
           cols.push(c); seen[c] = 1;
         }
       });
@@ -192,5 +196,18 @@
     load();
   });
 
-  if (key()) load(); else { $('login').hidden = false; document.body.setAttribute('data-loaded', 'true'); }
+  /* A key given here wins; else the web app's session; else ask for a key. */
+  function start() {
+    if (key()) { load(); return; }
+    get('/api/v1/session').then(function (s) {
+      if (s.kind !== 'session') throw new Error('not a session');
+      $('who').textContent = 'Signed in as ' + s.person.name + ' (' + s.roles.join(', ') + ').';
+      figures();
+    }).catch(function () {
+      $('login').hidden = false;
+      document.body.setAttribute('data-loaded', 'true');
+    });
+  }
+
+  start();
 })();

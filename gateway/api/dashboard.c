@@ -1,7 +1,10 @@
-/* dashboard.c: serves the dashboard's static files (web/, built into
- * web_root) at /dashboard. Only plain file names of known types are served,
- * so nothing outside web_root can be reached. The page itself holds no data:
- * it reads the KPI and pipeline APIs with the key the user gives it. */
+/* dashboard.c: serves the web pages' static files from web_root (web/,
+ * built by scripts/build-web.sh): the web app at / (its page) and /app/{file}
+ * (its modules and style), and the KPI dashboard at /dashboard. Only plain
+ * file names of known types are served, so nothing outside web_root can be
+ * reached. The pages hold no data: they read the API, the app with the
+ * session cookie (gw/session.h), the dashboard with the session or the key
+ * the user gives it. */
 #include "gw/api.h"
 #include "gw/log.h"
 #include "gw/server.h"
@@ -93,10 +96,17 @@ void gw_api_dashboard_vendor_get(struct gw_req *req, struct gw_reply *rep)
     serve(req, rep, "/vendor", req->params[0]);
 }
 
-/* The web app's address: the dashboard, until the app replaces it. */
+/* The web app: no inline script or style, scripts and fetches only from
+ * this origin, not framed, no <base>, forms post only here. */
+static const char APP_CSP[] = "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                              "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 void gw_api_root_get(struct gw_req *req, struct gw_reply *rep)
 {
-    (void)req;
-    gw_reply_empty(rep, 303);
-    gw_reply_header(rep, "Location", "/dashboard");
+    gw_api_static_file(req, rep, "/app", "index.html", APP_CSP);
+}
+
+void gw_api_app_file_get(struct gw_req *req, struct gw_reply *rep)
+{
+    gw_api_static_file(req, rep, "/app", req->params[0], APP_CSP);
 }

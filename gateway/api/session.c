@@ -138,7 +138,11 @@ static void page(struct gw_reply *rep, unsigned status, const char *title, const
     gw_reply_text(rep, status, "text/html; charset=utf-8", gw_buf_str(&b), b.len);
     gw_buf_free(&b);
     gw_reply_header(rep, "Cache-Control", "no-store");
-    gw_reply_header(rep, "Referrer-Policy", "no-referrer");
+    /* same-origin, not no-referrer: the link's address (the token) still
+     * never leaves for another site, but a browser sends "Origin: null" with
+     * a form posted from a no-referrer page, and the POST that signs in
+     * accepts only our own Origin */
+    gw_reply_header(rep, "Referrer-Policy", "same-origin");
     gw_reply_header(rep, "Content-Security-Policy",
                     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
                     "frame-ancestors 'none'");

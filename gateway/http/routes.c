@@ -31,7 +31,11 @@ const struct gw_route gw_routes[] = {
      "The dashboard's scripts and styles.", 0, NULL},
     {"GET", "/dashboard/vendor/{file}", gw_api_dashboard_vendor_get, GW_ROLE_PUBLIC, GW_BODY_NONE,
      0, "The dashboard's front-end libraries.", 0, NULL},
-    {"GET", "/", gw_api_root_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0, "The web app.", 0, NULL},
+    /* the web app (static files; the data comes from the API with the session cookie) */
+    {"GET", "/", gw_api_root_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
+     "The web app: the sign-in page, then the pipeline board.", 0, NULL},
+    {"GET", "/app/{file}", gw_api_app_file_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
+     "The web app's modules and style.", 0, NULL},
     /* signing in to the web app by e-mail (gw/session.h) */
     {"POST", "/api/v1/signin", gw_api_signin_post, GW_ROLE_PUBLIC, GW_BODY_JSON, 4096,
      "Mail a single-use sign-in link. Body: email. 202 whether or not the address is someone's; "

@@ -41,7 +41,9 @@ void gw_api_signin_page_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_session_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_session_delete(struct gw_req *req, struct gw_reply *rep);
 void gw_api_session_signout_everywhere(struct gw_req *req, struct gw_reply *rep);
+/* api/dashboard.c: the web app's page at / and its files at /app/{file} */
 void gw_api_root_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_app_file_get(struct gw_req *req, struct gw_reply *rep);
 
 /* api/preview.c: the course preview on the content origin (gw/preview.h) */
 void gw_api_preview_play_get(struct gw_req *req, struct gw_reply *rep);

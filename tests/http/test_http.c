@@ -238,6 +238,26 @@ static void test_security_headers_and_paths(void)
     CHECK(h && strstr(h, "frame-ancestors 'none'"));
     free(h);
     gwt_response_free(&r);
+    /* the web app: its page at / and its modules at /app/{file}, under a CSP
+     * without inline script */
+    const char *app[] = {"/", "/app/app.js"};
+    for (int i = 0; i < 2; i++) {
+        u = url(app[i]);
+        CHECK(gwt_http("GET", u, NULL, NULL, 0, &r));
+        free(u);
+        CHECK_INT(r.status, 200);
+        h = gwt_header(&r, "Content-Type");
+        CHECK(h && strstr(h, i ? "text/javascript" : "text/html"));
+        free(h);
+        h = gwt_header(&r, "Content-Security-Policy");
+        CHECK(h && strstr(h, "default-src 'self'") && !strstr(h, "unsafe-inline"));
+        free(h);
+        gwt_response_free(&r);
+    }
+    j = req_json("GET", "/app/package.json", NULL, NULL, &st, &r);
+    CHECK_INT(st, 404);
+    gwt_response_free(&r);
+    json_decref(j);
     j = req_json("GET", "/dashboard/x.js", NULL, NULL, &st, &r);
     CHECK_INT(st, 404);
     check_error(j, 1012, "NOT_FOUND");

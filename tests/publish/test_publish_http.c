@@ -473,6 +473,23 @@ static void test_bad_credentials_then_admin_retry(void)
     CHECK_STR(gwt_sv(job, "state"), "failed");
     CHECK_INT(json_integer_value(json_object_get(job, "attempts")), 1); /* auth: no retries */
     json_decref(p);
+    /* the pipeline (the web app's board) carries the LMS's message too */
+    json_t *pl = NULL;
+    CHECK_INT(gwt_api(&g.s, "GET", "/api/v1/pipeline", g.author, NULL, NULL, 0, &pl, NULL), 200);
+    size_t i;
+    json_t *it, *mine = NULL;
+    json_array_foreach(json_object_get(pl, "courses"), i, it)
+    {
+        if (strcmp(gwt_sv(it, "id"), id) == 0)
+            mine = it;
+    }
+    REQUIRE(mine != NULL);
+    CHECK_STR(gwt_sv(mine, "state"), "publish_failed");
+    CHECK_STR(gwt_sv(mine, "holder"), "lms_admin");
+    CHECK(strstr(gwt_sv(mine, "publish_error"), "LMS_AUTH_FAILED") != NULL);
+    CHECK(strstr(gwt_sv(mine, "publish_error"), BAD_SECRET) == NULL);
+    CHECK_INT(json_integer_value(json_object_get(mine, "publish_attempts")), 1);
+    json_decref(pl);
     /* the course shows the state; an author may not retry */
     char path[256];
     snprintf(path, sizeof path, "/api/v1/courses/%s/publish/retry", id);

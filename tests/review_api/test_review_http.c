@@ -571,6 +571,165 @@ static void test_audit_and_pipeline(void)
     CHECK_INT(gwt_api(&srv, "GET", "/api/v1/audit", h_bi, NULL, NULL, 0, NULL, NULL), 403);
 }
 
+/* The pipeline as the web app's board reads it (issue 16): a request no
+ * course was made for yet is on it (state "requested", held by the training
+ * team); a course has its department's id and stall threshold; its author
+ * is named with an id; a review whose approver's fixed due date is 10 days
+ * past is overdue and stalled, and after the scheduler's pass says to whom
+ * it was escalated; nothing publishes here, so no publish error. */
+static json_t *pipeline_item(json_t *pl, const char *member, const char *id)
+{
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(pl, member), i, it)
+    {
+        if (strcmp(gwt_sv(it, "id"), id) == 0)
+            return it;
+    }
+    return NULL;
+}
+
+/* Moves a course's open round back: its approvers were due at due_ms and
+ * the course has been in review since a day before. */
+struct backdate {
+    const char *course_id;
+    int64_t due_ms;
+};
+
+static enum gw_qs backdate_body(struct gw_db *d, void *ud, struct gw_error *err)
+{
+    const struct backdate *b = ud;
+    struct gw_dbp p[] = {GW_P_INT(b->due_ms), GW_P_TEXT(b->course_id)};
+    enum gw_qs qs = gw_db_query(d,
+                                "UPDATE round_approvers SET due_ms = $1 WHERE round_id IN (SELECT "
+                                "id FROM review_rounds WHERE course_id = $2)",
+                                p, 2, NULL, NULL, err);
+    struct gw_dbp q[] = {GW_P_INT(b->due_ms - 86400000), GW_P_TEXT(b->course_id)};
+    return qs < 0 ? qs
+                  : gw_db_query(d, "UPDATE courses SET state_since_ms = $1 WHERE id = $2", q, 2,
+                                NULL, NULL, err);
+}
+
+static void test_pipeline_board(void)
+{
+    json_t *j = NULL;
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/departments", h_admin,
+                            "{\"id\":\"ops\",\"name\":\"Operations\",\"head_person_id\":\"head\","
+                            "\"settings\":{\"escalate_after_days\":7}}",
+                            &j),
+              201);
+    json_decref(j);
+    char past[16], body[1024], req_id[64] = "", waiting_id[64] = "", review_id[64] = "";
+    time_t t = time(NULL) - 10 * 86400;
+    strftime(past, sizeof past, "%Y-%m-%d", gmtime(&t));
+    int64_t past_ms = ((int64_t)t - (int64_t)t % 86400) * 1000;
+    for (int i = 0; i < 2; i++) {
+        snprintf(body, sizeof body,
+                 "{\"department_id\":\"ops\",\"title\":\"%s\",\"business_case\":{\"problem\":\"p\","
+                 "\"audience\":\"a\",\"reach\":\"r\",\"mandatory\":false,\"communication_plan\":"
+                 "\"c\",\"kpi\":\"k\",\"kpi_target\":\"t\",\"deadline\":\"2027-06-01\","
+                 "\"effort_low_hours\":1,\"effort_high_hours\":2,\"project_code\":\"OPS-1\"},"
+                 "\"approvers\":[{\"person_id\":\"ann\",\"due_in_days\":1}]}",
+                 i ? "Forklift safety" : "Shift handover");
+        CHECK_INT(gwt_post_json(&srv, "/api/v1/requests", h_admin, body, &j), 201);
+        snprintf(i ? req_id : waiting_id, 64, "%s", gwt_sv(j, "id"));
+        json_decref(j);
+    }
+    snprintf(body, sizeof body, "{\"request_id\":\"%s\",\"author_person_id\":\"author\"}", req_id);
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/courses", h_author, body, &j), 201);
+    snprintf(review_id, sizeof review_id, "%s", gwt_sv(j, "id"));
+    json_decref(j);
+
+    CHECK_INT(gwt_api(&srv, "GET", "/api/v1/pipeline", h_bi, NULL, NULL, 0, &j, NULL), 200);
+    json_t *rq = pipeline_item(j, "requests", waiting_id);
+    REQUIRE(rq != NULL);
+    CHECK(pipeline_item(j, "requests", req_id) == NULL); /* it has a course */
+    CHECK_STR(gwt_sv(rq, "title"), "Shift handover");
+    CHECK_STR(gwt_sv(rq, "state"), "requested");
+    CHECK_STR(gwt_sv(rq, "holder"), "training_team");
+    CHECK_STR(gwt_sv(rq, "department"), "Operations");
+    CHECK_STR(gwt_sv(rq, "department_id"), "ops");
+    CHECK_STR(gwt_sv(rq, "deadline"), "2027-06-01");
+    CHECK(strlen(gwt_sv(rq, "state_since")) == 24); /* ISO 8601 */
+    CHECK_INT(json_integer_value(json_object_get(rq, "stall_after_days")), 7);
+    json_t *c = pipeline_item(j, "courses", review_id);
+    REQUIRE(c != NULL);
+    CHECK_STR(gwt_sv(c, "state"), "draft");
+    CHECK_STR(gwt_sv(c, "department_id"), "ops");
+    CHECK_STR(gwt_sv(c, "request_id"), req_id);
+    json_t *author = json_array_get(json_object_get(c, "held_by"), 0);
+    CHECK_STR(gwt_sv(author, "person_id"), "author");
+    CHECK(json_is_null(json_object_get(c, "publish_error")));
+    /* the first course waits in the outbox (no targets file): no attempt, no error */
+    json_t *first = pipeline_item(j, "courses", course_id);
+    REQUIRE(first != NULL);
+    CHECK_STR(gwt_sv(first, "department_id"), "sales");
+    CHECK_INT(json_integer_value(json_object_get(first, "stall_after_days")), 5);
+    CHECK(json_is_null(json_object_get(first, "publish_error")));
+    CHECK_INT(json_integer_value(json_object_get(first, "publish_attempts")), 0);
+    json_decref(j);
+
+    /* in review with ann due 10 days ago */
+    char zip[512], path[160];
+    snprintf(zip, sizeof zip, "%s/packages/scorm12-sample.zip", getenv("GW_BUILD_DIR"));
+    size_t len = 0;
+    char *data = gwt_slurp(zip, &len);
+    REQUIRE(data != NULL);
+    CHECK_INT(
+        gwt_api(&srv, "POST", "/api/v1/packages", h_author, "application/zip", data, len, &j, NULL),
+        201);
+    free(data);
+    snprintf(body, sizeof body, "{\"package_id\":\"%s\"}", gwt_sv(j, "id"));
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/v1/courses/%s/versions", review_id);
+    CHECK_INT(gwt_post_json(&srv, path, h_author, body, &j), 201);
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/v1/courses/%s/submit", review_id);
+    CHECK_INT(gwt_api(&srv, "POST", path, h_author, NULL, NULL, 0, &j, NULL), 201);
+    json_decref(j);
+    /* ten days later (the API refuses a due date in the past) */
+    struct backdate bd = {review_id, past_ms};
+    struct gw_error e;
+    REQUIRE(gw_store_tx(db, GW_TX_WRITE, backdate_body, &bd, &e) == GW_OK);
+    CHECK_INT(gwt_api(&srv, "GET", "/api/v1/pipeline", h_approver, NULL, NULL, 0, &j, NULL), 200);
+    c = pipeline_item(j, "courses", review_id);
+    REQUIRE(c != NULL);
+    CHECK_STR(gwt_sv(c, "state"), "in_review");
+    CHECK_STR(gwt_sv(c, "holder"), "approvers");
+    CHECK(json_is_true(json_object_get(c, "stalled")));
+    CHECK(json_integer_value(json_object_get(c, "days_overdue")) >= 10);
+    json_t *ann = json_array_get(json_object_get(c, "held_by"), 0);
+    CHECK_STR(gwt_sv(ann, "person_id"), "ann");
+    CHECK(strncmp(gwt_sv(ann, "due"), past, 10) == 0);
+    CHECK(json_is_null(json_object_get(ann, "escalated_to")));
+    json_decref(j);
+    /* the scheduler's pass escalates to the department's head: a change made
+     * through the API wakes the server's scheduler (with PostgreSQL, only
+     * the leader, the server, may tick) */
+    CHECK_INT(gwt_post_json(&srv, "/api/v1/people", h_admin,
+                            "{\"id\":\"pat\",\"name\":\"Pat\",\"email\":\"pat@example.com\"}", &j),
+              201);
+    json_decref(j);
+    j = NULL;
+    for (int i = 0; i < 200; i++) {
+        json_decref(j);
+        j = NULL;
+        CHECK_INT(gwt_api(&srv, "GET", "/api/v1/pipeline", h_approver, NULL, NULL, 0, &j, NULL),
+                  200);
+        ann = json_array_get(json_object_get(pipeline_item(j, "courses", review_id), "held_by"), 0);
+        if (gwt_sv(ann, "escalated_to")[0])
+            break;
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    CHECK_STR(gwt_sv(ann, "escalated_to"), "Hana Head");
+    CHECK(strlen(gwt_sv(ann, "escalated_at")) == 24);
+    CHECK(json_is_true(json_object_get(ann, "stalled")));
+    CHECK(json_integer_value(
+              json_object_get(pipeline_item(j, "courses", review_id), "days_in_state")) >= 11);
+    json_decref(j);
+}
+
 static void test_effort_chargeback(void)
 {
     REQUIRE(course_id[0]);
@@ -945,6 +1104,7 @@ int main(void)
     GW_RUN(test_link_page);
     GW_RUN(test_api_decision_queues_publish);
     GW_RUN(test_audit_and_pipeline);
+    GW_RUN(test_pipeline_board);
     GW_RUN(test_effort_chargeback);
     GW_RUN(test_department_hardening);
     GW_RUN(test_folder_wrapped_version);

@@ -1,0 +1,77 @@
+// The training team's web app (issue 16), served by the gateway at / (this
+// folder is copied to the web root's app/ by scripts/build-web.sh and served
+// at /app/{file} under a strict Content-Security-Policy: scripts only from
+// this origin, no inline script or style).
+//
+// The stack, and why: no framework and no build step. Plain ES modules
+// (index.html loads this file with <script type="module">) and the DOM, so
+// the code the browser runs is the code in this folder: nothing to
+// transpile, bundle or upgrade, and it keeps working as long as browsers do
+// (a framework's major versions would outlive nobody here). Front-end
+// libraries come from npm only (web/package.json); Chart.js stays for the
+// KPI dashboard's charts. The modules:
+//   app.js     this file: the shell (header, navigation, sign out) and which
+//              page shows: the sign-in page when GET /api/v1/session is 401,
+//              else the board
+//   api.js     fetch with the session cookie and the CSRF header
+//   signin.js  the sign-in page
+//   board.js   the pipeline board
+//   words.js   dates and states in words
+//   app.css    the style (contrast >= 4.5:1, visible focus, 375 px wide)
+
+import { session, signOut, onSignedOut } from './api.js';
+import { showSignIn, hideSignIn } from './signin.js';
+import { showBoard, hideBoard } from './board.js';
+
+const $ = (id) => document.getElementById(id);
+
+function signedOutView() {
+  hideBoard();
+  $('nav').hidden = true;
+  $('who').hidden = true;
+  $('who-name').textContent = '';
+  showSignIn();
+  document.title = 'Sign in: Training pipeline';
+  document.body.dataset.view = 'signin';
+}
+
+async function signedInView(s) {
+  hideSignIn();
+  $('who-name').textContent = s.person.name;
+  $('who').hidden = false;
+  $('nav').hidden = false;
+  const roles = s.roles || [];
+  $('nav-kpis').hidden = !(roles.includes('admin') || roles.includes('bi'));
+  document.title = 'Pipeline: Training pipeline';
+  document.body.dataset.view = 'board';
+  await showBoard(s);
+}
+
+async function start() {
+  onSignedOut(signedOutView);
+  $('signout').addEventListener('click', async () => {
+    $('signout').disabled = true;
+    try {
+      await signOut();
+    } catch (e) {
+      // an ended session is signed out all the same
+    } finally {
+      $('signout').disabled = false;
+    }
+    signedOutView();
+    $('main').focus();
+  });
+  let s = null;
+  try {
+    s = await session();
+  } catch (e) {
+    $('loading').textContent = `The gateway did not answer: ${e.message} Reload the page to try again.`;
+    return;
+  }
+  $('loading').hidden = true;
+  if (s) await signedInView(s);
+  else signedOutView();
+  document.body.dataset.loaded = 'true';
+}
+
+start();
