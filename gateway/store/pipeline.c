@@ -60,7 +60,8 @@ static enum gw_qs pipeline_holders(struct gw_db *db, const char *course_id, cons
         "= r.id AND n.approver_id = ra.person_id AND n.kind = 'escalation' ORDER BY "
         "n.scheduled_ms DESC LIMIT 1), (SELECT n.scheduled_ms FROM review_notices n WHERE "
         "n.round_id = r.id AND n.approver_id = ra.person_id AND n.kind = 'escalation' ORDER BY "
-        "n.scheduled_ms DESC LIMIT 1) FROM review_rounds r JOIN round_approvers ra ON ra.round_id "
+        "n.scheduled_ms DESC LIMIT 1), r.id FROM review_rounds r JOIN round_approvers ra ON "
+        "ra.round_id "
         "= r.id JOIN people p ON p.id = ra.person_id LEFT JOIN people dp ON dp.id = "
         "ra.delegate_id WHERE r.course_id = $1 AND r.state = 'open' AND NOT EXISTS (SELECT 1 FROM "
         "review_decisions d WHERE d.round_id = r.id AND d.approver_id = ra.person_id) ORDER BY "
@@ -70,6 +71,9 @@ static enum gw_qs pipeline_holders(struct gw_db *db, const char *course_id, cons
     bool stalled = false;
     unsigned worst = 0;
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        /* the open round: a signed-in approver's review page is /review/{round} */
+        if (!json_object_get(item, "round_id"))
+            json_object_set_new(item, "round_id", json_string(gw_db_col_text(r, 8)));
         int64_t due = gw_db_col_int(r, 1);
         bool st = gw_db_col_int(r, 2) != 0 || gw_review_is_stalled(&set, due, now_ms);
         unsigned over = gw_review_days_overdue(due, now_ms);

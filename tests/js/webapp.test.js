@@ -514,6 +514,30 @@ async function main() {
       }
     });
 
+    await run('the waiting approver finds "Open your review" on the card and decides on the review page', async () => {
+      check((await fetch(`${srv.url}/api/v1/signin`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: 'ann@example.com' }) })).status === 202, 'link asked for');
+      const mail = await waitFor('ann\'s mail', () => srv.sink.messages.slice().reverse()
+        .find((m) => m.to.includes('ann@example.com') && /\/signin\//.test(m.text)), 15000);
+      const link = /(\/signin\/[0-9a-f]{64})/.exec(mail.text)[1];
+      const c = await browser.newContext();
+      try {
+        const p = await c.newPage();
+        await p.goto(srv.url + link);
+        await Promise.all([p.waitForNavigation(), p.click('button:has-text("Sign in")')]);
+        await p.waitForSelector('body[data-view="board"][data-loaded="true"]');
+        const a = p.locator('section[aria-labelledby="stage-in_review"] a.review-link').first();
+        check(await a.count() === 1, 'a review link on the card ann waits on');
+        await Promise.all([p.waitForNavigation(), a.click()]);
+        check(/\/review\//.test(p.url()), `the review page: ${p.url()}`);
+        check(/Review: /.test(await p.textContent('h1')), 'its title');
+        check(await p.locator('iframe#course').count() === 1, 'the course in it');
+        check(await p.locator('button[value="approve"]').count() === 1, 'the decision buttons');
+      } finally {
+        await c.close();
+      }
+    });
+
     await run('Sign out returns to the sign-in page, and the session is 401 after', async () => {
       const sid = cookies.find((c) => c.name === 'lmsgw_session').value;
       await page.click('#signout');

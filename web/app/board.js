@@ -134,6 +134,10 @@ function card(it) {
   const approvers = (it.held_by || []).filter((x) => it.state === 'in_review' && x.person_id);
   if (approvers.length)
     body.push(h('p', { class: 'sub' }, 'Waiting for'), h('ul', { class: 'approvers' }, approvers.map(approverLine)));
+  // the signed-in approver (or their delegate) decides on the review page
+  if (it.round_id && approvers.some((x) => x.person_id === state.me || x.delegate_id === state.me))
+    body.push(h('p', null, h('a', { class: 'review-link', href: `/review/${encodeURIComponent(it.round_id)}`,
+      'aria-describedby': titleId }, 'Open your review')));
   if (it.publish_error) {
     const w = lmsWords(it.publish_error);
     const lead = it.state === 'publish_failed' ? 'Publishing failed.'
@@ -254,6 +258,7 @@ function wire() {
 export async function showBoard(session) {
   if (!wired) wire();
   state.admin = (session.roles || []).includes('admin');
+  state.me = session.person ? session.person.id : '';
   state.text = '';
   $('board').hidden = false;
   clearInterval(state.timer);
