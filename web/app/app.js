@@ -12,21 +12,29 @@
 // KPI dashboard's charts. The modules:
 //   app.js     this file: the shell (header, navigation, sign out) and which
 //              page shows: the sign-in page when GET /api/v1/session is 401,
-//              else the board
+//              else the board, or the intake page when the URL's fragment is
+//              #new-request and the person is an admin
 //   api.js     fetch with the session cookie and the CSRF header
 //   signin.js  the sign-in page
 //   board.js   the pipeline board
+//   intake.js  the request intake page (admins), at /#new-request
 //   words.js   dates and states in words
 //   app.css    the style (contrast >= 4.5:1, visible focus, 375 px wide)
 
 import { session, signOut, onSignedOut } from './api.js';
 import { showSignIn, hideSignIn } from './signin.js';
-import { showBoard, hideBoard } from './board.js';
+import { showBoard, hideBoard, boardStatus } from './board.js';
+import { showIntake, hideIntake } from './intake.js';
 
 const $ = (id) => document.getElementById(id);
 
+const INTAKE = '#new-request';
+let current = null; // the signed-in session
+
 function signedOutView() {
+  current = null;
   hideBoard();
+  hideIntake();
   $('nav').hidden = true;
   $('who').hidden = true;
   $('who-name').textContent = '';
@@ -35,20 +43,61 @@ function signedOutView() {
   document.body.dataset.view = 'signin';
 }
 
+function isAdmin(s) {
+  return (s.roles || []).includes('admin');
+}
+
+function markCurrent(view) {
+  for (const [id, v] of [['nav-board', 'board'], ['nav-intake', 'intake']]) {
+    const a = id === 'nav-board' ? $(id) : $(id).querySelector('a');
+    if (v === view) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+}
+
+// The page the URL asks for: the intake page for admins at #new-request,
+// else the board.
+async function route(moveFocus) {
+  if (!current) return;
+  if (location.hash === INTAKE && isAdmin(current)) {
+    hideBoard();
+    markCurrent('intake');
+    document.title = 'New request: Training pipeline';
+    document.body.dataset.view = 'intake';
+    await showIntake(created);
+    if (moveFocus) $('intake-title').focus();
+  } else {
+    hideIntake();
+    markCurrent('board');
+    document.title = 'Pipeline: Training pipeline';
+    document.body.dataset.view = 'board';
+    await showBoard(current);
+    if (moveFocus) $('board-title').focus();
+  }
+}
+
+// After a request is made: the board, where it is listed as requested.
+async function created(request, message) {
+  history.pushState(null, '', '/');
+  await route(false);
+  boardStatus(message);
+  $('board-title').focus();
+}
+
 async function signedInView(s) {
+  current = s;
   hideSignIn();
   $('who-name').textContent = s.person.name;
   $('who').hidden = false;
   $('nav').hidden = false;
   const roles = s.roles || [];
   $('nav-kpis').hidden = !(roles.includes('admin') || roles.includes('bi'));
-  document.title = 'Pipeline: Training pipeline';
-  document.body.dataset.view = 'board';
-  await showBoard(s);
+  $('nav-intake').hidden = !isAdmin(s);
+  await route(false);
 }
 
 async function start() {
   onSignedOut(signedOutView);
+  window.addEventListener('hashchange', () => route(true));
   $('signout').addEventListener('click', async () => {
     $('signout').disabled = true;
     try {

@@ -268,6 +268,11 @@ export async function showBoard(session) {
   await load();
 }
 
+// A sentence in the board's status line (announced by screen readers).
+export function boardStatus(text) {
+  $('board-status').textContent = text;
+}
+
 export function hideBoard() {
   clearInterval(state.timer);
   state.timer = 0;

@@ -1,0 +1,418 @@
+// The request intake page (issue 16) in a real browser (Debian's chromium,
+// headless, driven by playwright-core) against the real lmsgw and an SMTP
+// sink. Through the API with an admin key: two departments and people with
+// roles. Then, signed in through the mailed link as an admin: the navigation
+// offers "New request"; a request without its KPI is refused by the server
+// and the message is shown at the KPI field (aria-invalid, aria-describedby)
+// with the focus there and what was typed kept; approve on silence without
+// the date of the agreement is refused at that field; the complete request
+// (two approvers with due dates, announcement recipients, 1 of 2 must
+// approve) lands on the board under Requested with a status message, and
+// GET /api/v1/requests/{id} holds what was typed; approver rows are added
+// and removed by keyboard; axe-core finds no WCAG 2.1 A/AA violations on the
+// page, empty and with an error shown; 375 px needs no horizontal scroll; an
+// author sees no "New request" and #new-request shows the board. Prints
+// "N passed, N failed" last.
+'use strict';
+
+const { spawn, execFileSync } = require('child_process');
+const fs = require('fs');
+const net = require('net');
+const os = require('os');
+const path = require('path');
+const readline = require('readline');
+const { chromium } = require('playwright-core');
+
+const bin = process.env.GW_LMSGW_BIN;
+const buildDir = process.env.GW_BUILD_DIR;
+const browserPath = process.env.GW_CHROMIUM || '/usr/bin/chromium';
+let passed = 0;
+let failed = 0;
+
+function check(cond, what) {
+  if (!cond) {
+    console.error(`  FAIL ${what}`);
+    throw new Error(what);
+  }
+}
+
+async function run(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.error(`ok ${name}`);
+  } catch (e) {
+    failed++;
+    console.error(`not ok ${name}: ${e.message}`);
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what, fn, ms = 20000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+// An SMTP server that keeps every message (envelope and decoded text).
+function smtpSink() {
+  const messages = [];
+  const server = net.createServer((sock) => {
+    let buf = '';
+    let data = null;
+    let env = { from: '', to: [] };
+    sock.write('220 sink ESMTP\r\n');
+    sock.on('error', () => {});
+    sock.on('data', (d) => {
+      buf += d.toString('utf8');
+      let i;
+      while ((i = buf.indexOf('\r\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (data !== null) {
+          if (line === '.') {
+            messages.push({ ...env, raw: data, text: decode(data) });
+            data = null;
+            env = { from: '', to: [] };
+            sock.write('250 queued\r\n');
+          } else {
+            data += (line.startsWith('..') ? line.slice(1) : line) + '\n';
+          }
+          continue;
+        }
+        const cmd = line.slice(0, 4).toUpperCase();
+        if (cmd === 'EHLO') sock.write('250-sink\r\n250 8BITMIME\r\n');
+        else if (cmd === 'MAIL') { env.from = line; sock.write('250 ok\r\n'); }
+        else if (cmd === 'RCPT') { env.to.push(line.replace(/^RCPT TO:\s*<?|>.*$/gi, '')); sock.write('250 ok\r\n'); }
+        else if (cmd === 'DATA') { data = ''; sock.write('354 go on\r\n'); }
+        else if (cmd === 'QUIT') { sock.write('221 bye\r\n'); sock.end(); }
+        else sock.write('250 ok\r\n');
+      }
+    });
+  });
+  function decode(raw) {
+    const split = raw.indexOf('\n\n');
+    const head = raw.slice(0, split);
+    const body = raw.slice(split + 2);
+    return /Content-Transfer-Encoding:\s*base64/i.test(head)
+      ? head + '\n\n' + Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') : raw;
+  }
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, messages, port: server.address().port })));
+}
+
+async function startAll() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmsgw-intake-'));
+  const sink = await smtpSink();
+  const config = path.join(dir, 'config.json');
+  fs.writeFileSync(config, JSON.stringify({
+    listen_address: '127.0.0.1', port: 0, data_dir: path.join(dir, 'data'), workers: 4,
+    smtp_url: `smtp://127.0.0.1:${sink.port}`, smtp_from: 'lmsgw@example.org', smtp_starttls: 'none',
+  }));
+  execFileSync(bin, ['--config', config, 'migrate'], { stdio: 'ignore' });
+  const key = JSON.parse(execFileSync(bin, ['--config', config, 'key', 'create', '--role', 'admin',
+    '--name', 'js-admin', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString());
+  const log = fs.openSync(path.join(dir, 'stderr.log'), 'w');
+  const proc = spawn(bin, ['--config', config, 'serve'], { stdio: ['ignore', 'pipe', log] });
+  const line = await new Promise((resolve, reject) => {
+    const rl = readline.createInterface({ input: proc.stdout });
+    rl.once('line', (l) => { rl.close(); resolve(l); });
+    proc.once('exit', (code) => reject(new Error(`lmsgw serve exited with ${code}`)));
+  });
+  const port = /listening on .*:(\d+)/.exec(line)[1];
+  return { proc, sink, dir, config, url: `http://127.0.0.1:${port}`, token: key.token };
+}
+
+async function api(srv, method, p, body) {
+  const headers = { Authorization: `Bearer ${srv.token}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const r = await fetch(srv.url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch (e) { /* not JSON */ }
+  return { status: r.status, json, text };
+}
+
+const DAY = 86400000;
+const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
+
+// signs email in through the mailed link in page; lands on the board
+async function signIn(srv, page, email) {
+  await page.goto(srv.url + '/');
+  await page.waitForSelector('body[data-view="signin"]');
+  await page.fill('#email', email);
+  await page.press('#email', 'Enter');
+  await page.waitForSelector('#signin-sent:not([hidden])');
+  const mail = await waitFor(`the sign-in mail to ${email}`, () => srv.sink.messages.find((m) => m.to.includes(email)), 15000);
+  const link = /(\/signin\/[0-9a-f]{64})/.exec(mail.text)[1];
+  await page.goto(srv.url + link);
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Sign in")')]);
+  await page.waitForSelector('body[data-view="board"][data-loaded="true"]');
+}
+
+async function main() {
+  const srv = await startAll();
+  let browser;
+  try {
+    const person = async (id, name, roles, department_id) => {
+      const r = await api(srv, 'POST', '/api/v1/people', { id, name, email: `${id}@example.com`, roles, department_id });
+      check(r.status === 201, `person ${id}: ${r.text}`);
+    };
+    await person('hana', 'Hana Head', ['approver']);
+    check((await api(srv, 'POST', '/api/v1/departments', { id: 'ops', name: 'Operations', head_person_id: 'hana' }))
+      .status === 201, 'department ops');
+    check((await api(srv, 'POST', '/api/v1/departments', { id: 'sales', name: 'Sales', head_person_id: 'hana' }))
+      .status === 201, 'department sales');
+    await person('ada', 'Ada Admin', ['admin', 'author']);
+    await person('ann', 'Ann Approver', ['approver'], 'ops');
+    await person('bob', 'Bob Builder', ['approver'], 'ops');
+    await person('sam', 'Sam Expert', ['author'], 'ops');
+    await person('alex', 'Alex Author', ['author']);
+
+    browser = await chromium.launch({
+      executablePath: browserPath,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+    // the page's CSP (rightly) refuses injected scripts: this context bypasses it so axe-core can run
+    // in the page as it is (test_webapp checks the CSP itself)
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const page = await ctx.newPage();
+    const consoleErrors = [];
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    const badAnswers = []; // answers >= 400 but the refused requests the test asks for
+    page.on('response', (r) => {
+      const u = new URL(r.url());
+      if (r.status() < 400) return;
+      if (r.status() === 400 && u.pathname === '/api/v1/requests') return;
+      if (r.status() === 401 && u.pathname === '/api/v1/session') return; // before signing in
+      if (u.pathname === '/favicon.ico') return; // the sign-in link's page (not the app) names no icon
+      badAnswers.push(`${r.status()} ${u.pathname}`);
+    });
+
+    async function axe(what) {
+      if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+      const result = await page.evaluate(() => window.axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      }));
+      const v = result.violations.map((x) => `${x.id}: ${x.help} (${x.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+      check(v.length === 0, `${what}: violations:\n    ${v.join('\n    ')}`);
+      check(result.passes.length > 10, `${what}: axe ran (${result.passes.length} rules passed)`);
+    }
+
+    const focused = () => page.evaluate(() => document.activeElement && document.activeElement.id);
+    const soon = isoDay(Date.now() + 7 * DAY);
+    const later = isoDay(Date.now() + 10 * DAY);
+
+    let cookies;
+    await run('an admin signs in and the navigation offers New request', async () => {
+      await signIn(srv, page, 'ada@example.com');
+      check(await page.isVisible('nav a:has-text("New request")'), 'a New request entry');
+      cookies = await ctx.cookies();
+    });
+
+    await run('New request opens the intake page: labelled fields, names in the pickers', async () => {
+      await page.click('nav a:has-text("New request")');
+      await page.waitForSelector('body[data-view="intake"]');
+      check(new URL(page.url()).hash === '#new-request', `URL ${page.url()}`);
+      check(await page.isVisible('h1:has-text("New request")'), 'the heading');
+      check(!(await page.isVisible('#board')), 'the board is hidden');
+      check(await page.getAttribute('nav a:has-text("New request")', 'aria-current') === 'page', 'aria-current');
+      const depts = await page.$$eval('#rq-department option', (o) => o.map((x) => x.textContent));
+      check(JSON.stringify(depts) === JSON.stringify(['Choose a department', 'Operations', 'Sales']), `departments: ${depts}`);
+      const names = await page.$$eval('#rq-approvers li:first-child select option', (o) => o.map((x) => x.textContent));
+      check(names.includes('Ann Approver') && names.includes('Bob Builder'), `people by name: ${names}`);
+      check(!names.some((n) => /^(ann|bob|hana)$/.test(n)), `no ids: ${names}`);
+      // every control has a label
+      const unlabelled = await page.$$eval('#intake-form input, #intake-form select, #intake-form textarea',
+        (els) => els.filter((e) => !e.labels || e.labels.length === 0).map((e) => e.id || e.name));
+      check(unlabelled.length === 0, `unlabelled: ${unlabelled}`);
+    });
+
+    await run('axe-core: the intake page has no WCAG 2.1 A/AA violations', async () => {
+      await axe('intake page');
+    });
+
+    await run('approver rows are added and removed by keyboard', async () => {
+      await page.focus('#rq-add-approver');
+      await page.keyboard.press('Enter');
+      let rows = await page.locator('#rq-approvers > li').count();
+      check(rows === 2, `two rows: ${rows}`);
+      const f = await focused();
+      check(/^rq-ap-\d+-person$/.test(f), `focus in the new row (${f})`);
+      const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+      check(outline !== 'none', 'a visible focus');
+      await page.focus('#rq-add-approver');
+      await page.keyboard.press('Space');
+      check(await page.locator('#rq-approvers > li').count() === 3, 'three rows');
+      const legends = await page.$$eval('#rq-approvers legend', (l) => l.map((x) => x.textContent));
+      check(JSON.stringify(legends) === JSON.stringify(['Approver 1', 'Approver 2', 'Approver 3']), `legends ${legends}`);
+      await page.focus('#rq-approvers > li:nth-child(3) button.remove');
+      await page.keyboard.press('Enter');
+      rows = await page.locator('#rq-approvers > li').count();
+      check(rows === 2, `back to two rows: ${rows}`);
+      check((await page.textContent('#intake-status')).includes('Approver 3 removed'), 'the removal is announced');
+    });
+
+    await run('without its KPI the server refuses: the error is at the KPI field, focused, values kept', async () => {
+      await page.fill('#rq-title', 'Shift handover basics');
+      await page.selectOption('#rq-department', 'ops');
+      await page.selectOption('#rq-sme', 'sam');
+      await page.fill('#rq-problem', 'Handover notes get lost between shifts.');
+      await page.fill('#rq-audience', 'Shift leads, about 120 people.');
+      await page.fill('#rq-reach', 'LMS on the break-room tablets');
+      await page.check('#rq-mandatory-yes');
+      await page.fill('#rq-kpi-target', '20% fewer handover incidents');
+      await page.fill('#rq-deadline', '2027-06-01');
+      await page.fill('#rq-effort-low', '12');
+      await page.fill('#rq-effort-high', '20.5');
+      await page.fill('#rq-project', 'OPS-042');
+      await page.fill('#rq-comms', 'Team briefings and the intranet news.');
+      await page.fill('#rq-recipients', 'shift-leads@corp.example\nops-managers@corp.example');
+      await page.check('#rq-chat');
+      const rows = page.locator('#rq-approvers > li');
+      await rows.nth(0).locator('select').selectOption('ann');
+      await rows.nth(0).locator('input[type="date"]').fill(soon);
+      await rows.nth(1).locator('select').selectOption('bob');
+      await rows.nth(1).locator('input[type="date"]').fill(later);
+      await page.check('#rq-policy-n');
+      await page.fill('#rq-required', '1');
+      check((await page.textContent('#rq-required-words')).includes('1 of 2 must approve'), 'the policy in words');
+      await page.click('#rq-send');
+      await page.waitForSelector('#rq-kpi[aria-invalid="true"]', { timeout: 10000 });
+      check(await focused() === 'rq-kpi', `focus on the KPI field (${await focused()})`);
+      const described = (await page.getAttribute('#rq-kpi', 'aria-describedby')).split(' ');
+      const errId = described.find((x) => x.endsWith('-error'));
+      check(errId, `aria-describedby names the error: ${described}`);
+      const msg = await page.textContent(`#${errId}`);
+      check(/KPI/.test(msg) && /required/.test(msg), `the message: ${msg}`);
+      const inField = await page.evaluate((id) => document.getElementById(id).closest('.field').contains(document.getElementById('rq-kpi')), errId);
+      check(inField, 'the message is next to the field');
+      check(await page.locator('#intake-form [aria-invalid="true"]').count() === 1, 'only the KPI is marked');
+      check(await page.inputValue('#rq-title') === 'Shift handover basics', 'the title is kept');
+      check(await page.inputValue('#rq-problem') === 'Handover notes get lost between shifts.', 'the problem is kept');
+      check(await page.inputValue('#rq-approvers > li:nth-child(2) select') === 'bob', 'the approvers are kept');
+      check(await page.inputValue('#rq-required') === '1', 'the policy is kept');
+      check(await page.isVisible('body[data-view="intake"]'), 'still on the intake page');
+      await page.screenshot({ path: path.join(buildDir, 'intake-error.png'), fullPage: true });
+    });
+
+    await run('axe-core: no WCAG 2.1 A/AA violations with the error shown', async () => {
+      await axe('intake page with an error');
+    });
+
+    await run('approve on silence without the date of the agreement is refused at that field', async () => {
+      await page.fill('#rq-kpi', 'Handover incidents per month');
+      await page.check('#rq-silence');
+      check(await page.isVisible('#rq-agreed-by'), 'who agreed is asked');
+      check(await page.inputValue('#rq-agreed-by') === 'hana', 'the department head by default');
+      await page.click('#rq-send');
+      await page.waitForSelector('#rq-agreed-at[aria-invalid="true"]', { timeout: 10000 });
+      check(await focused() === 'rq-agreed-at', `focus on Agreed on (${await focused()})`);
+      check(await page.getAttribute('#rq-kpi', 'aria-invalid') === null, 'the KPI error is gone');
+      await page.uncheck('#rq-silence');
+    });
+
+    let requestId;
+    await run('the complete request lands on the board under Requested, with a status message', async () => {
+      await page.click('#rq-send');
+      await page.waitForSelector('body[data-view="board"][data-loaded="true"]', { timeout: 10000 });
+      check(new URL(page.url()).hash === '', `URL ${page.url()}`);
+      await page.waitForSelector('section[aria-labelledby="stage-requested"] article h3:text-is("Shift handover basics")');
+      const status = await page.textContent('#board-status');
+      check(status.includes('\u201cShift handover basics\u201d was created') && status.includes('Requested'), `status: ${status}`);
+      const card = (await page.textContent('section[aria-labelledby="stage-requested"] article')).replace(/\s+/g, ' ');
+      check(card.includes('Operations') && card.includes('1 June 2027'), `card: ${card}`);
+      const pl = await api(srv, 'GET', '/api/v1/pipeline');
+      requestId = pl.json.requests.find((r) => r.title === 'Shift handover basics').id;
+      check(requestId, 'the request is in the pipeline');
+    });
+
+    await run('the request as stored holds what was typed', async () => {
+      const r = await api(srv, 'GET', `/api/v1/requests/${requestId}`);
+      check(r.status === 200, `GET ${r.text}`);
+      const q = r.json;
+      const bc = q.business_case;
+      check(q.title === 'Shift handover basics' && q.department_id === 'ops' && q.sme_person_id === 'sam', `request ${r.text}`);
+      check(bc.problem === 'Handover notes get lost between shifts.' && bc.audience === 'Shift leads, about 120 people.', 'problem, audience');
+      check(bc.reach === 'LMS on the break-room tablets' && bc.mandatory === true, 'reach, mandatory');
+      check(bc.kpi === 'Handover incidents per month' && bc.kpi_target === '20% fewer handover incidents', 'kpi');
+      check(bc.deadline === '2027-06-01' && q.deadline === '2027-06-01', `deadline ${q.deadline}`);
+      check(q.effort_hours.low === 12 && q.effort_hours.high === 20.5, `effort ${JSON.stringify(q.effort_hours)}`);
+      check(q.project_code === 'OPS-042', 'project code');
+      check(bc.communication_plan === 'Team briefings and the intranet news.', 'communication plan');
+      check(JSON.stringify(bc.announce) === JSON.stringify({ recipients: ['shift-leads@corp.example', 'ops-managers@corp.example'], chat: true }),
+        `announce ${JSON.stringify(bc.announce)}`);
+      check(q.policy.kind === 'n_of_m' && q.policy.required === 1 && q.policy.approve_on_silence === false, `policy ${JSON.stringify(q.policy)}`);
+      const ap = q.approvers.map((a) => `${a.person_id} ${a.due_date}`);
+      check(JSON.stringify(ap) === JSON.stringify([`ann ${soon}`, `bob ${later}`]), `approvers ${ap}`);
+    });
+
+    await run('the intake page is empty again for the next request', async () => {
+      await page.click('nav a:has-text("New request")');
+      await page.waitForSelector('body[data-view="intake"]');
+      check(await page.inputValue('#rq-title') === '', 'the title is empty');
+      check(await page.locator('#rq-approvers > li').count() === 1, 'one approver row');
+      check(await page.locator('#intake-form [aria-invalid="true"]').count() === 0, 'no error left');
+    });
+
+    await run('375 px: the intake page needs no horizontal scrolling', async () => {
+      const c = await browser.newContext({ viewport: { width: 375, height: 800 } });
+      try {
+        await c.addCookies(cookies);
+        const p = await c.newPage();
+        await p.goto(`${srv.url}/#new-request`);
+        await p.waitForSelector('body[data-view="intake"][data-loaded="true"]');
+        await p.click('#rq-add-approver');
+        await p.check('#rq-policy-n');
+        await p.check('#rq-silence');
+        const w = await p.evaluate(() => document.documentElement.scrollWidth);
+        check(w <= 375, `scrollWidth ${w}`);
+        await p.screenshot({ path: path.join(buildDir, 'intake-375.png'), fullPage: true });
+      } finally {
+        await c.close();
+      }
+    });
+
+    await run('an author sees no New request, and #new-request shows the board', async () => {
+      const c = await browser.newContext();
+      try {
+        const p = await c.newPage();
+        await signIn(srv, p, 'alex@example.com');
+        check(!(await p.isVisible('nav a:has-text("New request")')), 'no New request entry');
+        await p.goto(`${srv.url}/#new-request`);
+        await p.waitForSelector('body[data-view="board"][data-loaded="true"]');
+        check(!(await p.isVisible('#intake')), 'no intake page');
+      } finally {
+        await c.close();
+      }
+    });
+
+    await run('no script errors in the page', async () => {
+      // "Failed to load resource" lines are the browser's own, for the answers checked here
+      const errs = consoleErrors.filter((e) => !/^Failed to load resource/.test(e));
+      check(errs.length === 0, `errors: ${errs.join(' | ')}`);
+      check(badAnswers.length === 0, `unexpected answers: ${badAnswers.join(', ')}`);
+    });
+  } finally {
+    if (browser) await browser.close();
+    srv.proc.kill('SIGTERM');
+    await new Promise((resolve) => srv.proc.once('exit', resolve));
+    srv.sink.server.close();
+    if (failed === 0) fs.rmSync(srv.dir, { recursive: true, force: true });
+    else console.error(`  kept ${srv.dir} (stderr.log)`);
+  }
+}
+
+main().catch((e) => {
+  failed++;
+  console.error(`not ok setup: ${e.message}`);
+}).finally(() => {
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+});
