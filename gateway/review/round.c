@@ -82,9 +82,12 @@ enum gw_err gw_review_round_add_approver(struct gw_review_round *r, const char *
         return gw_error_set(err, GW_E_REVIEW_APPROVER_INVALID, "/approvers",
                             "An approver needs a person id of 1 to %d bytes.",
                             GW_REVIEW_ID_MAX - 1);
-    if (find_approver(r, person_id))
-        return gw_error_set(err, GW_E_REVIEW_APPROVER_INVALID, "/approvers",
+    if (find_approver(r, person_id)) {
+        char where[48];
+        snprintf(where, sizeof where, "/approvers/%zu/person_id", r->n_approvers);
+        return gw_error_set(err, GW_E_REVIEW_APPROVER_INVALID, where,
                             "'%s' is named twice as an approver.", person_id);
+    }
     if (r->n_approvers >= GW_REVIEW_MAX_APPROVERS)
         return gw_error_set(err, GW_E_REVIEW_APPROVER_INVALID, "/approvers",
                             "A round takes at most %d approvers.", GW_REVIEW_MAX_APPROVERS);
@@ -102,22 +105,26 @@ enum gw_err gw_review_round_check(const struct gw_review_round *r, struct gw_err
         return gw_error_set(err, GW_E_REVIEW_APPROVER_INVALID, "/approvers",
                             "A round needs at least one approver.");
     if (p->kind == GW_REVIEW_POLICY_N_OF_M && (p->required < 1 || p->required > r->n_approvers))
-        return gw_error_set(err, GW_E_REVIEW_POLICY_INVALID, "/policy/required",
+        return gw_error_set(err, GW_E_REVIEW_POLICY_INVALID, "/required",
                             "The policy asks for %u approvals but the round has %zu approvers.",
                             p->required, r->n_approvers);
     if (p->kind != GW_REVIEW_POLICY_ALL && p->kind != GW_REVIEW_POLICY_N_OF_M)
-        return gw_error_set(err, GW_E_REVIEW_POLICY_INVALID, "/policy/kind",
+        return gw_error_set(err, GW_E_REVIEW_POLICY_INVALID, "/policy",
                             "The policy must be 'all' or 'n_of_m'.");
     for (size_t i = 0; i < r->n_approvers; i++) {
         const struct gw_review_approver *a = &r->approvers[i];
+        char where[32];
+        snprintf(where, sizeof where, "/approvers/%zu", i);
         if (a->due_ms > 0 && a->due_ms + GW_REVIEW_DAY_MS <= r->opened_ms)
-            return gw_error_set(err, GW_E_REVIEW_APPROVER_INVALID, "/approvers",
+            return gw_error_set(err, GW_E_REVIEW_APPROVER_INVALID, where,
                                 "The due date for '%s' passed before the round opened; give a "
                                 "due date from today on.",
                                 a->person_id);
     }
     if (p->approve_on_silence && (is_blank(p->silence_agreed_by) || p->silence_agreed_ms <= 0))
-        return gw_error_set(err, GW_E_REVIEW_POLICY_INVALID, "/policy/approve_on_silence",
+        return gw_error_set(err, GW_E_REVIEW_POLICY_INVALID,
+                            is_blank(p->silence_agreed_by) ? "/silence_agreed_by"
+                                                           : "/silence_agreed_at",
                             "Approve on silence needs the requesting department's agreement, "
                             "recorded with who agreed and when.");
     return GW_OK;

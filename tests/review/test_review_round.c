@@ -30,18 +30,21 @@ static void test_add_and_check(void)
     CHECK_INT(r.approvers[1].due_ms, at("2026-12-02T00:00:00Z")); /* time of day dropped */
     CHECK_INT(gw_review_round_add_approver(&r, "ann", 0, &err), GW_E_REVIEW_APPROVER_INVALID);
     CHECK(strstr(err.detail, "ann") != NULL);
+    CHECK_STR(err.where, "/approvers/3/person_id"); /* the request body's fourth row */
     CHECK_INT(gw_review_round_add_approver(&r, "  ", 0, &err), GW_E_REVIEW_APPROVER_INVALID);
     CHECK_INT(gw_review_round_check(&r, &err), GW_OK);
 
     struct gw_review_policy p = {.kind = GW_REVIEW_POLICY_N_OF_M, .required = 4};
     r.policy = p;
     CHECK_INT(gw_review_round_check(&r, &err), GW_E_REVIEW_POLICY_INVALID);
+    CHECK_STR(err.where, "/required"); /* where the request body says it */
     r.policy.required = 0;
     CHECK_INT(gw_review_round_check(&r, &err), GW_E_REVIEW_POLICY_INVALID);
     r.policy.required = 2;
     CHECK_INT(gw_review_round_check(&r, &err), GW_OK);
     r.policy.approve_on_silence = true; /* without the recorded agreement */
     CHECK_INT(gw_review_round_check(&r, &err), GW_E_REVIEW_POLICY_INVALID);
+    CHECK_STR(err.where, "/silence_agreed_by");
     snprintf(r.policy.silence_agreed_by, sizeof r.policy.silence_agreed_by, "head-sales");
     r.policy.silence_agreed_ms = at("2026-11-01T12:00:00Z");
     CHECK_INT(gw_review_round_check(&r, &err), GW_OK);
@@ -56,6 +59,7 @@ static void test_add_and_check(void)
     CHECK_INT(gw_review_round_add_approver(&late, "ann", at("2026-12-04T00:00:00Z"), NULL), GW_OK);
     CHECK_INT(gw_review_round_check(&late, &err), GW_E_REVIEW_APPROVER_INVALID);
     CHECK(strstr(err.detail, "passed") != NULL);
+    CHECK_STR(err.where, "/approvers/0");
 }
 
 static void test_all_must_approve(void)
