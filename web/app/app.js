@@ -16,17 +16,20 @@
 //   api.js     fetch with the session cookie and the CSRF header
 //   signin.js  the sign-in page
 //   board.js   the pipeline board
+//   share.js   "Share the schedule" for department heads and admins
 //   words.js   dates and states in words
 //   app.css    the style (contrast >= 4.5:1, visible focus, 375 px wide)
 
 import { session, signOut, onSignedOut } from './api.js';
 import { showSignIn, hideSignIn } from './signin.js';
 import { showBoard, hideBoard } from './board.js';
+import { showShare, hideShare } from './share.js';
 
 const $ = (id) => document.getElementById(id);
 
 function signedOutView() {
   hideBoard();
+  hideShare();
   $('nav').hidden = true;
   $('who').hidden = true;
   $('who-name').textContent = '';
@@ -45,6 +48,7 @@ async function signedInView(s) {
   document.title = 'Pipeline: Training pipeline';
   document.body.dataset.view = 'board';
   await showBoard(s);
+  await showShare(s);
 }
 
 async function start() {
