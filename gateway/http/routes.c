@@ -90,6 +90,15 @@ const struct gw_route gw_routes[] = {
      "A department with its settings.", 0, NULL},
     {"PUT", "/api/v1/departments/{id}/settings", gw_api_department_settings_put, ADMIN,
      GW_BODY_JSON, 64 * 1024, "Replace a department's settings.", 0, NULL},
+    {"POST", "/api/v1/departments/{id}/schedule-link", gw_api_schedule_link_post, PIPELINE,
+     GW_BODY_NONE, 0,
+     "Share the department's delivery schedule (its head or an admin): answers {url, path}, the "
+     "link /s/{token}, shown once; replaces the department's previous link.",
+     0, NULL},
+    {"DELETE", "/api/v1/departments/{id}/schedule-link", gw_api_schedule_link_delete, PIPELINE,
+     GW_BODY_NONE, 0,
+     "Revoke the department's schedule link (its head or an admin); the link answers 404 at once.",
+     0, NULL},
     {"GET", "/api/v1/people", gw_api_people_get, PEOPLE, GW_BODY_NONE, 0, "List people.", 0, NULL},
     {"POST", "/api/v1/people", gw_api_people_post, ADMIN, GW_BODY_JSON, 16 * 1024,
      "Add a person (name, email, department; roles in the web app: admin, author, approver, bi; "
@@ -215,6 +224,9 @@ const struct gw_route gw_routes[] = {
      "Decide on the review page as the signed-in approver (form: decision, comment, "
      "csrf_token).",
      GW_ROUTE_FORM_CSRF, NULL},
+    {"GET", "/s/{token}", gw_api_schedule_page_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
+     "The public delivery schedule of the department whose share link this is (read-only).",
+     GW_ROUTE_SECRET_PATH, NULL},
     {"GET", "/r/{token}", gw_api_review_link_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
      "The one-click approval page (shows; never decides).", GW_ROUTE_SECRET_PATH, NULL},
     {"POST", "/r/{token}", gw_api_review_link_post, GW_ROLE_PUBLIC, GW_BODY_RAW, 16 * 1024,

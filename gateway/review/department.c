@@ -16,7 +16,7 @@
 
 /* What the members parse into before they are copied to the struct. */
 struct raw {
-    bool remind_before, remind_on_due, charge;
+    bool remind_before, remind_on_due, charge, schedule_approvers;
     int64_t overdue_every_days, escalate_after_days, send_minute_utc;
     json_t *holidays, *rates;
     const char *slack, *teams;
@@ -26,7 +26,7 @@ struct raw {
     const char *subject, *body;
 };
 
-enum { N_MEMBERS = 11, N_RATES = 3, N_ANNOUNCE = 2 };
+enum { N_MEMBERS = 12, N_RATES = 3, N_ANNOUNCE = 2 };
 
 static void members(struct raw *w, struct gw_jfield f[N_MEMBERS + 1])
 {
@@ -42,6 +42,7 @@ static void members(struct raw *w, struct gw_jfield f[N_MEMBERS + 1])
         {"slack_webhook", GW_J_STRING, false, &w->slack, GW_JF_IRI, NULL, 0, 0, 500},
         {"teams_webhook", GW_J_STRING, false, &w->teams, GW_JF_IRI, NULL, 0, 0, 500},
         {"announcement", GW_J_OBJECT, false, &w->announcement, 0, NULL, 0, 0, 0},
+        {"schedule_shows_approvers", GW_J_BOOL, false, &w->schedule_approvers, 0, NULL, 0, 0, 0},
         GW_JFIELD_END,
     };
     memcpy(f, t, sizeof t);
@@ -204,6 +205,7 @@ static enum gw_err parse(json_t *set, bool strict, struct gw_dept_settings *out,
     out->teams_webhook = seen[9] ? gw_xstrdup(w.teams) : NULL;
     out->announce_subject = seen_a[0] ? gw_xstrdup(w.subject) : NULL;
     out->announce_body = seen_a[1] ? gw_xstrdup(w.body) : NULL;
+    out->schedule_shows_approvers = seen[11] && w.schedule_approvers;
     return GW_OK;
 }
 

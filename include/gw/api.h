@@ -159,6 +159,11 @@ void gw_api_round_delegate_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_review_link_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_review_link_post(struct gw_req *req, struct gw_reply *rep);
 
+/* api/schedule.c: the public delivery schedule (its share link; the page) */
+void gw_api_schedule_link_post(struct gw_req *req, struct gw_reply *rep);
+void gw_api_schedule_link_delete(struct gw_req *req, struct gw_reply *rep);
+void gw_api_schedule_page_get(struct gw_req *req, struct gw_reply *rep);
+
 /* api/review_audit.c: the audit log export and the pipeline */
 void gw_api_audit_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_pipeline_get(struct gw_req *req, struct gw_reply *rep);

@@ -8,10 +8,13 @@
  *    "holidays": ["YYYY-MM-DD", ...], "charge": bool,
  *    "rates": {"hourly": 0..1e6, "per_learner": 0..1e6, "currency": "EUR"},
  *    "slack_webhook": "https://...", "teams_webhook": "https://...",
- *    "announcement": {"subject": "...", "body": "..."}}
+ *    "announcement": {"subject": "...", "body": "..."},
+ *    "schedule_shows_approvers": bool}
  *
  * announcement: the launch announcement's template (gw/announce.h lists the
  * placeholders); an unknown placeholder is refused with its member's where.
+ * schedule_shows_approvers: whether the public delivery schedule
+ * (gw/schedule.h) names the approvers of each delivery (default false).
  *
  * Pure: no I/O, no clock. The webhook URLs' destination policy depends on
  * the configuration and is checked by the caller (outbound/webhook.h). */
@@ -34,6 +37,7 @@ struct gw_dept_settings {
     const char *slack_webhook, *teams_webhook; /* owned; NULL when not set */
     /* the announcement's template; owned; NULL: the built-in one */
     const char *announce_subject, *announce_body;
+    bool schedule_shows_approvers; /* the public schedule names approvers */
 };
 
 /* Checks settings as a client sends them (a closed object: unknown members

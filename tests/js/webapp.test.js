@@ -14,7 +14,9 @@
 // finds no WCAG 2.1 A/AA violations on the sign-in page and the board; 375 px
 // needs no horizontal scroll; Sign out returns to the sign-in page and the
 // session is 401 after; too many links asked for say when to try again, in
-// minutes; the KPI dashboard reads the session. Prints "N passed, N failed"
+// minutes; the KPI dashboard reads the session; an admin shares a
+// department's delivery schedule and stops sharing it (an author sees no such
+// section). Prints "N passed, N failed"
 // last.
 'use strict';
 
@@ -478,6 +480,26 @@ async function main() {
       await narrow(srv.url + '/', cookies, 'board', 'webapp-board-375.png');
     });
 
+    await run('an admin shares a department\'s schedule, and stops sharing it', async () => {
+      await page.waitForSelector('#share:not([hidden])');
+      const item = page.locator('.share-item', { has: page.locator('h3', { hasText: /^Sales$/ }) });
+      check(await item.count() === 1, 'a Sales row');
+      await item.locator('button:has-text("Share the schedule")').click();
+      const input = item.locator('input[readonly]');
+      await input.waitFor();
+      const url = await input.inputValue();
+      check(/^http:\/\/127\.0\.0\.1:\d+\/s\/[0-9a-f]{64}$/.test(url), `the link: ${url}`);
+      check(await page.evaluate(() => document.activeElement && document.activeElement.readOnly === true),
+        'the focus is on the link, to copy it');
+      const shown = await fetch(url);
+      const text = await shown.text();
+      check(shown.status === 200 && text.includes('Delivery schedule: Sales'), `the page: ${shown.status}`);
+      check(text.includes('Objection handling') && !text.includes('Forklift safety'), 'only Sales\'s deliveries');
+      await item.locator('button:has-text("Stop sharing")').click();
+      await page.waitForFunction(() => /no longer shared/.test(document.getElementById('share-status').textContent));
+      check((await fetch(url)).status === 404, 'the old link answers 404');
+    });
+
     await run("the admin's Retry on a failed publish queues the job again", async () => {
       const card = cardIn('publish_failed', 'Data protection basics');
       const button = card.locator('button:has-text("Retry publishing")');
@@ -509,6 +531,7 @@ async function main() {
         await p.waitForSelector('section[aria-labelledby="stage-publish_failed"] article, section[aria-labelledby="stage-publishing"] article');
         check(await p.locator('button:has-text("Retry publishing")').count() === 0, 'no Retry for an author');
         check(!(await p.isVisible('nav a[href="/dashboard"]')), 'no KPI link for an author');
+        check(!(await p.isVisible('#share')), 'no Share the schedule for an author who heads nothing');
       } finally {
         await c.close();
       }

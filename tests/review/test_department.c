@@ -2,6 +2,7 @@
  * API's check (closed, errors where) and for reading stored text (member by
  * member, defaults for what does not pass). No database. */
 #include "gw/department.h"
+#include "gw/schedule.h"
 #include "gwtest.h"
 
 #include <math.h>
@@ -48,6 +49,7 @@ static void test_check_refuses_with_where(void)
         {"{\"rates\":{\"currency\":\"eur\"}}", "/settings/rates/currency"},
         {"{\"rates\":{\"fee\":1}}", "/settings/rates/fee"},
         {"{\"charge\":\"yes\"}", "/settings/charge"},
+        {"{\"schedule_shows_approvers\":1}", "/settings/schedule_shows_approvers"},
         {"{\"announcement\":\"hi\"}", "/settings/announcement"},
         {"{\"announcement\":{\"subject\":\"{titel}\"}}", "/settings/announcement/subject"},
         {"{\"announcement\":{\"body\":\"see {link\"}}", "/settings/announcement/body"},
@@ -113,11 +115,44 @@ static void test_read_is_lenient_per_member(void)
     gw_dept_settings_free(&ds);
 }
 
+/* The public schedule's setting (default false) and its words
+ * (review/delivery.c). */
+static void test_schedule_setting_and_words(void)
+{
+    struct gw_dept_settings ds;
+    gw_dept_settings_read("{}", &ds);
+    CHECK(!ds.schedule_shows_approvers);
+    gw_dept_settings_free(&ds);
+    gw_dept_settings_read("{\"schedule_shows_approvers\":true}", &ds);
+    CHECK(ds.schedule_shows_approvers);
+    gw_dept_settings_free(&ds);
+    gw_dept_settings_read("{\"schedule_shows_approvers\":\"yes\"}", &ds);
+    CHECK(!ds.schedule_shows_approvers);
+    gw_dept_settings_free(&ds);
+
+    const int64_t day = 86400000LL, now = 1800000000000LL;
+    CHECK_INT(gw_schedule_section_of("requested", now - 400 * day, now), GW_SCHEDULE_UPCOMING);
+    CHECK_INT(gw_schedule_section_of("in_review", now, now), GW_SCHEDULE_UPCOMING);
+    CHECK_INT(gw_schedule_section_of("publish_failed", now, now), GW_SCHEDULE_UPCOMING);
+    CHECK_INT(gw_schedule_section_of("published", now - 90 * day, now), GW_SCHEDULE_RECENT);
+    CHECK_INT(gw_schedule_section_of("published", now - 91 * day, now), GW_SCHEDULE_HIDDEN);
+    CHECK_INT(gw_schedule_section_of("retired", now - day, now), GW_SCHEDULE_RECENT);
+    CHECK_STR(gw_schedule_state_words("in_review"), "In review");
+    CHECK_STR(gw_schedule_state_words("validated"), "In development");
+    CHECK_STR(gw_schedule_state_words("published"), "Live");
+    CHECK(gw_schedule_may_share(true, "", NULL));
+    CHECK(gw_schedule_may_share(false, "hana", "hana"));
+    CHECK(!gw_schedule_may_share(false, "alf", "hana"));
+    CHECK(!gw_schedule_may_share(false, "", ""));
+    CHECK(!gw_schedule_may_share(false, "hana", NULL));
+}
+
 int main(void)
 {
     GW_RUN(test_check_fills_everything);
     GW_RUN(test_check_refuses_with_where);
     GW_RUN(test_read_is_lenient_per_member);
     GW_RUN(test_announcement_template);
+    GW_RUN(test_schedule_setting_and_words);
     return gw_test_summary();
 }

@@ -18,6 +18,7 @@
 //   signin.js  the sign-in page
 //   board.js   the pipeline board
 //   intake.js  the request intake page (admins), at /#new-request
+//   share.js   "Share the schedule" for department heads and admins
 //   words.js   dates and states in words
 //   app.css    the style (contrast >= 4.5:1, visible focus, 375 px wide)
 
@@ -25,6 +26,7 @@ import { session, signOut, onSignedOut } from './api.js';
 import { showSignIn, hideSignIn } from './signin.js';
 import { showBoard, hideBoard, boardStatus } from './board.js';
 import { showIntake, hideIntake } from './intake.js';
+import { showShare, hideShare } from './share.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -35,6 +37,7 @@ function signedOutView() {
   current = null;
   hideBoard();
   hideIntake();
+  hideShare();
   $('nav').hidden = true;
   $('who').hidden = true;
   $('who-name').textContent = '';
@@ -60,6 +63,7 @@ async function route(moveFocus) {
   if (!current) return;
   if (location.hash === INTAKE && isAdmin(current)) {
     hideBoard();
+    hideShare();
     markCurrent('intake');
     document.title = 'New request: Training pipeline';
     document.body.dataset.view = 'intake';
@@ -71,6 +75,7 @@ async function route(moveFocus) {
     document.title = 'Pipeline: Training pipeline';
     document.body.dataset.view = 'board';
     await showBoard(current);
+    await showShare(current);
     if (moveFocus) $('board-title').focus();
   }
 }
