@@ -60,6 +60,17 @@ token=$(printf '%s' "$key" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
     >"$LMSGW_DATA_DIR/lmssim.log" 2>&1 &
 lms_pid=$!
 trap 'kill $lms_pid 2>/dev/null' EXIT
+# it answers within seconds, or the demo has no LMS: say why and stop
+for _ in $(seq 1 50); do
+    curl -s -o /dev/null "http://127.0.0.1:${lms_port}/" && break
+    kill -0 "$lms_pid" 2>/dev/null || break
+    sleep 0.1
+done
+if ! curl -s -o /dev/null "http://127.0.0.1:${lms_port}/"; then
+    echo "the local LMS (lmssim) did not start on port ${lms_port}; its log:" >&2
+    cat "$LMSGW_DATA_DIR/lmssim.log" >&2
+    exit 1
+fi
 
 # Once the gateway answers, upload the sample packages (validated on upload).
 (
@@ -78,6 +89,10 @@ trap 'kill $lms_pid 2>/dev/null' EXIT
 cat <<MSG
 
   lmsgw is starting on http://127.0.0.1:${LMSGW_PORT}
+  the web app:  open http://127.0.0.1:${LMSGW_PORT}/ and sign in with a person's e-mail address,
+                e.g. hannah.becker@example.org (the demo's training manager: admin). Without
+                smtp_url no mail leaves: the sign-in link appears below, in the line
+                "notice (smtp_url not set: logged)".
   course previews (the content origin): http://127.0.0.1:$((LMSGW_PORT + 1))
   admin key (shown once):  ${token}
   try:  curl -H "Authorization: Bearer ${token}" http://127.0.0.1:${LMSGW_PORT}/api/v1

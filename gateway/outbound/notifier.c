@@ -24,9 +24,14 @@ static int send_mail(void *ud, const char *to_email, const char *to_name, const 
 {
     struct gw_outbound_notifier *o = ud;
     if (!o->have_mail) {
+        /* Without smtp_url the log is where notices go (the demo, a first
+         * try): their text with it, links included, so a sign-in link or a
+         * review link can be followed. With smtp_url set, no text or link
+         * is ever logged. */
         gw_log_json(GW_LOG_INFO,
-                    json_pack("{s:s, s:s, s:s, s:s}", "msg", "notice (smtp_url not set: logged)",
-                              "to", to_email, "subject", subject, "notice", notice_key));
+                    json_pack("{s:s, s:s, s:s, s:s, s:s}", "msg",
+                              "notice (smtp_url not set: logged)", "to", to_email, "subject",
+                              subject, "notice", notice_key, "text", text ? text : ""));
         return 0;
     }
     struct gw_mail_message m = {

@@ -113,8 +113,9 @@ static const struct key keys[] = {
     {"web_root", K_STRING, OFF(web_root), "LMSGW_WEB_ROOT", "", 0, 0,
      "Folder with the dashboard's files. Empty: the web/ folder beside the lmsgw binary."},
     {"smtp_url", K_STRING, OFF(smtp_url), "LMSGW_SMTP_URL", "", 0, 0,
-     "Mail server for approval requests, reminders and escalations: smtp://host:port or "
-     "smtps://host:port. Empty: notices are written to the log instead (recipient and subject)."},
+     "Mail server for sign-in links, approval requests, reminders, escalations and "
+     "announcements: smtp://host:port or smtps://host:port. Empty (a demo, a first try): "
+     "notices are written to the log instead, with their text and links."},
     {"smtp_from", K_STRING, OFF(smtp_from), "LMSGW_SMTP_FROM", "lmsgw@localhost", 0, 0,
      "The From address of notices: an e-mail address; a host name without a dot, such as "
      "localhost, is allowed (a local relay takes it)."},

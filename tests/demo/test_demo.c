@@ -111,6 +111,36 @@ static void test_people_roles(void)
     json_decref(j);
 }
 
+/* The demo has no mail server: the sign-in link is in the log, and it
+ * signs the training manager in, with her roles. */
+static void test_sign_in_from_the_log(void)
+{
+    const char *h[] = {"Content-Type: application/json", NULL};
+    const char *body = "{\"email\":\"hannah.becker@example.org\"}";
+    CHECK_INT(gwt_call(&srv, "POST", "/api/v1/signin", h, body, strlen(body), NULL), 202);
+    char *log = gwt_slurp(srv.stderr_path, NULL);
+    const char *p = log ? strstr(log, "/signin/") : NULL;
+    REQUIRE(p && strspn(p + 8, "0123456789abcdef") >= 64);
+    char path[80];
+    snprintf(path, sizeof path, "/signin/%.64s", p + 8);
+    free(log);
+    struct gwt_response r;
+    CHECK_INT(gwt_call(&srv, "POST", path, NULL, "", 0, &r), 303);
+    char *set = gwt_header(&r, "Set-Cookie");
+    gwt_response_free(&r);
+    REQUIRE(set);
+    char cookie[200];
+    snprintf(cookie, sizeof cookie, "Cookie: %.*s", (int)strcspn(set, ";"), set);
+    free(set);
+    const char *hc[] = {cookie, NULL};
+    CHECK_INT(gwt_call(&srv, "GET", "/api/v1/session", hc, NULL, 0, &r), 200);
+    json_t *j = r.body ? json_loads(r.body, 0, NULL) : NULL;
+    CHECK_STR(gwt_sv(json_object_get(j, "person"), "id"), "demo-hannah-becker");
+    CHECK(json_array_size(json_object_get(j, "roles")) == 4);
+    json_decref(j);
+    gwt_response_free(&r);
+}
+
 static void test_every_stage(void)
 {
     static const char *const states[] = {
@@ -362,6 +392,7 @@ int main(void)
     }
     GW_RUN(test_index_says_demo);
     GW_RUN(test_people_roles);
+    GW_RUN(test_sign_in_from_the_log);
     GW_RUN(test_every_stage);
     GW_RUN(test_stalled_round);
     GW_RUN(test_round_with_decision);
