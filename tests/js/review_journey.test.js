@@ -14,95 +14,17 @@
 
 const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
-const net = require('net');
 const os = require('os');
 const path = require('path');
 const readline = require('readline');
 const { chromium } = require('playwright-core');
+const { results, check, run, waitFor, smtpSink, sleep } = require('./support');
 
 const bin = process.env.GW_LMSGW_BIN;
 const simBin = process.env.GW_LMSSIM_BIN;
 const buildDir = process.env.GW_BUILD_DIR;
 const corpus = path.join(__dirname, '..', '..', '..', 'shared', 'corpus', 'packages');
 const browserPath = process.env.GW_CHROMIUM || '/usr/bin/chromium';
-let passed = 0;
-let failed = 0;
-
-function check(cond, what) {
-  if (!cond) {
-    console.error(`  FAIL ${what}`);
-    throw new Error(what);
-  }
-}
-
-async function run(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.error(`ok ${name}`);
-  } catch (e) {
-    failed++;
-    console.error(`not ok ${name}: ${e.message}`);
-  }
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what, fn, ms = 20000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-// An SMTP server that keeps every message (envelope and decoded text).
-function smtpSink() {
-  const messages = [];
-  const server = net.createServer((sock) => {
-    let buf = '';
-    let data = null;
-    let env = { from: '', to: [] };
-    sock.write('220 sink ESMTP\r\n');
-    sock.on('error', () => {});
-    sock.on('data', (d) => {
-      buf += d.toString('utf8');
-      let i;
-      while ((i = buf.indexOf('\r\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        if (data !== null) {
-          if (line === '.') {
-            messages.push({ ...env, raw: data, text: decode(data) });
-            data = null;
-            env = { from: '', to: [] };
-            sock.write('250 queued\r\n');
-          } else {
-            data += (line.startsWith('..') ? line.slice(1) : line) + '\n';
-          }
-          continue;
-        }
-        const cmd = line.slice(0, 4).toUpperCase();
-        if (cmd === 'EHLO') sock.write('250-sink\r\n250 8BITMIME\r\n');
-        else if (cmd === 'MAIL') { env.from = line; sock.write('250 ok\r\n'); }
-        else if (cmd === 'RCPT') { env.to.push(line.replace(/^RCPT TO:\s*<?|>.*$/gi, '')); sock.write('250 ok\r\n'); }
-        else if (cmd === 'DATA') { data = ''; sock.write('354 go on\r\n'); }
-        else if (cmd === 'QUIT') { sock.write('221 bye\r\n'); sock.end(); }
-        else sock.write('250 ok\r\n');
-      }
-    });
-  });
-  function decode(raw) {
-    const split = raw.indexOf('\n\n');
-    const head = raw.slice(0, split);
-    const body = raw.slice(split + 2);
-    return /Content-Transfer-Encoding:\s*base64/i.test(head)
-      ? head + '\n\n' + Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') : raw;
-  }
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, messages, port: server.address().port })));
-}
 
 function firstLine(proc) {
   return new Promise((resolve, reject) => {
@@ -409,15 +331,15 @@ async function main() {
     srv.sim.kill('SIGTERM');
     srv.sink.server.close();
     await new Promise((r) => srv.proc.once('exit', r));
-    if (failed) console.error(fs.readFileSync(path.join(srv.dir, 'stderr.log'), 'utf8').split('\n').slice(-40).join('\n'));
+    if (results.failed) console.error(fs.readFileSync(path.join(srv.dir, 'stderr.log'), 'utf8').split('\n').slice(-40).join('\n'));
     fs.rmSync(srv.dir, { recursive: true, force: true });
   }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
+  console.log(`${results.passed} passed, ${results.failed} failed`);
+  process.exit(results.failed ? 1 : 0);
 }
 
 main().catch((e) => {
   console.error(e);
-  console.log(`${passed} passed, ${failed + 1} failed`);
+  console.log(`${results.passed} passed, ${results.failed + 1} failed`);
   process.exit(1);
 });

@@ -14,30 +14,11 @@ const os = require('os');
 const path = require('path');
 const readline = require('readline');
 const { chromium } = require('playwright-core');
+const { results, check, run } = require('./support');
 
 const bin = process.env.GW_LMSGW_BIN;
 const buildDir = process.env.GW_BUILD_DIR;
 const browserPath = process.env.GW_CHROMIUM || '/usr/bin/chromium';
-let passed = 0;
-let failed = 0;
-
-function check(cond, what) {
-  if (!cond) {
-    console.error(`  FAIL ${what}`);
-    throw new Error(what);
-  }
-}
-
-async function run(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.error(`ok ${name}`);
-  } catch (e) {
-    failed++;
-    console.error(`not ok ${name}: ${e.message}`);
-  }
-}
 
 async function startServer() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmsgw-schedule-'));
@@ -165,14 +146,14 @@ async function main() {
       await ctx.close();
     });
   } catch (e) {
-    failed++;
+    results.failed++;
     console.error(`not ok setup: ${e.message}`);
   } finally {
     if (browser) await browser.close();
     srv.proc.kill('SIGTERM');
   }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
+  console.log(`${results.passed} passed, ${results.failed} failed`);
+  process.exit(results.failed ? 1 : 0);
 }
 
 main();

@@ -22,105 +22,16 @@
 
 const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
-const net = require('net');
 const os = require('os');
 const path = require('path');
 const readline = require('readline');
 const { chromium } = require('playwright-core');
+const { results, check, run, waitFor, smtpSink, closedPort, sleep } = require('./support');
 
 const bin = process.env.GW_LMSGW_BIN;
 const buildDir = process.env.GW_BUILD_DIR;
 const browserPath = process.env.GW_CHROMIUM || '/usr/bin/chromium';
 const sqlite3 = process.env.GW_SQLITE3 || 'sqlite3';
-let passed = 0;
-let failed = 0;
-
-function check(cond, what) {
-  if (!cond) {
-    console.error(`  FAIL ${what}`);
-    throw new Error(what);
-  }
-}
-
-async function run(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.error(`ok ${name}`);
-  } catch (e) {
-    failed++;
-    console.error(`not ok ${name}: ${e.message}`);
-  }
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what, fn, ms = 20000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-// An SMTP server that keeps every message (envelope and decoded text).
-function smtpSink() {
-  const messages = [];
-  const server = net.createServer((sock) => {
-    let buf = '';
-    let data = null;
-    let env = { from: '', to: [] };
-    sock.write('220 sink ESMTP\r\n');
-    sock.on('error', () => {});
-    sock.on('data', (d) => {
-      buf += d.toString('utf8');
-      let i;
-      while ((i = buf.indexOf('\r\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        if (data !== null) {
-          if (line === '.') {
-            messages.push({ ...env, raw: data, text: decode(data) });
-            data = null;
-            env = { from: '', to: [] };
-            sock.write('250 queued\r\n');
-          } else {
-            data += (line.startsWith('..') ? line.slice(1) : line) + '\n';
-          }
-          continue;
-        }
-        const cmd = line.slice(0, 4).toUpperCase();
-        if (cmd === 'EHLO') sock.write('250-sink\r\n250 8BITMIME\r\n');
-        else if (cmd === 'MAIL') { env.from = line; sock.write('250 ok\r\n'); }
-        else if (cmd === 'RCPT') { env.to.push(line.replace(/^RCPT TO:\s*<?|>.*$/gi, '')); sock.write('250 ok\r\n'); }
-        else if (cmd === 'DATA') { data = ''; sock.write('354 go on\r\n'); }
-        else if (cmd === 'QUIT') { sock.write('221 bye\r\n'); sock.end(); }
-        else sock.write('250 ok\r\n');
-      }
-    });
-  });
-  function decode(raw) {
-    const split = raw.indexOf('\n\n');
-    const head = raw.slice(0, split);
-    const body = raw.slice(split + 2);
-    return /Content-Transfer-Encoding:\s*base64/i.test(head)
-      ? head + '\n\n' + Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') : raw;
-  }
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, messages, port: server.address().port })));
-}
-
-// A port nobody listens on: bound, noted, closed.
-function closedPort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startAll() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmsgw-webapp-'));
@@ -599,15 +510,15 @@ async function main() {
     srv.proc.kill('SIGTERM');
     await new Promise((resolve) => srv.proc.once('exit', resolve));
     srv.sink.server.close();
-    if (failed === 0) fs.rmSync(srv.dir, { recursive: true, force: true });
+    if (results.failed === 0) fs.rmSync(srv.dir, { recursive: true, force: true });
     else console.error(`  kept ${srv.dir} (stderr.log)`);
   }
 }
 
 main().catch((e) => {
-  failed++;
+  results.failed++;
   console.error(`not ok setup: ${e.message}`);
 }).finally(() => {
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+  console.log(`${results.passed} passed, ${results.failed} failed`);
+  process.exit(results.failed === 0 && results.passed > 0 ? 0 : 1);
 });
