@@ -151,22 +151,6 @@ static json_t *player_config(struct gw_req *req, const struct gw_preview_cap *c,
     return cfg;
 }
 
-static void esc(struct gw_buf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        if (*s == '<')
-            gw_buf_puts(b, "&lt;");
-        else if (*s == '>')
-            gw_buf_puts(b, "&gt;");
-        else if (*s == '&')
-            gw_buf_puts(b, "&amp;");
-        else if (*s == '"')
-            gw_buf_puts(b, "&quot;");
-        else
-            gw_buf_append(b, s, 1);
-    }
-}
-
 /* The player's answer when it cannot run: a page in words, in the frame
  * where the approver looks, with the registry's status. */
 static void play_error(struct gw_req *req, struct gw_reply *rep)
@@ -179,7 +163,7 @@ static void play_error(struct gw_req *req, struct gw_reply *rep)
                     "<title>The course cannot be shown</title><link rel=\"stylesheet\" "
                     "href=\"/_player/player.css\"></head><body><main><h1>The course cannot be "
                     "shown</h1><p>");
-    esc(&b, detail ? detail : "The preview is not available.");
+    gw_buf_html(&b, detail ? detail : "The preview is not available.");
     gw_buf_puts(&b, "</p></main></body></html>\n");
     unsigned status = rep->status;
     json_decref(j);
@@ -217,7 +201,7 @@ void gw_api_preview_play_get(struct gw_req *req, struct gw_reply *rep)
     gw_buf_puts(&b, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                     "<meta name=\"robots\" content=\"noindex\"><title>");
-    esc(&b, json_string_value(json_object_get(report, "title")));
+    gw_buf_html(&b, json_string_value(json_object_get(report, "title")));
     gw_buf_puts(&b, " (preview)</title><link rel=\"stylesheet\" href=\"/_player/player.css\">"
                     "<script id=\"lmsgw-course\" type=\"application/json\">");
     gw_buf_puts(&b, text ? text : "{}");

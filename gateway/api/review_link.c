@@ -23,31 +23,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void esc(struct gw_buf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&':
-            gw_buf_puts(b, "&amp;");
-            break;
-        case '<':
-            gw_buf_puts(b, "&lt;");
-            break;
-        case '>':
-            gw_buf_puts(b, "&gt;");
-            break;
-        case '"':
-            gw_buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            gw_buf_puts(b, "&#39;");
-            break;
-        default:
-            gw_buf_append(b, s, 1);
-        }
-    }
-}
-
 /* Black on white, links and focus in a blue that keeps 4.5:1; the buttons'
  * colours keep 4.5:1 with white text. Nothing is wider than the screen:
  * long file names break, the form's controls take the width they have. */
@@ -74,9 +49,9 @@ static void page_start(struct gw_buf *b, const char *title)
     gw_buf_puts(b, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                    "<meta name=\"robots\" content=\"noindex\"><title>");
-    esc(b, title);
+    gw_buf_html(b, title);
     gw_buf_printf(b, "</title><style>%s</style></head><body><main><h1>", STYLE);
-    esc(b, title);
+    gw_buf_html(b, title);
     gw_buf_puts(b, "</h1>");
 }
 
@@ -112,9 +87,9 @@ static void error_page(struct gw_reply *rep, const struct gw_error *e)
     page_start(&b, info->http_status == 400 ? "Your decision was not recorded"
                                             : "This approval link cannot be used");
     gw_buf_puts(&b, "<p class=\"error\">");
-    esc(&b, info->hint);
+    gw_buf_html(&b, info->hint);
     gw_buf_puts(&b, "</p><p>");
-    esc(&b, e->detail);
+    gw_buf_html(&b, e->detail);
     gw_buf_puts(&b, "</p>");
     /* a refused decision leaves the link usable: back to the page (a GET of
      * the same address) */
@@ -168,7 +143,7 @@ static void dl_item(struct gw_buf *b, const char *term, const char *value)
     if (!value || !*value)
         return;
     gw_buf_printf(b, "<dt>%s</dt><dd>", term);
-    esc(b, value);
+    gw_buf_html(b, value);
     gw_buf_puts(b, "</dd>");
 }
 
@@ -225,20 +200,20 @@ static void status_html(struct gw_buf *b, const struct gw_round_page *p, size_t 
         if (a->delegate_id[0] && strcmp(a->decision.decided_by, a->delegate_id) == 0 &&
             pp->delegate_name) {
             gw_buf_puts(b, " by ");
-            esc(b, pp->delegate_name);
+            gw_buf_html(b, pp->delegate_name);
             gw_buf_puts(b, ", their delegate");
         }
         gw_buf_puts(b, ".");
         if (a->decision.comment && *a->decision.comment) {
             gw_buf_puts(b, "<blockquote>");
-            esc(b, a->decision.comment);
+            gw_buf_html(b, a->decision.comment);
             gw_buf_puts(b, "</blockquote>");
         }
         return;
     }
     if (a->delegate_id[0]) {
         gw_buf_puts(b, "Delegated to ");
-        esc(b, pp->delegate_name ? pp->delegate_name : "someone else");
+        gw_buf_html(b, pp->delegate_name ? pp->delegate_name : "someone else");
         gw_buf_puts(b, " on ");
         date_html(b, a->delegated_ms);
         gw_buf_puts(b, "; ");
@@ -264,12 +239,12 @@ static void approvers_html(struct gw_buf *b, const struct gw_round_page *p, size
     char policy[256];
     gw_review_policy_words(&p->round, now, policy, sizeof policy);
     gw_buf_puts(b, "<h2>Approvers</h2><p>");
-    esc(b, policy);
+    gw_buf_html(b, policy);
     gw_buf_puts(b, "</p><ul>");
     for (size_t i = 0; i < p->round.n_approvers; i++) {
         const struct gw_review_approver *a = &p->round.approvers[i];
         gw_buf_puts(b, "<li><strong>");
-        esc(b, person_name(p, i));
+        gw_buf_html(b, person_name(p, i));
         gw_buf_printf(b, "</strong>%s", i == me ? " (you)" : "");
         if (a->due_ms > 0 && a->decision.kind == GW_REVIEW_PENDING) {
             char left[64];
@@ -295,7 +270,7 @@ static void name_list(struct gw_buf *b, const char *label, json_t *arr, bool obj
     json_array_foreach(arr, i, v)
     {
         gw_buf_puts(b, "<li>");
-        esc(b, json_string_value(objects ? json_object_get(v, "name") : v));
+        gw_buf_html(b, json_string_value(objects ? json_object_get(v, "name") : v));
         gw_buf_puts(b, "</li>");
     }
     gw_buf_puts(b, "</ul>");
@@ -315,8 +290,8 @@ static void changes_html(struct gw_buf *b, json_t *changes)
         char first[2] = {summary[0], '\0'};
         if (first[0] >= 'a' && first[0] <= 'z')
             first[0] = (char)(first[0] - 'a' + 'A');
-        esc(b, first);
-        esc(b, summary + 1);
+        gw_buf_html(b, first);
+        gw_buf_html(b, summary + 1);
         gw_buf_puts(b, ".");
     }
     gw_buf_puts(b, "</p>");
@@ -359,11 +334,11 @@ static void findings_html(struct gw_buf *b, const struct gw_round_page *p)
     {
         gw_buf_printf(b, "<li><strong>%s:</strong> ",
                       severity_words(json_string_value(json_object_get(f, "severity"))));
-        esc(b, json_string_value(json_object_get(f, "message")));
+        gw_buf_html(b, json_string_value(json_object_get(f, "message")));
         const char *file = json_string_value(json_object_get(f, "file"));
         if (file && *file) {
             gw_buf_puts(b, " (in ");
-            esc(b, file);
+            gw_buf_html(b, file);
             json_int_t line = json_integer_value(json_object_get(f, "line"));
             if (line > 0)
                 gw_buf_printf(b, ", line %lld", (long long)line);
@@ -412,17 +387,18 @@ static void ask_html(struct gw_buf *b, const struct gw_round_page *p, size_t me,
                      int64_t now, int64_t link_expires)
 {
     gw_buf_puts(b, "<p>");
-    esc(b, p->department);
+    gw_buf_html(b, p->department);
     gw_buf_printf(b,
                   " asks for approval of this course (version %lld, %s) before it goes live "
                   "on the LMS.</p><p>You decide as <strong>",
                   (long long)p->version_number, standard_words(p->standard));
     const struct gw_review_approver *a = &p->round.approvers[me];
     if (delegate) {
-        esc(b, p->people[me].delegate_name ? p->people[me].delegate_name : "their delegate");
+        gw_buf_html(b,
+                    p->people[me].delegate_name ? p->people[me].delegate_name : "their delegate");
         gw_buf_puts(b, "</strong>, on behalf of <strong>");
     }
-    esc(b, person_name(p, me));
+    gw_buf_html(b, person_name(p, me));
     gw_buf_puts(b, "</strong>.</p>");
     if (a->decision.kind == GW_REVIEW_PENDING && a->due_ms > 0) {
         char left[64];
@@ -506,7 +482,7 @@ static bool course_html(struct gw_buf *b, struct gw_req *req, const struct gw_ro
     gw_buf_puts(b, "<h2>The course</h2><p>The course runs here as learners will see it. "
                    "Nothing you do in it counts as a learner's result.</p>"
                    "<iframe class=\"course\" id=\"course\" title=\"The course: ");
-    esc(b, p->course_title);
+    gw_buf_html(b, p->course_title);
     gw_buf_printf(b,
                   "\" src=\"%s/c/%s/play\" data-origin=\"%.*s\" referrerpolicy=\"no-referrer\" "
                   "sandbox=\"allow-scripts allow-same-origin allow-forms allow-popups "
@@ -539,7 +515,7 @@ static void review_page(struct gw_buf *b, struct gw_req *req, const struct gw_ro
     findings_html(b, p);
     if (p->round.closed) {
         gw_buf_puts(b, "<h2>Your decision</h2><p class=\"error\">");
-        esc(b, closed_words(p->state));
+        gw_buf_html(b, closed_words(p->state));
         gw_buf_puts(b, "</p>");
     } else if (mine->decision.kind != GW_REVIEW_PENDING) {
         gw_buf_printf(b, "<h2>Your decision</h2><p>You already decided: %s on ",
@@ -698,9 +674,9 @@ static void record_decision(struct gw_req *req, struct gw_reply *rep,
                         "<strong>");
     else
         gw_buf_puts(&b, "<p>Your decision was recorded: <strong>");
-    esc(&b, gw_review_decision_name(kind));
+    gw_buf_html(&b, gw_review_decision_name(kind));
     gw_buf_puts(&b, "</strong>. The course is now <strong>");
-    esc(&b, res.course_state);
+    gw_buf_html(&b, res.course_state);
     gw_buf_puts(&b, "</strong>.</p>");
     send_page(rep, 200, &b);
 }

@@ -89,33 +89,6 @@ void gw_api_schedule_link_delete(struct gw_req *req, struct gw_reply *rep)
         gw_reply_error(rep, &e);
 }
 
-/* ---- the page ---- */
-
-static void esc(struct gw_buf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&':
-            gw_buf_puts(b, "&amp;");
-            break;
-        case '<':
-            gw_buf_puts(b, "&lt;");
-            break;
-        case '>':
-            gw_buf_puts(b, "&gt;");
-            break;
-        case '"':
-            gw_buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            gw_buf_puts(b, "&#39;");
-            break;
-        default:
-            gw_buf_append(b, s, 1);
-        }
-    }
-}
-
 /* Near-black on white (and greys that keep 4.5:1); one column of cards, so
  * a phone 375 px wide never scrolls sideways; long titles break. */
 static const char STYLE[] =
@@ -133,9 +106,9 @@ static void page_start(struct gw_buf *b, const char *title)
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                    "<meta name=\"robots\" content=\"noindex\"><meta name=\"referrer\" "
                    "content=\"no-referrer\"><title>");
-    esc(b, title);
+    gw_buf_html(b, title);
     gw_buf_printf(b, "</title><style>%s</style></head><body><main><h1>", STYLE);
-    esc(b, title);
+    gw_buf_html(b, title);
     gw_buf_puts(b, "</h1>");
 }
 
@@ -165,7 +138,7 @@ static void item_html(struct gw_buf *b, const struct gw_schedule *sch,
                       const struct gw_schedule_item *it, bool recent)
 {
     gw_buf_puts(b, "<li><h3>");
-    esc(b, it->title);
+    gw_buf_html(b, it->title);
     gw_buf_printf(b, "</h3><dl><dt>State</dt><dd>%s</dd>", gw_schedule_state_words(it->state));
     if (recent) {
         date_dd(b, strcmp(it->state, "retired") == 0 ? "Retired on" : "Live since", it->since_ms);
@@ -179,7 +152,7 @@ static void item_html(struct gw_buf *b, const struct gw_schedule *sch,
     }
     if (sch->shows_approvers && it->approvers) {
         gw_buf_puts(b, "<dt>Approvers</dt><dd>");
-        esc(b, it->approvers);
+        gw_buf_html(b, it->approvers);
         gw_buf_puts(b, "</dd>");
     }
     gw_buf_puts(b, "</dl></li>");

@@ -216,28 +216,13 @@ void gw_announce_words_free(struct gw_announce_words *w)
     w->subject = w->body = NULL;
 }
 
-/* Escapes &, < and > for Slack's mrkdwn (its only control characters). */
-static void slack_escape(struct gw_buf *b, const char *s)
-{
-    for (const char *p = s ? s : ""; *p; p++) {
-        if (*p == '&')
-            gw_buf_puts(b, "&amp;");
-        else if (*p == '<')
-            gw_buf_puts(b, "&lt;");
-        else if (*p == '>')
-            gw_buf_puts(b, "&gt;");
-        else
-            gw_buf_append(b, p, 1);
-    }
-}
-
 json_t *gw_announce_slack(const struct gw_announce_words *w)
 {
     struct gw_buf b = {0};
     gw_buf_puts(&b, "*");
-    slack_escape(&b, w->subject);
+    gw_buf_slack(&b, w->subject);
     gw_buf_puts(&b, "*\n");
-    slack_escape(&b, w->body);
+    gw_buf_slack(&b, w->body);
     json_t *out = json_pack("{s:s}", "text", gw_buf_str(&b));
     gw_buf_free(&b);
     return out;

@@ -251,20 +251,11 @@ char *gw_review_notice_text(const struct gw_review_notice_view *v)
     return out;
 }
 
-/* Escapes &, < and > for Slack's mrkdwn (its only control characters). */
+/* s with Slack's control characters escaped, as a new string. */
 static char *slack_escape(const char *s)
 {
     struct gw_buf b = {0};
-    for (const char *p = s ? s : ""; *p; p++) {
-        if (*p == '&')
-            gw_buf_puts(&b, "&amp;");
-        else if (*p == '<')
-            gw_buf_puts(&b, "&lt;");
-        else if (*p == '>')
-            gw_buf_puts(&b, "&gt;");
-        else
-            gw_buf_append(&b, p, 1);
-    }
+    gw_buf_slack(&b, s);
     char *out = gw_xstrdup(gw_buf_str(&b));
     gw_buf_free(&b);
     return out;

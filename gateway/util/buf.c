@@ -139,3 +139,42 @@ void gw_copy_str(char *dst, size_t cap, const char *src)
         memmove(dst, src, n);
     dst[n] = '\0';
 }
+
+void gw_buf_html(struct gw_buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&':
+            gw_buf_puts(b, "&amp;");
+            break;
+        case '<':
+            gw_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            gw_buf_puts(b, "&gt;");
+            break;
+        case '"':
+            gw_buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            gw_buf_puts(b, "&#39;");
+            break;
+        default:
+            gw_buf_append(b, s, 1);
+        }
+    }
+}
+
+void gw_buf_slack(struct gw_buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s == '&')
+            gw_buf_puts(b, "&amp;");
+        else if (*s == '<')
+            gw_buf_puts(b, "&lt;");
+        else if (*s == '>')
+            gw_buf_puts(b, "&gt;");
+        else
+            gw_buf_append(b, s, 1);
+    }
+}

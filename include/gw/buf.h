@@ -15,6 +15,12 @@ struct gw_buf {
 void gw_buf_append(struct gw_buf *b, const void *data, size_t len);
 void gw_buf_puts(struct gw_buf *b, const char *s);
 void gw_buf_printf(struct gw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s (NULL: nothing) escaped for HTML text and quoted attribute
+ * values: & < > " and ' as entities. */
+void gw_buf_html(struct gw_buf *b, const char *s);
+/* Appends s (NULL: nothing) with Slack mrkdwn's control characters & < >
+ * as entities (all Slack asks to escape). */
+void gw_buf_slack(struct gw_buf *b, const char *s);
 /* Makes room for extra more bytes (plus the NUL) and returns where they go
  * (b->data + b->len); the caller writes them, adds their number to b->len
  * and stores the NUL at b->data[b->len]. */

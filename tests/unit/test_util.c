@@ -26,6 +26,13 @@ static void test_buf(void)
     gw_buf_reset(&b);
     CHECK_INT(b.len, 0);
     CHECK_STR(gw_buf_str(&b), "");
+    gw_buf_html(&b, "<a href=\"x\">Tom & Jerry's</a>");
+    gw_buf_html(&b, NULL);
+    CHECK_STR(gw_buf_str(&b), "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;");
+    gw_buf_reset(&b);
+    gw_buf_slack(&b, "<@here> & \"hi\"");
+    CHECK_STR(gw_buf_str(&b), "&lt;@here&gt; &amp; \"hi\"");
+    gw_buf_reset(&b);
     gw_buf_free(&b);
 }
 
