@@ -104,6 +104,53 @@ static bool nonce_ok(const char *s)
     return true;
 }
 
+static enum gw_err key_check(size_t keylen, const uint8_t *key, struct gw_error *err)
+{
+    if (!key || keylen < GW_REVIEW_TOKEN_KEY_MIN)
+        return gw_error_set(err, GW_E_REVIEW_TOKEN_KEY, NULL,
+                            "The link signing key has %zu bytes; it needs at least %d.", keylen,
+                            GW_REVIEW_TOKEN_KEY_MIN);
+    return GW_OK;
+}
+
+/* Writes base64url(canon) "." base64url(HMAC-SHA256(key, canon)) into out;
+ * false when out is too small. */
+static bool seal(const uint8_t *key, size_t keylen, const char *canon, size_t n, char *out,
+                 size_t cap)
+{
+    uint8_t mac[32];
+    gw_hmac_sha256(key, keylen, canon, n, mac);
+    size_t a = b64_encode((const uint8_t *)canon, n, out, cap);
+    if (a == 0 || a + 2 > cap || b64_encode(mac, sizeof mac, out + a + 1, cap - a - 1) == 0)
+        return false;
+    out[a] = '.';
+    return true;
+}
+
+enum opened { OPEN_OK, OPEN_MALFORMED, OPEN_FORGED };
+
+/* The canonical text of a sealed token into canon (cap bytes, NUL-terminated;
+ * *len its length, which a NUL inside makes differ from strlen):
+ * OPEN_MALFORMED for a shape or base64 that is not ours, OPEN_FORGED when the
+ * signature does not match (compared in constant time). */
+static enum opened unseal(const uint8_t *key, size_t keylen, const char *token, char *canon,
+                          size_t cap, size_t *len)
+{
+    uint8_t mac[32], want[32];
+    size_t canon_len = 0, mac_len = 0;
+    const char *dot = token ? strchr(token, '.') : NULL;
+    if (!dot || dot == token || strlen(token) >= GW_REVIEW_TOKEN_MAX ||
+        !b64_decode(token, (size_t)(dot - token), (uint8_t *)canon, cap - 1, &canon_len) ||
+        !b64_decode(dot + 1, strlen(dot + 1), mac, sizeof mac, &mac_len) || mac_len != sizeof mac)
+        return OPEN_MALFORMED;
+    gw_hmac_sha256(key, keylen, canon, canon_len, want);
+    if (!gw_ct_equal(mac, want, sizeof mac))
+        return OPEN_FORGED;
+    canon[canon_len] = '\0';
+    *len = canon_len;
+    return OPEN_OK;
+}
+
 #define ALL_ACTIONS                                                                                \
     (GW_REVIEW_ACTION_APPROVE | GW_REVIEW_ACTION_REQUEST_CHANGES | GW_REVIEW_ACTION_REJECT)
 
@@ -127,11 +174,9 @@ enum gw_err gw_review_token_make(const uint8_t *key, size_t keylen,
                                  struct gw_error *err)
 {
     char canon[CANON_MAX];
-    uint8_t mac[32];
-    if (!key || keylen < GW_REVIEW_TOKEN_KEY_MIN)
-        return gw_error_set(err, GW_E_REVIEW_TOKEN_KEY, NULL,
-                            "The link signing key has %zu bytes; it needs at least %d.", keylen,
-                            GW_REVIEW_TOKEN_KEY_MIN);
+    enum gw_err rc = key_check(keylen, key, err);
+    if (rc != GW_OK)
+        return rc;
     if (!id_ok(c->round_id) || !id_ok(c->approver_id) || !nonce_ok(c->nonce) ||
         (c->actions & ALL_ACTIONS) == 0 || (c->actions & ~(unsigned)ALL_ACTIONS) != 0 ||
         c->expires_ms < 0)
@@ -142,12 +187,9 @@ enum gw_err gw_review_token_make(const uint8_t *key, size_t keylen,
     int n = canonical(c, canon, sizeof canon);
     if (n < 0 || (size_t)n >= sizeof canon)
         return gw_error_set(err, GW_E_BAD_REQUEST, NULL, "Token claims are too long.");
-    gw_hmac_sha256(key, keylen, canon, (size_t)n, mac);
-    size_t a = b64_encode((const uint8_t *)canon, (size_t)n, out, cap);
-    if (a == 0 || a + 2 > cap || b64_encode(mac, sizeof mac, out + a + 1, cap - a - 1) == 0)
+    if (!seal(key, keylen, canon, (size_t)n, out, cap))
         return gw_error_set(err, GW_E_BAD_REQUEST, NULL,
                             "The output buffer of %zu bytes is too small for the token.", cap);
-    out[a] = '.';
     return GW_OK;
 }
 
@@ -196,24 +238,18 @@ enum gw_err gw_review_token_verify(const uint8_t *key, size_t keylen, const char
                                    struct gw_error *err)
 {
     char canon[CANON_MAX];
-    uint8_t mac[32], want[32];
-    size_t canon_len = 0, mac_len = 0;
-    if (!key || keylen < GW_REVIEW_TOKEN_KEY_MIN)
-        return gw_error_set(err, GW_E_REVIEW_TOKEN_KEY, NULL,
-                            "The link signing key has %zu bytes; it needs at least %d.", keylen,
-                            GW_REVIEW_TOKEN_KEY_MIN);
-    const char *dot = token ? strchr(token, '.') : NULL;
-    if (!dot || dot == token || strlen(token) >= GW_REVIEW_TOKEN_MAX ||
-        !b64_decode(token, (size_t)(dot - token), (uint8_t *)canon, sizeof canon - 1, &canon_len) ||
-        !b64_decode(dot + 1, strlen(dot + 1), mac, sizeof mac, &mac_len) || mac_len != sizeof mac)
+    size_t len = 0;
+    enum gw_err rc = key_check(keylen, key, err);
+    if (rc != GW_OK)
+        return rc;
+    enum opened o = unseal(key, keylen, token, canon, sizeof canon, &len);
+    if (o == OPEN_MALFORMED)
         return gw_error_set(err, GW_E_REVIEW_TOKEN_MALFORMED, "/token",
                             "The approval link's token is not in the expected form.");
-    gw_hmac_sha256(key, keylen, canon, canon_len, want);
-    if (!gw_ct_equal(mac, want, sizeof mac))
+    if (o == OPEN_FORGED)
         return gw_error_set(err, GW_E_REVIEW_TOKEN_INVALID, "/token",
                             "The approval link's signature does not match its contents.");
-    canon[canon_len] = '\0';
-    if (strlen(canon) != canon_len || !parse_claims(canon, c))
+    if (strlen(canon) != len || !parse_claims(canon, c))
         return gw_error_set(err, GW_E_REVIEW_TOKEN_MALFORMED, "/token",
                             "The approval link's claims are not in the expected form.");
     if (now_ms >= c->expires_ms) {
@@ -260,11 +296,9 @@ enum gw_err gw_preview_cap_make(const uint8_t *key, size_t keylen, const struct 
                                 char *out, size_t cap, struct gw_error *err)
 {
     char canon[CANON_MAX];
-    uint8_t mac[32];
-    if (!key || keylen < GW_REVIEW_TOKEN_KEY_MIN)
-        return gw_error_set(err, GW_E_REVIEW_TOKEN_KEY, NULL,
-                            "The link signing key has %zu bytes; it needs at least %d.", keylen,
-                            GW_REVIEW_TOKEN_KEY_MIN);
+    enum gw_err rc = key_check(keylen, key, err);
+    if (rc != GW_OK)
+        return rc;
     if (!id_ok(c->round_id) || !id_ok(c->approver_id) || !sha_ok(c->sha256) || c->expires_ms < 0)
         return gw_error_set(err, GW_E_BAD_REQUEST, NULL,
                             "A preview capability needs a round id, an approver id (no control "
@@ -273,12 +307,9 @@ enum gw_err gw_preview_cap_make(const uint8_t *key, size_t keylen, const struct 
                      c->approver_id, c->sha256, c->expires_ms);
     if (n < 0 || (size_t)n >= sizeof canon)
         return gw_error_set(err, GW_E_BAD_REQUEST, NULL, "Capability claims are too long.");
-    gw_hmac_sha256(key, keylen, canon, (size_t)n, mac);
-    size_t a = b64_encode((const uint8_t *)canon, (size_t)n, out, cap);
-    if (a == 0 || a + 2 > cap || b64_encode(mac, sizeof mac, out + a + 1, cap - a - 1) == 0)
+    if (!seal(key, keylen, canon, (size_t)n, out, cap))
         return gw_error_set(err, GW_E_BAD_REQUEST, NULL,
                             "The output buffer of %zu bytes is too small for the capability.", cap);
-    out[a] = '.';
     return GW_OK;
 }
 
@@ -315,24 +346,18 @@ enum gw_err gw_preview_cap_verify(const uint8_t *key, size_t keylen, const char 
                                   int64_t now_ms, struct gw_preview_cap *c, struct gw_error *err)
 {
     char canon[CANON_MAX];
-    uint8_t mac[32], want[32];
-    size_t canon_len = 0, mac_len = 0;
-    if (!key || keylen < GW_REVIEW_TOKEN_KEY_MIN)
-        return gw_error_set(err, GW_E_REVIEW_TOKEN_KEY, NULL,
-                            "The link signing key has %zu bytes; it needs at least %d.", keylen,
-                            GW_REVIEW_TOKEN_KEY_MIN);
-    const char *dot = token ? strchr(token, '.') : NULL;
-    if (!dot || dot == token || strlen(token) >= GW_REVIEW_TOKEN_MAX ||
-        !b64_decode(token, (size_t)(dot - token), (uint8_t *)canon, sizeof canon - 1, &canon_len) ||
-        !b64_decode(dot + 1, strlen(dot + 1), mac, sizeof mac, &mac_len) || mac_len != sizeof mac)
+    size_t len = 0;
+    enum gw_err rc = key_check(keylen, key, err);
+    if (rc != GW_OK)
+        return rc;
+    enum opened o = unseal(key, keylen, token, canon, sizeof canon, &len);
+    if (o == OPEN_MALFORMED)
         return gw_error_set(err, GW_E_PREVIEW_CAP_MALFORMED, "/cap",
                             "The course preview's address is not in the expected form.");
-    gw_hmac_sha256(key, keylen, canon, canon_len, want);
-    if (!gw_ct_equal(mac, want, sizeof mac))
+    if (o == OPEN_FORGED)
         return gw_error_set(err, GW_E_PREVIEW_CAP_INVALID, "/cap",
                             "The course preview's address was altered.");
-    canon[canon_len] = '\0';
-    if (strlen(canon) != canon_len || !parse_preview(canon, c))
+    if (strlen(canon) != len || !parse_preview(canon, c))
         return gw_error_set(err, GW_E_PREVIEW_CAP_INVALID, "/cap",
                             "This address is not a course preview's.");
     if (now_ms >= c->expires_ms)
