@@ -79,9 +79,10 @@ fi
         sleep 0.1
     done
     for zip in build/packages/*.zip; do
-        curl -fsS -H "Authorization: Bearer ${token}" -H "Content-Type: application/zip" \
+        # (the reply has no newline of its own: one is added, so each sample gets its line)
+        { curl -fsS -H "Authorization: Bearer ${token}" -H "Content-Type: application/zip" \
             -H "X-Filename: $(basename "$zip")" --data-binary @"$zip" \
-            "http://127.0.0.1:${LMSGW_PORT}/api/v1/packages" |
+            "http://127.0.0.1:${LMSGW_PORT}/api/v1/packages"; echo; } |
             sed -n 's/^{"id":"\([^"]*\)".*"valid":\([a-z]*\).*/  sample package '"$(basename "$zip")"': \/api\/v1\/packages\/\1 (valid: \2)/p'
     done
 ) &
