@@ -69,7 +69,7 @@ async function signIn(srv, page, email) {
   await page.fill('#email', email);
   await page.press('#email', 'Enter');
   await page.waitForSelector('#signin-sent:not([hidden])');
-  const mail = await waitFor(`the sign-in mail to ${email}`, () => srv.sink.messages.find((m) => m.to.includes(email)), 15000);
+  const mail = await waitFor(`the sign-in mail to ${email}`, () => srv.sink.messages.find((m) => m.to.includes(email) && /\/signin\//.test(m.text)), 15000);
   const link = /(\/signin\/[0-9a-f]{64})/.exec(mail.text)[1];
   await page.goto(srv.url + link);
   await Promise.all([page.waitForNavigation(), page.click('button:has-text("Sign in")')]);

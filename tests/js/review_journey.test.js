@@ -150,7 +150,7 @@ async function main() {
     let link;
 
     await run('the "please review" mail reaches the SMTP sink within seconds, with the link', async () => {
-      const mail = await waitFor('the review mail', () => srv.sink.messages.find((m) => m.to.includes('ann@example.com')), 15000);
+      const mail = await waitFor('the review mail', () => srv.sink.messages.find((m) => m.to.includes('ann@example.com') && /\/r\//.test(m.text)), 15000);
       const m = /(http:\/\/\S+\/r\/[A-Za-z0-9_.-]+)/.exec(mail.text);
       check(m, `a link in the mail:\n${mail.text.slice(0, 600)}`);
       link = m[1];
