@@ -194,22 +194,43 @@ enum gw_err gw_review_token_make(const uint8_t *key, size_t keylen,
 }
 
 /* Splits canon into claims; false when it is not a well-formed encoding. */
-static bool parse_claims(char *canon, struct gw_review_token_claims *c)
+/* Splits canon at its newlines into exactly n fields (in place); false for
+ * another count. */
+static bool split_fields(char *canon, char **field, int n)
 {
-    char *field[6];
     int nf = 0;
-    char *p = canon;
-    field[nf++] = p;
-    for (; *p; p++) {
+    field[nf++] = canon;
+    for (char *p = canon; *p; p++) {
         if (*p != '\n')
             continue;
-        if (nf == 6)
+        if (nf == n)
             return false;
         *p = '\0';
         field[nf++] = p + 1;
     }
-    if (nf != 6 || strcmp(field[0], TOKEN_VERSION) != 0 || !id_ok(field[1]) || !id_ok(field[2]) ||
-        !nonce_ok(field[5]))
+    return nf == n;
+}
+
+/* An expiry: milliseconds since the epoch, 0 to INT64_MAX (strtoll's ERANGE
+ * refuses more): a negative expiry is no time we make, and
+ * gw_time_format_ms's day arithmetic overflowed on one near INT64_MIN
+ * (signed-overflow UB when an expired link's page names the time). */
+static bool expiry_ok(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!isdigit((unsigned char)s[0]) || *end || errno || v < 0)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_claims(char *canon, struct gw_review_token_claims *c)
+{
+    char *field[6];
+    if (!split_fields(canon, field, 6) || strcmp(field[0], TOKEN_VERSION) != 0 ||
+        !id_ok(field[1]) || !id_ok(field[2]) || !nonce_ok(field[5]))
         return false;
     char *end;
     errno = 0;
@@ -217,12 +238,8 @@ static bool parse_claims(char *canon, struct gw_review_token_claims *c)
     if (!isdigit((unsigned char)field[3][0]) || *end || errno || actions == 0 ||
         (actions & ~(unsigned long)ALL_ACTIONS))
         return false;
-    /* Milliseconds since the epoch, 0 to INT64_MAX (strtoll's ERANGE refuses
-     * more): a negative expiry is no time we make, and gw_time_format_ms's
-     * day arithmetic overflowed on one near INT64_MIN (signed-overflow UB
-     * when an expired link's page names the time). */
-    long long expires = strtoll(field[4], &end, 10);
-    if (!isdigit((unsigned char)field[4][0]) || *end || errno || expires < 0)
+    int64_t expires;
+    if (!expiry_ok(field[4], &expires))
         return false;
     memset(c, 0, sizeof *c);
     snprintf(c->round_id, sizeof c->round_id, "%s", field[1]);
@@ -316,23 +333,9 @@ enum gw_err gw_preview_cap_make(const uint8_t *key, size_t keylen, const struct 
 static bool parse_preview(char *canon, struct gw_preview_cap *c)
 {
     char *field[5];
-    int nf = 0;
-    field[nf++] = canon;
-    for (char *p = canon; *p; p++) {
-        if (*p != '\n')
-            continue;
-        if (nf == 5)
-            return false;
-        *p = '\0';
-        field[nf++] = p + 1;
-    }
-    if (nf != 5 || strcmp(field[0], PREVIEW_VERSION) != 0 || !id_ok(field[1]) || !id_ok(field[2]) ||
-        !sha_ok(field[3]))
-        return false;
-    char *end;
-    errno = 0;
-    long long expires = strtoll(field[4], &end, 10);
-    if (!isdigit((unsigned char)field[4][0]) || *end || errno || expires < 0)
+    int64_t expires;
+    if (!split_fields(canon, field, 5) || strcmp(field[0], PREVIEW_VERSION) != 0 ||
+        !id_ok(field[1]) || !id_ok(field[2]) || !sha_ok(field[3]) || !expiry_ok(field[4], &expires))
         return false;
     memset(c, 0, sizeof *c);
     snprintf(c->round_id, sizeof c->round_id, "%s", field[1]);
