@@ -60,6 +60,13 @@ const struct gw_route gw_routes[] = {
      GW_BODY_NONE, 0, "End every session of the signed-in person.", 0, NULL},
     {"GET", "/api/v1/whoami", gw_api_whoami_get, ANY_KEY, GW_BODY_NONE, 0,
      "The calling key's id, name and role.", 0, NULL},
+    {"GET", "/api/v1/clock", gw_api_clock_get, ADMIN, GW_BODY_NONE, 0,
+     "The gateway's time: now, whether it is movable (clock_movable) and how far it was moved.", 0,
+     NULL},
+    {"POST", "/api/v1/clock", gw_api_clock_post, ADMIN, GW_BODY_JSON, 1024,
+     "Tests and demos only (clock_movable): move the gateway's time forward. Body: advance_hours "
+     "(1..87600). 409 CLOCK_NOT_MOVABLE on a gateway on the real clock.",
+     0, NULL},
     {"GET", "/api/v1/keys", gw_api_keys_get, ADMIN, GW_BODY_NONE, 0,
      "List API keys with their xAPI dedup_window_s and dedup_members.", 0, NULL},
     {"POST", "/api/v1/keys", gw_api_keys_post, ADMIN, GW_BODY_JSON, 16 * 1024,

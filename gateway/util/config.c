@@ -49,6 +49,10 @@ static const struct key keys[] = {
      "debug, info, warn or error."},
     {"access_log", K_BOOL, OFF(access_log), "LMSGW_ACCESS_LOG", "true", 0, 0,
      "Write one JSON line per request to stderr."},
+    {"clock_movable", K_BOOL, OFF(clock_movable), "LMSGW_CLOCK_MOVABLE", "false", 0, 0,
+     "For tests and demos only: true lets an admin move the gateway's clock forward with POST "
+     "/api/v1/clock (due dates, reminders, escalations and red flags then fall due at once). "
+     "Never on a real installation: sessions, links and leases follow the moved clock."},
     {"public_url", K_STRING, OFF(public_url), "LMSGW_PUBLIC_URL", "", 0, 0,
      "Base URL people and LMSs reach the gateway at (links in mail). Empty: "
      "http://<listen_address>:<port>."},

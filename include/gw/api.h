@@ -15,6 +15,8 @@ void gw_api_metrics_get(struct gw_req *req, struct gw_reply *rep);
 /* api/meta.c */
 void gw_api_index_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_whoami_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_clock_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_clock_post(struct gw_req *req, struct gw_reply *rep);
 
 /* api/keys.c */
 void gw_api_keys_get(struct gw_req *req, struct gw_reply *rep);
