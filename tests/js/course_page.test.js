@@ -293,6 +293,9 @@ async function main() {
       check(/every approver must approve/i.test(await page.textContent('#cv-rounds')), 'the policy in words');
       check(await page.isDisabled('#cv-submit'), 'Submit is disabled in review');
       check(/in review/.test(await page.textContent('#cv-submit-why')), 'and says why');
+      const pub = await page.textContent('#cv-publish');
+      check(/in review with the approvers\. *It waits for the approvers' decisions/.test(pub), `what it waits for, in words: ${pub}`);
+      check(!/\/api\/|POST|outbox/.test(pub), `no API words: ${pub}`);
     });
 
     await run('decisions, publishing to the LMS and the link on the page', async () => {

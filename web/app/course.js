@@ -339,6 +339,16 @@ function renderRounds(c) {
 
 // ---- publishing ----
 
+const WAITING = {
+  validated: 'It waits for the author to submit it for review.',
+  in_review: 'It waits for the approvers\' decisions (see Review).',
+  approved: 'It waits for the gateway to start publishing it.',
+  publishing: 'It waits for the LMS to take the course; the gateway tries again when it must.',
+  publish_failed: 'It waits for an admin to fix the cause and retry.',
+  changes_requested: 'It waits for a new version with the changes the approvers asked for.',
+  published: 'It waits for the LMS to take the course off.', // only while a retirement is queued
+};
+
 async function renderPublish() {
   const host = $('cv-publish');
   let p;
@@ -349,7 +359,9 @@ async function renderPublish() {
     return;
   }
   const parts = [h('p', null, `The course is ${courseStateWords(p.state)}.`)];
-  if (p.waiting_for) parts.push(h('p', { class: 'muted' }, `Waiting for: ${p.waiting_for.replace(/\/api\/v1\/\S+/g, 'the gateway')}`));
+  // the API's waiting_for names API routes; the page says it for people
+  const waiting = WAITING[p.state];
+  if (waiting && p.waiting_for) parts.push(h('p', { class: 'muted' }, waiting));
   const live = (p.lms || []).filter((l) => !l.retired_at);
   for (const l of live) {
     parts.push(h('p', null, `On the LMS since ${whenWords(l.published_at)}. `,
