@@ -2,12 +2,15 @@
  * records (one object per department, course or month, every KPI a top-level
  * member) as JSON or CSV, with an ETag over the body; GET
  * /api/v1/departments/{id}/chargeback answers a month's chargeback lines.
- * Both read maintained state only (store/kpi_pull.c). Schema:
+ * GET /api/v1/courses/{id}/kpis answers one course's record to those who
+ * answer for the course (gw_kpi_may_read_course): the web app's course page.
+ * All read maintained state only (store/kpi_pull.c). Schema:
  * schemas/kpi.schema.json. */
 #include "gw/api.h"
 #include "gw/hash.h"
 #include "gw/json.h"
 #include "gw/kpi_store.h"
+#include "gw/review_store.h"
 #include "gw/server.h"
 #include "gw/xapi_store.h"
 
@@ -266,4 +269,42 @@ void gw_api_departments_chargeback_get(struct gw_req *req, struct gw_reply *rep)
         csv ? gw_kpi_csv(json_object_get(out, "lines"), chargeback_fields) : gw_json_dump(out);
     json_decref(out);
     reply_tagged(req, rep, csv ? "text/csv; charset=utf-8" : "application/json", body);
+}
+
+/* One course's record, as GET /api/v1/kpis?group_by=course&course={id}
+ * answers it, for admin and bi and for the course's author and its
+ * requesting department's head (the route admits every role of the web app;
+ * the rule is gw_kpi_may_read_course). */
+void gw_api_course_kpis_get(struct gw_req *req, struct gw_reply *rep)
+{
+    const char *id = req->params[0];
+    struct gw_course_people cp;
+    struct gw_error e;
+    enum gw_err rc = gw_store_course_people(req->srv->store, id, &cp, &e);
+    bool reader = (req->who.role & (GW_ROLE_ADMIN | GW_ROLE_BI)) != 0;
+    if (rc == GW_OK &&
+        !gw_kpi_may_read_course(reader, req->who.person_id, cp.author_id, cp.head_id))
+        rc = gw_error_set(&e, GW_E_KPI_COURSE_FORBIDDEN, NULL,
+                          "this course's KPIs are shown to its author, the head of its "
+                          "requesting department, admins and bi");
+    json_t *out = NULL;
+    if (rc == GW_OK) {
+        struct gw_kpi_query q = {.course = id, .group_by = GW_KPI_BY_COURSE};
+        gw_xapi_index_wait(req->srv->xindex, GW_XAPI_INDEX_WAIT_MS);
+        rc = gw_store_kpi_pull(req->srv->store, &q, &out, &e);
+    }
+    if (rc != GW_OK) {
+        json_decref(out);
+        gw_reply_error(rep, &e);
+        return;
+    }
+    json_t *rec = json_array_get(json_object_get(out, "records"), 0);
+    if (!rec) {
+        json_decref(out);
+        gw_reply_errorf(rep, GW_E_NOT_FOUND, "id", "no course has the id '%s'", id);
+        return;
+    }
+    char *body = gw_json_dump(rec);
+    json_decref(out);
+    reply_tagged(req, rep, "application/json", body);
 }

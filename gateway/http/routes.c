@@ -241,6 +241,10 @@ const struct gw_route gw_routes[] = {
     /* KPIs (gateway/api/kpis.c) */
     {"GET", "/api/v1/kpis", gw_api_kpis_get, KPI_READ, GW_BODY_NONE, 0,
      "Learner KPIs as flat records per department, course or month (JSON or CSV).", 0, NULL},
+    {"GET", "/api/v1/courses/{id}/kpis", gw_api_course_kpis_get, PIPELINE, GW_BODY_NONE, 0,
+     "One course's learner KPIs (the record of /api/v1/kpis?group_by=course), for admin and bi, "
+     "the course's author and its requesting department's head; anyone else answers 403.",
+     0, NULL},
     {"GET", "/api/v1/departments/{id}/chargeback", gw_api_departments_chargeback_get, KPI_READ,
      GW_BODY_NONE, 0, "A department's chargeback lines for ?month=YYYY-MM (JSON or CSV).", 0, NULL},
     /* xAPI LRS */

@@ -177,6 +177,7 @@ void gw_api_course_publish_retry_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_course_retire_post(struct gw_req *req, struct gw_reply *rep);
 /* api/kpis.c */
 void gw_api_kpis_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_course_kpis_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_departments_chargeback_get(struct gw_req *req, struct gw_reply *rep);
 
 #endif

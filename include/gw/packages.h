@@ -17,7 +17,7 @@ struct gw_package {
     char standard[32]; /* gw_course_standard_name, or "" when none was recognised */
     bool valid;
     int64_t errors, warnings;
-    char uploaded_by[32];
+    char uploaded_by[64]; /* a key id, a person id (web app) or "demo-data" */
     int64_t created_ms;
     char *report; /* JSON text, heap; freed by gw_package_clear */
 };
@@ -41,7 +41,7 @@ struct gw_package_upload {
                                 place when that file exists: the caller removes what remains) */
     const char *filename;    /* as the author named it (errors name it instead of path) */
     const char *data_dir;    /* the configuration's data_dir */
-    const char *uploaded_by; /* the key id (API) or "demo-data" */
+    const char *uploaded_by; /* the key id (API), the person (web app) or "demo-data" */
     int64_t now_ms;          /* the package's created time */
 };
 

@@ -18,6 +18,7 @@
 //   signin.js  the sign-in page
 //   board.js   the pipeline board
 //   intake.js  the request intake page (admins), at /#new-request
+//   course.js  the course page, at /#course/{id}
 //   share.js   "Share the schedule" for department heads and admins
 //   words.js   dates and states in words
 //   app.css    the style (contrast >= 4.5:1, visible focus, 375 px wide)
@@ -27,6 +28,7 @@ import { showSignIn, hideSignIn } from './signin.js';
 import { showBoard, hideBoard, boardStatus } from './board.js';
 import { showIntake, hideIntake } from './intake.js';
 import { showShare, hideShare } from './share.js';
+import { showCourse, hideCourse } from './course.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -38,6 +40,7 @@ function signedOutView() {
   hideBoard();
   hideIntake();
   hideShare();
+  hideCourse();
   $('nav').hidden = true;
   $('who').hidden = true;
   $('who-name').textContent = '';
@@ -61,6 +64,18 @@ function markCurrent(view) {
 // else the board.
 async function route(moveFocus) {
   if (!current) return;
+  const course = /^#course\/(.+)$/.exec(location.hash);
+  if (course) {
+    hideBoard();
+    hideShare();
+    hideIntake();
+    markCurrent('course');
+    document.body.dataset.view = 'course';
+    await showCourse(decodeURIComponent(course[1]), current);
+    if (moveFocus) $('course-title').focus();
+    return;
+  }
+  hideCourse();
   if (location.hash === INTAKE && isAdmin(current)) {
     hideBoard();
     hideShare();

@@ -2,7 +2,8 @@
 // from GET /api/v1/pipeline in its stage, as cards that say in words who
 // holds it and since when, the approvers' due dates, how late they are and
 // to whom a late review was escalated; a red flag on a stalled review; the
-// LMS's message on a failed publish, with a Retry button for admins.
+// LMS's message on a failed publish, with a Retry button for admins. A
+// course's title links to its page (course.js, /#course/{id}).
 // Filters (department, stage, person) live in the URL's query, so a link
 // shares them and a reload keeps them. Refreshes every 60 s for a wall
 // screen, without moving the focus or losing the filters.
@@ -127,7 +128,9 @@ function card(it) {
   if (it.deadline)
     facts.push(fact('Deadline', dateWords(it.deadline), it.late ? h('span', { class: 'late' }, ' (passed)') : null));
   const body = [
-    h('h3', { id: titleId }, it.title || 'Untitled'),
+    h('h3', { id: titleId }, it.kind === 'course'
+      ? h('a', { href: `#course/${encodeURIComponent(it.id)}`, dataset: { key: `open:${it.id}` } }, it.title || 'Untitled')
+      : (it.title || 'Untitled')),
     flag ? h('p', { class: 'flag' }, h('span', { 'aria-hidden': 'true' }, '\u2691 '), flag) : null,
     h('dl', { class: 'facts' }, ...facts.flat()),
   ];
