@@ -2,8 +2,9 @@
 // from GET /api/v1/pipeline in its stage, as cards that say in words who
 // holds it and since when, the approvers' due dates, how late they are and
 // to whom a late review was escalated; a red flag on a stalled review; the
-// LMS's message on a failed publish, with a Retry button for admins. A
-// course's title links to its page (course.js, /#course/{id}).
+// LMS's message on a failed publish, with a Retry button for admins; a
+// requested course's Start button for authors and admins. A course's title
+// links to its page (course.js, /#course/{id}).
 // Filters (department, stage, person) live in the URL's query, so a link
 // shares them and a reload keeps them. Refreshes every 60 s for a wall
 // screen, without moving the focus or losing the filters.
@@ -20,6 +21,7 @@ const state = {
   text: '',       // ... as text, to skip a refresh that changed nothing
   items: [],
   admin: false,
+  author: false,  // may start building a requested course (author or admin)
   timer: 0,
   loadedAt: 0,
 };
@@ -148,6 +150,9 @@ function card(it) {
     body.push(h('p', { class: it.state === 'publish_failed' ? 'lms-error' : 'sub' },
       `${lead} ${w.lead} The LMS said: `, h('q', null, w.message)));
   }
+  if (it.kind === 'request' && it.state === 'requested' && state.author)
+    body.push(h('button', { type: 'button', class: 'start', dataset: { start: it.id, key: `start:${it.id}` },
+      'aria-describedby': titleId }, 'Start building this course'));
   if (it.state === 'publish_failed' && state.admin)
     body.push(h('button', { type: 'button', class: 'retry', dataset: { retry: it.id, key: `retry:${it.id}` },
       'aria-describedby': titleId }, 'Retry publishing'));
@@ -229,6 +234,24 @@ async function retry(button) {
   }
 }
 
+// A requested course gets its course record, authored by the signed-in
+// person; their course page opens, ready for the first upload.
+async function start(button) {
+  const id = button.dataset.start;
+  const title = (state.items.find((x) => x.kind === 'request' && x.id === id) || {}).title || 'the course';
+  button.disabled = true;
+  $('board-error').textContent = '';
+  try {
+    const body = { request_id: id };
+    if (state.me) body.author_person_id = state.me;
+    const { json } = await authed('POST', '/api/v1/courses', body);
+    location.hash = `#course/${encodeURIComponent(json.id)}`;
+  } catch (e) {
+    button.disabled = false;
+    if (e.status !== 401) $('board-error').textContent = `\u201c${title}\u201d was not started: ${e.message}`;
+  }
+}
+
 function onFilter() {
   const f = {
     department: $('f-department').value, stage: $('f-stage').value, person: $('f-person').value,
@@ -251,6 +274,8 @@ function wire() {
   $('stages').addEventListener('click', (ev) => {
     const b = ev.target.closest('button[data-retry]');
     if (b) retry(b);
+    const s = ev.target.closest('button[data-start]');
+    if (s) start(s);
   });
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible' && state.timer && Date.now() - state.loadedAt >= REFRESH_MS) load();
@@ -261,6 +286,7 @@ function wire() {
 export async function showBoard(session) {
   if (!wired) wire();
   state.admin = (session.roles || []).includes('admin');
+  state.author = state.admin || (session.roles || []).includes('author');
   state.me = session.person ? session.person.id : '';
   state.text = '';
   $('board').hidden = false;
