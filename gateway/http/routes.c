@@ -11,7 +11,9 @@
 #define PEOPLE (GW_ROLE_AUTHOR | GW_ROLE_APPROVER | GW_ROLE_ADMIN)
 #define XAPI_WRITE (GW_ROLE_LMS | GW_ROLE_ADMIN)
 #define XAPI_READ (GW_ROLE_LMS | GW_ROLE_BI | GW_ROLE_ADMIN)
-#define KPI_READ (GW_ROLE_BI | GW_ROLE_ADMIN)
+/* bi and admin read every department; people (authors, approvers) only the
+ * departments they head, which api/kpis.c checks (gw/kpi_access.h) */
+#define KPI_READ (GW_ROLE_BI | GW_ROLE_ADMIN | GW_ROLE_AUTHOR | GW_ROLE_APPROVER)
 #define XAPI_FLAGS (GW_ROUTE_CORS | GW_ROUTE_XAPI_BODY | GW_ROUTE_XAPI_VERSION)
 
 /* Columns: method, path, handler, roles, body, body limit (0 = configured
@@ -240,13 +242,18 @@ const struct gw_route gw_routes[] = {
      "Confirm a decision from the one-click approval page.", GW_ROUTE_SECRET_PATH, NULL},
     /* KPIs (gateway/api/kpis.c) */
     {"GET", "/api/v1/kpis", gw_api_kpis_get, KPI_READ, GW_BODY_NONE, 0,
-     "Learner KPIs as flat records per department, course or month (JSON or CSV).", 0, NULL},
+     "Learner KPIs as flat records per department, course or month (JSON or CSV); bi and admin "
+     "see every department, a department's head only the departments they head.",
+     0, NULL},
     {"GET", "/api/v1/courses/{id}/kpis", gw_api_course_kpis_get, PIPELINE, GW_BODY_NONE, 0,
      "One course's learner KPIs (the record of /api/v1/kpis?group_by=course), for admin and bi, "
      "the course's author and its requesting department's head; anyone else answers 403.",
      0, NULL},
     {"GET", "/api/v1/departments/{id}/chargeback", gw_api_departments_chargeback_get, KPI_READ,
-     GW_BODY_NONE, 0, "A department's chargeback lines for ?month=YYYY-MM (JSON or CSV).", 0, NULL},
+     GW_BODY_NONE, 0,
+     "A department's chargeback lines for ?month=YYYY-MM (JSON, or CSV as a download); bi, admin "
+     "and the department's head.",
+     0, NULL},
     /* xAPI LRS */
     {"GET", "/xapi/about", gw_api_xapi_about_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
      "The xAPI versions this LRS speaks.", GW_ROUTE_CORS, gw_api_xapi_decorate},

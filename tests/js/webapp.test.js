@@ -336,7 +336,8 @@ async function main() {
     await run('keyboard: Tab reaches the filters and Sign out, with a visible focus', async () => {
       await page.evaluate(() => document.activeElement && document.activeElement.blur());
       const seen = [];
-      for (let i = 0; i < 20; i++) { // the cards' title links come first
+      // the cards' title links and department names come first
+      for (let i = 0; i < 30; i++) {
         await page.keyboard.press('Tab');
         const a = await page.evaluate(() => ({
           id: document.activeElement.id, text: document.activeElement.textContent.trim(),

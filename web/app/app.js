@@ -20,6 +20,8 @@
 //   intake.js  the request intake page (admins), at /#new-request
 //   course.js  the course page, at /#course/{id}
 //   share.js   "Share the schedule" for department heads and admins
+//   department.js  the department page (#department/{id}: figures, charts,
+//              courses, chargeback) and the list of departments (#departments)
 //   words.js   dates and states in words
 //   app.css    the style (contrast >= 4.5:1, visible focus, 375 px wide)
 
@@ -29,6 +31,11 @@ import { showBoard, hideBoard, boardStatus } from './board.js';
 import { showIntake, hideIntake } from './intake.js';
 import { showShare, hideShare } from './share.js';
 import { showCourse, hideCourse } from './course.js';
+import {
+  showDepartment, hideDepartment, isDepartmentHash, showDepartments, hideDepartments, isDepartmentsHash,
+  visibleDepartments,
+} from './department.js';
+import { setDepartmentLinks } from './board.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -41,6 +48,8 @@ function signedOutView() {
   hideIntake();
   hideShare();
   hideCourse();
+  hideDepartment();
+  hideDepartments();
   $('nav').hidden = true;
   $('who').hidden = true;
   $('who-name').textContent = '';
@@ -54,7 +63,7 @@ function isAdmin(s) {
 }
 
 function markCurrent(view) {
-  for (const [id, v] of [['nav-board', 'board'], ['nav-intake', 'intake']]) {
+  for (const [id, v] of [['nav-board', 'board'], ['nav-intake', 'intake'], ['nav-departments', 'departments']]) {
     const a = id === 'nav-board' ? $(id) : $(id).querySelector('a');
     if (v === view) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
@@ -69,6 +78,8 @@ async function route(moveFocus) {
     hideBoard();
     hideShare();
     hideIntake();
+    hideDepartment();
+    hideDepartments();
     markCurrent('course');
     document.body.dataset.view = 'course';
     await showCourse(decodeURIComponent(course[1]), current);
@@ -76,7 +87,23 @@ async function route(moveFocus) {
     return;
   }
   hideCourse();
-  if (location.hash === INTAKE && isAdmin(current)) {
+  if (!isDepartmentHash(location.hash)) hideDepartment();
+  if (!isDepartmentsHash(location.hash)) hideDepartments();
+  if (isDepartmentHash(location.hash) || isDepartmentsHash(location.hash)) {
+    hideBoard();
+    hideShare();
+    hideIntake();
+    markCurrent('departments');
+    document.title = 'Departments: Training pipeline';
+    document.body.dataset.view = isDepartmentHash(location.hash) ? 'department' : 'departments';
+    if (isDepartmentsHash(location.hash)) {
+      await showDepartments();
+      if (moveFocus) $('departments-title').focus();
+    } else {
+      const focus = await showDepartment(current);
+      if (moveFocus) focus.focus();
+    }
+  } else if (location.hash === INTAKE && isAdmin(current)) {
     hideBoard();
     hideShare();
     markCurrent('intake');
@@ -112,6 +139,10 @@ async function signedInView(s) {
   const roles = s.roles || [];
   $('nav-kpis').hidden = !(roles.includes('admin') || roles.includes('bi'));
   $('nav-intake').hidden = !isAdmin(s);
+  // departments whose page this person may see (the gateway decides)
+  const deps = await visibleDepartments();
+  $('nav-departments').hidden = deps.length === 0;
+  setDepartmentLinks(deps.map((d) => d.id));
   await route(false);
 }
 

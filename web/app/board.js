@@ -22,6 +22,7 @@ const state = {
   items: [],
   admin: false,
   author: false,  // may start building a requested course (author or admin)
+  depLinks: new Set(), // departments whose page the person may open
   timer: 0,
   loadedAt: 0,
 };
@@ -122,7 +123,9 @@ function card(it) {
   const titleId = `t-${it.kind}-${it.id}`;
   const since = `${dateWords(it.state_since)} (${howLong(it.days_in_state)})`;
   const facts = [
-    fact('Department', it.department || 'No department'),
+    fact('Department', state.depLinks.has(it.department_id)
+      ? h('a', { href: `#department/${encodeURIComponent(it.department_id)}` }, it.department || 'A department')
+      : it.department || 'No department'),
     fact('Held by', holderWords(it)),
     fact('Since', since),
   ];
@@ -295,6 +298,11 @@ export async function showBoard(session) {
     if (document.visibilityState !== 'hidden') load();
   }, REFRESH_MS);
   await load();
+}
+
+// The departments whose names on the cards link to their department page.
+export function setDepartmentLinks(ids) {
+  state.depLinks = new Set(ids);
 }
 
 // A sentence in the board's status line (announced by screen readers).
