@@ -526,33 +526,28 @@ static enum gw_qs sweep_pg_body(struct gw_db *db, void *ud, struct gw_error *err
     return qs;
 }
 
-/* The file of zip c->sha, unless a package (SQLite) or the database
- * (PostgreSQL: a cache file) still has it. */
+/* SQLite: the file of zip c->sha, unless a package refers to it; in a
+ * write transaction, so a package insert checking the file
+ * (gw_blobs_check_in) waits for it. */
 static enum gw_qs sweep_file_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct sweep_ctx *c = ud;
     struct gw_dbp v[] = {GW_P_TEXT(c->sha)};
-    bool pg = gw_db_dialect(db) == GW_DIALECT_POSTGRES;
-    enum gw_qs qs = gw_db_query(db,
-                                pg ? "SELECT 1 FROM blobs WHERE sha256 = $1"
-                                   : "SELECT 1 FROM packages WHERE sha256 = $1 LIMIT 1",
-                                v, 1, NULL, NULL, err);
+    enum gw_qs qs =
+        gw_db_query(db, "SELECT 1 FROM packages WHERE sha256 = $1 LIMIT 1", v, 1, NULL, NULL, err);
     if (qs != GW_QS_NONE)
         return qs;
     char path[1200];
-    if (pg)
-        cache_path(c->data_dir, c->sha, path, sizeof path);
-    else
-        kept_path(c->data_dir, c->sha, path, sizeof path);
-    if (unlink(path) == 0 && !pg)
+    kept_path(c->data_dir, c->sha, path, sizeof path);
+    if (unlink(path) == 0)
         c->removed++;
     return GW_QS_ONE;
 }
 
-/* Walks dir's files older than the cut: zips "<sha>.zip" go through
- * sweep_file_body, leftovers of interrupted cache writes (".<sha>-XXXXXX")
- * are removed. */
-static enum gw_err sweep_dir(struct gw_store *s, const char *dir, struct sweep_ctx *c,
+/* Walks dir's files older than the cut: leftovers of interrupted cache
+ * writes (".<sha>-XXXXXX") are removed; zips "<sha>.zip" too when dir is
+ * the cache (cache), else (SQLite's kept zips) through sweep_file_body. */
+static enum gw_err sweep_dir(struct gw_store *s, const char *dir, bool cache, struct sweep_ctx *c,
                              struct gw_error *e)
 {
     DIR *d = opendir(dir);
@@ -576,6 +571,10 @@ static enum gw_err sweep_dir(struct gw_store *s, const char *dir, struct sweep_c
         sha[GW_SHA256_HEX - 1] = '\0';
         if (!sha_ok(sha) || stat(path, &st) != 0 || (int64_t)st.st_mtime * 1000 >= c->before_ms)
             continue;
+        if (cache) {
+            unlink(path); /* only a cache: written again when read */
+            continue;
+        }
         c->sha = sha;
         rc = gw_store_tx(s, GW_TX_WRITE, sweep_file_body, c, e);
     }
@@ -591,14 +590,12 @@ enum gw_err gw_blobs_sweep(struct gw_store *s, const char *data_dir, int64_t old
     char dir[1024];
     if (is_pg(s)) {
         rc = gw_store_tx(s, GW_TX_WRITE, sweep_pg_body, &c, e);
-        int from_db = c.removed;
         cache_dir(data_dir, dir, sizeof dir);
         if (rc == GW_OK)
-            rc = sweep_dir(s, dir, &c, e);
-        c.removed = from_db;
+            rc = sweep_dir(s, dir, true, &c, e);
     } else {
         snprintf(dir, sizeof dir, "%s/packages", data_dir);
-        rc = sweep_dir(s, dir, &c, e);
+        rc = sweep_dir(s, dir, false, &c, e);
     }
     if (removed)
         *removed = c.removed;

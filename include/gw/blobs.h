@@ -50,9 +50,11 @@ enum gw_err gw_blobs_local(struct gw_store *s, const char *data_dir, const char 
 
 /* Removes what no package refers to and nothing is writing, older than
  * older_than_ms (a time in ms since the epoch): on PostgreSQL the chunks of
- * uploads that never completed, on SQLite zips under data_dir/packages no
- * package names; on both, this gateway's cache files of zips the database no
- * longer has. *removed (may be NULL) receives how many zips went. */
+ * uploads that never completed, and this gateway's cache files of that age
+ * (read again from the database when needed); on SQLite the zips under
+ * data_dir/packages no package names. *removed (may be NULL) receives how
+ * many zips went from the store. `lmsgw serve` runs it at start with a cut
+ * a day back. */
 enum gw_err gw_blobs_sweep(struct gw_store *s, const char *data_dir, int64_t older_than_ms,
                            int *removed, struct gw_error *e);
 

@@ -262,10 +262,17 @@ static void test_removal_between_put_and_insert(void)
     CHECK_INT(gw_store_package_insert_kept(s, &p, data_dir, &e), GW_E_NOT_FOUND);
     CHECK_INT(gw_blobs_put(s, data_dir, sha, file, &e), GW_OK);
     CHECK_INT(gw_store_package_insert_kept(s, &p, data_dir, &e), GW_OK);
-    /* a referenced zip survives the sweep */
+    /* a referenced zip survives the sweep; an old cache file does not */
+    char path[1400], got[GW_SHA256_HEX];
+    long long n = 0;
+    CHECK_INT(gw_blobs_local(s, data_dir, sha, path, sizeof path, &e), GW_OK);
     CHECK_INT(gw_blobs_sweep(s, data_dir, gw_time_now_ms() + 3600 * 1000, &removed, &e), GW_OK);
     CHECK_INT(removed, 0);
     CHECK_INT(copies(s, data_dir, sha, NULL), 1);
+    CHECK(access(path, F_OK) != 0 || !GW_TEST_PG);
+    CHECK_INT(gw_blobs_local(s, data_dir, sha, path, sizeof path, &e), GW_OK);
+    CHECK(file_sha(path, got, &n));
+    CHECK_STR(got, sha);
     free(file);
     gw_store_close(s);
     free(data_dir);
