@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -406,6 +407,30 @@ static void mkdirs_cache(const char *data_dir)
     mkdir(dir, 0750);
 }
 
+/* Holds the cache's lock file of zip sha (an flock, so other processes on
+ * the same data_dir wait too); -1 when it cannot be had, which only costs
+ * duplicate work. */
+static int lock_zip(const char *data_dir, const char *sha)
+{
+    mkdirs_cache(data_dir);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/cache/zips/.%s.lock", data_dir, sha);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    while (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    return fd;
+}
+
+static void unlock_zip(int fd)
+{
+    if (fd >= 0)
+        close(fd); /* releases the flock */
+}
+
 /* The cache file of m, written out of the database. */
 static enum gw_err materialise(struct gw_store *s, const char *data_dir, const struct meta_ctx *m,
                                const char *dst, struct gw_error *e)
@@ -480,19 +505,24 @@ enum gw_err gw_blobs_local(struct gw_store *s, const char *data_dir, const char 
     cache_path(data_dir, sha, out, cap);
     if (access(out, R_OK) == 0)
         return GW_OK; /* renamed into place only once checked */
+    /* one writer per zip: a preview page asks for many of its files at once */
+    int lock = lock_zip(data_dir, sha);
+    if (access(out, R_OK) == 0) {
+        unlock_zip(lock);
+        return GW_OK;
+    }
     struct meta_ctx m = {sha, 0, 0, false};
     enum gw_err rc = gw_store_tx(s, GW_TX_READ, meta_body, &m, e);
-    if (rc != GW_OK)
-        return rc;
-    if (!m.found) {
-        if (access(kept, R_OK) == 0) {
-            import_legacy(s, data_dir, sha, kept);
-            gw_copy_str(out, cap, kept);
-            return GW_OK;
-        }
-        return gw_error_set(e, GW_E_NOT_FOUND, "sha256", "no zip has the SHA-256 %s", sha);
+    if (rc == GW_OK && m.found) {
+        rc = materialise(s, data_dir, &m, out, e);
+    } else if (rc == GW_OK && access(kept, R_OK) == 0) {
+        import_legacy(s, data_dir, sha, kept);
+        gw_copy_str(out, cap, kept);
+    } else if (rc == GW_OK) {
+        rc = gw_error_set(e, GW_E_NOT_FOUND, "sha256", "no zip has the SHA-256 %s", sha);
     }
-    return materialise(s, data_dir, &m, out, e);
+    unlock_zip(lock);
+    return rc;
 }
 
 /* ---- sweep ---- */
@@ -545,8 +575,8 @@ static enum gw_qs sweep_file_body(struct gw_db *db, void *ud, struct gw_error *e
 }
 
 /* Walks dir's files older than the cut: leftovers of interrupted cache
- * writes (".<sha>-XXXXXX") are removed; zips "<sha>.zip" too when dir is
- * the cache (cache), else (SQLite's kept zips) through sweep_file_body. */
+ * writes (".<sha>-XXXXXX") and lock files (".<sha>.lock") are removed; zips "<sha>.zip" too when
+ * dir is the cache (cache), else (SQLite's kept zips) through sweep_file_body. */
 static enum gw_err sweep_dir(struct gw_store *s, const char *dir, bool cache, struct sweep_ctx *c,
                              struct gw_error *e)
 {

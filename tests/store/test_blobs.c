@@ -3,7 +3,8 @@
  * the same bytes put twice are one zip; deleting the last package that
  * refers to it removes it; a removal between put and the package's insert is
  * caught by the insert; two threads uploading the same zip at once both
- * succeed with one zip; deleting the cache loses nothing; with PostgreSQL a
+ * succeed with one zip, and readers of a cold cache at once all get it;
+ * deleting the cache loses nothing; with PostgreSQL a
  * 50 MB zip goes in and out without the process's resident memory growing
  * by anything near its size. */
 #include "gw/blobs.h"
@@ -80,7 +81,7 @@ static bool file_sha(const char *path, char sha[GW_SHA256_HEX], long long *size)
     if (!f)
         return false;
     struct gw_sha256_ctx *h = gw_sha256_begin();
-    static char buf[65536];
+    char buf[16384]; /* not static: readers run in threads */
     size_t n;
     *size = 0;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
@@ -295,6 +296,26 @@ static void *upload_thread(void *arg)
     return NULL;
 }
 
+struct read_arg {
+    struct gw_store *s;
+    const char *data_dir, *sha;
+    bool ok;
+};
+
+/* gw_blobs_local, then the file's SHA-256 compared. */
+static void *read_thread(void *arg)
+{
+    struct read_arg *a = arg;
+    struct gw_error e;
+    char path[1400], got[GW_SHA256_HEX];
+    long long n = 0;
+    enum gw_err rc = gw_blobs_local(a->s, a->data_dir, a->sha, path, sizeof path, &e);
+    if (rc != GW_OK)
+        fprintf(stderr, "  read: %s\n", e.detail);
+    a->ok = rc == GW_OK && file_sha(path, got, &n) && strcmp(got, a->sha) == 0;
+    return NULL;
+}
+
 static void test_concurrent_same_zip(void)
 {
     char *data_dir = gwt_fmt("%s/conc", tmpdir);
@@ -321,6 +342,20 @@ static void test_concurrent_same_zip(void)
     CHECK_INT(gw_blobs_local(s, data_dir, sha, path, sizeof path, &e), GW_OK);
     CHECK(file_sha(path, got, &n));
     CHECK_STR(got, sha);
+    /* readers of a cold cache at once (a preview page's many files) */
+    char *cache = gwt_fmt("%s/cache", data_dir);
+    gwt_rmtree(cache);
+    free(cache);
+    struct read_arg ra[4];
+    pthread_t rt[4];
+    for (int i = 0; i < 4; i++) {
+        ra[i] = (struct read_arg){s, data_dir, sha, false};
+        pthread_create(&rt[i], NULL, read_thread, &ra[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(rt[i], NULL);
+        CHECK(ra[i].ok);
+    }
     free(file);
     gw_store_close(s);
     free(data_dir);
