@@ -3,7 +3,7 @@
  * part of multipart/form-data; the router has already streamed it to a
  * temporary file within the route's size limit. The handler extracts the zip
  * (multipart) and hands it to gw_packages_add (app/packages.c: hash,
- * validate, keep under data_dir/packages/<sha256>.zip, record the report).
+ * validate, keep the zip once per SHA-256 (gw/blobs.h), record the report).
  * GET returns the record, or the report alone. */
 #include "gw/api.h"
 #include "gw/log.h"

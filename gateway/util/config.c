@@ -37,7 +37,8 @@ static const struct key keys[] = {
     {"port", K_INT, OFF(port), "LMSGW_PORT", "8080", 0, 65535,
      "TCP port; 0 picks a free port (printed at start)."},
     {"data_dir", K_STRING, OFF(data_dir), "LMSGW_DATA_DIR", "./data", 0, 0,
-     "Directory for the SQLite database, stored packages and temporary uploads."},
+     "Directory for the SQLite database, package zips (SQLite; PostgreSQL keeps them in the "
+     "database and only a cache here) and temporary uploads."},
     {"database", K_STRING, OFF(database), "LMSGW_DATABASE", "", 0, 0,
      "Store DSN: sqlite:PATH or postgresql://user@host:port/db. Empty: "
      "sqlite:<data_dir>/lmsgw.db."},
