@@ -1,6 +1,6 @@
 /* blobs.c: package zips kept once per SHA-256 (gw/blobs.h). Owns the zip
  * files under data_dir/packages (SQLite), the blobs and blob_chunks tables
- * (PostgreSQL, migration 0017) and the cache of zips written out of them
+ * (PostgreSQL, migration 0016) and the cache of zips written out of them
  * under data_dir/cache/zips. The package rows that refer to zips are
  * packages.c's; it calls gw_blobs_check_in and gw_blobs_drop_unreferenced
  * inside its transactions. Memory: one put or read holds at most TX_CHUNKS
@@ -473,7 +473,7 @@ static enum gw_qs seal_legacy_body(struct gw_db *db, void *ud, struct gw_error *
         v, 4, NULL, NULL, err);
 }
 
-/* A zip kept as a file by a gateway before migration 0017: copied into the
+/* A zip kept as a file by a gateway before migration 0016: copied into the
  * database, so other gateways find it; the file serves this one. */
 static void import_legacy(struct gw_store *s, const char *data_dir, const char *sha,
                           const char *path)
