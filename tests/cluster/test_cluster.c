@@ -7,7 +7,12 @@
  *  - the review scheduler: after the instance that led is killed, the other
  *    plans what time caused (the escalation of a review whose due date was
  *    moved back in the database: only the leader plans) and each notice
- *    leaves once, also after the killed instance is back.
+ *    leaves once, also after the killed instance is back;
+ *  - a publish in flight: the LMS (lmssim) is slow to take the upload, the
+ *    instance holding the job is killed mid-upload; the other takes the job
+ *    over when its lease ends and the course is published once, with one
+ *    course and one version on the LMS (the zip comes from PostgreSQL: the
+ *    instances share no files).
  * Prints "N passed, N failed" last. */
 #include "gwtest.h"
 #include "outbound/support.h"
@@ -26,7 +31,7 @@
 static char *dir;
 static char script[1024];
 static struct gwt_server lb; /* base_url and admin_token: the balancer */
-static char dsn[512], h_admin[300], h_lms[300];
+static char dsn[512], h_admin[300], h_lms[300], sim_url[256];
 static struct smtp_sink *sink;
 
 static void nap_ms(long ms)
@@ -61,6 +66,8 @@ static bool read_env(void)
         *eq = '\0';
         if (strcmp(line, "LB_URL") == 0)
             snprintf(url, sizeof url, "%s", eq + 1);
+        else if (strcmp(line, "LMSSIM_URL") == 0)
+            snprintf(sim_url, sizeof sim_url, "%s", eq + 1);
         else if (strcmp(line, "DSN") == 0)
             snprintf(dsn, sizeof dsn, "%s", eq + 1);
         else if (strcmp(line, "ADMIN_TOKEN") == 0)
@@ -330,6 +337,144 @@ static void test_scheduler_moves_to_survivor(void)
     CHECK_INT(mails_with("Stalled: Ann's review of ", "Forklift safety"), 1);
 }
 
+/* ---- a publish in flight under kill ---- */
+
+struct job_row {
+    char state[32], claimed_by[160];
+};
+
+static enum gw_qs job_of(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct job_row *j = ud;
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT state, COALESCE(claimed_by, '') FROM publish_jobs WHERE "
+                                "action = 'publish' ORDER BY created_ms DESC LIMIT 1",
+                                NULL, 0, &r, NULL, err);
+    if (qs == GW_QS_ONE) {
+        snprintf(j->state, sizeof j->state, "%s", gw_db_col_text(r, 0));
+        snprintf(j->claimed_by, sizeof j->claimed_by, "%s", gw_db_col_text(r, 1));
+    }
+    gw_db_rows_free(r);
+    return qs < 0 ? qs : GW_QS_ONE;
+}
+
+/* Which instance ("a" or "b") runs as pid, by DIR/<n>/pid; NULL if neither. */
+static const char *instance_of(long pid)
+{
+    static const char *const names[] = {"a", "b"};
+    for (int i = 0; i < 2; i++) {
+        char *path = gwt_fmt("%s/%s/pid", dir, names[i]);
+        char *text = gwt_slurp(path, NULL);
+        free(path);
+        long p = text ? atol(text) : -1;
+        free(text);
+        if (p == pid)
+            return names[i];
+    }
+    return NULL;
+}
+
+static long sim(const char *method, const char *path, const char *body, json_t **out)
+{
+    char *url = gwt_fmt("%s%s", sim_url, path);
+    const char *h[] = {"Content-Type: application/json", NULL};
+    struct gwt_response r;
+    long st = gwt_http(method, url, h, body, body ? strlen(body) : 0, &r) ? r.status : -1;
+    if (st > 0) {
+        if (out)
+            *out = json_loads(r.body, 0, NULL);
+        gwt_response_free(&r);
+    }
+    free(url);
+    return st;
+}
+
+static void test_publish_taken_over(void)
+{
+    /* the LMS takes 4 s to answer the upload (it imports the course all the same) */
+    CHECK_INT(sim("POST", "/_sim/faults",
+                  "{\"match\":\"/api/v2/courses/importJobs/upload\",\"method\":\"POST\","
+                  "\"mode\":\"slow\",\"delay_ms\":4000,\"count\":1}",
+                  NULL),
+              201);
+    char zip_path[512], course[64], round[64];
+    snprintf(zip_path, sizeof zip_path, "%s/packages/scorm12-sample.zip", getenv("GW_BUILD_DIR"));
+    size_t len = 0;
+    char *zip = gwt_slurp(zip_path, &len);
+    REQUIRE(zip != NULL);
+    long st = gwt_submit_package(&lb, h_admin, "ops", "Ladder safety II", "ann", "al", zip, len,
+                                 course, round);
+    free(zip);
+    REQUIRE(st == 201);
+    char *path = gwt_fmt("/api/v1/rounds/%s/decisions", round);
+    json_t *j = NULL;
+    CHECK_INT(gwt_post_json(&lb, path, h_admin,
+                            "{\"decision\":\"approve\",\"approver_id\":\"ann\","
+                            "\"on_behalf_reason\":\"approved at the kickoff\"}",
+                            &j),
+              201);
+    CHECK(json_is_true(json_object_get(j, "publish_job_queued")));
+    json_decref(j);
+    free(path);
+
+    /* the instance that claimed the job is in the middle of the upload: kill it */
+    struct gw_error e;
+    struct gw_store *store = gw_store_open(dsn, NULL, &e);
+    REQUIRE(store);
+    struct job_row job = {"", ""};
+    for (int i = 0; i < 200; i++) {
+        CHECK_INT(gw_store_tx(store, GW_TX_READ, job_of, &job, &e), GW_OK);
+        if (strcmp(job.state, "running") == 0 && job.claimed_by[0])
+            break;
+        nap_ms(50);
+    }
+    REQUIRE(strcmp(job.state, "running") == 0);
+    /* claimed_by is host/pid/random */
+    const char *slash = strchr(job.claimed_by, '/');
+    const char *holder = slash ? instance_of(atol(slash + 1)) : NULL;
+    REQUIRE(holder != NULL);
+    nap_ms(1000);
+    CHECK_INT(cluster("kill", holder), 0);
+
+    /* the other instance takes it over when the lease (5 s) ends */
+    path = gwt_fmt("/api/v1/courses/%s/publish", course);
+    const char *state = "";
+    for (int i = 0; i < 400; i++) {
+        json_decref(j);
+        j = NULL;
+        CHECK_INT(gwt_api(&lb, "GET", path, h_admin, NULL, NULL, 0, &j, NULL), 200);
+        state = gwt_sv(j, "state");
+        if (strcmp(state, "published") == 0 || strcmp(state, "publish_failed") == 0)
+            break;
+        nap_ms(100);
+    }
+    CHECK_STR(state, "published");
+    json_decref(j);
+    free(path);
+    CHECK_INT(gw_store_tx(store, GW_TX_READ, job_of, &job, &e), GW_OK);
+    CHECK_STR(job.state, "done");
+    CHECK(strcmp(job.claimed_by, "") == 0 ||
+          instance_of(atol(strchr(job.claimed_by, '/') + 1)) != holder);
+    gw_store_close(store);
+
+    /* one course on the LMS, with one version, for this course */
+    json_t *s = NULL;
+    CHECK_INT(sim("GET", "/_sim/state", NULL, &s), 200);
+    json_t *courses = json_object_get(json_object_get(s, "scormcloud"), "courses");
+    int n_courses = 0;
+    const char *k;
+    json_t *c;
+    json_object_foreach(courses, k, c)
+    {
+        n_courses++;
+        CHECK_INT(json_array_size(json_object_get(c, "versions")), 1);
+    }
+    CHECK_INT(n_courses, 1);
+    json_decref(s);
+    CHECK_INT(cluster("restart", holder), 0);
+}
+
 int main(void)
 {
     dir = gwt_tmpdir("lmsgw-cluster-");
@@ -358,6 +503,7 @@ int main(void)
     }
     GW_RUN(test_statements_survive_kills);
     GW_RUN(test_scheduler_moves_to_survivor);
+    GW_RUN(test_publish_taken_over);
     cluster("stop", NULL);
     smtp_sink_stop(sink);
     if (gwt_failed == 0) /* else kept: the logs of both instances and HAProxy */
