@@ -12,7 +12,7 @@ if [ "$what" = test ]; then
 elif [ "$what" = cluster ]; then
     pkgs+=(postgresql postgresql-client haproxy)
 fi
-# Node.js and npm for the xAPI client test and the dashboard's front-end
+# Node.js and npm for the xAPI client test and the web app's front-end
 # libraries: Debian's packages only when no node is installed at all.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     pkgs+=(nodejs npm)

@@ -26,13 +26,9 @@ const struct gw_route gw_routes[] = {
      "Readiness: the store answers.", 0, NULL},
     {"GET", "/metrics", gw_api_metrics_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0, "Prometheus metrics.",
      0, NULL},
-    /* the dashboard (static files; the data comes from the API with the user's key) */
+    /* the old KPI dashboard's address */
     {"GET", "/dashboard", gw_api_dashboard_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
-     "The dashboard page.", 0, NULL},
-    {"GET", "/dashboard/{file}", gw_api_dashboard_file_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
-     "The dashboard's scripts and styles.", 0, NULL},
-    {"GET", "/dashboard/vendor/{file}", gw_api_dashboard_vendor_get, GW_ROLE_PUBLIC, GW_BODY_NONE,
-     0, "The dashboard's front-end libraries.", 0, NULL},
+     "Where the KPI dashboard was: 301 to the web app's departments (/#departments).", 0, NULL},
     /* the web app (static files; the data comes from the API with the session cookie) */
     {"GET", "/", gw_api_root_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
      "The web app: the sign-in page, then the pipeline board.", 0, NULL},

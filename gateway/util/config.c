@@ -116,7 +116,8 @@ static const struct key keys[] = {
      "over is answered 503 with Retry-After and nothing of it is written. At least max_json_body "
      "and max_xapi_body. README gives the memory this takes."},
     {"web_root", K_STRING, OFF(web_root), "LMSGW_WEB_ROOT", "", 0, 0,
-     "Folder with the dashboard's files. Empty: the web/ folder beside the lmsgw binary."},
+     "Folder with the web app's files (app/ and player/, built by scripts/build-web.sh). Empty: "
+     "the web/ folder beside the lmsgw binary."},
     {"smtp_url", K_STRING, OFF(smtp_url), "LMSGW_SMTP_URL", "", 0, 0,
      "Mail server for sign-in links, approval requests, reminders, escalations and "
      "announcements: smtp://host:port or smtps://host:port. Empty (a demo, a first try): "

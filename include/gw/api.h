@@ -23,10 +23,8 @@ void gw_api_keys_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_keys_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_keys_delete(struct gw_req *req, struct gw_reply *rep);
 
-/* api/dashboard.c: the dashboard's static files */
+/* api/dashboard.c: /dashboard, the old KPI dashboard's address (a redirect) */
 void gw_api_dashboard_get(struct gw_req *req, struct gw_reply *rep);
-void gw_api_dashboard_file_get(struct gw_req *req, struct gw_reply *rep);
-void gw_api_dashboard_vendor_get(struct gw_req *req, struct gw_reply *rep);
 /* A file name[.html|.js|.css] of web_root/dir (no paths: plain names only),
  * with the Content-Security-Policy csp. */
 void gw_api_static_file(struct gw_req *req, struct gw_reply *rep, const char *dir, const char *name,

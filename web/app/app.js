@@ -8,8 +8,8 @@
 // the code the browser runs is the code in this folder: nothing to
 // transpile, bundle or upgrade, and it keeps working as long as browsers do
 // (a framework's major versions would outlive nobody here). Front-end
-// libraries come from npm only (web/package.json); Chart.js stays for the
-// KPI dashboard's charts. The modules:
+// libraries come from npm only (web/package.json): Chart.js for the
+// department page's charts. The modules:
 //   app.js     this file: the shell (header, navigation, sign out) and which
 //              page shows: the sign-in page when GET /api/v1/session is 401,
 //              else the board, or the intake page when the URL's fragment is
@@ -136,8 +136,6 @@ async function signedInView(s) {
   $('who-name').textContent = s.person.name;
   $('who').hidden = false;
   $('nav').hidden = false;
-  const roles = s.roles || [];
-  $('nav-kpis').hidden = !(roles.includes('admin') || roles.includes('bi'));
   $('nav-intake').hidden = !isAdmin(s);
   // departments whose page this person may see (the gateway decides)
   const deps = await visibleDepartments();

@@ -3,7 +3,7 @@
 // courses achieved, for the dates chosen: a short table of the key figures
 // (completion, pass, score, ratings, feedback response, approval time,
 // stalled reviews, deployment), charts of the same (Chart.js from npm, served
-// with the old dashboard at /dashboard/vendor/; each chart has a sentence and
+// with the app at /app/chart.umd.js; each chart has a sentence and
 // a table as its text), the department's courses with their figures (choosing
 // one shows its figures, and links to its course page /#course/{id}), and the
 // chargeback of a month with its CSV as a plain download link (the session
@@ -210,7 +210,7 @@ function loadChart() {
   chartLib = new Promise((resolve) => {
     if (window.Chart) { resolve(window.Chart); return; }
     const s = document.createElement('script');
-    s.src = '/dashboard/vendor/chart.umd.js';
+    s.src = '/app/chart.umd.js';
     s.onload = () => resolve(window.Chart || null);
     s.onerror = () => resolve(null);
     document.head.append(s);
