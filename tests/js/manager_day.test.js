@@ -411,6 +411,12 @@ async function main() {
       await page.clock.fastForward(moved);
       const flagged = cardIn('in_review', TITLE).and(page.locator('article.flagged'));
       await flagged.waitFor({ timeout: 20000 });
+      // the scheduler sends the escalation right after the move; a refresh may come first
+      await waitFor('the escalation on the card', async () => {
+        if ((await cardText('in_review', TITLE)).includes('escalated to')) return true;
+        await page.clock.fastForward(61000);
+        return false;
+      }, 20000);
       const card = await cardText('in_review', TITLE);
       const late = Math.floor((now + moved) / DAY) - Math.floor(round.dueMs / DAY);
       check(card.includes(`Stalled: Ann Approver's review is ${plural(late, 'day', 'days')} overdue.`), `flag: ${card}`);
