@@ -178,6 +178,15 @@ enum gw_err gw_lms_http_error(const struct gw_http_response *resp, const char *w
 {
     out->out = resp->out;
     const char *msg = lms_message ? lms_message : "";
+    /* 401 is credentials refused. A 403 with the LMS's own words is the LMS
+     * refusing this request to a caller it knows (SCORM Cloud's "Course limit
+     * reached", a plan's quota): telling an admin to fix the credentials
+     * would send them the wrong way. */
+    if (resp->out.cls == GW_OUT_AUTH && resp->status == 403 && *msg) {
+        out->out.cls = GW_OUT_PERMANENT;
+        return gw_error_set(err, GW_E_LMS_REJECTED, NULL, "%s: the LMS answered 403: %s", what,
+                            msg);
+    }
     switch (resp->out.cls) {
     case GW_OUT_AUTH:
         return gw_error_set(err, GW_E_LMS_AUTH_FAILED, NULL,

@@ -233,7 +233,9 @@ enum gw_err gw_lms_retire(const struct gw_lms_target *t, const char *course_id,
 
 /* Shared by the connectors (lms.c). */
 void gw_lms_http_defaults(const struct gw_lms_target *t, struct gw_http_request *rq, bool upload);
-/* Sets err for a failed HTTP exchange, keeping resp->out in out->out. */
+/* Sets err for a failed HTTP exchange, keeping resp->out in out->out; a 403
+ * that carries the LMS's message is LMS_REJECTED (permanent), not refused
+ * credentials. */
 enum gw_err gw_lms_http_error(const struct gw_http_response *resp, const char *what,
                               const char *lms_message, struct gw_lms_result *out,
                               struct gw_error *err);

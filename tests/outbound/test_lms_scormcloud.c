@@ -297,6 +297,33 @@ static void test_import_error_and_auth(void)
     gw_lms_target_free(t);
 }
 
+/* A 403 with the LMS's words (SCORM Cloud at its plan's course limit) is the
+ * LMS refusing the course, not refused credentials; a bare 403 still reads as
+ * credentials. */
+static void test_forbidden_course_limit(void)
+{
+    struct gw_lms_target *t = target("lmssim-secret", 5000, 5);
+    REQUIRE(t && sim_reset(&sim));
+    REQUIRE(sim_fault(&sim, "{\"match\":\"/api/v2/courses/importJobs/upload\",\"mode\":\"answer\","
+                            "\"status\":403,\"body\":{\"message\":\"Course limit reached for this "
+                            "application (100 of 100 courses).\"}}"));
+    struct gw_lms_course c = {"c8", "T", 1, zip1, "aa", NULL};
+    struct gw_lms_result r;
+    struct gw_error err = {0};
+    CHECK_INT(gw_lms_publish(t, &c, &env, &r, &err), GW_E_LMS_REJECTED);
+    CHECK_INT(r.out.cls, GW_OUT_PERMANENT);
+    CHECK(strstr(err.detail, "403: Course limit reached for this application") != NULL);
+    CHECK(strstr(err.detail, "credentials") == NULL);
+    gw_lms_result_free(&r);
+
+    REQUIRE(sim_fault(&sim, "{\"match\":\"/api/v2/courses/importJobs/upload\",\"mode\":\"answer\","
+                            "\"status\":403,\"body\":{}}"));
+    CHECK_INT(gw_lms_publish(t, &c, &env, &r, &err), GW_E_LMS_AUTH_FAILED);
+    CHECK_INT(r.out.cls, GW_OUT_AUTH);
+    gw_lms_result_free(&r);
+    gw_lms_target_free(t);
+}
+
 static void test_config_errors(void)
 {
     struct gw_lms_target *t = NULL;
@@ -343,6 +370,7 @@ int main(void)
     GW_RUN(test_timeout);
     GW_RUN(test_import_pending_then_complete);
     GW_RUN(test_import_error_and_auth);
+    GW_RUN(test_forbidden_course_limit);
     GW_RUN(test_config_errors);
     sim_stop(&sim);
     gwt_rmtree(dir);

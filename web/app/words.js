@@ -105,8 +105,9 @@ export function flagWords(item) {
 
 // The LMS's message on a failed publish, for people: the gateway's error
 // code as a sentence, the request line the connector adds (a method and a
-// URL with the course's id) left out, and ids in the LMS's own words named
-// "this course". The full text stays in GET /api/v1/courses/{id}/publish.
+// URL with the course's id) and its "the LMS answered 403:" left out, and
+// ids in the LMS's own words named "this course". The full text stays in
+// GET /api/v1/courses/{id}/publish.
 const LMS_CODES = {
   LMS_UNREACHABLE: 'The LMS could not be reached.',
   LMS_TIMEOUT: 'The LMS did not answer in time.',
@@ -128,7 +129,9 @@ export function lmsWords(text) {
     lead = LMS_CODES[code[1]] || '';
     rest = rest.slice(code[0].length);
   }
-  rest = rest.replace(/^(GET|POST|PUT|PATCH|DELETE|HEAD) \S+: /, '').replace(UUID, 'this course');
+  // "the LMS answered 403: <its words>": the lead already says what happened
+  rest = rest.replace(/^(GET|POST|PUT|PATCH|DELETE|HEAD) \S+: /, '').replace(/^the LMS answered \d{3}[^:]*: (?=\S)/, '')
+    .replace(UUID, 'this course');
   return { lead, message: rest };
 }
 
