@@ -1,7 +1,9 @@
 /* kpi.c: the KPI definitions (shared/kpi-definitions.md) as pure functions:
- * attribution, per-statement facts, per (course, learner) rows, figures over
- * sets of rows, windows, pipeline figures, chargeback lines and CSV. No SQL,
- * no HTTP: store/kpi.c and api/kpis.c call these. */
+ * attribution, per-statement facts (which verbs and results complete, pass,
+ * fail, score, rate, comment), per (course, learner) rows, figures over sets
+ * of rows, windows, pipeline figures, chargeback lines and CSV. What a
+ * statement does to the maintained state is in maintain.c, the pulls' fold
+ * in report.c. No SQL, no HTTP: store/kpi*.c and api/kpis.c call these. */
 #include "gw/kpi.h"
 #include "gw/buf.h"
 #include "gw/csv.h"
@@ -221,32 +223,45 @@ void gw_kpi_acc_free(struct gw_kpi_acc *a)
 
 void gw_kpi_acc_add(struct gw_kpi_acc *a, const struct gw_kpi_row *r, bool learner)
 {
-    a->statements += r->statements;
-    a->comments += r->comments;
-    if (!learner || r->statements == 0)
-        return;
-    a->started++;
-    if (r->complete_ms != INT64_MAX) {
-        a->completed++;
+    /* the same sums the maintained totals keep (gw_kpi_totals_of), plus
+     * the time to complete of every completed learner */
+    struct gw_kpi_totals t;
+    gw_kpi_totals_of(r, learner, &t);
+    a->started += t.started;
+    a->completed += t.completed;
+    a->passed += t.passed;
+    a->failed += t.failed;
+    a->n_score += t.n_score;
+    a->sum_score += t.sum_score;
+    a->feedback += t.feedback;
+    a->sum_rating += t.sum_rating;
+    for (int i = 0; i < 5; i++)
+        a->dist[i] += t.dist[i];
+    a->comments += t.comments;
+    a->statements += t.statements;
+    if (t.completed) {
         if (a->n_ttc == a->cap_ttc) {
             a->cap_ttc = a->cap_ttc ? a->cap_ttc * 2 : 16;
             a->ttc = gw_xrealloc(a->ttc, a->cap_ttc * sizeof *a->ttc);
         }
         a->ttc[a->n_ttc++] = (double)(r->complete_ms - r->first_ms) / 1000.0;
     }
-    if (r->passed)
-        a->passed++;
-    else if (r->failed)
-        a->failed++;
-    if (r->has_score) {
-        a->n_score++;
-        a->sum_score += llround(r->best_score * GW_KPI_SUM_UNIT);
-    }
-    if (r->has_rating) {
-        a->feedback++;
-        a->sum_rating += llround(r->rating * GW_KPI_SUM_UNIT);
-        a->dist[gw_kpi_rating_bucket(r->rating) - 1]++;
-    }
+}
+
+void gw_kpi_acc_set_totals(struct gw_kpi_acc *a, const struct gw_kpi_totals *t)
+{
+    a->started = t->started;
+    a->completed = t->completed;
+    a->passed = t->passed;
+    a->failed = t->failed;
+    a->n_score = t->n_score;
+    a->sum_score = t->sum_score;
+    a->feedback = t->feedback;
+    a->sum_rating = t->sum_rating;
+    for (int i = 0; i < 5; i++)
+        a->dist[i] = t->dist[i];
+    a->comments = t->comments;
+    a->statements = t->statements;
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -400,6 +415,21 @@ bool gw_kpi_parse_day(const char *s, int64_t *day)
 }
 
 /* ---- pipeline ---- */
+
+int64_t gw_kpi_escalation_ms(bool dept_has_days, unsigned dept_days, int64_t default_ms)
+{
+    return dept_has_days && dept_days > 0 ? (int64_t)dept_days * GW_KPI_DAY_MS : default_ms;
+}
+
+int64_t gw_kpi_stalled_cutoff_ms(int64_t now_ms, int64_t escalation_ms)
+{
+    return now_ms - escalation_ms;
+}
+
+double gw_kpi_span_days(int64_t ms)
+{
+    return (double)ms / (double)GW_KPI_DAY_MS;
+}
 
 void gw_kpi_pipeline_to_json(struct gw_kpi_pipeline_in *in, json_t *rec)
 {

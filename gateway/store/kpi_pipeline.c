@@ -1,7 +1,9 @@
-/* kpi_pipeline.c: the inputs of a department's pipeline KPIs
- * (shared/kpi-definitions.md), read from the review and publishing tables.
- * Written against the expected schema below, which other migrations create;
- * the API does not call it until the lead reconciles the names:
+/* kpi_pipeline.c: loads the inputs of a department's pipeline KPIs
+ * (shared/kpi-definitions.md) from the review and publishing tables; the
+ * figures, the escalation threshold and the day spans are the domain's
+ * (kpi/kpi.c). The counts are still SQL aggregates whose WHERE clauses carry
+ * the definitions (built, published, stalled): see docs/ARCHITECTURE.md
+ * "Not there yet". Served by GET /api/v1/kpis (api/kpis.c). Schema read:
  *   course_requests(id, department_id, created_ms)
  *   courses(id, department_id, state)                       -- 0005
  *   course_versions(course_id, package_id), packages(id, valid)
@@ -45,7 +47,7 @@ static enum gw_qs spans(struct gw_db *db, const char *sql, const struct gw_dbp *
             cap = cap ? cap * 2 : 16;
             *out = gw_xrealloc(*out, cap * sizeof **out);
         }
-        (*out)[(*n_out)++] = (double)gw_db_col_int(r, 0) / (double)GW_KPI_DAY_MS;
+        (*out)[(*n_out)++] = gw_kpi_span_days(gw_db_col_int(r, 0));
     }
     if (qs == GW_QS_ONE)
         qs = gw_db_rows_status(r, err);
@@ -69,14 +71,15 @@ static enum gw_qs pipe_tx(struct gw_db *db, void *ud, struct gw_error *err)
     if (qs == GW_QS_ONE) {
         struct gw_dept_settings ds;
         gw_dept_settings_read(gw_db_col_text(r, 0), &ds);
-        if (ds.has_escalate_after_days && ds.schedule.escalate_after_days > 0)
-            escalation_ms = (int64_t)ds.schedule.escalate_after_days * 86400000LL;
+        escalation_ms = gw_kpi_escalation_ms(ds.has_escalate_after_days,
+                                             ds.schedule.escalate_after_days, escalation_ms);
         gw_dept_settings_free(&ds);
     }
     gw_db_rows_free(r);
     if (qs < 0)
         return qs;
-    struct gw_dbp ps[] = {GW_P_TEXT(c->department), GW_P_INT(c->now_ms - escalation_ms)};
+    struct gw_dbp ps[] = {GW_P_TEXT(c->department),
+                          GW_P_INT(gw_kpi_stalled_cutoff_ms(c->now_ms, escalation_ms))};
     qs = count(db,
                "SELECT COUNT(*) FROM course_requests WHERE department_id = $1 AND "
                "created_ms >= $2 AND created_ms < $3",

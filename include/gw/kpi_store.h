@@ -33,15 +33,7 @@ enum gw_err gw_store_kpi_rebuild(struct gw_store *s, int64_t *counted, struct gw
 enum gw_err gw_store_kpi_upgrade(struct gw_store *s, bool *rebuilt, struct gw_error *err);
 
 /* ---- pulls ---- */
-enum gw_kpi_group { GW_KPI_BY_DEPARTMENT, GW_KPI_BY_COURSE, GW_KPI_BY_MONTH };
-
-struct gw_kpi_query {
-    const char *department; /* NULL: all */
-    const char *course;     /* NULL: all */
-    bool has_from, has_to;
-    int64_t from_day, to_day; /* UTC day numbers: from inclusive, to exclusive */
-    enum gw_kpi_group group_by;
-};
+/* (struct gw_kpi_query and its groupings are the domain's, gw/kpi.h.) */
 
 /* The learner KPIs as flat records, one per group: {"records": [...],
  * "unattributed_statements": N} (new reference in *out). Departments and
