@@ -447,6 +447,13 @@ void gw_kpi_pipeline_to_json(struct gw_kpi_pipeline_in *in, json_t *rec)
                                                                            : json_null());
 }
 
+void gw_kpi_pipeline_free(struct gw_kpi_pipeline_in *in)
+{
+    free(in->approval_days);
+    free(in->publish_days);
+    memset(in, 0, sizeof *in);
+}
+
 /* ---- chargeback ---- */
 
 void gw_kpi_charge(const struct gw_kpi_rates *r, double hours, int64_t learners_started,

@@ -122,13 +122,6 @@ static enum gw_qs pipe_tx(struct gw_db *db, void *ud, struct gw_error *err)
     return qs < 0 ? qs : GW_QS_ONE;
 }
 
-void gw_kpi_pipeline_free(struct gw_kpi_pipeline_in *in)
-{
-    free(in->approval_days);
-    free(in->publish_days);
-    memset(in, 0, sizeof *in);
-}
-
 enum gw_err gw_store_kpi_pipeline(struct gw_store *s, const char *department, int64_t from_ms,
                                   int64_t to_ms, int64_t now_ms, int64_t escalation_ms,
                                   struct gw_kpi_pipeline_in *in, struct gw_error *err)

@@ -125,7 +125,7 @@ void gw_kpi_row_merge(struct gw_kpi_row *into, const struct gw_kpi_row *from);
  * timestamp, or its stored instant when it was sent without one. */
 int64_t gw_kpi_statement_ms(bool has_timestamp, int64_t timestamp_ms, int64_t stored_ms);
 /* Whether a statement counts for KPIs at all: a voiding statement never
- * does (the statement it voids stops counting, gw_kpi_apply_void). */
+ * does; the statement it voids stops counting once the voiding is stored. */
 bool gw_kpi_statement_counts(bool is_voiding);
 /* Whether an activity mentioned in role (the roles of the insert item,
  * xapi_store.h: "object", "parent", "grouping", "category", "other", and
@@ -349,6 +349,8 @@ double gw_kpi_span_days(int64_t ms);
  * (null when nothing is built), median_approval_days, stalled_reviews,
  * median_days_to_publish (null when none) to record. Sorts the arrays. */
 void gw_kpi_pipeline_to_json(struct gw_kpi_pipeline_in *in, json_t *record);
+/* Frees the arrays of in and zeroes it. */
+void gw_kpi_pipeline_free(struct gw_kpi_pipeline_in *in);
 
 /* ---- chargeback ---- */
 /* A department's charging terms, from its settings: "charge" turns
