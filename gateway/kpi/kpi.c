@@ -447,6 +447,75 @@ void gw_kpi_pipeline_to_json(struct gw_kpi_pipeline_in *in, json_t *rec)
                                                                            : json_null());
 }
 
+void gw_kpi_pipeline_facts_free(struct gw_kpi_pipeline_facts *f)
+{
+    for (size_t i = 0; i < f->n_courses; i++) {
+        free(f->courses[i].id);
+        free(f->courses[i].state);
+    }
+    for (size_t i = 0; i < f->n_rounds; i++) {
+        free(f->rounds[i].course_id);
+        free(f->rounds[i].state);
+    }
+    for (size_t i = 0; i < f->n_approvers; i++)
+        free(f->approvers[i].round_state);
+    free(f->requested_ms);
+    free(f->courses);
+    free(f->rounds);
+    free(f->approvers);
+    memset(f, 0, sizeof *f);
+}
+
+static void days_push(double **v, size_t *n, size_t *cap, int64_t ms)
+{
+    *v = gw_xgrow(*v, *n, cap, sizeof **v);
+    (*v)[(*n)++] = gw_kpi_span_days(ms);
+}
+
+void gw_kpi_pipeline_compute(const struct gw_kpi_pipeline_facts *f, int64_t from_ms, int64_t to_ms,
+                             int64_t now_ms, int64_t escalation_ms, struct gw_kpi_pipeline_in *out)
+{
+    memset(out, 0, sizeof *out);
+    int64_t until = to_ms > 0 ? to_ms : INT64_MAX;
+    for (size_t i = 0; i < f->n_requests; i++) {
+        if (f->requested_ms[i] >= from_ms && f->requested_ms[i] < until)
+            out->courses_requested++;
+    }
+    size_t cap_a = 0, cap_p = 0;
+    for (size_t i = 0; i < f->n_rounds; i++) {
+        const struct gw_kpi_pipeline_round *r = &f->rounds[i];
+        if (strcmp(r->state, "approved") == 0)
+            days_push(&out->approval_days, &out->n_approval, &cap_a, r->closed_ms - r->opened_ms);
+    }
+    for (size_t i = 0; i < f->n_courses; i++) {
+        const struct gw_kpi_pipeline_course *c = &f->courses[i];
+        if (c->built)
+            out->courses_built++;
+        if (strcmp(c->state, "published") == 0 || c->on_lms)
+            out->courses_published++;
+        /* from the last approval to the first publish on an LMS */
+        bool approved = false;
+        int64_t last = 0;
+        for (size_t k = 0; k < f->n_rounds; k++) {
+            const struct gw_kpi_pipeline_round *r = &f->rounds[k];
+            if (strcmp(r->course_id, c->id) != 0 || strcmp(r->state, "approved") != 0)
+                continue;
+            if (!approved || r->closed_ms > last)
+                last = r->closed_ms;
+            approved = true;
+        }
+        if (c->on_lms && approved)
+            days_push(&out->publish_days, &out->n_publish, &cap_p, c->first_published_ms - last);
+    }
+    int64_t cutoff = gw_kpi_stalled_cutoff_ms(now_ms, escalation_ms);
+    for (size_t i = 0; i < f->n_approvers; i++) {
+        const struct gw_kpi_pipeline_approver *a = &f->approvers[i];
+        if (strcmp(a->round_state, "open") == 0 && !a->decided && a->due_ms > 0 &&
+            a->due_ms <= cutoff)
+            out->stalled_reviews++;
+    }
+}
+
 void gw_kpi_pipeline_free(struct gw_kpi_pipeline_in *in)
 {
     free(in->approval_days);

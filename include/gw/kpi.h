@@ -338,6 +338,47 @@ struct gw_kpi_pipeline_in {
     double *publish_days; /* per published course */
     size_t n_publish;
 };
+/* What store/kpi_pipeline.c loads for one department, as facts with no
+ * rule applied: its course requests' dates, its courses, their review rounds
+ * and the rounds' approvers. Arrays and strings are heap, freed by
+ * gw_kpi_pipeline_facts_free. */
+struct gw_kpi_pipeline_course {
+    char *id;
+    char *state;                /* courses.state */
+    bool built;                 /* has a package version that passed validation */
+    bool on_lms;                /* has an LMS publish record */
+    int64_t first_published_ms; /* the earliest publish record's, when on_lms */
+};
+struct gw_kpi_pipeline_round {
+    char *course_id;
+    char *state; /* open | approved | changes_requested | superseded */
+    int64_t opened_ms, closed_ms;
+};
+struct gw_kpi_pipeline_approver {
+    char *round_state; /* the state of the approver's round */
+    int64_t due_ms;    /* 0: no due date */
+    bool decided;      /* has recorded a decision in the round */
+};
+struct gw_kpi_pipeline_facts {
+    int64_t *requested_ms; /* one per course request */
+    size_t n_requests;
+    struct gw_kpi_pipeline_course *courses;
+    size_t n_courses;
+    struct gw_kpi_pipeline_round *rounds;
+    size_t n_rounds;
+    struct gw_kpi_pipeline_approver *approvers;
+    size_t n_approvers;
+};
+void gw_kpi_pipeline_facts_free(struct gw_kpi_pipeline_facts *f);
+/* The pipeline figures' inputs from the facts (shared/kpi-definitions.md,
+ * "Pipeline KPIs"): requests made in [from_ms, to_ms) (to_ms 0: open);
+ * courses built; courses published (state published, or on an LMS);
+ * approval days of every approved round; approvers of open rounds who have
+ * not decided and whose due date (when set) is at least escalation_ms past
+ * at now_ms; days from a published course's last approval to its first LMS
+ * publish. *out's arrays are heap (gw_kpi_pipeline_free). */
+void gw_kpi_pipeline_compute(const struct gw_kpi_pipeline_facts *f, int64_t from_ms, int64_t to_ms,
+                             int64_t now_ms, int64_t escalation_ms, struct gw_kpi_pipeline_in *out);
 /* The escalation threshold stalled_reviews uses: the department's own
  * (escalate_after_days, when set and positive), else default_ms. Approval
  * requests due at or before now minus it are stalled. */

@@ -353,6 +353,61 @@ static void test_pipeline_rules(void)
     CHECK_NEAR(gw_kpi_span_days(GW_KPI_DAY_MS / 2), 0.5);
 }
 
+static char *dup(const char *s)
+{
+    char *d = malloc(strlen(s) + 1);
+    strcpy(d, s);
+    return d;
+}
+
+static void test_pipeline_compute(void)
+{
+    int64_t day = GW_KPI_DAY_MS;
+    struct gw_kpi_pipeline_facts f = {0};
+    f.n_requests = 3;
+    f.requested_ms = malloc(3 * sizeof *f.requested_ms);
+    f.requested_ms[0] = 1 * day;
+    f.requested_ms[1] = 5 * day;
+    f.requested_ms[2] = 9 * day;
+    /* c1 built and on an LMS; c2 built, published by state; c3 not built */
+    f.n_courses = 3;
+    f.courses = calloc(3, sizeof *f.courses);
+    f.courses[0] = (struct gw_kpi_pipeline_course){dup("c1"), dup("live"), true, true, 20 * day};
+    f.courses[1] = (struct gw_kpi_pipeline_course){dup("c2"), dup("published"), true, false, 0};
+    f.courses[2] = (struct gw_kpi_pipeline_course){dup("c3"), dup("draft"), false, false, 0};
+    /* c1: changes requested, then approved twice (the last approval counts) */
+    f.n_rounds = 4;
+    f.rounds = calloc(4, sizeof *f.rounds);
+    f.rounds[0] = (struct gw_kpi_pipeline_round){dup("c1"), dup("changes_requested"), 0, 2 * day};
+    f.rounds[1] = (struct gw_kpi_pipeline_round){dup("c1"), dup("approved"), 2 * day, 4 * day};
+    f.rounds[2] = (struct gw_kpi_pipeline_round){dup("c1"), dup("approved"), 10 * day, 17 * day};
+    f.rounds[3] = (struct gw_kpi_pipeline_round){dup("c3"), dup("open"), 18 * day, 0};
+    /* open round: overdue undecided, overdue decided, no due date, not yet overdue */
+    f.n_approvers = 5;
+    f.approvers = calloc(5, sizeof *f.approvers);
+    f.approvers[0] = (struct gw_kpi_pipeline_approver){dup("open"), 19 * day, false};
+    f.approvers[1] = (struct gw_kpi_pipeline_approver){dup("open"), 19 * day, true};
+    f.approvers[2] = (struct gw_kpi_pipeline_approver){dup("open"), 0, false};
+    f.approvers[3] = (struct gw_kpi_pipeline_approver){dup("open"), 25 * day, false};
+    f.approvers[4] = (struct gw_kpi_pipeline_approver){dup("approved"), 1 * day, false};
+    struct gw_kpi_pipeline_in in;
+    gw_kpi_pipeline_compute(&f, 2 * day, 9 * day, 30 * day, 7 * day, &in);
+    CHECK_INT(in.courses_requested, 1); /* [2, 9): only day 5 */
+    CHECK_INT(in.courses_built, 2);
+    CHECK_INT(in.courses_published, 2);
+    CHECK_INT(in.n_approval, 2);
+    CHECK_NEAR(in.approval_days[0] + in.approval_days[1], 9.0);
+    CHECK_INT(in.stalled_reviews, 1); /* due day 19 <= 30 - 7 */
+    CHECK_INT(in.n_publish, 1);
+    CHECK_NEAR(in.publish_days[0], 3.0); /* approved day 17, on the LMS day 20 */
+    gw_kpi_pipeline_free(&in);
+    gw_kpi_pipeline_compute(&f, 0, 0, 30 * day, 7 * day, &in); /* an open window */
+    CHECK_INT(in.courses_requested, 3);
+    gw_kpi_pipeline_free(&in);
+    gw_kpi_pipeline_facts_free(&f);
+    CHECK_INT(f.n_courses, 0);
+}
+
 int main(void)
 {
     GW_RUN(test_counts_and_time);
@@ -366,5 +421,6 @@ int main(void)
     GW_RUN(test_hist_median);
     GW_RUN(test_chargeback_report);
     GW_RUN(test_pipeline_rules);
+    GW_RUN(test_pipeline_compute);
     return gw_test_summary();
 }
