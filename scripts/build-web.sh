@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# Builds the dashboard into OUT (default build/web): the page's own files, and
-# Chart.js from npm (installed into web/node_modules by 'npm ci' when the lock
-# file changed). Without npm the page still works, with tables only.
-# Also the course player of the review page's preview (OUT/player): its own
-# files (web/player/) and the SCORM run-time API, scorm-again, from npm. And
-# the web app (OUT/app, served at / and /app/{file}): web/app/ as it is, ES
-# modules with no build step.
+# Builds the web app into OUT (default build/web): OUT/app, served at / and
+# /app/{file}: web/app/ as it is (ES modules with no build step) and Chart.js
+# from npm for the department page's charts (installed into web/node_modules
+# by 'npm ci' when the lock file changed; without npm the page still works,
+# with tables only). Also the course player of the review page's preview
+# (OUT/player): its own files (web/player/) and the SCORM run-time API,
+# scorm-again, from npm. OUT/app/index.html is the build's stamp.
 #   scripts/build-web.sh [OUT]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/build/web}
-mkdir -p "$out/vendor" "$out/player" "$out/app"
-cp "$root"/web/index.html "$root"/web/app.js "$root"/web/style.css "$out/"
+mkdir -p "$out/player" "$out/app"
+rm -rf "$out/vendor" "$out/index.html" "$out/app.js" "$out/style.css" # the old dashboard's
 rm -f "$out"/app/*
 cp "$root"/web/app/*.html "$root"/web/app/*.js "$root"/web/app/*.css "$out/app/"
 lib=$root/web/node_modules/chart.js/dist/chart.umd.js
@@ -20,13 +20,13 @@ want=$(sha256sum "$root/web/package-lock.json" | cut -d' ' -f1)
 if command -v npm >/dev/null 2>&1; then
     if [ ! -f "$lib" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
         (cd "$root/web" && npm ci --no-audit --no-fund --prefer-offline >/dev/null 2>&1) &&
-            echo "$want" >"$stamp" || echo "build-web: npm ci failed; the dashboard will have no chart" >&2
+            echo "$want" >"$stamp" || echo "build-web: npm ci failed; the department page will have no chart" >&2
     fi
 fi
 if [ -f "$lib" ]; then
-    cp "$lib" "$out/vendor/chart.umd.js"
+    cp "$lib" "$out/app/chart.umd.js"
 else
-    echo "/* Chart.js not installed: tables only */" >"$out/vendor/chart.umd.js"
+    echo "/* Chart.js not installed: tables only */" >"$out/app/chart.umd.js"
 fi
 
 cp "$root"/web/player/player.js "$root"/web/player/player.css "$out/player/"

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages lmsgw needs to build, run and test, when any
-# is missing. Usage: scripts/deps.sh [run|test]   (test adds the test tools)
+# is missing. Usage: scripts/deps.sh [run|test|cluster]   (test adds the test
+# tools; cluster adds PostgreSQL and HAProxy for scripts/cluster.sh)
 set -euo pipefail
 what=${1:-run}
 pkgs=(build-essential cmake pkg-config git ca-certificates
       libmicrohttpd-dev libjansson-dev libxml2-dev libzip-dev libcurl4-openssl-dev
       libsqlite3-dev libpq-dev libssl-dev curl)
 if [ "$what" = test ]; then
-    pkgs+=(clang-format postgresql postgresql-client zip unzip chromium php-cli sqlite3)
+    pkgs+=(clang-format postgresql postgresql-client zip unzip chromium php-cli sqlite3 haproxy)
+elif [ "$what" = cluster ]; then
+    pkgs+=(postgresql postgresql-client haproxy)
 fi
-# Node.js and npm for the xAPI client test and the dashboard's front-end
+# Node.js and npm for the xAPI client test and the web app's front-end
 # libraries: Debian's packages only when no node is installed at all.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     pkgs+=(nodejs npm)

@@ -1,10 +1,10 @@
-/* dashboard.c: serves the web pages' static files from web_root (web/,
- * built by scripts/build-web.sh): the web app at / (its page) and /app/{file}
- * (its modules and style), and the KPI dashboard at /dashboard. Only plain
+/* dashboard.c: serves the web app's static files from web_root (web/app,
+ * built by scripts/build-web.sh): its page at / and its modules, style and
+ * Chart.js at /app/{file}; /dashboard, where the KPI dashboard was before the
+ * app's department pages took its place, sends browsers there. Only plain
  * file names of known types are served, so nothing outside web_root can be
- * reached. The pages hold no data: they read the API, the app with the
- * session cookie (gw/session.h), the dashboard with the session or the key
- * the user gives it. */
+ * reached. The pages hold no data: they read the API with the session cookie
+ * (gw/session.h). */
 #include "gw/api.h"
 #include "gw/log.h"
 #include "gw/server.h"
@@ -75,25 +75,13 @@ void gw_api_static_file(struct gw_req *req, struct gw_reply *rep, const char *di
     gw_reply_header(rep, "Content-Security-Policy", csp);
 }
 
-static void serve(struct gw_req *req, struct gw_reply *rep, const char *dir, const char *name)
-{
-    gw_api_static_file(req, rep, dir, name,
-                       "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
-}
-
 void gw_api_dashboard_get(struct gw_req *req, struct gw_reply *rep)
 {
-    serve(req, rep, "", "index.html");
-}
-
-void gw_api_dashboard_file_get(struct gw_req *req, struct gw_reply *rep)
-{
-    serve(req, rep, "", req->params[0]);
-}
-
-void gw_api_dashboard_vendor_get(struct gw_req *req, struct gw_reply *rep)
-{
-    serve(req, rep, "/vendor", req->params[0]);
+    (void)req;
+    /* a bookmark of the old dashboard: the department pages show its figures */
+    gw_reply_empty(rep, 301);
+    gw_reply_header(rep, "Location", "/#departments");
+    gw_reply_header(rep, "Cache-Control", "no-cache");
 }
 
 /* The web app: no inline script or style, scripts and fetches only from

@@ -1,13 +1,19 @@
-/* kpis.c: the KPI resources for BI tools. GET /api/v1/kpis answers flat
- * records (one object per department, course or month, every KPI a top-level
- * member) as JSON or CSV, with an ETag over the body; GET
- * /api/v1/departments/{id}/chargeback answers a month's chargeback lines.
- * Both read maintained state only (store/kpi_pull.c). Schema:
- * schemas/kpi.schema.json. */
+/* kpis.c: the KPI resources for BI tools and the web app's department and
+ * course pages. GET /api/v1/kpis answers flat records (one object per
+ * department, course or month, every KPI a top-level member) as JSON or CSV,
+ * with an ETag over the body; GET /api/v1/departments/{id}/chargeback answers
+ * a month's chargeback lines (its CSV as a download named after the
+ * department and month). bi and admin read every department; anyone else only
+ * the departments they head (gw/kpi_access.h decides, this file enforces).
+ * GET /api/v1/courses/{id}/kpis answers one course's record to those who
+ * answer for the course (gw_kpi_may_read_course): the course page. All read
+ * maintained state only (store/kpi_pull.c). Schema: schemas/kpi.schema.json. */
 #include "gw/api.h"
 #include "gw/hash.h"
 #include "gw/json.h"
+#include "gw/kpi_access.h"
 #include "gw/kpi_store.h"
+#include "gw/review_store.h"
 #include "gw/server.h"
 #include "gw/xapi_store.h"
 
@@ -169,6 +175,109 @@ static enum gw_err add_pipeline(struct gw_req *req, const struct gw_kpi_query *q
     return GW_OK;
 }
 
+/* Whether the caller reads every department's KPIs (roles bi, admin). */
+static bool reads_all(const struct gw_req *req)
+{
+    return (req->who.role & (GW_ROLE_ADMIN | GW_ROLE_BI)) != 0;
+}
+
+/* The ids of the departments the caller heads, borrowed from *rows (free
+ * both: the array with free, rows with gw_department_rows_free). */
+static enum gw_err headed_departments(struct gw_req *req, struct gw_department_rows *rows,
+                                      const char ***ids, size_t *n, struct gw_error *e)
+{
+    *ids = NULL;
+    *n = 0;
+    enum gw_err rc = gw_store_departments(req->srv->store, NULL, rows, e);
+    if (rc != GW_OK)
+        return rc;
+    *ids = gw_xcalloc(rows->n + 1, sizeof **ids);
+    for (size_t i = 0; i < rows->n; i++) {
+        if (gw_kpi_may_read_department(false, req->who.person_id, rows->v[i].head_person_id))
+            (*ids)[(*n)++] = rows->v[i].id;
+    }
+    return GW_OK;
+}
+
+/* Leaves out the records of departments not in headed (month records name
+ * no department: all go). */
+static void keep_headed(json_t *records, const char *const *headed, size_t n)
+{
+    for (size_t i = json_array_size(records); i-- > 0;) {
+        const char *dep =
+            json_string_value(json_object_get(json_array_get(records, i), "department_id"));
+        bool keep = false;
+        for (size_t k = 0; dep && k < n && !keep; k++)
+            keep = strcmp(dep, headed[k]) == 0;
+        if (!keep)
+            json_array_remove(records, i);
+    }
+}
+
+/* Narrows c's query to what the caller may see: true with *scope set, or
+ * false with an error replied (KPI_NOT_HEAD for another department's figures,
+ * QUERY_INVALID for months of several departments at once). */
+static bool scope_query(struct gw_req *req, struct gw_reply *rep, struct kpis_ctx *c,
+                        struct gw_department_rows *rows, const char ***headed, size_t *nh,
+                        enum gw_kpi_scope *scope)
+{
+    *scope = GW_KPI_SCOPE_ALL;
+    if (reads_all(req))
+        return true;
+    struct gw_error e;
+    if (headed_departments(req, rows, headed, nh, &e) != GW_OK) {
+        gw_reply_error(rep, &e);
+        return false;
+    }
+    *scope = gw_kpi_scope_of(false, c->q.department, *headed, *nh, &c->q.department);
+    if (*scope == GW_KPI_SCOPE_FORBIDDEN) {
+        gw_reply_errorf(rep, GW_E_KPI_NOT_HEAD, "department",
+                        "you are not the head of department '%s'; its head, bi and admin see "
+                        "its KPIs",
+                        c->q.department);
+        return false;
+    }
+    if (*scope == GW_KPI_SCOPE_HEADED && *nh > 1 && c->q.group_by == GW_KPI_BY_MONTH) {
+        gw_reply_errorf(rep, GW_E_QUERY_INVALID, "department",
+                        "you head %zu departments: name one with department= to see its months",
+                        *nh);
+        return false;
+    }
+    return true;
+}
+
+/* Replies the pull out (stolen) as CSV or as the JSON envelope. */
+static void reply_pull(struct gw_req *req, struct gw_reply *rep, const struct kpis_ctx *c,
+                       json_t *out, bool csv)
+{
+    if (csv) {
+        const char **cols = record_columns(c->q.group_by);
+        char *body = gw_kpi_csv(json_object_get(out, "records"), cols);
+        free(cols);
+        char n[32];
+        snprintf(n, sizeof n, "%lld",
+                 (long long)json_integer_value(json_object_get(out, "unattributed_statements")));
+        gw_reply_header(rep, "X-Unattributed-Statements", n);
+        json_decref(out);
+        reply_tagged(req, rep, "text/csv; charset=utf-8", body);
+        return;
+    }
+    json_t *env = json_object();
+    json_object_set_new(env, "group_by",
+                        json_string(c->q.group_by == GW_KPI_BY_DEPARTMENT ? "department"
+                                    : c->q.group_by == GW_KPI_BY_COURSE   ? "course"
+                                                                          : "month"));
+    json_object_set_new(env, "department", gw_json_str(c->q.department));
+    json_object_set_new(env, "course", gw_json_str(c->q.course));
+    json_object_set_new(env, "from", gw_json_str(c->from));
+    json_object_set_new(env, "to", gw_json_str(c->to));
+    json_object_update(env, out);
+    json_decref(out);
+    char *body = gw_json_dump(env);
+    json_decref(env);
+    reply_tagged(req, rep, "application/json", body);
+}
+
 void gw_api_kpis_get(struct gw_req *req, struct gw_reply *rep)
 {
     struct kpis_ctx c = {0};
@@ -208,42 +317,55 @@ void gw_api_kpis_get(struct gw_req *req, struct gw_reply *rep)
         gw_reply_errorf(rep, GW_E_QUERY_INVALID, "format", "format must be json or csv");
         return;
     }
+    struct gw_department_rows deps = {0};
+    const char **headed = NULL;
+    size_t nh = 0;
+    enum gw_kpi_scope scope;
+    if (!scope_query(req, rep, &c, &deps, &headed, &nh, &scope)) {
+        free(headed);
+        gw_department_rows_free(&deps);
+        return;
+    }
     json_t *out = NULL;
     struct gw_error e;
     gw_xapi_index_wait(req->srv->xindex, GW_XAPI_INDEX_WAIT_MS); /* KPI rows of recent statements */
-    if (gw_store_kpi_pull(req->srv->store, &c.q, &out, &e) != GW_OK ||
-        (c.q.group_by == GW_KPI_BY_DEPARTMENT &&
-         add_pipeline(req, &c.q, json_object_get(out, "records"), &e) != GW_OK)) {
+    enum gw_err rc = gw_store_kpi_pull(req->srv->store, &c.q, &out, &e);
+    if (rc == GW_OK && scope == GW_KPI_SCOPE_HEADED)
+        keep_headed(json_object_get(out, "records"), headed, nh);
+    free(headed);
+    if (rc == GW_OK && c.q.group_by == GW_KPI_BY_DEPARTMENT)
+        rc = add_pipeline(req, &c.q, json_object_get(out, "records"), &e);
+    if (rc != GW_OK) {
+        gw_department_rows_free(&deps);
         json_decref(out);
         gw_reply_error(rep, &e);
         return;
     }
-    if (csv) {
-        const char **cols = record_columns(c.q.group_by);
-        char *body = gw_kpi_csv(json_object_get(out, "records"), cols);
-        free(cols);
-        char n[32];
-        snprintf(n, sizeof n, "%lld",
-                 (long long)json_integer_value(json_object_get(out, "unattributed_statements")));
-        gw_reply_header(rep, "X-Unattributed-Statements", n);
-        json_decref(out);
-        reply_tagged(req, rep, "text/csv; charset=utf-8", body);
-        return;
+    reply_pull(req, rep, &c, out, csv);
+    gw_department_rows_free(&deps); /* c.q.department may point into it */
+}
+
+/* "attachment; filename=\"chargeback-sales-emea-2026-11.csv\"": the
+ * department's name in lower-case ASCII letters and digits, other runs as
+ * one '-', so a browser saves the download under a name people recognize. */
+static void download_name(const char *department, const char *month, char *out, size_t cap)
+{
+    char slug[48];
+    size_t n = 0;
+    for (const char *p = department; p && *p && n + 1 < sizeof slug; p++) {
+        char ch = *p;
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))
+            slug[n++] = ch;
+        else if (n > 0 && slug[n - 1] != '-')
+            slug[n++] = '-';
     }
-    json_t *env = json_object();
-    json_object_set_new(env, "group_by",
-                        json_string(c.q.group_by == GW_KPI_BY_DEPARTMENT ? "department"
-                                    : c.q.group_by == GW_KPI_BY_COURSE   ? "course"
-                                                                         : "month"));
-    json_object_set_new(env, "department", gw_json_str(c.q.department));
-    json_object_set_new(env, "course", gw_json_str(c.q.course));
-    json_object_set_new(env, "from", gw_json_str(c.from));
-    json_object_set_new(env, "to", gw_json_str(c.to));
-    json_object_update(env, out);
-    json_decref(out);
-    char *body = gw_json_dump(env);
-    json_decref(env);
-    reply_tagged(req, rep, "application/json", body);
+    while (n > 0 && slug[n - 1] == '-')
+        n--;
+    slug[n] = '\0';
+    snprintf(out, cap, "attachment; filename=\"chargeback-%s-%s.csv\"", n ? slug : "department",
+             month ? month : "");
 }
 
 void gw_api_departments_chargeback_get(struct gw_req *req, struct gw_reply *rep)
@@ -255,15 +377,70 @@ void gw_api_departments_chargeback_get(struct gw_req *req, struct gw_reply *rep)
         gw_reply_errorf(rep, GW_E_QUERY_INVALID, "format", "format must be json or csv");
         return;
     }
-    json_t *out = NULL;
     struct gw_error e;
-    gw_xapi_index_wait(req->srv->xindex, GW_XAPI_INDEX_WAIT_MS);
-    if (gw_store_kpi_chargeback(req->srv->store, req->params[0], month, &out, &e) != GW_OK) {
+    struct gw_department_rows dep = {0};
+    enum gw_err rc = gw_store_departments(req->srv->store, req->params[0], &dep, &e);
+    if (rc == GW_OK &&
+        !gw_kpi_may_read_department(reads_all(req), req->who.person_id, dep.v[0].head_person_id))
+        rc = gw_error_set(&e, GW_E_KPI_NOT_HEAD, NULL,
+                          "you are not the head of this department; its head, bi and admin see "
+                          "its chargeback");
+    json_t *out = NULL;
+    if (rc == GW_OK) {
+        gw_xapi_index_wait(req->srv->xindex, GW_XAPI_INDEX_WAIT_MS);
+        rc = gw_store_kpi_chargeback(req->srv->store, req->params[0], month, &out, &e);
+    }
+    if (rc != GW_OK) {
+        gw_department_rows_free(&dep);
         gw_reply_error(rep, &e);
         return;
     }
+    char disposition[128];
+    download_name(dep.v[0].name, json_string_value(json_object_get(out, "month")), disposition,
+                  sizeof disposition);
+    gw_department_rows_free(&dep);
     char *body =
         csv ? gw_kpi_csv(json_object_get(out, "lines"), chargeback_fields) : gw_json_dump(out);
     json_decref(out);
+    if (csv)
+        gw_reply_header(rep, "Content-Disposition", disposition);
     reply_tagged(req, rep, csv ? "text/csv; charset=utf-8" : "application/json", body);
+}
+
+/* One course's record, as GET /api/v1/kpis?group_by=course&course={id}
+ * answers it, for admin and bi and for the course's author and its
+ * requesting department's head (the route admits every role of the web app;
+ * the rule is gw_kpi_may_read_course). */
+void gw_api_course_kpis_get(struct gw_req *req, struct gw_reply *rep)
+{
+    const char *id = req->params[0];
+    struct gw_course_people cp;
+    struct gw_error e;
+    enum gw_err rc = gw_store_course_people(req->srv->store, id, &cp, &e);
+    bool reader = (req->who.role & (GW_ROLE_ADMIN | GW_ROLE_BI)) != 0;
+    if (rc == GW_OK &&
+        !gw_kpi_may_read_course(reader, req->who.person_id, cp.author_id, cp.head_id))
+        rc = gw_error_set(&e, GW_E_KPI_COURSE_FORBIDDEN, NULL,
+                          "this course's KPIs are shown to its author, the head of its "
+                          "requesting department, admins and bi");
+    json_t *out = NULL;
+    if (rc == GW_OK) {
+        struct gw_kpi_query q = {.course = id, .group_by = GW_KPI_BY_COURSE};
+        gw_xapi_index_wait(req->srv->xindex, GW_XAPI_INDEX_WAIT_MS);
+        rc = gw_store_kpi_pull(req->srv->store, &q, &out, &e);
+    }
+    if (rc != GW_OK) {
+        json_decref(out);
+        gw_reply_error(rep, &e);
+        return;
+    }
+    json_t *rec = json_array_get(json_object_get(out, "records"), 0);
+    if (!rec) {
+        json_decref(out);
+        gw_reply_errorf(rep, GW_E_NOT_FOUND, "id", "no course has the id '%s'", id);
+        return;
+    }
+    char *body = gw_json_dump(rec);
+    json_decref(out);
+    reply_tagged(req, rep, "application/json", body);
 }

@@ -3,7 +3,7 @@
  * part of multipart/form-data; the router has already streamed it to a
  * temporary file within the route's size limit. The handler extracts the zip
  * (multipart) and hands it to gw_packages_add (app/packages.c: hash,
- * validate, keep under data_dir/packages/<sha256>.zip, record the report).
+ * validate, keep the zip once per SHA-256 (gw/blobs.h), record the report).
  * GET returns the record, or the report alone. */
 #include "gw/api.h"
 #include "gw/log.h"
@@ -157,8 +157,11 @@ void gw_api_packages_post(struct gw_req *req, struct gw_reply *rep)
             return;
         }
     }
+    /* a person in the web app is named by their id, as in the audit log,
+     * rather than by the session's internal key id */
+    const char *by = req->who.session ? req->who.person_id : req->who.key_id;
     struct gw_package_upload up = {zip ? zip : req->body_file, filename, req->srv->cfg->data_dir,
-                                   req->who.key_id, gw_clock_now_ms(&req->srv->clock)};
+                                   by, gw_clock_now_ms(&req->srv->clock)};
     struct gw_package p;
     json_t *rj = NULL;
     if (gw_packages_add(req->srv->store, &up, &p, &rj, &e) == GW_OK) {

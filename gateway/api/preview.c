@@ -12,6 +12,7 @@
 #include "gw/hash.h"
 #include "gw/json.h"
 #include "gw/log.h"
+#include "gw/blobs.h"
 #include "gw/packages.h"
 #include "gw/preview.h"
 #include "gw/review_store.h"
@@ -306,7 +307,17 @@ void gw_api_preview_file_get(struct gw_req *req, struct gw_reply *rep)
         return;
     }
     char path[1400];
-    snprintf(path, sizeof path, "%s/packages/%s.zip", req->srv->cfg->data_dir, c.sha256);
+    struct gw_error e;
+    if (gw_blobs_local(req->srv->store, req->srv->cfg->data_dir, c.sha256, path, sizeof path, &e) !=
+        GW_OK) {
+        if (e.code != GW_E_NOT_FOUND) {
+            gw_reply_error(rep, &e);
+            return;
+        }
+        gw_log_warn("preview: no zip %s: %s", c.sha256, e.detail);
+        gw_reply_errorf(rep, GW_E_PREVIEW_FILE_NOT_FOUND, "path", "the package's zip is not kept");
+        return;
+    }
     int zerr = 0;
     zip_t *za = zip_open(path, ZIP_RDONLY, &zerr);
     if (!za) {

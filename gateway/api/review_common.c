@@ -9,8 +9,9 @@
 void gw_api_review_actor(const struct gw_req *req, char actor[GW_REVIEW_ACTOR_MAX],
                          struct gw_review_actor *who)
 {
-    /* a person signed in to the web app acts as themself */
-    if (req->who.session)
+    /* a person signed in to the web app acts as themself, and so does one
+     * using a key bound to them (the audit line keeps the key's id too) */
+    if (req->who.session || req->who.person_id[0])
         snprintf(actor, GW_REVIEW_ACTOR_MAX, "%s", req->who.person_id);
     else
         snprintf(actor, GW_REVIEW_ACTOR_MAX, "key:%s", req->who.key_id);

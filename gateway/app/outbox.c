@@ -12,6 +12,7 @@
  * libcurl (outbound/). */
 #include "gw/publish.h"
 
+#include "gw/blobs.h"
 #include "gw/buf.h"
 #include "gw/hash.h"
 #include "gw/log.h"
@@ -173,19 +174,30 @@ void gw_publish_on_done(struct gw_publish_outbox *o, gw_publish_done_fn fn, void
 static enum gw_err run_job(struct gw_publish_outbox *o, const struct gw_publish_job *j,
                            int64_t now_ms, struct gw_error *err)
 {
-    char zip[1200];
-    snprintf(zip, sizeof zip, "%s/packages/%s.zip", o->data_dir, j->sha256);
-    struct gw_lms_course c = {j->course_id, j->title, j->version_number, zip, j->sha256, j->resume};
-    struct run_ctx ctx = {o, j};
-    struct gw_lms_env env = {env_sleep, env_checkpoint, &ctx, now_ms};
+    bool retire = strcmp(j->action, "retire") == 0;
     struct gw_lms_result res;
     memset(&res, 0, sizeof res);
     struct gw_error le;
     gw_error_clear(&le);
+    char zip[1200] = "";
+    /* a file for the connector's upload: on PostgreSQL written out of the
+     * database into this gateway's cache first (gw/blobs.h) */
+    enum gw_err rc =
+        retire ? GW_OK : gw_blobs_local(o->store, o->data_dir, j->sha256, zip, sizeof zip, &le);
+    if (rc != GW_OK) {
+        /* the LMS was not called: an attempt that failed here, retried later */
+        res.out.cls = GW_OUT_RETRY;
+        res.resume = j->resume ? gw_xstrdup(j->resume) : NULL;
+        rc = record_failure(o, j, &res, &le, gw_clock_now_ms(o->clock), err);
+        gw_lms_result_free(&res);
+        return rc;
+    }
+    struct gw_lms_course c = {j->course_id, j->title, j->version_number, zip, j->sha256, j->resume};
+    struct run_ctx ctx = {o, j};
+    struct gw_lms_env env = {env_sleep, env_checkpoint, &ctx, now_ms};
     const struct gw_lms_target *t = o->targets->default_target;
-    enum gw_err rc = strcmp(j->action, "retire") == 0
-                         ? gw_lms_retire(t, j->course_id, &env, &res, &le)
-                         : gw_lms_publish(t, &c, &env, &res, &le);
+    rc = retire ? gw_lms_retire(t, j->course_id, &env, &res, &le)
+                : gw_lms_publish(t, &c, &env, &res, &le);
     int64_t end_ms = gw_clock_now_ms(o->clock);
     if (rc == GW_OK) {
         rc = gw_store_publish_succeeded(o->store, j, o->worker, o->targets->default_name, &res,

@@ -1,22 +1,21 @@
 /* packages.c (app): adding a course package, the one use case behind POST
  * /api/v1/packages and `lmsgw demo-data`: hash the zip, validate it, keep it
- * under data_dir/packages/<sha256>.zip (content-addressed) and record the
- * package with its report. Reading the HTTP request (body, multipart, file
- * name) stays in api/packages.c; the checks are course/'s, the SQL store/'s. */
+ * once per SHA-256 (gw/blobs.h: a file with SQLite, in the database with
+ * PostgreSQL) and record the package with its report. Reading the HTTP request (body, multipart,
+ * file name) stays in api/packages.c; the checks are course/'s, the SQL store/'s. */
 #include "gw/packages.h"
 
+#include "gw/blobs.h"
 #include "gw/buf.h"
 #include "gw/course.h"
 #include "gw/hash.h"
 #include "gw/json.h"
 #include "gw/log.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static bool hash_file(const char *path, char hex[GW_SHA256_HEX], int64_t *size)
@@ -35,24 +34,6 @@ static bool hash_file(const char *path, char hex[GW_SHA256_HEX], int64_t *size)
     gw_sha256_end(c, hex);
     close(fd);
     return r == 0;
-}
-
-/* Moves the zip into data_dir/packages/<sha256>.zip (content-addressed: an
- * identical upload keeps the existing file). */
-static enum gw_err keep_zip(const char *data_dir, const char *tmp, const char *sha,
-                            struct gw_error *e)
-{
-    char dir[1024], dst[1200];
-    snprintf(dir, sizeof dir, "%s/packages", data_dir);
-    mkdir(dir, 0750);
-    snprintf(dst, sizeof dst, "%s/%s.zip", dir, sha);
-    if (access(dst, F_OK) == 0)
-        return GW_OK;
-    if (rename(tmp, dst) != 0) {
-        gw_log_error("upload: cannot keep the package as %s: %s", dst, strerror(errno));
-        return gw_error_set(e, GW_E_IO, "", "the gateway cannot keep the package now");
-    }
-    return GW_OK;
 }
 
 /* Replaces every occurrence of what in s (cap bytes) by with. */
@@ -81,6 +62,23 @@ static void name_upload(struct gw_error *e, const char *tmp, const char *filenam
     replace_all(e->where, sizeof e->where, tmp, filename);
 }
 
+/* Stores the zip and records the package. A removal of the last package
+ * with the same bytes can take them between the two (gw_store_package_delete):
+ * the record's transaction says so, and the bytes are put again. */
+static enum gw_err keep(struct gw_store *store, const struct gw_package_upload *up,
+                        const struct gw_package *p, struct gw_error *e)
+{
+    enum gw_err rc = GW_OK;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        rc = gw_blobs_put(store, up->data_dir, p->sha256, up->path, e);
+        if (rc == GW_OK)
+            rc = gw_store_package_insert_kept(store, p, up->data_dir, e);
+        if (rc != GW_E_NOT_FOUND)
+            break;
+    }
+    return rc;
+}
+
 enum gw_err gw_packages_add(struct gw_store *store, const struct gw_package_upload *up,
                             struct gw_package *out, json_t **report_json, struct gw_error *e)
 {
@@ -97,8 +95,6 @@ enum gw_err gw_packages_add(struct gw_store *store, const struct gw_package_uplo
         if (rc != GW_OK)
             name_upload(e, up->path, up->filename);
     }
-    if (rc == GW_OK)
-        rc = keep_zip(up->data_dir, up->path, sha, e);
     if (rc != GW_OK)
         goto done;
     json_t *rj = gw_course_report_to_json(report);
@@ -114,7 +110,7 @@ enum gw_err gw_packages_add(struct gw_store *store, const struct gw_package_uplo
     snprintf(out->uploaded_by, sizeof out->uploaded_by, "%s", up->uploaded_by);
     out->created_ms = up->now_ms;
     out->report = gw_json_dump(rj);
-    rc = gw_store_package_insert(store, out, e);
+    rc = keep(store, up, out, e);
     if (rc == GW_OK && report_json)
         *report_json = rj;
     else

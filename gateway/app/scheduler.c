@@ -319,9 +319,11 @@ enum gw_err gw_scheduler_tick(struct gw_scheduler *s, int64_t now_ms, struct gw_
     struct gw_tick_stats *st = stats ? stats : &local;
     memset(st, 0, sizeof *st);
     st->leader = gw_store_try_leader(s->leader, err);
-    if (!st->leader)
-        return GW_OK;
-    enum gw_err rc = gw_scheduler_plan(s, now_ms, st, err);
+    /* Planning (what time alone causes) is the leader's; delivering what is
+     * already queued is anyone's, since the store hands each notice to one
+     * claimant: a notice an action queued on a follower leaves from it at
+     * once, not at the leader's next pass. */
+    enum gw_err rc = st->leader ? gw_scheduler_plan(s, now_ms, st, err) : GW_OK;
     enum gw_err rc2 = gw_scheduler_deliver(s, now_ms, st, err);
     return rc != GW_OK ? rc : rc2;
 }

@@ -1,6 +1,7 @@
 /* serve.c: `lmsgw serve`: migrate, listen, and run until SIGTERM/SIGINT,
  * then shut down gracefully. Signals are blocked in every thread and taken
  * by sigwait here, so no handler runs in signal context. */
+#include "gw/blobs.h"
 #include "gw/cli.h"
 #include "gw/demo.h"
 #include "gw/log.h"
@@ -13,6 +14,20 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Zips no package refers to and uploads that died (gw_blobs_sweep), a day
+ * back; a failure is only logged: they wait for the next start. */
+static void sweep_zips(struct gw_store *store, const char *data_dir)
+{
+    struct gw_error e;
+    gw_error_clear(&e);
+    int removed = 0;
+    if (gw_blobs_sweep(store, data_dir, gw_time_now_ms() - 24LL * 3600 * 1000, &removed, &e) !=
+        GW_OK)
+        gw_log_warn("cannot sweep the package zips: %s", e.detail);
+    else if (removed > 0)
+        gw_log_info("removed %d package zips nothing refers to", removed);
+}
 
 int gw_cmd_serve(int argc, char **argv, const char *config_path)
 {
@@ -45,6 +60,7 @@ int gw_cmd_serve(int argc, char **argv, const char *config_path)
         rc = notifier ? 1 : 2;
         goto done;
     }
+    sweep_zips(store, cfg.data_dir);
     /* Everything requests may reach is in place before the first request:
      * the mailer (sign-in links), the review scheduler (reminders and
      * escalations, and notices an action queues: on_change wakes it), and

@@ -11,7 +11,9 @@
 #define PEOPLE (GW_ROLE_AUTHOR | GW_ROLE_APPROVER | GW_ROLE_ADMIN)
 #define XAPI_WRITE (GW_ROLE_LMS | GW_ROLE_ADMIN)
 #define XAPI_READ (GW_ROLE_LMS | GW_ROLE_BI | GW_ROLE_ADMIN)
-#define KPI_READ (GW_ROLE_BI | GW_ROLE_ADMIN)
+/* bi and admin read every department; people (authors, approvers) only the
+ * departments they head, which api/kpis.c checks (gw/kpi_access.h) */
+#define KPI_READ (GW_ROLE_BI | GW_ROLE_ADMIN | GW_ROLE_AUTHOR | GW_ROLE_APPROVER)
 #define XAPI_FLAGS (GW_ROUTE_CORS | GW_ROUTE_XAPI_BODY | GW_ROUTE_XAPI_VERSION)
 
 /* Columns: method, path, handler, roles, body, body limit (0 = configured
@@ -24,13 +26,9 @@ const struct gw_route gw_routes[] = {
      "Readiness: the store answers.", 0, NULL},
     {"GET", "/metrics", gw_api_metrics_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0, "Prometheus metrics.",
      0, NULL},
-    /* the dashboard (static files; the data comes from the API with the user's key) */
+    /* the old KPI dashboard's address */
     {"GET", "/dashboard", gw_api_dashboard_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
-     "The dashboard page.", 0, NULL},
-    {"GET", "/dashboard/{file}", gw_api_dashboard_file_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
-     "The dashboard's scripts and styles.", 0, NULL},
-    {"GET", "/dashboard/vendor/{file}", gw_api_dashboard_vendor_get, GW_ROLE_PUBLIC, GW_BODY_NONE,
-     0, "The dashboard's front-end libraries.", 0, NULL},
+     "Where the KPI dashboard was: 301 to the web app's departments (/#departments).", 0, NULL},
     /* the web app (static files; the data comes from the API with the session cookie) */
     {"GET", "/", gw_api_root_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
      "The web app: the sign-in page, then the pipeline board.", 0, NULL},
@@ -60,6 +58,13 @@ const struct gw_route gw_routes[] = {
      GW_BODY_NONE, 0, "End every session of the signed-in person.", 0, NULL},
     {"GET", "/api/v1/whoami", gw_api_whoami_get, ANY_KEY, GW_BODY_NONE, 0,
      "The calling key's id, name and role.", 0, NULL},
+    {"GET", "/api/v1/clock", gw_api_clock_get, ADMIN, GW_BODY_NONE, 0,
+     "The gateway's time: now, whether it is movable (clock_movable) and how far it was moved.", 0,
+     NULL},
+    {"POST", "/api/v1/clock", gw_api_clock_post, ADMIN, GW_BODY_JSON, 1024,
+     "Tests and demos only (clock_movable): move the gateway's time forward. Body: advance_hours "
+     "(1..87600). 409 CLOCK_NOT_MOVABLE on a gateway on the real clock.",
+     0, NULL},
     {"GET", "/api/v1/keys", gw_api_keys_get, ADMIN, GW_BODY_NONE, 0,
      "List API keys with their xAPI dedup_window_s and dedup_members.", 0, NULL},
     {"POST", "/api/v1/keys", gw_api_keys_post, ADMIN, GW_BODY_JSON, 16 * 1024,
@@ -233,9 +238,18 @@ const struct gw_route gw_routes[] = {
      "Confirm a decision from the one-click approval page.", GW_ROUTE_SECRET_PATH, NULL},
     /* KPIs (gateway/api/kpis.c) */
     {"GET", "/api/v1/kpis", gw_api_kpis_get, KPI_READ, GW_BODY_NONE, 0,
-     "Learner KPIs as flat records per department, course or month (JSON or CSV).", 0, NULL},
+     "Learner KPIs as flat records per department, course or month (JSON or CSV); bi and admin "
+     "see every department, a department's head only the departments they head.",
+     0, NULL},
+    {"GET", "/api/v1/courses/{id}/kpis", gw_api_course_kpis_get, PIPELINE, GW_BODY_NONE, 0,
+     "One course's learner KPIs (the record of /api/v1/kpis?group_by=course), for admin and bi, "
+     "the course's author and its requesting department's head; anyone else answers 403.",
+     0, NULL},
     {"GET", "/api/v1/departments/{id}/chargeback", gw_api_departments_chargeback_get, KPI_READ,
-     GW_BODY_NONE, 0, "A department's chargeback lines for ?month=YYYY-MM (JSON or CSV).", 0, NULL},
+     GW_BODY_NONE, 0,
+     "A department's chargeback lines for ?month=YYYY-MM (JSON, or CSV as a download); bi, admin "
+     "and the department's head.",
+     0, NULL},
     /* xAPI LRS */
     {"GET", "/xapi/about", gw_api_xapi_about_get, GW_ROLE_PUBLIC, GW_BODY_NONE, 0,
      "The xAPI versions this LRS speaks.", GW_ROUTE_CORS, gw_api_xapi_decorate},

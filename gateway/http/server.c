@@ -1131,7 +1131,10 @@ struct gw_server *gw_server_new(struct gw_config *cfg, struct gw_store *store, s
     struct gw_server *srv = gw_xcalloc(1, sizeof *srv);
     srv->cfg = cfg;
     srv->store = store;
-    gw_clock_init_real(&srv->clock);
+    if (cfg->clock_movable)
+        gw_clock_init_shifted(&srv->clock);
+    else
+        gw_clock_init_real(&srv->clock);
     srv->metrics = gw_metrics_new(gw_routes_count());
     srv->auth = gw_auth_cache_new();
     srv->writer = gw_batcher_new(store, 256, clock_now, srv);

@@ -523,6 +523,22 @@ void gw_kpi_pipeline_free(struct gw_kpi_pipeline_in *in)
     memset(in, 0, sizeof *in);
 }
 
+/* ---- who sees one course's KPIs ---- */
+
+/* A course's figures belong to those who answer for it: the author who built
+ * it and the head of the department that asked for it; the other people in
+ * the web app see the pipeline, not learners' results. */
+bool gw_kpi_may_read_course(bool reader, const char *person_id, const char *author_id,
+                            const char *head_id)
+{
+    if (reader)
+        return true;
+    if (!person_id || !*person_id)
+        return false;
+    return (author_id && strcmp(person_id, author_id) == 0) ||
+           (head_id && strcmp(person_id, head_id) == 0);
+}
+
 /* ---- chargeback ---- */
 
 void gw_kpi_charge(const struct gw_kpi_rates *r, double hours, int64_t learners_started,

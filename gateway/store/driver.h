@@ -45,6 +45,7 @@ struct gw_db_driver {
     const char *(*col_text)(struct gw_db_rows *r, int col);
     int64_t (*col_int)(struct gw_db_rows *r, int col);
     double (*col_real)(struct gw_db_rows *r, int col);
+    const void *(*col_blob)(struct gw_db_rows *r, int col, size_t *len);
     void (*rows_free)(struct gw_db_rows *r);
 };
 

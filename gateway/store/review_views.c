@@ -28,6 +28,74 @@ struct round_view {
     json_t *out;
 };
 
+/* The approver in approvers (the round's JSON) with person_id, or NULL. */
+static json_t *approver_of(json_t *approvers, const char *person_id)
+{
+    size_t i;
+    json_t *a;
+    json_array_foreach(approvers, i, a)
+    {
+        const char *id = json_string_value(json_object_get(a, "person_id"));
+        if (id && person_id && strcmp(id, person_id) == 0)
+            return a;
+    }
+    return NULL;
+}
+
+/* What the course page shows per approver beside the decision: the names
+ * (approver and delegate), when they were asked (a request counts once
+ * queued: the page may open before the mail leaves) and reminded (sent
+ * reminders only), as the review page counts them (review_page.c). */
+static enum gw_qs approver_facts(struct gw_db *db, const char *round_id, json_t *approvers,
+                                 struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(round_id)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT ra.person_id, pp.name, dp.name FROM round_approvers ra "
+                                "JOIN people pp ON pp.id = ra.person_id LEFT JOIN people dp ON "
+                                "dp.id = ra.delegate_id WHERE ra.round_id = $1",
+                                p, 1, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        json_t *a = approver_of(approvers, gw_db_col_text(r, 0));
+        if (!a)
+            continue;
+        json_object_set_new(a, "name", gw_json_str(gw_db_col_text(r, 1)));
+        json_object_set_new(a, "delegate_name", gw_json_str(gw_db_col_text(r, 2)));
+        json_object_set_new(a, "asked_at", json_null());
+        json_object_set_new(a, "reminded_at", json_null());
+        json_object_set_new(a, "reminders", json_integer(0));
+    }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    if (qs < 0)
+        return qs;
+    qs = gw_db_query(db,
+                     "SELECT approver_id, kind, status, created_ms, sent_ms FROM review_notices "
+                     "WHERE round_id = $1 AND kind IN ('ask', 'reminder_before', 'reminder_due', "
+                     "'reminder_overdue') ORDER BY created_ms, notice_key",
+                     p, 1, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        json_t *a = approver_of(approvers, gw_db_col_text(r, 0));
+        if (!a)
+            continue;
+        bool sent = strcmp(gw_db_col_text(r, 2), "sent") == 0;
+        int64_t when = sent ? gw_db_col_int(r, 4) : gw_db_col_int(r, 3);
+        if (strcmp(gw_db_col_text(r, 1), "ask") == 0) {
+            json_object_set_new(a, "asked_at", time_json(when));
+        } else if (sent) {
+            json_int_t n = json_integer_value(json_object_get(a, "reminders"));
+            json_object_set_new(a, "reminders", json_integer(n + 1));
+            json_object_set_new(a, "reminded_at", time_json(when));
+        }
+    }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    return qs;
+}
+
 static enum gw_qs round_json(struct gw_db *db, const char *round_id, int64_t now_ms, json_t **out,
                              struct gw_error *err)
 {
@@ -64,6 +132,8 @@ static enum gw_qs round_json(struct gw_db *db, const char *round_id, int64_t now
                                       gw_json_str(gw_db_col_text(rows, 4))));
     }
     gw_db_rows_free(rows);
+    if (qs >= 0)
+        qs = approver_facts(db, round_id, json_object_get(o, "approvers"), err);
     *out = o;
     return qs < 0 ? qs : GW_QS_ONE;
 }
@@ -218,4 +288,38 @@ enum gw_err gw_store_course_get(struct gw_store *s, const char *id, int64_t now_
     }
     *out = c.out;
     return rc;
+}
+
+struct people_ctx {
+    const char *id;
+    struct gw_course_people *out;
+};
+
+static enum gw_qs course_people_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct people_ctx *c = ud;
+    memset(c->out, 0, sizeof *c->out);
+    struct gw_dbp p[] = {GW_P_TEXT(c->id)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT c.author_person_id, d.head_person_id FROM courses c LEFT "
+                                "JOIN departments d ON d.id = c.department_id WHERE c.id = $1",
+                                p, 1, &r, NULL, err);
+    if (qs == GW_QS_ONE) {
+        gw_copy_str(c->out->author_id, sizeof c->out->author_id, gw_db_col_text(r, 0));
+        gw_copy_str(c->out->head_id, sizeof c->out->head_id, gw_db_col_text(r, 1));
+    }
+    gw_db_rows_free(r);
+    if (qs == GW_QS_NONE) {
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no course has the id '%s'", c->id);
+        return GW_QS_HARD;
+    }
+    return qs;
+}
+
+enum gw_err gw_store_course_people(struct gw_store *s, const char *id, struct gw_course_people *out,
+                                   struct gw_error *err)
+{
+    struct people_ctx c = {id, out};
+    return gw_store_tx(s, GW_TX_READ, course_people_body, &c, err);
 }

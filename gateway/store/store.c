@@ -603,6 +603,11 @@ double gw_db_col_real(struct gw_db_rows *r, int col)
     return r->drv->col_real(r, col);
 }
 
+const void *gw_db_col_blob(struct gw_db_rows *r, int col, size_t *len)
+{
+    return r->drv->col_blob(r, col, len);
+}
+
 void gw_db_rows_free(struct gw_db_rows *r)
 {
     if (r)

@@ -37,7 +37,8 @@ static const struct key keys[] = {
     {"port", K_INT, OFF(port), "LMSGW_PORT", "8080", 0, 65535,
      "TCP port; 0 picks a free port (printed at start)."},
     {"data_dir", K_STRING, OFF(data_dir), "LMSGW_DATA_DIR", "./data", 0, 0,
-     "Directory for the SQLite database, stored packages and temporary uploads."},
+     "Directory for the SQLite database, package zips (SQLite; PostgreSQL keeps them in the "
+     "database and only a cache here) and temporary uploads."},
     {"database", K_STRING, OFF(database), "LMSGW_DATABASE", "", 0, 0,
      "Store DSN: sqlite:PATH or postgresql://user@host:port/db. Empty: "
      "sqlite:<data_dir>/lmsgw.db."},
@@ -49,6 +50,10 @@ static const struct key keys[] = {
      "debug, info, warn or error."},
     {"access_log", K_BOOL, OFF(access_log), "LMSGW_ACCESS_LOG", "true", 0, 0,
      "Write one JSON line per request to stderr."},
+    {"clock_movable", K_BOOL, OFF(clock_movable), "LMSGW_CLOCK_MOVABLE", "false", 0, 0,
+     "For tests and demos only: true lets an admin move the gateway's clock forward with POST "
+     "/api/v1/clock (due dates, reminders, escalations and red flags then fall due at once). "
+     "Never on a real installation: sessions, links and leases follow the moved clock."},
     {"public_url", K_STRING, OFF(public_url), "LMSGW_PUBLIC_URL", "", 0, 0,
      "Base URL people and LMSs reach the gateway at (links in mail). Empty: "
      "http://<listen_address>:<port>."},
@@ -111,7 +116,8 @@ static const struct key keys[] = {
      "over is answered 503 with Retry-After and nothing of it is written. At least max_json_body "
      "and max_xapi_body. README gives the memory this takes."},
     {"web_root", K_STRING, OFF(web_root), "LMSGW_WEB_ROOT", "", 0, 0,
-     "Folder with the dashboard's files. Empty: the web/ folder beside the lmsgw binary."},
+     "Folder with the web app's files (app/ and player/, built by scripts/build-web.sh). Empty: "
+     "the web/ folder beside the lmsgw binary."},
     {"smtp_url", K_STRING, OFF(smtp_url), "LMSGW_SMTP_URL", "", 0, 0,
      "Mail server for sign-in links, approval requests, reminders, escalations and "
      "announcements: smtp://host:port or smtps://host:port. Empty (a demo, a first try): "

@@ -15,16 +15,16 @@ void gw_api_metrics_get(struct gw_req *req, struct gw_reply *rep);
 /* api/meta.c */
 void gw_api_index_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_whoami_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_clock_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_clock_post(struct gw_req *req, struct gw_reply *rep);
 
 /* api/keys.c */
 void gw_api_keys_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_keys_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_keys_delete(struct gw_req *req, struct gw_reply *rep);
 
-/* api/dashboard.c: the dashboard's static files */
+/* api/dashboard.c: /dashboard, the old KPI dashboard's address (a redirect) */
 void gw_api_dashboard_get(struct gw_req *req, struct gw_reply *rep);
-void gw_api_dashboard_file_get(struct gw_req *req, struct gw_reply *rep);
-void gw_api_dashboard_vendor_get(struct gw_req *req, struct gw_reply *rep);
 /* A file name[.html|.js|.css] of web_root/dir (no paths: plain names only),
  * with the Content-Security-Policy csp. */
 void gw_api_static_file(struct gw_req *req, struct gw_reply *rep, const char *dir, const char *name,
@@ -175,6 +175,7 @@ void gw_api_course_publish_retry_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_course_retire_post(struct gw_req *req, struct gw_reply *rep);
 /* api/kpis.c */
 void gw_api_kpis_get(struct gw_req *req, struct gw_reply *rep);
+void gw_api_course_kpis_get(struct gw_req *req, struct gw_reply *rep);
 void gw_api_departments_chargeback_get(struct gw_req *req, struct gw_reply *rep);
 
 #endif

@@ -27,6 +27,7 @@ struct gw_config {
     int64_t db_pool_size;
     char *log_level;
     bool access_log;
+    bool clock_movable;   /* tests and demos: POST /api/v1/clock moves time forward */
     char *public_url;     /* "" = http://<listen_address>:<port> */
     int64_t content_port; /* -1 = port + 1 (0 when port is 0) */
     char *content_url;    /* "" = http://<listen_address>:<content_port> */

@@ -440,6 +440,13 @@ void gw_kpi_chargeback_add(struct gw_kpi_chargeback *cb, const char *course_id, 
 json_t *gw_kpi_chargeback_json(struct gw_kpi_chargeback *cb);
 void gw_kpi_chargeback_free(struct gw_kpi_chargeback *cb);
 
+/* ---- who sees one course's KPIs (GET /api/v1/courses/{id}/kpis) ---- */
+/* True for a reader of every KPI (reader: the admin or bi role), else for
+ * the course's author or the head of its requesting department. person_id
+ * is "" for a key bound to no person; author_id and head_id "" when none. */
+bool gw_kpi_may_read_course(bool reader, const char *person_id, const char *author_id,
+                            const char *head_id);
+
 /* ---- output ---- */
 /* CSV of flat records: a header row of the first record's member names, then
  * one row per record; null is empty, reals as %.17g (as in JSON), strings

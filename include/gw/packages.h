@@ -17,13 +17,25 @@ struct gw_package {
     char standard[32]; /* gw_course_standard_name, or "" when none was recognised */
     bool valid;
     int64_t errors, warnings;
-    char uploaded_by[32];
+    char uploaded_by[64]; /* a key id, a person id (web app) or "demo-data" */
     int64_t created_ms;
     char *report; /* JSON text, heap; freed by gw_package_clear */
 };
 
 void gw_package_clear(struct gw_package *p);
+/* Inserts the record alone (tests that need no zip). */
 enum gw_err gw_store_package_insert(struct gw_store *s, const struct gw_package *p,
+                                    struct gw_error *err);
+/* Inserts the record of a package whose zip gw_blobs_put stored, in the
+ * transaction that checks the zip's bytes are all there (gw_blobs_check_in):
+ * GW_E_NOT_FOUND (where "sha256") when a concurrent removal took them: put
+ * the zip again and retry. */
+enum gw_err gw_store_package_insert_kept(struct gw_store *s, const struct gw_package *p,
+                                         const char *data_dir, struct gw_error *err);
+/* Deletes a package that no course version refers to (GW_E_CONFLICT when
+ * one does, GW_E_NOT_FOUND when unknown) and, in the same transaction, its
+ * zip when no other package refers to it. */
+enum gw_err gw_store_package_delete(struct gw_store *s, const char *id, const char *data_dir,
                                     struct gw_error *err);
 /* GW_E_NOT_FOUND when unknown. */
 enum gw_err gw_store_package_get(struct gw_store *s, const char *id, struct gw_package *out,
@@ -37,11 +49,11 @@ json_t *gw_package_summary_json(const struct gw_package *p);
 
 /* A zip to add as a package. Strings borrowed. */
 struct gw_package_upload {
-    const char *path;        /* the zip; moved to data_dir/packages/<sha256>.zip (left in
-                                place when that file exists: the caller removes what remains) */
+    const char *path;        /* the zip, stored by gw_blobs_put (which may move it: the
+                                caller removes what remains) */
     const char *filename;    /* as the author named it (errors name it instead of path) */
     const char *data_dir;    /* the configuration's data_dir */
-    const char *uploaded_by; /* the key id (API) or "demo-data" */
+    const char *uploaded_by; /* the key id (API), the person (web app) or "demo-data" */
     int64_t now_ms;          /* the package's created time */
 };
 

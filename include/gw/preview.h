@@ -32,7 +32,7 @@
 struct gw_preview_cap {
     char round_id[GW_REVIEW_ID_MAX];
     char approver_id[GW_REVIEW_ID_MAX]; /* the approver whose page minted it */
-    char sha256[65];                    /* the package: data_dir/packages/<sha256>.zip */
+    char sha256[65];                    /* the package's zip (gw/blobs.h) */
     int64_t expires_ms;
 };
 

@@ -129,7 +129,7 @@ struct gw_publish_outbox;
 struct gw_server;
 
 /* An outbox over store and clock (both borrowed) with targets (taken),
- * max_attempts attempts per job, and the zips under data_dir/packages. */
+ * max_attempts attempts per job, and data_dir for the zips (gw/blobs.h). */
 struct gw_publish_outbox *gw_publish_outbox_new(struct gw_store *store,
                                                 const struct gw_clock *clock,
                                                 struct gw_publish_targets *targets,

@@ -121,6 +121,15 @@ enum gw_err gw_store_course_create(struct gw_store *s, const char *request_id, c
 enum gw_err gw_store_course_get(struct gw_store *s, const char *id, int64_t now_ms, json_t **out,
                                 struct gw_error *err);
 
+/* Who answers for a course: its author and the head of its requesting
+ * department ("" when none). NOT_FOUND for an unknown course. */
+struct gw_course_people {
+    char author_id[GW_ID_MAX];
+    char head_id[GW_ID_MAX];
+};
+enum gw_err gw_store_course_people(struct gw_store *s, const char *id, struct gw_course_people *out,
+                                   struct gw_error *err);
+
 struct gw_version_result {
     char version_id[GW_ID_MAX];
     int64_t number;

@@ -10,7 +10,9 @@
  *  3. delivers pending notices (the "ask" of a new round, reminders,
  *     escalations, the author's "changes requested") through a notifier:
  *     claimed (pending -> sending) before sending, so a notice is never sent
- *     twice; one that a crash left in 'sending' is not sent again.
+ *     twice; one that a crash left in 'sending' is not sent again. Every
+ *     instance delivers (a follower too: what an action on it queued leaves
+ *     at once); only the leader does step 2.
  * Every decision asks the clock; tests call gw_scheduler_tick with their own
  * instant and never sleep.
  *
@@ -59,7 +61,7 @@ struct gw_tick_stats {
     size_t failed;   /* delivery failures (retried next tick) */
     size_t skipped;  /* notices of rounds closed meanwhile */
 };
-/* One pass at now_ms (plan, then deliver). stats may be NULL. */
+/* One pass at now_ms (plan when leading, then deliver). stats may be NULL. */
 enum gw_err gw_scheduler_tick(struct gw_scheduler *s, int64_t now_ms, struct gw_tick_stats *stats,
                               struct gw_error *err);
 /* Only step 2 (record due notices), or only step 3 (deliver). */

@@ -50,9 +50,10 @@ struct gw_store; /* the pool and its backend; thread-safe */
 struct gw_db;    /* one connection, used by one thread at a time */
 struct gw_db_rows;
 
-/* A query parameter. Text with s == NULL binds SQL NULL. */
+/* A query parameter. Text with s == NULL binds SQL NULL. A blob is the i
+ * bytes at s (BLOB on SQLite, bytea on PostgreSQL, sent in binary). */
 struct gw_dbp {
-    enum { GW_DBP_NULL, GW_DBP_TEXT, GW_DBP_INT, GW_DBP_REAL } type;
+    enum { GW_DBP_NULL, GW_DBP_TEXT, GW_DBP_INT, GW_DBP_REAL, GW_DBP_BLOB } type;
     const char *s;
     int64_t i;
     double d;
@@ -61,6 +62,7 @@ struct gw_dbp {
 #define GW_P_INT(x) ((struct gw_dbp){.type = GW_DBP_INT, .i = (x)})
 #define GW_P_REAL(x) ((struct gw_dbp){.type = GW_DBP_REAL, .d = (x)})
 #define GW_P_NULL ((struct gw_dbp){.type = GW_DBP_NULL})
+#define GW_P_BLOB(p, n) ((struct gw_dbp){.type = GW_DBP_BLOB, .s = (p), .i = (int64_t)(n)})
 
 struct gw_store_options {
     int pool_size;       /* connections; 0 = default (SQLite 4, PostgreSQL 8) */
@@ -218,6 +220,9 @@ bool gw_db_col_null(struct gw_db_rows *r, int col);
 const char *gw_db_col_text(struct gw_db_rows *r, int col);
 int64_t gw_db_col_int(struct gw_db_rows *r, int col);
 double gw_db_col_real(struct gw_db_rows *r, int col);
+/* The bytes of a BLOB/bytea column (*len receives their count); NULL for SQL
+ * NULL. Valid until the next gw_db_next/free. */
+const void *gw_db_col_blob(struct gw_db_rows *r, int col, size_t *len);
 void gw_db_rows_free(struct gw_db_rows *r);
 
 /* ---- domain operations: API keys (store/keys.c) ---- */

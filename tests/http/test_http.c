@@ -207,7 +207,7 @@ static void test_params_are_text(void)
 }
 
 /* Issue 13: every reply carries nosniff; HTML pages cannot be framed; a
- * missing dashboard file is named as asked for, never by our path. */
+ * missing web app file is named as asked for, never by our path. */
 static void test_security_headers_and_paths(void)
 {
     long st;
@@ -227,7 +227,7 @@ static void test_security_headers_and_paths(void)
     free(h);
     gwt_response_free(&r);
     json_decref(j);
-    char *u = url("/dashboard");
+    char *u = url("/");
     CHECK(gwt_http("GET", u, NULL, NULL, 0, &r));
     free(u);
     CHECK_INT(r.status, 200);
@@ -258,7 +258,7 @@ static void test_security_headers_and_paths(void)
     CHECK_INT(st, 404);
     gwt_response_free(&r);
     json_decref(j);
-    j = req_json("GET", "/dashboard/x.js", NULL, NULL, &st, &r);
+    j = req_json("GET", "/app/x.js", NULL, NULL, &st, &r);
     CHECK_INT(st, 404);
     check_error(j, 1012, "NOT_FOUND");
     CHECK(strstr(r.body, "x.js") != NULL);

@@ -3,10 +3,13 @@
  * advisory lock), a key made through one works on the other, a statement
  * written through one is read through the other, and the same statement id
  * PUT through both at once is stored once (equal content: both succeed;
- * different content: exactly one 409), and KPI maintenance from both at once
- * equals a rebuild. */
+ * different content: exactly one 409), KPI maintenance from both at once
+ * equals a rebuild, and the notice a submit queues leaves within seconds
+ * whichever instance took the submit (only one leads the scheduler; any
+ * delivers), and once. */
 #include "gw/kpi_store.h"
 #include "gwtest.h"
+#include "outbound/support.h"
 #include "testsupport.h"
 
 #include <jansson.h>
@@ -18,6 +21,8 @@
 
 static struct gwt_server a, b;
 static char lms_a[256], lms_b[256];
+static struct smtp_sink *sink;
+static char smtp_config[256];
 
 struct starter {
     struct gwt_server *s;
@@ -28,7 +33,7 @@ struct starter {
 static void *start(void *ud)
 {
     struct starter *st = ud;
-    st->ok = gwt_server_start(st->s, st->dsn, "{\"access_log\": false}");
+    st->ok = gwt_server_start(st->s, st->dsn, smtp_config);
     return NULL;
 }
 
@@ -223,8 +228,77 @@ static void test_kpis_through_both(void)
     gw_store_close(store);
 }
 
+/* How many mails with this subject the sink got. */
+static int mails_with(const char *subject)
+{
+    char *all = smtp_sink_all(sink);
+    int n = 0;
+    for (const char *p = all; p && (p = strstr(p, subject)); p++)
+        n++;
+    free(all);
+    return n;
+}
+
+static void test_notices_leave_from_either(void)
+{
+    static const char *const setup[][2] = {
+        {"/api/v1/people", "{\"id\":\"ann\",\"name\":\"Ann\",\"email\":\"ann@example.com\"}"},
+        {"/api/v1/people", "{\"id\":\"al\",\"name\":\"Al\",\"email\":\"al@example.com\"}"},
+        {"/api/v1/departments", "{\"id\":\"ops\",\"name\":\"Operations\"}"},
+    };
+    char h[300];
+    snprintf(h, sizeof h, "Authorization: Bearer %s", a.admin_token);
+    json_t *j = NULL;
+    for (size_t i = 0; i < 3; i++) {
+        CHECK_INT(gwt_post_json(&a, setup[i][0], h, setup[i][1], &j), 201);
+        json_decref(j);
+    }
+    char zip_path[512], course[64], round[64];
+    snprintf(zip_path, sizeof zip_path, "%s/packages/scorm12-sample.zip", getenv("GW_BUILD_DIR"));
+    size_t len = 0;
+    char *zip = gwt_slurp(zip_path, &len);
+    REQUIRE(zip != NULL);
+    /* one course submitted through each instance, one after the other: one
+     * of them does not lead, and its mail must not wait for the leader's
+     * next pass (GW_SCHEDULER_INTERVAL_S) */
+    const struct gwt_server *via[2] = {&a, &b};
+    const char *title[2] = {"Through A", "Through B"};
+    for (int k = 0; k < 2; k++) {
+        CHECK_INT(
+            gwt_submit_package(via[k], h, "ops", title[k], "ann", "al", zip, len, course, round),
+            201);
+        char *subject = gwt_fmt("Review requested: %s", title[k]);
+        for (int i = 0; i < 200 && mails_with(subject) < 1; i++) {
+            struct timespec ts = {0, 50 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        CHECK_INT(mails_with(subject), 1);
+        free(subject);
+    }
+    free(zip);
+    /* both instances deliver: still once each */
+    CHECK_INT(gwt_post_json(&b, "/api/v1/people", h,
+                            "{\"id\":\"cy\",\"name\":\"Cy\",\"email\":\"cy@example.com\"}", &j),
+              201);
+    json_decref(j);
+    CHECK_INT(gwt_post_json(&a, "/api/v1/people", h,
+                            "{\"id\":\"di\",\"name\":\"Di\",\"email\":\"di@example.com\"}", &j),
+              201);
+    json_decref(j);
+    struct timespec ts = {1, 0};
+    nanosleep(&ts, NULL);
+    CHECK_INT(mails_with("Review requested: Through A"), 1);
+    CHECK_INT(mails_with("Review requested: Through B"), 1);
+}
+
 int main(void)
 {
+    int smtp_port = 0;
+    sink = smtp_sink_start(&smtp_port);
+    snprintf(smtp_config, sizeof smtp_config,
+             "{\"access_log\": false, \"smtp_url\": \"smtp://127.0.0.1:%d\", \"smtp_from\": "
+             "\"gw@example.org\", \"smtp_starttls\": \"none\"}",
+             smtp_port);
     char *dsn = gwt_pg_fresh_dsn();
     pg_dsn = dsn;
     if (!dsn) {
@@ -245,10 +319,12 @@ int main(void)
     GW_RUN(test_shared_keys_and_statements);
     GW_RUN(test_same_id_through_both);
     GW_RUN(test_kpis_through_both);
+    GW_RUN(test_notices_leave_from_either);
     gwt_server_stop(&a, SIGTERM);
     gwt_server_stop(&b, SIGTERM);
     gwt_server_free(&a);
     gwt_server_free(&b);
     free(dsn);
+    smtp_sink_stop(sink);
     return gw_test_summary();
 }

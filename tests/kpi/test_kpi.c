@@ -452,6 +452,23 @@ static void test_chargeback(void)
     }
 }
 
+/* Who sees one course's KPIs: admin and bi always; otherwise only its
+ * author and the head of the requesting department; a key bound to no
+ * person, or a course without an author or head, opens nothing. */
+static void test_may_read_course(void)
+{
+    CHECK(gw_kpi_may_read_course(true, "", "", ""));
+    CHECK(gw_kpi_may_read_course(true, "zoe", "alex", "hana"));
+    CHECK(gw_kpi_may_read_course(false, "alex", "alex", "hana"));
+    CHECK(gw_kpi_may_read_course(false, "hana", "alex", "hana"));
+    CHECK(!gw_kpi_may_read_course(false, "ann", "alex", "hana"));
+    CHECK(!gw_kpi_may_read_course(false, "", "", ""));
+    CHECK(!gw_kpi_may_read_course(false, "", "alex", ""));
+    CHECK(!gw_kpi_may_read_course(false, "alex", "", ""));
+    CHECK(!gw_kpi_may_read_course(false, "alex", NULL, NULL));
+    CHECK(!gw_kpi_may_read_course(false, NULL, "alex", "hana"));
+}
+
 static void test_csv(void)
 {
     json_t *recs = J("[{\"a\":\"x,y\",\"b\":null,\"c\":0.1,\"d\":3},"
@@ -535,5 +552,6 @@ int main(void)
     GW_RUN(test_chargeback);
     GW_RUN(test_activities_and_ttc);
     GW_RUN(test_csv);
+    GW_RUN(test_may_read_course);
     return gw_test_summary();
 }

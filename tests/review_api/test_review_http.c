@@ -549,6 +549,19 @@ static void test_audit_and_pipeline(void)
     struct gw_error e;
     CHECK_INT(gw_audit_verify(lines, n, NULL, last, &bad, &e), GW_OK);
     CHECK_STR(last, gwt_sv(j, "head"));
+    /* bob decided with a key bound to him: the line names him, and the key */
+    int bobs = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *l = json_loads(lines[i], 0, NULL);
+        if (strcmp(gwt_sv(l, "action"), "decision.approve") == 0 &&
+            strcmp(gwt_sv(l, "via"), "api") == 0) {
+            CHECK_STR(gwt_sv(l, "actor"), "bob");
+            CHECK(gwt_sv(l, "key_id")[0] != '\0');
+            bobs++;
+        }
+        json_decref(l);
+    }
+    CHECK_INT(bobs, 1);
     free(lines);
     free(text);
     json_decref(j);
@@ -1071,6 +1084,97 @@ static void test_cli_audit_verify(void)
     CHECK_INT(gw_cmd_review(2, argv, srv.config_path), 1);
 }
 
+/* Two notices about ann in the round: a reminder sent and one that failed
+ * (not counted as reminding). Run last: the scheduler reads notices. */
+static enum gw_qs reminders_body(struct gw_db *d, void *ud, struct gw_error *err)
+{
+    (void)ud;
+    int64_t sent = 1780000000000LL;
+    struct gw_dbp p[] = {GW_P_TEXT(round_id), GW_P_INT(sent)};
+    enum gw_qs qs = gw_db_query(
+        d,
+        "INSERT INTO review_notices (notice_key, round_id, approver_id, recipient_id, kind, "
+        "scheduled_ms, status, created_ms, sent_ms) VALUES ('t-rem-1', $1, 'ann', 'ann', "
+        "'reminder_due', $2, 'sent', $2, $2)",
+        p, 2, NULL, NULL, err);
+    if (qs < 0)
+        return qs;
+    return gw_db_query(d,
+                       "INSERT INTO review_notices (notice_key, round_id, approver_id, "
+                       "recipient_id, kind, scheduled_ms, status, created_ms) VALUES "
+                       "('t-rem-2', $1, 'ann', 'ann', 'reminder_overdue', $2, 'failed', $2)",
+                       p, 2, NULL, NULL, err);
+}
+
+/* The course page (issue 16): each approver of a round by name, with when
+ * they were asked and reminded, in the round and in the course view. */
+static void test_round_per_approver(void)
+{
+    json_t *j = NULL;
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/rounds/%s", round_id);
+    CHECK_INT(gwt_api(&srv, "GET", path, h_author, NULL, NULL, 0, &j, NULL), 200);
+    json_t *ann = json_array_get(json_object_get(j, "approvers"), 0);
+    CHECK_STR(gwt_sv(ann, "person_id"), "ann");
+    CHECK_STR(gwt_sv(ann, "name"), "ann");
+    CHECK(json_is_null(json_object_get(ann, "delegate_name")));
+    CHECK(json_is_string(json_object_get(ann, "asked_at"))); /* queued at submit */
+    CHECK(json_is_null(json_object_get(ann, "reminded_at")));
+    CHECK_INT(json_integer_value(json_object_get(ann, "reminders")), 0);
+    json_decref(j);
+    struct gw_error e;
+    REQUIRE(gw_store_tx(db, GW_TX_WRITE, reminders_body, NULL, &e) == GW_OK);
+    snprintf(path, sizeof path, "/api/v1/courses/%s", course_id);
+    CHECK_INT(gwt_api(&srv, "GET", path, h_approver, NULL, NULL, 0, &j, NULL), 200);
+    json_t *round = json_array_get(json_object_get(j, "rounds"), 0);
+    ann = json_array_get(json_object_get(round, "approvers"), 0);
+    CHECK_INT(json_integer_value(json_object_get(ann, "reminders")), 1);
+    CHECK_STR(gwt_sv(ann, "reminded_at"), "2026-05-28T20:26:40.000Z");
+    json_t *bob = json_array_get(json_object_get(round, "approvers"), 1);
+    CHECK_STR(gwt_sv(bob, "name"), "bob");
+    CHECK(json_is_string(json_object_get(bob, "asked_at")));
+    CHECK_INT(json_integer_value(json_object_get(bob, "reminders")), 0);
+    json_decref(j);
+}
+
+/* GET /api/v1/courses/{id}/kpis: admin and bi; the course's author and its
+ * department's head as people; nobody else (6000), and 404 for no course. */
+static void test_course_kpis_access(void)
+{
+    char h_own[256], h_head[256], path[160];
+    REQUIRE(gwt_make_key(&srv, "own", "author", "author", h_own, sizeof h_own, NULL, 0));
+    REQUIRE(gwt_make_key(&srv, "head", "approver", "head", h_head, sizeof h_head, NULL, 0));
+    snprintf(path, sizeof path, "/api/v1/courses/%s/kpis", course_id);
+    const char *allowed[] = {h_admin, h_bi, h_own, h_head};
+    for (size_t i = 0; i < 4; i++) {
+        json_t *j = NULL;
+        CHECK_INT(gwt_api(&srv, "GET", path, allowed[i], NULL, NULL, 0, &j, NULL), 200);
+        CHECK_STR(gwt_sv(j, "course_id"), course_id);
+        CHECK_STR(gwt_sv(j, "course_title"), "Objection handling");
+        CHECK_INT(json_integer_value(json_object_get(j, "learners_started")), 0);
+        json_decref(j);
+    }
+    /* an approver who is not the head, an author key bound to nobody */
+    const char *refused[] = {h_approver, h_author, h_unbound};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *j = NULL;
+        CHECK_INT(gwt_api(&srv, "GET", path, refused[i], NULL, NULL, 0, &j, NULL), 403);
+        CHECK_INT(json_integer_value(json_object_get(j, "code")), 6000);
+        CHECK(strstr(gwt_sv(j, "detail"), "its author") != NULL);
+        json_decref(j);
+    }
+    json_t *j = NULL;
+    CHECK_INT(gwt_api(&srv, "GET", "/api/v1/courses/nope/kpis", h_admin, NULL, NULL, 0, &j, NULL),
+              404);
+    json_decref(j);
+    /* the KPI pull shows an author who heads no department none of it (a
+     * department's head sees their departments': tests/kpi) */
+    CHECK_INT(gwt_api(&srv, "GET", "/api/v1/kpis?group_by=course", h_own, NULL, NULL, 0, &j, NULL),
+              200);
+    CHECK_INT(json_array_size(json_object_get(j, "records")), 0);
+    json_decref(j);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -1108,6 +1212,8 @@ int main(void)
     GW_RUN(test_effort_chargeback);
     GW_RUN(test_department_hardening);
     GW_RUN(test_folder_wrapped_version);
+    GW_RUN(test_round_per_approver);
+    GW_RUN(test_course_kpis_access);
     GW_RUN(test_cli_audit_verify);
     gw_store_close(db);
     gwt_server_stop(&srv, SIGTERM);

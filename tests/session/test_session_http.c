@@ -3,14 +3,15 @@
  * mailed (and only to a person's address, with the same answer for any
  * address), its page signs in only on POST and only once, the cookie is
  * HttpOnly and SameSite=Strict, the session carries the person's roles,
- * every change made with it needs the CSRF token and our own Origin, sign
- * out and sign out everywhere end sessions, requests for links are limited
- * per address, the audit chain still verifies; idle and absolute expiry are
- * checked through the store at chosen instants. */
+ * every change made with it (a package upload too) needs the CSRF token and
+ * our own Origin, sign out and sign out everywhere end sessions, requests for
+ * links are limited per address, the audit chain still verifies; idle and
+ * absolute expiry are checked through the store at chosen instants. */
 #include "gwtest.h"
 #include "outbound/support.h"
 #include "testsupport.h"
 
+#include "gw/buf.h"
 #include "gw/session.h"
 #include "gw/store.h"
 
@@ -241,6 +242,60 @@ static void test_changes_need_csrf_and_our_origin(void)
     json_decref(j);
 }
 
+/* The course page uploads a package with the session (issue 16): the zip as
+ * the body with X-Filename, or as a form's "file" part for a name a header
+ * cannot carry; both need the CSRF token, and the package names the person
+ * who uploaded it rather than the session. */
+static void test_package_upload_with_session(void)
+{
+    char adam[300], csrf[80];
+    REQUIRE(sign_in("adam@example.com", adam, sizeof adam, csrf));
+    char zip[512];
+    snprintf(zip, sizeof zip, "%s/packages/scorm12-sample.zip", getenv("GW_BUILD_DIR"));
+    size_t len = 0;
+    char *data = gwt_slurp(zip, &len);
+    REQUIRE(data != NULL);
+    char x[120], origin[200];
+    snprintf(x, sizeof x, "X-CSRF-Token: %s", csrf);
+    snprintf(origin, sizeof origin, "Origin: %s", srv.base_url);
+    struct gwt_response r;
+    const char *no_token[] = {adam, origin, "Content-Type: application/zip",
+                              "X-Filename: safety.zip", NULL};
+    CHECK_INT(gwt_call(&srv, "POST", "/api/v1/packages", no_token, data, len, &r), 403);
+    CHECK(r.body && strstr(r.body, "CSRF_REJECTED") != NULL);
+    gwt_response_free(&r);
+    const char *ok[] = {adam, x, origin, "Content-Type: application/zip", "X-Filename: safety.zip",
+                        NULL};
+    CHECK_INT(gwt_call(&srv, "POST", "/api/v1/packages", ok, data, len, &r), 201);
+    json_t *j = r.body ? json_loads(r.body, 0, NULL) : NULL;
+    CHECK(json_is_true(json_object_get(j, "valid")));
+    CHECK_STR(gwt_sv(j, "filename"), "safety.zip");
+    CHECK_STR(gwt_sv(j, "uploaded_by"), "adam");
+    json_decref(j);
+    gwt_response_free(&r);
+    /* multipart, as the page sends a name with letters beyond ASCII */
+    const char *name = "Sicherheit \xc3\xbc"
+                       "bersicht.zip";
+    const char *boundary = "----gwtestboundary";
+    struct gw_buf b = {0};
+    gw_buf_printf(&b,
+                  "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+                  "Content-Type: application/zip\r\n\r\n",
+                  boundary, name);
+    gw_buf_append(&b, data, len);
+    gw_buf_printf(&b, "\r\n--%s--\r\n", boundary);
+    char ct[120];
+    snprintf(ct, sizeof ct, "Content-Type: multipart/form-data; boundary=%s", boundary);
+    const char *form[] = {adam, x, origin, ct, NULL};
+    CHECK_INT(gwt_call(&srv, "POST", "/api/v1/packages", form, b.data, b.len, &r), 201);
+    j = r.body ? json_loads(r.body, 0, NULL) : NULL;
+    CHECK_STR(gwt_sv(j, "filename"), name);
+    json_decref(j);
+    gwt_response_free(&r);
+    gw_buf_free(&b);
+    free(data);
+}
+
 static void test_sign_out_and_everywhere(void)
 {
     char a1[300], c1[80], a2[300], c2[80], a3[300], c3[80];
@@ -445,6 +500,7 @@ int main(void)
     GW_RUN(test_link_signs_in_once_on_post);
     GW_RUN(test_session_is_a_credential_with_roles);
     GW_RUN(test_changes_need_csrf_and_our_origin);
+    GW_RUN(test_package_upload_with_session);
     GW_RUN(test_sign_out_and_everywhere);
     GW_RUN(test_rate_limit);
     GW_RUN(test_signed_in_review_page);

@@ -8,8 +8,8 @@
 // the code the browser runs is the code in this folder: nothing to
 // transpile, bundle or upgrade, and it keeps working as long as browsers do
 // (a framework's major versions would outlive nobody here). Front-end
-// libraries come from npm only (web/package.json); Chart.js stays for the
-// KPI dashboard's charts. The modules:
+// libraries come from npm only (web/package.json): Chart.js for the
+// department page's charts. The modules:
 //   app.js     this file: the shell (header, navigation, sign out) and which
 //              page shows: the sign-in page when GET /api/v1/session is 401,
 //              else the board, or the intake page when the URL's fragment is
@@ -18,7 +18,10 @@
 //   signin.js  the sign-in page
 //   board.js   the pipeline board
 //   intake.js  the request intake page (admins), at /#new-request
+//   course.js  the course page, at /#course/{id}
 //   share.js   "Share the schedule" for department heads and admins
+//   department.js  the department page (#department/{id}: figures, charts,
+//              courses, chargeback) and the list of departments (#departments)
 //   words.js   dates and states in words
 //   app.css    the style (contrast >= 4.5:1, visible focus, 375 px wide)
 
@@ -27,6 +30,12 @@ import { showSignIn, hideSignIn } from './signin.js';
 import { showBoard, hideBoard, boardStatus } from './board.js';
 import { showIntake, hideIntake } from './intake.js';
 import { showShare, hideShare } from './share.js';
+import { showCourse, hideCourse } from './course.js';
+import {
+  showDepartment, hideDepartment, isDepartmentHash, showDepartments, hideDepartments, isDepartmentsHash,
+  visibleDepartments,
+} from './department.js';
+import { setDepartmentLinks } from './board.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -38,6 +47,9 @@ function signedOutView() {
   hideBoard();
   hideIntake();
   hideShare();
+  hideCourse();
+  hideDepartment();
+  hideDepartments();
   $('nav').hidden = true;
   $('who').hidden = true;
   $('who-name').textContent = '';
@@ -51,7 +63,7 @@ function isAdmin(s) {
 }
 
 function markCurrent(view) {
-  for (const [id, v] of [['nav-board', 'board'], ['nav-intake', 'intake']]) {
+  for (const [id, v] of [['nav-board', 'board'], ['nav-intake', 'intake'], ['nav-departments', 'departments']]) {
     const a = id === 'nav-board' ? $(id) : $(id).querySelector('a');
     if (v === view) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
@@ -61,7 +73,37 @@ function markCurrent(view) {
 // else the board.
 async function route(moveFocus) {
   if (!current) return;
-  if (location.hash === INTAKE && isAdmin(current)) {
+  const course = /^#course\/(.+)$/.exec(location.hash);
+  if (course) {
+    hideBoard();
+    hideShare();
+    hideIntake();
+    hideDepartment();
+    hideDepartments();
+    markCurrent('course');
+    document.body.dataset.view = 'course';
+    await showCourse(decodeURIComponent(course[1]), current);
+    if (moveFocus) $('course-title').focus();
+    return;
+  }
+  hideCourse();
+  if (!isDepartmentHash(location.hash)) hideDepartment();
+  if (!isDepartmentsHash(location.hash)) hideDepartments();
+  if (isDepartmentHash(location.hash) || isDepartmentsHash(location.hash)) {
+    hideBoard();
+    hideShare();
+    hideIntake();
+    markCurrent('departments');
+    document.title = 'Departments: Training pipeline';
+    document.body.dataset.view = isDepartmentHash(location.hash) ? 'department' : 'departments';
+    if (isDepartmentsHash(location.hash)) {
+      await showDepartments();
+      if (moveFocus) $('departments-title').focus();
+    } else {
+      const focus = await showDepartment(current);
+      if (moveFocus) focus.focus();
+    }
+  } else if (location.hash === INTAKE && isAdmin(current)) {
     hideBoard();
     hideShare();
     markCurrent('intake');
@@ -94,9 +136,11 @@ async function signedInView(s) {
   $('who-name').textContent = s.person.name;
   $('who').hidden = false;
   $('nav').hidden = false;
-  const roles = s.roles || [];
-  $('nav-kpis').hidden = !(roles.includes('admin') || roles.includes('bi'));
   $('nav-intake').hidden = !isAdmin(s);
+  // departments whose page this person may see (the gateway decides)
+  const deps = await visibleDepartments();
+  $('nav-departments').hidden = deps.length === 0;
+  setDepartmentLinks(deps.map((d) => d.id));
   await route(false);
 }
 

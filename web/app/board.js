@@ -2,7 +2,9 @@
 // from GET /api/v1/pipeline in its stage, as cards that say in words who
 // holds it and since when, the approvers' due dates, how late they are and
 // to whom a late review was escalated; a red flag on a stalled review; the
-// LMS's message on a failed publish, with a Retry button for admins.
+// LMS's message on a failed publish, with a Retry button for admins; a
+// requested course's Start button for authors and admins. A course's title
+// links to its page (course.js, /#course/{id}).
 // Filters (department, stage, person) live in the URL's query, so a link
 // shares them and a reload keeps them. Refreshes every 60 s for a wall
 // screen, without moving the focus or losing the filters.
@@ -19,6 +21,8 @@ const state = {
   text: '',       // ... as text, to skip a refresh that changed nothing
   items: [],
   admin: false,
+  author: false,  // may start building a requested course (author or admin)
+  depLinks: new Set(), // departments whose page the person may open
   timer: 0,
   loadedAt: 0,
 };
@@ -119,7 +123,9 @@ function card(it) {
   const titleId = `t-${it.kind}-${it.id}`;
   const since = `${dateWords(it.state_since)} (${howLong(it.days_in_state)})`;
   const facts = [
-    fact('Department', it.department || 'No department'),
+    fact('Department', state.depLinks.has(it.department_id)
+      ? h('a', { href: `#department/${encodeURIComponent(it.department_id)}` }, it.department || 'A department')
+      : it.department || 'No department'),
     fact('Held by', holderWords(it)),
     fact('Since', since),
   ];
@@ -127,7 +133,9 @@ function card(it) {
   if (it.deadline)
     facts.push(fact('Deadline', dateWords(it.deadline), it.late ? h('span', { class: 'late' }, ' (passed)') : null));
   const body = [
-    h('h3', { id: titleId }, it.title || 'Untitled'),
+    h('h3', { id: titleId }, it.kind === 'course'
+      ? h('a', { href: `#course/${encodeURIComponent(it.id)}`, dataset: { key: `open:${it.id}` } }, it.title || 'Untitled')
+      : (it.title || 'Untitled')),
     flag ? h('p', { class: 'flag' }, h('span', { 'aria-hidden': 'true' }, '\u2691 '), flag) : null,
     h('dl', { class: 'facts' }, ...facts.flat()),
   ];
@@ -145,6 +153,9 @@ function card(it) {
     body.push(h('p', { class: it.state === 'publish_failed' ? 'lms-error' : 'sub' },
       `${lead} ${w.lead} The LMS said: `, h('q', null, w.message)));
   }
+  if (it.kind === 'request' && it.state === 'requested' && state.author)
+    body.push(h('button', { type: 'button', class: 'start', dataset: { start: it.id, key: `start:${it.id}` },
+      'aria-describedby': titleId }, 'Start building this course'));
   if (it.state === 'publish_failed' && state.admin)
     body.push(h('button', { type: 'button', class: 'retry', dataset: { retry: it.id, key: `retry:${it.id}` },
       'aria-describedby': titleId }, 'Retry publishing'));
@@ -226,6 +237,24 @@ async function retry(button) {
   }
 }
 
+// A requested course gets its course record, authored by the signed-in
+// person; their course page opens, ready for the first upload.
+async function start(button) {
+  const id = button.dataset.start;
+  const title = (state.items.find((x) => x.kind === 'request' && x.id === id) || {}).title || 'the course';
+  button.disabled = true;
+  $('board-error').textContent = '';
+  try {
+    const body = { request_id: id };
+    if (state.me) body.author_person_id = state.me;
+    const { json } = await authed('POST', '/api/v1/courses', body);
+    location.hash = `#course/${encodeURIComponent(json.id)}`;
+  } catch (e) {
+    button.disabled = false;
+    if (e.status !== 401) $('board-error').textContent = `\u201c${title}\u201d was not started: ${e.message}`;
+  }
+}
+
 function onFilter() {
   const f = {
     department: $('f-department').value, stage: $('f-stage').value, person: $('f-person').value,
@@ -248,6 +277,8 @@ function wire() {
   $('stages').addEventListener('click', (ev) => {
     const b = ev.target.closest('button[data-retry]');
     if (b) retry(b);
+    const s = ev.target.closest('button[data-start]');
+    if (s) start(s);
   });
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible' && state.timer && Date.now() - state.loadedAt >= REFRESH_MS) load();
@@ -258,6 +289,7 @@ function wire() {
 export async function showBoard(session) {
   if (!wired) wire();
   state.admin = (session.roles || []).includes('admin');
+  state.author = state.admin || (session.roles || []).includes('author');
   state.me = session.person ? session.person.id : '';
   state.text = '';
   $('board').hidden = false;
@@ -266,6 +298,11 @@ export async function showBoard(session) {
     if (document.visibilityState !== 'hidden') load();
   }, REFRESH_MS);
   await load();
+}
+
+// The departments whose names on the cards link to their department page.
+export function setDepartmentLinks(ids) {
+  state.depLinks = new Set(ids);
 }
 
 // A sentence in the board's status line (announced by screen readers).

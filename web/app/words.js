@@ -131,3 +131,31 @@ export function lmsWords(text) {
   rest = rest.replace(/^(GET|POST|PUT|PATCH|DELETE|HEAD) \S+: /, '').replace(UUID, 'this course');
   return { lead, message: rest };
 }
+
+// "Monday 7 December at 14:05": an instant, in the reader's time.
+export function whenWords(iso, now = new Date()) {
+  const d = iso ? new Date(iso) : null;
+  if (!d || Number.isNaN(d.getTime())) return 'at an unknown time';
+  return `${dateWords(d.toISOString().replace('Z', '+00:00'), now)} at ${clockWords(d)}`;
+}
+
+// A course's state as a sentence's end: "The course is <words>."
+export const COURSE_STATES = {
+  draft: 'in development: no version passed the check yet',
+  validated: 'checked and ready to submit for review',
+  in_review: 'in review with the approvers',
+  changes_requested: 'back with the author: the approvers asked for changes',
+  approved: 'approved, waiting to be published',
+  publishing: 'on its way to the LMS',
+  published: 'live on the LMS',
+  publish_failed: 'not published: the LMS refused it',
+  retired: 'retired from the LMS',
+};
+
+export function courseStateWords(state) {
+  return COURSE_STATES[state] || 'in development';
+}
+
+export function plural(n, one, many) {
+  return `${n} ${n === 1 ? one : many || `${one}s`}`;
+}

@@ -1,6 +1,8 @@
 /* pg_driver.c: the PostgreSQL backend driver over libpq. One PGconn per
  * gw_db; statements prepared once per connection (named gw_N) and cached by
- * text; parameters sent as text and typed by the server from context.
+ * text; parameters sent as text and typed by the server from context, but
+ * blobs, which go in binary (bytea); results come as text, a bytea column
+ * decoded from its hex form on request (gw_db_col_blob).
  * Write transactions run SERIALIZABLE; serialization failures (40001),
  * deadlocks (40P01) and lost connections are reported as GW_QS_SOFT so the
  * transaction runner retries them on a healthy connection. */
@@ -23,6 +25,7 @@ struct pg_rows {
     struct gw_db_rows base;
     PGresult *res;
     int row, nrows;
+    unsigned char *blob; /* the last gw_db_col_blob's bytes (PQunescapeBytea) */
 };
 
 static enum gw_qs classify_result(struct pg_db *db, PGresult *res, const char *what,
@@ -114,9 +117,14 @@ static enum gw_qs pg_query(struct gw_db *base, const char *sql, const struct gw_
     }
     char numbuf[16][32];
     const char *stack_values[16];
+    int stack_lengths[16], stack_formats[16];
     const char **values = np <= 16 ? stack_values : gw_xcalloc((size_t)np, sizeof *values);
     char(*nums)[32] = np <= 16 ? numbuf : gw_xcalloc((size_t)np, 32);
+    int *lengths = np <= 16 ? stack_lengths : gw_xcalloc((size_t)np, sizeof *lengths);
+    int *formats = np <= 16 ? stack_formats : gw_xcalloc((size_t)np, sizeof *formats);
     for (int i = 0; i < np; i++) {
+        lengths[i] = 0;
+        formats[i] = 0;
         switch (p[i].type) {
         case GW_DBP_NULL:
             values[i] = NULL;
@@ -132,12 +140,19 @@ static enum gw_qs pg_query(struct gw_db *base, const char *sql, const struct gw_
             snprintf(nums[i], 32, "%.17g", p[i].d);
             values[i] = nums[i];
             break;
+        case GW_DBP_BLOB:
+            values[i] = p[i].s ? p[i].s : "";
+            lengths[i] = (int)p[i].i;
+            formats[i] = 1;
+            break;
         }
     }
-    PGresult *res = PQexecPrepared(db->conn, name, np, values, NULL, NULL, 0);
+    PGresult *res = PQexecPrepared(db->conn, name, np, values, lengths, formats, 0);
     if (np > 16) {
         free(values);
         free(nums);
+        free(lengths);
+        free(formats);
     }
     ExecStatusType st = PQresultStatus(res);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
@@ -221,6 +236,8 @@ static bool pg_healthy(struct gw_db *base)
 static bool pg_next(struct gw_db_rows *base)
 {
     struct pg_rows *r = (struct pg_rows *)base;
+    PQfreemem(r->blob);
+    r->blob = NULL;
     if (r->row >= r->nrows)
         return false;
     r->row++;
@@ -260,9 +277,24 @@ static double pg_col_real(struct gw_db_rows *base, int col)
     return s ? strtod(s, NULL) : 0.0;
 }
 
+/* bytea arrives as text ("\\x" and hex); decoded into r->blob, which the
+ * next row or the free releases. */
+static const void *pg_col_blob(struct gw_db_rows *base, int col, size_t *len)
+{
+    struct pg_rows *r = (struct pg_rows *)base;
+    *len = 0;
+    const char *s = pg_col_text(base, col);
+    if (!s)
+        return NULL;
+    PQfreemem(r->blob);
+    r->blob = PQunescapeBytea((const unsigned char *)s, len);
+    return r->blob;
+}
+
 static void pg_rows_free(struct gw_db_rows *base)
 {
     struct pg_rows *r = (struct pg_rows *)base;
+    PQfreemem(r->blob);
     PQclear(r->res);
     free(r);
 }
@@ -284,5 +316,6 @@ const struct gw_db_driver gw_postgres_driver = {
     .col_text = pg_col_text,
     .col_int = pg_col_int,
     .col_real = pg_col_real,
+    .col_blob = pg_col_blob,
     .rows_free = pg_rows_free,
 };

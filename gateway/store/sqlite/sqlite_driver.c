@@ -134,6 +134,9 @@ static enum gw_qs bind_params(struct sqlite_db *db, sqlite3_stmt *st, const stru
         case GW_DBP_REAL:
             rc = sqlite3_bind_double(st, idx, p[i].d);
             break;
+        case GW_DBP_BLOB:
+            rc = sqlite3_bind_blob64(st, idx, p[i].s, (sqlite3_uint64)p[i].i, SQLITE_STATIC);
+            break;
         }
         if (rc != SQLITE_OK)
             return classify(db, rc, "bind", err);
@@ -266,6 +269,14 @@ static double sq_col_real(struct gw_db_rows *base, int col)
     return sqlite3_column_double(r->st, col);
 }
 
+static const void *sq_col_blob(struct gw_db_rows *base, int col, size_t *len)
+{
+    struct sqlite_rows *r = (struct sqlite_rows *)base;
+    const void *b = sqlite3_column_blob(r->st, col);
+    *len = (size_t)sqlite3_column_bytes(r->st, col);
+    return b;
+}
+
 static void sq_rows_free(struct gw_db_rows *base)
 {
     struct sqlite_rows *r = (struct sqlite_rows *)base;
@@ -291,5 +302,6 @@ const struct gw_db_driver gw_sqlite_driver = {
     .col_text = sq_col_text,
     .col_int = sq_col_int,
     .col_real = sq_col_real,
+    .col_blob = sq_col_blob,
     .rows_free = sq_rows_free,
 };
