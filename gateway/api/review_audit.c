@@ -1,8 +1,7 @@
 /* review_audit.c: GET /api/v1/audit exports the append-only audit log as
  * JSON (the stored canonical lines, verbatim, with the chain's head hash) or
  * as CSV (?format=csv or Accept: text/csv), optionally for one course
- * (?course_id=); GET /api/v1/pipeline is the delivery schedule: every course
- * with its state, days in that state, who holds it and whether it stalled. */
+ * (?course_id=). (The pipeline view: api/pipeline.c.) */
 #include "gw/api.h"
 #include "gw/buf.h"
 #include "gw/review_api.h"
@@ -104,13 +103,4 @@ void gw_api_audit_get(struct gw_req *req, struct gw_reply *rep)
     else
         reply_json(rep, lines, head);
     json_decref(lines);
-}
-
-void gw_api_pipeline_get(struct gw_req *req, struct gw_reply *rep)
-{
-    json_t *out = NULL;
-    struct gw_error e;
-    enum gw_err rc =
-        gw_store_pipeline(req->srv->store, gw_clock_now_ms(&req->srv->clock), &out, &e);
-    gw_api_review_reply(rep, rc, &e, 200, out);
 }

@@ -1,58 +1,48 @@
-/* pipeline.c: the pipeline view (GET /api/v1/pipeline, the public delivery
- * schedule), read in one transaction: every course with its state, holder,
- * due dates, escalations, stalled flags, the department's stall threshold
- * and, while it publishes or after it failed, the LMS's last message; and
- * every request no course was created for yet (state "requested"). */
-#include "gw/announce.h"
-#include "gw/department.h"
+/* pipeline.c: loads the pipeline view's rows (gw/pipeline.h) in one read
+ * transaction: every course with its department, request, author, the
+ * current version's announcement mails and its newest publish job; the
+ * undecided approvers of each course in review, with their due dates and the
+ * latest escalation about each; and every request no course was created for
+ * yet. What the rows mean at an instant is review/pipeline.c's. */
 #include "gw/buf.h"
-#include "gw/hash.h"
-#include "gw/json.h"
-#include "gw/timefmt.h"
-#include "review_int.h"
+#include "gw/pipeline.h"
 #include "store_int.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- pipeline ---- */
-
-struct pipe_ctx {
-    int64_t now_ms;
-    json_t *out;      /* the courses */
-    json_t *requests; /* the requests without a course */
-};
-
-static json_t *time_or_null(int64_t ms)
+static char *dup_col(struct gw_db_rows *r, int col)
 {
-    if (ms <= 0)
-        return json_null();
-    char ts[32];
-    gw_time_format_ms(ms, ts);
-    return json_string(ts);
+    const char *s = gw_db_col_null(r, col) ? NULL : gw_db_col_text(r, col);
+    return s ? gw_xstrdup(s) : NULL;
 }
 
-/* The department's stall threshold: days past an approver's due date after
- * which a review is escalated and flagged (escalate_after_days; 0: never). */
-static unsigned stall_after_days(const char *settings)
+static int64_t int_col(struct gw_db_rows *r, int col)
 {
-    struct gw_dept_settings ds;
-    gw_dept_settings_read(settings, &ds);
-    unsigned days = ds.schedule.escalate_after_days;
-    gw_dept_settings_free(&ds);
-    return days;
+    return gw_db_col_null(r, col) ? 0 : gw_db_col_int(r, col);
 }
 
-static enum gw_qs pipeline_holders(struct gw_db *db, const char *course_id, const char *settings,
-                                   int64_t now_ms, json_t *item, struct gw_error *err)
+static void copy_col(char *dst, size_t cap, struct gw_db_rows *r, int col)
 {
-    struct gw_dept_settings ds;
-    gw_dept_settings_read(settings, &ds);
-    const struct gw_review_schedule_settings set = ds.schedule;
-    struct gw_dbp p[] = {GW_P_TEXT(course_id)};
+    gw_copy_str(dst, cap, gw_db_col_null(r, col) ? "" : gw_db_col_text(r, col));
+}
+
+/* Grows *items by one zeroed item. */
+static struct gw_pipeline_item *push(struct gw_pipeline_item **items, size_t *n, size_t *cap)
+{
+    *items = gw_xgrow(*items, *n, cap, sizeof **items);
+    struct gw_pipeline_item *it = &(*items)[(*n)++];
+    memset(it, 0, sizeof *it);
+    return it;
+}
+
+/* The open round's undecided approvers of a course in review; the newest
+ * escalation notice about each names whom it went to and when it fell due. */
+static enum gw_qs load_approvers(struct gw_db *db, struct gw_pipeline_item *it,
+                                 struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(it->id)};
     struct gw_db_rows *r = NULL;
-    /* the latest escalation notice about each approver names whom it went to */
     enum gw_qs qs = gw_db_query(
         db,
         "SELECT ra.person_id, ra.due_ms, ra.stalled, p.name, dp.name, ra.delegate_id, (SELECT "
@@ -61,88 +51,31 @@ static enum gw_qs pipeline_holders(struct gw_db *db, const char *course_id, cons
         "n.scheduled_ms DESC LIMIT 1), (SELECT n.scheduled_ms FROM review_notices n WHERE "
         "n.round_id = r.id AND n.approver_id = ra.person_id AND n.kind = 'escalation' ORDER BY "
         "n.scheduled_ms DESC LIMIT 1), r.id FROM review_rounds r JOIN round_approvers ra ON "
-        "ra.round_id "
-        "= r.id JOIN people p ON p.id = ra.person_id LEFT JOIN people dp ON dp.id = "
+        "ra.round_id = r.id JOIN people p ON p.id = ra.person_id LEFT JOIN people dp ON dp.id = "
         "ra.delegate_id WHERE r.course_id = $1 AND r.state = 'open' AND NOT EXISTS (SELECT 1 FROM "
         "review_decisions d WHERE d.round_id = r.id AND d.approver_id = ra.person_id) ORDER BY "
         "ra.position",
         p, 1, &r, NULL, err);
-    json_t *held = json_object_get(item, "held_by");
-    bool stalled = false;
-    unsigned worst = 0;
+    size_t cap = 0;
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        /* the open round: a signed-in approver's review page is /review/{round} */
-        if (!json_object_get(item, "round_id"))
-            json_object_set_new(item, "round_id", json_string(gw_db_col_text(r, 8)));
-        int64_t due = gw_db_col_int(r, 1);
-        bool st = gw_db_col_int(r, 2) != 0 || gw_review_is_stalled(&set, due, now_ms);
-        unsigned over = gw_review_days_overdue(due, now_ms);
-        stalled = stalled || st;
-        worst = over > worst ? over : worst;
-        json_array_append_new(
-            held, json_pack("{s:s, s:o, s:o, s:o, s:o, s:I, s:b, s:o, s:o}", "person_id",
-                            gw_db_col_text(r, 0), "name", gw_json_str(gw_db_col_text(r, 3)),
-                            "delegate", gw_json_str(gw_db_col_text(r, 4)), "delegate_id",
-                            gw_json_str(gw_db_col_text(r, 5)), "due", time_or_null(due),
-                            "days_overdue", (json_int_t)over, "stalled", st, "escalated_to",
-                            gw_json_str(gw_db_col_text(r, 6)), "escalated_at",
-                            time_or_null(gw_db_col_null(r, 7) ? 0 : gw_db_col_int(r, 7))));
+        it->approvers = gw_xgrow(it->approvers, it->n_approvers, &cap, sizeof *it->approvers);
+        struct gw_pipeline_approver *a = &it->approvers[it->n_approvers++];
+        memset(a, 0, sizeof *a);
+        copy_col(a->person_id, sizeof a->person_id, r, 0);
+        a->due_ms = int_col(r, 1);
+        a->marked_stalled = int_col(r, 2) != 0;
+        a->name = dup_col(r, 3);
+        a->delegate_name = dup_col(r, 4);
+        copy_col(a->delegate_id, sizeof a->delegate_id, r, 5);
+        a->escalated_to = dup_col(r, 6);
+        a->escalated_ms = int_col(r, 7);
+        if (!it->round_id[0])
+            copy_col(it->round_id, sizeof it->round_id, r, 8);
     }
     if (qs == GW_QS_ONE)
         qs = gw_db_rows_status(r, err);
     gw_db_rows_free(r);
-    gw_dept_settings_free(&ds);
-    json_object_set_new(item, "stalled", json_boolean(stalled));
-    json_object_set_new(item, "days_overdue", json_integer(worst));
     return qs;
-}
-
-/* The pipeline's word on the current version's launch announcement mail:
- * why none goes out, or how many of its mails were sent. buf holds it. */
-static const char *announcement_words(const char *business_case, int64_t sent, int64_t queued,
-                                      char buf[32])
-{
-    json_t *bc = business_case ? json_loads(business_case, 0, NULL) : NULL;
-    struct gw_announce_plan plan;
-    gw_announce_plan_read(bc, &plan);
-    const char *why = gw_announce_no_mail_reason(&plan);
-    const char *out = why;
-    if (!why && queued == 0) {
-        snprintf(buf, 32, "%zu recipients when published", plan.n_recipients);
-        out = buf;
-    } else if (!why) {
-        snprintf(buf, 32, "mailed %lld of %lld", (long long)sent, (long long)queued);
-        out = buf;
-    }
-    json_decref(bc);
-    return out;
-}
-
-/* The deadline as "YYYY-MM-DD" or null, and whether it has passed (the day
- * after it began) for something not yet live. */
-static void set_deadline(json_t *item, int64_t deadline, int64_t now_ms, bool done)
-{
-    char dl[32] = "";
-    if (deadline > 0) {
-        gw_time_format_ms(deadline, dl);
-        dl[10] = '\0';
-    }
-    json_object_set_new(item, "deadline", dl[0] ? json_string(dl) : json_null());
-    json_object_set_new(
-        item, "late", json_boolean(deadline > 0 && now_ms >= deadline + GW_REVIEW_DAY_MS && !done));
-}
-
-/* While a course publishes or after its publish failed: the newest publish
- * job's attempts and the LMS's last message (null when none). */
-static void set_publish(json_t *item, enum gw_course_state st, struct gw_db_rows *r, int col)
-{
-    bool show =
-        st == GW_COURSE_APPROVED || st == GW_COURSE_PUBLISHING || st == GW_COURSE_PUBLISH_FAILED;
-    json_object_set_new(item, "publish_error",
-                        show ? gw_json_str(gw_db_col_text(r, col)) : json_null());
-    json_object_set_new(
-        item, "publish_attempts",
-        json_integer(show && !gw_db_col_null(r, col + 1) ? gw_db_col_int(r, col + 1) : 0));
 }
 
 /* Columns: 0 id, 1 title, 2 state, 3 state_since_ms, 4 department name,
@@ -164,66 +97,43 @@ static const char COURSES_SQL[] =
     "c.department_id LEFT JOIN course_requests rq ON rq.id = c.request_id LEFT JOIN people pa "
     "ON pa.id = c.author_person_id ORDER BY c.created_ms, c.id";
 
-static json_t *course_item(struct gw_db_rows *r, int64_t now_ms, enum gw_course_state *st)
-{
-    *st = GW_COURSE_DRAFT;
-    gw_course_state_parse(gw_db_col_text(r, 2), st);
-    int64_t since = gw_db_col_int(r, 3);
-    char ts[32], ann[32];
-    gw_time_format_ms(since, ts);
-    json_t *held = json_array();
-    const char *holder = gw_course_state_holder(*st);
-    if (strcmp(holder, "author") == 0 && !gw_db_col_null(r, 7))
-        json_array_append_new(held, json_pack("{s:o, s:o}", "person_id",
-                                              gw_json_str(gw_db_col_text(r, 13)), "name",
-                                              gw_json_str(gw_db_col_text(r, 7))));
-    json_t *item = json_pack(
-        "{s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:I, s:s, s:o, s:b, s:I, s:I}", "id",
-        gw_db_col_text(r, 0), "title", gw_json_str(gw_db_col_text(r, 1)), "department",
-        gw_json_str(gw_db_col_text(r, 4)), "department_id", gw_json_str(gw_db_col_text(r, 11)),
-        "request_id", gw_json_str(gw_db_col_text(r, 12)), "state", gw_course_state_name(*st),
-        "state_since", ts, "days_in_state", (json_int_t)((now_ms - since) / GW_REVIEW_DAY_MS),
-        "holder", holder, "held_by", held, "stalled", 0, "days_overdue", (json_int_t)0,
-        "stall_after_days", (json_int_t)stall_after_days(gw_db_col_text(r, 5)));
-    set_deadline(item, gw_db_col_int(r, 6), now_ms,
-                 *st == GW_COURSE_PUBLISHED || *st == GW_COURSE_RETIRED);
-    json_object_set_new(item, "announcement",
-                        json_string(announcement_words(gw_db_col_text(r, 8), gw_db_col_int(r, 9),
-                                                       gw_db_col_int(r, 10), ann)));
-    set_publish(item, *st, r, 14);
-    return item;
-}
-
-static enum gw_qs pipeline_courses(struct gw_db *db, struct pipe_ctx *c, struct gw_error *err)
+static enum gw_qs load_courses(struct gw_db *db, struct gw_pipeline *p, struct gw_error *err)
 {
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(db, COURSES_SQL, NULL, 0, &r, NULL, err);
-    json_t *settings = json_object();
+    size_t cap = 0;
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        enum gw_course_state st;
-        json_array_append_new(c->out, course_item(r, c->now_ms, &st));
-        if (st == GW_COURSE_IN_REVIEW)
-            json_object_set_new(settings, gw_db_col_text(r, 0),
-                                json_string(gw_db_col_text(r, 5) ? gw_db_col_text(r, 5) : "{}"));
+        struct gw_pipeline_item *it = push(&p->courses, &p->n_courses, &cap);
+        copy_col(it->id, sizeof it->id, r, 0);
+        it->title = dup_col(r, 1);
+        it->state = GW_COURSE_DRAFT;
+        gw_course_state_parse(gw_db_col_text(r, 2), &it->state);
+        it->since_ms = int_col(r, 3);
+        it->department = dup_col(r, 4);
+        it->settings = dup_col(r, 5);
+        it->deadline_ms = int_col(r, 6);
+        it->author_name = dup_col(r, 7);
+        it->business_case = dup_col(r, 8);
+        it->announce_sent = int_col(r, 9);
+        it->announce_queued = int_col(r, 10);
+        copy_col(it->department_id, sizeof it->department_id, r, 11);
+        copy_col(it->request_id, sizeof it->request_id, r, 12);
+        copy_col(it->author_id, sizeof it->author_id, r, 13);
+        it->publish_error = dup_col(r, 14);
+        it->publish_attempts = int_col(r, 15);
     }
     if (qs == GW_QS_ONE)
         qs = gw_db_rows_status(r, err);
     gw_db_rows_free(r);
-    size_t i;
-    json_t *item;
-    json_array_foreach(c->out, i, item)
-    {
-        const char *id = json_string_value(json_object_get(item, "id"));
-        json_t *set = json_object_get(settings, id);
-        if (qs >= 0 && set)
-            qs = pipeline_holders(db, id, json_string_value(set), c->now_ms, item, err);
+    for (size_t i = 0; qs >= 0 && i < p->n_courses; i++) {
+        if (p->courses[i].state == GW_COURSE_IN_REVIEW)
+            qs = load_approvers(db, &p->courses[i], err);
     }
-    json_decref(settings);
     return qs;
 }
 
-/* Requests no course was created for yet: the training team holds them. */
-static enum gw_qs pipeline_requests(struct gw_db *db, struct pipe_ctx *c, struct gw_error *err)
+/* Requests no course was created for yet. */
+static enum gw_qs load_requests(struct gw_db *db, struct gw_pipeline *p, struct gw_error *err)
 {
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(
@@ -233,20 +143,17 @@ static enum gw_qs pipeline_requests(struct gw_db *db, struct pipe_ctx *c, struct
         "NOT EXISTS (SELECT 1 FROM courses c WHERE c.request_id = rq.id) ORDER BY rq.created_ms, "
         "rq.id",
         NULL, 0, &r, NULL, err);
+    size_t cap = 0;
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        int64_t since = gw_db_col_int(r, 4);
-        char ts[32];
-        gw_time_format_ms(since, ts);
-        json_t *item = json_pack(
-            "{s:s, s:o, s:o, s:o, s:s, s:s, s:I, s:s, s:[], s:b, s:I, s:I}", "id",
-            gw_db_col_text(r, 0), "title", gw_json_str(gw_db_col_text(r, 1)), "department",
-            gw_json_str(gw_db_col_text(r, 3)), "department_id", gw_json_str(gw_db_col_text(r, 2)),
-            "state", "requested", "state_since", ts, "days_in_state",
-            (json_int_t)((c->now_ms - since) / GW_REVIEW_DAY_MS), "holder", "training_team",
-            "held_by", "stalled", 0, "days_overdue", (json_int_t)0, "stall_after_days",
-            (json_int_t)stall_after_days(gw_db_col_text(r, 6)));
-        set_deadline(item, gw_db_col_int(r, 5), c->now_ms, false);
-        json_array_append_new(c->requests, item);
+        struct gw_pipeline_item *it = push(&p->requests, &p->n_requests, &cap);
+        it->is_request = true;
+        copy_col(it->id, sizeof it->id, r, 0);
+        it->title = dup_col(r, 1);
+        copy_col(it->department_id, sizeof it->department_id, r, 2);
+        it->department = dup_col(r, 3);
+        it->since_ms = int_col(r, 4);
+        it->deadline_ms = int_col(r, 5);
+        it->settings = dup_col(r, 6);
     }
     if (qs == GW_QS_ONE)
         qs = gw_db_rows_status(r, err);
@@ -254,29 +161,46 @@ static enum gw_qs pipeline_requests(struct gw_db *db, struct pipe_ctx *c, struct
     return qs;
 }
 
-static enum gw_qs pipeline_body(struct gw_db *db, void *ud, struct gw_error *err)
+static enum gw_qs load_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
-    struct pipe_ctx *c = ud;
-    json_decref(c->out);
-    json_decref(c->requests);
-    c->out = json_array();
-    c->requests = json_array();
-    enum gw_qs qs = pipeline_courses(db, c, err);
+    struct gw_pipeline *p = ud;
+    gw_pipeline_free(p); /* a retried transaction starts again */
+    enum gw_qs qs = load_courses(db, p, err);
     if (qs >= 0)
-        qs = pipeline_requests(db, c, err);
+        qs = load_requests(db, p, err);
     return qs < 0 ? qs : GW_QS_ONE;
 }
 
-enum gw_err gw_store_pipeline(struct gw_store *s, int64_t now_ms, json_t **out,
-                              struct gw_error *err)
+enum gw_err gw_store_pipeline_load(struct gw_store *s, struct gw_pipeline *out,
+                                   struct gw_error *err)
 {
-    struct pipe_ctx c = {now_ms, NULL, NULL};
-    enum gw_err rc = gw_store_tx(s, GW_TX_READ, pipeline_body, &c, err);
-    if (rc != GW_OK) {
-        json_decref(c.out);
-        json_decref(c.requests);
-        c.out = c.requests = NULL;
+    memset(out, 0, sizeof *out);
+    return gw_store_tx(s, GW_TX_READ, load_body, out, err);
+}
+
+static void item_free(struct gw_pipeline_item *it)
+{
+    free(it->title);
+    free(it->department);
+    free(it->author_name);
+    free(it->settings);
+    free(it->business_case);
+    free(it->publish_error);
+    for (size_t i = 0; i < it->n_approvers; i++) {
+        free(it->approvers[i].name);
+        free(it->approvers[i].delegate_name);
+        free(it->approvers[i].escalated_to);
     }
-    *out = c.out ? json_pack("{s:o, s:o}", "courses", c.out, "requests", c.requests) : NULL;
-    return rc;
+    free(it->approvers);
+}
+
+void gw_pipeline_free(struct gw_pipeline *p)
+{
+    for (size_t i = 0; i < p->n_courses; i++)
+        item_free(&p->courses[i]);
+    for (size_t i = 0; i < p->n_requests; i++)
+        item_free(&p->requests[i]);
+    free(p->courses);
+    free(p->requests);
+    memset(p, 0, sizeof *p);
 }

@@ -164,8 +164,9 @@ void gw_api_schedule_link_post(struct gw_req *req, struct gw_reply *rep);
 void gw_api_schedule_link_delete(struct gw_req *req, struct gw_reply *rep);
 void gw_api_schedule_page_get(struct gw_req *req, struct gw_reply *rep);
 
-/* api/review_audit.c: the audit log export and the pipeline */
+/* api/review_audit.c: the audit log export */
 void gw_api_audit_get(struct gw_req *req, struct gw_reply *rep);
+/* api/pipeline.c: the pipeline view (gw/pipeline.h) */
 void gw_api_pipeline_get(struct gw_req *req, struct gw_reply *rep);
 
 /* api/publish.c: the publish outbox seen from a course */

@@ -265,23 +265,12 @@ enum gw_err gw_store_effort_get(struct gw_store *s, const char *course_id,
                                 struct gw_effort_view *out, struct gw_error *err);
 void gw_effort_view_free(struct gw_effort_view *v);
 
-/* ---- audit (store/review_audit.c), pipeline (store/pipeline.c), link key
- * (store/review_key.c), publish jobs (store/publish_jobs.c), leadership
- * (store/leader.c) ---- */
+/* ---- audit (store/review_audit.c), link key (store/review_key.c), publish jobs
+ * (store/publish_jobs.c), leadership (store/leader.c) ---- */
 /* Audit lines in seq order (course_id NULL: all), verbatim, as a JSON array
  * of strings, and the head hash (of the last line in the whole log). */
 enum gw_err gw_store_audit_lines(struct gw_store *s, const char *course_id, json_t **lines,
                                  char head[65], struct gw_error *err);
-/* The delivery schedule at now_ms: {"courses":[...], "requests":[...]}.
- * Every course: {"id","title","department","department_id","request_id",
- * "state","state_since","days_in_state","holder","held_by":[{"person_id",
- * "name", and in review "delegate","delegate_id","due","days_overdue","stalled",
- * "escalated_to","escalated_at"}],"stalled","days_overdue",
- * "stall_after_days","deadline","late","announcement","publish_error",
- * "publish_attempts"}; every request without a course has the same shape
- * with state "requested" and holder "training_team". Times ISO 8601 UTC. */
-enum gw_err gw_store_pipeline(struct gw_store *s, int64_t now_ms, json_t **out,
-                              struct gw_error *err);
 /* The link-signing key (32 bytes): created once (random) in review_secrets,
  * shared by every instance on the database. */
 enum gw_err gw_store_review_key(struct gw_store *s, uint8_t key[32], struct gw_error *err);

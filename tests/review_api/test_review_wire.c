@@ -9,6 +9,7 @@
 #include "gw/hash.h"
 #include "gw/json.h"
 #include "gw/packages.h"
+#include "gw/pipeline.h"
 #include "gw/review_store.h"
 #include "gw/scheduler.h"
 #include "gw/timefmt.h"
@@ -482,8 +483,10 @@ static void test_reminders_and_escalation(void)
     CHECK(!page.people[0].silent);
     gw_round_page_free(&page);
     /* the pipeline shows it stalled, held by the approvers */
-    json_t *p = NULL;
-    REQUIRE(gw_store_pipeline(st, date_ms(2026, 12, 10), &p, &e) == GW_OK);
+    struct gw_pipeline pl;
+    REQUIRE(gw_store_pipeline_load(st, &pl, &e) == GW_OK);
+    json_t *p = gw_pipeline_json(&pl, date_ms(2026, 12, 10));
+    gw_pipeline_free(&pl);
     json_t *mine = NULL;
     json_array_foreach(json_object_get(p, "courses"), i, x)
     {

@@ -69,10 +69,22 @@ function markCurrent(view) {
   }
 }
 
-// The page the URL asks for: the intake page for admins at #new-request,
-// else the board.
+// The page the URL's fragment asks for: a course (#course/{id}), the
+// departments (#departments, #department/{id}), the intake page for admins
+// (#new-request), else the board. body[data-loaded] is "false" until it has
+// loaded (tests and wall screens wait for "true").
 async function route(moveFocus) {
   if (!current) return;
+  // until the page asked for has loaded (a new fragment is no new document)
+  document.body.dataset.loaded = 'false';
+  try {
+    await showRoute(moveFocus);
+  } finally {
+    document.body.dataset.loaded = 'true';
+  }
+}
+
+async function showRoute(moveFocus) {
   const course = /^#course\/(.+)$/.exec(location.hash);
   if (course) {
     hideBoard();
