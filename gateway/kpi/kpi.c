@@ -1,7 +1,9 @@
 /* kpi.c: the KPI definitions (shared/kpi-definitions.md) as pure functions:
- * attribution, per-statement facts, per (course, learner) rows, figures over
- * sets of rows, windows, pipeline figures, chargeback lines and CSV. No SQL,
- * no HTTP: store/kpi.c and api/kpis.c call these. */
+ * attribution, per-statement facts (which verbs and results complete, pass,
+ * fail, score, rate, comment), per (course, learner) rows, figures over sets
+ * of rows, windows, pipeline figures, chargeback lines and CSV. What a
+ * statement does to the maintained state is in maintain.c, the pulls' fold
+ * in report.c. No SQL, no HTTP: store/kpi*.c and api/kpis.c call these. */
 #include "gw/kpi.h"
 #include "gw/buf.h"
 #include "gw/csv.h"
@@ -221,32 +223,45 @@ void gw_kpi_acc_free(struct gw_kpi_acc *a)
 
 void gw_kpi_acc_add(struct gw_kpi_acc *a, const struct gw_kpi_row *r, bool learner)
 {
-    a->statements += r->statements;
-    a->comments += r->comments;
-    if (!learner || r->statements == 0)
-        return;
-    a->started++;
-    if (r->complete_ms != INT64_MAX) {
-        a->completed++;
+    /* the same sums the maintained totals keep (gw_kpi_totals_of), plus
+     * the time to complete of every completed learner */
+    struct gw_kpi_totals t;
+    gw_kpi_totals_of(r, learner, &t);
+    a->started += t.started;
+    a->completed += t.completed;
+    a->passed += t.passed;
+    a->failed += t.failed;
+    a->n_score += t.n_score;
+    a->sum_score += t.sum_score;
+    a->feedback += t.feedback;
+    a->sum_rating += t.sum_rating;
+    for (int i = 0; i < 5; i++)
+        a->dist[i] += t.dist[i];
+    a->comments += t.comments;
+    a->statements += t.statements;
+    if (t.completed) {
         if (a->n_ttc == a->cap_ttc) {
             a->cap_ttc = a->cap_ttc ? a->cap_ttc * 2 : 16;
             a->ttc = gw_xrealloc(a->ttc, a->cap_ttc * sizeof *a->ttc);
         }
         a->ttc[a->n_ttc++] = (double)(r->complete_ms - r->first_ms) / 1000.0;
     }
-    if (r->passed)
-        a->passed++;
-    else if (r->failed)
-        a->failed++;
-    if (r->has_score) {
-        a->n_score++;
-        a->sum_score += llround(r->best_score * GW_KPI_SUM_UNIT);
-    }
-    if (r->has_rating) {
-        a->feedback++;
-        a->sum_rating += llround(r->rating * GW_KPI_SUM_UNIT);
-        a->dist[gw_kpi_rating_bucket(r->rating) - 1]++;
-    }
+}
+
+void gw_kpi_acc_set_totals(struct gw_kpi_acc *a, const struct gw_kpi_totals *t)
+{
+    a->started = t->started;
+    a->completed = t->completed;
+    a->passed = t->passed;
+    a->failed = t->failed;
+    a->n_score = t->n_score;
+    a->sum_score = t->sum_score;
+    a->feedback = t->feedback;
+    a->sum_rating = t->sum_rating;
+    for (int i = 0; i < 5; i++)
+        a->dist[i] = t->dist[i];
+    a->comments = t->comments;
+    a->statements = t->statements;
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -401,6 +416,21 @@ bool gw_kpi_parse_day(const char *s, int64_t *day)
 
 /* ---- pipeline ---- */
 
+int64_t gw_kpi_escalation_ms(bool dept_has_days, unsigned dept_days, int64_t default_ms)
+{
+    return dept_has_days && dept_days > 0 ? (int64_t)dept_days * GW_KPI_DAY_MS : default_ms;
+}
+
+int64_t gw_kpi_stalled_cutoff_ms(int64_t now_ms, int64_t escalation_ms)
+{
+    return now_ms - escalation_ms;
+}
+
+double gw_kpi_span_days(int64_t ms)
+{
+    return (double)ms / (double)GW_KPI_DAY_MS;
+}
+
 void gw_kpi_pipeline_to_json(struct gw_kpi_pipeline_in *in, json_t *rec)
 {
     double m = 0;
@@ -415,6 +445,82 @@ void gw_kpi_pipeline_to_json(struct gw_kpi_pipeline_in *in, json_t *rec)
     json_object_set_new(rec, "median_days_to_publish",
                         gw_kpi_median(in->publish_days, in->n_publish, &m) ? json_real(m)
                                                                            : json_null());
+}
+
+void gw_kpi_pipeline_facts_free(struct gw_kpi_pipeline_facts *f)
+{
+    for (size_t i = 0; i < f->n_courses; i++) {
+        free(f->courses[i].id);
+        free(f->courses[i].state);
+    }
+    for (size_t i = 0; i < f->n_rounds; i++) {
+        free(f->rounds[i].course_id);
+        free(f->rounds[i].state);
+    }
+    for (size_t i = 0; i < f->n_approvers; i++)
+        free(f->approvers[i].round_state);
+    free(f->requested_ms);
+    free(f->courses);
+    free(f->rounds);
+    free(f->approvers);
+    memset(f, 0, sizeof *f);
+}
+
+static void days_push(double **v, size_t *n, size_t *cap, int64_t ms)
+{
+    *v = gw_xgrow(*v, *n, cap, sizeof **v);
+    (*v)[(*n)++] = gw_kpi_span_days(ms);
+}
+
+void gw_kpi_pipeline_compute(const struct gw_kpi_pipeline_facts *f, int64_t from_ms, int64_t to_ms,
+                             int64_t now_ms, int64_t escalation_ms, struct gw_kpi_pipeline_in *out)
+{
+    memset(out, 0, sizeof *out);
+    int64_t until = to_ms > 0 ? to_ms : INT64_MAX;
+    for (size_t i = 0; i < f->n_requests; i++) {
+        if (f->requested_ms[i] >= from_ms && f->requested_ms[i] < until)
+            out->courses_requested++;
+    }
+    size_t cap_a = 0, cap_p = 0;
+    for (size_t i = 0; i < f->n_rounds; i++) {
+        const struct gw_kpi_pipeline_round *r = &f->rounds[i];
+        if (strcmp(r->state, "approved") == 0)
+            days_push(&out->approval_days, &out->n_approval, &cap_a, r->closed_ms - r->opened_ms);
+    }
+    for (size_t i = 0; i < f->n_courses; i++) {
+        const struct gw_kpi_pipeline_course *c = &f->courses[i];
+        if (c->built)
+            out->courses_built++;
+        if (strcmp(c->state, "published") == 0 || c->on_lms)
+            out->courses_published++;
+        /* from the last approval to the first publish on an LMS */
+        bool approved = false;
+        int64_t last = 0;
+        for (size_t k = 0; k < f->n_rounds; k++) {
+            const struct gw_kpi_pipeline_round *r = &f->rounds[k];
+            if (strcmp(r->course_id, c->id) != 0 || strcmp(r->state, "approved") != 0)
+                continue;
+            if (!approved || r->closed_ms > last)
+                last = r->closed_ms;
+            approved = true;
+        }
+        if (c->on_lms && approved)
+            days_push(&out->publish_days, &out->n_publish, &cap_p, c->first_published_ms - last);
+    }
+    int64_t cutoff = gw_kpi_stalled_cutoff_ms(now_ms, escalation_ms);
+    for (size_t i = 0; i < f->n_approvers; i++) {
+        const struct gw_kpi_pipeline_approver *a = &f->approvers[i];
+        if (strcmp(a->round_state, "open") == 0 && !a->decided && a->due_ms > 0 &&
+            a->due_ms <= cutoff)
+            out->stalled_reviews++;
+    }
+}
+
+void gw_kpi_pipeline_free(struct gw_kpi_pipeline_in *in)
+{
+    free(in->approval_days);
+    free(in->publish_days);
+    memset(in, 0, sizeof *in);
 }
 
 /* ---- who sees one course's KPIs ---- */

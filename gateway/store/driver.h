@@ -14,7 +14,7 @@ struct gw_db {
     const struct gw_db_driver *drv;
     struct gw_store *store; /* set when the pool hands the connection out */
     /* Per-connection caches, created on first use, freed by
-     * gw_db_caches_free (store.c) before the driver disconnects. */
+     * gw_db_disconnect (store.c) before the driver disconnects. */
     struct gw_terms *terms;   /* interned terms (terms.c) */
     struct gw_kpi_iris *iris; /* the course_iris snapshot (kpi.c) */
 };

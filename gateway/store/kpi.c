@@ -1,14 +1,20 @@
 /* kpi.c: KPI state in the store (tables kpi_statements, kpi_learner_days,
- * kpi_learners, kpi_unattributed_days; migration 0007; the version of the
- * definitions it follows in kpi_meta, migration 0012). Maintains it as
- * statements arrive and are voided, re-attributes after IRI registration,
- * rebuilds it from the statements (also once after an upgrade of the
- * definitions), and answers the pulls. The definitions
- * live in kpi/kpi.c; this file only moves rows. See gw/kpi_store.h. */
+ * kpi_learners, kpi_unattributed_days, kpi_totals, kpi_ttc_hist; migration
+ * 0007; the version of the definitions it follows in kpi_meta, migration
+ * 0012). Loads the rows a change touches into the domain's structs, asks
+ * the domain (kpi/maintain.c, kpi/kpi.c) what a statement, a voiding or a
+ * re-attribution does to them, and writes what it computed: inline in the
+ * writer's transaction or folded per round of the deferred index (struct
+ * gw_kpi_batch, which coalesces the writes of a round). Also the
+ * connection's course_iris snapshot that attribution looks IRIs up in, the
+ * rebuild from the statements (also once after an upgrade of the
+ * definitions) and the store's maintenance switch. The pulls are in
+ * kpi_pull.c. See gw/kpi_store.h and kpi_int.h. */
 #include "gw/buf.h"
 #include "gw/kpi_store.h"
 #include "gw/log.h"
 #include "gw/timefmt.h"
+#include "kpi_int.h"
 #include "store_int.h"
 #include "strmap.h"
 
@@ -26,28 +32,6 @@
     (gw_db_dialect(db) == GW_DIALECT_SQLITE ? "INSERT OR FAIL INTO " rest : "INSERT INTO " rest)
 
 /* ---- attribution against course_iris ---- */
-
-struct matches {
-    struct gw_kpi_match *m;
-    size_t n, cap;
-};
-
-static void matches_free(struct matches *ms)
-{
-    for (size_t i = 0; i < ms->n; i++)
-        free((char *)ms->m[i].course_id);
-    free(ms->m);
-    memset(ms, 0, sizeof *ms);
-}
-
-static void matches_add(struct matches *ms, const char *course, size_t len, bool via_object)
-{
-    if (ms->n == ms->cap) {
-        ms->cap = ms->cap ? ms->cap * 2 : 4;
-        ms->m = gw_xrealloc(ms->m, ms->cap * sizeof *ms->m);
-    }
-    ms->m[ms->n++] = (struct gw_kpi_match){gw_xstrdup(course), len, via_object};
-}
 
 /* The course_iris snapshot of one connection: IRI -> course id, and course
  * -> department. Reloaded when course_iris_version (bumped by triggers on
@@ -153,11 +137,18 @@ static enum gw_qs course_department(struct gw_db *db, const char *course, char *
     return qs;
 }
 
-/* *course: heap course id, or NULL when unattributed. Every prefix of every
- * activity id that could be a registered IRI is looked up in the
- * connection's course_iris snapshot. */
+static const char *iris_lookup(void *ud, const char *iri, size_t len)
+{
+    const struct gw_strmap_entry *e = gw_strmap_get(ud, iri, len);
+    return e ? e->sval : NULL;
+}
+
+/* *course: the course the statement is attributed to (gw_kpi_attribute_activities
+ * over the connection's course_iris snapshot), or NULL when unattributed.
+ * Borrowed from the snapshot, which stays as it is until the transaction
+ * ends or a re-attribution starts. */
 static enum gw_qs attribute(struct gw_db *db, const struct gw_kpi_activity *acts, size_t n,
-                            char **course, bool *course_level, struct gw_error *err)
+                            const char **course, bool *course_level, struct gw_error *err)
 {
     *course = NULL;
     *course_level = false;
@@ -167,27 +158,7 @@ static enum gw_qs attribute(struct gw_db *db, const struct gw_kpi_activity *acts
         return qs;
     if (iris->map.count == 0)
         return GW_QS_NONE;
-    struct matches ms = {0};
-    for (size_t a = 0; a < n; a++) {
-        size_t lens_small[32];
-        size_t *lens = lens_small;
-        size_t np = gw_kpi_iri_prefixes(acts[a].id, lens, 32);
-        if (np > 32) {
-            lens = gw_xcalloc(np, sizeof *lens);
-            gw_kpi_iri_prefixes(acts[a].id, lens, np);
-        }
-        for (size_t i = 0; i < np; i++) {
-            const struct gw_strmap_entry *e = gw_strmap_get(&iris->map, acts[a].id, lens[i]);
-            if (e)
-                matches_add(&ms, e->sval, lens[i], acts[a].via_object);
-        }
-        if (lens != lens_small)
-            free(lens);
-    }
-    int w = gw_kpi_attribute(ms.m, ms.n, course_level);
-    if (w >= 0 && (size_t)w < ms.n)
-        *course = gw_xstrdup(ms.m[w].course_id);
-    matches_free(&ms);
+    *course = gw_kpi_attribute_activities(acts, n, iris_lookup, &iris->map, course_level);
     return GW_QS_NONE;
 }
 
@@ -300,11 +271,9 @@ struct kb_learner {
     struct gw_kpi_row old, cur;
 };
 
-enum { KB_TOTALS = 15 }; /* the deltas totals_add takes, started .. statements */
-
 struct kb_scope {
     char *scope;
-    int64_t d[KB_TOTALS];
+    struct gw_kpi_totals d;
 };
 
 struct kb_hist {
@@ -363,7 +332,6 @@ void gw_kpi_batch_free(struct gw_kpi_batch *kb)
     free(kb);
 }
 
-/* Room for one more element in an array of its kind. */
 /* The key of an entry: a kind letter and the parts, separated by a unit
  * separator (no IRI or agent key holds one). */
 static const char *kb_key(struct gw_kpi_batch *kb, char kind, const char *a, const char *b,
@@ -386,7 +354,7 @@ static void kb_index(struct gw_kpi_batch *kb, size_t i)
     gw_strmap_add(&kb->ix, kb->key.data, kb->key.len)->ival = (int64_t)i;
 }
 
-static void kb_totals(struct gw_kpi_batch *kb, const char *scope, const struct gw_dbp p[16])
+static void kb_totals(struct gw_kpi_batch *kb, const char *scope, const struct gw_kpi_totals *d)
 {
     kb_key(kb, 'S', scope, NULL, 0);
     int64_t i = kb_find(kb);
@@ -396,8 +364,7 @@ static void kb_totals(struct gw_kpi_batch *kb, const char *scope, const struct g
         kb->scopes[i] = (struct kb_scope){.scope = gw_xstrdup(scope)};
         kb_index(kb, (size_t)i);
     }
-    for (int k = 0; k < KB_TOTALS; k++)
-        kb->scopes[i].d[k] += p[1 + k].i;
+    gw_kpi_totals_add(&kb->scopes[i].d, d);
 }
 
 static void kb_hist(struct gw_kpi_batch *kb, const char *scope, int64_t bucket, int n)
@@ -429,11 +396,20 @@ static void kb_unattributed(struct gw_kpi_batch *kb, int64_t day, int n)
 
 /* ---- totals and the time-to-complete histogram ---- */
 
-/* Adds deltas (p[1..15]) to one scope's totals: an UPDATE of the existing
- * row (no index changes: no statement journal on SQLite), or the first row
- * of the scope as an upsert. p[0] is the scope. */
-static enum gw_qs totals_add(struct gw_db *db, const struct gw_dbp p[16], struct gw_error *err)
+/* Adds deltas d to one scope's totals: an UPDATE of the existing row (no
+ * index changes: no statement journal on SQLite), or the first row of the
+ * scope as an upsert. */
+static enum gw_qs totals_add(struct gw_db *db, const char *scope, const struct gw_kpi_totals *d,
+                             struct gw_error *err)
 {
+    struct gw_dbp p[16] = {
+        GW_P_TEXT(scope),        GW_P_INT(d->started),  GW_P_INT(d->completed),
+        GW_P_INT(d->passed),     GW_P_INT(d->failed),   GW_P_INT(d->n_score),
+        GW_P_INT(d->sum_score),  GW_P_INT(d->feedback), GW_P_INT(d->sum_rating),
+        GW_P_INT(d->dist[0]),    GW_P_INT(d->dist[1]),  GW_P_INT(d->dist[2]),
+        GW_P_INT(d->dist[3]),    GW_P_INT(d->dist[4]),  GW_P_INT(d->comments),
+        GW_P_INT(d->statements),
+    };
     int64_t changed = 0;
     enum gw_qs qs = gw_db_query(
         db,
@@ -482,59 +458,34 @@ static enum gw_qs hist_add(struct gw_db *db, const char *scope, int64_t bucket, 
                        p, 3, NULL, NULL, err);
 }
 
-static int64_t ttc_of(const struct gw_kpi_row *r, bool learner)
-{
-    return r && learner ? gw_kpi_time_to_complete(r) : -1;
-}
-
-/* Adds new's contribution minus old's (either may be NULL) to the course's
- * and the department's scopes. */
+/* Moves the course's and the department's totals and histograms by what the
+ * change of a (course, learner) row from old to nw (either may be NULL)
+ * does to them (gw_kpi_totals_delta, gw_kpi_ttc_moves): at once, or summed
+ * in a round's batch kb. */
 static enum gw_qs totals_delta(struct gw_db *db, const char *const scopes[2],
                                const struct gw_kpi_row *old, const struct gw_kpi_row *nw,
                                bool learner, struct gw_kpi_batch *kb, struct gw_error *err)
 {
-    struct gw_kpi_acc a, b;
-    gw_kpi_acc_init(&a);
-    gw_kpi_acc_init(&b);
-    if (old)
-        gw_kpi_acc_add(&a, old, learner);
-    if (nw)
-        gw_kpi_acc_add(&b, nw, learner);
-    struct gw_dbp p[16] = {
-        GW_P_TEXT(""),
-        GW_P_INT(b.started - a.started),
-        GW_P_INT(b.completed - a.completed),
-        GW_P_INT(b.passed - a.passed),
-        GW_P_INT(b.failed - a.failed),
-        GW_P_INT(b.n_score - a.n_score),
-        GW_P_INT(b.sum_score - a.sum_score),
-        GW_P_INT(b.feedback - a.feedback),
-        GW_P_INT(b.sum_rating - a.sum_rating),
-    };
-    for (int i = 0; i < 5; i++)
-        p[9 + i] = GW_P_INT(b.dist[i] - a.dist[i]);
-    p[14] = GW_P_INT(b.comments - a.comments);
-    p[15] = GW_P_INT(b.statements - a.statements);
-    gw_kpi_acc_free(&a);
-    gw_kpi_acc_free(&b);
+    struct gw_kpi_totals d;
+    gw_kpi_totals_delta(old, nw, learner, &d);
+    int64_t from = -1, to = -1;
+    gw_kpi_ttc_moves(old, nw, learner, &from, &to);
     enum gw_qs qs = GW_QS_NONE;
     for (int k = 0; k < 2 && qs >= 0; k++) {
-        p[0] = GW_P_TEXT(scopes[k]);
         if (kb)
-            kb_totals(kb, scopes[k], p);
+            kb_totals(kb, scopes[k], &d);
         else
-            qs = totals_add(db, p, err);
+            qs = totals_add(db, scopes[k], &d, err);
     }
-    int64_t t_old = ttc_of(old, learner), t_new = ttc_of(nw, learner);
-    for (int k = 0; k < 2 && qs >= 0 && t_old != t_new; k++) {
-        if (t_old >= 0 && kb)
-            kb_hist(kb, scopes[k], gw_kpi_ttc_bucket(t_old), -1);
-        else if (t_old >= 0)
-            qs = hist_add(db, scopes[k], gw_kpi_ttc_bucket(t_old), -1, err);
-        if (qs >= 0 && t_new >= 0 && kb)
-            kb_hist(kb, scopes[k], gw_kpi_ttc_bucket(t_new), 1);
-        else if (qs >= 0 && t_new >= 0)
-            qs = hist_add(db, scopes[k], gw_kpi_ttc_bucket(t_new), 1, err);
+    for (int k = 0; k < 2 && qs >= 0; k++) {
+        if (from >= 0 && kb)
+            kb_hist(kb, scopes[k], from, -1);
+        else if (from >= 0)
+            qs = hist_add(db, scopes[k], from, -1, err);
+        if (qs >= 0 && to >= 0 && kb)
+            kb_hist(kb, scopes[k], to, 1);
+        else if (qs >= 0 && to >= 0)
+            qs = hist_add(db, scopes[k], to, 1, err);
     }
     return qs;
 }
@@ -555,8 +506,8 @@ static enum gw_qs update_learner(struct gw_db *db, const char *course, const cha
 {
     char *dept = NULL;
     enum gw_qs qs = course_department(db, course, &dept, err);
-    bool is_learner = learner[0] != '\0';
-    int64_t t_old = ttc_of(old, is_learner), t_new = ttc_of(nw, is_learner);
+    bool is_learner = learner[0] != '\0'; /* "": statements without a learner */
+    int64_t t_old = gw_kpi_learner_ttc(old, is_learner), t_new = gw_kpi_learner_ttc(nw, is_learner);
     if (qs >= 0 && nw && old) {
         struct gw_dbp p[12] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
         row_params(nw, p + 2);
@@ -754,18 +705,21 @@ static bool maintenance_off(const struct gw_db *db)
     return db->store && atomic_load(&db->store->kpi_maintenance_off);
 }
 
-/* course_fact: the statement's fact as if attributed at course level
- * (gw_kpi_statement_fact with course_level true). */
+/* Records one counted statement (instant ts_ms) in kpi_statements and
+ * folds it into its (course, learner) rows or the unattributed count; the
+ * domain attributes it and says what it contributes. course_fact: its fact
+ * as if attributed at course level (gw_kpi_statement_fact with course_level
+ * true). */
 static enum gw_qs apply_core(struct gw_db *db, const struct gw_kpi_fact *course_fact,
                              const char *learner, int64_t seq, int64_t ts_ms,
                              const struct gw_kpi_activity *acts, size_t n_acts,
                              struct gw_kpi_batch *kb, struct gw_error *err)
 {
-    char *course = NULL;
+    const char *course = NULL;
     bool cl = false;
     enum gw_qs qs = attribute(db, acts, n_acts, &course, &cl, err);
     if (qs < 0)
-        goto done;
+        return qs;
     const char *lk = learner ? learner : "";
     struct gw_dbp p[] = {GW_P_INT(seq), GW_P_TEXT(course ? course : ""), GW_P_TEXT(lk),
                          GW_P_INT(cl ? 1 : 0), GW_P_INT(ts_ms)};
@@ -774,21 +728,19 @@ static enum gw_qs apply_core(struct gw_db *db, const struct gw_kpi_fact *course_
                                      "ts_ms) VALUES ($1, $2, $3, $4, $5)"),
                      p, 5, NULL, NULL, err);
     if (qs < 0)
-        goto done;
-    if (!course && kb)
+        return qs;
+    if (!course && kb) {
         kb_unattributed(kb, gw_kpi_day(ts_ms), 1);
-    else if (!course)
+        return GW_QS_ONE;
+    }
+    if (!course)
         qs = unattributed_add(db, ts_ms, 1, err);
     if (!course)
-        goto done;
-    struct gw_kpi_fact f = {0};
-    if (cl)
-        f = *course_fact;
-    f.ts_ms = ts_ms;
+        return qs < 0 ? qs : GW_QS_ONE;
+    struct gw_kpi_fact f;
+    gw_kpi_attributed_fact(course_fact, cl, ts_ms, &f);
     qs = kb ? fold_fact_batched(db, kb, course, lk, &f, seq, err)
             : fold_fact(db, course, lk, &f, seq, err);
-done:
-    free(course);
     return qs < 0 ? qs : GW_QS_ONE;
 }
 
@@ -796,23 +748,20 @@ enum gw_qs gw_kpi_apply_statement_batched(struct gw_db *db, struct gw_kpi_batch 
                                           const struct gw_xapi_new_statement *it, int64_t seq,
                                           int64_t stored_ms, struct gw_error *err)
 {
-    /* a statement sent without a timestamp has its stored instant */
-    int64_t ts = it->has_timestamp ? it->timestamp_ms : stored_ms;
-    if (it->voids_id || maintenance_off(db))
+    if (!gw_kpi_statement_counts(it->voids_id != NULL) || maintenance_off(db))
         return GW_QS_NONE;
+    int64_t ts = gw_kpi_statement_ms(it->has_timestamp, it->timestamp_ms, stored_ms);
+    struct gw_kpi_activity small[16];
     struct gw_kpi_activity *acts =
-        gw_xcalloc(it->n_activities ? it->n_activities : 1, sizeof *acts);
+        it->n_activities <= 16 ? small : gw_xcalloc(it->n_activities, sizeof *acts);
     size_t n = 0;
     for (size_t i = 0; i < it->n_activities; i++) {
-        const char *role = it->activities[i].role;
-        if (strncmp(role, "sub_", 4) == 0)
-            continue;
-        acts[n].id = it->activities[i].id;
-        acts[n].via_object = strcmp(role, "object") == 0;
-        n++;
+        if (gw_kpi_role_attributes(it->activities[i].role, &acts[n].via_object))
+            acts[n++].id = it->activities[i].id;
     }
     enum gw_qs qs = apply_core(db, &it->fact, it->learner_key, seq, ts, acts, n, kb, err);
-    free(acts);
+    if (acts != small)
+        free(acts);
     return qs;
 }
 
@@ -835,12 +784,8 @@ enum gw_qs gw_kpi_batch_flush(struct gw_db *db, struct gw_kpi_batch *kb, struct 
         qs = update_learner(db, e->course, e->learner, e->found ? &e->old : NULL, e->old_dept,
                             &e->cur, kb, err);
     }
-    for (size_t i = 0; qs >= 0 && i < kb->n_scopes; i++) {
-        struct gw_dbp p[16] = {GW_P_TEXT(kb->scopes[i].scope)};
-        for (int k = 0; k < KB_TOTALS; k++)
-            p[1 + k] = GW_P_INT(kb->scopes[i].d[k]);
-        qs = totals_add(db, p, err);
-    }
+    for (size_t i = 0; qs >= 0 && i < kb->n_scopes; i++)
+        qs = totals_add(db, kb->scopes[i].scope, &kb->scopes[i].d, err);
     for (size_t i = 0; qs >= 0 && i < kb->n_hists; i++)
         qs = hist_add(db, kb->hists[i].scope, kb->hists[i].bucket, (int)kb->hists[i].n, err);
     for (size_t i = 0; qs >= 0 && i < kb->n_unattributed; i++)
@@ -850,19 +795,15 @@ enum gw_qs gw_kpi_batch_flush(struct gw_db *db, struct gw_kpi_batch *kb, struct 
 
 /* ---- recomputing one (course, learner) ---- */
 
-struct day_row {
-    int64_t day;
-    struct gw_kpi_row row;
-};
-
+/* Recomputes one (course, learner) from its counted statements (after a
+ * voiding or a re-attribution): its day rows are rewritten, its row and the
+ * totals move by the difference. The fold is the domain's (gw_kpi_pair). */
 static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const char *learner,
                                  struct gw_error *err)
 {
     struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
-    struct day_row *days = NULL;
-    size_t n_days = 0, cap = 0;
-    struct gw_kpi_row all;
-    gw_kpi_row_init(&all);
+    struct gw_kpi_pair pair;
+    gw_kpi_pair_init(&pair);
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(db,
                                 "DELETE FROM kpi_learner_days WHERE course_id = $1 AND "
@@ -882,35 +823,20 @@ static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const cha
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
         json_t *st = json_loads(gw_db_col_text(r, 3), 0, NULL);
         struct gw_kpi_fact f;
-        int64_t ts = gw_db_col_int(r, 2);
-        gw_kpi_statement_fact(st, gw_db_col_int(r, 1) != 0, ts, &f);
+        gw_kpi_statement_fact(st, gw_db_col_int(r, 1) != 0, gw_db_col_int(r, 2), &f);
         json_decref(st);
-        int64_t day = gw_kpi_day(ts);
-        size_t i = 0;
-        while (i < n_days && days[i].day != day)
-            i++;
-        if (i == n_days) {
-            if (n_days == cap) {
-                cap = cap ? cap * 2 : 8;
-                days = gw_xrealloc(days, cap * sizeof *days);
-            }
-            days[n_days].day = day;
-            gw_kpi_row_init(&days[n_days].row);
-            n_days++;
-        }
-        gw_kpi_row_add(&days[i].row, &f, gw_db_col_int(r, 0));
-        gw_kpi_row_add(&all, &f, gw_db_col_int(r, 0));
+        gw_kpi_pair_add(&pair, &f, gw_db_col_int(r, 0));
     }
     if (qs == GW_QS_ONE)
         qs = gw_db_rows_status(r, err);
     gw_db_rows_free(r);
-    for (size_t i = 0; qs >= 0 && i < n_days; i++)
-        qs = put_day(db, course, learner, days[i].day, &days[i].row, false, err);
-    if (qs >= 0 && (found || all.statements > 0))
+    for (size_t i = 0; qs >= 0 && i < pair.n_days; i++)
+        qs = put_day(db, course, learner, pair.days[i].day, &pair.days[i].row, false, err);
+    if (qs >= 0 && (found || pair.all.statements > 0))
         qs = update_learner(db, course, learner, found ? &old : NULL, old_dept,
-                            all.statements > 0 ? &all : NULL, NULL, err);
+                            pair.all.statements > 0 ? &pair.all : NULL, NULL, err);
     free(old_dept);
-    free(days);
+    gw_kpi_pair_free(&pair);
     return qs < 0 ? qs : GW_QS_ONE;
 }
 
@@ -1042,7 +968,8 @@ static enum gw_qs reattribute_one(struct gw_db *db, int64_t seq, struct pairs *d
 {
     struct gw_dbp p[] = {GW_P_INT(seq)};
     struct gw_db_rows *r = NULL;
-    char *old_course = NULL, *learner = NULL, *course = NULL;
+    char *old_course = NULL, *learner = NULL;
+    const char *course = NULL; /* borrowed from the snapshot (attribute) */
     json_t *st = NULL;
     bool old_cl = false, cl = false;
     int64_t ts = 0;
@@ -1084,7 +1011,6 @@ done:
     json_decref(st);
     free(old_course);
     free(learner);
-    free(course);
     return qs < 0 ? qs : GW_QS_NONE;
 }
 
@@ -1172,6 +1098,8 @@ static enum gw_qs rebuild_tx(struct gw_db *db, void *ud, struct gw_error *err)
         struct gw_dbp p[] = {GW_P_INT(last), GW_P_INT(PAGE)};
         struct gw_db_rows *r = NULL;
         size_t n = 0;
+        /* the statements that count (gw_kpi_statement_counts): neither voided
+         * nor voiding; pending ones get their rows when the index reaches them */
         qs = gw_db_query(db,
                          "SELECT seq, body, timestamp_ms FROM xapi_statements WHERE seq > $1 "
                          "AND voided = 0 AND voids_id IS NULL AND seq NOT IN (SELECT seq FROM "

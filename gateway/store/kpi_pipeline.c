@@ -1,15 +1,19 @@
-/* kpi_pipeline.c: the inputs of a department's pipeline KPIs
- * (shared/kpi-definitions.md), read from the review and publishing tables.
- * Written against the expected schema below, which other migrations create;
- * the API does not call it until the lead reconciles the names:
- *   course_requests(id, department_id, created_ms)
- *   courses(id, department_id, state)                       -- 0005
+/* kpi_pipeline.c: loads the facts of a department's pipeline KPIs
+ * (shared/kpi-definitions.md) from the review and publishing tables, with no
+ * rule applied: its course requests' dates, its courses (state, whether one
+ * of its package versions passed validation, its first LMS publish), their
+ * review rounds and the rounds' approvers (due date, decided or not), and
+ * the department's escalation setting. What counts as requested in the
+ * window, built, published or stalled, and the spans, are decided by
+ * gw_kpi_pipeline_compute (kpi/kpi.c). Served by GET /api/v1/kpis
+ * (api/kpis.c). Schema read:
+ *   course_requests(department_id, created_ms)
+ *   courses(id, department_id, state)
  *   course_versions(course_id, package_id), packages(id, valid)
- *   review_rounds(id, course_id, opened_ms, closed_ms, state:
- *                 open | approved | changes_requested | superseded)
- *   round_approvers(round_id, due_ms, stalled_ms)
+ *   review_rounds(id, course_id, opened_ms, closed_ms, state)
+ *   round_approvers(round_id, person_id, due_ms), review_decisions(round_id, approver_id)
  *   course_lms(course_id, published_ms)
- * Figures: kpi/kpi.c (gw_kpi_pipeline_to_json). See gw/kpi_store.h. */
+ * See gw/kpi_store.h. */
 #include "gw/department.h"
 #include "gw/buf.h"
 #include "gw/kpi_store.h"
@@ -20,32 +24,27 @@
 struct pipe_ctx {
     const char *department;
     int64_t from_ms, to_ms, now_ms, escalation_ms;
+    struct gw_kpi_pipeline_facts facts;
     struct gw_kpi_pipeline_in *in;
 };
 
-static enum gw_qs count(struct gw_db *db, const char *sql, const struct gw_dbp *p, int n,
-                        int64_t *out, struct gw_error *err)
-{
-    struct gw_db_rows *r = NULL;
-    enum gw_qs qs = gw_db_query(db, sql, p, n, &r, NULL, err);
-    *out = qs == GW_QS_ONE ? gw_db_col_int(r, 0) : 0;
-    gw_db_rows_free(r);
-    return qs;
-}
+/* The rows of a query whose first parameter is the department, one fact per
+ * row (row_fn copies the row into the array's next element). */
+typedef void (*row_fn)(struct gw_db_rows *r, void *elem);
 
-/* Reads one column of millisecond spans as days. */
-static enum gw_qs spans(struct gw_db *db, const char *sql, const struct gw_dbp *p, int n,
-                        double **out, size_t *n_out, struct gw_error *err)
+static enum gw_qs load(struct gw_db *db, const char *sql, const char *department, void **arr,
+                       size_t *n, size_t size, row_fn fn, struct gw_error *err)
 {
+    struct gw_dbp p[] = {GW_P_TEXT(department)};
     struct gw_db_rows *r = NULL;
     size_t cap = 0;
-    enum gw_qs qs = gw_db_query(db, sql, p, n, &r, NULL, err);
+    enum gw_qs qs = gw_db_query(db, sql, p, 1, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        if (*n_out == cap) {
-            cap = cap ? cap * 2 : 16;
-            *out = gw_xrealloc(*out, cap * sizeof **out);
-        }
-        (*out)[(*n_out)++] = (double)gw_db_col_int(r, 0) / (double)GW_KPI_DAY_MS;
+        *arr = gw_xgrow(*arr, *n, &cap, size);
+        char *elem = (char *)*arr + *n * size;
+        memset(elem, 0, size);
+        fn(r, elem);
+        (*n)++;
     }
     if (qs == GW_QS_ONE)
         qs = gw_db_rows_status(r, err);
@@ -53,14 +52,93 @@ static enum gw_qs spans(struct gw_db *db, const char *sql, const struct gw_dbp *
     return qs;
 }
 
+static void request_row(struct gw_db_rows *r, void *elem)
+{
+    *(int64_t *)elem = gw_db_col_int(r, 0);
+}
+
+static void course_row(struct gw_db_rows *r, void *elem)
+{
+    struct gw_kpi_pipeline_course *c = elem;
+    c->id = gw_xstrdup(gw_db_col_text(r, 0));
+    c->state = gw_xstrdup(gw_db_col_text(r, 1));
+    c->built = gw_db_col_int(r, 2) != 0;
+    c->on_lms = !gw_db_col_null(r, 3);
+    c->first_published_ms = c->on_lms ? gw_db_col_int(r, 3) : 0;
+}
+
+static void round_row(struct gw_db_rows *r, void *elem)
+{
+    struct gw_kpi_pipeline_round *o = elem;
+    o->course_id = gw_xstrdup(gw_db_col_text(r, 0));
+    o->state = gw_xstrdup(gw_db_col_text(r, 1));
+    o->opened_ms = gw_db_col_int(r, 2);
+    o->closed_ms = gw_db_col_int(r, 3);
+}
+
+static void approver_row(struct gw_db_rows *r, void *elem)
+{
+    struct gw_kpi_pipeline_approver *a = elem;
+    a->round_state = gw_xstrdup(gw_db_col_text(r, 0));
+    a->due_ms = gw_db_col_int(r, 1);
+    a->decided = gw_db_col_int(r, 2) != 0;
+}
+
+/* Loads the department's facts (no rule applied: gw_kpi_pipeline_compute
+ * decides what counts). What was read is kept in f even on error, for
+ * gw_kpi_pipeline_facts_free. */
+static enum gw_qs load_facts(struct gw_db *db, const char *dep, struct gw_kpi_pipeline_facts *f,
+                             struct gw_error *err)
+{
+    void *arr = NULL;
+    size_t n = 0;
+    enum gw_qs qs = load(db, "SELECT created_ms FROM course_requests WHERE department_id = $1", dep,
+                         &arr, &n, sizeof *f->requested_ms, request_row, err);
+    f->requested_ms = arr;
+    f->n_requests = n;
+    if (qs < 0)
+        return qs;
+    arr = NULL;
+    n = 0;
+    qs = load(db,
+              "SELECT c.id, c.state, CASE WHEN EXISTS (SELECT 1 FROM course_versions v JOIN "
+              "packages p ON p.id = v.package_id WHERE v.course_id = c.id AND p.valid = 1) "
+              "THEN 1 ELSE 0 END, (SELECT MIN(l.published_ms) FROM course_lms l WHERE "
+              "l.course_id = c.id) FROM courses c WHERE c.department_id = $1",
+              dep, &arr, &n, sizeof *f->courses, course_row, err);
+    f->courses = arr;
+    f->n_courses = n;
+    if (qs < 0)
+        return qs;
+    arr = NULL;
+    n = 0;
+    qs = load(db,
+              "SELECT r.course_id, r.state, r.opened_ms, r.closed_ms FROM review_rounds r "
+              "JOIN courses c ON c.id = r.course_id WHERE c.department_id = $1",
+              dep, &arr, &n, sizeof *f->rounds, round_row, err);
+    f->rounds = arr;
+    f->n_rounds = n;
+    if (qs < 0)
+        return qs;
+    arr = NULL;
+    n = 0;
+    qs = load(db,
+              "SELECT r.state, a.due_ms, CASE WHEN EXISTS (SELECT 1 FROM review_decisions d "
+              "WHERE d.round_id = a.round_id AND d.approver_id = a.person_id) THEN 1 ELSE 0 "
+              "END FROM round_approvers a JOIN review_rounds r ON r.id = a.round_id JOIN "
+              "courses c ON c.id = r.course_id WHERE c.department_id = $1",
+              dep, &arr, &n, sizeof *f->approvers, approver_row, err);
+    f->approvers = arr;
+    f->n_approvers = n;
+    return qs;
+}
+
 static enum gw_qs pipe_tx(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct pipe_ctx *c = ud;
-    struct gw_kpi_pipeline_in *in = c->in;
-    gw_kpi_pipeline_free(in);
+    gw_kpi_pipeline_free(c->in);
+    gw_kpi_pipeline_facts_free(&c->facts);
     struct gw_dbp pd[] = {GW_P_TEXT(c->department)};
-    struct gw_dbp pw[] = {GW_P_TEXT(c->department), GW_P_INT(c->from_ms),
-                          GW_P_INT(c->to_ms > 0 ? c->to_ms : INT64_MAX)};
     /* the department's own escalation threshold (review settings), else the default */
     int64_t escalation_ms = c->escalation_ms;
     struct gw_db_rows *r = NULL;
@@ -69,61 +147,17 @@ static enum gw_qs pipe_tx(struct gw_db *db, void *ud, struct gw_error *err)
     if (qs == GW_QS_ONE) {
         struct gw_dept_settings ds;
         gw_dept_settings_read(gw_db_col_text(r, 0), &ds);
-        if (ds.has_escalate_after_days && ds.schedule.escalate_after_days > 0)
-            escalation_ms = (int64_t)ds.schedule.escalate_after_days * 86400000LL;
+        escalation_ms = gw_kpi_escalation_ms(ds.has_escalate_after_days,
+                                             ds.schedule.escalate_after_days, escalation_ms);
         gw_dept_settings_free(&ds);
     }
     gw_db_rows_free(r);
+    if (qs >= 0)
+        qs = load_facts(db, c->department, &c->facts, err);
     if (qs < 0)
         return qs;
-    struct gw_dbp ps[] = {GW_P_TEXT(c->department), GW_P_INT(c->now_ms - escalation_ms)};
-    qs = count(db,
-               "SELECT COUNT(*) FROM course_requests WHERE department_id = $1 AND "
-               "created_ms >= $2 AND created_ms < $3",
-               pw, 3, &in->courses_requested, err);
-    if (qs >= 0)
-        qs = count(db,
-                   "SELECT COUNT(DISTINCT v.course_id) FROM course_versions v JOIN packages p ON "
-                   "p.id = v.package_id JOIN courses c ON c.id = v.course_id WHERE "
-                   "c.department_id = $1 AND p.valid = 1",
-                   pd, 1, &in->courses_built, err);
-    if (qs >= 0)
-        qs = count(db,
-                   "SELECT COUNT(*) FROM courses c WHERE c.department_id = $1 AND (c.state = "
-                   "'published' OR EXISTS (SELECT 1 FROM course_lms l WHERE l.course_id = c.id))",
-                   pd, 1, &in->courses_published, err);
-    if (qs >= 0)
-        qs = spans(db,
-                   "SELECT r.closed_ms - r.opened_ms FROM review_rounds r JOIN courses c ON c.id "
-                   "= r.course_id WHERE c.department_id = $1 AND r.state = 'approved' AND "
-                   "r.closed_ms IS NOT NULL",
-                   pd, 1, &in->approval_days, &in->n_approval, err);
-    if (qs >= 0)
-        qs = count(db,
-                   /* approval requests: approvers of open rounds who have not decided,
-                    * overdue by the threshold (no due date: never overdue) */
-                   "SELECT COUNT(*) FROM round_approvers a JOIN review_rounds r ON r.id = "
-                   "a.round_id JOIN courses c ON c.id = r.course_id WHERE c.department_id = $1 "
-                   "AND r.state = 'open' AND a.due_ms > 0 AND a.due_ms <= $2 AND NOT EXISTS "
-                   "(SELECT 1 FROM review_decisions d WHERE d.round_id = a.round_id AND "
-                   "d.approver_id = a.person_id)",
-                   ps, 2, &in->stalled_reviews, err);
-    if (qs >= 0)
-        qs = spans(db,
-                   "SELECT MIN(l.published_ms) - (SELECT MAX(r.closed_ms) FROM review_rounds r "
-                   "WHERE r.course_id = c.id AND r.state = 'approved') FROM courses c JOIN "
-                   "course_lms l ON l.course_id = c.id WHERE c.department_id = $1 AND EXISTS "
-                   "(SELECT 1 FROM review_rounds r WHERE r.course_id = c.id AND r.state = "
-                   "'approved') GROUP BY c.id",
-                   pd, 1, &in->publish_days, &in->n_publish, err);
-    return qs < 0 ? qs : GW_QS_ONE;
-}
-
-void gw_kpi_pipeline_free(struct gw_kpi_pipeline_in *in)
-{
-    free(in->approval_days);
-    free(in->publish_days);
-    memset(in, 0, sizeof *in);
+    gw_kpi_pipeline_compute(&c->facts, c->from_ms, c->to_ms, c->now_ms, escalation_ms, c->in);
+    return GW_QS_ONE;
 }
 
 enum gw_err gw_store_kpi_pipeline(struct gw_store *s, const char *department, int64_t from_ms,
@@ -131,8 +165,9 @@ enum gw_err gw_store_kpi_pipeline(struct gw_store *s, const char *department, in
                                   struct gw_kpi_pipeline_in *in, struct gw_error *err)
 {
     memset(in, 0, sizeof *in);
-    struct pipe_ctx c = {department, from_ms, to_ms, now_ms, escalation_ms, in};
+    struct pipe_ctx c = {department, from_ms, to_ms, now_ms, escalation_ms, {0}, in};
     enum gw_err rc = gw_store_tx(s, GW_TX_READ, pipe_tx, &c, err);
+    gw_kpi_pipeline_facts_free(&c.facts);
     if (rc != GW_OK)
         gw_kpi_pipeline_free(in);
     return rc;

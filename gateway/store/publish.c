@@ -10,6 +10,7 @@
 #include "gw/buf.h"
 #include "gw/kpi_store.h"
 #include "review_int.h"
+#include "kpi_int.h"
 #include "store_int.h"
 
 #include <stdio.h>

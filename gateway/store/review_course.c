@@ -7,6 +7,7 @@
 #include "gw/kpi_store.h"
 #include "gw/timefmt.h"
 #include "review_int.h"
+#include "kpi_int.h"
 #include "store_int.h"
 
 #include <stdio.h>

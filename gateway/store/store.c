@@ -2,6 +2,7 @@
  * the transaction runner with retries, migrations and pool figures.
  * Owns no SQL of the domain; the drivers own the backend calls and the
  * domain files (keys.c, ...) own their queries. */
+#include "kpi_int.h"
 #include "store_int.h"
 #include "terms.h"
 #include "gw/buf.h"

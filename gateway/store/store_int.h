@@ -1,6 +1,10 @@
-/* store_int.h: the store object's internals, shared by store.c (pool,
- * transaction runner, migrations) and batch.c (group commit). Private to
- * gateway/store/. */
+/* store_int.h: the store object's internals (the pool, the writer lock, the
+ * checkpointer's state, the KPI maintenance switch), defined by store.c
+ * (pool, transaction runner, migrations) and used by the store's modules:
+ * batch.c (group commit) and the verbs that need the connection's caches or
+ * the writer lock. Also the one cross-module verb of the write path,
+ * gw_xapi_index_statement. The KPI maintenance verbs are in kpi_int.h.
+ * Private to gateway/store/; nothing outside it includes this. */
 #ifndef GW_STORE_INT_H
 #define GW_STORE_INT_H
 
@@ -64,41 +68,8 @@ void gw_db_tx_ended(struct gw_db *db, bool committed);
 void gw_store_wal_check(struct gw_store *s);
 /* Frees the connection's caches and closes it. */
 void gw_db_disconnect(struct gw_db *db);
-/* kpi.c: KPI maintenance inside the caller's write transaction. */
+struct gw_kpi_batch; /* kpi_int.h */
 struct gw_xapi_new_statement;
-/* Folds a newly inserted statement (row seq, not voided) into the KPI state:
- * attributes it, records it in kpi_statements and updates its (course,
- * learner, day) and (course, learner) rows or the unattributed count.
- * Voiding statements contribute nothing (GW_QS_NONE). Called by
- * gw_store_xapi_insert. */
-enum gw_qs gw_kpi_apply_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
-                                  int64_t seq, int64_t stored_ms, struct gw_error *err);
-/* Reverses the contribution of the statement with this id, which has just
- * been marked voided: its (course, learner) state is recomputed from that
- * learner's remaining statements on the course. Idempotent; GW_QS_NONE when
- * the statement counted for nothing. */
-enum gw_qs gw_kpi_apply_void(struct gw_db *db, const char *target_id, struct gw_error *err);
-/* Re-attributes the stored statements that mention an IRI the course
- * registers (run after registering IRIs): statements move from other courses
- * or from unattributed, and the state of every affected (course, learner) is
- * recomputed. */
-enum gw_qs gw_kpi_reattribute(struct gw_db *db, const char *course_id, struct gw_error *err);
-/* kpi.c: the course_iris snapshot's share of a transaction's end and of
- * gw_db_disconnect. */
-void gw_kpi_iris_tx_end(struct gw_db *db);
-void gw_kpi_iris_free(struct gw_db *db);
-/* kpi.c: a round of the deferred index folds its statements' KPI work in a
- * batch (gw_kpi_apply_statement_batched; kb NULL applies at once) and
- * writes each touched row once with gw_kpi_batch_flush, in the same
- * transaction. */
-struct gw_kpi_batch;
-struct gw_xapi_new_statement;
-struct gw_kpi_batch *gw_kpi_batch_new(void);
-enum gw_qs gw_kpi_apply_statement_batched(struct gw_db *db, struct gw_kpi_batch *kb,
-                                          const struct gw_xapi_new_statement *it, int64_t seq,
-                                          int64_t stored_ms, struct gw_error *err);
-enum gw_qs gw_kpi_batch_flush(struct gw_db *db, struct gw_kpi_batch *kb, struct gw_error *err);
-void gw_kpi_batch_free(struct gw_kpi_batch *kb);
 /* xapi_statements.c: one stored statement's filter-index rows and (unless
  * voided) KPI rows, inline (kb NULL) or for the deferred index (xapi_index.c,
  * with its round's batch). */

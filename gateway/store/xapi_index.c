@@ -14,6 +14,7 @@
 #include "gw/log.h"
 #include "gw/timefmt.h"
 #include "gw/xapi_store.h"
+#include "kpi_int.h"
 #include "store_int.h"
 
 #include <stdlib.h>

@@ -9,6 +9,7 @@
 #include "gw/timefmt.h"
 #include "gw/xapi.h"
 #include "gw/xapi_store.h"
+#include "kpi_int.h"
 #include "store_int.h"
 #include "terms.h"
 

@@ -1,10 +1,20 @@
 /* The KPI domain (gateway/kpi/): the definitions of shared/kpi-definitions.md
- * as plain functions over structs, with no SQL and no HTTP. It owns
+ * as plain functions over structs, with no SQL, no HTTP and no clock. It owns
+ * which statements and activities count and when (kpi.c, maintain.c),
  * attribution of a statement to a course (longest registered IRI), the facts
  * one statement contributes, the per (course, learner) state those facts fold
- * into, the figures computed from a set of such states (one course, a
- * department, a month), windows of whole UTC days, the pipeline figures and
- * chargeback arithmetic. store/kpi.c persists the state; api/kpis.c serves it. */
+ * into and what a change of that state does to the maintained totals and the
+ * time-to-complete histogram (maintain.c), the figures computed from a set of
+ * such states (one course, a department, a month) and the pulls' fold of
+ * loaded rows into records (report.c), windows of whole UTC days, the
+ * pipeline figures and chargeback arithmetic. store/kpi*.c load and persist
+ * the state these functions compute; api/kpis.c serves it.
+ *
+ * Contract for the whole header: functions are pure (no I/O, no global
+ * state) and safe to call from any thread on distinct objects; none fails
+ * except where a bool says so (allocation failure aborts, gw_xmalloc).
+ * Strings passed in are borrowed for the call unless a comment says they
+ * are kept; heap results say who frees them. */
 #ifndef GW_KPI_H
 #define GW_KPI_H
 
@@ -109,6 +119,81 @@ void gw_kpi_row_add(struct gw_kpi_row *r, const struct gw_kpi_fact *f, int64_t s
 /* Folds from into into; associative and commutative. */
 void gw_kpi_row_merge(struct gw_kpi_row *into, const struct gw_kpi_row *from);
 
+/* ---- which statements count, and when (maintain.c) ---- */
+
+/* The instant a statement counts at, for windows and time to complete: its
+ * timestamp, or its stored instant when it was sent without one. */
+int64_t gw_kpi_statement_ms(bool has_timestamp, int64_t timestamp_ms, int64_t stored_ms);
+/* Whether a statement counts for KPIs at all: a voiding statement never
+ * does; the statement it voids stops counting once the voiding is stored. */
+bool gw_kpi_statement_counts(bool is_voiding);
+/* Whether an activity mentioned in role (the roles of the insert item,
+ * xapi_store.h: "object", "parent", "grouping", "category", "other", and
+ * "sub_..." inside a SubStatement) can attribute the statement: not inside a
+ * SubStatement. *via_object: the role is the statement's object. */
+bool gw_kpi_role_attributes(const char *role, bool *via_object);
+/* A registered-IRI lookup: the course id registering exactly the len bytes
+ * at iri, or NULL. The returned string must stay valid until the lookup's
+ * caller returns. */
+typedef const char *(*gw_kpi_iri_lookup_fn)(void *ud, const char *iri, size_t len);
+/* Attributes a statement by its activities (gw_kpi_attribute over every
+ * registered prefix of every activity): the winning course id as lookup
+ * returned it, or NULL when unattributed. *course_level as for
+ * gw_kpi_attribute. Allocates only for statements with more than 32
+ * matching prefixes. */
+const char *gw_kpi_attribute_activities(const struct gw_kpi_activity *acts, size_t n,
+                                        gw_kpi_iri_lookup_fn lookup, void *ud, bool *course_level);
+/* The fact an attributed statement contributes: course_fact (its fact as if
+ * course-level, gw_kpi_statement_fact) when course_level, else only its
+ * instant and statement count; ts_ms is the statement's instant. */
+void gw_kpi_attributed_fact(const struct gw_kpi_fact *course_fact, bool course_level, int64_t ts_ms,
+                            struct gw_kpi_fact *out);
+/* A (course, learner) row's time to complete in ms, -1 when it has none:
+ * none without a row (r NULL), without a learner (Group actors), or before
+ * completion. */
+int64_t gw_kpi_learner_ttc(const struct gw_kpi_row *r, bool learner);
+
+/* What the maintained totals of a scope (a course, a department) hold: the
+ * sums gw_kpi_acc_add makes over the scope's (course, learner) rows, without
+ * the times to complete (kept as a histogram, gw_kpi_ttc_bucket). */
+struct gw_kpi_totals {
+    int64_t started, completed, passed, failed, n_score, sum_score, feedback, sum_rating;
+    int64_t dist[5];
+    int64_t comments, statements;
+};
+/* The contribution of one (course, learner) row (NULL: none). Never
+ * allocates. */
+void gw_kpi_totals_of(const struct gw_kpi_row *r, bool learner, struct gw_kpi_totals *out);
+/* *d = contribution of nw - contribution of old (either may be NULL): how
+ * the totals move when a learner's row old becomes nw. */
+void gw_kpi_totals_delta(const struct gw_kpi_row *old, const struct gw_kpi_row *nw, bool learner,
+                         struct gw_kpi_totals *d);
+void gw_kpi_totals_add(struct gw_kpi_totals *into, const struct gw_kpi_totals *d);
+/* The histogram moves of the same change: *from_bucket loses one learner,
+ * *to_bucket gains one; -1 for no move (both -1 when the time to complete is
+ * unchanged). */
+void gw_kpi_ttc_moves(const struct gw_kpi_row *old, const struct gw_kpi_row *nw, bool learner,
+                      int64_t *from_bucket, int64_t *to_bucket);
+
+/* One learner's statements on one course folded from scratch (recomputing a
+ * pair after a voiding or a re-attribution): the row over all time and one
+ * row per UTC day, days in order of first appearance. Heap: free with
+ * gw_kpi_pair_free. */
+struct gw_kpi_day_row {
+    int64_t day;
+    struct gw_kpi_row row;
+};
+struct gw_kpi_pair {
+    struct gw_kpi_row all;
+    struct gw_kpi_day_row *days;
+    size_t n_days, cap_days;
+};
+void gw_kpi_pair_init(struct gw_kpi_pair *p);
+/* Adds a statement's fact (f->ts_ms its instant) with its arrival order seq;
+ * facts must come in seq order. */
+void gw_kpi_pair_add(struct gw_kpi_pair *p, const struct gw_kpi_fact *f, int64_t seq);
+void gw_kpi_pair_free(struct gw_kpi_pair *p);
+
 /* ---- figures over a set of (course, learner) rows ---- */
 struct gw_kpi_acc {
     int64_t started, completed, passed, failed, n_score, feedback, comments, statements;
@@ -132,6 +217,9 @@ void gw_kpi_acc_free(struct gw_kpi_acc *a);
  * feedback_count, avg_rating, rating_1..rating_5, feedback_response_rate,
  * comments, statements. Sorts a->ttc. */
 void gw_kpi_acc_to_json(struct gw_kpi_acc *a, json_t *record);
+/* Sets a's sums from a scope's maintained totals (no times to complete:
+ * the median comes from gw_kpi_hist_median). */
+void gw_kpi_acc_set_totals(struct gw_kpi_acc *a, const struct gw_kpi_totals *t);
 
 /* Buckets of a time to complete in ms (>= 0) for the maintained histogram:
  * 0..15 exact, then eight per power of two; monotonic. bucket_start is the
@@ -142,6 +230,25 @@ int64_t gw_kpi_ttc_bucket_start(int64_t bucket);
 /* Median of v (sorted in place); with an even count the mean of the two
  * middle values. False when n is 0. */
 bool gw_kpi_median(double *v, size_t n, double *out);
+
+/* The median of a scope's times to complete from its maintained histogram
+ * and the sorted times themselves: walk the histogram's non-empty buckets in
+ * order with gw_kpi_hist_median_bucket until start >= 0, then read (at most)
+ * two times from offset (k - cum) among those >= start, in order, and hand
+ * them to gw_kpi_hist_median_result. */
+struct gw_kpi_hist_median {
+    int64_t n;     /* completed learners in the scope */
+    int64_t k;     /* index of the lower median, (n - 1) / 2 */
+    int64_t cum;   /* learners in the buckets before start */
+    int64_t start; /* the smallest ms of the bucket holding the lower median; -1 not found */
+};
+void gw_kpi_hist_median_init(struct gw_kpi_hist_median *m, int64_t completed);
+void gw_kpi_hist_median_bucket(struct gw_kpi_hist_median *m, int64_t bucket, int64_t count);
+/* ms: the got (0..2) times read from the offset, in ms. False when the
+ * histogram and the times disagree (state to rebuild); with n 0 returns
+ * true and *has false. */
+bool gw_kpi_hist_median_result(const struct gw_kpi_hist_median *m, const int64_t *ms, int got,
+                               bool *has, double *median_s);
 
 /* ---- time ---- */
 int64_t gw_kpi_day(int64_t ms);
@@ -155,7 +262,74 @@ bool gw_kpi_month_parse(const char *s, int *month, int64_t *first_day, int64_t *
  * False for anything else (a time that is not midnight included). */
 bool gw_kpi_parse_day(const char *s, int64_t *day);
 
-/* ---- pipeline KPIs of a department (inputs come from store/kpi_pipeline.c) ---- */
+/* ---- pulls: which state answers a query, and the fold into records (report.c) ---- */
+enum gw_kpi_group { GW_KPI_BY_DEPARTMENT, GW_KPI_BY_COURSE, GW_KPI_BY_MONTH };
+
+struct gw_kpi_query {
+    const char *department; /* NULL: all */
+    const char *course;     /* NULL: all */
+    bool has_from, has_to;
+    int64_t from_day, to_day; /* UTC day numbers: from inclusive, to exclusive */
+    enum gw_kpi_group group_by;
+};
+
+/* Whether the query reads the per-day rows (a window, or grouping by
+ * month: a learner figure for a window uses only the statements inside it)
+ * rather than the rows over all time. */
+bool gw_kpi_query_reads_days(const struct gw_kpi_query *q);
+/* Whether the maintained totals answer the query: no window, not by month,
+ * and no course filter cutting into a department's pool. */
+bool gw_kpi_query_reads_totals(const struct gw_kpi_query *q);
+/* Whether the query's groups are listed before any state is read (every
+ * department or course gets a record, with or without statements); months
+ * appear only when they have statements. */
+bool gw_kpi_query_lists_groups(const struct gw_kpi_query *q);
+
+struct gw_kpi_group_acc {
+    char *key;   /* department id, course id, or month as "202611" */
+    json_t *rec; /* the record: labels first, figures added by gw_kpi_report_json */
+    struct gw_kpi_acc acc;
+    struct gw_kpi_hist_median med;
+};
+
+/* A pull being answered: the groups, the fold of the loaded rows into them,
+ * the unattributed count. q is borrowed for the report's life. */
+struct gw_kpi_report {
+    const struct gw_kpi_query *q;
+    struct gw_kpi_group_acc *g;
+    size_t n, cap;
+    int64_t unattributed;
+    /* the (group, course, learner) whose rows are being merged */
+    char *open_group, *open_course, *open_learner;
+    size_t cap_group, cap_course, cap_learner;
+    bool open;
+    struct gw_kpi_row cur;
+};
+void gw_kpi_report_init(struct gw_kpi_report *rp, const struct gw_kpi_query *q);
+/* Drops every group and the fold (a retried transaction starts over). */
+void gw_kpi_report_reset(struct gw_kpi_report *rp);
+void gw_kpi_report_free(struct gw_kpi_report *rp);
+/* Adds a listed group: a department (id, name) or a course (id, title,
+ * department_id), by the query's grouping. Returns the group. */
+struct gw_kpi_group_acc *gw_kpi_report_add_group(struct gw_kpi_report *rp, const char *id,
+                                                 const char *name, const char *department_id);
+/* The group with this key, or NULL. */
+struct gw_kpi_group_acc *gw_kpi_report_find(struct gw_kpi_report *rp, const char *key);
+/* Folds one loaded state row: rows must come ordered by group, course and
+ * learner, so the rows of one (course, learner) (its days) are consecutive
+ * and merge into one row (gw_kpi_row_merge) before they count in their group
+ * (learner "": statements without a learner). Rows of an unlisted
+ * department or course are ignored; a month gets its group when first seen. */
+void gw_kpi_report_row(struct gw_kpi_report *rp, const char *group, const char *course,
+                       const char *learner, const struct gw_kpi_row *row);
+/* Ends the rows (counts the last merged one). */
+void gw_kpi_report_rows_end(struct gw_kpi_report *rp);
+/* {"records": [...], "unattributed_statements": N}, new reference; the
+ * records keep the groups' order. Computes each group's figures
+ * (gw_kpi_acc_to_json). */
+json_t *gw_kpi_report_json(struct gw_kpi_report *rp);
+
+/* ---- pipeline KPIs of a department (inputs loaded by store/kpi_pipeline.c) ---- */
 struct gw_kpi_pipeline_in {
     int64_t courses_requested, courses_built, courses_published;
     double *approval_days; /* per completed approval round */
@@ -164,10 +338,60 @@ struct gw_kpi_pipeline_in {
     double *publish_days; /* per published course */
     size_t n_publish;
 };
+/* What store/kpi_pipeline.c loads for one department, as facts with no
+ * rule applied: its course requests' dates, its courses, their review rounds
+ * and the rounds' approvers. Arrays and strings are heap, freed by
+ * gw_kpi_pipeline_facts_free. */
+struct gw_kpi_pipeline_course {
+    char *id;
+    char *state;                /* courses.state */
+    bool built;                 /* has a package version that passed validation */
+    bool on_lms;                /* has an LMS publish record */
+    int64_t first_published_ms; /* the earliest publish record's, when on_lms */
+};
+struct gw_kpi_pipeline_round {
+    char *course_id;
+    char *state; /* open | approved | changes_requested | superseded */
+    int64_t opened_ms, closed_ms;
+};
+struct gw_kpi_pipeline_approver {
+    char *round_state; /* the state of the approver's round */
+    int64_t due_ms;    /* 0: no due date */
+    bool decided;      /* has recorded a decision in the round */
+};
+struct gw_kpi_pipeline_facts {
+    int64_t *requested_ms; /* one per course request */
+    size_t n_requests;
+    struct gw_kpi_pipeline_course *courses;
+    size_t n_courses;
+    struct gw_kpi_pipeline_round *rounds;
+    size_t n_rounds;
+    struct gw_kpi_pipeline_approver *approvers;
+    size_t n_approvers;
+};
+void gw_kpi_pipeline_facts_free(struct gw_kpi_pipeline_facts *f);
+/* The pipeline figures' inputs from the facts (shared/kpi-definitions.md,
+ * "Pipeline KPIs"): requests made in [from_ms, to_ms) (to_ms 0: open);
+ * courses built; courses published (state published, or on an LMS);
+ * approval days of every approved round; approvers of open rounds who have
+ * not decided and whose due date (when set) is at least escalation_ms past
+ * at now_ms; days from a published course's last approval to its first LMS
+ * publish. *out's arrays are heap (gw_kpi_pipeline_free). */
+void gw_kpi_pipeline_compute(const struct gw_kpi_pipeline_facts *f, int64_t from_ms, int64_t to_ms,
+                             int64_t now_ms, int64_t escalation_ms, struct gw_kpi_pipeline_in *out);
+/* The escalation threshold stalled_reviews uses: the department's own
+ * (escalate_after_days, when set and positive), else default_ms. Approval
+ * requests due at or before now minus it are stalled. */
+int64_t gw_kpi_escalation_ms(bool dept_has_days, unsigned dept_days, int64_t default_ms);
+int64_t gw_kpi_stalled_cutoff_ms(int64_t now_ms, int64_t escalation_ms);
+/* A span in ms as days (median_approval_days, median_days_to_publish). */
+double gw_kpi_span_days(int64_t ms);
 /* Adds courses_requested, courses_built, courses_published, deployment_rate
  * (null when nothing is built), median_approval_days, stalled_reviews,
  * median_days_to_publish (null when none) to record. Sorts the arrays. */
 void gw_kpi_pipeline_to_json(struct gw_kpi_pipeline_in *in, json_t *record);
+/* Frees the arrays of in and zeroes it. */
+void gw_kpi_pipeline_free(struct gw_kpi_pipeline_in *in);
 
 /* ---- chargeback ---- */
 /* A department's charging terms, from its settings: "charge" turns
@@ -196,6 +420,25 @@ void gw_kpi_charge(const struct gw_kpi_rates *r, double hours, int64_t learners_
  * per_learner_fee, learner_amount, amount, currency (null when unpriced). */
 json_t *gw_kpi_chargeback_line(const char *course_id, const char *title, double hours,
                                int64_t learners_started, const struct gw_kpi_rates *r);
+
+/* A department's chargeback for one month: {"department_id", "month",
+ * "enabled", "currency", "lines": [...], "total_amount"} (new reference);
+ * lines are gw_kpi_chargeback_line's in the order added, total_amount their
+ * sum, null when nothing is priced. */
+struct gw_kpi_chargeback {
+    const char *department; /* borrowed */
+    int month;              /* 202611 */
+    struct gw_kpi_rates rates;
+    json_t *lines;
+    double total;
+};
+void gw_kpi_chargeback_init(struct gw_kpi_chargeback *cb, const char *department, int month,
+                            const struct gw_kpi_rates *rates);
+void gw_kpi_chargeback_add(struct gw_kpi_chargeback *cb, const char *course_id, const char *title,
+                           double hours, int64_t learners_started);
+/* Hands the lines over to the result; cb is freed. */
+json_t *gw_kpi_chargeback_json(struct gw_kpi_chargeback *cb);
+void gw_kpi_chargeback_free(struct gw_kpi_chargeback *cb);
 
 /* ---- who sees one course's KPIs (GET /api/v1/courses/{id}/kpis) ---- */
 /* True for a reader of every KPI (reader: the admin or bi role), else for

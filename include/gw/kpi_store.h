@@ -1,7 +1,19 @@
-/* KPI state in the store (store/kpi.c, migration 0007): incremental
- * maintenance as statements arrive and are voided, re-attribution when a
- * course registers an IRI, the full rebuild, and the pulls (GET
- * /api/v1/kpis, chargeback). The definitions themselves are in gw/kpi.h. */
+/* KPI state in the store: the verbs that open their own transaction on a
+ * struct gw_store (store/kpi.c: the maintenance switch, re-attribution, the
+ * rebuild and the upgrade step; store/kpi_pull.c: the pulls behind GET
+ * /api/v1/kpis and the chargeback; store/kpi_pipeline.c: the pipeline
+ * inputs). They load rows and persist what the domain computed; every rule
+ * (what counts, attribution, figures, which state answers a pull) is in
+ * gw/kpi.h. The maintenance run inside the writer's transaction is
+ * store-private (gateway/store/kpi_int.h).
+ *
+ * Contract: every function here is safe to call from any thread (each
+ * transaction takes its own pool connection; the writes serialize in the
+ * store); read-only ones (pulls, chargeback, pipeline) see one consistent
+ * snapshot. They return GW_OK or an error code with err filled (may be
+ * NULL): GW_E_NOT_FOUND and GW_E_QUERY_INVALID where said, otherwise a store
+ * failure after the transaction runner's retries. Arguments are borrowed
+ * for the call; results are new and the caller's (say how to free). */
 #ifndef GW_KPI_STORE_H
 #define GW_KPI_STORE_H
 
@@ -10,13 +22,14 @@
 #include "gw/xapi_store.h"
 
 /* ---- maintenance ---- */
-/* (Inside the writer's transaction: gw_kpi_apply_statement, gw_kpi_apply_void
- * and gw_kpi_reattribute are internal to store/, in store_int.h.) */
 /* The store's switch for the maintenance as statements arrive and are voided (default on). Off is
  * for bulk imports followed by gw_store_kpi_rebuild, and for measuring what the maintenance costs
  * (bench/kpi_bench.c); a running gateway leaves it on. */
 void gw_kpi_set_maintenance(struct gw_store *s, bool on);
-/* The same in its own write transaction. */
+/* Re-attributes the stored statements under the course's registered IRIs
+ * and recomputes every (course, learner) that changed, in one write
+ * transaction (`lmsgw kpi reattribute`; registering IRIs does the same
+ * inside its own transaction). */
 enum gw_err gw_store_kpi_reattribute(struct gw_store *s, const char *course_id,
                                      struct gw_error *err);
 /* Drops all KPI state and recomputes it from the stored statements in one
@@ -33,37 +46,34 @@ enum gw_err gw_store_kpi_rebuild(struct gw_store *s, int64_t *counted, struct gw
 enum gw_err gw_store_kpi_upgrade(struct gw_store *s, bool *rebuilt, struct gw_error *err);
 
 /* ---- pulls ---- */
-enum gw_kpi_group { GW_KPI_BY_DEPARTMENT, GW_KPI_BY_COURSE, GW_KPI_BY_MONTH };
-
-struct gw_kpi_query {
-    const char *department; /* NULL: all */
-    const char *course;     /* NULL: all */
-    bool has_from, has_to;
-    int64_t from_day, to_day; /* UTC day numbers: from inclusive, to exclusive */
-    enum gw_kpi_group group_by;
-};
+/* (struct gw_kpi_query and its groupings are the domain's, gw/kpi.h.) */
 
 /* The learner KPIs as flat records, one per group: {"records": [...],
- * "unattributed_statements": N} (new reference in *out). Departments and
- * courses without statements get a record with zero counts and null rates;
- * months appear when they have statements. */
+ * "unattributed_statements": N} (new reference in *out, the caller's;
+ * untouched on error). Departments and courses without statements get a
+ * record with zero counts and null rates; months appear when they have
+ * statements. GW_E_INTERNAL when the maintained histogram disagrees with
+ * the learners' rows (the state needs `lmsgw kpi rebuild`). */
 enum gw_err gw_store_kpi_pull(struct gw_store *s, const struct gw_kpi_query *q, json_t **out,
                               struct gw_error *err);
 
 /* A department's chargeback for one month ("YYYY-MM"): {"department_id",
- * "month", "enabled", "currency", "lines": [...], "total_amount"}.
- * GW_E_NOT_FOUND for an unknown department. Effort hours come from
- * effort_log(course_id, hours, day_ms) when that table exists, 0 otherwise. */
+ * "month", "enabled", "currency", "lines": [...], "total_amount"} (new
+ * reference in *out, the caller's; see gw_kpi_chargeback_json).
+ * GW_E_QUERY_INVALID for a malformed month, GW_E_NOT_FOUND for an unknown
+ * department. Effort hours come from effort_log(course_id, hours, day) when
+ * that table exists, 0 otherwise. */
 enum gw_err gw_store_kpi_chargeback(struct gw_store *s, const char *department, const char *month,
                                     json_t **out, struct gw_error *err);
 
 /* Pipeline inputs of a department (store/kpi_pipeline.c) against the schema
- * described there; window on request date (ms, 0 = open). The arrays in *in
- * are heap (free with gw_kpi_pipeline_free). Serves GET /api/v1/kpis's
- * pipeline figures (api/kpis.c). */
+ * described there; window on request date (ms, 0 = open); stalled as of
+ * now_ms with the department's escalation threshold, escalation_ms when it
+ * sets none (gw_kpi_escalation_ms). The arrays in *in are heap, the
+ * caller's (gw_kpi_pipeline_free), and freed on error. Serves GET
+ * /api/v1/kpis's pipeline figures (api/kpis.c, gw_kpi_pipeline_to_json). */
 enum gw_err gw_store_kpi_pipeline(struct gw_store *s, const char *department, int64_t from_ms,
                                   int64_t to_ms, int64_t now_ms, int64_t escalation_ms,
                                   struct gw_kpi_pipeline_in *in, struct gw_error *err);
-void gw_kpi_pipeline_free(struct gw_kpi_pipeline_in *in);
 
 #endif

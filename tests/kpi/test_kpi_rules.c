@@ -1,0 +1,426 @@
+/* Unit tests of the KPI rules that the store's maintenance and pulls ask,
+ * without a database (kpi/maintain.c, kpi/report.c): which statements and
+ * activities count and when, attribution over a lookup, the fact of a
+ * statement that is not course-level, totals deltas and histogram moves,
+ * a pair recomputed from its facts, which state answers a query, the fold
+ * of loaded rows into records, the median from the histogram, and the
+ * chargeback report. */
+#include "gw/kpi.h"
+#include "gwtest.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHECK_NEAR(a, b) CHECK(fabs((double)(a) - (double)(b)) < 1e-9)
+
+static void test_counts_and_time(void)
+{
+    CHECK_INT(gw_kpi_statement_ms(true, 1000, 5000), 1000);
+    CHECK_INT(gw_kpi_statement_ms(false, 0, 5000), 5000);
+    CHECK(gw_kpi_statement_counts(false));
+    CHECK(!gw_kpi_statement_counts(true));
+    bool via = false;
+    CHECK(gw_kpi_role_attributes("object", &via));
+    CHECK(via);
+    CHECK(gw_kpi_role_attributes("parent", &via));
+    CHECK(!via);
+    CHECK(gw_kpi_role_attributes("category", &via));
+    CHECK(!gw_kpi_role_attributes("sub_object", &via));
+    CHECK(!gw_kpi_role_attributes("sub_parent", &via));
+}
+
+/* Registered IRIs: https://ex.org/c1 -> c1, https://ex.org/c1/m2 -> c2. */
+static const char *lookup(void *ud, const char *iri, size_t len)
+{
+    (*(int *)ud)++;
+    if (len == strlen("https://ex.org/c1") && strncmp(iri, "https://ex.org/c1", len) == 0)
+        return "c1";
+    if (len == strlen("https://ex.org/c1/m2") && strncmp(iri, "https://ex.org/c1/m2", len) == 0)
+        return "c2";
+    return NULL;
+}
+
+static void test_attribute_activities(void)
+{
+    int calls = 0;
+    bool cl = true;
+    CHECK(gw_kpi_attribute_activities(NULL, 0, lookup, &calls, &cl) == NULL);
+    CHECK(!cl);
+    /* object under c1, parent under c2's longer IRI: c2, not course-level */
+    struct gw_kpi_activity a[] = {{"https://ex.org/c1/q7", true}, {"https://ex.org/c1/m2", false}};
+    const char *c = gw_kpi_attribute_activities(a, 2, lookup, &calls, &cl);
+    CHECK_STR(c, "c2");
+    CHECK(!cl);
+    /* the object itself under c2: course-level */
+    struct gw_kpi_activity b[] = {{"https://ex.org/c1/m2?x=1", true}};
+    CHECK_STR(gw_kpi_attribute_activities(b, 1, lookup, &calls, &cl), "c2");
+    CHECK(cl);
+    /* nothing registered matches */
+    struct gw_kpi_activity d[] = {{"https://other.org/x", true}};
+    CHECK(gw_kpi_attribute_activities(d, 1, lookup, &calls, &cl) == NULL);
+    CHECK(!cl);
+    /* more than 32 prefixes and matches: the heap fallbacks */
+    char id[256] = "https://ex.org/c1";
+    for (int i = 0; i < 40; i++)
+        strcat(id, "/a");
+    struct gw_kpi_activity e[40];
+    for (int i = 0; i < 40; i++)
+        e[i] = (struct gw_kpi_activity){id, i == 0};
+    CHECK_STR(gw_kpi_attribute_activities(e, 40, lookup, &calls, &cl), "c1");
+    CHECK(cl);
+    CHECK(calls > 0);
+}
+
+static void test_attributed_fact(void)
+{
+    struct gw_kpi_fact cf = {.ts_ms = 1, .completing = true, .passed = true, .comment = true};
+    struct gw_kpi_fact f;
+    gw_kpi_attributed_fact(&cf, true, 7000, &f);
+    CHECK(f.completing && f.passed && f.comment);
+    CHECK_INT(f.ts_ms, 7000);
+    /* not course-level: the statement counts, its result says nothing */
+    gw_kpi_attributed_fact(&cf, false, 7000, &f);
+    CHECK(!f.completing && !f.passed && !f.comment && !f.has_score && !f.has_rating);
+    CHECK_INT(f.ts_ms, 7000);
+}
+
+static void test_totals(void)
+{
+    struct gw_kpi_row old, nw;
+    gw_kpi_row_init(&old);
+    struct gw_kpi_fact f = {.ts_ms = 1000, .has_score = true, .score = 0.5};
+    gw_kpi_row_add(&old, &f, 1);
+    nw = old;
+    struct gw_kpi_fact g = {.ts_ms = 61000, .completing = true, .failed = true};
+    gw_kpi_row_add(&nw, &g, 2);
+
+    struct gw_kpi_totals t;
+    gw_kpi_totals_of(NULL, true, &t);
+    CHECK_INT(t.statements, 0);
+    gw_kpi_totals_of(&nw, true, &t);
+    CHECK_INT(t.started, 1);
+    CHECK_INT(t.completed, 1);
+    CHECK_INT(t.failed, 1);
+    CHECK_INT(t.n_score, 1);
+    CHECK_INT(t.sum_score, 500000000);
+    CHECK_INT(t.statements, 2);
+    /* no learner: statements and comments only */
+    gw_kpi_totals_of(&nw, false, &t);
+    CHECK_INT(t.started, 0);
+    CHECK_INT(t.statements, 2);
+
+    struct gw_kpi_totals d;
+    gw_kpi_totals_delta(&old, &nw, true, &d);
+    CHECK_INT(d.started, 0);
+    CHECK_INT(d.completed, 1);
+    CHECK_INT(d.failed, 1);
+    CHECK_INT(d.n_score, 0);
+    CHECK_INT(d.statements, 1);
+    /* a pass later removes the learner from the failed */
+    struct gw_kpi_row p = nw;
+    struct gw_kpi_fact h = {.ts_ms = 62000, .passed = true};
+    gw_kpi_row_add(&p, &h, 3);
+    gw_kpi_totals_delta(&nw, &p, true, &d);
+    CHECK_INT(d.passed, 1);
+    CHECK_INT(d.failed, -1);
+    /* deleting the row takes everything back */
+    gw_kpi_totals_delta(&p, NULL, true, &d);
+    CHECK_INT(d.started, -1);
+    CHECK_INT(d.statements, -3);
+    struct gw_kpi_totals sum = {0};
+    gw_kpi_totals_of(&p, true, &t);
+    gw_kpi_totals_add(&sum, &t);
+    gw_kpi_totals_add(&sum, &d);
+    CHECK_INT(sum.started, 0);
+    CHECK_INT(sum.statements, 0);
+    CHECK_INT(sum.passed, 0);
+
+    /* acc over rows == totals summed */
+    struct gw_kpi_acc a;
+    gw_kpi_acc_init(&a);
+    gw_kpi_acc_add(&a, &p, true);
+    gw_kpi_totals_of(&p, true, &t);
+    CHECK_INT(a.started, t.started);
+    CHECK_INT(a.passed, t.passed);
+    CHECK_INT(a.failed, t.failed);
+    CHECK_INT(a.sum_score, t.sum_score);
+    CHECK_INT(a.n_ttc, 1);
+    CHECK_NEAR(a.ttc[0], 60.0);
+    gw_kpi_acc_free(&a);
+    gw_kpi_acc_init(&a);
+    gw_kpi_acc_set_totals(&a, &t);
+    CHECK_INT(a.completed, 1);
+    CHECK_INT(a.n_ttc, 0);
+    gw_kpi_acc_free(&a);
+}
+
+static void test_ttc_moves(void)
+{
+    struct gw_kpi_row a, b;
+    gw_kpi_row_init(&a);
+    struct gw_kpi_fact f = {.ts_ms = 1000};
+    gw_kpi_row_add(&a, &f, 1);
+    CHECK_INT(gw_kpi_learner_ttc(&a, true), -1);
+    CHECK_INT(gw_kpi_learner_ttc(NULL, true), -1);
+    b = a;
+    struct gw_kpi_fact g = {.ts_ms = 5000, .completing = true};
+    gw_kpi_row_add(&b, &g, 2);
+    CHECK_INT(gw_kpi_learner_ttc(&b, true), 4000);
+    CHECK_INT(gw_kpi_learner_ttc(&b, false), -1);
+    int64_t from, to;
+    gw_kpi_ttc_moves(&a, &b, true, &from, &to);
+    CHECK_INT(from, -1);
+    CHECK_INT(to, gw_kpi_ttc_bucket(4000));
+    gw_kpi_ttc_moves(&b, &b, true, &from, &to);
+    CHECK_INT(from, -1);
+    CHECK_INT(to, -1);
+    gw_kpi_ttc_moves(&b, NULL, true, &from, &to);
+    CHECK_INT(from, gw_kpi_ttc_bucket(4000));
+    CHECK_INT(to, -1);
+    /* an earlier first statement moves the learner between buckets */
+    struct gw_kpi_row c = b;
+    struct gw_kpi_fact e = {.ts_ms = 0};
+    gw_kpi_row_add(&c, &e, 3);
+    gw_kpi_ttc_moves(&b, &c, true, &from, &to);
+    CHECK_INT(from, gw_kpi_ttc_bucket(4000));
+    CHECK_INT(to, gw_kpi_ttc_bucket(5000));
+    gw_kpi_ttc_moves(&b, &c, false, &from, &to);
+    CHECK_INT(from, -1);
+    CHECK_INT(to, -1);
+}
+
+static void test_pair(void)
+{
+    struct gw_kpi_pair p;
+    gw_kpi_pair_init(&p);
+    int64_t d1 = 20000 * GW_KPI_DAY_MS, d2 = 20001 * GW_KPI_DAY_MS;
+    struct gw_kpi_fact f[] = {{.ts_ms = d2 + 5}, {.ts_ms = d1 + 1}, {.ts_ms = d2 + 9}};
+    for (int i = 0; i < 3; i++)
+        gw_kpi_pair_add(&p, &f[i], i + 1);
+    CHECK_INT(p.n_days, 2);
+    CHECK_INT(p.days[0].day, 20001);
+    CHECK_INT(p.days[0].row.statements, 2);
+    CHECK_INT(p.days[1].day, 20000);
+    CHECK_INT(p.all.statements, 3);
+    CHECK_INT(p.all.first_ms, d1 + 1);
+    gw_kpi_pair_free(&p);
+    CHECK_INT(p.n_days, 0);
+}
+
+static void test_query_rules(void)
+{
+    struct gw_kpi_query q = {.group_by = GW_KPI_BY_DEPARTMENT};
+    CHECK(!gw_kpi_query_reads_days(&q));
+    CHECK(gw_kpi_query_reads_totals(&q));
+    CHECK(gw_kpi_query_lists_groups(&q));
+    q.course = "c1"; /* cuts into the department's pool */
+    CHECK(!gw_kpi_query_reads_totals(&q));
+    q.group_by = GW_KPI_BY_COURSE;
+    CHECK(gw_kpi_query_reads_totals(&q));
+    q.has_from = true;
+    CHECK(gw_kpi_query_reads_days(&q));
+    CHECK(!gw_kpi_query_reads_totals(&q));
+    struct gw_kpi_query m = {.group_by = GW_KPI_BY_MONTH};
+    CHECK(gw_kpi_query_reads_days(&m));
+    CHECK(!gw_kpi_query_reads_totals(&m));
+    CHECK(!gw_kpi_query_lists_groups(&m));
+}
+
+static struct gw_kpi_row row_of(int64_t first_ms, int64_t complete_ms)
+{
+    struct gw_kpi_row r;
+    gw_kpi_row_init(&r);
+    r.statements = 1;
+    r.first_ms = first_ms;
+    r.complete_ms = complete_ms;
+    return r;
+}
+
+static void test_report_fold(void)
+{
+    struct gw_kpi_query q = {.group_by = GW_KPI_BY_COURSE};
+    struct gw_kpi_report rp;
+    gw_kpi_report_init(&rp, &q);
+    gw_kpi_report_add_group(&rp, "c1", "Course 1", "d1");
+    gw_kpi_report_add_group(&rp, "c2", "Course 2", "d1");
+    /* learner a's two days on c1 merge: completed after 10 s, not twice */
+    struct gw_kpi_row r1 = row_of(1000, INT64_MAX), r2 = row_of(5000, 11000);
+    gw_kpi_report_row(&rp, "c1", "c1", "a", &r1);
+    gw_kpi_report_row(&rp, "c1", "c1", "a", &r2);
+    struct gw_kpi_row r3 = row_of(0, 30000);
+    gw_kpi_report_row(&rp, "c1", "c1", "b", &r3);
+    struct gw_kpi_row r4 = row_of(0, INT64_MAX);
+    gw_kpi_report_row(&rp, "c1", "c1", "", &r4);  /* no learner */
+    gw_kpi_report_row(&rp, "zz", "zz", "a", &r4); /* an unlisted course: ignored */
+    gw_kpi_report_rows_end(&rp);
+    rp.unattributed = 4;
+    json_t *out = gw_kpi_report_json(&rp);
+    CHECK_INT(json_integer_value(json_object_get(out, "unattributed_statements")), 4);
+    json_t *recs = json_object_get(out, "records");
+    CHECK_INT(json_array_size(recs), 2);
+    json_t *c1 = json_array_get(recs, 0);
+    CHECK_STR(json_string_value(json_object_get(c1, "course_title")), "Course 1");
+    CHECK_INT(json_integer_value(json_object_get(c1, "learners_started")), 2);
+    CHECK_INT(json_integer_value(json_object_get(c1, "learners_completed")), 2);
+    CHECK_INT(json_integer_value(json_object_get(c1, "statements")), 4);
+    CHECK_NEAR(json_real_value(json_object_get(c1, "median_time_to_complete_s")), 20.0);
+    json_t *c2 = json_array_get(recs, 1);
+    CHECK(json_is_null(json_object_get(c2, "completion_rate")));
+    json_decref(out);
+    /* a retried transaction starts over */
+    gw_kpi_report_reset(&rp);
+    CHECK_INT(rp.n, 0);
+    gw_kpi_report_free(&rp);
+
+    /* months get their group when first seen, in the rows' order */
+    struct gw_kpi_query mq = {.group_by = GW_KPI_BY_MONTH};
+    gw_kpi_report_init(&rp, &mq);
+    gw_kpi_report_row(&rp, "202610", "c1", "a", &r1);
+    gw_kpi_report_row(&rp, "202611", "c1", "a", &r2);
+    gw_kpi_report_rows_end(&rp);
+    out = gw_kpi_report_json(&rp);
+    recs = json_object_get(out, "records");
+    CHECK_INT(json_array_size(recs), 2);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(recs, 1), "month")), "2026-11");
+    json_decref(out);
+    gw_kpi_report_free(&rp);
+}
+
+static void test_hist_median(void)
+{
+    /* times 1 s, 2 s, 40 s, 50 s: buckets of 1000, 2000, 40000, 50000 ms */
+    int64_t t[] = {1000, 2000, 40000, 50000};
+    struct gw_kpi_hist_median m;
+    gw_kpi_hist_median_init(&m, 4);
+    CHECK_INT(m.k, 1);
+    for (int i = 0; i < 4; i++)
+        gw_kpi_hist_median_bucket(&m, gw_kpi_ttc_bucket(t[i]), 1);
+    CHECK_INT(m.start, gw_kpi_ttc_bucket_start(gw_kpi_ttc_bucket(2000)));
+    CHECK_INT(m.cum, 1);
+    bool has = false;
+    double med = 0;
+    CHECK(gw_kpi_hist_median_result(&m, t + 1, 2, &has, &med));
+    CHECK(has);
+    CHECK_NEAR(med, 21.0);
+    /* an even count needs both values */
+    CHECK(!gw_kpi_hist_median_result(&m, t + 1, 1, &has, &med));
+    /* odd count */
+    gw_kpi_hist_median_init(&m, 3);
+    for (int i = 0; i < 3; i++)
+        gw_kpi_hist_median_bucket(&m, gw_kpi_ttc_bucket(t[i]), 1);
+    CHECK(gw_kpi_hist_median_result(&m, t + 1, 1, &has, &med));
+    CHECK_NEAR(med, 2.0);
+    CHECK(!gw_kpi_hist_median_result(&m, NULL, 0, &has, &med));
+    /* nobody completed: no median, no error */
+    gw_kpi_hist_median_init(&m, 0);
+    CHECK(gw_kpi_hist_median_result(&m, NULL, 0, &has, &med));
+    CHECK(!has);
+}
+
+static void test_chargeback_report(void)
+{
+    struct gw_kpi_rates r = {.enabled = true, .has_hourly = true, .hourly_rate = 100};
+    strcpy(r.currency, "EUR");
+    struct gw_kpi_chargeback cb;
+    gw_kpi_chargeback_init(&cb, "d1", 202611, &r);
+    gw_kpi_chargeback_add(&cb, "c1", "One", 2.5, 3);
+    gw_kpi_chargeback_add(&cb, "c2", "Two", 1.0, 0);
+    json_t *out = gw_kpi_chargeback_json(&cb);
+    gw_kpi_chargeback_free(&cb);
+    CHECK_STR(json_string_value(json_object_get(out, "month")), "2026-11");
+    CHECK_STR(json_string_value(json_object_get(out, "currency")), "EUR");
+    CHECK_NEAR(json_real_value(json_object_get(out, "total_amount")), 350.0);
+    CHECK_INT(json_array_size(json_object_get(out, "lines")), 2);
+    json_decref(out);
+    /* charging off: nothing priced, no total */
+    struct gw_kpi_rates off = {0};
+    gw_kpi_chargeback_init(&cb, "d1", 202611, &off);
+    gw_kpi_chargeback_add(&cb, "c1", "One", 2.5, 3);
+    out = gw_kpi_chargeback_json(&cb);
+    CHECK(json_is_null(json_object_get(out, "total_amount")));
+    CHECK(json_is_null(json_object_get(out, "currency")));
+    json_decref(out);
+}
+
+static void test_pipeline_rules(void)
+{
+    int64_t def = 7 * GW_KPI_DAY_MS;
+    CHECK_INT(gw_kpi_escalation_ms(false, 3, def), def);
+    CHECK_INT(gw_kpi_escalation_ms(true, 0, def), def);
+    CHECK_INT(gw_kpi_escalation_ms(true, 3, def), 3 * GW_KPI_DAY_MS);
+    CHECK_INT(gw_kpi_stalled_cutoff_ms(10 * GW_KPI_DAY_MS, def), 3 * GW_KPI_DAY_MS);
+    CHECK_NEAR(gw_kpi_span_days(GW_KPI_DAY_MS / 2), 0.5);
+}
+
+static char *dup(const char *s)
+{
+    char *d = malloc(strlen(s) + 1);
+    strcpy(d, s);
+    return d;
+}
+
+static void test_pipeline_compute(void)
+{
+    int64_t day = GW_KPI_DAY_MS;
+    struct gw_kpi_pipeline_facts f = {0};
+    f.n_requests = 3;
+    f.requested_ms = malloc(3 * sizeof *f.requested_ms);
+    f.requested_ms[0] = 1 * day;
+    f.requested_ms[1] = 5 * day;
+    f.requested_ms[2] = 9 * day;
+    /* c1 built and on an LMS; c2 built, published by state; c3 not built */
+    f.n_courses = 3;
+    f.courses = calloc(3, sizeof *f.courses);
+    f.courses[0] = (struct gw_kpi_pipeline_course){dup("c1"), dup("live"), true, true, 20 * day};
+    f.courses[1] = (struct gw_kpi_pipeline_course){dup("c2"), dup("published"), true, false, 0};
+    f.courses[2] = (struct gw_kpi_pipeline_course){dup("c3"), dup("draft"), false, false, 0};
+    /* c1: changes requested, then approved twice (the last approval counts) */
+    f.n_rounds = 4;
+    f.rounds = calloc(4, sizeof *f.rounds);
+    f.rounds[0] = (struct gw_kpi_pipeline_round){dup("c1"), dup("changes_requested"), 0, 2 * day};
+    f.rounds[1] = (struct gw_kpi_pipeline_round){dup("c1"), dup("approved"), 2 * day, 4 * day};
+    f.rounds[2] = (struct gw_kpi_pipeline_round){dup("c1"), dup("approved"), 10 * day, 17 * day};
+    f.rounds[3] = (struct gw_kpi_pipeline_round){dup("c3"), dup("open"), 18 * day, 0};
+    /* open round: overdue undecided, overdue decided, no due date, not yet overdue */
+    f.n_approvers = 5;
+    f.approvers = calloc(5, sizeof *f.approvers);
+    f.approvers[0] = (struct gw_kpi_pipeline_approver){dup("open"), 19 * day, false};
+    f.approvers[1] = (struct gw_kpi_pipeline_approver){dup("open"), 19 * day, true};
+    f.approvers[2] = (struct gw_kpi_pipeline_approver){dup("open"), 0, false};
+    f.approvers[3] = (struct gw_kpi_pipeline_approver){dup("open"), 25 * day, false};
+    f.approvers[4] = (struct gw_kpi_pipeline_approver){dup("approved"), 1 * day, false};
+    struct gw_kpi_pipeline_in in;
+    gw_kpi_pipeline_compute(&f, 2 * day, 9 * day, 30 * day, 7 * day, &in);
+    CHECK_INT(in.courses_requested, 1); /* [2, 9): only day 5 */
+    CHECK_INT(in.courses_built, 2);
+    CHECK_INT(in.courses_published, 2);
+    CHECK_INT(in.n_approval, 2);
+    CHECK_NEAR(in.approval_days[0] + in.approval_days[1], 9.0);
+    CHECK_INT(in.stalled_reviews, 1); /* due day 19 <= 30 - 7 */
+    CHECK_INT(in.n_publish, 1);
+    CHECK_NEAR(in.publish_days[0], 3.0); /* approved day 17, on the LMS day 20 */
+    gw_kpi_pipeline_free(&in);
+    gw_kpi_pipeline_compute(&f, 0, 0, 30 * day, 7 * day, &in); /* an open window */
+    CHECK_INT(in.courses_requested, 3);
+    gw_kpi_pipeline_free(&in);
+    gw_kpi_pipeline_facts_free(&f);
+    CHECK_INT(f.n_courses, 0);
+}
+
+int main(void)
+{
+    GW_RUN(test_counts_and_time);
+    GW_RUN(test_attribute_activities);
+    GW_RUN(test_attributed_fact);
+    GW_RUN(test_totals);
+    GW_RUN(test_ttc_moves);
+    GW_RUN(test_pair);
+    GW_RUN(test_query_rules);
+    GW_RUN(test_report_fold);
+    GW_RUN(test_hist_median);
+    GW_RUN(test_chargeback_report);
+    GW_RUN(test_pipeline_rules);
+    GW_RUN(test_pipeline_compute);
+    return gw_test_summary();
+}
