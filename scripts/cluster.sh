@@ -51,6 +51,15 @@ start_instance() { # DIR name
     local pid=$!
     echo "$pid" >"$dir/$n/pid"
     wait_ready "http://127.0.0.1:${!port_var}/readyz" "$pid" "lmsgw instance $n" "$dir/$n/stderr.log"
+    # started again behind a running HAProxy: back once HAProxy sends it requests
+    if [ -f "$dir/haproxy.pid" ] && [ -n "${STATS_URL:-}" ]; then
+        for _ in $(seq 1 100); do
+            curl -fsS "$STATS_URL;csv" 2>/dev/null | grep -q "^gateways,$n,.*,UP," && return 0
+            sleep 0.05
+        done
+        echo "cluster: HAProxy did not take instance $n back" >&2
+        return 1
+    fi
 }
 
 start() {
@@ -64,8 +73,8 @@ start() {
     GW_PG_DURABLE=${GW_PG_DURABLE:-1} "$root/tests/scripts/pg-start.sh" "$dir/pg" >/dev/null
     local dsn
     dsn=$(cat "$dir/pg/dsn")
-    local lb lbc lms a b ac bc
-    lb=$(free_port); lbc=$(free_port); lms=$(free_port)
+    local lb lbc lms a b ac bc st
+    lb=$(free_port); lbc=$(free_port); lms=$(free_port); st=$(free_port)
     a=$(free_port); b=$(free_port); ac=$(free_port); bc=$(free_port)
     cat >"$dir/env" <<ENV
 GW_LMSGW_BIN=$GW_LMSGW_BIN
@@ -74,6 +83,7 @@ DSN=$dsn
 LB_URL=http://127.0.0.1:$lb
 CONTENT_URL=http://127.0.0.1:$lbc
 LMSSIM_URL=http://127.0.0.1:$lms
+STATS_URL=http://127.0.0.1:$st/stats
 PORT_A=$a
 PORT_B=$b
 CONTENT_PORT_A=$ac
@@ -123,6 +133,10 @@ frontend gateway
 frontend content
     bind 127.0.0.1:$lbc
     default_backend contents
+frontend stats
+    bind 127.0.0.1:$st
+    stats enable
+    stats uri /stats
 backend gateways
     balance roundrobin
     option httpchk GET /readyz
@@ -187,7 +201,7 @@ demo)
   admin key:        $ADMIN_TOKEN
   try:  curl -H "Authorization: Bearer $ADMIN_TOKEN" $LB_URL/api/v1
   kill one:  scripts/cluster.sh kill $dir a     start it again:  scripts/cluster.sh restart $dir a
-  logs: $dir/{a,b}/stderr.log, $dir/haproxy.log     stop: Ctrl-C
+  HAProxy's view: $STATS_URL   logs: $dir/{a,b}/stderr.log, $dir/haproxy.log   stop: Ctrl-C
 
 MSG
     while sleep 3600; do :; done

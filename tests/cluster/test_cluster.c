@@ -416,6 +416,7 @@ static void test_publish_taken_over(void)
               201);
     CHECK(json_is_true(json_object_get(j, "publish_job_queued")));
     json_decref(j);
+    j = NULL;
     free(path);
 
     /* the instance that claimed the job is in the middle of the upload: kill it */
