@@ -34,6 +34,11 @@ static const char usage[] =
     "                                print a fresh one-click approval link (default 14 days)\n"
     "  kpi rebuild                   recompute every KPI from the stored statements\n"
     "  kpi reattribute COURSE_ID     attribute stored statements again to a course's IRIs\n"
+    "  statements months             list the monthly partitions of statements (PostgreSQL)\n"
+    "  statements archive --before YYYY-MM --out FILE.jsonl\n"
+    "                                write the months before into a new JSON-lines file\n"
+    "  statements drop --before YYYY-MM\n"
+    "                                drop archived months with their index and KPI rows\n"
     "  demo-data [--packages DIR]    write back-dated demo data into an empty database (every\n"
     "                                pipeline stage, learners' statements); once: again is a "
     "no-op\n"
@@ -85,10 +90,12 @@ static int cmd_validate(int argc, char **argv, const char *config_path)
 }
 
 static const struct command commands[] = {
-    {"review", gw_cmd_review}, {"kpi", gw_cmd_kpi},         {"demo-data", gw_cmd_demo_data},
-    {"serve", gw_cmd_serve},   {"migrate", gw_cmd_migrate}, {"key", gw_cmd_key},
-    {"config", gw_cmd_config}, {"errors", cmd_errors},      {"validate", cmd_validate},
-    {"openapi", cmd_openapi},
+    {"review", gw_cmd_review},         {"kpi", gw_cmd_kpi},
+    {"demo-data", gw_cmd_demo_data},   {"serve", gw_cmd_serve},
+    {"migrate", gw_cmd_migrate},       {"key", gw_cmd_key},
+    {"config", gw_cmd_config},         {"errors", cmd_errors},
+    {"validate", cmd_validate},        {"openapi", cmd_openapi},
+    {"statements", gw_cmd_statements},
 };
 
 int main(int argc, char **argv)

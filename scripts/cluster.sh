@@ -171,13 +171,20 @@ case "$cmd" in
 start) start "${2:?usage: cluster.sh start DIR}" ;;
 stop) stop "${2:?usage: cluster.sh stop DIR}" ;;
 kill)
-    pid=$(cat "${2:?usage: cluster.sh kill DIR a|b}/${3:?a or b}/pid")
+    dir=${2:?usage: cluster.sh kill DIR a|b}
+    n=${3:?a or b}
+    pid=$(cat "$dir/$n/pid")
+    port_var=PORT_${n^^}
+    # shellcheck disable=SC1091
+    . "$dir/env"
     kill -9 "$pid"
-    # back once it is gone (its sockets closed), so what comes next is refused
-    # and goes to the other instance; a zombie nobody reaps counts as gone
-    for _ in $(seq 1 100); do
+    # back once it is gone and its port refuses connections, so what comes
+    # next goes to the other instance; a zombie nobody reaps counts as gone
+    for _ in $(seq 1 500); do
         state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo gone)
-        [ "$state" = gone ] || [ "$state" = Z ] && break
+        if [ "$state" = gone ] || [ "$state" = Z ]; then
+            (exec 3<>"/dev/tcp/127.0.0.1/${!port_var}") 2>/dev/null || break
+        fi
         sleep 0.02
     done
     ;;

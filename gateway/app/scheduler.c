@@ -3,7 +3,9 @@
  * delivers them through a notifier, with personal one-click links for the
  * approver's asks and reminders, and the launch announcements the publish
  * queued (gw_scheduler_wake: the outbox wakes it after a publish). A thread runs a tick every
- * GW_SCHEDULER_INTERVAL_S seconds; tests call gw_scheduler_tick directly. */
+ * GW_SCHEDULER_INTERVAL_S seconds; tests call gw_scheduler_tick directly. The
+ * thread also keeps the statements' monthly partitions created ahead
+ * (PostgreSQL, gw/xapi_retention.h), once an hour. */
 #include "gw/announce.h"
 #include "gw/department.h"
 #include "gw/scheduler.h"
@@ -13,6 +15,7 @@
 #include "gw/review_store.h"
 #include "gw/server.h"
 #include "gw/timefmt.h"
+#include "gw/xapi_retention.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -34,7 +37,8 @@ struct gw_scheduler {
     pthread_t thread;
     bool running;
     bool stop;
-    bool wake; /* gw_scheduler_wake: tick now */
+    bool wake;             /* gw_scheduler_wake: tick now */
+    int64_t partitions_ms; /* when the partitions were last made sure of */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
@@ -339,8 +343,17 @@ static void *run(void *ud)
         struct gw_error e;
         gw_error_clear(&e);
         struct gw_tick_stats st;
-        if (gw_scheduler_tick(s, gw_clock_now_ms(s->clock), &st, &e) != GW_OK)
+        int64_t now = gw_clock_now_ms(s->clock);
+        if (gw_scheduler_tick(s, now, &st, &e) != GW_OK)
             gw_log_warn("review scheduler: %s", e.detail);
+        if (now - s->partitions_ms >= 3600 * 1000) {
+            int created = 0;
+            if (gw_store_xapi_partitions_ensure(s->store, now, &created, &e) != GW_OK)
+                gw_log_warn("statements' partitions: %s", e.detail);
+            else if (created > 0)
+                gw_log_info("created %d monthly partitions of statements", created);
+            s->partitions_ms = now;
+        }
         pthread_mutex_lock(&s->mu);
         struct timespec until = gw_time_deadline(GW_SCHEDULER_INTERVAL_S * 1000LL);
         while (!s->stop && !s->wake &&

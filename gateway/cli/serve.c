@@ -10,6 +10,7 @@
 #include "gw/scheduler.h"
 #include "gw/server.h"
 #include "gw/timefmt.h"
+#include "gw/xapi_retention.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -61,6 +62,13 @@ int gw_cmd_serve(int argc, char **argv, const char *config_path)
         goto done;
     }
     sweep_zips(store, cfg.data_dir);
+    /* statements' months before the first statement (PostgreSQL; the
+     * scheduler's thread keeps them ahead afterwards) */
+    if (gw_store_xapi_partitions_ensure(store, gw_clock_now_ms(&srv->clock), NULL, &e) != GW_OK) {
+        gw_cli_report(&e);
+        rc = 1;
+        goto done;
+    }
     /* Everything requests may reach is in place before the first request:
      * the mailer (sign-in links), the review scheduler (reminders and
      * escalations, and notices an action queues: on_change wakes it), and

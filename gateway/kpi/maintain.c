@@ -181,9 +181,9 @@ void gw_kpi_pair_init(struct gw_kpi_pair *p)
     gw_kpi_row_init(&p->all);
 }
 
-void gw_kpi_pair_add(struct gw_kpi_pair *p, const struct gw_kpi_fact *f, int64_t seq)
+/* The pair's row of day, added (empty) when missing. */
+static struct gw_kpi_row *pair_day(struct gw_kpi_pair *p, int64_t day)
 {
-    int64_t day = gw_kpi_day(f->ts_ms);
     size_t i = 0;
     while (i < p->n_days && p->days[i].day != day)
         i++;
@@ -193,8 +193,19 @@ void gw_kpi_pair_add(struct gw_kpi_pair *p, const struct gw_kpi_fact *f, int64_t
         gw_kpi_row_init(&p->days[i].row);
         p->n_days++;
     }
-    gw_kpi_row_add(&p->days[i].row, f, seq);
+    return &p->days[i].row;
+}
+
+void gw_kpi_pair_add(struct gw_kpi_pair *p, const struct gw_kpi_fact *f, int64_t seq)
+{
+    gw_kpi_row_add(pair_day(p, gw_kpi_day(f->ts_ms)), f, seq);
     gw_kpi_row_add(&p->all, f, seq);
+}
+
+void gw_kpi_pair_merge_day(struct gw_kpi_pair *p, int64_t day, const struct gw_kpi_row *row)
+{
+    gw_kpi_row_merge(pair_day(p, day), row);
+    gw_kpi_row_merge(&p->all, row);
 }
 
 void gw_kpi_pair_free(struct gw_kpi_pair *p)

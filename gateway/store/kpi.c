@@ -795,9 +795,32 @@ enum gw_qs gw_kpi_batch_flush(struct gw_db *db, struct gw_kpi_batch *kb, struct 
 
 /* ---- recomputing one (course, learner) ---- */
 
-/* Recomputes one (course, learner) from its counted statements (after a
- * voiding or a re-attribution): its day rows are rewritten, its row and the
- * totals move by the difference. The fold is the domain's (gw_kpi_pair). */
+/* The archived day rows of (course, learner) (dropped months, see "dropped
+ * months" below), merged into pair. */
+static enum gw_qs archived_days(struct gw_db *db, const char *course, const char *learner,
+                                struct gw_kpi_pair *pair, struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT " ROW_COLS ", day FROM kpi_archived_days WHERE "
+                                "course_id = $1 AND learner_key = $2",
+                                p, 2, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        struct gw_kpi_row row;
+        row_read(r, 0, &row);
+        gw_kpi_pair_merge_day(pair, gw_db_col_int(r, 10), &row);
+    }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    return qs;
+}
+
+/* Recomputes one (course, learner) from what dropped months contributed and
+ * its counted statements (after a voiding or a re-attribution): its day rows
+ * are rewritten, its row and the totals move by the difference. The fold is
+ * the domain's (gw_kpi_pair). */
 static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const char *learner,
                                  struct gw_error *err)
 {
@@ -814,6 +837,8 @@ static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const cha
     char *old_dept = NULL;
     if (qs >= 0)
         qs = get_learner(db, course, learner, &old, &found, &old_dept, err);
+    if (qs >= 0) /* what dropped months contributed, then the statements there are */
+        qs = archived_days(db, course, learner, &pair, err);
     if (qs >= 0)
         qs = gw_db_query(db,
                          "SELECT k.seq, k.course_level, k.ts_ms, s.body FROM kpi_statements k "
@@ -848,10 +873,15 @@ enum gw_qs gw_kpi_apply_void(struct gw_db *db, const char *target_id, struct gw_
     struct gw_db_rows *r = NULL;
     char *course = NULL, *learner = NULL;
     int64_t seq = 0, ts = 0;
+    /* by id: on PostgreSQL the statements' directory (migration 0017) */
     enum gw_qs qs = gw_db_query(db,
-                                "SELECT k.seq, k.course_id, k.learner_key, k.ts_ms FROM "
-                                "xapi_statements s JOIN kpi_statements k ON k.seq = s.seq "
-                                "WHERE s.id = $1",
+                                gw_db_dialect(db) == GW_DIALECT_POSTGRES
+                                    ? "SELECT k.seq, k.course_id, k.learner_key, k.ts_ms FROM "
+                                      "xapi_statement_ids s JOIN kpi_statements k ON k.seq = "
+                                      "s.seq WHERE s.id = $1"
+                                    : "SELECT k.seq, k.course_id, k.learner_key, k.ts_ms FROM "
+                                      "xapi_statements s JOIN kpi_statements k ON k.seq = s.seq "
+                                      "WHERE s.id = $1",
                                 p, 1, &r, NULL, err);
     if (qs == GW_QS_ONE) {
         seq = gw_db_col_int(r, 0);
@@ -1062,6 +1092,192 @@ enum gw_err gw_store_kpi_reattribute(struct gw_store *s, const char *course_id,
     return gw_store_tx(s, GW_TX_WRITE, reattribute_tx, (void *)course_id, err);
 }
 
+/* ---- dropped months ----
+ * A dropped month's statements are gone (store/xapi_retention.c), but what
+ * they contributed stays in the maintained state. So that recomputing a
+ * learner (voiding, re-attribution) or everything (rebuild) keeps it, the
+ * drop first folds the month's counted statements into kpi_archived_days per
+ * (course, learner, UTC day) and the unattributed ones into
+ * kpi_archived_unattributed (migration 0017); recompute_pair and rebuild_tx
+ * start from those rows. Archived contributions keep the attribution they
+ * had when their month was dropped. */
+
+struct archived_item {
+    char *course, *learner;
+    int64_t day, seq;
+    struct gw_kpi_fact f;
+};
+
+static int cmp_archived(const void *x, const void *y)
+{
+    const struct archived_item *a = x, *b = y;
+    int c = strcmp(a->course, b->course);
+    if (!c)
+        c = strcmp(a->learner, b->learner);
+    if (!c)
+        c = a->day < b->day ? -1 : a->day > b->day;
+    if (!c)
+        c = a->seq < b->seq ? -1 : a->seq > b->seq;
+    return c;
+}
+
+/* Merges add into the archived (course, learner, day) row. */
+static enum gw_qs archived_day_merge(struct gw_db *db, const char *course, const char *learner,
+                                     int64_t day, const struct gw_kpi_row *add,
+                                     struct gw_error *err)
+{
+    struct gw_dbp p[14] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_INT(day)};
+    struct gw_db_rows *r = NULL;
+    struct gw_kpi_row row;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT " ROW_COLS " FROM kpi_archived_days WHERE course_id = $1 "
+                                "AND learner_key = $2 AND day = $3",
+                                p, 3, &r, NULL, err);
+    if (qs == GW_QS_ONE)
+        row_read(r, 0, &row);
+    else
+        gw_kpi_row_init(&row);
+    gw_db_rows_free(r);
+    if (qs < 0)
+        return qs;
+    gw_kpi_row_merge(&row, add);
+    p[3] = GW_P_INT(gw_kpi_month_of_day(day));
+    row_params(&row, p + 4);
+    return gw_db_query(
+        db,
+        "INSERT INTO kpi_archived_days (course_id, learner_key, day, month, " ROW_COLS
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON "
+        "CONFLICT (course_id, learner_key, day) DO UPDATE SET " ROW_SET,
+        p, 14, NULL, NULL, err);
+}
+
+/* One page of the attributed statements: sorted, folded per (course,
+ * learner, day) in arrival order, each group merged into its archived row. */
+static enum gw_qs archive_items(struct gw_db *db, struct archived_item *items, size_t n,
+                                struct gw_error *err)
+{
+    gw_sort(items, n, sizeof *items, cmp_archived);
+    enum gw_qs qs = GW_QS_NONE;
+    for (size_t i = 0; i < n && qs >= 0;) {
+        struct gw_kpi_row row;
+        gw_kpi_row_init(&row);
+        size_t j = i;
+        for (; j < n && strcmp(items[j].course, items[i].course) == 0 &&
+               strcmp(items[j].learner, items[i].learner) == 0 && items[j].day == items[i].day;
+             j++)
+            gw_kpi_row_add(&row, &items[j].f, items[j].seq);
+        qs = archived_day_merge(db, items[i].course, items[i].learner, items[i].day, &row, err);
+        i = j;
+    }
+    return qs;
+}
+
+enum gw_qs gw_kpi_archive_statements(struct gw_db *db, const char *table, struct gw_error *err)
+{
+    enum { PAGE = 2000 };
+    struct gw_buf sql = {0};
+    gw_buf_printf(&sql,
+                  "SELECT k.seq, k.course_id, k.learner_key, k.course_level, k.ts_ms, s.body "
+                  "FROM %s s JOIN kpi_statements k ON k.seq = s.seq WHERE s.seq > $1 AND "
+                  "k.course_id <> '' ORDER BY s.seq LIMIT $2",
+                  table);
+    struct archived_item *items = gw_xcalloc(PAGE, sizeof *items);
+    int64_t last = 0;
+    enum gw_qs qs = GW_QS_NONE;
+    for (size_t n = PAGE; qs >= 0 && n == PAGE;) {
+        struct gw_dbp p[] = {GW_P_INT(last), GW_P_INT(PAGE)};
+        struct gw_db_rows *r = NULL;
+        n = 0;
+        qs = gw_db_query(db, gw_buf_str(&sql), p, 2, &r, NULL, err);
+        for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+            struct archived_item *it = &items[n++];
+            it->seq = last = gw_db_col_int(r, 0);
+            it->course = gw_xstrdup(gw_db_col_text(r, 1));
+            it->learner = gw_xstrdup(gw_db_col_text(r, 2));
+            int64_t ts = gw_db_col_int(r, 4);
+            it->day = gw_kpi_day(ts);
+            json_t *st = json_loads(gw_db_col_text(r, 5), 0, NULL);
+            gw_kpi_statement_fact(st, gw_db_col_int(r, 3) != 0, ts, &it->f);
+            json_decref(st);
+        }
+        if (qs == GW_QS_ONE)
+            qs = gw_db_rows_status(r, err);
+        gw_db_rows_free(r);
+        if (qs >= 0)
+            qs = archive_items(db, items, n, err);
+        for (size_t i = 0; i < n; i++) {
+            free(items[i].course);
+            free(items[i].learner);
+        }
+    }
+    free(items);
+    gw_buf_reset(&sql);
+    gw_buf_printf(&sql,
+                  "INSERT INTO kpi_archived_unattributed (day, statements) SELECT "
+                  "floor(k.ts_ms::NUMERIC / %lld)::BIGINT, COUNT(*) FROM %s s JOIN "
+                  "kpi_statements k ON k.seq = s.seq WHERE k.course_id = '' GROUP BY 1 ON "
+                  "CONFLICT (day) DO UPDATE SET statements = kpi_archived_unattributed.statements "
+                  "+ excluded.statements; DELETE FROM kpi_statements k USING %s s WHERE k.seq = "
+                  "s.seq",
+                  (long long)GW_KPI_DAY_MS, table, table);
+    if (qs >= 0)
+        qs = gw_db_exec_script(db, gw_buf_str(&sql), err);
+    gw_buf_free(&sql);
+    return qs < 0 ? qs : GW_QS_ONE;
+}
+
+struct archived_pair {
+    char *course, *learner;
+    struct gw_kpi_row row;
+};
+
+/* The start of a rebuild: the archived days as day rows and unattributed
+ * counts, and per (course, learner) their merge as the learner row, with
+ * the totals moved by it. */
+static enum gw_qs seed_archived(struct gw_db *db, struct gw_error *err)
+{
+    enum gw_qs qs = gw_db_exec_script(
+        db,
+        "INSERT INTO kpi_learner_days (course_id, learner_key, day, month, " ROW_COLS
+        ") SELECT course_id, learner_key, day, month, " ROW_COLS " FROM kpi_archived_days; "
+        "INSERT INTO kpi_unattributed_days (day, statements) SELECT day, statements FROM "
+        "kpi_archived_unattributed;",
+        err);
+    struct archived_pair *pairs = NULL;
+    size_t n = 0, cap = 0;
+    struct gw_db_rows *r = NULL;
+    if (qs >= 0)
+        qs = gw_db_query(db,
+                         "SELECT " ROW_COLS ", course_id, learner_key FROM kpi_archived_days "
+                         "ORDER BY course_id, learner_key",
+                         NULL, 0, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        const char *course = gw_db_col_text(r, 10), *learner = gw_db_col_text(r, 11);
+        if (!n || strcmp(pairs[n - 1].course, course) != 0 ||
+            strcmp(pairs[n - 1].learner, learner) != 0) {
+            pairs = gw_xgrow(pairs, n, &cap, sizeof *pairs);
+            pairs[n].course = gw_xstrdup(course);
+            pairs[n].learner = gw_xstrdup(learner);
+            gw_kpi_row_init(&pairs[n++].row);
+        }
+        struct gw_kpi_row row;
+        row_read(r, 0, &row);
+        gw_kpi_row_merge(&pairs[n - 1].row, &row);
+    }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    for (size_t i = 0; i < n; i++) {
+        if (qs >= 0)
+            qs = update_learner(db, pairs[i].course, pairs[i].learner, NULL, NULL, &pairs[i].row,
+                                NULL, err);
+        free(pairs[i].course);
+        free(pairs[i].learner);
+    }
+    free(pairs);
+    return qs;
+}
+
 /* ---- rebuild ---- */
 
 /* Records that the KPI state follows GW_KPI_RULE_VERSION (kpi_meta,
@@ -1089,6 +1305,8 @@ static enum gw_qs rebuild_tx(struct gw_db *db, void *ud, struct gw_error *err)
                           "DELETE FROM kpi_learners; DELETE FROM kpi_unattributed_days; "
                           "DELETE FROM kpi_totals; DELETE FROM kpi_ttc_hist;",
                           err);
+    if (qs >= 0) /* what dropped months contributed */
+        qs = seed_archived(db, err);
     int64_t last = 0;
     enum { PAGE = 2000 };
     char **bodies = gw_xcalloc(PAGE, sizeof *bodies);

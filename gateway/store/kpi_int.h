@@ -36,6 +36,11 @@ enum gw_qs gw_kpi_apply_void(struct gw_db *db, const char *target_id, struct gw_
  * statements move from other courses or from unattributed, and the state of
  * every affected (course, learner) is recomputed. */
 enum gw_qs gw_kpi_reattribute(struct gw_db *db, const char *course_id, struct gw_error *err);
+/* Before a month's partition is dropped (xapi_retention.c): folds the KPI
+ * contribution of its counted statements (table: the partition) into
+ * kpi_archived_days and kpi_archived_unattributed, which recomputations and
+ * rebuilds start from, and deletes their kpi_statements rows. PostgreSQL. */
+enum gw_qs gw_kpi_archive_statements(struct gw_db *db, const char *table, struct gw_error *err);
 
 /* A round of the deferred index folds its statements' KPI work in a batch
  * (gw_kpi_apply_statement_batched; kb NULL applies at once, as

@@ -2,7 +2,14 @@
  * xapi_attachments, xapi_activities, migration 0002; the side tables
  * xapi_statement_activity_rids and xapi_statement_agent_rids over interned
  * terms, migration 0010). See gw/xapi_store.h. The insert items it stores
- * are built from statements by xapi/new_statement.c. */
+ * are built from statements by xapi/new_statement.c.
+ *
+ * On PostgreSQL xapi_statements is partitioned by month of stored_ms
+ * (migration 0017, store/xapi_retention.c): ids are unique in the directory
+ * xapi_statement_ids (id -> seq, stored_ms, voids_id), which the insert
+ * writes in the same statement, and every lookup by id or by voided target
+ * goes through it, then to the one partition that holds the row. On SQLite
+ * the table itself has those columns and indexes. */
 #include "gw/buf.h"
 #include "gw/json.h"
 #include "gw/kpi_store.h"
@@ -17,19 +24,57 @@
 #include <stdlib.h>
 #include <string.h>
 
+static bool is_pg(struct gw_db *db)
+{
+    return gw_db_dialect(db) == GW_DIALECT_POSTGRES;
+}
+
 /* ---- inserting ---- */
 
+/* The body stored under id: GW_QS_ONE with *body (heap; NULL when the id is
+ * known but its month was dropped), GW_QS_NONE when the id is new. On
+ * PostgreSQL two lookups, so that a new id (the usual case) touches the
+ * directory only, not the partitions. */
+static enum gw_qs stored_body(struct gw_db *db, const char *id, char **body, struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(id)};
+    struct gw_db_rows *r = NULL;
+    *body = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                is_pg(db) ? "SELECT seq, stored_ms FROM xapi_statement_ids WHERE "
+                                            "id = $1"
+                                          : "SELECT body FROM xapi_statements WHERE id = $1",
+                                p, 1, &r, NULL, err);
+    struct gw_dbp at[] = {GW_P_INT(0), GW_P_INT(0)};
+    if (qs == GW_QS_ONE && !is_pg(db))
+        *body = gw_xstrdup(gw_db_col_text(r, 0));
+    else if (qs == GW_QS_ONE) {
+        at[0] = GW_P_INT(gw_db_col_int(r, 0));
+        at[1] = GW_P_INT(gw_db_col_int(r, 1));
+    }
+    gw_db_rows_free(r);
+    if (qs != GW_QS_ONE || !is_pg(db))
+        return qs;
+    qs = gw_db_query(db, "SELECT body FROM xapi_statements WHERE seq = $1 AND stored_ms = $2", at,
+                     2, &r, NULL, err);
+    if (qs == GW_QS_ONE)
+        *body = gw_xstrdup(gw_db_col_text(r, 0));
+    gw_db_rows_free(r);
+    return qs < 0 ? qs : GW_QS_ONE;
+}
+
 /* A known id: equivalent content is a replay, anything else a conflict.
- * Returns GW_QS_ONE when the id exists (replay), GW_QS_NONE when new. */
+ * Returns GW_QS_ONE when the id exists (replay), GW_QS_NONE when new. The id
+ * of a statement whose month was dropped (PostgreSQL: the directory keeps
+ * it, the body is gone) is a replay too: it is never stored twice, but its
+ * content can no longer be compared. */
 static enum gw_qs check_existing(struct gw_db *db, struct gw_xapi_new_statement *it,
                                  struct gw_error *err)
 {
-    struct gw_dbp p[] = {GW_P_TEXT(it->id)};
-    struct gw_db_rows *r = NULL;
-    enum gw_qs qs =
-        gw_db_query(db, "SELECT body FROM xapi_statements WHERE id = $1", p, 1, &r, NULL, err);
-    if (qs == GW_QS_ONE) {
-        json_t *old = json_loads(gw_db_col_text(r, 0), 0, NULL);
+    char *body = NULL;
+    enum gw_qs qs = stored_body(db, it->id, &body, err);
+    if (qs == GW_QS_ONE && body) {
+        json_t *old = json_loads(body, 0, NULL);
         json_t *now = it->st ? json_incref(it->st) : json_loads(it->body, 0, NULL);
         bool same = old && now && gw_xapi_statements_equivalent(old, now);
         json_decref(old);
@@ -40,7 +85,7 @@ static enum gw_qs check_existing(struct gw_db *db, struct gw_xapi_new_statement 
             qs = GW_QS_HARD;
         }
     }
-    gw_db_rows_free(r);
+    free(body);
     return qs;
 }
 
@@ -69,9 +114,15 @@ static enum gw_qs void_target(struct gw_db *db, struct gw_xapi_new_statement *it
 {
     struct gw_dbp p[] = {GW_P_TEXT(it->voids_id)};
     struct gw_db_rows *r = NULL;
-    enum gw_qs qs =
-        gw_db_query(db, "SELECT voids_id FROM xapi_statements WHERE id = $1", p, 1, &r, NULL, err);
+    enum gw_qs qs = gw_db_query(db,
+                                is_pg(db) ? "SELECT voids_id, seq, stored_ms FROM "
+                                            "xapi_statement_ids WHERE id = $1"
+                                          : "SELECT voids_id, seq, stored_ms FROM "
+                                            "xapi_statements WHERE id = $1",
+                                p, 1, &r, NULL, err);
     bool target_voids = qs == GW_QS_ONE && !gw_db_col_null(r, 0);
+    struct gw_dbp at[] = {GW_P_INT(qs == GW_QS_ONE ? gw_db_col_int(r, 1) : 0),
+                          GW_P_INT(qs == GW_QS_ONE ? gw_db_col_int(r, 2) : 0)};
     gw_db_rows_free(r);
     if (qs < 0)
         return qs;
@@ -83,8 +134,9 @@ static enum gw_qs void_target(struct gw_db *db, struct gw_xapi_new_statement *it
     }
     if (qs == GW_QS_NONE)
         return GW_QS_NONE; /* voided when it arrives */
-    qs = gw_db_query(db, "UPDATE xapi_statements SET voided = 1 WHERE id = $1", p, 1, NULL, NULL,
-                     err);
+    /* by (seq, stored_ms): one partition; none when its month was dropped */
+    qs = gw_db_query(db, "UPDATE xapi_statements SET voided = 1 WHERE seq = $1 AND stored_ms = $2",
+                     at, 2, NULL, NULL, err);
     return qs < 0 ? qs : gw_kpi_apply_void(db, it->voids_id, err); /* KPI state (kpi.c) */
 }
 
@@ -92,8 +144,10 @@ static enum gw_qs void_target(struct gw_db *db, struct gw_xapi_new_statement *it
 static enum gw_qs already_voided(struct gw_db *db, const char *id, struct gw_error *err)
 {
     struct gw_dbp p[] = {GW_P_TEXT(id)};
-    return gw_db_query(db, "SELECT 1 FROM xapi_statements WHERE voids_id = $1 LIMIT 1", p, 1, NULL,
-                       NULL, err);
+    return gw_db_query(db,
+                       is_pg(db) ? "SELECT 1 FROM xapi_statement_ids WHERE voids_id = $1 LIMIT 1"
+                                 : "SELECT 1 FROM xapi_statements WHERE voids_id = $1 LIMIT 1",
+                       p, 1, NULL, NULL, err);
 }
 
 /* The side rows of one statement in one table: each term interned
@@ -309,10 +363,13 @@ static enum gw_qs insert_one(struct gw_db *db, const struct gw_xapi_insert *in,
                            "verb_id, learner_key, object_type, object_id, registration, voided, "
                            "voids_id, authority_key, dedup_sig, body) VALUES ($1, $2, $3, $4, $5, "
                            "$6, $7, $8, $9, $10, $11, $12, $13) RETURNING seq"
-                         : "INSERT INTO xapi_statements (id, stored_ms, timestamp_ms, verb_id, "
-                           "learner_key, object_type, object_id, registration, voided, voids_id, "
-                           "authority_key, dedup_sig, body) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                           "$8, $9, $10, $11, $12, $13) RETURNING seq",
+                         /* the row and its directory entry in one statement */
+                         : "WITH s AS (INSERT INTO xapi_statements (id, stored_ms, timestamp_ms, "
+                           "verb_id, learner_key, object_type, object_id, registration, voided, "
+                           "voids_id, authority_key, dedup_sig, body) VALUES ($1, $2, $3, $4, $5, "
+                           "$6, $7, $8, $9, $10, $11, $12, $13) RETURNING id, seq, stored_ms, "
+                           "voids_id) INSERT INTO xapi_statement_ids (id, seq, stored_ms, "
+                           "voids_id) SELECT id, seq, stored_ms, voids_id FROM s RETURNING seq",
                      p, 13, &r, NULL, err);
     int64_t seq = qs == GW_QS_ONE ? gw_db_col_int(r, 0) : 0;
     gw_db_rows_free(r);
@@ -372,10 +429,16 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
     c->body = NULL;
     struct gw_dbp p[] = {GW_P_TEXT(c->id), GW_P_INT(c->voided ? 1 : 0)};
     struct gw_db_rows *r = NULL;
-    enum gw_qs qs = gw_db_query(db,
-                                "SELECT body, stored_ms FROM xapi_statements WHERE id = $1 AND "
-                                "voided = $2 AND (voids_id IS NULL OR $2 = 0)",
-                                p, 2, &r, NULL, err);
+    /* PostgreSQL: the directory, then the row in its partition (pruned at
+     * execution by the join's values) */
+    enum gw_qs qs = gw_db_query(
+        db,
+        is_pg(db) ? "SELECT s.body, s.stored_ms FROM xapi_statement_ids i JOIN xapi_statements s "
+                    "ON s.seq = i.seq AND s.stored_ms = i.stored_ms WHERE i.id = $1 AND s.voided "
+                    "= $2 AND (i.voids_id IS NULL OR $2 = 0)"
+                  : "SELECT body, stored_ms FROM xapi_statements WHERE id = $1 AND voided = $2 "
+                    "AND (voids_id IS NULL OR $2 = 0)",
+        p, 2, &r, NULL, err);
     if (qs == GW_QS_ONE) {
         c->body = gw_xstrdup(gw_db_col_text(r, 0));
         c->stored_ms = gw_db_col_int(r, 1);
@@ -468,6 +531,10 @@ static void conditions(const struct gw_xapi_query *q, const char *a, struct qbui
 
 static enum gw_qs query_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
+    /* the statement a StatementRef targets, t */
+    const char *target = is_pg(db) ? "xapi_statement_ids ti JOIN xapi_statements t ON t.seq = "
+                                     "ti.seq AND t.stored_ms = ti.stored_ms WHERE ti.id"
+                                   : "xapi_statements t WHERE t.id";
     struct query_ctx *c = ud;
     const struct gw_xapi_query *q = c->q;
     gw_xapi_page_free(c->page);
@@ -477,8 +544,10 @@ static enum gw_qs query_body(struct gw_db *db, void *ud, struct gw_error *err)
     if (q->verb || q->registration || q->has_agent || q->activity) {
         gw_buf_puts(&b.sql, " AND ((");
         conditions(q, "s", &b);
-        gw_buf_puts(&b.sql, ") OR (s.object_type = 'StatementRef' AND EXISTS (SELECT 1 FROM "
-                            "xapi_statements t WHERE t.id = s.object_id AND ");
+        gw_buf_printf(&b.sql,
+                      ") OR (s.object_type = 'StatementRef' AND EXISTS (SELECT 1 FROM %s = "
+                      "s.object_id AND ",
+                      target);
         conditions(q, "t", &b);
         gw_buf_puts(&b.sql, ")))");
     }

@@ -12,6 +12,7 @@ int gw_cmd_serve(int argc, char **argv, const char *config_path);
 int gw_cmd_migrate(int argc, char **argv, const char *config_path);
 int gw_cmd_key(int argc, char **argv, const char *config_path);
 int gw_cmd_config(int argc, char **argv, const char *config_path);
+int gw_cmd_statements(int argc, char **argv, const char *config_path);
 
 /* Prints "lmsgw: <detail> [NAME]" for e on stderr: the one line a failed
  * command leaves. */

@@ -192,6 +192,9 @@ void gw_kpi_pair_init(struct gw_kpi_pair *p);
 /* Adds a statement's fact (f->ts_ms its instant) with its arrival order seq;
  * facts must come in seq order. */
 void gw_kpi_pair_add(struct gw_kpi_pair *p, const struct gw_kpi_fact *f, int64_t seq);
+/* Adds a day row kept for a dropped month (kpi_archived_days) to that day
+ * and to the pair's row over all time; before the facts that remain. */
+void gw_kpi_pair_merge_day(struct gw_kpi_pair *p, int64_t day, const struct gw_kpi_row *row);
 void gw_kpi_pair_free(struct gw_kpi_pair *p);
 
 /* ---- figures over a set of (course, learner) rows ---- */
