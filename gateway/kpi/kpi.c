@@ -416,11 +416,6 @@ bool gw_kpi_parse_day(const char *s, int64_t *day)
 
 /* ---- pipeline ---- */
 
-int64_t gw_kpi_escalation_ms(bool dept_has_days, unsigned dept_days, int64_t default_ms)
-{
-    return dept_has_days && dept_days > 0 ? (int64_t)dept_days * GW_KPI_DAY_MS : default_ms;
-}
-
 int64_t gw_kpi_stalled_cutoff_ms(int64_t now_ms, int64_t escalation_ms)
 {
     return now_ms - escalation_ms;

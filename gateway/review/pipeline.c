@@ -38,7 +38,7 @@ void gw_pipeline_assess(const struct gw_pipeline_item *it, int64_t now_ms,
     memset(out, 0, sizeof *out);
     struct gw_dept_settings ds;
     gw_dept_settings_read(it->settings, &ds);
-    out->stall_after_days = ds.schedule.escalate_after_days;
+    out->stall_after_days = gw_review_stall_after_days(&ds.schedule);
     out->holder = it->is_request ? "training_team" : gw_course_state_holder(it->state);
     out->days_in_state = (now_ms - it->since_ms) / GW_REVIEW_DAY_MS;
     bool live =

@@ -102,11 +102,15 @@ unsigned gw_review_days_overdue(int64_t due_ms, int64_t now_ms)
     return d > 0 ? (unsigned)d : 0;
 }
 
+unsigned gw_review_stall_after_days(const struct gw_review_schedule_settings *s)
+{
+    return s->escalate_after_days > 0 ? s->escalate_after_days : GW_REVIEW_STALL_DEFAULT_DAYS;
+}
+
 bool gw_review_is_stalled(const struct gw_review_schedule_settings *s, int64_t due_ms,
                           int64_t now_ms)
 {
-    return s->escalate_after_days > 0 && due_ms > 0 &&
-           gw_review_days_overdue(due_ms, now_ms) >= s->escalate_after_days;
+    return due_ms > 0 && gw_review_days_overdue(due_ms, now_ms) >= gw_review_stall_after_days(s);
 }
 
 int64_t gw_review_silence_slot(int64_t due_ms)

@@ -17,6 +17,7 @@
 #include "gw/department.h"
 #include "gw/buf.h"
 #include "gw/kpi_store.h"
+#include "gw/review.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -139,7 +140,8 @@ static enum gw_qs pipe_tx(struct gw_db *db, void *ud, struct gw_error *err)
     gw_kpi_pipeline_free(c->in);
     gw_kpi_pipeline_facts_free(&c->facts);
     struct gw_dbp pd[] = {GW_P_TEXT(c->department)};
-    /* the department's own escalation threshold (review settings), else the default */
+    /* the department's stall threshold (gw_review_stall_after_days: the board's
+     * rule too), else the caller's default */
     int64_t escalation_ms = c->escalation_ms;
     struct gw_db_rows *r = NULL;
     enum gw_qs qs =
@@ -147,8 +149,7 @@ static enum gw_qs pipe_tx(struct gw_db *db, void *ud, struct gw_error *err)
     if (qs == GW_QS_ONE) {
         struct gw_dept_settings ds;
         gw_dept_settings_read(gw_db_col_text(r, 0), &ds);
-        escalation_ms = gw_kpi_escalation_ms(ds.has_escalate_after_days,
-                                             ds.schedule.escalate_after_days, escalation_ms);
+        escalation_ms = (int64_t)gw_review_stall_after_days(&ds.schedule) * GW_KPI_DAY_MS;
         gw_dept_settings_free(&ds);
     }
     gw_db_rows_free(r);

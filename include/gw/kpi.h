@@ -382,10 +382,8 @@ void gw_kpi_pipeline_facts_free(struct gw_kpi_pipeline_facts *f);
  * publish. *out's arrays are heap (gw_kpi_pipeline_free). */
 void gw_kpi_pipeline_compute(const struct gw_kpi_pipeline_facts *f, int64_t from_ms, int64_t to_ms,
                              int64_t now_ms, int64_t escalation_ms, struct gw_kpi_pipeline_in *out);
-/* The escalation threshold stalled_reviews uses: the department's own
- * (escalate_after_days, when set and positive), else default_ms. Approval
- * requests due at or before now minus it are stalled. */
-int64_t gw_kpi_escalation_ms(bool dept_has_days, unsigned dept_days, int64_t default_ms);
+/* Approval requests due at or before now minus the stall threshold
+ * (gw_review_stall_after_days, as ms) are stalled. */
 int64_t gw_kpi_stalled_cutoff_ms(int64_t now_ms, int64_t escalation_ms);
 /* A span in ms as days (median_approval_days, median_days_to_publish). */
 double gw_kpi_span_days(int64_t ms);

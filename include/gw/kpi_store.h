@@ -68,8 +68,8 @@ enum gw_err gw_store_kpi_chargeback(struct gw_store *s, const char *department, 
 
 /* Pipeline inputs of a department (store/kpi_pipeline.c) against the schema
  * described there; window on request date (ms, 0 = open); stalled as of
- * now_ms with the department's escalation threshold, escalation_ms when it
- * sets none (gw_kpi_escalation_ms). The arrays in *in are heap, the
+ * now_ms with the department's stall threshold (gw_review_stall_after_days),
+ * escalation_ms when the department is unknown. The arrays in *in are heap, the
  * caller's (gw_kpi_pipeline_free), and freed on error. Serves GET
  * /api/v1/kpis's pipeline figures (api/kpis.c, gw_kpi_pipeline_to_json). */
 enum gw_err gw_store_kpi_pipeline(struct gw_store *s, const char *department, int64_t from_ms,

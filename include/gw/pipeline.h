@@ -73,7 +73,7 @@ struct gw_pipeline_view {
     const char *holder;        /* "author", "approvers", "gateway", "lms_admin", "nobody",
                                   "training_team" (a request); static */
     int64_t days_in_state;     /* whole days since since_ms */
-    unsigned stall_after_days; /* the department's escalate_after_days (0: never) */
+    unsigned stall_after_days; /* gw_review_stall_after_days of the department */
     bool stalled;              /* any approver stalled */
     unsigned days_overdue;     /* the most any approver is overdue */
     bool late;                 /* the deadline's day has passed and it is not live */

@@ -523,9 +523,15 @@ void gw_review_schedule_due(const struct gw_review_schedule_settings *settings,
 /* Calendar days past the due date at now_ms: 0 up to the end of the due date,
  * 1 on the day after, ... (0 when due_ms is 0). */
 unsigned gw_review_days_overdue(int64_t due_ms, int64_t now_ms);
-/* Whether an undecided approval with this due date counts as stalled (overdue
- * by at least escalate_after_days; never when that is 0). The KPI
- * stalled_reviews uses this rule. */
+/* The days overdue from which an undecided approval counts as stalled: the
+ * department's escalate_after_days, or GW_REVIEW_STALL_DEFAULT_DAYS when it
+ * escalates never (0), so a review that nobody is told about still shows.
+ * The board's red flag (review/pipeline.c) and the KPI stalled_reviews
+ * (store/kpi_pipeline.c) both use it. */
+#define GW_REVIEW_STALL_DEFAULT_DAYS 7u
+unsigned gw_review_stall_after_days(const struct gw_review_schedule_settings *s);
+/* Whether an undecided approval with this due date counts as stalled: due,
+ * and overdue by at least gw_review_stall_after_days. */
 bool gw_review_is_stalled(const struct gw_review_schedule_settings *s, int64_t due_ms,
                           int64_t now_ms);
 bool gw_review_is_business_day(const struct gw_review_schedule_settings *s, int64_t day_ms);

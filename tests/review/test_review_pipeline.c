@@ -46,11 +46,18 @@ static void test_course_in_review(void)
     CHECK_INT(v.approvers[0].days_overdue, 2);
     CHECK(!v.stalled);
     gw_pipeline_view_free(&v);
-    /* the default threshold is 7 days */
+    /* the default threshold is 7 days; a department that never escalates (0)
+     * still sees a review stall after 7 days (the KPI stalled_reviews' rule) */
     it.settings = NULL;
     gw_pipeline_assess(&it, T0 + 9 * 3600000LL, &v);
     CHECK_INT(v.stall_after_days, 7);
     CHECK(!v.stalled);
+    gw_pipeline_view_free(&v);
+    it.settings = "{\"escalate_after_days\": 0}";
+    gw_pipeline_assess(&it, T0 + 4 * DAY, &v);
+    CHECK_INT(v.stall_after_days, 7);
+    CHECK_INT(v.approvers[0].days_overdue, 7);
+    CHECK(v.approvers[0].stalled);
     gw_pipeline_view_free(&v);
 }
 

@@ -194,7 +194,11 @@ static void test_holidays_and_settings(void)
     run(&s, &set, &in, "2026-12-14T10:00:00Z", "2027-01-29T12:00:00Z");
     expect(&s, 0, GW_NOTICE_REMINDER_DUE, "2026-12-23T07:30:00Z");
     CHECK_INT(s.n, 1);
-    CHECK(!gw_review_is_stalled(&set, in.due_ms, at("2027-01-29T12:00:00Z")));
+    /* nobody is told, but the board and the KPI still show it stalled once 7
+     * days overdue (gw_review_stall_after_days) */
+    CHECK_INT(gw_review_stall_after_days(&set), 7);
+    CHECK(gw_review_is_stalled(&set, in.due_ms, at("2027-01-29T12:00:00Z")));
+    CHECK(!gw_review_is_stalled(&set, in.due_ms, in.due_ms + 6 * 86400000LL));
 }
 
 static void test_approve_on_silence(void)
