@@ -22,84 +22,23 @@
 // last.
 'use strict';
 
-const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const readline = require('readline');
-const { chromium } = require('playwright-core');
-const { results, check, run, waitFor, smtpSink } = require('./support');
+const { results, check, run, waitFor } = require('./support');
+const { buildDir, startGateway, stopGateway, api: gwApi, signIn, launchBrowser, withPage, axeCheck, NARROW,
+  noHorizontalScroll, finish } = require('./gateway');
 
-const bin = process.env.GW_LMSGW_BIN;
-const simBin = process.env.GW_LMSSIM_BIN;
-const buildDir = process.env.GW_BUILD_DIR;
-const browserPath = process.env.GW_CHROMIUM || '/usr/bin/chromium';
 const corpus = path.join(__dirname, '..', '..', '..', 'shared', 'corpus', 'packages');
 const BAD_ZIP = path.join(corpus, 'mutant-scorm12-missing-launch-file.zip');
 const GOOD_ZIP = path.join(corpus, 'moodle-singlesco_scorm12.zip');
 
-function firstLine(proc) {
-  return new Promise((resolve, reject) => {
-    const rl = readline.createInterface({ input: proc.stdout });
-    rl.once('line', (l) => { rl.close(); resolve(l); });
-    proc.once('exit', (code) => reject(new Error(`exited with ${code}`)));
-  });
-}
-
-async function startAll() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmsgw-course-'));
-  const sink = await smtpSink();
-  const sim = spawn(simBin, ['--port', '0', '--import-polls', '1'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const simUrl = /(http:\/\/\S+)/.exec(await firstLine(sim))[1];
-  const targets = path.join(dir, 'targets.json');
-  fs.writeFileSync(targets, JSON.stringify({
-    default: 'sim', poll_ms: 50, backoff_base_ms: 50, backoff_cap_ms: 200, lease_ms: 1200000,
-    targets: { sim: { type: 'scormcloud', base_url: `${simUrl}/api/v2`, app_id: 'lmssim-app', secret: 'lmssim-secret',
-      import_poll_interval_ms: 10, timeout_ms: 10000, upload_timeout_ms: 30000 } },
-  }));
-  const config = path.join(dir, 'config.json');
-  fs.writeFileSync(config, JSON.stringify({
-    listen_address: '127.0.0.1', port: 0, data_dir: path.join(dir, 'data'), workers: 4,
-    lms_targets_file: targets, smtp_url: `smtp://127.0.0.1:${sink.port}`, smtp_from: 'lmsgw@example.org',
-    smtp_starttls: 'none',
-  }));
-  execFileSync(bin, ['--config', config, 'migrate'], { stdio: 'ignore' });
-  const key = JSON.parse(execFileSync(bin, ['--config', config, 'key', 'create', '--role', 'admin',
-    '--name', 'js-admin', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString());
-  const log = fs.openSync(path.join(dir, 'stderr.log'), 'w');
-  const proc = spawn(bin, ['--config', config, 'serve'], { stdio: ['ignore', 'pipe', log] });
-  const port = /listening on .*:(\d+)/.exec(await firstLine(proc))[1];
-  return { proc, sim, sink, dir, url: `http://127.0.0.1:${port}`, token: key.token };
-}
-
-async function api(srv, method, p, body, token) {
-  const headers = { Authorization: `Bearer ${token || srv.token}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const r = await fetch(srv.url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch (e) { /* not JSON */ }
-  return { status: r.status, json, text };
-}
-
-async function signIn(srv, page, email) {
-  await page.goto(srv.url + '/');
-  await page.waitForSelector('body[data-view="signin"]');
-  await page.fill('#email', email);
-  await page.press('#email', 'Enter');
-  await page.waitForSelector('#signin-sent:not([hidden])');
-  const mail = await waitFor(`the sign-in mail to ${email}`,
-    () => srv.sink.messages.find((m) => m.to.includes(email) && /\/signin\//.test(m.text)), 15000);
-  const link = /(\/signin\/[0-9a-f]{64})/.exec(mail.text)[1];
-  await page.goto(srv.url + link);
-  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Sign in")')]);
-  await page.waitForSelector('body[data-view="board"][data-loaded="true"]');
-}
+// the API with the admin key, or with token (an approver's)
+const api = (srv, method, p, body, token) => gwApi(srv, method, p, body, { token });
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 async function main() {
-  const srv = await startAll();
+  const srv = await startGateway({ name: 'course', smtp: true, sim: true });
   let browser;
   try {
     const person = async (id, name, roles, department_id) => {
@@ -131,11 +70,7 @@ async function main() {
     check(made.status === 201, `course: ${made.text}`);
     const courseId = made.json.id;
 
-    browser = await chromium.launch({
-      executablePath: browserPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchBrowser();
     // bypassCSP so axe-core can be injected (test_webapp checks the CSP itself)
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     const page = await ctx.newPage();
@@ -152,15 +87,7 @@ async function main() {
       badAnswers.push(`${r.status()} ${u.pathname}`);
     });
 
-    async function axe(what) {
-      if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-      const result = await page.evaluate(() => window.axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      }));
-      const v = result.violations.map((x) => `${x.id} (${x.impact}): ${x.help} (${x.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-      check(v.length === 0, `${what}: violations:\n    ${v.join('\n    ')}`);
-      check(result.passes.length > 10, `${what}: axe ran (${result.passes.length} rules passed)`);
-    }
+    const axe = (what) => axeCheck(page, what);
 
     // what a person reads: no ids, UUIDs or epoch numbers
     async function noIds(what) {
@@ -344,34 +271,23 @@ async function main() {
     });
 
     await run('375 px: the course page needs no horizontal scrolling', async () => {
-      const c = await browser.newContext({ viewport: { width: 375, height: 800 } });
-      try {
-        await c.addCookies(cookies);
-        const p = await c.newPage();
+      await withPage(browser, { viewport: NARROW, cookies }, async (p) => {
         await p.goto(`${srv.url}/#course/${encodeURIComponent(courseId)}`);
         await p.waitForSelector('body[data-view="course"][data-loaded="true"]');
         await p.waitForSelector('#cv-report .finding, #cv-report-summary');
-        const w = await p.evaluate(() => document.documentElement.scrollWidth);
-        check(w <= 375, `scrollWidth ${w}`);
-        await p.screenshot({ path: path.join(buildDir, 'course-375.png'), fullPage: true });
-      } finally {
-        await c.close();
-      }
+        await noHorizontalScroll(p, '', 'course-375.png');
+      });
     });
 
     await run('an approver who is neither author nor head is told who sees the figures', async () => {
-      const c = await browser.newContext();
-      try {
-        const p = await c.newPage();
+      await withPage(browser, {}, async (p) => {
         await signIn(srv, p, 'ann@example.com');
         await p.goto(`${srv.url}/#course/${encodeURIComponent(courseId)}`);
         await p.waitForSelector('body[data-view="course"][data-loaded="true"]');
         const k = await p.textContent('#cv-kpis');
         check(/shown to its author, the requesting department's head, admins and BI/.test(k), `the KPI section: ${k}`);
         check(await p.isHidden('#cv-upload'), 'no upload for an approver');
-      } finally {
-        await c.close();
-      }
+      });
     });
 
     await run('no script errors in the page', async () => {
@@ -381,19 +297,8 @@ async function main() {
     });
   } finally {
     if (browser) await browser.close();
-    srv.proc.kill('SIGTERM');
-    srv.sim.kill('SIGTERM');
-    await new Promise((resolve) => srv.proc.once('exit', resolve));
-    srv.sink.server.close();
-    if (results.failed === 0) fs.rmSync(srv.dir, { recursive: true, force: true });
-    else console.error(`  kept ${srv.dir} (stderr.log)`);
+    await stopGateway(srv);
   }
 }
 
-main().catch((e) => {
-  results.failed++;
-  console.error(`not ok setup: ${e.message}`);
-}).finally(() => {
-  console.log(`${results.passed} passed, ${results.failed} failed`);
-  process.exit(results.failed === 0 && results.passed > 0 ? 0 : 1);
-});
+finish(main);

@@ -21,52 +21,21 @@
 // horizontal scrolling. Prints "N passed, N failed" last.
 'use strict';
 
-const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const readline = require('readline');
-const { chromium } = require('playwright-core');
-const { results, check, run, waitFor, smtpSink } = require('./support');
+const { results, check, run, waitFor } = require('./support');
+const { buildDir, startGateway, stopGateway, api, launchBrowser, withPage, axeCheck, NARROW,
+  noHorizontalScroll, finish } = require('./gateway');
 
-const bin = process.env.GW_LMSGW_BIN;
-const buildDir = process.env.GW_BUILD_DIR;
-const browserPath = process.env.GW_CHROMIUM || '/usr/bin/chromium';
 const corpusFile = path.join(process.env.GW_SOURCE_DIR || path.join(__dirname, '..', '..'), '..', 'shared',
   'corpus', 'statements', 'moodle-4.3-scorm-learner.json');
 
+// an admin key (the API's) and an lms key (srv.lms, for the statements), and the SMTP sink
 async function startAll() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmsgw-dept-'));
-  const sink = await smtpSink();
-  const config = path.join(dir, 'config.json');
-  fs.writeFileSync(config, JSON.stringify({
-    listen_address: '127.0.0.1', port: 0, data_dir: path.join(dir, 'data'), workers: 4,
-    smtp_url: `smtp://127.0.0.1:${sink.port}`, smtp_from: 'lmsgw@example.org', smtp_starttls: 'none',
-  }));
-  execFileSync(bin, ['--config', config, 'migrate'], { stdio: 'ignore' });
-  const key = (role) => JSON.parse(execFileSync(bin, ['--config', config, 'key', 'create', '--role', role,
-    '--name', `js-${role}`, '--json'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()).token;
-  const admin = key('admin');
-  const lms = key('lms');
-  const log = fs.openSync(path.join(dir, 'stderr.log'), 'w');
-  const proc = spawn(bin, ['--config', config, 'serve'], { stdio: ['ignore', 'pipe', log] });
-  const line = await new Promise((resolve, reject) => {
-    const rl = readline.createInterface({ input: proc.stdout });
-    rl.once('line', (l) => { rl.close(); resolve(l); });
-    proc.once('exit', (code) => reject(new Error(`lmsgw serve exited with ${code}`)));
-  });
-  const port = /listening on .*:(\d+)/.exec(line)[1];
-  return { proc, sink, dir, url: `http://127.0.0.1:${port}`, token: admin, lms };
-}
-
-async function api(srv, method, p, body, extra = {}) {
-  const headers = { Authorization: `Bearer ${srv.token}`, ...extra };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const r = await fetch(srv.url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch (e) { /* not JSON */ }
-  return { status: r.status, json, text, headers: r.headers };
+  const srv = await startGateway({ name: 'dept', smtp: true,
+    keys: [{ role: 'admin', name: 'js-admin' }, { role: 'lms', name: 'js-lms' }] });
+  srv.lms = srv.keys[1].token;
+  return srv;
 }
 
 const DAY = 86400000;
@@ -284,11 +253,7 @@ async function main() {
     check(all.dept.started === 7 && last30.dept.started === 4 && old.dept.started === 3,
       `the data set spans both windows (${all.dept.started}, ${last30.dept.started}, ${old.dept.started})`);
 
-    browser = await chromium.launch({
-      executablePath: browserPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchBrowser();
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const page = await ctx.newPage();
     const consoleErrors = [];
@@ -464,44 +429,27 @@ async function main() {
 
     const deptUrl = `${srv.url}/#department/sales?window=all&course=${encodeURIComponent(nego)}`;
     await run('axe-core: the department page has no WCAG 2.1 A/AA violations', async () => {
-      const c = await browser.newContext({ bypassCSP: true });
-      try {
-        await c.addCookies(cookies);
-        const p = await c.newPage();
+      await withPage(browser, { bypassCSP: true, cookies }, async (p) => {
         await p.goto(deptUrl);
         await loaded(p);
         await p.waitForSelector('#dept-course-figures');
         await p.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
-        await p.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-        const result = await p.evaluate(() => window.axe.run(document, {
-          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-        }));
-        const v = result.violations.map((x) => `${x.id} (${x.impact}): ${x.help} (${x.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-        check(v.length === 0, `violations:\n    ${v.join('\n    ')}`);
-        check(result.passes.length > 10, `axe ran (${result.passes.length} rules passed)`);
-      } finally {
-        await c.close();
-      }
+        await axeCheck(p, '');
+      });
     });
 
     await run('375 px: the department page needs no horizontal scrolling', async () => {
-      const c = await browser.newContext({ viewport: { width: 375, height: 800 } });
-      try {
-        await c.addCookies(cookies);
-        const p = await c.newPage();
+      await withPage(browser, { viewport: NARROW, cookies }, async (p) => {
         await p.goto(deptUrl);
         await loaded(p);
         await p.waitForSelector('#dept-course-figures');
         await p.waitForSelector('#dept-chargeback table');
         await p.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
-        const w = await p.evaluate(() => document.documentElement.scrollWidth);
-        check(w <= 375, `scrollWidth ${w}`);
+        await noHorizontalScroll(p, '');
         const tw = await p.evaluate(() => document.getElementById('dept-figures').getBoundingClientRect().right);
         check(tw <= 375, `the short table fits: right edge ${tw}`);
         await p.screenshot({ path: path.join(buildDir, 'department-375.png'), fullPage: true });
-      } finally {
-        await c.close();
-      }
+      });
     });
 
     await run('no script errors in the page', async () => {
@@ -510,18 +458,8 @@ async function main() {
     });
   } finally {
     if (browser) await browser.close();
-    srv.proc.kill('SIGTERM');
-    await new Promise((resolve) => srv.proc.once('exit', resolve));
-    srv.sink.server.close();
-    if (results.failed === 0) fs.rmSync(srv.dir, { recursive: true, force: true });
-    else console.error(`  kept ${srv.dir} (stderr.log)`);
+    await stopGateway(srv);
   }
 }
 
-main().catch((e) => {
-  results.failed++;
-  console.error(`not ok setup: ${e.message}`);
-}).finally(() => {
-  console.log(`${results.passed} passed, ${results.failed} failed`);
-  process.exit(results.failed === 0 && results.passed > 0 ? 0 : 1);
-});
+finish(main);

@@ -15,69 +15,16 @@
 // "N passed, N failed" last.
 'use strict';
 
-const { spawn, execFileSync } = require('child_process');
-const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const readline = require('readline');
-const { chromium } = require('playwright-core');
-const { results, check, run, waitFor, smtpSink, sleep } = require('./support');
-
-const bin = process.env.GW_LMSGW_BIN;
-const buildDir = process.env.GW_BUILD_DIR;
-const browserPath = process.env.GW_CHROMIUM || '/usr/bin/chromium';
-
-async function startAll() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmsgw-intake-'));
-  const sink = await smtpSink();
-  const config = path.join(dir, 'config.json');
-  fs.writeFileSync(config, JSON.stringify({
-    listen_address: '127.0.0.1', port: 0, data_dir: path.join(dir, 'data'), workers: 4,
-    smtp_url: `smtp://127.0.0.1:${sink.port}`, smtp_from: 'lmsgw@example.org', smtp_starttls: 'none',
-  }));
-  execFileSync(bin, ['--config', config, 'migrate'], { stdio: 'ignore' });
-  const key = JSON.parse(execFileSync(bin, ['--config', config, 'key', 'create', '--role', 'admin',
-    '--name', 'js-admin', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString());
-  const log = fs.openSync(path.join(dir, 'stderr.log'), 'w');
-  const proc = spawn(bin, ['--config', config, 'serve'], { stdio: ['ignore', 'pipe', log] });
-  const line = await new Promise((resolve, reject) => {
-    const rl = readline.createInterface({ input: proc.stdout });
-    rl.once('line', (l) => { rl.close(); resolve(l); });
-    proc.once('exit', (code) => reject(new Error(`lmsgw serve exited with ${code}`)));
-  });
-  const port = /listening on .*:(\d+)/.exec(line)[1];
-  return { proc, sink, dir, config, url: `http://127.0.0.1:${port}`, token: key.token };
-}
-
-async function api(srv, method, p, body) {
-  const headers = { Authorization: `Bearer ${srv.token}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const r = await fetch(srv.url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch (e) { /* not JSON */ }
-  return { status: r.status, json, text };
-}
+const { results, check, run } = require('./support');
+const { buildDir, startGateway, stopGateway, api, signIn, launchBrowser, withPage, axeCheck, NARROW,
+  noHorizontalScroll, finish } = require('./gateway');
 
 const DAY = 86400000;
 const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
 
-// signs email in through the mailed link in page; lands on the board
-async function signIn(srv, page, email) {
-  await page.goto(srv.url + '/');
-  await page.waitForSelector('body[data-view="signin"]');
-  await page.fill('#email', email);
-  await page.press('#email', 'Enter');
-  await page.waitForSelector('#signin-sent:not([hidden])');
-  const mail = await waitFor(`the sign-in mail to ${email}`, () => srv.sink.messages.find((m) => m.to.includes(email) && /\/signin\//.test(m.text)), 15000);
-  const link = /(\/signin\/[0-9a-f]{64})/.exec(mail.text)[1];
-  await page.goto(srv.url + link);
-  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Sign in")')]);
-  await page.waitForSelector('body[data-view="board"][data-loaded="true"]');
-}
-
 async function main() {
-  const srv = await startAll();
+  const srv = await startGateway({ name: 'intake', smtp: true });
   let browser;
   try {
     const person = async (id, name, roles, department_id) => {
@@ -95,11 +42,7 @@ async function main() {
     await person('sam', 'Sam Expert', ['author'], 'ops');
     await person('alex', 'Alex Author', ['author']);
 
-    browser = await chromium.launch({
-      executablePath: browserPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchBrowser();
     // the page's CSP (rightly) refuses injected scripts: this context bypasses it so axe-core can run
     // in the page as it is (test_webapp checks the CSP itself)
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
@@ -117,15 +60,7 @@ async function main() {
       badAnswers.push(`${r.status()} ${u.pathname}`);
     });
 
-    async function axe(what) {
-      if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-      const result = await page.evaluate(() => window.axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      }));
-      const v = result.violations.map((x) => `${x.id}: ${x.help} (${x.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-      check(v.length === 0, `${what}: violations:\n    ${v.join('\n    ')}`);
-      check(result.passes.length > 10, `${what}: axe ran (${result.passes.length} rules passed)`);
-    }
+    const axe = (what) => axeCheck(page, what);
 
     const focused = () => page.evaluate(() => document.activeElement && document.activeElement.id);
     const soon = isoDay(Date.now() + 7 * DAY);
@@ -284,35 +219,24 @@ async function main() {
     });
 
     await run('375 px: the intake page needs no horizontal scrolling', async () => {
-      const c = await browser.newContext({ viewport: { width: 375, height: 800 } });
-      try {
-        await c.addCookies(cookies);
-        const p = await c.newPage();
+      await withPage(browser, { viewport: NARROW, cookies }, async (p) => {
         await p.goto(`${srv.url}/#new-request`);
         await p.waitForSelector('body[data-view="intake"][data-loaded="true"]');
         await p.click('#rq-add-approver');
         await p.check('#rq-policy-n');
         await p.check('#rq-silence');
-        const w = await p.evaluate(() => document.documentElement.scrollWidth);
-        check(w <= 375, `scrollWidth ${w}`);
-        await p.screenshot({ path: path.join(buildDir, 'intake-375.png'), fullPage: true });
-      } finally {
-        await c.close();
-      }
+        await noHorizontalScroll(p, '', 'intake-375.png');
+      });
     });
 
     await run('an author sees no New request, and #new-request shows the board', async () => {
-      const c = await browser.newContext();
-      try {
-        const p = await c.newPage();
+      await withPage(browser, {}, async (p) => {
         await signIn(srv, p, 'alex@example.com');
         check(!(await p.isVisible('nav a:has-text("New request")')), 'no New request entry');
         await p.goto(`${srv.url}/#new-request`);
         await p.waitForSelector('body[data-view="board"][data-loaded="true"]');
         check(!(await p.isVisible('#intake')), 'no intake page');
-      } finally {
-        await c.close();
-      }
+      });
     });
 
     await run('no script errors in the page', async () => {
@@ -323,18 +247,8 @@ async function main() {
     });
   } finally {
     if (browser) await browser.close();
-    srv.proc.kill('SIGTERM');
-    await new Promise((resolve) => srv.proc.once('exit', resolve));
-    srv.sink.server.close();
-    if (results.failed === 0) fs.rmSync(srv.dir, { recursive: true, force: true });
-    else console.error(`  kept ${srv.dir} (stderr.log)`);
+    await stopGateway(srv);
   }
 }
 
-main().catch((e) => {
-  results.failed++;
-  console.error(`not ok setup: ${e.message}`);
-}).finally(() => {
-  console.log(`${results.passed} passed, ${results.failed} failed`);
-  process.exit(results.failed === 0 && results.passed > 0 ? 0 : 1);
-});
+finish(main);

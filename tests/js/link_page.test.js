@@ -11,54 +11,12 @@
 // only, ends the round; a used link says so. Prints "N passed, N failed" last.
 'use strict';
 
-const { spawn, execFileSync } = require('child_process');
+const { execFileSync } = require('child_process');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const readline = require('readline');
-const { chromium } = require('playwright-core');
 const { results, check, run } = require('./support');
-
-const bin = process.env.GW_LMSGW_BIN;
-const buildDir = process.env.GW_BUILD_DIR;
-const browserPath = process.env.GW_CHROMIUM || '/usr/bin/chromium';
-
-async function startServer() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmsgw-link-'));
-  const config = path.join(dir, 'config.json');
-  fs.writeFileSync(config, JSON.stringify({
-    listen_address: '127.0.0.1', port: 0, data_dir: path.join(dir, 'data'), workers: 4,
-  }));
-  // only migrate and serve create a database
-  execFileSync(bin, ['--config', config, 'migrate'], { stdio: 'ignore' });
-  const key = JSON.parse(execFileSync(bin, ['--config', config, 'key', 'create', '--role', 'admin',
-    '--name', 'js-admin', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString());
-  const log = fs.openSync(path.join(dir, 'stderr.log'), 'w');
-  const proc = spawn(bin, ['--config', config, 'serve'], { stdio: ['ignore', 'pipe', log] });
-  const line = await new Promise((resolve, reject) => {
-    const rl = readline.createInterface({ input: proc.stdout });
-    rl.once('line', (l) => { rl.close(); resolve(l); });
-    proc.once('exit', (code) => reject(new Error(`lmsgw serve exited with ${code}`)));
-  });
-  const port = /listening on .*:(\d+)/.exec(line)[1];
-  return { proc, dir, config, url: `http://127.0.0.1:${port}`, token: key.token };
-}
-
-async function api(srv, method, p, body, token, contentType) {
-  const headers = { Authorization: `Bearer ${token || srv.token}` };
-  let data = body;
-  if (body !== undefined && !contentType) {
-    headers['Content-Type'] = 'application/json';
-    data = JSON.stringify(body);
-  } else if (contentType) {
-    headers['Content-Type'] = contentType;
-  }
-  const r = await fetch(srv.url + p, { method, headers, body: data });
-  const text = await r.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch (e) { /* not JSON */ }
-  return { status: r.status, json };
-}
+const { bin, buildDir, startGateway, stopGateway, api, launchBrowser, withPage, axeCheck, NARROW, noHorizontalScroll,
+  finish } = require('./gateway');
 
 const DAY = 86400000;
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -98,7 +56,7 @@ function reviewLink(srv, roundId, who) {
 }
 
 async function main() {
-  const srv = await startServer();
+  const srv = await startGateway({ name: 'link' });
   let browser;
   try {
     // a department, three approvers, a delegate and an author; a 2-of-3 request that approves on silence
@@ -120,18 +78,14 @@ async function main() {
     const course = await api(srv, 'POST', '/api/v1/courses', { request_id: req.json.id, author_person_id: 'author' });
     check(course.status === 201, 'course');
     const zip = fs.readFileSync(path.join(buildDir, 'packages', 'scorm12-sample.zip'));
-    const pkg = await api(srv, 'POST', '/api/v1/packages', zip, undefined, 'application/zip');
+    const pkg = await api(srv, 'POST', '/api/v1/packages', zip, { contentType: 'application/zip' });
     check(pkg.status === 201 && pkg.json.valid, 'package');
     check((await api(srv, 'POST', `/api/v1/courses/${course.json.id}/versions`, { package_id: pkg.json.id })).status === 201, 'version');
     const round1 = await api(srv, 'POST', `/api/v1/courses/${course.json.id}/submit`);
     check(round1.status === 201, 'submit');
     const link1 = reviewLink(srv, round1.json.id, 'ann');
 
-    browser = await chromium.launch({
-      executablePath: browserPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchBrowser();
     const page = await browser.newPage();
 
     await run('opening the link decides nothing; a comment and Approve records the decision once', async () => {
@@ -151,7 +105,7 @@ async function main() {
 
     // a second version (a changed page without lang, an added file) replaces
     // the round; cat approves by link, bob delegates to dan
-    const pkg2 = await api(srv, 'POST', '/api/v1/packages', changedPackage(srv.dir), undefined, 'application/zip');
+    const pkg2 = await api(srv, 'POST', '/api/v1/packages', changedPackage(srv.dir), { contentType: 'application/zip' });
     check(pkg2.status === 201 && pkg2.json.valid, `package 2 ${JSON.stringify(pkg2.json)}`);
     check((await api(srv, 'POST', `/api/v1/courses/${course.json.id}/versions`, { package_id: pkg2.json.id })).status === 201, 'version 2');
     const round = await api(srv, 'POST', `/api/v1/courses/${course.json.id}/submit`);
@@ -208,33 +162,17 @@ async function main() {
 
     await run('axe-core finds no WCAG 2.1 A/AA violations', async () => {
       // the page's CSP (rightly) refuses scripts: a context that bypasses it injects axe
-      const ctx = await browser.newContext({ bypassCSP: true });
-      try {
-        const p = await ctx.newPage();
+      await withPage(browser, { bypassCSP: true }, async (p) => {
         check((await p.goto(srv.url + linkPath)).status() === 200, 'page');
-        await p.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-        const result = await p.evaluate(() => window.axe.run(document, {
-          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-        }));
-        const v = result.violations.map((x) => `${x.id}: ${x.help} (${x.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-        check(v.length === 0, `violations:\n    ${v.join('\n    ')}`);
-        check(result.passes.length > 10, `axe ran (${result.passes.length} rules passed)`);
-      } finally {
-        await ctx.close();
-      }
+        await axeCheck(p, '');
+      });
     });
 
     await run('a 375 px wide screen needs no horizontal scrolling', async () => {
-      const ctx = await browser.newContext({ viewport: { width: 375, height: 800 } });
-      try {
-        const p = await ctx.newPage();
+      await withPage(browser, { viewport: NARROW }, async (p) => {
         check((await p.goto(srv.url + linkPath)).status() === 200, 'page');
-        const w = await p.evaluate(() => document.documentElement.scrollWidth);
-        check(w <= 375, `scrollWidth ${w}`);
-        await p.screenshot({ path: path.join(buildDir, 'link-page-375.png'), fullPage: true });
-      } finally {
-        await ctx.close();
-      }
+        await noHorizontalScroll(p, '', 'link-page-375.png');
+      });
     });
 
     await run('request changes and reject without a comment are refused, the link stays usable', async () => {
@@ -291,16 +229,8 @@ async function main() {
     });
   } finally {
     if (browser) await browser.close();
-    srv.proc.kill('SIGTERM');
-    await new Promise((resolve) => srv.proc.once('exit', resolve));
-    fs.rmSync(srv.dir, { recursive: true, force: true });
+    await stopGateway(srv);
   }
 }
 
-main().catch((e) => {
-  results.failed++;
-  console.error(`not ok setup: ${e.message}`);
-}).finally(() => {
-  console.log(`${results.passed} passed, ${results.failed} failed`);
-  process.exit(results.failed === 0 && results.passed > 0 ? 0 : 1);
-});
+finish(main);

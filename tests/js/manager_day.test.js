@@ -32,18 +32,11 @@
 // manager signing in again after the jump. Prints "N passed, N failed" last.
 'use strict';
 
-const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const readline = require('readline');
-const { chromium } = require('playwright-core');
-const { results, check, run, waitFor, smtpSink } = require('./support');
+const { results, check, run, waitFor } = require('./support');
+const { buildDir, startGateway, stopGateway, api, launchBrowser, axeCheck, finish } = require('./gateway');
 
-const bin = process.env.GW_LMSGW_BIN;
-const simBin = process.env.GW_LMSSIM_BIN;
-const buildDir = process.env.GW_BUILD_DIR;
-const browserPath = process.env.GW_CHROMIUM || '/usr/bin/chromium';
 const shared = path.join(process.env.GW_SOURCE_DIR || path.join(__dirname, '..', '..'), '..', 'shared', 'corpus');
 const BAD = 'mutant-scorm2004-identifierref-missing-resource.zip';
 const BAD_ZIP = path.join(shared, 'packages', BAD);
@@ -67,48 +60,10 @@ function dayWords(ms, now) {
   return d.getUTCFullYear() === new Date(now).getUTCFullYear() ? text : `${text} ${d.getUTCFullYear()}`;
 }
 
-function firstLine(proc) {
-  return new Promise((resolve, reject) => {
-    const rl = readline.createInterface({ input: proc.stdout });
-    rl.once('line', (l) => { rl.close(); resolve(l); });
-    proc.once('exit', (code) => reject(new Error(`exited with ${code}`)));
-  });
-}
-
-async function startAll() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmsgw-managerday-'));
-  const sink = await smtpSink();
-  const sim = spawn(simBin, ['--port', '0', '--import-polls', '1'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const simUrl = /(http:\/\/\S+)/.exec(await firstLine(sim))[1];
-  const targets = path.join(dir, 'targets.json');
-  fs.writeFileSync(targets, JSON.stringify({
-    default: 'sim', poll_ms: 50, backoff_base_ms: 50, backoff_cap_ms: 200, lease_ms: 1200000,
-    targets: { sim: { type: 'scormcloud', base_url: `${simUrl}/api/v2`, app_id: 'lmssim-app', secret: 'lmssim-secret',
-      import_poll_interval_ms: 10, timeout_ms: 10000, upload_timeout_ms: 30000 } },
-  }));
-  const config = path.join(dir, 'config.json');
-  fs.writeFileSync(config, JSON.stringify({
-    listen_address: '127.0.0.1', port: 0, data_dir: path.join(dir, 'data'), workers: 4,
-    lms_targets_file: targets, publish_max_attempts: 1, clock_movable: true, session_idle_minutes: 10080,
-    smtp_url: `smtp://127.0.0.1:${sink.port}`, smtp_from: 'lmsgw@example.org', smtp_starttls: 'none',
-  }));
-  execFileSync(bin, ['--config', config, 'migrate'], { stdio: 'ignore' });
-  const key = JSON.parse(execFileSync(bin, ['--config', config, 'key', 'create', '--role', 'admin',
-    '--name', 'setup-admin', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString());
-  const log = fs.openSync(path.join(dir, 'stderr.log'), 'w');
-  const proc = spawn(bin, ['--config', config, 'serve'], { stdio: ['ignore', 'pipe', log] });
-  const port = /listening on .*:(\d+)/.exec(await firstLine(proc))[1];
-  return { proc, sim, simUrl, sink, dir, url: `http://127.0.0.1:${port}`, token: key.token };
-}
-
-async function api(srv, method, p, body, token) {
-  const headers = { Authorization: `Bearer ${token || srv.token}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const r = await fetch(srv.url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch (e) { /* not JSON */ }
-  return { status: r.status, json, text };
+// lmssim as the LMS, one publish attempt, the movable clock, a week's session, the SMTP sink
+function startAll() {
+  return startGateway({ name: 'managerday', smtp: true, sim: true, keys: [{ role: 'admin', name: 'setup-admin' }],
+    config: { publish_max_attempts: 1, clock_movable: true, session_idle_minutes: 10080 } });
 }
 
 async function sim(srv, method, p, body) {
@@ -236,11 +191,7 @@ async function main() {
     const expectedCsv = fs.readFileSync(path.join(shared, 'packages', 'expected.csv'), 'utf8');
     check(expectedCsv.split('\n').some((l) => l.startsWith(`${BAD},`) && l.includes(',invalid,')), `${BAD} is invalid in expected.csv`);
 
-    browser = await chromium.launch({
-      executablePath: browserPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchBrowser();
     // the manager's browser: bypassCSP so axe-core can be injected into the
     // page as it is (test_webapp checks the CSP); a clock the test moves with
     // the gateway's, so the board's minute refresh comes when the test says
@@ -259,15 +210,7 @@ async function main() {
       badAnswers.push(`${r.status()} ${u.pathname}`);
     });
 
-    async function axe(p, what) {
-      if (!(await p.evaluate(() => !!window.axe))) await p.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-      const result = await p.evaluate(() => window.axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      }));
-      const v = result.violations.map((x) => `${x.id} (${x.impact}): ${x.help} (${x.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-      check(v.length === 0, `${what}: violations:\n    ${v.join('\n    ')}`);
-      check(result.passes.length > 5, `${what}: axe ran (${result.passes.length} rules passed)`);
-    }
+    const axe = (p, what) => axeCheck(p, what, { minPasses: 5 });
 
     const ids = new Set(); // every id the story makes: none may show
     async function noIds(p, what, selector = 'main') {
@@ -593,19 +536,8 @@ async function main() {
     });
   } finally {
     if (browser) await browser.close();
-    srv.proc.kill('SIGTERM');
-    srv.sim.kill('SIGTERM');
-    await new Promise((resolve) => srv.proc.once('exit', resolve));
-    srv.sink.server.close();
-    if (results.failed === 0) fs.rmSync(srv.dir, { recursive: true, force: true });
-    else console.error(`  kept ${srv.dir} (stderr.log)`);
+    await stopGateway(srv);
   }
 }
 
-main().catch((e) => {
-  results.failed++;
-  console.error(`not ok setup: ${e.message}`);
-}).finally(() => {
-  console.log(`${results.passed} passed, ${results.failed} failed`);
-  process.exit(results.failed === 0 && results.passed > 0 ? 0 : 1);
-});
+finish(main);

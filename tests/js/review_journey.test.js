@@ -12,80 +12,22 @@
 // "N passed, N failed" last.
 'use strict';
 
-const { spawn, execFileSync } = require('child_process');
+const { execFileSync } = require('child_process');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const readline = require('readline');
-const { chromium } = require('playwright-core');
-const { results, check, run, waitFor, smtpSink, sleep } = require('./support');
+const { results, check, run, waitFor, sleep } = require('./support');
+const { bin, buildDir, startGateway, stopGateway, api: gwApi, launchBrowser, withPage, axeCheck, NARROW,
+  noHorizontalScroll, finish } = require('./gateway');
 
-const bin = process.env.GW_LMSGW_BIN;
-const simBin = process.env.GW_LMSSIM_BIN;
-const buildDir = process.env.GW_BUILD_DIR;
 const corpus = path.join(__dirname, '..', '..', '..', 'shared', 'corpus', 'packages');
-const browserPath = process.env.GW_CHROMIUM || '/usr/bin/chromium';
 
-function firstLine(proc) {
-  return new Promise((resolve, reject) => {
-    const rl = readline.createInterface({ input: proc.stdout });
-    const lines = [];
-    rl.on('line', (l) => {
-      lines.push(l);
-      resolve(lines);
-    });
-    proc.once('exit', (code) => reject(new Error(`exited with ${code}`)));
-  });
+// lmssim as the LMS, packages up to 20 MB, the SMTP sink; serve's second line names the content origin
+function startAll() {
+  return startGateway({ name: 'journey', smtp: true, sim: true, lines: 2, config: { max_package_bytes: 20000000 } });
 }
 
-async function startAll() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmsgw-journey-'));
-  const sink = await smtpSink();
-  const sim = spawn(simBin, ['--port', '0', '--import-polls', '1'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const simUrl = /(http:\/\/\S+)/.exec((await firstLine(sim))[0])[1];
-  const targets = path.join(dir, 'targets.json');
-  fs.writeFileSync(targets, JSON.stringify({
-    default: 'sim', poll_ms: 50, backoff_base_ms: 50, backoff_cap_ms: 200, lease_ms: 1200000,
-    targets: { sim: { type: 'scormcloud', base_url: `${simUrl}/api/v2`, app_id: 'lmssim-app', secret: 'lmssim-secret',
-      import_poll_interval_ms: 10, timeout_ms: 10000, upload_timeout_ms: 30000 } },
-  }));
-  const config = path.join(dir, 'config.json');
-  fs.writeFileSync(config, JSON.stringify({
-    listen_address: '127.0.0.1', port: 0, data_dir: path.join(dir, 'data'), workers: 4,
-    max_package_bytes: 20000000, lms_targets_file: targets, smtp_url: `smtp://127.0.0.1:${sink.port}`,
-    smtp_from: 'lmsgw@example.org', smtp_starttls: 'none',
-  }));
-  execFileSync(bin, ['--config', config, 'migrate'], { stdio: 'ignore' });
-  const key = JSON.parse(execFileSync(bin, ['--config', config, 'key', 'create', '--role', 'admin',
-    '--name', 'js-admin', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString());
-  const log = fs.openSync(path.join(dir, 'stderr.log'), 'w');
-  const proc = spawn(bin, ['--config', config, 'serve'], { stdio: ['ignore', 'pipe', log] });
-  const rl = readline.createInterface({ input: proc.stdout });
-  const lines = await new Promise((resolve, reject) => {
-    const got = [];
-    rl.on('line', (l) => { got.push(l); if (got.length === 2) { rl.close(); resolve(got); } });
-    proc.once('exit', (code) => reject(new Error(`lmsgw serve exited with ${code}`)));
-  });
-  const port = /listening on .*:(\d+)/.exec(lines[0])[1];
-  const content = /on (http:\/\/\S+)/.exec(lines[1])[1];
-  return { proc, sim, sink, dir, config, url: `http://127.0.0.1:${port}`, content, token: key.token };
-}
-
-async function api(srv, method, p, body, contentType) {
-  const headers = { Authorization: `Bearer ${srv.token}` };
-  let data = body;
-  if (body !== undefined && !contentType) {
-    headers['Content-Type'] = 'application/json';
-    data = JSON.stringify(body);
-  } else if (contentType) {
-    headers['Content-Type'] = contentType;
-  }
-  const r = await fetch(srv.url + p, { method, headers, body: data });
-  const text = await r.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch (e) { /* not JSON */ }
-  return { status: r.status, json, text };
-}
+// the API with the admin key; a body with contentType is sent as it is
+const api = (srv, method, p, body, contentType) => gwApi(srv, method, p, body, { contentType });
 
 // A request with one approver, its course with the zip as version 1, submitted.
 async function submitted(srv, title, zip, announce) {
@@ -137,11 +79,7 @@ async function main() {
       check((await api(srv, 'POST', '/api/v1/people', { id, name, email: `${id}@example.com` })).status === 201, `person ${id}`);
     check((await api(srv, 'POST', '/api/v1/departments', { id: 'sales', name: 'Sales', head_person_id: 'head' })).status === 201, 'department');
 
-    browser = await chromium.launch({
-      executablePath: browserPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
-    });
+    browser = await launchBrowser(['--autoplay-policy=no-user-gesture-required']);
     const page = await browser.newPage();
     page.on('dialog', (d) => d.dismiss());
 
@@ -204,9 +142,7 @@ async function main() {
     });
 
     await run('the review page and the player pass axe-core (WCAG 2.1 A/AA)', async () => {
-      const ctx = await browser.newContext({ bypassCSP: true });
-      try {
-        const p = await ctx.newPage();
+      await withPage(browser, { bypassCSP: true }, async (p, ctx) => {
         check((await p.goto(link)).status() === 200, 'page');
         for (const [where, target] of [['review page', p], ['player', null]]) {
           let t = target;
@@ -214,29 +150,16 @@ async function main() {
             t = await ctx.newPage();
             check((await t.goto(await p.$eval('iframe#course', (f) => f.src))).status() === 200, 'player');
           }
-          await t.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-          const result = await t.evaluate(() => window.axe.run(document, {
-            iframes: false, runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-          }));
-          const v = result.violations.map((x) => `${x.id}: ${x.help} (${x.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-          check(v.length === 0, `${where} violations:\n    ${v.join('\n    ')}`);
+          await axeCheck(t, where, { iframes: false, minPasses: null });
         }
-      } finally {
-        await ctx.close();
-      }
+      });
     });
 
     await run('a phone-sized screen: the page with the course needs no horizontal scrolling', async () => {
-      const ctx = await browser.newContext({ viewport: { width: 375, height: 800 } });
-      try {
-        const p = await ctx.newPage();
+      await withPage(browser, { viewport: NARROW }, async (p) => {
         check((await p.goto(link)).status() === 200, 'page');
-        const w = await p.evaluate(() => document.documentElement.scrollWidth);
-        check(w <= 375, `scrollWidth ${w}`);
-        await p.screenshot({ path: path.join(buildDir, 'review-journey-375.png'), fullPage: true });
-      } finally {
-        await ctx.close();
-      }
+        await noHorizontalScroll(p, '', 'review-journey-375.png');
+      });
     });
 
     await run('SCORM 1.2 multi-SCO (corpus): items from the organization, each launching with a fresh API', async () => {
@@ -327,19 +250,8 @@ async function main() {
     });
   } finally {
     if (browser) await browser.close();
-    srv.proc.kill('SIGTERM');
-    srv.sim.kill('SIGTERM');
-    srv.sink.server.close();
-    await new Promise((r) => srv.proc.once('exit', r));
-    if (results.failed) console.error(fs.readFileSync(path.join(srv.dir, 'stderr.log'), 'utf8').split('\n').slice(-40).join('\n'));
-    fs.rmSync(srv.dir, { recursive: true, force: true });
+    await stopGateway(srv, { tail: 40 });
   }
-  console.log(`${results.passed} passed, ${results.failed} failed`);
-  process.exit(results.failed ? 1 : 0);
 }
 
-main().catch((e) => {
-  console.error(e);
-  console.log(`${results.passed} passed, ${results.failed + 1} failed`);
-  process.exit(1);
-});
+finish(main);

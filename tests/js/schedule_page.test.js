@@ -8,58 +8,16 @@
 // passed, N failed" last.
 'use strict';
 
-const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const readline = require('readline');
-const { chromium } = require('playwright-core');
 const { results, check, run } = require('./support');
-
-const bin = process.env.GW_LMSGW_BIN;
-const buildDir = process.env.GW_BUILD_DIR;
-const browserPath = process.env.GW_CHROMIUM || '/usr/bin/chromium';
-
-async function startServer() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmsgw-schedule-'));
-  const config = path.join(dir, 'config.json');
-  fs.writeFileSync(config, JSON.stringify({
-    listen_address: '127.0.0.1', port: 0, data_dir: path.join(dir, 'data'), workers: 4,
-  }));
-  execFileSync(bin, ['--config', config, 'migrate'], { stdio: 'ignore' });
-  const key = JSON.parse(execFileSync(bin, ['--config', config, 'key', 'create', '--role', 'admin',
-    '--name', 'js-admin', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString());
-  const log = fs.openSync(path.join(dir, 'stderr.log'), 'w');
-  const proc = spawn(bin, ['--config', config, 'serve'], { stdio: ['ignore', 'pipe', log] });
-  const line = await new Promise((resolve, reject) => {
-    const rl = readline.createInterface({ input: proc.stdout });
-    rl.once('line', (l) => { rl.close(); resolve(l); });
-    proc.once('exit', (code) => reject(new Error(`lmsgw serve exited with ${code}`)));
-  });
-  const port = /listening on .*:(\d+)/.exec(line)[1];
-  return { proc, dir, url: `http://127.0.0.1:${port}`, token: key.token };
-}
-
-async function api(srv, method, p, body, contentType) {
-  const headers = { Authorization: `Bearer ${srv.token}` };
-  let data = body;
-  if (body !== undefined && !contentType) {
-    headers['Content-Type'] = 'application/json';
-    data = JSON.stringify(body);
-  } else if (contentType) {
-    headers['Content-Type'] = contentType;
-  }
-  const r = await fetch(srv.url + p, { method, headers, body: data });
-  const text = await r.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch (e) { /* not JSON */ }
-  return { status: r.status, json, text };
-}
+const { buildDir, startGateway, stopGateway, api, launchBrowser, withPage, axeCheck, NARROW, noHorizontalScroll,
+  finish } = require('./gateway');
 
 const BC = { problem: 'p', audience: 'a', mandatory: false, kpi: 'k', deadline: '2027-03-01' };
 
 async function main() {
-  const srv = await startServer();
+  const srv = await startGateway({ name: 'schedule' });
   let browser;
   try {
     const ok = async (what, p, body) => {
@@ -79,18 +37,14 @@ async function main() {
       business_case: BC, approvers: [{ person_id: 'ann' }, { person_id: 'hana' }] });
     const c = await ok('course', '/api/v1/courses', { request_id: rq.id, author_person_id: 'alex' });
     const zip = fs.readFileSync(path.join(buildDir, 'packages', 'scorm12-sample.zip'));
-    const pkg = await api(srv, 'POST', '/api/v1/packages', zip, 'application/zip');
+    const pkg = await api(srv, 'POST', '/api/v1/packages', zip, { contentType: 'application/zip' });
     check(pkg.status === 201, `package ${pkg.text.slice(0, 200)}`);
     await ok('version', `/api/v1/courses/${c.id}/versions`, { package_id: pkg.json.id });
     await ok('submit', `/api/v1/courses/${c.id}/submit`);
     const link = await ok('link', '/api/v1/departments/sales/schedule-link');
     check(/\/s\/[0-9a-f]{64}$/.test(link.url), `url ${link.url}`);
 
-    browser = await chromium.launch({
-      executablePath: browserPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchBrowser();
 
     await run('the page: headings, the deliveries in words, no links or controls', async () => {
       const ctx = await browser.newContext();
@@ -112,27 +66,17 @@ async function main() {
 
     await run('axe-core: the schedule page has no WCAG 2.1 A/AA violations', async () => {
       // the page's CSP (rightly) refuses injected scripts: axe runs in a context that bypasses it
-      const ctx = await browser.newContext({ bypassCSP: true });
-      const p = await ctx.newPage();
-      check((await p.goto(link.url)).status() === 200, 'page');
-      await p.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-      const result = await p.evaluate(() => window.axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      }));
-      const v = result.violations.map((x) => `${x.id}: ${x.help} (${x.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-      check(v.length === 0, `violations:\n    ${v.join('\n    ')}`);
-      check(result.passes.length > 5, `axe ran (${result.passes.length} rules passed)`);
-      await ctx.close();
+      await withPage(browser, { bypassCSP: true }, async (p) => {
+        check((await p.goto(link.url)).status() === 200, 'page');
+        await axeCheck(p, '', { minPasses: 5 });
+      });
     });
 
     await run('375 px: the schedule page needs no horizontal scrolling', async () => {
-      const ctx = await browser.newContext({ viewport: { width: 375, height: 800 } });
-      const p = await ctx.newPage();
-      check((await p.goto(link.url)).status() === 200, 'page');
-      const w = await p.evaluate(() => document.documentElement.scrollWidth);
-      check(w <= 375, `scrollWidth ${w}`);
-      await p.screenshot({ path: path.join(buildDir, 'schedule-375.png'), fullPage: true });
-      await ctx.close();
+      await withPage(browser, { viewport: NARROW }, async (p) => {
+        check((await p.goto(link.url)).status() === 200, 'page');
+        await noHorizontalScroll(p, '', 'schedule-375.png');
+      });
     });
 
     await run('a revoked link shows the "not in use" page with 404', async () => {
@@ -145,15 +89,10 @@ async function main() {
       check((await p.textContent('h1')).includes('not in use'), 'says so');
       await ctx.close();
     });
-  } catch (e) {
-    results.failed++;
-    console.error(`not ok setup: ${e.message}`);
   } finally {
     if (browser) await browser.close();
-    srv.proc.kill('SIGTERM');
+    await stopGateway(srv);
   }
-  console.log(`${results.passed} passed, ${results.failed} failed`);
-  process.exit(results.failed ? 1 : 0);
 }
 
-main();
+finish(main);

@@ -1,7 +1,8 @@
 // support.js: what the browser tests share: the assertion harness ("ok" /
 // "not ok" lines, then "N passed, N failed"), waiting for a condition, an SMTP
 // sink that keeps every message (envelope and decoded text), and a port
-// nobody listens on.
+// nobody listens on. Starting lmsgw, the API, sign-in, chromium, axe-core and
+// the 375 px check are in gateway.js beside it.
 'use strict';
 
 const net = require('net');

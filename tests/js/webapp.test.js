@@ -20,63 +20,23 @@
 // last.
 'use strict';
 
-const { spawn, execFileSync } = require('child_process');
+const { execFileSync } = require('child_process');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const readline = require('readline');
-const { chromium } = require('playwright-core');
-const { results, check, run, waitFor, smtpSink, closedPort, sleep } = require('./support');
+const { results, check, run, waitFor, closedPort, sleep } = require('./support');
+const { bin, buildDir, startGateway, stopGateway, api, launchBrowser, withPage, axeCheck, NARROW, noHorizontalScroll,
+  finish } = require('./gateway');
 
-const bin = process.env.GW_LMSGW_BIN;
-const buildDir = process.env.GW_BUILD_DIR;
-const browserPath = process.env.GW_CHROMIUM || '/usr/bin/chromium';
 const sqlite3 = process.env.GW_SQLITE3 || 'sqlite3';
 
+// a targets file at a closed port (one attempt) and the SMTP sink
 async function startAll() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmsgw-webapp-'));
-  const sink = await smtpSink();
   const dead = await closedPort();
-  const targets = path.join(dir, 'targets.json');
-  fs.writeFileSync(targets, JSON.stringify({
+  return startGateway({ name: 'webapp', smtp: true, config: { publish_max_attempts: 1 }, targets: {
     default: 'lms', poll_ms: 100, backoff_base_ms: 50, backoff_cap_ms: 200, lease_ms: 1200000,
     targets: { lms: { type: 'scormcloud', base_url: `http://127.0.0.1:${dead}/api/v2`, app_id: 'app',
       secret: 'not-a-real-secret', timeout_ms: 2000, upload_timeout_ms: 2000 } },
-  }));
-  const config = path.join(dir, 'config.json');
-  fs.writeFileSync(config, JSON.stringify({
-    listen_address: '127.0.0.1', port: 0, data_dir: path.join(dir, 'data'), workers: 4,
-    lms_targets_file: targets, publish_max_attempts: 1, smtp_url: `smtp://127.0.0.1:${sink.port}`,
-    smtp_from: 'lmsgw@example.org', smtp_starttls: 'none',
-  }));
-  execFileSync(bin, ['--config', config, 'migrate'], { stdio: 'ignore' });
-  const key = JSON.parse(execFileSync(bin, ['--config', config, 'key', 'create', '--role', 'admin',
-    '--name', 'js-admin', '--json'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString());
-  const log = fs.openSync(path.join(dir, 'stderr.log'), 'w');
-  const proc = spawn(bin, ['--config', config, 'serve'], { stdio: ['ignore', 'pipe', log] });
-  const line = await new Promise((resolve, reject) => {
-    const rl = readline.createInterface({ input: proc.stdout });
-    rl.once('line', (l) => { rl.close(); resolve(l); });
-    proc.once('exit', (code) => reject(new Error(`lmsgw serve exited with ${code}`)));
-  });
-  const port = /listening on .*:(\d+)/.exec(line)[1];
-  return { proc, sink, dir, config, db: path.join(dir, 'data', 'lmsgw.db'), url: `http://127.0.0.1:${port}`, token: key.token };
-}
-
-async function api(srv, method, p, body, contentType) {
-  const headers = { Authorization: `Bearer ${srv.token}` };
-  let data = body;
-  if (body !== undefined && !contentType) {
-    headers['Content-Type'] = 'application/json';
-    data = JSON.stringify(body);
-  } else if (contentType) {
-    headers['Content-Type'] = contentType;
-  }
-  const r = await fetch(srv.url + p, { method, headers, body: data });
-  const text = await r.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch (e) { /* not JSON */ }
-  return { status: r.status, json, text };
+  } });
 }
 
 const DAY = 86400000;
@@ -112,7 +72,7 @@ async function course(srv, requestId, author) {
 async function submitted(srv, requestId) {
   const id = await course(srv, requestId, 'alex');
   const zip = fs.readFileSync(path.join(buildDir, 'packages', 'scorm12-sample.zip'));
-  const pkg = await api(srv, 'POST', '/api/v1/packages', zip, 'application/zip');
+  const pkg = await api(srv, 'POST', '/api/v1/packages', zip, { contentType: 'application/zip' });
   check(pkg.status === 201 && pkg.json.valid, `package ${pkg.text.slice(0, 200)}`);
   check((await api(srv, 'POST', `/api/v1/courses/${id}/versions`, { package_id: pkg.json.id })).status === 201, 'version');
   const round = await api(srv, 'POST', `/api/v1/courses/${id}/submit`);
@@ -170,11 +130,7 @@ async function main() {
       return pl.json.courses.find((c) => c.id === review.id).held_by[0].escalated_to === 'Hana Head';
     });
 
-    browser = await chromium.launch({
-      executablePath: browserPath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchBrowser();
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await ctx.newPage();
     const consoleErrors = [];
@@ -183,37 +139,19 @@ async function main() {
 
     // the page's CSP (rightly) refuses injected scripts: axe runs in a context that bypasses it
     async function axe(url, cookies, what) {
-      const c = await browser.newContext({ bypassCSP: true });
-      try {
-        if (cookies) await c.addCookies(cookies);
-        const p = await c.newPage();
+      await withPage(browser, { bypassCSP: true, cookies }, async (p) => {
         check((await p.goto(url)).status() === 200, `${what}: page`);
         await p.waitForSelector('body[data-loaded="true"]');
-        await p.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-        const result = await p.evaluate(() => window.axe.run(document, {
-          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-        }));
-        const v = result.violations.map((x) => `${x.id}: ${x.help} (${x.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-        check(v.length === 0, `${what}: violations:\n    ${v.join('\n    ')}`);
-        check(result.passes.length > 10, `${what}: axe ran (${result.passes.length} rules passed)`);
-      } finally {
-        await c.close();
-      }
+        await axeCheck(p, what);
+      });
     }
 
     async function narrow(url, cookies, what, shot) {
-      const c = await browser.newContext({ viewport: { width: 375, height: 800 } });
-      try {
-        if (cookies) await c.addCookies(cookies);
-        const p = await c.newPage();
+      await withPage(browser, { viewport: NARROW, cookies }, async (p) => {
         check((await p.goto(url)).status() === 200, `${what}: page`);
         await p.waitForSelector('body[data-loaded="true"]');
-        const w = await p.evaluate(() => document.documentElement.scrollWidth);
-        check(w <= 375, `${what}: scrollWidth ${w}`);
-        await p.screenshot({ path: path.join(buildDir, shot), fullPage: true });
-      } finally {
-        await c.close();
-      }
+        await noHorizontalScroll(p, what, shot);
+      });
     }
 
     await run('/ shows the sign-in page: one labelled e-mail field and a button', async () => {
@@ -512,18 +450,8 @@ async function main() {
     });
   } finally {
     if (browser) await browser.close();
-    srv.proc.kill('SIGTERM');
-    await new Promise((resolve) => srv.proc.once('exit', resolve));
-    srv.sink.server.close();
-    if (results.failed === 0) fs.rmSync(srv.dir, { recursive: true, force: true });
-    else console.error(`  kept ${srv.dir} (stderr.log)`);
+    await stopGateway(srv);
   }
 }
 
-main().catch((e) => {
-  results.failed++;
-  console.error(`not ok setup: ${e.message}`);
-}).finally(() => {
-  console.log(`${results.passed} passed, ${results.failed} failed`);
-  process.exit(results.failed === 0 && results.passed > 0 ? 0 : 1);
-});
+finish(main);
