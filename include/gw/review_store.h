@@ -274,8 +274,18 @@ enum gw_err gw_store_audit_lines(struct gw_store *s, const char *course_id, json
 /* The link-signing key (32 bytes): created once (random) in review_secrets,
  * shared by every instance on the database. */
 enum gw_err gw_store_review_key(struct gw_store *s, uint8_t key[32], struct gw_error *err);
-/* Publish jobs (state queued) for a course, as JSON (tests, GET course). */
-enum gw_err gw_store_publish_jobs(struct gw_store *s, const char *course_id, json_t **out,
+/* A publish job of a course, as the course view shows it (GET course's
+ * "publish_jobs"; gw/publish.h has the outbox's own view). */
+struct gw_course_publish_job {
+    char id[GW_ID_MAX], version_id[GW_ID_MAX];
+    char action[16]; /* "publish" or "retire" */
+    char state[16];  /* "queued", "running", "done" or "failed" */
+    int64_t attempts, created_ms;
+};
+/* Every publish job of a course, oldest first, into *jobs (n of them; the
+ * caller frees *jobs with free(), also after an error). */
+enum gw_err gw_store_publish_jobs(struct gw_store *s, const char *course_id,
+                                  struct gw_course_publish_job **jobs, size_t *n,
                                   struct gw_error *err);
 
 /* Scheduler leadership. SQLite: always leader. PostgreSQL: a session advisory

@@ -257,11 +257,11 @@ static const char *course_state(const char *course)
 
 static size_t jobs(const char *course)
 {
-    json_t *j = NULL;
+    struct gw_course_publish_job *j = NULL;
+    size_t n = 0;
     struct gw_error e;
-    gw_store_publish_jobs(st, course, &j, &e);
-    size_t n = json_array_size(j);
-    json_decref(j);
+    gw_store_publish_jobs(st, course, &j, &n, &e);
+    free(j);
     return n;
 }
 
