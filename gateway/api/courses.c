@@ -10,6 +10,7 @@
 #include "gw/server.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void gw_api_courses_post(struct gw_req *req, struct gw_reply *rep)
@@ -45,16 +46,33 @@ void gw_api_courses_post(struct gw_req *req, struct gw_reply *rep)
     json_decref(body);
 }
 
+/* The course's publish jobs: [{"id","version_id","action","state","attempts",
+ * "created_ms"}], oldest first. */
+static json_t *publish_jobs_json(const struct gw_course_publish_job *jobs, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "id", jobs[i].id,
+                                           "version_id", jobs[i].version_id, "action",
+                                           jobs[i].action, "state", jobs[i].state, "attempts",
+                                           (json_int_t)jobs[i].attempts, "created_ms",
+                                           (json_int_t)jobs[i].created_ms));
+    return a;
+}
+
 void gw_api_course_get(struct gw_req *req, struct gw_reply *rep)
 {
-    json_t *out = NULL, *jobs = NULL;
+    json_t *out = NULL;
+    struct gw_course_publish_job *jobs = NULL;
+    size_t n_jobs = 0;
     struct gw_error e;
     enum gw_err rc = gw_store_course_get(req->srv->store, req->params[0],
                                          gw_clock_now_ms(&req->srv->clock), &out, &e);
     if (rc == GW_OK)
-        rc = gw_store_publish_jobs(req->srv->store, req->params[0], &jobs, &e);
+        rc = gw_store_publish_jobs(req->srv->store, req->params[0], &jobs, &n_jobs, &e);
     if (rc == GW_OK)
-        json_object_set_new(out, "publish_jobs", jobs);
+        json_object_set_new(out, "publish_jobs", publish_jobs_json(jobs, n_jobs));
+    free(jobs);
     gw_api_review_reply(rep, rc, &e, 200, out);
 }
 

@@ -5,6 +5,8 @@
  * writes both in one transaction). */
 #include "gw/review.h"
 
+#include "gw/buf.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -249,4 +251,24 @@ void gw_review_job_failed(bool publish, enum gw_course_state st, enum gw_course_
         ev[(*n)++] = GW_COURSE_EV_PUBLISH_START;
     if (st == GW_COURSE_APPROVED || st == GW_COURSE_PUBLISHING)
         ev[(*n)++] = GW_COURSE_EV_PUBLISH_FAILED;
+}
+
+void gw_course_name_paths(char *text, size_t cap, const char *course_id)
+{
+    static const char unreserved[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                     "0123456789-._~";
+    if (!text || strspn(course_id, unreserved) != strlen(course_id))
+        return; /* an id that would need escaping in a path stays "{id}" */
+    struct gw_buf b = {0};
+    const char *p = text;
+    const char *hit = strstr(p, "{id}");
+    while (hit) {
+        gw_buf_append(&b, p, (size_t)(hit - p));
+        gw_buf_puts(&b, course_id);
+        p = hit + 4;
+        hit = strstr(p, "{id}");
+    }
+    gw_buf_puts(&b, p);
+    snprintf(text, cap, "%s", gw_buf_str(&b));
+    gw_buf_free(&b);
 }

@@ -4,7 +4,6 @@
  * activity IRIs, the course's state and the launch announcement's notices; failure with back-off or
  * for good), the admin's retry and retire, and the course's publish status. The worker itself is
  * gateway/app/outbox.c; the job is queued by review_common.c. */
-#include "gw/timefmt.h"
 #include "gw/publish.h"
 
 #include "gw/buf.h"
@@ -435,35 +434,49 @@ enum gw_err gw_store_publish_retire(struct gw_store *s, const char *course_id,
 
 /* ---- status ---- */
 
-struct status_ctx {
-    const char *course_id;
-    json_t *out;
-};
-
-/* A time column as ISO 8601 UTC ("2026-12-07T13:32:05.123Z"), null when NULL
- * or 0 (never happened). */
-static json_t *time_or_null(struct gw_db_rows *r, int col)
+static char *dup_or_null(const char *s)
 {
-    if (gw_db_col_null(r, col) || gw_db_col_int(r, col) == 0)
-        return json_null();
-    char ts[32];
-    gw_time_format_ms(gw_db_col_int(r, col), ts);
-    return json_string(ts);
+    return s ? gw_xstrdup(s) : NULL;
 }
 
-static json_t *text_or_null(struct gw_db_rows *r, int col)
+/* A time column in ms, 0 when NULL (never happened). */
+static int64_t ms_or_zero(struct gw_db_rows *r, int col)
 {
-    const char *s = gw_db_col_text(r, col);
-    return s ? json_string(s) : json_null();
+    return gw_db_col_null(r, col) ? 0 : gw_db_col_int(r, col);
+}
+
+void gw_publish_status_free(struct gw_publish_status *st)
+{
+    if (!st)
+        return;
+    for (size_t i = 0; i < st->n_lms; i++) {
+        struct gw_publish_lms_course *l = &st->lms[i];
+        free(l->target);
+        free(l->lms_course_id);
+        free(l->version_id);
+        free(l->course_url);
+    }
+    for (size_t i = 0; i < st->n_jobs; i++) {
+        struct gw_publish_job_status *j = &st->jobs[i];
+        free(j->id);
+        free(j->version_id);
+        free(j->action);
+        free(j->state);
+        free(j->target);
+        free(j->last_error);
+    }
+    free(st->lms);
+    free(st->jobs);
+    free(st->course_id);
+    memset(st, 0, sizeof *st);
 }
 
 /* How far the course's open round is: its approvers, how many decided, its
- * policy (copied into *policy, which w then points at). No open round leaves
- * w as it is. */
-static enum gw_qs round_progress(struct gw_db *db, const char *course_id, struct gw_course_wait *w,
-                                 struct gw_review_policy *policy, struct gw_error *err)
+ * policy. No open round leaves st as it is. */
+static enum gw_qs round_progress(struct gw_db *db, struct gw_publish_status *st,
+                                 struct gw_error *err)
 {
-    struct gw_dbp p[] = {GW_P_TEXT(course_id)};
+    struct gw_dbp p[] = {GW_P_TEXT(st->course_id)};
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(db,
                                 "SELECT id FROM review_rounds WHERE course_id = $1 AND state = "
@@ -479,118 +492,124 @@ static enum gw_qs round_progress(struct gw_db *db, const char *course_id, struct
     struct gw_rv_round_meta m;
     qs = gw_rv_load_round(db, round_id, &round, &m, err); /* initialises round */
     if (qs >= 0) {
-        w->approvers = (unsigned)round.n_approvers;
+        st->wait.approvers = (unsigned)round.n_approvers;
         for (size_t i = 0; i < round.n_approvers; i++)
-            w->decided += round.approvers[i].decision.kind != GW_REVIEW_PENDING;
-        *policy = round.policy;
-        w->policy = policy;
+            st->wait.decided += round.approvers[i].decision.kind != GW_REVIEW_PENDING;
+        st->policy = round.policy;
+        st->has_policy = true;
     }
     gw_review_round_free(&round);
     return qs;
 }
 
-/* What the course waits for (gw_course_waiting_words), or JSON null when
- * nothing: the facts for its state are read here. */
-static enum gw_qs waiting_for(struct gw_db *db, const char *course_id, enum gw_course_state st,
-                              const char *version_id, json_t **out, struct gw_error *err)
+/* The facts what the course waits for depends on, for its state. */
+static enum gw_qs load_wait(struct gw_db *db, struct gw_publish_status *st, const char *version_id,
+                            struct gw_error *err)
 {
-    struct gw_course_wait w = {.state = st, .has_version = version_id && version_id[0]};
-    struct gw_review_policy policy;
-    struct gw_dbp p[] = {GW_P_TEXT(course_id)};
+    st->wait = (struct gw_course_wait){.state = st->wait.state,
+                                       .has_version = version_id && version_id[0]};
+    struct gw_dbp p[] = {GW_P_TEXT(st->course_id)};
     enum gw_qs qs = GW_QS_ONE;
-    if (st == GW_COURSE_DRAFT && w.has_version) {
+    if (st->wait.state == GW_COURSE_DRAFT && st->wait.has_version) {
         struct gw_dbp v[] = {GW_P_TEXT(version_id)};
         struct gw_db_rows *r = NULL;
         qs =
             gw_db_query(db, "SELECT valid FROM course_versions WHERE id = $1", v, 1, &r, NULL, err);
-        w.version_valid = qs == GW_QS_ONE && gw_db_col_int(r, 0) != 0;
+        st->wait.version_valid = qs == GW_QS_ONE && gw_db_col_int(r, 0) != 0;
         gw_db_rows_free(r);
-    } else if (st == GW_COURSE_IN_REVIEW) {
-        qs = round_progress(db, course_id, &w, &policy, err);
-    } else if (st == GW_COURSE_PUBLISHED) {
+    } else if (st->wait.state == GW_COURSE_IN_REVIEW) {
+        qs = round_progress(db, st, err);
+    } else if (st->wait.state == GW_COURSE_PUBLISHED) {
         qs = gw_db_query(db,
                          "SELECT 1 FROM publish_jobs WHERE course_id = $1 AND action = 'retire' "
                          "AND state IN ('queued', 'running')",
                          p, 1, NULL, NULL, err);
-        w.retire_pending = qs == GW_QS_ONE;
+        st->wait.retire_pending = qs == GW_QS_ONE;
     }
-    if (qs < 0)
-        return qs;
-    char words[300];
-    gw_course_waiting_words(&w, words, sizeof words);
-    gw_rv_name_course_paths(words, sizeof words, course_id);
-    *out = words[0] ? json_string(words) : json_null();
-    return GW_QS_ONE;
+    return qs < 0 ? qs : GW_QS_ONE;
+}
+
+static enum gw_qs load_lms(struct gw_db *db, struct gw_publish_status *st, struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(st->course_id)};
+    struct gw_db_rows *r = NULL;
+    size_t cap = 0;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT target, lms_course_id, course_url, version_id, "
+                                "lms_version, published_ms, retired_ms FROM course_lms WHERE "
+                                "course_id = $1 ORDER BY target",
+                                p, 1, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        st->lms = gw_xgrow(st->lms, st->n_lms, &cap, sizeof *st->lms);
+        st->lms[st->n_lms++] = (struct gw_publish_lms_course){
+            .target = dup_or_null(gw_db_col_text(r, 0)),
+            .lms_course_id = dup_or_null(gw_db_col_text(r, 1)),
+            .course_url = dup_or_null(gw_db_col_text(r, 2)),
+            .version_id = dup_or_null(gw_db_col_text(r, 3)),
+            .lms_version = gw_db_col_int(r, 4),
+            .published_ms = ms_or_zero(r, 5),
+            .retired_ms = ms_or_zero(r, 6),
+        };
+    }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    return qs;
+}
+
+static enum gw_qs load_jobs(struct gw_db *db, struct gw_publish_status *st, struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(st->course_id)};
+    struct gw_db_rows *r = NULL;
+    size_t cap = 0;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT id, version_id, action, state, attempts, next_attempt_ms, "
+                                "target, last_error, finished_ms, created_ms FROM publish_jobs "
+                                "WHERE course_id = $1 ORDER BY created_ms, id",
+                                p, 1, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        st->jobs = gw_xgrow(st->jobs, st->n_jobs, &cap, sizeof *st->jobs);
+        st->jobs[st->n_jobs++] = (struct gw_publish_job_status){
+            .id = dup_or_null(gw_db_col_text(r, 0)),
+            .version_id = dup_or_null(gw_db_col_text(r, 1)),
+            .action = dup_or_null(gw_db_col_text(r, 2)),
+            .state = dup_or_null(gw_db_col_text(r, 3)),
+            .attempts = gw_db_col_int(r, 4),
+            .next_attempt_ms = ms_or_zero(r, 5),
+            .target = dup_or_null(gw_db_col_text(r, 6)),
+            .last_error = dup_or_null(gw_db_col_text(r, 7)),
+            .finished_ms = ms_or_zero(r, 8),
+            .created_ms = ms_or_zero(r, 9),
+        };
+    }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    return qs;
 }
 
 static enum gw_qs status_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
-    struct status_ctx *c = ud;
-    json_decref(c->out);
-    c->out = NULL;
-    enum gw_course_state st;
+    struct gw_publish_status *st = ud;
+    char *course_id = st->course_id;
+    st->course_id = NULL;
+    gw_publish_status_free(st); /* a retried transaction starts over */
+    st->course_id = course_id;
     char version_id[GW_ID_MAX] = "";
-    enum gw_qs qs = course_state(db, c->course_id, &st, version_id, err);
-    if (qs < 0)
-        return qs;
-    json_t *waiting = NULL;
-    qs = waiting_for(db, c->course_id, st, version_id, &waiting, err);
-    if (qs < 0)
-        return qs;
-    json_t *lms = json_array(), *jobs = json_array(), *last = json_null();
-    c->out = json_pack("{s:s, s:s, s:o, s:o, s:o}", "course_id", c->course_id, "state",
-                       gw_course_state_name(st), "waiting_for", waiting, "lms", lms, "jobs", jobs);
-    struct gw_dbp p[] = {GW_P_TEXT(c->course_id)};
-    struct gw_db_rows *r = NULL;
-    qs = gw_db_query(db,
-                     "SELECT target, lms_course_id, course_url, version_id, lms_version, "
-                     "published_ms, retired_ms FROM course_lms WHERE course_id = $1 ORDER BY "
-                     "target",
-                     p, 1, &r, NULL, err);
-    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r))
-        json_array_append_new(lms, json_pack("{s:s, s:s, s:o, s:s, s:I, s:o, s:o}", "target",
-                                             gw_db_col_text(r, 0), "lms_course_id",
-                                             gw_db_col_text(r, 1), "course_url", text_or_null(r, 2),
-                                             "version_id", gw_db_col_text(r, 3), "lms_version",
-                                             (json_int_t)gw_db_col_int(r, 4), "published_at",
-                                             time_or_null(r, 5), "retired_at", time_or_null(r, 6)));
-    if (qs == GW_QS_ONE)
-        qs = gw_db_rows_status(r, err);
-    gw_db_rows_free(r);
-    if (qs < 0)
-        return qs;
-    qs = gw_db_query(db,
-                     "SELECT id, version_id, action, state, attempts, next_attempt_ms, target, "
-                     "last_error, finished_ms, created_ms FROM publish_jobs WHERE course_id = $1 "
-                     "ORDER BY created_ms, id",
-                     p, 1, &r, NULL, err);
-    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        json_array_append_new(
-            jobs, json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o}", "id",
-                            gw_db_col_text(r, 0), "version_id", gw_db_col_text(r, 1), "action",
-                            gw_db_col_text(r, 2), "state", gw_db_col_text(r, 3), "attempts",
-                            (json_int_t)gw_db_col_int(r, 4), "next_attempt_at", time_or_null(r, 5),
-                            "target", text_or_null(r, 6), "last_error", text_or_null(r, 7),
-                            "finished_at", time_or_null(r, 8), "created_at", time_or_null(r, 9)));
-        json_decref(last);
-        last = text_or_null(r, 7);
-    }
-    if (qs == GW_QS_ONE)
-        qs = gw_db_rows_status(r, err);
-    gw_db_rows_free(r);
-    json_object_set_new(c->out, "last_error", last);
+    enum gw_qs qs = course_state(db, st->course_id, &st->wait.state, version_id, err);
+    if (qs >= 0)
+        qs = load_wait(db, st, version_id, err);
+    if (qs >= 0)
+        qs = load_lms(db, st, err);
+    if (qs >= 0)
+        qs = load_jobs(db, st, err);
     return qs < 0 ? qs : GW_QS_ONE;
 }
 
-enum gw_err gw_store_publish_status(struct gw_store *s, const char *course_id, json_t **out,
-                                    struct gw_error *err)
+enum gw_err gw_store_publish_status(struct gw_store *s, const char *course_id,
+                                    struct gw_publish_status *out, struct gw_error *err)
 {
-    struct status_ctx c = {course_id, NULL};
-    enum gw_err rc = gw_store_tx(s, GW_TX_READ, status_body, &c, err);
-    if (rc != GW_OK) {
-        json_decref(c.out);
-        c.out = NULL;
-    }
-    *out = c.out;
-    return rc;
+    memset(out, 0, sizeof *out);
+    out->course_id = gw_xstrdup(course_id);
+    return gw_store_tx(s, GW_TX_READ, status_body, out, err);
 }

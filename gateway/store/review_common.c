@@ -176,26 +176,6 @@ enum gw_qs gw_rv_load_round(struct gw_db *db, const char *round_id, struct gw_re
     return load_approvers(db, round_id, r, err);
 }
 
-void gw_rv_name_course_paths(char *text, size_t cap, const char *course_id)
-{
-    static const char unreserved[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                     "0123456789-._~";
-    if (!text || strspn(course_id, unreserved) != strlen(course_id))
-        return; /* an id that would need escaping in a path stays "{id}" */
-    struct gw_buf b = {0};
-    const char *p = text;
-    const char *hit = strstr(p, "{id}");
-    while (hit) {
-        gw_buf_append(&b, p, (size_t)(hit - p));
-        gw_buf_puts(&b, course_id);
-        p = hit + 4;
-        hit = strstr(p, "{id}");
-    }
-    gw_buf_puts(&b, p);
-    snprintf(text, cap, "%s", gw_buf_str(&b));
-    gw_buf_free(&b);
-}
-
 enum gw_qs gw_rv_transition(struct gw_db *db, const char *course_id, enum gw_course_event ev,
                             const struct gw_review_actor *who, const char *round_id,
                             const char *sha256, int64_t now_ms, enum gw_course_state *to,
@@ -216,7 +196,7 @@ enum gw_qs gw_rv_transition(struct gw_db *db, const char *course_id, enum gw_cou
     }
     if (gw_review_transition(from, ev, to, err) != GW_OK) {
         if (err)
-            gw_rv_name_course_paths(err->detail, sizeof err->detail, course_id);
+            gw_course_name_paths(err->detail, sizeof err->detail, course_id);
         return GW_QS_HARD;
     }
     struct gw_dbp u[] = {GW_P_TEXT(gw_course_state_name(*to)), GW_P_INT(now_ms),

@@ -37,10 +37,6 @@ enum gw_qs gw_rv_conclude(struct gw_db *db, struct gw_review_round *r,
                           const struct gw_rv_round_meta *m, int64_t now_ms,
                           enum gw_review_outcome_state *outcome, bool *job_queued,
                           struct gw_error *err);
-/* The domain's words name routes with "{id}" (it does not know the course):
- * replaces each with course_id in text (cap bytes), unless the id would need
- * escaping in a path. */
-void gw_rv_name_course_paths(char *text, size_t cap, const char *course_id);
 /* INSERT a notice row unless its key exists (*inserted). */
 enum gw_qs gw_rv_notice_insert(struct gw_db *db, const char *key, const char *round_id,
                                const char *approver_id, const char *recipient_id, const char *kind,

@@ -362,14 +362,23 @@ enum gw_err gw_store_notice_done(struct gw_store *s, const char *key, const char
 
 struct list_ctx {
     const char *round_id;
-    json_t *out;
+    struct gw_notice_item *items;
+    size_t n, cap;
 };
+
+void gw_notice_items_free(struct gw_notice_item *items, size_t n)
+{
+    for (size_t i = 0; items && i < n; i++)
+        free(items[i].recipient_id);
+    free(items);
+}
 
 static enum gw_qs list_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct list_ctx *c = ud;
-    json_decref(c->out);
-    c->out = json_array();
+    for (size_t i = 0; i < c->n; i++) /* a retried transaction starts over */
+        free(c->items[i].recipient_id);
+    c->n = 0;
     struct gw_dbp p[] = {GW_P_TEXT(c->round_id)};
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(
@@ -380,27 +389,29 @@ static enum gw_qs list_body(struct gw_db *db, void *ud, struct gw_error *err)
                     : "SELECT notice_key, kind, status, attempts, recipient_id, approver_id, "
                       "scheduled_ms FROM review_notices ORDER BY created_ms, notice_key",
         p, c->round_id ? 1 : 0, &r, NULL, err);
-    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r))
-        json_array_append_new(c->out, json_pack("{s:s, s:s, s:s, s:I, s:o, s:s, s:I}", "key",
-                                                gw_db_col_text(r, 0), "kind", gw_db_col_text(r, 1),
-                                                "status", gw_db_col_text(r, 2), "attempts",
-                                                (json_int_t)gw_db_col_int(r, 3), "recipient_id",
-                                                gw_json_str(gw_db_col_text(r, 4)), "approver_id",
-                                                gw_db_col_text(r, 5), "scheduled_ms",
-                                                (json_int_t)gw_db_col_int(r, 6)));
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        c->items = gw_xgrow(c->items, c->n, &c->cap, sizeof *c->items);
+        struct gw_notice_item *it = &c->items[c->n++];
+        memset(it, 0, sizeof *it);
+        gw_copy_str(it->key, sizeof it->key, gw_db_col_text(r, 0));
+        gw_copy_str(it->kind, sizeof it->kind, gw_db_col_text(r, 1));
+        gw_copy_str(it->status, sizeof it->status, gw_db_col_text(r, 2));
+        it->attempts = gw_db_col_int(r, 3);
+        const char *to = gw_db_col_text(r, 4);
+        it->recipient_id = to ? gw_xstrdup(to) : NULL;
+        gw_copy_str(it->approver_id, sizeof it->approver_id, gw_db_col_text(r, 5));
+        it->scheduled_ms = gw_db_col_int(r, 6);
+    }
     gw_db_rows_free(r);
     return qs;
 }
 
-enum gw_err gw_store_notices_list(struct gw_store *s, const char *round_id, json_t **out,
-                                  struct gw_error *err)
+enum gw_err gw_store_notices_list(struct gw_store *s, const char *round_id,
+                                  struct gw_notice_item **items, size_t *n, struct gw_error *err)
 {
-    struct list_ctx c = {round_id, NULL};
+    struct list_ctx c = {round_id, NULL, 0, 0};
     enum gw_err rc = gw_store_tx(s, GW_TX_READ, list_body, &c, err);
-    if (rc != GW_OK) {
-        json_decref(c.out);
-        c.out = NULL;
-    }
-    *out = c.out;
+    *items = c.items;
+    *n = c.n;
     return rc;
 }

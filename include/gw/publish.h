@@ -117,12 +117,61 @@ enum gw_err gw_store_publish_retry(struct gw_store *s, const char *course_id,
 enum gw_err gw_store_publish_retire(struct gw_store *s, const char *course_id,
                                     const struct gw_review_actor *who, int64_t now_ms, bool *queued,
                                     struct gw_error *err);
-/* {"course_id","state","lms":[{target, lms_course_id, course_url, version_id,
- * lms_version, published_ms, retired_ms}], "jobs":[{id, version_id, action,
- * state, attempts, next_attempt_ms, target, last_error, finished_ms}],
- * "last_error": the newest job's message or null}. NOT_FOUND when unknown. */
-enum gw_err gw_store_publish_status(struct gw_store *s, const char *course_id, json_t **out,
-                                    struct gw_error *err);
+/* ---- a course's publish status (GET /api/v1/courses/{id}/publish) ----
+ * The store loads the facts (gw_store_publish_status), the domain says what
+ * they mean (gateway/publish/status.c), the API renders them
+ * (gw_publish_status_json in gateway/api/publish.c). */
+
+/* A row of course_lms: where the course lives on an LMS. Texts owned. */
+struct gw_publish_lms_course {
+    char *target, *lms_course_id, *version_id;
+    char *course_url; /* NULL when the LMS gave none */
+    int64_t lms_version;
+    int64_t published_ms, retired_ms; /* 0: never */
+};
+
+/* A row of publish_jobs, as the status shows it. Texts owned. */
+struct gw_publish_job_status {
+    char *id, *version_id, *action, *state;
+    char *target, *last_error; /* NULL when none */
+    int64_t attempts;
+    int64_t next_attempt_ms, finished_ms, created_ms; /* 0: none */
+};
+
+struct gw_publish_status {
+    char *course_id; /* owned */
+    /* What the course waits for, as facts (wait.policy is NULL here: the open
+     * round's policy is in policy when has_policy). */
+    struct gw_course_wait wait;
+    struct gw_review_policy policy;
+    bool has_policy;
+    struct gw_publish_lms_course *lms; /* by target */
+    size_t n_lms;
+    struct gw_publish_job_status *jobs; /* oldest first */
+    size_t n_jobs;
+};
+
+/* Loads course_id's status in one read transaction. *out is emptied first;
+ * free it with gw_publish_status_free, also after an error. NOT_FOUND when
+ * the course is unknown. */
+enum gw_err gw_store_publish_status(struct gw_store *s, const char *course_id,
+                                    struct gw_publish_status *out, struct gw_error *err);
+void gw_publish_status_free(struct gw_publish_status *st);
+
+/* What the course waits for in words (gw_course_waiting_words, its routes
+ * named with the course's id), "" when nothing. Truncated to cap. */
+void gw_publish_status_waiting(const struct gw_publish_status *st, char *out, size_t cap);
+/* The newest job's last LMS message, NULL when no job or it has none.
+ * Borrowed from st. */
+const char *gw_publish_status_last_error(const struct gw_publish_status *st);
+
+/* {"course_id","state","waiting_for": words or null,"lms":[{target,
+ * lms_course_id, course_url, version_id, lms_version, published_at,
+ * retired_at}], "jobs":[{id, version_id, action, state, attempts,
+ * next_attempt_at, target, last_error, finished_at, created_at}],
+ * "last_error": the newest job's message or null}; times ISO 8601 UTC or
+ * null. A new reference (api/publish.c). */
+json_t *gw_publish_status_json(const struct gw_publish_status *st);
 
 /* ---- the worker (gateway/app/outbox.c) ---- */
 struct gw_publish_outbox;

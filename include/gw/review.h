@@ -117,6 +117,10 @@ struct gw_course_wait {
  * when it waits for nothing (published, retired). Routes are named with
  * "{id}" for the course. Truncated to cap. */
 void gw_course_waiting_words(const struct gw_course_wait *w, char *out, size_t cap);
+/* The words above name routes with "{id}": replaces each with course_id in
+ * text (cap bytes), unless the id would need escaping in a path (then "{id}"
+ * stays). */
+void gw_course_name_paths(char *text, size_t cap, const char *course_id);
 
 /* ------------------------------------------------------------------------ */
 /* round.c: policy, approvers, delegation, decisions, evaluation, file diff  */

@@ -274,8 +274,18 @@ enum gw_err gw_store_audit_lines(struct gw_store *s, const char *course_id, json
 /* The link-signing key (32 bytes): created once (random) in review_secrets,
  * shared by every instance on the database. */
 enum gw_err gw_store_review_key(struct gw_store *s, uint8_t key[32], struct gw_error *err);
-/* Publish jobs (state queued) for a course, as JSON (tests, GET course). */
-enum gw_err gw_store_publish_jobs(struct gw_store *s, const char *course_id, json_t **out,
+/* A publish job of a course, as the course view shows it (GET course's
+ * "publish_jobs"; gw/publish.h has the outbox's own view). */
+struct gw_course_publish_job {
+    char id[GW_ID_MAX], version_id[GW_ID_MAX];
+    char action[16]; /* "publish" or "retire" */
+    char state[16];  /* "queued", "running", "done" or "failed" */
+    int64_t attempts, created_ms;
+};
+/* Every publish job of a course, oldest first, into *jobs (n of them; the
+ * caller frees *jobs with free(), also after an error). */
+enum gw_err gw_store_publish_jobs(struct gw_store *s, const char *course_id,
+                                  struct gw_course_publish_job **jobs, size_t *n,
                                   struct gw_error *err);
 
 /* Scheduler leadership. SQLite: always leader. PostgreSQL: a session advisory
@@ -336,9 +346,20 @@ void gw_notice_rows_free(struct gw_notice_row *rows, size_t n);
 enum gw_err gw_store_notice_done(struct gw_store *s, const char *key, const char *outcome,
                                  const char *error, int64_t max_attempts, int64_t now_ms,
                                  struct gw_error *err);
-/* Notices as JSON (tests, the API): [{"key","kind","status","attempts","recipient_id"}]. */
-enum gw_err gw_store_notices_list(struct gw_store *s, const char *round_id, json_t **out,
-                                  struct gw_error *err);
+/* A notice as recorded (review_notices), for tests and inspection. */
+struct gw_notice_item {
+    char key[GW_REVIEW_NOTICE_KEY_MAX];
+    char kind[32];
+    char status[16]; /* "pending", "sending", "sent", "failed" or "skipped" */
+    char approver_id[GW_ID_MAX];
+    char *recipient_id; /* owned; NULL when none */
+    int64_t attempts, scheduled_ms;
+};
+/* The notices of round_id (NULL: of every round), oldest first, into *items
+ * (n of them). Free with gw_notice_items_free, also after an error. */
+enum gw_err gw_store_notices_list(struct gw_store *s, const char *round_id,
+                                  struct gw_notice_item **items, size_t *n, struct gw_error *err);
+void gw_notice_items_free(struct gw_notice_item *items, size_t n);
 
 /* ---- the launch announcement (store/announce.c) ---- */
 

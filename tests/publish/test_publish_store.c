@@ -70,12 +70,17 @@ static bool course_with_job(const char *id, const char *state, const char *actio
                pj, 5);
 }
 
+/* The status as the API renders it (gw_publish_status_json). */
 static json_t *status(const char *course)
 {
     json_t *out = NULL;
+    struct gw_publish_status ps;
     struct gw_error e;
-    if (gw_store_publish_status(st, course, &out, &e) != GW_OK)
+    if (gw_store_publish_status(st, course, &ps, &e) == GW_OK)
+        out = gw_publish_status_json(&ps);
+    else
         fprintf(stderr, "  status: %s\n", e.detail);
+    gw_publish_status_free(&ps);
     return out;
 }
 

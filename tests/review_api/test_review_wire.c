@@ -257,12 +257,34 @@ static const char *course_state(const char *course)
 
 static size_t jobs(const char *course)
 {
-    json_t *j = NULL;
+    struct gw_course_publish_job *j = NULL;
+    size_t n = 0;
     struct gw_error e;
-    gw_store_publish_jobs(st, course, &j, &e);
-    size_t n = json_array_size(j);
-    json_decref(j);
+    gw_store_publish_jobs(st, course, &j, &n, &e);
+    free(j);
     return n;
+}
+
+/* The round's notices as the tests read them: [{"key","kind","status",
+ * "attempts","recipient_id","approver_id","scheduled_ms"}]. */
+static json_t *notices(const char *round)
+{
+    struct gw_notice_item *it = NULL;
+    size_t n = 0;
+    struct gw_error e;
+    json_t *l = json_array();
+    if (gw_store_notices_list(st, round, &it, &n, &e) != GW_OK)
+        fprintf(stderr, "  notices: %s\n", e.detail);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(
+            l, json_pack("{s:s, s:s, s:s, s:I, s:o, s:s, s:I}", "key", it[i].key, "kind",
+                         it[i].kind, "status", it[i].status, "attempts", (json_int_t)it[i].attempts,
+                         "recipient_id",
+                         it[i].recipient_id ? json_string(it[i].recipient_id) : json_null(),
+                         "approver_id", it[i].approver_id, "scheduled_ms",
+                         (json_int_t)it[i].scheduled_ms));
+    gw_notice_items_free(it, n);
+    return l;
 }
 
 /* The notice with kind for round (and recipient when not NULL): its
@@ -270,8 +292,7 @@ static size_t jobs(const char *course)
 static int64_t notice(const char *round, const char *kind, const char *recipient, int *count)
 {
     json_t *l = NULL;
-    struct gw_error e;
-    gw_store_notices_list(st, round, &l, &e);
+    l = notices(round);
     int64_t at = -1;
     int n = 0;
     size_t i;
@@ -436,7 +457,7 @@ static void test_reminders_and_escalation(void)
     int64_t first_overdue = -1;
     json_t *l = NULL;
     struct gw_error e;
-    gw_store_notices_list(st, round, &l, &e);
+    l = notices(round);
     size_t i;
     json_t *x;
     int overdue = 0;
@@ -461,7 +482,7 @@ static void test_reminders_and_escalation(void)
     notice(round, "reminder_due", "bob", &bobs);
     CHECK_INT(bobs, 0);
     /* every recorded notice was sent exactly once */
-    gw_store_notices_list(st, round, &l, &e);
+    l = notices(round);
     json_array_foreach(l, i, x)
     {
         CHECK_STR(json_string_value(json_object_get(x, "status")), "sent");
@@ -874,8 +895,7 @@ static void test_mail_failure_retries(void)
     rec.fail = 1;
     CHECK_INT(tick(T0 + HOUR), 0);
     json_t *l = NULL;
-    struct gw_error e;
-    gw_store_notices_list(st, round, &l, &e);
+    l = notices(round);
     json_t *x = json_array_get(l, 0);
     CHECK_STR(json_string_value(json_object_get(x, "status")), "pending");
     CHECK_INT(json_integer_value(json_object_get(x, "attempts")), 1);
@@ -920,7 +940,7 @@ static void test_decided_before_ask_is_skipped(void)
     CHECK_INT(mails_to("ann@example.com", round), 0);
     CHECK_INT(mails_to("bob@example.com", round), 1);
     json_t *l = NULL;
-    gw_store_notices_list(st, round, &l, &e);
+    l = notices(round);
     size_t i;
     json_t *x;
     json_array_foreach(l, i, x)
