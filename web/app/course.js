@@ -229,6 +229,8 @@ async function uploadFile(file) {
     const { json: v } = await authed('POST', `/api/v1/courses/${encodeURIComponent(state.id)}/versions`,
       { package_id: pkg.json.id });
     await load();
+    // done: the bar goes as the sentence saying so comes
+    $('cv-progress-box').hidden = true;
     const verdict = v.valid
       ? (v.warnings ? `The check found no errors and ${plural(v.warnings, 'warning')}.` : 'The check found no errors.')
       : `The check found ${plural(v.errors, 'error')}: fix them and upload the package again.`;
