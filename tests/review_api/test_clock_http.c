@@ -4,6 +4,7 @@
  * pipeline, the woken scheduler escalates it to the department's head); the
  * body is checked; other roles are refused; a gateway on the real clock
  * refuses to move it (409 CLOCK_NOT_MOVABLE) and says it is not movable. */
+#include "gw/timefmt.h"
 #include "gwtest.h"
 #include "testsupport.h"
 
@@ -28,16 +29,11 @@ static json_t *pipeline_course(json_t *pl, const char *id)
     return NULL;
 }
 
-/* The seconds since the epoch of an ISO 8601 UTC time (YYYY-MM-DDTHH:MM:SS...). */
+/* The seconds since the epoch of an ISO 8601 time; 0 when it is not one. */
 static time_t iso_secs(const char *s)
 {
-    struct tm tm = {0};
-    if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                     &tm.tm_min, &tm.tm_sec) != 6)
-        return 0;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return timegm(&tm);
+    int64_t ms = 0;
+    return s && gw_time_parse_iso(s, false, &ms) ? (time_t)(ms / 1000) : 0;
 }
 
 static void test_moves_review_into_escalation(void)
