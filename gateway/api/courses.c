@@ -3,6 +3,7 @@
  * an approval round), and the course with its versions, rounds and
  * registered activity IRIs. */
 #include "gw/api.h"
+#include "gw/course_view.h"
 #include "gw/department.h"
 #include "gw/json.h"
 #include "gw/kpi.h"
@@ -36,7 +37,7 @@ void gw_api_courses_post(struct gw_req *req, struct gw_reply *rep)
         rc = gw_store_course_create(req->srv->store, request_id, title, author,
                                     req->srv->public_url, &who, now, id, &e);
     if (rc == GW_OK)
-        rc = gw_store_course_get(req->srv->store, id, now, &out, &e);
+        rc = gw_api_course_json(req->srv->store, id, now, &out, &e);
     if (rc == GW_OK) {
         char loc[128];
         snprintf(loc, sizeof loc, "/api/v1/courses/%s", id);
@@ -66,8 +67,8 @@ void gw_api_course_get(struct gw_req *req, struct gw_reply *rep)
     struct gw_course_publish_job *jobs = NULL;
     size_t n_jobs = 0;
     struct gw_error e;
-    enum gw_err rc = gw_store_course_get(req->srv->store, req->params[0],
-                                         gw_clock_now_ms(&req->srv->clock), &out, &e);
+    enum gw_err rc = gw_api_course_json(req->srv->store, req->params[0],
+                                        gw_clock_now_ms(&req->srv->clock), &out, &e);
     if (rc == GW_OK)
         rc = gw_store_publish_jobs(req->srv->store, req->params[0], &jobs, &n_jobs, &e);
     if (rc == GW_OK)
@@ -129,7 +130,7 @@ void gw_api_course_submit_post(struct gw_req *req, struct gw_reply *rep)
     enum gw_err rc =
         gw_store_course_submit(req->srv->store, req->params[0], &who, now, round_id, &e);
     if (rc == GW_OK)
-        rc = gw_store_round_get(req->srv->store, round_id, now, &out, &e);
+        rc = gw_api_round_json(req->srv->store, round_id, now, &out, &e);
     if (rc == GW_OK) {
         char loc[128];
         snprintf(loc, sizeof loc, "/api/v1/rounds/%s", round_id);
@@ -249,8 +250,8 @@ void gw_api_course_iris_post(struct gw_req *req, struct gw_reply *rep)
                                       gw_clock_now_ms(&req->srv->clock), &added, &e);
     json_t *out = NULL;
     if (rc == GW_OK)
-        rc = gw_store_course_get(req->srv->store, req->params[0], gw_clock_now_ms(&req->srv->clock),
-                                 &out, &e);
+        rc = gw_api_course_json(req->srv->store, req->params[0], gw_clock_now_ms(&req->srv->clock),
+                                &out, &e);
     if (rc == GW_OK) {
         json_object_set_new(out, "iris_added", json_integer(added));
         gw_reply_json(rep, 200, out);

@@ -10,6 +10,7 @@
 #include "gw/multipart.h"
 #include "gw/packages.h"
 #include "gw/server.h"
+#include "gw/timefmt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,19 @@
 #include <unistd.h>
 
 /* Copies len bytes at off of fd into a new temporary file next to path. */
+/* The package's fields without the report, as the API shows them (new ref);
+ * an unrecognised standard is null, as in the report. */
+static json_t *summary_json(const struct gw_package *p)
+{
+    char ts[32];
+    gw_time_format_ms(p->created_ms, ts);
+    return json_pack("{s:s, s:s, s:I, s:s, s:o, s:b, s:I, s:I, s:s, s:s}", "id", p->id, "sha256",
+                     p->sha256, "size", (json_int_t)p->size, "filename", p->filename, "standard",
+                     p->standard[0] ? json_string(p->standard) : json_null(), "valid", p->valid,
+                     "errors", (json_int_t)p->errors, "warnings", (json_int_t)p->warnings,
+                     "uploaded_by", p->uploaded_by, "created", ts);
+}
+
 static char *copy_range(int fd, off_t off, size_t len, const char *path, struct gw_error *e)
 {
     size_t n = strlen(path);
@@ -165,7 +179,7 @@ void gw_api_packages_post(struct gw_req *req, struct gw_reply *rep)
     struct gw_package p;
     json_t *rj = NULL;
     if (gw_packages_add(req->srv->store, &up, &p, &rj, &e) == GW_OK) {
-        json_t *out = gw_package_summary_json(&p);
+        json_t *out = summary_json(&p);
         json_object_set_new(out, "report", rj);
         char loc[128];
         snprintf(loc, sizeof loc, "/api/v1/packages/%s", p.id);
@@ -196,7 +210,7 @@ void gw_api_packages_get(struct gw_req *req, struct gw_reply *rep)
     struct gw_package p;
     if (!load(req, rep, &p))
         return;
-    json_t *out = gw_package_summary_json(&p);
+    json_t *out = summary_json(&p);
     json_object_set_new(out, "report", json_loads(p.report, 0, NULL));
     gw_reply_json(rep, 200, out);
     gw_package_clear(&p);

@@ -37,18 +37,15 @@ static void record_from(json_t *o, struct gw_audit_record *r)
     snprintf(r->prev, sizeof r->prev, "%s", str(o, "prev") ? str(o, "prev") : "");
 }
 
-static void reply_csv(struct gw_reply *rep, json_t *lines)
+static void reply_csv(struct gw_reply *rep, const struct gw_audit_lines *lines)
 {
     struct gw_buf b = {0};
     char *h = gw_audit_csv_header();
     gw_buf_puts(&b, h);
     gw_buf_puts(&b, "\r\n");
     free(h);
-    size_t i;
-    json_t *l;
-    json_array_foreach(lines, i, l)
-    {
-        json_t *o = json_loads(json_string_value(l), 0, NULL);
+    for (size_t i = 0; i < lines->n; i++) {
+        json_t *o = json_loads(lines->lines[i], 0, NULL);
         struct gw_audit_record r;
         record_from(o, &r);
         char *row = gw_audit_csv_line(&r);
@@ -64,17 +61,14 @@ static void reply_csv(struct gw_reply *rep, json_t *lines)
 
 /* {"head": hash, "count": n, "records": [lines verbatim]}: the lines are
  * spliced in as stored, so their bytes (and the chain over them) hold. */
-static void reply_json(struct gw_reply *rep, json_t *lines, const char *head)
+static void reply_json(struct gw_reply *rep, const struct gw_audit_lines *lines)
 {
     struct gw_buf b = {0};
-    gw_buf_printf(&b, "{\"head\":\"%s\",\"count\":%zu,\"records\":[", head, json_array_size(lines));
-    size_t i;
-    json_t *l;
-    json_array_foreach(lines, i, l)
-    {
+    gw_buf_printf(&b, "{\"head\":\"%s\",\"count\":%zu,\"records\":[", lines->head, lines->n);
+    for (size_t i = 0; i < lines->n; i++) {
         if (i)
             gw_buf_puts(&b, ",\n");
-        gw_buf_puts(&b, json_string_value(l));
+        gw_buf_puts(&b, lines->lines[i]);
     }
     gw_buf_puts(&b, "]}\n");
     gw_reply_text(rep, 200, "application/json", gw_buf_str(&b), b.len);
@@ -90,17 +84,16 @@ void gw_api_audit_get(struct gw_req *req, struct gw_reply *rep)
         return;
     }
     bool csv = format ? strcmp(format, "csv") == 0 : (accept && strstr(accept, "text/csv"));
-    json_t *lines = NULL;
-    char head[65];
+    struct gw_audit_lines lines;
     struct gw_error e;
-    if (gw_store_audit_lines(req->srv->store, gw_req_query(req, "course_id"), &lines, head, &e) !=
+    if (gw_store_audit_lines(req->srv->store, gw_req_query(req, "course_id"), &lines, &e) !=
         GW_OK) {
         gw_reply_error(rep, &e);
         return;
     }
     if (csv)
-        reply_csv(rep, lines);
+        reply_csv(rep, &lines);
     else
-        reply_json(rep, lines, head);
-    json_decref(lines);
+        reply_json(rep, &lines);
+    gw_audit_lines_free(&lines);
 }

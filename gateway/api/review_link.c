@@ -8,6 +8,7 @@
  * link's nonce used in the same transaction as the decision: a second POST
  * answers 410. Bad links get a page that says what went wrong, with the
  * registry's status (400 garbled, 403 altered, 410 expired or used). */
+#include "gw/review_app.h"
 #include "gw/api.h"
 #include "gw/buf.h"
 #include "gw/form.h"
@@ -660,7 +661,7 @@ static void record_decision(struct gw_req *req, struct gw_reply *rep,
         rq.who.address = req->remote_addr;
         rq.who.link_nonce = link ? c.nonce : NULL;
         rq.who.key_id = link ? NULL : req->who.key_id;
-        rc = gw_store_review_decide(req->srv->store, &rq, now, &res, &e);
+        rc = gw_app_review_decide(req->srv->store, &rq, now, &res, &e);
     }
     json_decref(form);
     if (rc != GW_OK) {

@@ -5,6 +5,7 @@
 #include "gw/announce.h"
 #include "gw/department.h"
 #include "gw/api.h"
+#include "gw/course_view.h"
 #include "gw/hash.h"
 #include "gw/json.h"
 #include "gw/netpolicy.h"
@@ -380,7 +381,7 @@ void gw_api_requests_post(struct gw_req *req, struct gw_reply *rep)
         rc = gw_store_request_insert(req->srv->store, &r, gw_clock_now_ms(&req->srv->clock), &e);
     }
     if (rc == GW_OK)
-        rc = gw_store_request_get(req->srv->store, r.id, &out, &e);
+        rc = gw_api_request_json(req->srv->store, r.id, &out, &e);
     gw_api_review_reply(rep, rc, &e, 201, out);
     free(bc_text);
     json_decref(body);
@@ -390,6 +391,6 @@ void gw_api_request_get(struct gw_req *req, struct gw_reply *rep)
 {
     json_t *out = NULL;
     struct gw_error e;
-    enum gw_err rc = gw_store_request_get(req->srv->store, req->params[0], &out, &e);
+    enum gw_err rc = gw_api_request_json(req->srv->store, req->params[0], &out, &e);
     gw_api_review_reply(rep, rc, &e, 200, out);
 }

@@ -2,7 +2,9 @@
  * decision through the API (an approver deciding as themselves, or an admin
  * on an approver's behalf with a reason, both audited with the key), and
  * delegation to a named colleague. */
+#include "gw/review_app.h"
 #include "gw/api.h"
+#include "gw/course_view.h"
 #include "gw/json.h"
 #include "gw/review_api.h"
 #include "gw/server.h"
@@ -15,8 +17,8 @@ void gw_api_round_get(struct gw_req *req, struct gw_reply *rep)
 {
     json_t *out = NULL;
     struct gw_error e;
-    enum gw_err rc = gw_store_round_get(req->srv->store, req->params[0],
-                                        gw_clock_now_ms(&req->srv->clock), &out, &e);
+    enum gw_err rc = gw_api_round_json(req->srv->store, req->params[0],
+                                       gw_clock_now_ms(&req->srv->clock), &out, &e);
     gw_api_review_reply(rep, rc, &e, 200, out);
 }
 
@@ -85,8 +87,8 @@ void gw_api_round_decisions_post(struct gw_req *req, struct gw_reply *rep)
         gw_review_decision_parse(decision, &rq.kind);
         rq.comment = full ? full : comment; /* an admin's reason is audited with it */
         rq.via = GW_REVIEW_VIA_API;
-        rc = gw_store_review_decide(req->srv->store, &rq, gw_clock_now_ms(&req->srv->clock), &res,
-                                    &e);
+        rc =
+            gw_app_review_decide(req->srv->store, &rq, gw_clock_now_ms(&req->srv->clock), &res, &e);
     }
     json_t *out = NULL;
     if (rc == GW_OK)
@@ -121,10 +123,10 @@ void gw_api_round_delegate_post(struct gw_req *req, struct gw_reply *rep)
     if (rc == GW_OK && !(req->who.role & GW_ROLE_ADMIN))
         rc = own_person(req, approver, &e);
     if (rc == GW_OK)
-        rc = gw_store_review_delegate(req->srv->store, req->params[0], approver, delegate, &who,
-                                      now, &e);
+        rc = gw_app_review_delegate(req->srv->store, req->params[0], approver, delegate, &who, now,
+                                    &e);
     if (rc == GW_OK)
-        rc = gw_store_round_get(req->srv->store, req->params[0], now, &out, &e);
+        rc = gw_api_round_json(req->srv->store, req->params[0], now, &out, &e);
     gw_api_review_reply(rep, rc, &e, 200, out);
     json_decref(body);
 }

@@ -11,6 +11,7 @@
  * who learns what, demo_learners.c's. */
 #include "demo_int.h"
 
+#include "gw/review_app.h"
 #include "gw/auth.h"
 #include "gw/buf.h"
 #include "gw/course.h"
@@ -392,7 +393,7 @@ static enum gw_err decide(struct demo *d, size_t i, const struct demo_step *step
     if (!gw_review_decision_parse(step->what, &rq.kind))
         return gw_error_set(err, GW_E_INTERNAL, "", "no decision is called %s", step->what);
     struct gw_decide_result res;
-    enum gw_err rc = gw_store_review_decide(d->s, &rq, at(d, t), &res, err);
+    enum gw_err rc = gw_app_review_decide(d->s, &rq, at(d, t), &res, err);
     d->sum->decisions += rc == GW_OK;
     return rc;
 }

@@ -2,6 +2,7 @@
  * audit-verify` (the audit log's hash chain, end to end). See gw/review_cli.h. */
 #include "gw/buf.h"
 #include "gw/cli.h"
+#include "gw/course_view.h"
 #include "gw/json.h"
 #include "gw/notifier.h"
 #include "gw/review.h"
@@ -16,18 +17,17 @@
 
 static int audit_verify(struct gw_store *store)
 {
-    json_t *lines = NULL;
-    char head[65], last[65] = "";
+    struct gw_audit_lines lines;
+    char last[65] = "";
     struct gw_error e;
-    if (gw_store_audit_lines(store, NULL, &lines, head, &e) != GW_OK) {
+    if (gw_store_audit_lines(store, NULL, &lines, &e) != GW_OK) {
         gw_cli_report(&e);
         return 1;
     }
-    size_t n = json_array_size(lines), bad = 0;
-    const char **arr = gw_xcalloc(n + 1, sizeof *arr);
-    for (size_t i = 0; i < n; i++)
-        arr[i] = json_string_value(json_array_get(lines, i));
-    enum gw_err rc = n ? gw_audit_verify(arr, n, NULL, last, &bad, &e) : GW_OK;
+    size_t n = lines.n, bad = 0;
+    const char *head = lines.head;
+    enum gw_err rc =
+        n ? gw_audit_verify((const char *const *)lines.lines, n, NULL, last, &bad, &e) : GW_OK;
     if (rc == GW_OK && n && strcmp(last, head) != 0)
         rc = gw_error_set(&e, GW_E_REVIEW_AUDIT_CHAIN_BROKEN, "",
                           "the last record's hash %s is not the stored head %s", last, head);
@@ -36,8 +36,7 @@ static int audit_verify(struct gw_store *store)
     } else {
         printf("audit log intact: %zu records, head %s\n", n, n ? head : "-");
     }
-    free(arr);
-    json_decref(lines);
+    gw_audit_lines_free(&lines);
     return rc == GW_OK ? 0 : 1;
 }
 
@@ -71,8 +70,8 @@ static int tick(struct gw_store *store, const struct gw_config *cfg)
 static bool link_allowed(struct gw_store *store, const char *round, const char *approver)
 {
     struct gw_error e;
-    json_t *j = NULL;
-    if (gw_store_round_get(store, round, gw_time_now_ms(), &j, &e) != GW_OK) {
+    struct gw_round_view v;
+    if (gw_store_round_get(store, round, &v, &e) != GW_OK) {
         if (e.code == GW_E_NOT_FOUND)
             gw_error_set(&e, GW_E_NOT_FOUND, "ROUND_ID",
                          "there is no approval round %s in this database; is this the "
@@ -81,26 +80,17 @@ static bool link_allowed(struct gw_store *store, const char *round, const char *
         gw_cli_report(&e);
         return false;
     }
-    const char *state = json_string_value(json_object_get(j, "round_state"));
-    bool named = false;
-    size_t i;
-    json_t *a;
-    json_array_foreach(json_object_get(j, "approvers"), i, a)
-    {
-        const char *p = json_string_value(json_object_get(a, "person_id"));
-        const char *d = json_string_value(json_object_get(a, "delegate_id"));
-        named = named || (p && strcmp(p, approver) == 0) || (d && strcmp(d, approver) == 0);
-    }
+    bool named = gw_review_round_find(&v.round, approver) != NULL;
     enum gw_err rc = GW_OK;
-    if (!state || strcmp(state, "open") != 0)
+    if (strcmp(v.state, "open") != 0)
         rc = gw_error_set(&e, GW_E_REVIEW_ROUND_CLOSED, "ROUND_ID",
                           "the approval round %s is closed (%s): a link could decide nothing",
-                          round, state ? state : "unknown");
+                          round, v.state[0] ? v.state : "unknown");
     else if (!named)
         rc = gw_error_set(&e, GW_E_REVIEW_NOT_APPROVER, "APPROVER_ID",
                           "%s is not an approver of round %s, nor the delegate of one", approver,
                           round);
-    json_decref(j);
+    gw_round_view_free(&v);
     if (rc != GW_OK)
         gw_cli_report(&e);
     return rc == GW_OK;

@@ -5,7 +5,6 @@
 #include "gw/blobs.h"
 #include "gw/buf.h"
 #include "gw/packages.h"
-#include "gw/timefmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,7 +134,7 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
         p->valid = gw_db_col_int(r, 5) != 0;
         p->errors = gw_db_col_int(r, 6);
         p->warnings = gw_db_col_int(r, 7);
-        p->report = gw_xstrdup(gw_db_col_text(r, 8));
+        p->report = gw_db_col_dup(r, 8);
         gw_copy_str(p->uploaded_by, sizeof p->uploaded_by, gw_db_col_text(r, 9));
         p->created_ms = gw_db_col_int(r, 10);
     }
@@ -162,15 +161,4 @@ enum gw_err gw_store_package_by_sha(struct gw_store *s, const char *sha256, stru
     memset(out, 0, sizeof *out);
     struct get_ctx c = {sha256, out, true};
     return gw_store_tx(s, GW_TX_READ, get_body, &c, err);
-}
-
-json_t *gw_package_summary_json(const struct gw_package *p)
-{
-    char ts[32];
-    gw_time_format_ms(p->created_ms, ts);
-    return json_pack("{s:s, s:s, s:I, s:s, s:o, s:b, s:I, s:I, s:s, s:s}", "id", p->id, "sha256",
-                     p->sha256, "size", (json_int_t)p->size, "filename", p->filename, "standard",
-                     p->standard[0] ? json_string(p->standard) : json_null(), "valid", p->valid,
-                     "errors", (json_int_t)p->errors, "warnings", (json_int_t)p->warnings,
-                     "uploaded_by", p->uploaded_by, "created", ts);
 }

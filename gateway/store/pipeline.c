@@ -11,12 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *dup_col(struct gw_db_rows *r, int col)
-{
-    const char *s = gw_db_col_null(r, col) ? NULL : gw_db_col_text(r, col);
-    return s ? gw_xstrdup(s) : NULL;
-}
-
 static int64_t int_col(struct gw_db_rows *r, int col)
 {
     return gw_db_col_null(r, col) ? 0 : gw_db_col_int(r, col);
@@ -64,10 +58,10 @@ static enum gw_qs load_approvers(struct gw_db *db, struct gw_pipeline_item *it,
         copy_col(a->person_id, sizeof a->person_id, r, 0);
         a->due_ms = int_col(r, 1);
         a->marked_stalled = int_col(r, 2) != 0;
-        a->name = dup_col(r, 3);
-        a->delegate_name = dup_col(r, 4);
+        a->name = gw_db_col_dup(r, 3);
+        a->delegate_name = gw_db_col_dup(r, 4);
         copy_col(a->delegate_id, sizeof a->delegate_id, r, 5);
-        a->escalated_to = dup_col(r, 6);
+        a->escalated_to = gw_db_col_dup(r, 6);
         a->escalated_ms = int_col(r, 7);
         if (!it->round_id[0])
             copy_col(it->round_id, sizeof it->round_id, r, 8);
@@ -105,21 +99,21 @@ static enum gw_qs load_courses(struct gw_db *db, struct gw_pipeline *p, struct g
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
         struct gw_pipeline_item *it = push(&p->courses, &p->n_courses, &cap);
         copy_col(it->id, sizeof it->id, r, 0);
-        it->title = dup_col(r, 1);
+        it->title = gw_db_col_dup(r, 1);
         it->state = GW_COURSE_DRAFT;
         gw_course_state_parse(gw_db_col_text(r, 2), &it->state);
         it->since_ms = int_col(r, 3);
-        it->department = dup_col(r, 4);
-        it->settings = dup_col(r, 5);
+        it->department = gw_db_col_dup(r, 4);
+        it->settings = gw_db_col_dup(r, 5);
         it->deadline_ms = int_col(r, 6);
-        it->author_name = dup_col(r, 7);
-        it->business_case = dup_col(r, 8);
+        it->author_name = gw_db_col_dup(r, 7);
+        it->business_case = gw_db_col_dup(r, 8);
         it->announce_sent = int_col(r, 9);
         it->announce_queued = int_col(r, 10);
         copy_col(it->department_id, sizeof it->department_id, r, 11);
         copy_col(it->request_id, sizeof it->request_id, r, 12);
         copy_col(it->author_id, sizeof it->author_id, r, 13);
-        it->publish_error = dup_col(r, 14);
+        it->publish_error = gw_db_col_dup(r, 14);
         it->publish_attempts = int_col(r, 15);
     }
     if (qs == GW_QS_ONE)
@@ -148,12 +142,12 @@ static enum gw_qs load_requests(struct gw_db *db, struct gw_pipeline *p, struct 
         struct gw_pipeline_item *it = push(&p->requests, &p->n_requests, &cap);
         it->is_request = true;
         copy_col(it->id, sizeof it->id, r, 0);
-        it->title = dup_col(r, 1);
+        it->title = gw_db_col_dup(r, 1);
         copy_col(it->department_id, sizeof it->department_id, r, 2);
-        it->department = dup_col(r, 3);
+        it->department = gw_db_col_dup(r, 3);
         it->since_ms = int_col(r, 4);
         it->deadline_ms = int_col(r, 5);
-        it->settings = dup_col(r, 6);
+        it->settings = gw_db_col_dup(r, 6);
     }
     if (qs == GW_QS_ONE)
         qs = gw_db_rows_status(r, err);

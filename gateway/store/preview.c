@@ -169,7 +169,7 @@ static enum gw_qs query_body(struct gw_db *db, void *ud, struct gw_error *err)
         struct gw_preview_statement *st = &c->out->v[c->out->n++];
         gw_copy_str(st->id, sizeof st->id, gw_db_col_text(r, 0));
         st->stored_ms = gw_db_col_int(r, 1);
-        st->body = gw_xstrdup(gw_db_col_text(r, 2));
+        st->body = gw_db_col_dup(r, 2);
     }
     if (qs >= 0 && !c->out->more) {
         enum gw_qs end = gw_db_rows_status(r, err);

@@ -195,7 +195,7 @@ static enum gw_qs load_package(struct gw_db *db, const char *package_id, struct 
     if (qs == GW_QS_ONE) {
         gw_copy_str(pkg->sha, sizeof pkg->sha, gw_db_col_text(r, 0));
         pkg->valid = gw_db_col_int(r, 1) != 0;
-        pkg->report = gw_xstrdup(gw_db_col_text(r, 2));
+        pkg->report = gw_db_col_dup(r, 2);
     }
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
@@ -239,7 +239,7 @@ static enum gw_qs load_last_version(struct gw_db *db, const char *course_id, int
     *report = NULL;
     if (qs == GW_QS_ONE) {
         *number = gw_db_col_int(r, 0);
-        *report = gw_xstrdup(gw_db_col_text(r, 1));
+        *report = gw_db_col_dup(r, 1);
     }
     gw_db_rows_free(r);
     return qs;
@@ -435,7 +435,7 @@ static enum gw_qs previous_round(struct gw_db *db, const char *course_id, int64_
     *report = NULL;
     if (qs == GW_QS_ONE) {
         *number = gw_db_col_int(r, 0) + 1;
-        *report = gw_xstrdup(gw_db_col_text(r, 1));
+        *report = gw_db_col_dup(r, 1);
     }
     gw_db_rows_free(r);
     return qs;
@@ -450,7 +450,7 @@ static enum gw_qs version_report(struct gw_db *db, const char *version_id, char 
                                 "SELECT p.report FROM course_versions v JOIN packages p ON p.id = "
                                 "v.package_id WHERE v.id = $1",
                                 p, 1, &r, NULL, err);
-    *report = qs == GW_QS_ONE ? gw_xstrdup(gw_db_col_text(r, 0)) : NULL;
+    *report = qs == GW_QS_ONE ? gw_db_col_dup(r, 0) : NULL;
     gw_db_rows_free(r);
     return qs;
 }

@@ -126,10 +126,10 @@ static enum gw_qs get_body(struct gw_db *db, void *ud, struct gw_error *err)
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
         v->entries = gw_xgrow(v->entries, v->n_entries, &cap, sizeof *v->entries);
         struct gw_effort_entry *en = &v->entries[v->n_entries++];
-        en->person_id = gw_xstrdup(gw_db_col_text(r, 0) ? gw_db_col_text(r, 0) : "");
+        en->person_id = gw_db_col_dup_or(r, 0, "");
         en->hours = gw_db_col_real(r, 1);
-        en->day = gw_xstrdup(gw_db_col_text(r, 2) ? gw_db_col_text(r, 2) : "");
-        en->note = gw_xstrdup(gw_db_col_text(r, 3) ? gw_db_col_text(r, 3) : "");
+        en->day = gw_db_col_dup_or(r, 2, "");
+        en->note = gw_db_col_dup_or(r, 3, "");
     }
     if (qs == GW_QS_ONE)
         qs = gw_db_rows_status(r, err);

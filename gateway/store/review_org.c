@@ -1,42 +1,14 @@
 /* review_org.c: departments, people and course requests (with the approvers
- * named at kickoff) in the store. See gw/review_store.h. */
+ * named at kickoff) in the store. See gw/review_store.h; a request is read
+ * back as gw/course_view.h's gw_request_view. */
 #include "gw/buf.h"
-#include "gw/json.h"
-#include "gw/timefmt.h"
+#include "gw/course_view.h"
 #include "gw/session.h"
 #include "review_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static json_t *json_text_or(const char *text, json_t *fallback)
-{
-    json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-    if (!j)
-        return fallback;
-    json_decref(fallback);
-    return j;
-}
-
-static json_t *time_json(int64_t ms)
-{
-    if (ms <= 0)
-        return json_null();
-    char ts[32];
-    gw_time_format_ms(ms, ts);
-    return json_string(ts);
-}
-
-static json_t *date_json(int64_t ms)
-{
-    if (ms <= 0)
-        return json_null();
-    char ts[32];
-    gw_time_format_ms(ms, ts);
-    ts[10] = '\0';
-    return json_string(ts);
-}
 
 /* REVIEW_REFERENCE_UNKNOWN when id (if given) is not in table; noun is one
  * row of it in words ("person" for people). */
@@ -116,12 +88,6 @@ enum gw_err gw_store_department_update(struct gw_store *s, const char *id, const
     return gw_store_tx(s, GW_TX_WRITE, dep_update_body, &c, err);
 }
 
-static char *col_dup(struct gw_db_rows *r, int c)
-{
-    const char *t = gw_db_col_text(r, c);
-    return gw_xstrdup(t ? t : "");
-}
-
 void gw_department_rows_free(struct gw_department_rows *rows)
 {
     for (size_t i = 0; rows && i < rows->n; i++) {
@@ -161,11 +127,11 @@ static enum gw_qs dep_list_body(struct gw_db *db, void *ud, struct gw_error *err
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
         c->out->v = gw_xgrow(c->out->v, c->out->n, &cap, sizeof *c->out->v);
         struct gw_department_row *d = &c->out->v[c->out->n++];
-        d->id = col_dup(r, 0);
-        d->name = col_dup(r, 1);
-        d->cost_center = col_dup(r, 2);
-        d->head_person_id = col_dup(r, 3);
-        d->settings = col_dup(r, 4);
+        d->id = gw_db_col_dup_or(r, 0, "");
+        d->name = gw_db_col_dup_or(r, 1, "");
+        d->cost_center = gw_db_col_dup_or(r, 2, "");
+        d->head_person_id = gw_db_col_dup_or(r, 3, "");
+        d->settings = gw_db_col_dup_or(r, 4, "");
         d->created_ms = gw_db_col_int(r, 5);
     }
     bool found = qs == GW_QS_ONE;
@@ -260,11 +226,11 @@ static enum gw_qs person_list_body(struct gw_db *db, void *ud, struct gw_error *
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
         out->v = gw_xgrow(out->v, out->n, &cap, sizeof *out->v);
         struct gw_person_row *p = &out->v[out->n++];
-        p->id = col_dup(r, 0);
-        p->name = col_dup(r, 1);
-        p->email = col_dup(r, 2);
-        p->department_id = col_dup(r, 3);
-        p->title = col_dup(r, 4);
+        p->id = gw_db_col_dup_or(r, 0, "");
+        p->name = gw_db_col_dup_or(r, 1, "");
+        p->email = gw_db_col_dup_or(r, 2, "");
+        p->department_id = gw_db_col_dup_or(r, 3, "");
+        p->title = gw_db_col_dup_or(r, 4, "");
         p->created_ms = gw_db_col_int(r, 5);
         p->roles = gw_session_roles_parse(gw_db_col_text(r, 6));
     }
@@ -377,16 +343,30 @@ enum gw_err gw_store_request_insert(struct gw_store *s, const struct gw_course_r
     return gw_store_tx(s, GW_TX_WRITE, req_insert_body, &c, err);
 }
 
+void gw_request_view_free(struct gw_request_view *v)
+{
+    free(v->department_id);
+    free(v->title);
+    free(v->sme_person_id);
+    free(v->project_code);
+    free(v->business_case);
+    free(v->silence_agreed_by);
+    for (size_t i = 0; i < v->n_approvers; i++)
+        free(v->approvers[i].name);
+    free(v->approvers);
+    memset(v, 0, sizeof *v);
+}
+
 struct req_get {
     const char *id;
-    json_t *out;
+    struct gw_request_view *out;
 };
 
 static enum gw_qs req_get_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct req_get *c = ud;
-    json_decref(c->out);
-    c->out = NULL;
+    struct gw_request_view *v = c->out;
+    gw_request_view_free(v);
     struct gw_dbp p[] = {GW_P_TEXT(c->id)};
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(
@@ -396,32 +376,23 @@ static enum gw_qs req_get_body(struct gw_db *db, void *ud, struct gw_error *err)
         "silence_agreed_by, silence_agreed_ms, created_ms FROM course_requests WHERE id = $1",
         p, 1, &r, NULL, err);
     if (qs == GW_QS_ONE) {
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_string(gw_db_col_text(r, 0)));
-        json_object_set_new(o, "department_id", gw_json_str(gw_db_col_text(r, 1)));
-        json_object_set_new(o, "title", gw_json_str(gw_db_col_text(r, 2)));
-        json_object_set_new(o, "sme_person_id", gw_json_str(gw_db_col_text(r, 3)));
-        json_object_set_new(o, "business_case", json_text_or(gw_db_col_text(r, 4), json_object()));
-        json_object_set_new(o, "deadline", date_json(gw_db_col_int(r, 5)));
-        /* null when the business case gave none */
-        json_object_set_new(
-            o, "effort_hours",
-            json_pack("{s:o, s:o}", "low",
-                      gw_db_col_null(r, 6) ? json_null() : json_real(gw_db_col_real(r, 6)), "high",
-                      gw_db_col_null(r, 7) ? json_null() : json_real(gw_db_col_real(r, 7))));
-        json_object_set_new(o, "project_code", gw_json_str(gw_db_col_text(r, 8)));
-        bool aos = gw_db_col_int(r, 11) != 0;
-        json_object_set_new(
-            o, "policy",
-            json_pack("{s:s, s:o, s:b, s:o, s:o}", "kind", gw_db_col_text(r, 9), "required",
-                      strcmp(gw_db_col_text(r, 9), "n_of_m") == 0
-                          ? json_integer(gw_db_col_int(r, 10))
-                          : json_null(),
-                      "approve_on_silence", aos, "silence_agreed_by",
-                      aos ? gw_json_str(gw_db_col_text(r, 12)) : json_null(), "silence_agreed_at",
-                      aos ? time_json(gw_db_col_int(r, 13)) : json_null()));
-        json_object_set_new(o, "created", time_json(gw_db_col_int(r, 14)));
-        c->out = o;
+        gw_copy_str(v->id, sizeof v->id, gw_db_col_text(r, 0));
+        v->department_id = gw_db_col_dup(r, 1);
+        v->title = gw_db_col_dup(r, 2);
+        v->sme_person_id = gw_db_col_dup(r, 3);
+        v->business_case = gw_db_col_dup(r, 4);
+        v->deadline_ms = gw_db_col_int(r, 5);
+        v->has_effort_low = !gw_db_col_null(r, 6);
+        v->effort_low_hours = v->has_effort_low ? gw_db_col_real(r, 6) : 0;
+        v->has_effort_high = !gw_db_col_null(r, 7);
+        v->effort_high_hours = v->has_effort_high ? gw_db_col_real(r, 7) : 0;
+        v->project_code = gw_db_col_dup(r, 8);
+        gw_copy_str(v->policy_kind, sizeof v->policy_kind, gw_db_col_text(r, 9));
+        v->policy_n = gw_db_col_int(r, 10);
+        v->approve_on_silence = gw_db_col_int(r, 11) != 0;
+        v->silence_agreed_by = gw_db_col_dup(r, 12);
+        v->silence_agreed_ms = gw_db_col_int(r, 13);
+        v->created_ms = gw_db_col_int(r, 14);
     }
     gw_db_rows_free(r);
     if (qs == GW_QS_NONE) {
@@ -430,33 +401,36 @@ static enum gw_qs req_get_body(struct gw_db *db, void *ud, struct gw_error *err)
     }
     if (qs < 0)
         return qs;
-    json_t *arr = json_array();
-    json_object_set_new(c->out, "approvers", arr);
+    size_t cap = 0;
     qs = gw_db_query(db,
                      "SELECT a.person_id, a.due_ms, a.due_in_days, p.name FROM request_approvers a "
                      "JOIN people p ON p.id = a.person_id WHERE a.request_id = $1 ORDER BY "
                      "a.position",
                      p, 1, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        json_t *a = json_object();
-        json_object_set_new(a, "person_id", json_string(gw_db_col_text(r, 0)));
-        json_object_set_new(a, "name", gw_json_str(gw_db_col_text(r, 3)));
-        json_object_set_new(a, "due_date", date_json(gw_db_col_int(r, 1)));
-        int64_t days = gw_db_col_int(r, 2);
-        json_object_set_new(a, "due_in_days", days > 0 ? json_integer(days) : json_null());
-        json_array_append_new(arr, a);
+        if (v->n_approvers == cap) {
+            cap = cap ? 2 * cap : 8;
+            v->approvers = gw_xrealloc(v->approvers, cap * sizeof *v->approvers);
+        }
+        struct gw_request_view_approver *a = &v->approvers[v->n_approvers++];
+        gw_copy_str(a->person_id, sizeof a->person_id, gw_db_col_text(r, 0));
+        a->due_ms = gw_db_col_int(r, 1);
+        a->due_in_days = gw_db_col_int(r, 2);
+        a->name = gw_db_col_dup(r, 3);
     }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
     gw_db_rows_free(r);
     return qs;
 }
 
-enum gw_err gw_store_request_get(struct gw_store *s, const char *id, json_t **out,
+enum gw_err gw_store_request_get(struct gw_store *s, const char *id, struct gw_request_view *out,
                                  struct gw_error *err)
 {
-    struct req_get c = {id, NULL};
+    memset(out, 0, sizeof *out);
+    struct req_get c = {id, out};
     enum gw_err rc = gw_store_tx(s, GW_TX_READ, req_get_body, &c, err);
-    *out = rc == GW_OK ? c.out : NULL;
     if (rc != GW_OK)
-        json_decref(c.out);
+        gw_request_view_free(out);
     return rc;
 }

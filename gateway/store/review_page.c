@@ -137,8 +137,8 @@ static enum gw_qs load_names(struct gw_db *db, const char *round_id, struct gw_r
             continue;
         free(pp->name);
         free(pp->delegate_name);
-        pp->name = gw_db_col_null(rows, 1) ? NULL : gw_xstrdup(gw_db_col_text(rows, 1));
-        pp->delegate_name = gw_db_col_null(rows, 2) ? NULL : gw_xstrdup(gw_db_col_text(rows, 2));
+        pp->name = gw_db_col_dup(rows, 1);
+        pp->delegate_name = gw_db_col_dup(rows, 2);
     }
     if (qs == GW_QS_ONE)
         qs = gw_db_rows_status(rows, err);

@@ -88,7 +88,7 @@ static enum gw_qs items_body(struct gw_db *db, void *ud, struct gw_error *err)
         it->due_ms = gw_db_col_int(r, 4);
         it->decided = gw_db_col_int(r, 5) != 0;
         it->silence_agreed = gw_db_col_int(r, 6) != 0;
-        it->settings = gw_xstrdup(gw_db_col_text(r, 7) ? gw_db_col_text(r, 7) : "{}");
+        it->settings = gw_db_col_dup_or(r, 7, "{}");
     }
     gw_db_rows_free(r);
     for (size_t i = 0; qs >= 0 && i < c->n; i++)

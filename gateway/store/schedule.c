@@ -141,11 +141,11 @@ static enum gw_qs read_items(struct gw_db *db, struct read_ctx *c, struct gw_err
         }
         struct gw_schedule_item *it = &o->v[o->n];
         memset(it, 0, sizeof *it);
-        it->title = gw_xstrdup(gw_db_col_text(r, 0) ? gw_db_col_text(r, 0) : "");
+        it->title = gw_db_col_dup_or(r, 0, "");
         gw_copy_str(it->state, sizeof it->state, gw_db_col_text(r, 1));
         it->since_ms = gw_db_col_int(r, 2);
         it->deadline_ms = gw_db_col_int(r, 3);
-        requests[o->n++] = gw_db_col_null(r, 4) ? NULL : gw_xstrdup(gw_db_col_text(r, 4));
+        requests[o->n++] = gw_db_col_dup(r, 4);
     }
     if (qs == GW_QS_ONE)
         qs = gw_db_rows_status(r, err);
@@ -171,7 +171,7 @@ static enum gw_qs read_body(struct gw_db *db, void *ud, struct gw_error *err)
                                 p, 1, &r, NULL, err);
     if (qs == GW_QS_ONE) {
         gw_copy_str(c->department_id, sizeof c->department_id, gw_db_col_text(r, 0));
-        c->out->department = gw_xstrdup(gw_db_col_text(r, 1) ? gw_db_col_text(r, 1) : "");
+        c->out->department = gw_db_col_dup_or(r, 1, "");
         struct gw_dept_settings ds;
         gw_dept_settings_read(gw_db_col_text(r, 2), &ds);
         c->out->shows_approvers = ds.schedule_shows_approvers;

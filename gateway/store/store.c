@@ -593,6 +593,18 @@ const char *gw_db_col_text(struct gw_db_rows *r, int col)
     return r->drv->col_text(r, col);
 }
 
+char *gw_db_col_dup(struct gw_db_rows *r, int col)
+{
+    const char *t = r->drv->col_text(r, col);
+    return t ? gw_xstrdup(t) : NULL;
+}
+
+char *gw_db_col_dup_or(struct gw_db_rows *r, int col, const char *dflt)
+{
+    const char *t = r->drv->col_text(r, col);
+    return gw_xstrdup(t ? t : dflt);
+}
+
 int64_t gw_db_col_int(struct gw_db_rows *r, int col)
 {
     return r->drv->col_int(r, col);

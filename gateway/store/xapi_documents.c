@@ -161,7 +161,7 @@ static enum gw_qs definition_body(struct gw_db *db, void *ud, struct gw_error *e
     enum gw_qs qs = gw_db_query(db, "SELECT definition FROM xapi_activities WHERE id = $1", p, 1,
                                 &r, NULL, err);
     if (qs == GW_QS_ONE && !gw_db_col_null(r, 0))
-        c->definition = gw_xstrdup(gw_db_col_text(r, 0));
+        c->definition = gw_db_col_dup(r, 0);
     gw_db_rows_free(r);
     return qs;
 }

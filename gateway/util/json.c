@@ -1165,3 +1165,22 @@ json_t *gw_json_load(const char *data, size_t len, struct gw_error *err)
                      je.text);
     return j;
 }
+
+json_t *gw_json_time(int64_t ms)
+{
+    if (ms <= 0)
+        return json_null();
+    char ts[32];
+    gw_time_format_ms(ms, ts);
+    return json_string(ts);
+}
+
+json_t *gw_json_date(int64_t ms)
+{
+    if (ms <= 0)
+        return json_null();
+    char ts[32];
+    gw_time_format_ms(ms, ts);
+    ts[10] = '\0';
+    return json_string(ts);
+}

@@ -74,6 +74,10 @@ json_t *gw_json_load_fast(const char *data, size_t len);
 /* A json string for s, or for a placeholder when s is not valid UTF-8.
  * Never returns NULL (s NULL gives json null). */
 json_t *gw_json_str(const char *s);
+/* ISO 8601 UTC of ms ("2026-12-07T09:30:00.000Z"), or json null when ms <= 0
+ * (never set). gw_json_date gives the day only ("2026-12-07"). */
+json_t *gw_json_time(int64_t ms);
+json_t *gw_json_date(int64_t ms);
 /* Compact serialization, byte for byte what json_dumps(JSON_COMPACT |
  * JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) writes; the caller frees. NULL when
  * jansson would fail too (j NULL, a string that is not UTF-8, a cycle). */

@@ -43,9 +43,6 @@ enum gw_err gw_store_package_get(struct gw_store *s, const char *id, struct gw_p
 /* The newest package whose zip has this SHA-256 (GW_E_NOT_FOUND when none). */
 enum gw_err gw_store_package_by_sha(struct gw_store *s, const char *sha256, struct gw_package *out,
                                     struct gw_error *err);
-/* The package's fields without the report, as the API shows them (new ref);
- * an unrecognised standard is null, as in the report. */
-json_t *gw_package_summary_json(const struct gw_package *p);
 
 /* A zip to add as a package. Strings borrowed. */
 struct gw_package_upload {

@@ -10,7 +10,8 @@
  * domain rules themselves are gw/review.h's; this layer loads the round,
  * calls them, and writes what they decided.
  *
- * Read operations answer new JSON references the caller decrefs. */
+ * Read operations load structs the caller frees (gw/course_view.h for the
+ * request, course and round views); the API renders them. */
 #ifndef GW_REVIEW_STORE_H
 #define GW_REVIEW_STORE_H
 
@@ -106,8 +107,7 @@ struct gw_course_request {
  * that every person and the department exist. */
 enum gw_err gw_store_request_insert(struct gw_store *s, const struct gw_course_request *r,
                                     int64_t now_ms, struct gw_error *err);
-enum gw_err gw_store_request_get(struct gw_store *s, const char *id, json_t **out,
-                                 struct gw_error *err);
+/* Reading a request back: gw/course_view.h (gw_store_request_get). */
 
 /* ---- courses, versions, rounds (store/review_course.c), decisions
  * (store/review_decide.c), views (store/review_views.c) ---- */
@@ -116,10 +116,7 @@ enum gw_err gw_store_course_create(struct gw_store *s, const char *request_id, c
                                    const char *author_person_id, const char *public_url,
                                    const struct gw_review_actor *who, int64_t now_ms,
                                    char id_out[GW_ID_MAX], struct gw_error *err);
-/* {"id","title","state","state_since","department_id","request_id","author_person_id",
- *  "versions":[...],"rounds":[round json + "state","version_id","changes"],"iris":[...]} */
-enum gw_err gw_store_course_get(struct gw_store *s, const char *id, int64_t now_ms, json_t **out,
-                                struct gw_error *err);
+/* Reading a course or a round back: gw/course_view.h. */
 
 /* Who answers for a course: its author and the head of its requesting
  * department ("" when none). NOT_FOUND for an unknown course. */
@@ -164,34 +161,7 @@ enum gw_err gw_store_course_submit(struct gw_store *s, const char *course_id,
                                    const struct gw_review_actor *who, int64_t now_ms,
                                    char round_id_out[GW_ID_MAX], struct gw_error *err);
 
-struct gw_decide_request {
-    const char *round_id;
-    const char *actor_id; /* the approver or their delegate (the domain's actor) */
-    enum gw_review_decision_kind kind;
-    const char *comment;
-    enum gw_review_via via;
-    const char *nonce; /* link decisions: marked used in the same transaction */
-    struct gw_review_actor who;
-};
-
-struct gw_decide_result {
-    enum gw_review_record rec;
-    enum gw_review_outcome_state outcome;
-    char course_id[GW_ID_MAX];
-    char course_state[32];
-    bool job_queued; /* this call queued the publish job */
-};
-enum gw_err gw_store_review_decide(struct gw_store *s, const struct gw_decide_request *rq,
-                                   int64_t now_ms, struct gw_decide_result *out,
-                                   struct gw_error *err);
-enum gw_err gw_store_review_delegate(struct gw_store *s, const char *round_id,
-                                     const char *approver_id, const char *delegate_id,
-                                     const struct gw_review_actor *who, int64_t now_ms,
-                                     struct gw_error *err);
-/* The round as gw_review_round_to_json shows it, plus "state" (stored),
- * "version_id", "changes", and "course": {id,title,state,department}. */
-enum gw_err gw_store_round_get(struct gw_store *s, const char *round_id, int64_t now_ms,
-                               json_t **out, struct gw_error *err);
+/* Deciding and delegating are use cases: gw/review_app.h (app/review_decide.c). */
 /* ---- the review page (store/review_views.c) ---- */
 /* What the page knows of one approver beside the round's own slot. */
 struct gw_round_page_person {
@@ -267,10 +237,17 @@ void gw_effort_view_free(struct gw_effort_view *v);
 
 /* ---- audit (store/review_audit.c), link key (store/review_key.c), publish jobs
  * (store/publish_jobs.c), leadership (store/leader.c) ---- */
-/* Audit lines in seq order (course_id NULL: all), verbatim, as a JSON array
- * of strings, and the head hash (of the last line in the whole log). */
-enum gw_err gw_store_audit_lines(struct gw_store *s, const char *course_id, json_t **lines,
-                                 char head[65], struct gw_error *err);
+/* Audit lines in seq order (course_id NULL: all), verbatim, and the head
+ * hash (of the last line in the whole log; "" when the log is empty). */
+struct gw_audit_lines {
+    size_t n;
+    char **lines; /* n canonical JSON lines, owned */
+    char head[65];
+};
+enum gw_err gw_store_audit_lines(struct gw_store *s, const char *course_id,
+                                 struct gw_audit_lines *out, struct gw_error *err);
+/* Frees the lines; safe on a zeroed struct and twice. */
+void gw_audit_lines_free(struct gw_audit_lines *a);
 /* The link-signing key (32 bytes): created once (random) in review_secrets,
  * shared by every instance on the database. */
 enum gw_err gw_store_review_key(struct gw_store *s, uint8_t key[32], struct gw_error *err);

@@ -218,6 +218,10 @@ enum gw_qs gw_db_rows_status(const struct gw_db_rows *r, struct gw_error *err);
 bool gw_db_col_null(struct gw_db_rows *r, int col);
 /* Text of a column; NULL for SQL NULL. Valid until the next gw_db_next/free. */
 const char *gw_db_col_text(struct gw_db_rows *r, int col);
+/* A copy of a column's text the caller frees: NULL for SQL NULL
+ * (gw_db_col_dup), or a copy of dflt (gw_db_col_dup_or). */
+char *gw_db_col_dup(struct gw_db_rows *r, int col);
+char *gw_db_col_dup_or(struct gw_db_rows *r, int col, const char *dflt);
 int64_t gw_db_col_int(struct gw_db_rows *r, int col);
 double gw_db_col_real(struct gw_db_rows *r, int col);
 /* The bytes of a BLOB/bytea column (*len receives their count); NULL for SQL

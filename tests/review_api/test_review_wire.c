@@ -6,6 +6,8 @@
  * single-use links, two approvers deciding at once, a restart between a
  * notice's insert and its send, the publish job queued exactly once, illegal
  * transitions naming the state, the audit chain. */
+#include "gw/review_app.h"
+#include "gw/course_view.h"
 #include "gw/hash.h"
 #include "gw/json.h"
 #include "gw/packages.h"
@@ -240,7 +242,7 @@ static enum gw_err decide(const char *round, const char *actor, enum gw_review_d
                                    .via = GW_REVIEW_VIA_API,
                                    .who = {.actor = actor, .via = "api"}};
     struct gw_decide_result local;
-    return gw_store_review_decide(st, &rq, now, res ? res : &local, e);
+    return gw_app_review_decide(st, &rq, now, res ? res : &local, e);
 }
 
 static char state_buf[32];
@@ -249,7 +251,7 @@ static const char *course_state(const char *course)
     json_t *c = NULL;
     struct gw_error e;
     state_buf[0] = '\0';
-    if (gw_store_course_get(st, course, T0, &c, &e) == GW_OK)
+    if (gw_api_course_json(st, course, T0, &c, &e) == GW_OK)
         snprintf(state_buf, sizeof state_buf, "%s", json_string_value(json_object_get(c, "state")));
     json_decref(c);
     return state_buf;
@@ -315,18 +317,16 @@ static int64_t notice(const char *round, const char *kind, const char *recipient
 
 static bool audit_has(const char *course, const char *action)
 {
-    json_t *lines = NULL;
-    char head[65];
+    struct gw_audit_lines lines;
     struct gw_error e;
     bool found = false;
-    if (gw_store_audit_lines(st, course, &lines, head, &e) == GW_OK) {
-        size_t i;
-        json_t *l;
+    if (gw_store_audit_lines(st, course, &lines, &e) == GW_OK) {
         char needle[96];
         snprintf(needle, sizeof needle, "\"action\":\"%s\"", action);
-        json_array_foreach(lines, i, l) found = found || strstr(json_string_value(l), needle);
+        for (size_t i = 0; i < lines.n; i++)
+            found = found || strstr(lines.lines[i], needle);
     }
-    json_decref(lines);
+    gw_audit_lines_free(&lines);
     return found;
 }
 
@@ -385,7 +385,7 @@ static void test_round_all_approve(void)
 
     /* the course registered its IRIs: its own, the package's IRI, the SCORM id under it */
     json_t *c = NULL;
-    REQUIRE(gw_store_course_get(st, course, T0 + DAY, &c, &e) == GW_OK);
+    REQUIRE(gw_api_course_json(st, course, T0 + DAY, &c, &e) == GW_OK);
     char *dump = gw_json_dump(json_object_get(c, "iris"));
     char own[200];
     snprintf(own, sizeof own, "https://gw.example.com/courses/%s", course);
@@ -398,20 +398,16 @@ static void test_round_all_approve(void)
 
 static void test_audit_chain(void)
 {
-    json_t *lines = NULL;
-    char head[65], last[65];
+    struct gw_audit_lines lines;
+    char last[65];
     struct gw_error e;
-    REQUIRE(gw_store_audit_lines(st, NULL, &lines, head, &e) == GW_OK);
-    size_t n = json_array_size(lines);
+    REQUIRE(gw_store_audit_lines(st, NULL, &lines, &e) == GW_OK);
+    size_t n = lines.n;
     CHECK(n > 5);
-    const char **arr = calloc(n + 1, sizeof *arr);
-    for (size_t i = 0; i < n; i++)
-        arr[i] = json_string_value(json_array_get(lines, i));
     size_t bad = 0;
-    CHECK_INT(gw_audit_verify(arr, n, NULL, last, &bad, &e), GW_OK);
-    CHECK_STR(last, head);
-    free(arr);
-    json_decref(lines);
+    CHECK_INT(gw_audit_verify((const char *const *)lines.lines, n, NULL, last, &bad, &e), GW_OK);
+    CHECK_STR(last, lines.head);
+    gw_audit_lines_free(&lines);
 }
 
 static void test_invalid_version_and_draft(void)
@@ -622,7 +618,7 @@ static void test_silence_shown_as_silence(void)
     json_t *j = NULL;
     struct gw_error e;
     /* due, not yet recorded: already says silence, decided by nobody yet */
-    REQUIRE(gw_store_round_get(st, r, date_ms(2026, 11, 26) + 1000, &j, &e) == GW_OK);
+    REQUIRE(gw_api_round_json(st, r, date_ms(2026, 11, 26) + 1000, &j, &e) == GW_OK);
     json_t *a = json_array_get(json_object_get(j, "approvers"), 0);
     CHECK_STR(json_string_value(json_object_get(a, "status")), "approve_on_silence");
     CHECK_STR(json_string_value(json_object_get(a, "via")), "system");
@@ -630,7 +626,7 @@ static void test_silence_shown_as_silence(void)
     json_decref(j);
     CHECK(tick(date_ms(2026, 11, 26) + 60000) >= 0);
     CHECK_STR(course_state(c), "approved");
-    REQUIRE(gw_store_round_get(st, r, date_ms(2026, 12, 1), &j, &e) == GW_OK);
+    REQUIRE(gw_api_round_json(st, r, date_ms(2026, 12, 1), &j, &e) == GW_OK);
     a = json_array_get(json_object_get(j, "approvers"), 0);
     CHECK_STR(json_string_value(json_object_get(a, "status")), "approve_on_silence");
     CHECK_STR(json_string_value(json_object_get(a, "via")), "system");
@@ -647,11 +643,11 @@ static void test_delegation(void)
     char course[GW_ID_MAX], round[GW_ID_MAX];
     REQUIRE(course_in_review(&o, T0, course, round));
     struct gw_error e;
-    CHECK_INT(gw_store_review_delegate(st, round, "ann", "bob", &author_who, T0, &e),
+    CHECK_INT(gw_app_review_delegate(st, round, "ann", "bob", &author_who, T0, &e),
               GW_E_REVIEW_DELEGATE_INVALID);
-    CHECK_INT(gw_store_review_delegate(st, round, "ann", "nobody", &author_who, T0, &e),
+    CHECK_INT(gw_app_review_delegate(st, round, "ann", "nobody", &author_who, T0, &e),
               GW_E_REVIEW_REFERENCE_UNKNOWN);
-    CHECK_INT(gw_store_review_delegate(st, round, "ann", "dan", &author_who, T0, &e), GW_OK);
+    CHECK_INT(gw_app_review_delegate(st, round, "ann", "dan", &author_who, T0, &e), GW_OK);
     int n = 0;
     notice(round, "ask", "dan", &n);
     CHECK_INT(n, 1);
@@ -660,7 +656,7 @@ static void test_delegation(void)
     struct gw_decide_result res;
     CHECK_INT(decide(round, "dan", GW_REVIEW_APPROVE, NULL, T0 + HOUR, &res, &e), GW_OK);
     json_t *r = NULL;
-    REQUIRE(gw_store_round_get(st, round, T0 + HOUR, &r, &e) == GW_OK);
+    REQUIRE(gw_api_round_json(st, round, T0 + HOUR, &r, &e) == GW_OK);
     json_t *a0 = json_array_get(json_object_get(r, "approvers"), 0);
     CHECK_STR(json_string_value(json_object_get(a0, "person_id")), "ann");
     CHECK_STR(json_string_value(json_object_get(a0, "decided_by")), "dan");
@@ -792,13 +788,13 @@ static void test_link_nonce_single_use(void)
                                    .who = {.actor = "ann", .via = "link"}};
     struct gw_decide_result res;
     /* a refused decision does not use the link up */
-    CHECK_INT(gw_store_review_decide(st, &rq, T0, &res, &e), GW_E_REVIEW_COMMENT_REQUIRED);
+    CHECK_INT(gw_app_review_decide(st, &rq, T0, &res, &e), GW_E_REVIEW_COMMENT_REQUIRED);
     bool used = true;
     CHECK_INT(gw_store_review_nonce_used(st, rq.nonce, &used, &e), GW_OK);
     CHECK(!used);
     rq.kind = GW_REVIEW_APPROVE;
-    CHECK_INT(gw_store_review_decide(st, &rq, T0, &res, &e), GW_OK);
-    CHECK_INT(gw_store_review_decide(st, &rq, T0, &res, &e), GW_E_REVIEW_TOKEN_USED);
+    CHECK_INT(gw_app_review_decide(st, &rq, T0, &res, &e), GW_OK);
+    CHECK_INT(gw_app_review_decide(st, &rq, T0, &res, &e), GW_E_REVIEW_TOKEN_USED);
     CHECK_INT(gw_err_lookup(GW_E_REVIEW_TOKEN_USED)->http_status, 410);
     CHECK(audit_has(course, "decision.approve"));
 }
