@@ -295,18 +295,14 @@ static enum gw_qs claim_body(struct gw_db *db, void *ud, struct gw_error *err)
                                 "SELECT notice_key FROM review_notices WHERE status = 'pending' "
                                 "ORDER BY created_ms, notice_key LIMIT $1",
                                 p, 1, &r, NULL, err);
-    json_t *keys = json_array();
-    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r))
-        json_array_append_new(keys, json_string(gw_db_col_text(r, 0)));
+    size_t n_keys = 0;
+    char(*keys)[sizeof c->rows->key] = gw_xcalloc(c->max + 1, sizeof *keys);
+    for (bool more = qs == GW_QS_ONE; more && n_keys <= c->max; more = gw_db_next(r))
+        gw_copy_str(keys[n_keys++], sizeof *keys, gw_db_col_text(r, 0));
     gw_db_rows_free(r);
-    c->rows = gw_xcalloc(json_array_size(keys) + 1, sizeof *c->rows);
-    size_t i;
-    json_t *k;
-    json_array_foreach(keys, i, k)
-    {
-        if (qs < 0)
-            break;
-        struct gw_dbp u[] = {GW_P_TEXT(json_string_value(k))};
+    c->rows = gw_xcalloc(n_keys + 1, sizeof *c->rows);
+    for (size_t i = 0; i < n_keys && qs >= 0; i++) {
+        struct gw_dbp u[] = {GW_P_TEXT(keys[i])};
         int64_t changes = 0;
         qs = gw_db_query(db,
                          "UPDATE review_notices SET status = 'sending', attempts = attempts + 1 "
@@ -315,10 +311,10 @@ static enum gw_qs claim_body(struct gw_db *db, void *ud, struct gw_error *err)
         if (qs < 0 || changes == 0)
             continue;
         struct gw_notice_row *n = &c->rows[c->n++];
-        gw_copy_str(n->key, sizeof n->key, json_string_value(k));
+        gw_copy_str(n->key, sizeof n->key, keys[i]);
         qs = notice_details(db, n, err);
     }
-    json_decref(keys);
+    free(keys);
     return qs;
 }
 
