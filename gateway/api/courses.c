@@ -2,6 +2,7 @@
  * (validated packages from /api/v1/packages), submission for review (opens
  * an approval round), and the course with its versions, rounds and
  * registered activity IRIs. */
+#include "gw/review_app.h"
 #include "gw/api.h"
 #include "gw/course_view.h"
 #include "gw/department.h"
@@ -34,8 +35,8 @@ void gw_api_courses_post(struct gw_req *req, struct gw_reply *rep)
     json_t *out = NULL;
     enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
     if (rc == GW_OK)
-        rc = gw_store_course_create(req->srv->store, request_id, title, author,
-                                    req->srv->public_url, &who, now, id, &e);
+        rc = gw_app_course_create(req->srv->store, request_id, title, author, req->srv->public_url,
+                                  &who, now, id, &e);
     if (rc == GW_OK)
         rc = gw_api_course_json(req->srv->store, id, now, &out, &e);
     if (rc == GW_OK) {
@@ -94,9 +95,9 @@ void gw_api_course_versions_post(struct gw_req *req, struct gw_reply *rep)
     struct gw_version_result v = {0};
     enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
     if (rc == GW_OK)
-        rc = gw_store_course_add_version(req->srv->store, req->params[0], package_id,
-                                         req->srv->public_url, &who,
-                                         gw_clock_now_ms(&req->srv->clock), &v, &e);
+        rc = gw_app_course_add_version(req->srv->store, req->params[0], package_id,
+                                       req->srv->public_url, &who,
+                                       gw_clock_now_ms(&req->srv->clock), &v, &e);
     json_t *out = NULL;
     if (rc == GW_OK) {
         /* the validator's verdict travels with the version: a package with
@@ -127,8 +128,7 @@ void gw_api_course_submit_post(struct gw_req *req, struct gw_reply *rep)
     gw_api_review_actor(req, actor, &who);
     int64_t now = gw_clock_now_ms(&req->srv->clock);
     json_t *out = NULL;
-    enum gw_err rc =
-        gw_store_course_submit(req->srv->store, req->params[0], &who, now, round_id, &e);
+    enum gw_err rc = gw_app_course_submit(req->srv->store, req->params[0], &who, now, round_id, &e);
     if (rc == GW_OK)
         rc = gw_api_round_json(req->srv->store, round_id, now, &out, &e);
     if (rc == GW_OK) {
@@ -246,8 +246,8 @@ void gw_api_course_iris_post(struct gw_req *req, struct gw_reply *rep)
         rc = gw_error_set(&e, GW_E_JSON_FIELD_VALUE, "/iris", "give at least one IRI");
     int64_t added = 0;
     if (rc == GW_OK)
-        rc = gw_store_course_add_iris(req->srv->store, req->params[0], iris,
-                                      gw_clock_now_ms(&req->srv->clock), &added, &e);
+        rc = gw_app_course_add_iris(req->srv->store, req->params[0], iris,
+                                    gw_clock_now_ms(&req->srv->clock), &added, &e);
     json_t *out = NULL;
     if (rc == GW_OK)
         rc = gw_api_course_json(req->srv->store, req->params[0], gw_clock_now_ms(&req->srv->clock),

@@ -372,8 +372,8 @@ static enum gw_err version(struct demo *d, size_t i, int64_t t, struct gw_error 
     struct gw_version_result v;
     struct gw_review_actor who = person(s->author);
     if (rc == GW_OK)
-        rc = gw_store_course_add_version(d->s, d->st[i].course_id, pkg.id, d->o->public_url, &who,
-                                         at(d, t), &v, err);
+        rc = gw_app_course_add_version(d->s, d->st[i].course_id, pkg.id, d->o->public_url, &who,
+                                       at(d, t), &v, err);
     if (rc == GW_OK) {
         json_decref(v.changes);
         d->sum->versions++;
@@ -501,16 +501,16 @@ static enum gw_err step(struct demo *d, size_t i, const struct demo_step *step, 
     enum gw_err rc;
     switch (step->kind) {
     case DEMO_STEP_COURSE:
-        rc = gw_store_course_create(d->s, s->id, NULL, s->author, d->o->public_url, &author,
-                                    at(d, t), d->st[i].course_id, err);
+        rc = gw_app_course_create(d->s, s->id, NULL, s->author, d->o->public_url, &author, at(d, t),
+                                  d->st[i].course_id, err);
         d->sum->courses += rc == GW_OK;
         break;
     case DEMO_STEP_VERSION:
         rc = version(d, i, t, err);
         break;
     case DEMO_STEP_SUBMIT:
-        rc = gw_store_course_submit(d->s, d->st[i].course_id, &author, at(d, t), d->st[i].round_id,
-                                    err);
+        rc = gw_app_course_submit(d->s, d->st[i].course_id, &author, at(d, t), d->st[i].round_id,
+                                  err);
         d->sum->rounds += rc == GW_OK;
         break;
     case DEMO_STEP_DECIDE:

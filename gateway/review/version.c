@@ -151,3 +151,11 @@ void gw_review_activity_iri(const char *course_iri, const char *activity_id, str
             gw_buf_printf(out, "%%%02X", *p);
     }
 }
+
+void gw_review_course_iri(char *out, size_t cap, const char *public_url, const char *course_id)
+{
+    size_t n = strlen(public_url);
+    while (n > 0 && public_url[n - 1] == '/')
+        n--;
+    snprintf(out, cap, "%.*s/courses/%s", (int)n, public_url, course_id);
+}

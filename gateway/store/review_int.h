@@ -13,7 +13,5 @@
  * names nobody. Called in the transaction that records the publish. */
 enum gw_qs gw_rv_announce_queue(struct gw_db *db, const char *course_id, const char *version_id,
                                 int64_t now_ms, struct gw_error *err);
-/* A new id (UUID v4). */
-void gw_rv_new_id(char out[GW_ID_MAX]);
 
 #endif

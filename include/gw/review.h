@@ -414,6 +414,9 @@ void gw_review_blocking_words(const json_t *blocking, char *out, size_t cap);
  * "/" and the id percent-encoded (SCORM identifiers such as "item_1" or
  * "SCO 2"; unreserved characters stay). Appended to out. */
 void gw_review_activity_iri(const char *course_iri, const char *activity_id, struct gw_buf *out);
+/* The course's own IRI: public_url (without trailing slashes) + "/courses/"
+ * + the course's id. Truncated to cap. */
+void gw_review_course_iri(char *out, size_t cap, const char *public_url, const char *course_id);
 
 /* ------------------------------------------------------------------------ */
 /* schedule.c: reminders, escalation, approve-on-silence                    */

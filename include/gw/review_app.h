@@ -8,6 +8,48 @@
 
 #include "gw/review_store.h"
 
+/* ---- courses (app/review_course.c) ---- */
+/* Creates a course (state draft) for a request; title NULL = the request's. */
+enum gw_err gw_app_course_create(struct gw_store *s, const char *request_id, const char *title,
+                                 const char *author_person_id, const char *public_url,
+                                 const struct gw_review_actor *who, int64_t now_ms,
+                                 char id_out[GW_ID_MAX], struct gw_error *err);
+struct gw_version_result {
+    char version_id[GW_ID_MAX];
+    int64_t number;
+    char state[32];               /* the course's state afterwards: validated or draft */
+    char closed_round[GW_ID_MAX]; /* the open round this version superseded, or "" */
+    json_t *changes;              /* diff against the previous version, or NULL; caller decrefs */
+    int64_t iris_added;
+    /* the package's validation verdict: valid (no errors), its warnings, and
+     * the findings that keep the version from review (an array of
+     * gw_review_blocking_findings; NULL when there are none; caller decrefs) */
+    bool valid;
+    int64_t warnings;
+    json_t *blocking;
+};
+/* Adds package_id as the course's next version: the course goes to draft
+ * (closing an open round as superseded), then to validated when the package
+ * has no errors. Registers <public_url>/courses/<id> and the package's
+ * activity ids in course_iris (identifiers that are not IRIs go under the
+ * course IRI). */
+enum gw_err gw_app_course_add_version(struct gw_store *s, const char *course_id,
+                                      const char *package_id, const char *public_url,
+                                      const struct gw_review_actor *who, int64_t now_ms,
+                                      struct gw_version_result *out, struct gw_error *err);
+/* Registers more activity IRIs for a course (source "admin"; an IRI another
+ * course owns is left to it) and, in the same transaction, attributes the
+ * stored statements under them. iris: a JSON array of absolute IRIs. */
+enum gw_err gw_app_course_add_iris(struct gw_store *s, const char *course_id, const json_t *iris,
+                                   int64_t now_ms, int64_t *added, struct gw_error *err);
+/* Opens a round on the validated version: asks each approver (queues an
+ * "ask" notice per approver). REVIEW_ILLEGAL_TRANSITION names the state;
+ * REVIEW_VERSION_HAS_ERRORS what keeps a version with errors from review. */
+enum gw_err gw_app_course_submit(struct gw_store *s, const char *course_id,
+                                 const struct gw_review_actor *who, int64_t now_ms,
+                                 char round_id_out[GW_ID_MAX], struct gw_error *err);
+
+/* ---- decisions (app/review_decide.c) ---- */
 struct gw_decide_request {
     const char *round_id;
     const char *actor_id; /* the approver or their delegate (the domain's actor) */

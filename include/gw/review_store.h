@@ -109,15 +109,9 @@ enum gw_err gw_store_request_insert(struct gw_store *s, const struct gw_course_r
                                     int64_t now_ms, struct gw_error *err);
 /* Reading a request back: gw/course_view.h (gw_store_request_get). */
 
-/* ---- courses, versions, rounds (store/review_course.c), decisions
- * (store/review_decide.c), views (store/review_views.c) ---- */
-/* Creates a course (state draft) for a request; title NULL = the request's. */
-enum gw_err gw_store_course_create(struct gw_store *s, const char *request_id, const char *title,
-                                   const char *author_person_id, const char *public_url,
-                                   const struct gw_review_actor *who, int64_t now_ms,
-                                   char id_out[GW_ID_MAX], struct gw_error *err);
-/* Reading a course or a round back: gw/course_view.h. */
-
+/* ---- courses: creating, versions, submitting, IRIs, deciding and
+ * delegating are use cases (gw/review_app.h, app/review_*.c) over the verbs
+ * of gw/review_verbs.h; reading a course or a round back: gw/course_view.h. */
 /* Who answers for a course: its author and the head of its requesting
  * department ("" when none). NOT_FOUND for an unknown course. */
 struct gw_course_people {
@@ -127,41 +121,6 @@ struct gw_course_people {
 enum gw_err gw_store_course_people(struct gw_store *s, const char *id, struct gw_course_people *out,
                                    struct gw_error *err);
 
-struct gw_version_result {
-    char version_id[GW_ID_MAX];
-    int64_t number;
-    char state[32];               /* the course's state afterwards: validated or draft */
-    char closed_round[GW_ID_MAX]; /* the open round this version superseded, or "" */
-    json_t *changes;              /* diff against the previous version, or NULL; caller decrefs */
-    int64_t iris_added;
-    /* the package's validation verdict: valid (no errors), its warnings, and
-     * the findings that keep the version from review (an array of
-     * gw_review_blocking_findings; NULL when there are none; caller decrefs) */
-    bool valid;
-    int64_t warnings;
-    json_t *blocking;
-};
-/* Adds package_id as the course's next version: the course goes to draft
- * (closing an open round as superseded), then to validated when the package
- * has no errors. Registers <public_url>/courses/<id> and the package's
- * activity ids in course_iris (identifiers that are not IRIs go under the
- * course IRI). */
-enum gw_err gw_store_course_add_version(struct gw_store *s, const char *course_id,
-                                        const char *package_id, const char *public_url,
-                                        const struct gw_review_actor *who, int64_t now_ms,
-                                        struct gw_version_result *out, struct gw_error *err);
-/* Opens a round on the validated version: asks each approver (queues an
- * "ask" notice per approver). REVIEW_ILLEGAL_TRANSITION names the state. */
-/* Registers more activity IRIs for a course (source "admin"; an IRI another
- * course owns is left to it) and, in the same transaction, attributes the
- * stored statements under them. iris: a JSON array of absolute IRIs. */
-enum gw_err gw_store_course_add_iris(struct gw_store *s, const char *course_id, const json_t *iris,
-                                     int64_t now_ms, int64_t *added, struct gw_error *err);
-enum gw_err gw_store_course_submit(struct gw_store *s, const char *course_id,
-                                   const struct gw_review_actor *who, int64_t now_ms,
-                                   char round_id_out[GW_ID_MAX], struct gw_error *err);
-
-/* Deciding and delegating are use cases: gw/review_app.h (app/review_decide.c). */
 /* ---- the review page (store/review_views.c) ---- */
 /* What the page knows of one approver beside the round's own slot. */
 struct gw_round_page_person {

@@ -1,9 +1,11 @@
 /* review_verbs: the review store's verbs (gateway/store/review_common.c,
- * review_decide.c), for use cases that run inside one gw_store_tx and
+ * review_decide.c, review_course.c), for use cases that run inside one gw_store_tx and
  * decide with the domain (gw/review.h): load -> decide -> apply. Each takes
  * the transaction's struct gw_db and answers a gw_qs (GW_QS_SOFT: a
- * concurrent writer won, the transaction retries). Called only by app/ and
- * store/; the API calls the use cases (gw/review_app.h), not these. */
+ * concurrent writer won, the transaction retries). They persist and read;
+ * the rules are the domain's (gw_rv_transition and gw_rv_conclude apply
+ * what gw/review.h decides). Called only by app/ and store/; the API calls
+ * the use cases (gw/review_app.h). */
 #ifndef GW_REVIEW_VERBS_H
 #define GW_REVIEW_VERBS_H
 
@@ -62,6 +64,91 @@ enum gw_qs gw_rv_delegate_set(struct gw_db *db, const char *round_id, const char
                               const char *delegate_id, int64_t now_ms, struct gw_error *err);
 /* The course's stored state ("" when unknown). */
 enum gw_qs gw_rv_course_state(struct gw_db *db, const char *course_id, char *out, size_t cap,
+                              struct gw_error *err);
+/* A new id (UUID v4). */
+void gw_rv_new_id(char out[GW_ID_MAX]);
+
+/* ---- courses, versions, rounds (store/review_course.c) ---- */
+/* INSERT the IRI for course_id unless another course has it; *added (when
+ * not NULL) grows by the rows written. */
+enum gw_qs gw_rv_iri_register(struct gw_db *db, const char *iri, const char *course_id,
+                              const char *source, int64_t now_ms, int64_t *added,
+                              struct gw_error *err);
+/* Attributes the stored statements under the course's IRIs to it again
+ * (after IRIs were registered). */
+enum gw_qs gw_rv_course_reattribute(struct gw_db *db, const char *course_id, struct gw_error *err);
+/* The request's department and title (GW_QS_NONE when unknown). */
+enum gw_qs gw_rv_request_head(struct gw_db *db, const char *request_id,
+                              char department_id[GW_ID_MAX], char *title, size_t title_cap,
+                              struct gw_error *err);
+/* INSERT a course in state draft (author_id NULL: none). */
+enum gw_qs gw_rv_course_insert(struct gw_db *db, const char *id, const char *department_id,
+                               const char *request_id, const char *title, const char *author_id,
+                               int64_t now_ms, struct gw_error *err);
+/* Marks the course's open round superseded: GW_QS_ONE with its id, or
+ * GW_QS_NONE when none was open. */
+enum gw_qs gw_rv_round_supersede_open(struct gw_db *db, const char *course_id, int64_t now_ms,
+                                      char closed_id[GW_ID_MAX], struct gw_error *err);
+/* A package as a version uses it; report owned (the validator's JSON text). */
+struct gw_rv_package {
+    char sha256[65];
+    bool valid;
+    char *report;
+};
+/* GW_QS_NONE when unknown. */
+enum gw_qs gw_rv_package_load(struct gw_db *db, const char *package_id, struct gw_rv_package *pkg,
+                              struct gw_error *err);
+/* GW_QS_ONE when the package already is one of the course's versions. */
+enum gw_qs gw_rv_version_with_package(struct gw_db *db, const char *course_id,
+                                      const char *package_id, struct gw_error *err);
+/* The course's latest version: its number (0 when none) and its package's
+ * report (NULL when none; the caller frees). */
+enum gw_qs gw_rv_last_version(struct gw_db *db, const char *course_id, int64_t *number,
+                              char **report, struct gw_error *err);
+/* A version row (strings borrowed). */
+struct gw_rv_version_row {
+    const char *id, *course_id, *package_id, *sha256;
+    int64_t number;
+    bool valid;
+    const char *changes; /* JSON text or NULL */
+    const char *created_by;
+    int64_t created_ms;
+};
+/* INSERT the version and make it the course's current one. A concurrent
+ * version with the same number answers GW_QS_SOFT (the transaction retries). */
+enum gw_qs gw_rv_version_insert(struct gw_db *db, const struct gw_rv_version_row *v,
+                                struct gw_error *err);
+/* What submitting reads of a course. */
+struct gw_rv_course_row {
+    char state[32], version_id[GW_ID_MAX], request_id[GW_ID_MAX], sha256[65];
+    bool valid, has_version;
+};
+/* GW_QS_NONE when unknown. */
+enum gw_qs gw_rv_course_row(struct gw_db *db, const char *id, struct gw_rv_course_row *c,
+                            struct gw_error *err);
+/* The request's approval policy (GW_QS_NONE when unknown: pol zeroed). */
+enum gw_qs gw_rv_request_policy(struct gw_db *db, const char *request_id,
+                                struct gw_review_policy *pol, struct gw_error *err);
+/* The approvers named at intake, in their order; *out owned (free). */
+struct gw_rv_request_approver {
+    char person_id[GW_ID_MAX];
+    int64_t due_ms, due_in_days;
+};
+enum gw_qs gw_rv_request_approvers(struct gw_db *db, const char *request_id,
+                                   struct gw_rv_request_approver **out, size_t *n,
+                                   struct gw_error *err);
+/* The course's latest round: its number (0 when none) and its version's
+ * package report (NULL when none; the caller frees). */
+enum gw_qs gw_rv_last_round(struct gw_db *db, const char *course_id, int64_t *number, char **report,
+                            struct gw_error *err);
+/* The package report of a version (NULL when none; the caller frees). */
+enum gw_qs gw_rv_version_report(struct gw_db *db, const char *version_id, char **report,
+                                struct gw_error *err);
+/* INSERT an open round (its id, course, policy and opening time from round)
+ * on version_id with its approvers. A concurrent open round answers
+ * GW_QS_SOFT. */
+enum gw_qs gw_rv_round_insert(struct gw_db *db, const struct gw_review_round *round,
+                              const char *version_id, int64_t number, const char *changes,
                               struct gw_error *err);
 
 #endif

@@ -219,11 +219,11 @@ static bool course_in_review(const struct req_opts *o, int64_t at, char course[G
         return false;
     }
     package(pkg, true, FILES1);
-    bool ok = gw_store_course_create(st, req, NULL, "author", "https://gw.example.com", &author_who,
-                                     at, course, &e) == GW_OK &&
-              gw_store_course_add_version(st, course, pkg, "https://gw.example.com", &author_who,
-                                          at, &v, &e) == GW_OK &&
-              gw_store_course_submit(st, course, &author_who, at, round, &e) == GW_OK;
+    bool ok = gw_app_course_create(st, req, NULL, "author", "https://gw.example.com", &author_who,
+                                   at, course, &e) == GW_OK &&
+              gw_app_course_add_version(st, course, pkg, "https://gw.example.com", &author_who, at,
+                                        &v, &e) == GW_OK &&
+              gw_app_course_submit(st, course, &author_who, at, round, &e) == GW_OK;
     if (!ok)
         fprintf(stderr, "  course: %s\n", e.detail);
     else
@@ -372,14 +372,14 @@ static void test_round_all_approve(void)
 
     /* illegal transitions name the current state */
     char r2[GW_ID_MAX];
-    CHECK_INT(gw_store_course_submit(st, course, &author_who, T0 + DAY, r2, &e),
+    CHECK_INT(gw_app_course_submit(st, course, &author_who, T0 + DAY, r2, &e),
               GW_E_REVIEW_ILLEGAL_TRANSITION);
     CHECK(strstr(e.detail, "approved") != NULL);
     char pkg[37];
     package(pkg, true, FILES2);
     struct gw_version_result v;
-    CHECK_INT(gw_store_course_add_version(st, course, pkg, "https://gw.example.com", &author_who,
-                                          T0 + DAY, &v, &e),
+    CHECK_INT(gw_app_course_add_version(st, course, pkg, "https://gw.example.com", &author_who,
+                                        T0 + DAY, &v, &e),
               GW_E_REVIEW_ILLEGAL_TRANSITION);
     CHECK(strstr(e.detail, "approved") != NULL);
 
@@ -416,20 +416,20 @@ static void test_invalid_version_and_draft(void)
     char req[GW_ID_MAX], course[GW_ID_MAX], round[GW_ID_MAX], pkg[37];
     struct gw_error e;
     REQUIRE(request(&o, req, &e));
-    REQUIRE(gw_store_course_create(st, req, "Draft course", NULL, "https://gw.example.com",
-                                   &author_who, T0, course, &e) == GW_OK);
-    CHECK_INT(gw_store_course_submit(st, course, &author_who, T0, round, &e),
+    REQUIRE(gw_app_course_create(st, req, "Draft course", NULL, "https://gw.example.com",
+                                 &author_who, T0, course, &e) == GW_OK);
+    CHECK_INT(gw_app_course_submit(st, course, &author_who, T0, round, &e),
               GW_E_REVIEW_ILLEGAL_TRANSITION);
     CHECK(strstr(e.detail, "draft") != NULL);
     package(pkg, false, FILES1);
     struct gw_version_result v;
-    REQUIRE(gw_store_course_add_version(st, course, pkg, "https://gw.example.com", &author_who, T0,
-                                        &v, &e) == GW_OK);
+    REQUIRE(gw_app_course_add_version(st, course, pkg, "https://gw.example.com", &author_who, T0,
+                                      &v, &e) == GW_OK);
     CHECK_STR(v.state, "draft");
-    CHECK_INT(gw_store_course_submit(st, course, &author_who, T0, round, &e),
+    CHECK_INT(gw_app_course_submit(st, course, &author_who, T0, round, &e),
               GW_E_REVIEW_VERSION_HAS_ERRORS);
-    CHECK_INT(gw_store_course_add_version(st, course, pkg, "https://gw.example.com", &author_who,
-                                          T0, &v, &e),
+    CHECK_INT(gw_app_course_add_version(st, course, pkg, "https://gw.example.com", &author_who, T0,
+                                        &v, &e),
               GW_E_REVIEW_PACKAGE_USED);
 }
 
@@ -690,8 +690,8 @@ static void test_changes_and_resubmit(void)
     char pkg[37];
     package(pkg, true, FILES2);
     struct gw_version_result v;
-    REQUIRE(gw_store_course_add_version(st, course, pkg, "https://gw.example.com", &author_who,
-                                        T0 + DAY, &v, &e) == GW_OK);
+    REQUIRE(gw_app_course_add_version(st, course, pkg, "https://gw.example.com", &author_who,
+                                      T0 + DAY, &v, &e) == GW_OK);
     CHECK_STR(v.state, "validated");
     CHECK_INT(v.number, 2);
     char *d = gw_json_dump(v.changes);
@@ -701,7 +701,7 @@ static void test_changes_and_resubmit(void)
     free(d);
     json_decref(v.changes);
     char round2[GW_ID_MAX];
-    REQUIRE(gw_store_course_submit(st, course, &author_who, T0 + DAY, round2, &e) == GW_OK);
+    REQUIRE(gw_app_course_submit(st, course, &author_who, T0 + DAY, round2, &e) == GW_OK);
     struct gw_round_page page;
     REQUIRE(gw_store_round_page(st, round2, &page, &e) == GW_OK);
     CHECK_STR(json_string_value(json_object_get(page.changes, "summary")),
@@ -728,8 +728,8 @@ static void test_new_version_supersedes(void)
     package(pkg, true, FILES2);
     struct gw_version_result v;
     struct gw_error e;
-    REQUIRE(gw_store_course_add_version(st, course, pkg, "https://gw.example.com", &author_who, T0,
-                                        &v, &e) == GW_OK);
+    REQUIRE(gw_app_course_add_version(st, course, pkg, "https://gw.example.com", &author_who, T0,
+                                      &v, &e) == GW_OK);
     json_decref(v.changes);
     CHECK_STR(v.closed_round, round);
     CHECK_STR(v.state, "validated");
@@ -742,7 +742,7 @@ static void test_new_version_supersedes(void)
     CHECK(tick(T0 + HOUR) >= 0);
     CHECK_INT(mails_to("ann@example.com", round), before);
     char round2[GW_ID_MAX];
-    REQUIRE(gw_store_course_submit(st, course, &author_who, T0, round2, &e) == GW_OK);
+    REQUIRE(gw_app_course_submit(st, course, &author_who, T0, round2, &e) == GW_OK);
     CHECK(strcmp(round, round2) != 0);
 }
 
