@@ -124,17 +124,20 @@ enum gw_qs gw_terms_rids(struct gw_db *db, const char **terms, size_t n, int64_t
     }
     enum gw_qs qs = GW_QS_ONE;
     if (arr.n && gw_db_dialect(db) == GW_DIALECT_POSTGRES) {
-        /* the new terms added, in one order (two instances adding the same
-         * ones wait for each other instead of deadlocking); a term another
-         * transaction adds meanwhile is looked up one by one below */
+        /* each term looked up by the index (a scalar subquery: a join
+         * would hash the whole table), the new ones added in one order (two
+         * instances adding the same ones wait for each other instead of
+         * deadlocking); a term another transaction adds meanwhile is looked
+         * up one by one below */
         struct gw_dbp p[] = {GW_P_TEXT(gw_pgarray_str(&arr))};
         struct gw_db_rows *r = NULL;
         qs = gw_db_query(db,
-                         "WITH t AS (SELECT DISTINCT unnest($1::text[]) AS term), i AS (INSERT "
-                         "INTO xapi_terms (term) SELECT term FROM t WHERE NOT EXISTS (SELECT 1 "
-                         "FROM xapi_terms x WHERE x.term = t.term) ORDER BY term ON CONFLICT "
-                         "(term) DO NOTHING RETURNING term, rid) SELECT term, rid FROM i UNION "
-                         "ALL SELECT x.term, x.rid FROM xapi_terms x JOIN t ON x.term = t.term",
+                         "WITH t AS (SELECT DISTINCT unnest($1::text[]) AS term), k AS (SELECT "
+                         "term, (SELECT rid FROM xapi_terms x WHERE x.term = t.term) AS rid FROM "
+                         "t), i AS (INSERT INTO xapi_terms (term) SELECT term FROM k WHERE rid IS "
+                         "NULL ORDER BY term ON CONFLICT (term) DO NOTHING RETURNING term, rid) "
+                         "SELECT term, rid FROM i UNION ALL SELECT term, rid FROM k WHERE rid IS "
+                         "NOT NULL",
                          p, 1, &r, NULL, err);
         for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
             const char *term = gw_db_col_text(r, 0);

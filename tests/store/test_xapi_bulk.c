@@ -9,12 +9,13 @@
 #include "gwtest.h"
 #include "testsupport.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static char *tmpdir;
-enum { T0 = 1780000000000LL };
+enum { T0 = 1780000000000LL, ROUNDS = 25 };
 
 static struct gw_store *fresh(void)
 {
@@ -359,6 +360,74 @@ static void test_dedup_in_a_request(void)
     gw_store_close(s);
 }
 
+/* Two writers (two instances: each its own connection) post requests that
+ * share one id each round: the same statement is stored once and answered
+ * to both; another body under it is stored for one and a conflict for the
+ * other, whose whole request is then not stored. */
+struct writer {
+    struct gw_store *s;
+    int t;
+    bool other_body;
+    enum gw_err rc[ROUNDS];
+};
+
+static void *writer_main(void *ud)
+{
+    struct writer *w = ud;
+    for (int k = 0; k < ROUNDS; k++) {
+        struct req r = {0};
+        char *json = statement(100 + k, true);
+        if (w->other_body && w->t == 1)
+            json[strlen(json) - 4] = '7';
+        req_add(&r, json, true, NULL);
+        free(json);
+        add(&r, 200 + 2 * k + w->t);
+        struct gw_error err;
+        w->rc[k] = insert(w->s, &r, &err);
+        req_clear(&r);
+    }
+    return NULL;
+}
+
+static void race(bool other_body)
+{
+    struct gw_store *s = fresh();
+    REQUIRE(s);
+    struct gw_error err;
+    REQUIRE(gw_store_tx(s, GW_TX_WRITE, script, (void *)world, &err) == GW_OK);
+    struct writer w[2];
+    pthread_t th[2];
+    for (int t = 0; t < 2; t++) {
+        w[t] = (struct writer){.s = s, .t = t, .other_body = other_body};
+        pthread_create(&th[t], NULL, writer_main, &w[t]);
+    }
+    for (int t = 0; t < 2; t++)
+        pthread_join(th[t], NULL);
+    int ok = 0, conflict = 0;
+    for (int k = 0; k < ROUNDS; k++) {
+        for (int t = 0; t < 2; t++) {
+            ok += w[t].rc[k] == GW_OK;
+            conflict += w[t].rc[k] == GW_E_XAPI_ID_CONFLICT;
+        }
+        if (other_body)
+            CHECK((w[0].rc[k] == GW_OK) != (w[1].rc[k] == GW_OK));
+    }
+    CHECK_INT(ok, other_body ? ROUNDS : 2 * ROUNDS);
+    CHECK_INT(conflict, other_body ? ROUNDS : 0);
+    CHECK_INT(rows(s), other_body ? 2 * ROUNDS : 3 * ROUNDS);
+    gw_store_close(s);
+}
+
+static void test_same_id_from_two_writers(void)
+{
+    race(false);
+}
+
+static void test_conflicting_id_from_two_writers(void)
+{
+    race(true);
+}
+
 /* The same twelve statements, one request of twelve against twelve
  * requests of one: the same rows everywhere (seqs included). */
 static void test_bulk_equals_one_by_one(void)
@@ -406,6 +475,8 @@ int main(void)
     GW_RUN(test_same_id_in_one_group_commit);
     GW_RUN(test_replay_and_voided_in_a_request);
     GW_RUN(test_dedup_in_a_request);
+    GW_RUN(test_same_id_from_two_writers);
+    GW_RUN(test_conflicting_id_from_two_writers);
     gwt_rmtree(tmpdir);
     free(tmpdir);
     return gw_test_summary();
