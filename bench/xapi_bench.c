@@ -544,9 +544,12 @@ static void scenario(const struct opts *o, const struct server *s, int ns, int b
                 on_readable(&r, c);
         }
         if (o->sustained && r.done - done_mark >= step) {
-            /* the rate of each tenth: does it hold? */
+            /* the rate of each tenth (lumpy: a group commit answers many
+             * requests at once) and since the start: does it hold? */
             double t = now_s();
-            printf("  %8ld st answered, %9.0f st/s over the last %ld\n", r.done * batch,
+            printf("  %8ld st answered, %9.0f st/s since the start, %9.0f st/s over the last "
+                   "%ld\n",
+                   r.done * batch, (double)(r.done * batch) / (t - t0),
                    (double)((r.done - done_mark) * batch) / (t - t_mark),
                    (r.done - done_mark) * batch);
             fflush(stdout);
