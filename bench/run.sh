@@ -6,6 +6,10 @@
 # e.g. bench/run.sh --statements 5000 --clients 32.
 # Targets (reported, never asserted): SQLite >= 10,000 statements/s single
 # posts, >= 50,000/s in batches of 100.
+# GW_BENCH_SUSTAINED=N (e.g. 1000000) adds the sustained scenario (N
+# statements in batches of 100 built as they are sent, the run ending when
+# the index has caught up) on both backends, and the same on PostgreSQL with
+# two lmsgw instances sharing the database (a fresh database each).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${GW_BENCH_BUILD:-$root/build-bench}
@@ -29,5 +33,18 @@ GW_PG_DURABLE=1 "$root/tests/scripts/pg-start.sh" "$state" # fsync on: commits a
 base=$(cat "$state/dsn")
 # a database of its own on the throwaway server
 sock=${base#*host=}
-"$(cat "$state/bin")/psql" -q -h "$sock" -U postgres -d postgres -c "CREATE DATABASE xapi_bench" >/dev/null
+psql=("$(cat "$state/bin")/psql" -q -h "$sock" -U postgres -d postgres)
+"${psql[@]}" -c "CREATE DATABASE xapi_bench" >/dev/null
 "${bench[@]}" --pg "postgresql://postgres@/xapi_bench?host=$sock" "$@"
+
+sustained=${GW_BENCH_SUSTAINED:-0}
+if [ "$sustained" -gt 0 ]; then
+    echo "== Sustained: $sustained statements in batches of 100"
+    "${bench[@]}" --batches 100 --sustained "$sustained"
+    "${psql[@]}" -c "CREATE DATABASE xapi_sustained" >/dev/null
+    "${bench[@]}" --batches 100 --sustained "$sustained" \
+        --pg "postgresql://postgres@/xapi_sustained?host=$sock"
+    "${psql[@]}" -c "CREATE DATABASE xapi_two" >/dev/null
+    "${bench[@]}" --batches 100 --sustained "$sustained" --instances 2 \
+        --pg "postgresql://postgres@/xapi_two?host=$sock"
+fi

@@ -19,9 +19,17 @@
  *
  *   xapi_bench [--lmsgw PATH] [--pg DSN] [--statements N] [--clients C]
  *              [--batches 1,10,100] [--keep] [--no-access-log] [--no-dedup]
- *              [--burst N [--budget BYTES]]
+ *              [--burst N [--budget BYTES]] [--sustained N] [--instances K]
  * --no-dedup creates the key with --dedup-window 0 (lms keys deduplicate
  * id-less statements by default since migration 0012).
+ *
+ * --sustained N posts N statements per batch size (e.g. 1,000,000 with
+ * --batches 100), each request built as it is sent (no N statements in
+ * memory), prints the rate of every tenth of the run, and ends only when the
+ * deferred index has caught up (where there is one): the sustained figure,
+ * against the burst of a short run. --instances K (PostgreSQL) starts K
+ * servers on the one database and shares the connections out among them;
+ * CPU and RSS are then the servers' sums.
  */
 #include "gw/hash.h"
 #include "statement_gen.h"
@@ -54,6 +62,8 @@ struct opts {
     bool access_log;
     bool no_dedup;
     int burst;        /* --burst N: N concurrent 15 MB batches */
+    long sustained;   /* --sustained N: N statements built as they are sent */
+    int instances;    /* --instances K: K servers on one database (PostgreSQL) */
     long long budget; /* max_inflight_body_bytes; 0: the default */
 };
 
@@ -124,7 +134,9 @@ static char *run_capture(const char *const argv[])
     return buf;
 }
 
-static void start_server(const struct opts *o, struct server *s)
+/* Starts one lmsgw; a second instance (first non-NULL) shares the first's
+ * database and key. */
+static void start_server(const struct opts *o, struct server *s, const struct server *first)
 {
     snprintf(s->dir, sizeof s->dir, "/tmp/lmsgw-bench.XXXXXX");
     if (!mkdtemp(s->dir))
@@ -138,6 +150,10 @@ static void start_server(const struct opts *o, struct server *s)
     if (!mout)
         die("lmsgw migrate failed (is --lmsgw right? is the database reachable?)");
     free(mout);
+    if (first) {
+        snprintf(s->auth, sizeof s->auth, "%s", first->auth);
+        goto serve;
+    }
     const char *kargs[] = {o->lmsgw,         "--config", cfg,      "key",   "create",
                            "--role",         "lms",      "--name", "bench", "--json",
                            "--dedup-window", "0",        NULL};
@@ -157,6 +173,7 @@ static void start_server(const struct opts *o, struct server *s)
     json_decref(k);
     free(out);
 
+serve:;
     int p[2];
     if (pipe(p) != 0)
         die("pipe");
@@ -247,38 +264,46 @@ struct request {
     size_t len;
 };
 
+/* One request of `batch` statements into r (r->data malloc'd); body is a
+ * scratch buffer of batch * 2600 + 512 bytes. Returns the statements'
+ * bytes. */
+static size_t build_request(const struct server *s, struct request *r, int batch, long *seq,
+                            char *body)
+{
+    size_t cap = (size_t)batch * 2600 + 512, len = 0, total_st = 0;
+    if (batch > 1)
+        body[len++] = '[';
+    for (int k = 0; k < batch; k++) {
+        if (k)
+            body[len++] = ',';
+        size_t one = gw_bench_statement(body + len, cap - len - 2, (*seq)++);
+        total_st += one;
+        len += one;
+    }
+    if (batch > 1)
+        body[len++] = ']';
+    char head[512];
+    int hl = snprintf(head, sizeof head,
+                      "POST /xapi/statements HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                      "Authorization: Basic %s\r\nX-Experience-API-Version: 1.0.3\r\n"
+                      "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+                      s->port, s->auth, len);
+    r->len = (size_t)hl + len;
+    r->data = malloc(r->len);
+    memcpy(r->data, head, (size_t)hl);
+    memcpy(r->data + hl, body, len);
+    return total_st;
+}
+
 /* Builds n_req requests of `batch` statements each. */
 static struct request *build_requests(const struct server *s, long n_req, int batch, long *seq,
                                       double *avg_statement)
 {
     struct request *r = calloc((size_t)n_req, sizeof *r);
-    size_t cap = (size_t)batch * 2600 + 512;
-    char *body = malloc(cap);
+    char *body = malloc((size_t)batch * 2600 + 512);
     size_t total_st = 0;
-    for (long i = 0; i < n_req; i++) {
-        size_t len = 0;
-        if (batch > 1)
-            body[len++] = '[';
-        for (int k = 0; k < batch; k++) {
-            if (k)
-                body[len++] = ',';
-            size_t one = gw_bench_statement(body + len, cap - len - 2, (*seq)++);
-            total_st += one;
-            len += one;
-        }
-        if (batch > 1)
-            body[len++] = ']';
-        char head[512];
-        int hl = snprintf(head, sizeof head,
-                          "POST /xapi/statements HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-                          "Authorization: Basic %s\r\nX-Experience-API-Version: 1.0.3\r\n"
-                          "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-                          s->port, s->auth, len);
-        r[i].len = (size_t)hl + len;
-        r[i].data = malloc(r[i].len);
-        memcpy(r[i].data, head, (size_t)hl);
-        memcpy(r[i].data + hl, body, len);
-    }
+    for (long i = 0; i < n_req; i++)
+        total_st += build_request(s, &r[i], batch, seq, body);
     *avg_statement = (double)total_st / (double)(n_req * batch);
     free(body);
     return r;
@@ -304,6 +329,8 @@ static long rss_kib(pid_t pid)
 
 struct conn {
     int fd;
+    const struct server *srv; /* the instance it talks to */
+    struct request own;       /* --sustained: its request, built when sent */
     const struct request *req;
     size_t sent;
     char buf[1 << 20]; /* a burst batch answers 10,000 ids */
@@ -312,7 +339,11 @@ struct conn {
 };
 
 struct run {
-    const struct request *reqs;
+    const struct request *reqs; /* NULL: built as they are sent (--sustained) */
+    int batch;
+    long *seq;
+    char *scratch;
+    double st_bytes;
     long n_req, next, done, errors, unavailable;
     double *lat;
     int epfd;
@@ -347,7 +378,14 @@ static void next_request(struct run *r, struct conn *c)
         c->fd = -1;
         return;
     }
-    c->req = &r->reqs[r->next++];
+    if (r->reqs) {
+        c->req = &r->reqs[r->next++];
+    } else {
+        free(c->own.data);
+        r->st_bytes += (double)build_request(c->srv, &c->own, r->batch, r->seq, r->scratch);
+        c->req = &c->own;
+        r->next++;
+    }
     c->sent = 0;
     c->got = 0;
     c->t0 = now_s();
@@ -441,22 +479,51 @@ static long index_pending(int port)
     return v;
 }
 
-static void scenario(const struct opts *o, const struct server *s, int batch, long *seq)
+/* The servers' CPU seconds, summed. */
+static double cpu_all(const struct server *s, int n)
 {
-    long n_req = (o->statements + batch - 1) / batch;
+    double t = 0;
+    for (int i = 0; i < n; i++)
+        t += cpu_seconds(s[i].pid);
+    return t;
+}
+
+/* The servers' pending statements, summed; -1 when none has the gauge. */
+static long pending_all(const struct server *s, int n)
+{
+    long t = -1;
+    for (int i = 0; i < n; i++) {
+        long p = index_pending(s[i].port);
+        if (p >= 0)
+            t = (t < 0 ? 0 : t) + p;
+    }
+    return t;
+}
+
+/* One scenario: n statements in requests of `batch`, on ns servers (the
+ * connections shared out in turn). */
+static void scenario(const struct opts *o, const struct server *s, int ns, int batch, long *seq)
+{
+    long total = o->sustained ? o->sustained : o->statements;
+    long n_req = (total + batch - 1) / batch;
     double avg = 0;
-    struct request *reqs = build_requests(s, n_req, batch, seq, &avg);
-    struct run r = {.reqs = reqs, .n_req = n_req, .port = s->port};
+    struct request *reqs = o->sustained ? NULL : build_requests(&s[0], n_req, batch, seq, &avg);
+    struct run r = {.reqs = reqs, .batch = batch, .seq = seq, .n_req = n_req, .port = s->port};
+    if (!reqs)
+        r.scratch = malloc((size_t)batch * 2600 + 512);
     r.lat = calloc((size_t)n_req, sizeof *r.lat);
     r.epfd = epoll_create1(0);
     int clients = o->burst ? o->burst : o->clients;
     int nc = clients < n_req ? clients : (int)n_req;
     struct conn *conns = calloc((size_t)nc, sizeof *conns);
-    reset_peak_rss(s->pid);
-    double cpu0 = cpu_seconds(s->pid);
-    double t0 = now_s();
+    for (int i = 0; i < ns; i++)
+        reset_peak_rss(s[i].pid);
+    double cpu0 = cpu_all(s, ns);
+    double t0 = now_s(), t_mark = t0;
+    long done_mark = 0, step = n_req / 10 > 0 ? n_req / 10 : 1;
     for (int i = 0; i < nc; i++) {
-        conns[i].fd = connect_to(s->port);
+        conns[i].srv = &s[i % ns];
+        conns[i].fd = connect_to(conns[i].srv->port);
         arm(&r, &conns[i], EPOLLOUT, EPOLL_CTL_ADD);
         next_request(&r, &conns[i]);
     }
@@ -476,22 +543,41 @@ static void scenario(const struct opts *o, const struct server *s, int batch, lo
             else if (evs[i].events & EPOLLIN)
                 on_readable(&r, c);
         }
+        if (o->sustained && r.done - done_mark >= step) {
+            /* the rate of each tenth (lumpy: a group commit answers many
+             * requests at once) and since the start: does it hold? */
+            double t = now_s();
+            printf("  %8ld st answered, %9.0f st/s since the start, %9.0f st/s over the last "
+                   "%ld\n",
+                   r.done * batch, (double)(r.done * batch) / (t - t0),
+                   (double)((r.done - done_mark) * batch) / (t - t_mark),
+                   (r.done - done_mark) * batch);
+            fflush(stdout);
+            t_mark = t;
+            done_mark = r.done;
+        }
     }
     double wall = now_s() - t0;
-    double cpu = cpu_seconds(s->pid) - cpu0;
-    long rss = peak_rss_kib(s->pid);
+    double cpu = cpu_all(s, ns) - cpu0;
+    long rss = 0;
+    for (int i = 0; i < ns; i++)
+        rss += peak_rss_kib(s[i].pid);
+    if (!reqs)
+        avg = r.st_bytes / (double)(n_req * batch);
     qsort(r.lat, (size_t)n_req, sizeof *r.lat, cmp_double);
     double p50 = r.lat[n_req / 2] * 1000, p99 = r.lat[(n_req * 99) / 100] * 1000;
     double max = r.lat[n_req - 1] * 1000;
-    char label[16];
+    char label[32];
     snprintf(label, sizeof label, batch == 1 ? "single" : "batch%d", batch);
+    if (ns > 1)
+        snprintf(label + strlen(label), sizeof label - strlen(label), "x%d", ns);
     printf("%-10s %-8s %7ld st %6ld req %5d conn %6.0f B/st  %9.0f st/s  p50 %7.2f ms  p99 %7.2f "
            "ms  max %7.2f ms  peak RSS %6.1f MiB  server CPU %5.1f us/st  errors %ld\n",
            o->pg ? "postgresql" : "sqlite", label, n_req * batch, n_req, nc, avg,
            (double)(n_req * batch) / wall, p50, p99, max, (double)rss / 1024.0,
            cpu * 1e6 / (double)(n_req * batch), r.errors);
-    /* SQLite acknowledges statements once stored and indexes them right
-     * after (the deferred index): how long that took, and the figures with
+    /* statements are acknowledged once stored and, with the deferred
+     * index, indexed right after: how long that took, and the figures with
      * it included */
     if (o->burst) {
         /* idle: every request answered; what the process keeps */
@@ -503,24 +589,30 @@ static void scenario(const struct opts *o, const struct server *s, int batch, lo
                n_req - r.unavailable - r.errors, r.unavailable, o->budget ? "as given" : "default",
                (double)rss / 1024.0, (double)rss_kib(s->pid) / 1024.0);
     }
-    long pending = index_pending(s->port);
+    long pending = pending_all(s, ns);
     if (pending >= 0) {
         while (pending > 0) {
             struct timespec ts = {0, 10 * 1000000L};
             nanosleep(&ts, NULL);
-            pending = index_pending(s->port);
+            pending = pending_all(s, ns);
         }
         double all = now_s() - t0;
-        double cpu_all = cpu_seconds(s->pid) - cpu0;
+        double cpu_total = cpu_all(s, ns) - cpu0;
         printf("%-10s %-8s   indexed %.2f s after the last answer: %9.0f st/s stored and indexed, "
                "server CPU %5.1f us/st\n",
                "", label, all - wall, (double)(n_req * batch) / all,
-               cpu_all * 1e6 / (double)(n_req * batch));
+               cpu_total * 1e6 / (double)(n_req * batch));
+    } else {
+        printf("%-10s %-8s   index written with each statement: %9.0f st/s stored and indexed\n",
+               "", label, (double)(n_req * batch) / wall);
     }
     fflush(stdout);
-    for (long i = 0; i < n_req; i++)
+    for (long i = 0; reqs && i < n_req; i++)
         free(reqs[i].data);
+    for (int i = 0; i < nc; i++)
+        free(conns[i].own.data);
     free(reqs);
+    free(r.scratch);
     free(r.lat);
     free(conns);
     close(r.epfd);
@@ -530,7 +622,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: xapi_bench [--lmsgw PATH] [--pg DSN] [--statements N] [--clients C] "
                     "[--batches 1,10,100] [--keep] [--no-access-log] [--no-dedup] [--burst N "
-                    "[--budget BYTES]]\n");
+                    "[--budget BYTES]] [--sustained N] [--instances K]\n");
     exit(2);
 }
 
@@ -576,26 +668,38 @@ int main(int argc, char **argv)
             o.burst = atoi(argv[++i]);
         else if (strcmp(a, "--budget") == 0 && v)
             o.budget = atoll(argv[++i]);
+        else if (strcmp(a, "--sustained") == 0 && v)
+            o.sustained = atol(argv[++i]);
+        else if (strcmp(a, "--instances") == 0 && v)
+            o.instances = atoi(argv[++i]);
         else
             usage();
     }
     if (!o.lmsgw || o.statements < 1 || o.clients < 1 || o.clients > 4096)
         usage();
+    if (o.instances < 1)
+        o.instances = 1;
+    if (o.instances > 8 || (o.instances > 1 && !o.pg))
+        usage(); /* several instances share one PostgreSQL database */
     signal(SIGPIPE, SIG_IGN);
-    struct server s = {0};
-    start_server(&o, &s);
-    printf("lmsgw pid %d on port %d, %s, %ld statements per scenario, %d keep-alive "
-           "connections, access_log %s\n",
-           (int)s.pid, s.port, o.pg ? "PostgreSQL" : "SQLite", o.statements, o.clients,
-           o.access_log ? "on" : "off");
+    struct server s[8];
+    memset(s, 0, sizeof s);
+    for (int i = 0; i < o.instances; i++) {
+        start_server(&o, &s[i], i ? &s[0] : NULL);
+        printf("lmsgw pid %d on port %d, %s, %ld statements per scenario, %d keep-alive "
+               "connections, access_log %s\n",
+               (int)s[i].pid, s[i].port, o.pg ? "PostgreSQL" : "SQLite",
+               o.sustained ? o.sustained : o.statements, o.clients, o.access_log ? "on" : "off");
+    }
     fflush(stdout);
     long seq = 0;
     if (o.burst > 0) {
         o.statements = (long)o.burst * 10000;
-        scenario(&o, &s, 10000, &seq);
+        scenario(&o, s, 1, 10000, &seq);
     }
     for (int i = 0; i < o.n_batches && o.burst <= 0; i++)
-        scenario(&o, &s, o.batches[i], &seq);
-    stop_server(&o, &s);
+        scenario(&o, s, o.instances, o.batches[i], &seq);
+    for (int i = o.instances - 1; i >= 0; i--)
+        stop_server(&o, &s[i]);
     return 0;
 }

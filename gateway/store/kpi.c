@@ -15,6 +15,7 @@
 #include "gw/log.h"
 #include "gw/timefmt.h"
 #include "kpi_int.h"
+#include "pgarray.h"
 #include "store_int.h"
 #include "strmap.h"
 
@@ -298,6 +299,9 @@ struct gw_kpi_batch {
     size_t n_hists, cap_hists;
     struct kb_unattributed *unattributed;
     size_t n_unattributed, cap_unattributed;
+    /* PostgreSQL: the kpi_statements rows, columns as array literals,
+     * inserted by the flush in one statement */
+    struct gw_pgarray rows[5];
 };
 
 struct gw_kpi_batch *gw_kpi_batch_new(void)
@@ -327,6 +331,8 @@ void gw_kpi_batch_free(struct gw_kpi_batch *kb)
     free(kb->scopes);
     free(kb->hists);
     free(kb->unattributed);
+    for (int i = 0; i < 5; i++)
+        gw_pgarray_free(&kb->rows[i]);
     gw_strmap_free(&kb->ix);
     gw_buf_free(&kb->key);
     free(kb);
@@ -721,12 +727,20 @@ static enum gw_qs apply_core(struct gw_db *db, const struct gw_kpi_fact *course_
     if (qs < 0)
         return qs;
     const char *lk = learner ? learner : "";
-    struct gw_dbp p[] = {GW_P_INT(seq), GW_P_TEXT(course ? course : ""), GW_P_TEXT(lk),
-                         GW_P_INT(cl ? 1 : 0), GW_P_INT(ts_ms)};
-    qs = gw_db_query(db,
-                     INSERT_INTO(db, "kpi_statements (seq, course_id, learner_key, course_level, "
-                                     "ts_ms) VALUES ($1, $2, $3, $4, $5)"),
-                     p, 5, NULL, NULL, err);
+    if (kb && gw_db_dialect(db) == GW_DIALECT_POSTGRES) {
+        gw_pgarray_int(&kb->rows[0], seq); /* written by the flush */
+        gw_pgarray_text(&kb->rows[1], course ? course : "");
+        gw_pgarray_text(&kb->rows[2], lk);
+        gw_pgarray_int(&kb->rows[3], cl ? 1 : 0);
+        gw_pgarray_int(&kb->rows[4], ts_ms);
+    } else {
+        struct gw_dbp p[] = {GW_P_INT(seq), GW_P_TEXT(course ? course : ""), GW_P_TEXT(lk),
+                             GW_P_INT(cl ? 1 : 0), GW_P_INT(ts_ms)};
+        qs = gw_db_query(db,
+                         INSERT_INTO(db, "kpi_statements (seq, course_id, learner_key, "
+                                         "course_level, ts_ms) VALUES ($1, $2, $3, $4, $5)"),
+                         p, 5, NULL, NULL, err);
+    }
     if (qs < 0)
         return qs;
     if (!course && kb) {
@@ -774,6 +788,16 @@ enum gw_qs gw_kpi_apply_statement(struct gw_db *db, const struct gw_xapi_new_sta
 enum gw_qs gw_kpi_batch_flush(struct gw_db *db, struct gw_kpi_batch *kb, struct gw_error *err)
 {
     enum gw_qs qs = GW_QS_NONE;
+    if (kb->rows[0].n) {
+        struct gw_dbp p[5];
+        for (int i = 0; i < 5; i++)
+            p[i] = GW_P_TEXT(gw_pgarray_str(&kb->rows[i]));
+        qs = gw_db_query(db,
+                         "INSERT INTO kpi_statements (seq, course_id, learner_key, course_level, "
+                         "ts_ms) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], "
+                         "$4::bigint[], $5::bigint[])",
+                         p, 5, NULL, NULL, err);
+    }
     for (size_t i = 0; qs >= 0 && i < kb->n_days; i++) {
         const struct kb_day *e = &kb->days[i];
         qs = put_day(db, e->course, e->learner, e->day, &e->row, e->exists, err);

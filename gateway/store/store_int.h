@@ -76,5 +76,18 @@ struct gw_xapi_new_statement;
 enum gw_qs gw_xapi_index_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
                                    int64_t seq, int64_t stored_ms, bool voided,
                                    struct gw_kpi_batch *kb, struct gw_error *err);
+/* xapi_statements.c: an activity's definition stored, or merged into the
+ * stored one; one statement's attachments. */
+enum gw_qs gw_xapi_save_definition(struct gw_db *db, const char *id, const char *def,
+                                   int64_t stored_ms, struct gw_error *err);
+enum gw_qs gw_xapi_insert_attachments(struct gw_db *db, const struct gw_xapi_new_statement *it,
+                                      int64_t stored_ms, struct gw_error *err);
+struct gw_xapi_insert;
+/* xapi_bulk.c: on PostgreSQL, the statements of a request of two or more
+ * stored set-wise (GW_QS_ONE, items' seq and final_id set) when none is a
+ * replay, a duplicate or a voiding statement; GW_QS_NONE, nothing written,
+ * when it leaves them to the statement by statement path. */
+enum gw_qs gw_xapi_insert_bulk(struct gw_db *db, struct gw_xapi_insert *in, int64_t stored_ms,
+                               struct gw_error *err);
 
 #endif

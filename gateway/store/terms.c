@@ -2,6 +2,7 @@
 #include "terms.h"
 
 #include "gw/buf.h"
+#include "pgarray.h"
 #include "strmap.h"
 
 #include <stdlib.h>
@@ -104,6 +105,57 @@ enum gw_qs gw_terms_rid(struct gw_db *db, const char *term, int64_t *rid, struct
     }
     gw_db_rows_free(r);
     return qs;
+}
+
+enum gw_qs gw_terms_rids(struct gw_db *db, const char **terms, size_t n, int64_t *rids,
+                         struct gw_error *err)
+{
+    struct gw_terms *t = terms_of(db);
+    struct gw_strmap missing = {0};
+    struct gw_pgarray arr = {0};
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(terms[i]);
+        const struct gw_strmap_entry *e = gw_strmap_get(&t->map, terms[i], len);
+        rids[i] = e ? e->ival : 0;
+        if (e || gw_strmap_get(&missing, terms[i], len))
+            continue;
+        gw_strmap_add(&missing, terms[i], len);
+        gw_pgarray_text(&arr, terms[i]);
+    }
+    enum gw_qs qs = GW_QS_ONE;
+    if (arr.n && gw_db_dialect(db) == GW_DIALECT_POSTGRES) {
+        /* each term looked up by the index (a scalar subquery: a join
+         * would hash the whole table), the new ones added in one order (two
+         * instances adding the same ones wait for each other instead of
+         * deadlocking); a term another transaction adds meanwhile is looked
+         * up one by one below */
+        struct gw_dbp p[] = {GW_P_TEXT(gw_pgarray_str(&arr))};
+        struct gw_db_rows *r = NULL;
+        qs = gw_db_query(db,
+                         "WITH t AS (SELECT DISTINCT unnest($1::text[]) AS term), k AS (SELECT "
+                         "term, (SELECT rid FROM xapi_terms x WHERE x.term = t.term) AS rid FROM "
+                         "t), i AS (INSERT INTO xapi_terms (term) SELECT term FROM k WHERE rid IS "
+                         "NULL ORDER BY term ON CONFLICT (term) DO NOTHING RETURNING term, rid) "
+                         "SELECT term, rid FROM i UNION ALL SELECT term, rid FROM k WHERE rid IS "
+                         "NOT NULL",
+                         p, 1, &r, NULL, err);
+        for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+            const char *term = gw_db_col_text(r, 0);
+            size_t len = strlen(term);
+            if (!gw_strmap_get(&t->map, term, len))
+                remember(t, term, len, gw_db_col_int(r, 1));
+        }
+        gw_db_rows_free(r);
+    }
+    gw_strmap_free(&missing);
+    gw_pgarray_free(&arr);
+    /* what the cache still lacks (SQLite; a term added concurrently; a full
+     * cache) */
+    for (size_t i = 0; qs >= 0 && i < n; i++) {
+        if (!rids[i])
+            qs = gw_terms_rid(db, terms[i], &rids[i], err);
+    }
+    return qs < 0 ? qs : GW_QS_ONE;
 }
 
 size_t gw_terms_mark(struct gw_db *db)

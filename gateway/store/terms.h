@@ -14,6 +14,11 @@
 /* The rid of term, adding it to xapi_terms when new. */
 enum gw_qs gw_terms_rid(struct gw_db *db, const char *term, int64_t *rid, struct gw_error *err);
 
+/* The rids of terms[0..n) in rids[0..n), adding the new terms: those the
+ * cache lacks in one query on PostgreSQL. */
+enum gw_qs gw_terms_rids(struct gw_db *db, const char **terms, size_t n, int64_t *rids,
+                         struct gw_error *err);
+
 /* The stored codes of the role names gw_xapi_activity_role_name and
  * gw_xapi_agent_role_name give ("sub_" prefixed inside a SubStatement):
  * 1-5, plus 8 inside a SubStatement; -1 for an unknown name. */

@@ -207,8 +207,8 @@ static enum gw_qs insert_side_table(struct gw_db *db, const char *table,
  * updated_ms is touched) to be merged and, when the merge adds something,
  * written by an update that names the text it merged into: if another writer
  * changed it in between, the merge runs again on the new text. */
-static enum gw_qs save_definition(struct gw_db *db, const char *id, const char *def,
-                                  int64_t stored_ms, struct gw_error *err)
+enum gw_qs gw_xapi_save_definition(struct gw_db *db, const char *id, const char *def,
+                                   int64_t stored_ms, struct gw_error *err)
 {
     for (int attempt = 0; attempt < 4; attempt++) {
         struct gw_db_rows *r = NULL;
@@ -278,14 +278,14 @@ enum gw_qs gw_xapi_index_statement(struct gw_db *db, const struct gw_xapi_new_st
                          p, 2, NULL, NULL, err);
     }
     if (qs >= 0 && it->definition)
-        qs = save_definition(db, it->object_id, it->definition, stored_ms, err);
+        qs = gw_xapi_save_definition(db, it->object_id, it->definition, stored_ms, err);
     if (qs >= 0 && !voided)
         qs = gw_kpi_apply_statement_batched(db, kb, it, seq, stored_ms, err); /* kpi.c */
     return qs < 0 ? qs : GW_QS_ONE;
 }
 
-static enum gw_qs insert_attachments(struct gw_db *db, const struct gw_xapi_new_statement *it,
-                                     int64_t stored_ms, struct gw_error *err)
+enum gw_qs gw_xapi_insert_attachments(struct gw_db *db, const struct gw_xapi_new_statement *it,
+                                      int64_t stored_ms, struct gw_error *err)
 {
     enum gw_qs qs = GW_QS_NONE;
     size_t i;
@@ -378,7 +378,7 @@ static enum gw_qs insert_one(struct gw_db *db, const struct gw_xapi_insert *in,
     it->seq = seq;
     it->stored_ms = stored_ms;
     it->voided = voided;
-    qs = insert_attachments(db, it, stored_ms, err);
+    qs = gw_xapi_insert_attachments(db, it, stored_ms, err);
     if (qs < 0)
         return qs;
     if (in->index) {
@@ -398,6 +398,10 @@ static enum gw_qs insert_one(struct gw_db *db, const struct gw_xapi_insert *in,
 enum gw_qs gw_store_xapi_insert(struct gw_db *db, struct gw_xapi_insert *in, int64_t stored_ms,
                                 struct gw_error *err)
 {
+    /* PostgreSQL: a request's plain statements in a few queries (xapi_bulk.c) */
+    enum gw_qs bulk = gw_xapi_insert_bulk(db, in, stored_ms, err);
+    if (bulk != GW_QS_NONE)
+        return bulk;
     for (size_t i = 0; i < in->n; i++) {
         enum gw_qs qs = insert_one(db, in, &in->items[i], stored_ms, err);
         if (qs < 0) {
