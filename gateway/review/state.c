@@ -1,6 +1,7 @@
 /* state.c: the course state machine (draft -> ... -> published -> retired),
  * the API names of states and events, and what moves a course on from each
- * state, in words. Owns which event is allowed from which state; does not
+ * state, in words; what a publish or retire job's claim, success and final
+ * failure do to its course. Owns which event is allowed from which state; does not
  * own persisting the state or the audit record of a transition (the caller
  * writes both in one transaction). */
 #include "gw/review.h"
@@ -251,6 +252,30 @@ void gw_review_job_failed(bool publish, enum gw_course_state st, enum gw_course_
         ev[(*n)++] = GW_COURSE_EV_PUBLISH_START;
     if (st == GW_COURSE_APPROVED || st == GW_COURSE_PUBLISHING)
         ev[(*n)++] = GW_COURSE_EV_PUBLISH_FAILED;
+}
+
+void gw_review_job_claimed(bool publish, enum gw_course_state st, enum gw_course_event ev[1],
+                           size_t *n)
+{
+    *n = 0;
+    if (publish && st == GW_COURSE_APPROVED)
+        ev[(*n)++] = GW_COURSE_EV_PUBLISH_START;
+}
+
+void gw_review_job_succeeded(bool publish, enum gw_course_state st, enum gw_course_event ev[2],
+                             size_t *n, const char **audit_action)
+{
+    *n = 0;
+    *audit_action = publish ? "publish.succeeded" : "retire.succeeded";
+    if (!publish) {
+        if (st == GW_COURSE_PUBLISHED)
+            ev[(*n)++] = GW_COURSE_EV_RETIRE;
+        return;
+    }
+    if (st == GW_COURSE_APPROVED)
+        ev[(*n)++] = GW_COURSE_EV_PUBLISH_START;
+    if (st == GW_COURSE_APPROVED || st == GW_COURSE_PUBLISHING)
+        ev[(*n)++] = GW_COURSE_EV_PUBLISH_SUCCEEDED;
 }
 
 void gw_course_name_paths(char *text, size_t cap, const char *course_id)

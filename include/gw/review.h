@@ -85,6 +85,19 @@ enum gw_err gw_review_transition(enum gw_course_state from, enum gw_course_event
  * audit action ("publish.failed" or "retire.failed"). */
 void gw_review_job_failed(bool publish, enum gw_course_state st, enum gw_course_event ev[2],
                           size_t *n, const char **audit_action);
+/* What claiming a job does to a course in state st: a publish job's approved
+ * course starts publishing; anything else keeps its state (a retry's course
+ * is already publishing, a retire job waits until it succeeds). Fills
+ * ev[0..*n). */
+void gw_review_job_claimed(bool publish, enum gw_course_state st, enum gw_course_event ev[1],
+                           size_t *n);
+/* What a job's success does to a course in state st: a publish job's course
+ * goes to published (through publishing when it is still approved), a retire
+ * job's published course is retired, anything else keeps its state (a course
+ * an admin moved meanwhile). Fills ev[0..*n) in order and names the audit
+ * action ("publish.succeeded" or "retire.succeeded"). */
+void gw_review_job_succeeded(bool publish, enum gw_course_state st, enum gw_course_event ev[2],
+                             size_t *n, const char **audit_action);
 
 /* API names ("draft", "in_review", ...; "new_version", "submit", ...). Static
  * strings; "unknown" for an out-of-range value. */

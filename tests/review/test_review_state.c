@@ -209,6 +209,66 @@ static void test_job_failed(void)
     }
 }
 
+/* A job's claim and success: which events the course takes, by state. */
+static void test_job_claimed_succeeded(void)
+{
+    static const struct {
+        bool publish;
+        enum gw_course_state st;
+        size_t n_claim, n_done;
+        enum gw_course_event done[2];
+        const char *action;
+        enum gw_course_state end;
+    } cases[] = {
+        {true,
+         GW_COURSE_APPROVED,
+         1,
+         2,
+         {GW_COURSE_EV_PUBLISH_START, GW_COURSE_EV_PUBLISH_SUCCEEDED},
+         "publish.succeeded",
+         GW_COURSE_PUBLISHED},
+        {true,
+         GW_COURSE_PUBLISHING,
+         0,
+         1,
+         {GW_COURSE_EV_PUBLISH_SUCCEEDED},
+         "publish.succeeded",
+         GW_COURSE_PUBLISHED},
+        {true, GW_COURSE_DRAFT, 0, 0, {0}, "publish.succeeded", GW_COURSE_DRAFT},
+        {true, GW_COURSE_PUBLISH_FAILED, 0, 0, {0}, "publish.succeeded", GW_COURSE_PUBLISH_FAILED},
+        {true, GW_COURSE_PUBLISHED, 0, 0, {0}, "publish.succeeded", GW_COURSE_PUBLISHED},
+        {false,
+         GW_COURSE_PUBLISHED,
+         0,
+         1,
+         {GW_COURSE_EV_RETIRE},
+         "retire.succeeded",
+         GW_COURSE_RETIRED},
+        {false, GW_COURSE_APPROVED, 0, 0, {0}, "retire.succeeded", GW_COURSE_APPROVED},
+        {false, GW_COURSE_RETIRED, 0, 0, {0}, "retire.succeeded", GW_COURSE_RETIRED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        enum gw_course_event claim[1], done[2];
+        size_t n = 9;
+        gw_review_job_claimed(cases[i].publish, cases[i].st, claim, &n);
+        CHECK_INT(n, cases[i].n_claim);
+        if (n)
+            CHECK_INT(claim[0], GW_COURSE_EV_PUBLISH_START);
+        const char *action = NULL;
+        n = 9;
+        gw_review_job_succeeded(cases[i].publish, cases[i].st, done, &n, &action);
+        CHECK_INT(n, cases[i].n_done);
+        for (size_t k = 0; k < n && k < 2; k++)
+            CHECK_INT(done[k], cases[i].done[k]);
+        CHECK_STR(action, cases[i].action);
+        /* every event it names is a legal step from where the course is */
+        enum gw_course_state st = cases[i].st;
+        for (size_t k = 0; k < n; k++)
+            CHECK_INT(gw_review_transition(st, done[k], &st, NULL), GW_OK);
+        CHECK_INT(st, cases[i].end);
+    }
+}
+
 int main(void)
 {
     GW_RUN(test_happy_path);
@@ -218,5 +278,6 @@ int main(void)
     GW_RUN(test_matrix);
     GW_RUN(test_names);
     GW_RUN(test_job_failed);
+    GW_RUN(test_job_claimed_succeeded);
     return gw_test_summary();
 }
