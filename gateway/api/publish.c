@@ -81,8 +81,8 @@ void gw_api_course_publish_retry_post(struct gw_req *req, struct gw_reply *rep)
     struct gw_review_actor who;
     gw_api_review_actor(req, actor, &who);
     json_t *out = NULL;
-    enum gw_err rc = gw_store_publish_retry(req->srv->store, req->params[0], &who,
-                                            gw_clock_now_ms(&req->srv->clock), &e);
+    enum gw_err rc = gw_app_publish_retry(req->srv->store, req->params[0], &who,
+                                          gw_clock_now_ms(&req->srv->clock), &e);
     if (rc == GW_OK)
         rc = status_json(req, &out, &e);
     gw_api_review_reply(rep, rc, &e, 202, out);
@@ -96,8 +96,8 @@ void gw_api_course_retire_post(struct gw_req *req, struct gw_reply *rep)
     gw_api_review_actor(req, actor, &who);
     json_t *out = NULL;
     bool queued = false;
-    enum gw_err rc = gw_store_publish_retire(req->srv->store, req->params[0], &who,
-                                             gw_clock_now_ms(&req->srv->clock), &queued, &e);
+    enum gw_err rc = gw_app_publish_retire(req->srv->store, req->params[0], &who,
+                                           gw_clock_now_ms(&req->srv->clock), &queued, &e);
     if (rc == GW_OK)
         rc = status_json(req, &out, &e);
     if (rc == GW_OK)

@@ -426,8 +426,8 @@ static enum gw_err claim(struct demo *d, size_t i, const char *action, int64_t t
                          struct gw_publish_job *job, struct gw_error *err)
 {
     bool found = false;
-    enum gw_err rc = gw_store_publish_claim(d->s, WORKER, d->o->lms_target, at(d, t),
-                                            GW_PUBLISH_LEASE_MS, job, &found, err);
+    enum gw_err rc = gw_app_publish_claim(d->s, WORKER, d->o->lms_target, at(d, t),
+                                          GW_PUBLISH_LEASE_MS, job, &found, err);
     if (rc == GW_OK &&
         (!found || strcmp(job->course_id, d->st[i].course_id) || strcmp(job->action, action))) {
         gw_publish_job_free(job);
@@ -444,7 +444,7 @@ static enum gw_err outbox(struct demo *d, size_t i, const struct demo_step *step
     if (retire) {
         struct gw_review_actor who = person(step->who);
         bool queued = false;
-        rc = gw_store_publish_retire(d->s, d->st[i].course_id, &who, at(d, t), &queued, err);
+        rc = gw_app_publish_retire(d->s, d->st[i].course_id, &who, at(d, t), &queued, err);
         t += DEMO_MINUTE_MS;
     }
     struct gw_publish_job job;
@@ -456,14 +456,14 @@ static enum gw_err outbox(struct demo *d, size_t i, const struct demo_step *step
     if (step->kind == DEMO_STEP_PUBLISH || retire) {
         struct gw_lms_result r;
         lms_answer(d->st[i].course_id, &r);
-        rc = gw_store_publish_succeeded(d->s, &job, WORKER, d->o->lms_target, &r, at(d, done), err);
+        rc = gw_app_publish_succeeded(d->s, &job, WORKER, d->o->lms_target, &r, at(d, done), err);
         gw_lms_result_free(&r);
         d->sum->published += rc == GW_OK && !retire;
     } else {
         /* a retryable answer is tried again after the LMS's Retry-After (an hour) */
         int64_t end = at(d, done);
         int64_t retry = step->kind == DEMO_STEP_PUBLISH_RETRYING ? end + 3600000 : -1;
-        rc = gw_store_publish_attempt_failed(d->s, &job, WORKER, NULL, step->text, retry, end, err);
+        rc = gw_app_publish_attempt_failed(d->s, &job, WORKER, NULL, step->text, retry, end, err);
     }
     gw_publish_job_free(&job);
     return rc;

@@ -8,8 +8,9 @@
  * says so in gw_lms_result.max_attempts), fails the job and the course
  * (publish_failed) with the LMS's own message. Decisions use the gateway's
  * clock; the thread only sleeps between polls (and in the connector's import
- * poll), both cut short by gw_publish_stop. No SQL here (store/publish.c), no
- * libcurl (outbound/). */
+ * poll), both cut short by gw_publish_stop. Claiming and recording run
+ * through the use cases of app/publish_jobs.c; no SQL here (store/publish.c),
+ * no libcurl (outbound/). */
 #include "gw/publish.h"
 
 #include "gw/blobs.h"
@@ -146,8 +147,8 @@ static enum gw_err record_failure(struct gw_publish_outbox *o, const struct gw_p
                   retry_at >= 0 ? "publish attempt failed; retrying" : "publish failed for good",
                   "job", j->id, "course", j->course_id, "action", j->action, "attempt",
                   (json_int_t)attempt, "error", msg, "retry_at_ms", (json_int_t)retry_at));
-    return gw_store_publish_attempt_failed(o->store, j, o->worker, res->resume, msg, retry_at,
-                                           now_ms, err);
+    return gw_app_publish_attempt_failed(o->store, j, o->worker, res->resume, msg, retry_at, now_ms,
+                                         err);
 }
 
 /* Tells whoever asked (the scheduler: the announcement is queued). */
@@ -200,8 +201,8 @@ static enum gw_err run_job(struct gw_publish_outbox *o, const struct gw_publish_
                 : gw_lms_publish(t, &c, &env, &res, &le);
     int64_t end_ms = gw_clock_now_ms(o->clock);
     if (rc == GW_OK) {
-        rc = gw_store_publish_succeeded(o->store, j, o->worker, o->targets->default_name, &res,
-                                        end_ms, err);
+        rc = gw_app_publish_succeeded(o->store, j, o->worker, o->targets->default_name, &res,
+                                      end_ms, err);
         if (rc == GW_OK)
             done_hook(o);
         if (rc == GW_OK)
@@ -223,8 +224,8 @@ enum gw_err gw_publish_outbox_step(struct gw_publish_outbox *o, int64_t now_ms, 
     struct gw_publish_job j;
     bool found = false;
     *ran = false;
-    enum gw_err rc = gw_store_publish_claim(o->store, o->worker, o->targets->default_name, now_ms,
-                                            o->targets->lease_ms, &j, &found, err);
+    enum gw_err rc = gw_app_publish_claim(o->store, o->worker, o->targets->default_name, now_ms,
+                                          o->targets->lease_ms, &j, &found, err);
     if (rc != GW_OK || !found)
         return rc;
     *ran = true;

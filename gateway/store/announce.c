@@ -1,6 +1,6 @@
 /* announce.c: the launch announcement's persistence: queuing its notices in
  * the transaction that records a publish (gw_rv_announce_queue, called by
- * publish.c), loading what it is made from (course, request, department,
+ * app/publish_jobs.c), loading what it is made from (course, request, department,
  * the LMS link), and completing a sent one with its audit record. The words
  * are review/announce.c's; sending is app/scheduler.c's. */
 #include "gw/announce.h"

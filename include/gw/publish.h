@@ -6,7 +6,8 @@
  * (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED; SQLite: one writer), calls
  * the LMS connector (gw/outbound.h) with the resume text stored with the job,
  * saves the connector's resume before each upload, and records the outcome in
- * one transaction (gateway/store/publish.c). "Never twice" rests on three
+ * one transaction (the use cases of gateway/app/publish_jobs.c over the
+ * verbs of gateway/store/publish.c, gw/publish_verbs.h). "Never twice" rests on three
  * things: the connector looks the course up by its natural key before it
  * creates anything, the job's resume text survives crashes and timeouts, and
  * one job per version and action (a unique constraint) with one claimer at a
@@ -66,7 +67,10 @@ void gw_publish_targets_free(struct gw_publish_targets *t);
  * (gw_redact_text). t may be NULL (only the patterns apply). */
 void gw_publish_scrub(const struct gw_publish_targets *t, char *s, size_t cap);
 
-/* ---- the store (gateway/store/publish.c) ---- */
+/* ---- the jobs: use cases (gateway/app/publish_jobs.c) ----
+ * Each runs in one store transaction over the verbs of gw/publish_verbs.h
+ * (gateway/store/publish.c), the domain deciding what a job does to its
+ * course (gw/review.h). Safe from any thread. */
 
 /* A claimed job with what the connector needs. */
 struct gw_publish_job {
@@ -84,39 +88,45 @@ void gw_publish_job_free(struct gw_publish_job *j);
  * expired lease) whose course has no other job running, for worker until
  * now_ms + lease_ms, and moves its course approved -> publishing (audited).
  * *found is false when nothing is due. */
-enum gw_err gw_store_publish_claim(struct gw_store *s, const char *worker, const char *target,
-                                   int64_t now_ms, int64_t lease_ms, struct gw_publish_job *out,
-                                   bool *found, struct gw_error *err);
-/* Stores resume with the job and extends the lease (before an upload). */
-enum gw_err gw_store_publish_checkpoint(struct gw_store *s, const char *job_id, const char *worker,
-                                        const char *resume, int64_t now_ms, int64_t lease_ms,
-                                        struct gw_error *err);
+enum gw_err gw_app_publish_claim(struct gw_store *s, const char *worker, const char *target,
+                                 int64_t now_ms, int64_t lease_ms, struct gw_publish_job *out,
+                                 bool *found, struct gw_error *err);
 /* Success, in one transaction: job done; course_lms upserted; the LMS's
  * activity ids registered as the course's IRIs (source 'lms'); course ->
- * published (publish) or retired (retire), audited with the LMS course id.
- * A job whose lease another worker took meanwhile is left to that worker. */
-enum gw_err gw_store_publish_succeeded(struct gw_store *s, const struct gw_publish_job *j,
-                                       const char *worker, const char *target,
-                                       const struct gw_lms_result *r, int64_t now_ms,
-                                       struct gw_error *err);
+ * published (publish, with its launch announcement queued) or retired
+ * (retire), audited with the LMS course id. A job whose lease another worker
+ * took meanwhile is left to that worker. */
+enum gw_err gw_app_publish_succeeded(struct gw_store *s, const struct gw_publish_job *j,
+                                     const char *worker, const char *target,
+                                     const struct gw_lms_result *r, int64_t now_ms,
+                                     struct gw_error *err);
 /* A failed attempt: attempts + 1, resume and last_error (the LMS's message)
  * kept. retry_at_ms >= 0: queued again for then; -1: the job failed for good
  * (a publish moves the course to publish_failed, audited with message). */
-enum gw_err gw_store_publish_attempt_failed(struct gw_store *s, const struct gw_publish_job *j,
-                                            const char *worker, const char *resume,
-                                            const char *message, int64_t retry_at_ms,
-                                            int64_t now_ms, struct gw_error *err);
+enum gw_err gw_app_publish_attempt_failed(struct gw_store *s, const struct gw_publish_job *j,
+                                          const char *worker, const char *resume,
+                                          const char *message, int64_t retry_at_ms, int64_t now_ms,
+                                          struct gw_error *err);
 /* Admin retry: the course publish_failed -> publishing (audited) and its
  * failed publish job queued again with a fresh attempt budget (its resume
  * kept). REVIEW_ILLEGAL_TRANSITION names the state otherwise. */
-enum gw_err gw_store_publish_retry(struct gw_store *s, const char *course_id,
-                                   const struct gw_review_actor *who, int64_t now_ms,
-                                   struct gw_error *err);
+enum gw_err gw_app_publish_retry(struct gw_store *s, const char *course_id,
+                                 const struct gw_review_actor *who, int64_t now_ms,
+                                 struct gw_error *err);
 /* Queues a retire job for a published course (its current version); a failed
  * retire job is queued again. *queued is false when one is already pending. */
-enum gw_err gw_store_publish_retire(struct gw_store *s, const char *course_id,
-                                    const struct gw_review_actor *who, int64_t now_ms, bool *queued,
-                                    struct gw_error *err);
+enum gw_err gw_app_publish_retire(struct gw_store *s, const char *course_id,
+                                  const struct gw_review_actor *who, int64_t now_ms, bool *queued,
+                                  struct gw_error *err);
+
+/* ---- the store (gateway/store/publish.c) ---- */
+/* Stores resume with the job and extends the lease (before an upload), if
+ * worker still holds it: one statement in its own transaction, nothing to
+ * decide. */
+enum gw_err gw_store_publish_checkpoint(struct gw_store *s, const char *job_id, const char *worker,
+                                        const char *resume, int64_t now_ms, int64_t lease_ms,
+                                        struct gw_error *err);
+
 /* ---- a course's publish status (GET /api/v1/courses/{id}/publish) ----
  * The store loads the facts (gw_store_publish_status), the domain says what
  * they mean (gateway/publish/status.c), the API renders them

@@ -1,5 +1,5 @@
 /* review_verbs: the review store's verbs (gateway/store/review_common.c,
- * review_decide.c, review_course.c), for use cases that run inside one gw_store_tx and
+ * review_decide.c, review_course.c, announce.c), for use cases that run inside one gw_store_tx and
  * decide with the domain (gw/review.h): load -> decide -> apply. Each takes
  * the transaction's struct gw_db and answers a gw_qs (GW_QS_SOFT: a
  * concurrent writer won, the transaction retries). They persist and read;
@@ -67,6 +67,14 @@ enum gw_qs gw_rv_course_state(struct gw_db *db, const char *course_id, char *out
                               struct gw_error *err);
 /* A new id (UUID v4). */
 void gw_rv_new_id(char out[GW_ID_MAX]);
+
+/* ---- the launch announcement (store/announce.c) ---- */
+/* Queues the launch announcement of course_id's version_id as the request's
+ * plan says: one notice per recipient and one for the department's chat,
+ * under keys unique per version; nothing when the plan names nobody. Called
+ * in the transaction that records the publish (app/publish_jobs.c). */
+enum gw_qs gw_rv_announce_queue(struct gw_db *db, const char *course_id, const char *version_id,
+                                int64_t now_ms, struct gw_error *err);
 
 /* ---- courses, versions, rounds (store/review_course.c) ---- */
 /* INSERT the IRI for course_id unless another course has it; *added (when

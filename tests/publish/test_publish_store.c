@@ -93,7 +93,7 @@ static bool claim(const char *worker, int64_t now, int64_t lease, struct gw_publ
 {
     bool found = false;
     struct gw_error e;
-    enum gw_err rc = gw_store_publish_claim(st, worker, "sim", now, lease, j, &found, &e);
+    enum gw_err rc = gw_app_publish_claim(st, worker, "sim", now, lease, j, &found, &e);
     if (rc != GW_OK)
         fprintf(stderr, "  claim: %s\n", e.detail);
     return rc == GW_OK && found;
@@ -134,14 +134,14 @@ static void test_lease_and_success(void)
     CHECK_STR(b.resume ? b.resume : "", "{\"base\":-1}");
     /* A's late outcome is ignored; B's counts */
     struct gw_lms_result ra = result("L-A", "https://lms.example/a");
-    CHECK_INT(gw_store_publish_succeeded(st, &a, "A", "sim", &ra, 1160, &e), GW_OK);
+    CHECK_INT(gw_app_publish_succeeded(st, &a, "A", "sim", &ra, 1160, &e), GW_OK);
     s = status("c1");
     CHECK_STR(gwt_sv(s, "state"), "publishing");
     CHECK_INT(json_array_size(json_object_get(s, "lms")), 0);
     json_decref(s);
     struct gw_lms_result rb = result("L-B", "https://lms.example/b");
     rb.resume = strdup("{\"done\":0}");
-    CHECK_INT(gw_store_publish_succeeded(st, &b, "B", "sim", &rb, 1170, &e), GW_OK);
+    CHECK_INT(gw_app_publish_succeeded(st, &b, "B", "sim", &rb, 1170, &e), GW_OK);
     s = status("c1");
     CHECK_STR(gwt_sv(s, "state"), "published");
     json_t *lms = json_array_get(json_object_get(s, "lms"), 0);
@@ -195,9 +195,9 @@ static void test_backoff_fail_and_admin_retry(void)
     struct gw_error e;
     struct gw_review_actor admin = {.actor = "key:admin", .via = "api"};
     REQUIRE(claim("A", 1000, 1000, &j));
-    CHECK_INT(gw_store_publish_attempt_failed(st, &j, "A", "{\"base\":0}", "LMS_BUSY: 503", 5000,
-                                              1100, &e),
-              GW_OK);
+    CHECK_INT(
+        gw_app_publish_attempt_failed(st, &j, "A", "{\"base\":0}", "LMS_BUSY: 503", 5000, 1100, &e),
+        GW_OK);
     gw_publish_job_free(&j);
     json_t *s = status("c2");
     CHECK_STR(gwt_sv(s, "state"), "publishing");
@@ -210,7 +210,7 @@ static void test_backoff_fail_and_admin_retry(void)
     CHECK_INT(j.attempts, 1);
     CHECK_STR(j.resume ? j.resume : "", "{\"base\":0}");
     CHECK_INT(
-        gw_store_publish_attempt_failed(st, &j, "A", NULL, "LMS_AUTH_FAILED: 401", -1, 5100, &e),
+        gw_app_publish_attempt_failed(st, &j, "A", NULL, "LMS_AUTH_FAILED: 401", -1, 5100, &e),
         GW_OK);
     gw_publish_job_free(&j);
     s = status("c2");
@@ -220,17 +220,17 @@ static void test_backoff_fail_and_admin_retry(void)
     CHECK_STR(gwt_sv(s, "last_error"), "LMS_AUTH_FAILED: 401");
     json_decref(s);
     CHECK(!claim("A", 999999, 1000, &j)); /* failed jobs wait for an admin */
-    CHECK_INT(gw_store_publish_retry(st, "c2", &admin, 6000, &e), GW_OK);
+    CHECK_INT(gw_app_publish_retry(st, "c2", &admin, 6000, &e), GW_OK);
     s = status("c2");
     CHECK_STR(gwt_sv(s, "state"), "publishing");
     CHECK_STR(gwt_sv(job0(s), "state"), "queued");
     CHECK_INT(json_integer_value(json_object_get(job0(s), "attempts")), 0);
     json_decref(s);
-    CHECK_INT(gw_store_publish_retry(st, "c2", &admin, 6000, &e), GW_E_REVIEW_ILLEGAL_TRANSITION);
+    CHECK_INT(gw_app_publish_retry(st, "c2", &admin, 6000, &e), GW_E_REVIEW_ILLEGAL_TRANSITION);
     REQUIRE(claim("A", 6000, 1000, &j));
     CHECK_STR(j.resume ? j.resume : "", "{\"base\":0}"); /* resume survives the retry */
     gw_publish_job_free(&j);
-    CHECK_INT(gw_store_publish_retry(st, "nope", &admin, 6000, &e), GW_E_NOT_FOUND);
+    CHECK_INT(gw_app_publish_retry(st, "nope", &admin, 6000, &e), GW_E_NOT_FOUND);
 }
 
 static void test_retire(void)
@@ -238,11 +238,11 @@ static void test_retire(void)
     struct gw_error e;
     struct gw_review_actor admin = {.actor = "key:admin", .via = "api"};
     bool queued = false;
-    CHECK_INT(gw_store_publish_retire(st, "c2", &admin, 7000, &queued, &e),
+    CHECK_INT(gw_app_publish_retire(st, "c2", &admin, 7000, &queued, &e),
               GW_E_REVIEW_ILLEGAL_TRANSITION); /* publishing, not published */
-    CHECK_INT(gw_store_publish_retire(st, "c1", &admin, 7000, &queued, &e), GW_OK);
+    CHECK_INT(gw_app_publish_retire(st, "c1", &admin, 7000, &queued, &e), GW_OK);
     CHECK(queued);
-    CHECK_INT(gw_store_publish_retire(st, "c1", &admin, 7001, &queued, &e), GW_OK);
+    CHECK_INT(gw_app_publish_retire(st, "c1", &admin, 7001, &queued, &e), GW_OK);
     CHECK(!queued); /* one retire job per version */
     struct gw_publish_job j;
     REQUIRE(claim("A", 7000, 1000, &j));
@@ -250,7 +250,7 @@ static void test_retire(void)
     CHECK_STR(j.course_id, "c1");
     struct gw_lms_result r;
     memset(&r, 0, sizeof r);
-    CHECK_INT(gw_store_publish_succeeded(st, &j, "A", "sim", &r, 7100, &e), GW_OK);
+    CHECK_INT(gw_app_publish_succeeded(st, &j, "A", "sim", &r, 7100, &e), GW_OK);
     gw_publish_job_free(&j);
     json_t *s = status("c1");
     CHECK_STR(gwt_sv(s, "state"), "retired");
@@ -259,7 +259,7 @@ static void test_retire(void)
               "1970-01-01T00:00:07.100Z");
     CHECK_INT(json_array_size(json_object_get(s, "jobs")), 2);
     json_decref(s);
-    CHECK_INT(gw_store_publish_retire(st, "c1", &admin, 7200, &queued, &e),
+    CHECK_INT(gw_app_publish_retire(st, "c1", &admin, 7200, &queued, &e),
               GW_E_REVIEW_ILLEGAL_TRANSITION);
 }
 
@@ -297,7 +297,7 @@ static void *race(void *arg)
         snprintf(r->ids[r->n++], GW_ID_MAX, "%s", j.id);
         struct gw_lms_result res = result("L", "");
         struct gw_error e;
-        gw_store_publish_succeeded(st, &j, r->name, "sim", &res, 10001, &e);
+        gw_app_publish_succeeded(st, &j, r->name, "sim", &res, 10001, &e);
         gw_lms_result_free(&res);
         gw_publish_job_free(&j);
     }
