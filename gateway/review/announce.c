@@ -1,7 +1,8 @@
 /* announce.c: the launch announcement's domain (gw/announce.h): reading and
  * checking the communication plan's "announce" member, checking and filling
  * a department's template, and the chat payloads. Pure; does not own who
- * queues it (store/publish.c) nor sending (app/scheduler.c). */
+ * queues it (app/publish_jobs.c, with store/announce.c's verb) nor sending
+ * (app/scheduler.c). */
 #include "gw/announce.h"
 
 #include "gw/buf.h"

@@ -1,6 +1,6 @@
 /* publish_jobs.c: a course's publish jobs as the course view shows them
- * (loaded into structs; api/courses.c renders them); the outbox itself is
- * publish.c. */
+ * (loaded into structs; api/courses.c renders them); the outbox's verbs are
+ * publish.c, its use cases app/publish_jobs.c. */
 #include "gw/review_store.h"
 
 #include "gw/buf.h"

@@ -2,7 +2,7 @@
  * (issue 15): who the request's communication plan says to tell (its
  * business case's "announce" member), the department's template, and the
  * words (subject, body, chat payloads) from a template and the course's
- * facts. Pure: no I/O, no clock. Queued by store/publish.c in the
+ * facts. Pure: no I/O, no clock. Queued by app/publish_jobs.c in the
  * transaction that records the publish; delivered by app/scheduler.c.
  *
  * Template placeholders: {title} {purpose} {audience} {link} {deadline}

@@ -7,8 +7,8 @@
  * the LMS connector (gw/outbound.h) with the resume text stored with the job,
  * saves the connector's resume before each upload, and records the outcome in
  * one transaction (the use cases of gateway/app/publish_jobs.c over the
- * verbs of gateway/store/publish.c, gw/publish_verbs.h). "Never twice" rests on three
- * things: the connector looks the course up by its natural key before it
+ * verbs of gateway/store/publish.c, gw/publish_verbs.h). "Never twice" rests
+ * on three things: the connector looks the course up by its natural key before it
  * creates anything, the job's resume text survives crashes and timeouts, and
  * one job per version and action (a unique constraint) with one claimer at a
  * time (the lease; an expired lease means the claimer died).

@@ -1,11 +1,12 @@
 /* review_verbs: the review store's verbs (gateway/store/review_common.c,
- * review_decide.c, review_course.c, announce.c), for use cases that run inside one gw_store_tx and
- * decide with the domain (gw/review.h): load -> decide -> apply. Each takes
- * the transaction's struct gw_db and answers a gw_qs (GW_QS_SOFT: a
- * concurrent writer won, the transaction retries). They persist and read;
- * the rules are the domain's (gw_rv_transition and gw_rv_conclude apply
- * what gw/review.h decides). Called only by app/ and store/; the API calls
- * the use cases (gw/review_app.h). */
+ * review_decide.c, review_course.c, announce.c), for use cases that run
+ * inside one gw_store_tx and decide with the domain (gw/review.h): load ->
+ * decide -> apply. Each takes the transaction's struct gw_db and answers a
+ * gw_qs (GW_QS_SOFT: a concurrent writer won, the transaction retries). They
+ * persist and read; the rules are the domain's (gw_rv_transition and
+ * gw_rv_conclude apply what gw/review.h decides). Called only by app/ and
+ * store/; the API calls the use cases (gw/review_app.h, and gw/publish.h for
+ * the publish outbox's). */
 #ifndef GW_REVIEW_VERBS_H
 #define GW_REVIEW_VERBS_H
 
