@@ -1,11 +1,11 @@
-/* The publish outbox's store operations in-process (no LMS, no server), with
- * explicit instants instead of a clock: claims are due-ordered and leased, an
- * expired lease makes the job claimable again and the old claimer's late
- * outcome is ignored, checkpoints keep resume across claims, success writes
- * course_lms, the LMS's IRIs and the state in one go, failures back off or
- * fail for good, admin retry and retire, one running job per course, and two
- * threads claiming at once never take the same job. Also the targets file's
- * parser. Compiled once per backend (GW_TEST_PG). */
+/* The publish outbox's use cases and store operations in-process (no LMS,
+ * no server), with explicit instants instead of a clock: claims are
+ * due-ordered and leased, an expired lease makes the job claimable again and
+ * the old claimer's late outcome is ignored, checkpoints keep resume across
+ * claims, success writes course_lms, the LMS's IRIs and the state in one go,
+ * failures back off or fail for good, admin retry and retire, one running
+ * job per course, and two threads claiming at once never take the same job.
+ * Also the targets file's parser. Compiled once per backend (GW_TEST_PG). */
 #include "gw/publish.h"
 #include "gwtest.h"
 #include "testsupport.h"
