@@ -2,7 +2,19 @@
  * jobs, runs them in one write transaction with a savepoint each, commits
  * once and then reports each job's outcome. This is what lets many
  * concurrent xAPI requests share one fsync without weakening "answered means
- * durable": done() runs only after the commit returned. */
+ * durable": done() runs only after the commit returned.
+ *
+ * On PostgreSQL the instances sharing a database take turns: a group
+ * commit holds a session advisory lock from before BEGIN until after the
+ * end of its transaction. Running at once, two instances' group commits
+ * take the same rows (new terms, new activities and their definitions, KPI
+ * totals such as the unattributed statements of the day) request by
+ * request in different orders: deadlocks, each costing deadlock_timeout and
+ * a retry of the whole group commit, and under SERIALIZABLE the one that
+ * merely waited fails once the other commits (issue 17). With a hot KPI
+ * row in nearly every group commit they could never both commit anyway;
+ * taking turns costs two round trips per group commit. A lost connection
+ * releases the lock with its session. */
 #include "gw/buf.h"
 #include "gw/log.h"
 #include "gw/timefmt.h"
@@ -91,7 +103,16 @@ static enum gw_qs run_batch(struct gw_batcher *b, struct gw_batch_job *jobs, boo
     struct gw_db *db = s->slots[idx].db;
     int64_t now = b->now_ms(b->now_ud);
     atomic_store(&b->busy_since, now);
-    enum gw_qs qs = s->drv->begin(db, GW_TX_WRITE, err);
+    /* PostgreSQL: one group commit at a time among the instances (see the
+     * header); taken before BEGIN, so that the snapshot follows the previous
+     * holder's commit. Not through gw_db_query: no injected fault may leave
+     * it held. */
+    bool across = s->drv->dialect == GW_DIALECT_POSTGRES;
+    enum gw_qs qs =
+        across ? gw_db_exec_script(db, "SELECT pg_advisory_lock(71420002)", err) : GW_QS_NONE;
+    bool locked = across && qs >= 0;
+    if (qs >= 0)
+        qs = s->drv->begin(db, GW_TX_WRITE, err);
     bool alone = jobs && !jobs->next, rollback = false;
     for (struct gw_batch_job *j = jobs; qs >= 0 && !rollback && j; j = j->next) {
         j->batch_ms = now;
@@ -106,6 +127,9 @@ static enum gw_qs run_batch(struct gw_batcher *b, struct gw_batch_job *jobs, boo
     if (qs < 0 || rollback)
         s->drv->rollback(db);
     gw_db_tx_ended(db, qs >= 0 && !rollback);
+    struct gw_error ignored;
+    if (locked && gw_db_exec_script(db, "SELECT pg_advisory_unlock(71420002)", &ignored) < 0)
+        gw_log_error("group commit: the advisory lock was not released: %s", ignored.detail);
     atomic_store(&b->busy_since, INT64_MAX);
     if (serialize)
         gw_store_write_unlock(s);

@@ -65,6 +65,7 @@ struct gw_store *gw_store_open(const char *dsn, const struct gw_store_options *o
     pthread_cond_init(&s->cv, NULL);
     pthread_mutex_init(&s->write_mu, NULL);
     pthread_cond_init(&s->write_cv, NULL);
+    pthread_mutex_init(&s->terms_mu, NULL);
     s->nslots = o.pool_size;
     s->slots = gw_xcalloc((size_t)s->nslots, sizeof *s->slots);
     s->slots[0].db = first;
@@ -198,6 +199,9 @@ void gw_store_close(struct gw_store *s)
             gw_db_disconnect(s->slots[i].db);
     }
     free(s->slots);
+    if (s->terms_db)
+        gw_db_disconnect(s->terms_db);
+    pthread_mutex_destroy(&s->terms_mu);
     free(s->dsn);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);

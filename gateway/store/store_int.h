@@ -46,6 +46,11 @@ struct gw_store {
     /* gw_kpi_set_maintenance(s, false): statements are stored without
      * folding them into KPI rows (benchmarks measure the two apart) */
     _Atomic bool kpi_maintenance_off;
+    /* PostgreSQL: the connection on which new terms are interned, each set
+     * in a statement committed at once (terms.c); connected on first use,
+     * used under terms_mu */
+    pthread_mutex_t terms_mu;
+    struct gw_db *terms_db;
 };
 
 /* SQLite's in-process writer lock (write_mu), yielding to a pending

@@ -3,6 +3,7 @@
 
 #include "gw/buf.h"
 #include "pgarray.h"
+#include "store_int.h"
 #include "strmap.h"
 
 #include <stdlib.h>
@@ -65,15 +66,18 @@ static void remember(struct gw_terms *t, const char *term, size_t len, int64_t r
     t->added[t->n_added++] = e;
 }
 
-enum gw_qs gw_terms_rid(struct gw_db *db, const char *term, int64_t *rid, struct gw_error *err)
+/* Caches a committed term's rid for good: no rollback can take it back. */
+static void keep(struct gw_terms *t, const char *term, size_t len, int64_t rid)
 {
-    struct gw_terms *t = terms_of(db);
+    if (t->map.count < TERMS_CACHE_MAX && !gw_strmap_get(&t->map, term, len))
+        gw_strmap_add(&t->map, term, len)->ival = rid;
+}
+
+/* SQLite: the rid of term, adding it in the open transaction. */
+static enum gw_qs rid_in_tx(struct gw_db *db, struct gw_terms *t, const char *term, int64_t *rid,
+                            struct gw_error *err)
+{
     size_t len = strlen(term);
-    const struct gw_strmap_entry *e = gw_strmap_get(&t->map, term, len);
-    if (e) {
-        *rid = e->ival;
-        return GW_QS_ONE;
-    }
     struct gw_dbp p[] = {GW_P_TEXT(term)};
     struct gw_db_rows *r = NULL;
     enum gw_qs qs =
@@ -81,14 +85,9 @@ enum gw_qs gw_terms_rid(struct gw_db *db, const char *term, int64_t *rid, struct
     if (qs == GW_QS_NONE) {
         gw_db_rows_free(r);
         r = NULL;
-        /* a concurrent instance may add it first: then read its rid */
-        /* OR IGNORE on SQLite: no statement journal (see xapi_statements.c) */
-        qs = gw_db_query(db,
-                         gw_db_dialect(db) == GW_DIALECT_SQLITE
-                             ? "INSERT OR IGNORE INTO xapi_terms (term) VALUES ($1) RETURNING rid"
-                             : "INSERT INTO xapi_terms (term) VALUES ($1) ON CONFLICT (term) DO "
-                               "NOTHING RETURNING rid",
-                         p, 1, &r, NULL, err);
+        /* OR IGNORE: no statement journal (see xapi_statements.c) */
+        qs = gw_db_query(db, "INSERT OR IGNORE INTO xapi_terms (term) VALUES ($1) RETURNING rid", p,
+                         1, &r, NULL, err);
         if (qs == GW_QS_NONE) {
             gw_db_rows_free(r);
             r = NULL;
@@ -107,31 +106,49 @@ enum gw_qs gw_terms_rid(struct gw_db *db, const char *term, int64_t *rid, struct
     return qs;
 }
 
-enum gw_qs gw_terms_rids(struct gw_db *db, const char **terms, size_t n, int64_t *rids,
-                         struct gw_error *err)
+/* PostgreSQL: the terms connection, connected when needed (terms_mu held).
+ * Its statements commit on their own, READ COMMITTED: each sees what other
+ * instances committed before it started. */
+static struct gw_db *terms_conn(struct gw_store *s, struct gw_error *err)
 {
-    struct gw_terms *t = terms_of(db);
-    struct gw_strmap missing = {0};
-    struct gw_pgarray arr = {0};
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(terms[i]);
-        const struct gw_strmap_entry *e = gw_strmap_get(&t->map, terms[i], len);
-        rids[i] = e ? e->ival : 0;
-        if (e || gw_strmap_get(&missing, terms[i], len))
-            continue;
-        gw_strmap_add(&missing, terms[i], len);
-        gw_pgarray_text(&arr, terms[i]);
+    if (s->terms_db && !s->drv->healthy(s->terms_db)) {
+        gw_db_disconnect(s->terms_db);
+        s->terms_db = NULL;
     }
-    enum gw_qs qs = GW_QS_ONE;
-    if (arr.n && gw_db_dialect(db) == GW_DIALECT_POSTGRES) {
-        /* each term looked up by the index (a scalar subquery: a join
-         * would hash the whole table), the new ones added in one order (two
-         * instances adding the same ones wait for each other instead of
-         * deadlocking); a term another transaction adds meanwhile is looked
-         * up one by one below */
+    if (!s->terms_db) {
+        s->terms_db = s->drv->connect(s->dsn, &s->opt, err);
+        if (s->terms_db) {
+            s->terms_db->store = s;
+            gw_db_exec_script(s->terms_db, "SET default_transaction_isolation TO 'read committed'",
+                              err);
+        }
+    }
+    return s->terms_db;
+}
+
+/* PostgreSQL: the rids of todo[0..n) (distinct terms the cache lacks), set
+ * in the ival of their entries in missing, and cached: each term looked up
+ * by the index (a scalar subquery: a join would hash the whole table), the
+ * new ones added sorted, in one statement committed at once on the terms
+ * connection. A term another instance adds meanwhile makes the insert skip
+ * it, unseen by the statement's snapshot: the next round reads it. */
+static enum gw_qs intern_committed(struct gw_store *s, struct gw_terms *t,
+                                   struct gw_strmap *missing, const char **todo, size_t n,
+                                   struct gw_error *err)
+{
+    pthread_mutex_lock(&s->terms_mu);
+    struct gw_db *conn = terms_conn(s, err);
+    enum gw_qs qs = GW_QS_SOFT; /* no connection: the transaction is retried */
+    size_t left = n;
+    for (int round = 0; conn && left && round < 4; round++) {
+        struct gw_pgarray arr = {0};
+        for (size_t i = 0; i < n; i++) {
+            if (!gw_strmap_get(missing, todo[i], strlen(todo[i]))->ival)
+                gw_pgarray_text(&arr, todo[i]);
+        }
         struct gw_dbp p[] = {GW_P_TEXT(gw_pgarray_str(&arr))};
         struct gw_db_rows *r = NULL;
-        qs = gw_db_query(db,
+        qs = gw_db_query(conn,
                          "WITH t AS (SELECT DISTINCT unnest($1::text[]) AS term), k AS (SELECT "
                          "term, (SELECT rid FROM xapi_terms x WHERE x.term = t.term) AS rid FROM "
                          "t), i AS (INSERT INTO xapi_terms (term) SELECT term FROM k WHERE rid IS "
@@ -142,19 +159,79 @@ enum gw_qs gw_terms_rids(struct gw_db *db, const char **terms, size_t n, int64_t
         for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
             const char *term = gw_db_col_text(r, 0);
             size_t len = strlen(term);
-            if (!gw_strmap_get(&t->map, term, len))
-                remember(t, term, len, gw_db_col_int(r, 1));
+            struct gw_strmap_entry *e = gw_strmap_get(missing, term, len);
+            if (e && !e->ival) {
+                e->ival = gw_db_col_int(r, 1);
+                keep(t, term, len, e->ival);
+                left--;
+            }
         }
         gw_db_rows_free(r);
+        gw_pgarray_free(&arr);
+        /* a serialization failure can only come from a server default
+         * stricter than ours (after a reconnection): the next round retries */
+        if (qs == GW_QS_HARD)
+            break;
     }
-    gw_strmap_free(&missing);
-    gw_pgarray_free(&arr);
-    /* what the cache still lacks (SQLite; a term added concurrently; a full
-     * cache) */
-    for (size_t i = 0; qs >= 0 && i < n; i++) {
+    pthread_mutex_unlock(&s->terms_mu);
+    if (qs >= 0 && left) {
+        gw_error_set(err, GW_E_STORE_QUERY, "xapi_terms", "%zu terms could not be interned", left);
+        return GW_QS_HARD;
+    }
+    return qs < 0 ? qs : GW_QS_ONE;
+}
+
+enum gw_qs gw_terms_rid(struct gw_db *db, const char *term, int64_t *rid, struct gw_error *err)
+{
+    if (gw_db_dialect(db) == GW_DIALECT_POSTGRES)
+        return gw_terms_rids(db, &term, 1, rid, err);
+    struct gw_terms *t = terms_of(db);
+    const struct gw_strmap_entry *e = gw_strmap_get(&t->map, term, strlen(term));
+    if (e) {
+        *rid = e->ival;
+        return GW_QS_ONE;
+    }
+    return rid_in_tx(db, t, term, rid, err);
+}
+
+enum gw_qs gw_terms_rids(struct gw_db *db, const char **terms, size_t n, int64_t *rids,
+                         struct gw_error *err)
+{
+    struct gw_terms *t = terms_of(db);
+    enum gw_qs qs = GW_QS_ONE;
+    if (gw_db_dialect(db) == GW_DIALECT_SQLITE) {
+        /* in the open transaction, one by one */
+        for (size_t i = 0; qs >= 0 && i < n; i++) {
+            const struct gw_strmap_entry *e = gw_strmap_get(&t->map, terms[i], strlen(terms[i]));
+            if (e)
+                rids[i] = e->ival;
+            else
+                qs = rid_in_tx(db, t, terms[i], &rids[i], err);
+        }
+        return qs < 0 ? qs : GW_QS_ONE;
+    }
+    struct gw_strmap missing = {0};
+    const char **todo = NULL;
+    size_t ntodo = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(terms[i]);
+        const struct gw_strmap_entry *e = gw_strmap_get(&t->map, terms[i], len);
+        rids[i] = e ? e->ival : 0;
+        if (e || gw_strmap_get(&missing, terms[i], len))
+            continue;
+        gw_strmap_add(&missing, terms[i], len)->ival = 0;
+        if (!todo)
+            todo = gw_xcalloc(n, sizeof *todo);
+        todo[ntodo++] = terms[i];
+    }
+    if (ntodo)
+        qs = intern_committed(db->store, t, &missing, todo, ntodo, err);
+    for (size_t i = 0; ntodo && qs >= 0 && i < n; i++) {
         if (!rids[i])
-            qs = gw_terms_rid(db, terms[i], &rids[i], err);
+            rids[i] = gw_strmap_get(&missing, terms[i], strlen(terms[i]))->ival;
     }
+    free(todo);
+    gw_strmap_free(&missing);
     return qs < 0 ? qs : GW_QS_ONE;
 }
 

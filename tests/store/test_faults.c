@@ -89,6 +89,18 @@ static int64_t scalar(struct gw_db *db, const char *sql, const struct gw_dbp *p,
     return v;
 }
 
+#if GW_TEST_PG
+/* PostgreSQL interns new terms in statements of their own, committed at once
+ * (store/terms.c): the terms of a job that failed stay, harmless. A side row
+ * whose term is missing (a cached rid that is not stored) still counts. */
+#define ORPHAN_TERMS "0"
+#else
+#define ORPHAN_TERMS                                                                               \
+    "(SELECT COUNT(*) FROM xapi_terms t WHERE NOT EXISTS (SELECT 1 FROM "                          \
+    "xapi_statement_activity_rids a WHERE a.rid = t.rid) AND NOT EXISTS (SELECT 1 FROM "           \
+    "xapi_statement_agent_rids g WHERE g.rid = t.rid))"
+#endif
+
 static enum gw_qs count_fn(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct counts *c = ud;
@@ -107,10 +119,8 @@ static enum gw_qs count_fn(struct gw_db *db, void *ud, struct gw_error *err)
                "SELECT (SELECT COUNT(*) FROM xapi_statement_activity_rids a WHERE NOT "
                "EXISTS (SELECT 1 FROM xapi_statements s WHERE s.seq = a.seq)) + (SELECT "
                "COUNT(*) FROM xapi_statement_agent_rids g WHERE NOT EXISTS (SELECT 1 FROM "
-               "xapi_statements s WHERE s.seq = g.seq)) + (SELECT COUNT(*) FROM xapi_terms "
-               "t WHERE NOT EXISTS (SELECT 1 FROM xapi_statement_activity_rids a WHERE "
-               "a.rid = t.rid) AND NOT EXISTS (SELECT 1 FROM xapi_statement_agent_rids g "
-               "WHERE g.rid = t.rid)) + (SELECT COUNT(*) FROM xapi_statement_activity_rids a "
+               "xapi_statements s WHERE s.seq = g.seq)) + " ORPHAN_TERMS " + (SELECT COUNT(*) FROM "
+               "xapi_statement_activity_rids a "
                "WHERE NOT EXISTS (SELECT 1 FROM xapi_terms t WHERE t.rid = a.rid)) + (SELECT "
                "COUNT(*) FROM xapi_statement_agent_rids g WHERE NOT EXISTS (SELECT 1 FROM "
                "xapi_terms t WHERE t.rid = g.rid))",

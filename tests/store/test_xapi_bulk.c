@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static char *tmpdir;
 enum { T0 = 1780000000000LL, ROUNDS = 25 };
@@ -428,6 +429,188 @@ static void test_conflicting_id_from_two_writers(void)
     race(true);
 }
 
+/* Two instances (two stores, each its own pool) on one database post, round
+ * after round at the same time, group commits whose requests bring the same
+ * new activity IRIs and agents in opposite orders (issue 17). Interned in
+ * the acknowledging transaction, each instance held the terms of its first
+ * requests while it waited for the other's: deadlocks, each costing
+ * PostgreSQL's deadlock_timeout and a retry of the whole group commit. Every
+ * statement must be stored once, every round answered, every side row's
+ * term stored, and (PostgreSQL) the database must count no deadlock. */
+enum { TERM_ROUNDS = 20, TERM_REQS = 6 };
+
+struct terms_writer {
+    struct gw_store *s;
+    int t;
+    pthread_barrier_t *bar;
+    enum gw_err rc[TERM_ROUNDS];
+};
+
+struct term_run {
+    struct req r[TERM_REQS];
+};
+
+/* The requests of one group commit, in one transaction as batch.c runs
+ * them. */
+static enum gw_qs term_run_tx(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct term_run *tr = ud;
+    for (int j = 0; j < TERM_REQS; j++) {
+        enum gw_qs qs = gw_store_xapi_insert(db, &tr->r[j].ins, T0, err);
+        if (qs < 0)
+            return qs;
+    }
+    return GW_QS_ONE;
+}
+
+/* Statement m of request j of round k from instance t; o is the request's
+ * place in the common order of its new terms (actor, object, parent), which
+ * no other request of the round shares: the two instances meet in the
+ * middle, each holding what the other needs next. */
+static char *term_statement(int k, int t, int j, int o, int m)
+{
+    char *s = NULL;
+    int n = asprintf(&s,
+                     "{\"id\":\"7e000000-0000-4%03d-8%03d-%012d\","
+                     "\"actor\":{\"account\":{\"homePage\":\"https://lms.example\","
+                     "\"name\":\"r%d-l%d\"}},"
+                     "\"verb\":{\"id\":\"http://adlnet.gov/expapi/verbs/experienced\"},"
+                     "\"object\":{\"id\":\"https://t.example/r%d/%c%d\"},"
+                     "\"context\":{\"contextActivities\":{\"parent\":[{\"id\":"
+                     "\"https://t.example/r%d/p%d\"}]}},"
+                     "\"timestamp\":\"2026-05-01T10:00:00.000Z\"}",
+                     t * 100 + j, m, k, k, o, k, m ? 'b' : 'a', o, k, o);
+    return n < 0 ? NULL : s;
+}
+
+static void *terms_writer_main(void *ud)
+{
+    struct terms_writer *w = ud;
+    for (int k = 0; k < TERM_ROUNDS; k++) {
+        struct term_run *tr = gw_xcalloc(1, sizeof *tr);
+        for (int j = 0; j < TERM_REQS; j++) {
+            int o = w->t ? TERM_REQS - 1 - j : j; /* the other instance: reversed */
+            /* every third request has one statement (the statement by
+             * statement path), the others two (the set-wise path) */
+            for (int m = 0; m < (j % 3 == 2 ? 1 : 2); m++) {
+                char *json = term_statement(k, w->t, j, o, m);
+                req_add(&tr->r[j], json, true, NULL);
+                free(json);
+            }
+        }
+        pthread_barrier_wait(w->bar);
+        struct gw_error err;
+        w->rc[k] = gw_store_tx(w->s, GW_TX_WRITE, term_run_tx, tr, &err);
+        if (w->rc[k] != GW_OK)
+            fprintf(stderr, "  instance %d round %d: %s\n", w->t, k, err.detail);
+        for (int j = 0; j < TERM_REQS; j++)
+            req_clear(&tr->r[j]);
+        free(tr);
+    }
+    return NULL;
+}
+
+struct scalar_q {
+    const char *sql;
+    int64_t v;
+};
+
+static enum gw_qs scalar_tx(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct scalar_q *q = ud;
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db, q->sql, NULL, 0, &r, NULL, err);
+    q->v = qs == GW_QS_ONE ? gw_db_col_int(r, 0) : -1;
+    gw_db_rows_free(r);
+    return qs;
+}
+
+static int64_t scalar(struct gw_store *s, const char *sql)
+{
+    struct scalar_q q = {sql, -1};
+    struct gw_error err;
+    if (gw_store_tx(s, GW_TX_READ, scalar_tx, &q, &err) != GW_OK)
+        fprintf(stderr, "  %s: %s\n", sql, err.detail);
+    return q.v;
+}
+
+/* The deadlocks PostgreSQL counted in this database; a backend reports its
+ * count when it goes idle or exits, so this waits for the figure to settle. */
+static int64_t deadlocks(const char *dsn)
+{
+    struct gw_error err;
+    int64_t v = -1;
+    for (int i = 0; i < 8; i++) {
+        struct gw_store *s = gw_store_open(dsn, NULL, &err);
+        if (!s)
+            return -1;
+        int64_t now = scalar(s, "SELECT deadlocks FROM pg_stat_database WHERE datname = "
+                                "current_database()");
+        gw_store_close(s);
+        if (now > v)
+            v = now;
+        struct timespec ts = {0, 250 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return v;
+}
+
+static void test_new_terms_from_two_instances(void)
+{
+    char *dsn = GW_TEST_PG ? gwt_pg_fresh_dsn() : gwt_fmt("sqlite:%s/terms.db", tmpdir);
+    REQUIRE(dsn);
+    struct gw_error err;
+    struct gw_store *s[2];
+    for (int t = 0; t < 2; t++) {
+        s[t] = gw_store_open(dsn, NULL, &err);
+        REQUIRE(s[t]);
+    }
+    REQUIRE(gw_store_migrate(s[0], NULL, &err) == GW_OK);
+    REQUIRE(gw_store_tx(s[0], GW_TX_WRITE, script, (void *)world, &err) == GW_OK);
+    int64_t before = GW_TEST_PG ? deadlocks(dsn) : 0;
+    pthread_barrier_t bar;
+    pthread_barrier_init(&bar, NULL, 2);
+    struct terms_writer w[2];
+    pthread_t th[2];
+    for (int t = 0; t < 2; t++) {
+        w[t] = (struct terms_writer){.s = s[t], .t = t, .bar = &bar};
+        pthread_create(&th[t], NULL, terms_writer_main, &w[t]);
+    }
+    for (int t = 0; t < 2; t++)
+        pthread_join(th[t], NULL);
+    pthread_barrier_destroy(&bar);
+    int ok = 0;
+    uint64_t retries = 0;
+    for (int t = 0; t < 2; t++) {
+        for (int k = 0; k < TERM_ROUNDS; k++)
+            ok += w[t].rc[k] == GW_OK;
+        struct gw_store_stats st;
+        gw_store_stats(s[t], &st);
+        retries += st.tx_retries_total;
+    }
+    CHECK_INT(ok, 2 * TERM_ROUNDS);
+    int64_t stored = 2 * TERM_ROUNDS * (TERM_REQS / 3) * 5; /* 2 + 2 + 1 per three requests */
+    CHECK_INT(scalar(s[0], "SELECT COUNT(*) FROM xapi_statements"), stored);
+    CHECK_INT(scalar(s[0], "SELECT COUNT(DISTINCT id) FROM xapi_statements"), stored);
+    /* object, parent and actor of every statement, each with a stored term */
+    CHECK_INT(scalar(s[0], "SELECT COUNT(*) FROM xapi_statement_activity_rids a JOIN xapi_terms "
+                           "t ON t.rid = a.rid"),
+              2 * stored);
+    CHECK_INT(scalar(s[0], "SELECT COUNT(*) FROM xapi_statement_agent_rids a JOIN xapi_terms t "
+                           "ON t.rid = a.rid WHERE a.role = 1"),
+              stored);
+    for (int t = 0; t < 2; t++)
+        gw_store_close(s[t]);
+    if (GW_TEST_PG) {
+        int64_t after = deadlocks(dsn);
+        fprintf(stderr, "  deadlocks %lld, retried transactions %llu\n",
+                (long long)(after - before), (unsigned long long)retries);
+        CHECK(before >= 0);
+        CHECK_INT(after - before, 0);
+    }
+    free(dsn);
+}
+
 /* The same twelve statements, one request of twelve against twelve
  * requests of one: the same rows everywhere (seqs included). */
 static void test_bulk_equals_one_by_one(void)
@@ -477,6 +660,7 @@ int main(void)
     GW_RUN(test_dedup_in_a_request);
     GW_RUN(test_same_id_from_two_writers);
     GW_RUN(test_conflicting_id_from_two_writers);
+    GW_RUN(test_new_terms_from_two_instances);
     gwt_rmtree(tmpdir);
     free(tmpdir);
     return gw_test_summary();
