@@ -23,7 +23,8 @@ bool gw_kpi_query_reads_totals(const struct gw_kpi_query *q)
 {
     /* a course filter cuts into a department's pool, which the department's
      * totals cannot */
-    return !gw_kpi_query_reads_days(q) && !(q->group_by == GW_KPI_BY_DEPARTMENT && q->course);
+    return !q->from_rows && !gw_kpi_query_reads_days(q) &&
+           !(q->group_by == GW_KPI_BY_DEPARTMENT && q->course);
 }
 
 /* Whether day is the first day of its month. */
@@ -36,7 +37,8 @@ bool gw_kpi_query_reads_months(const struct gw_kpi_query *q, int *from_month, in
 {
     *from_month = q->has_from ? gw_kpi_month_of_day(q->from_day) : 0;
     *to_month = q->has_to ? gw_kpi_month_of_day(q->to_day) : 0;
-    if ((q->has_from && !month_start(q->from_day)) || (q->has_to && !month_start(q->to_day)))
+    if (q->from_rows || (q->has_from && !month_start(q->from_day)) ||
+        (q->has_to && !month_start(q->to_day)))
         return false;
     if (q->group_by == GW_KPI_BY_MONTH)
         return true;

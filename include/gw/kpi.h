@@ -282,6 +282,9 @@ struct gw_kpi_query {
     bool has_from, has_to;
     int64_t from_day, to_day; /* UTC day numbers: from inclusive, to exclusive */
     enum gw_kpi_group group_by;
+    /* answer from the per-learner rows even where maintained totals could
+     * (tests comparing the two; the API never sets it) */
+    bool from_rows;
 };
 
 /* Whether the query reads the per-day rows (a window, or grouping by
@@ -289,14 +292,14 @@ struct gw_kpi_query {
  * rather than the rows over all time. */
 bool gw_kpi_query_reads_days(const struct gw_kpi_query *q);
 /* Whether the maintained totals answer the query: no window, not by month,
- * and no course filter cutting into a department's pool. */
+ * no course filter cutting into a department's pool, and not from_rows. */
 bool gw_kpi_query_reads_totals(const struct gw_kpi_query *q);
 /* Whether the maintained month totals (kpi_month_totals, migration 0018)
  * answer the query: grouped by month, each bound of its window (if any) the
  * first day of a month; or grouped by department or course with a window of
  * exactly one calendar month and no course filter cutting into a
- * department's pool. *from_month (inclusive) and *to_month (exclusive)
- * receive the months as 202611, 0 for an open bound. */
+ * department's pool; never from_rows. *from_month (inclusive) and
+ * *to_month (exclusive) receive the months as 202611, 0 for an open bound. */
 bool gw_kpi_query_reads_months(const struct gw_kpi_query *q, int *from_month, int *to_month);
 /* Whether the query's groups are listed before any state is read (every
  * department or course gets a record, with or without statements); months
