@@ -1,12 +1,14 @@
 /* kpi_pull.c: loading what the KPI pulls read from the maintained state
- * (migrations 0007, 0018): the groups, kpi_learners (no window) or
+ * (migrations 0007, 0018): the groups; kpi_learners (no window) or
  * kpi_learner_days (a window that is not whole months) through their keys
- * and the courses_department index, or, where the domain says totals
- * answer, one kpi_totals row (no window) or kpi_month_totals row (a month)
- * and a short walk of the ttc histogram and index per record; the unattributed count; and a
- * department's monthly chargeback inputs. Never the statements. Which state answers, the fold into
- * records, the median and the reports are the domain's (kpi/report.c); this file only builds the
- * SQL and loads rows into its structs. See gw/kpi_store.h. */
+ * and the courses_department index; or, where the domain says totals
+ * answer, one kpi_totals row (no window) or kpi_month_totals row (by month,
+ * a month) and a short walk of the ttc histogram and index per record; the
+ * unattributed count; and a department's monthly chargeback inputs (the
+ * month totals' learners started). Never the statements. Which state
+ * answers, the fold into records, the median and the reports are the
+ * domain's (kpi/report.c); this file only builds the SQL and loads rows into
+ * its structs. See gw/kpi_store.h. */
 #include "gw/department.h"
 #include "gw/buf.h"
 #include "gw/kpi_store.h"
@@ -549,10 +551,11 @@ static enum gw_qs cb_tx(struct gw_db *db, void *ud, struct gw_error *err)
         return qs;
     json_t *hours = json_object(), *learners = json_object();
     struct gw_dbp pm[] = {GW_P_TEXT(c->department), GW_P_INT(c->month)};
+    /* learners started in the month per course: the month totals (0018) */
     qs = gw_db_query(db,
-                     "SELECT r.course_id, COUNT(DISTINCT r.learner_key) FROM kpi_learner_days r "
-                     "JOIN courses c ON c.id = r.course_id WHERE c.department_id = $1 AND "
-                     "r.month = $2 AND r.learner_key <> '' GROUP BY r.course_id",
+                     "SELECT substr(t.scope, 3), t.started FROM kpi_month_totals t WHERE t.month = "
+                     "$2 AND t.scope IN (SELECT 'c:' || c.id FROM courses c WHERE c.department_id "
+                     "= $1)",
                      pm, 2, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r))
         json_object_set_new(learners, gw_db_col_text(r, 0), json_integer(gw_db_col_int(r, 1)));
