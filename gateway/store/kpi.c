@@ -1029,54 +1029,63 @@ static enum gw_qs archived_days(struct gw_db *db, const char *course, const char
     return qs;
 }
 
-/* Replaces the month rows of (course, learner) by those of pair (their
- * days folded per month, gw_kpi_pair_months), each month's totals moving by
- * the difference: months the pair no longer has are deleted. */
+/* The months in which (course, learner) has day rows, which are the months
+ * it has month rows for (heap array in *out, *n of them). */
+static enum gw_qs pair_row_months(struct gw_db *db, const char *course, const char *learner,
+                                  int **out, size_t *n, struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
+    struct gw_db_rows *r = NULL;
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT DISTINCT month FROM kpi_learner_days WHERE course_id = $1 "
+                                "AND learner_key = $2",
+                                p, 2, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        *out = gw_xgrow(*out, *n, &cap, sizeof **out);
+        (*out)[(*n)++] = (int)gw_db_col_int(r, 0);
+    }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    return qs;
+}
+
+/* Replaces the month rows of (course, learner), which exist for old_months,
+ * by those of pair (its days folded per month, gw_kpi_pair_months), each
+ * month's totals moving by the difference: months the pair no longer has
+ * are deleted. */
 static enum gw_qs replace_months(struct gw_db *db, const char *course, const char *learner,
+                                 const int *old_months, size_t n_old,
                                  const struct gw_kpi_pair *pair, struct gw_error *err)
 {
     struct gw_kpi_month_row *nw = NULL;
     size_t n_new = gw_kpi_pair_months(pair, &nw);
     bool *seen = gw_xcalloc(n_new ? n_new : 1, sizeof *seen);
-    struct old_month {
-        int month;
-        struct gw_kpi_row row;
-        char *dept;
-    } *old = NULL;
-    size_t n_old = 0, cap_old = 0;
-    struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
-    struct gw_db_rows *r = NULL;
-    enum gw_qs qs = gw_db_query(db,
-                                "SELECT " ROW_COLS ", department_id, month FROM "
-                                "kpi_learner_months WHERE course_id = $1 AND learner_key = $2",
-                                p, 2, &r, NULL, err);
-    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        old = gw_xgrow(old, n_old, &cap_old, sizeof *old);
-        row_read(r, 0, &old[n_old].row);
-        old[n_old].dept = gw_xstrdup(gw_db_col_text(r, 10));
-        old[n_old++].month = (int)gw_db_col_int(r, 11);
-    }
-    if (qs == GW_QS_ONE)
-        qs = gw_db_rows_status(r, err);
-    gw_db_rows_free(r);
+    enum gw_qs qs = GW_QS_NONE;
     for (size_t i = 0; qs >= 0 && i < n_old; i++) {
+        struct gw_kpi_row old;
+        bool found = false;
+        char *old_dept = NULL;
+        qs = get_month(db, course, learner, old_months[i], &old, &found, &old_dept, err);
         const struct gw_kpi_row *to = NULL;
         for (size_t j = 0; j < n_new && !to; j++) {
-            if (nw[j].month == old[i].month) {
+            if (nw[j].month == old_months[i]) {
                 to = &nw[j].row;
                 seen[j] = true;
             }
         }
-        qs = update_month(db, course, learner, old[i].month, &old[i].row, old[i].dept, to, NULL,
-                          err);
+        if (qs >= 0 && (found || to))
+            qs = update_month(db, course, learner, old_months[i], found ? &old : NULL, old_dept, to,
+                              NULL, err);
+        free(old_dept);
     }
     for (size_t j = 0; qs >= 0 && j < n_new; j++) {
         if (!seen[j])
             qs = update_month(db, course, learner, nw[j].month, NULL, NULL, &nw[j].row, NULL, err);
     }
-    for (size_t i = 0; i < n_old; i++)
-        free(old[i].dept);
-    free(old);
     free(seen);
     free(nw);
     return qs;
@@ -1093,10 +1102,14 @@ static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const cha
     struct gw_kpi_pair pair;
     gw_kpi_pair_init(&pair);
     struct gw_db_rows *r = NULL;
-    enum gw_qs qs = gw_db_query(db,
-                                "DELETE FROM kpi_learner_days WHERE course_id = $1 AND "
-                                "learner_key = $2",
-                                p, 2, NULL, NULL, err);
+    int *old_months = NULL;
+    size_t n_old_months = 0;
+    enum gw_qs qs = pair_row_months(db, course, learner, &old_months, &n_old_months, err);
+    if (qs >= 0)
+        qs = gw_db_query(db,
+                         "DELETE FROM kpi_learner_days WHERE course_id = $1 AND "
+                         "learner_key = $2",
+                         p, 2, NULL, NULL, err);
     struct gw_kpi_row old;
     bool found = false;
     char *old_dept = NULL;
@@ -1126,7 +1139,8 @@ static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const cha
         qs = update_learner(db, course, learner, found ? &old : NULL, old_dept,
                             pair.all.statements > 0 ? &pair.all : NULL, NULL, err);
     if (qs >= 0)
-        qs = replace_months(db, course, learner, &pair, err);
+        qs = replace_months(db, course, learner, old_months, n_old_months, &pair, err);
+    free(old_months);
     free(old_dept);
     gw_kpi_pair_free(&pair);
     return qs < 0 ? qs : GW_QS_ONE;
@@ -1539,7 +1553,8 @@ static enum gw_qs seed_archived(struct gw_db *db, struct gw_error *err)
             qs = update_learner(db, pairs[i].course, pairs[i].learner, NULL, NULL,
                                 &pairs[i].pair.all, NULL, err);
         if (qs >= 0) /* the month tables were emptied: every month is new */
-            qs = replace_months(db, pairs[i].course, pairs[i].learner, &pairs[i].pair, err);
+            qs =
+                replace_months(db, pairs[i].course, pairs[i].learner, NULL, 0, &pairs[i].pair, err);
         free(pairs[i].course);
         free(pairs[i].learner);
         gw_kpi_pair_free(&pairs[i].pair);

@@ -9,7 +9,9 @@
 -- One row per (course, learner, UTC month) with statements that month, with
 -- the course's department and the month's time to complete (ms, NULL when
 -- the learner did not complete that month), so a month's median is an
--- order statistic on an index.
+-- order statistic on an index. Keyed by course and month first: statements
+-- arrive for recent months, so the rows they change stay on a few pages
+-- (a learner's months are found through its day rows' months).
 CREATE TABLE kpi_learner_months (
     course_id     TEXT NOT NULL,
     learner_key   TEXT NOT NULL,
@@ -26,7 +28,7 @@ CREATE TABLE kpi_learner_months (
     rating_seq    INTEGER,
     rating        REAL,
     comments      INTEGER NOT NULL,
-    PRIMARY KEY (course_id, learner_key, month)
+    PRIMARY KEY (course_id, month, learner_key)
 ) WITHOUT ROWID;
 CREATE INDEX kpi_learner_months_course_ttc ON kpi_learner_months (course_id, month, ttc_ms)
     WHERE ttc_ms IS NOT NULL;
