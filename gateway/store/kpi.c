@@ -45,6 +45,7 @@ struct gw_kpi_iris {
     struct gw_strmap depts; /* key: course id, sval: department id */
     int64_t version;        /* 0: never loaded */
     bool checked;           /* in the open transaction */
+    bool months;            /* the schema has the month state (migration 0018) */
 };
 
 void gw_kpi_iris_tx_end(struct gw_db *db)
@@ -75,6 +76,20 @@ static enum gw_qs iris_current(struct gw_db *db, struct gw_kpi_iris **out, struc
     enum gw_qs qs =
         gw_db_query(db, "SELECT version FROM course_iris_version", NULL, 0, &r, NULL, err);
     int64_t version = qs == GW_QS_ONE ? gw_db_col_int(r, 0) : 0;
+    gw_db_rows_free(r);
+    if (qs < 0)
+        return qs;
+    /* a database migrated only part of the way (tests of old schemas) has
+     * no month state to keep; the upgrade step rebuilds it once it has */
+    r = NULL;
+    qs = gw_db_query(db,
+                     gw_db_dialect(db) == GW_DIALECT_SQLITE
+                         ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = "
+                           "'kpi_learner_months'"
+                         : "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'kpi_learner_months' "
+                           "AND schemaname = current_schema()",
+                     NULL, 0, &r, NULL, err);
+    c->months = qs == GW_QS_ONE && gw_db_col_int(r, 0) > 0;
     gw_db_rows_free(r);
     if (qs < 0)
         return qs;
@@ -112,6 +127,15 @@ static enum gw_qs iris_current(struct gw_db *db, struct gw_kpi_iris **out, struc
     }
     c->checked = true;
     return GW_QS_ONE;
+}
+
+/* Whether this transaction keeps the month state (the schema has it). */
+static enum gw_qs months_kept(struct gw_db *db, bool *kept, struct gw_error *err)
+{
+    struct gw_kpi_iris *iris = NULL;
+    enum gw_qs qs = iris_current(db, &iris, err);
+    *kept = qs >= 0 && iris->months;
+    return qs;
 }
 
 /* The department that requested course (heap, "" when the course is
@@ -795,9 +819,12 @@ static enum gw_qs fold_fact(struct gw_db *db, const char *course, const char *le
     free(old_dept);
     old_dept = NULL;
     int month = gw_kpi_month_of_day(day);
+    bool months = false;
     if (qs >= 0)
+        qs = months_kept(db, &months, err);
+    if (qs >= 0 && months)
         qs = get_month(db, course, learner, month, &old, &found, &old_dept, err);
-    if (qs >= 0) {
+    if (qs >= 0 && months) {
         row = old;
         gw_kpi_row_add(&row, f, seq);
         qs = update_month(db, course, learner, month, found ? &old : NULL, old_dept, &row, NULL,
@@ -860,6 +887,10 @@ static enum gw_qs fold_fact_batched(struct gw_db *db, struct gw_kpi_batch *kb, c
         kb_index(kb, (size_t)l); /* kb->key still holds its key */
     }
     gw_kpi_row_add(&kb->learners[l].cur, f, seq);
+    bool months = false;
+    qs = months_kept(db, &months, err);
+    if (qs < 0 || !months)
+        return qs < 0 ? qs : GW_QS_ONE;
     int month = gw_kpi_month_of_day(day);
     kb_key(kb, 'M', course, learner, month);
     int64_t m = kb_find(kb);
@@ -1061,10 +1092,13 @@ static enum gw_qs replace_months(struct gw_db *db, const char *course, const cha
                                  const int *old_months, size_t n_old,
                                  const struct gw_kpi_pair *pair, struct gw_error *err)
 {
+    bool months = false;
+    enum gw_qs qs = months_kept(db, &months, err);
+    if (qs < 0 || !months)
+        return qs;
     struct gw_kpi_month_row *nw = NULL;
     size_t n_new = gw_kpi_pair_months(pair, &nw);
     bool *seen = gw_xcalloc(n_new ? n_new : 1, sizeof *seen);
-    enum gw_qs qs = GW_QS_NONE;
     for (size_t i = 0; qs >= 0 && i < n_old; i++) {
         struct gw_kpi_row old;
         bool found = false;
