@@ -7,13 +7,17 @@
  * empty database's postgresql:// DSN. Steps:
  *   1. 20 departments, 200 courses (10 each) with one IRI each;
  *   2. KPI state for N statements (default 1,000,000) written directly into
- *      kpi_learners and kpi_learner_days (the tables a pull reads): 10
- *      statements per (course, learner) on 1-4 days, each learner in 5
- *      courses, timestamps over 22 months; statements themselves are not
- *      stored, since a pull never reads them;
+ *      the tables a pull reads, as the index would have maintained them:
+ *      kpi_learners, kpi_learner_days, kpi_totals and kpi_ttc_hist, and the
+ *      month state (kpi_learner_months, kpi_month_totals, kpi_month_hist,
+ *      migration 0018): 10 statements per (course, learner) on 1-4 days,
+ *      each learner in 5 courses, timestamps over 22 months; statements
+ *      themselves are not stored, since a pull never reads them;
  *   3. pull latency p50/p99 over R runs (default 50) of gw_store_kpi_pull:
- *      one department and all departments, without a window and with a
- *      three-month window, and all by month;
+ *      one department and all departments, without a window, with a
+ *      three-month window, with one calendar month, with random whole-day
+ *      windows (R runs, each a new window of 1-180 days), and by month
+ *      (one department, one course, every course);
  *   4. ingestion: M statements (default 20,000) through gw_store_xapi_insert
  *      in transactions of 100, with KPI maintenance off and on: statements/s.
  * Prints one line per figure. */
@@ -28,9 +32,12 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { DEPTS = 20, COURSES = 200, ROWS_PER_INSERT = 50 };
+enum { DEPTS = 20, COURSES = 200, ROWS_PER_INSERT = 8 };
 
 static struct gw_store *store;
+/* The schema has the month state (migration 0018): without it (a tree from
+ * before) the bench fills and measures what that tree has. */
+static bool have_months;
 
 static void die(const char *what, const struct gw_error *e)
 {
@@ -66,14 +73,40 @@ static void setup_domain(void)
 
 /* ---- state generation ---- */
 
-enum { BUCKETS = 400 };
+enum { BUCKETS = 400, MONTHS = 24, BASE_MONTH = 2025 * 12 };
+
+/* Month scopes: the courses, the departments, then every course ('a:'). */
+enum { MSCOPES = COURSES + DEPTS + 1 };
 
 struct gen {
     int64_t pairs, done;
     unsigned seed;
     struct gw_kpi_acc course_acc[COURSES], dept_acc[DEPTS];
     int64_t (*hist_c)[BUCKETS], (*hist_d)[BUCKETS];
+    struct gw_kpi_totals (*mtot)[MONTHS];
+    int64_t (*mhist)[MONTHS][BUCKETS];
 };
+
+static int month_index(int month)
+{
+    return (month / 100) * 12 + month % 100 - 1 - BASE_MONTH;
+}
+
+/* The month rows of one pair (its days folded per month), in month order. */
+static int pair_months(const int64_t days[4], const struct gw_kpi_row rows[4], int n, int months[4],
+                       struct gw_kpi_row mrows[4])
+{
+    int nm = 0;
+    for (int d = 0; d < n; d++) {
+        int m = gw_kpi_month_of_day(days[d]);
+        if (!nm || months[nm - 1] != m) {
+            months[nm] = m;
+            gw_kpi_row_init(&mrows[nm++]);
+        }
+        gw_kpi_row_merge(&mrows[nm - 1], &rows[d]);
+    }
+    return nm;
+}
 
 static void row_values(struct gw_buf *sql, struct gw_dbp *p, int *np, const struct gw_kpi_row *r)
 {
@@ -130,20 +163,23 @@ static enum gw_qs gen_tx(struct gw_db *db, void *ud, struct gw_error *err)
     struct gen *g = ud;
     enum gw_qs qs = GW_QS_NONE;
     int64_t end = g->done + 20000 < g->pairs ? g->done + 20000 : g->pairs;
-    struct gw_dbp *p = gw_xcalloc(ROWS_PER_INSERT * 5 * 14, sizeof *p);
+    struct gw_dbp *p = gw_xcalloc(ROWS_PER_INSERT * 14 * 10, sizeof *p);
     char(*keys)[64] = gw_xcalloc(ROWS_PER_INSERT, sizeof *keys);
     char(*courses)[8] = gw_xcalloc(ROWS_PER_INSERT, sizeof *courses);
     char(*depts)[8] = gw_xcalloc(ROWS_PER_INSERT, sizeof *depts);
     for (int64_t i = g->done; qs >= 0 && i < end; i += ROWS_PER_INSERT) {
-        struct gw_buf ls = {0}, ds = {0};
-        int nl = 0, nd = 0;
+        struct gw_buf ls = {0}, ds = {0}, ms = {0};
+        int nl = 0, nd = 0, nm = 0;
+        gw_buf_puts(&ms, "INSERT INTO kpi_learner_months (course_id, learner_key, month, "
+                         "department_id, ttc_ms, statements, first_ms, complete_ms, passed, "
+                         "failed, best_score, rating_ms, rating_seq, rating, comments) VALUES ");
         gw_buf_puts(&ls, "INSERT INTO kpi_learners (course_id, learner_key, department_id, ttc_ms, "
                          "statements, first_ms, complete_ms, passed, failed, best_score, "
                          "rating_ms, rating_seq, rating, comments) VALUES ");
         gw_buf_puts(&ds, "INSERT INTO kpi_learner_days (course_id, learner_key, day, month, "
                          "statements, first_ms, complete_ms, passed, failed, best_score, "
                          "rating_ms, rating_seq, rating, comments) VALUES ");
-        struct gw_dbp *pl = p, *pd = p + ROWS_PER_INSERT * 14;
+        struct gw_dbp *pl = p, *pd = p + ROWS_PER_INSERT * 14, *pm = p + ROWS_PER_INSERT * 14 * 5;
         for (int64_t k = i; k < end && k < i + ROWS_PER_INSERT; k++) {
             int slot = (int)(k - i);
             /* learner k / 5 takes courses (k*7 + j*41) % COURSES: 5 distinct courses */
@@ -181,12 +217,39 @@ static enum gw_qs gen_tx(struct gw_db *db, void *ud, struct gw_error *err)
                 gw_buf_printf(&ds, "$%d, $%d, $%d, $%d", nd - 3, nd - 2, nd - 1, nd);
                 row_values(&ds, pd, &nd, &rows[d]);
             }
+            /* the month rows and month totals the index keeps (store/kpi.c) */
+            int months[4];
+            struct gw_kpi_row mrows[4];
+            int nmo = have_months ? pair_months(days, rows, n, months, mrows) : 0;
+            for (int j = 0; j < nmo; j++) {
+                int mi = month_index(months[j]);
+                int64_t mttc = gw_kpi_learner_ttc(&mrows[j], true);
+                struct gw_kpi_totals t;
+                gw_kpi_totals_of(&mrows[j], true, &t);
+                const int scopes[3] = {course, COURSES + dept, COURSES + DEPTS};
+                for (int sk = 0; sk < 3; sk++) {
+                    gw_kpi_totals_add(&g->mtot[scopes[sk]][mi], &t);
+                    if (mttc >= 0)
+                        g->mhist[scopes[sk]][mi][gw_kpi_ttc_bucket(mttc)]++;
+                }
+                gw_buf_puts(&ms, nm ? ", (" : "(");
+                pm[nm++] = GW_P_TEXT(courses[slot]);
+                pm[nm++] = GW_P_TEXT(keys[slot]);
+                pm[nm++] = GW_P_INT(months[j]);
+                pm[nm++] = GW_P_TEXT(depts[slot]);
+                pm[nm++] = mttc >= 0 ? GW_P_INT(mttc) : GW_P_NULL;
+                gw_buf_printf(&ms, "$%d, $%d, $%d, $%d, $%d", nm - 4, nm - 3, nm - 2, nm - 1, nm);
+                row_values(&ms, pm, &nm, &mrows[j]);
+            }
         }
         qs = gw_db_query(db, gw_buf_str(&ls), pl, nl, NULL, NULL, err);
         if (qs >= 0)
             qs = gw_db_query(db, gw_buf_str(&ds), pd, nd, NULL, NULL, err);
+        if (qs >= 0 && nm)
+            qs = gw_db_query(db, gw_buf_str(&ms), pm, nm, NULL, NULL, err);
         gw_buf_free(&ls);
         gw_buf_free(&ds);
+        gw_buf_free(&ms);
     }
     free(p);
     free(keys);
@@ -222,11 +285,56 @@ static enum gw_qs put_totals(struct gw_db *db, const char *scope, const struct g
     return qs;
 }
 
+static enum gw_qs put_month_totals(struct gw_db *db, const char *scope, int month,
+                                   const struct gw_kpi_totals *a, const int64_t *hist,
+                                   struct gw_error *err)
+{
+    struct gw_dbp p[17] = {GW_P_TEXT(scope),       GW_P_INT(month),        GW_P_INT(a->started),
+                           GW_P_INT(a->completed), GW_P_INT(a->passed),    GW_P_INT(a->failed),
+                           GW_P_INT(a->n_score),   GW_P_INT(a->sum_score), GW_P_INT(a->feedback),
+                           GW_P_INT(a->sum_rating)};
+    for (int i = 0; i < 5; i++)
+        p[10 + i] = GW_P_INT(a->dist[i]);
+    p[15] = GW_P_INT(a->comments);
+    p[16] = GW_P_INT(a->statements);
+    enum gw_qs qs = gw_db_query(
+        db,
+        "INSERT INTO kpi_month_totals (scope, month, started, completed, passed, failed, n_score, "
+        "sum_score, feedback, sum_rating, rating_1, rating_2, rating_3, rating_4, rating_5, "
+        "comments, statements) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+        "$14, $15, $16, $17)",
+        p, 17, NULL, NULL, err);
+    for (int b = 0; qs >= 0 && b < BUCKETS; b++) {
+        if (!hist[b])
+            continue;
+        struct gw_dbp ph[] = {GW_P_TEXT(scope), GW_P_INT(month), GW_P_INT(b), GW_P_INT(hist[b])};
+        qs = gw_db_query(db,
+                         "INSERT INTO kpi_month_hist (scope, month, bucket, n) VALUES ($1, $2, "
+                         "$3, $4)",
+                         ph, 4, NULL, NULL, err);
+    }
+    return qs;
+}
+
 static enum gw_qs totals_tx(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct gen *g = ud;
     enum gw_qs qs = GW_QS_NONE;
     char scope[16];
+    for (int sc = 0; qs >= 0 && have_months && sc < MSCOPES; sc++) {
+        if (sc < COURSES)
+            snprintf(scope, sizeof scope, "c:c%03d", sc);
+        else if (sc < COURSES + DEPTS)
+            snprintf(scope, sizeof scope, "d:d%02d", sc - COURSES);
+        else
+            snprintf(scope, sizeof scope, "a:");
+        for (int mi = 0; qs >= 0 && mi < MONTHS; mi++) {
+            if (g->mtot[sc][mi].statements == 0)
+                continue;
+            int month = ((BASE_MONTH + mi) / 12) * 100 + (BASE_MONTH + mi) % 12 + 1;
+            qs = put_month_totals(db, scope, month, &g->mtot[sc][mi], g->mhist[sc][mi], err);
+        }
+    }
     for (int c = 0; qs >= 0 && c < COURSES; c++) {
         snprintf(scope, sizeof scope, "c:c%03d", c);
         qs = put_totals(db, scope, &g->course_acc[c], g->hist_c[c], err);
@@ -245,6 +353,8 @@ static void generate_state(int64_t statements)
     g.seed = 42;
     g.hist_c = gw_xcalloc(COURSES, sizeof *g.hist_c);
     g.hist_d = gw_xcalloc(DEPTS, sizeof *g.hist_d);
+    g.mtot = gw_xcalloc(MSCOPES, sizeof *g.mtot);
+    g.mhist = gw_xcalloc(MSCOPES, sizeof *g.mhist);
     struct gw_error e;
     int64_t t0 = gw_time_mono_us();
     while (g.done < g.pairs) {
@@ -262,6 +372,8 @@ static void generate_state(int64_t statements)
         gw_kpi_acc_free(&g.dept_acc[d]);
     free(g.hist_c);
     free(g.hist_d);
+    free(g.mtot);
+    free(g.mhist);
     struct gw_error e2;
     gw_store_tx(store, GW_TX_WRITE, script_tx,
                 gw_store_dialect(store) == GW_DIALECT_SQLITE ? "ANALYZE" : "ANALYZE", &e2);
@@ -277,12 +389,23 @@ static int cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void time_pull(const char *label, const struct gw_kpi_query *q, int runs)
+/* Times runs pulls of q; random_window: each run asks a new random
+ * whole-day window of 1-180 days within the state's 22 months. */
+static void time_pull_w(const char *label, const struct gw_kpi_query *q0, int runs,
+                        bool random_window)
 {
     int64_t *us = gw_xcalloc((size_t)runs, sizeof *us);
     struct gw_error e;
     size_t nrec = 0;
+    unsigned seed = 11;
     for (int i = 0; i < runs; i++) {
+        struct gw_kpi_query qw = *q0;
+        const struct gw_kpi_query *q = &qw;
+        if (random_window) {
+            qw.has_from = qw.has_to = true;
+            qw.from_day = 20089 + rand_r(&seed) % 640;
+            qw.to_day = qw.from_day + 1 + rand_r(&seed) % 180;
+        }
         json_t *out = NULL;
         int64_t t0 = gw_time_mono_us();
         if (gw_store_kpi_pull(store, q, &out, &e) != GW_OK)
@@ -293,9 +416,14 @@ static void time_pull(const char *label, const struct gw_kpi_query *q, int runs)
     }
     qsort(us, (size_t)runs, sizeof *us, cmp_i64);
     int i99 = (runs * 99 + 99) / 100 - 1;
-    printf("pull %-34s %4zu records  p50 %8.2f ms  p99 %8.2f ms  (%d runs)\n", label, nrec,
+    printf("pull %-40s %4zu records  p50 %8.2f ms  p99 %8.2f ms  (%d runs)\n", label, nrec,
            (double)us[runs / 2] / 1000.0, (double)us[i99 < runs ? i99 : runs - 1] / 1000.0, runs);
     free(us);
+}
+
+static void time_pull(const char *label, const struct gw_kpi_query *q, int runs)
+{
+    time_pull_w(label, q, runs, false);
 }
 
 /* ---- ingestion ---- */
@@ -386,6 +514,8 @@ int main(int argc, char **argv)
     else
         printf("backend: %s, %lld statements\n", gw_store_backend_name(store),
                (long long)statements);
+    have_months = gw_store_tx(store, GW_TX_READ, script_tx,
+                              (void *)"SELECT 1 FROM kpi_month_totals LIMIT 0", &e) == GW_OK;
     if (!reuse) {
         setup_domain();
         generate_state(statements);
@@ -402,10 +532,24 @@ int main(int argc, char **argv)
     time_pull("one department, 3-month window", &q, runs);
     q.department = NULL;
     time_pull("all departments, 3-month window", &q, runs);
+    q.department = "d07";
+    q.to_day = 20485; /* 2026-02-01 */
+    time_pull("one department, one month", &q, runs);
+    q.department = NULL;
+    time_pull("all departments, one month", &q, runs);
+    q.department = "d07";
+    time_pull_w("one department, random window", &q, runs, true);
+    q.department = NULL;
+    time_pull_w("all departments, random window", &q, runs, true);
     q.has_from = q.has_to = false;
     q.group_by = GW_KPI_BY_MONTH;
     q.department = "d07";
     time_pull("one department by month", &q, runs);
+    q.department = NULL;
+    q.course = "c042";
+    time_pull("one course by month", &q, runs);
+    q.course = NULL;
+    time_pull("all courses by month", &q, runs);
     double off = ingest(m, false, 7), on = ingest(m, true, 7);
     printf("ingest without KPI maintenance %9.0f statements/s\n", off);
     printf("ingest with KPI maintenance    %9.0f statements/s (%.0f%% of without)\n", on,

@@ -213,3 +213,30 @@ void gw_kpi_pair_free(struct gw_kpi_pair *p)
     free(p->days);
     memset(p, 0, sizeof *p);
 }
+
+static int cmp_month_row(const void *x, const void *y)
+{
+    const struct gw_kpi_month_row *a = x, *b = y;
+    return a->month < b->month ? -1 : a->month > b->month;
+}
+
+size_t gw_kpi_pair_months(const struct gw_kpi_pair *p, struct gw_kpi_month_row **out)
+{
+    struct gw_kpi_month_row *m = gw_xcalloc(p->n_days ? p->n_days : 1, sizeof *m);
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_days; i++) {
+        int month = gw_kpi_month_of_day(p->days[i].day);
+        size_t j = 0;
+        while (j < n && m[j].month != month)
+            j++;
+        if (j == n) {
+            m[n].month = month;
+            gw_kpi_row_init(&m[n++].row);
+        }
+        gw_kpi_row_merge(&m[j].row, &p->days[i].row);
+    }
+    if (n > 1)
+        gw_sort(m, n, sizeof *m, cmp_month_row);
+    *out = m;
+    return n;
+}

@@ -1,6 +1,6 @@
 /* report.c: answering a KPI pull from state rows the store loaded: which
  * state answers a query (the rows over all time, the per-day rows of a
- * window or of months, or the maintained totals), the fold of loaded rows
+ * window, or the maintained totals over all time or per month), the fold of loaded rows
  * into one row per (course, learner) and then into each group's figures,
  * the median from the maintained time-to-complete histogram, the records'
  * JSON, and a department's chargeback report. No SQL: store/kpi_pull.c
@@ -23,7 +23,29 @@ bool gw_kpi_query_reads_totals(const struct gw_kpi_query *q)
 {
     /* a course filter cuts into a department's pool, which the department's
      * totals cannot */
-    return !gw_kpi_query_reads_days(q) && !(q->group_by == GW_KPI_BY_DEPARTMENT && q->course);
+    return !q->from_rows && !gw_kpi_query_reads_days(q) &&
+           !(q->group_by == GW_KPI_BY_DEPARTMENT && q->course);
+}
+
+/* Whether day is the first day of its month. */
+static bool month_start(int64_t day)
+{
+    return gw_kpi_month_of_day(day) != gw_kpi_month_of_day(day - 1);
+}
+
+bool gw_kpi_query_reads_months(const struct gw_kpi_query *q, int *from_month, int *to_month)
+{
+    *from_month = q->has_from ? gw_kpi_month_of_day(q->from_day) : 0;
+    *to_month = q->has_to ? gw_kpi_month_of_day(q->to_day) : 0;
+    if (q->from_rows || (q->has_from && !month_start(q->from_day)) ||
+        (q->has_to && !month_start(q->to_day)))
+        return false;
+    if (q->group_by == GW_KPI_BY_MONTH)
+        return true;
+    /* one calendar month: from its first day to the next month's */
+    return q->has_from && q->has_to && q->from_day < q->to_day &&
+           gw_kpi_month_of_day(q->to_day - 1) == *from_month &&
+           !(q->group_by == GW_KPI_BY_DEPARTMENT && q->course);
 }
 
 bool gw_kpi_query_lists_groups(const struct gw_kpi_query *q)
@@ -98,18 +120,32 @@ struct gw_kpi_group_acc *gw_kpi_report_find(struct gw_kpi_report *rp, const char
 
 /* ---- the fold of loaded rows ---- */
 
-/* Counts the merged row of one (group, course, learner) in its group. */
-static void count_row(struct gw_kpi_report *rp, const char *gkey, const char *learner,
-                      const struct gw_kpi_row *row)
+static struct gw_kpi_group_acc *month_group(struct gw_kpi_report *rp, const char *gkey)
 {
     struct gw_kpi_group_acc *g = gw_kpi_report_find(rp, gkey);
-    if (!g && rp->q->group_by == GW_KPI_BY_MONTH) {
+    if (!g) {
         char m[8];
         gw_kpi_month_format(atoi(gkey), m);
         json_t *rec = json_object();
         json_object_set_new(rec, "month", json_string(m));
         g = group_add(rp, gkey, rec);
     }
+    return g;
+}
+
+struct gw_kpi_group_acc *gw_kpi_report_month(struct gw_kpi_report *rp, int month)
+{
+    char key[16];
+    snprintf(key, sizeof key, "%d", month);
+    return month_group(rp, key);
+}
+
+/* Counts the merged row of one (group, course, learner) in its group. */
+static void count_row(struct gw_kpi_report *rp, const char *gkey, const char *learner,
+                      const struct gw_kpi_row *row)
+{
+    struct gw_kpi_group_acc *g =
+        rp->q->group_by == GW_KPI_BY_MONTH ? month_group(rp, gkey) : gw_kpi_report_find(rp, gkey);
     if (g)
         gw_kpi_acc_add(&g->acc, row, learner[0] != '\0');
 }

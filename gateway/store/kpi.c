@@ -1,7 +1,8 @@
 /* kpi.c: KPI state in the store (tables kpi_statements, kpi_learner_days,
  * kpi_learners, kpi_unattributed_days, kpi_totals, kpi_ttc_hist; migration
  * 0007; the version of the definitions it follows in kpi_meta, migration
- * 0012). Loads the rows a change touches into the domain's structs, asks
+ * 0012; the same state per month, kpi_learner_months, kpi_month_totals and
+ * kpi_month_hist, migration 0018). Loads the rows a change touches into the domain's structs, asks
  * the domain (kpi/maintain.c, kpi/kpi.c) what a statement, a voiding or a
  * re-attribution does to them, and writes what it computed: inline in the
  * writer's transaction or folded per round of the deferred index (struct
@@ -45,6 +46,7 @@ struct gw_kpi_iris {
     struct gw_strmap depts; /* key: course id, sval: department id */
     int64_t version;        /* 0: never loaded */
     bool checked;           /* in the open transaction */
+    bool months;            /* the schema has the month state (migration 0018) */
 };
 
 void gw_kpi_iris_tx_end(struct gw_db *db)
@@ -75,6 +77,20 @@ static enum gw_qs iris_current(struct gw_db *db, struct gw_kpi_iris **out, struc
     enum gw_qs qs =
         gw_db_query(db, "SELECT version FROM course_iris_version", NULL, 0, &r, NULL, err);
     int64_t version = qs == GW_QS_ONE ? gw_db_col_int(r, 0) : 0;
+    gw_db_rows_free(r);
+    if (qs < 0)
+        return qs;
+    /* a database migrated only part of the way (tests of old schemas) has
+     * no month state to keep; the upgrade step rebuilds it once it has */
+    r = NULL;
+    qs = gw_db_query(db,
+                     gw_db_dialect(db) == GW_DIALECT_SQLITE
+                         ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = "
+                           "'kpi_learner_months'"
+                         : "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'kpi_learner_months' "
+                           "AND schemaname = current_schema()",
+                     NULL, 0, &r, NULL, err);
+    c->months = qs == GW_QS_ONE && gw_db_col_int(r, 0) > 0;
     gw_db_rows_free(r);
     if (qs < 0)
         return qs;
@@ -112,6 +128,15 @@ static enum gw_qs iris_current(struct gw_db *db, struct gw_kpi_iris **out, struc
     }
     c->checked = true;
     return GW_QS_ONE;
+}
+
+/* Whether this transaction keeps the month state (the schema has it). */
+static enum gw_qs months_kept(struct gw_db *db, bool *kept, struct gw_error *err)
+{
+    struct gw_kpi_iris *iris = NULL;
+    enum gw_qs qs = iris_current(db, &iris, err);
+    *kept = qs >= 0 && iris->months;
+    return qs;
 }
 
 /* The department that requested course (heap, "" when the course is
@@ -266,19 +291,25 @@ struct kb_day {
     struct gw_kpi_row row;
 };
 
+/* A (course, learner) row over all time (month 0) or of one month. */
 struct kb_learner {
     char *course, *learner, *old_dept;
+    int month;
     bool found;
     struct gw_kpi_row old, cur;
 };
 
+/* Totals and histogram buckets of a scope over all time (month 0) or of
+ * one month. */
 struct kb_scope {
     char *scope;
+    int month;
     struct gw_kpi_totals d;
 };
 
 struct kb_hist {
     char *scope;
+    int month;
     int64_t bucket, n;
 };
 
@@ -293,6 +324,8 @@ struct gw_kpi_batch {
     size_t n_days, cap_days;
     struct kb_learner *learners;
     size_t n_learners, cap_learners;
+    struct kb_learner *months;
+    size_t n_months, cap_months;
     struct kb_scope *scopes;
     size_t n_scopes, cap_scopes;
     struct kb_hist *hists;
@@ -322,12 +355,18 @@ void gw_kpi_batch_free(struct gw_kpi_batch *kb)
         free(kb->learners[i].learner);
         free(kb->learners[i].old_dept);
     }
+    for (size_t i = 0; i < kb->n_months; i++) {
+        free(kb->months[i].course);
+        free(kb->months[i].learner);
+        free(kb->months[i].old_dept);
+    }
     for (size_t i = 0; i < kb->n_scopes; i++)
         free(kb->scopes[i].scope);
     for (size_t i = 0; i < kb->n_hists; i++)
         free(kb->hists[i].scope);
     free(kb->days);
     free(kb->learners);
+    free(kb->months);
     free(kb->scopes);
     free(kb->hists);
     free(kb->unattributed);
@@ -360,27 +399,30 @@ static void kb_index(struct gw_kpi_batch *kb, size_t i)
     gw_strmap_add(&kb->ix, kb->key.data, kb->key.len)->ival = (int64_t)i;
 }
 
-static void kb_totals(struct gw_kpi_batch *kb, const char *scope, const struct gw_kpi_totals *d)
+static void kb_totals(struct gw_kpi_batch *kb, const char *scope, int month,
+                      const struct gw_kpi_totals *d)
 {
-    kb_key(kb, 'S', scope, NULL, 0);
+    kb_key(kb, 'S', scope, NULL, month);
     int64_t i = kb_find(kb);
     if (i < 0) {
         kb->scopes = gw_xgrow(kb->scopes, kb->n_scopes, &kb->cap_scopes, sizeof *kb->scopes);
         i = (int64_t)kb->n_scopes++;
-        kb->scopes[i] = (struct kb_scope){.scope = gw_xstrdup(scope)};
+        kb->scopes[i] = (struct kb_scope){.scope = gw_xstrdup(scope), .month = month};
         kb_index(kb, (size_t)i);
     }
     gw_kpi_totals_add(&kb->scopes[i].d, d);
 }
 
-static void kb_hist(struct gw_kpi_batch *kb, const char *scope, int64_t bucket, int n)
+static void kb_hist(struct gw_kpi_batch *kb, const char *scope, int month, int64_t bucket, int n)
 {
-    kb_key(kb, 'H', scope, NULL, bucket);
+    char m[16];
+    snprintf(m, sizeof m, "%d", month);
+    kb_key(kb, 'H', scope, m, bucket);
     int64_t i = kb_find(kb);
     if (i < 0) {
         kb->hists = gw_xgrow(kb->hists, kb->n_hists, &kb->cap_hists, sizeof *kb->hists);
         i = (int64_t)kb->n_hists++;
-        kb->hists[i] = (struct kb_hist){gw_xstrdup(scope), bucket, 0};
+        kb->hists[i] = (struct kb_hist){gw_xstrdup(scope), month, bucket, 0};
         kb_index(kb, (size_t)i);
     }
     kb->hists[i].n += n;
@@ -402,12 +444,63 @@ static void kb_unattributed(struct gw_kpi_batch *kb, int64_t day, int n)
 
 /* ---- totals and the time-to-complete histogram ---- */
 
+#define TOTALS_COLS                                                                                \
+    "started, completed, passed, failed, n_score, sum_score, feedback, sum_rating, rating_1, "     \
+    "rating_2, rating_3, rating_4, rating_5, comments, statements"
+
+#define TOTALS_ADD(t)                                                                              \
+    "started = " t ".started + excluded.started, completed = " t ".completed + "                   \
+    "excluded.completed, passed = " t ".passed + excluded.passed, failed = " t ".failed + "        \
+    "excluded.failed, n_score = " t ".n_score + excluded.n_score, sum_score = " t ".sum_score + "  \
+    "excluded.sum_score, feedback = " t ".feedback + excluded.feedback, sum_rating = " t           \
+    ".sum_rating + excluded.sum_rating, rating_1 = " t ".rating_1 + excluded.rating_1, rating_2 "  \
+    "= " t ".rating_2 + excluded.rating_2, rating_3 = " t ".rating_3 + excluded.rating_3, "        \
+    "rating_4 = " t ".rating_4 + excluded.rating_4, rating_5 = " t ".rating_5 + "                  \
+    "excluded.rating_5, comments = " t ".comments + excluded.comments, statements = " t            \
+    ".statements + excluded.statements"
+
+/* Adds deltas d to one month's totals of a scope (kpi_month_totals): an
+ * UPDATE of the existing row, or its first row as an upsert. */
+static enum gw_qs month_totals_add(struct gw_db *db, const char *scope, int month,
+                                   const struct gw_kpi_totals *d, struct gw_error *err)
+{
+    struct gw_dbp p[17] = {
+        GW_P_TEXT(scope),        GW_P_INT(d->started),  GW_P_INT(d->completed),
+        GW_P_INT(d->passed),     GW_P_INT(d->failed),   GW_P_INT(d->n_score),
+        GW_P_INT(d->sum_score),  GW_P_INT(d->feedback), GW_P_INT(d->sum_rating),
+        GW_P_INT(d->dist[0]),    GW_P_INT(d->dist[1]),  GW_P_INT(d->dist[2]),
+        GW_P_INT(d->dist[3]),    GW_P_INT(d->dist[4]),  GW_P_INT(d->comments),
+        GW_P_INT(d->statements), GW_P_INT(month),
+    };
+    int64_t changed = 0;
+    enum gw_qs qs = gw_db_query(
+        db,
+        "UPDATE kpi_month_totals SET started = started + $2, completed = completed + $3, passed = "
+        "passed + $4, failed = failed + $5, n_score = n_score + $6, sum_score = sum_score + $7, "
+        "feedback = feedback + $8, sum_rating = sum_rating + $9, rating_1 = rating_1 + $10, "
+        "rating_2 = rating_2 + $11, rating_3 = rating_3 + $12, rating_4 = rating_4 + $13, "
+        "rating_5 = rating_5 + $14, comments = comments + $15, statements = statements + $16 "
+        "WHERE scope = $1 AND month = $17",
+        p, 17, NULL, &changed, err);
+    if (qs < 0 || changed > 0)
+        return qs;
+    return gw_db_query(db,
+                       "INSERT INTO kpi_month_totals (scope, " TOTALS_COLS
+                       ", month) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+                       "$14, $15, $16, $17) ON CONFLICT (scope, month) DO UPDATE SET " TOTALS_ADD(
+                           "kpi_month_totals"),
+                       p, 17, NULL, NULL, err);
+}
+
 /* Adds deltas d to one scope's totals: an UPDATE of the existing row (no
  * index changes: no statement journal on SQLite), or the first row of the
- * scope as an upsert. */
-static enum gw_qs totals_add(struct gw_db *db, const char *scope, const struct gw_kpi_totals *d,
-                             struct gw_error *err)
+ * scope as an upsert. month: 0 over all time (kpi_totals), else that
+ * month's (kpi_month_totals). */
+static enum gw_qs totals_add(struct gw_db *db, const char *scope, int month,
+                             const struct gw_kpi_totals *d, struct gw_error *err)
 {
+    if (month)
+        return month_totals_add(db, scope, month, d, err);
     struct gw_dbp p[16] = {
         GW_P_TEXT(scope),        GW_P_INT(d->started),  GW_P_INT(d->completed),
         GW_P_INT(d->passed),     GW_P_INT(d->failed),   GW_P_INT(d->n_score),
@@ -447,15 +540,29 @@ static enum gw_qs totals_add(struct gw_db *db, const char *scope, const struct g
         p, 16, NULL, NULL, err);
 }
 
-/* Moves one scope's time-to-complete histogram bucket by n. */
-static enum gw_qs hist_add(struct gw_db *db, const char *scope, int64_t bucket, int n,
+/* Moves one scope's time-to-complete histogram bucket by n: over all time
+ * (month 0) or of one month. */
+static enum gw_qs hist_add(struct gw_db *db, const char *scope, int month, int64_t bucket, int n,
                            struct gw_error *err)
 {
-    struct gw_dbp p[] = {GW_P_TEXT(scope), GW_P_INT(bucket), GW_P_INT(n)};
+    struct gw_dbp p[] = {GW_P_TEXT(scope), GW_P_INT(bucket), GW_P_INT(n), GW_P_INT(month)};
     int64_t changed = 0;
-    enum gw_qs qs =
-        gw_db_query(db, "UPDATE kpi_ttc_hist SET n = n + $3 WHERE scope = $1 AND bucket = $2", p, 3,
-                    NULL, &changed, err);
+    enum gw_qs qs;
+    if (month) {
+        qs = gw_db_query(db,
+                         "UPDATE kpi_month_hist SET n = n + $3 WHERE scope = $1 AND month = $4 "
+                         "AND bucket = $2",
+                         p, 4, NULL, &changed, err);
+        if (qs < 0 || changed > 0)
+            return qs;
+        return gw_db_query(db,
+                           "INSERT INTO kpi_month_hist (scope, bucket, n, month) VALUES ($1, $2, "
+                           "$3, $4) ON CONFLICT (scope, month, bucket) DO UPDATE SET n = "
+                           "kpi_month_hist.n + excluded.n",
+                           p, 4, NULL, NULL, err);
+    }
+    qs = gw_db_query(db, "UPDATE kpi_ttc_hist SET n = n + $3 WHERE scope = $1 AND bucket = $2", p,
+                     3, NULL, &changed, err);
     if (qs < 0 || changed > 0)
         return qs;
     return gw_db_query(db,
@@ -464,11 +571,13 @@ static enum gw_qs hist_add(struct gw_db *db, const char *scope, int64_t bucket, 
                        p, 3, NULL, NULL, err);
 }
 
-/* Moves the course's and the department's totals and histograms by what the
- * change of a (course, learner) row from old to nw (either may be NULL)
- * does to them (gw_kpi_totals_delta, gw_kpi_ttc_moves): at once, or summed
- * in a round's batch kb. */
-static enum gw_qs totals_delta(struct gw_db *db, const char *const scopes[2],
+/* Moves the totals and histograms of scopes (the course's and the
+ * department's; of a month also every course's, 'a:') by what the change of
+ * a (course, learner) row from old to nw (either may be NULL) does to them
+ * (gw_kpi_totals_delta, gw_kpi_ttc_moves): at once, or summed in a round's
+ * batch kb. month: 0 for the row over all time, else the month of the
+ * learner's month row. */
+static enum gw_qs totals_delta(struct gw_db *db, const char *const *scopes, int n_scopes, int month,
                                const struct gw_kpi_row *old, const struct gw_kpi_row *nw,
                                bool learner, struct gw_kpi_batch *kb, struct gw_error *err)
 {
@@ -477,21 +586,21 @@ static enum gw_qs totals_delta(struct gw_db *db, const char *const scopes[2],
     int64_t from = -1, to = -1;
     gw_kpi_ttc_moves(old, nw, learner, &from, &to);
     enum gw_qs qs = GW_QS_NONE;
-    for (int k = 0; k < 2 && qs >= 0; k++) {
+    for (int k = 0; k < n_scopes && qs >= 0; k++) {
         if (kb)
-            kb_totals(kb, scopes[k], &d);
+            kb_totals(kb, scopes[k], month, &d);
         else
-            qs = totals_add(db, scopes[k], &d, err);
+            qs = totals_add(db, scopes[k], month, &d, err);
     }
-    for (int k = 0; k < 2 && qs >= 0; k++) {
+    for (int k = 0; k < n_scopes && qs >= 0; k++) {
         if (from >= 0 && kb)
-            kb_hist(kb, scopes[k], from, -1);
+            kb_hist(kb, scopes[k], month, from, -1);
         else if (from >= 0)
-            qs = hist_add(db, scopes[k], from, -1, err);
+            qs = hist_add(db, scopes[k], month, from, -1, err);
         if (qs >= 0 && to >= 0 && kb)
-            kb_hist(kb, scopes[k], to, 1);
+            kb_hist(kb, scopes[k], month, to, 1);
         else if (qs >= 0 && to >= 0)
-            qs = hist_add(db, scopes[k], to, 1, err);
+            qs = hist_add(db, scopes[k], month, to, 1, err);
     }
     return qs;
 }
@@ -557,7 +666,7 @@ static enum gw_qs update_learner(struct gw_db *db, const char *course, const cha
         snprintf(sc, nc, "c:%s", course);
         snprintf(sd, nd, "d:%s", dept);
         const char *const scopes[2] = {sc, sd};
-        qs = totals_delta(db, scopes, old, nw, is_learner, kb, err);
+        qs = totals_delta(db, scopes, 2, 0, old, nw, is_learner, kb, err);
         free(sc);
         free(sd);
     }
@@ -586,6 +695,97 @@ static enum gw_qs get_learner(struct gw_db *db, const char *course, const char *
         gw_kpi_row_init(row);
     }
     gw_db_rows_free(r);
+    return qs;
+}
+
+/* ---- a learner's month rows (migration 0018) ---- */
+
+/* The (course, learner, month) row; *found says whether it exists, *dept
+ * (heap, may be NULL) receives its department. */
+static enum gw_qs get_month(struct gw_db *db, const char *course, const char *learner, int month,
+                            struct gw_kpi_row *row, bool *found, char **dept, struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_INT(month)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT " ROW_COLS ", department_id FROM kpi_learner_months "
+                                "WHERE course_id = $1 AND learner_key = $2 AND month = $3",
+                                p, 3, &r, NULL, err);
+    *found = qs == GW_QS_ONE;
+    *dept = NULL;
+    if (*found) {
+        row_read(r, 0, row);
+        *dept = gw_xstrdup(gw_db_col_text(r, 10));
+    } else {
+        gw_kpi_row_init(row);
+    }
+    gw_db_rows_free(r);
+    return qs;
+}
+
+/* update_learner for the learner's row of one month: replaces old (in
+ * department old_dept) by nw (NULL: deleted) and moves that month's totals
+ * of the course, the department and every course ('a:'). */
+static enum gw_qs update_month(struct gw_db *db, const char *course, const char *learner, int month,
+                               const struct gw_kpi_row *old, const char *old_dept,
+                               const struct gw_kpi_row *nw, struct gw_kpi_batch *kb,
+                               struct gw_error *err)
+{
+    char *dept = NULL;
+    enum gw_qs qs = course_department(db, course, &dept, err);
+    bool is_learner = learner[0] != '\0';
+    int64_t t_old = gw_kpi_learner_ttc(old, is_learner), t_new = gw_kpi_learner_ttc(nw, is_learner);
+    if (qs >= 0 && nw && old) {
+        struct gw_dbp p[13] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
+        row_params(nw, p + 2);
+        p[12] = GW_P_INT(month);
+        qs = gw_db_query(db,
+                         "UPDATE kpi_learner_months SET " ROW_UPDATE_AT3 " WHERE course_id = $1 "
+                         "AND learner_key = $2 AND month = $13",
+                         p, 13, NULL, NULL, err);
+        if (qs >= 0 && (t_old != t_new || !old_dept || strcmp(old_dept, dept) != 0)) {
+            struct gw_dbp pi[] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_TEXT(dept),
+                                  t_new >= 0 ? GW_P_INT(t_new) : GW_P_NULL, GW_P_INT(month)};
+            qs = gw_db_query(db,
+                             "UPDATE kpi_learner_months SET department_id = $3, ttc_ms = $4 "
+                             "WHERE course_id = $1 AND learner_key = $2 AND month = $5",
+                             pi, 5, NULL, NULL, err);
+        }
+    } else if (qs >= 0 && nw) {
+        struct gw_dbp p[15] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_TEXT(dept),
+                               t_new >= 0 ? GW_P_INT(t_new) : GW_P_NULL};
+        row_params(nw, p + 4);
+        p[14] = GW_P_INT(month);
+        qs = gw_db_query(
+            db,
+            gw_db_dialect(db) == GW_DIALECT_SQLITE
+                ? "INSERT OR FAIL INTO kpi_learner_months (course_id, learner_key, department_id, "
+                  "ttc_ms, " ROW_COLS ", month) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+                  "$11, $12, $13, $14, $15)"
+                : "INSERT INTO kpi_learner_months (course_id, learner_key, department_id, "
+                  "ttc_ms, " ROW_COLS ", month) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+                  "$11, $12, $13, $14, $15) ON CONFLICT (course_id, learner_key, month) DO "
+                  "UPDATE SET department_id = excluded.department_id, ttc_ms = excluded.ttc_ms, "
+                  "" ROW_SET,
+            p, 15, NULL, NULL, err);
+    } else if (qs >= 0) {
+        struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_INT(month)};
+        qs = gw_db_query(db,
+                         "DELETE FROM kpi_learner_months WHERE course_id = $1 AND learner_key = "
+                         "$2 AND month = $3",
+                         p, 3, NULL, NULL, err);
+    }
+    if (qs >= 0) {
+        size_t nc = strlen(course) + 3, nd = strlen(dept) + 3;
+        char *sc = gw_xmalloc(nc), *sd = gw_xmalloc(nd);
+        snprintf(sc, nc, "c:%s", course);
+        snprintf(sd, nd, "d:%s", dept);
+        const char *const scopes[3] = {sc, sd, "a:"};
+        qs = totals_delta(db, scopes, 3, month, old, nw, is_learner, kb, err);
+        free(sc);
+        free(sd);
+    }
+    free(dept);
     return qs;
 }
 
@@ -621,6 +821,20 @@ static enum gw_qs fold_fact(struct gw_db *db, const char *course, const char *le
         row = old;
         gw_kpi_row_add(&row, f, seq);
         qs = update_learner(db, course, learner, found ? &old : NULL, old_dept, &row, NULL, err);
+    }
+    free(old_dept);
+    old_dept = NULL;
+    int month = gw_kpi_month_of_day(day);
+    bool months = false;
+    if (qs >= 0)
+        qs = months_kept(db, &months, err);
+    if (qs >= 0 && months)
+        qs = get_month(db, course, learner, month, &old, &found, &old_dept, err);
+    if (qs >= 0 && months) {
+        row = old;
+        gw_kpi_row_add(&row, f, seq);
+        qs = update_month(db, course, learner, month, found ? &old : NULL, old_dept, &row, NULL,
+                          err);
     }
     free(old_dept);
     return qs;
@@ -679,6 +893,29 @@ static enum gw_qs fold_fact_batched(struct gw_db *db, struct gw_kpi_batch *kb, c
         kb_index(kb, (size_t)l); /* kb->key still holds its key */
     }
     gw_kpi_row_add(&kb->learners[l].cur, f, seq);
+    bool months = false;
+    qs = months_kept(db, &months, err);
+    if (qs < 0 || !months)
+        return qs < 0 ? qs : GW_QS_ONE;
+    int month = gw_kpi_month_of_day(day);
+    kb_key(kb, 'M', course, learner, month);
+    int64_t m = kb_find(kb);
+    if (m < 0) {
+        struct kb_learner e = {.month = month};
+        qs = get_month(db, course, learner, month, &e.old, &e.found, &e.old_dept, err);
+        if (qs < 0) {
+            free(e.old_dept);
+            return qs;
+        }
+        e.cur = e.old;
+        e.course = gw_xstrdup(course);
+        e.learner = gw_xstrdup(learner);
+        kb->months = gw_xgrow(kb->months, kb->n_months, &kb->cap_months, sizeof *kb->months);
+        m = (int64_t)kb->n_months++;
+        kb->months[m] = e;
+        kb_index(kb, (size_t)m); /* kb->key still holds its key */
+    }
+    gw_kpi_row_add(&kb->months[m].cur, f, seq);
     return GW_QS_ONE;
 }
 
@@ -808,10 +1045,16 @@ enum gw_qs gw_kpi_batch_flush(struct gw_db *db, struct gw_kpi_batch *kb, struct 
         qs = update_learner(db, e->course, e->learner, e->found ? &e->old : NULL, e->old_dept,
                             &e->cur, kb, err);
     }
+    for (size_t i = 0; qs >= 0 && i < kb->n_months; i++) {
+        const struct kb_learner *e = &kb->months[i];
+        qs = update_month(db, e->course, e->learner, e->month, e->found ? &e->old : NULL,
+                          e->old_dept, &e->cur, kb, err);
+    }
     for (size_t i = 0; qs >= 0 && i < kb->n_scopes; i++)
-        qs = totals_add(db, kb->scopes[i].scope, &kb->scopes[i].d, err);
+        qs = totals_add(db, kb->scopes[i].scope, kb->scopes[i].month, &kb->scopes[i].d, err);
     for (size_t i = 0; qs >= 0 && i < kb->n_hists; i++)
-        qs = hist_add(db, kb->hists[i].scope, kb->hists[i].bucket, (int)kb->hists[i].n, err);
+        qs = hist_add(db, kb->hists[i].scope, kb->hists[i].month, kb->hists[i].bucket,
+                      (int)kb->hists[i].n, err);
     for (size_t i = 0; qs >= 0 && i < kb->n_unattributed; i++)
         qs = unattributed_add_day(db, kb->unattributed[i].day, kb->unattributed[i].n, err);
     return qs < 0 ? qs : GW_QS_ONE;
@@ -841,6 +1084,71 @@ static enum gw_qs archived_days(struct gw_db *db, const char *course, const char
     return qs;
 }
 
+/* The months in which (course, learner) has day rows, which are the months
+ * it has month rows for (heap array in *out, *n of them). */
+static enum gw_qs pair_row_months(struct gw_db *db, const char *course, const char *learner,
+                                  int **out, size_t *n, struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
+    struct gw_db_rows *r = NULL;
+    size_t cap = 0;
+    *out = NULL;
+    *n = 0;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT DISTINCT month FROM kpi_learner_days WHERE course_id = $1 "
+                                "AND learner_key = $2",
+                                p, 2, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        *out = gw_xgrow(*out, *n, &cap, sizeof **out);
+        (*out)[(*n)++] = (int)gw_db_col_int(r, 0);
+    }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    return qs;
+}
+
+/* Replaces the month rows of (course, learner), which exist for old_months,
+ * by those of pair (its days folded per month, gw_kpi_pair_months), each
+ * month's totals moving by the difference: months the pair no longer has
+ * are deleted. */
+static enum gw_qs replace_months(struct gw_db *db, const char *course, const char *learner,
+                                 const int *old_months, size_t n_old,
+                                 const struct gw_kpi_pair *pair, struct gw_error *err)
+{
+    bool months = false;
+    enum gw_qs qs = months_kept(db, &months, err);
+    if (qs < 0 || !months)
+        return qs;
+    struct gw_kpi_month_row *nw = NULL;
+    size_t n_new = gw_kpi_pair_months(pair, &nw);
+    bool *seen = gw_xcalloc(n_new ? n_new : 1, sizeof *seen);
+    for (size_t i = 0; qs >= 0 && i < n_old; i++) {
+        struct gw_kpi_row old;
+        bool found = false;
+        char *old_dept = NULL;
+        qs = get_month(db, course, learner, old_months[i], &old, &found, &old_dept, err);
+        const struct gw_kpi_row *to = NULL;
+        for (size_t j = 0; j < n_new && !to; j++) {
+            if (nw[j].month == old_months[i]) {
+                to = &nw[j].row;
+                seen[j] = true;
+            }
+        }
+        if (qs >= 0 && (found || to))
+            qs = update_month(db, course, learner, old_months[i], found ? &old : NULL, old_dept, to,
+                              NULL, err);
+        free(old_dept);
+    }
+    for (size_t j = 0; qs >= 0 && j < n_new; j++) {
+        if (!seen[j])
+            qs = update_month(db, course, learner, nw[j].month, NULL, NULL, &nw[j].row, NULL, err);
+    }
+    free(seen);
+    free(nw);
+    return qs;
+}
+
 /* Recomputes one (course, learner) from what dropped months contributed and
  * its counted statements (after a voiding or a re-attribution): its day rows
  * are rewritten, its row and the totals move by the difference. The fold is
@@ -852,10 +1160,14 @@ static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const cha
     struct gw_kpi_pair pair;
     gw_kpi_pair_init(&pair);
     struct gw_db_rows *r = NULL;
-    enum gw_qs qs = gw_db_query(db,
-                                "DELETE FROM kpi_learner_days WHERE course_id = $1 AND "
-                                "learner_key = $2",
-                                p, 2, NULL, NULL, err);
+    int *old_months = NULL;
+    size_t n_old_months = 0;
+    enum gw_qs qs = pair_row_months(db, course, learner, &old_months, &n_old_months, err);
+    if (qs >= 0)
+        qs = gw_db_query(db,
+                         "DELETE FROM kpi_learner_days WHERE course_id = $1 AND "
+                         "learner_key = $2",
+                         p, 2, NULL, NULL, err);
     struct gw_kpi_row old;
     bool found = false;
     char *old_dept = NULL;
@@ -884,6 +1196,9 @@ static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const cha
     if (qs >= 0 && (found || pair.all.statements > 0))
         qs = update_learner(db, course, learner, found ? &old : NULL, old_dept,
                             pair.all.statements > 0 ? &pair.all : NULL, NULL, err);
+    if (qs >= 0)
+        qs = replace_months(db, course, learner, old_months, n_old_months, &pair, err);
+    free(old_months);
     free(old_dept);
     gw_kpi_pair_free(&pair);
     return qs < 0 ? qs : GW_QS_ONE;
@@ -1252,7 +1567,7 @@ enum gw_qs gw_kpi_archive_statements(struct gw_db *db, const char *table, struct
 
 struct archived_pair {
     char *course, *learner;
-    struct gw_kpi_row row;
+    struct gw_kpi_pair pair;
 };
 
 /* The start of a rebuild: the archived days as day rows and unattributed
@@ -1272,8 +1587,8 @@ static enum gw_qs seed_archived(struct gw_db *db, struct gw_error *err)
     struct gw_db_rows *r = NULL;
     if (qs >= 0)
         qs = gw_db_query(db,
-                         "SELECT " ROW_COLS ", course_id, learner_key FROM kpi_archived_days "
-                         "ORDER BY course_id, learner_key",
+                         "SELECT " ROW_COLS ", course_id, learner_key, day FROM "
+                         "kpi_archived_days ORDER BY course_id, learner_key",
                          NULL, 0, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
         const char *course = gw_db_col_text(r, 10), *learner = gw_db_col_text(r, 11);
@@ -1282,21 +1597,25 @@ static enum gw_qs seed_archived(struct gw_db *db, struct gw_error *err)
             pairs = gw_xgrow(pairs, n, &cap, sizeof *pairs);
             pairs[n].course = gw_xstrdup(course);
             pairs[n].learner = gw_xstrdup(learner);
-            gw_kpi_row_init(&pairs[n++].row);
+            gw_kpi_pair_init(&pairs[n++].pair);
         }
         struct gw_kpi_row row;
         row_read(r, 0, &row);
-        gw_kpi_row_merge(&pairs[n - 1].row, &row);
+        gw_kpi_pair_merge_day(&pairs[n - 1].pair, gw_db_col_int(r, 12), &row);
     }
     if (qs == GW_QS_ONE)
         qs = gw_db_rows_status(r, err);
     gw_db_rows_free(r);
     for (size_t i = 0; i < n; i++) {
         if (qs >= 0)
-            qs = update_learner(db, pairs[i].course, pairs[i].learner, NULL, NULL, &pairs[i].row,
-                                NULL, err);
+            qs = update_learner(db, pairs[i].course, pairs[i].learner, NULL, NULL,
+                                &pairs[i].pair.all, NULL, err);
+        if (qs >= 0) /* the month tables were emptied: every month is new */
+            qs =
+                replace_months(db, pairs[i].course, pairs[i].learner, NULL, 0, &pairs[i].pair, err);
         free(pairs[i].course);
         free(pairs[i].learner);
+        gw_kpi_pair_free(&pairs[i].pair);
     }
     free(pairs);
     return qs;
@@ -1305,14 +1624,20 @@ static enum gw_qs seed_archived(struct gw_db *db, struct gw_error *err)
 /* ---- rebuild ---- */
 
 /* Records that the KPI state follows GW_KPI_RULE_VERSION (kpi_meta,
- * migration 0012). */
+ * migration 0012) and has its month rows (month_state, migration 0018). */
 static enum gw_qs set_rule_version(struct gw_db *db, struct gw_error *err)
 {
     struct gw_dbp p[] = {GW_P_INT(GW_KPI_RULE_VERSION)};
-    return gw_db_query(db,
-                       "INSERT INTO kpi_meta (name, value) VALUES ('rule_version', $1) ON "
-                       "CONFLICT (name) DO UPDATE SET value = excluded.value",
-                       p, 1, NULL, NULL, err);
+    enum gw_qs qs = gw_db_query(db,
+                                "INSERT INTO kpi_meta (name, value) VALUES ('rule_version', $1) ON "
+                                "CONFLICT (name) DO UPDATE SET value = excluded.value",
+                                p, 1, NULL, NULL, err);
+    if (qs >= 0)
+        qs = gw_db_exec_script(db,
+                               "INSERT INTO kpi_meta (name, value) VALUES ('month_state', 1) ON "
+                               "CONFLICT (name) DO UPDATE SET value = excluded.value",
+                               err);
+    return qs;
 }
 
 struct rebuild_ctx {
@@ -1327,7 +1652,9 @@ static enum gw_qs rebuild_tx(struct gw_db *db, void *ud, struct gw_error *err)
         gw_db_exec_script(db,
                           "DELETE FROM kpi_statements; DELETE FROM kpi_learner_days; "
                           "DELETE FROM kpi_learners; DELETE FROM kpi_unattributed_days; "
-                          "DELETE FROM kpi_totals; DELETE FROM kpi_ttc_hist;",
+                          "DELETE FROM kpi_totals; DELETE FROM kpi_ttc_hist; "
+                          "DELETE FROM kpi_learner_months; DELETE FROM kpi_month_totals; "
+                          "DELETE FROM kpi_month_hist;",
                           err);
     if (qs >= 0) /* what dropped months contributed */
         qs = seed_archived(db, err);
@@ -1412,7 +1739,15 @@ static enum gw_qs upgrade_tx(struct gw_db *db, void *ud, struct gw_error *err)
     gw_db_rows_free(r);
     if (qs < 0)
         return qs;
-    if (v >= GW_KPI_RULE_VERSION)
+    /* state from before migration 0018 has no month rows: rebuilt as well */
+    r = NULL;
+    qs = gw_db_query(db, "SELECT value FROM kpi_meta WHERE name = 'month_state'", NULL, 0, &r, NULL,
+                     err);
+    int64_t months = qs == GW_QS_ONE ? gw_db_col_int(r, 0) : 1;
+    gw_db_rows_free(r);
+    if (qs < 0)
+        return qs;
+    if (v >= GW_KPI_RULE_VERSION && months)
         return GW_QS_NONE;
     c->from_version = v;
     return rebuild_tx(db, &c->rebuild, err);

@@ -1,13 +1,14 @@
 /* kpi_pull.c: loading what the KPI pulls read from the maintained state
- * (migration 0007): the groups, kpi_learners (no window) or
- * kpi_learner_days (a window, or by month) through their primary keys and
- * the courses_department index, or, where the domain says the totals
- * answer, one kpi_totals row and a short walk of the ttc histogram and
- * index per record; the unattributed count; and a department's monthly
- * chargeback inputs. Never the statements. Which state answers, the fold
- * into records, the median and the reports are the domain's (kpi/report.c);
- * this file only builds the SQL and loads rows into its structs. See
- * gw/kpi_store.h. */
+ * (migrations 0007, 0018): the groups; kpi_learners (no window) or
+ * kpi_learner_days (a window that is not whole months) through their keys
+ * and the courses_department index; or, where the domain says totals
+ * answer, one kpi_totals row (no window) or kpi_month_totals row (by month,
+ * a month) and a short walk of the ttc histogram and index per record; the
+ * unattributed count; and a department's monthly chargeback inputs (the
+ * month totals' learners started). Never the statements. Which state
+ * answers, the fold into records, the median and the reports are the
+ * domain's (kpi/report.c); this file only builds the SQL and loads rows into
+ * its structs. See gw/kpi_store.h. */
 #include "gw/department.h"
 #include "gw/buf.h"
 #include "gw/kpi_store.h"
@@ -184,12 +185,14 @@ static void scope_subquery(const struct gw_kpi_query *q, struct qb *b)
     gw_buf_puts(&b->sql, ")");
 }
 
+#define TOTALS_COLS                                                                                \
+    "started, completed, passed, failed, n_score, sum_score, feedback, sum_rating, rating_1, "     \
+    "rating_2, rating_3, rating_4, rating_5, comments, statements"
+
 static enum gw_qs read_totals(struct gw_db *db, struct gw_kpi_report *rp, struct gw_error *err)
 {
     struct qb b = {0};
-    gw_buf_puts(&b.sql, "SELECT scope, started, completed, passed, failed, n_score, sum_score, "
-                        "feedback, sum_rating, rating_1, rating_2, rating_3, rating_4, rating_5, "
-                        "comments, statements FROM kpi_totals WHERE scope IN ");
+    gw_buf_puts(&b.sql, "SELECT scope, " TOTALS_COLS " FROM kpi_totals WHERE scope IN ");
     scope_subquery(rp->q, &b);
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(db, gw_buf_str(&b.sql), b.p, b.n, &r, NULL, err);
@@ -246,9 +249,19 @@ static enum gw_qs read_hist(struct gw_db *db, struct gw_kpi_report *rp, struct g
     return qs;
 }
 
-/* Reads the two times from the median's bucket on (the ttc index) and
- * hands them to gw_kpi_hist_median_result. */
-static enum gw_qs median_of(struct gw_db *db, bool by_course, struct gw_kpi_group_acc *g,
+/* The scope whose times to complete the median walks: a course's ('c'),
+ * a department's ('d', id its id) or every course's ('a', id unused); over
+ * all time (month 0) or of one month. */
+struct ttc_scope {
+    char kind;
+    const char *id;
+    int month;
+};
+
+/* Reads the two times from the median's bucket on (the ttc index of
+ * kpi_learners, or of kpi_learner_months) and hands them to
+ * gw_kpi_hist_median_result. */
+static enum gw_qs median_of(struct gw_db *db, struct ttc_scope sc, struct gw_kpi_group_acc *g,
                             struct gw_error *err)
 {
     const struct gw_kpi_hist_median *m = &g->med;
@@ -259,15 +272,30 @@ static enum gw_qs median_of(struct gw_db *db, bool by_course, struct gw_kpi_grou
     int64_t ms[2] = {0, 0};
     int got = 0;
     if (m->start >= 0) {
-        struct gw_dbp pv[] = {GW_P_TEXT(g->key), GW_P_INT(m->start), GW_P_INT(m->k - m->cum)};
-        const char *sql = by_course
-                              ? "SELECT ttc_ms FROM kpi_learners WHERE course_id = $1 AND "
-                                "ttc_ms IS NOT NULL AND ttc_ms >= $2 ORDER BY ttc_ms LIMIT 2 "
-                                "OFFSET $3"
-                              : "SELECT ttc_ms FROM kpi_learners WHERE department_id = $1 AND "
-                                "ttc_ms IS NOT NULL AND ttc_ms >= $2 ORDER BY ttc_ms LIMIT 2 "
-                                "OFFSET $3";
-        qs = gw_db_query(db, sql, pv, 3, &r, NULL, err);
+        struct gw_dbp pv[] = {GW_P_INT(m->start), GW_P_INT(m->k - m->cum), GW_P_INT(sc.month),
+                              GW_P_TEXT(sc.id ? sc.id : "")};
+        const char *sql = NULL;
+        int np = sc.month ? 4 : 3;
+        if (!sc.month) {
+            pv[2] = pv[3];
+            sql = sc.kind == 'c' ? "SELECT ttc_ms FROM kpi_learners WHERE course_id = $3 AND "
+                                   "ttc_ms IS NOT NULL AND ttc_ms >= $1 ORDER BY ttc_ms LIMIT 2 "
+                                   "OFFSET $2"
+                                 : "SELECT ttc_ms FROM kpi_learners WHERE department_id = $3 AND "
+                                   "ttc_ms IS NOT NULL AND ttc_ms >= $1 ORDER BY ttc_ms LIMIT 2 "
+                                   "OFFSET $2";
+        } else if (sc.kind == 'c') {
+            sql = "SELECT ttc_ms FROM kpi_learner_months WHERE course_id = $4 AND month = $3 AND "
+                  "ttc_ms IS NOT NULL AND ttc_ms >= $1 ORDER BY ttc_ms LIMIT 2 OFFSET $2";
+        } else if (sc.kind == 'd') {
+            sql = "SELECT ttc_ms FROM kpi_learner_months WHERE department_id = $4 AND month = $3 "
+                  "AND ttc_ms IS NOT NULL AND ttc_ms >= $1 ORDER BY ttc_ms LIMIT 2 OFFSET $2";
+        } else {
+            np = 3;
+            sql = "SELECT ttc_ms FROM kpi_learner_months WHERE month = $3 AND ttc_ms IS NOT NULL "
+                  "AND ttc_ms >= $1 ORDER BY ttc_ms LIMIT 2 OFFSET $2";
+        }
+        qs = gw_db_query(db, sql, pv, np, &r, NULL, err);
         for (bool more = qs == GW_QS_ONE; more && got < 2; more = gw_db_next(r))
             ms[got++] = gw_db_col_int(r, 0);
         gw_db_rows_free(r);
@@ -291,9 +319,165 @@ static enum gw_qs fold_totals(struct gw_db *db, struct gw_kpi_report *rp, struct
     enum gw_qs qs = read_totals(db, rp, err);
     if (qs >= 0)
         qs = read_hist(db, rp, err);
-    for (size_t i = 0; qs >= 0 && i < rp->n; i++)
-        qs = median_of(db, rp->q->group_by == GW_KPI_BY_COURSE, &rp->g[i], err);
+    for (size_t i = 0; qs >= 0 && i < rp->n; i++) {
+        struct ttc_scope sc = {rp->q->group_by == GW_KPI_BY_COURSE ? 'c' : 'd', rp->g[i].key, 0};
+        qs = median_of(db, sc, &rp->g[i], err);
+    }
     return qs;
+}
+
+/* ---- the maintained month totals: by month, or a window of one month ---- */
+
+/* The scope a pull by month pools: the course when one is asked (and in
+ * the department, when one is asked too), else the department, else every
+ * course ('a:'); as a subquery like scope_subquery's, and the ttc scope. */
+static void month_scope(const struct gw_kpi_query *q, struct qb *b, struct ttc_scope *sc)
+{
+    if (q->course) {
+        gw_buf_puts(&b->sql, "(SELECT 'c:' || x.id FROM courses x WHERE x.id = ");
+        qb_param(b, GW_P_TEXT(q->course));
+        if (q->department) {
+            gw_buf_puts(&b->sql, " AND x.department_id = ");
+            qb_param(b, GW_P_TEXT(q->department));
+        }
+        gw_buf_puts(&b->sql, ")");
+        *sc = (struct ttc_scope){'c', q->course, 0};
+    } else if (q->department) {
+        gw_buf_puts(&b->sql, "(SELECT 'd:' || x.id FROM departments x WHERE x.id = ");
+        qb_param(b, GW_P_TEXT(q->department));
+        gw_buf_puts(&b->sql, ")");
+        *sc = (struct ttc_scope){'d', q->department, 0};
+    } else {
+        gw_buf_puts(&b->sql, "('a:')");
+        *sc = (struct ttc_scope){'a', NULL, 0};
+    }
+}
+
+/* The month totals rows of the query's scopes and months, with the group
+ * each belongs to: the month when grouping by month (months with counted
+ * statements only, in order), else the scope's listed group. */
+static enum gw_qs read_month_totals(struct gw_db *db, struct gw_kpi_report *rp, int from_month,
+                                    int to_month, struct ttc_scope *sc, struct gw_error *err)
+{
+    const struct gw_kpi_query *q = rp->q;
+    bool by_month = q->group_by == GW_KPI_BY_MONTH;
+    struct qb b = {0};
+    gw_buf_puts(&b.sql, "SELECT scope, month, " TOTALS_COLS " FROM kpi_month_totals WHERE "
+                        "statements > 0 AND scope IN ");
+    if (by_month)
+        month_scope(q, &b, sc);
+    else
+        scope_subquery(q, &b);
+    if (from_month) {
+        gw_buf_puts(&b.sql, " AND month >= ");
+        qb_param(&b, GW_P_INT(from_month));
+    }
+    if (to_month) {
+        gw_buf_puts(&b.sql, " AND month < ");
+        qb_param(&b, GW_P_INT(to_month));
+    }
+    gw_buf_puts(&b.sql, " ORDER BY month");
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db, gw_buf_str(&b.sql), b.p, b.n, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        struct gw_kpi_group_acc *g = by_month ? gw_kpi_report_month(rp, (int)gw_db_col_int(r, 1))
+                                              : gw_kpi_report_find(rp, gw_db_col_text(r, 0) + 2);
+        if (!g)
+            continue;
+        struct gw_kpi_totals t;
+        t.started = gw_db_col_int(r, 2);
+        t.completed = gw_db_col_int(r, 3);
+        t.passed = gw_db_col_int(r, 4);
+        t.failed = gw_db_col_int(r, 5);
+        t.n_score = gw_db_col_int(r, 6);
+        t.sum_score = gw_db_col_int(r, 7);
+        t.feedback = gw_db_col_int(r, 8);
+        t.sum_rating = gw_db_col_int(r, 9);
+        for (int i = 0; i < 5; i++)
+            t.dist[i] = gw_db_col_int(r, 10 + i);
+        t.comments = gw_db_col_int(r, 15);
+        t.statements = gw_db_col_int(r, 16);
+        gw_kpi_acc_set_totals(&g->acc, &t);
+    }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    gw_buf_free(&b.sql);
+    return qs;
+}
+
+/* Walks each group's month histogram to the bucket of its lower median. */
+static enum gw_qs read_month_hist(struct gw_db *db, struct gw_kpi_report *rp, int from_month,
+                                  int to_month, struct gw_error *err)
+{
+    const struct gw_kpi_query *q = rp->q;
+    bool by_month = q->group_by == GW_KPI_BY_MONTH;
+    for (size_t i = 0; i < rp->n; i++)
+        gw_kpi_hist_median_init(&rp->g[i].med, rp->g[i].acc.completed);
+    struct qb b = {0};
+    struct ttc_scope unused;
+    gw_buf_puts(&b.sql, "SELECT scope, month, bucket, n FROM kpi_month_hist WHERE n > 0 AND "
+                        "scope IN ");
+    if (by_month)
+        month_scope(q, &b, &unused);
+    else
+        scope_subquery(q, &b);
+    if (from_month) {
+        gw_buf_puts(&b.sql, " AND month >= ");
+        qb_param(&b, GW_P_INT(from_month));
+    }
+    if (to_month) {
+        gw_buf_puts(&b.sql, " AND month < ");
+        qb_param(&b, GW_P_INT(to_month));
+    }
+    gw_buf_puts(&b.sql, " ORDER BY scope, month, bucket");
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db, gw_buf_str(&b.sql), b.p, b.n, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        char key[16];
+        const char *gkey = gw_db_col_text(r, 0) + 2;
+        if (by_month) {
+            snprintf(key, sizeof key, "%lld", (long long)gw_db_col_int(r, 1));
+            gkey = key;
+        }
+        struct gw_kpi_group_acc *g = gw_kpi_report_find(rp, gkey);
+        if (g)
+            gw_kpi_hist_median_bucket(&g->med, gw_db_col_int(r, 2), gw_db_col_int(r, 3));
+    }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    gw_buf_free(&b.sql);
+    return qs;
+}
+
+static enum gw_qs fold_months(struct gw_db *db, struct gw_kpi_report *rp, int from_month,
+                              int to_month, struct gw_error *err)
+{
+    bool by_month = rp->q->group_by == GW_KPI_BY_MONTH;
+    struct ttc_scope sc = {rp->q->group_by == GW_KPI_BY_COURSE ? 'c' : 'd', NULL, from_month};
+    enum gw_qs qs = read_month_totals(db, rp, from_month, to_month, &sc, err);
+    if (qs >= 0)
+        qs = read_month_hist(db, rp, from_month, to_month, err);
+    for (size_t i = 0; qs >= 0 && i < rp->n; i++) {
+        if (by_month)
+            sc.month = atoi(rp->g[i].key);
+        else
+            sc.id = rp->g[i].key;
+        qs = median_of(db, sc, &rp->g[i], err);
+    }
+    return qs;
+}
+
+/* Folds the state the domain says answers the query into the report. */
+static enum gw_qs fold_state(struct gw_db *db, struct gw_kpi_report *rp, struct gw_error *err)
+{
+    int from_month = 0, to_month = 0;
+    if (gw_kpi_query_reads_totals(rp->q))
+        return fold_totals(db, rp, err);
+    if (gw_kpi_query_reads_months(rp->q, &from_month, &to_month))
+        return fold_months(db, rp, from_month, to_month, err);
+    return load_rows(db, rp, err);
 }
 
 /* Load the groups and the state the query reads (gw_kpi_query_*), fold it
@@ -306,7 +490,7 @@ static enum gw_qs pull_tx(struct gw_db *db, void *ud, struct gw_error *err)
     if (gw_kpi_query_lists_groups(rp->q))
         qs = list_groups(db, rp, err);
     if (qs >= 0)
-        qs = gw_kpi_query_reads_totals(rp->q) ? fold_totals(db, rp, err) : load_rows(db, rp, err);
+        qs = fold_state(db, rp, err);
     if (qs >= 0)
         qs = count_unattributed(db, rp, err);
     return qs < 0 ? qs : GW_QS_ONE;
@@ -367,10 +551,11 @@ static enum gw_qs cb_tx(struct gw_db *db, void *ud, struct gw_error *err)
         return qs;
     json_t *hours = json_object(), *learners = json_object();
     struct gw_dbp pm[] = {GW_P_TEXT(c->department), GW_P_INT(c->month)};
+    /* learners started in the month per course: the month totals (0018) */
     qs = gw_db_query(db,
-                     "SELECT r.course_id, COUNT(DISTINCT r.learner_key) FROM kpi_learner_days r "
-                     "JOIN courses c ON c.id = r.course_id WHERE c.department_id = $1 AND "
-                     "r.month = $2 AND r.learner_key <> '' GROUP BY r.course_id",
+                     "SELECT substr(t.scope, 3), t.started FROM kpi_month_totals t WHERE t.month = "
+                     "$2 AND t.scope IN (SELECT 'c:' || c.id FROM courses c WHERE c.department_id "
+                     "= $1)",
                      pm, 2, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r))
         json_object_set_new(learners, gw_db_col_text(r, 0), json_integer(gw_db_col_int(r, 1)));

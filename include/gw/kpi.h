@@ -196,6 +196,14 @@ void gw_kpi_pair_add(struct gw_kpi_pair *p, const struct gw_kpi_fact *f, int64_t
  * and to the pair's row over all time; before the facts that remain. */
 void gw_kpi_pair_merge_day(struct gw_kpi_pair *p, int64_t day, const struct gw_kpi_row *row);
 void gw_kpi_pair_free(struct gw_kpi_pair *p);
+/* The pair's day rows folded per UTC month (the learner's month rows,
+ * kpi_learner_months), in month order: heap array in *out (free), returns
+ * how many. */
+struct gw_kpi_month_row {
+    int month; /* 202611 */
+    struct gw_kpi_row row;
+};
+size_t gw_kpi_pair_months(const struct gw_kpi_pair *p, struct gw_kpi_month_row **out);
 
 /* ---- figures over a set of (course, learner) rows ---- */
 struct gw_kpi_acc {
@@ -274,6 +282,9 @@ struct gw_kpi_query {
     bool has_from, has_to;
     int64_t from_day, to_day; /* UTC day numbers: from inclusive, to exclusive */
     enum gw_kpi_group group_by;
+    /* answer from the per-learner rows even where maintained totals could
+     * (tests comparing the two; the API never sets it) */
+    bool from_rows;
 };
 
 /* Whether the query reads the per-day rows (a window, or grouping by
@@ -281,8 +292,15 @@ struct gw_kpi_query {
  * rather than the rows over all time. */
 bool gw_kpi_query_reads_days(const struct gw_kpi_query *q);
 /* Whether the maintained totals answer the query: no window, not by month,
- * and no course filter cutting into a department's pool. */
+ * no course filter cutting into a department's pool, and not from_rows. */
 bool gw_kpi_query_reads_totals(const struct gw_kpi_query *q);
+/* Whether the maintained month totals (kpi_month_totals, migration 0018)
+ * answer the query: grouped by month, each bound of its window (if any) the
+ * first day of a month; or grouped by department or course with a window of
+ * exactly one calendar month and no course filter cutting into a
+ * department's pool; never from_rows. *from_month (inclusive) and
+ * *to_month (exclusive) receive the months as 202611, 0 for an open bound. */
+bool gw_kpi_query_reads_months(const struct gw_kpi_query *q, int *from_month, int *to_month);
 /* Whether the query's groups are listed before any state is read (every
  * department or course gets a record, with or without statements); months
  * appear only when they have statements. */
@@ -318,6 +336,8 @@ struct gw_kpi_group_acc *gw_kpi_report_add_group(struct gw_kpi_report *rp, const
                                                  const char *name, const char *department_id);
 /* The group with this key, or NULL. */
 struct gw_kpi_group_acc *gw_kpi_report_find(struct gw_kpi_report *rp, const char *key);
+/* The group of a month (202611) in a pull by month, added when missing. */
+struct gw_kpi_group_acc *gw_kpi_report_month(struct gw_kpi_report *rp, int month);
 /* Folds one loaded state row: rows must come ordered by group, course and
  * learner, so the rows of one (course, learner) (its days) are consecutive
  * and merge into one row (gw_kpi_row_merge) before they count in their group

@@ -895,6 +895,146 @@ static void test_rating_ties(void)
     json_decref(env);
 }
 
+/* ---- the month state (migration 0018) == the day rows ---- */
+
+/* A query for check_months_equal_rows: by month, or one calendar month. */
+struct month_query {
+    enum gw_kpi_group group_by;
+    const char *department, *course, *from, *to;
+};
+
+/* Every query the month state answers gives what the day rows give
+ * (gw_kpi_query.from_rows). Pulls over HTTP first, which waits for the
+ * deferred index. Returns how many records the month state answered. */
+static size_t check_months_equal_rows(const char *when, const struct month_query *mq, size_t n)
+{
+    json_decref(pull("?group_by=month"));
+    size_t records = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct gw_kpi_query q = {
+            .group_by = mq[i].group_by, .department = mq[i].department, .course = mq[i].course};
+        q.has_from = mq[i].from && gw_kpi_parse_day(mq[i].from, &q.from_day);
+        q.has_to = mq[i].to && gw_kpi_parse_day(mq[i].to, &q.to_day);
+        int fm = 0, tm = 0;
+        CHECK(gw_kpi_query_reads_months(&q, &fm, &tm)); /* the month state answers it */
+        json_t *agg = NULL, *rows = NULL;
+        struct gw_error e;
+        CHECK_INT(gw_store_kpi_pull(store, &q, &agg, &e), GW_OK);
+        q.from_rows = true;
+        CHECK_INT(gw_store_kpi_pull(store, &q, &rows, &e), GW_OK);
+        if (!json_equal(agg, rows)) {
+            char *a = json_dumps(agg, JSON_COMPACT | JSON_SORT_KEYS),
+                 *b = json_dumps(rows, JSON_COMPACT | JSON_SORT_KEYS);
+            fprintf(stderr, "  %s, query %zu: month state != day rows\n  %s\n  %s\n", when, i, a,
+                    b);
+            free(a);
+            free(b);
+            gwt_case_failed = 1;
+        }
+        records += json_array_size(json_object_get(agg, "records"));
+        json_decref(agg);
+        json_decref(rows);
+    }
+    return records;
+}
+
+/* One course over two months, by hand: a learner completing in both months
+ * counts in each month and once over both; a statement voided inside a
+ * month leaves it; a window starting mid-history keeps only its months. */
+static void test_month_state(void)
+{
+    REQUIRE(sql("INSERT INTO departments (id, name, settings, created_ms) VALUES "
+                "('d4', 'Months', '{}', 0);"
+                "INSERT INTO courses (id, department_id, title, state_since_ms, created_ms) VALUES "
+                "('mo1', 'd4', 'M1', 0, 0), ('mo2', 'd4', 'M2', 0, 0);"
+                "INSERT INTO course_iris (iri, course_id, source, created_ms) VALUES "
+                "('https://mx.org/m1', 'mo1', 'gateway', 0), ('https://mx.org/m2', 'mo2', "
+                "'gateway', 0);"));
+    const char *o = "https://mx.org/m1";
+    json_t *b = json_array();
+    /* A: March 5 -> completed March 6 (1 day); April 2 -> completed April 3 22:00 (36 h) */
+    json_array_append_new(b, stmt(NULL, actor_mbox("ma"), ADL "experienced", o, NULL, NULL, NULL,
+                                  "2026-03-05T10:00:00Z"));
+    json_array_append_new(b, stmt(NULL, actor_mbox("ma"), ADL "completed", o, NULL, NULL, NULL,
+                                  "2026-03-06T10:00:00Z"));
+    json_array_append_new(b, stmt(NULL, actor_mbox("ma"), ADL "experienced", o, NULL, NULL, NULL,
+                                  "2026-04-02T10:00:00Z"));
+    json_array_append_new(b, stmt(NULL, actor_mbox("ma"), ADL "completed", o, NULL, NULL, NULL,
+                                  "2026-04-03T22:00:00Z"));
+    /* B: March 10 scored 0.5; a completion scored 0.9 on March 20, voided below */
+    json_array_append_new(b, stmt(NULL, actor_mbox("mb"), ADL "experienced", o, NULL, NULL,
+                                  json_pack("{s:{s:f}}", "score", "scaled", 0.5),
+                                  "2026-03-10T00:00:00Z"));
+    json_array_append_new(
+        b, stmt("6d0c0000-0000-4000-8000-000000000001", actor_mbox("mb"), ADL "completed", o, NULL,
+                NULL, json_pack("{s:{s:f}}", "score", "scaled", 0.9), "2026-03-20T00:00:00Z"));
+    /* C: passed on April 15 scored 0.7; and on mo2 in March */
+    json_array_append_new(b, stmt(NULL, actor_mbox("mc"), ADL "passed", o, NULL, NULL,
+                                  json_pack("{s:{s:f}}", "score", "scaled", 0.7),
+                                  "2026-04-15T00:00:00Z"));
+    json_array_append_new(b, stmt(NULL, actor_mbox("mc"), ADL "experienced", "https://mx.org/m2",
+                                  NULL, NULL, NULL, "2026-03-31T23:59:59Z"));
+    REQUIRE(post(b));
+    REQUIRE(post(voiding("6d0c0000-0000-4000-8000-000000000001", "2026-04-20T00:00:00Z")));
+
+    json_t *env = pull("?group_by=month&course=mo1");
+    REQUIRE(env);
+    CHECK_INT(json_array_size(json_object_get(env, "records")), 2);
+    const json_t *mar = rec(env, "month", "2026-03"), *apr = rec(env, "month", "2026-04");
+    REQUIRE(mar && apr);
+    CHECK_INT(I(mar, "learners_started"), 2);
+    CHECK_INT(I(mar, "learners_completed"), 1);
+    CHECK_INT(I(mar, "statements"), 3);
+    CHECK_NEAR(D(mar, "avg_score"), 0.5);
+    CHECK_NEAR(D(mar, "median_time_to_complete_s"), 86400);
+    CHECK_INT(I(apr, "learners_started"), 2);
+    CHECK_INT(I(apr, "learners_completed"), 2);
+    CHECK_INT(I(apr, "learners_passed"), 1);
+    CHECK_NEAR(D(apr, "median_time_to_complete_s"), (0 + 129600) / 2.0);
+    json_decref(env);
+    /* over both months A counts once, from its first statement in the window */
+    env = pull("?group_by=course&course=mo1&from=2026-03-01&to=2026-05-01");
+    REQUIRE(env);
+    const json_t *both = rec(env, "course_id", "mo1");
+    REQUIRE(both);
+    CHECK_INT(I(both, "learners_started"), 3);
+    CHECK_INT(I(both, "learners_completed"), 2);
+    CHECK_INT(I(both, "statements"), 6);
+    CHECK_NEAR(D(both, "median_time_to_complete_s"), 86400 / 2.0);
+    json_decref(env);
+    /* April alone as a window equals April by month */
+    env = pull("?group_by=course&course=mo1&from=2026-04-01&to=2026-05-01");
+    REQUIRE(env);
+    CHECK_INT(I(rec(env, "course_id", "mo1"), "learners_started"), 2);
+    CHECK_NEAR(D(rec(env, "course_id", "mo1"), "median_time_to_complete_s"), 64800);
+    json_decref(env);
+    /* a window starting mid-history keeps only its months */
+    env = pull("?group_by=month&department=d4&from=2026-04-01");
+    REQUIRE(env);
+    CHECK_INT(json_array_size(json_object_get(env, "records")), 1);
+    CHECK_INT(I(rec(env, "month", "2026-04"), "learners_started"), 2);
+    json_decref(env);
+
+    static const struct month_query mq[] = {
+        {GW_KPI_BY_MONTH, NULL, NULL, NULL, NULL},
+        {GW_KPI_BY_MONTH, "d4", NULL, NULL, NULL},
+        {GW_KPI_BY_MONTH, NULL, "mo1", NULL, NULL},
+        {GW_KPI_BY_MONTH, "d4", "mo2", NULL, NULL},
+        {GW_KPI_BY_MONTH, "d1", "mo2", NULL, NULL}, /* mo2 is not d1's: nothing */
+        {GW_KPI_BY_MONTH, "d4", NULL, "2026-04-01", NULL},
+        {GW_KPI_BY_MONTH, NULL, NULL, "2026-03-01", "2026-04-01"},
+        {GW_KPI_BY_COURSE, "d4", NULL, "2026-03-01", "2026-04-01"},
+        {GW_KPI_BY_COURSE, NULL, NULL, "2026-04-01", "2026-05-01"},
+        {GW_KPI_BY_DEPARTMENT, NULL, NULL, "2026-03-01", "2026-04-01"},
+        {GW_KPI_BY_DEPARTMENT, "d4", NULL, "2026-04-01T00:00:00Z", "2026-05-01"},
+    };
+    size_t n = sizeof mq / sizeof mq[0];
+    CHECK(check_months_equal_rows("by hand", mq, n) > 10);
+    struct gw_error e;
+    CHECK_INT(gw_store_kpi_rebuild(store, NULL, &e), GW_OK);
+    check_months_equal_rows("by hand, rebuilt", mq, n);
+}
+
 /* ---- incremental == rebuild ---- */
 
 static const char *const queries[] = {
@@ -1031,6 +1171,21 @@ static void test_property_random_streams(void)
                                        parent, NULL, rand_result(&seed), ts));
         }
         REQUIRE(post(batch));
+        static const struct month_query mq[] = {
+            {GW_KPI_BY_MONTH, NULL, NULL, NULL, NULL},
+            {GW_KPI_BY_MONTH, "d3", NULL, NULL, NULL},
+            {GW_KPI_BY_MONTH, NULL, "k1", NULL, NULL},
+            {GW_KPI_BY_MONTH, "d3", "k3", NULL, NULL},
+            {GW_KPI_BY_MONTH, "d3", NULL, "2026-02-01", NULL},
+            {GW_KPI_BY_MONTH, NULL, NULL, NULL, "2026-03-01"},
+            {GW_KPI_BY_COURSE, "d3", NULL, "2026-02-01", "2026-03-01"},
+            {GW_KPI_BY_COURSE, NULL, NULL, "2026-03-01", "2026-04-01"},
+            {GW_KPI_BY_DEPARTMENT, NULL, NULL, "2026-01-01", "2026-02-01"},
+            {GW_KPI_BY_DEPARTMENT, "d3", NULL, "2026-03-01", "2026-04-01"},
+        };
+        char when[32];
+        snprintf(when, sizeof when, "random round %d", round);
+        check_months_equal_rows(when, mq, sizeof mq / sizeof mq[0]);
         if (round == 7) {
             check_rebuild_equal("midway", false);
             REQUIRE(sql("INSERT INTO course_iris (iri, course_id, source, created_ms) VALUES "
@@ -1092,6 +1247,7 @@ int main(void)
     GW_RUN(test_moodle_corpus);
     GW_RUN(test_rating_ties);
     GW_RUN(test_rebuild_equals_incremental_hand);
+    GW_RUN(test_month_state);
     GW_RUN(test_property_random_streams);
     gw_store_close(store);
     gwt_server_stop(&srv, SIGTERM);

@@ -421,6 +421,19 @@ static const char *kpi_dump =
     "kpi_totals), '#', (SELECT string_agg(concat_ws('|', day, statements), ';' ORDER BY day) "
     "FROM kpi_unattributed_days))";
 
+/* The month state (migration 0018): the learners' month rows and the month
+ * totals and histograms. */
+static const char *kpi_month_dump =
+    "SELECT concat((SELECT string_agg(concat_ws('|', course_id, learner_key, month, "
+    "department_id, ttc_ms, statements, first_ms, complete_ms, passed, failed, best_score, "
+    "rating_ms, rating_seq, rating, comments), ';' ORDER BY course_id, learner_key, month) FROM "
+    "kpi_learner_months), '#', (SELECT string_agg(concat_ws('|', scope, month, started, "
+    "completed, passed, failed, n_score, sum_score, feedback, sum_rating, comments, statements), "
+    "';' ORDER BY scope, month) FROM kpi_month_totals WHERE statements <> 0), '#', (SELECT "
+    "string_agg(concat_ws('|', "
+    "scope, month, bucket, n), ';' ORDER BY scope, month, bucket) FROM kpi_month_hist WHERE n <> "
+    "0))";
+
 static void test_reads_archive_and_drop(void)
 {
     char *dsn = gwt_pg_fresh_dsn();
@@ -527,6 +540,8 @@ static void test_reads_archive_and_drop(void)
 
     char *kpi_before = scalar(s, kpi_dump);
     CHECK(strlen(kpi_before) > 50);
+    char *months_before = scalar(s, kpi_month_dump);
+    CHECK(strlen(months_before) > 50);
     /* archive months -3 and -2 */
     CHECK_INT(run_cli("archive", "--before", before_m, "--out", file, &out, &errout), 0);
     free(out);
@@ -596,10 +611,17 @@ static void test_reads_archive_and_drop(void)
     char *kpi_after = scalar(s, kpi_dump);
     CHECK_STR(kpi_after, kpi_before);
     free(kpi_after);
+    char *months_after = scalar(s, kpi_month_dump);
+    CHECK_STR(months_after, months_before);
+    free(months_after);
     CHECK_INT(gw_store_kpi_rebuild(s, NULL, &err), GW_OK);
     kpi_after = scalar(s, kpi_dump);
     CHECK_STR(kpi_after, kpi_before);
     free(kpi_after);
+    months_after = scalar(s, kpi_month_dump); /* the month rows again, from the archived days */
+    CHECK_STR(months_after, months_before);
+    free(months_after);
+    free(months_before);
     /* the other months read as before; the dropped ones are gone */
     CHECK_INT(count_of("limit=100"), 2 * 7 + 1);
     CHECK_INT(count_of("agent=%7B%22mbox%22%3A%22mailto%3Al3%40example.com%22%7D&limit=100"), 2);
@@ -622,9 +644,14 @@ static void test_reads_archive_and_drop(void)
             mid(0) + 300, NULL),
         GW_OK);
     char *kpi_voided = scalar(s, kpi_dump);
+    char *months_voided = scalar(s, kpi_month_dump);
     CHECK_INT(gw_store_kpi_rebuild(s, NULL, &err), GW_OK);
     kpi_after = scalar(s, kpi_dump);
     CHECK_STR(kpi_after, kpi_voided);
+    months_after = scalar(s, kpi_month_dump);
+    CHECK_STR(months_after, months_voided);
+    free(months_after);
+    free(months_voided);
     /* learner 1: two archived months, one left after the voiding */
     char l1[GW_SHA1_HEX];
     gw_sha1_hex("mailto:l1@example.com", strlen("mailto:l1@example.com"), l1);
