@@ -2,10 +2,10 @@
  * store module opened (store/kpi.c), private to gateway/store/: the writer's
  * maintenance as statements are inserted and voided (xapi_statements.c), a
  * deferred index round's batch (xapi_index.c), re-attribution after IRIs
- * are registered (publish.c, review_course.c), and the connection's
- * course_iris snapshot (store.c). The public verbs, which open their own
- * transaction, are in gw/kpi_store.h; the rules all of these follow are the
- * domain's (gw/kpi.h).
+ * are registered (review_course.c's gw_rv_course_reattribute, which app/'s course and publish use
+ * cases call), and the connection's course_iris snapshot (store.c). The public verbs, which open
+ * their own transaction, are in gw/kpi_store.h; the rules all of these follow are the domain's
+ * (gw/kpi.h).
  *
  * Each function takes the connection of the caller's open write transaction
  * (db), which must not be used by another thread meanwhile; it returns a
