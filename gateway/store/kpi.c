@@ -674,18 +674,14 @@ static enum gw_qs update_learner(struct gw_db *db, const char *course, const cha
     return qs;
 }
 
-/* The (course, learner) row over all time; *found says whether it exists,
- * *dept (heap, may be NULL) receives its department. */
-static enum gw_qs get_learner(struct gw_db *db, const char *course, const char *learner,
-                              struct gw_kpi_row *row, bool *found, char **dept,
-                              struct gw_error *err)
+/* One learner row (ROW_COLS then department_id) by sql; *found says whether
+ * it exists (row initialised when not), *dept (heap, may be NULL) receives
+ * its department. */
+static enum gw_qs load_row(struct gw_db *db, const char *sql, const struct gw_dbp *p, int n,
+                           struct gw_kpi_row *row, bool *found, char **dept, struct gw_error *err)
 {
-    struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
     struct gw_db_rows *r = NULL;
-    enum gw_qs qs = gw_db_query(db,
-                                "SELECT " ROW_COLS ", department_id FROM kpi_learners WHERE "
-                                "course_id = $1 AND learner_key = $2",
-                                p, 2, &r, NULL, err);
+    enum gw_qs qs = gw_db_query(db, sql, p, n, &r, NULL, err);
     *found = qs == GW_QS_ONE;
     *dept = NULL;
     if (*found) {
@@ -698,6 +694,19 @@ static enum gw_qs get_learner(struct gw_db *db, const char *course, const char *
     return qs;
 }
 
+/* The (course, learner) row over all time; *found says whether it exists,
+ * *dept (heap, may be NULL) receives its department. */
+static enum gw_qs get_learner(struct gw_db *db, const char *course, const char *learner,
+                              struct gw_kpi_row *row, bool *found, char **dept,
+                              struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
+    return load_row(db,
+                    "SELECT " ROW_COLS ", department_id FROM kpi_learners WHERE "
+                    "course_id = $1 AND learner_key = $2",
+                    p, 2, row, found, dept, err);
+}
+
 /* ---- a learner's month rows (migration 0018) ---- */
 
 /* The (course, learner, month) row; *found says whether it exists, *dept
@@ -706,21 +715,10 @@ static enum gw_qs get_month(struct gw_db *db, const char *course, const char *le
                             struct gw_kpi_row *row, bool *found, char **dept, struct gw_error *err)
 {
     struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_INT(month)};
-    struct gw_db_rows *r = NULL;
-    enum gw_qs qs = gw_db_query(db,
-                                "SELECT " ROW_COLS ", department_id FROM kpi_learner_months "
-                                "WHERE course_id = $1 AND learner_key = $2 AND month = $3",
-                                p, 3, &r, NULL, err);
-    *found = qs == GW_QS_ONE;
-    *dept = NULL;
-    if (*found) {
-        row_read(r, 0, row);
-        *dept = gw_xstrdup(gw_db_col_text(r, 10));
-    } else {
-        gw_kpi_row_init(row);
-    }
-    gw_db_rows_free(r);
-    return qs;
+    return load_row(db,
+                    "SELECT " ROW_COLS ", department_id FROM kpi_learner_months "
+                    "WHERE course_id = $1 AND learner_key = $2 AND month = $3",
+                    p, 3, row, found, dept, err);
 }
 
 /* update_learner for the learner's row of one month: replaces old (in

@@ -189,6 +189,25 @@ static void scope_subquery(const struct gw_kpi_query *q, struct qb *b)
     "started, completed, passed, failed, n_score, sum_score, feedback, sum_rating, rating_1, "     \
     "rating_2, rating_3, rating_4, rating_5, comments, statements"
 
+/* The TOTALS_COLS of a row, from column first on. */
+static struct gw_kpi_totals totals_at(struct gw_db_rows *r, int first)
+{
+    struct gw_kpi_totals t;
+    t.started = gw_db_col_int(r, first);
+    t.completed = gw_db_col_int(r, first + 1);
+    t.passed = gw_db_col_int(r, first + 2);
+    t.failed = gw_db_col_int(r, first + 3);
+    t.n_score = gw_db_col_int(r, first + 4);
+    t.sum_score = gw_db_col_int(r, first + 5);
+    t.feedback = gw_db_col_int(r, first + 6);
+    t.sum_rating = gw_db_col_int(r, first + 7);
+    for (int i = 0; i < 5; i++)
+        t.dist[i] = gw_db_col_int(r, first + 8 + i);
+    t.comments = gw_db_col_int(r, first + 13);
+    t.statements = gw_db_col_int(r, first + 14);
+    return t;
+}
+
 static enum gw_qs read_totals(struct gw_db *db, struct gw_kpi_report *rp, struct gw_error *err)
 {
     struct qb b = {0};
@@ -200,19 +219,7 @@ static enum gw_qs read_totals(struct gw_db *db, struct gw_kpi_report *rp, struct
         struct gw_kpi_group_acc *g = gw_kpi_report_find(rp, gw_db_col_text(r, 0) + 2);
         if (!g)
             continue;
-        struct gw_kpi_totals t;
-        t.started = gw_db_col_int(r, 1);
-        t.completed = gw_db_col_int(r, 2);
-        t.passed = gw_db_col_int(r, 3);
-        t.failed = gw_db_col_int(r, 4);
-        t.n_score = gw_db_col_int(r, 5);
-        t.sum_score = gw_db_col_int(r, 6);
-        t.feedback = gw_db_col_int(r, 7);
-        t.sum_rating = gw_db_col_int(r, 8);
-        for (int i = 0; i < 5; i++)
-            t.dist[i] = gw_db_col_int(r, 9 + i);
-        t.comments = gw_db_col_int(r, 14);
-        t.statements = gw_db_col_int(r, 15);
+        struct gw_kpi_totals t = totals_at(r, 1);
         gw_kpi_acc_set_totals(&g->acc, &t);
     }
     if (qs == GW_QS_ONE)
@@ -384,19 +391,7 @@ static enum gw_qs read_month_totals(struct gw_db *db, struct gw_kpi_report *rp, 
                                               : gw_kpi_report_find(rp, gw_db_col_text(r, 0) + 2);
         if (!g)
             continue;
-        struct gw_kpi_totals t;
-        t.started = gw_db_col_int(r, 2);
-        t.completed = gw_db_col_int(r, 3);
-        t.passed = gw_db_col_int(r, 4);
-        t.failed = gw_db_col_int(r, 5);
-        t.n_score = gw_db_col_int(r, 6);
-        t.sum_score = gw_db_col_int(r, 7);
-        t.feedback = gw_db_col_int(r, 8);
-        t.sum_rating = gw_db_col_int(r, 9);
-        for (int i = 0; i < 5; i++)
-            t.dist[i] = gw_db_col_int(r, 10 + i);
-        t.comments = gw_db_col_int(r, 15);
-        t.statements = gw_db_col_int(r, 16);
+        struct gw_kpi_totals t = totals_at(r, 2);
         gw_kpi_acc_set_totals(&g->acc, &t);
     }
     if (qs == GW_QS_ONE)
