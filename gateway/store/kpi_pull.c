@@ -360,6 +360,26 @@ static void month_scope(const struct gw_kpi_query *q, struct qb *b, struct ttc_s
     }
 }
 
+/* The scope list and month range of a month-state query, appended after
+ * "scope IN ": the months' scopes when grouping by month (sc receives them),
+ * else the query's scopes; months in [from_month, to_month), 0 = open. */
+static void month_rows_filter(const struct gw_kpi_query *q, bool by_month, int from_month,
+                              int to_month, struct ttc_scope *sc, struct qb *b)
+{
+    if (by_month)
+        month_scope(q, b, sc);
+    else
+        scope_subquery(q, b);
+    if (from_month) {
+        gw_buf_puts(&b->sql, " AND month >= ");
+        qb_param(b, GW_P_INT(from_month));
+    }
+    if (to_month) {
+        gw_buf_puts(&b->sql, " AND month < ");
+        qb_param(b, GW_P_INT(to_month));
+    }
+}
+
 /* The month totals rows of the query's scopes and months, with the group
  * each belongs to: the month when grouping by month (months with counted
  * statements only, in order), else the scope's listed group. */
@@ -371,18 +391,7 @@ static enum gw_qs read_month_totals(struct gw_db *db, struct gw_kpi_report *rp, 
     struct qb b = {0};
     gw_buf_puts(&b.sql, "SELECT scope, month, " TOTALS_COLS " FROM kpi_month_totals WHERE "
                         "statements > 0 AND scope IN ");
-    if (by_month)
-        month_scope(q, &b, sc);
-    else
-        scope_subquery(q, &b);
-    if (from_month) {
-        gw_buf_puts(&b.sql, " AND month >= ");
-        qb_param(&b, GW_P_INT(from_month));
-    }
-    if (to_month) {
-        gw_buf_puts(&b.sql, " AND month < ");
-        qb_param(&b, GW_P_INT(to_month));
-    }
+    month_rows_filter(q, by_month, from_month, to_month, sc, &b);
     gw_buf_puts(&b.sql, " ORDER BY month");
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(db, gw_buf_str(&b.sql), b.p, b.n, &r, NULL, err);
@@ -413,18 +422,7 @@ static enum gw_qs read_month_hist(struct gw_db *db, struct gw_kpi_report *rp, in
     struct ttc_scope unused;
     gw_buf_puts(&b.sql, "SELECT scope, month, bucket, n FROM kpi_month_hist WHERE n > 0 AND "
                         "scope IN ");
-    if (by_month)
-        month_scope(q, &b, &unused);
-    else
-        scope_subquery(q, &b);
-    if (from_month) {
-        gw_buf_puts(&b.sql, " AND month >= ");
-        qb_param(&b, GW_P_INT(from_month));
-    }
-    if (to_month) {
-        gw_buf_puts(&b.sql, " AND month < ");
-        qb_param(&b, GW_P_INT(to_month));
-    }
+    month_rows_filter(q, by_month, from_month, to_month, &unused, &b);
     gw_buf_puts(&b.sql, " ORDER BY scope, month, bucket");
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(db, gw_buf_str(&b.sql), b.p, b.n, &r, NULL, err);
