@@ -6,7 +6,7 @@
  * the domain (kpi/maintain.c, kpi/kpi.c) what a statement, a voiding or a
  * re-attribution does to them, and writes what it computed: inline in the
  * writer's transaction or folded per round of the deferred index (struct
- * gw_kpi_batch, which coalesces the writes of a round). Also the
+ * gw_kst_batch, which coalesces the writes of a round). Also the
  * connection's course_iris snapshot that attribution looks IRIs up in, the
  * rebuild from the statements (also once after an upgrade of the
  * definitions) and the store's maintenance switch. The pulls are in
@@ -49,13 +49,13 @@ struct gw_kpi_iris {
     bool months;            /* the schema has the month state (migration 0018) */
 };
 
-void gw_kpi_iris_tx_end(struct gw_db *db)
+void gw_kst_iris_tx_end(struct gw_db *db)
 {
     if (db->iris)
         db->iris->checked = false;
 }
 
-void gw_kpi_iris_free(struct gw_db *db)
+void gw_kst_iris_free(struct gw_db *db)
 {
     if (!db->iris)
         return;
@@ -317,7 +317,7 @@ struct kb_unattributed {
     int64_t day, n;
 };
 
-struct gw_kpi_batch {
+struct gw_kst_batch {
     struct gw_strmap ix;
     struct gw_buf key;
     struct kb_day *days;
@@ -337,12 +337,12 @@ struct gw_kpi_batch {
     struct gw_pgarray rows[5];
 };
 
-struct gw_kpi_batch *gw_kpi_batch_new(void)
+struct gw_kst_batch *gw_kst_batch_new(void)
 {
-    return gw_xcalloc(1, sizeof(struct gw_kpi_batch));
+    return gw_xcalloc(1, sizeof(struct gw_kst_batch));
 }
 
-void gw_kpi_batch_free(struct gw_kpi_batch *kb)
+void gw_kst_batch_free(struct gw_kst_batch *kb)
 {
     if (!kb)
         return;
@@ -379,7 +379,7 @@ void gw_kpi_batch_free(struct gw_kpi_batch *kb)
 
 /* The key of an entry: a kind letter and the parts, separated by a unit
  * separator (no IRI or agent key holds one). */
-static const char *kb_key(struct gw_kpi_batch *kb, char kind, const char *a, const char *b,
+static const char *kb_key(struct gw_kst_batch *kb, char kind, const char *a, const char *b,
                           int64_t n)
 {
     gw_buf_reset(&kb->key);
@@ -388,18 +388,18 @@ static const char *kb_key(struct gw_kpi_batch *kb, char kind, const char *a, con
 }
 
 /* The index of the entry for the key just built, or -1. */
-static int64_t kb_find(const struct gw_kpi_batch *kb)
+static int64_t kb_find(const struct gw_kst_batch *kb)
 {
     const struct gw_strmap_entry *e = gw_strmap_get(&kb->ix, kb->key.data, kb->key.len);
     return e ? e->ival : -1;
 }
 
-static void kb_index(struct gw_kpi_batch *kb, size_t i)
+static void kb_index(struct gw_kst_batch *kb, size_t i)
 {
     gw_strmap_add(&kb->ix, kb->key.data, kb->key.len)->ival = (int64_t)i;
 }
 
-static void kb_totals(struct gw_kpi_batch *kb, const char *scope, int month,
+static void kb_totals(struct gw_kst_batch *kb, const char *scope, int month,
                       const struct gw_kpi_totals *d)
 {
     kb_key(kb, 'S', scope, NULL, month);
@@ -413,7 +413,7 @@ static void kb_totals(struct gw_kpi_batch *kb, const char *scope, int month,
     gw_kpi_totals_add(&kb->scopes[i].d, d);
 }
 
-static void kb_hist(struct gw_kpi_batch *kb, const char *scope, int month, int64_t bucket, int n)
+static void kb_hist(struct gw_kst_batch *kb, const char *scope, int month, int64_t bucket, int n)
 {
     char m[16];
     snprintf(m, sizeof m, "%d", month);
@@ -428,7 +428,7 @@ static void kb_hist(struct gw_kpi_batch *kb, const char *scope, int month, int64
     kb->hists[i].n += n;
 }
 
-static void kb_unattributed(struct gw_kpi_batch *kb, int64_t day, int n)
+static void kb_unattributed(struct gw_kst_batch *kb, int64_t day, int n)
 {
     kb_key(kb, 'U', NULL, NULL, day);
     int64_t i = kb_find(kb);
@@ -579,7 +579,7 @@ static enum gw_qs hist_add(struct gw_db *db, const char *scope, int month, int64
  * learner's month row. */
 static enum gw_qs totals_delta(struct gw_db *db, const char *const *scopes, int n_scopes, int month,
                                const struct gw_kpi_row *old, const struct gw_kpi_row *nw,
-                               bool learner, struct gw_kpi_batch *kb, struct gw_error *err)
+                               bool learner, struct gw_kst_batch *kb, struct gw_error *err)
 {
     struct gw_kpi_totals d;
     gw_kpi_totals_delta(old, nw, learner, &d);
@@ -616,7 +616,7 @@ static enum gw_qs totals_delta(struct gw_db *db, const char *const *scopes, int 
  * (department, time to complete) only when they change. */
 static enum gw_qs update_learner(struct gw_db *db, const char *course, const char *learner,
                                  const struct gw_kpi_row *old, const char *old_dept,
-                                 const struct gw_kpi_row *nw, struct gw_kpi_batch *kb,
+                                 const struct gw_kpi_row *nw, struct gw_kst_batch *kb,
                                  struct gw_error *err)
 {
     char *dept = NULL;
@@ -726,7 +726,7 @@ static enum gw_qs get_month(struct gw_db *db, const char *course, const char *le
  * of the course, the department and every course ('a:'). */
 static enum gw_qs update_month(struct gw_db *db, const char *course, const char *learner, int month,
                                const struct gw_kpi_row *old, const char *old_dept,
-                               const struct gw_kpi_row *nw, struct gw_kpi_batch *kb,
+                               const struct gw_kpi_row *nw, struct gw_kst_batch *kb,
                                struct gw_error *err)
 {
     char *dept = NULL;
@@ -839,8 +839,8 @@ static enum gw_qs fold_fact(struct gw_db *db, const char *course, const char *le
 }
 
 /* fold_fact in a round's batch: the rows are read when first touched and
- * written by gw_kpi_batch_flush. */
-static enum gw_qs fold_fact_batched(struct gw_db *db, struct gw_kpi_batch *kb, const char *course,
+ * written by gw_kst_batch_flush. */
+static enum gw_qs fold_fact_batched(struct gw_db *db, struct gw_kst_batch *kb, const char *course,
                                     const char *learner, const struct gw_kpi_fact *f, int64_t seq,
                                     struct gw_error *err)
 {
@@ -954,7 +954,7 @@ static bool maintenance_off(const struct gw_db *db)
 static enum gw_qs apply_core(struct gw_db *db, const struct gw_kpi_fact *course_fact,
                              const char *learner, int64_t seq, int64_t ts_ms,
                              const struct gw_kpi_activity *acts, size_t n_acts,
-                             struct gw_kpi_batch *kb, struct gw_error *err)
+                             struct gw_kst_batch *kb, struct gw_error *err)
 {
     const char *course = NULL;
     bool cl = false;
@@ -993,7 +993,7 @@ static enum gw_qs apply_core(struct gw_db *db, const struct gw_kpi_fact *course_
     return qs < 0 ? qs : GW_QS_ONE;
 }
 
-enum gw_qs gw_kpi_apply_statement_batched(struct gw_db *db, struct gw_kpi_batch *kb,
+enum gw_qs gw_kst_apply_statement_batched(struct gw_db *db, struct gw_kst_batch *kb,
                                           const struct gw_xapi_new_statement *it, int64_t seq,
                                           int64_t stored_ms, struct gw_error *err)
 {
@@ -1014,13 +1014,13 @@ enum gw_qs gw_kpi_apply_statement_batched(struct gw_db *db, struct gw_kpi_batch 
     return qs;
 }
 
-enum gw_qs gw_kpi_apply_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
+enum gw_qs gw_kst_apply_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
                                   int64_t seq, int64_t stored_ms, struct gw_error *err)
 {
-    return gw_kpi_apply_statement_batched(db, NULL, it, seq, stored_ms, err);
+    return gw_kst_apply_statement_batched(db, NULL, it, seq, stored_ms, err);
 }
 
-enum gw_qs gw_kpi_batch_flush(struct gw_db *db, struct gw_kpi_batch *kb, struct gw_error *err)
+enum gw_qs gw_kst_batch_flush(struct gw_db *db, struct gw_kst_batch *kb, struct gw_error *err)
 {
     enum gw_qs qs = GW_QS_NONE;
     if (kb->rows[0].n) {
@@ -1202,7 +1202,7 @@ static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const cha
     return qs < 0 ? qs : GW_QS_ONE;
 }
 
-enum gw_qs gw_kpi_apply_void(struct gw_db *db, const char *target_id, struct gw_error *err)
+enum gw_qs gw_kst_apply_void(struct gw_db *db, const char *target_id, struct gw_error *err)
 {
     if (maintenance_off(db))
         return GW_QS_NONE;
@@ -1381,9 +1381,9 @@ done:
     return qs < 0 ? qs : GW_QS_NONE;
 }
 
-enum gw_qs gw_kpi_reattribute(struct gw_db *db, const char *course_id, struct gw_error *err)
+enum gw_qs gw_kst_reattribute(struct gw_db *db, const char *course_id, struct gw_error *err)
 {
-    gw_kpi_iris_tx_end(db); /* course_iris may have changed in this transaction */
+    gw_kst_iris_tx_end(db); /* course_iris may have changed in this transaction */
     struct gw_dbp p[] = {GW_P_TEXT(course_id)};
     struct gw_db_rows *r = NULL;
     struct seqs seqs = {0};
@@ -1420,7 +1420,7 @@ enum gw_qs gw_kpi_reattribute(struct gw_db *db, const char *course_id, struct gw
 
 static enum gw_qs reattribute_tx(struct gw_db *db, void *ud, struct gw_error *err)
 {
-    return gw_kpi_reattribute(db, ud, err);
+    return gw_kst_reattribute(db, ud, err);
 }
 
 enum gw_err gw_store_kpi_reattribute(struct gw_store *s, const char *course_id,
@@ -1509,7 +1509,7 @@ static enum gw_qs archive_items(struct gw_db *db, struct archived_item *items, s
     return qs;
 }
 
-enum gw_qs gw_kpi_archive_statements(struct gw_db *db, const char *table, struct gw_error *err)
+enum gw_qs gw_kst_archive_statements(struct gw_db *db, const char *table, struct gw_error *err)
 {
     enum { PAGE = 2000 };
     struct gw_buf sql = {0};

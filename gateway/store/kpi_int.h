@@ -5,7 +5,8 @@
  * are registered (review_course.c's gw_rv_course_reattribute, which app/'s course and publish use
  * cases call), and the connection's course_iris snapshot (store.c). The public verbs, which open
  * their own transaction, are in gw/kpi_store.h; the rules all of these follow are the domain's
- * (gw/kpi.h).
+ * (gw/kpi.h). The prefix gw_kst_ (KPI state) marks these store-private verbs
+ * apart from the domain's gw_kpi_ functions.
  *
  * Each function takes the connection of the caller's open write transaction
  * (db), which must not be used by another thread meanwhile; it returns a
@@ -24,42 +25,42 @@ struct gw_xapi_new_statement;
  * unattributed count. Voiding statements contribute nothing (GW_QS_NONE),
  * nor does anything while the store's maintenance is off
  * (gw_kpi_set_maintenance). Called by gw_store_xapi_insert. */
-enum gw_qs gw_kpi_apply_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
+enum gw_qs gw_kst_apply_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
                                   int64_t seq, int64_t stored_ms, struct gw_error *err);
 /* Reverses the contribution of the statement with this id, which has just
  * been marked voided: its (course, learner) state is recomputed from that
  * learner's remaining statements on the course. Idempotent; GW_QS_NONE when
  * the statement counted for nothing. */
-enum gw_qs gw_kpi_apply_void(struct gw_db *db, const char *target_id, struct gw_error *err);
+enum gw_qs gw_kst_apply_void(struct gw_db *db, const char *target_id, struct gw_error *err);
 /* Re-attributes the stored statements that mention an IRI the course
  * registers (run after registering IRIs, in the same transaction):
  * statements move from other courses or from unattributed, and the state of
  * every affected (course, learner) is recomputed. */
-enum gw_qs gw_kpi_reattribute(struct gw_db *db, const char *course_id, struct gw_error *err);
+enum gw_qs gw_kst_reattribute(struct gw_db *db, const char *course_id, struct gw_error *err);
 /* Before a month's partition is dropped (xapi_retention.c): folds the KPI
  * contribution of its counted statements (table: the partition) into
  * kpi_archived_days and kpi_archived_unattributed, which recomputations and
  * rebuilds start from, and deletes their kpi_statements rows. PostgreSQL. */
-enum gw_qs gw_kpi_archive_statements(struct gw_db *db, const char *table, struct gw_error *err);
+enum gw_qs gw_kst_archive_statements(struct gw_db *db, const char *table, struct gw_error *err);
 
 /* A round of the deferred index folds its statements' KPI work in a batch
- * (gw_kpi_apply_statement_batched; kb NULL applies at once, as
- * gw_kpi_apply_statement) and writes each touched row once with
- * gw_kpi_batch_flush, in the same transaction: the same rows as statement by
+ * (gw_kst_apply_statement_batched; kb NULL applies at once, as
+ * gw_kst_apply_statement) and writes each touched row once with
+ * gw_kst_batch_flush, in the same transaction: the same rows as statement by
  * statement. A batch belongs to one round (one thread, one transaction);
- * gw_kpi_batch_free releases it whether or not it was flushed. */
-struct gw_kpi_batch;
-struct gw_kpi_batch *gw_kpi_batch_new(void);
-enum gw_qs gw_kpi_apply_statement_batched(struct gw_db *db, struct gw_kpi_batch *kb,
+ * gw_kst_batch_free releases it whether or not it was flushed. */
+struct gw_kst_batch;
+struct gw_kst_batch *gw_kst_batch_new(void);
+enum gw_qs gw_kst_apply_statement_batched(struct gw_db *db, struct gw_kst_batch *kb,
                                           const struct gw_xapi_new_statement *it, int64_t seq,
                                           int64_t stored_ms, struct gw_error *err);
-enum gw_qs gw_kpi_batch_flush(struct gw_db *db, struct gw_kpi_batch *kb, struct gw_error *err);
-void gw_kpi_batch_free(struct gw_kpi_batch *kb);
+enum gw_qs gw_kst_batch_flush(struct gw_db *db, struct gw_kst_batch *kb, struct gw_error *err);
+void gw_kst_batch_free(struct gw_kst_batch *kb);
 
 /* The connection's course_iris snapshot: forgotten as checked when a
  * transaction ends (the next one compares course_iris_version again), freed
  * with the connection (gw_db_disconnect). */
-void gw_kpi_iris_tx_end(struct gw_db *db);
-void gw_kpi_iris_free(struct gw_db *db);
+void gw_kst_iris_tx_end(struct gw_db *db);
+void gw_kst_iris_free(struct gw_db *db);
 
 #endif

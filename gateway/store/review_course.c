@@ -30,7 +30,7 @@ enum gw_qs gw_rv_iri_register(struct gw_db *db, const char *iri, const char *cou
 
 enum gw_qs gw_rv_course_reattribute(struct gw_db *db, const char *course_id, struct gw_error *err)
 {
-    return gw_kpi_reattribute(db, course_id, err);
+    return gw_kst_reattribute(db, course_id, err);
 }
 
 enum gw_qs gw_rv_request_head(struct gw_db *db, const char *request_id,

@@ -172,13 +172,13 @@ static void *checkpointer(void *ud)
 void gw_db_tx_ended(struct gw_db *db, bool committed)
 {
     gw_terms_tx_end(db, committed);
-    gw_kpi_iris_tx_end(db);
+    gw_kst_iris_tx_end(db);
 }
 
 void gw_db_disconnect(struct gw_db *db)
 {
     gw_terms_free(db);
-    gw_kpi_iris_free(db);
+    gw_kst_iris_free(db);
     db->drv->disconnect(db);
 }
 

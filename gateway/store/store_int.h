@@ -73,14 +73,14 @@ void gw_db_tx_ended(struct gw_db *db, bool committed);
 void gw_store_wal_check(struct gw_store *s);
 /* Frees the connection's caches and closes it. */
 void gw_db_disconnect(struct gw_db *db);
-struct gw_kpi_batch; /* kpi_int.h */
+struct gw_kst_batch; /* kpi_int.h */
 struct gw_xapi_new_statement;
 /* xapi_statements.c: one stored statement's filter-index rows and (unless
  * voided) KPI rows, inline (kb NULL) or for the deferred index (xapi_index.c,
  * with its round's batch). */
 enum gw_qs gw_xapi_index_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
                                    int64_t seq, int64_t stored_ms, bool voided,
-                                   struct gw_kpi_batch *kb, struct gw_error *err);
+                                   struct gw_kst_batch *kb, struct gw_error *err);
 /* xapi_statements.c: an activity's definition stored, or merged into the
  * stored one; one statement's attachments. */
 enum gw_qs gw_xapi_save_definition(struct gw_db *db, const char *id, const char *def,

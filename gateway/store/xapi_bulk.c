@@ -6,7 +6,7 @@
  * targets and duplicates, one insert of the rows with their directory
  * entries (and pending rows), and, for the inline index, one insert per side
  * table, one for the definitions and the KPI rows folded per request
- * (struct gw_kpi_batch).
+ * (struct gw_kst_batch).
  *
  * It takes only the plain case: no voiding statement, ids and signatures
  * distinct within the request, no id already stored, no duplicate within
@@ -342,15 +342,15 @@ static enum gw_qs index_rows(struct gw_db *db, const struct gw_xapi_insert *in, 
         qs = registrations(db, in, err);
     if (qs >= 0)
         qs = definitions(db, in, stored_ms, err);
-    struct gw_kpi_batch *kb = gw_kpi_batch_new();
+    struct gw_kst_batch *kb = gw_kst_batch_new();
     for (size_t i = 0; qs >= 0 && i < in->n; i++) {
         const struct gw_xapi_new_statement *it = &in->items[i];
         if (!it->voided)
-            qs = gw_kpi_apply_statement_batched(db, kb, it, it->seq, stored_ms, err);
+            qs = gw_kst_apply_statement_batched(db, kb, it, it->seq, stored_ms, err);
     }
     if (qs >= 0)
-        qs = gw_kpi_batch_flush(db, kb, err);
-    gw_kpi_batch_free(kb);
+        qs = gw_kst_batch_flush(db, kb, err);
+    gw_kst_batch_free(kb);
     return qs;
 }
 

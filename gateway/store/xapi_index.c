@@ -264,7 +264,7 @@ struct round {
 /* The index record of a statement the queue does not hold: from its stored
  * body. */
 static enum gw_qs index_from_body(struct gw_db *db, int64_t seq, int64_t stored_ms, bool voided,
-                                  struct gw_kpi_batch *kb, struct gw_error *err)
+                                  struct gw_kst_batch *kb, struct gw_error *err)
 {
     struct gw_dbp p[] = {GW_P_INT(seq)};
     struct gw_db_rows *r = NULL;
@@ -316,7 +316,7 @@ static enum gw_qs round_tx(struct gw_db *db, void *ud, struct gw_error *err)
      * popped only once this transaction committed. The KPI rows of the
      * round are folded in memory and written once at its end. */
     size_t qi = 0;
-    struct gw_kpi_batch *kb = gw_kpi_batch_new();
+    struct gw_kst_batch *kb = gw_kst_batch_new();
     for (size_t i = 0; qs >= 0 && i < n; i++) {
         int64_t seq = rows[3 * i], stored_ms = rows[3 * i + 1];
         bool voided = rows[3 * i + 2] != 0;
@@ -334,8 +334,8 @@ static enum gw_qs round_tx(struct gw_db *db, void *ud, struct gw_error *err)
     }
     free(rows);
     if (qs >= 0)
-        qs = gw_kpi_batch_flush(db, kb, err);
-    gw_kpi_batch_free(kb);
+        qs = gw_kst_batch_flush(db, kb, err);
+    gw_kst_batch_free(kb);
     if (qs >= 0 && n > 0) {
         struct gw_dbp pd[] = {GW_P_INT(c->hi)};
         qs = gw_db_query(db, "DELETE FROM xapi_index_pending WHERE seq <= $1", pd, 1, NULL, NULL,

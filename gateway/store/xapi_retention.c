@@ -360,7 +360,7 @@ static enum gw_qs drop_tx(struct gw_db *db, void *ud, struct gw_error *err)
                          month, (long long)c->dropped, (long long)archived_n);
         return GW_QS_HARD;
     }
-    qs = gw_kpi_archive_statements(db, name, err); /* kpi.c */
+    qs = gw_kst_archive_statements(db, name, err); /* kpi.c */
     if (qs >= 0)
         qs = delete_side_rows(db, name, err);
     snprintf(sql, sizeof sql, "DROP TABLE %s", name);

@@ -137,7 +137,7 @@ static enum gw_qs void_target(struct gw_db *db, struct gw_xapi_new_statement *it
     /* by (seq, stored_ms): one partition; none when its month was dropped */
     qs = gw_db_query(db, "UPDATE xapi_statements SET voided = 1 WHERE seq = $1 AND stored_ms = $2",
                      at, 2, NULL, NULL, err);
-    return qs < 0 ? qs : gw_kpi_apply_void(db, it->voids_id, err); /* KPI state (kpi.c) */
+    return qs < 0 ? qs : gw_kst_apply_void(db, it->voids_id, err); /* KPI state (kpi.c) */
 }
 
 /* Whether a voiding statement stored earlier already targets this id. */
@@ -251,7 +251,7 @@ enum gw_qs gw_xapi_save_definition(struct gw_db *db, const char *id, const char 
  * acknowledging transaction, or later by the deferred index. */
 enum gw_qs gw_xapi_index_statement(struct gw_db *db, const struct gw_xapi_new_statement *it,
                                    int64_t seq, int64_t stored_ms, bool voided,
-                                   struct gw_kpi_batch *kb, struct gw_error *err)
+                                   struct gw_kst_batch *kb, struct gw_error *err)
 {
     size_t n = it->n_activities > it->n_agents ? it->n_activities : it->n_agents;
     struct side_row small[16];
@@ -280,7 +280,7 @@ enum gw_qs gw_xapi_index_statement(struct gw_db *db, const struct gw_xapi_new_st
     if (qs >= 0 && it->definition)
         qs = gw_xapi_save_definition(db, it->object_id, it->definition, stored_ms, err);
     if (qs >= 0 && !voided)
-        qs = gw_kpi_apply_statement_batched(db, kb, it, seq, stored_ms, err); /* kpi.c */
+        qs = gw_kst_apply_statement_batched(db, kb, it, seq, stored_ms, err); /* kpi.c */
     return qs < 0 ? qs : GW_QS_ONE;
 }
 
