@@ -2,7 +2,7 @@
 #include "gw/api.h"
 #include "gw/auth.h"
 #include "gw/json.h"
-#include "gw/review_store.h"
+#include "gw/review_app.h"
 #include "gw/server.h"
 #include "gw/xapi.h"
 
@@ -81,7 +81,7 @@ void gw_api_keys_post(struct gw_req *req, struct gw_reply *rep)
     enum gw_err rc = gw_json_parse_fields(body, "", fields, true, &e);
     /* jansson refuses text that is not UTF-8; the key's person must exist */
     if (rc == GW_OK && opt.person_id)
-        rc = gw_store_person_known(req->srv->store, opt.person_id, "/person_id", &e);
+        rc = gw_app_person_known(req->srv->store, opt.person_id, "/person_id", &e);
     if (rc == GW_OK && members)
         rc = parse_members(members, &opt.dedup_members, &e);
     if (rc == GW_OK && members && opt.dedup_members == 0)

@@ -11,6 +11,7 @@
 #include "gw/netpolicy.h"
 #include "gw/outbound.h"
 #include "gw/review_api.h"
+#include "gw/review_app.h"
 #include "gw/server.h"
 #include "gw/timefmt.h"
 
@@ -125,7 +126,7 @@ void gw_api_departments_post(struct gw_req *req, struct gw_reply *rep)
             d.cost_center = "";
         set = settings ? gw_json_dump(settings) : gw_xstrdup("{}");
         d.settings = set;
-        rc = gw_store_department_insert(req->srv->store, &d, gw_clock_now_ms(&req->srv->clock), &e);
+        rc = gw_app_department_create(req->srv->store, &d, gw_clock_now_ms(&req->srv->clock), &e);
     }
     department_reply(req, rep, d.id, 201, rc, &e);
     free(set);
@@ -166,7 +167,7 @@ void gw_api_department_settings_put(struct gw_req *req, struct gw_reply *rep)
                          : gw_error_set(&e, GW_E_JSON_FIELD_TYPE, "", "settings are an object");
     char *set = rc == GW_OK ? gw_json_dump(body) : NULL;
     if (rc == GW_OK)
-        rc = gw_store_department_update(req->srv->store, req->params[0], set, NULL, &e);
+        rc = gw_app_department_update(req->srv->store, req->params[0], set, NULL, &e);
     department_reply(req, rep, req->params[0], 200, rc, &e);
     free(set);
     json_decref(body);
@@ -235,7 +236,7 @@ void gw_api_people_post(struct gw_req *req, struct gw_reply *rep)
             rc = gw_error_set(&e, GW_E_JSON_FIELD_VALUE, "/id", "a person id has no '/'");
     }
     if (rc == GW_OK)
-        rc = gw_store_person_insert(req->srv->store, &p, gw_clock_now_ms(&req->srv->clock), &e);
+        rc = gw_app_person_create(req->srv->store, &p, gw_clock_now_ms(&req->srv->clock), &e);
     json_t *out = rc == GW_OK
                       ? json_pack("{s:s, s:s, s:s, s:o, s:s, s:o}", "id", p.id, "name", p.name,
                                   "email", p.email, "department_id", gw_json_str(p.department_id),
@@ -378,7 +379,7 @@ void gw_api_requests_post(struct gw_req *req, struct gw_reply *rep)
             gw_time_parse_iso(agreed_at, false, &r.policy.silence_agreed_ms);
         bc_text = gw_json_dump(bc);
         r.business_case = bc_text;
-        rc = gw_store_request_insert(req->srv->store, &r, gw_clock_now_ms(&req->srv->clock), &e);
+        rc = gw_app_request_create(req->srv->store, &r, gw_clock_now_ms(&req->srv->clock), &e);
     }
     if (rc == GW_OK)
         rc = gw_api_request_json(req->srv->store, r.id, &out, &e);

@@ -243,7 +243,7 @@ static enum gw_err write_people(struct demo *d, int64_t t, struct gw_error *err)
             .name = dd->name, .cost_center = dd->cost_center, .settings = dd->settings};
         snprintf(dep.id, sizeof dep.id, "%s", dd->id);
         if (rc == GW_OK)
-            rc = gw_store_department_insert(d->s, &dep, at(d, t), err);
+            rc = gw_app_department_create(d->s, &dep, at(d, t), err);
         d->sum->departments += rc == GW_OK;
     }
     for (size_t i = 0; rc == GW_OK && i < demo_n_people; i++) {
@@ -254,13 +254,13 @@ static enum gw_err write_people(struct demo *d, int64_t t, struct gw_error *err)
                               .title = dp->title,
                               .roles = dp->roles};
         snprintf(p.id, sizeof p.id, "%s", dp->id);
-        rc = gw_store_person_insert(d->s, &p, at(d, t + 10 * DEMO_MINUTE_MS), err);
+        rc = gw_app_person_create(d->s, &p, at(d, t + 10 * DEMO_MINUTE_MS), err);
         d->sum->people += rc == GW_OK;
     }
     /* the heads, once they are people */
     for (size_t i = 0; rc == GW_OK && i < demo_n_departments; i++)
-        rc = gw_store_department_update(d->s, demo_departments[i].id, NULL,
-                                        demo_departments[i].head, err);
+        rc = gw_app_department_update(d->s, demo_departments[i].id, NULL, demo_departments[i].head,
+                                      err);
     return rc == GW_OK ? GW_OK : failed(err, NULL, "departments and people");
 }
 
@@ -320,7 +320,7 @@ static enum gw_err request(struct demo *d, const struct demo_story *s, int64_t t
         r.approvers[i].due_in_days = s->approvers[i].due_in_days;
         r.n_approvers = i + 1;
     }
-    enum gw_err rc = gw_store_request_insert(d->s, &r, at(d, t), err);
+    enum gw_err rc = gw_app_request_create(d->s, &r, at(d, t), err);
     free(text);
     d->sum->requests += rc == GW_OK;
     return rc;

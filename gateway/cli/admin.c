@@ -2,7 +2,7 @@
 #include "gw/auth.h"
 #include "gw/cli.h"
 #include "gw/json.h"
-#include "gw/review_store.h"
+#include "gw/review_app.h"
 #include "gw/timefmt.h"
 #include "gw/xapi.h"
 
@@ -88,7 +88,7 @@ static int key_create(int argc, char **argv, struct gw_store *store)
     /* stored text is UTF-8 (a key named otherwise would be hidden from listings) */
     if (gw_cli_text_arg("--name", name) || gw_cli_text_arg("--person", opt.person_id))
         return 2;
-    if (opt.person_id && gw_store_person_known(store, opt.person_id, "--person", &e) != GW_OK) {
+    if (opt.person_id && gw_app_person_known(store, opt.person_id, "--person", &e) != GW_OK) {
         gw_cli_report(&e);
         return e.code == GW_E_REVIEW_REFERENCE_UNKNOWN ? 2 : 1;
     }

@@ -1,6 +1,9 @@
 /* review_org.c: departments, people and course requests (with the approvers
- * named at kickoff) in the store. See gw/review_store.h; a request is read
- * back as gw/course_view.h's gw_request_view. */
+ * named at kickoff) in the store: the verbs the intake's use cases
+ * (app/review_org.c) write with (gw/review_verbs.h), and the reads of
+ * gw/review_store.h; a request is read back as gw/course_view.h's
+ * gw_request_view. Which references must exist and the words of a refusal
+ * are the domain's (gw/intake.h). */
 #include "gw/buf.h"
 #include "gw/course_view.h"
 #include "gw/session.h"
@@ -10,82 +13,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* REVIEW_REFERENCE_UNKNOWN when id (if given) is not in table; noun is one
- * row of it in words ("person" for people). */
-static enum gw_qs unknown(struct gw_db *db, const char *table, const char *noun, const char *id,
-                          const char *where, struct gw_error *err)
-{
-    if (!id || !*id)
-        return GW_QS_ONE;
-    enum gw_qs qs = gw_rv_exists(db, table, id, err);
-    if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_REVIEW_REFERENCE_UNKNOWN, where, "no %s has the id '%s'", noun, id);
-        return GW_QS_HARD;
-    }
-    return qs;
-}
-
 /* ---- departments ---- */
 
-struct dep_ctx {
-    const struct gw_department *d;
-    int64_t now_ms;
-};
-
-static enum gw_qs dep_insert_body(struct gw_db *db, void *ud, struct gw_error *err)
+enum gw_qs gw_rv_department_insert(struct gw_db *db, const struct gw_department *d, int64_t now_ms,
+                                   struct gw_error *err)
 {
-    struct dep_ctx *c = ud;
-    enum gw_qs qs = unknown(db, "people", "person", c->d->head_person_id, "/head_person_id", err);
-    if (qs < 0)
-        return qs;
-    struct gw_dbp p[] = {GW_P_TEXT(c->d->id),          GW_P_TEXT(c->d->name),
-                         GW_P_TEXT(c->d->cost_center), GW_P_TEXT(c->d->head_person_id),
-                         GW_P_TEXT(c->d->settings),    GW_P_INT(c->now_ms)};
-    qs = gw_db_query(db,
-                     "INSERT INTO departments (id, name, cost_center, head_person_id, settings, "
-                     "created_ms) VALUES ($1, $2, $3, $4, $5, $6)",
-                     p, 6, NULL, NULL, err);
-    if (qs == GW_QS_HARD && err->code == GW_E_CONFLICT)
-        gw_error_set(err, GW_E_REVIEW_NAME_TAKEN, "/name", "a department named %s exists",
-                     c->d->name);
-    return qs;
+    struct gw_dbp p[] = {GW_P_TEXT(d->id),          GW_P_TEXT(d->name),
+                         GW_P_TEXT(d->cost_center), GW_P_TEXT(d->head_person_id),
+                         GW_P_TEXT(d->settings),    GW_P_INT(now_ms)};
+    return gw_db_query(db,
+                       "INSERT INTO departments (id, name, cost_center, head_person_id, settings, "
+                       "created_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+                       p, 6, NULL, NULL, err);
 }
 
-enum gw_err gw_store_department_insert(struct gw_store *s, const struct gw_department *d,
-                                       int64_t now_ms, struct gw_error *err)
+enum gw_qs gw_rv_department_update(struct gw_db *db, const char *id, const char *settings,
+                                   const char *head_person_id, struct gw_error *err)
 {
-    struct dep_ctx c = {d, now_ms};
-    return gw_store_tx(s, GW_TX_WRITE, dep_insert_body, &c, err);
-}
-
-struct dep_upd {
-    const char *id, *settings, *head;
-};
-
-static enum gw_qs dep_update_body(struct gw_db *db, void *ud, struct gw_error *err)
-{
-    struct dep_upd *c = ud;
-    enum gw_qs qs = unknown(db, "people", "person", c->head, "/head_person_id", err);
-    if (qs < 0)
-        return qs;
-    struct gw_dbp p[] = {GW_P_TEXT(c->settings), GW_P_TEXT(c->head), GW_P_TEXT(c->id)};
+    struct gw_dbp p[] = {GW_P_TEXT(settings), GW_P_TEXT(head_person_id), GW_P_TEXT(id)};
     int64_t changes = 0;
-    qs = gw_db_query(db,
-                     "UPDATE departments SET settings = COALESCE($1, settings), head_person_id = "
-                     "COALESCE($2, head_person_id) WHERE id = $3",
-                     p, 3, NULL, &changes, err);
-    if (qs >= 0 && changes == 0) {
-        gw_error_set(err, GW_E_NOT_FOUND, "id", "no department has the id '%s'", c->id);
-        return GW_QS_HARD;
-    }
-    return qs;
-}
-
-enum gw_err gw_store_department_update(struct gw_store *s, const char *id, const char *settings,
-                                       const char *head_person_id, struct gw_error *err)
-{
-    struct dep_upd c = {id, settings, head_person_id};
-    return gw_store_tx(s, GW_TX_WRITE, dep_update_body, &c, err);
+    enum gw_qs qs = gw_db_query(db,
+                                "UPDATE departments SET settings = COALESCE($1, settings), "
+                                "head_person_id = COALESCE($2, head_person_id) WHERE id = $3",
+                                p, 3, NULL, &changes, err);
+    if (qs < 0)
+        return qs;
+    return changes == 0 ? GW_QS_NONE : GW_QS_ONE;
 }
 
 void gw_department_rows_free(struct gw_department_rows *rows)
@@ -158,42 +111,22 @@ enum gw_err gw_store_departments(struct gw_store *s, const char *id, struct gw_d
 
 /* ---- people ---- */
 
-struct person_ctx {
-    const struct gw_person *p;
-    int64_t now_ms;
-};
-
-static enum gw_qs person_insert_body(struct gw_db *db, void *ud, struct gw_error *err)
+enum gw_qs gw_rv_person_insert(struct gw_db *db, const struct gw_person *p, unsigned roles,
+                               int64_t now_ms, struct gw_error *err)
 {
-    struct person_ctx *c = ud;
-    enum gw_qs qs =
-        unknown(db, "departments", "department", c->p->department_id, "/department_id", err);
-    if (qs < 0)
-        return qs;
-    char roles[64];
-    gw_session_roles_format(c->p->roles ? c->p->roles : GW_ROLE_APPROVER, roles, sizeof roles);
-    struct gw_dbp p[] = {GW_P_TEXT(c->p->id),
-                         GW_P_TEXT(c->p->name),
-                         GW_P_TEXT(c->p->email),
-                         GW_P_TEXT(c->p->department_id),
-                         GW_P_TEXT(c->p->title ? c->p->title : ""),
-                         GW_P_INT(c->now_ms),
-                         GW_P_TEXT(roles)};
-    qs = gw_db_query(db,
-                     "INSERT INTO people (id, name, email, department_id, title, created_ms, "
-                     "roles) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                     p, 7, NULL, NULL, err);
-    if (qs == GW_QS_HARD && err->code == GW_E_CONFLICT)
-        gw_error_set(err, GW_E_REVIEW_NAME_TAKEN, "/email",
-                     "a person with the email %s (or the id %s) exists", c->p->email, c->p->id);
-    return qs;
-}
-
-enum gw_err gw_store_person_insert(struct gw_store *s, const struct gw_person *p, int64_t now_ms,
-                                   struct gw_error *err)
-{
-    struct person_ctx c = {p, now_ms};
-    return gw_store_tx(s, GW_TX_WRITE, person_insert_body, &c, err);
+    char text[64];
+    gw_session_roles_format(roles, text, sizeof text);
+    struct gw_dbp v[] = {GW_P_TEXT(p->id),
+                         GW_P_TEXT(p->name),
+                         GW_P_TEXT(p->email),
+                         GW_P_TEXT(p->department_id),
+                         GW_P_TEXT(p->title ? p->title : ""),
+                         GW_P_INT(now_ms),
+                         GW_P_TEXT(text)};
+    return gw_db_query(db,
+                       "INSERT INTO people (id, name, email, department_id, title, created_ms, "
+                       "roles) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                       v, 7, NULL, NULL, err);
 }
 
 void gw_person_rows_free(struct gw_person_rows *rows)
@@ -249,45 +182,11 @@ enum gw_err gw_store_people(struct gw_store *s, struct gw_person_rows *out, stru
     return rc;
 }
 
-struct person_ref {
-    const char *id, *where;
-};
-
-static enum gw_qs person_known_body(struct gw_db *db, void *ud, struct gw_error *err)
-{
-    struct person_ref *c = ud;
-    return unknown(db, "people", "person", c->id, c->where, err);
-}
-
-enum gw_err gw_store_person_known(struct gw_store *s, const char *id, const char *where,
-                                  struct gw_error *err)
-{
-    struct person_ref c = {id, where};
-    return gw_store_tx(s, GW_TX_READ, person_known_body, &c, err);
-}
-
 /* ---- course requests ---- */
 
-struct req_ctx {
-    const struct gw_course_request *r;
-    int64_t now_ms;
-};
-
-static enum gw_qs req_insert_body(struct gw_db *db, void *ud, struct gw_error *err)
+enum gw_qs gw_rv_request_insert(struct gw_db *db, const struct gw_course_request *r, int64_t now_ms,
+                                struct gw_error *err)
 {
-    struct req_ctx *c = ud;
-    const struct gw_course_request *r = c->r;
-    enum gw_qs qs =
-        unknown(db, "departments", "department", r->department_id, "/department_id", err);
-    if (qs >= 0)
-        qs = unknown(db, "people", "person", r->sme_person_id, "/sme_person_id", err);
-    for (size_t i = 0; qs >= 0 && i < r->n_approvers; i++) {
-        char where[64];
-        snprintf(where, sizeof where, "/approvers/%zu/person_id", i);
-        qs = unknown(db, "people", "person", r->approvers[i].person_id, where, err);
-    }
-    if (qs < 0)
-        return qs;
     struct gw_dbp p[] = {
         GW_P_TEXT(r->id),
         GW_P_TEXT(r->department_id),
@@ -303,15 +202,16 @@ static enum gw_qs req_insert_body(struct gw_db *db, void *ud, struct gw_error *e
         GW_P_INT(r->policy.approve_on_silence ? 1 : 0),
         r->policy.approve_on_silence ? GW_P_TEXT(r->policy.silence_agreed_by) : GW_P_TEXT(NULL),
         GW_P_INT(r->policy.silence_agreed_ms),
-        GW_P_INT(c->now_ms),
+        GW_P_INT(now_ms),
     };
-    qs = gw_db_query(db,
-                     "INSERT INTO course_requests (id, department_id, title, sme_person_id, "
-                     "business_case, deadline_ms, effort_low_hours, effort_high_hours, "
-                     "project_code, policy, policy_n, approve_on_silence, silence_agreed_by, "
-                     "silence_agreed_ms, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-                     "$10, $11, $12, $13, $14, $15)",
-                     p, 15, NULL, NULL, err);
+    enum gw_qs qs =
+        gw_db_query(db,
+                    "INSERT INTO course_requests (id, department_id, title, sme_person_id, "
+                    "business_case, deadline_ms, effort_low_hours, effort_high_hours, "
+                    "project_code, policy, policy_n, approve_on_silence, silence_agreed_by, "
+                    "silence_agreed_ms, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+                    "$10, $11, $12, $13, $14, $15)",
+                    p, 15, NULL, NULL, err);
     for (size_t i = 0; qs >= 0 && i < r->n_approvers; i++) {
         struct gw_dbp a[] = {GW_P_TEXT(r->id), GW_P_TEXT(r->approvers[i].person_id),
                              GW_P_INT((int64_t)i), GW_P_INT(r->approvers[i].due_ms),
@@ -322,25 +222,6 @@ static enum gw_qs req_insert_body(struct gw_db *db, void *ud, struct gw_error *e
                          a, 5, NULL, NULL, err);
     }
     return qs;
-}
-
-enum gw_err gw_store_request_insert(struct gw_store *s, const struct gw_course_request *r,
-                                    int64_t now_ms, struct gw_error *err)
-{
-    /* the domain's rules on the policy and the approvers, before any SQL */
-    struct gw_review_round probe;
-    gw_review_round_init(&probe, r->id, "request", now_ms, &r->policy);
-    enum gw_err rc = GW_OK;
-    for (size_t i = 0; rc == GW_OK && i < r->n_approvers; i++)
-        rc = gw_review_round_add_approver(&probe, r->approvers[i].person_id, r->approvers[i].due_ms,
-                                          err);
-    if (rc == GW_OK)
-        rc = gw_review_round_check(&probe, err);
-    gw_review_round_free(&probe);
-    if (rc != GW_OK)
-        return rc;
-    struct req_ctx c = {r, now_ms};
-    return gw_store_tx(s, GW_TX_WRITE, req_insert_body, &c, err);
 }
 
 void gw_request_view_free(struct gw_request_view *v)

@@ -8,6 +8,34 @@
 
 #include "gw/review_store.h"
 
+/* ---- departments, people, requests (app/review_org.c) ---- */
+/* Creates the department d (created now_ms): REVIEW_REFERENCE_UNKNOWN at
+ * /head_person_id for an unknown head, REVIEW_NAME_TAKEN at /name for a
+ * taken name or id. */
+enum gw_err gw_app_department_create(struct gw_store *s, const struct gw_department *d,
+                                     int64_t now_ms, struct gw_error *err);
+/* Replaces the settings JSON and/or the head (NULL: keep):
+ * REVIEW_REFERENCE_UNKNOWN for an unknown head, NOT_FOUND for an unknown
+ * department. */
+enum gw_err gw_app_department_update(struct gw_store *s, const char *id, const char *settings,
+                                     const char *head_person_id, struct gw_error *err);
+/* Creates the person p (roles 0: approver): REVIEW_REFERENCE_UNKNOWN at
+ * /department_id for an unknown department, REVIEW_NAME_TAKEN at /email for
+ * a taken email or id. */
+enum gw_err gw_app_person_create(struct gw_store *s, const struct gw_person *p, int64_t now_ms,
+                                 struct gw_error *err);
+/* GW_OK when a person has the id (or id is empty); REVIEW_REFERENCE_UNKNOWN
+ * at where otherwise. */
+enum gw_err gw_app_person_known(struct gw_store *s, const char *id, const char *where,
+                                struct gw_error *err);
+/* Takes in a course request: its policy against its approvers
+ * (gw_intake_request_check) before any SQL, then, in one transaction, every
+ * department and person it names must exist (REVIEW_REFERENCE_UNKNOWN at the
+ * first unknown one's place) and the request and its approvers are
+ * inserted. */
+enum gw_err gw_app_request_create(struct gw_store *s, const struct gw_course_request *r,
+                                  int64_t now_ms, struct gw_error *err);
+
 /* ---- courses (app/review_course.c) ---- */
 /* Creates a course (state draft) for a request; title NULL = the request's. */
 enum gw_err gw_app_course_create(struct gw_store *s, const char *request_id, const char *title,

@@ -17,10 +17,9 @@
 
 #include "gw/announce.h"
 #include "gw/department.h"
+#include "gw/intake.h"
 #include "gw/review.h"
 #include "gw/store.h"
-
-#define GW_ID_MAX 64
 
 /* Who did something, for the audit log. Strings borrowed; NULL allowed. */
 struct gw_review_actor {
@@ -32,18 +31,9 @@ struct gw_review_actor {
     const char *link_nonce;
 };
 
-/* ---- departments, people (store/review_org.c) ---- */
-struct gw_department {
-    char id[GW_ID_MAX];
-    const char *name, *cost_center, *head_person_id; /* borrowed; head may be NULL */
-    const char *settings;                            /* JSON object text */
-};
-/* REVIEW_NAME_TAKEN for a duplicate name; REVIEW_REFERENCE_UNKNOWN for an unknown head. */
-enum gw_err gw_store_department_insert(struct gw_store *s, const struct gw_department *d,
-                                       int64_t now_ms, struct gw_error *err);
-/* Replaces the settings JSON and/or head (NULL: keep). NOT_FOUND when unknown. */
-enum gw_err gw_store_department_update(struct gw_store *s, const char *id, const char *settings,
-                                       const char *head_person_id, struct gw_error *err);
+/* ---- departments, people (store/review_org.c); creating and changing
+ * them are use cases (gw/review_app.h, app/review_org.c) over the verbs of
+ * gw/review_verbs.h, with the structs of gw/intake.h ---- */
 /* A department as stored (strings owned by the list; head and cost center
  * "" when none; settings the stored JSON text). */
 struct gw_department_row {
@@ -60,13 +50,6 @@ enum gw_err gw_store_departments(struct gw_store *s, const char *id, struct gw_d
                                  struct gw_error *err);
 void gw_department_rows_free(struct gw_department_rows *rows);
 
-struct gw_person {
-    char id[GW_ID_MAX];
-    const char *name, *email, *department_id, *title; /* borrowed; department may be NULL */
-    unsigned roles; /* in the web app (GW_ROLE_* bits); 0: approver */
-};
-enum gw_err gw_store_person_insert(struct gw_store *s, const struct gw_person *p, int64_t now_ms,
-                                   struct gw_error *err);
 /* A person as stored (strings owned by the list; department "" when none). */
 struct gw_person_row {
     char *id, *name, *email, *department_id, *title;
@@ -80,34 +63,9 @@ struct gw_person_rows {
 /* Everyone, by name. Free with gw_person_rows_free. */
 enum gw_err gw_store_people(struct gw_store *s, struct gw_person_rows *out, struct gw_error *err);
 void gw_person_rows_free(struct gw_person_rows *rows);
-/* GW_OK when a person has the id (or id is empty); REVIEW_REFERENCE_UNKNOWN
- * at where otherwise. */
-enum gw_err gw_store_person_known(struct gw_store *s, const char *id, const char *where,
-                                  struct gw_error *err);
 
-/* ---- course requests ---- */
-struct gw_request_approver {
-    const char *person_id;
-    int64_t due_ms;      /* a fixed due date (midnight UTC); 0 = none */
-    int64_t due_in_days; /* or: calendar days after each round opens; 0 = none */
-};
-
-struct gw_course_request {
-    char id[GW_ID_MAX];
-    const char *department_id, *title, *sme_person_id; /* sme may be NULL */
-    const char *business_case;                         /* JSON object text */
-    int64_t deadline_ms;
-    double effort_low_hours, effort_high_hours;
-    const char *project_code;
-    struct gw_review_policy policy;
-    size_t n_approvers;
-    struct gw_request_approver approvers[GW_REVIEW_MAX_APPROVERS];
-};
-/* Checks the policy against the approvers (gw_review_round_check rules) and
- * that every person and the department exist. */
-enum gw_err gw_store_request_insert(struct gw_store *s, const struct gw_course_request *r,
-                                    int64_t now_ms, struct gw_error *err);
-/* Reading a request back: gw/course_view.h (gw_store_request_get). */
+/* ---- course requests: taken in by gw_app_request_create (gw/review_app.h);
+ * reading one back: gw/course_view.h (gw_store_request_get). ---- */
 
 /* ---- courses: creating, versions, submitting, IRIs, deciding and
  * delegating are use cases (gw/review_app.h, app/review_*.c) over the verbs

@@ -160,4 +160,21 @@ enum gw_qs gw_rv_round_insert(struct gw_db *db, const struct gw_review_round *ro
                               const char *version_id, int64_t number, const char *changes,
                               struct gw_error *err);
 
+/* ---- departments, people, course requests (store/review_org.c) ---- */
+/* INSERT the department (created now_ms); a taken id or name answers
+ * GW_QS_HARD with GW_E_CONFLICT. */
+enum gw_qs gw_rv_department_insert(struct gw_db *db, const struct gw_department *d, int64_t now_ms,
+                                   struct gw_error *err);
+/* Sets the settings JSON and/or the head (NULL: keep); GW_QS_NONE when no
+ * department has the id. */
+enum gw_qs gw_rv_department_update(struct gw_db *db, const char *id, const char *settings,
+                                   const char *head_person_id, struct gw_error *err);
+/* INSERT the person with roles (GW_ROLE_* bits, stored as their names); a
+ * taken id or email answers GW_QS_HARD with GW_E_CONFLICT. */
+enum gw_qs gw_rv_person_insert(struct gw_db *db, const struct gw_person *p, unsigned roles,
+                               int64_t now_ms, struct gw_error *err);
+/* INSERT the request (created now_ms) and its approvers in their order. */
+enum gw_qs gw_rv_request_insert(struct gw_db *db, const struct gw_course_request *r, int64_t now_ms,
+                                struct gw_error *err);
+
 #endif

@@ -114,7 +114,7 @@ static void person(const char *id, const char *dep)
     struct gw_person p = {.name = id, .email = email, .department_id = dep, .title = ""};
     snprintf(p.id, sizeof p.id, "%s", id);
     struct gw_error e;
-    if (gw_store_person_insert(st, &p, T0, &e) != GW_OK)
+    if (gw_app_person_create(st, &p, T0, &e) != GW_OK)
         fprintf(stderr, "  person %s: %s\n", id, e.detail);
 }
 
@@ -123,10 +123,10 @@ static void department(const char *id, const char *head, const char *settings)
     struct gw_department d = {.name = id, .cost_center = "CC1", .settings = settings};
     snprintf(d.id, sizeof d.id, "%s", id);
     struct gw_error e;
-    if (gw_store_department_insert(st, &d, T0, &e) != GW_OK)
+    if (gw_app_department_create(st, &d, T0, &e) != GW_OK)
         fprintf(stderr, "  department %s: %s\n", id, e.detail);
     person(head, id);
-    gw_store_department_update(st, id, NULL, head, &e);
+    gw_app_department_update(st, id, NULL, head, &e);
 }
 
 /* A package whose report lists files "name:size:crc" (NULL-terminated). */
@@ -203,7 +203,7 @@ static bool request(const struct req_opts *o, char id[GW_ID_MAX], struct gw_erro
         r.n_approvers = i + 1;
     }
     snprintf(id, GW_ID_MAX, "%s", r.id);
-    return gw_store_request_insert(st, &r, T0, e) == GW_OK;
+    return gw_app_request_create(st, &r, T0, e) == GW_OK;
 }
 
 /* A course for o with a valid first version, submitted at `at`: fills the
