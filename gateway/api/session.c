@@ -98,10 +98,10 @@ void gw_api_signin_post(struct gw_req *req, struct gw_reply *rep)
     int64_t retry = 0;
     const struct gw_config *cfg = req->srv->cfg;
     if (rc == GW_OK)
-        rc = gw_store_signin_request(req->srv->store, email, req->remote_addr, token,
-                                     gw_clock_now_ms(&req->srv->clock),
-                                     cfg->signin_link_minutes * 60 * 1000, cfg->signin_max_per_hour,
-                                     &person, &found, &retry, &e);
+        rc = gw_app_signin_request(req->srv->store, email, req->remote_addr, token,
+                                   gw_clock_now_ms(&req->srv->clock),
+                                   cfg->signin_link_minutes * 60 * 1000, cfg->signin_max_per_hour,
+                                   &person, &found, &retry, &e);
     json_decref(body);
     if (rc != GW_OK) {
         gw_reply_error(rep, &e);
@@ -189,8 +189,8 @@ void gw_api_signin_page_post(struct gw_req *req, struct gw_reply *rep)
     struct gw_session_person person;
     enum gw_err rc =
         strlen(token) == GW_SESSION_SECRET_HEX - 1
-            ? gw_store_signin_complete(req->srv->store, token, sid, csrf, req->remote_addr,
-                                       gw_clock_now_ms(&req->srv->clock), max_ms, &person, &e)
+            ? gw_app_signin_complete(req->srv->store, token, sid, csrf, req->remote_addr,
+                                     gw_clock_now_ms(&req->srv->clock), max_ms, &person, &e)
             : gw_error_set(&e, GW_E_SIGNIN_LINK_INVALID, "token",
                            "this sign-in link is cut or garbled");
     if (rc != GW_OK) {
@@ -242,8 +242,8 @@ static void end_session(struct gw_req *req, struct gw_reply *rep, bool everywher
         return;
     }
     struct gw_error e;
-    if (gw_store_session_revoke(req->srv->store, sid, everywhere, req->remote_addr,
-                                gw_clock_now_ms(&req->srv->clock), &e) != GW_OK) {
+    if (gw_app_session_revoke(req->srv->store, sid, everywhere, req->remote_addr,
+                              gw_clock_now_ms(&req->srv->clock), &e) != GW_OK) {
         gw_reply_error(rep, &e);
         return;
     }

@@ -2,7 +2,7 @@
  * cookie read from the request, the session looked up in the store, the
  * person's roles as the principal's, and the CSRF and Origin checks every
  * change made with a session passes. The sign-in routes are
- * api/session.c's; the store's part is store/sessions.c. */
+ * api/session.c's; the use cases are app/signin.c's. */
 #include "gw/hash.h"
 #include "gw/server.h"
 #include "gw/session.h"
@@ -62,8 +62,8 @@ enum gw_err gw_session_authorize(struct gw_server *srv, const struct gw_req *req
                             "sign in, or send an API key as 'Authorization: Bearer KEY'");
     const struct gw_config *cfg = srv->cfg;
     struct gw_session s;
-    enum gw_err rc = gw_store_session_get(srv->store, sid, gw_clock_now_ms(&srv->clock),
-                                          cfg->session_idle_minutes * 60 * 1000, &s, err);
+    enum gw_err rc = gw_app_session_get(srv->store, sid, gw_clock_now_ms(&srv->clock),
+                                        cfg->session_idle_minutes * 60 * 1000, &s, err);
     if (rc != GW_OK)
         return rc;
     if (!safe_method(req->method)) {

@@ -422,32 +422,32 @@ static void test_expiry(void)
     int64_t retry = 0;
     const char *token = "1111111111111111111111111111111111111111111111111111111111111111";
     const char *sid = "2222222222222222222222222222222222222222222222222222222222222222";
-    REQUIRE(gw_store_signin_request(st, "ann@example.com", "10.0.0.9", token, t0, 600000, 100, &p,
-                                    &found, &retry, &e) == GW_OK);
+    REQUIRE(gw_app_signin_request(st, "ann@example.com", "10.0.0.9", token, t0, 600000, 100, &p,
+                                  &found, &retry, &e) == GW_OK);
     CHECK(found);
-    REQUIRE(gw_store_signin_complete(st, token, sid, "c", "10.0.0.9", t0 + 1000, max, &p, &e) ==
+    REQUIRE(gw_app_signin_complete(st, token, sid, "c", "10.0.0.9", t0 + 1000, max, &p, &e) ==
             GW_OK);
     struct gw_session s;
     /* busy: a request every 20 minutes keeps it alive until the absolute end */
     int64_t t = t0 + 1000;
     for (int i = 0; i < 23; i++) {
         t += 20 * 60 * 1000;
-        CHECK_INT(gw_store_session_get(st, sid, t, idle, &s, &e), GW_OK);
+        CHECK_INT(gw_app_session_get(st, sid, t, idle, &s, &e), GW_OK);
     }
-    CHECK_INT(gw_store_session_get(st, sid, t0 + 1000 + max, idle, &s, &e), GW_E_SESSION_EXPIRED);
+    CHECK_INT(gw_app_session_get(st, sid, t0 + 1000 + max, idle, &s, &e), GW_E_SESSION_EXPIRED);
     /* idle */
     const char *token2 = "3333333333333333333333333333333333333333333333333333333333333333";
     const char *sid2 = "4444444444444444444444444444444444444444444444444444444444444444";
-    REQUIRE(gw_store_signin_request(st, "ann@example.com", "10.0.0.9", token2, t0, 600000, 100, &p,
-                                    &found, &retry, &e) == GW_OK);
-    REQUIRE(gw_store_signin_complete(st, token2, sid2, "c", "", t0, max, &p, &e) == GW_OK);
-    CHECK_INT(gw_store_session_get(st, sid2, t0 + idle - 1, idle, &s, &e), GW_OK);
-    CHECK_INT(gw_store_session_get(st, sid2, t0 + 2 * idle, idle, &s, &e), GW_E_SESSION_EXPIRED);
+    REQUIRE(gw_app_signin_request(st, "ann@example.com", "10.0.0.9", token2, t0, 600000, 100, &p,
+                                  &found, &retry, &e) == GW_OK);
+    REQUIRE(gw_app_signin_complete(st, token2, sid2, "c", "", t0, max, &p, &e) == GW_OK);
+    CHECK_INT(gw_app_session_get(st, sid2, t0 + idle - 1, idle, &s, &e), GW_OK);
+    CHECK_INT(gw_app_session_get(st, sid2, t0 + 2 * idle, idle, &s, &e), GW_E_SESSION_EXPIRED);
     /* an expired link */
     const char *token3 = "5555555555555555555555555555555555555555555555555555555555555555";
-    REQUIRE(gw_store_signin_request(st, "ann@example.com", "10.0.0.9", token3, t0, 600000, 100, &p,
-                                    &found, &retry, &e) == GW_OK);
-    CHECK_INT(gw_store_signin_complete(st, token3, "66", "c", "", t0 + 600000, max, &p, &e),
+    REQUIRE(gw_app_signin_request(st, "ann@example.com", "10.0.0.9", token3, t0, 600000, 100, &p,
+                                  &found, &retry, &e) == GW_OK);
+    CHECK_INT(gw_app_signin_complete(st, token3, "66", "c", "", t0 + 600000, max, &p, &e),
               GW_E_SIGNIN_LINK_EXPIRED);
     gw_store_close(st);
 }
