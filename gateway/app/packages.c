@@ -2,7 +2,8 @@
  * /api/v1/packages and `lmsgw demo-data`: hash the zip, validate it, keep it
  * once per SHA-256 (gw/blobs.h: a file with SQLite, in the database with
  * PostgreSQL) and record the package with its report. Reading the HTTP request (body, multipart,
- * file name) stays in api/packages.c; the checks are course/'s, the SQL store/'s. */
+ * file name) stays in api/packages.c; the checks are course/'s, the SQL store/'s.
+ * And deleting one: a version's package stays; the zip goes with its last package. */
 #include "gw/packages.h"
 
 #include "gw/blobs.h"
@@ -63,7 +64,7 @@ static void name_upload(struct gw_error *e, const char *tmp, const char *filenam
 }
 
 /* Stores the zip and records the package. A removal of the last package
- * with the same bytes can take them between the two (gw_store_package_delete):
+ * with the same bytes can take them between the two (gw_app_package_delete):
  * the record's transaction says so, and the bytes are put again. */
 static enum gw_err keep(struct gw_store *store, const struct gw_package_upload *up,
                         const struct gw_package *p, struct gw_error *e)
@@ -120,4 +121,38 @@ done:
     if (rc != GW_OK)
         gw_package_clear(out);
     return rc;
+}
+
+/* ---- deleting ---- */
+
+struct delete_ctx {
+    const char *id, *data_dir;
+};
+
+static enum gw_qs delete_body(struct gw_db *db, void *ud, struct gw_error *err)
+{
+    struct delete_ctx *c = ud;
+    enum gw_qs qs = gw_pkg_in_version(db, c->id, err);
+    if (qs == GW_QS_ONE) {
+        gw_error_set(err, GW_E_CONFLICT, "id",
+                     "package '%s' is a version of a course; a version's package stays", c->id);
+        return GW_QS_HARD;
+    }
+    char sha[65];
+    if (qs == GW_QS_NONE)
+        qs = gw_pkg_delete(db, c->id, sha, err);
+    if (qs == GW_QS_NONE) {
+        gw_error_set(err, GW_E_NOT_FOUND, "id", "no package has the id '%s'", c->id);
+        return GW_QS_HARD;
+    }
+    if (qs == GW_QS_ONE)
+        qs = gw_blobs_drop_unreferenced(db, c->data_dir, sha, err);
+    return qs < 0 ? qs : GW_QS_ONE;
+}
+
+enum gw_err gw_app_package_delete(struct gw_store *s, const char *id, const char *data_dir,
+                                  struct gw_error *err)
+{
+    struct delete_ctx c = {id, data_dir};
+    return gw_store_tx(s, GW_TX_WRITE, delete_body, &c, err);
 }

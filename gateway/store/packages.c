@@ -1,7 +1,8 @@
 /* packages.c: package records in the store (table packages, migration
- * 0004), and the transactions that tie a record to its zip (gw/blobs.h:
- * checked in when the first package refers to it, dropped with the last).
- * See gw/packages.h. */
+ * 0004), the transaction that ties a new record to its zip (gw/blobs.h:
+ * checked in when the first package refers to it), and the verbs that
+ * app/packages.c deletes a package with (the zip is dropped with the last
+ * package). See gw/packages.h. */
 #include "gw/blobs.h"
 #include "gw/buf.h"
 #include "gw/packages.h"
@@ -58,44 +59,23 @@ enum gw_err gw_store_package_insert_kept(struct gw_store *s, const struct gw_pac
     return gw_store_tx(s, GW_TX_WRITE, insert_kept_body, &c, err);
 }
 
-struct delete_ctx {
-    const char *id;
-    const char *data_dir;
-};
-
-static enum gw_qs delete_body(struct gw_db *db, void *ud, struct gw_error *err)
+enum gw_qs gw_pkg_in_version(struct gw_db *db, const char *id, struct gw_error *err)
 {
-    struct delete_ctx *c = ud;
-    struct gw_dbp v[] = {GW_P_TEXT(c->id)};
-    enum gw_qs qs = gw_db_query(db, "SELECT 1 FROM course_versions WHERE package_id = $1 LIMIT 1",
-                                v, 1, NULL, NULL, err);
-    if (qs == GW_QS_ONE) {
-        gw_error_set(err, GW_E_CONFLICT, "id",
-                     "package '%s' is a version of a course; a version's package stays", c->id);
-        return GW_QS_HARD;
-    }
-    struct gw_db_rows *r = NULL;
-    if (qs == GW_QS_NONE)
-        qs = gw_db_query(db, "DELETE FROM packages WHERE id = $1 RETURNING sha256", v, 1, &r, NULL,
-                         err);
-    if (qs == GW_QS_NONE) {
-        gw_error_set(err, GW_E_NOT_FOUND, "id", "no package has the id '%s'", c->id);
-        qs = GW_QS_HARD;
-    }
-    char sha[65];
-    if (qs == GW_QS_ONE)
-        gw_copy_str(sha, sizeof sha, gw_db_col_text(r, 0));
-    gw_db_rows_free(r);
-    if (qs == GW_QS_ONE)
-        qs = gw_blobs_drop_unreferenced(db, c->data_dir, sha, err);
-    return qs < 0 ? qs : GW_QS_ONE;
+    struct gw_dbp v[] = {GW_P_TEXT(id)};
+    return gw_db_query(db, "SELECT 1 FROM course_versions WHERE package_id = $1 LIMIT 1", v, 1,
+                       NULL, NULL, err);
 }
 
-enum gw_err gw_store_package_delete(struct gw_store *s, const char *id, const char *data_dir,
-                                    struct gw_error *err)
+enum gw_qs gw_pkg_delete(struct gw_db *db, const char *id, char sha256[65], struct gw_error *err)
 {
-    struct delete_ctx c = {id, data_dir};
-    return gw_store_tx(s, GW_TX_WRITE, delete_body, &c, err);
+    struct gw_dbp v[] = {GW_P_TEXT(id)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs =
+        gw_db_query(db, "DELETE FROM packages WHERE id = $1 RETURNING sha256", v, 1, &r, NULL, err);
+    if (qs == GW_QS_ONE)
+        gw_copy_str(sha256, 65, gw_db_col_text(r, 0));
+    gw_db_rows_free(r);
+    return qs;
 }
 
 struct get_ctx {

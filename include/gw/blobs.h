@@ -12,7 +12,7 @@
  * inserts the package referring to them (gw_store_package_insert_kept,
  * gw/packages.h) checks they are all there and marks them complete; the
  * transaction that deletes the last package referring to them
- * (gw_store_package_delete) removes them. A removal racing an upload of the
+ * (gw_app_package_delete) removes them. A removal racing an upload of the
  * same bytes is caught by that check (or on PostgreSQL by SERIALIZABLE), and
  * the upload puts the bytes again. */
 #ifndef GW_BLOBS_H

@@ -1,7 +1,7 @@
-/* Uploaded course packages: the store's records (store/packages.c) and adding
- * one (app/packages.c), which POST /api/v1/packages and `lmsgw demo-data`
- * share. A package is an immutable zip plus its validation report; course
- * versions refer to packages. */
+/* Uploaded course packages: the store's records (store/packages.c), and
+ * adding and deleting one (app/packages.c); adding is what POST /api/v1/packages and `lmsgw
+ * demo-data` share. A package is an immutable zip plus its validation report; course versions refer
+ * to packages. */
 #ifndef GW_PACKAGES_H
 #define GW_PACKAGES_H
 
@@ -34,9 +34,14 @@ enum gw_err gw_store_package_insert_kept(struct gw_store *s, const struct gw_pac
                                          const char *data_dir, struct gw_error *err);
 /* Deletes a package that no course version refers to (GW_E_CONFLICT when
  * one does, GW_E_NOT_FOUND when unknown) and, in the same transaction, its
- * zip when no other package refers to it. */
-enum gw_err gw_store_package_delete(struct gw_store *s, const char *id, const char *data_dir,
-                                    struct gw_error *err);
+ * zip when no other package refers to it (app/packages.c). */
+enum gw_err gw_app_package_delete(struct gw_store *s, const char *id, const char *data_dir,
+                                  struct gw_error *err);
+/* The verbs it runs in its transaction (store/packages.c): GW_QS_ONE when a
+ * course version refers to package id; DELETE the package (GW_QS_ONE with
+ * its zip's SHA-256, GW_QS_NONE when unknown). */
+enum gw_qs gw_pkg_in_version(struct gw_db *db, const char *id, struct gw_error *err);
+enum gw_qs gw_pkg_delete(struct gw_db *db, const char *id, char sha256[65], struct gw_error *err);
 /* GW_E_NOT_FOUND when unknown. */
 enum gw_err gw_store_package_get(struct gw_store *s, const char *id, struct gw_package *out,
                                  struct gw_error *err);

@@ -431,6 +431,13 @@ static void test_invalid_version_and_draft(void)
     CHECK_INT(gw_app_course_add_version(st, course, pkg, "https://gw.example.com", &author_who, T0,
                                         &v, &e),
               GW_E_REVIEW_PACKAGE_USED);
+    /* a version's package stays (the refusal comes before any zip is touched) */
+    CHECK_INT(gw_app_package_delete(st, pkg, "/nonexistent", &e), GW_E_CONFLICT);
+    CHECK_STR(e.where, "id");
+    CHECK(strstr(e.detail, "a version's package stays") != NULL);
+    struct gw_package kept;
+    CHECK_INT(gw_store_package_get(st, pkg, &kept, &e), GW_OK);
+    gw_package_clear(&kept);
 }
 
 static void test_reminders_and_escalation(void)

@@ -217,11 +217,11 @@ static void test_roundtrip_dedup_remove(void)
         free(other);
     }
     /* the first package goes: the second keeps the zip */
-    CHECK_INT(gw_store_package_delete(s, id1, data_dir, &e), GW_OK);
+    CHECK_INT(gw_app_package_delete(s, id1, data_dir, &e), GW_OK);
     CHECK_INT(copies(s, data_dir, sha, NULL), 1);
-    CHECK_INT(gw_store_package_delete(s, id1, data_dir, &e), GW_E_NOT_FOUND);
+    CHECK_INT(gw_app_package_delete(s, id1, data_dir, &e), GW_E_NOT_FOUND);
     /* the last one goes: so does the zip, and this gateway's cached copy */
-    CHECK_INT(gw_store_package_delete(s, id2, data_dir, &e), GW_OK);
+    CHECK_INT(gw_app_package_delete(s, id2, data_dir, &e), GW_OK);
     CHECK_INT(copies(s, data_dir, sha, &chunks), 0);
     CHECK_INT(chunks, 0);
     CHECK_INT(gw_blobs_local(s, data_dir, sha, path, sizeof path, &e), GW_E_NOT_FOUND);
