@@ -37,7 +37,7 @@ size_t gw_intake_request_refs(const struct gw_course_request *r,
     size_t n = add(out, 0, GW_INTAKE_DEPARTMENT, r->department_id, "/department_id");
     n = add(out, n, GW_INTAKE_PERSON, r->sme_person_id, "/sme_person_id");
     for (size_t i = 0; i < r->n_approvers && i < GW_REVIEW_MAX_APPROVERS; i++) {
-        char where[40];
+        char where[64];
         snprintf(where, sizeof where, "/approvers/%zu/person_id", i);
         n = add(out, n, GW_INTAKE_PERSON, r->approvers[i].person_id, where);
     }

@@ -54,7 +54,7 @@ enum gw_intake_kind { GW_INTAKE_DEPARTMENT, GW_INTAKE_PERSON };
 struct gw_intake_ref {
     enum gw_intake_kind kind;
     const char *id;
-    char where[40];
+    char where[64];
 };
 #define GW_INTAKE_REFS_MAX (2 + GW_REVIEW_MAX_APPROVERS)
 
