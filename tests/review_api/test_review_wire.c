@@ -275,7 +275,7 @@ static json_t *notices(const char *round)
     size_t n = 0;
     struct gw_error e;
     json_t *l = json_array();
-    if (gw_store_notices_list(st, round, &it, &n, &e) != GW_OK)
+    if (gw_app_notices_list(st, round, &it, &n, &e) != GW_OK)
         fprintf(stderr, "  notices: %s\n", e.detail);
     for (size_t i = 0; i < n; i++)
         json_array_append_new(
@@ -872,7 +872,7 @@ static void test_restart_between_insert_and_send(void)
     CHECK_INT(stats.recorded, 1); /* reminder_due */
     struct gw_notice_row *rows = NULL;
     size_t n = 0;
-    CHECK_INT(gw_store_notices_claim(st, 10, &rows, &n, &e), GW_OK);
+    CHECK_INT(gw_app_notices_claim(st, 10, &rows, &n, &e), GW_OK);
     CHECK_INT(n, 1);
     gw_notice_rows_free(rows, n);
     gw_scheduler_free(s3);
