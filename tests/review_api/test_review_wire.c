@@ -315,7 +315,10 @@ static int64_t notice(const char *round, const char *kind, const char *recipient
     return at;
 }
 
-static bool audit_has(const char *course, const char *action)
+/* Whether course's audit line with action also holds every one of the
+ * members given (JSON text such as "\"comment\":\"7 days overdue\""). */
+static bool audit_line_has(const char *course, const char *action, const char *const *members,
+                           size_t n)
 {
     struct gw_audit_lines lines;
     struct gw_error e;
@@ -323,11 +326,20 @@ static bool audit_has(const char *course, const char *action)
     if (gw_store_audit_lines(st, course, &lines, &e) == GW_OK) {
         char needle[96];
         snprintf(needle, sizeof needle, "\"action\":\"%s\"", action);
-        for (size_t i = 0; i < lines.n; i++)
-            found = found || strstr(lines.lines[i], needle);
+        for (size_t i = 0; i < lines.n && !found; i++) {
+            bool all = strstr(lines.lines[i], needle) != NULL;
+            for (size_t k = 0; all && k < n; k++)
+                all = strstr(lines.lines[i], members[k]) != NULL;
+            found = all;
+        }
     }
     gw_audit_lines_free(&lines);
     return found;
+}
+
+static bool audit_has(const char *course, const char *action)
+{
+    return audit_line_has(course, action, NULL, 0);
 }
 
 /* ---- tests ---- */
@@ -473,6 +485,9 @@ static void test_reminders_and_escalation(void)
     CHECK_INT(n, 1);
     CHECK(mails_to("head1@example.com", "escalation") == 1);
     CHECK(audit_has(course, "notice.escalation"));
+    const char *esc[] = {"\"actor\":\"system\"", "\"on_behalf_of\":\"ann\"",
+                         "\"comment\":\"7 days overdue\""};
+    CHECK(audit_line_has(course, "notice.escalation", esc, 3));
     /* bob has no due date: no reminders */
     int bobs = 0;
     notice(round, "reminder_due", "bob", &bobs);
@@ -545,6 +560,8 @@ static void test_silence_only_when_agreed(void)
     CHECK_STR(course_state(c1), "approved");
     CHECK_INT(jobs(c1), 1);
     CHECK(audit_has(c1, "decision.approve_on_silence"));
+    const char *sil[] = {"\"on_behalf_of\":\"ann\"", "\"comment\":\"1 days overdue\""};
+    CHECK(audit_line_has(c1, "notice.approve_on_silence", sil, 2));
     CHECK(notice(r1, "approve_on_silence", NULL, NULL) >= 0);
     /* the review page tells the silence from an explicit approval */
     struct gw_round_page page;
