@@ -1,6 +1,7 @@
 /* scheduler.c: the review scheduler (see gw/scheduler.h): plans due notices
  * from the domain's schedule, records them under their unique keys, and
- * delivers them through a notifier, with personal one-click links for the
+ * delivers them through a notifier (each store step a use case of
+ * app/review_sched.c), with personal one-click links for the
  * approver's asks and reminders, and the launch announcements the publish
  * queued (gw_scheduler_wake: the outbox wakes it after a publish). A thread runs a tick every
  * GW_SCHEDULER_INTERVAL_S seconds; tests call gw_scheduler_tick directly. The
@@ -12,7 +13,7 @@
 #include "gw/buf.h"
 #include "gw/json.h"
 #include "gw/log.h"
-#include "gw/review_store.h"
+#include "gw/review_app.h"
 #include "gw/server.h"
 #include "gw/timefmt.h"
 #include "gw/xapi_retention.h"
@@ -97,7 +98,7 @@ static enum gw_err plan_item(struct gw_scheduler *s, const struct gw_sched_item 
     enum gw_err rc = GW_OK;
     for (size_t i = 0; rc == GW_OK && i < n; i++) {
         bool inserted = false;
-        rc = gw_store_sched_record(s->store, it, &due[i], now_ms, &inserted, err);
+        rc = gw_app_sched_record(s->store, it, &due[i], now_ms, &inserted, err);
         if (inserted)
             st->recorded++;
     }
@@ -112,7 +113,7 @@ enum gw_err gw_scheduler_plan(struct gw_scheduler *s, int64_t now_ms, struct gw_
     struct gw_tick_stats *st = stats ? stats : &local;
     struct gw_sched_item *items = NULL;
     size_t n = 0;
-    enum gw_err rc = gw_store_sched_items(s->store, &items, &n, err);
+    enum gw_err rc = gw_app_sched_items(s->store, &items, &n, err);
     for (size_t i = 0; rc == GW_OK && i < n; i++) {
         if (!items[i].decided)
             rc = plan_item(s, &items[i], now_ms, st, err);
@@ -122,11 +123,6 @@ enum gw_err gw_scheduler_plan(struct gw_scheduler *s, int64_t now_ms, struct gw_
 }
 
 /* ---- deliver ---- */
-
-static bool personal_links(const char *kind)
-{
-    return strcmp(kind, "ask") == 0 || strncmp(kind, "reminder_", 9) == 0;
-}
 
 /* Makes the recipient's one-click link; false when it cannot. */
 static bool make_link(struct gw_scheduler *s, const struct gw_notice_row *n, int64_t now_ms,
@@ -165,7 +161,8 @@ static void render(struct gw_scheduler *s, const struct gw_notice_row *n, int64_
     v.delivery_ms = n->delivery_ms;
     v.changes_summary = n->changes_summary;
     char base[1024] = "", approve[1100] = "", changes[1100] = "";
-    if (personal_links(n->kind) && s->has_key && make_link(s, n, now_ms, base, sizeof base)) {
+    if (gw_review_notice_personal(n->kind) && s->has_key &&
+        make_link(s, n, now_ms, base, sizeof base)) {
         snprintf(approve, sizeof approve, "%s?decision=approve", base);
         snprintf(changes, sizeof changes, "%s?decision=request_changes", base);
         v.approve_url = approve;
@@ -235,9 +232,9 @@ static void deliver_announcement(struct gw_scheduler *s, const struct gw_notice_
     int rc = -1;
     if (gw_store_announcement(s->store, n->course_id, n->version_id, &a, &e) == GW_OK)
         rc = send_announcement(s, n, &a, what, sizeof what);
-    if (gw_store_announcement_done(s->store, n->key, &a, rc == 0 ? "sent" : "failed",
-                                   rc == 0 ? NULL : "the announcement could not be sent", what,
-                                   GW_SCHEDULER_MAX_ATTEMPTS, now_ms, &e) != GW_OK)
+    if (gw_app_announcement_done(s->store, n->key, &a, rc == 0 ? "sent" : "failed",
+                                 rc == 0 ? NULL : "the announcement could not be sent", what,
+                                 GW_SCHEDULER_MAX_ATTEMPTS, now_ms, &e) != GW_OK)
         gw_log_error("review scheduler: cannot complete announcement %s: %s", n->key, e.detail);
     if (rc == 0)
         st->sent++;
@@ -254,11 +251,9 @@ static void deliver_one(struct gw_scheduler *s, const struct gw_notice_row *n, i
         deliver_announcement(s, n, now_ms, st);
         return;
     }
-    /* a notice that announces how the round ended is recorded as it closes */
-    bool moot = !n->round_open && !gw_review_notice_outlives_round(n->kind);
-    if (moot || (n->decided && personal_links(n->kind))) {
-        gw_store_notice_done(s->store, n->key, "skipped",
-                             moot ? "the round closed" : "the approver has decided", 0, now_ms, &e);
+    const char *skip = gw_review_notice_skip(n->kind, n->round_open, n->decided);
+    if (skip) {
+        gw_app_notice_done(s->store, n->key, "skipped", skip, 0, now_ms, &e);
         st->skipped++;
         return;
     }
@@ -284,8 +279,8 @@ static void deliver_one(struct gw_scheduler *s, const struct gw_notice_row *n, i
     }
     const char *why = !n->recipient_email[0] ? "the recipient has no email address"
                                              : "the mail could not be sent";
-    if (gw_store_notice_done(s->store, n->key, rc == 0 ? "sent" : "failed", rc == 0 ? NULL : why,
-                             GW_SCHEDULER_MAX_ATTEMPTS, now_ms, &e) != GW_OK)
+    if (gw_app_notice_done(s->store, n->key, rc == 0 ? "sent" : "failed", rc == 0 ? NULL : why,
+                           GW_SCHEDULER_MAX_ATTEMPTS, now_ms, &e) != GW_OK)
         gw_log_error("review scheduler: cannot complete notice %s: %s", n->key, e.detail);
     if (rc == 0)
         st->sent++;
@@ -307,7 +302,7 @@ enum gw_err gw_scheduler_deliver(struct gw_scheduler *s, int64_t now_ms,
     for (;;) {
         struct gw_notice_row *rows = NULL;
         size_t n = 0;
-        enum gw_err rc = gw_store_notices_claim(s->store, 32, &rows, &n, err);
+        enum gw_err rc = gw_app_notices_claim(s->store, 32, &rows, &n, err);
         for (size_t i = 0; rc == GW_OK && i < n; i++)
             deliver_one(s, &rows[i], now_ms, st);
         gw_notice_rows_free(rows, n);

@@ -686,27 +686,27 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
     return q->rc == GW_OK ? MHD_YES : MHD_NO;
 }
 
-/* Everything the router checks before reading a body. Returns GW_OK to go
- * on reading, or an error to answer at once. */
-static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const char *url,
-                                 const char *method, struct gw_error *e)
+/* Course players join an endpoint ending in '/' and a resource starting
+ * with one ("xapi//activities/state"); a web server serves that as one
+ * slash, and so does the content origin. Returns the path to route (owned
+ * by x when changed). */
+static const char *content_path(struct rctx *x, const char *url)
 {
-    if (x->content && strstr(url, "//")) {
-        /* course players join an endpoint ending in '/' and a resource
-         * starting with one ("xapi//activities/state"); a web server
-         * serves that as one slash, and so does the content origin */
-        x->content_path = gw_xstrdup(url);
-        char *w = x->content_path;
-        for (const char *r = url; *r; r++) {
-            if (!(*r == '/' && r[1] == '/'))
-                *w++ = *r;
-        }
-        *w = '\0';
-        url = x->content_path;
+    if (!x->content || !strstr(url, "//"))
+        return url;
+    x->content_path = gw_xstrdup(url);
+    char *w = x->content_path;
+    for (const char *r = url; *r; r++) {
+        if (!(*r == '/' && r[1] == '/'))
+            *w++ = *r;
     }
-    x->req.method = method;
-    x->req.path = url;
-    remote_address(x->req.conn, x->req.remote_addr, sizeof x->req.remote_addr);
+    *w = '\0';
+    return x->content_path;
+}
+
+/* The URI's length, its number of query arguments and their values. */
+static enum gw_err check_uri(struct gw_server *srv, struct rctx *x, struct gw_error *e)
+{
     if (x->uri_len > (size_t)srv->cfg->max_uri_length)
         return gw_error_set(e, GW_E_URI_TOO_LONG, "", "the URI has %zu bytes; the limit is %lld",
                             x->uri_len, (long long)srv->cfg->max_uri_length);
@@ -722,39 +722,34 @@ static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const ch
      * only (issue 13), sized so an encoded NUL is seen too */
     struct query_check qc = {e, GW_OK};
     MHD_get_connection_values_n(x->req.conn, MHD_GET_ARGUMENT_KIND, check_arg, &qc);
-    if (qc.rc != GW_OK)
-        return qc.rc;
-    const char *alt = alternate_method(x, url, method);
-    if (alt) {
-        /* the method's name in any case (the conformance suite sends "put") */
-        static const char *const methods[] = {"GET", "PUT", "POST", "DELETE"};
-        const char *m = NULL;
-        for (size_t i = 0; i < 4 && !m; i++)
-            m = strcasecmp(alt, methods[i]) == 0 ? methods[i] : NULL;
-        if (!m)
-            return gw_error_set(e, GW_E_XAPI_QUERY_PARAM, "method",
-                                "method must be GET, PUT, POST or DELETE, not '%s'", alt);
-        method = m;
-        x->req.method = m;
-    }
-    const struct gw_route *route = find_route(x, url, method, e);
-    if (!route)
-        return e->code;
-    if (gw_route_params_check(route->pattern, x->req.param_store, e) != GW_OK)
-        return e->code;
-    x->req.route = route;
-    if (atomic_load(&srv->shutting_down))
-        return gw_error_set(e, GW_E_SHUTTING_DOWN, "", "the gateway is shutting down");
-    if (x->alternate) {
-        /* the form carries the credentials: check them once it is read */
-        x->max_body = (size_t)srv->cfg->max_xapi_body;
+    return qc.rc;
+}
+
+/* xAPI's alternate request syntax names the method in the query: the
+ * method's name in any case (the conformance suite sends "put"). */
+static enum gw_err apply_alternate(struct rctx *x, const char *url, const char **method,
+                                   struct gw_error *e)
+{
+    const char *alt = alternate_method(x, url, *method);
+    if (!alt)
         return GW_OK;
-    }
-    if (check_xapi_version(x, e) != GW_OK)
-        return e->code;
-    enum gw_err rc = authorize(srv, x, e);
-    if (rc != GW_OK)
-        return rc;
+    static const char *const methods[] = {"GET", "PUT", "POST", "DELETE"};
+    const char *m = NULL;
+    for (size_t i = 0; i < 4 && !m; i++)
+        m = strcasecmp(alt, methods[i]) == 0 ? methods[i] : NULL;
+    if (!m)
+        return gw_error_set(e, GW_E_XAPI_QUERY_PARAM, "method",
+                            "method must be GET, PUT, POST or DELETE, not '%s'", alt);
+    *method = m;
+    x->req.method = m;
+    return GW_OK;
+}
+
+/* The body's limit for the route, its announced length and content type,
+ * and its budget: what the route may read before a byte of it is kept. */
+static enum gw_err prepare_body(struct gw_server *srv, struct rctx *x, const struct gw_route *route,
+                                struct gw_error *e)
+{
     if (route->max_body)
         x->max_body = route->max_body;
     else if (route->body == GW_BODY_FILE)
@@ -798,6 +793,41 @@ static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const ch
         presize_body(x, declared);
     }
     return GW_OK;
+}
+
+/* Everything the router checks before reading a body. Returns GW_OK to go
+ * on reading, or an error to answer at once. */
+static enum gw_err begin_request(struct gw_server *srv, struct rctx *x, const char *url,
+                                 const char *method, struct gw_error *e)
+{
+    url = content_path(x, url);
+    x->req.method = method;
+    x->req.path = url;
+    remote_address(x->req.conn, x->req.remote_addr, sizeof x->req.remote_addr);
+    enum gw_err rc = check_uri(srv, x, e);
+    if (rc == GW_OK)
+        rc = apply_alternate(x, url, &method, e);
+    if (rc != GW_OK)
+        return rc;
+    const struct gw_route *route = find_route(x, url, method, e);
+    if (!route)
+        return e->code;
+    if (gw_route_params_check(route->pattern, x->req.param_store, e) != GW_OK)
+        return e->code;
+    x->req.route = route;
+    if (atomic_load(&srv->shutting_down))
+        return gw_error_set(e, GW_E_SHUTTING_DOWN, "", "the gateway is shutting down");
+    if (x->alternate) {
+        /* the form carries the credentials: check them once it is read */
+        x->max_body = (size_t)srv->cfg->max_xapi_body;
+        return GW_OK;
+    }
+    if (check_xapi_version(x, e) != GW_OK)
+        return e->code;
+    rc = authorize(srv, x, e);
+    if (rc != GW_OK)
+        return rc;
+    return prepare_body(srv, x, route, e);
 }
 
 static void take_body(struct rctx *x, const char *data, size_t n)

@@ -3,7 +3,8 @@
  * head, and the approve-on-silence notice. A pure function of (settings,
  * approver's due date, asked time, notices already sent, now): the caller (the
  * scheduler) persists each returned notice under its unique key before
- * sending, so restarts neither lose nor repeat a notice. Owns the calendar
+ * sending, so restarts neither lose nor repeat a notice; what recording one
+ * does (stalled mark, audit line, concluding on silence). Owns the calendar
  * rules (business days Mon-Fri UTC minus holidays); does not own sending. */
 #include "gw/review.h"
 
@@ -307,4 +308,18 @@ const char *gw_review_notice_recipient(enum gw_review_recipient to,
         return p->author_id && *p->author_id ? p->author_id : or_empty(p->requester_head_id);
     }
     return "";
+}
+
+void gw_review_notice_recorded(const struct gw_review_due_notice *n,
+                               struct gw_review_recorded_notice *out)
+{
+    memset(out, 0, sizeof *out);
+    out->mark_stalled = n->marks_stalled;
+    out->audit = n->kind == GW_NOTICE_ESCALATION || n->kind == GW_NOTICE_APPROVE_ON_SILENCE;
+    out->conclude = n->kind == GW_NOTICE_APPROVE_ON_SILENCE;
+    if (!out->audit)
+        return;
+    snprintf(out->audit_action, sizeof out->audit_action, "notice.%s",
+             gw_review_notice_kind_name(n->kind));
+    snprintf(out->audit_comment, sizeof out->audit_comment, "%u days overdue", n->days_overdue);
 }

@@ -1,8 +1,9 @@
 /* announce.c: the launch announcement's persistence: queuing its notices in
  * the transaction that records a publish (gw_rv_announce_queue, called by
- * app/publish_jobs.c), loading what it is made from (course, request, department,
- * the LMS link), and completing a sent one with its audit record. The words
- * are review/announce.c's; sending is app/scheduler.c's. */
+ * app/publish_jobs.c) and loading what it is made from (course, request,
+ * department, the LMS link). The words are review/announce.c's; sending is
+ * app/scheduler.c's, completing a sent one with its audit record
+ * app/review_sched.c's. */
 #include "gw/announce.h"
 #include "gw/buf.h"
 #include "gw/json.h"
@@ -134,41 +135,4 @@ enum gw_err gw_store_announcement(struct gw_store *s, const char *course_id, con
     if (rc != GW_OK)
         gw_announcement_free(out);
     return rc;
-}
-
-struct done_ctx {
-    const char *key;
-    const struct gw_announcement *a;
-    const char *outcome, *error, *comment;
-    int64_t max_attempts, now_ms;
-};
-
-static enum gw_qs done_body(struct gw_db *db, void *ud, struct gw_error *err)
-{
-    struct done_ctx *c = ud;
-    struct gw_dbp p[] = {GW_P_TEXT(c->outcome), GW_P_INT(c->max_attempts), GW_P_TEXT(c->error),
-                         GW_P_INT(c->now_ms), GW_P_TEXT(c->key)};
-    enum gw_qs qs = gw_db_query(
-        db,
-        "UPDATE review_notices SET status = CASE WHEN $1 <> 'failed' THEN $1 "
-        "WHEN attempts >= $2 THEN 'failed' ELSE 'pending' END, last_error = $3, "
-        "sent_ms = CASE WHEN $1 = 'sent' THEN CAST($4 AS BIGINT) ELSE 0 END WHERE notice_key = $5",
-        p, 5, NULL, NULL, err);
-    if (qs < 0 || strcmp(c->outcome, "sent") != 0)
-        return qs;
-    struct gw_audit_record rec;
-    gw_rv_audit_from(&rec, NULL, "announcement.sent", c->now_ms);
-    rec.course_id = c->a->course_id;
-    rec.version_sha256 = c->a->sha256[0] ? c->a->sha256 : NULL;
-    rec.comment = c->comment;
-    return gw_rv_audit(db, &rec, err);
-}
-
-enum gw_err gw_store_announcement_done(struct gw_store *s, const char *key,
-                                       const struct gw_announcement *a, const char *outcome,
-                                       const char *error, const char *comment, int64_t max_attempts,
-                                       int64_t now_ms, struct gw_error *err)
-{
-    struct done_ctx c = {key, a, outcome, error, comment, max_attempts, now_ms};
-    return gw_store_tx(s, GW_TX_WRITE, done_body, &c, err);
 }

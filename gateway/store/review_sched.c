@@ -1,29 +1,20 @@
-/* review_sched.c: what the review scheduler reads and writes: every open
- * round's approver slots with the notices already recorded, recording a due
- * notice under its unique key together with its effect (stalled, approve on
- * silence), and claiming / completing notices for delivery. */
+/* review_sched.c: the verbs of the review scheduler's pass (gw/review_verbs.h):
+ * every open round's approver slots with the schedule notices already
+ * recorded, the people a notice can go to, the approver's stalled mark, the
+ * pending notices' keys, a notice's claim (pending -> sending) and what its
+ * delivery needs, its attempts and final status, and the notices as recorded.
+ * The use cases that run them in one transaction each, and the domain's
+ * decisions between them, are app/review_sched.c's; the exactly-once insert
+ * of a notice is gw_rv_notice_insert (store/review_common.c). */
 #include "gw/department.h"
 #include "gw/buf.h"
 #include "gw/json.h"
 #include "review_int.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- items ---- */
-
-struct items_ctx {
-    struct gw_sched_item *items;
-    size_t n;
-};
-
-static void items_clear(struct items_ctx *c)
-{
-    gw_sched_items_free(c->items, c->n);
-    c->items = NULL;
-    c->n = 0;
-}
 
 void gw_sched_items_free(struct gw_sched_item *items, size_t n)
 {
@@ -59,10 +50,12 @@ static enum gw_qs item_sent(struct gw_db *db, struct gw_sched_item *it, struct g
     return qs;
 }
 
-static enum gw_qs items_body(struct gw_db *db, void *ud, struct gw_error *err)
+enum gw_qs gw_rv_sched_items(struct gw_db *db, struct gw_sched_item **items, size_t *n,
+                             struct gw_error *err)
 {
-    struct items_ctx *c = ud;
-    items_clear(c);
+    gw_sched_items_free(*items, *n);
+    *items = NULL;
+    *n = 0;
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(
         db,
@@ -75,11 +68,11 @@ static enum gw_qs items_body(struct gw_db *db, void *ud, struct gw_error *err)
         NULL, 0, &r, NULL, err);
     size_t cap = 0;
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        if (c->n == cap) {
+        if (*n == cap) {
             cap = cap ? cap * 2 : 16;
-            c->items = gw_xrealloc(c->items, cap * sizeof *c->items);
+            *items = gw_xrealloc(*items, cap * sizeof **items);
         }
-        struct gw_sched_item *it = &c->items[c->n++];
+        struct gw_sched_item *it = &(*items)[(*n)++];
         memset(it, 0, sizeof *it);
         gw_copy_str(it->round_id, sizeof it->round_id, gw_db_col_text(r, 0));
         gw_copy_str(it->course_id, sizeof it->course_id, gw_db_col_text(r, 1));
@@ -91,38 +84,18 @@ static enum gw_qs items_body(struct gw_db *db, void *ud, struct gw_error *err)
         it->settings = gw_db_col_dup_or(r, 7, "{}");
     }
     gw_db_rows_free(r);
-    for (size_t i = 0; qs >= 0 && i < c->n; i++)
-        qs = item_sent(db, &c->items[i], err);
+    for (size_t i = 0; qs >= 0 && i < *n; i++)
+        qs = item_sent(db, &(*items)[i], err);
     return qs;
-}
-
-enum gw_err gw_store_sched_items(struct gw_store *s, struct gw_sched_item **items, size_t *n,
-                                 struct gw_error *err)
-{
-    struct items_ctx c = {NULL, 0};
-    enum gw_err rc = gw_store_tx(s, GW_TX_READ, items_body, &c, err);
-    if (rc != GW_OK)
-        items_clear(&c);
-    *items = c.items;
-    *n = c.n;
-    return rc;
 }
 
 /* ---- recording a due notice ---- */
 
-struct record_ctx {
-    const struct gw_sched_item *it;
-    const struct gw_review_due_notice *n;
-    int64_t now_ms;
-    bool inserted;
-};
-
-/* Who a notice goes to, decided by gw_review_notice_recipient from the
- * people around the round's approver, loaded here in one query. */
-static enum gw_qs recipient(struct gw_db *db, const struct gw_sched_item *it,
-                            enum gw_review_recipient to, char out[GW_ID_MAX], struct gw_error *err)
+enum gw_qs gw_rv_notice_people(struct gw_db *db, const char *round_id, const char *approver_id,
+                               struct gw_rv_notice_people *out, struct gw_error *err)
 {
-    struct gw_dbp p[] = {GW_P_TEXT(it->round_id), GW_P_TEXT(it->approver_id)};
+    memset(out, 0, sizeof *out);
+    struct gw_dbp p[] = {GW_P_TEXT(round_id), GW_P_TEXT(approver_id)};
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(
         db,
@@ -132,98 +105,27 @@ static enum gw_qs recipient(struct gw_db *db, const struct gw_sched_item *it,
         "$2 LEFT JOIN people p ON p.id = $2 LEFT JOIN departments d1 ON d1.id = p.department_id "
         "WHERE r.id = $1",
         p, 2, &r, NULL, err);
-    struct gw_review_notice_people people = {.approver_id = it->approver_id};
     if (qs == GW_QS_ONE) {
-        people.delegate_id = gw_db_col_text(r, 0);
-        people.approver_head_id = gw_db_col_text(r, 1);
-        people.author_id = gw_db_col_text(r, 2);
-        people.requester_head_id = gw_db_col_text(r, 3);
+        gw_copy_str(out->delegate_id, sizeof out->delegate_id, gw_db_col_text(r, 0));
+        gw_copy_str(out->approver_head_id, sizeof out->approver_head_id, gw_db_col_text(r, 1));
+        gw_copy_str(out->author_id, sizeof out->author_id, gw_db_col_text(r, 2));
+        gw_copy_str(out->requester_head_id, sizeof out->requester_head_id, gw_db_col_text(r, 3));
     }
-    gw_copy_str(out, GW_ID_MAX, qs == GW_QS_ONE ? gw_review_notice_recipient(to, &people) : NULL);
     gw_db_rows_free(r);
-    return qs < 0 ? qs : GW_QS_ONE;
-}
-
-static enum gw_qs record_effect(struct gw_db *db, struct record_ctx *c, struct gw_error *err)
-{
-    const struct gw_review_due_notice *n = c->n;
-    const struct gw_sched_item *it = c->it;
-    enum gw_qs qs = GW_QS_ONE;
-    if (n->marks_stalled) {
-        struct gw_dbp p[] = {GW_P_INT(c->now_ms), GW_P_TEXT(it->round_id),
-                             GW_P_TEXT(it->approver_id)};
-        qs = gw_db_query(db,
-                         "UPDATE round_approvers SET stalled = 1, stalled_ms = $1 WHERE round_id = "
-                         "$2 AND person_id = $3",
-                         p, 3, NULL, NULL, err);
-    }
-    if (qs < 0 || (n->kind != GW_NOTICE_ESCALATION && n->kind != GW_NOTICE_APPROVE_ON_SILENCE))
-        return qs;
-    struct gw_review_round r;
-    struct gw_rv_round_meta m;
-    qs = gw_rv_load_round(db, it->round_id, &r, &m, err);
-    if (qs >= 0) {
-        char action[64], comment[96];
-        snprintf(action, sizeof action, "notice.%s", gw_review_notice_kind_name(n->kind));
-        snprintf(comment, sizeof comment, "%u days overdue", n->days_overdue);
-        struct gw_audit_record rec;
-        gw_rv_audit_from(&rec, NULL, action, c->now_ms);
-        rec.on_behalf_of = it->approver_id;
-        rec.course_id = m.course_id;
-        rec.round_id = it->round_id;
-        rec.comment = comment;
-        rec.version_sha256 = m.sha256;
-        qs = gw_rv_audit(db, &rec, err);
-    }
-    if (qs >= 0 && n->kind == GW_NOTICE_APPROVE_ON_SILENCE) {
-        enum gw_review_outcome_state o;
-        bool job = false;
-        qs = gw_rv_conclude(db, &r, &m, c->now_ms, &o, &job, err);
-    }
-    gw_review_round_free(&r);
     return qs;
 }
 
-static enum gw_qs record_body(struct gw_db *db, void *ud, struct gw_error *err)
+enum gw_qs gw_rv_approver_stalled(struct gw_db *db, const char *round_id, const char *approver_id,
+                                  int64_t now_ms, struct gw_error *err)
 {
-    struct record_ctx *c = ud;
-    c->inserted = false;
-    char to[GW_ID_MAX];
-    enum gw_qs qs = recipient(db, c->it, c->n->recipient, to, err);
-    if (qs >= 0)
-        qs = gw_rv_notice_insert(db, c->n->key, c->it->round_id, c->it->approver_id,
-                                 to[0] ? to : NULL, gw_review_notice_kind_name(c->n->kind),
-                                 c->n->scheduled_ms, c->n->days_overdue, c->now_ms, &c->inserted,
-                                 err);
-    if (qs >= 0 && c->inserted)
-        qs = record_effect(db, c, err);
-    return qs;
-}
-
-enum gw_err gw_store_sched_record(struct gw_store *s, const struct gw_sched_item *it,
-                                  const struct gw_review_due_notice *n, int64_t now_ms,
-                                  bool *inserted, struct gw_error *err)
-{
-    struct record_ctx c = {it, n, now_ms, false};
-    enum gw_err rc = gw_store_tx(s, GW_TX_WRITE, record_body, &c, err);
-    *inserted = rc == GW_OK && c.inserted;
-    return rc;
+    struct gw_dbp p[] = {GW_P_INT(now_ms), GW_P_TEXT(round_id), GW_P_TEXT(approver_id)};
+    return gw_db_query(db,
+                       "UPDATE round_approvers SET stalled = 1, stalled_ms = $1 WHERE round_id = "
+                       "$2 AND person_id = $3",
+                       p, 3, NULL, NULL, err);
 }
 
 /* ---- delivery ---- */
-
-struct claim_ctx {
-    size_t max;
-    struct gw_notice_row *rows;
-    size_t n;
-};
-
-static void claim_clear(struct claim_ctx *c)
-{
-    gw_notice_rows_free(c->rows, c->n);
-    c->rows = NULL;
-    c->n = 0;
-}
 
 void gw_notice_rows_free(struct gw_notice_row *rows, size_t n)
 {
@@ -232,7 +134,37 @@ void gw_notice_rows_free(struct gw_notice_row *rows, size_t n)
     free(rows);
 }
 
-static enum gw_qs notice_details(struct gw_db *db, struct gw_notice_row *n, struct gw_error *err)
+enum gw_qs gw_rv_notices_pending(struct gw_db *db, size_t max,
+                                 char (*keys)[GW_REVIEW_NOTICE_KEY_MAX], size_t *n,
+                                 struct gw_error *err)
+{
+    *n = 0;
+    struct gw_dbp p[] = {GW_P_INT((int64_t)max)};
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db,
+                                "SELECT notice_key FROM review_notices WHERE status = 'pending' "
+                                "ORDER BY created_ms, notice_key LIMIT $1",
+                                p, 1, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more && *n < max; more = gw_db_next(r))
+        gw_copy_str(keys[(*n)++], sizeof *keys, gw_db_col_text(r, 0));
+    gw_db_rows_free(r);
+    return qs;
+}
+
+enum gw_qs gw_rv_notice_claim(struct gw_db *db, const char *key, bool *claimed,
+                              struct gw_error *err)
+{
+    struct gw_dbp p[] = {GW_P_TEXT(key)};
+    int64_t changes = 0;
+    enum gw_qs qs = gw_db_query(db,
+                                "UPDATE review_notices SET status = 'sending', attempts = attempts "
+                                "+ 1 WHERE notice_key = $1 AND status = 'pending'",
+                                p, 1, NULL, &changes, err);
+    *claimed = qs >= 0 && changes > 0;
+    return qs;
+}
+
+enum gw_qs gw_rv_notice_load(struct gw_db *db, struct gw_notice_row *n, struct gw_error *err)
 {
     struct gw_dbp p[] = {GW_P_TEXT(n->key)};
     struct gw_db_rows *r = NULL;
@@ -285,82 +217,31 @@ static enum gw_qs notice_details(struct gw_db *db, struct gw_notice_row *n, stru
     return qs;
 }
 
-static enum gw_qs claim_body(struct gw_db *db, void *ud, struct gw_error *err)
+enum gw_qs gw_rv_notice_attempts(struct gw_db *db, const char *key, int64_t *attempts,
+                                 struct gw_error *err)
 {
-    struct claim_ctx *c = ud;
-    claim_clear(c);
-    struct gw_dbp p[] = {GW_P_INT((int64_t)c->max)};
+    *attempts = 0;
+    struct gw_dbp p[] = {GW_P_TEXT(key)};
     struct gw_db_rows *r = NULL;
-    enum gw_qs qs = gw_db_query(db,
-                                "SELECT notice_key FROM review_notices WHERE status = 'pending' "
-                                "ORDER BY created_ms, notice_key LIMIT $1",
-                                p, 1, &r, NULL, err);
-    size_t n_keys = 0;
-    char(*keys)[sizeof c->rows->key] = gw_xcalloc(c->max + 1, sizeof *keys);
-    for (bool more = qs == GW_QS_ONE; more && n_keys <= c->max; more = gw_db_next(r))
-        gw_copy_str(keys[n_keys++], sizeof *keys, gw_db_col_text(r, 0));
+    enum gw_qs qs = gw_db_query(db, "SELECT attempts FROM review_notices WHERE notice_key = $1", p,
+                                1, &r, NULL, err);
+    if (qs == GW_QS_ONE)
+        *attempts = gw_db_col_int(r, 0);
     gw_db_rows_free(r);
-    c->rows = gw_xcalloc(n_keys + 1, sizeof *c->rows);
-    for (size_t i = 0; i < n_keys && qs >= 0; i++) {
-        struct gw_dbp u[] = {GW_P_TEXT(keys[i])};
-        int64_t changes = 0;
-        qs = gw_db_query(db,
-                         "UPDATE review_notices SET status = 'sending', attempts = attempts + 1 "
-                         "WHERE notice_key = $1 AND status = 'pending'",
-                         u, 1, NULL, &changes, err);
-        if (qs < 0 || changes == 0)
-            continue;
-        struct gw_notice_row *n = &c->rows[c->n++];
-        gw_copy_str(n->key, sizeof n->key, keys[i]);
-        qs = notice_details(db, n, err);
-    }
-    free(keys);
     return qs;
 }
 
-enum gw_err gw_store_notices_claim(struct gw_store *s, size_t max, struct gw_notice_row **rows,
-                                   size_t *n, struct gw_error *err)
+enum gw_qs gw_rv_notice_finish(struct gw_db *db, const char *key, const char *status,
+                               const char *error, int64_t sent_ms, struct gw_error *err)
 {
-    struct claim_ctx c = {max, NULL, 0};
-    enum gw_err rc = gw_store_tx(s, GW_TX_WRITE, claim_body, &c, err);
-    if (rc != GW_OK)
-        claim_clear(&c);
-    *rows = c.rows;
-    *n = c.n;
-    return rc;
+    struct gw_dbp p[] = {GW_P_TEXT(status), GW_P_TEXT(error), GW_P_INT(sent_ms), GW_P_TEXT(key)};
+    return gw_db_query(db,
+                       "UPDATE review_notices SET status = $1, last_error = $2, sent_ms = $3 "
+                       "WHERE notice_key = $4",
+                       p, 4, NULL, NULL, err);
 }
 
-struct done_ctx {
-    const char *key, *outcome, *error;
-    int64_t max_attempts, now_ms;
-};
-
-static enum gw_qs done_body(struct gw_db *db, void *ud, struct gw_error *err)
-{
-    struct done_ctx *c = ud;
-    struct gw_dbp p[] = {GW_P_TEXT(c->outcome), GW_P_INT(c->max_attempts), GW_P_TEXT(c->error),
-                         GW_P_INT(c->now_ms), GW_P_TEXT(c->key)};
-    return gw_db_query(
-        db,
-        "UPDATE review_notices SET status = CASE WHEN $1 <> 'failed' THEN $1 "
-        "WHEN attempts >= $2 THEN 'failed' ELSE 'pending' END, last_error = $3, "
-        "sent_ms = CASE WHEN $1 = 'sent' THEN CAST($4 AS BIGINT) ELSE 0 END WHERE notice_key = $5",
-        p, 5, NULL, NULL, err);
-}
-
-enum gw_err gw_store_notice_done(struct gw_store *s, const char *key, const char *outcome,
-                                 const char *error, int64_t max_attempts, int64_t now_ms,
-                                 struct gw_error *err)
-{
-    struct done_ctx c = {key, outcome, error, max_attempts, now_ms};
-    return gw_store_tx(s, GW_TX_WRITE, done_body, &c, err);
-}
-
-struct list_ctx {
-    const char *round_id;
-    struct gw_notice_item *items;
-    size_t n, cap;
-};
+/* ---- the notices as recorded ---- */
 
 void gw_notice_items_free(struct gw_notice_item *items, size_t n)
 {
@@ -369,25 +250,26 @@ void gw_notice_items_free(struct gw_notice_item *items, size_t n)
     free(items);
 }
 
-static enum gw_qs list_body(struct gw_db *db, void *ud, struct gw_error *err)
+enum gw_qs gw_rv_notices_list(struct gw_db *db, const char *round_id, struct gw_notice_item **items,
+                              size_t *n, struct gw_error *err)
 {
-    struct list_ctx *c = ud;
-    for (size_t i = 0; i < c->n; i++) /* a retried transaction starts over */
-        free(c->items[i].recipient_id);
-    c->n = 0;
-    struct gw_dbp p[] = {GW_P_TEXT(c->round_id)};
+    gw_notice_items_free(*items, *n);
+    *items = NULL;
+    *n = 0;
+    size_t cap = 0;
+    struct gw_dbp p[] = {GW_P_TEXT(round_id)};
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(
         db,
-        c->round_id ? "SELECT notice_key, kind, status, attempts, recipient_id, approver_id, "
-                      "scheduled_ms FROM review_notices WHERE round_id = $1 ORDER BY created_ms, "
-                      "notice_key"
-                    : "SELECT notice_key, kind, status, attempts, recipient_id, approver_id, "
-                      "scheduled_ms FROM review_notices ORDER BY created_ms, notice_key",
-        p, c->round_id ? 1 : 0, &r, NULL, err);
+        round_id ? "SELECT notice_key, kind, status, attempts, recipient_id, approver_id, "
+                   "scheduled_ms FROM review_notices WHERE round_id = $1 ORDER BY created_ms, "
+                   "notice_key"
+                 : "SELECT notice_key, kind, status, attempts, recipient_id, approver_id, "
+                   "scheduled_ms FROM review_notices ORDER BY created_ms, notice_key",
+        p, round_id ? 1 : 0, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
-        c->items = gw_xgrow(c->items, c->n, &c->cap, sizeof *c->items);
-        struct gw_notice_item *it = &c->items[c->n++];
+        *items = gw_xgrow(*items, *n, &cap, sizeof **items);
+        struct gw_notice_item *it = &(*items)[(*n)++];
         memset(it, 0, sizeof *it);
         gw_copy_str(it->key, sizeof it->key, gw_db_col_text(r, 0));
         gw_copy_str(it->kind, sizeof it->kind, gw_db_col_text(r, 1));
@@ -400,14 +282,4 @@ static enum gw_qs list_body(struct gw_db *db, void *ud, struct gw_error *err)
     }
     gw_db_rows_free(r);
     return qs;
-}
-
-enum gw_err gw_store_notices_list(struct gw_store *s, const char *round_id,
-                                  struct gw_notice_item **items, size_t *n, struct gw_error *err)
-{
-    struct list_ctx c = {round_id, NULL, 0, 0};
-    enum gw_err rc = gw_store_tx(s, GW_TX_READ, list_body, &c, err);
-    *items = c.items;
-    *n = c.n;
-    return rc;
 }

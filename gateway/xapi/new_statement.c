@@ -124,10 +124,15 @@ static void add_texts(struct block *k, const json_t *st, const json_t *def, size
     }
 }
 
-void gw_xapi_new_statement_init(struct gw_xapi_new_statement *item, json_t *st, bool had_id,
-                                const char *dedup_sig)
+/* Where each string of the item lies in its block (NO_STR: none). */
+struct offsets {
+    size_t body, def, verb, type, oid, reg, voids, learner, ids, keys;
+};
+
+/* The statement's id, timestamp and dedup signature: fixed-size members. */
+static void set_head(struct gw_xapi_new_statement *item, json_t *st, bool had_id,
+                     const char *dedup_sig)
 {
-    memset(item, 0, sizeof *item);
     item->st = st;
     item->had_id = had_id;
     const char *id = json_string_value(json_object_get(st, "id"));
@@ -139,73 +144,91 @@ void gw_xapi_new_statement_init(struct gw_xapi_new_statement *item, json_t *st, 
     if (dedup_sig)
         gw_copy_str(item->dedup_sig, sizeof item->dedup_sig, dedup_sig);
     item->has_timestamp = json_object_get(st, "timestamp") != NULL;
+}
 
-    struct refs r;
-    refs_collect(&r, st);
-    struct block k = {{0}};
-    size_t arrays = r.n_act * sizeof *item->activities + r.n_ag * sizeof *item->agents;
-    gw_buf_reserve(&k.b, arrays);
-    k.b.len = arrays;
-
+/* Writes every string the item points to into k after room for its
+ * activity and agent arrays, and says where each one lies. */
+static void fill_block(struct block *k, json_t *st, const struct refs *r, size_t arrays,
+                       struct offsets *o)
+{
+    gw_buf_reserve(&k->b, arrays);
+    k->b.len = arrays;
     const json_t *obj = json_object_get(st, "object");
     const char *ot = json_string_value(json_object_get(obj, "objectType"));
     const char *object_type = ot ? ot : "Activity";
     const json_t *def = json_object_get(obj, "definition");
     if (!json_is_object(def) || strcmp(object_type, "Activity") != 0)
         def = NULL;
-    size_t body_at, def_at;
-    add_texts(&k, st, def, &body_at, &def_at);
+    add_texts(k, st, def, &o->body, &o->def);
 
-    size_t verb_at =
-        block_add(&k, json_string_value(json_object_get(json_object_get(st, "verb"), "id")));
-    size_t type_at = block_add(&k, object_type);
+    o->verb = block_add(k, json_string_value(json_object_get(json_object_get(st, "verb"), "id")));
+    o->type = block_add(k, object_type);
     char key[1024];
-    size_t oid_at = NO_STR;
     if (strcmp(object_type, "Agent") == 0 || strcmp(object_type, "Group") == 0)
-        oid_at = gw_xapi_agent_key(obj, key, sizeof key) ? block_add(&k, key) : NO_STR;
+        o->oid = gw_xapi_agent_key(obj, key, sizeof key) ? block_add(k, key) : NO_STR;
     else
-        oid_at = block_add(&k, json_string_value(json_object_get(obj, "id")));
-    size_t reg_at = block_add(
-        &k, json_string_value(json_object_get(json_object_get(st, "context"), "registration")));
-    size_t voids_at = block_add(&k, gw_xapi_voided_target(st));
-    size_t learner_at = gw_xapi_learner_key(st, key, sizeof key) ? block_add(&k, key) : NO_STR;
-    size_t ids_at = k.b.len;
-    for (size_t i = 0; i < r.n_act; i++)
-        block_add(&k, r.act[i].id);
-    size_t keys_at = k.b.len;
-    for (size_t i = 0; i < r.n_ag; i++)
-        block_add(&k, r.ag[i].key);
+        o->oid = block_add(k, json_string_value(json_object_get(obj, "id")));
+    o->reg = block_add(
+        k, json_string_value(json_object_get(json_object_get(st, "context"), "registration")));
+    o->voids = block_add(k, gw_xapi_voided_target(st));
+    o->learner = gw_xapi_learner_key(st, key, sizeof key) ? block_add(k, key) : NO_STR;
+    o->ids = k->b.len;
+    for (size_t i = 0; i < r->n_act; i++)
+        block_add(k, r->act[i].id);
+    o->keys = k->b.len;
+    for (size_t i = 0; i < r->n_ag; i++)
+        block_add(k, r->ag[i].key);
     /* a batch waits for its commit: give back the slack */
-    if (k.b.cap - k.b.len > 256) {
-        k.b.data = gw_xrealloc(k.b.data, k.b.len + 1);
-        k.b.cap = k.b.len + 1;
+    if (k->b.cap - k->b.len > 256) {
+        k->b.data = gw_xrealloc(k->b.data, k->b.len + 1);
+        k->b.cap = k->b.len + 1;
     }
+}
 
-    item->activities = (struct gw_xapi_new_activity *)(void *)k.b.data;
+/* Points the item's arrays and strings into its block, which it owns from
+ * here (freed through item->activities). */
+static void point_into(struct gw_xapi_new_statement *item, struct block *k, const struct refs *r,
+                       const struct offsets *o)
+{
+    item->activities = (struct gw_xapi_new_activity *)(void *)k->b.data;
     item->agents =
-        (struct gw_xapi_new_agent *)(void *)(k.b.data + r.n_act * sizeof *item->activities);
-    for (size_t i = 0; i < r.n_act; i++) {
-        item->activities[i].id = k.b.data + ids_at;
-        ids_at += strlen(k.b.data + ids_at) + 1;
+        (struct gw_xapi_new_agent *)(void *)(k->b.data + r->n_act * sizeof *item->activities);
+    size_t ids_at = o->ids, keys_at = o->keys;
+    for (size_t i = 0; i < r->n_act; i++) {
+        item->activities[i].id = k->b.data + ids_at;
+        ids_at += strlen(k->b.data + ids_at) + 1;
         item->activities[i].role =
-            prefixed_role(gw_xapi_activity_role_name(r.act[i].role), r.act[i].in_substatement);
+            prefixed_role(gw_xapi_activity_role_name(r->act[i].role), r->act[i].in_substatement);
     }
-    item->n_activities = r.n_act;
-    for (size_t i = 0; i < r.n_ag; i++) {
-        item->agents[i].key = k.b.data + keys_at;
-        keys_at += strlen(k.b.data + keys_at) + 1;
+    item->n_activities = r->n_act;
+    for (size_t i = 0; i < r->n_ag; i++) {
+        item->agents[i].key = k->b.data + keys_at;
+        keys_at += strlen(k->b.data + keys_at) + 1;
         item->agents[i].role =
-            prefixed_role(gw_xapi_agent_role_name(r.ag[i].role), r.ag[i].in_substatement);
+            prefixed_role(gw_xapi_agent_role_name(r->ag[i].role), r->ag[i].in_substatement);
     }
-    item->n_agents = r.n_ag;
-    item->body = block_str(&k, body_at);
-    item->definition = block_str(&k, def_at);
-    item->verb_id = block_str(&k, verb_at);
-    item->object_type = block_str(&k, type_at);
-    item->object_id = block_str(&k, oid_at);
-    item->registration = block_str(&k, reg_at);
-    item->voids_id = block_str(&k, voids_at);
-    item->learner_key = block_str(&k, learner_at);
+    item->n_agents = r->n_ag;
+    item->body = block_str(k, o->body);
+    item->definition = block_str(k, o->def);
+    item->verb_id = block_str(k, o->verb);
+    item->object_type = block_str(k, o->type);
+    item->object_id = block_str(k, o->oid);
+    item->registration = block_str(k, o->reg);
+    item->voids_id = block_str(k, o->voids);
+    item->learner_key = block_str(k, o->learner);
+}
+
+void gw_xapi_new_statement_init(struct gw_xapi_new_statement *item, json_t *st, bool had_id,
+                                const char *dedup_sig)
+{
+    memset(item, 0, sizeof *item);
+    set_head(item, st, had_id, dedup_sig);
+    struct refs r;
+    refs_collect(&r, st);
+    struct block k = {{0}};
+    struct offsets o;
+    fill_block(&k, st, &r, r.n_act * sizeof *item->activities + r.n_ag * sizeof *item->agents, &o);
+    point_into(item, &k, &r, &o);
     refs_free(&r);
     gw_kpi_statement_fact(st, true, item->timestamp_ms, &item->fact);
 }

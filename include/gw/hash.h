@@ -10,6 +10,7 @@
 #define GW_SHA256_HEX 65
 #define GW_SHA1_HEX 41
 
+/* Digests of data[0..len): raw, or as lowercase hex with its NUL. */
 void gw_sha256(const void *data, size_t len, uint8_t out[32]);
 void gw_sha256_hex(const void *data, size_t len, char out[GW_SHA256_HEX]);
 void gw_sha1_hex(const void *data, size_t len, char out[GW_SHA1_HEX]);

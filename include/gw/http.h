@@ -84,6 +84,7 @@ struct gw_route {
 
 /* THE route table (http/routes.c), terminated by an entry with method NULL. */
 extern const struct gw_route gw_routes[];
+/* Entries in gw_routes before the terminator. */
 size_t gw_routes_count(void);
 
 /* What a 405 adds for a path people try to write to although nothing is

@@ -267,6 +267,9 @@ struct gw_mail_config {
     bool insecure;
 };
 
+/* Reads a mail settings object (url, from, starttls, username, password,
+ * timeouts, ...) into out, which the caller frees with gw_mail_config_free;
+ * a missing or bad member fails with its name in err (secrets redacted). */
 enum gw_err gw_mail_config_parse(const json_t *cfg, struct gw_mail_config *out,
                                  struct gw_error *err);
 void gw_mail_config_free(struct gw_mail_config *c);
@@ -314,6 +317,9 @@ enum gw_err gw_webhook_url_check(const char *url, const struct gw_netpolicy *pol
  * leading list marker) in s; the caller frees. */
 char *gw_teams_escape(const char *s);
 
+/* Reads one webhook object (kind slack or teams, url, timeouts) into out,
+ * which the caller frees with gw_webhook_config_free; a missing or bad
+ * member fails with GW_E_WEBHOOK_CONFIG_INVALID naming it (url redacted). */
 enum gw_err gw_webhook_config_parse(const json_t *cfg, struct gw_webhook_config *out,
                                     struct gw_error *err);
 void gw_webhook_config_free(struct gw_webhook_config *c);

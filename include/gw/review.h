@@ -2,8 +2,9 @@
  *
  * Owns: the course state machine (state.c), a round's policy, approvers,
  * delegation, decisions and evaluation, and the package file diff (round.c),
- * the reminder / escalation / approve-on-silence schedule (schedule.c), the
- * signed one-click approval links (token.c), the text of notices for mail,
+ * the reminder / escalation / approve-on-silence schedule and what recording
+ * a due notice does (schedule.c), what delivering a claimed notice does
+ * (sending.c), the signed one-click approval links (token.c), the text of notices for mail,
  * Slack and Teams (notice.c), and the audit record with its JSON/CSV lines and
  * hash chain (audit.c).
  *
@@ -566,6 +567,51 @@ bool gw_review_notice_outlives_round(const char *kind);
 int64_t gw_review_silence_slot(int64_t due_ms);
 bool gw_review_notice_kind_parse(const char *name, enum gw_review_notice_kind *out);
 const char *gw_review_recipient_name(enum gw_review_recipient r);
+
+/* What recording a due notice makes happen, applied (app/review_sched.c) in
+ * the transaction that inserted it under its key; nothing when the key was
+ * there already:
+ *  - escalation marks the approver's slot stalled (at the pass's time);
+ *  - escalation and approve-on-silence append an audit line by the system on
+ *    behalf of the approver: action "notice.<kind>", comment "<N> days
+ *    overdue" (the notice's days_overdue);
+ *  - approve-on-silence concludes the round (gw_review_conclude), which
+ *    records the silent approvals when the silence satisfies it.
+ * Reminders do nothing beyond the notice. */
+struct gw_review_recorded_notice {
+    bool mark_stalled;
+    bool audit;
+    char audit_action[64];
+    char audit_comment[96];
+    bool conclude;
+};
+void gw_review_notice_recorded(const struct gw_review_due_notice *n,
+                               struct gw_review_recorded_notice *out);
+
+/* ------------------------------------------------------------------------ */
+/* sending.c: what delivering a claimed notice does                         */
+/* ------------------------------------------------------------------------ */
+
+/* Why a claimed notice of kind is skipped rather than sent, or NULL to send
+ * it: "the round closed" (moot, unless it announces how the round ended:
+ * gw_review_notice_outlives_round), "the approver has decided" (an ask or a
+ * reminder, once the approver it is about decided). */
+const char *gw_review_notice_skip(const char *kind, bool round_open, bool decided);
+/* Whether a notice of kind carries the recipient's personal one-click links:
+ * the ask and the reminders (never escalations, approve-on-silence or
+ * announcements). */
+bool gw_review_notice_personal(const char *kind);
+/* What a delivery's outcome ("sent", "skipped", "failed") makes of a claimed
+ * notice after attempts attempts (the claim counted this one): "failed" goes
+ * back to "pending" for the next pass, or is "failed" for good once attempts
+ * reached max_attempts; any other outcome is its status. sent_ms: now_ms when
+ * sent, else 0. status is outcome or static. */
+struct gw_review_notice_done {
+    const char *status;
+    int64_t sent_ms;
+};
+void gw_review_notice_done(const char *outcome, int64_t attempts, int64_t max_attempts,
+                           int64_t now_ms, struct gw_review_notice_done *out);
 
 /* ------------------------------------------------------------------------ */
 /* token.c: signed, expiring, single-use one-click approval links           */

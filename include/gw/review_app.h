@@ -111,4 +111,45 @@ enum gw_err gw_app_review_delegate(struct gw_store *s, const char *round_id,
                                    const char *approver_id, const char *delegate_id,
                                    const struct gw_review_actor *who, int64_t now_ms,
                                    struct gw_error *err);
+
+/* ---- the scheduler's pass (app/review_sched.c; the pass is
+ * app/scheduler.c, gw/scheduler.h) ---- */
+/* Every approver slot of every open round, with the schedule notices
+ * recorded for it. Free with gw_sched_items_free. */
+enum gw_err gw_app_sched_items(struct gw_store *s, struct gw_sched_item **items, size_t *n,
+                               struct gw_error *err);
+/* Records a due notice of it under its key, to the recipient the domain
+ * picks (gw_review_notice_recipient), and, in the same transaction and only
+ * when this call inserted it (*inserted), what its recording does
+ * (gw_review_notice_recorded): escalation marks the approver stalled and is
+ * audited; approve-on-silence is audited and concludes the round when the
+ * silence satisfies it (recording each silent approval). */
+enum gw_err gw_app_sched_record(struct gw_store *s, const struct gw_sched_item *it,
+                                const struct gw_review_due_notice *n, int64_t now_ms,
+                                bool *inserted, struct gw_error *err);
+/* Claims up to max pending notices (status pending -> sending, attempts+1),
+ * oldest first, with what delivering each needs. A notice left in 'sending'
+ * by a crash is never claimed again (at most once). Free with
+ * gw_notice_rows_free. */
+enum gw_err gw_app_notices_claim(struct gw_store *s, size_t max, struct gw_notice_row **rows,
+                                 size_t *n, struct gw_error *err);
+/* Completes a claimed notice with a delivery's outcome: "sent", "skipped"
+ * (gw_review_notice_skip's reason as error), or "failed" (back to pending for
+ * the next pass, or failed for good once attempts reached max_attempts:
+ * gw_review_notice_done); error is kept as last_error (NULL: none). */
+enum gw_err gw_app_notice_done(struct gw_store *s, const char *key, const char *outcome,
+                               const char *error, int64_t max_attempts, int64_t now_ms,
+                               struct gw_error *err);
+/* Completes an announcement notice like gw_app_notice_done and, when sent,
+ * appends "announcement.sent" (comment: what went where) to the course's
+ * audit trail in the same transaction. */
+enum gw_err gw_app_announcement_done(struct gw_store *s, const char *key,
+                                     const struct gw_announcement *a, const char *outcome,
+                                     const char *error, const char *comment, int64_t max_attempts,
+                                     int64_t now_ms, struct gw_error *err);
+/* The notices of round_id (NULL: of every round) as recorded, oldest first,
+ * into *items (n of them). Free with gw_notice_items_free, also after an
+ * error. */
+enum gw_err gw_app_notices_list(struct gw_store *s, const char *round_id,
+                                struct gw_notice_item **items, size_t *n, struct gw_error *err);
 #endif

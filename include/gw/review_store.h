@@ -190,7 +190,10 @@ struct gw_store_leader *gw_store_leader_new(struct gw_store *s);
 bool gw_store_try_leader(struct gw_store_leader *l, struct gw_error *err);
 void gw_store_leader_free(struct gw_store_leader *l);
 
-/* ---- the scheduler's view (store/review_sched.c) ---- */
+/* ---- the scheduler's pass: what its verbs (gw/review_verbs.h,
+ * store/review_sched.c) load; the use cases are gw/review_app.h's ---- */
+/* One approver slot of an open round, with the schedule notices recorded
+ * for it. */
 struct gw_sched_item {
     char round_id[GW_ID_MAX], course_id[GW_ID_MAX], approver_id[GW_ID_MAX];
     int64_t opened_ms, due_ms;
@@ -199,17 +202,7 @@ struct gw_sched_item {
     size_t n_sent;
     struct gw_review_sent *sent; /* heap */
 };
-/* Every approver slot of every open round. Free with gw_sched_items_free. */
-enum gw_err gw_store_sched_items(struct gw_store *s, struct gw_sched_item **items, size_t *n,
-                                 struct gw_error *err);
 void gw_sched_items_free(struct gw_sched_item *items, size_t n);
-/* Records a due notice under its key (nothing when the key exists: *inserted
- * false) and, in the same transaction, its effect: escalation marks the
- * approver stalled; approve-on-silence evaluates the round and concludes it
- * when satisfied (recording each silent approval). */
-enum gw_err gw_store_sched_record(struct gw_store *s, const struct gw_sched_item *it,
-                                  const struct gw_review_due_notice *n, int64_t now_ms,
-                                  bool *inserted, struct gw_error *err);
 
 /* A notice ready to deliver: everything the text needs. */
 struct gw_notice_row {
@@ -228,18 +221,7 @@ struct gw_notice_row {
     int64_t scheduled_ms, due_ms, delivery_ms;
     int64_t days_overdue, attempts;
 };
-/* Claims up to max pending notices (status pending -> sending, attempts+1),
- * oldest first. A notice left in 'sending' by a crash is never claimed again
- * (at most once). Free with gw_notice_rows_free. */
-enum gw_err gw_store_notices_claim(struct gw_store *s, size_t max, struct gw_notice_row **rows,
-                                   size_t *n, struct gw_error *err);
 void gw_notice_rows_free(struct gw_notice_row *rows, size_t n);
-/* Completes a claimed notice: outcome "sent", "skipped" (moot: its round
- * closed), or "failed" (back to pending for the next tick, or failed for good
- * once attempts reached max_attempts). */
-enum gw_err gw_store_notice_done(struct gw_store *s, const char *key, const char *outcome,
-                                 const char *error, int64_t max_attempts, int64_t now_ms,
-                                 struct gw_error *err);
 /* A notice as recorded (review_notices), for tests and inspection. */
 struct gw_notice_item {
     char key[GW_REVIEW_NOTICE_KEY_MAX];
@@ -249,10 +231,6 @@ struct gw_notice_item {
     char *recipient_id; /* owned; NULL when none */
     int64_t attempts, scheduled_ms;
 };
-/* The notices of round_id (NULL: of every round), oldest first, into *items
- * (n of them). Free with gw_notice_items_free, also after an error. */
-enum gw_err gw_store_notices_list(struct gw_store *s, const char *round_id,
-                                  struct gw_notice_item **items, size_t *n, struct gw_error *err);
 void gw_notice_items_free(struct gw_notice_item *items, size_t n);
 
 /* ---- the launch announcement (store/announce.c) ---- */
@@ -275,12 +253,5 @@ struct gw_announcement {
 enum gw_err gw_store_announcement(struct gw_store *s, const char *course_id, const char *version_id,
                                   struct gw_announcement *out, struct gw_error *err);
 void gw_announcement_free(struct gw_announcement *a);
-/* Completes an announcement notice like gw_store_notice_done and, when sent,
- * appends "announcement.sent" (comment: what went where) to the course's
- * audit trail in the same transaction. */
-enum gw_err gw_store_announcement_done(struct gw_store *s, const char *key,
-                                       const struct gw_announcement *a, const char *outcome,
-                                       const char *error, const char *comment, int64_t max_attempts,
-                                       int64_t now_ms, struct gw_error *err);
 
 #endif

@@ -1,5 +1,5 @@
 /* review_verbs: the review store's verbs (gateway/store/review_common.c,
- * review_decide.c, review_course.c, announce.c), for use cases that run
+ * review_decide.c, review_course.c, review_sched.c, announce.c), for use cases that run
  * inside one gw_store_tx and decide with the domain (gw/review.h): load ->
  * decide -> apply. Each takes the transaction's struct gw_db and answers a
  * gw_qs (GW_QS_SOFT: a concurrent writer won, the transaction retries). They
@@ -76,6 +76,51 @@ void gw_rv_new_id(char out[GW_ID_MAX]);
  * in the transaction that records the publish (app/publish_jobs.c). */
 enum gw_qs gw_rv_announce_queue(struct gw_db *db, const char *course_id, const char *version_id,
                                 int64_t now_ms, struct gw_error *err);
+
+/* ---- the scheduler's pass (store/review_sched.c) ---- */
+/* Every approver slot of every open round (oldest round first, approvers in
+ * their order) with the schedule notices recorded for it (ask and
+ * changes_requested are not), into *items (n of them; what *items held is
+ * freed first, so a retried transaction starts over). */
+enum gw_qs gw_rv_sched_items(struct gw_db *db, struct gw_sched_item **items, size_t *n,
+                             struct gw_error *err);
+/* The people around round_id's approver_id that a notice can go to (see
+ * gw_review_notice_people; "" when none). GW_QS_NONE when the round is
+ * unknown (all ""). */
+struct gw_rv_notice_people {
+    char delegate_id[GW_ID_MAX], approver_head_id[GW_ID_MAX];
+    char author_id[GW_ID_MAX], requester_head_id[GW_ID_MAX];
+};
+enum gw_qs gw_rv_notice_people(struct gw_db *db, const char *round_id, const char *approver_id,
+                               struct gw_rv_notice_people *out, struct gw_error *err);
+/* Marks approver_id's slot in round_id stalled since now_ms. */
+enum gw_qs gw_rv_approver_stalled(struct gw_db *db, const char *round_id, const char *approver_id,
+                                  int64_t now_ms, struct gw_error *err);
+/* The keys of up to max pending notices, oldest first, into keys (room for
+ * max); *n receives how many. */
+enum gw_qs gw_rv_notices_pending(struct gw_db *db, size_t max,
+                                 char (*keys)[GW_REVIEW_NOTICE_KEY_MAX], size_t *n,
+                                 struct gw_error *err);
+/* Claims notice key for sending: pending -> sending, attempts + 1. *claimed
+ * false when it is no longer pending (another claimer took it). */
+enum gw_qs gw_rv_notice_claim(struct gw_db *db, const char *key, bool *claimed,
+                              struct gw_error *err);
+/* Fills n (whose key the caller set) with what delivering it needs: the
+ * notice, its people's names and address, the course, the department's chat
+ * channels, the round's state and changes, whether the approver decided.
+ * changes_summary is heap (gw_notice_rows_free). GW_QS_NONE when unknown. */
+enum gw_qs gw_rv_notice_load(struct gw_db *db, struct gw_notice_row *n, struct gw_error *err);
+/* The attempts made at notice key (GW_QS_NONE when unknown: 0). */
+enum gw_qs gw_rv_notice_attempts(struct gw_db *db, const char *key, int64_t *attempts,
+                                 struct gw_error *err);
+/* Writes notice key's status, last_error (NULL: none) and sent_ms (0: not
+ * sent). */
+enum gw_qs gw_rv_notice_finish(struct gw_db *db, const char *key, const char *status,
+                               const char *error, int64_t sent_ms, struct gw_error *err);
+/* The notices of round_id (NULL: of every round), oldest first, into *items
+ * (n of them; what *items held is freed first). */
+enum gw_qs gw_rv_notices_list(struct gw_db *db, const char *round_id, struct gw_notice_item **items,
+                              size_t *n, struct gw_error *err);
 
 /* ---- courses, versions, rounds (store/review_course.c) ---- */
 /* INSERT the IRI for course_id unless another course has it; *added (when

@@ -121,6 +121,7 @@ struct gw_store_stats {
     uint64_t tx_retries_total;
     uint64_t tx_failures_total;
 };
+/* A copy of the pool's counters (thread-safe; read by /metrics). */
 void gw_store_stats(struct gw_store *s, struct gw_store_stats *out);
 
 /* ---- transactions ---- */
@@ -178,6 +179,7 @@ int64_t gw_batcher_busy_since(struct gw_batcher *b);
 struct gw_batcher_stats {
     uint64_t batches, jobs, retries, max_jobs_seen;
 };
+/* A copy of the writer's counters (thread-safe; read by /metrics). */
 void gw_batcher_stats(struct gw_batcher *b, struct gw_batcher_stats *out);
 /* Work the writer thread does between group commits (the deferred xAPI
  * index): called when no job is queued (jobs_waiting false) and after every
@@ -243,6 +245,8 @@ struct gw_key {
     char person_id[64];          /* "" or the person the key belongs to (approvers) */
 };
 
+/* Stores a new key (k holds its secret's hash, never the secret); k stays
+ * the caller's. A key id already taken fails as the store's constraint. */
 enum gw_err gw_store_key_insert(struct gw_store *s, const struct gw_key *k, struct gw_error *err);
 /* GW_E_NOT_FOUND when no key has this id. */
 enum gw_err gw_store_key_get(struct gw_store *s, const char *key_id, struct gw_key *out,

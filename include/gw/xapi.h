@@ -77,6 +77,8 @@ enum gw_xapi_norm_flags {
                                        * not a copy: the caller changes neither
                                        * it nor the statement's */
 };
+/* gw_xapi_normalize with flags (GW_XAPI_NORM_*) for the callers that set
+ * stored, timestamp or authority themselves; the same errors. */
 enum gw_err gw_xapi_normalize_ex(json_t *st, const char *id_or_null, int64_t stored_ms,
                                  const json_t *authority, enum gw_xapi_version v, unsigned flags,
                                  struct gw_xapi_norm *out, struct gw_error *err);
@@ -125,6 +127,7 @@ bool gw_xapi_new_statement_id(int64_t now_ms, char out[37]);
 void gw_xapi_statement_id_from(int64_t now_ms, const uint8_t random[GW_XAPI_ID_RANDOM],
                                char out[37]);
 
+/* The role's name as stored and queried ("object", "parent", ...); static. */
 const char *gw_xapi_activity_role_name(enum gw_xapi_activity_role r);
 
 enum gw_xapi_agent_role {

@@ -134,6 +134,7 @@ struct gw_xapi_index_stats {
     uint64_t indexed, from_memory, from_body, rounds, failures;
     int64_t pending;
 };
+/* A copy of the index's counters (thread-safe; read by /metrics). */
 void gw_xapi_index_stats(struct gw_xapi_index *x, struct gw_xapi_index_stats *out);
 /* Indexes every pending statement now (CLI, tests), outside any server. */
 enum gw_err gw_store_xapi_index_pending(struct gw_store *s, int64_t *indexed, struct gw_error *err);

@@ -2,7 +2,8 @@
  * periods hour by hour, a tiny in-memory "store" records what was sent under
  * its key (refusing duplicates, as the unique constraint would), and the tests
  * check which notices went out when: weekends, holidays, escalation at the
- * threshold, approve on silence, downtime and restarts. Nothing sleeps. */
+ * threshold, approve on silence, downtime and restarts; and what recording a
+ * due notice does (stalled mark, audit line, concluding). Nothing sleeps. */
 #include "gw/clock.h"
 #include "gw/review.h"
 #include "gw/timefmt.h"
@@ -326,6 +327,57 @@ static void test_recipients(void)
     CHECK_STR(gw_review_notice_recipient(GW_RECIPIENT_REQUESTER, &none), "");
 }
 
+/* What recording a due notice does, by kind (the table), and for the
+ * escalation the schedule itself gives. */
+static void test_recorded(void)
+{
+    static const struct {
+        enum gw_review_notice_kind kind;
+        bool marks_stalled;
+        unsigned days;
+        bool mark, audit;
+        const char *action, *comment;
+        bool conclude;
+    } cases[] = {
+        {GW_NOTICE_REMINDER_BEFORE, false, 0, false, false, "", "", false},
+        {GW_NOTICE_REMINDER_DUE, false, 0, false, false, "", "", false},
+        {GW_NOTICE_REMINDER_OVERDUE, false, 4, false, false, "", "", false},
+        {GW_NOTICE_ESCALATION, true, 7, true, true, "notice.escalation", "7 days overdue", false},
+        {GW_NOTICE_ESCALATION, true, 12, true, true, "notice.escalation", "12 days overdue", false},
+        {GW_NOTICE_APPROVE_ON_SILENCE, false, 1, false, true, "notice.approve_on_silence",
+         "1 days overdue", true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct gw_review_due_notice n = {.kind = cases[i].kind,
+                                         .marks_stalled = cases[i].marks_stalled,
+                                         .days_overdue = cases[i].days};
+        struct gw_review_recorded_notice fx;
+        memset(&fx, 0x5a, sizeof fx);
+        gw_review_notice_recorded(&n, &fx);
+        CHECK_INT(fx.mark_stalled, cases[i].mark);
+        CHECK_INT(fx.audit, cases[i].audit);
+        CHECK_STR(fx.audit_action, cases[i].action);
+        CHECK_STR(fx.audit_comment, cases[i].comment);
+        CHECK_INT(fx.conclude, cases[i].conclude);
+    }
+    /* the schedule's own escalation: due Wednesday 2 December, escalated a
+     * week later at 09:00 */
+    struct gw_review_schedule_settings set;
+    gw_review_schedule_defaults(&set);
+    struct gw_review_schedule_input in = input("2026-11-23T10:00:00Z", "2026-12-02T00:00:00Z");
+    struct gw_review_due_notice out[3];
+    size_t n = 0;
+    gw_review_schedule_due(&set, &in, at("2026-12-09T09:00:00Z"), out, &n);
+    REQUIRE(n == 2);
+    CHECK_INT(out[1].kind, GW_NOTICE_ESCALATION);
+    struct gw_review_recorded_notice fx;
+    gw_review_notice_recorded(&out[1], &fx);
+    CHECK(fx.mark_stalled && fx.audit && !fx.conclude);
+    CHECK_STR(fx.audit_comment, "7 days overdue");
+    gw_review_notice_recorded(&out[0], &fx);
+    CHECK(!fx.mark_stalled && !fx.audit && !fx.conclude);
+}
+
 int main(void)
 {
     GW_RUN(test_weekday_due);
@@ -336,5 +388,6 @@ int main(void)
     GW_RUN(test_downtime_and_restart);
     GW_RUN(test_keys);
     GW_RUN(test_recipients);
+    GW_RUN(test_recorded);
     return gw_test_summary();
 }

@@ -275,7 +275,7 @@ static json_t *notices(const char *round)
     size_t n = 0;
     struct gw_error e;
     json_t *l = json_array();
-    if (gw_store_notices_list(st, round, &it, &n, &e) != GW_OK)
+    if (gw_app_notices_list(st, round, &it, &n, &e) != GW_OK)
         fprintf(stderr, "  notices: %s\n", e.detail);
     for (size_t i = 0; i < n; i++)
         json_array_append_new(
@@ -315,7 +315,10 @@ static int64_t notice(const char *round, const char *kind, const char *recipient
     return at;
 }
 
-static bool audit_has(const char *course, const char *action)
+/* Whether course's audit line with action also holds every one of the
+ * members given (JSON text such as "\"comment\":\"7 days overdue\""). */
+static bool audit_line_has(const char *course, const char *action, const char *const *members,
+                           size_t n)
 {
     struct gw_audit_lines lines;
     struct gw_error e;
@@ -323,11 +326,20 @@ static bool audit_has(const char *course, const char *action)
     if (gw_store_audit_lines(st, course, &lines, &e) == GW_OK) {
         char needle[96];
         snprintf(needle, sizeof needle, "\"action\":\"%s\"", action);
-        for (size_t i = 0; i < lines.n; i++)
-            found = found || strstr(lines.lines[i], needle);
+        for (size_t i = 0; i < lines.n && !found; i++) {
+            bool all = strstr(lines.lines[i], needle) != NULL;
+            for (size_t k = 0; all && k < n; k++)
+                all = strstr(lines.lines[i], members[k]) != NULL;
+            found = all;
+        }
     }
     gw_audit_lines_free(&lines);
     return found;
+}
+
+static bool audit_has(const char *course, const char *action)
+{
+    return audit_line_has(course, action, NULL, 0);
 }
 
 /* ---- tests ---- */
@@ -480,6 +492,9 @@ static void test_reminders_and_escalation(void)
     CHECK_INT(n, 1);
     CHECK(mails_to("head1@example.com", "escalation") == 1);
     CHECK(audit_has(course, "notice.escalation"));
+    const char *esc[] = {"\"actor\":\"system\"", "\"on_behalf_of\":\"ann\"",
+                         "\"comment\":\"7 days overdue\""};
+    CHECK(audit_line_has(course, "notice.escalation", esc, 3));
     /* bob has no due date: no reminders */
     int bobs = 0;
     notice(round, "reminder_due", "bob", &bobs);
@@ -552,6 +567,8 @@ static void test_silence_only_when_agreed(void)
     CHECK_STR(course_state(c1), "approved");
     CHECK_INT(jobs(c1), 1);
     CHECK(audit_has(c1, "decision.approve_on_silence"));
+    const char *sil[] = {"\"on_behalf_of\":\"ann\"", "\"comment\":\"1 days overdue\""};
+    CHECK(audit_line_has(c1, "notice.approve_on_silence", sil, 2));
     CHECK(notice(r1, "approve_on_silence", NULL, NULL) >= 0);
     /* the review page tells the silence from an explicit approval */
     struct gw_round_page page;
@@ -879,7 +896,7 @@ static void test_restart_between_insert_and_send(void)
     CHECK_INT(stats.recorded, 1); /* reminder_due */
     struct gw_notice_row *rows = NULL;
     size_t n = 0;
-    CHECK_INT(gw_store_notices_claim(st, 10, &rows, &n, &e), GW_OK);
+    CHECK_INT(gw_app_notices_claim(st, 10, &rows, &n, &e), GW_OK);
     CHECK_INT(n, 1);
     gw_notice_rows_free(rows, n);
     gw_scheduler_free(s3);
