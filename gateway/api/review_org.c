@@ -237,12 +237,12 @@ void gw_api_people_post(struct gw_req *req, struct gw_reply *rep)
     }
     if (rc == GW_OK)
         rc = gw_app_person_create(req->srv->store, &p, gw_clock_now_ms(&req->srv->clock), &e);
-    json_t *out = rc == GW_OK
-                      ? json_pack("{s:s, s:s, s:s, s:o, s:s, s:o}", "id", p.id, "name", p.name,
-                                  "email", p.email, "department_id", gw_json_str(p.department_id),
-                                  "title", p.title ? p.title : "", "roles",
-                                  roles_json(p.roles ? p.roles : GW_ROLE_APPROVER))
-                      : NULL;
+    json_t *out =
+        rc == GW_OK
+            ? json_pack("{s:s, s:s, s:s, s:o, s:s, s:o}", "id", p.id, "name", p.name, "email",
+                        p.email, "department_id", gw_json_str(p.department_id), "title",
+                        p.title ? p.title : "", "roles", roles_json(gw_app_person_roles(&p)))
+            : NULL;
     gw_api_review_reply(rep, rc, &e, 201, out);
     json_decref(body);
 }

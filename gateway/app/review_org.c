@@ -94,14 +94,18 @@ struct person_ctx {
     int64_t now_ms;
 };
 
+unsigned gw_app_person_roles(const struct gw_person *p)
+{
+    return p->roles ? p->roles : GW_ROLE_APPROVER;
+}
+
 static enum gw_qs person_create_body(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct person_ctx *c = ud;
     struct gw_intake_ref refs[GW_INTAKE_REFS_MAX];
     enum gw_qs qs = refs_exist(db, refs, gw_intake_person_refs(c->p, refs), err);
     if (qs >= 0)
-        qs = gw_rv_person_insert(db, c->p, c->p->roles ? c->p->roles : GW_ROLE_APPROVER, c->now_ms,
-                                 err);
+        qs = gw_rv_person_insert(db, c->p, gw_app_person_roles(c->p), c->now_ms, err);
     if (taken(qs, err))
         gw_intake_person_taken(c->p, err);
     return qs;

@@ -19,7 +19,9 @@ enum gw_err gw_app_department_create(struct gw_store *s, const struct gw_departm
  * department. */
 enum gw_err gw_app_department_update(struct gw_store *s, const char *id, const char *settings,
                                      const char *head_person_id, struct gw_error *err);
-/* Creates the person p (roles 0: approver): REVIEW_REFERENCE_UNKNOWN at
+/* The roles a new person holds: those given, or approver when none are. */
+unsigned gw_app_person_roles(const struct gw_person *p);
+/* Creates the person p (roles 0: approver, gw_app_person_roles): REVIEW_REFERENCE_UNKNOWN at
  * /department_id for an unknown department, REVIEW_NAME_TAKEN at /email for
  * a taken email or id. */
 enum gw_err gw_app_person_create(struct gw_store *s, const struct gw_person *p, int64_t now_ms,
