@@ -12,6 +12,7 @@
 #include "gw/hash.h"
 #include "gw/json.h"
 #include "gw/kpi_access.h"
+#include "gw/kpi_app.h"
 #include "gw/kpi_store.h"
 #include "gw/review_store.h"
 #include "gw/server.h"
@@ -156,8 +157,6 @@ static enum gw_err add_pipeline(struct gw_req *req, const struct gw_kpi_query *q
 {
     size_t i;
     json_t *rec;
-    int64_t from = q->has_from ? q->from_day * 86400000LL : 0;
-    int64_t to = q->has_to ? q->to_day * 86400000LL : 0;
     json_array_foreach(records, i, rec)
     {
         const char *dep = json_string_value(json_object_get(rec, "department_id"));
@@ -165,8 +164,7 @@ static enum gw_err add_pipeline(struct gw_req *req, const struct gw_kpi_query *q
             continue;
         struct gw_kpi_pipeline_in in;
         enum gw_err rc =
-            gw_store_kpi_pipeline(req->srv->store, dep, from, to, gw_clock_now_ms(&req->srv->clock),
-                                  7LL * 86400000LL, &in, e);
+            gw_app_kpi_pipeline(req->srv->store, dep, q, gw_clock_now_ms(&req->srv->clock), &in, e);
         if (rc != GW_OK)
             return rc;
         gw_kpi_pipeline_to_json(&in, rec);

@@ -3,10 +3,10 @@
  * rule applied: its course requests' dates, its courses (state, whether one
  * of its package versions passed validation, its first LMS publish), their
  * review rounds and the rounds' approvers (due date, decided or not), and
- * the department's escalation setting. What counts as requested in the
+ * the department's settings text. What counts as requested in the
  * window, built, published or stalled, and the spans, are decided by
- * gw_kpi_pipeline_compute (kpi/kpi.c). Served by GET /api/v1/kpis
- * (api/kpis.c). Schema read:
+ * gw_kpi_pipeline_compute (kpi/kpi.c), which app/kpi_pipeline.c runs for
+ * GET /api/v1/kpis (api/kpis.c). Schema read:
  *   course_requests(department_id, created_ms)
  *   courses(id, department_id, state)
  *   course_versions(course_id, package_id), packages(id, valid)
@@ -14,19 +14,16 @@
  *   round_approvers(round_id, person_id, due_ms), review_decisions(round_id, approver_id)
  *   course_lms(course_id, published_ms)
  * See gw/kpi_store.h. */
-#include "gw/department.h"
 #include "gw/buf.h"
 #include "gw/kpi_store.h"
-#include "gw/review.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 struct pipe_ctx {
     const char *department;
-    int64_t from_ms, to_ms, now_ms, escalation_ms;
-    struct gw_kpi_pipeline_facts facts;
-    struct gw_kpi_pipeline_in *in;
+    struct gw_kpi_pipeline_facts *facts;
+    char **settings;
 };
 
 /* The rows of a query whose first parameter is the department, one fact per
@@ -137,39 +134,33 @@ static enum gw_qs load_facts(struct gw_db *db, const char *dep, struct gw_kpi_pi
 static enum gw_qs pipe_tx(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct pipe_ctx *c = ud;
-    gw_kpi_pipeline_free(c->in);
-    gw_kpi_pipeline_facts_free(&c->facts);
+    gw_kpi_pipeline_facts_free(c->facts);
+    free(*c->settings);
+    *c->settings = NULL;
     struct gw_dbp pd[] = {GW_P_TEXT(c->department)};
-    /* the department's stall threshold (gw_review_stall_after_days: the board's
-     * rule too), else the caller's default */
-    int64_t escalation_ms = c->escalation_ms;
     struct gw_db_rows *r = NULL;
     enum gw_qs qs =
         gw_db_query(db, "SELECT settings FROM departments WHERE id = $1", pd, 1, &r, NULL, err);
-    if (qs == GW_QS_ONE) {
-        struct gw_dept_settings ds;
-        gw_dept_settings_read(gw_db_col_text(r, 0), &ds);
-        escalation_ms = (int64_t)gw_review_stall_after_days(&ds.schedule) * GW_KPI_DAY_MS;
-        gw_dept_settings_free(&ds);
-    }
+    if (qs == GW_QS_ONE)
+        *c->settings = gw_db_col_dup_or(r, 0, "{}");
     gw_db_rows_free(r);
     if (qs >= 0)
-        qs = load_facts(db, c->department, &c->facts, err);
-    if (qs < 0)
-        return qs;
-    gw_kpi_pipeline_compute(&c->facts, c->from_ms, c->to_ms, c->now_ms, escalation_ms, c->in);
-    return GW_QS_ONE;
+        qs = load_facts(db, c->department, c->facts, err);
+    return qs < 0 ? qs : GW_QS_ONE;
 }
 
-enum gw_err gw_store_kpi_pipeline(struct gw_store *s, const char *department, int64_t from_ms,
-                                  int64_t to_ms, int64_t now_ms, int64_t escalation_ms,
-                                  struct gw_kpi_pipeline_in *in, struct gw_error *err)
+enum gw_err gw_store_kpi_pipeline_facts(struct gw_store *s, const char *department,
+                                        struct gw_kpi_pipeline_facts *facts, char **settings,
+                                        struct gw_error *err)
 {
-    memset(in, 0, sizeof *in);
-    struct pipe_ctx c = {department, from_ms, to_ms, now_ms, escalation_ms, {0}, in};
+    memset(facts, 0, sizeof *facts);
+    *settings = NULL;
+    struct pipe_ctx c = {department, facts, settings};
     enum gw_err rc = gw_store_tx(s, GW_TX_READ, pipe_tx, &c, err);
-    gw_kpi_pipeline_facts_free(&c.facts);
-    if (rc != GW_OK)
-        gw_kpi_pipeline_free(in);
+    if (rc != GW_OK) {
+        gw_kpi_pipeline_facts_free(facts);
+        free(*settings);
+        *settings = NULL;
+    }
     return rc;
 }

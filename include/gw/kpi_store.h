@@ -66,14 +66,13 @@ enum gw_err gw_store_kpi_pull(struct gw_store *s, const struct gw_kpi_query *q, 
 enum gw_err gw_store_kpi_chargeback(struct gw_store *s, const char *department, const char *month,
                                     json_t **out, struct gw_error *err);
 
-/* Pipeline inputs of a department (store/kpi_pipeline.c) against the schema
- * described there; window on request date (ms, 0 = open); stalled as of
- * now_ms with the department's stall threshold (gw_review_stall_after_days),
- * escalation_ms when the department is unknown. The arrays in *in are heap, the
- * caller's (gw_kpi_pipeline_free), and freed on error. Serves GET
- * /api/v1/kpis's pipeline figures (api/kpis.c, gw_kpi_pipeline_to_json). */
-enum gw_err gw_store_kpi_pipeline(struct gw_store *s, const char *department, int64_t from_ms,
-                                  int64_t to_ms, int64_t now_ms, int64_t escalation_ms,
-                                  struct gw_kpi_pipeline_in *in, struct gw_error *err);
+/* The facts of a department's pipeline KPIs (store/kpi_pipeline.c), no rule
+ * applied, into *facts (the caller frees them with
+ * gw_kpi_pipeline_facts_free), and its settings text into *settings (heap,
+ * the caller's; NULL when no department has this id). Both are empty on
+ * error. */
+enum gw_err gw_store_kpi_pipeline_facts(struct gw_store *s, const char *department,
+                                        struct gw_kpi_pipeline_facts *facts, char **settings,
+                                        struct gw_error *err);
 
 #endif

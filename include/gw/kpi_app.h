@@ -1,0 +1,22 @@
+/* kpi_app.h: the KPI use cases that run in app/ (app/kpi_pipeline.c): load
+ * through the store's verbs (gw/kpi_store.h), let kpi/ decide. */
+#ifndef GW_KPI_APP_H
+#define GW_KPI_APP_H
+
+#include "gw/error.h"
+#include "gw/kpi.h"
+
+#include <stdint.h>
+
+struct gw_store;
+
+/* The pipeline KPIs' inputs of a department (shared/kpi-definitions.md,
+ * "Pipeline KPIs"): requests in q's whole-day window (none: open), stalled
+ * reviews as of now_ms by the department's stall threshold (an unknown
+ * department's: the default schedule's). *in is the caller's
+ * (gw_kpi_pipeline_free), empty on error. */
+enum gw_err gw_app_kpi_pipeline(struct gw_store *s, const char *department,
+                                const struct gw_kpi_query *q, int64_t now_ms,
+                                struct gw_kpi_pipeline_in *in, struct gw_error *err);
+
+#endif
