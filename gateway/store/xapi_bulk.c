@@ -118,23 +118,26 @@ static enum gw_qs lookup(struct gw_db *db, const struct gw_xapi_insert *in, int6
 static enum gw_qs insert_rows(struct gw_db *db, struct gw_xapi_insert *in, int64_t stored_ms,
                               const bool *voided, struct gw_error *err)
 {
-    struct gw_pgarray a[10] = {0};
+    /* binary arrays: the bodies go as they are, not quoted and escaped */
+    struct gw_pgbin a[10];
+    for (int k = 0; k < 10; k++)
+        gw_pgbin_init(&a[k], k == 1 || k == 7 ? GW_PGBIN_INT8 : GW_PGBIN_TEXT);
     for (size_t i = 0; i < in->n; i++) {
         const struct gw_xapi_new_statement *it = &in->items[i];
-        gw_pgarray_text(&a[0], it->id);
-        gw_pgarray_int(&a[1], it->has_timestamp ? it->timestamp_ms : stored_ms);
-        gw_pgarray_text(&a[2], it->verb_id);
-        gw_pgarray_text(&a[3], it->learner_key);
-        gw_pgarray_text(&a[4], it->object_type);
-        gw_pgarray_text(&a[5], it->object_id);
-        gw_pgarray_text(&a[6], it->registration);
-        gw_pgarray_int(&a[7], voided[i] ? 1 : 0);
-        gw_pgarray_text(&a[8], it->dedup_sig[0] ? it->dedup_sig : NULL);
-        gw_pgarray_text(&a[9], it->body);
+        gw_pgbin_text(&a[0], it->id);
+        gw_pgbin_int8(&a[1], it->has_timestamp ? it->timestamp_ms : stored_ms);
+        gw_pgbin_text(&a[2], it->verb_id);
+        gw_pgbin_text(&a[3], it->learner_key);
+        gw_pgbin_text(&a[4], it->object_type);
+        gw_pgbin_text(&a[5], it->object_id);
+        gw_pgbin_text(&a[6], it->registration);
+        gw_pgbin_int8(&a[7], voided[i] ? 1 : 0);
+        gw_pgbin_text(&a[8], it->dedup_sig[0] ? it->dedup_sig : NULL);
+        gw_pgbin_text(&a[9], it->body);
     }
     struct gw_dbp p[12];
     for (int k = 0; k < 10; k++)
-        p[k] = GW_P_TEXT(gw_pgarray_str(&a[k]));
+        p[k] = gw_pgbin_param(&a[k]);
     p[10] = GW_P_INT(stored_ms);
     p[11] = GW_P_TEXT(in->authority_key);
     /* v is read twice, so it is materialized once: one nextval per item, in
@@ -166,7 +169,7 @@ static enum gw_qs insert_rows(struct gw_db *db, struct gw_xapi_insert *in, int64
     }
     gw_db_rows_free(r);
     for (int k = 0; k < 10; k++)
-        gw_pgarray_free(&a[k]);
+        gw_pgbin_free(&a[k]);
     if (qs >= 0 && i != in->n) {
         gw_error_set(err, GW_E_STORE_QUERY, "", "the bulk insert returned %zu of %zu seqs", i,
                      in->n);
