@@ -1,18 +1,23 @@
 /* xapi_bulk.c: the statements of one request stored set-wise on PostgreSQL
- * (issue 17). xapi_statements.c stores a statement with a handful of
- * queries, each a round trip to the server, which is nothing on SQLite and
- * most of the writer's time on PostgreSQL. Here a request's statements go in
- * a few queries over arrays (unnest): one lookup of their ids, voided
- * targets and duplicates, one insert of the rows with their directory
- * entries (and pending rows), and, for the inline index, one insert per side
- * table, one for the definitions and the KPI rows folded per request
- * (struct gw_kst_batch).
+ * (issue 17), and their index rows written once per group commit.
+ * xapi_statements.c stores a statement with a handful of queries, each a
+ * round trip to the server, which is nothing on SQLite and most of the
+ * writer's time on PostgreSQL. Here a request's statements go in a few
+ * queries over arrays: one lookup of their ids, voided targets and
+ * duplicates, one insert of the rows with their directory entries (and
+ * pending rows), sent as binary arrays. Their filter-index rows (side rows
+ * of activities and agents, registrations), object definitions and KPI work
+ * (struct gw_kst_batch) are listed (struct gw_xapi_defer) and written in one
+ * set of statements: at the end of the request, or, inside the batcher's
+ * group commit (gw_xapi_defer_begin), once for all its requests just before
+ * the commit, so KPIs are still current when the statements are answered.
  *
  * It takes only the plain case: no voiding statement, ids and signatures
  * distinct within the request, no id already stored, no duplicate within
  * the deduplication window. Anything else it leaves to the statement by
  * statement path (GW_QS_NONE, nothing written), which owns the xAPI rules
- * for replays, conflicts and voiding; the results are the same rows. */
+ * for replays, conflicts and voiding, and which writes the group commit's
+ * list first; the results are the same rows. */
 #include "gw/buf.h"
 #include "gw/xapi_store.h"
 #include "kpi_int.h"
@@ -207,13 +212,16 @@ struct gw_xapi_defer {
     size_t statements;
 };
 
-static void side_push(struct side_ref **v, size_t *n, size_t *cap, struct side_ref r)
+/* Lists a side row; false when its role has no code. */
+static bool side_push(struct side_ref **v, size_t *n, size_t *cap, const char *term, int64_t seq,
+                      int role)
 {
     if (*n == *cap) {
         *cap = *cap ? *cap * 2 : 256;
         *v = gw_xrealloc(*v, *cap * sizeof **v);
     }
-    (*v)[(*n)++] = r;
+    (*v)[(*n)++] = (struct side_ref){term, seq, role};
+    return role >= 0;
 }
 
 static struct gw_xapi_defer *defer_new(void)
@@ -246,21 +254,17 @@ static enum gw_qs defer_add(struct gw_db *db, struct gw_xapi_defer *d,
     enum gw_qs qs = GW_QS_NONE;
     for (size_t i = 0; qs >= 0 && i < in->n; i++) {
         const struct gw_xapi_new_statement *it = &in->items[i];
-        for (size_t j = 0; j < it->n_activities; j++) {
-            struct side_ref r = {it->activities[j].id, it->seq,
-                                 gw_terms_activity_role(it->activities[j].role)};
-            side_push(&d->act, &d->n_act, &d->cap_act, r);
-            if (r.role < 0)
-                qs = GW_QS_HARD;
-        }
-        for (size_t j = 0; j < it->n_agents; j++) {
-            struct side_ref r = {it->agents[j].key, it->seq,
-                                 gw_terms_agent_role(it->agents[j].role)};
-            side_push(&d->agt, &d->n_agt, &d->cap_agt, r);
-            if (r.role < 0)
-                qs = GW_QS_HARD;
-        }
-        if (qs < 0) {
+        bool ok = true;
+        for (size_t j = 0; j < it->n_activities; j++)
+            ok = side_push(&d->act, &d->n_act, &d->cap_act, it->activities[j].id, it->seq,
+                           gw_terms_activity_role(it->activities[j].role)) &&
+                 ok;
+        for (size_t j = 0; j < it->n_agents; j++)
+            ok = side_push(&d->agt, &d->n_agt, &d->cap_agt, it->agents[j].key, it->seq,
+                           gw_terms_agent_role(it->agents[j].role)) &&
+                 ok;
+        if (!ok) {
+            qs = GW_QS_HARD;
             gw_error_set(err, GW_E_STORE_QUERY, "role", "a side row of %s has no role code",
                          it->final_id);
             break;
