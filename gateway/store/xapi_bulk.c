@@ -417,7 +417,7 @@ static enum gw_qs stored_definitions(struct gw_db *db, const char *ids, const st
 static enum gw_qs definitions(struct gw_db *db, struct def_ref *d, size_t n, struct gw_error *err)
 {
     gw_sort(d, n, sizeof *d, def_cmp);
-    struct gw_pgarray ids = {0}, new_ids = {0}, defs = {0};
+    struct gw_pgarray ids = {0}, new_ids = {0}, defs = {0}, ms = {0};
     struct gw_strmap first = {0}; /* id -> index in d of its first definition */
     bool *merge = gw_xcalloc(n ? n : 1, sizeof *merge);
     bool *found = gw_xcalloc(n ? n : 1, sizeof *found);
@@ -436,15 +436,17 @@ static enum gw_qs definitions(struct gw_db *db, struct def_ref *d, size_t n, str
         if (!found[i] && (i == 0 || strcmp(d[i].id, d[i - 1].id) != 0)) {
             gw_pgarray_text(&new_ids, d[i].id);
             gw_pgarray_text(&defs, d[i].def);
+            gw_pgarray_int(&ms, d[i].stored_ms);
         }
     }
     if (qs >= 0 && new_ids.n) {
         struct gw_dbp p[] = {GW_P_TEXT(gw_pgarray_str(&new_ids)), GW_P_TEXT(gw_pgarray_str(&defs)),
-                             GW_P_INT(d[0].stored_ms)};
+                             GW_P_TEXT(gw_pgarray_str(&ms))};
         struct gw_db_rows *r = NULL;
         qs = gw_db_query(db,
-                         "INSERT INTO xapi_activities (id, definition, updated_ms) SELECT i, d, $3 "
-                         "FROM unnest($1::text[], $2::text[]) AS u(i, d) ON CONFLICT (id) DO "
+                         "INSERT INTO xapi_activities (id, definition, updated_ms) SELECT i, d, m "
+                         "FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(i, d, m) ON "
+                         "CONFLICT (id) DO "
                          "UPDATE SET updated_ms = excluded.updated_ms WHERE "
                          "xapi_activities.definition <> excluded.definition RETURNING id, "
                          "definition",
@@ -474,6 +476,7 @@ static enum gw_qs definitions(struct gw_db *db, struct def_ref *d, size_t n, str
     gw_pgarray_free(&ids);
     gw_pgarray_free(&new_ids);
     gw_pgarray_free(&defs);
+    gw_pgarray_free(&ms);
     return qs;
 }
 
