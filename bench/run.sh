@@ -31,20 +31,22 @@ state=$(mktemp -d /tmp/lmsgw-bench-pg.XXXXXX)
 trap '"$root/tests/scripts/pg-stop.sh" "$state" >/dev/null 2>&1 || true; rm -rf "$state"' EXIT
 GW_PG_DURABLE=1 "$root/tests/scripts/pg-start.sh" "$state" # fsync on: commits are durable
 base=$(cat "$state/dsn")
+# PostgreSQL's CPU per statement too (the postmaster and its children)
+pgpid=(--pg-pid "$(head -n 1 "$(cat "$state/dir")/data/postmaster.pid")")
 # a database of its own on the throwaway server
 sock=${base#*host=}
 psql=("$(cat "$state/bin")/psql" -q -h "$sock" -U postgres -d postgres)
 "${psql[@]}" -c "CREATE DATABASE xapi_bench" >/dev/null
-"${bench[@]}" --pg "postgresql://postgres@/xapi_bench?host=$sock" "$@"
+"${bench[@]}" --pg "postgresql://postgres@/xapi_bench?host=$sock" "${pgpid[@]}" "$@"
 
 sustained=${GW_BENCH_SUSTAINED:-0}
 if [ "$sustained" -gt 0 ]; then
     echo "== Sustained: $sustained statements in batches of 100"
     "${bench[@]}" --batches 100 --sustained "$sustained"
     "${psql[@]}" -c "CREATE DATABASE xapi_sustained" >/dev/null
-    "${bench[@]}" --batches 100 --sustained "$sustained" \
+    "${bench[@]}" --batches 100 --sustained "$sustained" "${pgpid[@]}" \
         --pg "postgresql://postgres@/xapi_sustained?host=$sock"
     "${psql[@]}" -c "CREATE DATABASE xapi_two" >/dev/null
-    "${bench[@]}" --batches 100 --sustained "$sustained" --instances 2 \
+    "${bench[@]}" --batches 100 --sustained "$sustained" --instances 2 "${pgpid[@]}" \
         --pg "postgresql://postgres@/xapi_two?host=$sock"
 fi

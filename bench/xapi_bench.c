@@ -20,6 +20,7 @@
  *   xapi_bench [--lmsgw PATH] [--pg DSN] [--statements N] [--clients C]
  *              [--batches 1,10,100] [--keep] [--no-access-log] [--no-dedup]
  *              [--burst N [--budget BYTES]] [--sustained N] [--instances K]
+ *              [--pg-pid PID]
  * --no-dedup creates the key with --dedup-window 0 (lms keys deduplicate
  * id-less statements by default since migration 0012).
  *
@@ -30,10 +31,16 @@
  * against the burst of a short run. --instances K (PostgreSQL) starts K
  * servers on the one database and shares the connections out among them;
  * CPU and RSS are then the servers' sums.
+ *
+ * --pg-pid PID (the postmaster's, e.g. the first line of postmaster.pid)
+ * adds PostgreSQL's CPU per statement: the postmaster's own and reaped
+ * children's time plus every live child's (backends, WAL writer,
+ * checkpointer), all users of that server included.
  */
 #include "gw/hash.h"
 #include "statement_gen.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -65,6 +72,7 @@ struct opts {
     long sustained;   /* --sustained N: N statements built as they are sent */
     int instances;    /* --instances K: K servers on one database (PostgreSQL) */
     long long budget; /* max_inflight_body_bytes; 0: the default */
+    pid_t pg_pid;     /* --pg-pid: the postmaster, for PostgreSQL's CPU */
 };
 
 struct server {
@@ -228,8 +236,9 @@ static long peak_rss_kib(pid_t pid)
     return kib;
 }
 
-/* CPU seconds (user + system, all threads) the process has used. */
-static double cpu_seconds(pid_t pid)
+/* The CPU fields of /proc/PID/stat: utime, stime, cutime, cstime (ticks);
+ * ppid in *ppid. False when the process is gone. */
+static bool stat_times(pid_t pid, unsigned long long t[4], long *ppid)
 {
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
@@ -238,12 +247,44 @@ static double cpu_seconds(pid_t pid)
     if (f)
         fclose(f);
     buf[n] = '\0';
-    /* fields after the command's closing parenthesis: utime is the 12th */
+    /* fields after the command's closing parenthesis: ppid is the 2nd,
+     * utime the 12th */
     const char *p = strrchr(buf, ')');
-    unsigned long long ut = 0, st = 0;
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+    return p && sscanf(p + 2, "%*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu",
+                       ppid, &t[0], &t[1], &t[2], &t[3]) == 5;
+}
+
+/* CPU seconds (user + system, all threads) the process has used. */
+static double cpu_seconds(pid_t pid)
+{
+    unsigned long long t[4];
+    long ppid;
+    if (!stat_times(pid, t, &ppid))
         return 0;
-    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+    return (double)(t[0] + t[1]) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* CPU seconds of a PostgreSQL server: the postmaster's, its reaped
+ * children's and its live children's (backends exit and are reaped by the
+ * postmaster, whose cutime/cstime then hold their time). */
+static double pg_cpu_seconds(pid_t postmaster)
+{
+    unsigned long long t[4], sum = 0;
+    long ppid;
+    if (!stat_times(postmaster, t, &ppid))
+        return 0;
+    sum = t[0] + t[1] + t[2] + t[3];
+    DIR *d = opendir("/proc");
+    for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d)) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0 || !stat_times((pid_t)pid, t, &ppid) || ppid != (long)postmaster)
+            continue;
+        sum += t[0] + t[1] + t[2] + t[3];
+    }
+    if (d)
+        closedir(d);
+    return (double)sum / (double)sysconf(_SC_CLK_TCK);
 }
 
 static void reset_peak_rss(pid_t pid)
@@ -518,7 +559,7 @@ static void scenario(const struct opts *o, const struct server *s, int ns, int b
     struct conn *conns = calloc((size_t)nc, sizeof *conns);
     for (int i = 0; i < ns; i++)
         reset_peak_rss(s[i].pid);
-    double cpu0 = cpu_all(s, ns);
+    double cpu0 = cpu_all(s, ns), pg0 = o->pg_pid ? pg_cpu_seconds(o->pg_pid) : 0;
     double t0 = now_s(), t_mark = t0;
     long done_mark = 0, step = n_req / 10 > 0 ? n_req / 10 : 1;
     for (int i = 0; i < nc; i++) {
@@ -559,6 +600,7 @@ static void scenario(const struct opts *o, const struct server *s, int ns, int b
     }
     double wall = now_s() - t0;
     double cpu = cpu_all(s, ns) - cpu0;
+    double pg_cpu = o->pg_pid ? pg_cpu_seconds(o->pg_pid) - pg0 : 0;
     long rss = 0;
     for (int i = 0; i < ns; i++)
         rss += peak_rss_kib(s[i].pid);
@@ -576,6 +618,9 @@ static void scenario(const struct opts *o, const struct server *s, int ns, int b
            o->pg ? "postgresql" : "sqlite", label, n_req * batch, n_req, nc, avg,
            (double)(n_req * batch) / wall, p50, p99, max, (double)rss / 1024.0,
            cpu * 1e6 / (double)(n_req * batch), r.errors);
+    if (o->pg_pid)
+        printf("%-10s %-8s   PostgreSQL CPU %5.1f us/st (all its processes)\n", "", label,
+               pg_cpu * 1e6 / (double)(n_req * batch));
     /* statements are acknowledged once stored and, with the deferred
      * index, indexed right after: how long that took, and the figures with
      * it included */
@@ -598,10 +643,11 @@ static void scenario(const struct opts *o, const struct server *s, int ns, int b
         }
         double all = now_s() - t0;
         double cpu_total = cpu_all(s, ns) - cpu0;
+        double pg_total = o->pg_pid ? pg_cpu_seconds(o->pg_pid) - pg0 : 0;
         printf("%-10s %-8s   indexed %.2f s after the last answer: %9.0f st/s stored and indexed, "
-               "server CPU %5.1f us/st\n",
+               "server CPU %5.1f us/st, PostgreSQL CPU %5.1f us/st\n",
                "", label, all - wall, (double)(n_req * batch) / all,
-               cpu_total * 1e6 / (double)(n_req * batch));
+               cpu_total * 1e6 / (double)(n_req * batch), pg_total * 1e6 / (double)(n_req * batch));
     } else {
         printf("%-10s %-8s   index written with each statement: %9.0f st/s stored and indexed\n",
                "", label, (double)(n_req * batch) / wall);
@@ -622,7 +668,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: xapi_bench [--lmsgw PATH] [--pg DSN] [--statements N] [--clients C] "
                     "[--batches 1,10,100] [--keep] [--no-access-log] [--no-dedup] [--burst N "
-                    "[--budget BYTES]] [--sustained N] [--instances K]\n");
+                    "[--budget BYTES]] [--sustained N] [--instances K] [--pg-pid PID]\n");
     exit(2);
 }
 
@@ -672,6 +718,8 @@ int main(int argc, char **argv)
             o.sustained = atol(argv[++i]);
         else if (strcmp(a, "--instances") == 0 && v)
             o.instances = atoi(argv[++i]);
+        else if (strcmp(a, "--pg-pid") == 0 && v)
+            o.pg_pid = (pid_t)atol(argv[++i]);
         else
             usage();
     }

@@ -113,7 +113,12 @@ static enum gw_qs run_batch(struct gw_batcher *b, struct gw_batch_job *jobs, boo
     bool locked = across && qs >= 0;
     if (qs >= 0)
         qs = s->drv->begin(db, GW_TX_WRITE, err);
-    bool alone = jobs && !jobs->next, rollback = false;
+    bool alone = jobs && !jobs->next, rollback = false, flush_failed = false;
+    /* unguarded, the jobs' index rows are written once, before the commit
+     * (PostgreSQL; xapi_bulk.c): one set of statements per group commit
+     * rather than per request */
+    if (!guarded)
+        gw_xapi_defer_begin(db);
     for (struct gw_batch_job *j = jobs; qs >= 0 && !rollback && j; j = j->next) {
         j->batch_ms = now;
         if (!run_job(db, j, guarded && !alone, &rollback)) {
@@ -121,7 +126,17 @@ static enum gw_qs run_batch(struct gw_batcher *b, struct gw_batch_job *jobs, boo
             *err = j->err;
         }
     }
-    *guard = rollback && !alone;
+    if (qs >= 0 && !rollback) {
+        qs = gw_xapi_defer_flush(db, err);
+        /* which job's rows failed: again, guarded, each job writing its own */
+        flush_failed = qs == GW_QS_HARD;
+        if (flush_failed) {
+            rollback = true;
+            qs = GW_QS_NONE;
+        }
+    }
+    gw_xapi_defer_end(db);
+    *guard = (rollback && !alone) || flush_failed;
     if (qs >= 0 && !rollback)
         qs = s->drv->commit(db, err);
     if (qs < 0 || rollback)

@@ -10,6 +10,7 @@ struct gw_db_driver;
 
 struct gw_terms;
 struct gw_kpi_iris;
+struct gw_xapi_defer;
 struct gw_db {
     const struct gw_db_driver *drv;
     struct gw_store *store; /* set when the pool hands the connection out */
@@ -17,6 +18,9 @@ struct gw_db {
      * gw_db_disconnect (store.c) before the driver disconnects. */
     struct gw_terms *terms;   /* interned terms (terms.c) */
     struct gw_kpi_iris *iris; /* the course_iris snapshot (kpi.c) */
+    /* The open group commit's index rows not written yet (xapi_bulk.c,
+     * PostgreSQL): set by the batcher for one transaction, else NULL. */
+    struct gw_xapi_defer *xdefer;
 };
 
 struct gw_db_rows {

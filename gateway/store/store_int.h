@@ -94,5 +94,17 @@ struct gw_xapi_insert;
  * when it leaves them to the statement by statement path. */
 enum gw_qs gw_xapi_insert_bulk(struct gw_db *db, struct gw_xapi_insert *in, int64_t stored_ms,
                                struct gw_error *err);
+/* xapi_bulk.c: a group commit's index rows written once, at its end
+ * (PostgreSQL; batch.c). After gw_xapi_defer_begin, the requests stored
+ * set-wise list their side rows, registrations and definitions and fold
+ * their KPI work into one batch instead of writing them; gw_xapi_defer_flush
+ * writes what is listed (before the commit, and before a request goes
+ * statement by statement, so that everything it reads or changes is
+ * written in the order the statements came) and starts a new list;
+ * gw_xapi_defer_end drops the list (after the commit or the rollback). A
+ * no-op on SQLite. */
+void gw_xapi_defer_begin(struct gw_db *db);
+enum gw_qs gw_xapi_defer_flush(struct gw_db *db, struct gw_error *err);
+void gw_xapi_defer_end(struct gw_db *db);
 
 #endif

@@ -402,6 +402,11 @@ enum gw_qs gw_store_xapi_insert(struct gw_db *db, struct gw_xapi_insert *in, int
     enum gw_qs bulk = gw_xapi_insert_bulk(db, in, stored_ms, err);
     if (bulk != GW_QS_NONE)
         return bulk;
+    /* statement by statement: what the group commit's earlier requests
+     * listed is written first (a voiding statement here may aim at one) */
+    bulk = gw_xapi_defer_flush(db, err);
+    if (bulk < 0)
+        return bulk;
     for (size_t i = 0; i < in->n; i++) {
         enum gw_qs qs = insert_one(db, in, &in->items[i], stored_ms, err);
         if (qs < 0) {
