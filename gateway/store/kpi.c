@@ -84,28 +84,21 @@ static enum gw_qs iris_current(struct gw_db *db, struct gw_kpi_iris **out, struc
     if (qs < 0)
         return qs;
     /* a database migrated only part of the way (tests of old schemas) has
-     * no month state to keep; the upgrade step rebuilds it once it has */
+     * no month state (0018) or first-day state (0019) to keep; the upgrade
+     * step rebuilds them once it has */
     r = NULL;
     qs = gw_db_query(db,
                      gw_db_dialect(db) == GW_DIALECT_SQLITE
-                         ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = "
-                           "'kpi_learner_months'"
-                         : "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'kpi_learner_months' "
-                           "AND schemaname = current_schema()",
+                         ? "SELECT COALESCE(SUM(name = 'kpi_learner_months'), 0), "
+                           "COALESCE(SUM(name = 'kpi_first_totals'), 0) FROM sqlite_master WHERE "
+                           "type = 'table' AND name IN ('kpi_learner_months', 'kpi_first_totals')"
+                         : "SELECT COUNT(*) FILTER (WHERE tablename = 'kpi_learner_months'), "
+                           "COUNT(*) FILTER (WHERE tablename = 'kpi_first_totals') FROM pg_tables "
+                           "WHERE schemaname = current_schema() AND tablename IN "
+                           "('kpi_learner_months', 'kpi_first_totals')",
                      NULL, 0, &r, NULL, err);
     c->months = qs == GW_QS_ONE && gw_db_col_int(r, 0) > 0;
-    gw_db_rows_free(r);
-    if (qs < 0)
-        return qs;
-    r = NULL;
-    qs = gw_db_query(db,
-                     gw_db_dialect(db) == GW_DIALECT_SQLITE
-                         ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = "
-                           "'kpi_first_totals'"
-                         : "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'kpi_first_totals' "
-                           "AND schemaname = current_schema()",
-                     NULL, 0, &r, NULL, err);
-    c->firsts = qs == GW_QS_ONE && gw_db_col_int(r, 0) > 0;
+    c->firsts = qs == GW_QS_ONE && gw_db_col_int(r, 1) > 0;
     gw_db_rows_free(r);
     if (qs < 0)
         return qs;
@@ -218,7 +211,7 @@ static enum gw_qs attribute(struct gw_db *db, const struct gw_kpi_activity *acts
     "statements, first_ms, complete_ms, passed, failed, best_score, rating_ms, rating_seq, "       \
     "rating, comments"
 
-static void row_read(struct gw_db_rows *r, int c, struct gw_kpi_row *row)
+void gw_kst_row_read(struct gw_db_rows *r, int c, struct gw_kpi_row *row)
 {
     gw_kpi_row_init(row);
     row->statements = gw_db_col_int(r, c);
@@ -811,7 +804,7 @@ static enum gw_qs load_row(struct gw_db *db, const char *sql, const struct gw_db
     *found = qs == GW_QS_ONE;
     *dept = NULL;
     if (*found) {
-        row_read(r, 0, row);
+        gw_kst_row_read(r, 0, row);
         *dept = gw_xstrdup(gw_db_col_text(r, 10));
         if (last_day)
             *last_day = gw_db_col_int(r, 11);
@@ -940,7 +933,7 @@ static enum gw_qs fold_fact(struct gw_db *db, const char *course, const char *le
                                 p, 3, &r, NULL, err);
     bool day_exists = qs == GW_QS_ONE;
     if (day_exists)
-        row_read(r, 0, &row);
+        gw_kst_row_read(r, 0, &row);
     else
         gw_kpi_row_init(&row);
     gw_db_rows_free(r);
@@ -999,7 +992,7 @@ static enum gw_qs fold_fact_batched(struct gw_db *db, struct gw_kst_batch *kb, c
                          p, 3, &r, NULL, err);
         e.exists = qs == GW_QS_ONE;
         if (e.exists)
-            row_read(r, 0, &e.row);
+            gw_kst_row_read(r, 0, &e.row);
         else
             gw_kpi_row_init(&e.row);
         gw_db_rows_free(r);
@@ -1217,7 +1210,7 @@ static enum gw_qs archived_days(struct gw_db *db, const char *course, const char
                                 p, 2, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
         struct gw_kpi_row row;
-        row_read(r, 0, &row);
+        gw_kst_row_read(r, 0, &row);
         gw_kpi_pair_merge_day(pair, gw_db_col_int(r, 10), &row);
     }
     if (qs == GW_QS_ONE)
@@ -1617,7 +1610,7 @@ static enum gw_qs archived_day_merge(struct gw_db *db, const char *course, const
                                 "AND learner_key = $2 AND day = $3",
                                 p, 3, &r, NULL, err);
     if (qs == GW_QS_ONE)
-        row_read(r, 0, &row);
+        gw_kst_row_read(r, 0, &row);
     else
         gw_kpi_row_init(&row);
     gw_db_rows_free(r);
@@ -1744,7 +1737,7 @@ static enum gw_qs seed_archived(struct gw_db *db, struct gw_error *err)
             gw_kpi_pair_init(&pairs[n++].pair);
         }
         struct gw_kpi_row row;
-        row_read(r, 0, &row);
+        gw_kst_row_read(r, 0, &row);
         gw_kpi_pair_merge_day(&pairs[n - 1].pair, gw_db_col_int(r, 12), &row);
     }
     if (qs == GW_QS_ONE)

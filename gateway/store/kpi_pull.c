@@ -13,6 +13,7 @@
 #include "gw/buf.h"
 #include "gw/kpi_store.h"
 #include "gw/timefmt.h"
+#include "kpi_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,29 +98,6 @@ static void pull_sql(const struct gw_kpi_query *q, struct qb *b)
     gw_buf_printf(&b->sql, " ORDER BY %s, r.course_id, r.learner_key", gcol);
 }
 
-/* The ten state columns from column c on (statements ... comments, as
- * pull_sql selects them) as the domain's state. */
-static void row_at(struct gw_db_rows *r, int c, struct gw_kpi_row *row)
-{
-    gw_kpi_row_init(row);
-    row->statements = gw_db_col_int(r, c);
-    row->first_ms = gw_db_col_int(r, c + 1);
-    if (!gw_db_col_null(r, c + 2))
-        row->complete_ms = gw_db_col_int(r, c + 2);
-    row->passed = gw_db_col_int(r, c + 3) != 0;
-    row->failed = gw_db_col_int(r, c + 4) != 0;
-    row->has_score = !gw_db_col_null(r, c + 5);
-    if (row->has_score)
-        row->best_score = gw_db_col_real(r, c + 5);
-    row->has_rating = !gw_db_col_null(r, c + 8);
-    if (row->has_rating) {
-        row->rating_ms = gw_db_col_int(r, c + 6);
-        row->rating_seq = gw_db_col_int(r, c + 7);
-        row->rating = gw_db_col_real(r, c + 8);
-    }
-    row->comments = gw_db_col_int(r, c + 9);
-}
-
 /* Loads the state rows of the query (pull_sql) into the report's fold
  * (gw_kpi_report_row), which merges each (course, learner)'s rows and counts
  * them in their group. */
@@ -131,7 +109,7 @@ static enum gw_qs load_rows(struct gw_db *db, struct gw_kpi_report *rp, struct g
     enum gw_qs qs = gw_db_query(db, gw_buf_str(&b.sql), b.p, b.n, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
         struct gw_kpi_row row;
-        row_at(r, 3, &row);
+        gw_kst_row_read(r, 3, &row);
         gw_kpi_report_row(rp, gw_db_col_text(r, 0), gw_db_col_text(r, 1), gw_db_col_text(r, 2),
                           &row);
     }
@@ -653,13 +631,13 @@ static enum gw_qs read_crossing(struct gw_db *db, struct gw_kpi_report *rp,
             c.learner = gw_xstrdup(learner);
             c.group = gw_xstrdup(gw_db_col_text(r, 0));
             /* columns 0..12 as pull_sql's: the pair's row over all time */
-            row_at(r, 3, &c.all);
+            gw_kst_row_read(r, 3, &c.all);
             c.crosses_end = gw_db_col_int(r, 13) >= w->a;
             gw_kpi_row_init(&c.in);
         }
         struct gw_kpi_row day;
         if (!gw_db_col_null(r, 14)) { /* a day row inside the window (LEFT JOIN) */
-            row_at(r, 15, &day);
+            gw_kst_row_read(r, 15, &day);
             gw_kpi_row_merge(&c.in, &day);
         }
     }

@@ -1259,6 +1259,18 @@ static void test_property_random_streams(void)
     check_rebuild_equal("after random streams", false);
     CHECK(window_learners > 0);
     CHECK(check_windows_equal_rows("after the rebuild", &wseed) > 0);
+    /* state from before migration 0019 has no first-day state, and the
+     * migration marks it (window_state 0): the upgrade step rebuilds it */
+    REQUIRE(sql("DELETE FROM kpi_first_totals; DELETE FROM kpi_first_hist; UPDATE kpi_learners "
+                "SET first_day = 0, last_day = 0, span_class = 0, ttc_bucket = NULL; UPDATE "
+                "kpi_meta SET value = 0 WHERE name = 'window_state'"));
+    bool rebuilt = false;
+    struct gw_error ue;
+    CHECK_INT(gw_store_kpi_upgrade(store, &rebuilt, &ue), GW_OK);
+    CHECK(rebuilt);
+    CHECK(check_windows_equal_rows("after the upgrade", &wseed) > 0);
+    CHECK_INT(gw_store_kpi_upgrade(store, &rebuilt, &ue), GW_OK);
+    CHECK(!rebuilt);
     /* the stream really exercised the state: every course has learners and statements */
     json_t *env = pull("?group_by=course&department=d3");
     REQUIRE(env);
