@@ -453,23 +453,33 @@ static struct gw_kpi_group_acc *scope_group(struct gw_kpi_report *rp, const char
     return gw_kpi_report_find(rp, scope + 2);
 }
 
-/* Appends the window's first periods (gw_kpi_window_periods) as a
- * condition on grain and period. */
-static void periods_filter(const struct gw_kpi_periods *pp, struct qb *b)
+/* The rows of table (kpi_first_totals or kpi_first_hist, columns cols) of
+ * the query's scopes and the window's first periods (gw_kpi_window_periods),
+ * as a UNION ALL of one index range per non-empty period range (an OR of
+ * the ranges would have SQLite skip-scan every scope). */
+static void first_rows(const struct gw_kpi_query *q, const struct gw_kpi_periods *pp,
+                       const char *table, const char *cols, struct qb *b)
 {
-    gw_buf_puts(&b->sql, " AND (");
-    for (int i = 0; i < 2; i++) {
-        gw_buf_puts(&b->sql, "(grain = 0 AND period >= ");
-        qb_param(b, GW_P_INT(pp->day_lo[i]));
+    const int64_t lo[3] = {pp->day_lo[0], pp->day_lo[1], pp->month_lo},
+                  hi[3] = {pp->day_hi[0], pp->day_hi[1], pp->month_hi};
+    bool first = true;
+    gw_buf_puts(&b->sql, "(");
+    for (int i = 0; i < 3; i++) {
+        if (lo[i] >= hi[i])
+            continue;
+        gw_buf_printf(&b->sql, "%sSELECT %s FROM %s WHERE scope IN ", first ? "" : " UNION ALL ",
+                      cols, table);
+        scope_subquery(q, b);
+        gw_buf_printf(&b->sql, " AND grain = %d AND period >= ",
+                      i < 2 ? GW_KPI_GRAIN_DAY : GW_KPI_GRAIN_MONTH);
+        qb_param(b, GW_P_INT(lo[i]));
         gw_buf_puts(&b->sql, " AND period < ");
-        qb_param(b, GW_P_INT(pp->day_hi[i]));
-        gw_buf_puts(&b->sql, ") OR ");
+        qb_param(b, GW_P_INT(hi[i]));
+        first = false;
     }
-    gw_buf_puts(&b->sql, "(grain = 1 AND period >= ");
-    qb_param(b, GW_P_INT(pp->month_lo));
-    gw_buf_puts(&b->sql, " AND period < ");
-    qb_param(b, GW_P_INT(pp->month_hi));
-    gw_buf_puts(&b->sql, "))");
+    if (first) /* an empty window */
+        gw_buf_printf(&b->sql, "SELECT %s FROM %s WHERE 1 = 0", cols, table);
+    gw_buf_puts(&b->sql, ") f");
 }
 
 /* Sums the first-period totals and histograms of the window's periods
@@ -481,10 +491,8 @@ static enum gw_qs read_first_sums(struct gw_db *db, struct gw_kpi_report *rp,
     gw_buf_puts(&b.sql, "SELECT scope, SUM(started), SUM(completed), SUM(passed), SUM(failed), "
                         "SUM(n_score), SUM(sum_score), SUM(feedback), SUM(sum_rating), "
                         "SUM(rating_1), SUM(rating_2), SUM(rating_3), SUM(rating_4), "
-                        "SUM(rating_5), SUM(comments), SUM(statements) FROM kpi_first_totals "
-                        "WHERE scope IN ");
-    scope_subquery(rp->q, &b);
-    periods_filter(pp, &b);
+                        "SUM(rating_5), SUM(comments), SUM(statements) FROM ");
+    first_rows(rp->q, pp, "kpi_first_totals", "scope, " TOTALS_COLS, &b);
     gw_buf_puts(&b.sql, " GROUP BY scope");
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(db, gw_buf_str(&b.sql), b.p, b.n, &r, NULL, err);
@@ -499,9 +507,8 @@ static enum gw_qs read_first_sums(struct gw_db *db, struct gw_kpi_report *rp,
     gw_db_rows_free(r);
     gw_buf_reset(&b.sql);
     b.n = 0;
-    gw_buf_puts(&b.sql, "SELECT scope, bucket, SUM(n) FROM kpi_first_hist WHERE scope IN ");
-    scope_subquery(rp->q, &b);
-    periods_filter(pp, &b);
+    gw_buf_puts(&b.sql, "SELECT scope, bucket, SUM(n) FROM ");
+    first_rows(rp->q, pp, "kpi_first_hist", "scope, bucket, n", &b);
     gw_buf_puts(&b.sql, " GROUP BY scope, bucket");
     r = NULL;
     if (qs >= 0)
