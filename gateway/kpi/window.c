@@ -163,7 +163,8 @@ bool gw_kpi_window_median_pick(const struct gw_kpi_hist_median *m, int64_t b1, i
 {
     int64_t *v = gw_xcalloc(n_db + x->n_ttc + 1, sizeof *v);
     size_t n = n_db;
-    memcpy(v, db, n_db * sizeof *v);
+    if (n_db)
+        memcpy(v, db, n_db * sizeof *v);
     for (size_t i = 0; i < x->n_ttc; i++) {
         int64_t b = gw_kpi_ttc_bucket(x->ttc[i]);
         if (b1 >= 0 && (b == b1 || b == b2))
