@@ -543,10 +543,13 @@ static void learners_filter(int course_param, int dept_param, struct qb *b)
 }
 
 /* The pairs crossing a bound of the window, with their day rows inside it:
- * for each bound p and span class k, the pairs of class k first active in
- * [p - 2^k + 1, p) (at or after a for the end bound) and last active at or
- * after p (gw_kpi_span_stab), in (course, learner) order. */
-static void crossing_sql(const struct gw_kpi_query *q, const struct gw_kpi_window *w, struct qb *b)
+ * for each bound p and span class k up to max_class (the largest stored),
+ * the pairs of class k first active in [p - 2^k + 1, p) (at or after a for
+ * the end bound) and last active at or after p (gw_kpi_span_stab), in
+ * (course, learner) order. One branch per class and bound: PostgreSQL plans
+ * every branch on each pull, so there are no more than the data needs. */
+static void crossing_sql(const struct gw_kpi_query *q, const struct gw_kpi_window *w, int max_class,
+                         struct qb *b)
 {
     struct gw_buf *s = &b->sql;
     int pa = 0, pb = 0, pc = 0, pd = 0;
@@ -578,7 +581,7 @@ static void crossing_sql(const struct gw_kpi_query *q, const struct gw_kpi_windo
         int pp = bound == 0 ? pa : pb;
         if (!pp)
             continue;
-        for (int k = 1; k < GW_KPI_SPAN_CLASSES; k++) {
+        for (int k = 1; k <= max_class; k++) {
             int64_t lo = 0, hi = 0;
             gw_kpi_span_stab(bound == 0 ? w->a : w->b, k, bound == 0 ? GW_KPI_DAY_OPEN_MIN : w->a,
                              &lo, &hi);
@@ -625,11 +628,19 @@ static void crossing_end(struct gw_kpi_report *rp, struct crossing *c)
 static enum gw_qs read_crossing(struct gw_db *db, struct gw_kpi_report *rp,
                                 const struct gw_kpi_window *w, struct gw_error *err)
 {
-    struct qb b = {0};
-    crossing_sql(rp->q, w, &b);
     struct gw_db_rows *r = NULL;
+    enum gw_qs qs =
+        gw_db_query(db, "SELECT MAX(span_class) FROM kpi_learners", NULL, 0, &r, NULL, err);
+    int max_class = qs == GW_QS_ONE && !gw_db_col_null(r, 0) ? (int)gw_db_col_int(r, 0) : 0;
+    gw_db_rows_free(r);
+    if (qs < 0 || max_class < 1) /* no pair spans two days: none crosses */
+        return qs;
+    struct qb b = {0};
+    crossing_sql(rp->q, w, max_class < GW_KPI_SPAN_CLASSES ? max_class : GW_KPI_SPAN_CLASSES - 1,
+                 &b);
+    r = NULL;
     struct crossing c = {0};
-    enum gw_qs qs = gw_db_query(db, gw_buf_str(&b.sql), b.p, b.n, &r, NULL, err);
+    qs = gw_db_query(db, gw_buf_str(&b.sql), b.p, b.n, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
         const char *course = gw_db_col_text(r, 1), *learner = gw_db_col_text(r, 2);
         if (!c.course || strcmp(c.course, course) != 0 || strcmp(c.learner, learner) != 0) {
