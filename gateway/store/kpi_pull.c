@@ -1,14 +1,18 @@
 /* kpi_pull.c: loading what the KPI pulls read from the maintained state
- * (migrations 0007, 0018): the groups; kpi_learners (no window) or
- * kpi_learner_days (a window that is not whole months) through their keys
- * and the courses_department index; or, where the domain says totals
- * answer, one kpi_totals row (no window) or kpi_month_totals row (by month,
- * a month) and a short walk of the ttc histogram and index per record; the
- * unattributed count; and a department's monthly chargeback inputs (the
- * month totals' learners started). Never the statements. Which state
- * answers, the fold into records, the median and the reports are the
- * domain's (kpi/report.c); this file only builds the SQL and loads rows into
- * its structs. See gw/kpi_store.h. */
+ * (migrations 0007, 0018, 0019): the groups; kpi_learners (no window) or
+ * kpi_learner_days (a window cut inside a month when grouping by month, or
+ * from_rows) through their keys and the courses_department index; or, where
+ * the domain says totals answer, one kpi_totals row (no window) or
+ * kpi_month_totals row (by month, a month) and a short walk of the ttc
+ * histogram and index per record; or, for any other whole-day window, the
+ * first-period sums (kpi_first_totals, kpi_first_hist), the pairs crossing a
+ * bound with their day rows inside the window (span indexes of
+ * kpi_learners) and the median's candidates; the unattributed count; and a
+ * department's monthly chargeback inputs (the month totals' learners
+ * started). Never the statements. Which state answers, the fold into
+ * records, the correction, the median and the reports are the domain's
+ * (kpi/report.c, kpi/window.c); this file only builds the SQL and loads rows
+ * into its structs. See gw/kpi_store.h. */
 #include "gw/department.h"
 #include "gw/buf.h"
 #include "gw/kpi_store.h"
