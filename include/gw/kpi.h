@@ -6,7 +6,8 @@
  * into and what a change of that state does to the maintained totals and the
  * time-to-complete histogram (maintain.c), the figures computed from a set of
  * such states (one course, a department, a month) and the pulls' fold of
- * loaded rows into records (report.c), windows of whole UTC days, the
+ * loaded rows into records (report.c), windows of whole UTC days (from the
+ * first-day state and the pairs crossing a bound: window.c), the
  * pipeline figures and chargeback arithmetic. store/kpi*.c load and persist
  * the state these functions compute; api/kpis.c serves it.
  *
