@@ -650,31 +650,23 @@ static enum gw_qs firsts_delta(struct gw_db *db, const char *const scopes[2],
                                bool is_learner, struct gw_kst_batch *kb, struct gw_error *err)
 {
     int64_t f_old = old ? gw_kpi_day(old->first_ms) : 0, f_new = nw ? gw_kpi_day(nw->first_ms) : 0;
+    bool same = old && nw && f_old == f_new;
+    /* the moves: under the new first day from old (same day) or nothing,
+     * and under the old first day (moved) to nothing */
+    const struct {
+        int64_t day;
+        const struct gw_kpi_row *from, *to;
+    } mv[2] = {{f_new, same ? old : NULL, nw}, {f_old, same ? NULL : old, NULL}};
     enum gw_qs qs = GW_QS_NONE;
-    if (old && nw && f_old == f_new) {
-        qs = totals_delta(db, scopes, 2, (struct tkey){TK_FIRST_DAY, f_new}, old, nw, is_learner,
-                          kb, err);
+    for (int i = 0; i < 2 && qs >= 0; i++) {
+        if (!mv[i].from && !mv[i].to)
+            continue;
+        qs = totals_delta(db, scopes, 2, (struct tkey){TK_FIRST_DAY, mv[i].day}, mv[i].from,
+                          mv[i].to, is_learner, kb, err);
         if (qs >= 0)
             qs = totals_delta(db, scopes, 2,
-                              (struct tkey){TK_FIRST_MONTH, gw_kpi_month_of_day(f_new)}, old, nw,
-                              is_learner, kb, err);
-        return qs;
-    }
-    if (old) {
-        qs = totals_delta(db, scopes, 2, (struct tkey){TK_FIRST_DAY, f_old}, old, NULL, is_learner,
-                          kb, err);
-        if (qs >= 0)
-            qs = totals_delta(db, scopes, 2,
-                              (struct tkey){TK_FIRST_MONTH, gw_kpi_month_of_day(f_old)}, old, NULL,
-                              is_learner, kb, err);
-    }
-    if (qs >= 0 && nw) {
-        qs = totals_delta(db, scopes, 2, (struct tkey){TK_FIRST_DAY, f_new}, NULL, nw, is_learner,
-                          kb, err);
-        if (qs >= 0)
-            qs = totals_delta(db, scopes, 2,
-                              (struct tkey){TK_FIRST_MONTH, gw_kpi_month_of_day(f_new)}, NULL, nw,
-                              is_learner, kb, err);
+                              (struct tkey){TK_FIRST_MONTH, gw_kpi_month_of_day(mv[i].day)},
+                              mv[i].from, mv[i].to, is_learner, kb, err);
     }
     return qs;
 }
