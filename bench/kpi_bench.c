@@ -10,7 +10,9 @@
  *      the tables a pull reads, as the index would have maintained them:
  *      kpi_learners, kpi_learner_days, kpi_totals and kpi_ttc_hist, and the
  *      month state (kpi_learner_months, kpi_month_totals, kpi_month_hist,
- *      migration 0018): 10 statements per (course, learner) on 1-4 days,
+ *      migration 0018), and the first-day state (kpi_learners' spans,
+ *      kpi_first_totals, kpi_first_hist, migration 0019): 10 statements
+ *      per (course, learner) on 1-4 days,
  *      each learner in 5 courses, timestamps over 22 months; statements
  *      themselves are not stored, since a pull never reads them;
  *   3. pull latency p50/p99 over R runs (default 50) of gw_store_kpi_pull:
@@ -38,6 +40,8 @@ static struct gw_store *store;
 /* The schema has the month state (migration 0018): without it (a tree from
  * before) the bench fills and measures what that tree has. */
 static bool have_months;
+/* The schema has the first-day state (migration 0019). */
+static bool have_firsts;
 
 static void die(const char *what, const struct gw_error *e)
 {
@@ -77,6 +81,8 @@ enum { BUCKETS = 400, MONTHS = 24, BASE_MONTH = 2025 * 12 };
 
 /* Month scopes: the courses, the departments, then every course ('a:'). */
 enum { MSCOPES = COURSES + DEPTS + 1 };
+/* First days of the generated pairs: from DAY0 (2025-01-01) on. */
+enum { DAY0 = 20089, NDAYS = 720 };
 
 struct gen {
     int64_t pairs, done;
@@ -85,6 +91,8 @@ struct gen {
     int64_t (*hist_c)[BUCKETS], (*hist_d)[BUCKETS];
     struct gw_kpi_totals (*mtot)[MONTHS];
     int64_t (*mhist)[MONTHS][BUCKETS];
+    /* the pairs' contributions by first day, courses then departments */
+    struct gw_kpi_totals (*ftot)[NDAYS];
 };
 
 static int month_index(int month)
@@ -163,7 +171,7 @@ static enum gw_qs gen_tx(struct gw_db *db, void *ud, struct gw_error *err)
     struct gen *g = ud;
     enum gw_qs qs = GW_QS_NONE;
     int64_t end = g->done + 20000 < g->pairs ? g->done + 20000 : g->pairs;
-    struct gw_dbp *p = gw_xcalloc(ROWS_PER_INSERT * 14 * 10, sizeof *p);
+    struct gw_dbp *p = gw_xcalloc(ROWS_PER_INSERT * 140, sizeof *p);
     char(*keys)[64] = gw_xcalloc(ROWS_PER_INSERT, sizeof *keys);
     char(*courses)[8] = gw_xcalloc(ROWS_PER_INSERT, sizeof *courses);
     char(*depts)[8] = gw_xcalloc(ROWS_PER_INSERT, sizeof *depts);
@@ -173,13 +181,19 @@ static enum gw_qs gen_tx(struct gw_db *db, void *ud, struct gw_error *err)
         gw_buf_puts(&ms, "INSERT INTO kpi_learner_months (course_id, learner_key, month, "
                          "department_id, ttc_ms, statements, first_ms, complete_ms, passed, "
                          "failed, best_score, rating_ms, rating_seq, rating, comments) VALUES ");
-        gw_buf_puts(&ls, "INSERT INTO kpi_learners (course_id, learner_key, department_id, ttc_ms, "
-                         "statements, first_ms, complete_ms, passed, failed, best_score, "
-                         "rating_ms, rating_seq, rating, comments) VALUES ");
+        gw_buf_puts(&ls, have_firsts ? "INSERT INTO kpi_learners (course_id, learner_key, "
+                                       "department_id, ttc_ms, first_day, last_day, span_class, "
+                                       "ttc_bucket, statements, first_ms, complete_ms, passed, "
+                                       "failed, best_score, rating_ms, rating_seq, rating, "
+                                       "comments) VALUES "
+                                     : "INSERT INTO kpi_learners (course_id, learner_key, "
+                                       "department_id, ttc_ms, statements, first_ms, "
+                                       "complete_ms, passed, failed, best_score, rating_ms, "
+                                       "rating_seq, rating, comments) VALUES ");
         gw_buf_puts(&ds, "INSERT INTO kpi_learner_days (course_id, learner_key, day, month, "
                          "statements, first_ms, complete_ms, passed, failed, best_score, "
                          "rating_ms, rating_seq, rating, comments) VALUES ");
-        struct gw_dbp *pl = p, *pd = p + ROWS_PER_INSERT * 14, *pm = p + ROWS_PER_INSERT * 14 * 5;
+        struct gw_dbp *pl = p, *pd = p + ROWS_PER_INSERT * 18, *pm = p + ROWS_PER_INSERT * 74;
         for (int64_t k = i; k < end && k < i + ROWS_PER_INSERT; k++) {
             int slot = (int)(k - i);
             /* learner k / 5 takes courses (k*7 + j*41) % COURSES: 5 distinct courses */
@@ -207,6 +221,17 @@ static enum gw_qs gen_tx(struct gw_db *db, void *ud, struct gw_error *err)
             pl[nl++] = GW_P_TEXT(depts[slot]);
             pl[nl++] = ttc >= 0 ? GW_P_INT(ttc) : GW_P_NULL;
             gw_buf_printf(&ls, "$%d, $%d, $%d, $%d", nl - 3, nl - 2, nl - 1, nl);
+            if (have_firsts) {
+                pl[nl++] = GW_P_INT(days[0]);
+                pl[nl++] = GW_P_INT(days[n - 1]);
+                pl[nl++] = GW_P_INT(gw_kpi_span_class(days[0], days[n - 1]));
+                pl[nl++] = ttc >= 0 ? GW_P_INT(gw_kpi_ttc_bucket(ttc)) : GW_P_NULL;
+                gw_buf_printf(&ls, ", $%d, $%d, $%d, $%d", nl - 3, nl - 2, nl - 1, nl);
+                struct gw_kpi_totals t;
+                gw_kpi_totals_of(&all, true, &t);
+                gw_kpi_totals_add(&g->ftot[course][days[0] - DAY0], &t);
+                gw_kpi_totals_add(&g->ftot[COURSES + dept][days[0] - DAY0], &t);
+            }
             row_values(&ls, pl, &nl, &all);
             for (int d = 0; d < n; d++) {
                 gw_buf_puts(&ds, nd ? ", (" : "(");
@@ -316,6 +341,73 @@ static enum gw_qs put_month_totals(struct gw_db *db, const char *scope, int mont
     return qs;
 }
 
+static enum gw_qs put_first_row(struct gw_db *db, const char *scope, int grain, int64_t period,
+                                const struct gw_kpi_totals *a, struct gw_error *err)
+{
+    struct gw_dbp p[18] = {GW_P_TEXT(scope),      GW_P_INT(grain),        GW_P_INT(period),
+                           GW_P_INT(a->started),  GW_P_INT(a->completed), GW_P_INT(a->passed),
+                           GW_P_INT(a->failed),   GW_P_INT(a->n_score),   GW_P_INT(a->sum_score),
+                           GW_P_INT(a->feedback), GW_P_INT(a->sum_rating)};
+    for (int i = 0; i < 5; i++)
+        p[11 + i] = GW_P_INT(a->dist[i]);
+    p[16] = GW_P_INT(a->comments);
+    p[17] = GW_P_INT(a->statements);
+    return gw_db_query(db,
+                       "INSERT INTO kpi_first_totals (scope, grain, period, started, completed, "
+                       "passed, failed, n_score, sum_score, feedback, sum_rating, rating_1, "
+                       "rating_2, rating_3, rating_4, rating_5, comments, statements) VALUES ($1, "
+                       "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+                       "$18)",
+                       p, 18, NULL, NULL, err);
+}
+
+/* A scope's first-day totals (migration 0019), per day and per month; the
+ * histograms are summed from kpi_learners by SQL (first_histograms). */
+static enum gw_qs put_first_totals(struct gw_db *db, const char *scope,
+                                   const struct gw_kpi_totals *days, struct gw_error *err)
+{
+    enum gw_qs qs = GW_QS_NONE;
+    struct gw_kpi_totals month = {0};
+    for (int d = 0; qs >= 0 && d < NDAYS; d++) {
+        if (days[d].statements)
+            qs = put_first_row(db, scope, GW_KPI_GRAIN_DAY, DAY0 + d, &days[d], err);
+        gw_kpi_totals_add(&month, &days[d]);
+        int m = gw_kpi_month_of_day(DAY0 + d);
+        if ((d == NDAYS - 1 || gw_kpi_month_of_day(DAY0 + d + 1) != m) && month.statements) {
+            if (qs >= 0)
+                qs = put_first_row(db, scope, GW_KPI_GRAIN_MONTH, m, &month, err);
+            memset(&month, 0, sizeof month);
+        }
+    }
+    return qs;
+}
+
+/* The first-day histograms from the pairs' first days and ttc buckets,
+ * per day and per month (through a day -> month table of the bench). */
+static enum gw_qs first_histograms(struct gw_db *db, struct gw_error *err)
+{
+    struct gw_buf b = {0};
+    gw_buf_puts(&b, "CREATE TABLE kpi_bench_days (day BIGINT PRIMARY KEY, month BIGINT);");
+    for (int d = 0; d < NDAYS; d++)
+        gw_buf_printf(&b, "INSERT INTO kpi_bench_days VALUES (%d, %d);", DAY0 + d,
+                      gw_kpi_month_of_day(DAY0 + d));
+    gw_buf_puts(
+        &b,
+        "INSERT INTO kpi_first_hist (scope, grain, period, bucket, n) SELECT 'c:' || course_id, "
+        "0, first_day, ttc_bucket, COUNT(*) FROM kpi_learners WHERE ttc_ms IS NOT NULL GROUP "
+        "BY course_id, first_day, ttc_bucket;"
+        "INSERT INTO kpi_first_hist (scope, grain, period, bucket, n) SELECT 'd:' || "
+        "department_id, 0, first_day, ttc_bucket, COUNT(*) FROM kpi_learners WHERE ttc_ms IS "
+        "NOT NULL GROUP BY department_id, first_day, ttc_bucket;"
+        "INSERT INTO kpi_first_hist (scope, grain, period, bucket, n) SELECT scope, 1, "
+        "m.month, bucket, SUM(n) FROM kpi_first_hist h JOIN kpi_bench_days m ON m.day = "
+        "h.period WHERE h.grain = 0 GROUP BY scope, m.month, bucket;"
+        "DROP TABLE kpi_bench_days;");
+    enum gw_qs qs = gw_db_exec_script(db, gw_buf_str(&b), err);
+    gw_buf_free(&b);
+    return qs;
+}
+
 static enum gw_qs totals_tx(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct gen *g = ud;
@@ -335,6 +427,13 @@ static enum gw_qs totals_tx(struct gw_db *db, void *ud, struct gw_error *err)
             qs = put_month_totals(db, scope, month, &g->mtot[sc][mi], g->mhist[sc][mi], err);
         }
     }
+    for (int sc = 0; qs >= 0 && have_firsts && sc < COURSES + DEPTS; sc++) {
+        if (sc < COURSES)
+            snprintf(scope, sizeof scope, "c:c%03d", sc);
+        else
+            snprintf(scope, sizeof scope, "d:d%02d", sc - COURSES);
+        qs = put_first_totals(db, scope, g->ftot[sc], err);
+    }
     for (int c = 0; qs >= 0 && c < COURSES; c++) {
         snprintf(scope, sizeof scope, "c:c%03d", c);
         qs = put_totals(db, scope, &g->course_acc[c], g->hist_c[c], err);
@@ -343,6 +442,8 @@ static enum gw_qs totals_tx(struct gw_db *db, void *ud, struct gw_error *err)
         snprintf(scope, sizeof scope, "d:d%02d", d);
         qs = put_totals(db, scope, &g->dept_acc[d], g->hist_d[d], err);
     }
+    if (qs >= 0 && have_firsts)
+        qs = first_histograms(db, err);
     return qs < 0 ? qs : GW_QS_ONE;
 }
 
@@ -355,6 +456,7 @@ static void generate_state(int64_t statements)
     g.hist_d = gw_xcalloc(DEPTS, sizeof *g.hist_d);
     g.mtot = gw_xcalloc(MSCOPES, sizeof *g.mtot);
     g.mhist = gw_xcalloc(MSCOPES, sizeof *g.mhist);
+    g.ftot = gw_xcalloc(COURSES + DEPTS, sizeof *g.ftot);
     struct gw_error e;
     int64_t t0 = gw_time_mono_us();
     while (g.done < g.pairs) {
@@ -374,6 +476,7 @@ static void generate_state(int64_t statements)
     free(g.hist_d);
     free(g.mtot);
     free(g.mhist);
+    free(g.ftot);
     struct gw_error e2;
     gw_store_tx(store, GW_TX_WRITE, script_tx,
                 gw_store_dialect(store) == GW_DIALECT_SQLITE ? "ANALYZE" : "ANALYZE", &e2);
@@ -516,6 +619,8 @@ int main(int argc, char **argv)
                (long long)statements);
     have_months = gw_store_tx(store, GW_TX_READ, script_tx,
                               (void *)"SELECT 1 FROM kpi_month_totals LIMIT 0", &e) == GW_OK;
+    have_firsts = gw_store_tx(store, GW_TX_READ, script_tx,
+                              (void *)"SELECT 1 FROM kpi_first_totals LIMIT 0", &e) == GW_OK;
     if (!reuse) {
         setup_domain();
         generate_state(statements);

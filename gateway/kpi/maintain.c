@@ -140,24 +140,29 @@ void gw_kpi_totals_add(struct gw_kpi_totals *into, const struct gw_kpi_totals *d
     into->statements += d->statements;
 }
 
+void gw_kpi_totals_sub(struct gw_kpi_totals *into, const struct gw_kpi_totals *d)
+{
+    into->started -= d->started;
+    into->completed -= d->completed;
+    into->passed -= d->passed;
+    into->failed -= d->failed;
+    into->n_score -= d->n_score;
+    into->sum_score -= d->sum_score;
+    into->feedback -= d->feedback;
+    into->sum_rating -= d->sum_rating;
+    for (int i = 0; i < 5; i++)
+        into->dist[i] -= d->dist[i];
+    into->comments -= d->comments;
+    into->statements -= d->statements;
+}
+
 void gw_kpi_totals_delta(const struct gw_kpi_row *old, const struct gw_kpi_row *nw, bool learner,
                          struct gw_kpi_totals *d)
 {
     struct gw_kpi_totals a;
     gw_kpi_totals_of(old, learner, &a);
     gw_kpi_totals_of(nw, learner, d);
-    d->started -= a.started;
-    d->completed -= a.completed;
-    d->passed -= a.passed;
-    d->failed -= a.failed;
-    d->n_score -= a.n_score;
-    d->sum_score -= a.sum_score;
-    d->feedback -= a.feedback;
-    d->sum_rating -= a.sum_rating;
-    for (int i = 0; i < 5; i++)
-        d->dist[i] -= a.dist[i];
-    d->comments -= a.comments;
-    d->statements -= a.statements;
+    gw_kpi_totals_sub(d, &a);
 }
 
 void gw_kpi_ttc_moves(const struct gw_kpi_row *old, const struct gw_kpi_row *nw, bool learner,
@@ -206,6 +211,16 @@ void gw_kpi_pair_merge_day(struct gw_kpi_pair *p, int64_t day, const struct gw_k
 {
     gw_kpi_row_merge(pair_day(p, day), row);
     gw_kpi_row_merge(&p->all, row);
+}
+
+int64_t gw_kpi_pair_last_day(const struct gw_kpi_pair *p)
+{
+    int64_t last = -1;
+    for (size_t i = 0; i < p->n_days; i++) {
+        if (i == 0 || p->days[i].day > last)
+            last = p->days[i].day;
+    }
+    return last;
 }
 
 void gw_kpi_pair_free(struct gw_kpi_pair *p)

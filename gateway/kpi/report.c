@@ -1,6 +1,7 @@
 /* report.c: answering a KPI pull from state rows the store loaded: which
  * state answers a query (the rows over all time, the per-day rows of a
- * window, or the maintained totals over all time or per month), the fold of loaded rows
+ * window, or the maintained totals over all time, per month or per first
+ * day: window.c), the fold of loaded rows
  * into one row per (course, learner) and then into each group's figures,
  * the median from the maintained time-to-complete histogram, the records'
  * JSON, and a department's chargeback report. No SQL: store/kpi_pull.c
@@ -67,6 +68,7 @@ void gw_kpi_report_reset(struct gw_kpi_report *rp)
         free(rp->g[i].key);
         json_decref(rp->g[i].rec);
         gw_kpi_acc_free(&rp->g[i].acc);
+        gw_kpi_window_fix_free(&rp->g[i].win);
     }
     rp->n = 0;
     rp->unattributed = 0;
@@ -91,6 +93,7 @@ static struct gw_kpi_group_acc *group_add(struct gw_kpi_report *rp, const char *
     g->rec = rec;
     gw_kpi_acc_init(&g->acc);
     gw_kpi_hist_median_init(&g->med, 0);
+    gw_kpi_window_fix_init(&g->win);
     return g;
 }
 

@@ -2,7 +2,9 @@
  * kpi_learners, kpi_unattributed_days, kpi_totals, kpi_ttc_hist; migration
  * 0007; the version of the definitions it follows in kpi_meta, migration
  * 0012; the same state per month, kpi_learner_months, kpi_month_totals and
- * kpi_month_hist, migration 0018). Loads the rows a change touches into the domain's structs, asks
+ * kpi_month_hist, migration 0018; the pairs' spans and their all-time
+ * contributions per first day and month, kpi_first_totals and
+ * kpi_first_hist, migration 0019). Loads the rows a change touches into the domain's structs, asks
  * the domain (kpi/maintain.c, kpi/kpi.c) what a statement, a voiding or a
  * re-attribution does to them, and writes what it computed: inline in the
  * writer's transaction or folded per round of the deferred index (struct
@@ -47,6 +49,7 @@ struct gw_kpi_iris {
     int64_t version;        /* 0: never loaded */
     bool checked;           /* in the open transaction */
     bool months;            /* the schema has the month state (migration 0018) */
+    bool firsts;            /* the schema has the first-day state (migration 0019) */
 };
 
 void gw_kst_iris_tx_end(struct gw_db *db)
@@ -81,16 +84,21 @@ static enum gw_qs iris_current(struct gw_db *db, struct gw_kpi_iris **out, struc
     if (qs < 0)
         return qs;
     /* a database migrated only part of the way (tests of old schemas) has
-     * no month state to keep; the upgrade step rebuilds it once it has */
+     * no month state (0018) or first-day state (0019) to keep; the upgrade
+     * step rebuilds them once it has */
     r = NULL;
     qs = gw_db_query(db,
                      gw_db_dialect(db) == GW_DIALECT_SQLITE
-                         ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = "
-                           "'kpi_learner_months'"
-                         : "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'kpi_learner_months' "
-                           "AND schemaname = current_schema()",
+                         ? "SELECT COALESCE(SUM(name = 'kpi_learner_months'), 0), "
+                           "COALESCE(SUM(name = 'kpi_first_totals'), 0) FROM sqlite_master WHERE "
+                           "type = 'table' AND name IN ('kpi_learner_months', 'kpi_first_totals')"
+                         : "SELECT COUNT(*) FILTER (WHERE tablename = 'kpi_learner_months'), "
+                           "COUNT(*) FILTER (WHERE tablename = 'kpi_first_totals') FROM pg_tables "
+                           "WHERE schemaname = current_schema() AND tablename IN "
+                           "('kpi_learner_months', 'kpi_first_totals')",
                      NULL, 0, &r, NULL, err);
     c->months = qs == GW_QS_ONE && gw_db_col_int(r, 0) > 0;
+    c->firsts = qs == GW_QS_ONE && gw_db_col_int(r, 1) > 0;
     gw_db_rows_free(r);
     if (qs < 0)
         return qs;
@@ -136,6 +144,15 @@ static enum gw_qs months_kept(struct gw_db *db, bool *kept, struct gw_error *err
     struct gw_kpi_iris *iris = NULL;
     enum gw_qs qs = iris_current(db, &iris, err);
     *kept = qs >= 0 && iris->months;
+    return qs;
+}
+
+/* Whether this transaction keeps the first-day state (migration 0019). */
+static enum gw_qs firsts_kept(struct gw_db *db, bool *kept, struct gw_error *err)
+{
+    struct gw_kpi_iris *iris = NULL;
+    enum gw_qs qs = iris_current(db, &iris, err);
+    *kept = qs >= 0 && iris->firsts;
     return qs;
 }
 
@@ -194,7 +211,7 @@ static enum gw_qs attribute(struct gw_db *db, const struct gw_kpi_activity *acts
     "statements, first_ms, complete_ms, passed, failed, best_score, rating_ms, rating_seq, "       \
     "rating, comments"
 
-static void row_read(struct gw_db_rows *r, int c, struct gw_kpi_row *row)
+void gw_kst_row_read(struct gw_db_rows *r, int c, struct gw_kpi_row *row)
 {
     gw_kpi_row_init(row);
     row->statements = gw_db_col_int(r, c);
@@ -297,19 +314,29 @@ struct kb_learner {
     int month;
     bool found;
     struct gw_kpi_row old, cur;
+    int64_t old_last, cur_last; /* last active day (over all time only) */
 };
 
-/* Totals and histogram buckets of a scope over all time (month 0) or of
- * one month. */
+/* Which totals of a scope a delta moves: over all time (kpi_totals), of
+ * one month (kpi_month_totals, period 202611), or of the pairs first active
+ * on a day or in a month (kpi_first_totals, migration 0019, period the day
+ * number or 202611); the histograms alike. */
+enum tk_kind { TK_ALL, TK_MONTH, TK_FIRST_DAY, TK_FIRST_MONTH };
+struct tkey {
+    enum tk_kind kind;
+    int64_t period;
+};
+
+/* Totals and histogram buckets of a scope, under one key. */
 struct kb_scope {
     char *scope;
-    int month;
+    struct tkey k;
     struct gw_kpi_totals d;
 };
 
 struct kb_hist {
     char *scope;
-    int month;
+    struct tkey k;
     int64_t bucket, n;
 };
 
@@ -399,30 +426,33 @@ static void kb_index(struct gw_kst_batch *kb, size_t i)
     gw_strmap_add(&kb->ix, kb->key.data, kb->key.len)->ival = (int64_t)i;
 }
 
-static void kb_totals(struct gw_kst_batch *kb, const char *scope, int month,
+static void kb_totals(struct gw_kst_batch *kb, const char *scope, struct tkey k,
                       const struct gw_kpi_totals *d)
 {
-    kb_key(kb, 'S', scope, NULL, month);
+    char kk[32];
+    snprintf(kk, sizeof kk, "%d", (int)k.kind);
+    kb_key(kb, 'S', scope, kk, k.period);
     int64_t i = kb_find(kb);
     if (i < 0) {
         kb->scopes = gw_xgrow(kb->scopes, kb->n_scopes, &kb->cap_scopes, sizeof *kb->scopes);
         i = (int64_t)kb->n_scopes++;
-        kb->scopes[i] = (struct kb_scope){.scope = gw_xstrdup(scope), .month = month};
+        kb->scopes[i] = (struct kb_scope){.scope = gw_xstrdup(scope), .k = k};
         kb_index(kb, (size_t)i);
     }
     gw_kpi_totals_add(&kb->scopes[i].d, d);
 }
 
-static void kb_hist(struct gw_kst_batch *kb, const char *scope, int month, int64_t bucket, int n)
+static void kb_hist(struct gw_kst_batch *kb, const char *scope, struct tkey k, int64_t bucket,
+                    int n)
 {
-    char m[16];
-    snprintf(m, sizeof m, "%d", month);
-    kb_key(kb, 'H', scope, m, bucket);
+    char kk[48];
+    snprintf(kk, sizeof kk, "%d:%lld", (int)k.kind, (long long)k.period);
+    kb_key(kb, 'H', scope, kk, bucket);
     int64_t i = kb_find(kb);
     if (i < 0) {
         kb->hists = gw_xgrow(kb->hists, kb->n_hists, &kb->cap_hists, sizeof *kb->hists);
         i = (int64_t)kb->n_hists++;
-        kb->hists[i] = (struct kb_hist){gw_xstrdup(scope), month, bucket, 0};
+        kb->hists[i] = (struct kb_hist){gw_xstrdup(scope), k, bucket, 0};
         kb_index(kb, (size_t)i);
     }
     kb->hists[i].n += n;
@@ -459,49 +489,73 @@ static void kb_unattributed(struct gw_kst_batch *kb, int64_t day, int n)
     "excluded.rating_5, comments = " t ".comments + excluded.comments, statements = " t            \
     ".statements + excluded.statements"
 
-/* Adds deltas d to one month's totals of a scope (kpi_month_totals): an
- * UPDATE of the existing row, or its first row as an upsert. */
-static enum gw_qs month_totals_add(struct gw_db *db, const char *scope, int month,
-                                   const struct gw_kpi_totals *d, struct gw_error *err)
+#define TOTALS_ADD_PARAMS                                                                          \
+    "started = started + $2, completed = completed + $3, passed = passed + $4, failed = failed + " \
+    "$5, n_score = n_score + $6, sum_score = sum_score + $7, feedback = feedback + $8, "           \
+    "sum_rating = sum_rating + $9, rating_1 = rating_1 + $10, rating_2 = rating_2 + $11, "         \
+    "rating_3 = rating_3 + $12, rating_4 = rating_4 + $13, rating_5 = rating_5 + $14, comments "   \
+    "= comments + $15, statements = statements + $16"
+
+#define TOTALS_VALUES "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16"
+
+/* The SQL that moves one kind of totals and histograms: an UPDATE of the
+ * existing row (no index changes: no statement journal on SQLite), or the
+ * first row as an upsert. Parameters: $1 scope, $2..$16 the deltas
+ * (TOTALS_COLS), then the key ($17, $18); for the histogram $1 scope, $2
+ * bucket, $3 n, then the key ($4, $5). */
+struct tk_sql {
+    const char *update, *upsert, *hist_update, *hist_upsert;
+    int n_key;
+};
+
+static const struct tk_sql tk_sqls[] = {
+    [TK_ALL] = {"UPDATE kpi_totals SET " TOTALS_ADD_PARAMS " WHERE scope = $1",
+                "INSERT INTO kpi_totals (scope, " TOTALS_COLS ") VALUES (" TOTALS_VALUES
+                ") ON CONFLICT (scope) DO UPDATE SET " TOTALS_ADD("kpi_totals"),
+                "UPDATE kpi_ttc_hist SET n = n + $3 WHERE scope = $1 AND bucket = $2",
+                "INSERT INTO kpi_ttc_hist (scope, bucket, n) VALUES ($1, $2, $3) ON CONFLICT "
+                "(scope, bucket) DO UPDATE SET n = kpi_ttc_hist.n + excluded.n",
+                0},
+    [TK_MONTH] =
+        {"UPDATE kpi_month_totals SET " TOTALS_ADD_PARAMS " WHERE scope = $1 AND month = $17",
+         "INSERT INTO kpi_month_totals (scope, " TOTALS_COLS ", month) VALUES (" TOTALS_VALUES
+         ", $17) ON CONFLICT (scope, month) DO UPDATE SET " TOTALS_ADD("kpi_month_totals"),
+         "UPDATE kpi_month_hist SET n = n + $3 WHERE scope = $1 AND month = $4 AND bucket = "
+         "$2",
+         "INSERT INTO kpi_month_hist (scope, bucket, n, month) VALUES ($1, $2, $3, $4) ON "
+         "CONFLICT (scope, month, bucket) DO UPDATE SET n = kpi_month_hist.n + excluded.n",
+         1},
+    [TK_FIRST_DAY] =
+        {"UPDATE kpi_first_totals SET " TOTALS_ADD_PARAMS
+         " WHERE scope = $1 AND grain = $17 AND period = $18",
+         "INSERT INTO kpi_first_totals (scope, " TOTALS_COLS
+         ", grain, period) VALUES (" TOTALS_VALUES
+         ", $17, $18) ON CONFLICT (scope, grain, period) DO UPDATE SET " TOTALS_ADD(
+             "kpi_first_totals"),
+         "UPDATE kpi_first_hist SET n = n + $3 WHERE scope = $1 AND grain = $4 AND "
+         "period = $5 AND bucket = $2",
+         "INSERT INTO kpi_first_hist (scope, bucket, n, grain, period) VALUES ($1, $2, "
+         "$3, $4, $5) ON CONFLICT (scope, grain, period, bucket) DO UPDATE SET n = "
+         "kpi_first_hist.n + excluded.n",
+         2},
+};
+
+/* The SQL of a key (the first-period kinds share theirs) and its key
+ * parameters. */
+static const struct tk_sql *tk_of(struct tkey k, struct gw_dbp key[2])
 {
-    struct gw_dbp p[17] = {
-        GW_P_TEXT(scope),        GW_P_INT(d->started),  GW_P_INT(d->completed),
-        GW_P_INT(d->passed),     GW_P_INT(d->failed),   GW_P_INT(d->n_score),
-        GW_P_INT(d->sum_score),  GW_P_INT(d->feedback), GW_P_INT(d->sum_rating),
-        GW_P_INT(d->dist[0]),    GW_P_INT(d->dist[1]),  GW_P_INT(d->dist[2]),
-        GW_P_INT(d->dist[3]),    GW_P_INT(d->dist[4]),  GW_P_INT(d->comments),
-        GW_P_INT(d->statements), GW_P_INT(month),
-    };
-    int64_t changed = 0;
-    enum gw_qs qs = gw_db_query(
-        db,
-        "UPDATE kpi_month_totals SET started = started + $2, completed = completed + $3, passed = "
-        "passed + $4, failed = failed + $5, n_score = n_score + $6, sum_score = sum_score + $7, "
-        "feedback = feedback + $8, sum_rating = sum_rating + $9, rating_1 = rating_1 + $10, "
-        "rating_2 = rating_2 + $11, rating_3 = rating_3 + $12, rating_4 = rating_4 + $13, "
-        "rating_5 = rating_5 + $14, comments = comments + $15, statements = statements + $16 "
-        "WHERE scope = $1 AND month = $17",
-        p, 17, NULL, &changed, err);
-    if (qs < 0 || changed > 0)
-        return qs;
-    return gw_db_query(db,
-                       "INSERT INTO kpi_month_totals (scope, " TOTALS_COLS
-                       ", month) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-                       "$14, $15, $16, $17) ON CONFLICT (scope, month) DO UPDATE SET " TOTALS_ADD(
-                           "kpi_month_totals"),
-                       p, 17, NULL, NULL, err);
+    key[0] = k.kind == TK_FIRST_DAY     ? GW_P_INT(GW_KPI_GRAIN_DAY)
+             : k.kind == TK_FIRST_MONTH ? GW_P_INT(GW_KPI_GRAIN_MONTH)
+                                        : GW_P_INT(k.period);
+    key[1] = GW_P_INT(k.period);
+    return &tk_sqls[k.kind == TK_FIRST_MONTH ? TK_FIRST_DAY : k.kind];
 }
 
-/* Adds deltas d to one scope's totals: an UPDATE of the existing row (no
- * index changes: no statement journal on SQLite), or the first row of the
- * scope as an upsert. month: 0 over all time (kpi_totals), else that
- * month's (kpi_month_totals). */
-static enum gw_qs totals_add(struct gw_db *db, const char *scope, int month,
+/* Adds deltas d to one scope's totals under key k. */
+static enum gw_qs totals_add(struct gw_db *db, const char *scope, struct tkey k,
                              const struct gw_kpi_totals *d, struct gw_error *err)
 {
-    if (month)
-        return month_totals_add(db, scope, month, d, err);
-    struct gw_dbp p[16] = {
+    struct gw_dbp p[18] = {
         GW_P_TEXT(scope),        GW_P_INT(d->started),  GW_P_INT(d->completed),
         GW_P_INT(d->passed),     GW_P_INT(d->failed),   GW_P_INT(d->n_score),
         GW_P_INT(d->sum_score),  GW_P_INT(d->feedback), GW_P_INT(d->sum_rating),
@@ -509,98 +563,57 @@ static enum gw_qs totals_add(struct gw_db *db, const char *scope, int month,
         GW_P_INT(d->dist[3]),    GW_P_INT(d->dist[4]),  GW_P_INT(d->comments),
         GW_P_INT(d->statements),
     };
+    const struct tk_sql *t = tk_of(k, p + 16);
     int64_t changed = 0;
-    enum gw_qs qs = gw_db_query(
-        db,
-        "UPDATE kpi_totals SET started = started + $2, completed = completed + $3, passed = "
-        "passed + $4, failed = failed + $5, n_score = n_score + $6, sum_score = sum_score + $7, "
-        "feedback = feedback + $8, sum_rating = sum_rating + $9, rating_1 = rating_1 + $10, "
-        "rating_2 = rating_2 + $11, rating_3 = rating_3 + $12, rating_4 = rating_4 + $13, "
-        "rating_5 = rating_5 + $14, comments = comments + $15, statements = statements + $16 "
-        "WHERE scope = $1",
-        p, 16, NULL, &changed, err);
+    enum gw_qs qs = gw_db_query(db, t->update, p, 16 + t->n_key, NULL, &changed, err);
     if (qs < 0 || changed > 0)
         return qs;
-    return gw_db_query(
-        db,
-        "INSERT INTO kpi_totals (scope, started, completed, passed, failed, n_score, sum_score, "
-        "feedback, sum_rating, rating_1, rating_2, rating_3, rating_4, rating_5, comments, "
-        "statements) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
-        "$16) ON CONFLICT (scope) DO UPDATE SET started = kpi_totals.started + excluded.started, "
-        "completed = kpi_totals.completed + excluded.completed, passed = kpi_totals.passed + "
-        "excluded.passed, failed = kpi_totals.failed + excluded.failed, n_score = "
-        "kpi_totals.n_score + excluded.n_score, sum_score = kpi_totals.sum_score + "
-        "excluded.sum_score, feedback = kpi_totals.feedback + excluded.feedback, sum_rating = "
-        "kpi_totals.sum_rating + excluded.sum_rating, rating_1 = kpi_totals.rating_1 + "
-        "excluded.rating_1, rating_2 = kpi_totals.rating_2 + excluded.rating_2, rating_3 = "
-        "kpi_totals.rating_3 + excluded.rating_3, rating_4 = kpi_totals.rating_4 + "
-        "excluded.rating_4, rating_5 = kpi_totals.rating_5 + excluded.rating_5, comments = "
-        "kpi_totals.comments + excluded.comments, statements = kpi_totals.statements + "
-        "excluded.statements",
-        p, 16, NULL, NULL, err);
+    return gw_db_query(db, t->upsert, p, 16 + t->n_key, NULL, NULL, err);
 }
 
-/* Moves one scope's time-to-complete histogram bucket by n: over all time
- * (month 0) or of one month. */
-static enum gw_qs hist_add(struct gw_db *db, const char *scope, int month, int64_t bucket, int n,
-                           struct gw_error *err)
+/* Moves one scope's time-to-complete histogram bucket by n, under key k. */
+static enum gw_qs hist_add(struct gw_db *db, const char *scope, struct tkey k, int64_t bucket,
+                           int n, struct gw_error *err)
 {
-    struct gw_dbp p[] = {GW_P_TEXT(scope), GW_P_INT(bucket), GW_P_INT(n), GW_P_INT(month)};
+    struct gw_dbp p[5] = {GW_P_TEXT(scope), GW_P_INT(bucket), GW_P_INT(n)};
+    const struct tk_sql *t = tk_of(k, p + 3);
     int64_t changed = 0;
-    enum gw_qs qs;
-    if (month) {
-        qs = gw_db_query(db,
-                         "UPDATE kpi_month_hist SET n = n + $3 WHERE scope = $1 AND month = $4 "
-                         "AND bucket = $2",
-                         p, 4, NULL, &changed, err);
-        if (qs < 0 || changed > 0)
-            return qs;
-        return gw_db_query(db,
-                           "INSERT INTO kpi_month_hist (scope, bucket, n, month) VALUES ($1, $2, "
-                           "$3, $4) ON CONFLICT (scope, month, bucket) DO UPDATE SET n = "
-                           "kpi_month_hist.n + excluded.n",
-                           p, 4, NULL, NULL, err);
-    }
-    qs = gw_db_query(db, "UPDATE kpi_ttc_hist SET n = n + $3 WHERE scope = $1 AND bucket = $2", p,
-                     3, NULL, &changed, err);
+    enum gw_qs qs = gw_db_query(db, t->hist_update, p, 3 + t->n_key, NULL, &changed, err);
     if (qs < 0 || changed > 0)
         return qs;
-    return gw_db_query(db,
-                       "INSERT INTO kpi_ttc_hist (scope, bucket, n) VALUES ($1, $2, $3) ON "
-                       "CONFLICT (scope, bucket) DO UPDATE SET n = kpi_ttc_hist.n + excluded.n",
-                       p, 3, NULL, NULL, err);
+    return gw_db_query(db, t->hist_upsert, p, 3 + t->n_key, NULL, NULL, err);
 }
 
 /* Moves the totals and histograms of scopes (the course's and the
- * department's; of a month also every course's, 'a:') by what the change of
- * a (course, learner) row from old to nw (either may be NULL) does to them
- * (gw_kpi_totals_delta, gw_kpi_ttc_moves): at once, or summed in a round's
- * batch kb. month: 0 for the row over all time, else the month of the
- * learner's month row. */
-static enum gw_qs totals_delta(struct gw_db *db, const char *const *scopes, int n_scopes, int month,
-                               const struct gw_kpi_row *old, const struct gw_kpi_row *nw,
-                               bool learner, struct gw_kst_batch *kb, struct gw_error *err)
+ * department's; of a month also every course's, 'a:') under key k by what
+ * the change of a (course, learner) row from old to nw (either may be NULL)
+ * does to them (gw_kpi_totals_delta, gw_kpi_ttc_moves): at once, or summed
+ * in a round's batch kb. */
+static enum gw_qs totals_delta(struct gw_db *db, const char *const *scopes, int n_scopes,
+                               struct tkey k, const struct gw_kpi_row *old,
+                               const struct gw_kpi_row *nw, bool learner, struct gw_kst_batch *kb,
+                               struct gw_error *err)
 {
     struct gw_kpi_totals d;
     gw_kpi_totals_delta(old, nw, learner, &d);
     int64_t from = -1, to = -1;
     gw_kpi_ttc_moves(old, nw, learner, &from, &to);
     enum gw_qs qs = GW_QS_NONE;
-    for (int k = 0; k < n_scopes && qs >= 0; k++) {
+    for (int i = 0; i < n_scopes && qs >= 0; i++) {
         if (kb)
-            kb_totals(kb, scopes[k], month, &d);
+            kb_totals(kb, scopes[i], k, &d);
         else
-            qs = totals_add(db, scopes[k], month, &d, err);
+            qs = totals_add(db, scopes[i], k, &d, err);
     }
-    for (int k = 0; k < n_scopes && qs >= 0; k++) {
+    for (int i = 0; i < n_scopes && qs >= 0; i++) {
         if (from >= 0 && kb)
-            kb_hist(kb, scopes[k], month, from, -1);
+            kb_hist(kb, scopes[i], k, from, -1);
         else if (from >= 0)
-            qs = hist_add(db, scopes[k], month, from, -1, err);
+            qs = hist_add(db, scopes[i], k, from, -1, err);
         if (qs >= 0 && to >= 0 && kb)
-            kb_hist(kb, scopes[k], month, to, 1);
+            kb_hist(kb, scopes[i], k, to, 1);
         else if (qs >= 0 && to >= 0)
-            qs = hist_add(db, scopes[k], month, to, 1, err);
+            qs = hist_add(db, scopes[i], k, to, 1, err);
     }
     return qs;
 }
@@ -610,19 +623,133 @@ static enum gw_qs totals_delta(struct gw_db *db, const char *const *scopes, int 
     "$8, "                                                                                         \
     "rating_ms = $9, rating_seq = $10, rating = $11, comments = $12"
 
-/* Replaces the (course, learner) row old (in department old_dept) by nw
- * (NULL: deleted) and moves the course's and the department's totals by the
- * difference. An existing row is updated in place; its indexed columns
- * (department, time to complete) only when they change. */
+/* The columns of kpi_learners the first-day state indexes (migration
+ * 0019): first and last active day, span class, time-to-complete bucket. */
+struct learner_span {
+    int64_t first_day, last_day, span_class, ttc_bucket; /* ttc_bucket -1: none */
+};
+
+static struct learner_span span_of(const struct gw_kpi_row *r, int64_t last_day, int64_t ttc)
+{
+    struct learner_span sp = {-1, -1, -1, -1};
+    if (!r)
+        return sp;
+    sp.first_day = gw_kpi_day(r->first_ms);
+    sp.last_day = last_day;
+    sp.span_class = gw_kpi_span_class(sp.first_day, last_day);
+    sp.ttc_bucket = ttc >= 0 ? gw_kpi_ttc_bucket(ttc) : -1;
+    return sp;
+}
+
+/* Writes the change of a (course, learner) row over all time from old to
+ * nw into the department's and the course's first-period totals (migration
+ * 0019): under the pair's first day and first month, moved from the old
+ * first day to the new one when a late statement or a voiding moved it. */
+static enum gw_qs firsts_delta(struct gw_db *db, const char *const scopes[2],
+                               const struct gw_kpi_row *old, const struct gw_kpi_row *nw,
+                               bool is_learner, struct gw_kst_batch *kb, struct gw_error *err)
+{
+    int64_t f_old = old ? gw_kpi_day(old->first_ms) : 0, f_new = nw ? gw_kpi_day(nw->first_ms) : 0;
+    bool same = old && nw && f_old == f_new;
+    /* the moves: under the new first day from old (same day) or nothing,
+     * and under the old first day (moved) to nothing */
+    const struct {
+        int64_t day;
+        const struct gw_kpi_row *from, *to;
+    } mv[2] = {{f_new, same ? old : NULL, nw}, {f_old, same ? NULL : old, NULL}};
+    enum gw_qs qs = GW_QS_NONE;
+    for (int i = 0; i < 2 && qs >= 0; i++) {
+        if (!mv[i].from && !mv[i].to)
+            continue;
+        qs = totals_delta(db, scopes, 2, (struct tkey){TK_FIRST_DAY, mv[i].day}, mv[i].from,
+                          mv[i].to, is_learner, kb, err);
+        if (qs >= 0)
+            qs = totals_delta(db, scopes, 2,
+                              (struct tkey){TK_FIRST_MONTH, gw_kpi_month_of_day(mv[i].day)},
+                              mv[i].from, mv[i].to, is_learner, kb, err);
+    }
+    return qs;
+}
+
+/* Writes the indexed columns of an existing (course, learner) row:
+ * department, time to complete and, when the schema has them, the span
+ * columns. */
+static enum gw_qs put_learner_index(struct gw_db *db, const char *course, const char *learner,
+                                    const char *dept, int64_t ttc, const struct learner_span *sp,
+                                    bool firsts, struct gw_error *err)
+{
+    struct gw_dbp p[] = {
+        GW_P_TEXT(course),        GW_P_TEXT(learner),
+        GW_P_TEXT(dept),          ttc >= 0 ? GW_P_INT(ttc) : GW_P_NULL,
+        GW_P_INT(sp->first_day),  GW_P_INT(sp->last_day),
+        GW_P_INT(sp->span_class), sp->ttc_bucket >= 0 ? GW_P_INT(sp->ttc_bucket) : GW_P_NULL};
+    return gw_db_query(db,
+                       firsts ? "UPDATE kpi_learners SET department_id = $3, ttc_ms = $4, "
+                                "first_day = $5, last_day = $6, span_class = $7, ttc_bucket = $8 "
+                                "WHERE course_id = $1 AND learner_key = $2"
+                              : "UPDATE kpi_learners SET department_id = $3, ttc_ms = $4 WHERE "
+                                "course_id = $1 AND learner_key = $2",
+                       p, firsts ? 8 : 4, NULL, NULL, err);
+}
+
+/* Inserts a new (course, learner) row (on PostgreSQL as an upsert). */
+static enum gw_qs insert_learner(struct gw_db *db, const char *course, const char *learner,
+                                 const char *dept, int64_t ttc, const struct gw_kpi_row *nw,
+                                 const struct learner_span *sp, bool firsts, struct gw_error *err)
+{
+    struct gw_dbp p[18] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_TEXT(dept),
+                           ttc >= 0 ? GW_P_INT(ttc) : GW_P_NULL};
+    row_params(nw, p + 4);
+    p[14] = GW_P_INT(sp->first_day);
+    p[15] = GW_P_INT(sp->last_day);
+    p[16] = GW_P_INT(sp->span_class);
+    p[17] = sp->ttc_bucket >= 0 ? GW_P_INT(sp->ttc_bucket) : GW_P_NULL;
+    bool lite = gw_db_dialect(db) == GW_DIALECT_SQLITE;
+    const char *sql = NULL;
+    if (firsts)
+        sql = lite ? "INSERT OR FAIL INTO kpi_learners (course_id, learner_key, department_id, "
+                     "ttc_ms, " ROW_COLS ", first_day, last_day, span_class, ttc_bucket) VALUES "
+                     "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+                     "$17, $18)"
+                   : "INSERT INTO kpi_learners (course_id, learner_key, department_id, "
+                     "ttc_ms, " ROW_COLS
+                     ", first_day, last_day, span_class, ttc_bucket) VALUES ($1, $2, $3, $4, $5, "
+                     "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT "
+                     "(course_id, learner_key) DO UPDATE SET department_id = "
+                     "excluded.department_id, ttc_ms = excluded.ttc_ms, first_day = "
+                     "excluded.first_day, last_day = excluded.last_day, span_class = "
+                     "excluded.span_class, ttc_bucket = excluded.ttc_bucket, " ROW_SET;
+    else
+        sql = lite ? "INSERT OR FAIL INTO kpi_learners (course_id, learner_key, department_id, "
+                     "ttc_ms, " ROW_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+                     "$12, $13, $14)"
+                   : "INSERT INTO kpi_learners (course_id, learner_key, department_id, "
+                     "ttc_ms, " ROW_COLS
+                     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON "
+                     "CONFLICT (course_id, learner_key) DO UPDATE SET department_id = "
+                     "excluded.department_id, ttc_ms = excluded.ttc_ms, " ROW_SET;
+    return gw_db_query(db, sql, p, firsts ? 18 : 14, NULL, NULL, err);
+}
+
+/* Replaces the (course, learner) row old (in department old_dept, last
+ * active on day old_last) by nw (NULL: deleted; last active on new_last)
+ * and moves the course's and the department's totals by the difference,
+ * over all time and per first period (migration 0019). An existing row is
+ * updated in place; its indexed columns (department, time to complete,
+ * span) only when they change. */
 static enum gw_qs update_learner(struct gw_db *db, const char *course, const char *learner,
                                  const struct gw_kpi_row *old, const char *old_dept,
-                                 const struct gw_kpi_row *nw, struct gw_kst_batch *kb,
-                                 struct gw_error *err)
+                                 int64_t old_last, const struct gw_kpi_row *nw, int64_t new_last,
+                                 struct gw_kst_batch *kb, struct gw_error *err)
 {
     char *dept = NULL;
+    bool firsts = false;
     enum gw_qs qs = course_department(db, course, &dept, err);
+    if (qs >= 0)
+        qs = firsts_kept(db, &firsts, err);
     bool is_learner = learner[0] != '\0'; /* "": statements without a learner */
     int64_t t_old = gw_kpi_learner_ttc(old, is_learner), t_new = gw_kpi_learner_ttc(nw, is_learner);
+    struct learner_span s_old = span_of(old, old_last, t_old), s_new = span_of(nw, new_last, t_new);
     if (qs >= 0 && nw && old) {
         struct gw_dbp p[12] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
         row_params(nw, p + 2);
@@ -630,30 +757,11 @@ static enum gw_qs update_learner(struct gw_db *db, const char *course, const cha
                          "UPDATE kpi_learners SET " ROW_UPDATE_AT3 " WHERE course_id = $1 AND "
                          "learner_key = $2",
                          p, 12, NULL, NULL, err);
-        if (qs >= 0 && (t_old != t_new || !old_dept || strcmp(old_dept, dept) != 0)) {
-            struct gw_dbp pi[] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_TEXT(dept),
-                                  t_new >= 0 ? GW_P_INT(t_new) : GW_P_NULL};
-            qs = gw_db_query(db,
-                             "UPDATE kpi_learners SET department_id = $3, ttc_ms = $4 WHERE "
-                             "course_id = $1 AND learner_key = $2",
-                             pi, 4, NULL, NULL, err);
-        }
+        bool moved = firsts && memcmp(&s_old, &s_new, sizeof s_old) != 0;
+        if (qs >= 0 && (t_old != t_new || !old_dept || strcmp(old_dept, dept) != 0 || moved))
+            qs = put_learner_index(db, course, learner, dept, t_new, &s_new, firsts, err);
     } else if (qs >= 0 && nw) {
-        struct gw_dbp p[14] = {GW_P_TEXT(course), GW_P_TEXT(learner), GW_P_TEXT(dept),
-                               t_new >= 0 ? GW_P_INT(t_new) : GW_P_NULL};
-        row_params(nw, p + 4);
-        qs = gw_db_query(
-            db,
-            gw_db_dialect(db) == GW_DIALECT_SQLITE
-                ? "INSERT OR FAIL INTO kpi_learners (course_id, learner_key, department_id, "
-                  "ttc_ms, " ROW_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-                  "$12, $13, $14)"
-                : "INSERT INTO kpi_learners (course_id, learner_key, department_id, "
-                  "ttc_ms, " ROW_COLS
-                  ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON "
-                  "CONFLICT (course_id, learner_key) DO UPDATE SET department_id = "
-                  "excluded.department_id, ttc_ms = excluded.ttc_ms, " ROW_SET,
-            p, 14, NULL, NULL, err);
+        qs = insert_learner(db, course, learner, dept, t_new, nw, &s_new, firsts, err);
     } else if (qs >= 0) {
         struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
         qs = gw_db_query(db, "DELETE FROM kpi_learners WHERE course_id = $1 AND learner_key = $2",
@@ -666,7 +774,9 @@ static enum gw_qs update_learner(struct gw_db *db, const char *course, const cha
         snprintf(sc, nc, "c:%s", course);
         snprintf(sd, nd, "d:%s", dept);
         const char *const scopes[2] = {sc, sd};
-        qs = totals_delta(db, scopes, 2, 0, old, nw, is_learner, kb, err);
+        qs = totals_delta(db, scopes, 2, (struct tkey){TK_ALL, 0}, old, nw, is_learner, kb, err);
+        if (qs >= 0 && firsts)
+            qs = firsts_delta(db, scopes, old, nw, is_learner, kb, err);
         free(sc);
         free(sd);
     }
@@ -678,15 +788,18 @@ static enum gw_qs update_learner(struct gw_db *db, const char *course, const cha
  * it exists (row initialised when not), *dept (heap, may be NULL) receives
  * its department. */
 static enum gw_qs load_row(struct gw_db *db, const char *sql, const struct gw_dbp *p, int n,
-                           struct gw_kpi_row *row, bool *found, char **dept, struct gw_error *err)
+                           struct gw_kpi_row *row, bool *found, char **dept, int64_t *last_day,
+                           struct gw_error *err)
 {
     struct gw_db_rows *r = NULL;
     enum gw_qs qs = gw_db_query(db, sql, p, n, &r, NULL, err);
     *found = qs == GW_QS_ONE;
     *dept = NULL;
     if (*found) {
-        row_read(r, 0, row);
+        gw_kst_row_read(r, 0, row);
         *dept = gw_xstrdup(gw_db_col_text(r, 10));
+        if (last_day)
+            *last_day = gw_db_col_int(r, 11);
     } else {
         gw_kpi_row_init(row);
     }
@@ -695,16 +808,26 @@ static enum gw_qs load_row(struct gw_db *db, const char *sql, const struct gw_db
 }
 
 /* The (course, learner) row over all time; *found says whether it exists,
- * *dept (heap, may be NULL) receives its department. */
+ * *dept (heap, may be NULL) receives its department, *last_day its last
+ * active day (-1 when unknown: not found, or a schema before 0019). */
 static enum gw_qs get_learner(struct gw_db *db, const char *course, const char *learner,
-                              struct gw_kpi_row *row, bool *found, char **dept,
+                              struct gw_kpi_row *row, bool *found, char **dept, int64_t *last_day,
                               struct gw_error *err)
 {
     struct gw_dbp p[] = {GW_P_TEXT(course), GW_P_TEXT(learner)};
+    bool firsts = false;
+    enum gw_qs qs = firsts_kept(db, &firsts, err);
+    *last_day = -1;
+    *found = false;
+    *dept = NULL;
+    if (qs < 0)
+        return qs;
     return load_row(db,
-                    "SELECT " ROW_COLS ", department_id FROM kpi_learners WHERE "
-                    "course_id = $1 AND learner_key = $2",
-                    p, 2, row, found, dept, err);
+                    firsts ? "SELECT " ROW_COLS ", department_id, last_day FROM kpi_learners "
+                             "WHERE course_id = $1 AND learner_key = $2"
+                           : "SELECT " ROW_COLS ", department_id FROM kpi_learners WHERE "
+                             "course_id = $1 AND learner_key = $2",
+                    p, 2, row, found, dept, firsts ? last_day : NULL, err);
 }
 
 /* ---- a learner's month rows (migration 0018) ---- */
@@ -718,7 +841,7 @@ static enum gw_qs get_month(struct gw_db *db, const char *course, const char *le
     return load_row(db,
                     "SELECT " ROW_COLS ", department_id FROM kpi_learner_months "
                     "WHERE course_id = $1 AND learner_key = $2 AND month = $3",
-                    p, 3, row, found, dept, err);
+                    p, 3, row, found, dept, NULL, err);
 }
 
 /* update_learner for the learner's row of one month: replaces old (in
@@ -779,7 +902,8 @@ static enum gw_qs update_month(struct gw_db *db, const char *course, const char 
         snprintf(sc, nc, "c:%s", course);
         snprintf(sd, nd, "d:%s", dept);
         const char *const scopes[3] = {sc, sd, "a:"};
-        qs = totals_delta(db, scopes, 3, month, old, nw, is_learner, kb, err);
+        qs = totals_delta(db, scopes, 3, (struct tkey){TK_MONTH, month}, old, nw, is_learner, kb,
+                          err);
         free(sc);
         free(sd);
     }
@@ -801,7 +925,7 @@ static enum gw_qs fold_fact(struct gw_db *db, const char *course, const char *le
                                 p, 3, &r, NULL, err);
     bool day_exists = qs == GW_QS_ONE;
     if (day_exists)
-        row_read(r, 0, &row);
+        gw_kst_row_read(r, 0, &row);
     else
         gw_kpi_row_init(&row);
     gw_db_rows_free(r);
@@ -814,11 +938,13 @@ static enum gw_qs fold_fact(struct gw_db *db, const char *course, const char *le
     struct gw_kpi_row old;
     bool found = false;
     char *old_dept = NULL;
-    qs = get_learner(db, course, learner, &old, &found, &old_dept, err);
+    int64_t old_last = -1;
+    qs = get_learner(db, course, learner, &old, &found, &old_dept, &old_last, err);
     if (qs >= 0) {
         row = old;
         gw_kpi_row_add(&row, f, seq);
-        qs = update_learner(db, course, learner, found ? &old : NULL, old_dept, &row, NULL, err);
+        qs = update_learner(db, course, learner, found ? &old : NULL, old_dept, old_last, &row,
+                            found && old_last > day ? old_last : day, NULL, err);
     }
     free(old_dept);
     old_dept = NULL;
@@ -858,7 +984,7 @@ static enum gw_qs fold_fact_batched(struct gw_db *db, struct gw_kst_batch *kb, c
                          p, 3, &r, NULL, err);
         e.exists = qs == GW_QS_ONE;
         if (e.exists)
-            row_read(r, 0, &e.row);
+            gw_kst_row_read(r, 0, &e.row);
         else
             gw_kpi_row_init(&e.row);
         gw_db_rows_free(r);
@@ -876,12 +1002,13 @@ static enum gw_qs fold_fact_batched(struct gw_db *db, struct gw_kst_batch *kb, c
     int64_t l = kb_find(kb);
     if (l < 0) {
         struct kb_learner e = {0};
-        qs = get_learner(db, course, learner, &e.old, &e.found, &e.old_dept, err);
+        qs = get_learner(db, course, learner, &e.old, &e.found, &e.old_dept, &e.old_last, err);
         if (qs < 0) {
             free(e.old_dept);
             return qs;
         }
         e.cur = e.old;
+        e.cur_last = e.found ? e.old_last : day;
         e.course = gw_xstrdup(course);
         e.learner = gw_xstrdup(learner);
         kb->learners =
@@ -891,6 +1018,8 @@ static enum gw_qs fold_fact_batched(struct gw_db *db, struct gw_kst_batch *kb, c
         kb_index(kb, (size_t)l); /* kb->key still holds its key */
     }
     gw_kpi_row_add(&kb->learners[l].cur, f, seq);
+    if (day > kb->learners[l].cur_last)
+        kb->learners[l].cur_last = day;
     bool months = false;
     qs = months_kept(db, &months, err);
     if (qs < 0 || !months)
@@ -1041,7 +1170,7 @@ enum gw_qs gw_kst_batch_flush(struct gw_db *db, struct gw_kst_batch *kb, struct 
     for (size_t i = 0; qs >= 0 && i < kb->n_learners; i++) {
         const struct kb_learner *e = &kb->learners[i];
         qs = update_learner(db, e->course, e->learner, e->found ? &e->old : NULL, e->old_dept,
-                            &e->cur, kb, err);
+                            e->old_last, &e->cur, e->cur_last, kb, err);
     }
     for (size_t i = 0; qs >= 0 && i < kb->n_months; i++) {
         const struct kb_learner *e = &kb->months[i];
@@ -1049,9 +1178,9 @@ enum gw_qs gw_kst_batch_flush(struct gw_db *db, struct gw_kst_batch *kb, struct 
                           e->old_dept, &e->cur, kb, err);
     }
     for (size_t i = 0; qs >= 0 && i < kb->n_scopes; i++)
-        qs = totals_add(db, kb->scopes[i].scope, kb->scopes[i].month, &kb->scopes[i].d, err);
+        qs = totals_add(db, kb->scopes[i].scope, kb->scopes[i].k, &kb->scopes[i].d, err);
     for (size_t i = 0; qs >= 0 && i < kb->n_hists; i++)
-        qs = hist_add(db, kb->hists[i].scope, kb->hists[i].month, kb->hists[i].bucket,
+        qs = hist_add(db, kb->hists[i].scope, kb->hists[i].k, kb->hists[i].bucket,
                       (int)kb->hists[i].n, err);
     for (size_t i = 0; qs >= 0 && i < kb->n_unattributed; i++)
         qs = unattributed_add_day(db, kb->unattributed[i].day, kb->unattributed[i].n, err);
@@ -1073,7 +1202,7 @@ static enum gw_qs archived_days(struct gw_db *db, const char *course, const char
                                 p, 2, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
         struct gw_kpi_row row;
-        row_read(r, 0, &row);
+        gw_kst_row_read(r, 0, &row);
         gw_kpi_pair_merge_day(pair, gw_db_col_int(r, 10), &row);
     }
     if (qs == GW_QS_ONE)
@@ -1169,8 +1298,9 @@ static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const cha
     struct gw_kpi_row old;
     bool found = false;
     char *old_dept = NULL;
+    int64_t old_last = -1;
     if (qs >= 0)
-        qs = get_learner(db, course, learner, &old, &found, &old_dept, err);
+        qs = get_learner(db, course, learner, &old, &found, &old_dept, &old_last, err);
     if (qs >= 0) /* what dropped months contributed, then the statements there are */
         qs = archived_days(db, course, learner, &pair, err);
     if (qs >= 0)
@@ -1192,8 +1322,9 @@ static enum gw_qs recompute_pair(struct gw_db *db, const char *course, const cha
     for (size_t i = 0; qs >= 0 && i < pair.n_days; i++)
         qs = put_day(db, course, learner, pair.days[i].day, &pair.days[i].row, false, err);
     if (qs >= 0 && (found || pair.all.statements > 0))
-        qs = update_learner(db, course, learner, found ? &old : NULL, old_dept,
-                            pair.all.statements > 0 ? &pair.all : NULL, NULL, err);
+        qs = update_learner(db, course, learner, found ? &old : NULL, old_dept, old_last,
+                            pair.all.statements > 0 ? &pair.all : NULL, gw_kpi_pair_last_day(&pair),
+                            NULL, err);
     if (qs >= 0)
         qs = replace_months(db, course, learner, old_months, n_old_months, &pair, err);
     free(old_months);
@@ -1471,7 +1602,7 @@ static enum gw_qs archived_day_merge(struct gw_db *db, const char *course, const
                                 "AND learner_key = $2 AND day = $3",
                                 p, 3, &r, NULL, err);
     if (qs == GW_QS_ONE)
-        row_read(r, 0, &row);
+        gw_kst_row_read(r, 0, &row);
     else
         gw_kpi_row_init(&row);
     gw_db_rows_free(r);
@@ -1598,7 +1729,7 @@ static enum gw_qs seed_archived(struct gw_db *db, struct gw_error *err)
             gw_kpi_pair_init(&pairs[n++].pair);
         }
         struct gw_kpi_row row;
-        row_read(r, 0, &row);
+        gw_kst_row_read(r, 0, &row);
         gw_kpi_pair_merge_day(&pairs[n - 1].pair, gw_db_col_int(r, 12), &row);
     }
     if (qs == GW_QS_ONE)
@@ -1606,8 +1737,9 @@ static enum gw_qs seed_archived(struct gw_db *db, struct gw_error *err)
     gw_db_rows_free(r);
     for (size_t i = 0; i < n; i++) {
         if (qs >= 0)
-            qs = update_learner(db, pairs[i].course, pairs[i].learner, NULL, NULL,
-                                &pairs[i].pair.all, NULL, err);
+            qs =
+                update_learner(db, pairs[i].course, pairs[i].learner, NULL, NULL, -1,
+                               &pairs[i].pair.all, gw_kpi_pair_last_day(&pairs[i].pair), NULL, err);
         if (qs >= 0) /* the month tables were emptied: every month is new */
             qs =
                 replace_months(db, pairs[i].course, pairs[i].learner, NULL, 0, &pairs[i].pair, err);
@@ -1633,7 +1765,9 @@ static enum gw_qs set_rule_version(struct gw_db *db, struct gw_error *err)
     if (qs >= 0)
         qs = gw_db_exec_script(db,
                                "INSERT INTO kpi_meta (name, value) VALUES ('month_state', 1) ON "
-                               "CONFLICT (name) DO UPDATE SET value = excluded.value",
+                               "CONFLICT (name) DO UPDATE SET value = excluded.value; INSERT INTO "
+                               "kpi_meta (name, value) VALUES ('window_state', 1) ON CONFLICT "
+                               "(name) DO UPDATE SET value = excluded.value",
                                err);
     return qs;
 }
@@ -1652,7 +1786,8 @@ static enum gw_qs rebuild_tx(struct gw_db *db, void *ud, struct gw_error *err)
                           "DELETE FROM kpi_learners; DELETE FROM kpi_unattributed_days; "
                           "DELETE FROM kpi_totals; DELETE FROM kpi_ttc_hist; "
                           "DELETE FROM kpi_learner_months; DELETE FROM kpi_month_totals; "
-                          "DELETE FROM kpi_month_hist;",
+                          "DELETE FROM kpi_month_hist; DELETE FROM kpi_first_totals; "
+                          "DELETE FROM kpi_first_hist;",
                           err);
     if (qs >= 0) /* what dropped months contributed */
         qs = seed_archived(db, err);
@@ -1745,7 +1880,15 @@ static enum gw_qs upgrade_tx(struct gw_db *db, void *ud, struct gw_error *err)
     gw_db_rows_free(r);
     if (qs < 0)
         return qs;
-    if (v >= GW_KPI_RULE_VERSION && months)
+    /* nor state from before migration 0019 its first-day state */
+    r = NULL;
+    qs = gw_db_query(db, "SELECT value FROM kpi_meta WHERE name = 'window_state'", NULL, 0, &r,
+                     NULL, err);
+    int64_t windows = qs == GW_QS_ONE ? gw_db_col_int(r, 0) : 1;
+    gw_db_rows_free(r);
+    if (qs < 0)
+        return qs;
+    if (v >= GW_KPI_RULE_VERSION && months && windows)
         return GW_QS_NONE;
     c->from_version = v;
     return rebuild_tx(db, &c->rebuild, err);

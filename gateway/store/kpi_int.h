@@ -57,6 +57,14 @@ enum gw_qs gw_kst_apply_statement_batched(struct gw_db *db, struct gw_kst_batch 
 enum gw_qs gw_kst_batch_flush(struct gw_db *db, struct gw_kst_batch *kb, struct gw_error *err);
 void gw_kst_batch_free(struct gw_kst_batch *kb);
 
+/* A state row's ten columns (statements, first_ms, complete_ms, passed,
+ * failed, best_score, rating_ms, rating_seq, rating, comments: as
+ * kpi_learners and kpi_learner_days store them) from column c on, as the
+ * domain's row (the maintenance and the pulls, kpi_pull.c, read the same
+ * columns). */
+struct gw_kpi_row;
+void gw_kst_row_read(struct gw_db_rows *r, int c, struct gw_kpi_row *row);
+
 /* The connection's course_iris snapshot: forgotten as checked when a
  * transaction ends (the next one compares course_iris_version again), freed
  * with the connection (gw_db_disconnect). */

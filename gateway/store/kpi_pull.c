@@ -1,18 +1,23 @@
 /* kpi_pull.c: loading what the KPI pulls read from the maintained state
- * (migrations 0007, 0018): the groups; kpi_learners (no window) or
- * kpi_learner_days (a window that is not whole months) through their keys
- * and the courses_department index; or, where the domain says totals
- * answer, one kpi_totals row (no window) or kpi_month_totals row (by month,
- * a month) and a short walk of the ttc histogram and index per record; the
- * unattributed count; and a department's monthly chargeback inputs (the
- * month totals' learners started). Never the statements. Which state
- * answers, the fold into records, the median and the reports are the
- * domain's (kpi/report.c); this file only builds the SQL and loads rows into
- * its structs. See gw/kpi_store.h. */
+ * (migrations 0007, 0018, 0019): the groups; kpi_learners (no window) or
+ * kpi_learner_days (a window cut inside a month when grouping by month, or
+ * from_rows) through their keys and the courses_department index; or, where
+ * the domain says totals answer, one kpi_totals row (no window) or
+ * kpi_month_totals row (by month, a month) and a short walk of the ttc
+ * histogram and index per record; or, for any other whole-day window, the
+ * first-period sums (kpi_first_totals, kpi_first_hist), the pairs crossing a
+ * bound with their day rows inside the window (span indexes of
+ * kpi_learners) and the median's candidates; the unattributed count; and a
+ * department's monthly chargeback inputs (the month totals' learners
+ * started). Never the statements. Which state answers, the fold into
+ * records, the correction, the median and the reports are the domain's
+ * (kpi/report.c, kpi/window.c); this file only builds the SQL and loads rows
+ * into its structs. See gw/kpi_store.h. */
 #include "gw/department.h"
 #include "gw/buf.h"
 #include "gw/kpi_store.h"
 #include "gw/timefmt.h"
+#include "kpi_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +26,7 @@
 /* Dynamic SQL with parameters numbered as they are used. */
 struct qb {
     struct gw_buf sql;
-    struct gw_dbp p[8];
+    struct gw_dbp p[64];
     int n;
 };
 
@@ -97,28 +102,6 @@ static void pull_sql(const struct gw_kpi_query *q, struct qb *b)
     gw_buf_printf(&b->sql, " ORDER BY %s, r.course_id, r.learner_key", gcol);
 }
 
-/* A row of pull_sql's result (columns 3..12) as the domain's state. */
-static void pulled_row(struct gw_db_rows *r, struct gw_kpi_row *row)
-{
-    gw_kpi_row_init(row);
-    row->statements = gw_db_col_int(r, 3);
-    row->first_ms = gw_db_col_int(r, 4);
-    if (!gw_db_col_null(r, 5))
-        row->complete_ms = gw_db_col_int(r, 5);
-    row->passed = gw_db_col_int(r, 6) != 0;
-    row->failed = gw_db_col_int(r, 7) != 0;
-    row->has_score = !gw_db_col_null(r, 8);
-    if (row->has_score)
-        row->best_score = gw_db_col_real(r, 8);
-    row->has_rating = !gw_db_col_null(r, 11);
-    if (row->has_rating) {
-        row->rating_ms = gw_db_col_int(r, 9);
-        row->rating_seq = gw_db_col_int(r, 10);
-        row->rating = gw_db_col_real(r, 11);
-    }
-    row->comments = gw_db_col_int(r, 12);
-}
-
 /* Loads the state rows of the query (pull_sql) into the report's fold
  * (gw_kpi_report_row), which merges each (course, learner)'s rows and counts
  * them in their group. */
@@ -130,7 +113,7 @@ static enum gw_qs load_rows(struct gw_db *db, struct gw_kpi_report *rp, struct g
     enum gw_qs qs = gw_db_query(db, gw_buf_str(&b.sql), b.p, b.n, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
         struct gw_kpi_row row;
-        pulled_row(r, &row);
+        gw_kst_row_read(r, 3, &row);
         gw_kpi_report_row(rp, gw_db_col_text(r, 0), gw_db_col_text(r, 1), gw_db_col_text(r, 2),
                           &row);
     }
@@ -168,17 +151,18 @@ static enum gw_qs count_unattributed(struct gw_db *db, struct gw_kpi_report *rp,
 /* ---- the maintained totals: a pull without a window ---- */
 
 /* The scopes of the listed groups, as a subquery over the domain tables
- * with the query's filters (so one statement reads every group's rows). */
+ * with the query's filters (so one statement reads every group's rows): a
+ * course filter reads the course's scope, whatever the grouping. */
 static void scope_subquery(const struct gw_kpi_query *q, struct qb *b)
 {
-    bool by_course = q->group_by == GW_KPI_BY_COURSE;
+    bool by_course = q->group_by == GW_KPI_BY_COURSE || q->course;
     gw_buf_printf(&b->sql, "(SELECT '%s' || x.id FROM %s x WHERE 1 = 1",
                   by_course ? "c:" : "d:", by_course ? "courses" : "departments");
     if (q->department) {
         gw_buf_printf(&b->sql, " AND x.%s = ", by_course ? "department_id" : "id");
         qb_param(b, GW_P_TEXT(q->department));
     }
-    if (q->course && by_course) {
+    if (q->course) {
         gw_buf_puts(&b->sql, " AND x.id = ");
         qb_param(b, GW_P_TEXT(q->course));
     }
@@ -462,6 +446,296 @@ static enum gw_qs fold_months(struct gw_db *db, struct gw_kpi_report *rp, int fr
     return qs;
 }
 
+/* ---- any other window: the first-day state (migration 0019) ---- */
+
+/* The group a scope's row counts in: its own, or with a course filter in a
+ * pull by department the one listed department. */
+static struct gw_kpi_group_acc *scope_group(struct gw_kpi_report *rp, const char *scope)
+{
+    if (rp->q->course && rp->q->group_by == GW_KPI_BY_DEPARTMENT)
+        return rp->n == 1 ? &rp->g[0] : NULL;
+    return gw_kpi_report_find(rp, scope + 2);
+}
+
+/* The rows of table (kpi_first_totals or kpi_first_hist, columns cols) of
+ * the query's scopes and the window's first periods (gw_kpi_window_periods),
+ * as a UNION ALL of one index range per non-empty period range (an OR of
+ * the ranges would have SQLite skip-scan every scope). */
+static void first_rows(const struct gw_kpi_query *q, const struct gw_kpi_periods *pp,
+                       const char *table, const char *cols, struct qb *b)
+{
+    const int64_t lo[3] = {pp->day_lo[0], pp->day_lo[1], pp->month_lo},
+                  hi[3] = {pp->day_hi[0], pp->day_hi[1], pp->month_hi};
+    bool first = true;
+    gw_buf_puts(&b->sql, "(");
+    for (int i = 0; i < 3; i++) {
+        if (lo[i] >= hi[i])
+            continue;
+        gw_buf_printf(&b->sql, "%sSELECT %s FROM %s WHERE scope IN ", first ? "" : " UNION ALL ",
+                      cols, table);
+        scope_subquery(q, b);
+        gw_buf_printf(&b->sql, " AND grain = %d AND period >= ",
+                      i < 2 ? GW_KPI_GRAIN_DAY : GW_KPI_GRAIN_MONTH);
+        qb_param(b, GW_P_INT(lo[i]));
+        gw_buf_puts(&b->sql, " AND period < ");
+        qb_param(b, GW_P_INT(hi[i]));
+        first = false;
+    }
+    if (first) /* an empty window */
+        gw_buf_printf(&b->sql, "SELECT %s FROM %s WHERE 1 = 0", cols, table);
+    gw_buf_puts(&b->sql, ") f");
+}
+
+/* Sums the first-period totals and histograms of the window's periods
+ * into each group's correction (gw_kpi_window_fix). */
+static enum gw_qs read_first_sums(struct gw_db *db, struct gw_kpi_report *rp,
+                                  const struct gw_kpi_periods *pp, struct gw_error *err)
+{
+    struct qb b = {0};
+    gw_buf_puts(&b.sql, "SELECT scope, SUM(started), SUM(completed), SUM(passed), SUM(failed), "
+                        "SUM(n_score), SUM(sum_score), SUM(feedback), SUM(sum_rating), "
+                        "SUM(rating_1), SUM(rating_2), SUM(rating_3), SUM(rating_4), "
+                        "SUM(rating_5), SUM(comments), SUM(statements) FROM ");
+    first_rows(rp->q, pp, "kpi_first_totals", "scope, " TOTALS_COLS, &b);
+    gw_buf_puts(&b.sql, " GROUP BY scope");
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs = gw_db_query(db, gw_buf_str(&b.sql), b.p, b.n, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        struct gw_kpi_group_acc *g = scope_group(rp, gw_db_col_text(r, 0));
+        struct gw_kpi_totals t = totals_at(r, 1);
+        if (g)
+            gw_kpi_totals_add(&g->win.t, &t);
+    }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    gw_buf_reset(&b.sql);
+    b.n = 0;
+    gw_buf_puts(&b.sql, "SELECT scope, bucket, SUM(n) FROM ");
+    first_rows(rp->q, pp, "kpi_first_hist", "scope, bucket, n", &b);
+    gw_buf_puts(&b.sql, " GROUP BY scope, bucket");
+    r = NULL;
+    if (qs >= 0)
+        qs = gw_db_query(db, gw_buf_str(&b.sql), b.p, b.n, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        struct gw_kpi_group_acc *g = scope_group(rp, gw_db_col_text(r, 0));
+        if (g)
+            gw_kpi_window_fix_hist(&g->win, gw_db_col_int(r, 1), gw_db_col_int(r, 2));
+    }
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    gw_buf_free(&b.sql);
+    return qs;
+}
+
+#define LEARNER_COLS                                                                               \
+    "course_id, learner_key, department_id, first_day, statements, first_ms, complete_ms, "        \
+    "passed, failed, best_score, rating_ms, rating_seq, rating, comments"
+
+/* The query's filter on kpi_learners' department (a course filter reads
+ * its course's department, which the span indexes lead with). */
+static void learners_filter(int course_param, int dept_param, struct qb *b)
+{
+    if (course_param)
+        gw_buf_printf(&b->sql,
+                      " AND course_id = $%d AND department_id = (SELECT department_id FROM "
+                      "courses WHERE id = $%d)",
+                      course_param, course_param);
+    if (dept_param)
+        gw_buf_printf(&b->sql, " AND department_id = $%d", dept_param);
+}
+
+/* The pairs crossing a bound of the window, with their day rows inside it:
+ * for each bound p and span class k up to max_class (the largest stored),
+ * the pairs of class k first active in [p - 2^k + 1, p) (at or after a for
+ * the end bound) and last active at or after p (gw_kpi_span_stab), in
+ * (course, learner) order. One branch per class and bound: PostgreSQL plans
+ * every branch on each pull, so there are no more than the data needs. */
+static void crossing_sql(const struct gw_kpi_query *q, const struct gw_kpi_window *w, int max_class,
+                         struct qb *b)
+{
+    struct gw_buf *s = &b->sql;
+    int pa = 0, pb = 0, pc = 0, pd = 0;
+    if (q->has_from) {
+        pa = b->n + 1;
+        b->p[b->n++] = GW_P_INT(w->a);
+    }
+    if (q->has_to) {
+        pb = b->n + 1;
+        b->p[b->n++] = GW_P_INT(w->b);
+    }
+    if (q->course) {
+        pc = b->n + 1;
+        b->p[b->n++] = GW_P_TEXT(q->course);
+    }
+    if (q->department) {
+        pd = b->n + 1;
+        b->p[b->n++] = GW_P_TEXT(q->department);
+    }
+    gw_buf_printf(s,
+                  "SELECT x.%s, x.course_id, x.learner_key, x.statements, x.first_ms, "
+                  "x.complete_ms, x.passed, x.failed, x.best_score, x.rating_ms, x.rating_seq, "
+                  "x.rating, x.comments, x.first_day, d.day, d.statements, d.first_ms, "
+                  "d.complete_ms, d.passed, d.failed, d.best_score, d.rating_ms, d.rating_seq, "
+                  "d.rating, d.comments FROM (",
+                  q->group_by == GW_KPI_BY_COURSE ? "course_id" : "department_id");
+    bool first = true;
+    for (int bound = 0; bound < 2; bound++) {
+        int pp = bound == 0 ? pa : pb;
+        if (!pp)
+            continue;
+        for (int k = 1; k <= max_class; k++) {
+            int64_t lo = 0, hi = 0;
+            gw_kpi_span_stab(bound == 0 ? w->a : w->b, k, bound == 0 ? GW_KPI_DAY_OPEN_MIN : w->a,
+                             &lo, &hi);
+            gw_buf_printf(s,
+                          "%sSELECT " LEARNER_COLS " FROM kpi_learners WHERE span_class = %d "
+                          "AND first_day >= ",
+                          first ? "" : " UNION ALL ", k);
+            qb_param(b, GW_P_INT(lo));
+            gw_buf_printf(s, " AND first_day < $%d AND last_day >= $%d", pp, pp);
+            learners_filter(pc, pd, b);
+            first = false;
+        }
+    }
+    gw_buf_puts(s, ") x LEFT JOIN kpi_learner_days d ON d.course_id = x.course_id AND "
+                   "d.learner_key = x.learner_key");
+    if (pa)
+        gw_buf_printf(s, " AND d.day >= $%d", pa);
+    if (pb)
+        gw_buf_printf(s, " AND d.day < $%d", pb);
+    gw_buf_puts(s, " ORDER BY x.course_id, x.learner_key");
+}
+
+/* One crossing pair being folded. */
+struct crossing {
+    char *course, *learner, *group;
+    bool crosses_end;
+    struct gw_kpi_row all, in;
+};
+
+static void crossing_end(struct gw_kpi_report *rp, struct crossing *c)
+{
+    if (!c->course)
+        return;
+    struct gw_kpi_group_acc *g = gw_kpi_report_find(rp, c->group);
+    if (g)
+        gw_kpi_window_fix_pair(&g->win, &c->all, &c->in, c->learner[0] != '\0', c->crosses_end);
+    free(c->course);
+    free(c->learner);
+    free(c->group);
+    c->course = c->learner = c->group = NULL;
+}
+
+/* Corrects each group's sums for the pairs crossing a bound. */
+static enum gw_qs read_crossing(struct gw_db *db, struct gw_kpi_report *rp,
+                                const struct gw_kpi_window *w, struct gw_error *err)
+{
+    struct gw_db_rows *r = NULL;
+    enum gw_qs qs =
+        gw_db_query(db, "SELECT MAX(span_class) FROM kpi_learners", NULL, 0, &r, NULL, err);
+    int max_class = qs == GW_QS_ONE && !gw_db_col_null(r, 0) ? (int)gw_db_col_int(r, 0) : 0;
+    gw_db_rows_free(r);
+    if (qs < 0 || max_class < 1) /* no pair spans two days: none crosses */
+        return qs;
+    struct qb b = {0};
+    crossing_sql(rp->q, w, max_class < GW_KPI_SPAN_CLASSES ? max_class : GW_KPI_SPAN_CLASSES - 1,
+                 &b);
+    r = NULL;
+    struct crossing c = {0};
+    qs = gw_db_query(db, gw_buf_str(&b.sql), b.p, b.n, &r, NULL, err);
+    for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+        const char *course = gw_db_col_text(r, 1), *learner = gw_db_col_text(r, 2);
+        if (!c.course || strcmp(c.course, course) != 0 || strcmp(c.learner, learner) != 0) {
+            crossing_end(rp, &c);
+            c.course = gw_xstrdup(course);
+            c.learner = gw_xstrdup(learner);
+            c.group = gw_xstrdup(gw_db_col_text(r, 0));
+            /* columns 0..12 as pull_sql's: the pair's row over all time */
+            gw_kst_row_read(r, 3, &c.all);
+            c.crosses_end = gw_db_col_int(r, 13) >= w->a;
+            gw_kpi_row_init(&c.in);
+        }
+        struct gw_kpi_row day;
+        if (!gw_db_col_null(r, 14)) { /* a day row inside the window (LEFT JOIN) */
+            gw_kst_row_read(r, 15, &day);
+            gw_kpi_row_merge(&c.in, &day);
+        }
+    }
+    crossing_end(rp, &c);
+    if (qs == GW_QS_ONE)
+        qs = gw_db_rows_status(r, err);
+    gw_db_rows_free(r);
+    gw_buf_free(&b.sql);
+    return qs;
+}
+
+/* The group's median: its window histogram's bucket, then the times of
+ * the pairs inside the window in that bucket and the next non-empty one
+ * (the span-aware ttc index) with the crossing pairs' own. */
+static enum gw_qs window_median(struct gw_db *db, const struct gw_kpi_query *q,
+                                const struct gw_kpi_window *w, struct gw_kpi_group_acc *g,
+                                struct gw_error *err)
+{
+    struct gw_kpi_hist_median m;
+    int64_t b1 = -1, b2 = -1;
+    gw_kpi_window_median_buckets(&g->win, g->win.t.completed, &m, &b1, &b2);
+    int64_t *v = NULL;
+    size_t n = 0, cap = 0;
+    enum gw_qs qs = GW_QS_NONE;
+    if (m.n > 0 && b1 >= 0) {
+        bool by_course = q->group_by == GW_KPI_BY_COURSE || q->course;
+        struct gw_dbp p[] = {GW_P_TEXT(q->course ? q->course : g->key), GW_P_INT(b1), GW_P_INT(b2),
+                             GW_P_INT(w->a), GW_P_INT(w->b)};
+        struct gw_db_rows *r = NULL;
+        qs =
+            gw_db_query(db,
+                        by_course ? "SELECT ttc_ms FROM kpi_learners WHERE course_id = $1 AND "
+                                    "ttc_bucket IN ($2, $3) AND first_day >= $4 AND first_day < $5 "
+                                    "AND last_day < $5 AND ttc_ms IS NOT NULL"
+                                  : "SELECT ttc_ms FROM kpi_learners WHERE department_id = $1 AND "
+                                    "ttc_bucket IN ($2, $3) AND first_day >= $4 AND first_day < $5 "
+                                    "AND last_day < $5 AND ttc_ms IS NOT NULL",
+                        p, 5, &r, NULL, err);
+        for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
+            v = gw_xgrow(v, n, &cap, sizeof *v);
+            v[n++] = gw_db_col_int(r, 0);
+        }
+        if (qs == GW_QS_ONE)
+            qs = gw_db_rows_status(r, err);
+        gw_db_rows_free(r);
+    }
+    bool has = false;
+    if (qs >= 0 && !gw_kpi_window_median_pick(&m, b1, b2, v, n, &g->win, &has, &g->acc.median)) {
+        gw_error_set(err, GW_E_INTERNAL, "kpi_first_hist",
+                     "the first-day histogram of %s disagrees with kpi_learners; run 'lmsgw kpi "
+                     "rebuild'",
+                     g->key);
+        qs = GW_QS_HARD;
+    }
+    g->acc.median_known = has;
+    free(v);
+    return qs;
+}
+
+static enum gw_qs fold_firsts(struct gw_db *db, struct gw_kpi_report *rp, struct gw_error *err)
+{
+    struct gw_kpi_window w;
+    struct gw_kpi_periods pp;
+    gw_kpi_window_of(rp->q, &w);
+    gw_kpi_window_periods(&w, &pp);
+    enum gw_qs qs = read_first_sums(db, rp, &pp, err);
+    if (qs >= 0)
+        qs = read_crossing(db, rp, &w, err);
+    for (size_t i = 0; qs >= 0 && i < rp->n; i++) {
+        struct gw_kpi_group_acc *g = &rp->g[i];
+        gw_kpi_acc_set_totals(&g->acc, &g->win.t);
+        qs = window_median(db, rp->q, &w, g, err);
+    }
+    return qs;
+}
+
 /* Folds the state the domain says answers the query into the report. */
 static enum gw_qs fold_state(struct gw_db *db, struct gw_kpi_report *rp, struct gw_error *err)
 {
@@ -470,6 +744,8 @@ static enum gw_qs fold_state(struct gw_db *db, struct gw_kpi_report *rp, struct 
         return fold_totals(db, rp, err);
     if (gw_kpi_query_reads_months(rp->q, &from_month, &to_month))
         return fold_months(db, rp, from_month, to_month, err);
+    if (gw_kpi_query_reads_firsts(rp->q))
+        return fold_firsts(db, rp, err);
     return load_rows(db, rp, err);
 }
 

@@ -6,7 +6,8 @@
  * into and what a change of that state does to the maintained totals and the
  * time-to-complete histogram (maintain.c), the figures computed from a set of
  * such states (one course, a department, a month) and the pulls' fold of
- * loaded rows into records (report.c), windows of whole UTC days, the
+ * loaded rows into records (report.c), windows of whole UTC days (from the
+ * first-day state and the pairs crossing a bound: window.c), the
  * pipeline figures and chargeback arithmetic. store/kpi*.c load and persist
  * the state these functions compute; api/kpis.c serves it.
  *
@@ -169,6 +170,7 @@ void gw_kpi_totals_of(const struct gw_kpi_row *r, bool learner, struct gw_kpi_to
 void gw_kpi_totals_delta(const struct gw_kpi_row *old, const struct gw_kpi_row *nw, bool learner,
                          struct gw_kpi_totals *d);
 void gw_kpi_totals_add(struct gw_kpi_totals *into, const struct gw_kpi_totals *d);
+void gw_kpi_totals_sub(struct gw_kpi_totals *into, const struct gw_kpi_totals *d);
 /* The histogram moves of the same change: *from_bucket loses one learner,
  * *to_bucket gains one; -1 for no move (both -1 when the time to complete is
  * unchanged). */
@@ -196,6 +198,8 @@ void gw_kpi_pair_add(struct gw_kpi_pair *p, const struct gw_kpi_fact *f, int64_t
  * and to the pair's row over all time; before the facts that remain. */
 void gw_kpi_pair_merge_day(struct gw_kpi_pair *p, int64_t day, const struct gw_kpi_row *row);
 void gw_kpi_pair_free(struct gw_kpi_pair *p);
+/* The pair's last active day (its latest day row); -1 without days. */
+int64_t gw_kpi_pair_last_day(const struct gw_kpi_pair *p);
 /* The pair's day rows folded per UTC month (the learner's month rows,
  * kpi_learner_months), in month order: heap array in *out (free), returns
  * how many. */
@@ -306,11 +310,101 @@ bool gw_kpi_query_reads_months(const struct gw_kpi_query *q, int *from_month, in
  * appear only when they have statements. */
 bool gw_kpi_query_lists_groups(const struct gw_kpi_query *q);
 
+/* ---- any whole-day window from the first-day state (window.c, migration 0019) ----
+ * A (course, learner) pair active on the UTC days [f, l] (all time)
+ * contributes to a window [a, b) exactly its all-time row when a <= f and l
+ * < b, nothing when l < a or b <= f, and otherwise (it crosses a bound) the
+ * fold of its day rows inside the window. So a window's figures are the
+ * all-time contributions summed by first day over [a, b) (maintained per
+ * scope, day and month: kpi_first_totals, kpi_first_hist), minus the
+ * all-time contribution of the pairs crossing b with a <= f, plus the window
+ * fold of every crossing pair. */
+
+/* Open window bounds as day numbers (far outside any xAPI timestamp). */
+#define GW_KPI_DAY_OPEN_MIN (-100000000LL)
+#define GW_KPI_DAY_OPEN_MAX 100000000LL
+/* Span classes: ceil(log2(l - f + 1)) of spans up to 2^22 days (every pair
+ * of xAPI timestamps, years 0000 to 9999). */
+#define GW_KPI_SPAN_CLASSES 23
+
+/* The span class of a pair active from day f to day l (f <= l). */
+int gw_kpi_span_class(int64_t f, int64_t l);
+/* The first days of the pairs of class k (>= 1) that may contain day p (f <
+ * p <= l): [*lo, *hi) = [max(p - 2^k + 1, floor), p); false when empty. A
+ * pair of class 0 (one day) crosses no bound. */
+bool gw_kpi_span_stab(int64_t p, int k, int64_t floor, int64_t *lo, int64_t *hi);
+
+/* A window of whole UTC days [a, b) (open bounds GW_KPI_DAY_OPEN_*). */
+struct gw_kpi_window {
+    int64_t a, b;
+};
+void gw_kpi_window_of(const struct gw_kpi_query *q, struct gw_kpi_window *w);
+enum gw_kpi_span_place {
+    GW_KPI_SPAN_OUTSIDE,       /* no day in the window */
+    GW_KPI_SPAN_INSIDE,        /* every day in the window: its all-time row */
+    GW_KPI_SPAN_CROSSES_START, /* f < a <= l */
+    GW_KPI_SPAN_CROSSES_END,   /* a <= f < b <= l */
+};
+enum gw_kpi_span_place gw_kpi_span_place(const struct gw_kpi_window *w, int64_t f, int64_t l);
+
+/* Where a pair's all-time contribution is summed: per first day (grain 0,
+ * the day number) and per first month (grain 1, the month as 202611). */
+enum { GW_KPI_GRAIN_DAY = 0, GW_KPI_GRAIN_MONTH = 1 };
+/* The first-period rows a window sums: days [day_lo[i], day_hi[i]) (i = 0,
+ * 1; empty when lo >= hi) and months [month_lo, month_hi) (empty when lo >=
+ * hi), together exactly the first days in [a, b): whole calendar months by
+ * their month row, the partial months at either end by their days. */
+struct gw_kpi_periods {
+    int64_t day_lo[2], day_hi[2];
+    int64_t month_lo, month_hi;
+};
+void gw_kpi_window_periods(const struct gw_kpi_window *w, struct gw_kpi_periods *p);
+
+/* What the pairs crossing a bound change in one group's first-period sums:
+ * totals to add, histogram bucket counts to add (index: bucket), and the
+ * times to complete (ms) of the crossing pairs inside the window (the
+ * median's candidates). Heap: gw_kpi_window_fix_free. */
+struct gw_kpi_window_fix {
+    struct gw_kpi_totals t;
+    int64_t *hist;
+    size_t n_hist;
+    int64_t *ttc;
+    size_t n_ttc, cap_ttc;
+};
+void gw_kpi_window_fix_init(struct gw_kpi_window_fix *x);
+void gw_kpi_window_fix_free(struct gw_kpi_window_fix *x);
+/* Adds n to bucket's count (the first-period histogram sums, and the
+ * corrections). */
+void gw_kpi_window_fix_hist(struct gw_kpi_window_fix *x, int64_t bucket, int64_t n);
+/* Corrects for one crossing pair: all its all-time row, in the fold of its
+ * day rows inside the window (statements 0: none), crosses_end whether its
+ * first day is inside the window (then the first-period sums hold all,
+ * which is taken out). learner false: no learner (Group actors). */
+void gw_kpi_window_fix_pair(struct gw_kpi_window_fix *x, const struct gw_kpi_row *all,
+                            const struct gw_kpi_row *in, bool learner, bool crosses_end);
+/* The median's buckets from the window's histogram (x->hist after the sums
+ * and the corrections) for completed learners: m as gw_kpi_hist_median
+ * (m->start >= 0 when found), *b1 its bucket and *b2 the next non-empty
+ * one (-1 when none). */
+void gw_kpi_window_median_buckets(const struct gw_kpi_window_fix *x, int64_t completed,
+                                  struct gw_kpi_hist_median *m, int64_t *b1, int64_t *b2);
+/* The median from the candidates: db (n_db times to complete in ms, of the
+ * non-crossing pairs of the window in buckets b1 and b2, any order) and the
+ * crossing pairs' times in x that fall in those buckets. Sorts db. Returns
+ * gw_kpi_hist_median_result's answer. */
+bool gw_kpi_window_median_pick(const struct gw_kpi_hist_median *m, int64_t b1, int64_t b2,
+                               int64_t *db, size_t n_db, const struct gw_kpi_window_fix *x,
+                               bool *has, double *median_s);
+/* Whether the first-day state answers the query: a window (either bound)
+ * that the month totals do not answer, not grouped by month, not from_rows. */
+bool gw_kpi_query_reads_firsts(const struct gw_kpi_query *q);
+
 struct gw_kpi_group_acc {
     char *key;   /* department id, course id, or month as "202611" */
     json_t *rec; /* the record: labels first, figures added by gw_kpi_report_json */
     struct gw_kpi_acc acc;
     struct gw_kpi_hist_median med;
+    struct gw_kpi_window_fix win; /* a window from the first-day state */
 };
 
 /* A pull being answered: the groups, the fold of the loaded rows into them,

@@ -2,7 +2,8 @@
  * without a database (kpi/maintain.c, kpi/report.c): which statements and
  * activities count and when, attribution over a lookup, the fact of a
  * statement that is not course-level, totals deltas and histogram moves,
- * a pair recomputed from its facts, which state answers a query, the fold
+ * a pair recomputed from its facts, which state answers a query, a window
+ * from the first-day state and its crossing pairs (window.c), the fold
  * of loaded rows into records, the median from the histogram, and the
  * chargeback report. */
 #include "gw/kpi.h"
@@ -484,6 +485,210 @@ static void test_pipeline_compute(void)
     CHECK_INT(f.n_courses, 0);
 }
 
+/* ---- any whole-day window from the first-day state (window.c) ---- */
+
+/* Span classes and the stabbing ranges: a pair crosses day p (f < p <= l)
+ * exactly when its first day lies in its class's range for p and l >= p. */
+static void test_span_stab(void)
+{
+    CHECK_INT(gw_kpi_span_class(5, 5), 0);
+    CHECK_INT(gw_kpi_span_class(5, 6), 1);
+    CHECK_INT(gw_kpi_span_class(5, 7), 2);
+    CHECK_INT(gw_kpi_span_class(5, 8), 2);
+    CHECK_INT(gw_kpi_span_class(5, 9), 3);
+    CHECK_INT(gw_kpi_span_class(0, 1023), 10);
+    CHECK_INT(gw_kpi_span_class(0, 1024), 11);
+    CHECK_INT(gw_kpi_span_class(-719528, 2932896), 22); /* years 0000 to 9999 */
+    int64_t lo = 0, hi = 0;
+    CHECK(!gw_kpi_span_stab(100, 0, GW_KPI_DAY_OPEN_MIN, &lo, &hi));
+    int wrong = 0;
+    for (int64_t floor = -1; floor <= 40; floor += 41) {
+        for (int64_t f = 0; f < 80; f++) {
+            for (int64_t l = f; l < f + 80; l++) {
+                int k = gw_kpi_span_class(f, l);
+                for (int64_t p = 0; p < 170; p++) {
+                    bool crosses = f < p && p <= l && f >= floor;
+                    bool found =
+                        gw_kpi_span_stab(p, k, floor, &lo, &hi) && f >= lo && f < hi && l >= p;
+                    wrong += crosses != found;
+                }
+            }
+        }
+    }
+    CHECK_INT(wrong, 0);
+}
+
+static void test_span_place(void)
+{
+    struct gw_kpi_window w = {10, 20};
+    CHECK_INT(gw_kpi_span_place(&w, 2, 9), GW_KPI_SPAN_OUTSIDE);
+    CHECK_INT(gw_kpi_span_place(&w, 20, 25), GW_KPI_SPAN_OUTSIDE);
+    CHECK_INT(gw_kpi_span_place(&w, 10, 19), GW_KPI_SPAN_INSIDE);
+    CHECK_INT(gw_kpi_span_place(&w, 9, 10), GW_KPI_SPAN_CROSSES_START);
+    CHECK_INT(gw_kpi_span_place(&w, 2, 30), GW_KPI_SPAN_CROSSES_START);
+    CHECK_INT(gw_kpi_span_place(&w, 19, 20), GW_KPI_SPAN_CROSSES_END);
+    struct gw_kpi_query q = {.has_to = true, .to_day = 20};
+    gw_kpi_window_of(&q, &w);
+    CHECK_INT(w.a, GW_KPI_DAY_OPEN_MIN);
+    CHECK_INT(gw_kpi_span_place(&w, -500, 19), GW_KPI_SPAN_INSIDE);
+    CHECK_INT(gw_kpi_span_place(&w, -500, 20), GW_KPI_SPAN_CROSSES_END);
+}
+
+/* The periods a window sums cover each first day in [a, b) once and none
+ * outside, whole months by their month row. */
+static void test_window_periods(void)
+{
+    int m = 0;
+    int64_t jan = 0, feb = 0;
+    CHECK(gw_kpi_month_parse("2026-01", &m, &jan, &feb));
+    int wrong = 0, months_used = 0;
+    for (int64_t a = jan - 70; a < jan + 70; a += 3) {
+        for (int64_t b = a + 1; b < a + 130; b += 7) {
+            for (int open = 0; open < 3; open++) {
+                struct gw_kpi_window w = {open == 1 ? GW_KPI_DAY_OPEN_MIN : a,
+                                          open == 2 ? GW_KPI_DAY_OPEN_MAX : b};
+                struct gw_kpi_periods pp;
+                gw_kpi_window_periods(&w, &pp);
+                months_used += pp.month_lo < pp.month_hi;
+                for (int64_t d = jan - 200; d < jan + 300; d++) {
+                    int n = 0;
+                    for (int i = 0; i < 2; i++)
+                        n += d >= pp.day_lo[i] && d < pp.day_hi[i];
+                    int dm = gw_kpi_month_of_day(d);
+                    n += dm >= pp.month_lo && dm < pp.month_hi;
+                    wrong += n != (d >= w.a && d < w.b ? 1 : 0);
+                }
+            }
+        }
+    }
+    CHECK_INT(wrong, 0);
+    CHECK(months_used > 100);
+}
+
+/* A random pair: 1-5 days within 60 days, 1-3 facts a day. */
+struct wpair {
+    int64_t day[5];
+    struct gw_kpi_row row[5], all;
+    int n;
+    bool learner;
+};
+
+static void random_pair(unsigned *seed, int64_t day0, struct wpair *p)
+{
+    p->n = 1 + rand_r(seed) % 5;
+    p->learner = rand_r(seed) % 8 != 0;
+    gw_kpi_row_init(&p->all);
+    int64_t d = day0 + rand_r(seed) % 60;
+    for (int i = 0; i < p->n; i++) {
+        p->day[i] = d;
+        d += 1 + rand_r(seed) % (i % 2 ? 2 : 20);
+        gw_kpi_row_init(&p->row[i]);
+        for (int k = 0, nf = 1 + rand_r(seed) % 3; k < nf; k++) {
+            struct gw_kpi_fact f = {0};
+            f.ts_ms = p->day[i] * GW_KPI_DAY_MS + rand_r(seed) % GW_KPI_DAY_MS;
+            f.completing = rand_r(seed) % 4 == 0;
+            f.passed = rand_r(seed) % 5 == 0;
+            f.failed = !f.passed && rand_r(seed) % 5 == 0;
+            f.has_score = rand_r(seed) % 3 == 0;
+            f.score = (rand_r(seed) % 101) / 100.0;
+            f.has_rating = rand_r(seed) % 4 == 0;
+            f.rating = 1 + (rand_r(seed) % 9) / 2.0;
+            f.comment = rand_r(seed) % 6 == 0;
+            gw_kpi_row_add(&p->row[i], &f, rand_r(seed));
+        }
+        gw_kpi_row_merge(&p->all, &p->row[i]);
+    }
+}
+
+/* The correction (gw_kpi_window_fix_pair) and the median from the
+ * corrected histogram give, for random pairs and windows, exactly the
+ * figures of the pairs' day rows folded inside the window. */
+static void test_window_fix(void)
+{
+    unsigned seed = 20261207;
+    enum { PAIRS = 300 };
+    struct wpair *ps = calloc(PAIRS, sizeof *ps);
+    for (int i = 0; i < PAIRS; i++)
+        random_pair(&seed, 20454, &ps[i]);
+    int crossing = 0, medians = 0;
+    for (int round = 0; round < 200; round++) {
+        struct gw_kpi_window w = {20440 + rand_r(&seed) % 110, 0};
+        w.b = w.a + 1 + rand_r(&seed) % 70;
+        /* expected: the fold of each pair's days inside the window */
+        struct gw_kpi_acc want;
+        gw_kpi_acc_init(&want);
+        /* actual: first-day sums over [a, b), then the correction */
+        struct gw_kpi_window_fix x;
+        gw_kpi_window_fix_init(&x);
+        int64_t *inside = calloc(PAIRS, sizeof *inside);
+        size_t n_inside = 0;
+        for (int i = 0; i < PAIRS; i++) {
+            const struct wpair *p = &ps[i];
+            struct gw_kpi_row in;
+            gw_kpi_row_init(&in);
+            for (int d = 0; d < p->n; d++) {
+                if (p->day[d] >= w.a && p->day[d] < w.b)
+                    gw_kpi_row_merge(&in, &p->row[d]);
+            }
+            if (in.statements)
+                gw_kpi_acc_add(&want, &in, p->learner);
+            int64_t f = p->day[0], l = p->day[p->n - 1];
+            int64_t ttc = gw_kpi_learner_ttc(&p->all, p->learner);
+            if (f >= w.a && f < w.b) { /* what kpi_first_totals holds for [a, b) */
+                struct gw_kpi_totals t;
+                gw_kpi_totals_of(&p->all, p->learner, &t);
+                gw_kpi_totals_add(&x.t, &t);
+                if (ttc >= 0)
+                    gw_kpi_window_fix_hist(&x, gw_kpi_ttc_bucket(ttc), 1);
+            }
+            enum gw_kpi_span_place pl = gw_kpi_span_place(&w, f, l);
+            if (pl == GW_KPI_SPAN_INSIDE && ttc >= 0)
+                inside[n_inside++] = ttc;
+            if (pl == GW_KPI_SPAN_CROSSES_START || pl == GW_KPI_SPAN_CROSSES_END) {
+                gw_kpi_window_fix_pair(&x, &p->all, &in, p->learner, pl == GW_KPI_SPAN_CROSSES_END);
+                crossing++;
+            }
+        }
+        struct gw_kpi_acc got;
+        gw_kpi_acc_init(&got);
+        gw_kpi_acc_set_totals(&got, &x.t);
+        struct gw_kpi_hist_median hm;
+        int64_t b1 = -1, b2 = -1;
+        gw_kpi_window_median_buckets(&x, x.t.completed, &hm, &b1, &b2);
+        /* the store reads the inside pairs of buckets b1 and b2 only */
+        size_t nd = 0;
+        for (size_t i = 0; i < n_inside; i++) {
+            int64_t b = gw_kpi_ttc_bucket(inside[i]);
+            if (b1 >= 0 && (b == b1 || b == b2))
+                inside[nd++] = inside[i];
+        }
+        bool has = false;
+        CHECK(gw_kpi_window_median_pick(&hm, b1, b2, inside, nd, &x, &has, &got.median));
+        got.median_known = has;
+        medians += has;
+        json_t *jw = json_object(), *jg = json_object();
+        gw_kpi_acc_to_json(&want, jw);
+        gw_kpi_acc_to_json(&got, jg);
+        if (!json_equal(jw, jg)) {
+            char *a = json_dumps(jw, JSON_SORT_KEYS), *b = json_dumps(jg, JSON_SORT_KEYS);
+            fprintf(stderr, "  window [%lld, %lld): want %s\n  got %s\n", (long long)w.a,
+                    (long long)w.b, a, b);
+            free(a);
+            free(b);
+            gwt_case_failed = 1;
+        }
+        json_decref(jw);
+        json_decref(jg);
+        gw_kpi_acc_free(&want);
+        gw_kpi_acc_free(&got);
+        gw_kpi_window_fix_free(&x);
+        free(inside);
+    }
+    CHECK(crossing > 1000);
+    CHECK(medians > 150);
+    free(ps);
+}
+
 int main(void)
 {
     GW_RUN(test_counts_and_time);
@@ -495,6 +700,10 @@ int main(void)
     GW_RUN(test_query_rules);
     GW_RUN(test_month_rules);
     GW_RUN(test_pair_months);
+    GW_RUN(test_span_stab);
+    GW_RUN(test_span_place);
+    GW_RUN(test_window_periods);
+    GW_RUN(test_window_fix);
     GW_RUN(test_report_fold);
     GW_RUN(test_hist_median);
     GW_RUN(test_chargeback_report);
