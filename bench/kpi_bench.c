@@ -15,7 +15,7 @@
  *      per (course, learner) on 1-4 days,
  *      each learner in 5 courses, timestamps over 22 months; statements
  *      themselves are not stored, since a pull never reads them;
- *   3. pull latency p50/p99 over R runs (default 50) of gw_store_kpi_pull:
+ *   3. pull latency p50/p99 over R runs (default 50) of gw_app_kpi_pull:
  *      one department and all departments, without a window, with a
  *      three-month window, with one calendar month, with random whole-day
  *      windows (R runs, each a new window of 1-180 days), and by month
@@ -24,6 +24,7 @@
  *      in transactions of 100, with KPI maintenance off and on: statements/s.
  * Prints one line per figure. */
 #include "gw/buf.h"
+#include "gw/kpi_app.h"
 #include "gw/kpi_store.h"
 #include "gw/timefmt.h"
 #include "gw/xapi.h"
@@ -511,7 +512,7 @@ static void time_pull_w(const char *label, const struct gw_kpi_query *q0, int ru
         }
         json_t *out = NULL;
         int64_t t0 = gw_time_mono_us();
-        if (gw_store_kpi_pull(store, q, &out, &e) != GW_OK)
+        if (gw_app_kpi_pull(store, q, &out, &e) != GW_OK)
             die(label, &e);
         us[i] = gw_time_mono_us() - t0;
         nrec = json_array_size(json_object_get(out, "records"));

@@ -327,7 +327,7 @@ void gw_api_kpis_get(struct gw_req *req, struct gw_reply *rep)
     json_t *out = NULL;
     struct gw_error e;
     gw_xapi_index_wait(req->srv->xindex, GW_XAPI_INDEX_WAIT_MS); /* KPI rows of recent statements */
-    enum gw_err rc = gw_store_kpi_pull(req->srv->store, &c.q, &out, &e);
+    enum gw_err rc = gw_app_kpi_pull(req->srv->store, &c.q, &out, &e);
     if (rc == GW_OK && scope == GW_KPI_SCOPE_HEADED)
         keep_headed(json_object_get(out, "records"), headed, nh);
     free(headed);
@@ -386,7 +386,7 @@ void gw_api_departments_chargeback_get(struct gw_req *req, struct gw_reply *rep)
     json_t *out = NULL;
     if (rc == GW_OK) {
         gw_xapi_index_wait(req->srv->xindex, GW_XAPI_INDEX_WAIT_MS);
-        rc = gw_store_kpi_chargeback(req->srv->store, req->params[0], month, &out, &e);
+        rc = gw_app_kpi_chargeback(req->srv->store, req->params[0], month, &out, &e);
     }
     if (rc != GW_OK) {
         gw_department_rows_free(&dep);
@@ -425,7 +425,7 @@ void gw_api_course_kpis_get(struct gw_req *req, struct gw_reply *rep)
     if (rc == GW_OK) {
         struct gw_kpi_query q = {.course = id, .group_by = GW_KPI_BY_COURSE};
         gw_xapi_index_wait(req->srv->xindex, GW_XAPI_INDEX_WAIT_MS);
-        rc = gw_store_kpi_pull(req->srv->store, &q, &out, &e);
+        rc = gw_app_kpi_pull(req->srv->store, &q, &out, &e);
     }
     if (rc != GW_OK) {
         json_decref(out);

@@ -765,15 +765,11 @@ static enum gw_qs pull_tx(struct gw_db *db, void *ud, struct gw_error *err)
     return qs < 0 ? qs : GW_QS_ONE;
 }
 
-enum gw_err gw_store_kpi_pull(struct gw_store *s, const struct gw_kpi_query *q, json_t **out,
-                              struct gw_error *err)
+enum gw_err gw_store_kpi_pull(struct gw_store *s, struct gw_kpi_report *rp, struct gw_error *err)
 {
-    struct gw_kpi_report rp;
-    gw_kpi_report_init(&rp, q);
-    enum gw_err rc = gw_store_tx(s, GW_TX_READ, pull_tx, &rp, err);
-    if (rc == GW_OK)
-        *out = gw_kpi_report_json(&rp);
-    gw_kpi_report_free(&rp);
+    enum gw_err rc = gw_store_tx(s, GW_TX_READ, pull_tx, rp, err);
+    if (rc != GW_OK)
+        gw_kpi_report_reset(rp);
     return rc;
 }
 /* ---- chargeback ---- */
@@ -782,7 +778,7 @@ struct cb_ctx {
     const char *department;
     int month;
     int64_t first_day, next_day;
-    json_t *out;
+    struct gw_kpi_chargeback *cb;
 };
 
 static enum gw_qs table_exists(struct gw_db *db, const char *name, struct gw_error *err)
@@ -798,8 +794,7 @@ static enum gw_qs table_exists(struct gw_db *db, const char *name, struct gw_err
 static enum gw_qs cb_tx(struct gw_db *db, void *ud, struct gw_error *err)
 {
     struct cb_ctx *c = ud;
-    json_decref(c->out);
-    c->out = NULL;
+    gw_kpi_chargeback_free(c->cb);
     struct gw_dbp pd[] = {GW_P_TEXT(c->department)};
     struct gw_db_rows *r = NULL;
     struct gw_kpi_rates rates;
@@ -847,14 +842,13 @@ static enum gw_qs cb_tx(struct gw_db *db, void *ud, struct gw_error *err)
             json_object_set_new(hours, gw_db_col_text(r, 0), json_real(gw_db_col_real(r, 1)));
         gw_db_rows_free(r);
     }
-    struct gw_kpi_chargeback cb;
-    gw_kpi_chargeback_init(&cb, c->department, c->month, &rates);
+    gw_kpi_chargeback_init(c->cb, c->department, c->month, &rates);
     if (qs >= 0)
         qs = gw_db_query(db, "SELECT id, title FROM courses WHERE department_id = $1 ORDER BY id",
                          pd, 1, &r, NULL, err);
     for (bool more = qs == GW_QS_ONE; more; more = gw_db_next(r)) {
         const char *id = gw_db_col_text(r, 0);
-        gw_kpi_chargeback_add(&cb, id, gw_db_col_text(r, 1),
+        gw_kpi_chargeback_add(c->cb, id, gw_db_col_text(r, 1),
                               json_real_value(json_object_get(hours, id)),
                               json_integer_value(json_object_get(learners, id)));
     }
@@ -863,25 +857,17 @@ static enum gw_qs cb_tx(struct gw_db *db, void *ud, struct gw_error *err)
     gw_db_rows_free(r);
     json_decref(hours);
     json_decref(learners);
-    if (qs < 0) {
-        gw_kpi_chargeback_free(&cb);
-        return qs;
-    }
-    c->out = gw_kpi_chargeback_json(&cb);
-    return GW_QS_ONE;
+    return qs < 0 ? qs : GW_QS_ONE;
 }
 
-enum gw_err gw_store_kpi_chargeback(struct gw_store *s, const char *department, const char *month,
-                                    json_t **out, struct gw_error *err)
+enum gw_err gw_store_kpi_chargeback(struct gw_store *s, const char *department, int month,
+                                    int64_t first_day, int64_t next_day,
+                                    struct gw_kpi_chargeback *cb, struct gw_error *err)
 {
-    struct cb_ctx c = {department, 0, 0, 0, NULL};
-    if (!gw_kpi_month_parse(month, &c.month, &c.first_day, &c.next_day))
-        return gw_error_set(err, GW_E_QUERY_INVALID, "month", "month must be YYYY-MM, not '%s'",
-                            month ? month : "");
+    memset(cb, 0, sizeof *cb);
+    struct cb_ctx c = {department, month, first_day, next_day, cb};
     enum gw_err rc = gw_store_tx(s, GW_TX_READ, cb_tx, &c, err);
-    if (rc == GW_OK)
-        *out = c.out;
-    else
-        json_decref(c.out);
+    if (rc != GW_OK)
+        gw_kpi_chargeback_free(cb);
     return rc;
 }

@@ -1,4 +1,4 @@
-/* kpi_app.h: the KPI use cases that run in app/ (app/kpi_pipeline.c): load
+/* kpi_app.h: the KPI use cases that run in app/ (app/kpis.c): load
  * through the store's verbs (gw/kpi_store.h), let kpi/ decide. */
 #ifndef GW_KPI_APP_H
 #define GW_KPI_APP_H
@@ -18,5 +18,20 @@ struct gw_store;
 enum gw_err gw_app_kpi_pipeline(struct gw_store *s, const char *department,
                                 const struct gw_kpi_query *q, int64_t now_ms,
                                 struct gw_kpi_pipeline_in *in, struct gw_error *err);
+
+/* The learner KPIs of query q as flat records, one per group: {"records":
+ * [...], "unattributed_statements": N} (new reference in *out, the
+ * caller's; untouched on error). Departments and courses without statements
+ * get a record with zero counts and null rates; months appear when they have
+ * statements. Errors as gw_store_kpi_pull. */
+enum gw_err gw_app_kpi_pull(struct gw_store *s, const struct gw_kpi_query *q, json_t **out,
+                            struct gw_error *err);
+
+/* A department's chargeback for one month ("YYYY-MM"): {"department_id",
+ * "month", "enabled", "currency", "lines": [...], "total_amount"} (new
+ * reference in *out, the caller's). GW_E_QUERY_INVALID for a malformed month,
+ * GW_E_NOT_FOUND for an unknown department. */
+enum gw_err gw_app_kpi_chargeback(struct gw_store *s, const char *department, const char *month,
+                                  json_t **out, struct gw_error *err);
 
 #endif

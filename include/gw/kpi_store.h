@@ -48,23 +48,23 @@ enum gw_err gw_store_kpi_upgrade(struct gw_store *s, bool *rebuilt, struct gw_er
 /* ---- pulls ---- */
 /* (struct gw_kpi_query and its groupings are the domain's, gw/kpi.h.) */
 
-/* The learner KPIs as flat records, one per group: {"records": [...],
- * "unattributed_statements": N} (new reference in *out, the caller's;
- * untouched on error). Departments and courses without statements get a
- * record with zero counts and null rates; months appear when they have
- * statements. GW_E_INTERNAL when the maintained histogram disagrees with
- * the learners' rows (the state needs `lmsgw kpi rebuild`). */
-enum gw_err gw_store_kpi_pull(struct gw_store *s, const struct gw_kpi_query *q, json_t **out,
-                              struct gw_error *err);
+/* Folds the state rp->q reads into rp (set up by the caller with
+ * gw_kpi_report_init, freed by the caller with gw_kpi_report_free; reset on
+ * error): the groups, their records and the unattributed count, which
+ * gw_kpi_report_json renders (gw_app_kpi_pull does both). GW_E_INTERNAL
+ * when the maintained histogram disagrees with the learners' rows (the state
+ * needs `lmsgw kpi rebuild`). */
+enum gw_err gw_store_kpi_pull(struct gw_store *s, struct gw_kpi_report *rp, struct gw_error *err);
 
-/* A department's chargeback for one month ("YYYY-MM"): {"department_id",
- * "month", "enabled", "currency", "lines": [...], "total_amount"} (new
- * reference in *out, the caller's; see gw_kpi_chargeback_json).
- * GW_E_QUERY_INVALID for a malformed month, GW_E_NOT_FOUND for an unknown
- * department. Effort hours come from effort_log(course_id, hours, day) when
- * that table exists, 0 otherwise. */
-enum gw_err gw_store_kpi_chargeback(struct gw_store *s, const char *department, const char *month,
-                                    json_t **out, struct gw_error *err);
+/* A department's chargeback for one month (month number and its first and
+ * next day, gw_kpi_month_parse) into *cb (the caller frees it with
+ * gw_kpi_chargeback_free; empty on error): its rates, and per course the
+ * learners started in the month and the effort hours (effort_log(course_id,
+ * hours, day) when that table exists, 0 otherwise). GW_E_NOT_FOUND for an
+ * unknown department. */
+enum gw_err gw_store_kpi_chargeback(struct gw_store *s, const char *department, int month,
+                                    int64_t first_day, int64_t next_day,
+                                    struct gw_kpi_chargeback *cb, struct gw_error *err);
 
 /* The facts of a department's pipeline KPIs (store/kpi_pipeline.c), no rule
  * applied, into *facts (the caller frees them with

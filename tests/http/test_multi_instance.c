@@ -7,6 +7,7 @@
  * equals a rebuild, and the notice a submit queues leaves within seconds
  * whichever instance took the submit (only one leads the scheduler; any
  * delivers), and once. */
+#include "gw/kpi_app.h"
 #include "gw/kpi_store.h"
 #include "gwtest.h"
 #include "outbound/support.h"
@@ -177,7 +178,7 @@ static json_t *pull_both(void)
         struct gw_kpi_query q = {.group_by = (enum gw_kpi_group)g};
         json_t *out = NULL;
         struct gw_error e;
-        CHECK_INT(gw_store_kpi_pull(store, &q, &out, &e), GW_OK);
+        CHECK_INT(gw_app_kpi_pull(store, &q, &out, &e), GW_OK);
         json_array_append_new(all, out ? out : json_null());
     }
     return all;

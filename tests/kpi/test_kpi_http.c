@@ -10,6 +10,7 @@
  * after random streams with voidings the incremental state equals a rebuild. */
 #include "gw/hash.h"
 #include "gw/kpi_cli.h"
+#include "gw/kpi_app.h"
 #include "gw/kpi_store.h"
 #include "gwtest.h"
 #include "testsupport.h"
@@ -919,9 +920,9 @@ static size_t check_months_equal_rows(const char *when, const struct month_query
         CHECK(gw_kpi_query_reads_months(&q, &fm, &tm)); /* the month state answers it */
         json_t *agg = NULL, *rows = NULL;
         struct gw_error e;
-        CHECK_INT(gw_store_kpi_pull(store, &q, &agg, &e), GW_OK);
+        CHECK_INT(gw_app_kpi_pull(store, &q, &agg, &e), GW_OK);
         q.from_rows = true;
-        CHECK_INT(gw_store_kpi_pull(store, &q, &rows, &e), GW_OK);
+        CHECK_INT(gw_app_kpi_pull(store, &q, &rows, &e), GW_OK);
         if (!json_equal(agg, rows)) {
             char *a = json_dumps(agg, JSON_COMPACT | JSON_SORT_KEYS),
                  *b = json_dumps(rows, JSON_COMPACT | JSON_SORT_KEYS);
@@ -974,9 +975,9 @@ static int64_t check_windows_equal_rows(const char *when, unsigned *seed)
         CHECK(gw_kpi_query_reads_firsts(&q));
         json_t *got = NULL, *rows = NULL;
         struct gw_error e;
-        CHECK_INT(gw_store_kpi_pull(store, &q, &got, &e), GW_OK);
+        CHECK_INT(gw_app_kpi_pull(store, &q, &got, &e), GW_OK);
         q.from_rows = true;
-        CHECK_INT(gw_store_kpi_pull(store, &q, &rows, &e), GW_OK);
+        CHECK_INT(gw_app_kpi_pull(store, &q, &rows, &e), GW_OK);
         if (!json_equal(got, rows)) {
             char *a = json_dumps(got, JSON_COMPACT | JSON_SORT_KEYS),
                  *b = json_dumps(rows, JSON_COMPACT | JSON_SORT_KEYS);

@@ -1,6 +1,7 @@
 /* The store contract: every backend must behave the same. Compiled twice,
  * with GW_TEST_PG=0 (SQLite in a temporary file) and GW_TEST_PG=1 (a fresh
  * database on the throwaway PostgreSQL server). */
+#include "gw/kpi_app.h"
 #include "gw/kpi_store.h"
 #include "gw/store.h"
 #include "gw/xapi_store.h"
@@ -478,7 +479,7 @@ static double course_avg_score(struct gw_store *s)
     struct gw_kpi_query q = {.course = "m1", .group_by = GW_KPI_BY_COURSE};
     json_t *out = NULL;
     struct gw_error err;
-    if (gw_store_kpi_pull(s, &q, &out, &err) != GW_OK) {
+    if (gw_app_kpi_pull(s, &q, &out, &err) != GW_OK) {
         fprintf(stderr, "  pull: %s\n", err.detail);
         return -1;
     }
