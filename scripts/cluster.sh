@@ -16,12 +16,15 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cmd=${1:-demo}
 
-free_port() { # a port nobody listens on, from a range the kernel does not hand out
+taken_ports=" "
+free_port() { # sets $port: one nobody listens on and not picked before, from a range the kernel does not hand out
     local p
     for _ in $(seq 1 200); do
         p=$((20000 + RANDOM % 12000))
+        case "$taken_ports" in *" $p "*) continue ;; esac
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            echo "$p"
+            taken_ports="$taken_ports$p "
+            port=$p
             return
         fi
     done
@@ -74,8 +77,10 @@ start() {
     local dsn
     dsn=$(cat "$dir/pg/dsn")
     local lb lbc lms a b ac bc st
-    lb=$(free_port); lbc=$(free_port); lms=$(free_port); st=$(free_port)
-    a=$(free_port); b=$(free_port); ac=$(free_port); bc=$(free_port)
+    # not in $(...): a subshell would forget the ports picked before
+    local port
+    free_port; lb=$port; free_port; lbc=$port; free_port; lms=$port; free_port; st=$port
+    free_port; a=$port; free_port; b=$port; free_port; ac=$port; free_port; bc=$port
     cat >"$dir/env" <<ENV
 GW_LMSGW_BIN=$GW_LMSGW_BIN
 GW_LMSSIM_BIN=$GW_LMSSIM_BIN
